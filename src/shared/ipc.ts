@@ -1,0 +1,175 @@
+/**
+ * The one contract between the renderer and main. Every channel is listed here with its argument
+ * and result types; main's handlers, the preload's allow-list and the renderer's `window.api` are
+ * all typed from it. The e2e harness carries the same channels over a local bridge.
+ */
+import type { ProjectSummary, RecoveryNotice } from './project'
+import type { Settings } from './settings'
+
+export interface CaptureSource {
+  /** desktopCapturer's id (`screen:…` or `window:…`). */
+  readonly id: string
+  readonly name: string
+  readonly kind: 'screen' | 'window'
+  /** A small PNG/JPEG data URL, or null when the system gave none. */
+  readonly thumbnailDataUrl: string | null
+}
+
+export interface FfmpegStatus {
+  readonly ok: boolean
+  readonly path: string | null
+  /** Where the binary was found: the user's setting, the bundled package, or PATH. */
+  readonly source: 'setting' | 'bundled' | 'path' | null
+  /** What is wrong, in words, when `ok` is false. */
+  readonly problem: string | null
+}
+
+export interface AppInfo {
+  readonly version: string
+  readonly platform: string
+  readonly dataDir: string
+  readonly projectsDir: string
+  readonly ffmpeg: FfmpegStatus
+  /** True when running in the browser harness rather than Electron. */
+  readonly harness: boolean
+}
+
+export interface StartRecordingRequest {
+  /** The MIME type MediaRecorder will produce, e.g. `video/webm;codecs=vp8,opus`. */
+  readonly mimeType: string
+  /** Name of the capture source, kept in recording.json. */
+  readonly sourceName: string
+}
+
+export interface StartRecordingResult {
+  readonly projectId: string
+  readonly title: string
+}
+
+export interface ChunkAck {
+  /** Bytes on disk for this recording after the chunk was appended. */
+  readonly bytesWritten: number
+  /** True when free disk space has fallen so low that the renderer should stop now. */
+  readonly diskLow: boolean
+}
+
+export interface StopRecordingInfo {
+  /** Why the recording ended, when it was not the user's stop (source closed, disk full, …). */
+  readonly endedBecause?: string
+}
+
+export type RecorderPhase = 'idle' | 'recording' | 'paused' | 'finishing'
+
+export interface RecorderState {
+  readonly phase: RecorderPhase
+  readonly projectId: string | null
+}
+
+/** Commands main sends to the renderer (from the tray or the global shortcut). */
+export type RecorderCommand = 'toggle' | 'start' | 'stop' | 'pause' | 'resume'
+
+/** Renderer → main requests: channel → [arguments, result]. */
+export interface InvokeContract {
+  'app:info': { args: []; result: AppInfo }
+  'settings:get': { args: []; result: Settings }
+  'settings:set': { args: [patch: Partial<Settings>]; result: Settings }
+  'sources:list': { args: []; result: CaptureSource[] }
+  'sources:select': { args: [sourceId: string]; result: void }
+  'recording:start': { args: [request: StartRecordingRequest]; result: StartRecordingResult }
+  'recording:chunk': { args: [projectId: string, seq: number, data: Uint8Array]; result: ChunkAck }
+  'recording:state': { args: [projectId: string, phase: 'recording' | 'paused']; result: void }
+  'recording:stop': { args: [projectId: string, info: StopRecordingInfo]; result: ProjectSummary }
+  'projects:list': { args: []; result: ProjectSummary[] }
+  'projects:rename': { args: [projectId: string, title: string]; result: ProjectSummary }
+  'projects:delete': { args: [projectId: string]; result: void }
+  'projects:reveal': { args: [projectId: string]; result: void }
+  'projects:recovery-notices': { args: []; result: RecoveryNotice[] }
+}
+
+/** Main → renderer events: channel → payload. */
+export interface EventContract {
+  'recorder:command': RecorderCommand
+  'recorder:state': RecorderState
+  'projects:changed': null
+}
+
+export type InvokeChannel = keyof InvokeContract
+export type InvokeArgs<C extends InvokeChannel> = InvokeContract[C]['args']
+export type InvokeResult<C extends InvokeChannel> = InvokeContract[C]['result']
+export type EventChannel = keyof EventContract
+export type EventPayload<E extends EventChannel> = EventContract[E]
+
+// Written as objects so the compiler insists every channel is listed exactly once.
+const invokeChannels: { readonly [C in InvokeChannel]: true } = {
+  'app:info': true,
+  'settings:get': true,
+  'settings:set': true,
+  'sources:list': true,
+  'sources:select': true,
+  'recording:start': true,
+  'recording:chunk': true,
+  'recording:state': true,
+  'recording:stop': true,
+  'projects:list': true,
+  'projects:rename': true,
+  'projects:delete': true,
+  'projects:reveal': true,
+  'projects:recovery-notices': true
+}
+const eventChannels: { readonly [E in EventChannel]: true } = {
+  'recorder:command': true,
+  'recorder:state': true,
+  'projects:changed': true
+}
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(
+  Object.keys(invokeChannels) as InvokeChannel[]
+)
+export const EVENT_CHANNELS: readonly EventChannel[] = Object.freeze(
+  Object.keys(eventChannels) as EventChannel[]
+)
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(invokeChannels, value)
+}
+
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(eventChannels, value)
+}
+
+/**
+ * Every reply crosses the boundary in this envelope, so an error arrives as its own clean message
+ * (Electron would otherwise prefix "Error invoking remote method …").
+ */
+export type IpcResponse<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } }
+
+/** Main's implementation of the contract: one function per channel. */
+export type InvokeHandlers = {
+  readonly [C in InvokeChannel]: (...args: InvokeArgs<C>) => Promise<InvokeResult<C>>
+}
+
+/** What the renderer sees as `window.api`, in Electron (preload) and in the harness (bridge). */
+export interface SidecastApi {
+  invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>>
+  /** Subscribes to a main → renderer event; returns the unsubscribe function. */
+  on<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void
+}
+
+/** An error whose message is meant for the user; `code` lets the UI react to specific cases. */
+export class SidecastError extends Error {
+  constructor(
+    readonly code: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'SidecastError'
+  }
+}
+
+/** Turns an envelope back into a value or a thrown SidecastError (used by preload and bridge). */
+export function unwrapResponse<T>(response: IpcResponse<T>): T {
+  if (response.ok) return response.value
+  throw new SidecastError(response.error.code, response.error.message)
+}

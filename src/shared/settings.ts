@@ -1,0 +1,54 @@
+/** User settings. Stored by main (electron-store in the app, conf in the harness) with this schema. */
+export interface Settings {
+  /** Seconds of countdown before recording starts (0 skips it). */
+  readonly countdownSeconds: number
+  /** Global shortcut that starts and stops recording, as an Electron accelerator. */
+  readonly recordShortcut: string
+  /** Path to an ffmpeg binary chosen by the user; empty to use the bundled one, then PATH. */
+  readonly ffmpegPath: string
+  /** Id of the last chosen capture source, or empty for the first screen. */
+  readonly sourceId: string
+  /** Microphone device id: `default` for the system default, `none` for no narration. */
+  readonly microphoneId: string
+  /** Refuse to start recording when less than this many MiB are free in the data dir. */
+  readonly minFreeDiskMb: number
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  countdownSeconds: 3,
+  recordShortcut: 'CommandOrControl+Shift+R',
+  ffmpegPath: '',
+  sourceId: '',
+  microphoneId: 'default',
+  minFreeDiskMb: 1024
+}
+
+/** JSON schema for the settings store (electron-store / conf validate writes against it). */
+export const SETTINGS_SCHEMA = {
+  countdownSeconds: { type: 'integer', minimum: 0, maximum: 10, default: DEFAULT_SETTINGS.countdownSeconds },
+  recordShortcut: { type: 'string', maxLength: 100, default: DEFAULT_SETTINGS.recordShortcut },
+  ffmpegPath: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.ffmpegPath },
+  sourceId: { type: 'string', maxLength: 512, default: DEFAULT_SETTINGS.sourceId },
+  microphoneId: { type: 'string', maxLength: 512, default: DEFAULT_SETTINGS.microphoneId },
+  minFreeDiskMb: { type: 'integer', minimum: 0, maximum: 1_000_000, default: DEFAULT_SETTINGS.minFreeDiskMb }
+} as const
+
+/**
+ * Checks a partial settings update from the renderer; returns a message naming the bad field, or null.
+ */
+export function validateSettingsPatch(patch: unknown): string | null {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return 'Settings must be an object.'
+  for (const [key, value] of Object.entries(patch)) {
+    const rule = (SETTINGS_SCHEMA as Record<string, { type: string; minimum?: number; maximum?: number; maxLength?: number }>)[key]
+    if (!rule) return `Unknown setting "${key}".`
+    if (rule.type === 'integer') {
+      if (typeof value !== 'number' || !Number.isInteger(value)) return `Setting "${key}" must be a whole number.`
+      if (rule.minimum !== undefined && value < rule.minimum) return `Setting "${key}" must be at least ${rule.minimum}.`
+      if (rule.maximum !== undefined && value > rule.maximum) return `Setting "${key}" must be at most ${rule.maximum}.`
+    } else if (rule.type === 'string') {
+      if (typeof value !== 'string') return `Setting "${key}" must be text.`
+      if (rule.maxLength !== undefined && value.length > rule.maxLength) return `Setting "${key}" is too long.`
+    }
+  }
+  return null
+}
