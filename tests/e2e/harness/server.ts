@@ -1,0 +1,263 @@
+/**
+ * The e2e harness: serves the built renderer over http://127.0.0.1 and answers its `window.api`
+ * with the real main-process services (recording store, ffmpeg, settings) over a WebSocket bridge.
+ * Only the Electron edge is replaced: one "Entire screen" source, no sleep blocker, no shell.
+ */
+import { createReadStream } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import Conf from 'conf'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { createAppServices, type PlatformAdapters } from '../../../src/main/services/app-services'
+import { dispatchInvoke } from '../../../src/main/services/dispatch'
+import { createSettingsStore } from '../../../src/main/settings/settings-store'
+import { parseRange } from '../../../src/main/media/range'
+import { isValidProjectId, type RecoveryNotice } from '../../../src/shared/project'
+import { SETTINGS_SCHEMA, type Settings } from '../../../src/shared/settings'
+import type { EventChannel, EventPayload } from '../../../src/shared/ipc'
+import { decodeRequest, type BridgeServerMessage } from './client/bridge-protocol'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const repoRoot = resolve(here, '../../..')
+
+export interface HarnessOptions {
+  /** Where projects and settings live (the app's SIDECAST_DATA_DIR). */
+  readonly dataDir: string
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  readonly port: number
+  /** The built renderer (electron-vite's out/renderer). */
+  readonly rendererDir?: string
+}
+
+export interface Harness {
+  readonly url: string
+  readonly recovered: RecoveryNotice[]
+  close(): Promise<void>
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.woff2': 'font/woff2',
+  '.webm': 'video/webm',
+  '.mp4': 'video/mp4',
+  '.mkv': 'video/x-matroska',
+  '.json': 'application/json'
+}
+
+async function bundleBridgeClient(): Promise<string> {
+  const result = await build({
+    entryPoints: [join(here, 'client/bridge-client.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'chrome120',
+    logLevel: 'silent'
+  })
+  const file = result.outputFiles[0]
+  if (!file) throw new Error('esbuild produced no bridge client')
+  return file.text
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const rendererDir = options.rendererDir ?? join(repoRoot, 'out/renderer')
+  const indexHtml = await readFile(join(rendererDir, 'index.html'), 'utf8').catch(() => {
+    throw new Error(
+      `The renderer is not built (${join(rendererDir, 'index.html')} is missing). Run "npx electron-vite build" first.`
+    )
+  })
+  // The bridge must define window.api before the renderer's (deferred) module script runs.
+  const page = indexHtml.replace('<head>', '<head>\n    <script src="/__harness/bridge.js"></script>')
+  const bridgeJs = await bundleBridgeClient()
+
+  const sockets = new Set<WebSocket>()
+  const emit = <E extends EventChannel>(channel: E, payload: EventPayload<E>): void => {
+    const message: BridgeServerMessage = { kind: 'event', channel, payload }
+    const text = JSON.stringify(message)
+    for (const socket of sockets) socket.send(text)
+  }
+
+  const adapters: PlatformAdapters = {
+    // A browser tab cannot hold a wake lock for the OS; the Electron edge uses powerSaveBlocker.
+    preventSleep: () => () => undefined,
+    listCaptureSources: async () => [
+      { id: 'screen:harness:0', name: 'Entire screen', kind: 'screen', thumbnailDataUrl: null }
+    ],
+    revealPath: async (path) => {
+      console.log(`[harness] show in folder: ${path}`)
+    },
+    mediaUrl: (projectId, fileName) =>
+      `/media/${encodeURIComponent(projectId)}/${encodeURIComponent(fileName)}`
+  }
+
+  const conf = new Conf<Settings>({
+    schema: SETTINGS_SCHEMA as never,
+    cwd: options.dataDir,
+    configName: 'settings',
+    projectName: 'sidecast'
+  })
+  const services = createAppServices({
+    dataDir: options.dataDir,
+    version: '0.1.0-harness',
+    platform: process.platform,
+    harness: true,
+    settings: createSettingsStore(conf),
+    adapters,
+    emit
+  })
+  const recovered = await services.startup()
+  for (const notice of recovered) {
+    console.log(
+      `[harness] recovered ${notice.projectId}${notice.problem ? ` (problem: ${notice.problem})` : ''}`
+    )
+  }
+
+  const server = createServer((req, res) => {
+    handleHttp(req, res).catch((error: unknown) => {
+      console.error('[harness] request failed', error)
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+  })
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      res.writeHead(200, { 'content-type': MIME['.html'], 'cache-control': 'no-store' })
+      res.end(page)
+      return
+    }
+    if (url.pathname === '/__harness/bridge.js') {
+      res.writeHead(200, { 'content-type': MIME['.js'], 'cache-control': 'no-store' })
+      res.end(bridgeJs)
+      return
+    }
+    if (url.pathname === '/__harness/health') {
+      res.writeHead(200, { 'content-type': MIME['.json'] })
+      res.end(JSON.stringify({ ok: true, pid: process.pid, recorder: services.recorder.state() }))
+      return
+    }
+    if (url.pathname.startsWith('/media/')) {
+      await serveMedia(url.pathname, req, res)
+      return
+    }
+    await serveStatic(url.pathname, res)
+  }
+
+  async function serveStatic(pathname: string, res: ServerResponse): Promise<void> {
+    const file = resolve(rendererDir, '.' + decodeURIComponent(pathname))
+    if (!file.startsWith(rendererDir + sep)) {
+      res.writeHead(403).end()
+      return
+    }
+    const info = await stat(file).catch(() => null)
+    if (!info?.isFile()) {
+      res.writeHead(404).end()
+      return
+    }
+    res.writeHead(200, {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-length': info.size
+    })
+    createReadStream(file).pipe(res)
+  }
+
+  async function serveMedia(pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parts = pathname.split('/').slice(2).map(decodeURIComponent)
+    const [projectId, fileName] = parts
+    if (
+      parts.length !== 2 ||
+      !isValidProjectId(projectId) ||
+      !fileName ||
+      !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(fileName)
+    ) {
+      res.writeHead(400).end()
+      return
+    }
+    const file = join(services.projects.projectDir(projectId), fileName)
+    const info = await stat(file).catch(() => null)
+    if (!info?.isFile()) {
+      res.writeHead(404).end()
+      return
+    }
+    const type = MIME[extname(file)] ?? 'application/octet-stream'
+    const range = parseRange(req.headers.range, info.size)
+    if (range === 'unsatisfiable') {
+      res.writeHead(416, { 'content-range': `bytes */${info.size}` }).end()
+      return
+    }
+    if (range) {
+      res.writeHead(206, {
+        'content-type': type,
+        'accept-ranges': 'bytes',
+        'content-range': `bytes ${range.start}-${range.end}/${info.size}`,
+        'content-length': range.end - range.start + 1
+      })
+      createReadStream(file, { start: range.start, end: range.end }).pipe(res)
+      return
+    }
+    res.writeHead(200, { 'content-type': type, 'accept-ranges': 'bytes', 'content-length': info.size })
+    createReadStream(file).pipe(res)
+  }
+
+  const wss = new WebSocketServer({ server, path: '/__harness/ws', maxPayload: 256 * 1024 * 1024 })
+  wss.on('connection', (socket, req) => {
+    // Only pages served by this harness may drive it.
+    const origin = req.headers.origin ?? ''
+    if (!/^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(origin)) {
+      socket.close(1008, 'origin not allowed')
+      return
+    }
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    // Requests are answered in arrival order, so chunks are appended in the order they were sent.
+    let queue: Promise<void> = Promise.resolve()
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      queue = queue.then(async () => {
+        if (!isBinary) return
+        let id = -1
+        let reply: BridgeServerMessage
+        try {
+          const request = decodeRequest(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+          id = request.id
+          reply = {
+            kind: 'reply',
+            id,
+            response: await dispatchInvoke(services.handlers, request.channel, request.args)
+          }
+        } catch (error) {
+          reply = {
+            kind: 'reply',
+            id,
+            response: { ok: false, error: { code: 'bad-request', message: String(error) } }
+          }
+        }
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply))
+      })
+    })
+  })
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, '127.0.0.1', () => resolvePromise())
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    recovered,
+    async close() {
+      for (const socket of sockets) socket.terminate()
+      wss.close()
+      await services.shutdown()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
+  }
+}

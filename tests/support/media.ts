@@ -1,0 +1,64 @@
+/** ffprobe / ffmpeg helpers for tests: what is really in a file. */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+export interface ProbedStream {
+  codec_type: 'video' | 'audio' | string
+  codec_name: string
+  width?: number
+  height?: number
+  pix_fmt?: string
+  nb_read_frames?: string
+}
+
+export interface Probed {
+  streams: ProbedStream[]
+  format: { duration?: string; format_name: string; size?: string }
+}
+
+const FFPROBE = process.env.SIDECAST_TEST_FFPROBE ?? 'ffprobe'
+const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
+
+export async function probe(file: string, countFrames = false): Promise<Probed> {
+  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format']
+  if (countFrames) args.push('-count_frames')
+  const { stdout } = await run(FFPROBE, [...args, file], { maxBuffer: 16 * 1024 * 1024 })
+  return JSON.parse(stdout) as Probed
+}
+
+export function durationSeconds(probed: Probed): number {
+  return Number(probed.format.duration ?? NaN)
+}
+
+/** Mean RGB of a size×size block at (x, y) in the frame shown at `atSeconds`. */
+export async function sampleColour(
+  file: string,
+  atSeconds: number,
+  x: number,
+  y: number,
+  size = 16
+): Promise<[number, number, number]> {
+  const { stdout } = await run(
+    FFMPEG,
+    [
+      '-v', 'error', '-ss', String(atSeconds), '-i', file, '-frames:v', '1',
+      '-vf', `crop=${size}:${size}:${x}:${y},scale=1:1:flags=area`,
+      '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'
+    ],
+    { encoding: 'buffer', maxBuffer: 1024 * 1024 }
+  )
+  if (stdout.length < 3) throw new Error(`No frame decoded at ${atSeconds}s of ${file}`)
+  return [stdout[0]!, stdout[1]!, stdout[2]!]
+}
+
+/** Peak audio level in dBFS over the whole file (-91 for digital silence). */
+export async function audioPeakDb(file: string): Promise<number> {
+  const { stderr } = await run(FFMPEG, ['-v', 'info', '-i', file, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], {
+    maxBuffer: 16 * 1024 * 1024
+  })
+  const match = /max_volume: (-?[\d.]+) dB/.exec(stderr)
+  if (!match?.[1]) throw new Error(`volumedetect found no audio in ${file}`)
+  return Number(match[1])
+}
