@@ -10,7 +10,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+      ]
     }
   },
   {
@@ -28,7 +31,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['electron', 'node:*', 'fs', 'path', 'os', 'child_process', 'react', 'react-dom'] }
+        {
+          patterns: [
+            'electron',
+            'node:*',
+            'fs',
+            'path',
+            'os',
+            'child_process',
+            'react',
+            'react-dom'
+          ]
+        }
       ]
     }
   }

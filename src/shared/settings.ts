@@ -25,29 +25,49 @@ export const DEFAULT_SETTINGS: Settings = {
 
 /** JSON schema for the settings store (electron-store / conf validate writes against it). */
 export const SETTINGS_SCHEMA = {
-  countdownSeconds: { type: 'integer', minimum: 0, maximum: 10, default: DEFAULT_SETTINGS.countdownSeconds },
+  countdownSeconds: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 10,
+    default: DEFAULT_SETTINGS.countdownSeconds
+  },
   recordShortcut: { type: 'string', maxLength: 100, default: DEFAULT_SETTINGS.recordShortcut },
   ffmpegPath: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.ffmpegPath },
   sourceId: { type: 'string', maxLength: 512, default: DEFAULT_SETTINGS.sourceId },
   microphoneId: { type: 'string', maxLength: 512, default: DEFAULT_SETTINGS.microphoneId },
-  minFreeDiskMb: { type: 'integer', minimum: 0, maximum: 1_000_000, default: DEFAULT_SETTINGS.minFreeDiskMb }
+  minFreeDiskMb: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 1_000_000,
+    default: DEFAULT_SETTINGS.minFreeDiskMb
+  }
 } as const
 
 /**
  * Checks a partial settings update from the renderer; returns a message naming the bad field, or null.
  */
 export function validateSettingsPatch(patch: unknown): string | null {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return 'Settings must be an object.'
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    return 'Settings must be an object.'
   for (const [key, value] of Object.entries(patch)) {
-    const rule = (SETTINGS_SCHEMA as Record<string, { type: string; minimum?: number; maximum?: number; maxLength?: number }>)[key]
+    const rule = (
+      SETTINGS_SCHEMA as Record<
+        string,
+        { type: string; minimum?: number; maximum?: number; maxLength?: number }
+      >
+    )[key]
     if (!rule) return `Unknown setting "${key}".`
     if (rule.type === 'integer') {
-      if (typeof value !== 'number' || !Number.isInteger(value)) return `Setting "${key}" must be a whole number.`
-      if (rule.minimum !== undefined && value < rule.minimum) return `Setting "${key}" must be at least ${rule.minimum}.`
-      if (rule.maximum !== undefined && value > rule.maximum) return `Setting "${key}" must be at most ${rule.maximum}.`
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return `Setting "${key}" must be a whole number.`
+      if (rule.minimum !== undefined && value < rule.minimum)
+        return `Setting "${key}" must be at least ${rule.minimum}.`
+      if (rule.maximum !== undefined && value > rule.maximum)
+        return `Setting "${key}" must be at most ${rule.maximum}.`
     } else if (rule.type === 'string') {
       if (typeof value !== 'string') return `Setting "${key}" must be text.`
-      if (rule.maxLength !== undefined && value.length > rule.maxLength) return `Setting "${key}" is too long.`
+      if (rule.maxLength !== undefined && value.length > rule.maxLength)
+        return `Setting "${key}" is too long.`
     }
   }
   return null

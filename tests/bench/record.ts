@@ -54,9 +54,15 @@ async function main(): Promise<void> {
     const page = await context.newPage()
     await page.goto(harness.url)
     await delay(2000)
-    await page.getByRole('radio', { name: /Entire screen/ }).first().click()
+    await page
+      .getByRole('radio', { name: /Entire screen/ })
+      .first()
+      .click()
     await page.getByRole('button', { name: 'Start recording' }).click()
-    await page.getByRole('button', { name: /Skip/ }).click({ timeout: 10_000 }).catch(() => undefined)
+    await page
+      .getByRole('button', { name: /Skip/ })
+      .click({ timeout: 10_000 })
+      .catch(() => undefined)
     await page.getByRole('button', { name: 'Stop recording' }).waitFor({ timeout: 20_000 })
 
     const rssStart = rssMb(harness.pid)
@@ -76,10 +82,13 @@ async function main(): Promise<void> {
     while (!facts) {
       await delay(250)
       for (const id of readdirSync(join(dataDir, 'projects'))) {
-        const f = JSON.parse(readFileSync(join(dataDir, 'projects', id, 'recording.json'), 'utf8')) as RecordingFacts
+        const f = JSON.parse(
+          readFileSync(join(dataDir, 'projects', id, 'recording.json'), 'utf8')
+        ) as RecordingFacts
         if (f.status !== 'recording') facts = f
       }
-      if (Date.now() - stopClicked > 120_000) throw new Error('The recording did not finish in 2 minutes.')
+      if (Date.now() - stopClicked > 120_000)
+        throw new Error('The recording did not finish in 2 minutes.')
     }
     const finishSeconds = (Date.now() - stopClicked) / 1000
     const rssEnd = rssMb(harness.pid)
@@ -91,10 +100,22 @@ async function main(): Promise<void> {
     const expected = Math.round(duration * FPS)
 
     const rows: [string, string][] = [
-      ['recorded', `${duration.toFixed(2)} s, ${video?.width}×${video?.height} ${video?.codec_name}, ${facts.mimeType}`],
-      ['frames in file / expected at 30 fps', `${frames} / ${expected} (${Math.max(0, expected - frames)} dropped, ${((100 * frames) / expected).toFixed(1)} %)`],
-      ['main-side RSS at start / peak / before stop / end', `${rssStart.toFixed(1)} / ${rssPeak.toFixed(1)} / ${rssBeforeStop.toFixed(1)} / ${rssEnd.toFixed(1)} MB`],
-      ['main-side memory growth while recording (before stop − start)', `${(rssBeforeStop - rssStart).toFixed(1)} MB (goal < 30 MB)`],
+      [
+        'recorded',
+        `${duration.toFixed(2)} s, ${video?.width}×${video?.height} ${video?.codec_name}, ${facts.mimeType}`
+      ],
+      [
+        'frames in file / expected at 30 fps',
+        `${frames} / ${expected} (${Math.max(0, expected - frames)} dropped, ${((100 * frames) / expected).toFixed(1)} %)`
+      ],
+      [
+        'main-side RSS at start / peak / before stop / end',
+        `${rssStart.toFixed(1)} / ${rssPeak.toFixed(1)} / ${rssBeforeStop.toFixed(1)} / ${rssEnd.toFixed(1)} MB`
+      ],
+      [
+        'main-side memory growth while recording (before stop − start)',
+        `${(rssBeforeStop - rssStart).toFixed(1)} MB (goal < 30 MB)`
+      ],
       ['main-side CPU per recorded second', `${(cpuRecording / SECONDS).toFixed(3)} s/s`],
       ['stop → finished project (remux, probe, thumbnail)', `${finishSeconds.toFixed(2)} s`],
       ['file size', `${(Number(probed.format.size ?? 0) / 1e6).toFixed(1)} MB`]

@@ -34,7 +34,10 @@ async function openRecorder(harness: HarnessProcess): Promise<Page> {
 
 /** Clicks Start, skips the countdown, and returns the time recording began. */
 async function startRecording(page: Page): Promise<number> {
-  await page.getByRole('radio', { name: /Entire screen/ }).first().click()
+  await page
+    .getByRole('radio', { name: /Entire screen/ })
+    .first()
+    .click()
   await page.getByRole('button', { name: 'Start recording' }).click()
   const skip = page.getByRole('button', { name: /Skip/ })
   await skip.click({ timeout: 10_000 }).catch(() => undefined) // no countdown configured
@@ -116,7 +119,12 @@ describe('recording the desktop', () => {
     expect(await audioPeakDb(file)).toBeGreaterThan(-40)
 
     // A frame shows what was on the screen: the root window's colour.
-    const [r, g, b] = await sampleColour(file, durationSeconds(probed) / 2, ROOT_SPOT.x, ROOT_SPOT.y)
+    const [r, g, b] = await sampleColour(
+      file,
+      durationSeconds(probed) / 2,
+      ROOT_SPOT.x,
+      ROOT_SPOT.y
+    )
     expect(Math.abs(r - 30)).toBeLessThan(25)
     expect(Math.abs(g - 144)).toBeLessThan(25)
     expect(Math.abs(b - 255)).toBeLessThan(25)
@@ -149,6 +157,9 @@ describe('recording the desktop', () => {
 
     // The user is told, in the app, that it was recovered.
     const again = await openRecorder(second)
-    await again.getByText(/recovered/i).first().waitFor({ timeout: 15_000 })
+    await again
+      .getByText(/recovered/i)
+      .first()
+      .waitFor({ timeout: 15_000 })
   })
 })

@@ -17,7 +17,10 @@ export interface HarnessProcess {
   kill(): Promise<void>
 }
 
-export async function startHarnessProcess(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<HarnessProcess> {
+export async function startHarnessProcess(
+  dataDir: string,
+  extraEnv: NodeJS.ProcessEnv = {}
+): Promise<HarnessProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'tests/e2e/harness/cli.ts', '--port', '0'],
@@ -31,7 +34,10 @@ export async function startHarnessProcess(dataDir: string, extraEnv: NodeJS.Proc
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()))
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Harness did not start in 60 s:\n${log}`)), 60_000)
+    const timer = setTimeout(
+      () => reject(new Error(`Harness did not start in 60 s:\n${log}`)),
+      60_000
+    )
     const onData = (): void => {
       const match = /Sidecast harness: (http:\/\/\S+)/.exec(log)
       if (match?.[1]) {

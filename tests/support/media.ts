@@ -43,9 +43,21 @@ export async function sampleColour(
   const { stdout } = await run(
     FFMPEG,
     [
-      '-v', 'error', '-ss', String(atSeconds), '-i', file, '-frames:v', '1',
-      '-vf', `crop=${size}:${size}:${x}:${y},scale=1:1:flags=area`,
-      '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'
+      '-v',
+      'error',
+      '-ss',
+      String(atSeconds),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-vf',
+      `crop=${size}:${size}:${x}:${y},scale=1:1:flags=area`,
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-'
     ],
     { encoding: 'buffer', maxBuffer: 1024 * 1024 }
   )
@@ -55,9 +67,13 @@ export async function sampleColour(
 
 /** Peak audio level in dBFS over the whole file (-91 for digital silence). */
 export async function audioPeakDb(file: string): Promise<number> {
-  const { stderr } = await run(FFMPEG, ['-v', 'info', '-i', file, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], {
-    maxBuffer: 16 * 1024 * 1024
-  })
+  const { stderr } = await run(
+    FFMPEG,
+    ['-v', 'info', '-i', file, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'],
+    {
+      maxBuffer: 16 * 1024 * 1024
+    }
+  )
   const match = /max_volume: (-?[\d.]+) dB/.exec(stderr)
   if (!match?.[1]) throw new Error(`volumedetect found no audio in ${file}`)
   return Number(match[1])

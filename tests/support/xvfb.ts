@@ -34,7 +34,8 @@ export async function startXvfb(width = 1920, height = 1080): Promise<XDisplay> 
     if (failed) throw failed
     await delay(100)
   }
-  if (!existsSync(`/tmp/.X11-unix/X${n}`)) throw new Error(`Xvfb :${n} did not come up within 10 s.`)
+  if (!existsSync(`/tmp/.X11-unix/X${n}`))
+    throw new Error(`Xvfb :${n} did not come up within 10 s.`)
   return {
     display: `:${n}`,
     width,
@@ -50,7 +51,9 @@ export async function startXvfb(width = 1920, height = 1080): Promise<XDisplay> 
 
 /** Paints the X root window one solid colour (needs x11-xserver-utils' xsetroot). */
 export function paintRoot(display: string, colour: string): void {
-  const result = spawnSync('xsetroot', ['-solid', colour], { env: { ...process.env, DISPLAY: display } })
+  const result = spawnSync('xsetroot', ['-solid', colour], {
+    env: { ...process.env, DISPLAY: display }
+  })
   if (result.error || result.status !== 0) {
     throw new Error(`xsetroot failed: ${result.error?.message ?? result.stderr.toString()}`)
   }

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
       [...CAPTURE_CHROMIUM_ARGS, `--user-data-dir=${profile}`, `--app=${harness.url}`],
       { stdio: 'ignore' }
     )
-    browser.on('exit', () => console.log('Chromium closed; the harness keeps running (Ctrl+C stops it).'))
+    browser.on('exit', () =>
+      console.log('Chromium closed; the harness keeps running (Ctrl+C stops it).')
+    )
   }
 
   let stopping = false
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`Sidecast harness could not start: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(
+    `Sidecast harness could not start: ${error instanceof Error ? error.message : String(error)}`
+  )
   process.exit(1)
 })

@@ -75,7 +75,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     )
   })
   // The bridge must define window.api before the renderer's (deferred) module script runs.
-  const page = indexHtml.replace('<head>', '<head>\n    <script src="/__harness/bridge.js"></script>')
+  const page = indexHtml.replace(
+    '<head>',
+    '<head>\n    <script src="/__harness/bridge.js"></script>'
+  )
   const bridgeJs = await bundleBridgeClient()
 
   const sockets = new Set<WebSocket>()
@@ -170,7 +173,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     createReadStream(file).pipe(res)
   }
 
-  async function serveMedia(pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serveMedia(
+    pathname: string,
+    req: IncomingMessage,
+    res: ServerResponse
+  ): Promise<void> {
     const parts = pathname.split('/').slice(2).map(decodeURIComponent)
     const [projectId, fileName] = parts
     if (
@@ -204,7 +211,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       createReadStream(file, { start: range.start, end: range.end }).pipe(res)
       return
     }
-    res.writeHead(200, { 'content-type': type, 'accept-ranges': 'bytes', 'content-length': info.size })
+    res.writeHead(200, {
+      'content-type': type,
+      'accept-ranges': 'bytes',
+      'content-length': info.size
+    })
     createReadStream(file).pipe(res)
   }
 
@@ -226,7 +237,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         let id = -1
         let reply: BridgeServerMessage
         try {
-          const request = decodeRequest(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+          const request = decodeRequest(
+            new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          )
           id = request.id
           reply = {
             kind: 'reply',

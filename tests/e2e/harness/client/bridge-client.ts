@@ -67,7 +67,8 @@ const api: SidecastApi = {
     return unwrapResponse(await response) as never
   },
   on(channel, listener) {
-    if (!isEventChannel(channel)) throw new SidecastError('forbidden', `Unknown event "${String(channel)}".`)
+    if (!isEventChannel(channel))
+      throw new SidecastError('forbidden', `Unknown event "${String(channel)}".`)
     const set = listeners.get(channel) ?? new Set()
     listeners.set(channel, set)
     const wrapped = listener as (payload: unknown) => void

@@ -98,7 +98,8 @@ export function decodeRequest(frame: Uint8Array): { id: number; channel: string;
   const bins: Uint8Array[] = []
   let offset = 4 + headerLength
   for (const length of header.bins) {
-    if (offset + length > frame.byteLength) throw new Error('Bridge frame binary overruns the frame')
+    if (offset + length > frame.byteLength)
+      throw new Error('Bridge frame binary overruns the frame')
     bins.push(frame.subarray(offset, offset + length))
     offset += length
   }

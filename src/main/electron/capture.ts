@@ -1,0 +1,85 @@
+/**
+ * Screen capture at the Electron edge: listing sources (desktopCapturer) and answering the
+ * renderer's getDisplayMedia with the source the user picked, without Chromium's own picker.
+ */
+import {
+  desktopCapturer,
+  screen,
+  webContents as allWebContents,
+  type Session,
+  type WebContents,
+  type WebFrameMain
+} from 'electron'
+import type { CaptureSource } from '../../shared/ipc'
+import { chooseSource, toCaptureSources } from './capture-sources'
+import { isTrustedSender, type RendererLocation } from './trusted-sender'
+
+const THUMBNAIL_SIZE = { width: 320, height: 180 }
+
+export async function listCaptureSources(): Promise<CaptureSource[]> {
+  const sources = await desktopCapturer.getSources({
+    types: ['screen', 'window'],
+    thumbnailSize: THUMBNAIL_SIZE,
+    fetchWindowIcons: false
+  })
+  const labels = new Map<string, string>()
+  for (const display of screen.getAllDisplays()) labels.set(String(display.id), display.label)
+  return toCaptureSources(
+    sources.map((s) => ({
+      id: s.id,
+      name: s.name,
+      displayId: s.display_id,
+      thumbnailDataUrl: s.thumbnail.isEmpty() ? null : s.thumbnail.toDataURL()
+    })),
+    labels
+  )
+}
+
+export interface DisplayMediaOptions {
+  /** The source id chosen in settings (`settings.sourceId`), or '' for the first screen. */
+  selectedSourceId(): string
+  readonly renderer: RendererLocation
+  /** True for the webContents of a window we created. */
+  isOurWebContents(contents: WebContents): boolean
+}
+
+/** Whether a frame asking for capture is the top frame of our renderer in one of our windows. */
+export function isTrustedFrame(
+  frame: WebFrameMain | null,
+  options: Pick<DisplayMediaOptions, 'renderer' | 'isOurWebContents'>
+): boolean {
+  if (!frame) return false
+  const contents = allWebContents.fromFrame(frame)
+  if (!contents || !options.isOurWebContents(contents)) return false
+  return isTrustedSender(frame.url, frame.parent === null, options.renderer)
+}
+
+/**
+ * Answers getDisplayMedia with the chosen source's video (no system audio: narration comes from
+ * the microphone). A refused request rejects getDisplayMedia with NotAllowedError.
+ */
+export function installDisplayMediaHandler(
+  session: Pick<Session, 'setDisplayMediaRequestHandler'>,
+  options: DisplayMediaOptions
+): void {
+  session.setDisplayMediaRequestHandler((request, callback) => {
+    if (!request.videoRequested || !isTrustedFrame(request.frame, options)) {
+      callback(null)
+      return
+    }
+    desktopCapturer
+      .getSources({
+        types: ['screen', 'window'],
+        thumbnailSize: { width: 0, height: 0 },
+        fetchWindowIcons: false
+      })
+      .then((sources) => {
+        const source = chooseSource(sources, options.selectedSourceId())
+        callback(source ? { video: { id: source.id, name: source.name } } : null)
+      })
+      .catch((error: unknown) => {
+        console.error('[capture] listing sources for getDisplayMedia failed', error)
+        callback(null)
+      })
+  })
+}

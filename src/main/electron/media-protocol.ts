@@ -1,0 +1,22 @@
+/**
+ * The `sidecast-media:` protocol: the renderer plays recordings and shows thumbnails from project
+ * folders through it, with Range support so <video> can seek.
+ */
+import { protocol } from 'electron'
+import { createMediaResponder, type MediaResponderOptions } from '../media/media-response'
+import { MEDIA_SCHEME } from '../media/media-path'
+
+/** Must run before the app is ready. */
+export function registerMediaScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    {
+      scheme: MEDIA_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true }
+    }
+  ])
+}
+
+/** Serves project files; call once the app is ready. */
+export function handleMediaProtocol(options: MediaResponderOptions): void {
+  protocol.handle(MEDIA_SCHEME, createMediaResponder(options))
+}

@@ -1,0 +1,146 @@
+/**
+ * The main window: secure options, locked navigation, the CSP header, and the compact
+ * always-on-top bar it turns into while recording.
+ */
+import {
+  BrowserWindow,
+  screen,
+  shell,
+  type Rectangle,
+  type Session,
+  type WebContents
+} from 'electron'
+import { withCspHeader } from './content-security-policy'
+import { isRendererUrl, type RendererLocation } from './trusted-sender'
+import {
+  clampIntoWorkArea,
+  compactBarBounds,
+  COMPACT_BAR,
+  MAIN_WINDOW,
+  secureWebPreferences,
+  wantsCompactBar
+} from './window-layout'
+
+export interface MainWindowOptions {
+  /** Absolute path of the built preload (out/preload/index.cjs). */
+  readonly preloadPath: string
+  readonly renderer: RendererLocation
+  /** The URL to load: the dev server's URL or the file:// URL of index.html. */
+  readonly url: string
+  /** Window icon (Linux and Windows; macOS uses the bundle's). */
+  readonly iconPath?: string
+}
+
+/** Only web links leave the app, and they open in the user's browser. */
+export function isExternalLink(url: string): boolean {
+  try {
+    const { protocol } = new URL(url)
+    return protocol === 'https:' || protocol === 'http:'
+  } catch {
+    return false
+  }
+}
+
+/** No new windows, no navigation away from our page: links go to the browser instead. */
+export function lockNavigation(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isExternalLink(url)) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  contents.on('will-navigate', (event) => {
+    event.preventDefault()
+    if (isExternalLink(event.url)) void shell.openExternal(event.url)
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+}
+
+/** Sends our CSP as a response header for our own pages. */
+export function installCspHeader(session: Session, renderer: RendererLocation): void {
+  session.webRequest.onHeadersReceived((details, callback) => {
+    const ours = details.resourceType === 'mainFrame' && isRendererUrl(details.url, renderer)
+    // In development Vite injects inline scripts (React refresh), so the header is production-only;
+    // the <meta> CSP in index.html still applies there.
+    if (ours && renderer.kind === 'file') {
+      callback({ responseHeaders: withCspHeader(details.responseHeaders) })
+    } else {
+      callback({})
+    }
+  })
+}
+
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
+  const window = new BrowserWindow({
+    width: MAIN_WINDOW.width,
+    height: MAIN_WINDOW.height,
+    minWidth: MAIN_WINDOW.minWidth,
+    minHeight: MAIN_WINDOW.minHeight,
+    title: 'Sidecast',
+    show: false,
+    autoHideMenuBar: true,
+    ...(options.iconPath ? { icon: options.iconPath } : {}),
+    webPreferences: secureWebPreferences(options.preloadPath)
+  })
+  window.once('ready-to-show', () => window.show())
+  lockNavigation(window.webContents)
+  void window.loadURL(options.url)
+  return window
+}
+
+/** Shows, restores and focuses a window (tray "Open", second launch, dock click). */
+export function revealWindow(window: BrowserWindow | null): void {
+  if (!window || window.isDestroyed()) return
+  if (window.isMinimized()) window.restore()
+  window.show()
+  window.focus()
+}
+
+/**
+ * Turns the window into the compact recording bar and back. The renderer sees the small size
+ * (and the recorder state) and shows only the control bar.
+ */
+export function createCompactBar(window: BrowserWindow): { update(phase: string): void } {
+  let saved: { bounds: Rectangle; minSize: number[]; maximized: boolean } | null = null
+  let lastBarPosition: { x: number; y: number } | undefined
+
+  function enter(): void {
+    saved = {
+      bounds: window.getNormalBounds(),
+      minSize: window.getMinimumSize(),
+      maximized: window.isMaximized()
+    }
+    if (window.isFullScreen()) window.setFullScreen(false)
+    if (window.isMaximized()) window.unmaximize()
+    const { workArea } = screen.getDisplayMatching(window.getBounds())
+    window.setMinimumSize(COMPACT_BAR.width / 2, COMPACT_BAR.height / 2)
+    window.setContentBounds(compactBarBounds(workArea, lastBarPosition))
+    window.setMaximizable(false)
+    window.setFullScreenable(false)
+    window.setAlwaysOnTop(true, 'floating')
+  }
+
+  function leave(): void {
+    if (!saved) return
+    const bar = window.getContentBounds()
+    lastBarPosition = { x: bar.x, y: bar.y }
+    window.setAlwaysOnTop(false)
+    window.setMaximizable(true)
+    window.setFullScreenable(true)
+    window.setMinimumSize(
+      saved.minSize[0] ?? MAIN_WINDOW.minWidth,
+      saved.minSize[1] ?? MAIN_WINDOW.minHeight
+    )
+    const { workArea } = screen.getDisplayMatching(saved.bounds)
+    window.setBounds(clampIntoWorkArea(saved.bounds, workArea))
+    if (saved.maximized) window.maximize()
+    saved = null
+  }
+
+  return {
+    update(phase) {
+      if (window.isDestroyed()) return
+      const compact = wantsCompactBar(phase)
+      if (compact && !saved) enter()
+      else if (!compact && saved) leave()
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs one fluent-ffmpeg command to completion, with the graceful stop the design asks for:
+ * on cancel ffmpeg is sent `q` (it finishes the file it is writing), and killed if it has not
+ * exited after a grace period.
+ */
+import type { ChildProcess } from 'node:child_process'
+import type { FfmpegCommand } from 'fluent-ffmpeg'
+import { SidecastError } from '../../shared/ipc'
+
+export interface RunFfmpegOptions {
+  /** Cancels the run: `q` first, SIGKILL after `killAfterMs`. */
+  readonly signal?: AbortSignal
+  /** How long ffmpeg gets to stop after `q`; default 3 s. */
+  readonly killAfterMs?: number
+  /** Words for error messages, e.g. "make the recording seekable". */
+  readonly task: string
+}
+
+/** The last meaningful line ffmpeg wrote to stderr, which is usually the reason it failed. */
+export function lastErrorLine(stderr: string | null | undefined): string {
+  const lines = (stderr ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('frame=') && !/^Press \[q\]/.test(line))
+  return lines.at(-1) ?? 'no details'
+}
+
+export function cancelledError(task: string): SidecastError {
+  return new SidecastError('cancelled', `Cancelled: ${task}.`)
+}
+
+export function runFfmpeg(command: FfmpegCommand, options: RunFfmpegOptions): Promise<void> {
+  const { signal, task } = options
+  if (signal?.aborted) return Promise.reject(cancelledError(task))
+  return new Promise<void>((resolve, reject) => {
+    let killTimer: NodeJS.Timeout | undefined
+    let settled = false
+
+    // fluent-ffmpeg keeps the spawned process on the command but does not type it.
+    const processOf = (): ChildProcess | undefined =>
+      (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc
+
+    const stop = (): void => {
+      const proc = processOf()
+      if (!proc) return // not spawned yet: the 'start' handler stops it
+      try {
+        proc.stdin?.write('q')
+      } catch {
+        // stdin already closed; the kill below still ends it
+      }
+      killTimer = setTimeout(() => command.kill('SIGKILL'), options.killAfterMs ?? 3000)
+      killTimer.unref()
+    }
+
+    const finish = (error: Error | null): void => {
+      if (settled) return
+      settled = true
+      if (killTimer) clearTimeout(killTimer)
+      signal?.removeEventListener('abort', stop)
+      if (signal?.aborted) reject(cancelledError(task))
+      else if (error) reject(error)
+      else resolve()
+    }
+
+    signal?.addEventListener('abort', stop, { once: true })
+    command
+      .on('start', () => {
+        if (signal?.aborted) stop()
+      })
+      .on('end', () => finish(null))
+      .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+        finish(
+          new SidecastError(
+            'ffmpeg-failed',
+            `ffmpeg could not ${task}: ${lastErrorLine(stderr) || error.message}`
+          )
+        )
+      })
+      .run()
+  })
+}

@@ -1,0 +1,197 @@
+/**
+ * Sidecast's main process: builds the services, wires them to Electron (windows, tray, shortcut,
+ * capture, media protocol, IPC) and owns the app's lifecycle. Logic lives in the services and in
+ * the pure helpers beside each edge file; this file only composes.
+ *
+ * Lifecycle choices:
+ * - One instance: a second launch focuses the running one.
+ * - Closing the window hides it to the tray on macOS and Windows (recording and the shortcut keep
+ *   working); on Linux, where a tray icon may be invisible, closing quits.
+ * - Quitting while recording first asks the renderer to stop and waits for the recording to be
+ *   finished (quit-guard.ts); a crash instead is recovered on the next start.
+ */
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import {
+  app,
+  Notification,
+  powerSaveBlocker,
+  session,
+  shell,
+  type BrowserWindow,
+  type WebContents
+} from 'electron'
+import Store from 'electron-store'
+import type { RecorderCommand } from '../shared/ipc'
+import { SETTINGS_SCHEMA, type Settings } from '../shared/settings'
+import { mediaUrl } from './media/media-path'
+import { createAppServices } from './services/app-services'
+import { createSettingsStore } from './settings/settings-store'
+import { installDisplayMediaHandler, listCaptureSources } from './electron/capture'
+import { createEmitter, registerIpc } from './electron/ipc-main'
+import { handleMediaProtocol, registerMediaScheme } from './electron/media-protocol'
+import { installPermissionHandlers } from './electron/permissions'
+import { createQuitGuard } from './electron/quit-guard'
+import { deliverRecorderCommand } from './electron/recorder-commands'
+import { createGlobalShortcut } from './electron/shortcut'
+import { withShortcutSetting } from './electron/shortcut-setting'
+import { createTray, type SidecastTray } from './electron/tray'
+import { rendererLocation } from './electron/trusted-sender'
+import {
+  createCompactBar,
+  createMainWindow,
+  installCspHeader,
+  revealWindow
+} from './electron/windows'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const platform = process.platform
+
+// Privileged schemes must be registered before the app is ready.
+registerMediaScheme()
+
+// SIDECAST_DATA_DIR moves everything (projects, settings, Chromium's profile and the
+// single-instance lock) so tests and side-by-side installs never share state.
+const dataDirOverride = process.env.SIDECAST_DATA_DIR
+if (dataDirOverride) app.setPath('userData', resolve(dataDirOverride))
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  start()
+}
+
+function start(): void {
+  const dataDir = app.getPath('userData')
+  const renderer = rendererLocation({
+    devServerUrl: process.env['ELECTRON_RENDERER_URL'],
+    isPackaged: app.isPackaged,
+    indexFileUrl: pathToFileURL(join(here, '../renderer/index.html')).href
+  })
+  const rendererUrl =
+    renderer.kind === 'dev' ? (process.env['ELECTRON_RENDERER_URL'] ?? '') : renderer.indexUrl
+  const resourcesDir = join(app.getAppPath(), 'resources')
+
+  let mainWindow: BrowserWindow | null = null
+  let tray: SidecastTray | null = null
+  const isOurWebContents = (contents: WebContents): boolean =>
+    mainWindow !== null && !mainWindow.isDestroyed() && mainWindow.webContents === contents
+
+  const settings = createSettingsStore(
+    new Store<Settings>({ schema: SETTINGS_SCHEMA as never, name: 'settings', cwd: dataDir })
+  )
+  const services = createAppServices({
+    dataDir,
+    version: app.getVersion(),
+    platform,
+    harness: false,
+    settings,
+    resourcesPath: process.resourcesPath,
+    emit: createEmitter(() => (mainWindow ? [mainWindow] : [])),
+    adapters: {
+      preventSleep() {
+        const id = powerSaveBlocker.start('prevent-display-sleep')
+        return () => {
+          if (powerSaveBlocker.isStarted(id)) powerSaveBlocker.stop(id)
+        }
+      },
+      listCaptureSources,
+      revealPath: async (path) => shell.showItemInFolder(path),
+      mediaUrl
+    }
+  })
+  const recorder = services.recorder
+
+  const command = (name: RecorderCommand): void => {
+    void deliverRecorderCommand(mainWindow, name, recorder.state().phase)
+  }
+
+  const shortcut = createGlobalShortcut({ onPress: () => command('toggle'), platform })
+  const handlers = withShortcutSetting(services.handlers, shortcut, () =>
+    tray?.update(recorder.state())
+  )
+
+  const quitGuard = createQuitGuard({
+    state: () => recorder.state(),
+    onState: (listener) => recorder.onState(listener),
+    command: (name) => {
+      if (mainWindow && !mainWindow.isDestroyed())
+        mainWindow.webContents.send('recorder:command', name)
+    },
+    shutdown: () => services.shutdown(),
+    quit: () => app.quit(),
+    warn: (message, error) => console.error(`[quit] ${message}`, error)
+  })
+  app.on('before-quit', (event) => quitGuard.beforeQuit(event))
+  app.on('will-quit', () => shortcut.dispose())
+  app.on('second-instance', () => revealWindow(mainWindow))
+  app.on('activate', () => revealWindow(mainWindow))
+
+  function notify(body: string): void {
+    console.warn(`[sidecast] ${body}`)
+    if (Notification.isSupported()) new Notification({ title: 'Sidecast', body }).show()
+  }
+
+  void app.whenReady().then(async () => {
+    if (platform === 'win32') app.setAppUserModelId('dev.sidecast.app')
+    const ses = session.defaultSession
+    installPermissionHandlers(ses, renderer)
+    installDisplayMediaHandler(ses, {
+      selectedSourceId: () => settings.get().sourceId,
+      renderer,
+      isOurWebContents
+    })
+    installCspHeader(ses, renderer)
+    handleMediaProtocol({ projectDir: (id) => services.projects.projectDir(id) })
+    registerIpc({ handlers, renderer, isOurWebContents })
+
+    // Recover unfinished recordings before the window asks for the list and the notices.
+    try {
+      await services.startup()
+    } catch (error) {
+      console.error('[sidecast] recovering unfinished recordings failed', error)
+    }
+
+    const window = createMainWindow({
+      preloadPath: join(here, '../preload/index.cjs'),
+      renderer,
+      url: rendererUrl,
+      ...(platform === 'darwin' ? {} : { iconPath: join(resourcesDir, 'icon.png') })
+    })
+    mainWindow = window
+    const compactBar = createCompactBar(window)
+
+    tray = createTray({
+      iconsDir: resourcesDir,
+      platform,
+      shortcut: () => shortcut.current() ?? undefined,
+      actions: {
+        start: () => command('start'),
+        stop: () => command('stop'),
+        pause: () => command('pause'),
+        resume: () => command('resume'),
+        open: () => revealWindow(mainWindow),
+        quit: () => app.quit()
+      }
+    })
+
+    window.on('close', (event) => {
+      if (quitGuard.done) return
+      event.preventDefault()
+      if (tray && platform !== 'linux') window.hide()
+      else app.quit()
+    })
+    window.on('closed', () => {
+      if (mainWindow === window) mainWindow = null
+    })
+
+    recorder.onState((state) => {
+      tray?.update(state)
+      compactBar.update(state.phase)
+    })
+
+    const problem = shortcut.register(settings.get().recordShortcut)
+    if (problem) notify(problem)
+    tray?.update(recorder.state())
+  })
+}

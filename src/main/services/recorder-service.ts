@@ -1,0 +1,227 @@
+/**
+ * The one active recording and its phase (idle → recording ⇄ paused → finishing → idle).
+ * The tray and the renderer follow it through `onState`; the renderer drives it.
+ */
+import { mkdir } from 'node:fs/promises'
+import {
+  SidecastError,
+  type ChunkAck,
+  type RecorderPhase,
+  type RecorderState,
+  type StartRecordingRequest,
+  type StartRecordingResult,
+  type StopRecordingInfo
+} from '../../shared/ipc'
+import type { ProjectSummary } from '../../shared/project'
+import type { Settings } from '../../shared/settings'
+import { assertEnoughSpace, freeBytes as statfsFreeBytes } from './disk-space'
+import type { ProjectStore } from './project-store'
+
+const MIB = 1024 * 1024
+
+export interface RecorderServiceOptions {
+  readonly projects: ProjectStore
+  /** Current settings; `minFreeDiskMb` is read at every start. */
+  readonly settings: () => Settings
+  /** Keeps the machine awake while recording; returns the function that lets it sleep again. */
+  readonly preventSleep: () => () => void
+  /** Free bytes on the disk holding a folder; tests inject a fake. */
+  readonly freeBytes?: (dir: string) => Promise<number>
+  /** Below this many free bytes the chunk ack says `diskLow` so the renderer stops; default 200 MiB. */
+  readonly diskLowBytes?: number
+  /** Free space is checked on the first chunk and then every this many chunks; default 20. */
+  readonly diskCheckEveryChunks?: number
+  /** Where problems that must not stop the flow are reported. */
+  readonly warn?: (message: string) => void
+}
+
+export interface RecorderService {
+  start(request: StartRecordingRequest): Promise<StartRecordingResult>
+  chunk(projectId: string, seq: number, data: Uint8Array): Promise<ChunkAck>
+  setPhase(projectId: string, phase: 'recording' | 'paused'): void
+  /** Finishes the recording; answering again for a recording that was already stopped (e.g. disk full). */
+  stop(projectId: string, info: StopRecordingInfo): Promise<ProjectSummary>
+  state(): RecorderState
+  /** Calls `listener` on every phase change; returns the unsubscribe function. */
+  onState(listener: (state: RecorderState) => void): () => void
+  /** Ids of recordings this process is writing (never to be "recovered"). */
+  activeIds(): string[]
+  /** Finishes an active recording safely before the app quits. */
+  shutdown(): Promise<void>
+}
+
+interface ActiveSession {
+  readonly projectId: string
+  readonly releaseSleep: () => void
+  chunksSinceCheck: number
+  diskLow: boolean
+  stopping: Promise<ProjectSummary> | null
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String((error as { code: unknown }).code)
+    : undefined
+}
+
+export function createRecorderService(options: RecorderServiceOptions): RecorderService {
+  const { projects } = options
+  const freeBytes = options.freeBytes ?? statfsFreeBytes
+  const diskLowBytes = options.diskLowBytes ?? 200 * MIB
+  const checkEvery = Math.max(1, options.diskCheckEveryChunks ?? 20)
+  const warn = options.warn ?? ((message: string) => console.warn(`[recorder] ${message}`))
+  const listeners = new Set<(state: RecorderState) => void>()
+  let current: RecorderState = { phase: 'idle', projectId: null }
+  let session: ActiveSession | null = null
+  let starting = false
+
+  function setState(phase: RecorderPhase, projectId: string | null): void {
+    if (current.phase === phase && current.projectId === projectId) return
+    current = { phase, projectId }
+    for (const listener of listeners) {
+      try {
+        listener(current)
+      } catch (error) {
+        warn(`state listener failed: ${String(error)}`)
+      }
+    }
+  }
+
+  function activeSession(projectId: string): ActiveSession {
+    if (!session || session.projectId !== projectId || session.stopping) {
+      throw new SidecastError(
+        'not-recording',
+        `Recording ${projectId} is not in progress. Start a new recording to continue.`
+      )
+    }
+    return session
+  }
+
+  async function start(request: StartRecordingRequest): Promise<StartRecordingResult> {
+    if (starting || session) {
+      throw new SidecastError(
+        'already-recording',
+        'A recording is already in progress. Stop it before starting another.'
+      )
+    }
+    starting = true
+    try {
+      await mkdir(projects.projectsDir, { recursive: true })
+      const free = await freeBytes(projects.projectsDir)
+      assertEnoughSpace(projects.projectsDir, free, options.settings().minFreeDiskMb)
+      const facts = await projects.create({
+        sourceName: request.sourceName,
+        mimeType: request.mimeType
+      })
+      let releaseSleep: () => void = () => undefined
+      try {
+        releaseSleep = options.preventSleep()
+      } catch (error) {
+        // Recording matters more than keeping the screen awake.
+        warn(`could not keep the system awake: ${String(error)}`)
+      }
+      session = {
+        projectId: facts.id,
+        releaseSleep,
+        // Check free space on the very first chunk, then every `checkEvery`.
+        chunksSinceCheck: checkEvery - 1,
+        diskLow: false,
+        stopping: null
+      }
+      setState('recording', facts.id)
+      return { projectId: facts.id, title: facts.title }
+    } finally {
+      starting = false
+    }
+  }
+
+  async function chunk(projectId: string, seq: number, data: Uint8Array): Promise<ChunkAck> {
+    const active = activeSession(projectId)
+    let bytesWritten: number
+    try {
+      ;({ bytesWritten } = await projects.appendChunk(projectId, seq, data))
+    } catch (error) {
+      if (errorCode(error) !== 'ENOSPC') throw error
+      await stop(projectId, {
+        endedBecause: 'The disk became full, so the recording was stopped.'
+      }).catch((stopError: unknown) => warn(`finishing after disk full: ${String(stopError)}`))
+      throw new SidecastError(
+        'disk-full',
+        'The disk is full, so Sidecast stopped recording. What was recorded until now is saved. Free some space before recording again.'
+      )
+    }
+    active.chunksSinceCheck++
+    if (active.chunksSinceCheck >= checkEvery) {
+      active.chunksSinceCheck = 0
+      try {
+        active.diskLow = (await freeBytes(projects.projectsDir)) < diskLowBytes
+      } catch (error) {
+        warn(`could not check free space: ${String(error)}`)
+      }
+    }
+    return { bytesWritten, diskLow: active.diskLow }
+  }
+
+  function setPhase(projectId: string, phase: 'recording' | 'paused'): void {
+    activeSession(projectId)
+    setState(phase, projectId)
+  }
+
+  function finishSession(active: ActiveSession, info: StopRecordingInfo): Promise<ProjectSummary> {
+    setState('finishing', active.projectId)
+    return (async () => {
+      try {
+        await projects.finish(active.projectId, {
+          status: 'complete',
+          ...(info.endedBecause ? { endedBecause: info.endedBecause } : {})
+        })
+        return await projects.get(active.projectId)
+      } finally {
+        try {
+          active.releaseSleep()
+        } catch (error) {
+          warn(`could not release the sleep blocker: ${String(error)}`)
+        }
+        session = null
+        setState('idle', null)
+      }
+    })()
+  }
+
+  async function stop(projectId: string, info: StopRecordingInfo): Promise<ProjectSummary> {
+    if (session && session.projectId === projectId) {
+      session.stopping ??= finishSession(session, info)
+      return session.stopping
+    }
+    // Not the active one: it may already have been stopped (disk full, a second stop click).
+    const facts = await projects.readFacts(projectId)
+    if (facts.status === 'recording') {
+      throw new SidecastError(
+        'not-recording',
+        `Recording ${projectId} was not started in this session; it will be recovered at the next start.`
+      )
+    }
+    return projects.get(projectId)
+  }
+
+  async function shutdown(): Promise<void> {
+    if (!session) return
+    await stop(session.projectId, { endedBecause: 'Sidecast was closed while recording.' }).catch(
+      (error: unknown) => warn(`finishing on shutdown: ${String(error)}`)
+    )
+  }
+
+  return {
+    start,
+    chunk,
+    setPhase,
+    stop,
+    state: () => current,
+    onState(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    activeIds: () => (session ? [session.projectId] : []),
+    shutdown
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The sandboxed preload: exposes `window.api` (the typed, allow-listed contract) and nothing else.
+ *
+ * contextBridge copies an Error that crosses into the page as a new Error with the same message:
+ * the SidecastError's class and `code` stay behind, the message (written for the user) arrives.
+ */
+import { contextBridge, ipcRenderer } from 'electron'
+import { createApi } from './create-api'
+
+contextBridge.exposeInMainWorld('api', createApi(ipcRenderer))

@@ -1,0 +1,230 @@
+/**
+ * The window: the home view (recorder panel above the recordings list) or, while recording, the
+ * compact control bar the window shrinks to.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { ReactNode } from 'react'
+import type { AppInfo, CaptureSource } from '../../shared/ipc'
+import type { RecoveryNotice } from '../../shared/project'
+import { DEFAULT_SETTINGS } from '../../shared/settings'
+import type { Settings } from '../../shared/settings'
+import { api } from './api'
+import { formatAccelerator } from './format'
+import { ControlBar } from './recorder/control-bar'
+import { CountdownOverlay } from './recorder/countdown-overlay'
+import { RecorderPanel } from './recorder/recorder-panel'
+import { useAudioInputs } from './recorder/use-audio-inputs'
+import { useMicPreview } from './recorder/use-mic-preview'
+import { useRecorder } from './recorder/use-recorder'
+import { useRecorderKeys } from './recorder/use-recorder-keys'
+import { RecordingsList } from './recordings/recordings-list'
+import { RecoveryBanner } from './recordings/recovery-banner'
+import { useProjects } from './recordings/use-projects'
+import { SettingsDialog } from './settings/settings-dialog'
+import { NoticesProvider, useNotices } from './ui/notices'
+
+export function App(): ReactNode {
+  return (
+    <NoticesProvider>
+      <Home />
+    </NoticesProvider>
+  )
+}
+
+/** The first screen, else the first source. */
+function pickSource(sources: readonly CaptureSource[], preferredId: string): CaptureSource | null {
+  return (
+    sources.find((s) => s.id === preferredId) ??
+    sources.find((s) => s.kind === 'screen') ??
+    sources[0] ??
+    null
+  )
+}
+
+function Home(): ReactNode {
+  const notices = useNotices()
+  const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS)
+  const [appInfo, setAppInfo] = useState<AppInfo | null>(null)
+  const [sources, setSources] = useState<readonly CaptureSource[] | null>(null)
+  const [sourcesLoading, setSourcesLoading] = useState(false)
+  const [selectedSourceId, setSelectedSourceId] = useState<string | null>(null)
+  const [recovery, setRecovery] = useState<readonly RecoveryNotice[]>([])
+  const [settingsOpen, setSettingsOpen] = useState(false)
+  const { projects, refresh: refreshProjects } = useProjects(notices)
+  const audioInputs = useAudioInputs()
+  const settingsRef = useRef(settings)
+  useEffect(() => {
+    settingsRef.current = settings
+  })
+
+  const loadSources = useCallback(
+    (preferredId: string) => {
+      setSourcesLoading(true)
+      api
+        .invoke('sources:list')
+        .then((list) => {
+          setSources(list)
+          const choice = pickSource(list, preferredId)
+          setSelectedSourceId(choice?.id ?? null)
+          // Main answers getDisplayMedia with its remembered source; keep it in step.
+          if (choice && choice.id !== settingsRef.current.sourceId) {
+            api.invoke('sources:select', choice.id).catch((error: unknown) => notices.error(error))
+          }
+        })
+        .catch((error: unknown) => {
+          setSources((current) => current ?? [])
+          notices.error(error)
+        })
+        .finally(() => setSourcesLoading(false))
+    },
+    [notices]
+  )
+
+  useEffect(() => {
+    api
+      .invoke('settings:get')
+      .then((loaded) => {
+        setSettings(loaded)
+        settingsRef.current = loaded
+        loadSources(loaded.sourceId)
+      })
+      .catch((error: unknown) => {
+        notices.error(error)
+        loadSources('')
+      })
+    api
+      .invoke('app:info')
+      .then(setAppInfo)
+      .catch((error: unknown) => notices.error(error))
+    api
+      .invoke('projects:recovery-notices')
+      .then(setRecovery)
+      .catch((error: unknown) => notices.error(error))
+  }, [loadSources, notices])
+
+  // When main reports the recorder idle, a recording may have just been finished or recovered.
+  useEffect(
+    () =>
+      api.on('recorder:state', (state) => {
+        if (state.phase === 'idle') refreshProjects()
+      }),
+    [refreshProjects]
+  )
+
+  const selectedSource = sources?.find((s) => s.id === selectedSourceId) ?? null
+  const platform = appInfo?.platform ?? ''
+
+  const recorder = useRecorder({
+    source: selectedSource,
+    microphoneId: settings.microphoneId,
+    countdownSeconds: settings.countdownSeconds,
+    platform,
+    notices,
+    onFinished: refreshProjects
+  })
+  useRecorderKeys(recorder)
+
+  const micPreview = useMicPreview(
+    settings.microphoneId,
+    recorder.phase === 'idle',
+    platform,
+    audioInputs.refresh
+  )
+
+  const selectSource = (source: CaptureSource): void => {
+    setSelectedSourceId(source.id)
+    api
+      .invoke('sources:select', source.id)
+      .then(() => setSettings((s) => ({ ...s, sourceId: source.id })))
+      .catch((error: unknown) => notices.error(error))
+  }
+
+  const changeMicrophone = (microphoneId: string): void => {
+    const previous = settings.microphoneId
+    setSettings((s) => ({ ...s, microphoneId }))
+    api
+      .invoke('settings:set', { microphoneId })
+      .then(setSettings)
+      .catch((error: unknown) => {
+        setSettings((s) => ({ ...s, microphoneId: previous }))
+        notices.error(error)
+      })
+  }
+
+  const compact =
+    recorder.phase === 'starting' ||
+    recorder.phase === 'recording' ||
+    recorder.phase === 'paused' ||
+    recorder.phase === 'finishing'
+
+  useEffect(() => {
+    document.documentElement.classList.toggle('compact', compact)
+    document.title = compact ? 'Recording — Sidecast' : 'Sidecast'
+  }, [compact])
+
+  const shortcutLabel = formatAccelerator(
+    settings.recordShortcut || 'CommandOrControl+Shift+R',
+    platform
+  )
+
+  if (compact) {
+    return (
+      <main className="compact-view">
+        <ControlBar recorder={recorder} />
+      </main>
+    )
+  }
+
+  return (
+    <div className="home">
+      <header className="app-header">
+        <h1>Sidecast</h1>
+        <button type="button" className="quiet-button" onClick={() => setSettingsOpen(true)}>
+          Settings
+        </button>
+      </header>
+      <main className="home-main">
+        <RecoveryBanner notices={recovery} onDismiss={() => setRecovery([])} />
+        <RecorderPanel
+          recorder={recorder}
+          sources={sources}
+          sourcesLoading={sourcesLoading}
+          selectedSourceId={selectedSourceId}
+          onSelectSource={selectSource}
+          onRefreshSources={() => loadSources(selectedSourceId ?? settings.sourceId)}
+          microphoneId={settings.microphoneId}
+          onMicrophoneChange={changeMicrophone}
+          audioInputs={audioInputs}
+          micPreview={micPreview}
+          shortcutLabel={shortcutLabel}
+        />
+        <RecordingsList
+          projects={projects}
+          notices={notices}
+          onChanged={refreshProjects}
+          shortcutLabel={shortcutLabel}
+        />
+      </main>
+      {recorder.phase === 'countdown' && recorder.countdown !== null && (
+        <CountdownOverlay
+          secondsLeft={recorder.countdown}
+          onSkip={recorder.skipCountdown}
+          onCancel={recorder.stop}
+        />
+      )}
+      {settingsOpen && (
+        <SettingsDialog
+          settings={settings}
+          appInfo={appInfo}
+          onClose={() => setSettingsOpen(false)}
+          onSaved={(saved, info) => {
+            setSettings(saved)
+            if (info) setAppInfo(info)
+            setSettingsOpen(false)
+            notices.info('Settings saved.')
+          }}
+        />
+      )}
+    </div>
+  )
+}

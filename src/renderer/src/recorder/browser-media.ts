@@ -1,0 +1,110 @@
+/**
+ * The real media ports: getDisplayMedia, getUserMedia routed through Web Audio, and MediaRecorder.
+ * Kept apart from the session so the session stays testable without a browser.
+ */
+import { levelFromSamples } from './audio-level'
+import type {
+  DisplayCapture,
+  DisplayConstraints,
+  MediaPorts,
+  MicrophoneCapture,
+  MicrophoneConstraints,
+  RecorderHandlers,
+  RecorderOptions,
+  RecorderPort,
+  TrackPort
+} from './media-ports'
+
+async function getDisplayMedia(constraints: DisplayConstraints): Promise<DisplayCapture> {
+  const stream = await navigator.mediaDevices.getDisplayMedia(constraints)
+  const track = stream.getVideoTracks()[0]
+  if (!track) {
+    stream.getTracks().forEach((t) => t.stop())
+    throw new Error('The capture has no video')
+  }
+  const settings = track.getSettings()
+  return {
+    videoTrack: track,
+    width: settings.width ?? null,
+    height: settings.height ?? null,
+    onEnded(listener) {
+      track.addEventListener('ended', listener, { once: true })
+      return () => track.removeEventListener('ended', listener)
+    },
+    stop() {
+      stream.getTracks().forEach((t) => t.stop())
+    }
+  }
+}
+
+/**
+ * Opens a microphone and routes it source → analyser (level) and source → destination (the track
+ * to record). Used for the live meter before recording as well as by the session.
+ */
+export async function openMicrophoneGraph(
+  constraints: MicrophoneConstraints
+): Promise<MicrophoneCapture> {
+  const stream = await navigator.mediaDevices.getUserMedia(constraints)
+  const input = stream.getAudioTracks()[0]
+  const context = new AudioContext()
+  // Created after an await, the context may start suspended under the autoplay policy.
+  void context.resume().catch(() => undefined)
+  const source = context.createMediaStreamSource(stream)
+  const analyser = context.createAnalyser()
+  analyser.fftSize = 2048
+  const destination = context.createMediaStreamDestination()
+  source.connect(analyser)
+  source.connect(destination)
+  const samples = new Float32Array(analyser.fftSize)
+  const output = destination.stream.getAudioTracks()[0]
+  if (!output) throw new Error('The audio graph gave no track')
+  let closed = false
+
+  return {
+    track: output,
+    level() {
+      if (closed) return 0
+      if (context.state === 'suspended') void context.resume().catch(() => undefined)
+      analyser.getFloatTimeDomainData(samples)
+      return levelFromSamples(samples)
+    },
+    onDeviceLost(listener) {
+      if (!input) return () => undefined
+      input.addEventListener('ended', listener, { once: true })
+      return () => input.removeEventListener('ended', listener)
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      stream.getTracks().forEach((t) => t.stop())
+      output.stop()
+      source.disconnect()
+      await context.close()
+    }
+  }
+}
+
+function createRecorder(
+  tracks: readonly TrackPort[],
+  options: RecorderOptions,
+  handlers: RecorderHandlers
+): RecorderPort {
+  // The ports only ever hand back tracks this module created, so they are real tracks.
+  const stream = new MediaStream(tracks as MediaStreamTrack[])
+  const recorder = new MediaRecorder(stream, options)
+  recorder.addEventListener('dataavailable', (event) => handlers.onData(event.data))
+  recorder.addEventListener('stop', () => handlers.onStop())
+  recorder.addEventListener('error', (event) => {
+    const error = (event as Event & { error?: { message?: string } }).error
+    handlers.onError(error?.message || 'unknown recorder error')
+  })
+  return recorder
+}
+
+export const browserMedia: MediaPorts = {
+  getDisplayMedia,
+  openMicrophone: openMicrophoneGraph,
+  isTypeSupported: (mimeType) =>
+    typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(mimeType),
+  createRecorder
+}

@@ -1,0 +1,69 @@
+/**
+ * Turns the browser's capture failures (DOMException names) into messages that tell the user what
+ * happened and what to do next.
+ */
+import { SidecastError } from '../../../shared/ipc'
+
+function errorName(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name
+  return typeof name === 'string' ? name : ''
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error && error.message) return error.message
+  if (typeof error === 'string' && error) return error
+  return 'Unknown error.'
+}
+
+const isMac = (platform: string): boolean => platform === 'darwin'
+
+/** getDisplayMedia failed. */
+export function displayCaptureError(error: unknown, platform: string): SidecastError {
+  if (error instanceof SidecastError) return error
+  if (errorName(error) === 'NotAllowedError') {
+    const fix = isMac(platform)
+      ? 'Allow Sidecast in System Settings › Privacy & Security › Screen Recording, then quit and reopen Sidecast and try again.'
+      : 'Allow screen sharing when you are asked, then try again.'
+    return new SidecastError(
+      'screen-permission-denied',
+      `Screen recording permission was denied, so nothing was recorded. ${fix}`
+    )
+  }
+  return new SidecastError(
+    'screen-capture-failed',
+    `Sidecast could not capture the screen (${errorMessage(error)}). Pick another screen or window, or press Refresh, and try again.`
+  )
+}
+
+const WITHOUT_NARRATION = 'or choose “No microphone” to record without narration.'
+
+/** getUserMedia for the microphone failed. */
+export function microphoneError(error: unknown, platform: string): SidecastError {
+  if (error instanceof SidecastError) return error
+  switch (errorName(error)) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return new SidecastError(
+        'microphone-permission-denied',
+        isMac(platform)
+          ? `Microphone permission was denied. Allow Sidecast in System Settings › Privacy & Security › Microphone, ${WITHOUT_NARRATION}`
+          : `Microphone permission was denied. Allow microphone access, ${WITHOUT_NARRATION}`
+      )
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return new SidecastError(
+        'microphone-not-found',
+        `No microphone was found. Plug one in and pick it in the list, ${WITHOUT_NARRATION}`
+      )
+    case 'NotReadableError':
+      return new SidecastError(
+        'microphone-busy',
+        `The microphone could not be opened; another app may be using it. Close that app, pick another microphone, ${WITHOUT_NARRATION}`
+      )
+    default:
+      return new SidecastError(
+        'microphone-failed',
+        `The microphone could not be opened (${errorMessage(error)}). Pick another microphone, ${WITHOUT_NARRATION}`
+      )
+  }
+}

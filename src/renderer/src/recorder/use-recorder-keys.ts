@@ -1,0 +1,59 @@
+/**
+ * Keys inside the window: Ctrl/Cmd+Shift+R starts and stops, Space pauses and resumes while
+ * recording (but not while typing in a field).
+ */
+import { useEffect, useRef } from 'react'
+import type { Recorder } from './use-recorder'
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false
+  return (
+    target.isContentEditable ||
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement
+  )
+}
+
+const isSpace = (event: KeyboardEvent): boolean => event.key === ' ' || event.code === 'Space'
+
+export function useRecorderKeys(recorder: Recorder): void {
+  const latest = useRef(recorder)
+  useEffect(() => {
+    latest.current = recorder
+  })
+
+  useEffect(() => {
+    const capturing = (): boolean =>
+      latest.current.phase === 'recording' || latest.current.phase === 'paused'
+
+    const onKeyDown = (event: KeyboardEvent): void => {
+      const r = latest.current
+      const mod = event.ctrlKey || event.metaKey
+      if (mod && event.shiftKey && !event.altKey && event.key.toLowerCase() === 'r') {
+        // Also keeps Chromium from treating it as "reload, bypassing the cache".
+        event.preventDefault()
+        if (!event.repeat) r.toggle()
+        return
+      }
+      if (isSpace(event) && capturing() && !mod && !event.altKey && !isTyping(event.target)) {
+        // Space on a focused button would also click it (maybe Stop); the shortcut wins.
+        event.preventDefault()
+        event.stopPropagation()
+        if (event.repeat) return
+        if (r.phase === 'paused') r.resume()
+        else r.pause()
+      }
+    }
+    const onKeyUp = (event: KeyboardEvent): void => {
+      // A button clicks on Space's keyup; swallow it so the pause is the only effect.
+      if (isSpace(event) && capturing() && !isTyping(event.target)) event.preventDefault()
+    }
+    window.addEventListener('keydown', onKeyDown, true)
+    window.addEventListener('keyup', onKeyUp, true)
+    return () => {
+      window.removeEventListener('keydown', onKeyDown, true)
+      window.removeEventListener('keyup', onKeyUp, true)
+    }
+  }, [])
+}

@@ -1,0 +1,264 @@
+/**
+ * The recorder as React sees it: wraps one RecordingSession per recording, runs the countdown,
+ * ticks the timer and mic meter, watches for a silent microphone, and reports how it ended.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { CaptureSource, RecorderCommand } from '../../../shared/ipc'
+import { api } from '../api'
+import type { Notices } from '../ui/notices'
+import { browserMedia } from './browser-media'
+import { RecordingSession } from './recording-session'
+import type { SessionEvent, SessionOutcome } from './recording-session'
+import { SilenceWatch } from './silence-watch'
+import { METER_INTERVAL_MS } from './use-mic-preview'
+
+export type RecorderPhase =
+  'idle' | 'preparing' | 'countdown' | 'starting' | 'recording' | 'paused' | 'finishing'
+
+export const SILENT_MIC_WARNING =
+  "We can't hear your microphone… Check that it isn't muted, or stop and pick another microphone."
+
+/** Ignore a second toggle this soon after the first (the in-window key and the global shortcut). */
+const TOGGLE_DEBOUNCE_MS = 600
+
+export interface UseRecorderOptions {
+  /** The chosen capture source; null until sources have loaded. */
+  readonly source: CaptureSource | null
+  /** A device id, `default`, or `none`. */
+  readonly microphoneId: string
+  /** Seconds of countdown; 0 for none. */
+  readonly countdownSeconds: number
+  /** process.platform of the app, for permission advice. */
+  readonly platform: string
+  readonly notices: Notices
+  /** Called after a recording was saved (or failed to be), e.g. to refresh the list. */
+  readonly onFinished?: (outcome: SessionOutcome) => void
+}
+
+export interface Recorder {
+  readonly phase: RecorderPhase
+  /** Seconds left in the countdown, or null when not counting down. */
+  readonly countdown: number | null
+  readonly elapsedMs: number
+  readonly micLevel: number
+  readonly hasMicrophone: boolean
+  /** A microphone problem to show while recording (disconnected, silent), or null. */
+  readonly micWarning: string | null
+  start(): void
+  stop(): void
+  pause(): void
+  resume(): void
+  /** Start when idle, otherwise stop (or cancel a pending start). */
+  toggle(): void
+  skipCountdown(): void
+}
+
+export function useRecorder(options: UseRecorderOptions): Recorder {
+  const [phase, setPhase] = useState<RecorderPhase>('idle')
+  const [countdown, setCountdown] = useState<number | null>(null)
+  const [elapsedMs, setElapsedMs] = useState(0)
+  const [micLevel, setMicLevel] = useState(0)
+  const [hasMicrophone, setHasMicrophone] = useState(false)
+  const [micLost, setMicLost] = useState<string | null>(null)
+  const [micSilent, setMicSilent] = useState(false)
+  const sessionRef = useRef<RecordingSession | null>(null)
+  const lastToggle = useRef(0)
+  const optionsRef = useRef(options)
+  useEffect(() => {
+    optionsRef.current = options
+  })
+
+  const report = useCallback((outcome: SessionOutcome) => {
+    const { notices, onFinished } = optionsRef.current
+    const title = outcome.summary ? `“${outcome.summary.title}”` : null
+    if (outcome.error) notices.error(outcome.error)
+    if (outcome.endedBecause) {
+      notices.warning(title ? `${outcome.endedBecause} Saved as ${title}.` : outcome.endedBecause)
+    } else if (title) {
+      notices.info(`Saved ${title}.`)
+    }
+    if (outcome.summary || outcome.error) onFinished?.(outcome)
+  }, [])
+
+  const reset = useCallback(() => {
+    sessionRef.current = null
+    setPhase('idle')
+    setCountdown(null)
+    setMicSilent(false)
+    setMicLost(null)
+    setMicLevel(0)
+  }, [])
+
+  const onSessionEvent = useCallback(
+    (session: RecordingSession, event: SessionEvent) => {
+      if (sessionRef.current !== session) return
+      switch (event.type) {
+        case 'phase':
+          if (event.phase === 'recording') setPhase('recording')
+          else if (event.phase === 'paused') setPhase('paused')
+          else if (event.phase === 'stopping') setPhase('finishing')
+          break
+        case 'microphone-lost':
+          setMicLost(event.message)
+          break
+        case 'finished':
+          reset()
+          report(event.outcome)
+          break
+      }
+    },
+    [report, reset]
+  )
+
+  const begin = useCallback(
+    (session: RecordingSession) => {
+      if (sessionRef.current !== session || session.phase !== 'ready') return
+      setCountdown(null)
+      setPhase('starting')
+      session.begin().catch((error: unknown) => {
+        if (sessionRef.current !== session) return
+        reset()
+        optionsRef.current.notices.error(error)
+      })
+    },
+    [reset]
+  )
+
+  const start = useCallback(() => {
+    if (sessionRef.current) return
+    const { source, microphoneId, platform, countdownSeconds, notices } = optionsRef.current
+    if (!source) {
+      notices.error('Pick a screen or window to record first.')
+      return
+    }
+    const session = new RecordingSession({ api, media: browserMedia })
+    sessionRef.current = session
+    session.subscribe((event) => onSessionEvent(session, event))
+    setPhase('preparing')
+    setElapsedMs(0)
+    setMicLost(null)
+    setMicSilent(false)
+    // Main answers getDisplayMedia with the selected source, so tell it first.
+    api
+      .invoke('sources:select', source.id)
+      .then(() => session.prepare({ sourceName: source.name, microphoneId, platform }))
+      .then(() => {
+        if (sessionRef.current !== session || session.phase !== 'ready') return
+        setHasMicrophone(session.hasMicrophone)
+        if (countdownSeconds > 0) {
+          setCountdown(countdownSeconds)
+          setPhase('countdown')
+        } else {
+          begin(session)
+        }
+      })
+      .catch((error: unknown) => {
+        if (sessionRef.current === session) reset()
+        notices.error(error)
+      })
+  }, [begin, onSessionEvent, reset])
+
+  const stop = useCallback(() => {
+    const session = sessionRef.current
+    if (!session) return
+    if (session.phase === 'acquiring' || session.phase === 'ready') {
+      session.cancel()
+      reset()
+      return
+    }
+    void session.stop()
+  }, [reset])
+
+  const pause = useCallback(() => sessionRef.current?.pause(), [])
+  const resume = useCallback(() => sessionRef.current?.resume(), [])
+
+  const toggle = useCallback(() => {
+    const now = Date.now()
+    if (now - lastToggle.current < TOGGLE_DEBOUNCE_MS) return
+    lastToggle.current = now
+    if (sessionRef.current) stop()
+    else start()
+  }, [start, stop])
+
+  const skipCountdown = useCallback(() => {
+    const session = sessionRef.current
+    if (session) begin(session)
+  }, [begin])
+
+  // The countdown: one tick a second, recording begins when it reaches zero.
+  useEffect(() => {
+    if (phase !== 'countdown' || countdown === null) return
+    const timer = setTimeout(() => {
+      if (countdown <= 1) {
+        const session = sessionRef.current
+        if (session) begin(session)
+      } else {
+        setCountdown(countdown - 1)
+      }
+    }, 1000)
+    return () => clearTimeout(timer)
+  }, [phase, countdown, begin])
+
+  // Timer, meter and silence watch while recording.
+  useEffect(() => {
+    if (phase !== 'recording' && phase !== 'paused' && phase !== 'finishing') return
+    const session = sessionRef.current
+    if (!session) return
+    const watch = new SilenceWatch()
+    const tick = (): void => {
+      const elapsed = session.elapsedMs()
+      const level = session.micLevel()
+      setElapsedMs(elapsed)
+      setMicLevel(level)
+      if (session.hasMicrophone && session.phase === 'recording') {
+        setMicSilent(watch.sample(elapsed, level))
+      }
+    }
+    tick()
+    const timer = setInterval(tick, METER_INTERVAL_MS)
+    return () => clearInterval(timer)
+  }, [phase])
+
+  // Stop the streams if the window goes away mid-recording (main recovers the file).
+  useEffect(() => () => void sessionRef.current?.stop(), [])
+
+  // Commands from the tray and the global shortcut.
+  const commands = useRef({ toggle, start, stop, pause, resume })
+  useEffect(() => {
+    commands.current = { toggle, start, stop, pause, resume }
+  })
+  useEffect(
+    () =>
+      api.on('recorder:command', (command: RecorderCommand) => {
+        const c = commands.current
+        switch (command) {
+          case 'toggle':
+            return c.toggle()
+          case 'start':
+            return c.start()
+          case 'stop':
+            return c.stop()
+          case 'pause':
+            return c.pause()
+          case 'resume':
+            return c.resume()
+        }
+      }),
+    []
+  )
+
+  return {
+    phase,
+    countdown,
+    elapsedMs,
+    micLevel,
+    hasMicrophone,
+    micWarning: micLost ?? (micSilent ? SILENT_MIC_WARNING : null),
+    start,
+    stop,
+    pause,
+    resume,
+    toggle,
+    skipCountdown
+  }
+}

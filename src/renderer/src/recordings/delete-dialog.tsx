@@ -1,0 +1,70 @@
+/** Asks before a recording is deleted for good. */
+import { useId, useState } from 'react'
+import type { ReactNode } from 'react'
+import type { ProjectSummary } from '../../../shared/project'
+import { api } from '../api'
+import { errorMessage } from '../recorder/capture-errors'
+import { ModalDialog } from '../ui/modal-dialog'
+
+export interface DeleteDialogProps {
+  readonly project: ProjectSummary
+  /** Called after the recording was deleted, or when the user cancels. */
+  readonly onClose: (deleted: boolean) => void
+}
+
+export function DeleteDialog({ project, onClose }: DeleteDialogProps): ReactNode {
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const headingId = useId()
+  const textId = useId()
+
+  const confirm = async (): Promise<void> => {
+    setBusy(true)
+    setError(null)
+    try {
+      await api.invoke('projects:delete', project.id)
+      onClose(true)
+    } catch (failure) {
+      setError(errorMessage(failure))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <ModalDialog
+      labelledBy={headingId}
+      describedBy={textId}
+      onClose={() => onClose(false)}
+      initialFocus=".cancel-button"
+    >
+      <h2 id={headingId}>Delete “{project.title}”?</h2>
+      <p id={textId}>
+        The recording and everything exported from it are removed from your disk. This cannot be
+        undone.
+      </p>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button
+          type="button"
+          className="secondary-button cancel-button"
+          onClick={() => onClose(false)}
+          disabled={busy}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="danger-button"
+          onClick={() => void confirm()}
+          disabled={busy}
+        >
+          Delete
+        </button>
+      </div>
+    </ModalDialog>
+  )
+}

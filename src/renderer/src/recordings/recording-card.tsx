@@ -1,0 +1,197 @@
+/**
+ * One recording in the list: thumbnail, title (click or F2 to rename in place), facts, and the
+ * quiet actions (show in folder, delete).
+ */
+import { useEffect, useId, useRef, useState } from 'react'
+import type { KeyboardEvent, ReactNode } from 'react'
+import type { ProjectSummary } from '../../../shared/project'
+import { api } from '../api'
+import { errorMessage } from '../recorder/capture-errors'
+import { formatBytes, formatDate, formatDuration, formatResolution } from '../format'
+import { PlayIcon } from '../ui/icons'
+import type { Notices } from '../ui/notices'
+
+export interface RecordingCardProps {
+  readonly project: ProjectSummary
+  readonly notices: Notices
+  /** Asks for the delete confirmation. */
+  readonly onDelete: (project: ProjectSummary) => void
+  /** The renamed summary, so the list can show it before main's change event. */
+  readonly onRenamed: (project: ProjectSummary) => void
+}
+
+export function RecordingCard({
+  project,
+  notices,
+  onDelete,
+  onRenamed
+}: RecordingCardProps): ReactNode {
+  const [editing, setEditing] = useState(false)
+  const [draft, setDraft] = useState(project.title)
+  const [error, setError] = useState<string | null>(null)
+  const [saving, setSaving] = useState(false)
+  const titleButton = useRef<HTMLButtonElement>(null)
+  const finished = useRef(false)
+  const hintId = useId()
+  const errorId = useId()
+  const recording = project.status === 'recording'
+
+  const startEditing = (): void => {
+    if (recording) return
+    finished.current = false
+    setDraft(project.title)
+    setError(null)
+    setEditing(true)
+  }
+
+  const stopEditing = (): void => {
+    finished.current = true
+    setEditing(false)
+    setError(null)
+  }
+
+  const save = async (): Promise<void> => {
+    if (finished.current || saving) return
+    const title = draft.trim()
+    if (title === project.title) return stopEditing()
+    if (!title) {
+      setError('A title cannot be empty. Type a title, or press Escape to keep the old one.')
+      return
+    }
+    setSaving(true)
+    try {
+      const renamed = await api.invoke('projects:rename', project.id, title)
+      onRenamed(renamed)
+      stopEditing()
+    } catch (failure) {
+      setError(errorMessage(failure))
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  // Back on the title after editing, so keyboard users stay where they were.
+  const wasEditing = useRef(false)
+  useEffect(() => {
+    if (wasEditing.current && !editing) titleButton.current?.focus()
+    wasEditing.current = editing
+  }, [editing])
+
+  const onCardKeyDown = (event: KeyboardEvent<HTMLElement>): void => {
+    if (event.key === 'F2' && !editing) {
+      event.preventDefault()
+      startEditing()
+    }
+  }
+
+  const reveal = (): void => {
+    api.invoke('projects:reveal', project.id).catch((failure: unknown) => notices.error(failure))
+  }
+
+  const facts = [
+    project.durationMs !== null ? formatDuration(project.durationMs) : null,
+    formatResolution(project.width, project.height),
+    formatBytes(project.sizeBytes)
+  ].filter((f): f is string => f !== null)
+
+  return (
+    <article
+      className="recording-card"
+      onKeyDown={onCardKeyDown}
+      aria-labelledby={`${hintId}-title`}
+    >
+      <div className="card-thumb" aria-hidden="true">
+        {project.thumbnailUrl ? (
+          <img src={project.thumbnailUrl} alt="" draggable={false} />
+        ) : (
+          <span className="thumb-placeholder">
+            {recording ? <span className="rec-dot" /> : <PlayIcon />}
+          </span>
+        )}
+        {project.durationMs !== null && (
+          <span className="thumb-duration">{formatDuration(project.durationMs)}</span>
+        )}
+      </div>
+      <div className="card-body">
+        {editing ? (
+          <div className="rename">
+            <input
+              className="rename-input"
+              aria-label="Recording title"
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? errorId : undefined}
+              value={draft}
+              maxLength={200}
+              autoFocus
+              disabled={saving}
+              onChange={(event) => setDraft(event.target.value)}
+              onFocus={(event) => event.currentTarget.select()}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter') {
+                  event.preventDefault()
+                  void save()
+                } else if (event.key === 'Escape') {
+                  event.preventDefault()
+                  event.stopPropagation()
+                  stopEditing()
+                }
+              }}
+              onBlur={() => void save()}
+            />
+            {error && (
+              <p className="field-error" id={errorId} role="alert">
+                {error}
+              </p>
+            )}
+          </div>
+        ) : (
+          <h3 className="card-title" id={`${hintId}-title`}>
+            <button
+              type="button"
+              ref={titleButton}
+              className="title-button"
+              onClick={startEditing}
+              aria-describedby={recording ? undefined : hintId}
+              aria-keyshortcuts="F2"
+            >
+              {project.title}
+            </button>
+          </h3>
+        )}
+        <span id={hintId} className="visually-hidden">
+          Click or press F2 to rename.
+        </span>
+        <p className="card-facts">
+          {recording && <span className="badge badge-live">Recording…</span>}
+          {project.status === 'recovered' && (
+            <span className="badge badge-recovered">Recovered</span>
+          )}
+          <span>{formatDate(project.createdAt)}</span>
+          {facts.map((fact) => (
+            <span key={fact}>{fact}</span>
+          ))}
+        </p>
+        {project.endedBecause && <p className="card-note">{project.endedBecause}</p>}
+        <div className="card-actions">
+          <button
+            type="button"
+            className="quiet-button"
+            onClick={reveal}
+            aria-label={`Show “${project.title}” in folder`}
+          >
+            Show in folder
+          </button>
+          <button
+            type="button"
+            className="quiet-button danger-text"
+            onClick={() => onDelete(project)}
+            disabled={recording}
+            aria-label={`Delete “${project.title}”`}
+          >
+            Delete
+          </button>
+        </div>
+      </div>
+    </article>
+  )
+}

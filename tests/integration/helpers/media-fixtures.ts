@@ -1,0 +1,162 @@
+/**
+ * Test media made by real ffmpeg, shaped like MediaRecorder's output: written to a pipe, so the
+ * Matroska/WebM file has no duration and no cues, exactly the problem finish() has to fix.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
+import { promisify } from 'node:util'
+import { locateFfmpeg } from '../../../src/main/ffmpeg/locate-ffmpeg'
+import type { ProjectStore } from '../../../src/main/services/project-store'
+
+const run = promisify(execFile)
+
+export interface TestFfmpeg {
+  readonly ffmpegPath: string
+  readonly ffprobePath: string
+}
+
+/**
+ * The ffmpeg the app would use with no setting: the bundled @ffmpeg-installer build (2018) with
+ * the bundled ffprobe. It has libvpx, libopus and libx264, which is all these tests need.
+ */
+export function testFfmpeg(): TestFfmpeg {
+  const found = locateFfmpeg({ settingPath: '' })
+  if (!found.ok || !found.path || !found.ffprobePath) {
+    throw new Error(`No ffmpeg for integration tests: ${found.problem ?? 'unknown problem'}`)
+  }
+  return { ffmpegPath: found.path, ffprobePath: found.ffprobePath }
+}
+
+export type SourceKind = 'vp8' | 'vp9' | 'h264'
+
+const ENCODERS: Record<SourceKind, { video: string[]; muxer: string }> = {
+  vp8: { video: ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '600k'], muxer: 'webm' },
+  vp9: {
+    video: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k'],
+    muxer: 'webm'
+  },
+  // ffmpeg's WebM muxer refuses H.264 (Chromium's does not), so Matroska stands in for it.
+  h264: {
+    video: ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30'],
+    muxer: 'matroska'
+  }
+}
+
+/** Writes `seconds` of a 320×240 test pattern with a sine tone, as a live-style stream. */
+export async function makeSource(
+  tools: TestFfmpeg,
+  kind: SourceKind,
+  file: string,
+  seconds: number
+): Promise<void> {
+  const { video, muxer } = ENCODERS[kind]
+  // prettier-ignore
+  const args = [
+    '-hide_banner', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(seconds),
+    ...video,
+    '-c:a', 'libopus', '-b:a', '64k',
+    '-f', muxer, 'pipe:1'
+  ]
+  const child = spawn(tools.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  await pipeline(child.stdout, createWriteStream(file))
+  const code = await exited
+  if (code !== 0) throw new Error(`ffmpeg exited ${code}: ${stderr}`)
+}
+
+/** Sends the first `limitBytes` of `file` to the store in MediaRecorder-sized chunks. */
+export async function feedChunks(
+  store: ProjectStore,
+  projectId: string,
+  file: string,
+  options: { chunkBytes?: number; limitBytes?: number } = {}
+): Promise<number> {
+  const chunkBytes = options.chunkBytes ?? 64 * 1024
+  const handle = await open(file, 'r')
+  try {
+    const size = (await handle.stat()).size
+    const limit = Math.min(size, options.limitBytes ?? size)
+    let seq = 0
+    for (let offset = 0; offset < limit; offset += chunkBytes) {
+      const length = Math.min(chunkBytes, limit - offset)
+      const buffer = new Uint8Array(length)
+      await handle.read(buffer, 0, length, offset)
+      await store.appendChunk(projectId, seq++, buffer)
+    }
+    return seq
+  } finally {
+    await handle.close()
+  }
+}
+
+interface PacketInfo {
+  pts_time?: string
+  duration_time?: string
+  pos?: string
+  size?: string
+}
+
+/**
+ * The media time that survives when `file` is cut after `cutBytes`: the end of the last packet
+ * whose bytes lie wholly before the cut.
+ */
+export async function timeBeforeCut(
+  tools: TestFfmpeg,
+  file: string,
+  cutBytes: number
+): Promise<number> {
+  const { stdout } = await run(
+    tools.ffprobePath,
+    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time,pos,size', '-of', 'json', file],
+    { maxBuffer: 64 * 1024 * 1024 }
+  )
+  const packets = (JSON.parse(stdout) as { packets: PacketInfo[] }).packets
+  let end = 0
+  for (const p of packets) {
+    const pos = Number(p.pos)
+    const size = Number(p.size)
+    if (!Number.isFinite(pos) || pos + size > cutBytes) continue
+    end = Math.max(end, Number(p.pts_time ?? 0) + Number(p.duration_time ?? 0))
+  }
+  return Math.round(end * 1000)
+}
+
+/** Width, height and codec of the first video stream, straight from ffprobe. */
+export async function probeVideo(
+  tools: TestFfmpeg,
+  file: string
+): Promise<{ width: number; height: number; codec: string; durationMs: number }> {
+  // prettier-ignore
+  const { stdout } = await run(tools.ffprobePath, [
+    '-v', 'error', '-select_streams', 'v:0',
+    '-show_entries', 'stream=width,height,codec_name:format=duration',
+    '-of', 'json', file
+  ])
+  const data = JSON.parse(stdout) as {
+    streams: { width: number; height: number; codec_name: string }[]
+    format: { duration?: string }
+  }
+  const stream = data.streams[0]
+  if (!stream) throw new Error(`${file} has no video stream`)
+  return {
+    width: stream.width,
+    height: stream.height,
+    codec: stream.codec_name,
+    durationMs: Math.round(Number(data.format.duration ?? 0) * 1000)
+  }
+}
+
+/** Decodes every frame of `file`; rejects when ffmpeg reports an error, i.e. the file does not play. */
+export async function decodesCleanly(tools: TestFfmpeg, file: string): Promise<void> {
+  await run(tools.ffmpegPath, ['-v', 'error', '-xerror', '-i', file, '-f', 'null', '-'])
+}

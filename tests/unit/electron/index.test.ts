@@ -1,0 +1,219 @@
+/**
+ * The composition in src/main/index.ts, run against a mocked Electron: what gets registered at
+ * start, and what closing the window and quitting do.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { INVOKE_CHANNELS } from '../../../src/shared/ipc'
+
+const fake = vi.hoisted(() => {
+  type Listener = (...args: unknown[]) => unknown
+  class Emitter {
+    listeners = new Map<string, Listener[]>()
+    on(name: string, listener: Listener) {
+      this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener])
+      return this
+    }
+    once(name: string, listener: Listener) {
+      return this.on(name, listener)
+    }
+    emit(name: string, ...args: unknown[]) {
+      for (const l of this.listeners.get(name) ?? []) l(...args)
+    }
+  }
+  class FakeWindow extends Emitter {
+    static created: FakeWindow[] = []
+    webContents = Object.assign(new Emitter(), {
+      setWindowOpenHandler: () => undefined,
+      send: () => undefined,
+      isDestroyed: () => false,
+      executeJavaScript: async () => undefined
+    })
+    hidden = false
+    constructor(public options: Record<string, unknown>) {
+      super()
+      FakeWindow.created.push(this)
+    }
+    loadURL = async () => undefined
+    isDestroyed = () => false
+    hide = () => {
+      this.hidden = true
+    }
+  }
+  class FakeTray extends Emitter {
+    static created: FakeTray[] = []
+    constructor() {
+      super()
+      FakeTray.created.push(this)
+    }
+    isDestroyed = () => false
+    setImage = () => undefined
+    setToolTip = () => undefined
+    setContextMenu = () => undefined
+  }
+  const app = Object.assign(new Emitter(), {
+    paths: new Map<string, string>(),
+    lock: true,
+    isPackaged: false,
+    quit: () => undefined as unknown,
+    setPath(name: string, value: string) {
+      app.paths.set(name, value)
+    },
+    getPath: (name: string) => app.paths.get(name) ?? `/nonexistent/${name}`,
+    getVersion: () => '9.9.9',
+    getAppPath: () => '/app',
+    requestSingleInstanceLock: () => app.lock,
+    whenReady: () => Promise.resolve(),
+    setAppUserModelId: () => undefined
+  })
+  const session = {
+    setPermissionRequestHandler: () => undefined,
+    setPermissionCheckHandler: () => undefined,
+    setDevicePermissionHandler: () => undefined,
+    setDisplayMediaRequestHandler: () => undefined,
+    webRequest: { onHeadersReceived: () => undefined }
+  }
+  return {
+    Emitter,
+    FakeWindow,
+    FakeTray,
+    app,
+    session,
+    handled: new Map<string, unknown>(),
+    protocolHandled: [] as string[],
+    schemes: [] as unknown[],
+    shortcuts: [] as string[]
+  }
+})
+
+vi.mock('electron', () => ({
+  app: fake.app,
+  BrowserWindow: fake.FakeWindow,
+  Tray: fake.FakeTray,
+  Menu: { buildFromTemplate: (t: unknown) => t },
+  nativeImage: { createFromPath: (p: string) => ({ p }) },
+  Notification: Object.assign(function () {}, { isSupported: () => false }),
+  session: { defaultSession: fake.session },
+  protocol: {
+    registerSchemesAsPrivileged: (s: unknown[]) => fake.schemes.push(...s),
+    handle: (scheme: string) => fake.protocolHandled.push(scheme)
+  },
+  ipcMain: {
+    handle: (channel: string, l: unknown) => fake.handled.set(channel, l),
+    removeHandler: () => undefined
+  },
+  globalShortcut: {
+    register: (a: string) => {
+      fake.shortcuts.push(a)
+      return true
+    },
+    unregister: () => undefined
+  },
+  powerSaveBlocker: { start: () => 1, stop: () => undefined, isStarted: () => false },
+  shell: { showItemInFolder: () => undefined, openExternal: async () => undefined },
+  screen: {
+    getAllDisplays: () => [],
+    getDisplayMatching: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } })
+  },
+  desktopCapturer: { getSources: async () => [] },
+  webContents: { fromFrame: () => undefined }
+}))
+
+vi.mock('electron-store', () => ({
+  default: class {
+    store: Record<string, unknown> = {}
+    constructor(public options: Record<string, unknown>) {}
+    set(patch: Record<string, unknown>) {
+      Object.assign(this.store, patch)
+    }
+  }
+}))
+
+let dataDir: string
+const platform = Object.getOwnPropertyDescriptor(process, 'platform')!
+
+async function boot(options: { platform?: string; lock?: boolean } = {}) {
+  if (options.platform) Object.defineProperty(process, 'platform', { value: options.platform })
+  fake.app.lock = options.lock ?? true
+  const quit = vi.fn()
+  fake.app.quit = quit
+  await import('../../../src/main/index')
+  // Let whenReady's continuation (startup, window, tray) run.
+  await vi.waitFor(() => expect(fake.FakeTray.created.length + (fake.app.lock ? 0 : 1)).toBe(1))
+  return { quit, window: fake.FakeWindow.created[0] }
+}
+
+beforeEach(async () => {
+  vi.resetModules()
+  dataDir = await mkdtemp(join(tmpdir(), 'sidecast-index-'))
+  process.env['SIDECAST_DATA_DIR'] = dataDir
+  delete process.env['ELECTRON_RENDERER_URL']
+  fake.FakeWindow.created.length = 0
+  fake.FakeTray.created.length = 0
+  fake.app.listeners.clear()
+  fake.app.paths.clear()
+  fake.handled.clear()
+  fake.protocolHandled.length = 0
+  fake.schemes.length = 0
+  fake.shortcuts.length = 0
+})
+
+afterEach(async () => {
+  Object.defineProperty(process, 'platform', platform)
+  delete process.env['SIDECAST_DATA_DIR']
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+describe('main process composition', () => {
+  it('wires the protocol, IPC, window, tray and shortcut, with the data dir from SIDECAST_DATA_DIR', async () => {
+    const { window } = await boot({ platform: 'linux' })
+    expect(fake.app.getPath('userData')).toBe(dataDir)
+    expect(fake.schemes).toMatchObject([{ scheme: 'sidecast-media' }])
+    expect(fake.protocolHandled).toEqual(['sidecast-media'])
+    expect([...fake.handled.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort())
+    expect(window?.options).toMatchObject({
+      title: 'Sidecast',
+      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false }
+    })
+    const preload = (window?.options['webPreferences'] as { preload: string }).preload
+    expect(preload).toMatch(/preload[\\/]index\.cjs$/)
+    expect(fake.shortcuts).toEqual(['CommandOrControl+Shift+R'])
+    expect(fake.app.listeners.has('before-quit')).toBe(true)
+  })
+
+  it('quits at once when another instance holds the lock', async () => {
+    const { quit } = await boot({ lock: false })
+    expect(quit).toHaveBeenCalled()
+    expect(fake.handled.size).toBe(0)
+    expect(fake.FakeWindow.created).toEqual([])
+  })
+
+  it.each([
+    ['linux', 'quits'],
+    ['win32', 'hides to the tray'],
+    ['darwin', 'hides to the tray']
+  ])('on %s closing the window %s', async (os, outcome) => {
+    const { window, quit } = await boot({ platform: os })
+    const event = { preventDefault: vi.fn() }
+    window!.emit('close', event)
+    expect(event.preventDefault).toHaveBeenCalled()
+    expect(window!.hidden).toBe(outcome === 'hides to the tray')
+    expect(quit).toHaveBeenCalledTimes(outcome === 'quits' ? 1 : 0)
+  })
+
+  it('holds the first quit until the services are shut down, then lets the window close', async () => {
+    const { window, quit } = await boot({ platform: 'linux' })
+    const first = { preventDefault: vi.fn() }
+    fake.app.emit('before-quit', first)
+    expect(first.preventDefault).toHaveBeenCalled()
+    await vi.waitFor(() => expect(quit).toHaveBeenCalled())
+    const second = { preventDefault: vi.fn() }
+    fake.app.emit('before-quit', second)
+    expect(second.preventDefault).not.toHaveBeenCalled()
+    const close = { preventDefault: vi.fn() }
+    window!.emit('close', close)
+    expect(close.preventDefault).not.toHaveBeenCalled()
+  })
+})

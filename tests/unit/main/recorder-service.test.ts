@@ -1,0 +1,237 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createProjectStore, type ProjectStore } from '../../../src/main/services/project-store'
+import {
+  createRecorderService,
+  type RecorderService
+} from '../../../src/main/services/recorder-service'
+import { SidecastError, type RecorderState } from '../../../src/shared/ipc'
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/settings'
+import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from './helpers/fakes'
+
+const MB = 1024 * 1024
+const REQUEST = { mimeType: 'video/webm;codecs=vp8,opus', sourceName: 'Entire screen' }
+
+let cleanup: () => Promise<void>
+let tools: FakeMediaTools
+let projects: ProjectStore
+let recorder: RecorderService
+let free: number
+let freeCalls: number
+let settings: Settings
+let sleep: { acquired: number; released: number }
+let states: RecorderState[]
+let failAppendWith: string | null
+
+beforeEach(async () => {
+  const temp = await tempDir('sidecast-recorder-')
+  cleanup = temp.cleanup
+  tools = fakeMediaTools()
+  const store = createProjectStore({
+    dataDir: temp.dir,
+    mediaTools: () => tools,
+    mediaUrl: (id, file) => `media://${id}/${file}`,
+    warn: () => undefined
+  })
+  failAppendWith = null
+  // The real store, with a switch to make the disk "fill up".
+  projects = {
+    ...store,
+    appendChunk: async (id, seq, data) => {
+      if (failAppendWith)
+        throw Object.assign(new Error('no space left on device'), { code: failAppendWith })
+      return store.appendChunk(id, seq, data)
+    }
+  }
+  free = 10_000 * MB
+  freeCalls = 0
+  settings = { ...DEFAULT_SETTINGS }
+  sleep = { acquired: 0, released: 0 }
+  states = []
+  recorder = createRecorderService({
+    projects,
+    settings: () => settings,
+    preventSleep: () => {
+      sleep.acquired++
+      return () => sleep.released++
+    },
+    freeBytes: async () => {
+      freeCalls++
+      return free
+    },
+    warn: () => undefined
+  })
+  recorder.onState((state) => states.push(state))
+})
+
+afterEach(async () => {
+  await projects.close()
+  await cleanup()
+})
+
+async function rejection(promise: Promise<unknown>): Promise<SidecastError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e
+  )
+  expect(error).toBeInstanceOf(SidecastError)
+  return error as SidecastError
+}
+
+describe('start', () => {
+  it('creates the project, keeps the machine awake and reports "recording"', async () => {
+    const started = await recorder.start(REQUEST)
+    expect(started.title).toMatch(/^Recording /)
+    expect(recorder.state()).toEqual({ phase: 'recording', projectId: started.projectId })
+    expect(states).toEqual([{ phase: 'recording', projectId: started.projectId }])
+    expect(sleep).toEqual({ acquired: 1, released: 0 })
+    expect((await projects.get(started.projectId)).status).toBe('recording')
+    expect(recorder.activeIds()).toEqual([started.projectId])
+  })
+
+  it('refuses a second recording, also when both starts race', async () => {
+    await recorder.start(REQUEST)
+    expect((await rejection(recorder.start(REQUEST))).code).toBe('already-recording')
+
+    await recorder.stop(recorder.state().projectId ?? '', {}).catch(() => undefined)
+    const results = await Promise.allSettled([recorder.start(REQUEST), recorder.start(REQUEST)])
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+    expect((await projects.list()).filter((p) => p.status === 'recording')).toHaveLength(1)
+  })
+
+  it('refuses to start below the free-space minimum, touching nothing', async () => {
+    free = 312 * MB
+    settings = { ...settings, minFreeDiskMb: 1024 }
+    const error = await rejection(recorder.start(REQUEST))
+    expect(error.code).toBe('disk-full')
+    expect(error.message).toMatch(
+      /^Only 312 MB free on .*projects\. Sidecast needs at least 1024 MB/
+    )
+    expect(await projects.list()).toEqual([])
+    expect(sleep.acquired).toBe(0)
+    expect(recorder.state().phase).toBe('idle')
+    expect(states).toEqual([])
+  })
+})
+
+describe('while recording', () => {
+  it('appends chunks and checks free space on the first chunk and then every 20', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    const callsAfterStart = freeCalls
+    const first = await recorder.chunk(projectId, 0, bytes(100, 1))
+    expect(first).toEqual({ bytesWritten: 100, diskLow: false })
+    free = 150 * MB // below the 200 MB floor, but not checked again until chunk 21
+    const acks = []
+    for (let seq = 1; seq <= 20; seq++)
+      acks.push(await recorder.chunk(projectId, seq, bytes(100, 1)))
+    expect(acks.slice(0, 19).every((a) => !a.diskLow)).toBe(true)
+    expect(acks[19]).toEqual({ bytesWritten: 2100, diskLow: true })
+    expect(freeCalls - callsAfterStart).toBe(2)
+  })
+
+  it('pauses and resumes, reporting each phase', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    recorder.setPhase(projectId, 'paused')
+    recorder.setPhase(projectId, 'paused')
+    recorder.setPhase(projectId, 'recording')
+    expect(states.map((s) => s.phase)).toEqual(['recording', 'paused', 'recording'])
+  })
+
+  it.each([
+    ['chunk', (r: RecorderService) => r.chunk('20990101-000000-beef', 0, bytes(1, 1))],
+    ['setPhase', async (r: RecorderService) => r.setPhase('20990101-000000-beef', 'paused')]
+  ])('%s for another recording is refused', async (_label, call) => {
+    await recorder.start(REQUEST)
+    expect((await rejection(call(recorder))).code).toBe('not-recording')
+  })
+})
+
+describe('stop', () => {
+  it('goes finishing → idle, releases the sleep blocker and returns the finished project', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    await recorder.chunk(projectId, 0, bytes(100, 1))
+    const summary = await recorder.stop(projectId, {
+      endedBecause: 'The shared window was closed.'
+    })
+    expect(summary).toMatchObject({
+      id: projectId,
+      status: 'complete',
+      endedBecause: 'The shared window was closed.'
+    })
+    expect(states.map((s) => s.phase)).toEqual(['recording', 'finishing', 'idle'])
+    expect(recorder.state()).toEqual({ phase: 'idle', projectId: null })
+    expect(sleep).toEqual({ acquired: 1, released: 1 })
+    // Stopping again (a second click) answers with the same project.
+    expect((await recorder.stop(projectId, {})).id).toBe(projectId)
+    expect((await rejection(recorder.chunk(projectId, 1, bytes(1, 1)))).code).toBe('not-recording')
+  })
+
+  it('two stops at once share one finish', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    await recorder.chunk(projectId, 0, bytes(100, 1))
+    const [a, b] = await Promise.all([recorder.stop(projectId, {}), recorder.stop(projectId, {})])
+    expect(a).toEqual(b)
+    expect(tools.calls.filter((c) => c.startsWith('remux'))).toHaveLength(1)
+  })
+
+  it.each([
+    {
+      name: 'remux fails',
+      setup: () => (tools.fail.remux = true),
+      chunks: 1,
+      code: 'finish-failed'
+    },
+    { name: 'nothing was recorded', setup: () => undefined, chunks: 0, code: 'empty-recording' }
+  ])(
+    'releases the sleep blocker and returns to idle when $name',
+    async ({ setup, chunks, code }) => {
+      const { projectId } = await recorder.start(REQUEST)
+      for (let seq = 0; seq < chunks; seq++) await recorder.chunk(projectId, seq, bytes(100, 1))
+      setup()
+      expect((await rejection(recorder.stop(projectId, {}))).code).toBe(code)
+      expect(sleep).toEqual({ acquired: 1, released: 1 })
+      expect(recorder.state()).toEqual({ phase: 'idle', projectId: null })
+      // A new recording can start at once.
+      await recorder.start(REQUEST)
+    }
+  )
+
+  it('a full disk mid-write finishes the recording with what was written', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    await recorder.chunk(projectId, 0, bytes(100, 1))
+    failAppendWith = 'ENOSPC'
+    const error = await rejection(recorder.chunk(projectId, 1, bytes(100, 1)))
+    expect(error.code).toBe('disk-full')
+    expect(error.message).toMatch(/saved/)
+    expect(recorder.state().phase).toBe('idle')
+    expect(sleep.released).toBe(1)
+    // The renderer's own stop, arriving afterwards, gets the saved project.
+    const summary = await recorder.stop(projectId, {})
+    expect(summary).toMatchObject({
+      status: 'complete',
+      endedBecause: expect.stringMatching(/disk became full/)
+    })
+  })
+
+  it('other write errors are passed on without stopping', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    failAppendWith = 'EIO'
+    await expect(recorder.chunk(projectId, 0, bytes(1, 1))).rejects.toMatchObject({ code: 'EIO' })
+    expect(recorder.state().phase).toBe('recording')
+  })
+
+  it('shutdown finishes an active recording safely', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    await recorder.chunk(projectId, 0, bytes(100, 1))
+    await recorder.shutdown()
+    expect(await projects.get(projectId)).toMatchObject({
+      status: 'complete',
+      endedBecause: 'Sidecast was closed while recording.'
+    })
+    expect(sleep.released).toBe(1)
+    await recorder.shutdown() // nothing to do the second time
+  })
+
+  it('stop for a recording this process never started is refused', async () => {
+    expect((await rejection(recorder.stop('20990101-000000-beef', {}))).code).toBe('not-found')
+  })
+})
