@@ -54,10 +54,11 @@ async function main(): Promise<void> {
     const page = await context.newPage()
     await page.goto(harness.url)
     await delay(2000)
+    // The native radio sits under its card's label, which is what a person clicks.
     await page
       .getByRole('radio', { name: /Entire screen/ })
       .first()
-      .click()
+      .check({ force: true })
     await page.getByRole('button', { name: 'Start recording' }).click()
     await page
       .getByRole('button', { name: /Skip/ })

@@ -34,10 +34,11 @@ async function openRecorder(harness: HarnessProcess): Promise<Page> {
 
 /** Clicks Start, skips the countdown, and returns the time recording began. */
 async function startRecording(page: Page): Promise<number> {
+  // The native radio sits under its card's label, which is what a person clicks.
   await page
     .getByRole('radio', { name: /Entire screen/ })
     .first()
-    .click()
+    .check({ force: true })
   await page.getByRole('button', { name: 'Start recording' }).click()
   const skip = page.getByRole('button', { name: /Skip/ })
   await skip.click({ timeout: 10_000 }).catch(() => undefined) // no countdown configured
