@@ -2,7 +2,9 @@
  * `npm run bench:record`: records 60 s of a 1920×1080 Xvfb screen with an animation playing
  * (MediaRecorder sends no frame for a still screen) at 30 fps through the harness and prints
  * dropped frames, the main-side process's memory and its CPU seconds per recorded second.
- * Env: BENCH_SECONDS (default 60).
+ * Env: BENCH_SECONDS (default 60); BENCH_ANIMATION=full (default: the whole screen changes every
+ * frame, drawn by ffplay, which itself costs about half a core here) or window (a 640×360 animation
+ * on a still desktop, closer to a real walkthrough).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -18,6 +20,7 @@ import type { RecordingFacts } from '../../src/shared/project'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
 const FPS = 30
+const ANIMATION = process.env.BENCH_ANIMATION ?? 'full'
 const CLOCK_TICKS = 100 // USER_HZ on Linux
 
 function rssMb(pid: number): number {
@@ -43,10 +46,16 @@ async function main(): Promise<void> {
     args: [...CAPTURE_CHROMIUM_ARGS, '--window-position=0,0', '--window-size=1100,760'],
     env: { ...process.env, DISPLAY: xvfb.display }
   })
-  // Something that changes every frame, over the whole screen.
+  if (ANIMATION !== 'full' && ANIMATION !== 'window') {
+    throw new Error(`BENCH_ANIMATION must be "full" or "window", not "${ANIMATION}".`)
+  }
+  // Something that changes every frame: over the whole screen, or in one window.
+  const geometry =
+    ANIMATION === 'full' ? ['-fs'] : ['-x', '640', '-y', '360', '-left', '1200', '-top', '600']
+  const size = ANIMATION === 'full' ? '1920x1080' : '640x360'
   const animation = spawn(
     'ffplay',
-    ['-loglevel', 'quiet', '-an', '-fs', '-f', 'lavfi', `testsrc2=size=1920x1080:rate=${FPS}`],
+    ['-loglevel', 'quiet', '-an', ...geometry, '-f', 'lavfi', `testsrc2=size=${size}:rate=${FPS}`],
     { env: { ...process.env, DISPLAY: xvfb.display, SDL_VIDEODRIVER: 'x11' }, stdio: 'ignore' }
   )
   try {
@@ -121,7 +130,7 @@ async function main(): Promise<void> {
       ['stop → finished project (remux, probe, thumbnail)', `${finishSeconds.toFixed(2)} s`],
       ['file size', `${(Number(probed.format.size ?? 0) / 1e6).toFixed(1)} MB`]
     ]
-    console.log('\nbench:record')
+    console.log(`\nbench:record (animation: ${ANIMATION})`)
     for (const [k, v] of rows) console.log(`  ${k.padEnd(64)} ${v}`)
     await context.close()
   } finally {
