@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { mediaContentType, parseMediaUrl } from './media-path'
-import { parseRange } from './range'
+import { parseRange } from '../../shared/http-range'
 
 export interface MediaResponderOptions {
   /** The folder of a project, given an id that already passed isValidProjectId. */

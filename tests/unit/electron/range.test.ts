@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseRange } from '../../../src/main/media/range'
+import { parseRange } from '../../../src/shared/http-range'
 
 describe('parseRange', () => {
   it.each([

@@ -1,6 +1,6 @@
 /**
- * HTTP Range parsing for the media routes (the `sidecast-media:` protocol in the app and the
- * harness's `/media/` route). Seeking in a <video> only works when single byte ranges are honoured.
+ * HTTP Range parsing for every media route: the `sidecast-media:` protocol in the app, the
+ * harness's `/media/` route and the library server. Seeking in a <video> only works when single byte ranges are honoured.
  */
 
 /** An inclusive byte range inside a file. */
