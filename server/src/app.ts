@@ -1,0 +1,162 @@
+/**
+ * The library server: one Node http server. `/api/uploads*` → tus (uploads/tus.ts), `/api/*` →
+ * JSON API (api/router.ts), everything else → the pages (pages/router.ts).
+ */
+import http from 'node:http'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import type { ServerConfig } from './config'
+import { resolveUser } from './auth'
+import { handleApi, sendJson } from './api/router'
+import { openLibraryDb } from './db/library-db'
+import { createLibrary, type Library, type LibraryInternals } from './library'
+import { handlePage } from './pages/router'
+import { createStorage } from './storage'
+import { UploadProcessor } from './uploads/processor'
+import { UPLOADS_PATH, createUploadsHandler } from './uploads/tus'
+
+export interface LibraryServer {
+  url: string
+  server: http.Server
+  library: Library
+  close(): Promise<void>
+}
+
+export interface LibraryServerInternals extends LibraryServer {
+  library: LibraryInternals
+  processor: UploadProcessor
+  /** Removes expired unfinished uploads, then finishes uploads whose library write is pending. */
+  cleanup(): Promise<{ expired: number; finished: number; pending: number }>
+}
+
+export interface ServerOptions {
+  /** Where problems are reported; defaults to stderr. */
+  log?: (message: string) => void
+}
+
+/** Paths with dot segments (raw or percent-encoded) or encoded slashes are refused outright. */
+function suspiciousPath(rawPath: string): boolean {
+  if (/%2f|%5c|%00/i.test(rawPath)) return true
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(rawPath)
+  } catch {
+    return true
+  }
+  return decoded.split(/[/\\]/).some((seg) => seg === '..' || seg === '.') || decoded.includes('\0')
+}
+
+export async function createLibraryServer(
+  config: ServerConfig,
+  options: ServerOptions = {}
+): Promise<LibraryServerInternals> {
+  const log = options.log ?? ((m: string) => console.error(`[sidecast] ${m}`))
+  const db = openLibraryDb(path.join(config.dataDir, 'library.db'))
+  const storage = createStorage(config)
+  const library = createLibrary(db, config, storage)
+  const processor = new UploadProcessor(library, log)
+  const uploads = createUploadsHandler(library, processor)
+  const pageContext = { library, resolveUser: (req: http.IncomingMessage) => resolveUser(req, db) }
+
+  const server = http.createServer(
+    // tus Upload-Metadata may carry up to 64 KB of callouts (base64: ~88 KB).
+    { maxHeaderSize: 128 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 },
+    (req, res) => {
+      void route(req, res).catch((error: unknown) => {
+        log(
+          `request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+        )
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' })
+        else res.destroy()
+      })
+    }
+  )
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/'
+    const rawPath = rawUrl.split('?')[0] ?? '/'
+    if (!rawPath.startsWith('/') || suspiciousPath(rawPath)) {
+      req.resume()
+      sendJson(res, 400, { error: 'bad path' })
+      return
+    }
+    let url: URL
+    try {
+      url = new URL(rawUrl, 'http://localhost')
+    } catch {
+      sendJson(res, 400, { error: 'bad url' })
+      return
+    }
+    const pathname = url.pathname
+    if (pathname === UPLOADS_PATH || pathname.startsWith(`${UPLOADS_PATH}/`)) {
+      await uploads.handle(req, res, pathname)
+      return
+    }
+    if (pathname === '/api' || pathname.startsWith('/api/')) {
+      await handleApi(req, res, url, library)
+      return
+    }
+    const handled = await handlePage(req, res, pageContext)
+    if (!handled && !res.headersSent) {
+      req.resume()
+      sendJson(res, 404, { error: 'not found' })
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const url = `http://${host}:${address.port}`
+  if (config.port === 0 && config.publicUrl === `http://${host}:0`) config.publicUrl = url
+
+  async function cleanup(): Promise<{ expired: number; finished: number; pending: number }> {
+    const { finished, pending } = await processor.reconcile()
+    let expired = 0
+    try {
+      expired = await uploads.tus.cleanUpExpiredUploads()
+    } catch (error) {
+      log(`expired-upload cleanup failed: ${String(error)}`)
+    }
+    return { expired, finished, pending }
+  }
+
+  let running: Promise<unknown> | null = null
+  const runCleanup = (): void => {
+    if (running) return
+    running = cleanup()
+      .catch((error: unknown) => log(`cleanup failed: ${String(error)}`))
+      .finally(() => {
+        running = null
+      })
+  }
+  // Finish what a previous run left half done, then keep doing it on a schedule.
+  runCleanup()
+  const timer = setInterval(runCleanup, config.cleanupIntervalMs)
+  timer.unref()
+
+  let closing: Promise<void> | null = null
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      clearInterval(timer)
+      processor.close()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+        // Uploads in flight keep what they wrote; tus resumes them after a restart.
+        setTimeout(() => server.closeAllConnections(), 2000).unref()
+      })
+      await running?.catch(() => {})
+      await processor.drain()
+      db.close()
+    })()
+    return closing
+  }
+
+  return { url, server, library, processor, cleanup, close }
+}

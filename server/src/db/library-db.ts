@@ -1,0 +1,511 @@
+/**
+ * The library's SQLite database (better-sqlite3, WAL). Migrations run by `PRAGMA user_version`.
+ * Passwords are scrypt hashes with a per-user salt; access tokens and session ids are stored as
+ * SHA-256 hashes, so a copy of the database gives no working credential.
+ */
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import type {
+  Callout,
+  LibraryDb,
+  NewVideo,
+  TokenRecord,
+  UploadRecord,
+  UploadState,
+  User,
+  Video
+} from './types'
+
+const MIGRATIONS: string[] = [
+  // 1: the first schema
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    admin INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  CREATE INDEX tokens_user ON tokens(user_id);
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE TABLE videos (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    owner_id INTEGER NOT NULL,
+    author_name TEXT NOT NULL,
+    duration_ms INTEGER,
+    size_bytes INTEGER NOT NULL,
+    filename TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    project_id TEXT,
+    callouts TEXT NOT NULL,
+    has_thumbnail INTEGER NOT NULL,
+    upload_id TEXT NOT NULL,
+    storage TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX videos_created ON videos(created_at DESC);
+  CREATE VIRTUAL TABLE video_search USING fts5(
+    video_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    video_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    error TEXT,
+    metadata TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX uploads_state ON uploads(state);
+  `
+]
+
+const SESSION_DAYS = 30
+const TOKEN_TOUCH_MS = 60_000
+
+interface UserRow {
+  id: number
+  name: string
+  admin: number
+  created_at: string
+  password_hash: string
+}
+interface TokenRow {
+  id: number
+  user_id: number
+  hash: string
+  prefix: string
+  label: string
+  created_at: string
+  last_used_at: string | null
+}
+interface VideoRow {
+  id: string
+  title: string
+  description: string
+  owner_id: number
+  author_name: string
+  duration_ms: number | null
+  size_bytes: number
+  filename: string
+  mime_type: string
+  project_id: string | null
+  callouts: string
+  has_thumbnail: number
+  upload_id: string
+  storage: string
+  created_at: string
+}
+interface UploadRow {
+  id: string
+  user_id: number
+  video_id: string
+  state: string
+  error: string | null
+  metadata: string
+  created_at: string
+  updated_at: string
+}
+
+export function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex')
+}
+
+function randomId(bytes: number): string {
+  return crypto.randomBytes(bytes).toString('base64url')
+}
+
+function hashPassword(password: string): string {
+  const salt = crypto.randomBytes(16)
+  const hash = crypto.scryptSync(password, salt, 32)
+  return `scrypt$${salt.toString('hex')}$${hash.toString('hex')}`
+}
+
+const DUMMY_HASH = hashPassword(crypto.randomBytes(12).toString('hex'))
+
+function checkPassword(password: string, stored: string): boolean {
+  const [scheme, saltHex, hashHex] = stored.split('$')
+  if (scheme !== 'scrypt' || !saltHex || !hashHex) return false
+  const expected = Buffer.from(hashHex, 'hex')
+  const actual = crypto.scryptSync(password, Buffer.from(saltHex, 'hex'), expected.length)
+  return crypto.timingSafeEqual(actual, expected)
+}
+
+function safeEqualHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex')
+  const y = Buffer.from(b, 'hex')
+  return x.length === y.length && crypto.timingSafeEqual(x, y)
+}
+
+function toUser(row: UserRow): User {
+  return { id: row.id, name: row.name, admin: row.admin === 1, createdAt: row.created_at }
+}
+
+function toToken(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    prefix: row.prefix,
+    label: row.label,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at
+  }
+}
+
+function parseCallouts(json: string): Callout[] {
+  try {
+    const value: unknown = JSON.parse(json)
+    return Array.isArray(value) ? (value as Callout[]) : []
+  } catch {
+    return []
+  }
+}
+
+function toVideo(row: VideoRow): Video {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    ownerId: row.owner_id,
+    authorName: row.author_name,
+    durationMs: row.duration_ms,
+    sizeBytes: row.size_bytes,
+    filename: row.filename,
+    mimeType: row.mime_type,
+    projectId: row.project_id,
+    callouts: parseCallouts(row.callouts),
+    createdAt: row.created_at,
+    hasThumbnail: row.has_thumbnail === 1
+  }
+}
+
+function toUpload(row: UploadRow): UploadRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    videoId: row.video_id,
+    state: row.state as UploadState,
+    error: row.error,
+    metadata: row.metadata,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at
+  }
+}
+
+/**
+ * Turns what a person typed into an FTS5 query: every word must match (as a prefix), words are
+ * quoted so FTS5 syntax in the input is just text. Null when there is nothing to search for.
+ */
+export function ftsQuery(q: string): string | null {
+  const words = q
+    .normalize('NFKC')
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, 16)
+  if (words.length === 0) return null
+  return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' AND ')
+}
+
+function searchBody(v: {
+  title: string
+  description: string
+  authorName: string
+  callouts: Callout[]
+  filename: string
+}): string {
+  return [v.title, v.description, v.authorName, v.filename, ...v.callouts.map((c) => c.text)].join(
+    '\n'
+  )
+}
+
+export function openLibraryDb(file: string): LibraryDb {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  db.pragma('synchronous = NORMAL')
+
+  const version = Number(db.pragma('user_version', { simple: true }))
+  if (version > MIGRATIONS.length) {
+    db.close()
+    throw new Error(
+      `The library database ${file} is from a newer Sidecast server (schema ${version}); this one knows ${MIGRATIONS.length}.`
+    )
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    const sql = MIGRATIONS[v] as string
+    db.transaction(() => {
+      db.exec(sql)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+
+  const now = (): string => new Date().toISOString()
+
+  const st = {
+    userById: db.prepare<UserRow>('SELECT * FROM users WHERE id = ?'),
+    userByName: db.prepare<UserRow>('SELECT * FROM users WHERE name = ?'),
+    users: db.prepare<UserRow>('SELECT * FROM users ORDER BY name COLLATE NOCASE'),
+    insertUser: db.prepare(
+      'INSERT INTO users (name, password_hash, admin, created_at) VALUES (?, ?, ?, ?)'
+    ),
+    deleteUser: db.prepare('DELETE FROM users WHERE name = ?'),
+    insertToken: db.prepare(
+      'INSERT INTO tokens (user_id, hash, prefix, label, created_at) VALUES (?, ?, ?, ?, ?)'
+    ),
+    tokenById: db.prepare<TokenRow>('SELECT * FROM tokens WHERE id = ?'),
+    tokenByHash: db.prepare<TokenRow>('SELECT * FROM tokens WHERE hash = ?'),
+    tokensOf: db.prepare<TokenRow>('SELECT * FROM tokens WHERE user_id = ? ORDER BY id DESC'),
+    touchToken: db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?'),
+    deleteToken: db.prepare('DELETE FROM tokens WHERE id = ?'),
+    insertSession: db.prepare(
+      'INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'
+    ),
+    session: db.prepare<{ user_id: number; csrf: string; expires_at: string }>(
+      'SELECT user_id, csrf, expires_at FROM sessions WHERE id_hash = ?'
+    ),
+    deleteSession: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
+    deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
+    video: db.prepare<VideoRow>('SELECT * FROM videos WHERE id = ?'),
+    insertVideo: db.prepare(
+      `INSERT INTO videos (id, title, description, owner_id, author_name, duration_ms, size_bytes,
+        filename, mime_type, project_id, callouts, has_thumbnail, upload_id, storage, width, height,
+        created_at) VALUES (@id, @title, @description, @ownerId, @authorName, @durationMs,
+        @sizeBytes, @filename, @mimeType, @projectId, @callouts, @hasThumbnail, @uploadId, @storage,
+        @width, @height, @createdAt)`
+    ),
+    insertSearch: db.prepare('INSERT INTO video_search (video_id, body) VALUES (?, ?)'),
+    deleteSearch: db.prepare('DELETE FROM video_search WHERE video_id = ?'),
+    deleteVideo: db.prepare('DELETE FROM videos WHERE id = ?'),
+    updateVideo: db.prepare('UPDATE videos SET title = ?, description = ? WHERE id = ?'),
+    listVideos: db.prepare<VideoRow>(
+      'SELECT * FROM videos ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?'
+    ),
+    countAll: db.prepare<{ n: number }>('SELECT count(*) AS n FROM videos'),
+    searchVideos: db.prepare<VideoRow>(
+      `SELECT v.* FROM videos v WHERE v.id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?)
+       ORDER BY v.created_at DESC, v.rowid DESC LIMIT ? OFFSET ?`
+    ),
+    countSearch: db.prepare<{ n: number }>(
+      `SELECT count(*) AS n FROM videos WHERE id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?)`
+    ),
+    insertUpload: db.prepare(
+      `INSERT INTO uploads (id, user_id, video_id, state, metadata, created_at, updated_at)
+       VALUES (?, ?, ?, 'uploading', ?, ?, ?)`
+    ),
+    upload: db.prepare<UploadRow>('SELECT * FROM uploads WHERE id = ?'),
+    uploadsIn: db.prepare<UploadRow>('SELECT * FROM uploads WHERE state = ? ORDER BY created_at'),
+    setUpload: db.prepare('UPDATE uploads SET state = ?, error = ?, updated_at = ? WHERE id = ?'),
+    deleteUpload: db.prepare('DELETE FROM uploads WHERE id = ?')
+  }
+
+  const getUser = (id: number): User | null => {
+    const row = st.userById.get(id)
+    return row ? toUser(row) : null
+  }
+
+  const getVideo = (id: string): Video | null => {
+    const row = st.video.get(id)
+    return row ? toVideo(row) : null
+  }
+
+  const insertVideo = (v: NewVideo): Video => {
+    const owner = getUser(v.ownerId)
+    const authorName = owner?.name ?? 'unknown'
+    st.insertVideo.run({
+      id: v.id,
+      title: v.title,
+      description: v.description,
+      ownerId: v.ownerId,
+      authorName,
+      durationMs: v.durationMs,
+      sizeBytes: v.sizeBytes,
+      filename: v.filename,
+      mimeType: v.mimeType,
+      projectId: v.projectId,
+      callouts: JSON.stringify(v.callouts),
+      hasThumbnail: v.hasThumbnail ? 1 : 0,
+      uploadId: v.uploadId,
+      storage: v.storage,
+      width: v.width ?? null,
+      height: v.height ?? null,
+      createdAt: v.createdAt ?? now()
+    })
+    st.insertSearch.run(v.id, searchBody({ ...v, authorName }))
+    return getVideo(v.id) as Video
+  }
+
+  const api: LibraryDb = {
+    createUser(name, password, admin) {
+      const info = st.insertUser.run(name, hashPassword(password), admin ? 1 : 0, now())
+      return getUser(Number(info.lastInsertRowid)) as User
+    },
+    verifyPassword(name, password) {
+      const row = st.userByName.get(name)
+      if (!row) {
+        checkPassword(password, DUMMY_HASH)
+        return null
+      }
+      return checkPassword(password, row.password_hash) ? toUser(row) : null
+    },
+    getUser,
+    getUserByName(name) {
+      const row = st.userByName.get(name)
+      return row ? toUser(row) : null
+    },
+    listUsers: () => st.users.all().map(toUser),
+    removeUser: (name) => st.deleteUser.run(name).changes > 0,
+
+    createToken(userId, label) {
+      const token = randomId(32)
+      const info = st.insertToken.run(userId, sha256(token), token.slice(0, 8), label, now())
+      return { token, record: toToken(st.tokenById.get(Number(info.lastInsertRowid)) as TokenRow) }
+    },
+    userForToken(token) {
+      if (!token || token.length > 200) return null
+      const hash = sha256(token)
+      const row = st.tokenByHash.get(hash)
+      if (!row || !safeEqualHex(row.hash, hash)) return null
+      const t = Date.now()
+      if (!row.last_used_at || t - Date.parse(row.last_used_at) > TOKEN_TOUCH_MS) {
+        try {
+          st.touchToken.run(new Date(t).toISOString(), row.id)
+        } catch {
+          // last-used is informative only; a busy database must not fail the request
+        }
+      }
+      return getUser(row.user_id)
+    },
+    listTokens: (userId) => st.tokensOf.all(userId).map(toToken),
+    revokeToken(userId, prefixOrId) {
+      let rows: TokenRow[]
+      if (typeof prefixOrId === 'number') {
+        const row = st.tokenById.get(prefixOrId)
+        rows = row ? [row] : []
+      } else {
+        const wanted = prefixOrId.trim()
+        if (wanted.length < 4) return false
+        const byHash = st.tokenByHash.get(sha256(wanted))
+        if (byHash) rows = [byHash]
+        else {
+          rows = db
+            .prepare<TokenRow>('SELECT * FROM tokens WHERE prefix = ? OR substr(prefix, 1, ?) = ?')
+            .all(wanted, wanted.length, wanted)
+        }
+      }
+      if (userId !== null) rows = rows.filter((r) => r.user_id === userId)
+      if (rows.length !== 1) return false // none, or ambiguous
+      return st.deleteToken.run((rows[0] as TokenRow).id).changes > 0
+    },
+
+    createSession(userId) {
+      const id = randomId(32)
+      const csrf = randomId(24)
+      const created = new Date()
+      const expires = new Date(created.getTime() + SESSION_DAYS * 86_400_000)
+      st.deleteExpiredSessions.run(created.toISOString())
+      st.insertSession.run(sha256(id), userId, csrf, created.toISOString(), expires.toISOString())
+      return { id, csrf }
+    },
+    getSession(id) {
+      if (!id || id.length > 200) return null
+      const row = st.session.get(sha256(id))
+      if (!row || Date.parse(row.expires_at) < Date.now()) return null
+      const user = getUser(row.user_id)
+      return user ? { user, csrf: row.csrf } : null
+    },
+    deleteSession(id) {
+      st.deleteSession.run(sha256(id))
+    },
+
+    getVideo,
+    searchVideos(q, opts = {}) {
+      const limit = Math.max(0, Math.min(opts.limit ?? 50, 1000))
+      const offset = Math.max(0, opts.offset ?? 0)
+      const match = ftsQuery(q)
+      const rows = match
+        ? st.searchVideos.all(match, limit, offset)
+        : st.listVideos.all(limit, offset)
+      return rows.map(toVideo)
+    },
+    countVideos(q = '') {
+      const match = ftsQuery(q)
+      return (match ? st.countSearch.get(match) : st.countAll.get())?.n ?? 0
+    },
+    updateVideo(id, patch) {
+      return db.transaction(() => {
+        const current = getVideo(id)
+        if (!current) return null
+        const title = patch.title ?? current.title
+        const description = patch.description ?? current.description
+        st.updateVideo.run(title, description, id)
+        st.deleteSearch.run(id)
+        st.insertSearch.run(id, searchBody({ ...current, title, description }))
+        return getVideo(id)
+      })()
+    },
+    deleteVideo(id) {
+      return db.transaction(() => {
+        st.deleteSearch.run(id)
+        return st.deleteVideo.run(id).changes > 0
+      })()
+    },
+
+    insertVideo: (v) => db.transaction(() => insertVideo(v))(),
+    completeUpload(uploadId, v) {
+      return db.transaction(() => {
+        const existing = getVideo(v.id)
+        const video = existing ?? insertVideo(v)
+        st.setUpload.run('done', null, now(), uploadId)
+        return video
+      })()
+    },
+    videoStorage(id) {
+      const row = st.video.get(id)
+      return row ? { uploadId: row.upload_id, storage: row.storage === 's3' ? 's3' : 'file' } : null
+    },
+    createUpload(id, userId, videoId, metadata) {
+      const t = now()
+      st.insertUpload.run(id, userId, videoId, metadata, t, t)
+    },
+    getUpload(id) {
+      const row = st.upload.get(id)
+      return row ? toUpload(row) : null
+    },
+    setUploadState(id, state, error = null) {
+      st.setUpload.run(state, error, now(), id)
+    },
+    listUploads: (state) => st.uploadsIn.all(state).map(toUpload),
+    deleteUpload(id) {
+      st.deleteUpload.run(id)
+    },
+
+    close() {
+      if (db.open) db.close()
+    }
+  }
+  return api
+}

@@ -1,0 +1,116 @@
+export interface User {
+  id: number
+  name: string
+  admin: boolean
+  createdAt: string
+}
+
+export interface TokenRecord {
+  id: number
+  userId: number
+  /** First 8 characters of the token, shown to users. */
+  prefix: string
+  label: string
+  createdAt: string
+  lastUsedAt: string | null
+}
+
+export interface Callout {
+  text: string
+  startMs: number
+  endMs: number
+}
+
+export interface Video {
+  /** URL-safe random id, 12+ characters. */
+  id: string
+  title: string
+  description: string
+  ownerId: number
+  authorName: string
+  durationMs: number | null
+  sizeBytes: number
+  filename: string
+  mimeType: string
+  projectId: string | null
+  callouts: Callout[]
+  createdAt: string
+  hasThumbnail: boolean
+}
+
+/** Where a video's bytes live: a file under the data dir, or an S3 object key. */
+export interface NewVideo {
+  id: string
+  title: string
+  description: string
+  ownerId: number
+  durationMs: number | null
+  sizeBytes: number
+  filename: string
+  mimeType: string
+  projectId: string | null
+  callouts: Callout[]
+  hasThumbnail: boolean
+  /** The tus upload id the video came from (storage key). */
+  uploadId: string
+  storage: 'file' | 's3'
+  /** ISO time; defaults to now. */
+  createdAt?: string
+  width?: number | null
+  height?: number | null
+}
+
+export type UploadState = 'uploading' | 'processing' | 'done' | 'failed'
+
+export interface UploadRecord {
+  id: string
+  userId: number
+  state: UploadState
+  /** Chosen when the upload is created, so finishing it twice makes one video. */
+  videoId: string
+  error: string | null
+  /** JSON of the validated metadata, used to reconcile after a failure. */
+  metadata: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface LibraryDb {
+  createUser(name: string, password: string, admin: boolean): User
+  verifyPassword(name: string, password: string): User | null
+  getUser(id: number): User | null
+  getUserByName(name: string): User | null
+  listUsers(): User[]
+  removeUser(name: string): boolean
+
+  createToken(userId: number, label: string): { token: string; record: TokenRecord }
+  userForToken(token: string): User | null
+  listTokens(userId: number): TokenRecord[]
+  /** userId null = any user (admin CLI). */
+  revokeToken(userId: number | null, prefixOrId: string | number): boolean
+
+  createSession(userId: number): { id: string; csrf: string }
+  getSession(id: string): { user: User; csrf: string } | null
+  deleteSession(id: string): void
+
+  getVideo(id: string): Video | null
+  /** Newest first; matches title, description, author and callout text. */
+  searchVideos(q: string, opts?: { limit?: number; offset?: number }): Video[]
+  countVideos(q?: string): number
+  updateVideo(id: string, patch: { title?: string; description?: string }): Video | null
+  deleteVideo(id: string): boolean
+
+  // Upload bookkeeping (tus side)
+  insertVideo(video: NewVideo): Video
+  /** One transaction: insert the video (if not there yet) and mark the upload done. */
+  completeUpload(uploadId: string, video: NewVideo): Video
+  /** Storage facts of a video (not part of the public Video shape). */
+  videoStorage(id: string): { uploadId: string; storage: 'file' | 's3' } | null
+  createUpload(id: string, userId: number, videoId: string, metadata: string): void
+  getUpload(id: string): UploadRecord | null
+  setUploadState(id: string, state: UploadState, error?: string | null): void
+  listUploads(state: UploadState): UploadRecord[]
+  deleteUpload(id: string): void
+
+  close(): void
+}

@@ -1,0 +1,69 @@
+/**
+ * The library as the pages and the API see it: the database plus the video bytes and
+ * thumbnails, whichever storage holds them.
+ */
+import fs from 'node:fs'
+import fsp from 'node:fs/promises'
+import path from 'node:path'
+import type { ServerConfig } from './config'
+import type { LibraryDb, Video } from './db/types'
+import type { OpenedFile, VideoStorage } from './storage'
+
+export interface Library {
+  db: LibraryDb
+  config: ServerConfig
+  /** The original uploaded bytes; `stream(range)` takes an inclusive byte range. */
+  openVideoFile(video: Video): Promise<OpenedFile>
+  /** Path to the video's JPEG thumbnail, or null when there is none. */
+  thumbnailFile(video: Video): string | null
+  /** Removes the video: database row, stored bytes and thumbnail. */
+  deleteVideo(id: string): Promise<void>
+}
+
+export interface LibraryInternals extends Library {
+  storage: VideoStorage
+  thumbsDir: string
+  thumbnailPath(videoId: string): string
+}
+
+const VIDEO_ID = /^[A-Za-z0-9_-]{12,64}$/
+
+export function createLibrary(
+  db: LibraryDb,
+  config: ServerConfig,
+  storage: VideoStorage
+): LibraryInternals {
+  const thumbsDir = path.join(config.dataDir, 'thumbs')
+  fs.mkdirSync(thumbsDir, { recursive: true })
+  const thumbnailPath = (videoId: string): string => {
+    if (!VIDEO_ID.test(videoId)) throw new Error('bad video id')
+    return path.join(thumbsDir, `${videoId}.jpg`)
+  }
+
+  return {
+    db,
+    config,
+    storage,
+    thumbsDir,
+    thumbnailPath,
+    async openVideoFile(video) {
+      const where = db.videoStorage(video.id)
+      if (!where) throw new Error(`video ${video.id} has no stored file`)
+      return storage.open(where.uploadId)
+    },
+    thumbnailFile(video) {
+      if (!video.hasThumbnail || !VIDEO_ID.test(video.id)) return null
+      const file = thumbnailPath(video.id)
+      return fs.existsSync(file) ? file : null
+    },
+    async deleteVideo(id) {
+      const where = db.videoStorage(id)
+      db.deleteVideo(id)
+      if (where) {
+        db.deleteUpload(where.uploadId)
+        await storage.remove(where.uploadId)
+      }
+      if (VIDEO_ID.test(id)) await fsp.rm(thumbnailPath(id), { force: true })
+    }
+  }
+}

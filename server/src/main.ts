@@ -1,0 +1,143 @@
+/**
+ * `npm run server [-- args]`: with no command, starts the library server; otherwise one of the
+ * admin commands. Every command takes `--data DIR`.
+ *
+ *   user add <name> [--admin] [--password <pw>]   (prints a generated password when omitted)
+ *   user list
+ *   user remove <name>
+ *   token create <name> [--label <text>]          (prints the token alone on the last line)
+ *   token revoke <token-prefix>
+ */
+import crypto from 'node:crypto'
+import path from 'node:path'
+import { ConfigError, loadConfig, parseArgs } from './config'
+import { createLibraryServer } from './app'
+import { openLibraryDb } from './db/library-db'
+
+const HELP = `Sidecast team library server
+
+Usage:
+  npm run server [-- options]                       start the server
+  npm run server -- user add <name> [--admin] [--password <pw>]
+  npm run server -- user list
+  npm run server -- user remove <name>
+  npm run server -- token create <name> [--label <text>]
+  npm run server -- token revoke <token-prefix>
+
+Options (each also an environment variable):
+  --port <n>              SIDECAST_LIBRARY_PORT         default 8080
+  --host <addr>           SIDECAST_LIBRARY_HOST         default 127.0.0.1
+  --data <dir>            SIDECAST_LIBRARY_DATA         default ./library-data
+  --public-url <url>      SIDECAST_LIBRARY_PUBLIC_URL   default http://<host>:<port>
+  --max-upload-size <n>   SIDECAST_LIBRARY_MAX_UPLOAD_SIZE  default 10GB (e.g. 500MB, 2GB)
+S3 storage instead of files: SIDECAST_S3_BUCKET, SIDECAST_S3_ENDPOINT, SIDECAST_S3_REGION,
+  SIDECAST_S3_ACCESS_KEY_ID, SIDECAST_S3_SECRET_ACCESS_KEY, SIDECAST_S3_FORCE_PATH_STYLE=1
+`
+
+const NAME = /^[\p{L}\p{N}._@-]{1,64}$/u
+
+function fail(message: string): never {
+  console.error(message)
+  process.exit(1)
+}
+
+function generatedPassword(): string {
+  return crypto.randomBytes(15).toString('base64url')
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const config = loadConfig(argv, process.env)
+  const app = await createLibraryServer(config)
+  console.log(`Sidecast library: ${app.url}`)
+  if (config.publicUrl !== app.url) console.log(`Public URL: ${config.publicUrl}`)
+  console.log(`Data: ${config.dataDir}${config.s3 ? ` (videos in s3://${config.s3.bucket})` : ''}`)
+  if (app.library.db.listUsers().length === 0) {
+    console.log('No users yet: npm run server -- user add <name> --admin')
+  }
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) {
+      process.exit(1)
+    }
+    stopping = true
+    console.log(`\n${signal}: stopping…`)
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => fail(`could not stop cleanly: ${String(error)}`)
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+function command(argv: string[]): void {
+  const args = parseArgs(argv)
+  const [group, action, name] = args.positional
+  const config = loadConfig(argv, process.env)
+  const db = openLibraryDb(path.join(config.dataDir, 'library.db'))
+  try {
+    if (group === 'user' && action === 'add') {
+      if (!name || !NAME.test(name)) {
+        fail('user add <name>: a name of 1–64 letters, digits, ".", "_", "@" or "-"')
+      }
+      if (db.getUserByName(name)) fail(`A user named ${name} already exists.`)
+      const given = args.options.get('password')
+      if (given === true) fail('--password needs a value')
+      const password = given ?? generatedPassword()
+      if (password.length < 8) fail('The password must have at least 8 characters.')
+      const admin = args.options.get('admin') === true
+      db.createUser(name, password, admin)
+      console.log(`Added ${admin ? 'admin ' : ''}user ${name}.`)
+      if (given === undefined) console.log(`Password: ${password}`)
+    } else if (group === 'user' && action === 'list') {
+      const users = db.listUsers()
+      if (users.length === 0) console.log('No users.')
+      for (const u of users) {
+        console.log(`${u.name}${u.admin ? ' (admin)' : ''}  created ${u.createdAt}`)
+      }
+    } else if (group === 'user' && action === 'remove') {
+      if (!name) fail('user remove <name>')
+      if (!db.removeUser(name)) fail(`No user named ${name}.`)
+      console.log(`Removed user ${name} (their videos stay in the library).`)
+    } else if (group === 'token' && action === 'create') {
+      if (!name) fail('token create <name>')
+      const user = db.getUserByName(name)
+      if (!user) fail(`No user named ${name}.`)
+      const label = args.options.get('label')
+      const { token, record } = db.createToken(
+        user.id,
+        typeof label === 'string' ? label.slice(0, 100) : 'created with the CLI'
+      )
+      console.log(`Access token for ${user.name} (prefix ${record.prefix}); shown only once:`)
+      console.log(token)
+    } else if (group === 'token' && action === 'revoke') {
+      if (!name) fail('token revoke <token-prefix>')
+      if (!db.revokeToken(null, name)) {
+        fail(
+          `No single token starts with ${name} (give at least 4 characters, or more if several match).`
+        )
+      }
+      console.log(`Revoked token ${name.slice(0, 8)}.`)
+    } else {
+      fail(`Unknown command: ${args.positional.join(' ')}\n\n${HELP}`)
+    }
+  } finally {
+    db.close()
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2)
+  const args = parseArgs(argv)
+  if (args.options.get('help') === true) {
+    console.log(HELP)
+    return
+  }
+  if (args.positional.length === 0) await serve(argv)
+  else command(argv)
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) fail(error.message)
+  fail(error instanceof Error ? (error.stack ?? error.message) : String(error))
+})

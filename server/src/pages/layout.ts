@@ -1,0 +1,116 @@
+/** The page frame: document head, header with search and the signed-in user, skip link. */
+import type { User } from '../db/types'
+import { html, raw, type SafeHtml } from './html'
+
+export const PRODUCT_NAME = 'Sidecast Library'
+
+export const LOGO = raw(
+  '<svg class="logo" viewBox="0 0 32 32" width="28" height="28" aria-hidden="true" focusable="false">' +
+    '<rect x="1" y="5" width="30" height="22" rx="6" fill="currentColor"/>' +
+    '<path d="M13 11.5v9l7.5-4.5z" fill="var(--logo-fg, #fff)"/>' +
+    '</svg>'
+)
+
+const SEARCH_ICON = raw(
+  '<svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false">' +
+    '<circle cx="8.5" cy="8.5" r="5.5" fill="none" stroke="currentColor" stroke-width="2"/>' +
+    '<path d="M13 13l4.5 4.5" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>' +
+    '</svg>'
+)
+
+export interface Viewer {
+  user: User
+  csrf: string
+}
+
+export interface LayoutOptions {
+  title: string
+  viewer: Viewer | null
+  /** The search box's current text. */
+  query?: string
+  scripts?: string[]
+  bodyClass?: string
+}
+
+export function documentShell(
+  opts: { title: string; scripts?: string[]; bodyClass?: string },
+  body: SafeHtml
+): SafeHtml {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="referrer" content="same-origin" />
+        <title>
+          ${opts.title === PRODUCT_NAME ? PRODUCT_NAME : `${opts.title} · ${PRODUCT_NAME}`}
+        </title>
+        <link rel="stylesheet" href="/public/style.css" />
+        <link rel="icon" href="/public/icon.svg" type="image/svg+xml" />
+        ${(opts.scripts ?? []).map((src) => html`<script src="/public/${src}" defer></script> `)}
+      </head>
+      <body class="${opts.bodyClass ?? ''}">
+        ${body}
+      </body>
+    </html> `
+}
+
+export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
+  const viewer = opts.viewer
+  return documentShell(
+    { title: opts.title, scripts: opts.scripts, bodyClass: opts.bodyClass },
+    html`<a class="skip-link" href="#main">Skip to content</a>
+      <header class="site-header">
+        <div class="header-inner">
+          <a class="brand" href="/"
+            >${LOGO}<span class="brand-name"
+              >Sidecast <span class="brand-sub">Library</span></span
+            ></a
+          >
+          <form class="search" role="search" action="/" method="get">
+            <label class="visually-hidden" for="search-q">Search</label>
+            <input
+              id="search-q"
+              name="q"
+              type="search"
+              value="${opts.query ?? ''}"
+              placeholder="Search titles, people, callouts"
+              autocomplete="off"
+              maxlength="200"
+            />
+            <button type="submit" class="search-button">
+              ${SEARCH_ICON}<span class="visually-hidden">Go</span>
+            </button>
+          </form>
+          ${
+            viewer &&
+            html`<nav class="user-nav" aria-label="Account">
+              <a class="user-link" href="/profile"
+                ><span class="avatar" aria-hidden="true">${initial(viewer.user.name)}</span
+                ><span class="user-name">${viewer.user.name}</span></a
+              >
+              <form method="post" action="/signout">
+                <input type="hidden" name="csrf" value="${viewer.csrf}" />
+                <button type="submit" class="btn btn-quiet">Sign out</button>
+              </form>
+            </nav>`
+          }
+        </div>
+      </header>
+      <main id="main" tabindex="-1">${content}</main>`
+  )
+}
+
+function initial(name: string): string {
+  const first = Array.from(name.trim())[0] ?? '?'
+  return first.toUpperCase()
+}
+
+/** A notice above the content (role=status so screen readers announce it). */
+export function notice(text: string | null | undefined, kind: 'ok' | 'error' = 'ok'): SafeHtml {
+  if (!text) return html``
+  return kind === 'error'
+    ? html`<p class="notice notice-error" role="alert">${text}</p>`
+    : html`<p class="notice notice-ok" role="status">${text}</p>`
+}

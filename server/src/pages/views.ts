@@ -1,0 +1,516 @@
+/** The library's pages as escaped HTML. Every piece of user text goes through `html`. */
+import type { TokenRecord, Video } from '../db/types'
+import { formatDuration, paragraphs, plural, spokenDuration, timeTag } from './format'
+import { html, raw, type SafeHtml } from './html'
+import { LOGO, PRODUCT_NAME, documentShell, layout, notice, type Viewer } from './layout'
+
+export const PAGE_SIZE = 48
+export const TITLE_MAX = 200
+export const DESCRIPTION_MAX = 5000
+export const TOKEN_LABEL_MAX = 100
+
+const PLAY_ICON = raw(
+  '<svg viewBox="0 0 48 48" width="48" height="48" aria-hidden="true" focusable="false">' +
+    '<circle cx="24" cy="24" r="22" fill="currentColor" opacity=".16"/>' +
+    '<path d="M19 15v18l15-9z" fill="currentColor"/></svg>'
+)
+
+// ---------------------------------------------------------------------------------------------
+// Sign in
+
+export function signInPage(opts: {
+  next: string
+  csrf: string
+  name?: string
+  error?: string
+  info?: string
+}): SafeHtml {
+  return documentShell(
+    { title: 'Sign in', bodyClass: 'signin-body' },
+    html`<main id="main" class="signin">
+      <div class="signin-card">
+        <p class="signin-brand">${LOGO}<span>${PRODUCT_NAME}</span></p>
+        <h1>Sign in</h1>
+        <p class="muted">Your team's recordings, in one place.</p>
+        ${notice(opts.error, 'error')}${notice(opts.info)}
+        <form method="post" action="/signin" class="stack">
+          <input type="hidden" name="csrf" value="${opts.csrf}" />
+          <input type="hidden" name="next" value="${opts.next}" />
+          <div class="field">
+            <label for="signin-name">Name</label>
+            <input
+              id="signin-name"
+              name="name"
+              type="text"
+              autocomplete="username"
+              autocapitalize="none"
+              spellcheck="false"
+              required
+              value="${opts.name ?? ''}"
+              ${opts.name ? '' : raw(' autofocus')}
+            />
+          </div>
+          <div class="field">
+            <label for="signin-password">Password</label>
+            <input
+              id="signin-password"
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              required${opts.name ? raw(' autofocus') : ''}
+            />
+          </div>
+          <button type="submit" class="btn btn-primary btn-block">Sign in</button>
+        </form>
+        <p class="muted small">No account yet? Ask whoever runs this library to add you.</p>
+      </div>
+    </main>`
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Library
+
+export interface LibraryPageData {
+  viewer: Viewer
+  videos: Video[]
+  total: number
+  page: number
+  query: string
+  publicUrl: string
+  info?: string
+}
+
+export function libraryPage(d: LibraryPageData): SafeHtml {
+  const pages = Math.max(1, Math.ceil(d.total / PAGE_SIZE))
+  const searching = d.query.length > 0
+  const heading = searching ? 'Search results' : 'Library'
+  let count: SafeHtml
+  if (searching) {
+    count = html`${plural(d.total, 'video')} matching “<mark>${d.query}</mark>”`
+  } else {
+    count = html`${plural(d.total, 'video')}`
+  }
+
+  let body: SafeHtml
+  if (d.total === 0 && !searching) {
+    body = html`<section class="empty" aria-labelledby="empty-h">
+      <div class="empty-art">${PLAY_ICON}</div>
+      <h2 id="empty-h">Share your first recording</h2>
+      <p>
+        No videos yet. In the Sidecast app, open Settings, enter this library's URL
+        (<code>${d.publicUrl}</code>) and an access token from your <a href="/profile">profile</a>,
+        then press Upload on a recording.
+      </p>
+      <p><a class="btn btn-primary" href="/profile">Create an access token</a></p>
+    </section>`
+  } else if (d.videos.length === 0 && searching && d.total === 0) {
+    body = html`<section class="empty" aria-labelledby="empty-h">
+      <h2 id="empty-h">No results for “${d.query}”</h2>
+      <p>
+        Nothing in the library matches “${d.query}” in a title, description, author or callout. Try
+        fewer or different words, or <a href="/">browse all videos</a>.
+      </p>
+    </section>`
+  } else if (d.videos.length === 0) {
+    body = html`<section class="empty">
+      <h2>Nothing on this page</h2>
+      <p><a href="${pageHref(d.query, 1)}">Go to the first page</a>.</p>
+    </section>`
+  } else {
+    body = html`<ul class="cards" role="list">
+        ${d.videos.map((v) => videoCard(v, d.query))}
+      </ul>
+      ${pagination(d.page, pages, d.query)}`
+  }
+
+  return layout(
+    { title: searching ? `“${d.query}”` : 'Library', viewer: d.viewer, query: d.query },
+    html`<div class="page">
+      ${notice(d.info)}
+      <div class="page-head">
+        <h1>${heading}</h1>
+        ${(searching || d.total > 0) && html`<p class="count" id="result-count">${count}</p>`}
+      </div>
+      ${body}
+    </div>`
+  )
+}
+
+function videoCard(v: Video, query: string): SafeHtml {
+  const duration = formatDuration(v.durationMs)
+  const matches = query ? matchingCallouts(v, query).slice(0, 2) : []
+  return html`<li class="card">
+    <a class="card-link" href="/v/${v.id}">
+      <span class="thumb"
+        >${
+          v.hasThumbnail
+            ? html`<img
+                src="/thumbs/${v.id}.jpg"
+                alt=""
+                loading="lazy"
+                decoding="async"
+                width="320"
+                height="180"
+              />`
+            : html`<span class="thumb-placeholder">${PLAY_ICON}</span>`
+        }${duration && html`<span class="duration" aria-hidden="true">${duration}</span>`}</span
+      >
+      <span class="card-title">${v.title || 'Untitled'}</span>
+    </a>
+    <p class="card-meta">
+      <span class="author">${v.authorName}</span
+      ><span aria-hidden="true"> · </span
+      >${timeTag(v.createdAt)}${duration && html`<span class="visually-hidden">, ${spokenDuration(v.durationMs)}</span>`}
+    </p>
+    ${
+      matches.length > 0 &&
+      html`<ul class="card-callouts" aria-label="Matching callouts">
+        ${matches.map(
+          (c) =>
+            html`<li>
+              <a href="/v/${v.id}?t=${(c.startMs / 1000).toFixed(3).replace(/\.?0+$/, '')}"
+                ><span class="marker-time">${formatDuration(c.startMs)}</span> ${c.text}</a
+              >
+            </li>`
+        )}
+      </ul>`
+    }
+  </li> `
+}
+
+function matchingCallouts(v: Video, query: string): Video['callouts'] {
+  const terms = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((t) => t.length > 0)
+  if (terms.length === 0) return []
+  return v.callouts.filter((c) => {
+    const text = c.text.toLowerCase()
+    return terms.some((t) => text.includes(t))
+  })
+}
+
+function pageHref(query: string, page: number): string {
+  const params = new URLSearchParams()
+  if (query) params.set('q', query)
+  if (page > 1) params.set('page', String(page))
+  const s = params.toString()
+  return s ? `/?${s}` : '/'
+}
+
+function pagination(page: number, pages: number, query: string): SafeHtml {
+  if (pages <= 1) return html``
+  return html`<nav class="pagination" aria-label="Pages">
+    ${page > 1 ? html`<a class="btn" href="${pageHref(query, page - 1)}" rel="prev">← Newer</a>` : html`<span></span>`}
+    <span class="muted">Page ${page} of ${pages}</span>
+    ${page < pages ? html`<a class="btn" href="${pageHref(query, page + 1)}" rel="next">Older →</a>` : html`<span></span>`}
+  </nav>`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watch
+
+export function watchPage(d: {
+  viewer: Viewer
+  video: Video
+  shareUrl: string
+  canEdit: boolean
+  info?: string
+}): SafeHtml {
+  const v = d.video
+  const duration = formatDuration(v.durationMs)
+  const callouts = [...v.callouts].sort((a, b) => a.startMs - b.startMs)
+  return layout(
+    { title: v.title || 'Untitled', viewer: d.viewer, scripts: ['app.js', 'watch.js'] },
+    html`<div class="page watch">
+      ${notice(d.info)}
+      <div class="watch-grid${callouts.length === 0 ? ' no-markers' : ''}">
+        <div class="player">
+          <video
+            id="player"
+            controls
+            preload="metadata"
+            playsinline
+            src="/media/${v.id}"
+            ${v.hasThumbnail ? html` poster="/thumbs/${v.id}.jpg"` : ''}
+          >
+            <a href="/media/${v.id}?download=1">Download the video</a> to watch it.
+          </video>
+        </div>
+        <div class="watch-info">
+          <h1 class="watch-title">${v.title || 'Untitled'}</h1>
+          <p class="watch-meta">
+            <span class="author">${v.authorName}</span
+            ><span aria-hidden="true"> · </span
+            >${timeTag(v.createdAt)}${duration && html`<span aria-hidden="true"> · </span><span>${duration}</span>`}
+          </p>
+          <div class="actions">
+            <button
+              type="button"
+              class="btn"
+              data-copy="${d.shareUrl}"
+              data-copy-fallback="share-link"
+            >
+              Copy link
+            </button>
+            <a class="btn" href="/media/${v.id}?download=1" download>Download</a>
+            ${d.canEdit && html`<a class="btn" href="/v/${v.id}/edit">Edit</a><a class="btn btn-danger-quiet" href="/v/${v.id}/delete">Delete</a>`}
+            <span class="copy-status" role="status" aria-live="polite"></span>
+          </div>
+          <p class="share-fallback" id="share-link" hidden>
+            <label for="share-link-input">Link to this video</label>
+            <input id="share-link-input" type="text" readonly value="${d.shareUrl}" />
+          </p>
+          ${v.description.trim() ? html`<div class="description">${paragraphs(v.description)}</div>` : html`<p class="muted">No description.</p>`}
+        </div>
+        ${
+          callouts.length > 0 &&
+          html`<section class="markers" aria-labelledby="markers-h">
+            <h2 id="markers-h">Callouts <span class="muted">${callouts.length}</span></h2>
+            <ol class="marker-list">
+              ${callouts.map(
+                (c) =>
+                  html`<li>
+                    <button
+                      type="button"
+                      class="marker"
+                      data-time="${String(c.startMs / 1000)}"
+                      data-end="${String(c.endMs / 1000)}"
+                    >
+                      <span class="visually-hidden">Jump to </span
+                      ><span class="marker-time">${formatDuration(c.startMs)}</span
+                      ><span class="visually-hidden"> — </span
+                      ><span class="marker-text">${c.text}</span>
+                    </button>
+                  </li>`
+              )}
+            </ol>
+          </section>`
+        }
+      </div>
+    </div>`
+  )
+}
+
+export function editPage(d: {
+  viewer: Viewer
+  video: Video
+  title: string
+  description: string
+  error?: string
+}): SafeHtml {
+  const v = d.video
+  return layout(
+    { title: `Edit ${v.title || 'Untitled'}`, viewer: d.viewer },
+    html`<div class="page narrow">
+      <p class="crumb"><a href="/v/${v.id}">← Back to the video</a></p>
+      <h1>Edit video</h1>
+      ${notice(d.error, 'error')}
+      <form method="post" action="/v/${v.id}/edit" class="stack">
+        <input type="hidden" name="csrf" value="${d.viewer.csrf}" />
+        <div class="field">
+          <label for="edit-title">Title</label>
+          <input
+            id="edit-title"
+            name="title"
+            type="text"
+            required
+            maxlength="${TITLE_MAX}"
+            value="${d.title}"
+          />
+        </div>
+        <div class="field">
+          <label for="edit-description">Description</label>
+          <textarea
+            id="edit-description"
+            name="description"
+            rows="8"
+            maxlength="${DESCRIPTION_MAX}"
+            aria-describedby="edit-description-hint"
+          >
+${d.description}</textarea>
+          <p class="hint" id="edit-description-hint">
+            Plain text. Leave a blank line between paragraphs.
+          </p>
+        </div>
+        <div class="form-actions">
+          <button type="submit" class="btn btn-primary">Save</button>
+          <a class="btn btn-quiet" href="/v/${v.id}">Cancel</a>
+        </div>
+      </form>
+    </div>`
+  )
+}
+
+export function deletePage(d: { viewer: Viewer; video: Video }): SafeHtml {
+  const v = d.video
+  return layout(
+    { title: `Delete ${v.title || 'Untitled'}`, viewer: d.viewer },
+    html`<div class="page narrow">
+      <p class="crumb"><a href="/v/${v.id}">← Back to the video</a></p>
+      <h1>Delete this video?</h1>
+      <div class="confirm-card">
+        ${v.hasThumbnail ? html`<img src="/thumbs/${v.id}.jpg" alt="" width="160" height="90" />` : ''}
+        <div>
+          <p class="confirm-title">${v.title || 'Untitled'}</p>
+          <p class="muted">${v.authorName} · ${timeTag(v.createdAt)}</p>
+        </div>
+      </div>
+      <p>The video is removed for everyone, and links to it stop working. This cannot be undone.</p>
+      <form method="post" action="/v/${v.id}/delete" class="form-actions">
+        <input type="hidden" name="csrf" value="${d.viewer.csrf}" />
+        <button type="submit" class="btn btn-danger">Delete video</button>
+        <a class="btn btn-quiet" href="/v/${v.id}">Cancel</a>
+      </form>
+    </div>`
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profile
+
+export function profilePage(d: {
+  viewer: Viewer
+  tokens: TokenRecord[]
+  publicUrl: string
+  newToken?: { token: string; label: string }
+  info?: string
+  error?: string
+}): SafeHtml {
+  const u = d.viewer.user
+  return layout(
+    { title: 'Profile', viewer: d.viewer, scripts: ['app.js'] },
+    html`<div class="page narrow">
+      ${notice(d.info)}${notice(d.error, 'error')}
+      <div class="profile-head">
+        <span class="avatar avatar-large" aria-hidden="true"
+          >${Array.from(u.name)[0]?.toUpperCase() ?? '?'}</span
+        >
+        <div>
+          <h1>${u.name}</h1>
+          <p class="muted">
+            ${u.admin ? 'Administrator · ' : ''}Member since ${timeTag(u.createdAt)}
+          </p>
+        </div>
+      </div>
+      ${
+        d.newToken &&
+        html`<section class="new-token" aria-labelledby="new-token-h">
+          <h2 id="new-token-h">Your new access token</h2>
+          <p>
+            <strong>Copy it now — it is shown only once.</strong> If you lose it, revoke it and
+            create another.
+          </p>
+          <div class="copy-row">
+            <label class="visually-hidden" for="new-token-value">New access token</label>
+            <input
+              id="new-token-value"
+              class="mono"
+              type="text"
+              readonly
+              value="${d.newToken.token}"
+            />
+            <button type="button" class="btn btn-primary" data-copy-from="new-token-value">
+              Copy token
+            </button>
+          </div>
+          <span class="copy-status" role="status" aria-live="polite"></span>
+          <ol class="steps">
+            <li>In the Sidecast app, open <strong>Settings</strong>.</li>
+            <li>Enter the library URL <code>${d.publicUrl}</code>.</li>
+            <li>
+              Paste this token as the access token, then press <strong>Upload</strong> on a
+              recording.
+            </li>
+          </ol>
+        </section>`
+      }
+      <section class="panel" aria-labelledby="tokens-h">
+        <h2 id="tokens-h">Access tokens</h2>
+        <p class="muted">
+          The Sidecast app uploads with an access token. Create one per computer, so you can revoke
+          it alone.
+        </p>
+        <form method="post" action="/profile/tokens" class="inline-form">
+          <input type="hidden" name="csrf" value="${d.viewer.csrf}" />
+          <div class="field grow">
+            <label for="token-label">Label</label>
+            <input
+              id="token-label"
+              name="label"
+              type="text"
+              maxlength="${TOKEN_LABEL_MAX}"
+              placeholder="e.g. Work laptop"
+              required
+            />
+          </div>
+          <button type="submit" class="btn btn-primary">Create token</button>
+        </form>
+        ${
+          d.tokens.length === 0
+            ? html`<p class="empty-inline">You have no access tokens yet.</p>`
+            : html`<table class="tokens">
+                <caption class="visually-hidden">
+                  Your access tokens
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Label</th>
+                    <th scope="col">Token</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col"><span class="visually-hidden">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${d.tokens.map(
+                    (t) =>
+                      html`<tr>
+                        <th scope="row" data-label="Label">${t.label || 'Unlabelled'}</th>
+                        <td data-label="Token"><code>${t.prefix}…</code></td>
+                        <td data-label="Created">${timeTag(t.createdAt)}</td>
+                        <td data-label="Last used">
+                          ${t.lastUsedAt ? timeTag(t.lastUsedAt) : html`<span class="muted">Never</span>`}
+                        </td>
+                        <td class="row-actions">
+                          <form method="post" action="/profile/tokens/${String(t.id)}/revoke">
+                            <input type="hidden" name="csrf" value="${d.viewer.csrf}" />
+                            <button
+                              type="submit"
+                              class="btn btn-danger-quiet btn-small"
+                              aria-label="Revoke ${t.label || 'Unlabelled'} (${t.prefix}…)"
+                            >
+                              Revoke
+                            </button>
+                          </form>
+                        </td>
+                      </tr>`
+                  )}
+                </tbody>
+              </table>`
+        }
+      </section>
+    </div>`
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export function errorPage(d: {
+  viewer: Viewer | null
+  status: number
+  title: string
+  message: string
+}): SafeHtml {
+  const content = html`<div class="page narrow error-page">
+    <p class="error-code">${String(d.status)}</p>
+    <h1>${d.title}</h1>
+    <p>${d.message}</p>
+    <p><a class="btn" href="/">Back to the library</a></p>
+  </div>`
+  return d.viewer
+    ? layout({ title: d.title, viewer: d.viewer }, content)
+    : documentShell({ title: d.title }, html`<main id="main">${content}</main>`)
+}

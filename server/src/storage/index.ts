@@ -1,0 +1,242 @@
+/**
+ * Where video bytes live. File storage: tus writes to `<data>/uploads/<uploadId>` (with its
+ * `.json` sidecar); a finished, verified upload is renamed — bytes untouched — to
+ * `<data>/videos/<uploadId>`. S3 storage: tus's S3Store writes a multipart upload; the finished
+ * object stays at key `<uploadId>` and is served from there with ranged GETs.
+ * Storage keys are always tus upload ids (random hex), never anything a user typed.
+ */
+import fs from 'node:fs'
+import fsp from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { PassThrough, Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { S3, type S3ClientConfig } from '@aws-sdk/client-s3'
+import { FileStore } from '@tus/file-store'
+import { S3Store } from '@tus/s3-store'
+import type { DataStore } from '@tus/utils'
+import type { S3Config, ServerConfig } from '../config'
+
+/** tus upload ids made by this server: 32 lowercase hex characters. */
+export const UPLOAD_ID = /^[0-9a-f]{32}$/
+
+export interface OpenedFile {
+  size: number
+  stream(range?: { start: number; end: number }): NodeJS.ReadableStream
+}
+
+export type Completeness = 'complete' | 'partial' | 'missing'
+
+export interface VideoStorage {
+  kind: 'file' | 's3'
+  datastore: DataStore
+  /** Whether all declared bytes of the upload are stored. */
+  completeness(uploadId: string): Promise<Completeness>
+  /** A local file with the upload's bytes, for ffprobe/ffmpeg; call cleanup when done. */
+  localCopy(uploadId: string): Promise<{ file: string; cleanup(): Promise<void> }>
+  /** Makes a finished upload the video's permanent storage. Idempotent. */
+  adopt(uploadId: string): Promise<void>
+  /** After adopt: drops tus's own record of the finished upload (file storage). Idempotent. */
+  release(uploadId: string): Promise<void>
+  /** Upload ids tus still holds records for (file storage), to release finished ones. */
+  leftovers(): Promise<string[]>
+  open(uploadId: string): Promise<OpenedFile>
+  /** Deletes the bytes wherever they are (unfinished upload or adopted video). */
+  remove(uploadId: string): Promise<void>
+}
+
+function assertId(id: string): void {
+  if (!UPLOAD_ID.test(id)) throw new Error(`not an upload id: ${JSON.stringify(id)}`)
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fsp.access(file)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function createFileStorage(config: ServerConfig): VideoStorage {
+  const uploadsDir = path.join(config.dataDir, 'uploads')
+  const videosDir = path.join(config.dataDir, 'videos')
+  fs.mkdirSync(uploadsDir, { recursive: true })
+  fs.mkdirSync(videosDir, { recursive: true })
+  const datastore = new FileStore({
+    directory: uploadsDir,
+    expirationPeriodInMilliseconds: config.uploadExpiryMs
+  })
+  const videoPath = (id: string): string => {
+    assertId(id)
+    return path.join(videosDir, id)
+  }
+  const uploadPath = (id: string): string => {
+    assertId(id)
+    return path.join(uploadsDir, id)
+  }
+
+  return {
+    kind: 'file',
+    datastore,
+    async completeness(id) {
+      if (await exists(videoPath(id))) return 'complete'
+      try {
+        const upload = await datastore.getUpload(id)
+        return upload.size !== undefined && upload.offset === upload.size ? 'complete' : 'partial'
+      } catch {
+        return 'missing'
+      }
+    },
+    async localCopy(id) {
+      const adopted = videoPath(id)
+      const file = (await exists(adopted)) ? adopted : uploadPath(id)
+      return { file, cleanup: async () => {} }
+    },
+    async adopt(id) {
+      const target = videoPath(id)
+      if (await exists(target)) return
+      // A hard link: the same bytes under a second name. tus still answers for the upload until
+      // release() (it reads the upload back while finishing the request).
+      const tmp = `${target}.tmp`
+      await fsp.rm(tmp, { force: true })
+      try {
+        await fsp.link(uploadPath(id), tmp)
+      } catch {
+        await fsp.copyFile(uploadPath(id), tmp)
+      }
+      await fsp.rename(tmp, target)
+    },
+    async release(id) {
+      if (!(await exists(videoPath(id)))) return
+      await fsp.rm(uploadPath(id), { force: true })
+      await fsp.rm(`${uploadPath(id)}.json`, { force: true })
+    },
+    async leftovers() {
+      const names = await fsp.readdir(uploadsDir).catch(() => [] as string[])
+      return names
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => n.slice(0, -5))
+        .filter((n) => UPLOAD_ID.test(n))
+    },
+    async open(id) {
+      const file = videoPath(id)
+      const stat = await fsp.stat(file)
+      return {
+        size: stat.size,
+        stream: (range) =>
+          fs.createReadStream(file, range ? { start: range.start, end: range.end } : {})
+      }
+    },
+    async remove(id) {
+      await fsp.rm(videoPath(id), { force: true })
+      await fsp.rm(uploadPath(id), { force: true })
+      await fsp.rm(`${uploadPath(id)}.json`, { force: true })
+    }
+  }
+}
+
+export function s3ClientConfig(s3: S3Config): S3ClientConfig {
+  return {
+    region: s3.region,
+    // Only send/verify checksums where S3 requires them: the SDK's default streams uploads with
+    // aws-chunked trailing checksums, which many S3-compatible stores do not understand.
+    ...(s3.endpoint
+      ? {
+          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+          responseChecksumValidation: 'WHEN_REQUIRED' as const
+        }
+      : {}),
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    forcePathStyle: s3.forcePathStyle,
+    ...(s3.accessKeyId && s3.secretAccessKey
+      ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } }
+      : {})
+  }
+}
+
+export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorage {
+  const clientConfig = s3ClientConfig(s3)
+  const datastore = new S3Store({
+    partSize: s3.partSize,
+    // Expiration tags need bucket lifecycle rules; expiry runs through deleteExpired instead.
+    useTags: false,
+    expirationPeriodInMilliseconds: config.uploadExpiryMs,
+    s3ClientConfig: { bucket: s3.bucket, ...clientConfig }
+  })
+  const client = new S3(clientConfig)
+  const tmpDir = path.join(config.dataDir, 'tmp')
+  fs.mkdirSync(tmpDir, { recursive: true })
+
+  return {
+    kind: 's3',
+    datastore,
+    async completeness(id) {
+      assertId(id)
+      try {
+        const upload = await datastore.getUpload(id)
+        return upload.size !== undefined && upload.offset === upload.size ? 'complete' : 'partial'
+      } catch {
+        return 'missing'
+      }
+    },
+    async localCopy(id) {
+      assertId(id)
+      const dir = await fsp.mkdtemp(path.join(tmpDir || os.tmpdir(), 'probe-'))
+      const file = path.join(dir, 'video')
+      const object = await client.getObject({ Bucket: s3.bucket, Key: id })
+      await pipeline(object.Body as Readable, fs.createWriteStream(file))
+      return { file, cleanup: () => fsp.rm(dir, { recursive: true, force: true }) }
+    },
+    async adopt(id) {
+      assertId(id) // the completed object stays where S3Store put it
+    },
+    async release(id) {
+      assertId(id) // nothing to tidy: the object is the video
+    },
+    async leftovers() {
+      return []
+    },
+    async open(id) {
+      assertId(id)
+      const head = await client.headObject({ Bucket: s3.bucket, Key: id })
+      return {
+        size: Number(head.ContentLength ?? 0),
+        stream(range) {
+          const out = new PassThrough()
+          client
+            .getObject({
+              Bucket: s3.bucket,
+              Key: id,
+              ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {})
+            })
+            .then((object) => {
+              const body = object.Body as Readable
+              body.on('error', (err) => out.destroy(err))
+              body.pipe(out)
+            })
+            .catch((err: Error) => out.destroy(err))
+          return out
+        }
+      }
+    },
+    async remove(id) {
+      assertId(id)
+      try {
+        await datastore.remove(id) // aborts the multipart upload if unfinished
+      } catch {
+        // A completed upload has no multipart upload left to abort: delete the objects.
+        await client.deleteObjects({
+          Bucket: s3.bucket,
+          Delete: { Objects: [{ Key: id }, { Key: `${id}.info` }, { Key: `${id}.part` }] }
+        })
+        // S3Store caches upload info in memory; forget it so the upload reads as gone.
+        await (datastore as unknown as { clearCache(id: string): Promise<void> }).clearCache(id)
+      }
+    }
+  }
+}
+
+export function createStorage(config: ServerConfig): VideoStorage {
+  return config.s3 ? createS3Storage(config, config.s3) : createFileStorage(config)
+}

@@ -1,0 +1,130 @@
+/**
+ * Upload-Metadata as the desktop app sends it, validated before an upload is created. Every
+ * value is stored as data; none ever becomes part of a filesystem path.
+ */
+import type { Callout } from '../db/types'
+
+export interface UploadMeta {
+  filename: string
+  title: string
+  description: string
+  durationMs: number | null
+  projectId: string | null
+  callouts: Callout[]
+}
+
+export const LIMITS = {
+  filename: 255,
+  title: 200,
+  description: 5000,
+  projectId: 128,
+  calloutsJson: 64 * 1024,
+  calloutText: 2000,
+  callouts: 1000,
+  keys: 32
+} as const
+
+export class MetadataError extends Error {}
+
+// C0/C1 control characters except tab and newline (allowed in descriptions only).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+// eslint-disable-next-line no-control-regex
+const CONTROL_EXCEPT_NEWLINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
+
+function text(
+  meta: Record<string, string | null | undefined>,
+  key: string,
+  max: number,
+  multiline = false
+): string | undefined {
+  if (!(key in meta)) return undefined
+  const value = meta[key]
+  if (value === null || value === undefined) return ''
+  if (value.includes('\uFFFD')) throw new MetadataError(`${key} is not valid UTF-8`)
+  if ([...value].length > max) throw new MetadataError(`${key} is longer than ${max} characters`)
+  if ((multiline ? CONTROL_EXCEPT_NEWLINES : CONTROL).test(value)) {
+    throw new MetadataError(`${key} contains control characters`)
+  }
+  return value
+}
+
+function nonNegativeInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+}
+
+export function parseCallouts(json: string): Callout[] {
+  if (Buffer.byteLength(json) > LIMITS.calloutsJson) {
+    throw new MetadataError(`callouts is larger than ${LIMITS.calloutsJson / 1024} KB`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(json)
+  } catch {
+    throw new MetadataError('callouts is not valid JSON')
+  }
+  if (!Array.isArray(value)) throw new MetadataError('callouts must be a JSON array')
+  if (value.length > LIMITS.callouts) {
+    throw new MetadataError(`callouts has more than ${LIMITS.callouts} entries`)
+  }
+  return value.map((item: unknown, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new MetadataError(`callouts[${i}] must be an object`)
+    }
+    const { text: t, startMs, endMs } = item as Record<string, unknown>
+    if (typeof t !== 'string') throw new MetadataError(`callouts[${i}].text must be a string`)
+    if ([...t].length > LIMITS.calloutText) {
+      throw new MetadataError(`callouts[${i}].text is longer than ${LIMITS.calloutText} characters`)
+    }
+    if (CONTROL_EXCEPT_NEWLINES.test(t)) {
+      throw new MetadataError(`callouts[${i}].text contains control characters`)
+    }
+    if (!nonNegativeInt(startMs) || !nonNegativeInt(endMs) || endMs < startMs) {
+      throw new MetadataError(
+        `callouts[${i}] needs integer startMs and endMs (milliseconds, endMs ≥ startMs)`
+      )
+    }
+    return { text: t, startMs, endMs }
+  })
+}
+
+/** Validates tus Upload-Metadata (already base64-decoded). Throws MetadataError with a reason. */
+export function validateMetadata(meta: Record<string, string | null | undefined>): UploadMeta {
+  if (Object.keys(meta).length > LIMITS.keys) throw new MetadataError('too many metadata keys')
+
+  const filename = text(meta, 'filename', LIMITS.filename)
+  if (!filename) throw new MetadataError('filename is required')
+  if (/[/\\]/.test(filename) || filename === '.' || filename === '..') {
+    throw new MetadataError('filename must be a plain file name, without folders')
+  }
+
+  const description = text(meta, 'description', LIMITS.description, true) ?? ''
+  let title = (text(meta, 'title', LIMITS.title) ?? '').trim()
+  if (!title) title = filename.replace(/\.[A-Za-z0-9]{1,5}$/, '') || filename
+
+  let durationMs: number | null = null
+  const durationText = text(meta, 'durationMs', 20)
+  if (durationText !== undefined && durationText !== '') {
+    if (!/^\d{1,15}$/.test(durationText)) {
+      throw new MetadataError('durationMs must be a whole number of milliseconds')
+    }
+    durationMs = Number(durationText)
+  }
+
+  let projectId: string | null = null
+  const projectText = text(meta, 'projectId', LIMITS.projectId)
+  if (projectText) {
+    if (!/^[A-Za-z0-9._-]+$/.test(projectText)) {
+      throw new MetadataError('projectId may contain only letters, digits, ".", "_" and "-"')
+    }
+    projectId = projectText
+  }
+
+  let callouts: Callout[] = []
+  if ('callouts' in meta) {
+    const raw = meta.callouts
+    if (raw !== null && raw !== undefined && raw !== '') callouts = parseCallouts(raw)
+  }
+
+  return { filename, title, description, durationMs, projectId, callouts }
+}

@@ -1,0 +1,270 @@
+/**
+ * `/api/uploads`: tus 1.0 (@tus/server) with creation, creation-with-upload, termination,
+ * expiration and a size limit, behind Bearer-token auth and per-user ownership of uploads.
+ * Also `GET /api/uploads/:id/video` (and `/status`): what became of an upload.
+ */
+import crypto from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { MemoryLocker, Server as TusServer } from '@tus/server'
+import type { Upload } from '@tus/utils'
+import { resolveToken } from '../auth'
+import type { User } from '../db/types'
+import type { LibraryInternals } from '../library'
+import { safeJson } from '../api/router'
+import { UPLOAD_ID } from '../storage'
+import { MetadataError, validateMetadata } from './metadata'
+import type { Outcome, UploadProcessor } from './processor'
+
+export const UPLOADS_PATH = '/api/uploads'
+
+const EXPOSED = [
+  'Sidecast-Video-Id',
+  'Sidecast-Video-Url',
+  'Sidecast-Upload-State',
+  'Server-Timing'
+]
+
+/** The Node request behind tus's web Request (srvx keeps it at runtime.node.req). */
+function nodeReq(req: unknown): IncomingMessage | undefined {
+  return (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req
+}
+
+function tusError(status: number, message: string): { status_code: number; body: string } {
+  return { status_code: status, body: `${safeJson({ error: message })}\n` }
+}
+
+export function videoUrl(library: LibraryInternals, videoId: string): string {
+  return `${library.config.publicUrl}/v/${videoId}`
+}
+
+export interface UploadsHandler {
+  tus: TusServer
+  handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>
+}
+
+export function createUploadsHandler(
+  library: LibraryInternals,
+  processor: UploadProcessor
+): UploadsHandler {
+  const { db, config } = library
+  const users = new WeakMap<IncomingMessage, User>()
+
+  const tus = new TusServer({
+    path: UPLOADS_PATH,
+    datastore: library.storage.datastore,
+    locker: new MemoryLocker(),
+    maxSize: config.maxUploadSize,
+    namingFunction: () => crypto.randomBytes(16).toString('hex'),
+    generateUrl: (_req, { id }) => `${config.publicUrl}${UPLOADS_PATH}/${id}`,
+    disableTerminationForFinishedUploads: true,
+    exposedHeaders: EXPOSED,
+    async onUploadCreate(req, upload) {
+      const user = users.get(nodeReq(req) as IncomingMessage)
+      if (!user) throw tusError(401, 'Authorization: Bearer <token> required')
+      let meta
+      try {
+        meta = validateMetadata(upload.metadata ?? {})
+      } catch (error) {
+        if (error instanceof MetadataError) throw tusError(400, `Upload-Metadata: ${error.message}`)
+        throw error
+      }
+      const videoId = crypto.randomBytes(12).toString('base64url')
+      db.createUpload(upload.id, user.id, videoId, JSON.stringify(meta))
+      return {}
+    },
+    async onUploadFinish(_req, upload: Upload) {
+      const started = performance.now()
+      const outcome = await processor.finalizeOrRetry(upload.id)
+      if (outcome.state === 'failed') throw tusError(422, outcome.error)
+      const timing = `process;desc="verify, thumbnail, save";dur=${(performance.now() - started).toFixed(1)}`
+      return { headers: { ...outcomeHeaders(outcome), 'Server-Timing': timing } }
+    },
+    onResponseError(_req, err) {
+      if (err instanceof Error && !('status_code' in err)) {
+        processor.log(`tus: ${err.stack ?? err.message}`)
+        return tusError(500, 'internal error')
+      }
+      return undefined
+    }
+  })
+
+  // Once the final response is built, tus no longer needs its copy of a finished upload.
+  tus.on('POST_FINISH', (_req: unknown, _res: unknown, upload: Upload) => {
+    const record = db.getUpload(upload.id)
+    if (record?.state === 'done') {
+      setTimeout(() => {
+        library.storage.release(upload.id).catch(() => {})
+      }, 1000).unref()
+    }
+  })
+
+  tus.on('POST_TERMINATE', (_req: unknown, _res: unknown, id: string) => {
+    try {
+      db.deleteUpload(id)
+    } catch {
+      // the reconciler forgets it later
+    }
+  })
+
+  function outcomeHeaders(outcome: Outcome): Record<string, string> {
+    if (outcome.state === 'done') {
+      return {
+        'Sidecast-Upload-State': 'done',
+        'Sidecast-Video-Id': outcome.video.id,
+        'Sidecast-Video-Url': videoUrl(library, outcome.video.id)
+      }
+    }
+    return { 'Sidecast-Upload-State': outcome.state }
+  }
+
+  function send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {}
+  ): void {
+    const text = safeJson(body)
+    res.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+      'Cache-Control': 'no-store',
+      'Tus-Resumable': '1.0.0',
+      'Access-Control-Expose-Headers': EXPOSED.join(', '),
+      ...headers
+    })
+    res.end(text)
+  }
+
+  function describe(uploadId: string): { status: number; body: Record<string, unknown> } {
+    const record = db.getUpload(uploadId)
+    if (!record) return { status: 404, body: { error: 'no such upload' } }
+    if (record.state === 'done') {
+      const video = db.getVideo(record.videoId)
+      if (!video) return { status: 410, body: { state: 'deleted', error: 'the video was deleted' } }
+      return {
+        status: 200,
+        body: { state: 'done', id: video.id, url: videoUrl(library, video.id) }
+      }
+    }
+    if (record.state === 'failed') {
+      return { status: 422, body: { state: 'failed', error: record.error ?? 'failed' } }
+    }
+    return { status: 202, body: { state: record.state } }
+  }
+
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string
+  ): Promise<void> {
+    const who = resolveToken(req, db)
+    if (!who) {
+      send(
+        res,
+        401,
+        { error: 'Authorization: Bearer <token> required' },
+        {
+          'WWW-Authenticate': 'Bearer realm="sidecast"'
+        }
+      )
+      req.resume()
+      return
+    }
+    const rest = pathname.slice(UPLOADS_PATH.length)
+    if (rest === '' || rest === '/') {
+      if (req.method !== 'POST' && req.method !== 'OPTIONS') {
+        send(res, 405, { error: 'create uploads with POST' }, { Allow: 'POST, OPTIONS' })
+        req.resume()
+        return
+      }
+      users.set(req, who.user)
+      await tus.handle(req, res)
+      return
+    }
+
+    const parts = rest.slice(1).split('/')
+    const uploadId = parts[0] ?? ''
+    const record = UPLOAD_ID.test(uploadId) ? db.getUpload(uploadId) : null
+    if (!record || (record.userId !== who.user.id && !who.user.admin)) {
+      send(res, 404, { error: 'no such upload' })
+      req.resume()
+      return
+    }
+
+    if (parts.length === 2 && (parts[1] === 'video' || parts[1] === 'status')) {
+      if (req.method !== 'GET') {
+        send(res, 405, { error: 'use GET' }, { Allow: 'GET' })
+        return
+      }
+      const { status, body } = describe(uploadId)
+      // /status always answers 200 with the state; /video answers the state's status code.
+      send(res, parts[1] === 'status' ? 200 : status, body)
+      return
+    }
+    if (parts.length !== 1) {
+      send(res, 404, { error: 'not found' })
+      req.resume()
+      return
+    }
+
+    if (record.state !== 'uploading') {
+      // The bytes are complete (and moved into the library, for file storage).
+      if (req.method === 'HEAD') {
+        const video = db.getVideo(record.videoId)
+        const size = video?.sizeBytes
+        if (record.state === 'failed' || (record.state === 'done' && !video)) {
+          res.writeHead(410, { 'Tus-Resumable': '1.0.0', 'Cache-Control': 'no-store' })
+          res.end()
+          return
+        }
+        const headers: Record<string, string> = {
+          'Tus-Resumable': '1.0.0',
+          'Cache-Control': 'no-store',
+          'Access-Control-Expose-Headers': EXPOSED.join(', ')
+        }
+        if (size !== undefined) {
+          headers['Upload-Offset'] = String(size)
+          headers['Upload-Length'] = String(size)
+        } else {
+          const upload = await library.storage.datastore.getUpload(uploadId).catch(() => null)
+          if (upload?.size !== undefined) {
+            headers['Upload-Offset'] = String(upload.size)
+            headers['Upload-Length'] = String(upload.size)
+          } else {
+            const stat = await library.storage.open(uploadId).catch(() => null)
+            headers['Upload-Offset'] = String(stat?.size ?? 0)
+            headers['Upload-Length'] = String(stat?.size ?? 0)
+          }
+        }
+        const outcome: Outcome =
+          record.state === 'done' && video ? { state: 'done', video } : { state: 'processing' }
+        res.writeHead(200, { ...headers, ...outcomeHeaders(outcome) })
+        res.end()
+        return
+      }
+      if (req.method === 'DELETE') {
+        send(res, 400, {
+          error: 'this upload is finished; delete the video instead (DELETE /api/videos/:id)'
+        })
+        return
+      }
+      if (req.method === 'PATCH') {
+        const { body } = describe(uploadId)
+        send(res, record.state === 'failed' ? 422 : 409, {
+          error: 'this upload is already complete',
+          ...body
+        })
+        req.resume()
+        return
+      }
+    }
+    if (req.method === 'GET') {
+      send(res, 405, { error: 'uploads are not downloadable; see /media/:videoId' })
+      return
+    }
+    users.set(req, who.user)
+    await tus.handle(req, res)
+  }
+
+  return { tus, handle }
+}

@@ -1,0 +1,261 @@
+/**
+ * Shared helpers for the server tests (helper A's): a real library server on 127.0.0.1 with a
+ * temp data dir, small test videos made with ffmpeg lavfi, and raw HTTP for the tus protocol.
+ */
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll } from 'vitest'
+import { createLibraryServer, type LibraryServerInternals } from '../../server/src/app'
+import { loadConfig, type ServerConfig } from '../../server/src/config'
+import type { User } from '../../server/src/db/types'
+
+const run = promisify(execFile)
+const made: string[] = []
+
+// Registered when a test file imports this module, so it runs after that file's own afterAll
+// hooks (which close the servers): every temp dir a test made is removed.
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
+const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
+
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sidecast-${prefix}-`))
+  made.push(dir)
+  return dir
+}
+
+/** A 2 s 320×240 H.264/AAC MP4 (index at the end unless `faststart`). */
+export async function makeVideo(
+  file: string,
+  opts: { seconds?: number; faststart?: boolean; noise?: boolean } = {}
+): Promise<Buffer> {
+  const seconds = opts.seconds ?? 2
+  const source = opts.noise
+    ? `nullsrc=size=320x240:rate=25:duration=${seconds},geq=random(1)*255:128:128`
+    : `testsrc=size=320x240:rate=25:duration=${seconds}`
+  await run(
+    FFMPEG,
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      source,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:duration=${seconds}`,
+      '-c:v',
+      'libx264',
+      ...(opts.noise ? ['-qp', '0', '-preset', 'ultrafast'] : ['-preset', 'veryfast']),
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+      ...(opts.faststart ? ['-movflags', '+faststart'] : []),
+      file
+    ],
+    { timeout: 60_000 }
+  )
+  return fs.readFileSync(file)
+}
+
+export interface TestServer {
+  app: LibraryServerInternals
+  url: string
+  dataDir: string
+  config: ServerConfig
+  user: User
+  token: string
+  /** A second, non-admin user. */
+  other: User
+  otherToken: string
+  admin: User
+  adminToken: string
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  dataDir?: string
+  config?: Partial<ServerConfig>
+  env?: NodeJS.ProcessEnv
+  /** Reuse users from an earlier run on the same data dir. */
+  reuse?: Pick<TestServer, 'user' | 'token' | 'other' | 'otherToken' | 'admin' | 'adminToken'>
+  log?: (message: string) => void
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? tempDir('data')
+  const config: ServerConfig = {
+    ...loadConfig(['--port', '0', '--host', '127.0.0.1', '--data', dataDir], opts.env ?? {}),
+    ...opts.config
+  }
+  const app = await createLibraryServer(config, { log: opts.log ?? (() => {}) })
+  const db = app.library.db
+  let users = opts.reuse
+  if (!users) {
+    const user = db.createUser('alice', 'alice-password', false)
+    const other = db.createUser('bob', 'bob-password', false)
+    const admin = db.createUser('root', 'root-password', true)
+    users = {
+      user,
+      token: db.createToken(user.id, 'test').token,
+      other,
+      otherToken: db.createToken(other.id, 'test').token,
+      admin,
+      adminToken: db.createToken(admin.id, 'test').token
+    }
+  }
+  const { user, token, other, otherToken, admin, adminToken } = users
+  return {
+    app,
+    url: app.url,
+    dataDir,
+    config,
+    user,
+    token,
+    other,
+    otherToken,
+    admin,
+    adminToken,
+    close: () => app.close()
+  }
+}
+
+export interface RawResponse {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: Buffer
+  text: string
+}
+
+/** One HTTP request with exactly these headers (no client-side normalisation of the path). */
+export function request(
+  base: string,
+  method: string,
+  pathOrUrl: string,
+  headers: Record<string, string | number> = {},
+  body?: Buffer | string
+): Promise<RawResponse> {
+  const target = new URL(base)
+  const pathname = pathOrUrl.startsWith('http') ? new URL(pathOrUrl).pathname : pathOrUrl
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method,
+        path: pathname,
+        headers: {
+          ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}),
+          ...headers
+        },
+        agent: false
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const buf = Buffer.concat(chunks)
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: buf,
+            text: buf.toString()
+          })
+        })
+        res.on('error', reject)
+      }
+    )
+    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${pathname} timed out`)))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+export function encodeMetadata(meta: Record<string, string | null>): string {
+  return Object.entries(meta)
+    .map(([k, v]) => (v === null ? k : `${k} ${Buffer.from(v, 'utf8').toString('base64')}`))
+    .join(',')
+}
+
+export const TUS = { 'Tus-Resumable': '1.0.0' }
+
+export function auth(token: string): Record<string, string> {
+  return { ...TUS, Authorization: `Bearer ${token}` }
+}
+
+/** POST /api/uploads; returns the response and the upload path (from Location). */
+export async function createUpload(
+  s: TestServer,
+  length: number,
+  meta: Record<string, string | null> = { filename: 'clip.mp4', title: 'Clip' },
+  token = s.token,
+  body?: Buffer
+): Promise<{ res: RawResponse; path: string; id: string }> {
+  const headers: Record<string, string | number> = {
+    ...auth(token),
+    'Upload-Length': length,
+    'Upload-Metadata': encodeMetadata(meta)
+  }
+  if (body) headers['Content-Type'] = 'application/offset+octet-stream'
+  const res = await request(s.url, 'POST', '/api/uploads', headers, body)
+  const location = res.headers.location ?? ''
+  const uploadPath = location ? new URL(location).pathname : ''
+  return { res, path: uploadPath, id: uploadPath.split('/').pop() ?? '' }
+}
+
+export function patch(
+  s: TestServer,
+  uploadPath: string,
+  offset: number | string,
+  body: Buffer,
+  token = s.token
+): Promise<RawResponse> {
+  return request(
+    s.url,
+    'PATCH',
+    uploadPath,
+    {
+      ...auth(token),
+      'Upload-Offset': offset,
+      'Content-Type': 'application/offset+octet-stream'
+    },
+    body
+  )
+}
+
+export function head(s: TestServer, uploadPath: string, token = s.token): Promise<RawResponse> {
+  return request(s.url, 'HEAD', uploadPath, auth(token))
+}
+
+export async function getJson<T = Record<string, unknown>>(
+  s: TestServer,
+  pathname: string,
+  token = s.token
+): Promise<{ status: number; json: T; text: string }> {
+  const res = await request(s.url, 'GET', pathname, { Authorization: `Bearer ${token}` })
+  return { status: res.status, json: (res.text ? JSON.parse(res.text) : null) as T, text: res.text }
+}
+
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
