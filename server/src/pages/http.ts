@@ -40,24 +40,8 @@ export function redirect(res: ServerResponse, location: string, status = 303): v
   res.end()
 }
 
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>()
-  if (!header) return cookies
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq < 0) continue
-    const name = part.slice(0, eq).trim()
-    let value = part.slice(eq + 1).trim()
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
-    if (!name || cookies.has(name)) continue
-    try {
-      cookies.set(name, decodeURIComponent(value))
-    } catch {
-      cookies.set(name, value)
-    }
-  }
-  return cookies
-}
+/** Cookie parsing is auth's: one reading of the Cookie header for sessions and pages alike. */
+export { parseCookies } from '../auth'
 
 export interface CookieOptions {
   maxAgeSeconds?: number
