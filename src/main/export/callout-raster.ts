@@ -1,0 +1,123 @@
+/**
+ * Rasterises the callout overlay SVG (src/shared/callouts/draw.ts) for export, with resvg and
+ * the DejaVu Sans files shipped in resources/fonts, so text looks the same on every machine and
+ * never depends on the system's fonts.
+ */
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Resvg } from '@resvg/resvg-js'
+import { SidecastError } from '../../shared/ipc'
+
+/** The font files the overlay's `font-family` names; the editor loads the same two. */
+export const CALLOUT_FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'] as const
+
+export interface RasterizeOptions {
+  /** Folder holding CALLOUT_FONT_FILES (see fontDir()). */
+  readonly fontDir: string
+}
+
+export interface RasterPixels {
+  /** Straight (non-premultiplied) RGBA, row by row, 4 bytes per pixel. */
+  readonly pixels: Buffer
+  readonly width: number
+  readonly height: number
+}
+
+function fontFiles(dir: string): string[] {
+  const files = CALLOUT_FONT_FILES.map((name) => join(dir, name))
+  const missing = files.filter((file) => !existsSync(file))
+  if (missing.length > 0) {
+    throw new SidecastError(
+      'callout-font-missing',
+      `The callout font is missing (${missing.join(', ')}), so callouts cannot be drawn. The recording is safe; reinstall Sidecast to restore the font.`
+    )
+  }
+  return files
+}
+
+function render(svg: string, options: RasterizeOptions): ReturnType<Resvg['render']> {
+  const resvg = new Resvg(svg, {
+    // Only the shipped font: system fonts differ per machine and loading them is slow.
+    font: {
+      fontFiles: fontFiles(options.fontDir),
+      loadSystemFonts: false,
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans'
+    },
+    // The SVG's own width/height are the frame size; never rescale.
+    fitTo: { mode: 'original' },
+    logLevel: 'off'
+  })
+  return resvg.render()
+}
+
+/**
+ * resvg hands out premultiplied RGBA; ffmpeg's `rgba` and the PNG format mean straight alpha,
+ * and semi-transparent pixels (halos, the spotlight's dimming) would come out too dark.
+ */
+function unpremultiply(pixels: Buffer): Buffer {
+  for (let i = 0; i < pixels.length; i += 4) {
+    const alpha = pixels[i + 3] ?? 0
+    if (alpha === 0 || alpha === 255) continue
+    for (let c = i; c < i + 3; c++) {
+      pixels[c] = Math.min(255, Math.round(((pixels[c] ?? 0) * 255) / alpha))
+    }
+  }
+  return pixels
+}
+
+/** The overlay as raw straight-alpha RGBA at the SVG's own size (tests, or piping to ffmpeg). */
+export function renderOverlayPixels(svg: string, options: RasterizeOptions): RasterPixels {
+  const image = render(svg, options)
+  return { pixels: unpremultiply(image.pixels), width: image.width, height: image.height }
+}
+
+/** The overlay as a transparent RGBA PNG at the SVG's own size. */
+export function rasterizeOverlay(svg: string, options: RasterizeOptions): Buffer {
+  return render(svg, options).asPng()
+}
+
+/**
+ * `app.asar` paths swapped for `app.asar.unpacked`: resvg reads fonts with its own file code,
+ * which cannot look inside the asar archive (electron-builder.yml unpacks resources/fonts).
+ */
+function unpacked(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2')
+}
+
+export interface FontDirOptions {
+  /** Electron's `process.resourcesPath` in a packaged app. */
+  readonly resourcesPath?: string
+  /** Where to start looking upwards for resources/fonts; defaults to this module's folder. */
+  readonly from?: string
+}
+
+/**
+ * The folder with the callout fonts: in a packaged app the unpacked copy next to app.asar; in
+ * development the repository's resources/fonts, found by walking up from this module (the
+ * bundle in out/main and the sources in src/main/export both sit below it).
+ */
+export function fontDir(options: FontDirOptions = {}): string {
+  const hasFonts = (dir: string): boolean => existsSync(join(dir, CALLOUT_FONT_FILES[0]))
+  const candidates: string[] = []
+  if (options.resourcesPath) {
+    candidates.push(join(options.resourcesPath, 'app.asar.unpacked', 'resources', 'fonts'))
+    candidates.push(join(options.resourcesPath, 'resources', 'fonts'))
+  }
+  let dir = resolve(options.from ?? dirname(fileURLToPath(import.meta.url)))
+  for (;;) {
+    candidates.push(unpacked(join(dir, 'resources', 'fonts')))
+    const parent = dirname(dir)
+    if (parent === dir) break
+    dir = parent
+  }
+  const found = candidates.find(hasFonts)
+  if (!found) {
+    throw new SidecastError(
+      'callout-font-missing',
+      'The callout font folder (resources/fonts) was not found, so callouts cannot be drawn. The recording is safe; reinstall Sidecast to restore it.'
+    )
+  }
+  return found
+}
