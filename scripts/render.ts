@@ -1,0 +1,144 @@
+/**
+ * Headless export, the same pipeline the app runs:
+ *   npm run render -- <project-dir> [--preset 720p|1080p|source] [--quality standard|high|small]
+ *                     [--out file.mp4]
+ * Prints progress and the result; exits 1 with a message naming the problem on a bad project.
+ */
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { runExport } from '../src/main/export/run-export'
+import { parseExportPreset, type ExportPreset } from '../src/main/export/presets'
+import { locateFfmpeg } from '../src/main/ffmpeg/locate-ffmpeg'
+import { loadFacts } from '../src/main/services/project-facts'
+import { emptyEdits, loadEdits, type Edits } from '../src/shared/edits'
+import { SidecastError } from '../src/shared/ipc'
+import type { RecordingFacts } from '../src/shared/project'
+
+const USAGE =
+  'usage: npm run render -- <project-dir> [--preset 720p|1080p|source] [--quality standard|high|small] [--out file.mp4]'
+
+function fail(message: string): never {
+  process.stderr.write(`render: ${message}\n`)
+  process.exit(1)
+}
+
+/** A file-name-safe slug of the title, e.g. "Recording 2026-11-29 14:03" → "recording-2026-11-29-14-03". */
+function slug(title: string): string {
+  const s = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+  return s || 'recording'
+}
+
+async function readJson(file: string, name: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8')
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw new SidecastError(
+      'bad-project',
+      `${name} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`
+    )
+  }
+}
+
+async function loadProject(dir: string): Promise<{ facts: RecordingFacts; edits: Edits }> {
+  const factsFile = join(dir, 'recording.json')
+  if (!existsSync(factsFile)) {
+    throw new SidecastError('bad-project', `${dir} is not a Sidecast project (no recording.json).`)
+  }
+  const facts = loadFacts(await readJson(factsFile, 'recording.json'))
+  const editsFile = join(dir, 'edits.json')
+  const edits = existsSync(editsFile)
+    ? loadEdits(await readJson(editsFile, 'edits.json'), { durationMs: facts.durationMs })
+    : emptyEdits()
+  if (!existsSync(join(dir, facts.file))) {
+    throw new SidecastError(
+      'bad-project',
+      `recording.json: "file" names ${facts.file}, which is not in ${dir}.`
+    )
+  }
+  return { facts, edits }
+}
+
+function formatMs(ms: number): string {
+  const total = Math.round(ms / 1000)
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`
+}
+
+async function main(): Promise<void> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        preset: { type: 'string' },
+        quality: { type: 'string' },
+        out: { type: 'string' }
+      }
+    })
+  } catch (error) {
+    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`)
+  }
+  const [dirArg, ...extra] = parsed.positionals
+  if (!dirArg || extra.length > 0) fail(USAGE)
+  const projectDir = resolve(dirArg)
+
+  let preset: ExportPreset
+  let facts: RecordingFacts
+  let edits: Edits
+  try {
+    preset = parseExportPreset({ size: parsed.values.preset, quality: parsed.values.quality })
+    ;({ facts, edits } = await loadProject(projectDir))
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error))
+  }
+
+  const ffmpeg = locateFfmpeg({ settingPath: '' })
+  if (!ffmpeg.path) fail(ffmpeg.problem ?? 'ffmpeg was not found.')
+  const outFile = resolve(
+    parsed.values.out ?? join(projectDir, 'exports', `${slug(facts.title)}-${preset.size}.mp4`)
+  )
+
+  const controller = new AbortController()
+  process.once('SIGINT', () => controller.abort())
+  const interactive = process.stdout.isTTY === true
+  let lastShown = -1
+  const started = Date.now()
+  try {
+    const result = await runExport({
+      projectDir,
+      facts,
+      edits,
+      preset,
+      outFile,
+      ffmpegPath: ffmpeg.path,
+      signal: controller.signal,
+      onProgress: ({ fraction, etaMs }) => {
+        const percent = Math.floor(fraction * 100)
+        if (percent === lastShown) return
+        lastShown = percent
+        const eta = etaMs === null ? '' : `, ${formatMs(etaMs)} left`
+        const line = `exporting: ${percent}%${eta}`
+        if (interactive) process.stdout.write(`\r${line.padEnd(40)}`)
+        else if (percent % 10 === 0) process.stdout.write(`${line}\n`)
+      }
+    })
+    if (interactive) process.stdout.write('\n')
+    const mb = (result.sizeBytes / (1024 * 1024)).toFixed(1)
+    process.stdout.write(
+      `exported ${result.outFile} (${mb} MB, ${formatMs(result.durationMs)}, ${result.mode === 'copy' ? 'video stream copied' : 're-encoded'}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`
+    )
+  } catch (error) {
+    if (interactive) process.stdout.write('\n')
+    fail(error instanceof Error ? error.message : String(error))
+  }
+}
+
+await main()

@@ -1,0 +1,319 @@
+/**
+ * Export as data: recording facts + edits + preset → the ffmpeg arguments that make the MP4.
+ * Pure (no files, no processes), so every decision here is unit-tested and the benchmark can run
+ * the very same command by hand.
+ *
+ * One filter graph does everything in a fixed order: cut (trim/atrim + concat), blur (ffmpeg,
+ * because it needs the pixels), callouts (pre-rasterised PNGs overlaid over their output time
+ * ranges), then scale to the preset and even out the frame for yuv420p. Callouts and blur are
+ * placed at the SOURCE size before scaling, so they land exactly where the editor drew them.
+ */
+import { join } from 'node:path'
+import { needsPixels } from '../../shared/callouts/draw'
+import { withDefaults, type Annotation, type BlurAnnotation, type Edits } from '../../shared/edits'
+import { SidecastError } from '../../shared/ipc'
+import type { RecordingFacts } from '../../shared/project'
+import {
+  isWholeRecording,
+  keptDurationMs,
+  mapRangeToOutput,
+  normalizeKeep,
+  type NormalizedKeep,
+  type TimeRange
+} from '../../shared/timeline'
+import {
+  QUALITY_PARAMS,
+  outputDimensions,
+  type ExportPreset,
+  type FrameDimensions
+} from './presets'
+
+export interface PlanExportOptions {
+  /** The recording's facts; `width`, `height`, `durationMs` and `videoCodec` must be probed. */
+  readonly facts: RecordingFacts
+  readonly edits: Edits
+  readonly preset: ExportPreset
+  /** The recording file as ffmpeg should open it; defaults to `facts.file` (relative). */
+  readonly inputPath?: string
+  /** Where ffmpeg writes the MP4 (the muxer is forced, so any extension works, e.g. `.part`). */
+  readonly outputPath: string
+  /** Folder the overlay PNGs will be written to (see `overlays`); default: file names as they are. */
+  readonly overlayDir?: string
+}
+
+/** One full-frame PNG of callouts, shown over one output time range. */
+export interface OverlayPlan {
+  /** The annotations drawn into this PNG, in the edits' order (draw them with drawOverlay). */
+  readonly annotationIds: readonly string[]
+  /** Output time, integer ms, half-open. */
+  readonly outputStartMs: number
+  readonly outputEndMs: number
+  /** The PNG's file name inside `overlayDir`; it must be rasterised at the SOURCE frame size. */
+  readonly file: string
+}
+
+export interface ExportPlan {
+  /** `copy`: the video stream is copied as it is (no edits, H.264, size kept). */
+  readonly mode: 'copy' | 'encode'
+  /** ffmpeg's arguments after the binary. */
+  readonly args: readonly string[]
+  /** The `-filter_complex` graph, or null in copy mode. */
+  readonly filterGraph: string | null
+  /** The output's length: the sum of the kept ranges. */
+  readonly outputDurationMs: number
+  /** The output frame size. */
+  readonly output: FrameDimensions
+  /** The PNGs the graph reads, in input order (input 1, 2, …); empty in copy mode. */
+  readonly overlays: readonly OverlayPlan[]
+}
+
+/** What the plan needs from the facts, checked. */
+interface KnownFacts {
+  readonly width: number
+  readonly height: number
+  readonly durationMs: number
+  readonly videoCodec: string
+  readonly audioCodec: string | null
+}
+
+function knownFacts(facts: RecordingFacts): KnownFacts {
+  const { width, height, durationMs, videoCodec } = facts
+  if (!width || !height || !durationMs || !videoCodec) {
+    throw new SidecastError(
+      'export-failed',
+      "The recording's size and length are not known yet, so it cannot be exported. Open it in Sidecast once so it is checked (the recording is safe)."
+    )
+  }
+  return { width, height, durationMs, videoCodec, audioCodec: facts.audioCodec ?? null }
+}
+
+/** Seconds with millisecond precision, as the filter graph and `-t` take them. */
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3)
+}
+
+/**
+ * A filter's `enable` expression for output ranges. Half-open like every range in Sidecast
+ * (`between` would also show the callout on the frame that starts exactly at its end).
+ */
+export function enableExpression(ranges: readonly TimeRange[]): string {
+  const terms = ranges.map(([a, b]) => `gte(t,${seconds(a)})*lt(t,${seconds(b)})`)
+  return `'${terms.join('+')}'`
+}
+
+/**
+ * Splits output time where the set of visible callouts changes, one PNG per stretch. Every
+ * moment then shows exactly one PNG holding exactly the callouts the editor shows, layered as
+ * the editor layers them (a spotlight in one never dims the arrow of another); stretches with
+ * the same callouts (say, both halves of a callout spanning a cut) share one PNG.
+ */
+export function planOverlays(
+  annotations: readonly Annotation[],
+  keep: NormalizedKeep
+): OverlayPlan[] {
+  const shown = annotations
+    .filter((a) => !needsPixels(a))
+    .map((a) => ({ a, ranges: mapRangeToOutput(a.startMs, a.endMs, keep) }))
+    .filter(({ ranges }) => ranges.length > 0)
+  const cuts = [...new Set(shown.flatMap(({ ranges }) => ranges.flat()))].sort((x, y) => x - y)
+  const stretches: { ids: string[]; start: number; end: number }[] = []
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const start = cuts[i] as number
+    const end = cuts[i + 1] as number
+    const ids = shown
+      .filter(({ ranges }) => ranges.some(([a, b]) => a <= start && end <= b))
+      .map(({ a }) => a.id)
+    if (ids.length === 0) continue
+    const last = stretches.at(-1)
+    if (last && last.end === start && last.ids.join('\n') === ids.join('\n')) last.end = end
+    else stretches.push({ ids, start, end })
+  }
+  return stretches.map((s, i) => ({
+    annotationIds: s.ids,
+    outputStartMs: s.start,
+    outputEndMs: s.end,
+    file: `callouts-${String(i + 1).padStart(3, '0')}.png`
+  }))
+}
+
+/** A box in whole pixels, aligned to 2 so yuv420p's half-size chroma lines up. */
+interface PixelBox {
+  readonly x: number
+  readonly y: number
+  readonly w: number
+  readonly h: number
+}
+
+export function blurPixelBox(a: BlurAnnotation, frame: FrameDimensions): PixelBox | null {
+  const down = (n: number): number => Math.floor(n / 2) * 2
+  const x = down(Math.max(0, a.x * frame.width))
+  const y = down(Math.max(0, a.y * frame.height))
+  const right = Math.min(down(frame.width), Math.ceil(((a.x + a.w) * frame.width) / 2) * 2)
+  const bottom = Math.min(down(frame.height), Math.ceil(((a.y + a.h) * frame.height) / 2) * 2)
+  const w = right - x
+  const h = bottom - y
+  return w >= 4 && h >= 4 ? { x, y, w, h } : null
+}
+
+/**
+ * The filters that blur (or pixelate) a cropped box. Strength scales with the frame height so a
+ * blur looks the same at any size; boxblur refuses a radius above half the smaller side of the
+ * (half-size) chroma plane, hence the cap.
+ */
+export function blurFilters(a: BlurAnnotation, box: PixelBox, frame: FrameDimensions): string {
+  const { mode, strength } = withDefaults(a)
+  if (mode === 'pixelate') {
+    const block = Math.max(2, Math.round(strength * frame.height * 0.04))
+    const sw = Math.max(1, Math.round(box.w / block))
+    const sh = Math.max(1, Math.round(box.h / block))
+    return `scale=${sw}:${sh}:flags=area,scale=${box.w}:${box.h}:flags=neighbor`
+  }
+  const wanted = Math.max(1, Math.round(strength * frame.height * 0.03))
+  const radius = Math.max(1, Math.min(wanted, Math.floor(Math.min(box.w, box.h) / 4)))
+  return `boxblur=luma_radius=${radius}:luma_power=3`
+}
+
+interface GraphResult {
+  readonly graph: string
+  readonly audio: boolean
+}
+
+function buildGraph(
+  facts: KnownFacts,
+  keep: NormalizedKeep,
+  whole: boolean,
+  annotations: readonly Annotation[],
+  overlays: readonly OverlayPlan[],
+  output: FrameDimensions
+): GraphResult {
+  const audio = facts.audioCodec !== null
+  const chains: string[] = []
+
+  // 1. Cuts. The same millisecond bounds for video and audio keep them in sync across cuts.
+  if (whole) {
+    chains.push('[0:v]setpts=PTS-STARTPTS[vcut]')
+    if (audio) chains.push('[0:a]asetpts=PTS-STARTPTS[acut]')
+  } else {
+    const single = keep.length === 1
+    keep.forEach(([start, end], i) => {
+      const bounds = `start=${seconds(start)}:end=${seconds(end)}`
+      chains.push(`[0:v]trim=${bounds},setpts=PTS-STARTPTS[${single ? 'vcut' : `v${i}`}]`)
+      if (audio) {
+        chains.push(`[0:a]atrim=${bounds},asetpts=PTS-STARTPTS[${single ? 'acut' : `a${i}`}]`)
+      }
+    })
+    if (!single) {
+      const pads = keep.map((_, i) => (audio ? `[v${i}][a${i}]` : `[v${i}]`)).join('')
+      const outs = audio ? '[vcut][acut]' : '[vcut]'
+      chains.push(`${pads}concat=n=${keep.length}:v=1:a=${audio ? 1 : 0}${outs}`)
+    }
+  }
+
+  let current = 'vcut'
+  const frame = { width: facts.width, height: facts.height }
+
+  // 2. Blur, on the source's pixels, over each blur's output ranges.
+  annotations.forEach((a, i) => {
+    if (a.type !== 'blur') return
+    const ranges = mapRangeToOutput(a.startMs, a.endMs, keep)
+    const box = blurPixelBox(a, frame)
+    if (ranges.length === 0 || !box) return
+    const next = `vblur${i}`
+    chains.push(
+      `[${current}]split=2[${next}base][${next}src]`,
+      `[${next}src]crop=${box.w}:${box.h}:${box.x}:${box.y},${blurFilters(a, box, frame)}[${next}box]`,
+      `[${next}base][${next}box]overlay=${box.x}:${box.y}:enable=${enableExpression(ranges)}[${next}]`
+    )
+    current = next
+  })
+
+  // 3. Callouts: input k+1 is overlays[k], a single still frame; overlay repeats it after its
+  // end (eof_action=repeat), so it is decoded once instead of once per video frame.
+  overlays.forEach((o, k) => {
+    const next = `vcallout${k}`
+    const when = enableExpression([[o.outputStartMs, o.outputEndMs]])
+    chains.push(`[${current}][${k + 1}:v]overlay=0:0:eof_action=repeat:enable=${when}[${next}]`)
+    current = next
+  })
+
+  // 4. Size. Scaling to the preset gives even dimensions directly; an odd source kept at its
+  // size loses its last column/row instead of being resampled, which would soften all its text.
+  const finish: string[] = []
+  const even = (n: number): number => n - (n % 2)
+  const scaled = output.width !== even(facts.width) || output.height !== even(facts.height)
+  if (scaled) finish.push(`scale=${output.width}:${output.height}`, 'setsar=1')
+  else if (output.width !== facts.width || output.height !== facts.height) {
+    finish.push(`crop=${output.width}:${output.height}:0:0`)
+  }
+  finish.push('format=yuv420p')
+  chains.push(`[${current}]${finish.join(',')}[vout]`)
+  return { graph: chains.join(';'), audio }
+}
+
+// No -nostdin: a cancel asks ffmpeg to stop by writing `q` to its stdin.
+const COMMON_HEAD = ['-hide_banner', '-y', '-loglevel', 'error']
+// The muxer is forced because the output is written to a `.part` name first.
+// prettier-ignore
+const COMMON_TAIL = ['-movflags', '+faststart', '-f', 'mp4', '-progress', 'pipe:1', '-nostats']
+
+/** Turns facts + edits + preset into the ffmpeg job that exports them. */
+export function planExport(options: PlanExportOptions): ExportPlan {
+  const facts = knownFacts(options.facts)
+  const { edits, preset } = options
+  const keep = normalizeKeep(edits.keep, facts.durationMs)
+  if (keep.length === 0) {
+    throw new SidecastError(
+      'nothing-kept',
+      'The edits keep nothing of the recording, so there is nothing to export. Widen the trim (the recording is safe).'
+    )
+  }
+  const whole = isWholeRecording(edits.keep, facts.durationMs)
+  const outputDurationMs = keptDurationMs(keep)
+  const output = outputDimensions(facts, preset.size)
+  const quality = QUALITY_PARAMS[preset.quality]
+  const input = options.inputPath ?? options.facts.file
+  const audioOut =
+    facts.audioCodec === null
+      ? ['-an']
+      : facts.audioCodec === 'aac'
+        ? ['-c:a', 'copy']
+        : ['-c:a', 'aac', '-b:a', quality.audioBitrate]
+
+  const sizeKept = output.width === facts.width && output.height === facts.height
+  if (whole && edits.annotations.length === 0 && facts.videoCodec === 'h264' && sizeKept) {
+    // prettier-ignore
+    const args = [
+      ...COMMON_HEAD,
+      '-i', input,
+      '-map', '0:v:0', '-map', '0:a:0?',
+      '-c:v', 'copy', ...audioOut,
+      ...COMMON_TAIL, options.outputPath
+    ]
+    return { mode: 'copy', args, filterGraph: null, outputDurationMs, output, overlays: [] }
+  }
+
+  const overlays = planOverlays(edits.annotations, keep)
+  const { graph, audio } = buildGraph(facts, keep, whole, edits.annotations, overlays, output)
+  const overlayPath = (file: string): string =>
+    options.overlayDir ? join(options.overlayDir, file) : file
+  // Re-encoding audio is required after a cut or filter, even from AAC.
+  const audioEncode = audio ? ['-map', '[acut]', '-c:a', 'aac', '-b:a', quality.audioBitrate] : []
+  // prettier-ignore
+  const args = [
+    ...COMMON_HEAD,
+    '-i', input,
+    ...overlays.flatMap((o) => ['-i', overlayPath(o.file)]),
+    '-filter_complex', graph,
+    '-map', '[vout]',
+    ...audioEncode,
+    ...(audio ? [] : ['-an']),
+    '-c:v', 'libx264', '-preset', quality.x264Preset, '-crf', String(quality.crf),
+    '-pix_fmt', 'yuv420p',
+    // Keep the filter graph's timestamps (a MediaRecorder source is variable frame rate);
+    // forcing a constant rate would duplicate or drop frames around every cut.
+    '-vsync', 'vfr',
+    '-max_muxing_queue_size', '4096',
+    ...COMMON_TAIL, options.outputPath
+  ]
+  return { mode: 'encode', args, filterGraph: graph, outputDurationMs, output, overlays }
+}
