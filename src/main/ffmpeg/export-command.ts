@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { SidecastError } from '../../shared/ipc'
-import { cancelledError } from './run-ffmpeg'
+import { cancelledError, lastErrorLine } from './run-ffmpeg'
 
 export interface FfmpegProgress {
   /** How far the output has got, in ms of output time. */
@@ -24,18 +24,6 @@ export interface RunFfmpegArgsOptions {
   readonly task: string
   /** The error code of a failed run; default `ffmpeg-failed`. */
   readonly errorCode?: string
-}
-
-/** Lines that say nothing about why ffmpeg failed; the line before them does. */
-const GENERIC = [/^Conversion failed!?$/i, /^Exiting normally/i, /^frame=/, /^Press \[q\]/]
-
-/** The last stderr line that says something, for an error message. */
-export function meaningfulErrorLine(stderr: string): string {
-  const lines = stderr
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line && !GENERIC.some((pattern) => pattern.test(line)))
-  return lines.at(-1) ?? 'no details'
 }
 
 /**
@@ -113,7 +101,7 @@ export function runFfmpegArgs(
     )
     child.on('close', (code, killedBy) => {
       if (code === 0) return finish(null)
-      const why = meaningfulErrorLine(stderr)
+      const why = lastErrorLine(stderr)
       const detail = why === 'no details' && killedBy ? `stopped by ${killedBy}` : why
       finish(
         new SidecastError(

@@ -16,12 +16,15 @@ export interface RunFfmpegOptions {
   readonly task: string
 }
 
+/** Lines that say nothing about why ffmpeg failed; the line before them does. */
+const GENERIC = [/^Conversion failed!?$/i, /^Exiting normally/i, /^frame=/, /^Press \[q\]/]
+
 /** The last meaningful line ffmpeg wrote to stderr, which is usually the reason it failed. */
 export function lastErrorLine(stderr: string | null | undefined): string {
   const lines = (stderr ?? '')
     .split(/\r?\n/)
     .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('frame=') && !/^Press \[q\]/.test(line))
+    .filter((line) => line && !GENERIC.some((pattern) => pattern.test(line)))
   return lines.at(-1) ?? 'no details'
 }
 

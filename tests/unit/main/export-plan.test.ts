@@ -13,7 +13,8 @@ import {
   type ExportPreset
 } from '../../../src/main/export/presets'
 import { estimateEtaMs } from '../../../src/main/export/run-export'
-import { meaningfulErrorLine, parseProgressLine } from '../../../src/main/ffmpeg/export-command'
+import { parseProgressLine } from '../../../src/main/ffmpeg/export-command'
+import { lastErrorLine } from '../../../src/main/ffmpeg/run-ffmpeg'
 import type { Annotation, BlurAnnotation, Edits } from '../../../src/shared/edits'
 import type { RecordingFacts } from '../../../src/shared/project'
 import { normalizeKeep, type TimeRange } from '../../../src/shared/timeline'
@@ -366,10 +367,10 @@ describe('helpers', () => {
   })
 
   it('the meaningful error line skips the generic ending', () => {
-    expect(
-      meaningfulErrorLine('x\nrec.webm: No such file or directory\nConversion failed!\n')
-    ).toBe('rec.webm: No such file or directory')
-    expect(meaningfulErrorLine('')).toBe('no details')
+    expect(lastErrorLine('x\nrec.webm: No such file or directory\nConversion failed!\n')).toBe(
+      'rec.webm: No such file or directory'
+    )
+    expect(lastErrorLine('')).toBe('no details')
   })
 
   it.each([
