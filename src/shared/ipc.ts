@@ -3,6 +3,7 @@
  * and result types; main's handlers, the preload's allow-list and the renderer's `window.api` are
  * all typed from it. The e2e harness carries the same channels over a local bridge.
  */
+import type { Edits } from './edits'
 import type { ProjectSummary, RecoveryNotice } from './project'
 import type { Settings } from './settings'
 
@@ -68,6 +69,37 @@ export interface RecorderState {
 /** Commands main sends to the renderer (from the tray or the global shortcut). */
 export type RecorderCommand = 'toggle' | 'start' | 'stop' | 'pause' | 'resume'
 
+/** The export preset the renderer asks for; absent fields take the default (Source size, Standard). */
+export interface ExportPresetRequest {
+  readonly size?: 'source' | '1080p' | '720p'
+  readonly quality?: 'standard' | 'high' | 'small'
+}
+
+export interface ExportStartResult {
+  /** Names this export in `export:progress`, `export:cancel` and `export:reveal`. */
+  readonly exportId: string
+  /** The MP4 being written (it appears under this name only once complete). */
+  readonly outFile: string
+}
+
+export type ExportState = 'running' | 'done' | 'failed' | 'cancelled'
+
+/** Progress of one export: a few times a second while running, then once with the final state. */
+export interface ExportProgressEvent {
+  readonly exportId: string
+  readonly projectId: string
+  /** 0–1 of the output written. */
+  readonly fraction: number
+  /** Estimated time left, ms, or null while too early to tell. */
+  readonly etaMs: number | null
+  readonly state: ExportState
+  readonly outFile: string
+  /** The finished file's size, when `done`. */
+  readonly sizeBytes?: number
+  /** What went wrong, in words, when `failed`. */
+  readonly error?: string
+}
+
 /** Renderer → main requests: channel → [arguments, result]. */
 export interface InvokeContract {
   'app:info': { args: []; result: AppInfo }
@@ -84,6 +116,16 @@ export interface InvokeContract {
   'projects:delete': { args: [projectId: string]; result: void }
   'projects:reveal': { args: [projectId: string]; result: void }
   'projects:recovery-notices': { args: []; result: RecoveryNotice[] }
+  'edits:get': { args: [projectId: string]; result: Edits }
+  /** Validates and saves the whole edits document atomically; returns it as stored. */
+  'edits:save': { args: [projectId: string, edits: Edits]; result: Edits }
+  'export:start': {
+    args: [projectId: string, preset: ExportPresetRequest]
+    result: ExportStartResult
+  }
+  'export:cancel': { args: [exportId: string]; result: void }
+  /** Shows a finished export's file in the system's file manager. */
+  'export:reveal': { args: [exportId: string]; result: void }
 }
 
 /** Main → renderer events: channel → payload. */
@@ -91,6 +133,7 @@ export interface EventContract {
   'recorder:command': RecorderCommand
   'recorder:state': RecorderState
   'projects:changed': null
+  'export:progress': ExportProgressEvent
 }
 
 export type InvokeChannel = keyof InvokeContract
@@ -114,12 +157,18 @@ const invokeChannels: { readonly [C in InvokeChannel]: true } = {
   'projects:rename': true,
   'projects:delete': true,
   'projects:reveal': true,
-  'projects:recovery-notices': true
+  'projects:recovery-notices': true,
+  'edits:get': true,
+  'edits:save': true,
+  'export:start': true,
+  'export:cancel': true,
+  'export:reveal': true
 }
 const eventChannels: { readonly [E in EventChannel]: true } = {
   'recorder:command': true,
   'recorder:state': true,
-  'projects:changed': true
+  'projects:changed': true,
+  'export:progress': true
 }
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(

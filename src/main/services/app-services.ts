@@ -14,6 +14,7 @@ import {
 } from '../../shared/ipc'
 import type { RecoveryNotice } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
+import { fontDir } from '../export/callout-raster'
 import { locateFfmpeg, type FfmpegLocation } from '../ffmpeg/locate-ffmpeg'
 import { createMediaTools, type MediaTools } from '../ffmpeg/media-tools'
 import type { SettingsStore } from '../settings/settings-store'
@@ -26,6 +27,8 @@ import {
   requireSeq,
   requireString
 } from './ipc-args'
+import { readEdits, writeEdits } from './edits-store'
+import { createExportService, type ExportService } from './export-service'
 import { createProjectStore, type ProjectStore } from './project-store'
 import { createRecorderService, type RecorderService } from './recorder-service'
 
@@ -67,12 +70,13 @@ export interface AppServicesOptions {
 export interface AppServices {
   readonly projects: ProjectStore
   readonly recorder: RecorderService
+  readonly exports: ExportService
   readonly settings: SettingsStore
   ffmpegStatus(): FfmpegStatus
   readonly handlers: InvokeHandlers
   /** Recovers recordings left unfinished by a crash; the notices are also served once over IPC. */
   startup(): Promise<RecoveryNotice[]>
-  /** Finishes an active recording safely. */
+  /** Finishes an active recording safely and cancels a running export (its partial file removed). */
   shutdown(): Promise<void>
 }
 
@@ -107,6 +111,13 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     })
     return found.tools
   }
+  function ffmpegPath(): string {
+    const { location } = currentFfmpeg()
+    if (!location.ok || !location.path) {
+      throw new SidecastError('ffmpeg-missing', location.problem ?? 'ffmpeg is not available.')
+    }
+    return location.path
+  }
 
   const projects = createProjectStore({
     dataDir: opts.dataDir,
@@ -124,6 +135,28 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     // Back to idle means a recording was finished (by the user, a full disk or shutdown).
     if (state.phase === 'idle') opts.emit('projects:changed', null)
   })
+
+  const exports = createExportService({
+    projects,
+    ffmpegPath,
+    // Only a packaged app needs resourcesPath; without it runExport finds the fonts itself, and
+    // only when there are callouts to draw, so a missing font folder cannot block a plain export.
+    fontDir: () =>
+      opts.resourcesPath ? fontDir({ resourcesPath: opts.resourcesPath }) : undefined,
+    emit: (event) => opts.emit('export:progress', event)
+  })
+
+  /** Facts of a recording whose edits may be saved: finished, not still being written. */
+  async function editableFacts(projectId: string) {
+    const facts = await projects.readFacts(projectId)
+    if (facts.status === 'recording' || recorder.activeIds().includes(projectId)) {
+      throw new SidecastError(
+        'still-recording',
+        'This recording is still being recorded, so it cannot be edited yet. Stop it first.'
+      )
+    }
+    return facts
+  }
 
   let pendingNotices: RecoveryNotice[] = []
   const changed = (): void => opts.emit('projects:changed', null)
@@ -203,12 +236,37 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       const notices = pendingNotices
       pendingNotices = []
       return notices
+    },
+    'edits:get': async (projectId) => {
+      const id = requireProjectId(projectId)
+      const facts = await projects.readFacts(id)
+      return readEdits(projects.projectDir(id), facts.durationMs)
+    },
+    'edits:save': async (projectId, edits) => {
+      const id = requireProjectId(projectId)
+      const facts = await editableFacts(id)
+      return writeEdits(projects.projectDir(id), edits, facts.durationMs)
+    },
+    'export:start': async (projectId, preset) => exports.start(requireProjectId(projectId), preset),
+    'export:cancel': async (exportId) => {
+      exports.cancel(requireString(exportId, 'exportId', 200))
+    },
+    'export:reveal': async (exportId) => {
+      const file = exports.finishedFile(requireString(exportId, 'exportId', 200))
+      if (!file) {
+        throw new SidecastError(
+          'export-not-found',
+          'That export has not finished (or was made before Sidecast restarted), so there is no file to show.'
+        )
+      }
+      await adapters.revealPath(file)
     }
   }
 
   return {
     projects,
     recorder,
+    exports,
     settings,
     ffmpegStatus,
     handlers,
@@ -219,6 +277,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       return notices
     },
     async shutdown() {
+      await exports.shutdown()
       await recorder.shutdown()
       await projects.close()
     }

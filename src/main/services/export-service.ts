@@ -1,0 +1,238 @@
+/**
+ * Runs exports for the app: one at a time (two x264 encodes on two cores would each take twice
+ * as long, so queueing gains nothing), reports progress as `export:progress` events throttled
+ * to a few a second, and cancels cleanly. The pipeline itself is runExport; this file only
+ * decides the output's name, guards against overlapping runs and turns the outcome into events.
+ */
+import { randomUUID } from 'node:crypto'
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Edits } from '../../shared/edits'
+import {
+  SidecastError,
+  type ExportPresetRequest,
+  type ExportProgressEvent,
+  type ExportStartResult
+} from '../../shared/ipc'
+import type { RecordingFacts } from '../../shared/project'
+import { parseExportPreset, type ExportPreset } from '../export/presets'
+import { runExport, type ExportResult, type RunExportOptions } from '../export/run-export'
+import { readEdits } from './edits-store'
+
+// The renderer's preset type must accept every preset main knows.
+const _presetFits: ExportPresetRequest = {} as ExportPreset
+void _presetFits
+
+export const EXPORTS_FOLDER = 'exports'
+
+export interface ExportServiceOptions {
+  /** Where projects are and what they hold. */
+  readonly projects: {
+    readFacts(id: string): Promise<RecordingFacts>
+    projectDir(id: string): string
+  }
+  /** The ffmpeg binary to run; throws a SidecastError saying why when there is none. */
+  readonly ffmpegPath: () => string
+  /** The callout font folder; undefined lets runExport find it (only asked for when needed). */
+  readonly fontDir?: () => string | undefined
+  /** Receives every progress event (sent to the renderer as `export:progress`). */
+  readonly emit: (event: ExportProgressEvent) => void
+  /** The project's saved edits; default readEdits from `edits.json`. */
+  readonly readEdits?: (projectDir: string, durationMs?: number) => Promise<Edits>
+  /** The pipeline; tests inject a fake. Default runExport. */
+  readonly runExport?: (options: RunExportOptions) => Promise<ExportResult>
+  /** Least time between two `running` events; default 250 ms (4 a second). */
+  readonly progressIntervalMs?: number
+  /** Clock for the throttle; tests inject it. */
+  readonly now?: () => number
+}
+
+export interface ExportService {
+  /**
+   * Starts exporting a project's saved edits; resolves once the export is under way. Throws
+   * 'export-busy' while another export runs and 'still-recording' for an unfinished recording.
+   */
+  start(projectId: string, preset: unknown): Promise<ExportStartResult>
+  /** Stops a running export and removes its partial file; a no-op once it has ended. */
+  cancel(exportId: string): void
+  /** The finished file of a `done` export, or null. */
+  finishedFile(exportId: string): string | null
+  /** The running export, if any. */
+  current(): { readonly exportId: string; readonly projectId: string } | null
+  /** Resolves when no export is running. */
+  idle(): Promise<void>
+  /** Cancels a running export and waits until its partial file is gone. */
+  shutdown(): Promise<void>
+}
+
+/** A file-name-safe slug of a title: "Recording 2026-11-29 14:03" → "recording-2026-11-29-14-03". */
+export function titleSlug(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '')
+  return slug || 'recording'
+}
+
+/** The export's file name before collisions: `<title-slug>-<size>-<quality>.mp4`. */
+export function exportFileName(title: string, preset: ExportPreset): string {
+  return `${titleSlug(title)}-${preset.size}-${preset.quality}.mp4`
+}
+
+async function taken(path: string): Promise<boolean> {
+  const [file, part] = await Promise.all([
+    stat(path).catch(() => null),
+    stat(`${path}.part`).catch(() => null)
+  ])
+  return file !== null || part !== null
+}
+
+/** `dir/name`, or `dir/stem (2).mp4`, `(3)`, … so an earlier export is never overwritten. */
+export async function uniqueExportPath(dir: string, name: string): Promise<string> {
+  const dot = name.lastIndexOf('.')
+  const stem = dot > 0 ? name.slice(0, dot) : name
+  const ext = dot > 0 ? name.slice(dot) : ''
+  for (let n = 1; ; n++) {
+    const candidate = join(dir, n === 1 ? name : `${stem} (${n})${ext}`)
+    if (!(await taken(candidate))) return candidate
+  }
+}
+
+interface Running {
+  readonly exportId: string
+  readonly projectId: string
+  readonly controller: AbortController
+  /** Settles when the export has ended (or failed to start) and the slot is free again. */
+  readonly done: Promise<void>
+}
+
+export function createExportService(options: ExportServiceOptions): ExportService {
+  const run = options.runExport ?? runExport
+  const read = options.readEdits ?? readEdits
+  const now = options.now ?? Date.now
+  const interval = options.progressIntervalMs ?? 250
+  const finished = new Map<string, string>()
+  let running: Running | null = null
+
+  function busyError(projectId: string): SidecastError {
+    return new SidecastError(
+      'export-busy',
+      running?.projectId === projectId
+        ? 'This recording is already being exported. Wait for it to finish or cancel it first.'
+        : 'Another recording is being exported. Wait for it to finish or cancel it, then export this one.'
+    )
+  }
+
+  async function prepare(projectId: string, presetArg: unknown) {
+    const preset = parseExportPreset(presetArg)
+    const facts = await options.projects.readFacts(projectId)
+    if (facts.status === 'recording') {
+      throw new SidecastError(
+        'still-recording',
+        'This recording is still being recorded. Stop it first, then export it.'
+      )
+    }
+    const projectDir = options.projects.projectDir(projectId)
+    const edits = await read(projectDir, facts.durationMs)
+    const ffmpegPath = options.ffmpegPath()
+    const outFile = await uniqueExportPath(
+      join(projectDir, EXPORTS_FOLDER),
+      exportFileName(facts.title, preset)
+    )
+    return { preset, facts, projectDir, edits, ffmpegPath, outFile }
+  }
+
+  async function start(projectId: string, presetArg: unknown): Promise<ExportStartResult> {
+    if (running) throw busyError(projectId)
+    // Claimed before the first await, so two quick clicks cannot both get through.
+    let release = (): void => undefined
+    const job: Running = {
+      exportId: randomUUID(),
+      projectId,
+      controller: new AbortController(),
+      done: new Promise<void>((resolve) => (release = resolve))
+    }
+    running = job
+    const end = (): void => {
+      running = null
+      release()
+    }
+    let prepared: Awaited<ReturnType<typeof prepare>>
+    try {
+      prepared = await prepare(projectId, presetArg)
+    } catch (error) {
+      end()
+      throw error
+    }
+    const { outFile } = prepared
+    const base = { exportId: job.exportId, projectId, outFile }
+    let lastSent = now()
+    options.emit({ ...base, fraction: 0, etaMs: null, state: 'running' })
+
+    const fontDir = options.fontDir?.()
+    void run({
+      projectDir: prepared.projectDir,
+      facts: prepared.facts,
+      edits: prepared.edits,
+      preset: prepared.preset,
+      outFile,
+      ffmpegPath: prepared.ffmpegPath,
+      signal: job.controller.signal,
+      ...(fontDir !== undefined ? { fontDir } : {}),
+      onProgress: ({ fraction, etaMs }) => {
+        const t = now()
+        if (t - lastSent < interval) return
+        lastSent = t
+        options.emit({ ...base, fraction, etaMs, state: 'running' })
+      }
+    }).then(
+      (result) => {
+        end()
+        finished.set(job.exportId, result.outFile)
+        options.emit({
+          ...base,
+          outFile: result.outFile,
+          fraction: 1,
+          etaMs: 0,
+          state: 'done',
+          sizeBytes: result.sizeBytes
+        })
+      },
+      (error: unknown) => {
+        end()
+        const cancelled =
+          job.controller.signal.aborted ||
+          (error instanceof SidecastError && error.code === 'cancelled')
+        const message = error instanceof Error ? error.message : String(error)
+        options.emit({
+          ...base,
+          fraction: 0,
+          etaMs: null,
+          state: cancelled ? 'cancelled' : 'failed',
+          ...(cancelled ? {} : { error: message })
+        })
+      }
+    )
+    return { exportId: job.exportId, outFile }
+  }
+
+  return {
+    start,
+    cancel(exportId) {
+      if (running?.exportId === exportId) running.controller.abort()
+    },
+    finishedFile: (exportId) => finished.get(exportId) ?? null,
+    current: () => (running ? { exportId: running.exportId, projectId: running.projectId } : null),
+    async idle() {
+      while (running) await running.done
+    },
+    async shutdown() {
+      running?.controller.abort()
+      while (running) await running.done
+    }
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * npm run bench:export
+ *
+ * A BENCH_SECONDS (default 60) s 1920×1080 30 fps screen-like source (light background, moving
+ * panels and a test pattern, a tone), H.264/Opus in Matroska as Chromium's recorder can make it;
+ * generated once and cached in the temp folder. Then:
+ *
+ * 1. Export with 5 callouts (rect, arrow, callout, step, highlight), 1 blur and 2 cuts, Source
+ *    size, Standard quality, through runExport — against the very ffmpeg command it generated,
+ *    run by hand on the same overlay PNGs. Overhead ratio = Sidecast ÷ by hand (goal ≤ 1.05).
+ *    Realtime factor = output duration ÷ Sidecast's wall time (goal ≥ 4× on 2 cores).
+ * 2. The no-edit copy path on the same H.264 file against `cp` of it (ratio).
+ *
+ * Env: BENCH_SECONDS.
+ */
+import { execFile, spawn } from 'node:child_process'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import type { ExportPlan } from '../../src/main/export/export-plan'
+import { runExport } from '../../src/main/export/run-export'
+import { locateFfmpeg } from '../../src/main/ffmpeg/locate-ffmpeg'
+import { emptyEdits, type Edits } from '../../src/shared/edits'
+import type { RecordingFacts } from '../../src/shared/project'
+
+const run = promisify(execFile)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
+if (!Number.isFinite(SECONDS) || SECONDS < 5) throw new Error('BENCH_SECONDS must be at least 5')
+const DURATION_MS = SECONDS * 1000
+
+const found = locateFfmpeg({ settingPath: '' })
+if (!found.ok || !found.path) throw new Error(`no ffmpeg: ${found.problem ?? 'unknown'}`)
+const FFMPEG = found.path
+
+const cacheDir = join(tmpdir(), 'sidecast-bench-export-cache')
+const work = mkdtempSync(join(tmpdir(), 'sidecast-bench-export-'))
+process.on('exit', () => rmSync(work, { recursive: true, force: true }))
+process.on('SIGINT', () => process.exit(130))
+
+/** The cached source, made on first use (a minute or two at 60 s). */
+async function source(): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true })
+  const file = join(cacheDir, `screen-${SECONDS}s.mkv`)
+  if (existsSync(file)) return file
+  process.stdout.write(`generating the ${SECONDS} s 1080p source (cached in ${cacheDir})…\n`)
+  // Moving panels over a light background, like windows and a cursor area on a desktop.
+  const graph = [
+    'color=c=0xf4f5f7:s=1920x1080:r=30[bg]',
+    'testsrc2=s=480x270:r=30[pattern]',
+    'color=c=0x3b82f6:s=600x80:r=30[bar]',
+    'color=c=0x1f2937:s=360x420:r=30[panel]',
+    "[bg][pattern]overlay=x='100+mod(t*120,1200)':y='160+80*sin(t)'[a]",
+    "[a][bar]overlay=x='1920-mod(t*200,2520)':y=900[b]",
+    "[b][panel]overlay=x=1400:y='300+200*sin(t/3)'[v]"
+  ].join(';')
+  const part = `${file}.part`
+  // prettier-ignore
+  await run(FFMPEG, [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'nullsrc=s=16x16:r=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-filter_complex', graph, '-map', '[v]', '-map', '1:a',
+    '-t', String(SECONDS),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', '60',
+    '-c:a', 'libopus', '-b:a', '96k',
+    '-f', 'matroska', part
+  ], { maxBuffer: 16 * 1024 * 1024 })
+  copyFileSync(part, file)
+  rmSync(part)
+  return file
+}
+
+function facts(file: string): RecordingFacts {
+  return {
+    version: 1,
+    id: 'bench',
+    status: 'complete',
+    title: 'Bench',
+    createdAt: '2026-11-29T10:00:00.000Z',
+    sourceName: 'Generated',
+    file: basename(file),
+    container: 'mkv',
+    mimeType: 'video/x-matroska;codecs=avc1,opus',
+    videoCodec: 'h264',
+    audioCodec: 'opus',
+    width: 1920,
+    height: 1080,
+    durationMs: DURATION_MS
+  }
+}
+
+/** 5 callouts, 1 blur, 2 cuts, spread over the recording whatever its length. */
+function benchEdits(): Edits {
+  const at = (f: number): number => Math.round(DURATION_MS * f)
+  return {
+    version: 1,
+    keep: [
+      [0, at(0.3)],
+      [at(0.4), at(0.6)],
+      [at(0.7), DURATION_MS]
+    ],
+    annotations: [
+      { id: 'r', type: 'rect', startMs: at(0.05), endMs: at(0.35), x: 0.1, y: 0.1, w: 0.3, h: 0.2 },
+      {
+        id: 'a',
+        type: 'arrow',
+        startMs: at(0.1),
+        endMs: at(0.5),
+        x1: 0.6,
+        y1: 0.6,
+        x2: 0.4,
+        y2: 0.3
+      },
+      {
+        id: 'c',
+        type: 'callout',
+        startMs: at(0.2),
+        endMs: at(0.65),
+        x: 0.55,
+        y: 0.1,
+        w: 0.3,
+        h: 0.12,
+        text: 'Click here to sign in'
+      },
+      { id: 's', type: 'step', startMs: at(0.45), endMs: at(0.9), x: 0.8, y: 0.5, n: 1 },
+      {
+        id: 'h',
+        type: 'highlight',
+        startMs: at(0.75),
+        endMs: at(0.95),
+        x: 0.3,
+        y: 0.3,
+        w: 0.4,
+        h: 0.4
+      },
+      { id: 'b', type: 'blur', startMs: 0, endMs: DURATION_MS, x: 0.72, y: 0.25, w: 0.2, h: 0.4 }
+    ]
+  }
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = process.hrtime.bigint()
+  const value = await work()
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, value }
+}
+
+function spawnAndWait(binary: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
+    child.on('error', reject)
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${binary} exited ${code}: ${stderr}`))
+    )
+  })
+}
+
+/**
+ * The planned command, pointed at copies of its overlay PNGs (runExport deletes its own temp
+ * folder) and at another output file. Called from onPlan, while the PNGs still exist.
+ */
+function keepCommand(plan: ExportPlan, dir: string, out: string): string[] {
+  const overlayInputs = plan.args.filter((arg) =>
+    plan.overlays.some((o) => basename(arg) === o.file)
+  )
+  const overlayDir = overlayInputs[0] ? dirname(overlayInputs[0]) : null
+  if (overlayDir) {
+    for (const name of readdirSync(overlayDir))
+      copyFileSync(join(overlayDir, name), join(dir, name))
+  }
+  const output = plan.args.at(-1) ?? ''
+  return plan.args.map((arg, i) => {
+    if (i === plan.args.length - 1 && arg === output) return out
+    return overlayDir && arg.startsWith(overlayDir)
+      ? join(dir, arg.slice(overlayDir.length + 1))
+      : arg
+  })
+}
+
+const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
+
+async function main(): Promise<void> {
+  const src = await source()
+  const projectDir = join(work, 'project')
+  mkdirSync(projectDir)
+  copyFileSync(src, join(projectDir, basename(src)))
+  const recording = facts(src)
+  const handDir = join(work, 'by-hand')
+  mkdirSync(handDir)
+
+  // 1. Edited export vs the same command by hand.
+  let handArgs: string[] = []
+  const sidecast = await timed(() =>
+    runExport({
+      projectDir,
+      facts: recording,
+      edits: benchEdits(),
+      preset: { size: 'source', quality: 'standard' },
+      outFile: join(work, 'sidecast.mp4'),
+      ffmpegPath: FFMPEG,
+      onPlan: (plan) => {
+        handArgs = keepCommand(plan, handDir, join(work, 'by-hand.mp4'))
+      }
+    })
+  )
+  if (sidecast.value.mode !== 'encode') throw new Error('expected the edited export to encode')
+  if (handArgs.some((arg) => arg.endsWith('.part'))) throw new Error('output path not replaced')
+  const byHand = await timed(() => spawnAndWait(FFMPEG, handArgs))
+  const outputMs = sidecast.value.durationMs
+
+  // 2. No edits, H.264 source: stream copy vs cp.
+  const copy = await timed(() =>
+    runExport({
+      projectDir,
+      facts: recording,
+      edits: emptyEdits(),
+      preset: { size: 'source', quality: 'standard' },
+      outFile: join(work, 'copy.mp4'),
+      ffmpegPath: FFMPEG
+    })
+  )
+  if (copy.value.mode !== 'copy') throw new Error(`expected the copy path, got ${copy.value.mode}`)
+  const cp = await timed(() =>
+    spawnAndWait('cp', [join(projectDir, basename(src)), join(work, 'cp.mkv')])
+  )
+
+  const mb = (file: string): string => `${(statSync(file).size / 1024 / 1024).toFixed(1)} MB`
+  const lines = [
+    `source: ${SECONDS} s 1920×1080 30 fps H.264/Opus MKV (${mb(src)}); ffmpeg ${FFMPEG}`,
+    `edited export (5 callouts, 1 blur, 2 cuts; Source size, Standard) → ${fmt(outputMs)} of video`,
+    `  Sidecast (runExport):        ${fmt(sidecast.ms)}`,
+    `  same ffmpeg command by hand: ${fmt(byHand.ms)}`,
+    `  overhead ratio:              ${(sidecast.ms / byHand.ms).toFixed(3)} (goal ≤ 1.05)`,
+    `  realtime factor:             ${(outputMs / sidecast.ms).toFixed(2)}× (goal ≥ 4×)`,
+    `no-edit copy path (H.264 source → MP4, ${mb(join(work, 'copy.mp4'))})`,
+    `  Sidecast (stream copy):      ${fmt(copy.ms)}`,
+    `  cp of the same file:         ${fmt(cp.ms)}`,
+    `  ratio:                       ${(copy.ms / cp.ms).toFixed(2)}`
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
+await main()
