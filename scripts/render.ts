@@ -15,6 +15,7 @@ import { loadFacts } from '../src/main/services/project-facts'
 import { emptyEdits, loadEdits, type Edits } from '../src/shared/edits'
 import { SidecastError } from '../src/shared/ipc'
 import type { RecordingFacts } from '../src/shared/project'
+import { exportFileName, uniqueExportPath } from '../src/main/services/export-service'
 
 const USAGE =
   'usage: npm run render -- <project-dir> [--preset 720p|1080p|source] [--quality standard|high|small] [--out file.mp4]'
@@ -22,18 +23,6 @@ const USAGE =
 function fail(message: string): never {
   process.stderr.write(`render: ${message}\n`)
   process.exit(1)
-}
-
-/** A file-name-safe slug of the title, e.g. "Recording 2026-11-29 14:03" → "recording-2026-11-29-14-03". */
-function slug(title: string): string {
-  const s = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-  return s || 'recording'
 }
 
 async function readJson(file: string, name: string): Promise<unknown> {
@@ -102,8 +91,10 @@ async function main(): Promise<void> {
 
   const ffmpeg = locateFfmpeg({ settingPath: '' })
   if (!ffmpeg.path) fail(ffmpeg.problem ?? 'ffmpeg was not found.')
+  // Named like the app's exports, and never over an earlier one.
   const outFile = resolve(
-    parsed.values.out ?? join(projectDir, 'exports', `${slug(facts.title)}-${preset.size}.mp4`)
+    parsed.values.out ??
+      (await uniqueExportPath(join(projectDir, 'exports'), exportFileName(facts.title, preset)))
   )
 
   const controller = new AbortController()

@@ -421,7 +421,7 @@ describe('npm run render', () => {
     }
   }
 
-  it('exports a project to exports/<title>-<preset>.mp4, never upscaling', async () => {
+  it('exports a project to exports/<title>-<size>-<quality>.mp4, never upscaling', async () => {
     const project = await makeProject('render ok', {
       video: 'testsrc2=size=320x240:rate=30',
       seconds: 2,
@@ -435,7 +435,7 @@ describe('npm run render', () => {
     )
     const { code, stdout } = await render(project.dir, '--preset', '720p', '--quality', 'small')
     expect(code).toBe(0)
-    const out = join(project.dir, 'exports', 'test-render-ok-720p.mp4')
+    const out = join(project.dir, 'exports', 'test-render-ok-720p-small.mp4')
     expect(stdout).toContain(out)
     expect(stdout).toMatch(/\d+%/)
     const video = (await streams(out)).find((s) => s.codec_type === 'video')
