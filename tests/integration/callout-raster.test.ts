@@ -4,8 +4,10 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   CALLOUT_FONT_FILES,
+  drawnBounds,
   fontDir,
   rasterizeOverlay,
+  rasterizeOverlayCropped,
   renderOverlayPixels,
   type RasterPixels
 } from '../../src/main/export/callout-raster'
@@ -188,6 +190,50 @@ describe('rasterised overlay with one annotation of each type', () => {
   it('transparent where there is nothing', () => {
     expect(pixel(withoutSpotlight, 630, 350)[3]).toBe(0)
     expect(countIn(withoutSpotlight, [240, 200, 400, 350], (p) => p[3] > 0)).toBe(0)
+  })
+})
+
+describe('cropping an overlay to what it draws', () => {
+  const alpha = (width: number, height: number, points: [number, number][]): Buffer => {
+    const pixels = Buffer.alloc(width * height * 4)
+    for (const [x, y] of points) pixels[(y * width + x) * 4 + 3] = 255
+    return pixels
+  }
+
+  it.each([
+    ['nothing drawn', [] as [number, number][], null],
+    [
+      'one pixel at an even spot',
+      [[4, 2]] as [number, number][],
+      { x: 4, y: 2, width: 2, height: 2 }
+    ],
+    [
+      'odd corners widen to even',
+      [
+        [3, 1],
+        [6, 4]
+      ] as [number, number][],
+      { x: 2, y: 0, width: 6, height: 6 }
+    ],
+    [
+      'clamped at an odd frame edge',
+      [[10, 6]] as [number, number][],
+      { x: 10, y: 6, width: 1, height: 1 }
+    ]
+  ])('%s', (_name, points, expected) => {
+    expect(drawnBounds(alpha(11, 7, points), 11, 7)).toEqual(expected)
+  })
+
+  it('cuts the PNG to the drawn box and says where it goes', () => {
+    const frame = { width: 640, height: 360 }
+    const { png, box } = rasterizeOverlayCropped(drawOverlay([rect], frame), frame, {
+      fontDir: fonts
+    })
+    const full = renderOverlayPixels(drawOverlay([rect], frame), { fontDir: fonts })
+    expect(box).toEqual(drawnBounds(full.pixels, full.width, full.height))
+    expect(box.width).toBeLessThan(frame.width)
+    expect(box.height).toBeLessThan(frame.height)
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([box.width, box.height])
   })
 })
 

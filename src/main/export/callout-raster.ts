@@ -121,3 +121,66 @@ export function fontDir(options: FontDirOptions = {}): string {
   }
   return found
 }
+
+/** A region of the frame, in pixels. */
+export interface PixelBox {
+  readonly x: number
+  readonly y: number
+  readonly width: number
+  readonly height: number
+}
+
+/**
+ * The smallest box holding every pixel with any alpha, widened to even coordinates (so it sits
+ * on the chroma grid of a yuv420p video), or null when nothing is drawn.
+ */
+export function drawnBounds(
+  alphaOf: Uint8Array | Buffer,
+  width: number,
+  height: number
+): PixelBox | null {
+  let minX = width
+  let minY = height
+  let maxX = -1
+  let maxY = -1
+  for (let y = 0; y < height; y++) {
+    const row = y * width * 4
+    for (let x = 0; x < width; x++) {
+      if ((alphaOf[row + x * 4 + 3] ?? 0) === 0) continue
+      if (x < minX) minX = x
+      if (x > maxX) maxX = x
+      if (y < minY) minY = y
+      maxY = y
+    }
+  }
+  if (maxX < 0) return null
+  const x = minX - (minX % 2)
+  const y = minY - (minY % 2)
+  const right = Math.min(width, maxX + 1 + ((maxX + 1) % 2))
+  const bottom = Math.min(height, maxY + 1 + ((maxY + 1) % 2))
+  return { x, y, width: right - x, height: bottom - y }
+}
+
+/**
+ * The overlay as a PNG cropped to what it draws, with where it goes in the frame. Export blends
+ * only that area over each frame instead of a full transparent frame, and encodes a small PNG.
+ * Nothing drawn gives a 2×2 transparent PNG at 0,0.
+ */
+export function rasterizeOverlayCropped(
+  svg: string,
+  frame: { readonly width: number; readonly height: number },
+  options: RasterizeOptions
+): { png: Buffer; box: PixelBox } {
+  const full = render(svg, options)
+  const box = drawnBounds(full.pixels, full.width, full.height) ?? {
+    x: 0,
+    y: 0,
+    width: Math.min(2, frame.width),
+    height: Math.min(2, frame.height)
+  }
+  // The outer viewBox picks the box out of the full-frame drawing, at the same scale.
+  const cropped =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${box.width}" height="${box.height}" ` +
+    `viewBox="${box.x} ${box.y} ${box.width} ${box.height}">${svg}</svg>`
+  return { png: render(cropped, options).asPng(), box }
+}

@@ -39,6 +39,17 @@ export interface PlanExportOptions {
   readonly outputPath: string
   /** Folder the overlay PNGs will be written to (see `overlays`); default: file names as they are. */
   readonly overlayDir?: string
+  /**
+   * Where each overlay PNG sits in the source frame, by file name, when it was cropped to what it
+   * draws (run-export does); absent: at 0,0, i.e. a full-frame PNG.
+   */
+  readonly overlayPositions?: Readonly<Record<string, OverlayPosition>>
+}
+
+/** Top-left corner of a cropped overlay in source pixels. */
+export interface OverlayPosition {
+  readonly x: number
+  readonly y: number
 }
 
 /** One full-frame PNG of callouts, shown over one output time range. */
@@ -184,7 +195,8 @@ function buildGraph(
   whole: boolean,
   annotations: readonly Annotation[],
   overlays: readonly OverlayPlan[],
-  output: FrameDimensions
+  output: FrameDimensions,
+  positions: Readonly<Record<string, OverlayPosition>>
 ): GraphResult {
   const audio = facts.audioCodec !== null
   const chains: string[] = []
@@ -228,11 +240,15 @@ function buildGraph(
   })
 
   // 3. Callouts: input k+1 is overlays[k], a single still frame; overlay repeats it after its
-  // end (eof_action=repeat), so it is decoded once instead of once per video frame.
+  // end (eof_action=repeat), so it is decoded once instead of once per video frame. A PNG
+  // cropped to what it draws is blended only over that area, which is most of export's speed.
   overlays.forEach((o, k) => {
     const next = `vcallout${k}`
     const when = enableExpression([[o.outputStartMs, o.outputEndMs]])
-    chains.push(`[${current}][${k + 1}:v]overlay=0:0:eof_action=repeat:enable=${when}[${next}]`)
+    const at = positions[o.file] ?? { x: 0, y: 0 }
+    chains.push(
+      `[${current}][${k + 1}:v]overlay=${at.x}:${at.y}:eof_action=repeat:enable=${when}[${next}]`
+    )
     current = next
   })
 
@@ -293,7 +309,15 @@ export function planExport(options: PlanExportOptions): ExportPlan {
   }
 
   const overlays = planOverlays(edits.annotations, keep)
-  const { graph, audio } = buildGraph(facts, keep, whole, edits.annotations, overlays, output)
+  const { graph, audio } = buildGraph(
+    facts,
+    keep,
+    whole,
+    edits.annotations,
+    overlays,
+    output,
+    options.overlayPositions ?? {}
+  )
   const overlayPath = (file: string): string =>
     options.overlayDir ? join(options.overlayDir, file) : file
   // Re-encoding audio is required after a cut or filter, even from AAC.

@@ -11,8 +11,8 @@ import type { Edits } from '../../shared/edits'
 import { SidecastError } from '../../shared/ipc'
 import type { RecordingFacts } from '../../shared/project'
 import { runFfmpegArgs } from '../ffmpeg/export-command'
-import { fontDir as defaultFontDir, rasterizeOverlay } from './callout-raster'
-import { planExport, type ExportPlan, type OverlayPlan } from './export-plan'
+import { fontDir as defaultFontDir, rasterizeOverlayCropped } from './callout-raster'
+import { planExport, type ExportPlan, type OverlayPlan, type OverlayPosition } from './export-plan'
 import type { ExportPreset } from './presets'
 
 export interface ExportProgress {
@@ -58,21 +58,26 @@ export function estimateEtaMs(fraction: number, elapsedMs: number): number | nul
   return Math.round((elapsedMs * (1 - fraction)) / fraction)
 }
 
+/** Rasterises each overlay cropped to what it draws; returns where each one goes in the frame. */
 async function writeOverlays(
   overlays: readonly OverlayPlan[],
   dir: string,
   edits: Edits,
   frame: { width: number; height: number },
   fonts: string | undefined
-): Promise<void> {
-  if (overlays.length === 0) return
+): Promise<Record<string, OverlayPosition>> {
+  const positions: Record<string, OverlayPosition> = {}
+  if (overlays.length === 0) return positions
   const fontFolder = fonts ?? defaultFontDir()
   const byId = new Map(edits.annotations.map((a) => [a.id, a]))
   for (const overlay of overlays) {
     const annotations = overlay.annotationIds.flatMap((id) => byId.get(id) ?? [])
     const svg = drawOverlay(annotations, frame, { pixelPlaceholders: false })
-    await writeFile(join(dir, overlay.file), rasterizeOverlay(svg, { fontDir: fontFolder }))
+    const { png, box } = rasterizeOverlayCropped(svg, frame, { fontDir: fontFolder })
+    await writeFile(join(dir, overlay.file), png)
+    positions[overlay.file] = { x: box.x, y: box.y }
   }
+  return positions
 }
 
 export async function runExport(options: RunExportOptions): Promise<ExportResult> {
@@ -80,21 +85,23 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
   const partFile = `${outFile}.part`
   const workDir = await mkdtemp(join(tmpdir(), 'sidecast-export-'))
   try {
-    const plan = planExport({
+    const planOptions = {
       facts,
       edits,
       preset,
       inputPath: join(options.projectDir, facts.file),
       outputPath: partFile,
       overlayDir: workDir
-    })
-    await writeOverlays(
-      plan.overlays,
+    }
+    // The overlays are known from the plan, and their crop positions only once drawn.
+    const overlayPositions = await writeOverlays(
+      planExport(planOptions).overlays,
       workDir,
       edits,
       { width: facts.width ?? 1, height: facts.height ?? 1 },
       options.fontDir
     )
+    const plan = planExport({ ...planOptions, overlayPositions })
     await mkdir(dirname(outFile), { recursive: true })
     options.onPlan?.(plan)
     const started = Date.now()

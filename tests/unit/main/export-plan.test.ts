@@ -257,6 +257,14 @@ describe('planExport: the filter graph', () => {
     )
   })
 
+  it('places a cropped overlay PNG where it was cut from the frame', () => {
+    const p = plan({
+      edits: edits([], [rect('r', 1000, 3000)]),
+      overlayPositions: { 'callouts-001.png': { x: 118, y: 64 } }
+    })
+    expect(p.filterGraph).toContain('[vcut][1:v]overlay=118:64:eof_action=repeat:')
+  })
+
   it('callouts come after blur and before scaling; the output is scaled to the preset', () => {
     const p = plan({
       preset: { size: '720p', quality: 'high' },
