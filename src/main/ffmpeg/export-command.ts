@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { SidecastError } from '../../shared/ipc'
-import { cancelledError, lastErrorLine } from './run-ffmpeg'
+import { cancelledError, gracefulRun, lastErrorLine } from './run-ffmpeg'
 
 export interface FfmpegProgress {
   /** How far the output has got, in ms of output time. */
@@ -53,26 +53,20 @@ export function runFfmpegArgs(
     let stderr = ''
     let pending = ''
     let lastMs = -1
-    let killTimer: NodeJS.Timeout | undefined
-    let settled = false
-
-    const stop = (): void => {
+    const { stop, finish } = gracefulRun({
+      signal,
+      task,
+      killAfterMs: options.killAfterMs ?? 2000,
       // ffmpeg may already have closed stdin (or exited); the kill still ends it.
-      child.stdin.write('q', () => undefined)
-      killTimer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 2000)
-      killTimer.unref()
-    }
-    const finish = (error: Error | null): void => {
-      if (settled) return
-      settled = true
-      if (killTimer) clearTimeout(killTimer)
-      signal?.removeEventListener('abort', stop)
-      if (signal?.aborted) reject(cancelledError(task))
-      else if (error) reject(error)
-      else resolve()
-    }
+      quit: () => {
+        child.stdin.write('q', () => undefined)
+        return true
+      },
+      kill: () => child.kill('SIGKILL'),
+      resolve,
+      reject
+    })
 
-    signal?.addEventListener('abort', stop, { once: true })
     child.stdin.on('error', () => undefined)
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (chunk: string) => {

@@ -32,40 +32,74 @@ export function cancelledError(task: string): SidecastError {
   return new SidecastError('cancelled', `Cancelled: ${task}.`)
 }
 
-export function runFfmpeg(command: FfmpegCommand, options: RunFfmpegOptions): Promise<void> {
-  const { signal, task } = options
-  if (signal?.aborted) return Promise.reject(cancelledError(task))
-  return new Promise<void>((resolve, reject) => {
-    let killTimer: NodeJS.Timeout | undefined
-    let settled = false
+/** Settles one ffmpeg run and owns its cancel: `q` first, SIGKILL after a grace period. */
+export interface GracefulRun {
+  /** Ends the run: resolves, rejects with `error`, or with "cancelled" once the signal fired. Only the first call counts. */
+  finish(error: Error | null): void
+  /** Asks ffmpeg to stop (the abort handler; call it again once the process exists). */
+  stop(): void
+}
 
-    // fluent-ffmpeg keeps the spawned process on the command but does not type it.
-    const processOf = (): ChildProcess | undefined =>
-      (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc
-
-    const stop = (): void => {
-      const proc = processOf()
-      if (!proc) return // not spawned yet: the 'start' handler stops it
-      try {
-        proc.stdin?.write('q')
-      } catch {
-        // stdin already closed; the kill below still ends it
-      }
-      killTimer = setTimeout(() => command.kill('SIGKILL'), options.killAfterMs ?? 3000)
-      killTimer.unref()
-    }
-
-    const finish = (error: Error | null): void => {
+export function gracefulRun(options: {
+  readonly signal?: AbortSignal
+  readonly task: string
+  readonly killAfterMs: number
+  /** Sends `q`; false when there is no process yet to send it to. */
+  readonly quit: () => boolean
+  readonly kill: () => void
+  readonly resolve: () => void
+  readonly reject: (error: Error) => void
+}): GracefulRun {
+  const { signal } = options
+  let killTimer: NodeJS.Timeout | undefined
+  let settled = false
+  const stop = (): void => {
+    if (!options.quit()) return
+    killTimer = setTimeout(options.kill, options.killAfterMs)
+    killTimer.unref()
+  }
+  signal?.addEventListener('abort', stop, { once: true })
+  return {
+    stop,
+    finish(error) {
       if (settled) return
       settled = true
       if (killTimer) clearTimeout(killTimer)
       signal?.removeEventListener('abort', stop)
-      if (signal?.aborted) reject(cancelledError(task))
-      else if (error) reject(error)
-      else resolve()
+      if (signal?.aborted) options.reject(cancelledError(options.task))
+      else if (error) options.reject(error)
+      else options.resolve()
     }
+  }
+}
 
-    signal?.addEventListener('abort', stop, { once: true })
+export function runFfmpeg(command: FfmpegCommand, options: RunFfmpegOptions): Promise<void> {
+  const { signal, task } = options
+  if (signal?.aborted) return Promise.reject(cancelledError(task))
+  return new Promise<void>((resolve, reject) => {
+    // fluent-ffmpeg keeps the spawned process on the command but does not type it.
+    const processOf = (): ChildProcess | undefined =>
+      (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc
+
+    const { stop, finish } = gracefulRun({
+      signal,
+      task,
+      killAfterMs: options.killAfterMs ?? 3000,
+      quit: () => {
+        const proc = processOf()
+        if (!proc) return false // not spawned yet: the 'start' handler stops it
+        try {
+          proc.stdin?.write('q')
+        } catch {
+          // stdin already closed; the kill still ends it
+        }
+        return true
+      },
+      kill: () => command.kill('SIGKILL'),
+      resolve,
+      reject
+    })
+
     command
       .on('start', () => {
         if (signal?.aborted) stop()
