@@ -548,16 +548,29 @@ function editableVideo(
 const EDIT_PATH = /^\/v\/([^/]+)\/edit$/
 const DELETE_PATH = /^\/v\/([^/]+)\/delete$/
 
+/** The signed-in viewer and the video at `pattern` they may change; null once answered. */
+function viewerAndEditableVideo(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: PageContext,
+  url: URL,
+  pattern: RegExp
+): { viewer: NonNullable<ReturnType<typeof requireViewer>>; video: Video } | null {
+  const viewer = requireViewer(req, res, ctx, url)
+  if (!viewer) return null
+  const video = editableVideo(res, ctx, viewer, param(url, pattern))
+  return video ? { viewer, video } : null
+}
+
 async function editGet(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: PageContext,
   url: URL
 ): Promise<void> {
-  const viewer = requireViewer(req, res, ctx, url)
-  if (!viewer) return
-  const video = editableVideo(res, ctx, viewer, param(url, EDIT_PATH))
-  if (!video) return
+  const found = viewerAndEditableVideo(req, res, ctx, url, EDIT_PATH)
+  if (!found) return
+  const { viewer, video } = found
   sendHtml(
     res,
     200,
@@ -609,11 +622,8 @@ async function deleteGet(
   ctx: PageContext,
   url: URL
 ): Promise<void> {
-  const viewer = requireViewer(req, res, ctx, url)
-  if (!viewer) return
-  const video = editableVideo(res, ctx, viewer, param(url, DELETE_PATH))
-  if (!video) return
-  sendHtml(res, 200, deletePage({ viewer, video }))
+  const found = viewerAndEditableVideo(req, res, ctx, url, DELETE_PATH)
+  if (found) sendHtml(res, 200, deletePage(found))
 }
 
 async function deletePost(
