@@ -6,13 +6,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createAppServices, type AppServices } from '../../src/main/services/app-services'
+import type { AppServices } from '../../src/main/services/app-services'
 import { dispatchInvoke } from '../../src/main/services/dispatch'
-import { createSettingsStore } from '../../src/main/settings/settings-store'
 import type { EventChannel, IpcResponse } from '../../src/shared/ipc'
 import type { ProjectSummary, RecoveryNotice } from '../../src/shared/project'
-import type { Settings } from '../../src/shared/settings'
 import { decodesCleanly, makeSource, testFfmpeg, type TestFfmpeg } from './helpers/media-fixtures'
+import { testAppServices } from '../support/app-services'
 
 let root: string
 let ffmpeg: TestFfmpeg
@@ -48,26 +47,8 @@ beforeAll(async () => {
     })
   )
 
-  let stored: Record<string, unknown> = {}
-  services = createAppServices({
+  services = testAppServices({
     dataDir,
-    version: '0.0.0-test',
-    platform: process.platform,
-    harness: true,
-    settings: createSettingsStore({
-      get store() {
-        return stored
-      },
-      set(patch: Partial<Settings>) {
-        stored = { ...stored, ...patch }
-      }
-    }),
-    adapters: {
-      preventSleep: () => () => undefined,
-      listCaptureSources: async () => [],
-      revealPath: async () => undefined,
-      mediaUrl: (id, file) => `/media/${id}/${file}`
-    },
     emit: (channel, payload) => events.push({ channel, payload })
   })
 })

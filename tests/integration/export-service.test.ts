@@ -9,12 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import { createAppServices, type AppServices } from '../../src/main/services/app-services'
-import { createSettingsStore } from '../../src/main/settings/settings-store'
+import type { AppServices } from '../../src/main/services/app-services'
 import type { ExportProgressEvent } from '../../src/shared/ipc'
 import type { RecordingFacts } from '../../src/shared/project'
-import type { Settings } from '../../src/shared/settings'
 import { testFfmpeg, type TestFfmpeg } from './helpers/media-fixtures'
+import { testAppServices } from '../support/app-services'
 
 const run = promisify(execFile)
 const ID = '20261129-120000-e5e5'
@@ -59,27 +58,12 @@ beforeAll(async () => {
   }
   await writeFile(join(projectDir, 'recording.json'), JSON.stringify(facts, null, 2))
 
-  let stored: Record<string, unknown> = {}
-  services = createAppServices({
+  services = testAppServices({
     dataDir,
-    version: '0.0.0-test',
-    platform: process.platform,
-    harness: true,
-    settings: createSettingsStore({
-      get store() {
-        return stored
-      },
-      set(patch: Partial<Settings>) {
-        stored = { ...stored, ...patch }
-      }
-    }),
     adapters: {
-      preventSleep: () => () => undefined,
-      listCaptureSources: async () => [],
       revealPath: async (path) => {
         revealed.push(path)
-      },
-      mediaUrl: (id, file) => `/media/${id}/${file}`
+      }
     },
     emit: (channel, payload) => {
       if (channel === 'export:progress') progress.push(payload as ExportProgressEvent)

@@ -1,12 +1,11 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createAppServices, type AppServices } from '../../../src/main/services/app-services'
+import type { AppServices } from '../../../src/main/services/app-services'
 import { EDITS_FILE, readEdits, writeEdits } from '../../../src/main/services/edits-store'
-import { createSettingsStore } from '../../../src/main/settings/settings-store'
 import { EditsError, emptyEdits, type Edits } from '../../../src/shared/edits'
-import type { Settings } from '../../../src/shared/settings'
 import { tempDir } from './helpers/fakes'
+import { testAppServices } from '../../support/app-services'
 
 const PROJECT = '20261129-100000-aa11'
 let dir: string
@@ -113,28 +112,7 @@ describe('edits:get and edits:save handlers', () => {
         durationMs: 10_000
       })
     )
-    let stored: Record<string, unknown> = {}
-    return createAppServices({
-      dataDir: dir,
-      version: '0',
-      platform: 'linux',
-      harness: true,
-      settings: createSettingsStore({
-        get store() {
-          return stored
-        },
-        set(patch: Partial<Settings>) {
-          stored = { ...stored, ...patch }
-        }
-      }),
-      adapters: {
-        preventSleep: () => () => undefined,
-        listCaptureSources: async () => [],
-        revealPath: async () => undefined,
-        mediaUrl: (id, file) => `/media/${id}/${file}`
-      },
-      emit: () => undefined
-    })
+    return testAppServices({ dataDir: dir })
   }
 
   it('saves, then gets the same edits back (kept ranges clamped to the recording)', async () => {
