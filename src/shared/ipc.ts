@@ -100,6 +100,66 @@ export interface ExportProgressEvent {
   readonly error?: string
 }
 
+/** The team library connection as the Settings view shows it (the token itself never leaves main). */
+export interface LibraryConfig {
+  /** The library server's base URL, e.g. `https://library.example.com`, or empty when not set. */
+  readonly url: string
+  /** True when an access token is stored (or given by SIDECAST_LIBRARY_TOKEN). */
+  readonly hasToken: boolean
+  /** False when the token had to be stored without OS encryption (safeStorage unavailable). */
+  readonly tokenEncrypted: boolean
+  /** Which values a managed install fixed with environment variables (they cannot be changed here). */
+  readonly managed: { readonly url: boolean; readonly token: boolean }
+}
+
+/** A change to the library connection; absent fields stay as they are; `token: ''` forgets it. */
+export interface LibraryConfigPatch {
+  readonly url?: string
+  readonly token?: string
+}
+
+/** What "Test connection" found. */
+export interface LibraryTestResult {
+  readonly ok: boolean
+  /** `Connected as <name>`, or exactly what is wrong (unreachable, wrong token, not a Sidecast server). */
+  readonly message: string
+  /** The user the token belongs to, when connected. */
+  readonly userName?: string
+}
+
+/** What the user may set before an upload. */
+export interface UploadRequest {
+  readonly title?: string
+  readonly description?: string
+}
+
+export type UploadState =
+  'exporting' | 'queued' | 'uploading' | 'paused' | 'failed' | 'done' | 'cancelled'
+
+/** One upload in main's persistent queue. */
+export interface UploadInfo {
+  readonly id: string
+  readonly projectId: string
+  readonly title: string
+  readonly state: UploadState
+  /** 0–1: of the export while `exporting`, of the bytes otherwise. */
+  readonly fraction: number
+  readonly bytesSent: number
+  /** Size of the file being uploaded, once known. */
+  readonly bytesTotal: number | null
+  /** Bytes per second over the last few seconds, or null when not uploading. */
+  readonly speedBps: number | null
+  /** Estimated time left, ms, or null while too early to tell. */
+  readonly etaMs: number | null
+  /** What went wrong, in words, when `failed` (or why it is waiting to retry while `queued`). */
+  readonly error?: string
+  /** True when the server refused the token: the user must enter a new one (no retry until then). */
+  readonly needsToken?: boolean
+  /** The video's page in the library, when `done`. */
+  readonly url?: string
+  readonly createdAt: string
+}
+
 /** Renderer → main requests: channel → [arguments, result]. */
 export interface InvokeContract {
   'app:info': { args: []; result: AppInfo }
@@ -126,6 +186,21 @@ export interface InvokeContract {
   'export:cancel': { args: [exportId: string]; result: void }
   /** Shows a finished export's file in the system's file manager. */
   'export:reveal': { args: [exportId: string]; result: void }
+  'library:get': { args: []; result: LibraryConfig }
+  'library:configure': { args: [patch: LibraryConfigPatch]; result: LibraryConfig }
+  /** Calls the server's /api/me with the given values, or the stored ones when absent. */
+  'library:test': { args: [patch: LibraryConfigPatch]; result: LibraryTestResult }
+  /** Exports with the current edits (a stream copy when there are none) and queues the upload. */
+  'uploads:start': { args: [projectId: string, request: UploadRequest]; result: UploadInfo }
+  'uploads:list': { args: []; result: UploadInfo[] }
+  'uploads:pause': { args: [uploadId: string]; result: UploadInfo }
+  'uploads:resume': { args: [uploadId: string]; result: UploadInfo }
+  /** Stops the upload and removes it from the server too. */
+  'uploads:cancel': { args: [uploadId: string]; result: UploadInfo }
+  /** Copies a recording's library link to the clipboard. */
+  'share:copy-link': { args: [projectId: string]; result: void }
+  /** Opens a recording's page in the library in the default browser. */
+  'share:open': { args: [projectId: string]; result: void }
 }
 
 /** Main → renderer events: channel → payload. */
@@ -134,6 +209,8 @@ export interface EventContract {
   'recorder:state': RecorderState
   'projects:changed': null
   'export:progress': ExportProgressEvent
+  /** One upload changed (state or progress; progress at most a few times a second). */
+  'uploads:changed': UploadInfo
 }
 
 export type InvokeChannel = keyof InvokeContract
@@ -162,13 +239,24 @@ const invokeChannels: { readonly [C in InvokeChannel]: true } = {
   'edits:save': true,
   'export:start': true,
   'export:cancel': true,
-  'export:reveal': true
+  'export:reveal': true,
+  'library:get': true,
+  'library:configure': true,
+  'library:test': true,
+  'uploads:start': true,
+  'uploads:list': true,
+  'uploads:pause': true,
+  'uploads:resume': true,
+  'uploads:cancel': true,
+  'share:copy-link': true,
+  'share:open': true
 }
 const eventChannels: { readonly [E in EventChannel]: true } = {
   'recorder:command': true,
   'recorder:state': true,
   'projects:changed': true,
-  'export:progress': true
+  'export:progress': true,
+  'uploads:changed': true
 }
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(

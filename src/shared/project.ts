@@ -58,6 +58,8 @@ export interface ProjectSummary {
   /** Absolute path of the project folder, for display. */
   readonly dir: string
   readonly endedBecause: string | null
+  /** The recording's page in the team library once uploaded, else null. */
+  readonly shareUrl: string | null
 }
 
 /** Told to the user once after start: a recording that was left unfinished and has been recovered. */

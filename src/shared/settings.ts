@@ -12,6 +12,16 @@ export interface Settings {
   readonly microphoneId: string
   /** Refuse to start recording when less than this many MiB are free in the data dir. */
   readonly minFreeDiskMb: number
+  /** The team library's base URL (the token is kept apart, encrypted). */
+  readonly libraryUrl: string
+  /** Copy the video's link to the clipboard when an upload finishes. */
+  readonly copyLinkAfterUpload: boolean
+  /** Default export size. */
+  readonly exportSize: 'source' | '1080p' | '720p'
+  /** Default export quality. */
+  readonly exportQuality: 'standard' | 'high' | 'small'
+  /** Folder new recordings go to; empty for `<data dir>/projects`. */
+  readonly recordingsDir: string
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -20,7 +30,12 @@ export const DEFAULT_SETTINGS: Settings = {
   ffmpegPath: '',
   sourceId: '',
   microphoneId: 'default',
-  minFreeDiskMb: 1024
+  minFreeDiskMb: 1024,
+  libraryUrl: '',
+  copyLinkAfterUpload: true,
+  exportSize: 'source',
+  exportQuality: 'standard',
+  recordingsDir: ''
 }
 
 /** JSON schema for the settings store (electron-store / conf validate writes against it). */
@@ -40,7 +55,20 @@ export const SETTINGS_SCHEMA = {
     minimum: 0,
     maximum: 1_000_000,
     default: DEFAULT_SETTINGS.minFreeDiskMb
-  }
+  },
+  libraryUrl: { type: 'string', maxLength: 2048, default: DEFAULT_SETTINGS.libraryUrl },
+  copyLinkAfterUpload: { type: 'boolean', default: DEFAULT_SETTINGS.copyLinkAfterUpload },
+  exportSize: {
+    type: 'string',
+    enum: ['source', '1080p', '720p'],
+    default: DEFAULT_SETTINGS.exportSize
+  },
+  exportQuality: {
+    type: 'string',
+    enum: ['standard', 'high', 'small'],
+    default: DEFAULT_SETTINGS.exportQuality
+  },
+  recordingsDir: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.recordingsDir }
 } as const
 
 /**
@@ -53,7 +81,13 @@ export function validateSettingsPatch(patch: unknown): string | null {
     const rule = (
       SETTINGS_SCHEMA as Record<
         string,
-        { type: string; minimum?: number; maximum?: number; maxLength?: number }
+        {
+          type: string
+          minimum?: number
+          maximum?: number
+          maxLength?: number
+          enum?: readonly string[]
+        }
       >
     )[key]
     if (!rule) return `Unknown setting "${key}".`
@@ -64,10 +98,14 @@ export function validateSettingsPatch(patch: unknown): string | null {
         return `Setting "${key}" must be at least ${rule.minimum}.`
       if (rule.maximum !== undefined && value > rule.maximum)
         return `Setting "${key}" must be at most ${rule.maximum}.`
+    } else if (rule.type === 'boolean') {
+      if (typeof value !== 'boolean') return `Setting "${key}" must be true or false.`
     } else if (rule.type === 'string') {
       if (typeof value !== 'string') return `Setting "${key}" must be text.`
       if (rule.maxLength !== undefined && value.length > rule.maxLength)
         return `Setting "${key}" is too long.`
+      if (rule.enum && !rule.enum.includes(value))
+        return `Setting "${key}" must be one of: ${rule.enum.join(', ')}.`
     }
   }
   return null
