@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   CALLOUT_FONT_FILES,
-  drawnBounds,
   fontDir,
+  geometryBounds,
   rasterizeOverlay,
   rasterizeOverlayCropped,
   renderOverlayPixels,
@@ -194,46 +194,63 @@ describe('rasterised overlay with one annotation of each type', () => {
 })
 
 describe('cropping an overlay to what it draws', () => {
-  const alpha = (width: number, height: number, points: [number, number][]): Buffer => {
-    const pixels = Buffer.alloc(width * height * 4)
-    for (const [x, y] of points) pixels[(y * width + x) * 4 + 3] = 255
-    return pixels
-  }
+  const frame11x7 = { width: 11, height: 7 }
 
   it.each([
-    ['nothing drawn', [] as [number, number][], null],
+    ['nothing drawn', undefined, null],
+    ['an empty box', { x: 3, y: 3, width: 0, height: 2 }, null],
     [
-      'one pixel at an even spot',
-      [[4, 2]] as [number, number][],
-      { x: 4, y: 2, width: 2, height: 2 }
-    ],
-    [
-      'odd corners widen to even',
-      [
-        [3, 1],
-        [6, 4]
-      ] as [number, number][],
+      'widened by the margin to even coordinates',
+      { x: 4.5, y: 2.2, width: 1, height: 1 },
       { x: 2, y: 0, width: 6, height: 6 }
     ],
     [
       'clamped at an odd frame edge',
-      [[10, 6]] as [number, number][],
-      { x: 10, y: 6, width: 1, height: 1 }
-    ]
-  ])('%s', (_name, points, expected) => {
-    expect(drawnBounds(alpha(11, 7, points), 11, 7)).toEqual(expected)
+      { x: 9.5, y: 5.5, width: 1.5, height: 1.5 },
+      { x: 6, y: 2, width: 5, height: 5 }
+    ],
+    ['outside the frame', { x: 20, y: 20, width: 3, height: 3 }, null]
+  ])('%s', (_name, box, expected) => {
+    expect(geometryBounds(box, frame11x7)).toEqual(expected)
   })
 
-  it('cuts the PNG to the drawn box and says where it goes', () => {
+  it.each([rect, arrow, callout, step])(
+    'the box holds every pixel %# draws, and little else',
+    (annotation) => {
+      const frame = { width: 640, height: 360 }
+      const svg = drawOverlay([annotation], frame)
+      const { png, box } = rasterizeOverlayCropped(svg, frame, { fontDir: fonts })
+      const full = renderOverlayPixels(svg, { fontDir: fonts })
+      let minX = frame.width
+      let minY = frame.height
+      let maxX = -1
+      let maxY = -1
+      for (let y = 0; y < full.height; y++) {
+        for (let x = 0; x < full.width; x++) {
+          if ((full.pixels[(y * full.width + x) * 4 + 3] ?? 0) === 0) continue
+          minX = Math.min(minX, x)
+          maxX = Math.max(maxX, x)
+          minY = Math.min(minY, y)
+          maxY = Math.max(maxY, y)
+        }
+      }
+      expect(maxX).toBeGreaterThanOrEqual(0)
+      expect(box.x).toBeLessThanOrEqual(minX)
+      expect(box.y).toBeLessThanOrEqual(minY)
+      expect(box.x + box.width).toBeGreaterThan(maxX)
+      expect(box.y + box.height).toBeGreaterThan(maxY)
+      // At most the margin, the even alignment and a pixel of rounding on each side.
+      expect(minX - box.x).toBeLessThanOrEqual(5)
+      expect(box.x + box.width - 1 - maxX).toBeLessThanOrEqual(5)
+      expect([box.x % 2, box.y % 2]).toEqual([0, 0])
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([box.width, box.height])
+    }
+  )
+
+  it('nothing drawn gives a 2×2 transparent PNG at the origin', () => {
     const frame = { width: 640, height: 360 }
-    const { png, box } = rasterizeOverlayCropped(drawOverlay([rect], frame), frame, {
-      fontDir: fonts
-    })
-    const full = renderOverlayPixels(drawOverlay([rect], frame), { fontDir: fonts })
-    expect(box).toEqual(drawnBounds(full.pixels, full.width, full.height))
-    expect(box.width).toBeLessThan(frame.width)
-    expect(box.height).toBeLessThan(frame.height)
-    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([box.width, box.height])
+    const { box } = rasterizeOverlayCropped(drawOverlay([], frame), frame, { fontDir: fonts })
+    expect(box).toEqual({ x: 0, y: 0, width: 2, height: 2 })
   })
 })
 
