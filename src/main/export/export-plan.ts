@@ -296,7 +296,9 @@ export function planExport(options: PlanExportOptions): ExportPlan {
         : ['-c:a', 'aac', '-b:a', quality.audioBitrate]
 
   const sizeKept = output.width === facts.width && output.height === facts.height
-  if (whole && edits.annotations.length === 0 && facts.videoCodec === 'h264' && sizeKept) {
+  // Small asks for a smaller file than the recording, which only an encode can give.
+  const copyable = facts.videoCodec === 'h264' && sizeKept && preset.quality !== 'small'
+  if (whole && edits.annotations.length === 0 && copyable) {
     // prettier-ignore
     const args = [
       ...COMMON_HEAD,

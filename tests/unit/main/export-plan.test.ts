@@ -111,6 +111,8 @@ describe('presets', () => {
   })
 })
 
+const SMALL = { size: 'source', quality: 'small' } as const
+
 describe('planExport: copy or encode', () => {
   it.each([
     ['h264, no edits', { videoCodec: 'h264' }, edits(), SOURCE, 'copy'],
@@ -118,9 +120,10 @@ describe('planExport: copy or encode', () => {
       'h264, 720p preset on a 720p source',
       { videoCodec: 'h264', width: 1280, height: 720 },
       edits(),
-      { size: '720p', quality: 'small' },
+      { size: '720p', quality: 'high' },
       'copy'
     ],
+    ['Small asks for a smaller file', { videoCodec: 'h264' }, edits(), SMALL, 'encode'],
     ['keep of the whole recording', { videoCodec: 'h264' }, edits([[0, 10_000]]), SOURCE, 'copy'],
     ['vp8', { videoCodec: 'vp8' }, edits(), SOURCE, 'encode'],
     ['trimmed', { videoCodec: 'h264' }, edits([[0, 9000]]), SOURCE, 'encode'],
