@@ -1,13 +1,20 @@
 /**
- * One recording in the list: thumbnail, title (click or F2 to rename in place), facts, and the
- * quiet actions (show in folder, delete).
+ * One recording in the list: thumbnail, title (click or F2 to rename in place), facts, its
+ * library link once uploaded, the progress of its export or upload, the main actions (edit,
+ * export, upload) and the quiet ones (show in folder, delete).
  */
 import { useEffect, useId, useRef, useState } from 'react'
 import type { KeyboardEvent, ReactNode } from 'react'
 import type { ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
 import { errorMessage } from '../recorder/capture-errors'
+import { ExportProgress } from '../export/export-progress'
+import { useRunningExport } from '../export/use-exports'
 import { formatBytes, formatDate, formatDuration, formatResolution } from '../format'
+import { ShareLink } from '../share/share-link'
+import { UploadProgress } from '../share/upload-progress'
+import { isActiveUpload } from '../share/uploads-model'
+import { useProjectUpload } from '../share/use-uploads'
 import { PlayIcon } from '../ui/icons'
 import type { Notices } from '../ui/notices'
 
@@ -16,6 +23,12 @@ export interface RecordingCardProps {
   readonly notices: Notices
   /** Asks for the delete confirmation. */
   readonly onDelete: (project: ProjectSummary) => void
+  /** Opens the recording in the editor. */
+  readonly onEdit: (project: ProjectSummary) => void
+  /** Opens the export dialog. */
+  readonly onExport: (project: ProjectSummary) => void
+  /** Opens the upload dialog. */
+  readonly onUpload: (project: ProjectSummary) => void
   /** The renamed summary, so the list can show it before main's change event. */
   readonly onRenamed: (project: ProjectSummary) => void
 }
@@ -24,6 +37,9 @@ export function RecordingCard({
   project,
   notices,
   onDelete,
+  onEdit,
+  onExport,
+  onUpload,
   onRenamed
 }: RecordingCardProps): ReactNode {
   const [editing, setEditing] = useState(false)
@@ -35,6 +51,11 @@ export function RecordingCard({
   const hintId = useId()
   const errorId = useId()
   const recording = project.status === 'recording'
+  const upload = useProjectUpload(project.id)
+  const runningExport = useRunningExport(project.id)
+  const uploadActive = isActiveUpload(upload)
+  // The queue knows the link as soon as the upload ends; the summary once main lists it again.
+  const shareUrl = upload?.state === 'done' && upload.url ? upload.url : (project.shareUrl ?? null)
 
   const startEditing = (): void => {
     if (recording) return
@@ -100,7 +121,11 @@ export function RecordingCard({
       onKeyDown={onCardKeyDown}
       aria-labelledby={`${hintId}-title`}
     >
-      <div className="card-thumb" aria-hidden="true">
+      <div
+        className={recording ? 'card-thumb' : 'card-thumb card-thumb-openable'}
+        aria-hidden="true"
+        onClick={recording ? undefined : () => onEdit(project)}
+      >
         {project.thumbnailUrl ? (
           <img src={project.thumbnailUrl} alt="" draggable={false} />
         ) : (
@@ -172,7 +197,49 @@ export function RecordingCard({
           ))}
         </p>
         {project.endedBecause && <p className="card-note">{project.endedBecause}</p>}
+        {shareUrl && !uploadActive && (
+          <ShareLink
+            projectId={project.id}
+            title={project.title}
+            url={shareUrl}
+            notices={notices}
+          />
+        )}
+        {runningExport?.background && <ExportProgress entry={runningExport} notices={notices} />}
+        {upload && <UploadProgress upload={upload} />}
         <div className="card-actions">
+          <button
+            type="button"
+            className="primary-button card-main-action"
+            onClick={() => onEdit(project)}
+            disabled={recording}
+            aria-label={`Edit “${project.title}”`}
+          >
+            Edit
+          </button>
+          <button
+            type="button"
+            className="secondary-button"
+            onClick={() => onExport(project)}
+            disabled={recording}
+            aria-label={`Export “${project.title}”`}
+          >
+            Export…
+          </button>
+          {!uploadActive && (
+            <button
+              type="button"
+              className="secondary-button"
+              onClick={() => onUpload(project)}
+              disabled={recording}
+              aria-label={
+                shareUrl ? `Upload “${project.title}” again` : `Upload “${project.title}”`
+              }
+            >
+              {shareUrl ? 'Upload again…' : 'Upload…'}
+            </button>
+          )}
+          <span className="card-actions-spacer" />
           <button
             type="button"
             className="quiet-button"

@@ -1,14 +1,33 @@
 /**
- * Settings: countdown, record shortcut, ffmpeg path (with what main found), minimum free disk.
- * Main validates and its messages are shown as they are.
+ * Settings: recording (countdown, shortcut, recordings folder), export defaults, the team library
+ * (address, token, test, copy link after upload) and advanced (ffmpeg path, minimum free disk).
+ * One Save applies everything; main validates and its messages are shown as they are, next to
+ * the part they belong to.
  */
-import { useId, useState } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { AppInfo, FfmpegStatus } from '../../../shared/ipc'
+import type { AppInfo, FfmpegStatus, LibraryConfig } from '../../../shared/ipc'
 import type { Settings } from '../../../shared/settings'
 import { api } from '../api'
+import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES } from '../export/export-choices'
 import { errorMessage } from '../recorder/capture-errors'
 import { ModalDialog } from '../ui/modal-dialog'
+import {
+  initialLibraryDraft,
+  libraryPatch,
+  libraryUrlProblem,
+  unknownLibraryConfig,
+  type LibraryDraft
+} from './library-form'
+import { LibrarySection } from './library-section'
+import {
+  defaultRecordingsDir,
+  initialSettingsDraft,
+  recordingsDirChange,
+  settingsPatch,
+  type SettingsDraft
+} from './settings-form'
+import './settings.css'
 
 export interface SettingsDialogProps {
   readonly settings: Settings
@@ -31,9 +50,10 @@ function describeFfmpeg(status: FfmpegStatus): string {
   return `Using ${status.path ?? 'ffmpeg'} (from ${where}).`
 }
 
-function wholeNumber(text: string): number | null {
-  const value = Number(text.trim())
-  return text.trim() !== '' && Number.isInteger(value) ? value : null
+interface LibraryState {
+  readonly config: LibraryConfig
+  readonly loaded: boolean
+  readonly problem: string | null
 }
 
 export function SettingsDialog({
@@ -42,41 +62,90 @@ export function SettingsDialog({
   onSaved,
   onClose
 }: SettingsDialogProps): ReactNode {
-  const [countdown, setCountdown] = useState(String(settings.countdownSeconds))
-  const [shortcut, setShortcut] = useState(settings.recordShortcut)
-  const [ffmpegPath, setFfmpegPath] = useState(settings.ffmpegPath)
-  const [minFree, setMinFree] = useState(String(settings.minFreeDiskMb))
+  const [draft, setDraft] = useState<SettingsDraft>(() => initialSettingsDraft(settings))
+  const [library, setLibrary] = useState<LibraryState>(() => ({
+    config: unknownLibraryConfig(settings.libraryUrl),
+    loaded: false,
+    problem: null
+  }))
+  const [libraryDraft, setLibraryDraft] = useState<LibraryDraft>(() =>
+    initialLibraryDraft(unknownLibraryConfig(settings.libraryUrl))
+  )
+  // Typing that races library:get's answer is kept.
+  const libraryTouched = useRef(false)
   const [error, setError] = useState<string | null>(null)
+  const [folderError, setFolderError] = useState<string | null>(null)
+  const [libraryError, setLibraryError] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
   const ids = {
     heading: useId(),
     countdown: useId(),
     shortcut: useId(),
+    folder: useId(),
+    size: useId(),
+    quality: useId(),
     ffmpeg: useId(),
     disk: useId()
   }
+  const set = (patch: Partial<SettingsDraft>): void => setDraft((d) => ({ ...d, ...patch }))
+
+  useEffect(() => {
+    let live = true
+    api.invoke('library:get').then(
+      (config) => {
+        if (!live) return
+        setLibrary({ config, loaded: true, problem: null })
+        if (!libraryTouched.current) setLibraryDraft(initialLibraryDraft(config))
+      },
+      (failure: unknown) => {
+        if (live) setLibrary((s) => ({ ...s, loaded: true, problem: errorMessage(failure) }))
+      }
+    )
+    return () => {
+      live = false
+    }
+  }, [])
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
-    const countdownSeconds = wholeNumber(countdown)
-    const minFreeDiskMb = wholeNumber(minFree)
-    if (countdownSeconds === null)
-      return setError('Countdown must be a whole number of seconds (0 for none).')
-    if (minFreeDiskMb === null)
-      return setError('Minimum free disk space must be a whole number of MiB.')
-    setSaving(true)
     setError(null)
+    setFolderError(null)
+    setLibraryError(null)
+    const checked = settingsPatch(draft)
+    if (!checked.ok) return setError(checked.message)
+    const patch = libraryPatch(library.config, libraryDraft)
+    const urlProblem = patch?.url !== undefined ? libraryUrlProblem(patch.url) : null
+    if (urlProblem) return setLibraryError(urlProblem)
+
+    setSaving(true)
     try {
-      const saved = await api.invoke('settings:set', {
-        countdownSeconds,
-        recordShortcut: shortcut.trim(),
-        ffmpegPath: ffmpegPath.trim(),
-        minFreeDiskMb
-      })
+      // The folder first and on its own: its error (e.g. not writable) belongs beside it.
+      const folder = recordingsDirChange(settings, draft)
+      if (folder !== null) {
+        try {
+          await api.invoke('settings:set', { recordingsDir: folder })
+        } catch (failure) {
+          setFolderError(errorMessage(failure))
+          return
+        }
+      }
+      if (patch) {
+        try {
+          const config = await api.invoke('library:configure', patch)
+          setLibrary({ config, loaded: true, problem: null })
+          setLibraryDraft(initialLibraryDraft(config))
+          libraryTouched.current = false
+        } catch (failure) {
+          setLibraryError(`The library settings were not saved. ${errorMessage(failure)}`)
+          return
+        }
+      }
+      const saved = await api.invoke('settings:set', checked.patch)
       const info = await api.invoke('app:info').catch(() => appInfo)
       onSaved(saved, info)
     } catch (failure) {
       setError(errorMessage(failure))
+    } finally {
       setSaving(false)
     }
   }
@@ -86,77 +155,165 @@ export function SettingsDialog({
       <form onSubmit={(event) => void submit(event)} noValidate>
         <h2 id={ids.heading}>Settings</h2>
 
-        <div className="field">
-          <label htmlFor={ids.countdown}>Countdown before recording (seconds)</label>
-          <input
-            id={ids.countdown}
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={10}
-            step={1}
-            value={countdown}
-            onChange={(e) => setCountdown(e.target.value)}
-            aria-describedby={`${ids.countdown}-hint`}
-          />
-          <p className="hint" id={`${ids.countdown}-hint`}>
-            0 starts recording at once.
-          </p>
-        </div>
+        <fieldset className="settings-section" disabled={saving}>
+          <legend>Recording</legend>
+          <div className="field">
+            <label htmlFor={ids.countdown}>Countdown before recording (seconds)</label>
+            <input
+              id={ids.countdown}
+              type="number"
+              inputMode="numeric"
+              min={0}
+              max={10}
+              step={1}
+              value={draft.countdown}
+              onChange={(e) => set({ countdown: e.target.value })}
+              aria-describedby={`${ids.countdown}-hint`}
+            />
+            <p className="hint" id={`${ids.countdown}-hint`}>
+              0 starts recording at once.
+            </p>
+          </div>
 
-        <div className="field">
-          <label htmlFor={ids.shortcut}>Record shortcut</label>
-          <input
-            id={ids.shortcut}
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            value={shortcut}
-            onChange={(e) => setShortcut(e.target.value)}
-            aria-describedby={`${ids.shortcut}-hint`}
-          />
-          <p className="hint" id={`${ids.shortcut}-hint`}>
-            Starts and stops recording from anywhere. Write it like CommandOrControl+Shift+R
-            (modifiers: CommandOrControl, Alt, Shift, Super).
-          </p>
-        </div>
+          <div className="field">
+            <label htmlFor={ids.shortcut}>Record shortcut</label>
+            <input
+              id={ids.shortcut}
+              type="text"
+              spellCheck={false}
+              autoComplete="off"
+              value={draft.shortcut}
+              onChange={(e) => set({ shortcut: e.target.value })}
+              aria-describedby={`${ids.shortcut}-hint`}
+            />
+            <p className="hint" id={`${ids.shortcut}-hint`}>
+              Starts and stops recording from anywhere. Write it like CommandOrControl+Shift+R
+              (modifiers: CommandOrControl, Alt, Shift, Super).
+            </p>
+          </div>
 
-        <div className="field">
-          <label htmlFor={ids.ffmpeg}>ffmpeg path</label>
-          <input
-            id={ids.ffmpeg}
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            placeholder="Leave empty to use the bundled ffmpeg"
-            value={ffmpegPath}
-            onChange={(e) => setFfmpegPath(e.target.value)}
-            aria-describedby={`${ids.ffmpeg}-status`}
-          />
-          <p
-            className={appInfo && !appInfo.ffmpeg.ok ? 'hint warning-text' : 'hint'}
-            id={`${ids.ffmpeg}-status`}
-          >
-            {appInfo ? describeFfmpeg(appInfo.ffmpeg) : 'Checking ffmpeg…'}
-          </p>
-        </div>
+          <div className="field">
+            <label htmlFor={ids.folder}>Recordings folder</label>
+            <input
+              id={ids.folder}
+              type="text"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder={defaultRecordingsDir(appInfo)}
+              value={draft.recordingsDir}
+              onChange={(e) => {
+                set({ recordingsDir: e.target.value })
+                setFolderError(null)
+              }}
+              aria-invalid={folderError ? true : undefined}
+              aria-describedby={`${ids.folder}-hint${folderError ? ` ${ids.folder}-error` : ''}`}
+            />
+            <p className="hint" id={`${ids.folder}-hint`}>
+              New recordings go here after Sidecast restarts. Leave empty for the default folder.
+              {appInfo && appInfo.projectsDir !== defaultRecordingsDir(appInfo) && (
+                <> Now: {appInfo.projectsDir}</>
+              )}
+            </p>
+            {folderError && (
+              <p className="field-error" id={`${ids.folder}-error`} role="alert">
+                {folderError}
+              </p>
+            )}
+          </div>
+        </fieldset>
 
-        <div className="field">
-          <label htmlFor={ids.disk}>Minimum free disk space (MiB)</label>
-          <input
-            id={ids.disk}
-            type="number"
-            inputMode="numeric"
-            min={0}
-            step={256}
-            value={minFree}
-            onChange={(e) => setMinFree(e.target.value)}
-            aria-describedby={`${ids.disk}-hint`}
-          />
-          <p className="hint" id={`${ids.disk}-hint`}>
-            Sidecast will not start a recording, and stops one, when less than this is free.
-          </p>
-        </div>
+        <fieldset className="settings-section" disabled={saving}>
+          <legend>Export</legend>
+          <div className="field-pair">
+            <div className="field">
+              <label htmlFor={ids.size}>Default size</label>
+              <select
+                id={ids.size}
+                value={draft.exportSize}
+                onChange={(e) => set({ exportSize: e.target.value as SettingsDraft['exportSize'] })}
+              >
+                {EXPORT_SIZE_CHOICES.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={ids.quality}>Default quality</label>
+              <select
+                id={ids.quality}
+                value={draft.exportQuality}
+                onChange={(e) =>
+                  set({ exportQuality: e.target.value as SettingsDraft['exportQuality'] })
+                }
+              >
+                {EXPORT_QUALITY_CHOICES.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <p className="hint">Used by Export and by uploads of edited recordings.</p>
+        </fieldset>
+
+        <LibrarySection
+          config={library.config}
+          loaded={library.loaded}
+          loadProblem={library.problem}
+          draft={libraryDraft}
+          onDraftChange={(d) => {
+            setLibraryDraft(d)
+            libraryTouched.current = true
+            setLibraryError(null)
+          }}
+          copyLinkAfterUpload={draft.copyLinkAfterUpload}
+          onCopyLinkChange={(copyLinkAfterUpload) => set({ copyLinkAfterUpload })}
+          saveProblem={libraryError}
+          disabled={saving}
+        />
+
+        <fieldset className="settings-section" disabled={saving}>
+          <legend>Advanced</legend>
+          <div className="field">
+            <label htmlFor={ids.ffmpeg}>ffmpeg path</label>
+            <input
+              id={ids.ffmpeg}
+              type="text"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="Leave empty to use the bundled ffmpeg"
+              value={draft.ffmpegPath}
+              onChange={(e) => set({ ffmpegPath: e.target.value })}
+              aria-describedby={`${ids.ffmpeg}-status`}
+            />
+            <p
+              className={appInfo && !appInfo.ffmpeg.ok ? 'hint warning-text' : 'hint'}
+              id={`${ids.ffmpeg}-status`}
+            >
+              {appInfo ? describeFfmpeg(appInfo.ffmpeg) : 'Checking ffmpeg…'}
+            </p>
+          </div>
+
+          <div className="field">
+            <label htmlFor={ids.disk}>Minimum free disk space (MiB)</label>
+            <input
+              id={ids.disk}
+              type="number"
+              inputMode="numeric"
+              min={0}
+              step={256}
+              value={draft.minFree}
+              onChange={(e) => set({ minFree: e.target.value })}
+              aria-describedby={`${ids.disk}-hint`}
+            />
+            <p className="hint" id={`${ids.disk}-hint`}>
+              Sidecast will not start a recording, and stops one, when less than this is free.
+            </p>
+          </div>
+        </fieldset>
 
         {error && (
           <p className="field-error" role="alert">
@@ -164,7 +321,7 @@ export function SettingsDialog({
           </p>
         )}
 
-        <div className="dialog-actions">
+        <div className="dialog-actions settings-actions">
           <button type="button" className="secondary-button" onClick={onClose} disabled={saving}>
             Cancel
           </button>

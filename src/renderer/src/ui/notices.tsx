@@ -8,22 +8,31 @@ import { errorMessage } from '../recorder/capture-errors'
 
 export type NoticeKind = 'error' | 'warning' | 'info'
 
+/** A button on a notice (e.g. "Copy link", "Open settings"); clicking it also dismisses the notice. */
+export interface NoticeAction {
+  readonly label: string
+  run(): void
+}
+
 export interface Notice {
   readonly id: number
   readonly kind: NoticeKind
   readonly message: string
+  readonly action?: NoticeAction
 }
 
 export interface Notices {
   /** Shows an error; accepts a thrown value and shows its message. */
-  error(error: unknown): void
-  warning(message: string): void
-  info(message: string): void
+  error(error: unknown, action?: NoticeAction): void
+  warning(message: string, action?: NoticeAction): void
+  info(message: string, action?: NoticeAction): void
 }
 
 const NoticesContext = createContext<Notices | null>(null)
 
 const INFO_MS = 6000
+/** A notice with a button stays longer: the user needs time to reach it. */
+const INFO_WITH_ACTION_MS = 15000
 
 export function useNotices(): Notices {
   const notices = useContext(NoticesContext)
@@ -40,27 +49,27 @@ export function NoticesProvider({ children }: { children: ReactNode }): ReactNod
   }, [])
 
   const push = useCallback(
-    (kind: NoticeKind, message: string) => {
+    (kind: NoticeKind, message: string, action?: NoticeAction) => {
       const id = nextId.current++
       setItems((current) => [
         // The same message twice in a row says nothing new.
         ...current.filter((n) => n.message !== message),
-        { id, kind, message }
+        action ? { id, kind, message, action } : { id, kind, message }
       ])
-      if (kind === 'info') setTimeout(() => dismiss(id), INFO_MS)
+      if (kind === 'info') setTimeout(() => dismiss(id), action ? INFO_WITH_ACTION_MS : INFO_MS)
     },
     [dismiss]
   )
 
   const api = useMemo<Notices>(
     () => ({
-      error: (error) => {
+      error: (error, action) => {
         // A cancelled start is the user's own choice, not a problem.
         if ((error as { code?: unknown } | null)?.code === 'cancelled') return
-        push('error', errorMessage(error))
+        push('error', errorMessage(error), action)
       },
-      warning: (message) => push('warning', message),
-      info: (message) => push('info', message)
+      warning: (message, action) => push('warning', message, action),
+      info: (message, action) => push('info', message, action)
     }),
     [push]
   )
@@ -97,6 +106,18 @@ function Toast({
   return (
     <div className={`toast toast-${notice.kind}`}>
       <p className="toast-message">{notice.message}</p>
+      {notice.action && (
+        <button
+          type="button"
+          className="secondary-button toast-action"
+          onClick={() => {
+            onDismiss(notice.id)
+            notice.action?.run()
+          }}
+        >
+          {notice.action.label}
+        </button>
+      )}
       <button
         type="button"
         className="icon-button"

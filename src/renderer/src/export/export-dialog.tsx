@@ -1,0 +1,318 @@
+/**
+ * Export a recording to an MP4: pick a size and quality (defaults from Settings), watch the
+ * progress, cancel, and show the file when done. Closing while it runs leaves the export running
+ * in the background (the card shows it, a notice tells when it ends) — it is never lost silently.
+ */
+import { useEffect, useId, useRef, useState } from 'react'
+import type { FormEvent, ReactNode } from 'react'
+import type { ExportPresetRequest } from '../../../shared/ipc'
+import type { ProjectSummary } from '../../../shared/project'
+import { api } from '../api'
+import { fileName, formatPercent, formatResolution, formatTimeLeft } from '../format'
+import { errorMessage } from '../recorder/capture-errors'
+import { ModalDialog } from '../ui/modal-dialog'
+import { useNotices } from '../ui/notices'
+import { ProgressBar } from '../ui/progress-bar'
+import { exportEndWords, runningExportOf } from './exports-model'
+import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES, sizeChoiceHint } from './export-choices'
+import type { ExportQuality, ExportSize } from './export-choices'
+import { uploadsStore } from '../share/use-uploads'
+import { exportsStore, useExport } from './use-exports'
+import './export.css'
+
+export interface ExportDialogProps {
+  readonly project: ProjectSummary
+  readonly onClose: () => void
+}
+
+export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode {
+  const notices = useNotices()
+  // Reopened while this recording's export runs: follow that one instead of offering a new one.
+  const [exportId, setExportId] = useState<string | null>(
+    () => runningExportOf(exportsStore.getSnapshot(), project.id)?.event.exportId ?? null
+  )
+  const entry = useExport(exportId)
+  const [size, setSize] = useState<ExportSize>('source')
+  const [quality, setQuality] = useState<ExportQuality>('standard')
+  const chosen = useRef(false)
+  const [starting, setStarting] = useState(false)
+  const [cancelling, setCancelling] = useState(false)
+  const [problem, setProblem] = useState<string | null>(null)
+  const ids = { heading: useId(), size: useId(), quality: useId() }
+  const body = useRef<HTMLDivElement>(null)
+
+  // The defaults come from Settings, unless the user already picked something.
+  useEffect(() => {
+    let live = true
+    api
+      .invoke('settings:get')
+      .then((settings) => {
+        if (!live || chosen.current) return
+        setSize(settings.exportSize)
+        setQuality(settings.exportQuality)
+      })
+      .catch(() => undefined) // The built-in defaults are fine; Settings shows its own errors.
+    return () => {
+      live = false
+    }
+  }, [])
+
+  const state = entry?.event.state ?? (exportId ? 'running' : null)
+  const running = state === 'running'
+
+  // While the dialog shows a running export it is not "in the background"; when the dialog goes
+  // away for any reason (closed, the view changed) the export carries on and is announced later.
+  useEffect(() => {
+    if (!exportId) return
+    exportsStore.setBackground(exportId, false)
+    return () => exportsStore.setBackground(exportId, true)
+  }, [exportId])
+
+  const start = async (preset: ExportPresetRequest): Promise<void> => {
+    setStarting(true)
+    setProblem(null)
+    setCancelling(false)
+    try {
+      // While this recording's upload is exporting, main's "busy" is about that export: say so
+      // rather than take it up (cancelling it here would fail the upload).
+      const uploading = uploadsStore.getSnapshot().byProject.get(project.id)?.state === 'exporting'
+      setExportId(await exportsStore.start(project, preset, !uploading))
+    } catch (failure) {
+      setProblem(errorMessage(failure))
+    } finally {
+      setStarting(false)
+    }
+  }
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault()
+    void start({ size, quality })
+  }
+
+  const cancel = (): void => {
+    if (!exportId) return
+    setCancelling(true)
+    api.invoke('export:cancel', exportId).catch((failure: unknown) => {
+      setCancelling(false)
+      setProblem(errorMessage(failure))
+    })
+  }
+
+  const reveal = (): void => {
+    if (!exportId) return
+    api.invoke('export:reveal', exportId).catch((failure: unknown) => {
+      setProblem(errorMessage(failure))
+    })
+  }
+
+  const close = (): void => {
+    if (exportId && running) {
+      exportsStore.setBackground(exportId, true)
+      notices.info(
+        `The export of “${project.title}” continues in the background. You will be told when it is done.`
+      )
+    }
+    onClose()
+  }
+
+  const again = (): void => {
+    setExportId(null)
+    setProblem(null)
+  }
+
+  // The button that had focus goes away when the view changes: move focus to the next step.
+  const view = exportId === null ? 'choose' : (state ?? 'running')
+  const firstView = useRef(true)
+  useEffect(() => {
+    if (firstView.current) {
+      firstView.current = false
+      return
+    }
+    const target =
+      view === 'choose'
+        ? body.current?.querySelector<HTMLElement>('input:checked')
+        : body.current?.querySelector<HTMLElement>('.primary-button')
+    target?.focus()
+  }, [view])
+
+  const event = entry?.event
+  const sourceSize = formatResolution(project.width, project.height)
+
+  return (
+    <ModalDialog
+      labelledBy={ids.heading}
+      onClose={close}
+      className="export-dialog"
+      // The chosen size when choosing; the safe next step (never Cancel) when following one.
+      initialFocus="input:checked, .primary-button"
+    >
+      <h2 id={ids.heading}>Export “{project.title}”</h2>
+      <div ref={body}>
+        {exportId === null ? (
+          <form onSubmit={submit} noValidate>
+            <fieldset className="choice-group">
+              <legend>Size</legend>
+              {EXPORT_SIZE_CHOICES.map((choice) => {
+                const hint = sizeChoiceHint(choice.value, project.height, sourceSize)
+                return (
+                  <label key={choice.value} className="choice">
+                    <input
+                      type="radio"
+                      name={ids.size}
+                      value={choice.value}
+                      checked={size === choice.value}
+                      onChange={() => {
+                        chosen.current = true
+                        setSize(choice.value)
+                      }}
+                    />
+                    <span className="choice-text">
+                      <span className="choice-label">{choice.label}</span>
+                      {hint && <span className="hint">{hint}</span>}
+                    </span>
+                  </label>
+                )
+              })}
+            </fieldset>
+
+            <fieldset className="choice-group">
+              <legend>Quality</legend>
+              {EXPORT_QUALITY_CHOICES.map((choice) => (
+                <label key={choice.value} className="choice">
+                  <input
+                    type="radio"
+                    name={ids.quality}
+                    value={choice.value}
+                    checked={quality === choice.value}
+                    onChange={() => {
+                      chosen.current = true
+                      setQuality(choice.value)
+                    }}
+                  />
+                  <span className="choice-text">
+                    <span className="choice-label">{choice.label}</span>
+                    <span className="hint">{choice.hint}</span>
+                  </span>
+                </label>
+              ))}
+            </fieldset>
+
+            {problem && (
+              <p className="field-error" role="alert">
+                {problem}
+              </p>
+            )}
+
+            <div className="dialog-actions">
+              <button
+                type="button"
+                className="secondary-button"
+                onClick={close}
+                disabled={starting}
+              >
+                Cancel
+              </button>
+              <button type="submit" className="primary-button" disabled={starting}>
+                {starting ? 'Starting…' : 'Export'}
+              </button>
+            </div>
+          </form>
+        ) : (
+          <div className="export-run">
+            {running && (
+              <>
+                <ProgressBar
+                  fraction={event?.fraction ?? 0}
+                  label={`Export of “${project.title}”`}
+                  valueText={progressText(event?.fraction ?? 0, event?.etaMs ?? null)}
+                />
+                <p className="export-numbers">
+                  <span className="export-percent">{formatPercent(event?.fraction ?? 0)}</span>
+                  <span className="muted">
+                    {cancelling
+                      ? 'Cancelling…'
+                      : (formatTimeLeft(event?.etaMs ?? null) ?? 'Estimating time left…')}
+                  </span>
+                </p>
+                {event && <p className="hint export-file">Writing {fileName(event.outFile)}</p>}
+              </>
+            )}
+
+            {event && !running && (
+              <p
+                className={state === 'failed' ? 'field-error' : 'export-result'}
+                role={state === 'failed' ? 'alert' : 'status'}
+              >
+                {exportEndWords(event)}
+              </p>
+            )}
+
+            {problem && (
+              <p className="field-error" role="alert">
+                {problem}
+              </p>
+            )}
+
+            <div className="dialog-actions">
+              {running && (
+                <>
+                  <button
+                    type="button"
+                    className="secondary-button"
+                    onClick={cancel}
+                    disabled={cancelling}
+                  >
+                    Cancel export
+                  </button>
+                  <button type="button" className="primary-button" onClick={close}>
+                    Continue in background
+                  </button>
+                </>
+              )}
+              {state === 'done' && (
+                <>
+                  <button type="button" className="secondary-button" onClick={reveal}>
+                    Show in folder
+                  </button>
+                  <button type="button" className="primary-button" onClick={close}>
+                    Close
+                  </button>
+                </>
+              )}
+              {state === 'failed' && (
+                <>
+                  <button type="button" className="secondary-button" onClick={close}>
+                    Close
+                  </button>
+                  <button
+                    type="button"
+                    className="primary-button"
+                    onClick={() => void start({ size, quality })}
+                    disabled={starting}
+                  >
+                    {starting ? 'Starting…' : 'Try again'}
+                  </button>
+                </>
+              )}
+              {state === 'cancelled' && (
+                <>
+                  <button type="button" className="secondary-button" onClick={close}>
+                    Close
+                  </button>
+                  <button type="button" className="primary-button" onClick={again}>
+                    Export again
+                  </button>
+                </>
+              )}
+            </div>
+          </div>
+        )}
+      </div>
+    </ModalDialog>
+  )
+}
+
+function progressText(fraction: number, etaMs: number | null): string {
+  const left = formatTimeLeft(etaMs)
+  return left ? `${formatPercent(fraction)}, ${left}` : formatPercent(fraction)
+}

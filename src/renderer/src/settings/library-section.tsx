@@ -1,0 +1,225 @@
+/**
+ * Settings › Team library: the server's address, the access token (never shown once stored:
+ * main does not send it), Test connection, and whether to copy the link after uploading.
+ * The parent owns the draft and saves it with the rest of Settings.
+ */
+import { useId, useState } from 'react'
+import type { ReactNode } from 'react'
+import type { LibraryConfig, LibraryTestResult } from '../../../shared/ipc'
+import { api } from '../api'
+import { errorMessage } from '../recorder/capture-errors'
+import type { LibraryDraft } from './library-form'
+import {
+  libraryTestPatch,
+  libraryUrlProblem,
+  showsTokenInput,
+  tokenStatusText
+} from './library-form'
+
+export interface LibrarySectionProps {
+  /** What main says is configured (or a stand-in when it could not say: see `loadProblem`). */
+  readonly config: LibraryConfig
+  /** Why `library:get` failed, or null. */
+  readonly loadProblem: string | null
+  /** Null while `library:get` is on its way. */
+  readonly loaded: boolean
+  readonly draft: LibraryDraft
+  readonly onDraftChange: (draft: LibraryDraft) => void
+  readonly copyLinkAfterUpload: boolean
+  readonly onCopyLinkChange: (value: boolean) => void
+  /** A problem saving the library settings, shown in this section. */
+  readonly saveProblem: string | null
+  readonly disabled: boolean
+}
+
+type TestState =
+  | { readonly phase: 'idle' }
+  | { readonly phase: 'testing' }
+  | { readonly phase: 'done'; readonly result: LibraryTestResult }
+
+export function LibrarySection(props: LibrarySectionProps): ReactNode {
+  const { config, loadProblem, loaded, draft, onDraftChange, disabled } = props
+  const [test, setTest] = useState<TestState>({ phase: 'idle' })
+  const ids = {
+    legend: useId(),
+    url: useId(),
+    token: useId(),
+    copy: useId(),
+    tokenStatus: useId()
+  }
+  const change = (next: Partial<LibraryDraft>): void => {
+    onDraftChange({ ...draft, ...next })
+    // A result for other values would mislead.
+    if (test.phase === 'done') setTest({ phase: 'idle' })
+  }
+
+  const runTest = (): void => {
+    const urlProblem = config.managed.url ? null : libraryUrlProblem(draft.url)
+    if (urlProblem) {
+      setTest({ phase: 'done', result: { ok: false, message: urlProblem } })
+      return
+    }
+    if (!config.managed.url && !draft.url.trim()) {
+      setTest({
+        phase: 'done',
+        result: { ok: false, message: 'Type the library’s address first, then test it.' }
+      })
+      return
+    }
+    setTest({ phase: 'testing' })
+    api
+      .invoke('library:test', libraryTestPatch(config, draft))
+      .then((result) => setTest({ phase: 'done', result }))
+      .catch((failure: unknown) =>
+        setTest({
+          phase: 'done',
+          result: {
+            ok: false,
+            message: `The connection could not be tested. ${errorMessage(failure)}`
+          }
+        })
+      )
+  }
+
+  const tokenText = tokenStatusText(config, draft)
+  const tokenInput = showsTokenInput(config, draft)
+
+  return (
+    <fieldset className="settings-section" disabled={disabled}>
+      <legend id={ids.legend}>Team library</legend>
+      <p className="hint">Where uploads go. Ask your team for the address and an access token.</p>
+
+      {!loaded && <p className="muted">Checking the library settings…</p>}
+      {loadProblem && (
+        <p className="warning-note">Sidecast could not read the library settings. {loadProblem}</p>
+      )}
+
+      <div className="field">
+        <label htmlFor={ids.url}>Server URL</label>
+        <input
+          id={ids.url}
+          type="url"
+          inputMode="url"
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="https://library.example.com"
+          value={draft.url}
+          readOnly={config.managed.url}
+          onChange={(e) => change({ url: e.target.value })}
+          aria-describedby={config.managed.url ? `${ids.url}-managed` : undefined}
+        />
+        {config.managed.url && (
+          <p className="hint" id={`${ids.url}-managed`}>
+            Set by your administrator.
+          </p>
+        )}
+      </div>
+
+      <div className="field">
+        {tokenInput ? (
+          <>
+            <label htmlFor={ids.token}>Access token</label>
+            <input
+              id={ids.token}
+              type="password"
+              spellCheck={false}
+              autoComplete="off"
+              value={draft.token}
+              placeholder={
+                config.hasToken ? 'Type the new token' : 'Paste the token from the library'
+              }
+              onChange={(e) => change({ token: e.target.value })}
+              aria-describedby={tokenText ? ids.tokenStatus : undefined}
+            />
+          </>
+        ) : (
+          <span className="field-label" id={`${ids.token}-label`}>
+            Access token
+          </span>
+        )}
+        {tokenText && (
+          <div className="token-row">
+            <p id={ids.tokenStatus} className="token-status">
+              {tokenText}
+            </p>
+            {!config.managed.token && config.hasToken && draft.tokenMode === 'keep' && (
+              <>
+                <button
+                  type="button"
+                  className="secondary-button"
+                  onClick={() => change({ tokenMode: 'replace', token: '' })}
+                  aria-label="Replace the saved token"
+                >
+                  Replace
+                </button>
+                <button
+                  type="button"
+                  className="secondary-button"
+                  onClick={() => change({ tokenMode: 'forget', token: '' })}
+                  aria-label="Forget the saved token"
+                >
+                  Forget
+                </button>
+              </>
+            )}
+            {!config.managed.token && config.hasToken && draft.tokenMode !== 'keep' && (
+              <button
+                type="button"
+                className="secondary-button"
+                onClick={() => change({ tokenMode: 'keep', token: '' })}
+              >
+                Keep the saved token
+              </button>
+            )}
+          </div>
+        )}
+        {config.managed.token && <p className="hint">Set by your administrator.</p>}
+        {config.hasToken && !config.tokenEncrypted && (
+          <p className="hint warning-text">
+            The token is stored without OS encryption: this system offers no secure storage for it
+            (such as a keyring).
+          </p>
+        )}
+      </div>
+
+      <div className="test-row">
+        <button
+          type="button"
+          className="secondary-button"
+          onClick={runTest}
+          disabled={test.phase === 'testing'}
+        >
+          Test connection
+        </button>
+        <p
+          role="status"
+          className={
+            test.phase === 'done'
+              ? test.result.ok
+                ? 'test-result test-ok'
+                : 'test-result test-failed'
+              : 'test-result'
+          }
+        >
+          {test.phase === 'testing' ? 'Testing…' : test.phase === 'done' ? test.result.message : ''}
+        </p>
+      </div>
+
+      {props.saveProblem && (
+        <p className="field-error" role="alert">
+          {props.saveProblem}
+        </p>
+      )}
+
+      <div className="check-field">
+        <input
+          id={ids.copy}
+          type="checkbox"
+          checked={props.copyLinkAfterUpload}
+          onChange={(e) => props.onCopyLinkChange(e.target.checked)}
+        />
+        <label htmlFor={ids.copy}>Copy the link after uploading</label>
+      </div>
+    </fieldset>
+  )
+}

@@ -1,0 +1,232 @@
+/**
+ * Upload a recording to the team library: title (prefilled) and an optional description, then
+ * main's queue takes over (it exports first when there are edits). The dialog shows the upload
+ * starting and then gives way to the progress on the recording. Without a library address and
+ * token it says so and offers Settings instead.
+ */
+import { useEffect, useId, useRef, useState } from 'react'
+import type { FormEvent, ReactNode } from 'react'
+import type { LibraryConfig } from '../../../shared/ipc'
+import type { ProjectSummary } from '../../../shared/project'
+import { api } from '../api'
+import { errorMessage } from '../recorder/capture-errors'
+import { useOpenSettings } from '../settings/open-settings'
+import { ModalDialog } from '../ui/modal-dialog'
+import { ProgressBar } from '../ui/progress-bar'
+import { libraryMissing } from './library-status'
+import { isActiveUpload, uploadStatusLine } from './uploads-model'
+import { uploadsStore, useProjectUpload, useUpload } from './use-uploads'
+import './share.css'
+
+export interface UploadDialogProps {
+  readonly project: ProjectSummary
+  readonly onClose: () => void
+}
+
+/** Same limits as the library server's metadata. */
+export const TITLE_MAX = 200
+export const DESCRIPTION_MAX = 5000
+/** How long the started upload stays in the dialog before it closes into the card's progress. */
+const HANDOVER_MS = 1500
+
+export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode {
+  const openSettings = useOpenSettings()
+  const current = useProjectUpload(project.id)
+  // Opened while this recording uploads: show that upload rather than a second form.
+  const [uploadId, setUploadId] = useState<string | null>(() =>
+    current && isActiveUpload(current) ? current.id : null
+  )
+  const upload = useUpload(uploadId)
+  const [library, setLibrary] = useState<LibraryConfig | null>(null)
+  const [libraryProblem, setLibraryProblem] = useState<string | null>(null)
+  const [title, setTitle] = useState(project.title)
+  const [description, setDescription] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [problem, setProblem] = useState<string | null>(null)
+  const ids = { heading: useId(), title: useId(), description: useId(), error: useId() }
+  const body = useRef<HTMLDivElement>(null)
+
+  useEffect(() => {
+    let live = true
+    api
+      .invoke('library:get')
+      .then((config) => live && setLibrary(config))
+      .catch((failure: unknown) => live && setLibraryProblem(errorMessage(failure)))
+    return () => {
+      live = false
+    }
+  }, [])
+
+  const failed = upload?.state === 'failed'
+  const onCloseRef = useRef(onClose)
+  useEffect(() => {
+    onCloseRef.current = onClose
+  })
+  // Once the queue has it, the card takes over; a failure stays here to be read.
+  useEffect(() => {
+    if (!uploadId || failed) return
+    const timer = setTimeout(() => onCloseRef.current(), HANDOVER_MS)
+    return () => clearTimeout(timer)
+  }, [uploadId, failed])
+
+  useEffect(() => {
+    if (uploadId) body.current?.querySelector<HTMLElement>('.primary-button')?.focus()
+  }, [uploadId])
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault()
+    const cleanTitle = title.trim()
+    if (!cleanTitle) {
+      setProblem('A title cannot be empty. Type one, so colleagues can find the video.')
+      return
+    }
+    setBusy(true)
+    setProblem(null)
+    try {
+      const description_ = description.trim()
+      const info = await api.invoke('uploads:start', project.id, {
+        title: cleanTitle,
+        ...(description_ ? { description: description_ } : {})
+      })
+      uploadsStore.apply(info)
+      setUploadId(info.id)
+    } catch (failure) {
+      setProblem(errorMessage(failure))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const goToSettings = (): void => {
+    onClose()
+    openSettings?.()
+  }
+
+  const missing = library ? libraryMissing(library) : null
+
+  return (
+    <ModalDialog
+      labelledBy={ids.heading}
+      onClose={onClose}
+      className="upload-dialog"
+      initialFocus="input, .primary-button"
+    >
+      <h2 id={ids.heading}>Upload “{project.title}”</h2>
+      <div ref={body}>
+        {uploadId !== null ? (
+          <div className="upload-started">
+            {upload && !failed && (
+              <>
+                <ProgressBar
+                  decorative
+                  fraction={upload.fraction}
+                  label={`Upload of “${upload.title}”`}
+                  valueText={uploadStatusLine(upload)}
+                />
+                <p className="muted" role="status">
+                  {uploadStatusLine(upload)}
+                </p>
+                <p className="hint">
+                  The upload carries on when this closes; its progress shows on the recording.
+                </p>
+              </>
+            )}
+            {failed && (
+              <p className="field-error" role="alert">
+                Upload failed. {upload.error ?? 'The library did not say why.'}
+              </p>
+            )}
+            <div className="dialog-actions">
+              {failed && upload.needsToken && openSettings && (
+                <button type="button" className="secondary-button" onClick={goToSettings}>
+                  Open settings
+                </button>
+              )}
+              <button type="button" className="primary-button" onClick={onClose}>
+                Close
+              </button>
+            </div>
+          </div>
+        ) : missing ? (
+          <div className="upload-setup">
+            <p>{missing}</p>
+            <p className="muted">
+              {openSettings
+                ? 'Ask your team for them, then enter them under Team library in Settings.'
+                : 'Ask your team for them, then enter them under Team library in Settings (the Settings button at the top of the window).'}
+            </p>
+            <div className="dialog-actions">
+              <button type="button" className="secondary-button" onClick={onClose}>
+                Cancel
+              </button>
+              {openSettings && (
+                <button type="button" className="primary-button" onClick={goToSettings}>
+                  Open settings
+                </button>
+              )}
+            </div>
+          </div>
+        ) : (
+          <form onSubmit={(event) => void submit(event)} noValidate>
+            {libraryProblem && (
+              <p className="warning-note">
+                Sidecast could not check the library settings ({libraryProblem}). You can still try
+                to upload.
+              </p>
+            )}
+            <div className="field">
+              <label htmlFor={ids.title}>Title</label>
+              <input
+                id={ids.title}
+                type="text"
+                value={title}
+                maxLength={TITLE_MAX}
+                onChange={(e) => setTitle(e.target.value)}
+                aria-invalid={problem && !title.trim() ? true : undefined}
+                disabled={busy}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={ids.description}>Description (optional)</label>
+              <textarea
+                id={ids.description}
+                rows={4}
+                value={description}
+                maxLength={DESCRIPTION_MAX}
+                onChange={(e) => setDescription(e.target.value)}
+                aria-describedby={`${ids.description}-hint`}
+                disabled={busy}
+              />
+              <p className="hint" id={`${ids.description}-hint`}>
+                What it shows and who it is for. Colleagues can search it.
+              </p>
+            </div>
+            {library && (
+              <p className="hint">
+                Goes to {library.url}. With edits, the video is exported first, using the export
+                defaults from Settings.
+              </p>
+            )}
+            {problem && (
+              <p className="field-error" role="alert" id={ids.error}>
+                {problem}
+              </p>
+            )}
+            <div className="dialog-actions">
+              <button type="button" className="secondary-button" onClick={onClose} disabled={busy}>
+                Cancel
+              </button>
+              <button
+                type="submit"
+                className="primary-button"
+                disabled={busy || (!library && !libraryProblem)}
+              >
+                {busy ? 'Starting…' : 'Upload'}
+              </button>
+            </div>
+          </form>
+        )}
+      </div>
+    </ModalDialog>
+  )
+}

@@ -1,0 +1,76 @@
+/**
+ * Tells the user when work they are not watching ends: an upload finished ("Uploaded — link
+ * copied", or "Uploaded" with Copy link) or failed (with Open settings when the token was
+ * refused), and an export left running in the background finished, failed or was cancelled.
+ * Mount it once high in the tree; if it is mounted twice, each event is still told once.
+ */
+import { useEffect, useRef } from 'react'
+import type { UploadInfo } from '../../../shared/ipc'
+import { api } from '../api'
+import { exportEndWords } from '../export/exports-model'
+import { exportsStore } from '../export/use-exports'
+import type { Notices } from '../ui/notices'
+import { uploadOutcomeMessage } from './uploads-model'
+import { uploadsStore } from './use-uploads'
+
+/** Copies a recording's library link and says so (or why it could not). */
+export function copyShareLink(projectId: string, notices: Notices): void {
+  api
+    .invoke('share:copy-link', projectId)
+    .then(() => notices.info('Link copied.'))
+    .catch((failure: unknown) => notices.error(failure))
+}
+
+export function useShareNotices(notices: Notices, openSettings: (() => void) | null): void {
+  const openRef = useRef(openSettings)
+  useEffect(() => {
+    openRef.current = openSettings
+  })
+
+  useEffect(() => {
+    const uploaded = (upload: UploadInfo): void => {
+      // Main copies the link itself when the setting is on; the notice only reports it.
+      api
+        .invoke('settings:get')
+        .then(
+          (settings) => settings.copyLinkAfterUpload,
+          () => false
+        )
+        .then((copied) => {
+          const message = uploadOutcomeMessage(upload, 'done', copied)
+          if (copied) notices.info(message)
+          else
+            notices.info(message, {
+              label: 'Copy link',
+              run: () => copyShareLink(upload.projectId, notices)
+            })
+        })
+    }
+    const offUploads = uploadsStore.onOutcome(({ upload, outcome }) => {
+      if (outcome === 'done') return uploaded(upload)
+      const open = openRef.current
+      notices.error(
+        uploadOutcomeMessage(upload, 'failed', false),
+        upload.needsToken && open ? { label: 'Open settings', run: open } : undefined
+      )
+    })
+    const offExports = exportsStore.onOutcome(({ event, title }) => {
+      const message = exportEndWords(event, title)
+      if (event.state === 'failed') notices.error(message)
+      else if (event.state === 'done')
+        notices.info(message, {
+          label: 'Show in folder',
+          run: () => {
+            api
+              .invoke('export:reveal', event.exportId)
+              .catch((failure: unknown) => notices.error(failure))
+          }
+        })
+      else notices.info(message)
+    })
+    return () => {
+      offUploads()
+      offExports()
+    }
+  }, [notices])
+}
