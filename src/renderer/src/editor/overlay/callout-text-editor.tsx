@@ -1,0 +1,120 @@
+/**
+ * Editing a callout's text in place: a textarea laid exactly over the bubble, in the bubble's
+ * colour and the callout font at the size the video is shown at. Enter commits (Shift+Enter is a
+ * new line), Escape cancels, leaving the field commits; empty text is refused, the old text stays.
+ */
+import { useEffect, useId, useRef, useState } from 'react'
+import type { ReactNode } from 'react'
+import { CALLOUT_FONT_FAMILY, type FrameSize } from '../../../../shared/callouts/draw'
+import { safeColor, textColorOn } from '../../../../shared/callouts/svg-markup'
+import { wrapText } from '../../../../shared/callouts/wrap-text'
+import { withDefaults, type CalloutAnnotation } from '../../../../shared/edits'
+
+export interface CalloutTextEditorProps {
+  /** The callout as it is now (its box places the field). */
+  readonly callout: CalloutAnnotation
+  readonly frame: FrameSize
+  /** Height of the overlay in CSS pixels, to scale the font like the drawing. */
+  readonly renderedHeight: number
+  /** Text the field starts with (selected, so typing replaces it). */
+  readonly initialText: string
+  readonly onCommit: (text: string) => void
+  readonly onCancel: () => void
+}
+
+export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
+  const { callout, frame, renderedHeight, initialText, onCommit, onCancel } = props
+  const [text, setText] = useState(initialText)
+  const [refused, setRefused] = useState(false)
+  const ref = useRef<HTMLTextAreaElement>(null)
+  // Set once the edit ends, so the blur that follows Enter or Escape does nothing more.
+  const done = useRef(false)
+  const hintId = useId()
+
+  useEffect(() => {
+    ref.current?.focus()
+    ref.current?.select()
+  }, [])
+
+  const finish = (value: string, how: 'enter' | 'blur'): void => {
+    if (done.current) return
+    if (value.trim() === '') {
+      // A callout without text would be an empty bubble: keep the old text instead.
+      if (how === 'enter') {
+        setRefused(true)
+        return
+      }
+      done.current = true
+      onCancel()
+      return
+    }
+    done.current = true
+    onCommit(value)
+  }
+
+  const H = Math.max(1, frame.height)
+  const scale = renderedHeight > 0 ? renderedHeight / H : 1
+  const style = withDefaults(callout)
+  // The same sizes as drawCallout (src/shared/callouts/draw.ts), in CSS pixels.
+  const fsFrame = Math.min(H / 2, Math.max(6, style.fontSize * H))
+  const fs = fsFrame * scale
+  const pad = fs * 0.55
+  const lineHeight = fs * 1.25
+  const boxW = Math.abs(callout.w) * Math.max(1, frame.width) * scale
+  const boxH = Math.abs(callout.h) * H * scale
+  const lines = Math.max(
+    1,
+    wrapText(text, { maxWidth: boxW - 2 * pad, fontSize: fs, maxLines: 99 }).length
+  )
+  const top = Math.max(pad, (boxH - lines * lineHeight) / 2)
+  const color = safeColor(style.color, '#e5484d')
+
+  return (
+    <>
+      <textarea
+        ref={ref}
+        className="callout-overlay__text-editor"
+        aria-label="Callout text"
+        aria-invalid={refused || undefined}
+        aria-describedby={hintId}
+        value={text}
+        spellCheck
+        style={{
+          left: `${Math.min(callout.x, callout.x + callout.w) * 100}%`,
+          top: `${Math.min(callout.y, callout.y + callout.h) * 100}%`,
+          width: `${Math.abs(callout.w) * 100}%`,
+          height: `${Math.abs(callout.h) * 100}%`,
+          fontFamily: CALLOUT_FONT_FAMILY,
+          fontSize: `${fs}px`,
+          lineHeight: `${lineHeight}px`,
+          padding: `${top}px ${pad}px ${pad}px`,
+          borderRadius: `${Math.min(fs * 0.45, boxW / 2, boxH / 2)}px`,
+          background: color,
+          color: textColorOn(color)
+        }}
+        onChange={(event) => {
+          setText(event.target.value)
+          if (refused) setRefused(false)
+        }}
+        onKeyDown={(event) => {
+          // The overlay's own keys (nudge, Enter to edit) must not act while typing.
+          event.stopPropagation()
+          if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+            event.preventDefault()
+            finish(event.currentTarget.value, 'enter')
+          } else if (event.key === 'Escape') {
+            event.preventDefault()
+            done.current = true
+            onCancel()
+          }
+        }}
+        onBlur={(event) => finish(event.currentTarget.value, 'blur')}
+      />
+      <p id={hintId} className="callout-overlay__sr-only" role={refused ? 'alert' : undefined}>
+        {refused
+          ? 'A callout needs some text. Type it, or press Escape to keep the old text.'
+          : 'Enter saves, Shift+Enter starts a new line, Escape cancels.'}
+      </p>
+    </>
+  )
+}

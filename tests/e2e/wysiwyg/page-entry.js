@@ -1,0 +1,139 @@
+/* global document, window, requestAnimationFrame */
+/**
+ * A test page for the real CalloutOverlay (and StyleInspector) in Chromium, bundled by esbuild
+ * (see page.ts). It plays the editor's part of the contract in types.ts: keeps the annotations,
+ * the selection and the tool, applies previews and commits, gives drafts an id, a time range and
+ * the default style, and records every call so tests can check them.
+ *
+ * Plain JavaScript with createElement: tests/ is type-checked for Node, without the DOM or JSX.
+ */
+import { createElement as h, useEffect, useState } from 'react'
+import { createRoot } from 'react-dom/client'
+import {
+  CalloutOverlay,
+  DEFAULT_STYLE,
+  StyleInspector
+} from '../../../src/renderer/src/editor/overlay/index.ts'
+
+const calls = []
+let nextId = 1
+let state = null
+let setToolFromOutside = null
+
+function applyChanges(list, changes) {
+  const byId = new Map(changes.map((c) => [c.id, c.patch]))
+  return list.map((a) => (byId.has(a.id) ? { ...a, ...byId.get(a.id) } : a))
+}
+
+function Stage(props) {
+  const { config } = props
+  const [annotations, setAnnotations] = useState(config.annotations)
+  const [selectedIds, setSelectedIds] = useState([])
+  const [tool, setTool] = useState(config.tool ?? 'select')
+  const [defaults, setDefaults] = useState(DEFAULT_STYLE)
+  setToolFromOutside = setTool
+
+  useEffect(() => {
+    state = { annotations, selectedIds, tool, defaults }
+  })
+
+  const overlay = h(CalloutOverlay, {
+    annotations,
+    currentMs: config.currentMs,
+    frame: config.frame,
+    tool,
+    selectedIds,
+    onSelect: (ids) => {
+      calls.push({ call: 'select', ids: [...ids] })
+      setSelectedIds([...ids])
+    },
+    onCreate: (draft) => {
+      const id = `new${nextId++}`
+      calls.push({ call: 'create', draft })
+      const created = {
+        ...defaults[draft.type],
+        ...draft,
+        id,
+        startMs: config.currentMs,
+        endMs: config.currentMs + 3000
+      }
+      setAnnotations((list) => [...list, created])
+      return id
+    },
+    onChange: (changes, phase) => {
+      calls.push({ call: 'change', phase, changes })
+      setAnnotations((list) => applyChanges(list, changes))
+    },
+    onToolDone: () => {
+      calls.push({ call: 'toolDone' })
+      setTool('select')
+    }
+  })
+
+  return h(
+    'div',
+    { style: { display: 'flex', alignItems: 'flex-start', gap: '16px' } },
+    h(
+      'div',
+      {
+        id: 'stage',
+        style: {
+          position: 'relative',
+          width: `${config.size.width}px`,
+          height: `${config.size.height}px`,
+          flex: 'none'
+        }
+      },
+      h('img', {
+        src: config.background,
+        alt: '',
+        style: { position: 'absolute', inset: 0, width: '100%', height: '100%', display: 'block' }
+      }),
+      overlay
+    ),
+    config.inspector
+      ? h(
+          'div',
+          { style: { width: '260px', flex: 'none' } },
+          h(StyleInspector, {
+            selected: annotations.filter((a) => selectedIds.includes(a.id)),
+            onChange: (changes, phase) => {
+              calls.push({ call: 'style', phase, changes })
+              setAnnotations((list) => applyChanges(list, changes))
+            },
+            defaults,
+            onDefaultsChange: (next) => {
+              calls.push({ call: 'defaults', defaults: next })
+              setDefaults(next)
+            }
+          })
+        )
+      : null
+  )
+}
+
+const container = document.getElementById('root')
+const root = createRoot(container)
+
+const frames = () =>
+  new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+
+window.sidecastOverlayPage = {
+  /** Shows the overlay over `config.background`; resolves once fonts and images are ready. */
+  async mount(config) {
+    calls.length = 0
+    state = null
+    root.render(h(Stage, { key: String(nextId++), config }))
+    await frames()
+    await document.fonts.ready
+    await Promise.all([...document.images].map((img) => img.decode().catch(() => undefined)))
+    await frames()
+    return true
+  },
+  state: () => state,
+  calls: () => calls,
+  setTool: async (tool) => {
+    setToolFromOutside?.(tool)
+    await frames()
+  }
+}
