@@ -78,3 +78,48 @@ export async function audioPeakDb(file: string): Promise<number> {
   if (!match?.[1]) throw new Error(`volumedetect found no audio in ${file}`)
   return Number(match[1])
 }
+
+/** A region of a frame in pixels. */
+export interface Region {
+  readonly x: number
+  readonly y: number
+  readonly width: number
+  readonly height: number
+}
+
+/** The RGB pixels of `region` in the frame shown at `atSeconds`, row by row. */
+export async function framePixels(
+  file: string,
+  atSeconds: number,
+  region: Region
+): Promise<Buffer> {
+  const { x, y, width, height } = region
+  // prettier-ignore
+  const { stdout } = await run(
+    FFMPEG,
+    [
+      '-v', 'error', '-ss', String(atSeconds), '-i', file, '-frames:v', '1',
+      '-vf', `crop=${width}:${height}:${x}:${y}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'
+    ],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }
+  )
+  if (stdout.length < width * height * 3) {
+    throw new Error(`No full frame decoded at ${atSeconds}s of ${file}`)
+  }
+  return stdout
+}
+
+/** How many pixels of `region` at `atSeconds` match `test`. */
+export async function countPixels(
+  file: string,
+  atSeconds: number,
+  region: Region,
+  test: (r: number, g: number, b: number) => boolean
+): Promise<number> {
+  const pixels = await framePixels(file, atSeconds, region)
+  let count = 0
+  for (let i = 0; i + 2 < pixels.length; i += 3) {
+    if (test(pixels[i]!, pixels[i + 1]!, pixels[i + 2]!)) count++
+  }
+  return count
+}
