@@ -110,11 +110,9 @@ describe('editing and exporting in the editor', () => {
     await page.getByRole('button', { name: /^Edit/ }).first().click()
     await page.getByRole('region', { name: 'Editor' }).waitFor()
     await page.getByTestId('editor-stage').waitFor()
+    // The player knows its duration (a string: this file is type-checked without the DOM).
     await page.waitForFunction(
-      () => {
-        const video = document.querySelector('video')
-        return video !== null && video.readyState >= 1 && video.duration > 0
-      },
+      "(() => { const v = document.querySelector('video'); return !!v && v.readyState >= 1 && v.duration > 0 })()",
       undefined,
       { timeout: 30_000 }
     )
@@ -152,9 +150,7 @@ describe('editing and exporting in the editor', () => {
     )
     const [first, second] = edits.keep
     expect(near(first![0], 1000) && near(first![1], 4000), JSON.stringify(edits.keep)).toBe(true)
-    expect(near(second![0], 5000) && near(second![1], 9000), JSON.stringify(edits.keep)).toBe(
-      true
-    )
+    expect(near(second![0], 5000) && near(second![1], 9000), JSON.stringify(edits.keep)).toBe(true)
     const arrow = edits.annotations.find((a) => a.type === 'arrow')
     const callout = edits.annotations.find((a) => a.type === 'callout')
     expect(arrow && near(arrow.startMs, 2000) && near(arrow.endMs, 5000)).toBe(true)
@@ -162,7 +158,10 @@ describe('editing and exporting in the editor', () => {
     expect(callout?.type === 'callout' && callout.text).toBe('Click here')
 
     // Export from the editor with the default preset.
-    await page.getByRole('button', { name: /^Export/ }).first().click()
+    await page
+      .getByRole('button', { name: /^Export/ })
+      .first()
+      .click()
     const dialog = page.getByRole('dialog')
     await dialog.getByRole('button', { name: 'Export', exact: true }).click()
     await dialog.getByRole('button', { name: 'Show in folder' }).waitFor({ timeout: 120_000 })

@@ -1,14 +1,17 @@
 /**
- * The window: the home view (recorder panel above the recordings list) or, while recording, the
- * compact control bar the window shrinks to.
+ * The window: the home view (recorder panel above the recordings list), the editor of one
+ * recording, or, while recording, the compact control bar the window shrinks to. The recorder's
+ * hooks stay mounted in every view, so the tray and the shortcut work from the editor too.
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { AppInfo, CaptureSource } from '../../shared/ipc'
-import type { RecoveryNotice } from '../../shared/project'
+import type { ProjectSummary, RecoveryNotice } from '../../shared/project'
 import { DEFAULT_SETTINGS } from '../../shared/settings'
 import type { Settings } from '../../shared/settings'
 import { api } from './api'
+import { EditorView } from './editor/editor-view'
+import { ExportButton } from './export/export-button'
 import { formatAccelerator } from './format'
 import { ControlBar } from './recorder/control-bar'
 import { CountdownOverlay } from './recorder/countdown-overlay'
@@ -20,7 +23,10 @@ import { useRecorderKeys } from './recorder/use-recorder-keys'
 import { RecordingsList } from './recordings/recordings-list'
 import { RecoveryBanner } from './recordings/recovery-banner'
 import { useProjects } from './recordings/use-projects'
+import { OpenSettingsContext } from './settings/open-settings'
 import { SettingsDialog } from './settings/settings-dialog'
+import { UploadButton } from './share/upload-button'
+import { useShareNotices } from './share/use-share-notices'
 import { NoticesProvider, useNotices } from './ui/notices'
 
 export function App(): ReactNode {
@@ -50,6 +56,11 @@ function Home(): ReactNode {
   const [selectedSourceId, setSelectedSourceId] = useState<string | null>(null)
   const [recovery, setRecovery] = useState<readonly RecoveryNotice[]>([])
   const [settingsOpen, setSettingsOpen] = useState(false)
+  const openSettings = useCallback(() => setSettingsOpen(true), [])
+  // Upload endings and background exports are announced in every view.
+  useShareNotices(notices, openSettings)
+  /** The recording open in the editor, or null on the home view. */
+  const [editing, setEditing] = useState<ProjectSummary | null>(null)
   const { projects, refresh: refreshProjects } = useProjects(notices)
   const audioInputs = useAudioInputs()
   const settingsRef = useRef(settings)
@@ -160,6 +171,9 @@ function Home(): ReactNode {
   useEffect(() => {
     document.documentElement.classList.toggle('compact', compact)
     document.title = compact ? 'Recording — Sidecast' : 'Sidecast'
+    // A recording started from the tray while editing: the editor closes (its edits are saved as
+    // it unmounts) and the new recording is what the list shows afterwards.
+    if (compact) setEditing(null)
   }, [compact])
 
   const shortcutLabel = formatAccelerator(
@@ -175,56 +189,86 @@ function Home(): ReactNode {
     )
   }
 
-  return (
-    <div className="home">
-      <header className="app-header">
-        <h1>Sidecast</h1>
-        <button type="button" className="quiet-button" onClick={() => setSettingsOpen(true)}>
-          Settings
-        </button>
-      </header>
-      <main className="home-main">
-        <RecoveryBanner notices={recovery} onDismiss={() => setRecovery([])} />
-        <RecorderPanel
-          recorder={recorder}
-          sources={sources}
-          sourcesLoading={sourcesLoading}
-          selectedSourceId={selectedSourceId}
-          onSelectSource={selectSource}
-          onRefreshSources={() => loadSources(selectedSourceId ?? settings.sourceId)}
-          microphoneId={settings.microphoneId}
-          onMicrophoneChange={changeMicrophone}
-          audioInputs={audioInputs}
-          micPreview={micPreview}
-          shortcutLabel={shortcutLabel}
-        />
-        <RecordingsList
-          projects={projects}
-          notices={notices}
-          onChanged={refreshProjects}
-          shortcutLabel={shortcutLabel}
-        />
-      </main>
-      {recorder.phase === 'countdown' && recorder.countdown !== null && (
-        <CountdownOverlay
-          secondsLeft={recorder.countdown}
-          onSkip={recorder.skipCountdown}
-          onCancel={recorder.stop}
-        />
-      )}
-      {settingsOpen && (
-        <SettingsDialog
-          settings={settings}
-          appInfo={appInfo}
-          onClose={() => setSettingsOpen(false)}
-          onSaved={(saved, info) => {
-            setSettings(saved)
-            if (info) setAppInfo(info)
-            setSettingsOpen(false)
-            notices.info('Settings saved.')
+  const countdown = recorder.phase === 'countdown' && recorder.countdown !== null && (
+    <CountdownOverlay
+      secondsLeft={recorder.countdown}
+      onSkip={recorder.skipCountdown}
+      onCancel={recorder.stop}
+    />
+  )
+
+  const settingsDialog = settingsOpen && (
+    <SettingsDialog
+      settings={settings}
+      appInfo={appInfo}
+      onClose={() => setSettingsOpen(false)}
+      onSaved={(saved, info) => {
+        setSettings(saved)
+        if (info) setAppInfo(info)
+        setSettingsOpen(false)
+        notices.info('Settings saved.')
+      }}
+    />
+  )
+
+  if (editing) {
+    return (
+      <OpenSettingsContext value={openSettings}>
+        <EditorView
+          key={editing.id}
+          project={editing}
+          onClose={() => {
+            setEditing(null)
+            refreshProjects()
           }}
+          actions={
+            <>
+              <ExportButton project={editing} />
+              <UploadButton project={editing} />
+            </>
+          }
         />
-      )}
-    </div>
+        {countdown}
+        {settingsDialog}
+      </OpenSettingsContext>
+    )
+  }
+
+  return (
+    <OpenSettingsContext value={openSettings}>
+      <div className="home">
+        <header className="app-header">
+          <h1>Sidecast</h1>
+          <button type="button" className="quiet-button" onClick={() => setSettingsOpen(true)}>
+            Settings
+          </button>
+        </header>
+        <main className="home-main">
+          <RecoveryBanner notices={recovery} onDismiss={() => setRecovery([])} />
+          <RecorderPanel
+            recorder={recorder}
+            sources={sources}
+            sourcesLoading={sourcesLoading}
+            selectedSourceId={selectedSourceId}
+            onSelectSource={selectSource}
+            onRefreshSources={() => loadSources(selectedSourceId ?? settings.sourceId)}
+            microphoneId={settings.microphoneId}
+            onMicrophoneChange={changeMicrophone}
+            audioInputs={audioInputs}
+            micPreview={micPreview}
+            shortcutLabel={shortcutLabel}
+          />
+          <RecordingsList
+            projects={projects}
+            notices={notices}
+            onChanged={refreshProjects}
+            shortcutLabel={shortcutLabel}
+            onEdit={setEditing}
+          />
+        </main>
+        {countdown}
+        {settingsDialog}
+      </div>
+    </OpenSettingsContext>
   )
 }

@@ -10,6 +10,7 @@ import type { ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
 import { fileName, formatPercent, formatResolution, formatTimeLeft } from '../format'
 import { errorMessage } from '../recorder/capture-errors'
+import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
 import { ModalDialog } from '../ui/modal-dialog'
 import { useNotices } from '../ui/notices'
 import { ProgressBar } from '../ui/progress-bar'
@@ -40,6 +41,7 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
   const [problem, setProblem] = useState<string | null>(null)
   const ids = { heading: useId(), size: useId(), quality: useId() }
   const body = useRef<HTMLDivElement>(null)
+  const flushEdits = useFlushEdits()
 
   // The defaults come from Settings, unless the user already picked something.
   useEffect(() => {
@@ -73,6 +75,10 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
     setProblem(null)
     setCancelling(false)
     try {
+      if (!(await flushEdits())) {
+        setProblem(UNSAVED_EDITS)
+        return
+      }
       // While this recording's upload is exporting, main's "busy" is about that export: say so
       // rather than take it up (cancelling it here would fail the upload).
       const uploading = uploadsStore.getSnapshot().byProject.get(project.id)?.state === 'exporting'

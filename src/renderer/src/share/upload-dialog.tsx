@@ -9,6 +9,7 @@ import type { FormEvent, ReactNode } from 'react'
 import type { LibraryConfig } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
+import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
 import { errorMessage } from '../recorder/capture-errors'
 import { useOpenSettings } from '../settings/open-settings'
 import { ModalDialog } from '../ui/modal-dialog'
@@ -43,6 +44,7 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
   const [description, setDescription] = useState('')
   const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
+  const flushEdits = useFlushEdits()
   const ids = { heading: useId(), title: useId(), description: useId(), error: useId() }
   const body = useRef<HTMLDivElement>(null)
 
@@ -83,6 +85,10 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
     setBusy(true)
     setProblem(null)
     try {
+      if (!(await flushEdits())) {
+        setProblem(UNSAVED_EDITS)
+        return
+      }
       const description_ = description.trim()
       const info = await api.invoke('uploads:start', project.id, {
         title: cleanTitle,
