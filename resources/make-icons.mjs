@@ -2,7 +2,8 @@
  * Draws Sidecast's icons as PNGs with nothing but node:zlib, so they can be regenerated anywhere:
  *   node resources/make-icons.mjs
  * The mark is a rounded square with a dot: white dot when idle, red dot while recording, amber
- * pause bars while paused. Shapes are sampled 4×4 per pixel for smooth edges.
+ * pause bars while paused, a blue upward arrow while uploading. Shapes are sampled 4×4 per pixel
+ * for smooth edges.
  */
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -67,11 +68,18 @@ const insideRoundedSquare = (x, y, inset, radius) => {
 }
 const insideCircle = (x, y, cx, cy, r) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r
 const insideRect = (x, y, x0, y0, x1, y1) => x >= x0 && x <= x1 && y >= y0 && y <= y1
+// An upward-pointing triangle with its tip at (cx, top) and its base from x0 to x1 at y = base.
+const insideUpTriangle = (x, y, cx, top, x0, x1, base) => {
+  if (y < top || y > base) return false
+  const t = (y - top) / (base - top)
+  return x >= cx - (cx - x0) * t && x <= cx + (x1 - cx) * t
+}
 
 const SLATE = [38, 46, 64]
 const WHITE = [245, 247, 250]
 const RED = [229, 72, 77]
 const AMBER = [245, 165, 36]
+const BLUE = [76, 163, 255]
 
 /** Colour of one sample point, or null for transparent. */
 function sample(x, y, state, inset) {
@@ -79,6 +87,14 @@ function sample(x, y, state, inset) {
   if (state === 'paused') {
     if (insideRect(x, y, 0.33, 0.3, 0.45, 0.7) || insideRect(x, y, 0.55, 0.3, 0.67, 0.7))
       return AMBER
+    return SLATE
+  }
+  if (state === 'uploading') {
+    if (
+      insideUpTriangle(x, y, 0.5, 0.22, 0.25, 0.75, 0.5) ||
+      insideRect(x, y, 0.42, 0.48, 0.58, 0.78)
+    )
+      return BLUE
     return SLATE
   }
   if (insideCircle(x, y, 0.5, 0.5, 0.22)) return state === 'recording' ? RED : WHITE
@@ -122,7 +138,7 @@ function draw(size, state, inset) {
 }
 
 const outputs = [['icon.png', 512, 'idle', 0.06]]
-for (const state of ['idle', 'recording', 'paused']) {
+for (const state of ['idle', 'recording', 'paused', 'uploading']) {
   outputs.push([`tray-${state}.png`, 16, state, 0.02])
   outputs.push([`tray-${state}@2x.png`, 32, state, 0.02])
 }

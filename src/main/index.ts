@@ -14,7 +14,6 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import {
   app,
-  Notification,
   powerSaveBlocker,
   session,
   shell,
@@ -22,10 +21,11 @@ import {
   type WebContents
 } from 'electron'
 import Store from 'electron-store'
-import type { RecorderCommand } from '../shared/ipc'
+import type { EventChannel, EventPayload, RecorderCommand } from '../shared/ipc'
 import { SETTINGS_SCHEMA, type Settings } from '../shared/settings'
 import { mediaUrl } from './media/media-path'
 import { createAppServices } from './services/app-services'
+import { dispatchInvoke } from './services/dispatch'
 import { createSettingsStore } from './settings/settings-store'
 import { installDisplayMediaHandler, listCaptureSources } from './electron/capture'
 import { createEmitter, registerIpc } from './electron/ipc-main'
@@ -34,8 +34,10 @@ import { installPermissionHandlers } from './electron/permissions'
 import { createQuitGuard } from './electron/quit-guard'
 import { deliverRecorderCommand } from './electron/recorder-commands'
 import { createGlobalShortcut } from './electron/shortcut'
+import { electronShareAdapters, showNotification } from './electron/share-adapters'
 import { withShortcutSetting } from './electron/shortcut-setting'
 import { createTray, type SidecastTray } from './electron/tray'
+import { uploadActivity } from './electron/tray-menu'
 import { rendererLocation } from './electron/trusted-sender'
 import {
   createCompactBar,
@@ -80,6 +82,13 @@ function start(): void {
   const settings = createSettingsStore(
     new Store<Settings>({ schema: SETTINGS_SCHEMA as never, name: 'settings', cwd: dataDir })
   )
+  const sendToWindows = createEmitter(() => (mainWindow ? [mainWindow] : []))
+  // Events go to the window, and the tray follows the ones it shows.
+  const emit = <E extends EventChannel>(channel: E, payload: EventPayload<E>): void => {
+    sendToWindows(channel, payload)
+    if (channel === 'projects:changed') void refreshLastRecording()
+    if (channel === 'uploads:changed') scheduleShareView()
+  }
   const services = createAppServices({
     dataDir,
     version: app.getVersion(),
@@ -87,8 +96,10 @@ function start(): void {
     harness: false,
     settings,
     resourcesPath: process.resourcesPath,
-    emit: createEmitter(() => (mainWindow ? [mainWindow] : [])),
+    env: process.env,
+    emit,
     adapters: {
+      ...electronShareAdapters(platform),
       preventSleep() {
         const id = powerSaveBlocker.start('prevent-display-sleep')
         return () => {
@@ -128,8 +139,55 @@ function start(): void {
   app.on('activate', () => revealWindow(mainWindow))
 
   function notify(body: string): void {
-    console.warn(`[sidecast] ${body}`)
-    if (Notification.isSupported()) new Notification({ title: 'Sidecast', body }).show()
+    showNotification('Sidecast', body)
+  }
+
+  // Sharing in the tray and the taskbar: the newest finished recording, whether the library is
+  // set, and what is uploading (refreshed at most twice a second).
+  let lastRecordingId: string | null = null
+  let libraryReady = false
+  let shareViewTimer: NodeJS.Timeout | null = null
+  let shownProgress = -1
+  function showShareView(): void {
+    const activity = uploadActivity(services.uploads.list())
+    tray?.setUpload({
+      canUploadLast: lastRecordingId !== null && libraryReady,
+      activity: activity?.label ?? null
+    })
+    const progress = activity ? Math.max(0, Math.min(1, activity.fraction)) : -1
+    if (mainWindow && !mainWindow.isDestroyed() && Math.abs(progress - shownProgress) >= 0.005) {
+      mainWindow.setProgressBar(progress)
+      shownProgress = progress
+    }
+  }
+  function scheduleShareView(): void {
+    if (shareViewTimer) return
+    shareViewTimer = setTimeout(() => {
+      shareViewTimer = null
+      showShareView()
+    }, 500)
+  }
+  async function refreshLastRecording(): Promise<void> {
+    try {
+      const newest = (await services.projects.list()).find((p) => p.status !== 'recording')
+      lastRecordingId = newest?.id ?? null
+    } catch {
+      lastRecordingId = null
+    }
+    showShareView()
+  }
+  async function refreshLibrary(): Promise<void> {
+    libraryReady = (await services.library.credentials().catch(() => null)) !== null
+    showShareView()
+  }
+  services.library.onChange(() => void refreshLibrary())
+  function uploadLast(): void {
+    const id = lastRecordingId
+    if (!id) return
+    // The tray line and icon show the progress; only a refusal needs saying.
+    void dispatchInvoke(handlers, 'uploads:start', [id, {}]).then((response) => {
+      if (!response.ok) showNotification('Upload not started', response.error.message)
+    })
   }
 
   void app.whenReady().then(async () => {
@@ -170,6 +228,7 @@ function start(): void {
         stop: () => command('stop'),
         pause: () => command('pause'),
         resume: () => command('resume'),
+        uploadLast,
         open: () => revealWindow(mainWindow),
         quit: () => app.quit()
       }
@@ -193,5 +252,6 @@ function start(): void {
     const problem = shortcut.register(settings.get().recordShortcut)
     if (problem) notify(problem)
     tray?.update(recorder.state())
+    await Promise.all([refreshLastRecording(), refreshLibrary()])
   })
 }

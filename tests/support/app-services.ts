@@ -6,6 +6,7 @@ import {
   type PlatformAdapters
 } from '../../src/main/services/app-services'
 import { createSettingsStore } from '../../src/main/settings/settings-store'
+import { PLAIN_SECRETS } from '../../src/main/share/token-store'
 import type { Settings } from '../../src/shared/settings'
 
 export type TestAppServicesOptions = Partial<Omit<AppServicesOptions, 'adapters'>> & {
@@ -34,6 +35,10 @@ export function testAppServices(options: TestAppServicesOptions): AppServices {
       listCaptureSources: async () => [],
       revealPath: async () => undefined,
       mediaUrl: (id, file) => `/media/${id}/${file}`,
+      copyText: () => undefined,
+      notify: () => undefined,
+      openExternal: async () => undefined,
+      secrets: PLAIN_SECRETS,
       ...options.adapters
     }
   })

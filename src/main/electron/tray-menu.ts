@@ -1,26 +1,38 @@
 /**
- * What the tray shows for each recorder state: menu items, tooltip, icon. Pure; tray.ts turns
- * the result into Electron objects.
+ * What the tray shows for each recorder state and upload activity: menu items, tooltip, icon.
+ * Pure; tray.ts turns the result into Electron objects.
  */
 import type { MenuItemConstructorOptions } from 'electron'
-import type { RecorderState } from '../../shared/ipc'
+import type { RecorderState, UploadInfo } from '../../shared/ipc'
 
 export interface TrayActions {
   start(): void
   stop(): void
   pause(): void
   resume(): void
+  /** Uploads the newest finished recording to the team library. */
+  uploadLast(): void
   /** Shows and focuses the main window. */
   open(): void
   quit(): void
 }
 
+/** What the tray needs to know about sharing. */
+export interface TrayUploadView {
+  /** True when there is a finished recording and the library's address and token are set. */
+  readonly canUploadLast: boolean
+  /** A line like "Uploading 42% — 1 min left", or null when nothing is on its way. */
+  readonly activity: string | null
+}
+
 export interface TrayMenuOptions {
   /** The global shortcut, shown next to Start/Stop (display only, not registered by the menu). */
   readonly shortcut?: string
+  /** Sharing state; without it "Upload last recording" is shown disabled. */
+  readonly upload?: TrayUploadView
 }
 
-export type TrayIconName = 'idle' | 'recording' | 'paused'
+export type TrayIconName = 'idle' | 'recording' | 'paused' | 'uploading'
 
 function withShortcut(
   item: MenuItemConstructorOptions,
@@ -29,16 +41,11 @@ function withShortcut(
   return shortcut ? { ...item, accelerator: shortcut, registerAccelerator: false } : item
 }
 
-export function buildTrayMenu(
+function recorderItems(
   state: RecorderState,
   actions: TrayActions,
-  options: TrayMenuOptions = {}
+  options: TrayMenuOptions
 ): MenuItemConstructorOptions[] {
-  const tail: MenuItemConstructorOptions[] = [
-    { id: 'open', label: 'Open Sidecast', click: () => actions.open() },
-    { type: 'separator' },
-    { id: 'quit', label: 'Quit Sidecast', click: () => actions.quit() }
-  ]
   const stop = withShortcut(
     { id: 'stop', label: 'Stop recording', click: () => actions.stop() },
     options.shortcut
@@ -49,30 +56,91 @@ export function buildTrayMenu(
         withShortcut(
           { id: 'start', label: 'Start recording', click: () => actions.start() },
           options.shortcut
-        ),
-        ...tail
+        )
       ]
     case 'recording':
-      return [
-        stop,
-        { id: 'pause', label: 'Pause recording', click: () => actions.pause() },
-        ...tail
-      ]
+      return [stop, { id: 'pause', label: 'Pause recording', click: () => actions.pause() }]
     case 'paused':
-      return [
-        stop,
-        { id: 'resume', label: 'Resume recording', click: () => actions.resume() },
-        ...tail
-      ]
+      return [stop, { id: 'resume', label: 'Resume recording', click: () => actions.resume() }]
     case 'finishing':
-      return [{ id: 'saving', label: 'Saving recording…', enabled: false }, ...tail]
+      return [{ id: 'saving', label: 'Saving recording…', enabled: false }]
   }
 }
 
-export function trayTooltip(state: RecorderState): string {
+export function buildTrayMenu(
+  state: RecorderState,
+  actions: TrayActions,
+  options: TrayMenuOptions = {}
+): MenuItemConstructorOptions[] {
+  const upload: MenuItemConstructorOptions[] = [
+    {
+      id: 'upload-last',
+      label: 'Upload last recording',
+      enabled: options.upload?.canUploadLast ?? false,
+      click: () => actions.uploadLast()
+    }
+  ]
+  if (options.upload?.activity) {
+    upload.push({ id: 'upload-activity', label: options.upload.activity, enabled: false })
+  }
+  return [
+    ...recorderItems(state, actions, options),
+    ...upload,
+    { id: 'open', label: 'Open Sidecast', click: () => actions.open() },
+    { type: 'separator' },
+    { id: 'quit', label: 'Quit Sidecast', click: () => actions.quit() }
+  ]
+}
+
+/** "1 min left", "40 s left", "1 h 5 min left". */
+export function formatTimeLeft(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000))
+  if (seconds < 60) return `${seconds} s left`
+  const minutes = Math.round(seconds / 60)
+  if (minutes < 60) return `${minutes} min left`
+  const hours = Math.floor(minutes / 60)
+  const rest = minutes % 60
+  return rest ? `${hours} h ${rest} min left` : `${hours} h left`
+}
+
+const ACTIVE = new Set<UploadInfo['state']>(['exporting', 'queued', 'uploading'])
+
+/** What is on its way, for the tray and the taskbar; null when nothing uploads. */
+export interface UploadActivity {
+  /** The menu line, e.g. "Uploading 42% — 1 min left". */
+  readonly label: string
+  /** 0–1 for the taskbar/dock progress bar. */
+  readonly fraction: number
+}
+
+/**
+ * The one line that sums up the uploads: the one sending now, else the one exporting, else the
+ * one waiting; with "(+N more)" when others wait behind it.
+ */
+export function uploadActivity(uploads: readonly UploadInfo[]): UploadActivity | null {
+  const active = uploads.filter((u) => ACTIVE.has(u.state))
+  const lead =
+    active.find((u) => u.state === 'uploading') ??
+    active.find((u) => u.state === 'exporting') ??
+    active[0]
+  if (!lead) return null
+  const percent = Math.floor(Math.max(0, Math.min(1, lead.fraction)) * 100)
+  let label: string
+  if (lead.state === 'uploading') {
+    label = `Uploading ${percent}%${lead.etaMs !== null ? ` — ${formatTimeLeft(lead.etaMs)}` : ''}`
+  } else if (lead.state === 'exporting') {
+    label = `Preparing upload ${percent}%`
+  } else {
+    label = lead.error ? 'Upload waiting to retry' : 'Upload waiting'
+  }
+  const more = active.length - 1
+  return { label: more > 0 ? `${label} (+${more} more)` : label, fraction: lead.fraction }
+}
+
+export function trayTooltip(state: RecorderState, activity: string | null = null): string {
   switch (state.phase) {
     case 'idle':
-      return 'Sidecast — ready to record'
+      return activity ? `Sidecast — ${activity}` : 'Sidecast — ready to record'
     case 'recording':
       return 'Sidecast — recording'
     case 'paused':
@@ -82,8 +150,10 @@ export function trayTooltip(state: RecorderState): string {
   }
 }
 
-export function trayIconName(state: RecorderState): TrayIconName {
-  return state.phase === 'recording' || state.phase === 'paused' ? state.phase : 'idle'
+/** Recording states win; otherwise an activity icon while something uploads. */
+export function trayIconName(state: RecorderState, uploading = false): TrayIconName {
+  if (state.phase === 'recording' || state.phase === 'paused') return state.phase
+  return uploading ? 'uploading' : 'idle'
 }
 
 /**

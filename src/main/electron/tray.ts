@@ -1,5 +1,7 @@
 /**
- * The tray icon: state icon, tooltip and the menu from tray-menu.ts.
+ * The tray icon: state icon, tooltip and the menu from tray-menu.ts, following the recorder and
+ * the uploads. The menu is rebuilt only when what it shows has changed (upload progress arrives
+ * several times a second).
  */
 import { join } from 'node:path'
 import { Menu, nativeImage, Tray, type NativeImage } from 'electron'
@@ -10,7 +12,8 @@ import {
   trayIconName,
   trayTooltip,
   type TrayActions,
-  type TrayIconName
+  type TrayIconName,
+  type TrayUploadView
 } from './tray-menu'
 
 export interface TrayOptions {
@@ -24,6 +27,8 @@ export interface TrayOptions {
 
 export interface SidecastTray {
   update(state: RecorderState): void
+  /** Shows the sharing state: "Upload last recording", the activity line, tooltip and icon. */
+  setUpload(view: TrayUploadView): void
   destroy(): void
 }
 
@@ -51,24 +56,42 @@ export function createTray(options: TrayOptions): SidecastTray | null {
   // Windows users expect a left click on the icon to open the app; elsewhere it opens the menu.
   if (options.platform === 'win32') tray.on('click', () => options.actions.open())
 
+  let recorder: RecorderState = { phase: 'idle', projectId: null }
+  let upload: TrayUploadView = { canUploadLast: false, activity: null }
   let shownIcon: TrayIconName | null = null
-  const update = (state: RecorderState): void => {
+  let shownKey = ''
+
+  const render = (): void => {
     if (tray.isDestroyed()) return
-    const name = trayIconName(state)
+    const name = trayIconName(recorder, upload.activity !== null)
     if (name !== shownIcon) {
       tray.setImage(icon(name))
       shownIcon = name
     }
-    tray.setToolTip(trayTooltip(state))
     const shortcut = options.shortcut()
+    const key = JSON.stringify([recorder.phase, shortcut ?? '', upload])
+    if (key === shownKey) return
+    shownKey = key
+    tray.setToolTip(trayTooltip(recorder, upload.activity))
     tray.setContextMenu(
-      Menu.buildFromTemplate(buildTrayMenu(state, options.actions, shortcut ? { shortcut } : {}))
+      Menu.buildFromTemplate(
+        buildTrayMenu(recorder, options.actions, { ...(shortcut ? { shortcut } : {}), upload })
+      )
     )
   }
-  update({ phase: 'idle', projectId: null })
+  render()
 
   return {
-    update,
+    update(state) {
+      recorder = state
+      // The shortcut may have changed with the settings: always re-render on a recorder update.
+      shownKey = ''
+      render()
+    },
+    setUpload(view) {
+      upload = view
+      render()
+    },
     destroy: () => {
       if (!tray.isDestroyed()) tray.destroy()
     }

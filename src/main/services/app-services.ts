@@ -15,6 +15,20 @@ import {
 import type { RecoveryNotice } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
 import { fontDir } from '../export/callout-raster'
+import { parseExportPreset } from '../export/presets'
+import { createLibraryService, type LibraryService } from '../share/library'
+import { isLibraryLink } from '../share/library-client'
+import { createTokenStore, type SecretsAdapter } from '../share/token-store'
+import { createNodeTusLayer, type TusLayer } from '../share/tus-layer'
+import {
+  createUploadQueue,
+  TUS_URLS_FILE,
+  UPLOADS_FOLDER,
+  type UploadExporter,
+  type UploadQueue
+} from '../share/upload-queue'
+import { DiskUrlStorage } from '../share/url-storage'
+import { checkRecordingsDir } from '../settings/recordings-dir'
 import { locateFfmpeg, type FfmpegLocation } from '../ffmpeg/locate-ffmpeg'
 import { createMediaTools, type MediaTools } from '../ffmpeg/media-tools'
 import type { SettingsStore } from '../settings/settings-store'
@@ -35,6 +49,9 @@ import { createRecorderService, type RecorderService } from './recorder-service'
 /** MediaRecorder's timeslice chunks are a few hundred KB; anything this big is not one. */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024
 
+/** The library server's limit on a video's description. */
+export const MAX_DESCRIPTION_LENGTH = 5000
+
 export interface PlatformAdapters {
   /** Keeps the system awake while recording (powerSaveBlocker in Electron); returns the release function. */
   preventSleep(): () => void
@@ -44,6 +61,16 @@ export interface PlatformAdapters {
   revealPath(path: string): Promise<void>
   /** URL the renderer loads a project file from. */
   mediaUrl(projectId: string, fileName: string): string
+  /** Puts text on the clipboard (clipboard.writeText in Electron). */
+  copyText(text: string): void | Promise<void>
+  /** Shows a system notification (Notification in Electron). */
+  notify(title: string, body: string): void
+  /** Opens a web page in the default browser (shell.openExternal in Electron). */
+  openExternal(url: string): Promise<void>
+  /** Encrypts the library token at rest (safeStorage in Electron). */
+  readonly secrets: SecretsAdapter
+  /** Calls back when the network comes back (or the computer wakes); returns the unsubscribe. */
+  onOnline?(callback: () => void): () => void
 }
 
 export interface AppServicesOptions {
@@ -65,6 +92,12 @@ export interface AppServicesOptions {
   readonly freeBytes?: (dir: string) => Promise<number>
   /** Finds ffmpeg for a setting; tests inject a fake. Defaults to locateFfmpeg. */
   readonly locateFfmpeg?: (settingPath: string) => FfmpegLocation
+  /** The environment: SIDECAST_LIBRARY_URL / SIDECAST_LIBRARY_TOKEN fix the library connection. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** The tus layer; default tus-js-client with URLs in `<dataDir>/uploads/tus-urls.json`. */
+  readonly tusLayer?: TusLayer
+  /** Waits between upload retries; tests shorten them. */
+  readonly uploadRetryDelaysMs?: readonly number[]
 }
 
 export interface AppServices {
@@ -72,11 +105,16 @@ export interface AppServices {
   readonly recorder: RecorderService
   readonly exports: ExportService
   readonly settings: SettingsStore
+  readonly library: LibraryService
+  readonly uploads: UploadQueue
   ffmpegStatus(): FfmpegStatus
   readonly handlers: InvokeHandlers
   /** Recovers recordings left unfinished by a crash; the notices are also served once over IPC. */
   startup(): Promise<RecoveryNotice[]>
-  /** Finishes an active recording safely and cancels a running export (its partial file removed). */
+  /**
+   * Pauses uploads (they resume at the next start), finishes an active recording safely and
+   * cancels a running export (its partial file removed).
+   */
   shutdown(): Promise<void>
 }
 
@@ -119,8 +157,11 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     return location.path
   }
 
+  // The recordings folder is read once: a change applies at the next start.
+  const recordingsDir = settings.get().recordingsDir
   const projects = createProjectStore({
     dataDir: opts.dataDir,
+    ...(recordingsDir ? { projectsDir: recordingsDir } : {}),
     mediaTools,
     mediaUrl: (projectId, fileName) => adapters.mediaUrl(projectId, fileName)
   })
@@ -146,6 +187,107 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     emit: (event) => opts.emit('export:progress', event)
   })
 
+  const library = createLibraryService({
+    settings,
+    tokens: createTokenStore({ dataDir: opts.dataDir, secrets: adapters.secrets }),
+    env: opts.env ?? {}
+  })
+
+  /** Runs an upload's export through the export service (one export at a time, so it may wait). */
+  const uploadExporter: UploadExporter = {
+    async export({ projectId, preset, outFile, signal, onProgress }) {
+      const aborted = (): SidecastError =>
+        new SidecastError('cancelled', 'The export for the upload was stopped.')
+      for (;;) {
+        if (signal.aborted) throw aborted()
+        try {
+          await new Promise<void>((resolve, reject) => {
+            let exportId: string | null = null
+            const onAbort = (): void => {
+              if (exportId) exports.cancel(exportId)
+            }
+            exports
+              .start(projectId, preset, {
+                outFile,
+                onEvent: (event) => {
+                  if (event.state === 'running') {
+                    onProgress(event.fraction)
+                    return
+                  }
+                  signal.removeEventListener('abort', onAbort)
+                  if (event.state === 'done') resolve()
+                  else if (event.state === 'cancelled') reject(aborted())
+                  else reject(new Error(event.error ?? 'the export failed'))
+                }
+              })
+              .then(({ exportId: id }) => {
+                exportId = id
+                signal.addEventListener('abort', onAbort, { once: true })
+                if (signal.aborted) exports.cancel(id)
+              }, reject)
+          })
+          return
+        } catch (error) {
+          if (!(error instanceof SidecastError && error.code === 'export-busy') || signal.aborted) {
+            throw error
+          }
+          // The user's own export runs: wait for it, then take the next turn.
+          await new Promise<void>((resolve) => {
+            signal.addEventListener('abort', () => resolve(), { once: true })
+            void exports.idle().then(resolve)
+          })
+        }
+      }
+    }
+  }
+
+  const uploadsDir = join(opts.dataDir, UPLOADS_FOLDER)
+  const uploads = createUploadQueue({
+    dataDir: opts.dataDir,
+    tus:
+      opts.tusLayer ??
+      createNodeTusLayer({ storage: new DiskUrlStorage(join(uploadsDir, TUS_URLS_FILE)) }),
+    projects: {
+      readFacts: (id) => projects.readFacts(id),
+      projectDir: (id) => projects.projectDir(id),
+      isRecording: (id) => recorder.activeIds().includes(id)
+    },
+    exporter: uploadExporter,
+    credentials: () => library.credentials(),
+    defaultPreset: () => {
+      const { exportSize, exportQuality } = settings.get()
+      return parseExportPreset({ size: exportSize, quality: exportQuality })
+    },
+    emit: (info) => opts.emit('uploads:changed', info),
+    async storeLink(projectId, video) {
+      await projects.writeShare(projectId, video)
+      changed()
+    },
+    async announce(video, title) {
+      if (settings.get().copyLinkAfterUpload) {
+        await adapters.copyText(video.url)
+        adapters.notify('Uploaded — link copied', title)
+      } else {
+        adapters.notify('Uploaded', title)
+      }
+    },
+    ...(opts.uploadRetryDelaysMs ? { retryDelaysMs: opts.uploadRetryDelaysMs } : {})
+  })
+  library.onChange(() => uploads.credentialsChanged())
+  let stopOnline: (() => void) | null = null
+
+  /** The project's library link, or a clear error when it has none. */
+  async function shareOf(projectId: string) {
+    const share = await projects.readShare(projectId)
+    if (!share) {
+      throw new SidecastError(
+        'not-shared',
+        'This recording has not been uploaded to the library yet. Upload it first.'
+      )
+    }
+    return share
+  }
+
   /** Facts of a recording whose edits may be saved: finished, not still being written. */
   async function editableFacts(projectId: string) {
     const facts = await projects.readFacts(projectId)
@@ -159,7 +301,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   }
 
   let pendingNotices: RecoveryNotice[] = []
-  const changed = (): void => opts.emit('projects:changed', null)
+  function changed(): void {
+    opts.emit('projects:changed', null)
+  }
 
   const handlers: InvokeHandlers = {
     'app:info': async () => ({
@@ -171,8 +315,26 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       harness: opts.harness
     }),
     'settings:get': async () => settings.get(),
-    // The settings store validates the patch itself and names the bad field.
-    'settings:set': async (patch) => settings.set(patch as Partial<Settings>),
+    // The settings store validates the patch itself and names the bad field; the library's
+    // address and the recordings folder get the extra checks they need first.
+    'settings:set': async (patch) => {
+      let next = patch as Partial<Settings>
+      if (typeof patch === 'object' && patch !== null && !Array.isArray(patch)) {
+        const body = patch as Record<string, unknown>
+        if ('libraryUrl' in body) {
+          next = { ...next, libraryUrl: library.checkUrlSetting(body.libraryUrl) }
+        }
+        const dir = body.recordingsDir
+        if (typeof dir === 'string' && dir !== '' && dir !== settings.get().recordingsDir) {
+          if (dir.length > 4096) throw badRequest('The recordings folder path is too long.')
+          await checkRecordingsDir(dir)
+        }
+      }
+      const before = settings.get().libraryUrl
+      const after = settings.set(next)
+      if (after.libraryUrl !== before) library.notifyChanged()
+      return after
+    },
     'sources:list': async () => adapters.listCaptureSources(),
     'sources:select': async (sourceId) => {
       const id = requireString(sourceId, 'sourceId', 512)
@@ -260,6 +422,51 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         )
       }
       await adapters.revealPath(file)
+    },
+    'library:get': async () => library.config(),
+    'library:configure': async (patch) => library.configure(patch),
+    'library:test': async (patch) => library.test(patch === undefined ? {} : patch),
+    'uploads:start': async (projectId, request) => {
+      const id = requireProjectId(projectId)
+      const body =
+        request === undefined || request === null ? {} : requireObject(request, 'request')
+      const title =
+        body.title === undefined ? undefined : requireString(body.title, 'request.title', 10_000)
+      const description =
+        body.description === undefined
+          ? undefined
+          : requireString(body.description, 'request.description', 1_000_000)
+      if (description !== undefined && [...description].length > MAX_DESCRIPTION_LENGTH) {
+        throw new SidecastError(
+          'bad-description',
+          `A description can have at most ${MAX_DESCRIPTION_LENGTH} characters; this one has ${[...description].length}.`
+        )
+      }
+      return uploads.add(id, {
+        ...(title !== undefined ? { title } : {}),
+        ...(description !== undefined ? { description } : {})
+      })
+    },
+    'uploads:list': async () => uploads.list(),
+    'uploads:pause': async (uploadId) => uploads.pause(requireString(uploadId, 'uploadId', 100)),
+    'uploads:resume': async (uploadId) => uploads.resume(requireString(uploadId, 'uploadId', 100)),
+    'uploads:cancel': async (uploadId) => uploads.cancel(requireString(uploadId, 'uploadId', 100)),
+    'share:copy-link': async (projectId) => {
+      const share = await shareOf(requireProjectId(projectId))
+      await adapters.copyText(share.url)
+    },
+    'share:open': async (projectId) => {
+      const share = await shareOf(requireProjectId(projectId))
+      const { url } = await library.config()
+      if (!isLibraryLink(share.url, url)) {
+        throw new SidecastError(
+          'not-library-link',
+          url
+            ? `The recording's link (${share.url}) is not in the library at ${url}, so Sidecast did not open it. Copy the link instead.`
+            : `No library is set, so Sidecast did not open ${share.url}. Copy the link instead.`
+        )
+      }
+      await adapters.openExternal(share.url)
     }
   }
 
@@ -268,15 +475,26 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     recorder,
     exports,
     settings,
+    library,
+    uploads,
     ffmpegStatus,
     handlers,
     async startup() {
       const notices = await projects.recoverUnfinished(recorder.activeIds())
       pendingNotices = [...pendingNotices, ...notices]
       if (notices.length > 0) changed()
+      try {
+        await uploads.start()
+      } catch (error) {
+        console.error('[uploads] could not resume the upload queue', error)
+      }
+      stopOnline = adapters.onOnline?.(() => uploads.networkBack()) ?? null
       return notices
     },
     async shutdown() {
+      stopOnline?.()
+      stopOnline = null
+      await uploads.shutdown()
       await exports.shutdown()
       await recorder.shutdown()
       await projects.close()

@@ -47,12 +47,24 @@ export interface ExportServiceOptions {
   readonly now?: () => number
 }
 
+/** For exports made on behalf of another service (the upload queue), not the user. */
+export interface ExportStartOptions {
+  /** Write exactly this file instead of a new name in `<project>/exports/`. */
+  readonly outFile?: string
+  /** Receives this export's events instead of `emit` (so they do not reach the renderer). */
+  readonly onEvent?: (event: ExportProgressEvent) => void
+}
+
 export interface ExportService {
   /**
    * Starts exporting a project's saved edits; resolves once the export is under way. Throws
    * 'export-busy' while another export runs and 'still-recording' for an unfinished recording.
    */
-  start(projectId: string, preset: unknown): Promise<ExportStartResult>
+  start(
+    projectId: string,
+    preset: unknown,
+    startOptions?: ExportStartOptions
+  ): Promise<ExportStartResult>
   /** Stops a running export and removes its partial file; a no-op once it has ended. */
   cancel(exportId: string): void
   /** The finished file of a `done` export, or null. */
@@ -127,7 +139,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     )
   }
 
-  async function prepare(projectId: string, presetArg: unknown) {
+  async function prepare(projectId: string, presetArg: unknown, fixedOutFile?: string) {
     const preset = parseExportPreset(presetArg)
     const facts = await options.projects.readFacts(projectId)
     if (facts.status === 'recording') {
@@ -139,15 +151,22 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     const projectDir = options.projects.projectDir(projectId)
     const edits = await read(projectDir, facts.durationMs)
     const ffmpegPath = options.ffmpegPath()
-    const outFile = await uniqueExportPath(
-      join(projectDir, EXPORTS_FOLDER),
-      exportFileName(facts.title, preset)
-    )
+    const outFile =
+      fixedOutFile ??
+      (await uniqueExportPath(
+        join(projectDir, EXPORTS_FOLDER),
+        exportFileName(facts.title, preset)
+      ))
     return { preset, facts, projectDir, edits, ffmpegPath, outFile }
   }
 
-  async function start(projectId: string, presetArg: unknown): Promise<ExportStartResult> {
+  async function start(
+    projectId: string,
+    presetArg: unknown,
+    startOptions: ExportStartOptions = {}
+  ): Promise<ExportStartResult> {
     if (running) throw busyError(projectId)
+    const emit = startOptions.onEvent ?? options.emit
     // Claimed before the first await, so two quick clicks cannot both get through.
     let release = (): void => undefined
     const job: Running = {
@@ -163,7 +182,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     }
     let prepared: Awaited<ReturnType<typeof prepare>>
     try {
-      prepared = await prepare(projectId, presetArg)
+      prepared = await prepare(projectId, presetArg, startOptions.outFile)
     } catch (error) {
       end()
       throw error
@@ -171,7 +190,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     const { outFile } = prepared
     const base = { exportId: job.exportId, projectId, outFile }
     let lastSent = now()
-    options.emit({ ...base, fraction: 0, etaMs: null, state: 'running' })
+    emit({ ...base, fraction: 0, etaMs: null, state: 'running' })
 
     const fontDir = options.fontDir?.()
     void run({
@@ -187,13 +206,13 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         const t = now()
         if (t - lastSent < interval) return
         lastSent = t
-        options.emit({ ...base, fraction, etaMs, state: 'running' })
+        emit({ ...base, fraction, etaMs, state: 'running' })
       }
     }).then(
       (result) => {
         end()
         finished.set(job.exportId, result.outFile)
-        options.emit({
+        emit({
           ...base,
           outFile: result.outFile,
           fraction: 1,
@@ -208,7 +227,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
           job.controller.signal.aborted ||
           (error instanceof SidecastError && error.code === 'cancelled')
         const message = error instanceof Error ? error.message : String(error)
-        options.emit({
+        emit({
           ...base,
           fraction: 0,
           etaMs: null,

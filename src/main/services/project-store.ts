@@ -27,11 +27,15 @@ export { loadFacts } from './project-facts'
 
 export const FACTS_FILE = 'recording.json'
 export const THUMBNAIL_FILE = 'thumbnail.jpg'
+/** `{ url, videoId, uploadedAt }` of the project's upload to the team library. */
+export const SHARE_FILE = 'share.json'
 export const MAX_TITLE_LENGTH = 200
 
 export interface ProjectStoreOptions {
-  /** The app's data folder; projects live in `<dataDir>/projects/<id>/`. */
+  /** The app's data folder; projects live in `<dataDir>/projects/<id>/` unless `projectsDir` says. */
   readonly dataDir: string
+  /** The recordings folder chosen in Settings; default `<dataDir>/projects`. */
+  readonly projectsDir?: string
   /** The media tools for the current ffmpeg; throws a SidecastError saying why when ffmpeg is unusable. */
   readonly mediaTools: () => MediaTools
   /** URL the renderer loads a project file from (custom protocol in Electron, HTTP in the harness). */
@@ -62,8 +66,21 @@ export interface FinishOptions {
   readonly endedBecause?: string
 }
 
+/** `<project>/share.json`: the project's video in the team library. */
+export interface ShareRecord {
+  /** The video's page in the library. */
+  readonly url: string
+  readonly videoId: string
+  /** ISO time the upload finished. */
+  readonly uploadedAt: string
+}
+
 export interface ProjectStore {
   readonly projectsDir: string
+  /** The project's library link, or null when it was never uploaded. */
+  readShare(id: string): Promise<ShareRecord | null>
+  /** Records the project's library link (atomic write). */
+  writeShare(id: string, share: ShareRecord): Promise<void>
   create(options: CreateProjectOptions): Promise<RecordingFacts>
   appendChunk(id: string, seq: number, bytes: Uint8Array): Promise<{ bytesWritten: number }>
   finish(id: string, options: FinishOptions): Promise<RecordingFacts>
@@ -144,7 +161,7 @@ function describe(error: unknown): string {
 }
 
 export function createProjectStore(options: ProjectStoreOptions): ProjectStore {
-  const projectsDir = join(options.dataDir, 'projects')
+  const projectsDir = options.projectsDir || join(options.dataDir, 'projects')
   const now = options.now ?? (() => new Date())
   const factsIntervalMs = options.factsIntervalMs ?? 1000
   const syncIntervalMs = options.syncIntervalMs ?? 3000
@@ -197,6 +214,24 @@ export function createProjectStore(options: ProjectStoreOptions): ProjectStore {
     return info?.isFile() ? info.size : null
   }
 
+  async function readShareFile(dir: string): Promise<ShareRecord | null> {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(await readFile(join(dir, SHARE_FILE), 'utf8'))
+    } catch {
+      return null
+    }
+    const { url, videoId, uploadedAt } = (parsed ?? {}) as Partial<
+      Record<keyof ShareRecord, unknown>
+    >
+    if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) return null
+    return {
+      url,
+      videoId: typeof videoId === 'string' ? videoId : '',
+      uploadedAt: typeof uploadedAt === 'string' ? uploadedAt : ''
+    }
+  }
+
   async function toSummary(facts: RecordingFacts): Promise<ProjectSummary> {
     const dir = projectDir(facts.id)
     const hasThumbnail = (await fileSize(join(dir, THUMBNAIL_FILE))) !== null
@@ -212,7 +247,8 @@ export function createProjectStore(options: ProjectStoreOptions): ProjectStore {
       thumbnailUrl: hasThumbnail ? options.mediaUrl(facts.id, THUMBNAIL_FILE) : null,
       mediaUrl: facts.status === 'recording' ? null : options.mediaUrl(facts.id, facts.file),
       dir,
-      endedBecause: facts.endedBecause ?? null
+      endedBecause: facts.endedBecause ?? null,
+      shareUrl: (await readShareFile(dir))?.url ?? null
     }
   }
 
@@ -526,8 +562,32 @@ export function createProjectStore(options: ProjectStoreOptions): ProjectStore {
     )
   }
 
+  async function readShare(id: string): Promise<ShareRecord | null> {
+    return readShareFile(projectDir(id))
+  }
+
+  async function writeShare(id: string, share: ShareRecord): Promise<void> {
+    checkId(id)
+    return withLock(id, async () => {
+      const info = await stat(projectDir(id)).catch(() => null)
+      if (!info?.isDirectory()) {
+        throw new SidecastError(
+          'not-found',
+          `There is no recording "${id}". It may have been deleted.`
+        )
+      }
+      await writeJsonAtomic(join(projectDir(id), SHARE_FILE), {
+        url: share.url,
+        videoId: share.videoId,
+        uploadedAt: share.uploadedAt
+      })
+    })
+  }
+
   return {
     projectsDir,
+    readShare,
+    writeShare,
     create,
     appendChunk,
     finish,

@@ -1,6 +1,7 @@
 /**
  * `npm run harness`: Sidecast's UI in a browser, backed by the real main-process services.
- * Env: SIDECAST_HARNESS_PORT (default 5199), SIDECAST_DATA_DIR (default ./.sidecast-dev).
+ * Env: SIDECAST_HARNESS_PORT (default 5199), SIDECAST_DATA_DIR (default ./.sidecast-dev),
+ * SIDECAST_LIBRARY_URL / SIDECAST_LIBRARY_TOKEN (fix the team library connection, as in the app).
  * Flags: --port N, --open (start Chromium with the flags that let it capture the screen).
  */
 import { spawn } from 'node:child_process'
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.SIDECAST_DATA_DIR ?? '.sidecast-dev')
   mkdirSync(dataDir, { recursive: true })
 
-  const harness = await startHarness({ dataDir, port })
+  const harness = await startHarness({ dataDir, port, env: process.env })
   console.log(`Sidecast harness: ${harness.url}`)
   console.log(`Data: ${dataDir}`)
 

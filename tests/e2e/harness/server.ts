@@ -1,7 +1,9 @@
 /**
  * The e2e harness: serves the built renderer over http://127.0.0.1 and answers its `window.api`
- * with the real main-process services (recording store, ffmpeg, settings) over a WebSocket bridge.
- * Only the Electron edge is replaced: one "Entire screen" source, no sleep blocker, no shell.
+ * with the real main-process services (recording store, ffmpeg, settings, upload queue) over a
+ * WebSocket bridge. Only the Electron edge is replaced: one "Entire screen" source, no sleep
+ * blocker, no shell, the token stored unencrypted, and a clipboard and notifications that tests
+ * can read at GET /__test/clipboard (text/plain) and GET /__test/notifications (JSON).
  */
 import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
@@ -15,6 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { createAppServices, type PlatformAdapters } from '../../../src/main/services/app-services'
 import { dispatchInvoke } from '../../../src/main/services/dispatch'
 import { createSettingsStore } from '../../../src/main/settings/settings-store'
+import { PLAIN_SECRETS } from '../../../src/main/share/token-store'
 import { parseRange } from '../../../src/shared/http-range'
 import { isValidProjectId, type RecoveryNotice } from '../../../src/shared/project'
 import { SETTINGS_SCHEMA, type Settings } from '../../../src/shared/settings'
@@ -31,6 +34,15 @@ export interface HarnessOptions {
   readonly port: number
   /** The built renderer (electron-vite's out/renderer). */
   readonly rendererDir?: string
+  /** The environment (SIDECAST_LIBRARY_URL / SIDECAST_LIBRARY_TOKEN); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+/** A notification the app showed, as GET /__test/notifications lists it. */
+export interface HarnessNotification {
+  readonly title: string
+  readonly body: string
+  readonly at: string
 }
 
 export interface Harness {
@@ -88,6 +100,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     for (const socket of sockets) socket.send(text)
   }
 
+  // What Electron's clipboard and notifications would get, kept for tests to read.
+  let clipboard = ''
+  const notifications: HarnessNotification[] = []
+
   const adapters: PlatformAdapters = {
     // A browser tab cannot hold a wake lock for the OS; the Electron edge uses powerSaveBlocker.
     preventSleep: () => () => undefined,
@@ -98,7 +114,20 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       console.log(`[harness] show in folder: ${path}`)
     },
     mediaUrl: (projectId, fileName) =>
-      `/media/${encodeURIComponent(projectId)}/${encodeURIComponent(fileName)}`
+      `/media/${encodeURIComponent(projectId)}/${encodeURIComponent(fileName)}`,
+    copyText: (text) => {
+      clipboard = text
+      console.log(`[harness] clipboard: ${text}`)
+    },
+    notify: (title, body) => {
+      notifications.push({ title, body, at: new Date().toISOString() })
+      console.log(`[harness] notification: ${title} — ${body}`)
+    },
+    openExternal: async (url) => {
+      console.log(`[harness] open in browser: ${url}`)
+    },
+    // A browser harness has no OS secret store: the token is kept as plain text (mode 0600).
+    secrets: PLAIN_SECRETS
   }
 
   const conf = new Conf<Settings>({
@@ -114,7 +143,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     harness: true,
     settings: createSettingsStore(conf),
     adapters,
-    emit
+    emit,
+    env: options.env ?? process.env
   })
   const recovered = await services.startup()
   for (const notice of recovered) {
@@ -146,6 +176,19 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     if (url.pathname === '/__harness/health') {
       res.writeHead(200, { 'content-type': MIME['.json'] })
       res.end(JSON.stringify({ ok: true, pid: process.pid, recorder: services.recorder.state() }))
+      return
+    }
+    if (url.pathname === '/__test/clipboard') {
+      res.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-store'
+      })
+      res.end(clipboard)
+      return
+    }
+    if (url.pathname === '/__test/notifications') {
+      res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store' })
+      res.end(JSON.stringify(notifications))
       return
     }
     if (url.pathname.startsWith('/media/')) {

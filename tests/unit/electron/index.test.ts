@@ -2,7 +2,7 @@
  * The composition in src/main/index.ts, run against a mocked Electron: what gets registered at
  * start, and what closing the window and quitting do.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -38,6 +38,10 @@ const fake = vi.hoisted(() => {
     }
     loadURL = async () => undefined
     isDestroyed = () => false
+    progress: number[] = []
+    setProgressBar = (value: number) => {
+      this.progress.push(value)
+    }
     hide = () => {
       this.hidden = true
     }
@@ -51,7 +55,10 @@ const fake = vi.hoisted(() => {
     isDestroyed = () => false
     setImage = () => undefined
     setToolTip = () => undefined
-    setContextMenu = () => undefined
+    menu: { id?: string; label?: string; enabled?: boolean }[] = []
+    setContextMenu = (menu: { id?: string; label?: string; enabled?: boolean }[]) => {
+      this.menu = menu
+    }
   }
   const app = Object.assign(new Emitter(), {
     paths: new Map<string, string>(),
@@ -118,7 +125,16 @@ vi.mock('electron', () => ({
     getDisplayMatching: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } })
   },
   desktopCapturer: { getSources: async () => [] },
-  webContents: { fromFrame: () => undefined }
+  webContents: { fromFrame: () => undefined },
+  clipboard: { writeText: () => undefined },
+  net: { isOnline: () => true },
+  powerMonitor: { on: () => undefined, removeListener: () => undefined },
+  safeStorage: {
+    isEncryptionAvailable: () => false,
+    getSelectedStorageBackend: () => 'basic_text',
+    encryptString: (s: string) => Buffer.from(s),
+    decryptString: (b: Buffer) => b.toString()
+  }
 }))
 
 vi.mock('electron-store', () => ({
@@ -163,6 +179,8 @@ beforeEach(async () => {
 afterEach(async () => {
   Object.defineProperty(process, 'platform', platform)
   delete process.env['SIDECAST_DATA_DIR']
+  delete process.env['SIDECAST_LIBRARY_URL']
+  delete process.env['SIDECAST_LIBRARY_TOKEN']
   await rm(dataDir, { recursive: true, force: true })
 })
 
@@ -215,5 +233,43 @@ describe('main process composition', () => {
     const close = { preventDefault: vi.fn() }
     window!.emit('close', close)
     expect(close.preventDefault).not.toHaveBeenCalled()
+  })
+
+  it('offers "Upload last recording" in the tray once there is a recording and a library', async () => {
+    const id = '20261129-120000-aaaa'
+    const dir = join(dataDir, 'projects', id)
+    await mkdir(dir, { recursive: true })
+    await writeFile(
+      join(dir, 'recording.json'),
+      JSON.stringify({
+        version: 1,
+        id,
+        status: 'complete',
+        title: 'Walkthrough',
+        createdAt: '2026-11-29T12:00:00.000Z',
+        sourceName: 'Entire screen',
+        file: 'recording.webm',
+        container: 'webm',
+        mimeType: 'video/webm'
+      })
+    )
+    process.env['SIDECAST_LIBRARY_URL'] = 'http://127.0.0.1:9'
+    process.env['SIDECAST_LIBRARY_TOKEN'] = 'token'
+    await boot({ platform: 'linux' })
+    const tray = fake.FakeTray.created[0]!
+    await vi.waitFor(() =>
+      expect(tray.menu.find((item) => item.id === 'upload-last')).toMatchObject({
+        label: 'Upload last recording',
+        enabled: true
+      })
+    )
+  })
+
+  it('keeps "Upload last recording" disabled without a library', async () => {
+    await boot({ platform: 'linux' })
+    const tray = fake.FakeTray.created[0]!
+    await vi.waitFor(() =>
+      expect(tray.menu.find((item) => item.id === 'upload-last')).toMatchObject({ enabled: false })
+    )
   })
 })

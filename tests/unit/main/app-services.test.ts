@@ -8,6 +8,7 @@ import {
   type PlatformAdapters
 } from '../../../src/main/services/app-services'
 import { dispatchInvoke } from '../../../src/main/services/dispatch'
+import { PLAIN_SECRETS } from '../../../src/main/share/token-store'
 import {
   createSettingsStore,
   type SettingsBacking
@@ -57,7 +58,11 @@ beforeEach(async () => {
     revealPath: async (path) => {
       revealed.push(path)
     },
-    mediaUrl: (id, file) => `sidecast-media://${id}/${file}`
+    mediaUrl: (id, file) => `sidecast-media://${id}/${file}`,
+    copyText: () => undefined,
+    notify: () => undefined,
+    openExternal: async () => undefined,
+    secrets: PLAIN_SECRETS
   }
   services = createAppServices({
     dataDir,

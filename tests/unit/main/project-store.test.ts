@@ -410,7 +410,8 @@ describe('list', () => {
       thumbnailUrl: null,
       mediaUrl: 'media://20261102-080000-0002/recording.webm',
       dir: join(dataDir, 'projects', '20261102-080000-0002'),
-      endedBecause: null
+      endedBecause: null,
+      shareUrl: null
     })
     expect(warnings.join('\n')).toMatch(/20261104-080000-0004/)
     expect(warnings.join('\n')).toMatch(/"status"/)

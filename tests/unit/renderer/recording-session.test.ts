@@ -200,7 +200,8 @@ const SUMMARY: ProjectSummary = {
   thumbnailUrl: null,
   mediaUrl: null,
   dir: '/tmp/p1',
-  endedBecause: null
+  endedBecause: null,
+  shareUrl: null
 }
 
 type Call = { channel: InvokeChannel; args: unknown[] }

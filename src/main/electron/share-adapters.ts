@@ -1,0 +1,66 @@
+/**
+ * The Electron side of sharing: safeStorage for the library token, the clipboard, notifications,
+ * the default browser, and "the network is back". Thin: the behaviour lives in src/main/share.
+ */
+import { clipboard, net, Notification, powerMonitor, safeStorage, shell } from 'electron'
+import type { PlatformAdapters } from '../services/app-services'
+import type { SecretsAdapter } from '../share/token-store'
+
+/** How often the network state is polled; net.isOnline() has no change event in main. */
+export const ONLINE_POLL_MS = 3000
+
+/**
+ * safeStorage as the token store's secrets adapter. On Linux without a keyring Electron falls
+ * back to a hard-coded key ("basic_text"), which is no protection: then the token is stored as
+ * plain text, readable only by the user, and Settings says so.
+ */
+export function electronSecrets(platform: string): SecretsAdapter {
+  return {
+    isEncryptionAvailable() {
+      if (!safeStorage.isEncryptionAvailable()) return false
+      if (platform !== 'linux') return true
+      const backend = safeStorage.getSelectedStorageBackend?.()
+      return backend !== undefined && backend !== 'basic_text' && backend !== 'unknown'
+    },
+    encryptString: (text) => safeStorage.encryptString(text),
+    decryptString: (bytes) => safeStorage.decryptString(bytes)
+  }
+}
+
+/** Shows a system notification when the platform has them; logs it either way. */
+export function showNotification(title: string, body: string): void {
+  console.log(`[sidecast] ${title}: ${body}`)
+  if (Notification.isSupported()) new Notification({ title, body }).show()
+}
+
+/** Calls back when the computer comes online again or wakes up; returns the unsubscribe. */
+export function watchOnline(callback: () => void, pollMs = ONLINE_POLL_MS): () => void {
+  let online = net.isOnline()
+  const timer = setInterval(() => {
+    const now = net.isOnline()
+    if (now && !online) callback()
+    online = now
+  }, pollMs)
+  timer.unref?.()
+  const onResume = (): void => callback()
+  powerMonitor.on('resume', onResume)
+  powerMonitor.on('unlock-screen', onResume)
+  return () => {
+    clearInterval(timer)
+    powerMonitor.removeListener('resume', onResume)
+    powerMonitor.removeListener('unlock-screen', onResume)
+  }
+}
+
+/** The sharing part of PlatformAdapters for Electron. */
+export function electronShareAdapters(
+  platform: string
+): Pick<PlatformAdapters, 'copyText' | 'notify' | 'openExternal' | 'secrets' | 'onOnline'> {
+  return {
+    copyText: (text) => clipboard.writeText(text),
+    notify: showNotification,
+    openExternal: (url) => shell.openExternal(url),
+    secrets: electronSecrets(platform),
+    onOnline: (callback) => watchOnline(callback)
+  }
+}

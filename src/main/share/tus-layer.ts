@@ -1,0 +1,463 @@
+/**
+ * The one module that owns tus-js-client: client options, the on-disk URL storage, the
+ * fingerprint, and what each server answer means for the upload queue (retry, start over, stop).
+ *
+ * tus-js-client's own retries are off: the queue retries with its own backoff, forever for
+ * network and server errors, and every attempt resumes from the server's offset (HEAD). The client
+ * would start a new upload after *any* failed HEAD; here only 404 and 410 (the server no longer
+ * has the upload) may do that, and a refused token stops everything until there is a new one.
+ */
+import { createReadStream, type ReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { Upload, type DetailedError, type HttpRequest, type HttpResponse } from 'tus-js-client'
+import { CHUNK_SIZE } from './upload-plan'
+import type { DiskUrlStorage } from './url-storage'
+
+/** One attempt's input. */
+export interface TusJob {
+  /** `<library>/api/uploads`. */
+  readonly endpoint: string
+  readonly token: string
+  /** The file to send (read in chunks; never loaded whole). */
+  readonly file: string
+  readonly size: number
+  /** See uploadFingerprint. */
+  readonly fingerprint: string
+  readonly metadata: Readonly<Record<string, string>>
+}
+
+/** Why an attempt ended without success, sorted by what the queue should do. */
+export type TusFailure =
+  /** The server refused the token (401/403): stop until the user enters a new one. */
+  | { readonly kind: 'auth'; readonly message: string }
+  /** The server refused the upload for good (422 not a video, 413 too large, 400 bad metadata…). */
+  | { readonly kind: 'rejected'; readonly message: string; readonly status: number | null }
+  /** Network trouble, a server error, a lock or an offset conflict: try again later. */
+  | { readonly kind: 'retry'; readonly message: string }
+
+export interface TusSuccess {
+  /** The upload's URL on the server. */
+  readonly uploadUrl: string
+  /** `Sidecast-Video-Url` of the final answer, when the server sent it. */
+  readonly videoUrl: string | null
+  readonly videoId: string | null
+}
+
+export interface TusCallbacks {
+  /** Bytes sent so far (not all confirmed yet). */
+  onProgress(bytesSent: number, bytesTotal: number): void
+  /** The offset the server confirmed (after a chunk, or the HEAD of a resume). */
+  onAccepted(offset: number): void
+  onSuccess(result: TusSuccess): void
+  onError(failure: TusFailure): void
+}
+
+export interface TusRun {
+  /** Stops without deleting anything: the upload can resume later (pause, quit). */
+  abort(): Promise<void>
+  /** Stops and deletes the upload on the server (tus DELETE) and its stored URL. */
+  terminate(): Promise<void>
+}
+
+export type VideoStatus =
+  | { readonly state: 'done'; readonly url: string; readonly id: string }
+  | { readonly state: 'processing' }
+  | { readonly state: 'failed'; readonly message: string }
+  | { readonly state: 'gone'; readonly message: string }
+  | { readonly state: 'error'; readonly failure: TusFailure }
+
+/** What the upload queue needs from tus; tests use a fake. */
+export interface TusLayer {
+  start(job: TusJob, callbacks: TusCallbacks): TusRun
+  /** Deletes the server's uploads stored for a fingerprint (best effort) and forgets them. */
+  terminate(fingerprint: string, token: string): Promise<void>
+  /** Forgets the stored URLs of a fingerprint (after success). */
+  forget(fingerprint: string): Promise<void>
+  /** `GET <uploadUrl>/video`: what became of a finished upload. */
+  videoStatus(uploadUrl: string, token: string): Promise<VideoStatus>
+}
+
+export const AUTH_REFUSED_MESSAGE =
+  'The library refused the access token. Enter a new token in Settings.'
+
+/** Thrown from onAfterResponse so tus-js-client stops without touching the stored URL. */
+class StopAttempt extends Error {
+  constructor(readonly failure: TusFailure) {
+    super(failure.message)
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') return code
+    e =
+      (e as { causingError?: unknown; cause?: unknown }).causingError ??
+      (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'nothing is answering at the library’s address',
+  ECONNRESET: 'the connection to the library was cut',
+  EPIPE: 'the connection to the library was cut',
+  ETIMEDOUT: 'the library did not answer in time',
+  ENOTFOUND: 'the library’s server name cannot be found',
+  EAI_AGAIN: 'the library’s server name cannot be looked up (no network?)',
+  ENETUNREACH: 'there is no network connection',
+  EHOSTUNREACH: 'the library cannot be reached',
+  ENETDOWN: 'there is no network connection'
+}
+
+/** The server's `{ "error": … }`, if the body is one. */
+function serverReason(res: HttpResponse | null): string | null {
+  if (!res) return null
+  try {
+    const body = JSON.parse(res.getBody()) as { error?: unknown }
+    return typeof body.error === 'string' && body.error ? body.error : null
+  } catch {
+    return null
+  }
+}
+
+/** Sorts a tus-js-client error into what the queue should do. */
+export function classifyTusError(error: unknown): TusFailure {
+  const detailed = error as Partial<DetailedError> | null
+  const cause = detailed?.causingError
+  if (cause instanceof StopAttempt) return cause.failure
+  if (error instanceof StopAttempt) return error.failure
+  const res = detailed?.originalResponse ?? null
+  const status = res ? res.getStatus() : null
+  if (status === null) {
+    const code = errorCode(error)
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+      return {
+        kind: 'rejected',
+        status: null,
+        message: `The file to upload cannot be read (${code}).`
+      }
+    }
+    const message =
+      (cause instanceof Error ? cause.message : '') ||
+      (error instanceof Error ? error.message : String(error))
+    if (/source is done after/.test(message)) {
+      return {
+        kind: 'rejected',
+        status: null,
+        message: 'The file changed while it was being uploaded.'
+      }
+    }
+    const words = code
+      ? (NETWORK_WORDS[code] ?? `the connection failed (${code})`)
+      : 'the connection to the library failed'
+    return { kind: 'retry', message: words.charAt(0).toUpperCase() + words.slice(1) + '.' }
+  }
+  if (status === 401 || status === 403) return { kind: 'auth', message: AUTH_REFUSED_MESSAGE }
+  const reason = serverReason(res)
+  if (status === 422) {
+    return {
+      kind: 'rejected',
+      status,
+      message: `The library did not accept the file: ${reason ?? 'it is not a video it can play'}.`
+    }
+  }
+  if (status === 413) {
+    return {
+      kind: 'rejected',
+      status,
+      message:
+        'The video is larger than the library accepts. Export it smaller (Settings › default export) and upload again.'
+    }
+  }
+  // 404/410 mid-upload: the server dropped it; the next attempt's HEAD finds out and starts over.
+  if (status >= 500 || [404, 408, 409, 410, 423, 429].includes(status)) {
+    return {
+      kind: 'retry',
+      message: `The library answered HTTP ${status}${reason ? ` (${reason})` : ''}.`
+    }
+  }
+  return {
+    kind: 'rejected',
+    status,
+    message: `The library refused the upload (HTTP ${status}${reason ? `: ${reason}` : ''}).`
+  }
+}
+
+/**
+ * tus-js-client's FileReader over a path: each chunk is its own read stream with a known size,
+ * and every stream still open when the attempt ends is closed (the client leaves them open on
+ * abort, which would leak a file handle per retry).
+ */
+class PathFileReader {
+  readonly open = new Set<ReadStream>()
+
+  async openFile(input: unknown): Promise<{
+    size: number
+    slice(
+      start: number,
+      end: number
+    ): Promise<{ value: ReadStream & { size: number }; done: boolean }>
+    close(): void
+  }> {
+    const path = String(input)
+    const { size } = await stat(path)
+    return {
+      size,
+      slice: async (start, end) => {
+        const stop = Math.min(end, size)
+        const stream = createReadStream(path, {
+          start,
+          end: Math.max(start, stop - 1)
+        }) as ReadStream & {
+          size: number
+        }
+        stream.size = Math.max(0, stop - start)
+        this.open.add(stream)
+        stream.once('close', () => this.open.delete(stream))
+        return { value: stream, done: stop >= size }
+      },
+      close: () => this.closeAll()
+    }
+  }
+
+  closeAll(): void {
+    for (const stream of this.open) stream.destroy()
+    this.open.clear()
+  }
+}
+
+export interface NodeTusLayerOptions {
+  readonly storage: DiskUrlStorage
+  /** No byte sent and no answer for this long ends the attempt (retried); default 120 s. */
+  readonly stallMs?: number
+  /** Bytes per PATCH; default CHUNK_SIZE (8 MiB). */
+  readonly chunkSize?: number
+  /** Time limit of DELETE and the /video lookup; default 15 s. */
+  readonly requestTimeoutMs?: number
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)
+    })
+  ]).finally(() => clearTimeout(timer))
+}
+
+/** The tus layer over tus-js-client in Node, with URLs stored on disk. */
+export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
+  const { storage } = options
+  const stallMs = options.stallMs ?? 120_000
+  const chunkSize = options.chunkSize ?? CHUNK_SIZE
+  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000
+
+  function start(job: TusJob, callbacks: TusCallbacks): TusRun {
+    const reader = new PathFileReader()
+    let ended = false
+    let lastActivity = Date.now()
+    const touch = (): void => {
+      lastActivity = Date.now()
+    }
+    const end = (): void => {
+      ended = true
+      clearInterval(watchdog)
+      reader.closeAll()
+    }
+
+    const upload = new Upload(job.file as unknown as Buffer, {
+      endpoint: job.endpoint,
+      uploadSize: job.size,
+      chunkSize,
+      metadata: { ...job.metadata },
+      headers: { Authorization: `Bearer ${job.token}` },
+      // The queue retries (forever, with its own backoff); each retry re-reads the server's offset.
+      retryDelays: null,
+      urlStorage: storage,
+      storeFingerprintForResuming: true,
+      // Forgotten by the queue once the video's link is known, so a crash while the server is still
+      // processing resumes this upload rather than sending the video again.
+      removeFingerprintOnSuccess: false,
+      fingerprint: async () => job.fingerprint,
+      fileReader: reader,
+      onBeforeRequest: () => touch(),
+      onAfterResponse: (req: HttpRequest, res: HttpResponse) => {
+        touch()
+        const status = res.getStatus()
+        if (status === 401 || status === 403) {
+          throw new StopAttempt({ kind: 'auth', message: AUTH_REFUSED_MESSAGE })
+        }
+        // Only "the server does not have it" may start the upload over; anything else on HEAD
+        // (a 5xx, a proxy error) is retried against the same upload.
+        if (
+          req.getMethod() === 'HEAD' &&
+          (status < 200 || status >= 300) &&
+          status !== 404 &&
+          status !== 410 &&
+          status !== 423
+        ) {
+          throw new StopAttempt({
+            kind: 'retry',
+            message: `The library answered HTTP ${status} when asked how much it already has.`
+          })
+        }
+        if (req.getMethod() === 'HEAD' && status >= 200 && status < 300) {
+          const offset = Number.parseInt(res.getHeader('Upload-Offset') ?? '', 10)
+          if (Number.isSafeInteger(offset)) callbacks.onAccepted(offset)
+        }
+      },
+      onProgress: (sent, total) => {
+        touch()
+        if (!ended) callbacks.onProgress(sent, total)
+      },
+      onChunkComplete: (_chunk, accepted) => {
+        touch()
+        if (!ended) callbacks.onAccepted(accepted)
+      },
+      onSuccess: ({ lastResponse }) => {
+        if (ended) return
+        end()
+        callbacks.onSuccess({
+          uploadUrl: upload.url ?? '',
+          videoUrl: lastResponse.getHeader('Sidecast-Video-Url') ?? null,
+          videoId: lastResponse.getHeader('Sidecast-Video-Id') ?? null
+        })
+      },
+      onError: (error) => {
+        if (ended) return
+        end()
+        callbacks.onError(classifyTusError(error))
+      }
+    })
+
+    const watchdog = setInterval(
+      () => {
+        if (ended || Date.now() - lastActivity < stallMs) return
+        end()
+        void upload.abort(false).catch(() => undefined)
+        callbacks.onError({
+          kind: 'retry',
+          message: `The connection to the library stalled (nothing moved for ${Math.round(stallMs / 1000)} s).`
+        })
+      },
+      Math.min(5000, Math.max(50, stallMs / 4))
+    )
+    watchdog.unref?.()
+
+    // Resume the newest upload stored for this fingerprint, if any; the HEAD tells the offset.
+    void upload
+      .findPreviousUploads()
+      .then((previous) => {
+        if (ended) return
+        const latest = previous[previous.length - 1]
+        if (latest) upload.resumeFromPreviousUpload(latest)
+        upload.start()
+      })
+      .catch((error: unknown) => {
+        if (ended) return
+        end()
+        callbacks.onError({
+          kind: 'retry',
+          message: `The saved upload address could not be read (${error instanceof Error ? error.message : String(error)}).`
+        })
+      })
+
+    return {
+      async abort() {
+        end()
+        await upload.abort(false).catch(() => undefined)
+      },
+      async terminate() {
+        end()
+        try {
+          await withTimeout(upload.abort(true), requestTimeoutMs, 'Deleting the upload')
+        } catch {
+          // The server deletes unfinished uploads itself after a day.
+        }
+        await storage.removeFingerprint(job.fingerprint)
+      }
+    }
+  }
+
+  return {
+    start,
+    async terminate(fingerprint, token) {
+      const stored = await storage.findUploadsByFingerprint(fingerprint)
+      for (const previous of stored) {
+        if (!previous.uploadUrl) continue
+        try {
+          await withTimeout(
+            Upload.terminate(previous.uploadUrl, {
+              headers: { Authorization: `Bearer ${token}` },
+              retryDelays: null
+            }),
+            requestTimeoutMs,
+            'Deleting the upload'
+          )
+        } catch {
+          // Best effort: the server expires unfinished uploads on its own.
+        }
+      }
+      await storage.removeFingerprint(fingerprint)
+    },
+    forget: (fingerprint) => storage.removeFingerprint(fingerprint),
+    async videoStatus(uploadUrl, token) {
+      let response: Response
+      let text: string
+      try {
+        response = await fetch(`${uploadUrl.replace(/\/+$/, '')}/video`, {
+          headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+          signal: AbortSignal.timeout(requestTimeoutMs)
+        })
+        text = await response.text()
+      } catch (error) {
+        const code = errorCode(error)
+        const words = code
+          ? (NETWORK_WORDS[code] ?? `the connection failed (${code})`)
+          : 'the connection to the library failed'
+        return {
+          state: 'error',
+          failure: { kind: 'retry', message: words.charAt(0).toUpperCase() + words.slice(1) + '.' }
+        }
+      }
+      let body: Record<string, unknown> = {}
+      try {
+        body = JSON.parse(text) as Record<string, unknown>
+      } catch {
+        body = {}
+      }
+      const status = response.status
+      if (status === 200 && typeof body.url === 'string' && typeof body.id === 'string') {
+        return { state: 'done', url: body.url, id: body.id }
+      }
+      if (status === 202) return { state: 'processing' }
+      if (status === 422) {
+        return {
+          state: 'failed',
+          message: `The library did not accept the file: ${typeof body.error === 'string' ? body.error : 'it is not a video it can play'}.`
+        }
+      }
+      if (status === 410) {
+        return {
+          state: 'gone',
+          message: 'The video was deleted from the library before its link could be read.'
+        }
+      }
+      if (status === 404) {
+        return { state: 'gone', message: 'The library no longer knows this upload.' }
+      }
+      if (status === 401 || status === 403) {
+        return { state: 'error', failure: { kind: 'auth', message: AUTH_REFUSED_MESSAGE } }
+      }
+      return {
+        state: 'error',
+        failure: {
+          kind: 'retry',
+          message: `The library answered HTTP ${status} when asked for the video’s link.`
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Pure decisions behind an upload: whether the recording needs an export first, the tus
+ * fingerprint (tied to the project and the export, never to a path), and the Upload-Metadata the
+ * library server expects (see server/src/uploads/metadata.ts for names and limits).
+ */
+import { createHash } from 'node:crypto'
+import { serializeEdits, type Edits } from '../../shared/edits'
+import {
+  isWholeRecording,
+  keptDurationMs,
+  mapRangeToOutput,
+  normalizeKeep
+} from '../../shared/timeline'
+import type { ExportPreset } from '../export/presets'
+import { titleSlug } from '../services/export-service'
+
+/** The server's limits on Upload-Metadata (server/src/uploads/metadata.ts LIMITS). */
+export const METADATA_LIMITS = {
+  filename: 255,
+  title: 200,
+  description: 5000,
+  projectId: 128,
+  calloutsJson: 64 * 1024,
+  calloutText: 2000,
+  callouts: 1000
+} as const
+
+/** Bytes per PATCH: 8 MiB measured best on the server benchmark. */
+export const CHUNK_SIZE = 8 * 1024 * 1024
+
+/** One callout as the library indexes it: its text and when it shows in the uploaded video. */
+export interface CalloutMeta {
+  readonly startMs: number
+  readonly endMs: number
+  readonly text: string
+  readonly type: string
+}
+
+/** True when the edits change the video (a trim or cut, or anything drawn): export first. */
+export function needsExport(edits: Edits, durationMs: number | undefined): boolean {
+  if (edits.annotations.length > 0) return true
+  if (edits.keep.length === 0) return false
+  // Without a known duration a kept list cannot be proven to be the whole recording.
+  if (durationMs === undefined) return true
+  return !isWholeRecording(edits.keep, durationMs)
+}
+
+/** sha256 of the edits and the preset: the same edits exported the same way give the same video. */
+export function editsHash(edits: Edits, preset: ExportPreset): string {
+  return createHash('sha256')
+    .update(serializeEdits(edits))
+    .update(`\n${preset.size}/${preset.quality}`)
+    .digest('hex')
+}
+
+/**
+ * tus fingerprint: `sidecast/<projectId>/<edits hash or 'original'>/<size>`. It survives a restart
+ * and a moved recordings folder, and changes whenever the bytes to send would.
+ */
+export function uploadFingerprint(projectId: string, variant: string, sizeBytes: number): string {
+  return `sidecast/${projectId}/${variant}/${sizeBytes}`
+}
+
+// C0/C1 control characters the server refuses (tab and newlines are fine in descriptions).
+// eslint-disable-next-line no-control-regex
+const CONTROL_EXCEPT_NEWLINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g
+
+function clip(text: string, max: number): string {
+  const chars = [...text]
+  return chars.length > max ? chars.slice(0, max).join('') : text
+}
+
+/** A description the server accepts: no control characters but newlines and tabs, ≤ 5000 chars. */
+export function cleanDescription(text: string): string {
+  return clip(text.replace(CONTROL_EXCEPT_NEWLINES, ''), METADATA_LIMITS.description)
+}
+
+/**
+ * The callouts' text with their times in the uploaded video (after cuts), so the library can
+ * find a video by what its callouts say. Within the server's limits: texts are shortened, and
+ * the list is cut off rather than refused.
+ */
+export function calloutsMetadata(edits: Edits, durationMs: number | undefined): CalloutMeta[] {
+  const keep = durationMs === undefined ? null : normalizeKeep(edits.keep, durationMs)
+  const out: CalloutMeta[] = []
+  let size = 2
+  for (const annotation of edits.annotations) {
+    if (annotation.type !== 'callout') continue
+    const text = clip(
+      annotation.text.replace(CONTROL_EXCEPT_NEWLINES, '').trim(),
+      METADATA_LIMITS.calloutText
+    )
+    if (!text) continue
+    let startMs = annotation.startMs
+    let endMs = annotation.endMs
+    if (keep) {
+      const pieces = mapRangeToOutput(annotation.startMs, annotation.endMs, keep)
+      const first = pieces[0]
+      const last = pieces[pieces.length - 1]
+      // Cut away entirely: not in the video, so not searchable in it either.
+      if (!first || !last) continue
+      startMs = first[0]
+      endMs = last[1]
+    }
+    const item: CalloutMeta = {
+      startMs: Math.max(0, Math.round(startMs)),
+      endMs: Math.max(0, Math.round(endMs)),
+      text,
+      type: annotation.type
+    }
+    const itemSize = Buffer.byteLength(JSON.stringify(item)) + 1
+    if (out.length >= METADATA_LIMITS.callouts || size + itemSize > METADATA_LIMITS.calloutsJson) {
+      break
+    }
+    size += itemSize
+    out.push(item)
+  }
+  return out.sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs)
+}
+
+/** The uploaded video's length: the kept ranges' sum, or the recording's duration. */
+export function uploadDurationMs(
+  edits: Edits,
+  durationMs: number | undefined,
+  exported: boolean
+): number | null {
+  if (durationMs === undefined) return null
+  return exported ? keptDurationMs(normalizeKeep(edits.keep, durationMs)) : durationMs
+}
+
+export interface MetadataInput {
+  readonly projectId: string
+  readonly title: string
+  readonly description: string
+  /** `mp4` for an export; the recording's own extension otherwise. */
+  readonly extension: string
+  readonly durationMs: number | null
+  readonly callouts: readonly CalloutMeta[]
+}
+
+/** Upload-Metadata for tus: every value a string, every value within the server's limits. */
+export function uploadMetadata(input: MetadataInput): Record<string, string> {
+  const title = clip(input.title.replace(CONTROL, ' ').trim(), METADATA_LIMITS.title) || 'Recording'
+  const extension = /^[a-z0-9]{1,5}$/i.test(input.extension) ? input.extension.toLowerCase() : 'mp4'
+  const meta: Record<string, string> = {
+    filename: `${titleSlug(title)}.${extension}`,
+    title,
+    description: cleanDescription(input.description)
+  }
+  if (
+    input.durationMs !== null &&
+    Number.isSafeInteger(input.durationMs) &&
+    input.durationMs >= 0
+  ) {
+    meta.durationMs = String(input.durationMs)
+  }
+  // The server takes only letters, digits, ".", "_" and "-"; an id it would refuse is left out.
+  if (
+    /^[A-Za-z0-9._-]+$/.test(input.projectId) &&
+    input.projectId.length <= METADATA_LIMITS.projectId
+  ) {
+    meta.projectId = input.projectId
+  }
+  if (input.callouts.length > 0) meta.callouts = JSON.stringify(input.callouts)
+  return meta
+}
