@@ -44,7 +44,10 @@ export function createMediaResponder(
       'content-type': mediaContentType(address.fileName),
       'accept-ranges': 'bytes',
       // The recording is replaced in place when it is finished; never serve a stale copy.
-      'cache-control': 'no-store'
+      'cache-control': 'no-store',
+      // Only Sidecast's own window can reach this scheme (navigation and new windows are
+      // blocked); the header lets its page (file:// in a packaged app) read the bytes with fetch.
+      'access-control-allow-origin': '*'
     }
     const range = parseRange(request.headers.get('range'), size)
     if (range === 'unsatisfiable') {

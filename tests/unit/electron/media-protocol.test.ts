@@ -56,7 +56,13 @@ describe('media protocol', () => {
     expect(electron.registerSchemesAsPrivileged).toHaveBeenCalledWith([
       {
         scheme: 'sidecast-media',
-        privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true }
+        privileges: {
+          standard: true,
+          secure: true,
+          supportFetchAPI: true,
+          stream: true,
+          corsEnabled: true
+        }
       }
     ])
   })
@@ -71,6 +77,8 @@ describe('media protocol', () => {
     expect(response.headers.get('content-length')).toBe('100')
     expect(response.headers.get('content-type')).toBe('video/webm')
     expect(response.headers.get('accept-ranges')).toBe('bytes')
+    // The editor's waveform reads the bytes with fetch from the app page's origin.
+    expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes.subarray(100, 200))
   })
 
