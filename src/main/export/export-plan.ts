@@ -9,7 +9,7 @@
  * placed at the SOURCE size before scaling, so they land exactly where the editor drew them.
  */
 import { join } from 'node:path'
-import { needsPixels } from '../../shared/callouts/draw'
+import { drawLayer, needsPixels } from '../../shared/callouts/draw'
 import { withDefaults, type Annotation, type BlurAnnotation, type Edits } from '../../shared/edits'
 import { SidecastError } from '../../shared/ipc'
 import type { RecordingFacts } from '../../shared/project'
@@ -54,11 +54,10 @@ export interface OverlayPosition {
 
 /** One full-frame PNG of callouts, shown over one output time range. */
 export interface OverlayPlan {
-  /** The annotations drawn into this PNG, in the edits' order (draw them with drawOverlay). */
+  /** The annotation drawn into this PNG (a list, drawn with drawOverlay; today always one). */
   readonly annotationIds: readonly string[]
-  /** Output time, integer ms, half-open. */
-  readonly outputStartMs: number
-  readonly outputEndMs: number
+  /** When it shows, on the output clock: integer ms, half-open, one range per kept part. */
+  readonly outputRanges: readonly TimeRange[]
   /** The PNG's file name inside `overlayDir`; it must be rasterised at the SOURCE frame size. */
   readonly file: string
 }
@@ -113,38 +112,25 @@ export function enableExpression(ranges: readonly TimeRange[]): string {
 }
 
 /**
- * Splits output time where the set of visible callouts changes, one PNG per stretch. Every
- * moment then shows exactly one PNG holding exactly the callouts the editor shows, layered as
- * the editor layers them (a spotlight in one never dims the arrow of another); stretches with
- * the same callouts (say, both halves of a callout spanning a cut) share one PNG.
+ * One PNG per callout, cropped to what it draws, shown over its own output ranges (a callout
+ * across a cut has one range per side). The overlays are stacked in the editor's drawing order
+ * (drawLayer, then the edits' order), and stacking "over" layers one by one gives the same
+ * pixels as drawing them together, so every moment looks as the editor shows it. Small tight
+ * PNGs keep both the drawing before ffmpeg starts and the blending per frame cheap.
  */
 export function planOverlays(
   annotations: readonly Annotation[],
   keep: NormalizedKeep
 ): OverlayPlan[] {
-  const shown = annotations
-    .filter((a) => !needsPixels(a))
-    .map((a) => ({ a, ranges: mapRangeToOutput(a.startMs, a.endMs, keep) }))
-    .filter(({ ranges }) => ranges.length > 0)
-  const cuts = [...new Set(shown.flatMap(({ ranges }) => ranges.flat()))].sort((x, y) => x - y)
-  const stretches: { ids: string[]; start: number; end: number }[] = []
-  for (let i = 0; i + 1 < cuts.length; i++) {
-    const start = cuts[i] as number
-    const end = cuts[i + 1] as number
-    const ids = shown
-      .filter(({ ranges }) => ranges.some(([a, b]) => a <= start && end <= b))
-      .map(({ a }) => a.id)
-    if (ids.length === 0) continue
-    const last = stretches.at(-1)
-    if (last && last.end === start && last.ids.join('\n') === ids.join('\n')) last.end = end
-    else stretches.push({ ids, start, end })
-  }
-  return stretches.map((s, i) => ({
-    annotationIds: s.ids,
-    outputStartMs: s.start,
-    outputEndMs: s.end,
-    file: `callouts-${String(i + 1).padStart(3, '0')}.png`
-  }))
+  return annotations
+    .map((a, index) => ({ a, index, ranges: mapRangeToOutput(a.startMs, a.endMs, keep) }))
+    .filter(({ a, ranges }) => !needsPixels(a) && ranges.length > 0)
+    .sort((p, q) => drawLayer(p.a) - drawLayer(q.a) || p.index - q.index)
+    .map(({ a, ranges }, i) => ({
+      annotationIds: [a.id],
+      outputRanges: ranges,
+      file: `callouts-${String(i + 1).padStart(3, '0')}.png`
+    }))
 }
 
 /** A box in whole pixels, aligned to 2 so yuv420p's half-size chroma lines up. */
@@ -244,7 +230,7 @@ function buildGraph(
   // cropped to what it draws is blended only over that area, which is most of export's speed.
   overlays.forEach((o, k) => {
     const next = `vcallout${k}`
-    const when = enableExpression([[o.outputStartMs, o.outputEndMs]])
+    const when = enableExpression(o.outputRanges)
     const at = positions[o.file] ?? { x: 0, y: 0 }
     chains.push(
       `[${current}][${k + 1}:v]overlay=${at.x}:${at.y}:eof_action=repeat:enable=${when}[${next}]`

@@ -330,8 +330,11 @@ export interface DrawOverlayOptions {
   readonly pixelPlaceholders?: boolean
 }
 
-/** Spotlights go underneath so they never dim the arrows and boxes drawn with them. */
-function layer(a: Annotation): number {
+/**
+ * Which layer an annotation is drawn in, lowest first: spotlights go underneath so they never
+ * dim the arrows and boxes drawn with them. Export stacks its overlays in the same order.
+ */
+export function drawLayer(a: Annotation): number {
   return a.type === 'highlight' ? 0 : a.type === 'blur' ? 1 : 2
 }
 
@@ -346,7 +349,7 @@ export function drawOverlay(
   const shown = annotations
     .filter((a) => options.pixelPlaceholders !== false || !needsPixels(a))
     .map((a, index) => ({ a, index }))
-    .sort((p, q) => layer(p.a) - layer(q.a) || p.index - q.index)
+    .sort((p, q) => drawLayer(p.a) - drawLayer(q.a) || p.index - q.index)
   const body = shown.map(({ a }) => drawAnnotation(a, { width: W, height: H })).join('')
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">` +

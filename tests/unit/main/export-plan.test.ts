@@ -240,7 +240,7 @@ describe('planExport: the filter graph', () => {
     expect(p.filterGraph?.match(/split=2/g)).toHaveLength(1)
   })
 
-  it('callouts spanning a cut are one PNG over the joined output range', () => {
+  it('a callout spanning a cut is one PNG shown over the joined output range', () => {
     const p = plan({
       overlayDir: '/tmp/o',
       edits: edits(
@@ -252,7 +252,12 @@ describe('planExport: the filter graph', () => {
       )
     })
     expect(p.overlays).toEqual([
-      { annotationIds: ['r'], outputStartMs: 1000, outputEndMs: 3000, file: 'callouts-001.png' }
+      {
+        annotationIds: ['r'],
+        // The two sides meet at the cut on the output clock: one range.
+        outputRanges: [[1000, 3000]],
+        file: 'callouts-001.png'
+      }
     ])
     expect(p.args).toEqual(expect.arrayContaining(['-i', '/tmp/o/callouts-001.png']))
     expect(p.filterGraph).toContain(
@@ -309,38 +314,42 @@ describe('planExport: the filter graph', () => {
 
 describe('planOverlays', () => {
   const keep = normalizeKeep([], 10_000)
+  const highlight = (id: string, startMs: number, endMs: number): Annotation =>
+    ({ id, type: 'highlight', startMs, endMs, x: 0.1, y: 0.1, w: 0.2, h: 0.2 }) as Annotation
   it.each([
-    ['one callout', [rect('a', 1000, 2000)], [[['a'], 1000, 2000]]],
+    ['one callout', [rect('a', 1000, 2000)], [[['a'], [[1000, 2000]]]]],
     [
-      'same range → one PNG',
-      [rect('a', 1000, 2000), rect('b', 1000, 2000)],
-      [[['a', 'b'], 1000, 2000]]
-    ],
-    [
-      'overlapping → a PNG per stretch with what is visible',
+      'one PNG per callout, each over its own range',
       [rect('a', 0, 3000), rect('b', 2000, 4000)],
       [
-        [['a'], 0, 2000],
-        [['a', 'b'], 2000, 3000],
-        [['b'], 3000, 4000]
+        [['a'], [[0, 3000]]],
+        [['b'], [[2000, 4000]]]
       ]
     ],
     [
-      'a gap between callouts has no PNG',
-      [rect('a', 0, 1000), rect('b', 2000, 3000)],
+      'spotlights are stacked first, as the editor draws them',
+      [rect('a', 0, 3000), highlight('h', 0, 3000), rect('b', 0, 1000)],
       [
-        [['a'], 0, 1000],
-        [['b'], 2000, 3000]
+        [['h'], [[0, 3000]]],
+        [['a'], [[0, 3000]]],
+        [['b'], [[0, 1000]]]
       ]
     ],
     ['blur has no PNG', [blur('x', 0, 1000)], []]
   ] as const)('%s', (_name, annotations, expected) => {
     const got = planOverlays(annotations as unknown as Annotation[], keep).map((o) => [
       o.annotationIds,
-      o.outputStartMs,
-      o.outputEndMs
+      o.outputRanges
     ])
     expect(got).toEqual(expected)
+  })
+
+  it('files are numbered in stacking order', () => {
+    const got = planOverlays([rect('a', 0, 1000), highlight('h', 0, 1000)], keep)
+    expect(got.map((o) => [o.annotationIds[0], o.file])).toEqual([
+      ['h', 'callouts-001.png'],
+      ['a', 'callouts-002.png']
+    ])
   })
 
   it('a callout entirely inside a cut is not drawn', () => {
