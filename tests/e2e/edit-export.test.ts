@@ -11,7 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import type { Edits } from '../../src/shared/edits'
-import { chromiumPath } from '../support/chromium'
+import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess } from '../support/harness-process'
 import { countPixels, probe } from '../support/media'
 import { makeFinishedProject } from '../support/projects'
@@ -27,15 +27,7 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required'
-    ]
+    args: [...BASE_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required']
   })
 })
 

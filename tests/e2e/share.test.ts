@@ -15,7 +15,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import type { RecordingFacts } from '../../src/shared/project'
-import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
+import { BASE_CHROMIUM_ARGS, CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess, type HarnessProcess } from '../support/harness-process'
 import {
   downloadedSha256,
@@ -56,14 +56,7 @@ beforeAll(async () => {
   headless = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run'
-    ]
+    args: [...BASE_CHROMIUM_ARGS]
   })
 })
 

@@ -5,15 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
-import {
-  createServer as createTcpServer,
-  connect,
-  type Server as TcpServer,
-  type Socket
-} from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { Transform } from 'node:stream'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AppServices } from '../../src/main/services/app-services'
 import type { Edits } from '../../src/shared/edits'
@@ -28,6 +20,7 @@ import {
   type TestServer
 } from '../server/support'
 import { testAppServices } from '../support/app-services'
+import { startCountingProxy } from '../support/library'
 
 const ID = '20261129-120000-int1'
 
@@ -249,51 +242,10 @@ describe('uploading to the real library server', () => {
   })
 })
 
-/**
- * A TCP proxy that slows the client's bytes down to `bytesPerSecond`, so an upload is still
- * running when the test stops the server behind it. It outlives the server's restarts.
- */
-async function throttlingProxy(
-  target: () => number,
-  bytesPerSecond: number
-): Promise<{ url: string; close(): Promise<void> }> {
-  const sockets = new Set<Socket>()
-  const proxy: TcpServer = createTcpServer((client) => {
-    sockets.add(client)
-    const upstream = connect(target(), '127.0.0.1')
-    sockets.add(upstream)
-    const slow = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        setTimeout(() => callback(null, chunk), (chunk.length / bytesPerSecond) * 1000)
-      }
-    })
-    const end = (): void => {
-      client.destroy()
-      upstream.destroy()
-      slow.destroy()
-    }
-    client.on('error', end).on('close', end)
-    upstream.on('error', end).on('close', end)
-    client.pipe(slow).pipe(upstream)
-    upstream.pipe(client)
-    client.on('close', () => sockets.delete(client))
-    upstream.on('close', () => sockets.delete(upstream))
-  })
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()))
-  return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        proxy.close(() => resolve())
-      })
-  }
-}
-
 describe('a library server restart in the middle of an upload', () => {
   it('is waited out, and the same upload continues from the server’s offset to the same bytes', async () => {
     let port = 0
-    const proxy = await throttlingProxy(() => port, 1.5 * 1024 * 1024)
+    const proxy = await startCountingProxy(() => port, { bytesPerSecond: 1.5 * 1024 * 1024 })
     cleanups.push(() => proxy.close())
     let posts = 0
     const countPosts = (s: TestServer): void => {

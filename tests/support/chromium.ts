@@ -12,18 +12,23 @@ export function chromiumPath(): string {
   return found
 }
 
-/**
- * Flags for a headed Chromium that captures the real screen through getDisplayMedia.
- * Never add --use-fake-ui-for-media-stream: with it screen capture fails or yields a test pattern.
- */
-export const CAPTURE_CHROMIUM_ARGS: readonly string[] = [
+/** Flags every test Chromium needs here: no sandbox (root), no GPU, and no network of its own. */
+export const BASE_CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
-  '--no-default-browser-check',
+  '--no-default-browser-check'
+]
+
+/**
+ * Flags for a headed Chromium that captures the real screen through getDisplayMedia.
+ * Never add --use-fake-ui-for-media-stream: with it screen capture fails or yields a test pattern.
+ */
+export const CAPTURE_CHROMIUM_ARGS: readonly string[] = [
+  ...BASE_CHROMIUM_ARGS,
   '--disable-features=Translate,MediaRouter',
   '--auto-select-desktop-capture-source=Entire screen',
   '--use-fake-device-for-media-stream'
