@@ -49,25 +49,25 @@ export const SHORTCUTS: readonly ShortcutDef[] = [
   {
     command: 'frame-back',
     group: 'Playback',
-    description: 'Back one frame',
+    description: 'Back one frame (with callouts selected: nudge them)',
     keys: [{ key: 'arrowleft' }]
   },
   {
     command: 'frame-forward',
     group: 'Playback',
-    description: 'Forward one frame',
+    description: 'Forward one frame (with callouts selected: nudge them)',
     keys: [{ key: 'arrowright' }]
   },
   {
     command: 'second-back',
     group: 'Playback',
-    description: 'Back one second',
+    description: 'Back one second (with callouts selected: nudge them 10 px)',
     keys: [{ key: 'arrowleft', shift: true }]
   },
   {
     command: 'second-forward',
     group: 'Playback',
-    description: 'Forward one second',
+    description: 'Forward one second (with callouts selected: nudge them 10 px)',
     keys: [{ key: 'arrowright', shift: true }]
   },
   {
