@@ -191,6 +191,7 @@ type PageCall =
       changes: { id: string; patch: Record<string, unknown> }[]
     }
   | { call: 'toolDone' }
+  | { call: 'cancelGesture' }
   | { call: 'defaults'; defaults: Record<string, Record<string, unknown>> }
 
 async function pageState(): Promise<PageState> {
@@ -631,6 +632,22 @@ describe('editing in the overlay', () => {
     })
     const last = (await pageCalls()).filter((c) => c.call === 'change').slice(-2)
     expect(last.map((c) => c.call === 'change' && c.phase)).toEqual(['commit', 'commit'])
+  })
+
+  it('Escape during a drag puts the annotation back and commits nothing', async () => {
+    await mount({ annotations: [BOX] })
+    const before = find(await pageState(), 'box')
+    await page.mouse.move(100, 60)
+    await page.mouse.down()
+    await page.mouse.move(200, 150, { steps: 6 })
+    // The preview moved it...
+    expect(find(await pageState(), 'box')).not.toMatchObject({ x: before.x })
+    await page.keyboard.press('Escape')
+    await page.mouse.up()
+    expect(find(await pageState(), 'box')).toEqual(before)
+    const calls = await pageCalls()
+    expect(calls.some((c) => c.call === 'cancelGesture')).toBe(true)
+    expect(calls.some((c) => c.call === 'change' && c.phase === 'commit')).toBe(false)
   })
 
   it('keeps a dragged annotation inside the frame', async () => {

@@ -19,6 +19,8 @@ const calls = []
 let nextId = 1
 let state = null
 let setToolFromOutside = null
+/** The annotations before the current gesture's first preview, or null between gestures. */
+let beforeGesture = null
 
 function applyChanges(list, changes) {
   const byId = new Map(changes.map((c) => [c.id, c.patch]))
@@ -62,11 +64,19 @@ function Stage(props) {
     },
     onChange: (changes, phase) => {
       calls.push({ call: 'change', phase, changes })
+      // As the editor does: the state before a gesture's first preview is what a cancel restores.
+      if (phase === 'preview' && !beforeGesture) beforeGesture = annotations
+      if (phase === 'commit') beforeGesture = null
       setAnnotations((list) => applyChanges(list, changes))
     },
     onToolDone: () => {
       calls.push({ call: 'toolDone' })
       setTool('select')
+    },
+    onCancelGesture: () => {
+      calls.push({ call: 'cancelGesture' })
+      if (beforeGesture) setAnnotations(beforeGesture)
+      beforeGesture = null
     }
   })
 

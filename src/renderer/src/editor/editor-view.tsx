@@ -472,6 +472,7 @@ function EditorWorkspace(props: WorkspaceProps): ReactNode {
                 onCreate={createAnnotation}
                 onChange={on.change}
                 onToolDone={on.toolDone}
+                onCancelGesture={on.cancelGesture}
               />
               {videoError && (
                 <p className="stage-error" role="alert">

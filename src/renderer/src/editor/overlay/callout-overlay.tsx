@@ -103,8 +103,8 @@ const pct = (fraction: number): string => `${fraction * 100}%`
 
 /** The editor's annotation layer; fills its positioned parent, which has the video's aspect ratio. */
 export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
-  const { annotations, currentMs, tool, selectedIds, onSelect, onCreate, onChange, onToolDone } =
-    props
+  const { annotations, currentMs, tool, selectedIds, onSelect, onCreate, onChange } = props
+  const { onToolDone, onCancelGesture } = props
   const frame: FrameSize = useMemo(
     () => ({ width: Math.max(1, props.frame.width), height: Math.max(1, props.frame.height) }),
     [props.frame.width, props.frame.height]
@@ -306,11 +306,31 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
     }
     setLivePatches(new Map())
     if (g.moved) {
-      onChange(g.last, 'commit')
+      if (cancelled) onCancelGesture?.()
+      else onChange(g.last, 'commit')
     } else if (g.clickId && !cancelled) {
       onSelect([g.clickId])
     }
   }
+
+  // Escape while dragging abandons the gesture: nothing drawn, moved or resized.
+  useEffect(() => {
+    if (!gesture) return
+    const onKey = (event: KeyboardEvent): void => {
+      const g = gestureRef.current
+      if (event.key !== 'Escape' || !g) return
+      event.preventDefault()
+      event.stopPropagation()
+      updateGesture(null)
+      setLivePatches(new Map())
+      const root = rootRef.current
+      if (root?.hasPointerCapture(g.pointerId)) root.releasePointerCapture(g.pointerId)
+      if (g.kind !== 'draw' && g.moved) onCancelGesture?.()
+    }
+    // Capture, so the editor's own Escape (deselect) does not also run.
+    window.addEventListener('keydown', onKey, true)
+    return () => window.removeEventListener('keydown', onKey, true)
+  }, [gesture, onCancelGesture])
 
   const onDoubleClick = (event: ReactMouseEvent<HTMLDivElement>): void => {
     if (tool !== 'select' || editing) return

@@ -42,4 +42,9 @@ export interface CalloutOverlayProps {
   readonly onChange: (changes: readonly AnnotationChange[], phase: ChangePhase) => void
   /** Called after a shape is drawn, so the editor can go back to the select tool. */
   readonly onToolDone?: () => void
+  /**
+   * Escape during a move or resize (or the browser cancelling the pointer): drop the gesture's
+   * previews, back to how things were before it. Nothing becomes an undo step.
+   */
+  readonly onCancelGesture?: () => void
 }
