@@ -2,6 +2,11 @@
  * Upload-Metadata as the desktop app sends it, validated before an upload is created. Every
  * value is stored as data; none ever becomes part of a filesystem path.
  */
+import {
+  CONTROL_CHARS,
+  CONTROL_CHARS_EXCEPT_NEWLINES,
+  UPLOAD_METADATA_LIMITS
+} from '../../../src/shared/upload-metadata'
 import type { Callout } from '../db/types'
 
 export interface UploadMeta {
@@ -13,24 +18,9 @@ export interface UploadMeta {
   callouts: Callout[]
 }
 
-export const LIMITS = {
-  filename: 255,
-  title: 200,
-  description: 5000,
-  projectId: 128,
-  calloutsJson: 64 * 1024,
-  calloutText: 2000,
-  callouts: 1000,
-  keys: 32
-} as const
+export const LIMITS = UPLOAD_METADATA_LIMITS
 
 export class MetadataError extends Error {}
-
-// C0/C1 control characters except tab and newline (allowed in descriptions only).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
-// eslint-disable-next-line no-control-regex
-const CONTROL_EXCEPT_NEWLINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
 
 function text(
   meta: Record<string, string | null | undefined>,
@@ -43,7 +33,7 @@ function text(
   if (value === null || value === undefined) return ''
   if (value.includes('\uFFFD')) throw new MetadataError(`${key} is not valid UTF-8`)
   if ([...value].length > max) throw new MetadataError(`${key} is longer than ${max} characters`)
-  if ((multiline ? CONTROL_EXCEPT_NEWLINES : CONTROL).test(value)) {
+  if ((multiline ? CONTROL_CHARS_EXCEPT_NEWLINES : CONTROL_CHARS).test(value)) {
     throw new MetadataError(`${key} contains control characters`)
   }
   return value
@@ -76,7 +66,7 @@ export function parseCallouts(json: string): Callout[] {
     if ([...t].length > LIMITS.calloutText) {
       throw new MetadataError(`callouts[${i}].text is longer than ${LIMITS.calloutText} characters`)
     }
-    if (CONTROL_EXCEPT_NEWLINES.test(t)) {
+    if (CONTROL_CHARS_EXCEPT_NEWLINES.test(t)) {
       throw new MetadataError(`callouts[${i}].text contains control characters`)
     }
     if (!nonNegativeInt(startMs) || !nonNegativeInt(endMs) || endMs < startMs) {

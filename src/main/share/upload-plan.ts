@@ -6,6 +6,11 @@
 import { createHash } from 'node:crypto'
 import { serializeEdits, type Edits } from '../../shared/edits'
 import {
+  CONTROL_CHARS,
+  CONTROL_CHARS_EXCEPT_NEWLINES,
+  UPLOAD_METADATA_LIMITS
+} from '../../shared/upload-metadata'
+import {
   isWholeRecording,
   keptDurationMs,
   mapRangeToOutput,
@@ -14,16 +19,8 @@ import {
 import type { ExportPreset } from '../export/presets'
 import { titleSlug } from '../services/export-service'
 
-/** The server's limits on Upload-Metadata (server/src/uploads/metadata.ts LIMITS). */
-export const METADATA_LIMITS = {
-  filename: 255,
-  title: 200,
-  description: 5000,
-  projectId: 128,
-  calloutsJson: 64 * 1024,
-  calloutText: 2000,
-  callouts: 1000
-} as const
+/** The server's limits on Upload-Metadata (the shared contract). */
+export const METADATA_LIMITS = UPLOAD_METADATA_LIMITS
 
 /** Bytes per PATCH: 8 MiB measured best on the server benchmark. */
 export const CHUNK_SIZE = 8 * 1024 * 1024
@@ -61,11 +58,9 @@ export function uploadFingerprint(projectId: string, variant: string, sizeBytes:
   return `sidecast/${projectId}/${variant}/${sizeBytes}`
 }
 
-// C0/C1 control characters the server refuses (tab and newlines are fine in descriptions).
-// eslint-disable-next-line no-control-regex
-const CONTROL_EXCEPT_NEWLINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g
+// The control characters the server refuses, to strip (tab and newlines are fine in descriptions).
+const CONTROL_EXCEPT_NEWLINES = new RegExp(CONTROL_CHARS_EXCEPT_NEWLINES.source, 'g')
+const CONTROL = new RegExp(`${CONTROL_CHARS.source}+`, 'g')
 
 function clip(text: string, max: number): string {
   const chars = [...text]
