@@ -3,15 +3,19 @@ import type { Annotation } from '../../../shared/edits'
 import type { Tool } from './overlay/types'
 import { formatRange } from './time-format'
 
-/** The tools in toolbar order, with their accessible names. */
-export const TOOLS: readonly { readonly tool: Tool; readonly name: string }[] = [
-  { tool: 'select', name: 'Select' },
-  { tool: 'arrow', name: 'Arrow' },
-  { tool: 'rect', name: 'Rectangle' },
-  { tool: 'callout', name: 'Text callout' },
-  { tool: 'highlight', name: 'Highlight' },
-  { tool: 'blur', name: 'Blur' },
-  { tool: 'step', name: 'Numbered step' }
+/** The tools in toolbar order, with their accessible names and keys (the shortcuts use these). */
+export const TOOLS: readonly {
+  readonly tool: Tool
+  readonly name: string
+  readonly key: string
+}[] = [
+  { tool: 'select', name: 'Select', key: 'v' },
+  { tool: 'arrow', name: 'Arrow', key: 'a' },
+  { tool: 'rect', name: 'Rectangle', key: 'r' },
+  { tool: 'callout', name: 'Text callout', key: 't' },
+  { tool: 'highlight', name: 'Highlight', key: 'h' },
+  { tool: 'blur', name: 'Blur', key: 'b' },
+  { tool: 'step', name: 'Numbered step', key: 'n' }
 ]
 
 /**

@@ -2,6 +2,7 @@
  * The editor's keyboard shortcuts: one table that both the key handler and the help overlay
  * read, so the list shown is the list that works. Pure: key events come in as plain objects.
  */
+import { TOOLS } from './labels'
 import type { Tool } from './overlay/types'
 
 export type EditorCommand =
@@ -107,13 +108,12 @@ export const SHORTCUTS: readonly ShortcutDef[] = [
     description: 'Cut the selection out (Shift+drag on the timeline also selects)',
     keys: [{ key: 'x' }]
   },
-  { command: 'tool:select', group: 'Tools', description: 'Select', keys: [{ key: 'v' }] },
-  { command: 'tool:arrow', group: 'Tools', description: 'Arrow', keys: [{ key: 'a' }] },
-  { command: 'tool:rect', group: 'Tools', description: 'Rectangle', keys: [{ key: 'r' }] },
-  { command: 'tool:callout', group: 'Tools', description: 'Text callout', keys: [{ key: 't' }] },
-  { command: 'tool:highlight', group: 'Tools', description: 'Highlight', keys: [{ key: 'h' }] },
-  { command: 'tool:blur', group: 'Tools', description: 'Blur', keys: [{ key: 'b' }] },
-  { command: 'tool:step', group: 'Tools', description: 'Numbered step', keys: [{ key: 'n' }] },
+  ...TOOLS.map(({ tool, name, key }): ShortcutDef => ({
+    command: `tool:${tool}`,
+    group: 'Tools',
+    description: name,
+    keys: [{ key }]
+  })),
   {
     command: 'delete',
     group: 'Callouts',
