@@ -643,6 +643,23 @@ async function deletePost(
 // ---------------------------------------------------------------------------------------------
 // Profile and tokens
 
+/** The profile page with the viewer's current tokens, plus what this response has to say. */
+function sendProfile(
+  res: ServerResponse,
+  status: number,
+  ctx: PageContext,
+  viewer: Viewer,
+  extra: Pick<Parameters<typeof profilePage>[0], 'info' | 'error' | 'newToken'>
+): void {
+  const page = profilePage({
+    viewer,
+    tokens: ctx.library.db.listTokens(viewer.user.id),
+    publicUrl: ctx.library.config.publicUrl,
+    ...extra
+  })
+  sendHtml(res, status, page)
+}
+
 async function profileGet(
   req: IncomingMessage,
   res: ServerResponse,
@@ -651,16 +668,9 @@ async function profileGet(
 ): Promise<void> {
   const viewer = requireViewer(req, res, ctx, url)
   if (!viewer) return
-  sendHtml(
-    res,
-    200,
-    profilePage({
-      viewer,
-      tokens: ctx.library.db.listTokens(viewer.user.id),
-      publicUrl: ctx.library.config.publicUrl,
-      info: url.searchParams.has('revoked') ? 'The token was revoked.' : undefined
-    })
-  )
+  sendProfile(res, 200, ctx, viewer, {
+    info: url.searchParams.has('revoked') ? 'The token was revoked.' : undefined
+  })
 }
 
 async function tokenCreatePost(
@@ -675,32 +685,16 @@ async function tokenCreatePost(
   const label = cleanText(form.get('label') ?? '', false).trim()
   const db = ctx.library.db
   if (!label || label.length > TOKEN_LABEL_MAX) {
-    sendHtml(
-      res,
-      400,
-      profilePage({
-        viewer,
-        tokens: db.listTokens(viewer.user.id),
-        publicUrl: ctx.library.config.publicUrl,
-        error: label
-          ? `A label can be at most ${TOKEN_LABEL_MAX} characters.`
-          : 'Give the token a label, such as the computer it is for.'
-      })
-    )
+    sendProfile(res, 400, ctx, viewer, {
+      error: label
+        ? `A label can be at most ${TOKEN_LABEL_MAX} characters.`
+        : 'Give the token a label, such as the computer it is for.'
+    })
     return
   }
   const created = db.createToken(viewer.user.id, label)
   // Shown in this response only (never in a URL, never stored in clear): no redirect.
-  sendHtml(
-    res,
-    201,
-    profilePage({
-      viewer,
-      tokens: db.listTokens(viewer.user.id),
-      publicUrl: ctx.library.config.publicUrl,
-      newToken: { token: created.token, label }
-    })
-  )
+  sendProfile(res, 201, ctx, viewer, { newToken: { token: created.token, label } })
 }
 
 async function tokenRevokePost(

@@ -1,12 +1,14 @@
 /** The library's pages as escaped HTML. Every piece of user text goes through `html`. */
+import { UPLOAD_METADATA_LIMITS } from '../../../src/shared/upload-metadata'
 import type { TokenRecord, Video } from '../db/types'
 import { formatDuration, paragraphs, plural, spokenDuration, timeTag } from './format'
 import { html, raw, type SafeHtml } from './html'
 import { LOGO, PRODUCT_NAME, documentShell, layout, notice, type Viewer } from './layout'
 
 export const PAGE_SIZE = 48
-export const TITLE_MAX = 200
-export const DESCRIPTION_MAX = 5000
+/** The same limits as an upload's metadata: a title edited here fits where an upload's would. */
+export const TITLE_MAX = UPLOAD_METADATA_LIMITS.title
+export const DESCRIPTION_MAX = UPLOAD_METADATA_LIMITS.description
 export const TOKEN_LABEL_MAX = 100
 
 const PLAY_ICON = raw(
