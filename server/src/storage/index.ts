@@ -58,6 +58,16 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Whether the tus store holds all of an upload's bytes, some, or none (no such upload). */
+async function uploadCompleteness(datastore: DataStore, id: string): Promise<Completeness> {
+  try {
+    const upload = await datastore.getUpload(id)
+    return upload.size !== undefined && upload.offset === upload.size ? 'complete' : 'partial'
+  } catch {
+    return 'missing'
+  }
+}
+
 export function createFileStorage(config: ServerConfig): VideoStorage {
   const uploadsDir = path.join(config.dataDir, 'uploads')
   const videosDir = path.join(config.dataDir, 'videos')
@@ -81,12 +91,7 @@ export function createFileStorage(config: ServerConfig): VideoStorage {
     datastore,
     async completeness(id) {
       if (await exists(videoPath(id))) return 'complete'
-      try {
-        const upload = await datastore.getUpload(id)
-        return upload.size !== undefined && upload.offset === upload.size ? 'complete' : 'partial'
-      } catch {
-        return 'missing'
-      }
+      return uploadCompleteness(datastore, id)
     },
     async localCopy(id) {
       const adopted = videoPath(id)
@@ -173,12 +178,7 @@ export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorag
     datastore,
     async completeness(id) {
       assertId(id)
-      try {
-        const upload = await datastore.getUpload(id)
-        return upload.size !== undefined && upload.offset === upload.size ? 'complete' : 'partial'
-      } catch {
-        return 'missing'
-      }
+      return uploadCompleteness(datastore, id)
     },
     async localCopy(id) {
       assertId(id)
