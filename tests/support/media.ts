@@ -1,5 +1,7 @@
 /** ffprobe / ffmpeg helpers for tests: what is really in a file. */
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -122,4 +124,25 @@ export async function countPixels(
     if (test(pixels[i]!, pixels[i + 1]!, pixels[i + 2]!)) count++
   }
   return count
+}
+
+/**
+ * Runs ffmpeg with `args` ending in `pipe:1` and writes what it streams to `file`: written to a
+ * pipe like MediaRecorder's output, the file has no duration and no cues.
+ */
+export async function ffmpegToFile(
+  ffmpegPath: string,
+  args: readonly string[],
+  file: string
+): Promise<void> {
+  const child = spawn(ffmpegPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  await pipeline(child.stdout, createWriteStream(file))
+  const code = await exited
+  if (code !== 0) throw new Error(`ffmpeg exited ${code}: ${stderr}`)
 }

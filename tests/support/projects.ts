@@ -4,16 +4,15 @@
  * finished (remuxed, probed, thumbnailed). For e2e tests and benchmarks that start from a
  * recording rather than from a screen.
  */
-import { spawn } from 'node:child_process'
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { createMediaTools } from '../../src/main/ffmpeg/media-tools'
 import { locateFfmpeg } from '../../src/main/ffmpeg/locate-ffmpeg'
 import { createProjectStore } from '../../src/main/services/project-store'
 import type { RecordingFacts } from '../../src/shared/project'
+import { ffmpegToFile } from './media'
 
 export interface SourceOptions {
   readonly seconds: number
@@ -63,16 +62,7 @@ export async function makeScreenSource(file: string, options: SourceOptions): Pr
     '-c:a', 'libopus', '-b:a', '64k',
     '-f', options.codec === 'h264' ? 'matroska' : 'webm', 'pipe:1'
   ]
-  const child = spawn(ffmpegPaths().ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', resolve)
-  })
-  await pipeline(child.stdout, createWriteStream(file))
-  const code = await exited
-  if (code !== 0) throw new Error(`ffmpeg exited ${code}: ${stderr}`)
+  await ffmpegToFile(ffmpegPaths().ffmpegPath, args, file)
 }
 
 /**

@@ -2,13 +2,12 @@
  * Test media made by real ffmpeg, shaped like MediaRecorder's output: written to a pipe, so the
  * Matroska/WebM file has no duration and no cues, exactly the problem finish() has to fix.
  */
-import { execFile, spawn } from 'node:child_process'
-import { createWriteStream } from 'node:fs'
+import { execFile } from 'node:child_process'
 import { open } from 'node:fs/promises'
-import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { locateFfmpeg } from '../../../src/main/ffmpeg/locate-ffmpeg'
 import type { ProjectStore } from '../../../src/main/services/project-store'
+import { ffmpegToFile } from '../../support/media'
 
 const run = promisify(execFile)
 
@@ -62,16 +61,7 @@ export async function makeSource(
     '-c:a', 'libopus', '-b:a', '64k',
     '-f', muxer, 'pipe:1'
   ]
-  const child = spawn(tools.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', resolve)
-  })
-  await pipeline(child.stdout, createWriteStream(file))
-  const code = await exited
-  if (code !== 0) throw new Error(`ffmpeg exited ${code}: ${stderr}`)
+  await ffmpegToFile(tools.ffmpegPath, args, file)
 }
 
 /** Sends the first `limitBytes` of `file` to the store in MediaRecorder-sized chunks. */
