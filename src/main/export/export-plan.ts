@@ -9,6 +9,7 @@
  * placed at the SOURCE size before scaling, so they land exactly where the editor drew them.
  */
 import { join } from 'node:path'
+import { blurBox, blurRadiusPx, pixelBlockPx, type BlurBox } from '../../shared/callouts/blur'
 import { drawLayer, needsPixels } from '../../shared/callouts/draw'
 import { withDefaults, type Annotation, type BlurAnnotation, type Edits } from '../../shared/edits'
 import { SidecastError } from '../../shared/ipc'
@@ -133,41 +134,21 @@ export function planOverlays(
     }))
 }
 
-/** A box in whole pixels, aligned to 2 so yuv420p's half-size chroma lines up. */
-interface PixelBox {
-  readonly x: number
-  readonly y: number
-  readonly w: number
-  readonly h: number
+/** The blur's box, or null when it is too small to blur (under 4 pixels either way). */
+export function blurPixelBox(a: BlurAnnotation, frame: FrameDimensions): BlurBox | null {
+  const box = blurBox(a, frame)
+  return box.w >= 4 && box.h >= 4 ? box : null
 }
 
-export function blurPixelBox(a: BlurAnnotation, frame: FrameDimensions): PixelBox | null {
-  const down = (n: number): number => Math.floor(n / 2) * 2
-  const x = down(Math.max(0, a.x * frame.width))
-  const y = down(Math.max(0, a.y * frame.height))
-  const right = Math.min(down(frame.width), Math.ceil(((a.x + a.w) * frame.width) / 2) * 2)
-  const bottom = Math.min(down(frame.height), Math.ceil(((a.y + a.h) * frame.height) / 2) * 2)
-  const w = right - x
-  const h = bottom - y
-  return w >= 4 && h >= 4 ? { x, y, w, h } : null
-}
-
-/**
- * The filters that blur (or pixelate) a cropped box. Strength scales with the frame height so a
- * blur looks the same at any size; boxblur refuses a radius above half the smaller side of the
- * (half-size) chroma plane, hence the cap.
- */
-export function blurFilters(a: BlurAnnotation, box: PixelBox, frame: FrameDimensions): string {
-  const { mode, strength } = withDefaults(a)
-  if (mode === 'pixelate') {
-    const block = Math.max(2, Math.round(strength * frame.height * 0.04))
+/** The filters that blur (or pixelate) a cropped box. */
+export function blurFilters(a: BlurAnnotation, box: BlurBox, frame: FrameDimensions): string {
+  if (withDefaults(a).mode === 'pixelate') {
+    const block = pixelBlockPx(a, frame.height)
     const sw = Math.max(1, Math.round(box.w / block))
     const sh = Math.max(1, Math.round(box.h / block))
     return `scale=${sw}:${sh}:flags=area,scale=${box.w}:${box.h}:flags=neighbor`
   }
-  const wanted = Math.max(1, Math.round(strength * frame.height * 0.03))
-  const radius = Math.max(1, Math.min(wanted, Math.floor(Math.min(box.w, box.h) / 4)))
-  return `boxblur=luma_radius=${radius}:luma_power=3`
+  return `boxblur=luma_radius=${blurRadiusPx(a, frame.height, box)}:luma_power=3`
 }
 
 interface GraphResult {
