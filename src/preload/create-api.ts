@@ -6,11 +6,11 @@
 import {
   isEventChannel,
   isInvokeChannel,
-  SidecastError,
   unwrapResponse,
   type IpcResponse,
   type SidecastApi
 } from '../shared/ipc'
+import { SidecastError } from '../shared/errors'
 
 /** The part of Electron's ipcRenderer the api uses. */
 export interface IpcRendererLike {

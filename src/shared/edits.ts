@@ -7,7 +7,7 @@
  * Sidecast or another tool). They are kept at run time and written back by `serializeEdits`;
  * update annotations by spreading (`{ ...a, x }`) so they survive.
  */
-import { SidecastError } from './ipc'
+import { SidecastError } from './errors'
 import { mergeRanges, type StoredKeep, type TimeRange } from './timeline'
 
 /** The version this code writes; older files are migrated on load, newer ones refused. */

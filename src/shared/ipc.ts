@@ -4,8 +4,10 @@
  * all typed from it. The e2e harness carries the same channels over a local bridge.
  */
 import type { Edits } from './edits'
+import type { ExportPreset } from './export-preset'
 import type { ProjectSummary, RecoveryNotice } from './project'
 import type { Settings } from './settings'
+import { SidecastError } from './errors'
 
 export interface CaptureSource {
   /** desktopCapturer's id (`screen:…` or `window:…`). */
@@ -70,10 +72,7 @@ export interface RecorderState {
 export type RecorderCommand = 'toggle' | 'start' | 'stop' | 'pause' | 'resume'
 
 /** The export preset the renderer asks for; absent fields take the default (Source size, Standard). */
-export interface ExportPresetRequest {
-  readonly size?: 'source' | '1080p' | '720p'
-  readonly quality?: 'standard' | 'high' | 'small'
-}
+export type ExportPresetRequest = Partial<ExportPreset>
 
 export interface ExportStartResult {
   /** Names this export in `export:progress`, `export:cancel` and `export:reveal`. */
@@ -292,17 +291,6 @@ export interface SidecastApi {
   invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>>
   /** Subscribes to a main → renderer event; returns the unsubscribe function. */
   on<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void
-}
-
-/** An error whose message is meant for the user; `code` lets the UI react to specific cases. */
-export class SidecastError extends Error {
-  constructor(
-    readonly code: string,
-    message: string
-  ) {
-    super(message)
-    this.name = 'SidecastError'
-  }
 }
 
 /** Turns an envelope back into a value or a thrown SidecastError (used by preload and bridge). */

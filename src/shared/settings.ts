@@ -1,3 +1,11 @@
+import {
+  DEFAULT_EXPORT_PRESET,
+  EXPORT_QUALITIES,
+  EXPORT_SIZES,
+  type ExportQuality,
+  type ExportSize
+} from './export-preset'
+
 /** User settings. Stored by main (electron-store in the app, conf in the harness) with this schema. */
 export interface Settings {
   /** Seconds of countdown before recording starts (0 skips it). */
@@ -17,9 +25,9 @@ export interface Settings {
   /** Copy the video's link to the clipboard when an upload finishes. */
   readonly copyLinkAfterUpload: boolean
   /** Default export size. */
-  readonly exportSize: 'source' | '1080p' | '720p'
+  readonly exportSize: ExportSize
   /** Default export quality. */
-  readonly exportQuality: 'standard' | 'high' | 'small'
+  readonly exportQuality: ExportQuality
   /** Folder new recordings go to; empty for `<data dir>/projects`. */
   readonly recordingsDir: string
 }
@@ -33,8 +41,8 @@ export const DEFAULT_SETTINGS: Settings = {
   minFreeDiskMb: 1024,
   libraryUrl: '',
   copyLinkAfterUpload: true,
-  exportSize: 'source',
-  exportQuality: 'standard',
+  exportSize: DEFAULT_EXPORT_PRESET.size,
+  exportQuality: DEFAULT_EXPORT_PRESET.quality,
   recordingsDir: ''
 }
 
@@ -60,12 +68,12 @@ export const SETTINGS_SCHEMA = {
   copyLinkAfterUpload: { type: 'boolean', default: DEFAULT_SETTINGS.copyLinkAfterUpload },
   exportSize: {
     type: 'string',
-    enum: ['source', '1080p', '720p'],
+    enum: [...EXPORT_SIZES],
     default: DEFAULT_SETTINGS.exportSize
   },
   exportQuality: {
     type: 'string',
-    enum: ['standard', 'high', 'small'],
+    enum: [...EXPORT_QUALITIES],
     default: DEFAULT_SETTINGS.exportQuality
   },
   recordingsDir: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.recordingsDir }

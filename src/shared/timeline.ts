@@ -5,7 +5,7 @@
  * and everything shown to the user in output time (the timeline, the exported file) is derived
  * here. All times are integer milliseconds; ranges are half-open, `[startMs, endMs)`.
  */
-import { SidecastError } from './ipc'
+import { SidecastError } from './errors'
 
 /** A span of time, `[startMs, endMs)`, in integer milliseconds. */
 export type TimeRange = readonly [startMs: number, endMs: number]

@@ -13,7 +13,7 @@ import {
 } from '../../src/main/export/callout-raster'
 import { drawOverlay } from '../../src/shared/callouts/draw'
 import type { Annotation } from '../../src/shared/edits'
-import { SidecastError } from '../../src/shared/ipc'
+import { SidecastError } from '../../src/shared/errors'
 
 const W = 640
 const H = 360

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMediaTools, type MediaTools } from '../../src/main/ffmpeg/media-tools'
 import { createProjectStore, type ProjectStore } from '../../src/main/services/project-store'
-import { SidecastError } from '../../src/shared/ipc'
+import { SidecastError } from '../../src/shared/errors'
 import {
   decodesCleanly,
   feedChunks,

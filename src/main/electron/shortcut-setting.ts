@@ -3,7 +3,8 @@
  * saved, so a combination that is invalid or taken by another app is refused in Settings with a
  * message, and the old shortcut keeps working.
  */
-import { SidecastError, type InvokeHandlers } from '../../shared/ipc'
+import { type InvokeHandlers } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 
 /** The shortcut registrar (shortcut.ts, or a fake in tests). */
 export interface ShortcutRegistrar {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Resvg } from '@resvg/resvg-js'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 
 /** The font files the overlay's `font-family` names; the editor loads the same two. */
 export const CALLOUT_FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'] as const

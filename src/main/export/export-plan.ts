@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { blurBox, blurRadiusPx, pixelBlockPx, type BlurBox } from '../../shared/callouts/blur'
 import { drawLayer, needsPixels } from '../../shared/callouts/draw'
 import { withDefaults, type Annotation, type BlurAnnotation, type Edits } from '../../shared/edits'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import type { RecordingFacts } from '../../shared/project'
 import {
   isWholeRecording,
@@ -22,12 +22,8 @@ import {
   type NormalizedKeep,
   type TimeRange
 } from '../../shared/timeline'
-import {
-  QUALITY_PARAMS,
-  outputDimensions,
-  type ExportPreset,
-  type FrameDimensions
-} from './presets'
+import { QUALITY_PARAMS, outputDimensions, type FrameDimensions } from './presets'
+import { type ExportPreset } from '../../shared/export-preset'
 
 export interface PlanExportOptions {
   /** The recording's facts; `width`, `height`, `durationMs` and `videoCodec` must be probed. */

@@ -3,21 +3,16 @@
  * upscaled screencast is bigger and blurrier, never better); the quality picks x264's CRF and
  * speed preset and the AAC bit rate.
  */
-import { SidecastError } from '../../shared/ipc'
-
-export const EXPORT_SIZES = ['source', '1080p', '720p'] as const
-export type ExportSize = (typeof EXPORT_SIZES)[number]
-
-export const EXPORT_QUALITIES = ['standard', 'high', 'small'] as const
-export type ExportQuality = (typeof EXPORT_QUALITIES)[number]
-
-export interface ExportPreset {
-  /** `source` keeps the recording's size (evened out); the others cap the height. */
-  readonly size: ExportSize
-  readonly quality: ExportQuality
-}
-
-export const DEFAULT_EXPORT_PRESET: ExportPreset = { size: 'source', quality: 'standard' }
+import { SidecastError } from '../../shared/errors'
+import {
+  DEFAULT_EXPORT_PRESET,
+  EXPORT_QUALITIES,
+  EXPORT_SIZE_MAX_HEIGHT,
+  EXPORT_SIZES,
+  type ExportPreset,
+  type ExportQuality,
+  type ExportSize
+} from '../../shared/export-preset'
 
 export interface QualityParams {
   /** libx264 constant rate factor: lower is better and bigger. */
@@ -40,13 +35,6 @@ export const QUALITY_PARAMS: Readonly<Record<ExportQuality, QualityParams>> = {
   small: { crf: 28, x264Preset: 'veryfast', audioBitrate: '96k' }
 }
 
-/** The highest output height of each size; null means the source's own. */
-const MAX_HEIGHT: Readonly<Record<ExportSize, number | null>> = {
-  source: null,
-  '1080p': 1080,
-  '720p': 720
-}
-
 export interface FrameDimensions {
   readonly width: number
   readonly height: number
@@ -61,7 +49,7 @@ function even(n: number): number {
  * aspect kept, never upscaled, and with even width and height (yuv420p needs them).
  */
 export function outputDimensions(source: FrameDimensions, size: ExportSize): FrameDimensions {
-  const cap = MAX_HEIGHT[size]
+  const cap = EXPORT_SIZE_MAX_HEIGHT[size]
   if (cap === null || source.height <= cap) {
     return { width: even(source.width), height: even(source.height) }
   }

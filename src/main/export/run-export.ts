@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { drawOverlay } from '../../shared/callouts/draw'
 import type { Edits } from '../../shared/edits'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import type { RecordingFacts } from '../../shared/project'
 import { runFfmpegArgs } from '../ffmpeg/export-command'
 import { fontDir as defaultFontDir, rasterizeOverlayCropped } from './callout-raster'
 import { planExport, type ExportPlan, type OverlayPlan, type OverlayPosition } from './export-plan'
-import type { ExportPreset } from './presets'
+import type { ExportPreset } from '../../shared/export-preset'
 
 export interface ExportProgress {
   /** 0–1 of the output written. */

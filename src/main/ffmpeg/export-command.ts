@@ -5,7 +5,7 @@
  * Cancel is graceful first (`q` on stdin lets ffmpeg stop cleanly), then a kill.
  */
 import { spawn } from 'node:child_process'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import { cancelledError, gracefulRun, lastErrorLine } from './run-ffmpeg'
 
 export interface FfmpegProgress {

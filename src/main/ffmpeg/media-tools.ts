@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
 import ffmpeg, { type FfprobeData } from 'fluent-ffmpeg'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import { runFfmpeg } from './run-ffmpeg'
 
 export interface MediaToolsOptions {

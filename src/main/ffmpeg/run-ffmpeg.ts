@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import type { FfmpegCommand } from 'fluent-ffmpeg'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 
 export interface RunFfmpegOptions {
   /** Cancels the run: `q` first, SIGKILL after `killAfterMs`. */

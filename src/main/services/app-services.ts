@@ -5,13 +5,13 @@
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  SidecastError,
   type CaptureSource,
   type EventChannel,
   type EventPayload,
   type FfmpegStatus,
   type InvokeHandlers
 } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import type { RecoveryNotice } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
 import { fontDir } from '../export/callout-raster'

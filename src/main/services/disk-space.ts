@@ -1,6 +1,6 @@
 /** Free disk space checks: refuse to start a recording that would fill the disk. */
 import { statfs } from 'node:fs/promises'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 
 const MIB = 1024 * 1024
 

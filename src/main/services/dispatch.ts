@@ -2,12 +2,8 @@
  * Answers one renderer request with the IpcResponse envelope. Shared by the Electron ipcMain edge
  * and the e2e harness bridge, so both report errors the same way.
  */
-import {
-  isInvokeChannel,
-  SidecastError,
-  type InvokeHandlers,
-  type IpcResponse
-} from '../../shared/ipc'
+import { isInvokeChannel, type InvokeHandlers, type IpcResponse } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 
 export async function dispatchInvoke(
   handlers: InvokeHandlers,

@@ -9,13 +9,14 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Edits } from '../../shared/edits'
 import {
-  SidecastError,
   type ExportPresetRequest,
   type ExportProgressEvent,
   type ExportStartResult
 } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import type { RecordingFacts } from '../../shared/project'
-import { parseExportPreset, type ExportPreset } from '../export/presets'
+import { parseExportPreset } from '../export/presets'
+import { type ExportPreset } from '../../shared/export-preset'
 import { runExport, type ExportResult, type RunExportOptions } from '../export/run-export'
 import { readEdits } from './edits-store'
 

@@ -2,7 +2,7 @@
  * Runtime checks for renderer arguments: the renderer is untrusted, so the types in the IPC
  * contract are a promise to be verified, not a fact. Each failure names the argument.
  */
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import { isValidProjectId } from '../../shared/project'
 
 export function badRequest(message: string): SidecastError {

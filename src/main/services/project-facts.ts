@@ -2,7 +2,7 @@
  * Reading `recording.json`: the file may have been copied in, edited by hand or written by a
  * newer Sidecast, so every field is checked and a bad one is named in the error.
  */
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import { isValidProjectId, type RecordingFacts } from '../../shared/project'
 
 /** File names inside a project folder: no separators, no leading dot. */

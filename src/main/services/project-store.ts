@@ -9,7 +9,7 @@
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import {
   defaultTitle,
   isValidProjectId,

@@ -4,7 +4,6 @@
  */
 import { mkdir } from 'node:fs/promises'
 import {
-  SidecastError,
   type ChunkAck,
   type RecorderPhase,
   type RecorderState,
@@ -12,6 +11,7 @@ import {
   type StartRecordingResult,
   type StopRecordingInfo
 } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import type { ProjectSummary } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
 import { assertEnoughSpace, freeBytes as statfsFreeBytes } from './disk-space'

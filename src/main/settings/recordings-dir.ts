@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 
 function problem(dir: string, why: string): SidecastError {
   return new SidecastError(

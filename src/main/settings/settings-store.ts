@@ -3,7 +3,7 @@
  * only through validated patches. The file itself belongs to electron-store (the app) or conf
  * (the harness); both offer the small API below.
  */
-import { SidecastError } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import { DEFAULT_SETTINGS, validateSettingsPatch, type Settings } from '../../shared/settings'
 
 /** What electron-store@11 and conf@15 have in common. */

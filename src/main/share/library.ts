@@ -4,11 +4,11 @@
  * they win over stored values and cannot be changed from Settings).
  */
 import {
-  SidecastError,
   type LibraryConfig,
   type LibraryConfigPatch,
   type LibraryTestResult
 } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import type { SettingsStore } from '../settings/settings-store'
 import {
   libraryUrlProblem,

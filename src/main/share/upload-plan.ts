@@ -16,7 +16,7 @@ import {
   mapRangeToOutput,
   normalizeKeep
 } from '../../shared/timeline'
-import type { ExportPreset } from '../export/presets'
+import type { ExportPreset } from '../../shared/export-preset'
 import { titleSlug } from '../services/export-service'
 
 /** The server's limits on Upload-Metadata (the shared contract). */

@@ -17,14 +17,10 @@ import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, readFile, rm, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import type { Edits } from '../../shared/edits'
-import {
-  SidecastError,
-  type UploadInfo,
-  type UploadRequest,
-  type UploadState
-} from '../../shared/ipc'
+import { type UploadInfo, type UploadRequest, type UploadState } from '../../shared/ipc'
+import { SidecastError } from '../../shared/errors'
 import type { RecordingFacts } from '../../shared/project'
-import type { ExportPreset } from '../export/presets'
+import type { ExportPreset } from '../../shared/export-preset'
 import { writeJsonAtomic } from '../services/atomic-write'
 import { readEdits as readEditsFile } from '../services/edits-store'
 import { normaliseTitle } from '../services/project-store'

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { INVOKE_CHANNELS, SidecastError, type InvokeHandlers } from '../../../src/shared/ipc'
+import { INVOKE_CHANNELS, type InvokeHandlers } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 
 const electron = vi.hoisted(() => ({ handle: vi.fn(), removeHandler: vi.fn() }))
 vi.mock('electron', () => ({

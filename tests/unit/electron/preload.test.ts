@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { INVOKE_CHANNELS, SidecastError } from '../../../src/shared/ipc'
+import { INVOKE_CHANNELS } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 import { createApi, type IpcRendererLike } from '../../../src/preload/create-api'
 
 const electron = vi.hoisted(() => ({

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { SidecastError, type InvokeHandlers } from '../../../src/shared/ipc'
+import { type InvokeHandlers } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/settings'
 
 const electron = vi.hoisted(() => ({

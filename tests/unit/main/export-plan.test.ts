@@ -9,9 +9,9 @@ import {
 import {
   outputDimensions,
   parseExportPreset,
-  QUALITY_PARAMS,
-  type ExportPreset
+  QUALITY_PARAMS
 } from '../../../src/main/export/presets'
+import { type ExportPreset } from '../../../src/shared/export-preset'
 import { estimateEtaMs } from '../../../src/main/export/run-export'
 import { parseProgressLine } from '../../../src/main/ffmpeg/export-command'
 import { lastErrorLine } from '../../../src/main/ffmpeg/run-ffmpeg'

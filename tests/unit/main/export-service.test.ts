@@ -10,7 +10,8 @@ import {
   type ExportService
 } from '../../../src/main/services/export-service'
 import { emptyEdits } from '../../../src/shared/edits'
-import { SidecastError, type ExportProgressEvent } from '../../../src/shared/ipc'
+import { type ExportProgressEvent } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 import type { RecordingFacts } from '../../../src/shared/project'
 import { tempDir } from './helpers/fakes'
 

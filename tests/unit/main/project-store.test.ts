@@ -7,7 +7,7 @@ import {
   createProjectStore,
   type ProjectStore
 } from '../../../src/main/services/project-store'
-import { SidecastError } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 import type { RecordingFacts } from '../../../src/shared/project'
 import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from './helpers/fakes'
 

@@ -4,7 +4,8 @@ import {
   createRecorderService,
   type RecorderService
 } from '../../../src/main/services/recorder-service'
-import { SidecastError, type RecorderState } from '../../../src/shared/ipc'
+import { type RecorderState } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/settings'
 import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from './helpers/fakes'
 

@@ -4,7 +4,7 @@ import {
   createSettingsStore,
   type SettingsBacking
 } from '../../../src/main/settings/settings-store'
-import { SidecastError } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 import { DEFAULT_SETTINGS, SETTINGS_SCHEMA, type Settings } from '../../../src/shared/settings'
 import { tempDir } from './helpers/fakes'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { SidecastError } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 import type { ChunkAck, InvokeChannel, SidecastApi } from '../../../src/shared/ipc'
 import type { ProjectSummary } from '../../../src/shared/project'
 import type {

@@ -10,7 +10,7 @@ import {
   type ArrowAnnotation,
   type CalloutAnnotation
 } from '../../../src/shared/edits'
-import { SidecastError } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 
 const rect = { id: 'r1', type: 'rect', startMs: 0, endMs: 3000, x: 0.1, y: 0.1, w: 0.5, h: 0.5 }
 const highlight = { ...rect, id: 'h1', type: 'highlight', dim: 0.7 }

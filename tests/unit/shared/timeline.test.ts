@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SidecastError } from '../../../src/shared/ipc'
+import { SidecastError } from '../../../src/shared/errors'
 import {
   cutRange,
   isWholeRecording,

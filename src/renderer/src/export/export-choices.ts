@@ -1,8 +1,11 @@
 /** The export sizes and qualities as the user sees them (shared by the export dialog and Settings). */
-import type { Settings } from '../../../shared/settings'
+import {
+  EXPORT_SIZE_MAX_HEIGHT,
+  type ExportQuality,
+  type ExportSize
+} from '../../../shared/export-preset'
 
-export type ExportSize = Settings['exportSize']
-export type ExportQuality = Settings['exportQuality']
+export type { ExportQuality, ExportSize }
 
 export interface Choice<T extends string> {
   readonly value: T
@@ -26,13 +29,6 @@ export const EXPORT_QUALITY_CHOICES: readonly Choice<ExportQuality>[] = [
   { value: 'small', label: 'Small', hint: 'The smallest file, for slow connections.' }
 ]
 
-/** Pixel heights the sizes cap to (main never upscales). */
-const CAP: Readonly<Record<ExportSize, number | null>> = {
-  source: null,
-  '1080p': 1080,
-  '720p': 720
-}
-
 /**
  * The hint under a size choice for a recording `sourceHeight` pixels high: the source's
  * resolution for "Source size", and "Same as the source" when a cap would change nothing.
@@ -42,7 +38,7 @@ export function sizeChoiceHint(
   sourceHeight: number | null,
   sourceResolution: string | null
 ): string {
-  const cap = CAP[size]
+  const cap = EXPORT_SIZE_MAX_HEIGHT[size]
   if (cap === null) return sourceResolution ? `As recorded (${sourceResolution}).` : 'As recorded.'
   if (sourceHeight !== null && sourceHeight <= cap) {
     return 'Same as the source: the recording is not that big, and exports are never enlarged.'

@@ -2,7 +2,7 @@
  * Turns the browser's capture failures (DOMException names) into messages that tell the user what
  * happened and what to do next.
  */
-import { SidecastError } from '../../../shared/ipc'
+import { SidecastError } from '../../../shared/errors'
 
 function errorName(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name

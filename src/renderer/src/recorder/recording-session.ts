@@ -7,7 +7,7 @@
  * Each chunk goes to main as soon as it exists, one at a time and in order; nothing is kept here,
  * so memory stays flat however long the recording runs and a crash loses at most one chunk.
  */
-import { SidecastError } from '../../../shared/ipc'
+import { SidecastError } from '../../../shared/errors'
 import type { SidecastApi } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
 import { displayCaptureError, errorMessage, microphoneError } from './capture-errors'

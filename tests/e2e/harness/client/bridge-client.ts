@@ -6,12 +6,12 @@
 import {
   isEventChannel,
   isInvokeChannel,
-  SidecastError,
   unwrapResponse,
   type EventChannel,
   type IpcResponse,
   type SidecastApi
 } from '../../../../src/shared/ipc'
+import { SidecastError } from '../../../../src/shared/errors'
 import { encodeRequest, type BridgeServerMessage } from './bridge-protocol'
 
 const socket = new WebSocket(`ws://${location.host}/__harness/ws`)

@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MediaProbe, MediaTools } from '../../../../src/main/ffmpeg/media-tools'
-import { SidecastError } from '../../../../src/shared/ipc'
+import { SidecastError } from '../../../../src/shared/errors'
 
 export interface FakeMediaTools extends MediaTools {
   /** Set to make the next calls of that operation fail. */
