@@ -46,7 +46,10 @@ async function loadProject(dir: string): Promise<{ facts: RecordingFacts; edits:
   const facts = loadFacts(await readJson(factsFile, 'recording.json'))
   const editsFile = join(dir, 'edits.json')
   const edits = existsSync(editsFile)
-    ? loadEdits(await readJson(editsFile, 'edits.json'), { durationMs: facts.durationMs })
+    ? loadEdits(await readJson(editsFile, 'edits.json'), {
+        durationMs: facts.durationMs,
+        unknownTypes: 'refuse'
+      })
     : emptyEdits()
   if (!existsSync(join(dir, facts.file))) {
     throw new SidecastError(

@@ -130,12 +130,29 @@ export type Annotation =
 /** An annotation with every style field present (what the drawing and the export use). */
 export type WithDefaults<A extends Annotation> = A & AnnotationStyles[A['type']]
 
+/**
+ * An annotation whose `type` this Sidecast does not know (saved by a newer Sidecast or another
+ * tool). It is kept exactly as it was read, never drawn, and written back at its place in the list,
+ * so opening and saving a file never loses another version's work.
+ */
+export interface UnknownAnnotation {
+  /** Its position in the file's `annotations` list when it was read. */
+  readonly index: number
+  /** The annotation as read: an object with a string `id` and `type`, the rest unchecked. */
+  readonly annotation: Readonly<Record<string, unknown>>
+}
+
 /** The contents of `edits.json`. */
 export interface Edits {
   readonly version: typeof EDITS_VERSION
   /** Kept ranges on the recording's clock; empty means the whole recording. */
   readonly keep: StoredKeep
   readonly annotations: readonly Annotation[]
+  /**
+   * Annotations of types this version does not know, set aside at load (absent when there are
+   * none). Not a key of the file: `serializeEdits` puts them back into `annotations`.
+   */
+  readonly unknownAnnotations?: readonly UnknownAnnotation[]
 }
 
 /** Style used when an annotation does not say; shared by the editor and export. */
@@ -177,6 +194,12 @@ export interface LoadEditsOptions {
    * nothing inside it is refused); a version 0 file's cuts need it to become kept ranges.
    */
   readonly durationMs?: number
+  /**
+   * What to do with an annotation of a type this version does not know. `keep` (the default, for
+   * the editor) sets it aside in `unknownAnnotations`; `refuse` (for rendering, which would
+   * otherwise leave it out without a word) throws an EditsError naming it.
+   */
+  readonly unknownTypes?: 'keep' | 'refuse'
 }
 
 /**
@@ -188,21 +211,65 @@ export interface LoadEditsOptions {
 export function loadEdits(json: unknown, opts: LoadEditsOptions = {}): Edits {
   if (!isPlainObject(json)) throw new EditsError('(top level)', 'must be a JSON object')
   const file = migrate(json, opts)
-  const { version: _version, keep, annotations, ...unknownKeys } = file
-  const checkedAnnotations = checkAnnotations(annotations)
+  const { version: _version, keep, annotations, unknownAnnotations, ...unknownKeys } = file
+  const checked = checkAnnotations(
+    joinUnknown(annotations, unknownAnnotations),
+    opts.unknownTypes ?? 'keep'
+  )
   return {
     ...unknownKeys,
     version: EDITS_VERSION,
     keep: checkKeep(keep, opts.durationMs),
-    annotations: checkedAnnotations
+    annotations: checked.known,
+    ...(checked.unknown.length > 0 ? { unknownAnnotations: checked.unknown } : {})
   }
+}
+
+/** The annotations in file order, with the ones set aside at load put back at their places. */
+function joinAnnotations(
+  known: readonly unknown[],
+  unknown: readonly UnknownAnnotation[]
+): unknown[] {
+  const all: unknown[] = [...known]
+  for (const { index, annotation } of [...unknown].sort((a, b) => a.index - b.index)) {
+    all.splice(Math.min(index, all.length), 0, annotation)
+  }
+  return all
+}
+
+/**
+ * Edits coming back from the editor carry `unknownAnnotations` as they were set aside; they are
+ * checked again like the rest, so they must still look like what `loadEdits` set aside.
+ */
+function joinUnknown(annotations: unknown, unknown: unknown): unknown {
+  if (unknown === undefined) return annotations
+  if (!Array.isArray(annotations)) return annotations
+  if (!Array.isArray(unknown)) throw new EditsError('unknownAnnotations', 'must be a list')
+  const entries = unknown.map((item: unknown, i): UnknownAnnotation => {
+    const ok =
+      isPlainObject(item) &&
+      typeof item.index === 'number' &&
+      Number.isInteger(item.index) &&
+      item.index >= 0 &&
+      isPlainObject(item.annotation)
+    if (!ok) {
+      throw new EditsError(`unknownAnnotations[${i}]`, 'must be { index, annotation }')
+    }
+    return item as unknown as UnknownAnnotation
+  })
+  return joinAnnotations(annotations, entries)
 }
 
 /** `edits.json` text: known keys in a fixed order, then unknown ones sorted; 2-space JSON. */
 export function serializeEdits(edits: Edits): string {
-  const ordered = orderKeys(edits as unknown as Record<string, unknown>, FILE_KEY_ORDER)
-  ordered.annotations = edits.annotations.map((a) =>
-    orderKeys(a as unknown as Record<string, unknown>, ANNOTATION_KEY_ORDER)
+  const { unknownAnnotations = [], ...fileKeys } = edits
+  const ordered = orderKeys(fileKeys as unknown as Record<string, unknown>, FILE_KEY_ORDER)
+  // Unknown annotations go back exactly as they were read, keys and all.
+  ordered.annotations = joinAnnotations(
+    edits.annotations.map((a) =>
+      orderKeys(a as unknown as Record<string, unknown>, ANNOTATION_KEY_ORDER)
+    ),
+    unknownAnnotations
   )
   // Each kept range on one line reads (and diffs) far better than four lines per pair.
   const text = JSON.stringify(ordered, null, 2).replace(
@@ -318,33 +385,53 @@ function checkRanges(value: unknown, field: string): TimeRange[] {
   })
 }
 
-function checkAnnotations(value: unknown): Annotation[] {
-  if (value === undefined) return []
-  if (!Array.isArray(value)) throw new EditsError('annotations', 'must be a list')
-  const seen = new Map<string, number>()
-  return value.map((item: unknown, i) => {
-    const annotation = checkAnnotation(item, `annotations[${i}]`)
-    const earlier = seen.get(annotation.id)
-    if (earlier !== undefined) {
-      throw new EditsError(
-        `annotations[${i}].id`,
-        `"${annotation.id}" is already used by annotations[${earlier}]; ids must be unique`
-      )
-    }
-    seen.set(annotation.id, i)
-    return annotation
-  })
+interface CheckedAnnotations {
+  readonly known: Annotation[]
+  readonly unknown: UnknownAnnotation[]
 }
 
-function checkAnnotation(value: unknown, path: string): Annotation {
-  if (!isPlainObject(value)) throw new EditsError(path, 'must be an object')
-  const a = value
-  if (typeof a.id !== 'string' || a.id.length === 0) {
-    throw new EditsError(`${path}.id`, 'must be a non-empty string')
-  }
-  if (typeof a.type !== 'string' || !(ANNOTATION_TYPES as readonly string[]).includes(a.type)) {
-    throw new EditsError(`${path}.type`, `must be one of ${ANNOTATION_TYPES.join(', ')}`)
-  }
+function checkAnnotations(value: unknown, unknownTypes: 'keep' | 'refuse'): CheckedAnnotations {
+  const result: CheckedAnnotations = { known: [], unknown: [] }
+  if (value === undefined) return result
+  if (!Array.isArray(value)) throw new EditsError('annotations', 'must be a list')
+  const seen = new Map<string, number>()
+  value.forEach((item: unknown, i) => {
+    const path = `annotations[${i}]`
+    if (!isPlainObject(item)) throw new EditsError(path, 'must be an object')
+    if (typeof item.id !== 'string' || item.id.length === 0) {
+      throw new EditsError(`${path}.id`, 'must be a non-empty string')
+    }
+    const earlier = seen.get(item.id)
+    if (earlier !== undefined) {
+      throw new EditsError(
+        `${path}.id`,
+        `"${item.id}" is already used by annotations[${earlier}]; ids must be unique`
+      )
+    }
+    seen.set(item.id, i)
+    if (typeof item.type !== 'string' || item.type.length === 0) {
+      throw new EditsError(`${path}.type`, `must be one of ${ANNOTATION_TYPES.join(', ')}`)
+    }
+    if (isAnnotationType(item.type)) {
+      result.known.push(checkAnnotation(item, path))
+    } else if (unknownTypes === 'keep') {
+      result.unknown.push({ index: i, annotation: { ...item } })
+    } else {
+      throw new EditsError(
+        `${path}.type`,
+        `is "${item.type}", which this Sidecast cannot draw (it knows ${ANNOTATION_TYPES.join(', ')}). The edits were probably saved by a newer Sidecast: update Sidecast to render them.`
+      )
+    }
+  })
+  return result
+}
+
+export function isAnnotationType(type: unknown): type is AnnotationType {
+  return typeof type === 'string' && (ANNOTATION_TYPES as readonly string[]).includes(type)
+}
+
+/** Checks one annotation of a known type (its id and type are checked already). */
+function checkAnnotation(a: Record<string, unknown>, path: string): Annotation {
   const startMs = checkMs(a.startMs, `${path}.startMs`)
   const endMs = checkMs(a.endMs, `${path}.endMs`)
   if (endMs <= startMs) throw new EditsError(`${path}.endMs`, 'must be greater than startMs')

@@ -449,6 +449,12 @@ describe('npm run render', () => {
       {},
       { version: 1, annotations: [{ id: 'a', type: 'rect', startMs: 0, endMs: 5 }] },
       /annotations\[0\]\.x/
+    ],
+    [
+      'edits.json (a type from a newer Sidecast)',
+      {},
+      { version: 1, annotations: [{ id: 'z', type: 'zoom', startMs: 0, endMs: 5 }] },
+      /annotations\[0\]\.type is "zoom", which this Sidecast cannot draw/
     ]
   ])('a bad %s exits 1 naming the field', async (_file, factsPatch, editsJson, message) => {
     const dir = join(root, `bad-${_file}`)

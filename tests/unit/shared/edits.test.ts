@@ -139,8 +139,8 @@ describe('loadEdits refuses, naming the field', () => {
       /"r1" is already used by annotations\[0\]/
     ],
     [
-      'unknown type',
-      withAnnotation({ ...arrow, type: 'circle' }),
+      'type not a string',
+      withAnnotation({ ...arrow, type: 5 }),
       'annotations[1].type',
       /one of rect, highlight, blur, callout, arrow, step/
     ],
@@ -305,6 +305,58 @@ describe('loadEdits refuses, naming the field', () => {
     const error = loadError({ version: 1, keep: [[20_000, 30_000]] }, { durationMs: 10_000 })
     expect(error.field).toBe('keep')
     expect(error.message).toMatch(/no range inside the recording/)
+  })
+})
+
+describe('annotation types this version does not know', () => {
+  const zoom = { id: 'z1', type: 'zoom', startMs: 100, endMs: 900, scale: 2, at: { x: 0.5 } }
+  const file = { version: 1, keep: [], annotations: [rect, zoom, arrow] }
+
+  it('open: the unknown one is set aside, not drawn, and the rest load', () => {
+    const edits = loadEdits(file)
+    expect(edits.annotations.map((a) => a.id)).toEqual(['r1', 'a1'])
+    expect(edits.unknownAnnotations).toEqual([{ index: 1, annotation: zoom }])
+  })
+
+  it('are written back untouched at their place in the list', () => {
+    const text = serializeEdits(loadEdits(file))
+    const written = JSON.parse(text) as { annotations: Record<string, unknown>[] }
+    expect(written.annotations.map((a) => a.id)).toEqual(['r1', 'z1', 'a1'])
+    expect(written.annotations[1]).toEqual(zoom)
+    expect(text).not.toContain('unknownAnnotations')
+  })
+
+  it('survive the editor’s round trip (edits with unknownAnnotations checked and saved again)', () => {
+    const opened = loadEdits(file)
+    // The editor deletes the rect and adds nothing: the unknown one keeps its index, clamped.
+    const saved = loadEdits({ ...opened, annotations: opened.annotations.slice(1) })
+    expect(saved.unknownAnnotations).toEqual([{ index: 1, annotation: zoom }])
+    const written = JSON.parse(serializeEdits(saved)) as { annotations: { id: string }[] }
+    expect(written.annotations.map((a) => a.id)).toEqual(['a1', 'z1'])
+  })
+
+  it('still share the id space: a known annotation cannot take an unknown one’s id', () => {
+    const error = loadError({ ...file, annotations: [zoom, { ...rect, id: 'z1' }] })
+    expect(error.field).toBe('annotations[1].id')
+    expect(error.message).toMatch(/"z1" is already used by annotations\[0\]/)
+  })
+
+  it('are refused, named, when rendering asks for strictness', () => {
+    let error: unknown
+    try {
+      loadEdits(file, { unknownTypes: 'refuse' })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(EditsError)
+    expect((error as EditsError).field).toBe('annotations[1].type')
+    expect((error as EditsError).message).toMatch(/"zoom", which this Sidecast cannot draw/)
+    expect((error as EditsError).message).toMatch(/newer Sidecast/)
+  })
+
+  it('refuses a malformed unknownAnnotations list from the renderer', () => {
+    const error = loadError({ ...file, unknownAnnotations: [{ index: -1, annotation: zoom }] })
+    expect(error.field).toBe('unknownAnnotations[0]')
   })
 })
 
