@@ -1,0 +1,62 @@
+/**
+ * The import boundaries are lint rules (eslint.config.js); these cases show that each one fails
+ * where it should and stays quiet where imports are allowed.
+ */
+import { ESLint } from 'eslint'
+import { describe, expect, it } from 'vitest'
+
+const eslint = new ESLint({ cwd: process.cwd() })
+
+async function problems(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${code}\nexport const used = x\n`, { filePath })
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message)
+}
+
+describe('import boundaries', () => {
+  it.each([
+    [
+      'src/renderer/src/editor/x.ts',
+      "import { x } from '../../../main/ffmpeg/run-ffmpeg'",
+      /window\.api/
+    ],
+    ['src/renderer/src/x.ts', "import { x } from 'electron'", /Electron is main/],
+    ['src/renderer/src/editor/x.tsx', "import { x } from 'node:fs'", /Node built-ins/],
+    ['src/renderer/src/x.ts', "import { x } from 'path'", /Node built-ins/],
+    ['src/preload/x.ts', "import { x } from '../main/index'", /contract/],
+    ['src/main/share/x.ts', "import { x } from '../../renderer/src/format'", /IPC contract/],
+    [
+      'server/src/pages/x.ts',
+      "import { x } from '../../../src/main/export/presets'",
+      /src\/shared only/
+    ],
+    ['server/src/x.ts', "import { x } from 'electron'", /plain Node/],
+    ['src/shared/x.ts', "import { x } from '../main/index'", /nothing from outside/],
+    [
+      'src/shared/callouts/x.ts',
+      "import { x } from '../../renderer/src/format'",
+      /nothing from outside/
+    ],
+    ['src/shared/x.ts', "import { x } from 'react'", /imports no package/],
+    ['src/shared/x.ts', "import { x } from 'node:path'", /Node built-ins/],
+    ['src/shared/callouts/x.ts', "export { x } from 'node:crypto'\nconst x = 1", /Node built-ins/]
+  ])('%s: %s is refused', async (file, code, message) => {
+    const found = await problems(file, code)
+    // A Node built-in in src/shared breaks two rules (a built-in, a package): either may say it.
+    expect(found.length).toBeGreaterThan(0)
+    expect(found.filter((text) => message.test(text))).toHaveLength(1)
+  })
+
+  it.each([
+    ['src/renderer/src/editor/x.ts', "import { x } from '../../../shared/edits'"],
+    ['src/renderer/src/x.ts', "import { x } from 'react'"],
+    ['src/main/x.ts', "import { x } from 'electron'"],
+    ['src/main/share/x.ts', "import { x } from '../../shared/ipc'"],
+    ['server/src/pages/x.ts', "import { x } from '../../../src/shared/http-range'"],
+    ['src/shared/callouts/x.ts', "import { x } from '../edits'"],
+    ['src/shared/x.ts', "import { x } from './callouts/draw'"]
+  ])('%s: %s is allowed', async (file, code) => {
+    expect(await problems(file, code)).toEqual([])
+  })
+})
