@@ -12,11 +12,11 @@ import { runExport } from '../src/main/export/run-export'
 import { parseExportPreset } from '../src/main/export/presets'
 import { type ExportPreset } from '../src/shared/export-preset'
 import { locateFfmpeg } from '../src/main/ffmpeg/locate-ffmpeg'
-import { loadFacts } from '../src/main/services/project-facts'
+import { loadFacts } from '../src/main/projects/project-facts'
 import { emptyEdits, loadEdits, type Edits } from '../src/shared/edits'
 import { SidecastError } from '../src/shared/errors'
 import type { RecordingFacts } from '../src/shared/project'
-import { exportFileName, uniqueExportPath } from '../src/main/services/export-service'
+import { exportFileName, uniqueExportPath } from '../src/main/export/export-service'
 
 const USAGE =
   'usage: npm run render -- <project-dir> [--preset 720p|1080p|source] [--quality standard|high|small] [--out file.mp4]'

@@ -40,7 +40,7 @@ import { pipeline } from 'node:stream/promises'
 import { createLibraryServer, type LibraryServerInternals } from '../../server/src/app'
 import { loadConfig } from '../../server/src/config'
 import { locateFfmpeg } from '../../src/main/ffmpeg/locate-ffmpeg'
-import type { AppServices } from '../../src/main/services/app-services'
+import type { AppServices } from '../../src/main/app-services'
 import type { UploadInfo } from '../../src/shared/ipc'
 import { testAppServices } from '../support/app-services'
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMediaTools, type MediaTools } from '../../src/main/ffmpeg/media-tools'
-import { createProjectStore, type ProjectStore } from '../../src/main/services/project-store'
+import { createProjectStore, type ProjectStore } from '../../src/main/projects/project-store'
 import { SidecastError } from '../../src/shared/errors'
 import {
   decodesCleanly,

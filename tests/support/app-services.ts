@@ -4,7 +4,7 @@ import {
   type AppServices,
   type AppServicesOptions,
   type PlatformAdapters
-} from '../../src/main/services/app-services'
+} from '../../src/main/app-services'
 import { createSettingsStore } from '../../src/main/settings/settings-store'
 import { PLAIN_SECRETS } from '../../src/main/share/token-store'
 import type { Settings } from '../../src/shared/settings'

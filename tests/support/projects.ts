@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createMediaTools } from '../../src/main/ffmpeg/media-tools'
 import { locateFfmpeg } from '../../src/main/ffmpeg/locate-ffmpeg'
-import { createProjectStore } from '../../src/main/services/project-store'
+import { createProjectStore } from '../../src/main/projects/project-store'
 import type { RecordingFacts } from '../../src/shared/project'
 import { ffmpegToFile } from './media'
 

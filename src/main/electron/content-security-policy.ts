@@ -2,7 +2,7 @@
  * The renderer's Content-Security-Policy, sent as a response header for our pages in addition to
  * the <meta> in index.html (both are enforced, so this must allow everything the page needs).
  */
-import { MEDIA_SCHEME } from '../media/media-path'
+import { MEDIA_SCHEME } from './media-url'
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

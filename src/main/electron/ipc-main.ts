@@ -10,7 +10,7 @@ import {
   type InvokeHandlers,
   type IpcResponse
 } from '../../shared/ipc'
-import { dispatchInvoke } from '../services/dispatch'
+import { dispatchInvoke } from '../ipc/dispatch'
 import { isTrustedSender, type RendererLocation } from './trusted-sender'
 
 export interface IpcOptions {

@@ -3,8 +3,8 @@
  * folders through it, with Range support so <video> can seek.
  */
 import { protocol } from 'electron'
-import { createMediaResponder, type MediaResponderOptions } from '../media/media-response'
-import { MEDIA_SCHEME } from '../media/media-path'
+import { createMediaResponder, type MediaResponderOptions } from '../projects/media-response'
+import { MEDIA_SCHEME } from './media-url'
 
 /** Must run before the app is ready. */
 export function registerMediaScheme(): void {

@@ -3,7 +3,7 @@
  * the default browser, and "the network is back". Thin: the behaviour lives in src/main/share.
  */
 import { clipboard, net, Notification, powerMonitor, safeStorage, shell } from 'electron'
-import type { PlatformAdapters } from '../services/app-services'
+import type { PlatformAdapters } from '../app-services'
 import type { SecretsAdapter } from '../share/token-store'
 
 /** How often the network state is polled; net.isOnline() has no change event in main. */

@@ -17,7 +17,7 @@ import {
   normalizeKeep
 } from '../../shared/timeline'
 import type { ExportPreset } from '../../shared/export-preset'
-import { titleSlug } from '../services/export-service'
+import { titleSlug } from '../export/export-service'
 
 /** The server's limits on Upload-Metadata (the shared contract). */
 export const METADATA_LIMITS = UPLOAD_METADATA_LIMITS

@@ -21,9 +21,9 @@ import { type UploadInfo, type UploadRequest, type UploadState } from '../../sha
 import { SidecastError } from '../../shared/errors'
 import type { RecordingFacts } from '../../shared/project'
 import type { ExportPreset } from '../../shared/export-preset'
-import { writeJsonAtomic } from '../services/atomic-write'
-import { readEdits as readEditsFile } from '../services/edits-store'
-import { normaliseTitle } from '../services/project-store'
+import { writeJsonAtomic } from '../files/atomic-file'
+import { readEdits as readEditsFile } from '../projects/edits-store'
+import { normaliseTitle } from '../projects/project-store'
 import {
   calloutsMetadata,
   cleanDescription,

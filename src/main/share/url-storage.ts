@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { PreviousUpload, UrlStorage } from 'tus-js-client'
-import { writeJsonAtomic } from '../services/atomic-write'
+import { writeJsonAtomic } from '../files/atomic-file'
 
 type StoredUpload = Omit<PreviousUpload, 'urlStorageKey'>
 

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { open } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { locateFfmpeg } from '../../../src/main/ffmpeg/locate-ffmpeg'
-import type { ProjectStore } from '../../../src/main/services/project-store'
+import type { ProjectStore } from '../../../src/main/projects/project-store'
 import { ffmpegToFile } from '../../support/media'
 
 const run = promisify(execFile)

@@ -20,7 +20,7 @@ import {
   mediaContentType,
   mediaUrl,
   parseMediaUrl
-} from '../../../src/main/media/media-path'
+} from '../../../src/main/electron/media-url'
 
 let root: string
 const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256))

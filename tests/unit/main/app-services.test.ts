@@ -6,8 +6,8 @@ import {
   createAppServices,
   type AppServices,
   type PlatformAdapters
-} from '../../../src/main/services/app-services'
-import { dispatchInvoke } from '../../../src/main/services/dispatch'
+} from '../../../src/main/app-services'
+import { dispatchInvoke } from '../../../src/main/ipc/dispatch'
 import { PLAIN_SECRETS } from '../../../src/main/share/token-store'
 import {
   createSettingsStore,

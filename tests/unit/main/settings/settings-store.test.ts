@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   createSettingsStore,
   type SettingsBacking
-} from '../../../src/main/settings/settings-store'
-import { SidecastError } from '../../../src/shared/errors'
-import { DEFAULT_SETTINGS, SETTINGS_SCHEMA, type Settings } from '../../../src/shared/settings'
-import { tempDir } from './helpers/fakes'
+} from '../../../../src/main/settings/settings-store'
+import { SidecastError } from '../../../../src/shared/errors'
+import { DEFAULT_SETTINGS, SETTINGS_SCHEMA, type Settings } from '../../../../src/shared/settings'
+import { tempDir } from '../helpers/fakes'
 
 function memoryBacking(
   initial: Record<string, unknown> = {}

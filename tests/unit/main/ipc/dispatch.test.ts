@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { dispatchInvoke } from '../../../src/main/services/dispatch'
-import { type InvokeHandlers } from '../../../src/shared/ipc'
-import { SidecastError } from '../../../src/shared/errors'
+import { dispatchInvoke } from '../../../../src/main/ipc/dispatch'
+import { type InvokeHandlers } from '../../../../src/shared/ipc'
+import { SidecastError } from '../../../../src/shared/errors'
 
 function handlers(overrides: Partial<Record<keyof InvokeHandlers, unknown>>): InvokeHandlers {
   return overrides as unknown as InvokeHandlers

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { describe, expect, it } from 'vitest'
-import { assertEnoughSpace, freeBytes } from '../../../src/main/services/disk-space'
+import { assertEnoughSpace, freeBytes } from '../../../../src/main/recording/disk-space'
 
 const MB = 1024 * 1024
 

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Edits } from '../../../src/shared/edits'
-import type { UploadInfo, UploadState } from '../../../src/shared/ipc'
-import { createProjectStore, type ProjectStore } from '../../../src/main/services/project-store'
-import { AUTH_REFUSED_MESSAGE } from '../../../src/main/share/tus-layer'
+import type { Edits } from '../../../../src/shared/edits'
+import type { UploadInfo, UploadState } from '../../../../src/shared/ipc'
+import { createProjectStore, type ProjectStore } from '../../../../src/main/projects/project-store'
+import { AUTH_REFUSED_MESSAGE } from '../../../../src/main/share/tus-layer'
 import {
   createUploadQueue,
   QUEUE_FILE,
@@ -17,9 +17,9 @@ import {
   type SharedVideo,
   type UploadQueue,
   type UploadQueueOptions
-} from '../../../src/main/share/upload-queue'
-import { FakeExporter, FakeTus, makeProject } from './helpers/fake-share'
-import { tempDir } from './helpers/fakes'
+} from '../../../../src/main/share/upload-queue'
+import { FakeExporter, FakeTus, makeProject } from '../helpers/fake-share'
+import { tempDir } from '../helpers/fakes'
 
 const P1 = '20261129-120000-aaaa'
 const P2 = '20261129-130000-bbbb'

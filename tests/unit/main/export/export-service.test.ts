@@ -1,19 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { ExportResult, RunExportOptions } from '../../../src/main/export/run-export'
+import type { ExportResult, RunExportOptions } from '../../../../src/main/export/run-export'
 import {
   createExportService,
   exportFileName,
   titleSlug,
   uniqueExportPath,
   type ExportService
-} from '../../../src/main/services/export-service'
-import { emptyEdits } from '../../../src/shared/edits'
-import { type ExportProgressEvent } from '../../../src/shared/ipc'
-import { SidecastError } from '../../../src/shared/errors'
-import type { RecordingFacts } from '../../../src/shared/project'
-import { tempDir } from './helpers/fakes'
+} from '../../../../src/main/export/export-service'
+import { emptyEdits } from '../../../../src/shared/edits'
+import { type ExportProgressEvent } from '../../../../src/shared/ipc'
+import { SidecastError } from '../../../../src/shared/errors'
+import type { RecordingFacts } from '../../../../src/shared/project'
+import { tempDir } from '../helpers/fakes'
 
 let root: string
 let cleanup: () => Promise<void>

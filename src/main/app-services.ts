@@ -10,28 +10,28 @@ import {
   type EventPayload,
   type FfmpegStatus,
   type InvokeHandlers
-} from '../../shared/ipc'
-import { SidecastError } from '../../shared/errors'
-import type { RecoveryNotice } from '../../shared/project'
-import type { Settings } from '../../shared/settings'
-import { fontDir } from '../export/callout-raster'
-import { parseExportPreset } from '../export/presets'
-import { createLibraryService, type LibraryService } from '../share/library'
-import { isLibraryLink } from '../share/library-client'
-import { createTokenStore, type SecretsAdapter } from '../share/token-store'
-import { createNodeTusLayer, type TusLayer } from '../share/tus-layer'
+} from '../shared/ipc'
+import { SidecastError } from '../shared/errors'
+import type { RecoveryNotice } from '../shared/project'
+import type { Settings } from '../shared/settings'
+import { fontDir } from './export/callout-raster'
+import { parseExportPreset } from './export/presets'
+import { createLibraryService, type LibraryService } from './share/library'
+import { isLibraryLink } from './share/library-client'
+import { createTokenStore, type SecretsAdapter } from './share/token-store'
+import { createNodeTusLayer, type TusLayer } from './share/tus-layer'
 import {
   createUploadQueue,
   TUS_URLS_FILE,
   UPLOADS_FOLDER,
   type UploadExporter,
   type UploadQueue
-} from '../share/upload-queue'
-import { DiskUrlStorage } from '../share/url-storage'
-import { checkRecordingsDir } from '../settings/recordings-dir'
-import { locateFfmpeg, type FfmpegLocation } from '../ffmpeg/locate-ffmpeg'
-import { createMediaTools, type MediaTools } from '../ffmpeg/media-tools'
-import type { SettingsStore } from '../settings/settings-store'
+} from './share/upload-queue'
+import { DiskUrlStorage } from './share/url-storage'
+import { checkRecordingsDir } from './settings/recordings-dir'
+import { locateFfmpeg, type FfmpegLocation } from './ffmpeg/locate-ffmpeg'
+import { createMediaTools, type MediaTools } from './ffmpeg/media-tools'
+import type { SettingsStore } from './settings/settings-store'
 import {
   badRequest,
   requireBytes,
@@ -40,11 +40,11 @@ import {
   requireProjectId,
   requireSeq,
   requireString
-} from './ipc-args'
-import { readEdits, writeEdits } from './edits-store'
-import { createExportService, type ExportService } from './export-service'
-import { createProjectStore, type ProjectStore } from './project-store'
-import { createRecorderService, type RecorderService } from './recorder-service'
+} from './ipc/ipc-args'
+import { readEdits, writeEdits } from './projects/edits-store'
+import { createExportService, type ExportService } from './export/export-service'
+import { createProjectStore, type ProjectStore } from './projects/project-store'
+import { createRecorderService, type RecorderService } from './recording/recorder-service'
 
 /** MediaRecorder's timeslice chunks are a few hundred KB; anything this big is not one. */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024

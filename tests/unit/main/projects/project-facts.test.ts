@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { loadFacts } from '../../../src/main/services/project-store'
-import { SidecastError } from '../../../src/shared/errors'
+import { loadFacts } from '../../../../src/main/projects/project-store'
+import { SidecastError } from '../../../../src/shared/errors'
 
 const valid = {
   version: 1,

@@ -6,10 +6,10 @@ import {
   captureFileFor,
   createProjectStore,
   type ProjectStore
-} from '../../../src/main/services/project-store'
-import { SidecastError } from '../../../src/shared/errors'
-import type { RecordingFacts } from '../../../src/shared/project'
-import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from './helpers/fakes'
+} from '../../../../src/main/projects/project-store'
+import { SidecastError } from '../../../../src/shared/errors'
+import type { RecordingFacts } from '../../../../src/shared/project'
+import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from '../helpers/fakes'
 
 let dataDir: string
 let cleanup: () => Promise<void>

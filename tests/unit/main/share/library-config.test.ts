@@ -2,21 +2,24 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSettingsStore, type SettingsStore } from '../../../src/main/settings/settings-store'
+import {
+  createSettingsStore,
+  type SettingsStore
+} from '../../../../src/main/settings/settings-store'
 import {
   createLibraryService,
   libraryEnv,
   resolveLibraryConfig,
   type LibraryService
-} from '../../../src/main/share/library'
+} from '../../../../src/main/share/library'
 import {
   createTokenStore,
   PLAIN_SECRETS,
   TOKEN_FILE,
   type SecretsAdapter
-} from '../../../src/main/share/token-store'
-import type { Settings } from '../../../src/shared/settings'
-import { tempDir } from './helpers/fakes'
+} from '../../../../src/main/share/token-store'
+import type { Settings } from '../../../../src/shared/settings'
+import { tempDir } from '../helpers/fakes'
 
 /** Reversible "encryption" that leaves no trace of the plain text in the file. */
 const FAKE_SECRETS: SecretsAdapter = {

@@ -1,11 +1,11 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AppServices } from '../../../src/main/services/app-services'
-import { EDITS_FILE, readEdits, writeEdits } from '../../../src/main/services/edits-store'
-import { EditsError, emptyEdits, type Edits } from '../../../src/shared/edits'
-import { tempDir } from './helpers/fakes'
-import { testAppServices } from '../../support/app-services'
+import type { AppServices } from '../../../../src/main/app-services'
+import { EDITS_FILE, readEdits, writeEdits } from '../../../../src/main/projects/edits-store'
+import { EditsError, emptyEdits, type Edits } from '../../../../src/shared/edits'
+import { tempDir } from '../helpers/fakes'
+import { testAppServices } from '../../../support/app-services'
 
 const PROJECT = '20261129-100000-aa11'
 let dir: string

@@ -15,7 +15,7 @@ import { SidecastError } from '../../shared/errors'
 import type { ProjectSummary } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
 import { assertEnoughSpace, freeBytes as statfsFreeBytes } from './disk-space'
-import type { ProjectStore } from './project-store'
+import type { ProjectStore } from '../projects/project-store'
 
 const MIB = 1024 * 1024
 

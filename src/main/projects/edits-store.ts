@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EditsError, emptyEdits, loadEdits, serializeEdits, type Edits } from '../../shared/edits'
-import { writeFileAtomic } from './atomic-write'
+import { writeFileAtomic } from '../files/atomic-file'
 
 export const EDITS_FILE = 'edits.json'
 

@@ -19,7 +19,7 @@ import {
   type RecoveryNotice
 } from '../../shared/project'
 import { finalContainer, type MediaTools } from '../ffmpeg/media-tools'
-import { writeJsonAtomic } from './atomic-write'
+import { writeJsonAtomic } from '../files/atomic-file'
 import { loadFacts } from './project-facts'
 import { newProjectId } from './project-id'
 

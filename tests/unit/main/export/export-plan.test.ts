@@ -5,19 +5,19 @@ import {
   planExport,
   planOverlays,
   type PlanExportOptions
-} from '../../../src/main/export/export-plan'
+} from '../../../../src/main/export/export-plan'
 import {
   outputDimensions,
   parseExportPreset,
   QUALITY_PARAMS
-} from '../../../src/main/export/presets'
-import { type ExportPreset } from '../../../src/shared/export-preset'
-import { estimateEtaMs } from '../../../src/main/export/run-export'
-import { parseProgressLine } from '../../../src/main/ffmpeg/export-command'
-import { lastErrorLine } from '../../../src/main/ffmpeg/run-ffmpeg'
-import type { Annotation, BlurAnnotation, Edits } from '../../../src/shared/edits'
-import type { RecordingFacts } from '../../../src/shared/project'
-import { normalizeKeep, type TimeRange } from '../../../src/shared/timeline'
+} from '../../../../src/main/export/presets'
+import { type ExportPreset } from '../../../../src/shared/export-preset'
+import { estimateEtaMs } from '../../../../src/main/export/run-export'
+import { parseProgressLine } from '../../../../src/main/ffmpeg/export-command'
+import { lastErrorLine } from '../../../../src/main/ffmpeg/run-ffmpeg'
+import type { Annotation, BlurAnnotation, Edits } from '../../../../src/shared/edits'
+import type { RecordingFacts } from '../../../../src/shared/project'
+import { normalizeKeep, type TimeRange } from '../../../../src/shared/timeline'
 
 const FACTS: RecordingFacts = {
   version: 1,

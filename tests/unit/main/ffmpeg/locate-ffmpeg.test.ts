@@ -8,7 +8,7 @@ import {
   locateFfmpeg,
   unpackedAsarPath,
   type BundledBinaries
-} from '../../../src/main/ffmpeg/locate-ffmpeg'
+} from '../../../../src/main/ffmpeg/locate-ffmpeg'
 
 let root: string
 

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { mediaContentType, parseMediaUrl } from './media-path'
+import { mediaContentType, parseMediaUrl } from '../electron/media-url'
 import { parseRange } from '../../shared/http-range'
 
 export interface MediaResponderOptions {

@@ -7,7 +7,7 @@ import {
   libraryUrlProblem,
   normaliseLibraryUrl,
   testConnection
-} from '../../../src/main/share/library-client'
+} from '../../../../src/main/share/library-client'
 
 const servers: Server[] = []
 

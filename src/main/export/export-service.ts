@@ -15,10 +15,10 @@ import {
 } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
 import type { RecordingFacts } from '../../shared/project'
-import { parseExportPreset } from '../export/presets'
+import { parseExportPreset } from './presets'
 import { type ExportPreset } from '../../shared/export-preset'
-import { runExport, type ExportResult, type RunExportOptions } from '../export/run-export'
-import { readEdits } from './edits-store'
+import { runExport, type ExportResult, type RunExportOptions } from './run-export'
+import { readEdits } from '../projects/edits-store'
 
 // The renderer's preset type must accept every preset main knows.
 const _presetFits: ExportPresetRequest = {} as ExportPreset

@@ -1,7 +1,7 @@
 /** Pure decisions behind an upload: export or not, fingerprint, Upload-Metadata within limits. */
 import { describe, expect, it } from 'vitest'
-import type { Annotation, Edits } from '../../../src/shared/edits'
-import { validateMetadata } from '../../../server/src/uploads/metadata'
+import type { Annotation, Edits } from '../../../../src/shared/edits'
+import { validateMetadata } from '../../../../server/src/uploads/metadata'
 import {
   calloutsMetadata,
   cleanDescription,
@@ -11,7 +11,7 @@ import {
   uploadDurationMs,
   uploadFingerprint,
   uploadMetadata
-} from '../../../src/main/share/upload-plan'
+} from '../../../../src/main/share/upload-plan'
 
 const callout = (id: string, startMs: number, endMs: number, text: string): Annotation => ({
   id,

@@ -17,8 +17,8 @@ import {
   type TusJob,
   type TusLayer,
   type TusSuccess
-} from '../../../src/main/share/tus-layer'
-import { DiskUrlStorage } from '../../../src/main/share/url-storage'
+} from '../../../../src/main/share/tus-layer'
+import { DiskUrlStorage } from '../../../../src/main/share/url-storage'
 
 interface Upload {
   length: number

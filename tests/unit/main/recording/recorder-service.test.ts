@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createProjectStore, type ProjectStore } from '../../../src/main/services/project-store'
+import { createProjectStore, type ProjectStore } from '../../../../src/main/projects/project-store'
 import {
   createRecorderService,
   type RecorderService
-} from '../../../src/main/services/recorder-service'
-import { type RecorderState } from '../../../src/shared/ipc'
-import { SidecastError } from '../../../src/shared/errors'
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/settings'
-import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from './helpers/fakes'
+} from '../../../../src/main/recording/recorder-service'
+import { type RecorderState } from '../../../../src/shared/ipc'
+import { SidecastError } from '../../../../src/shared/errors'
+import { DEFAULT_SETTINGS, type Settings } from '../../../../src/shared/settings'
+import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from '../helpers/fakes'
 
 const MB = 1024 * 1024
 const REQUEST = { mimeType: 'video/webm;codecs=vp8,opus', sourceName: 'Entire screen' }
