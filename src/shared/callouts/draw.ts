@@ -19,6 +19,20 @@ import {
   safeColor,
   textColorOn
 } from './svg-markup'
+import {
+  ARROW_HEAD_HALF_WIDTH,
+  ARROW_HEAD_MAX_SHARE,
+  arrowHeadLengthPx,
+  calloutTailHalfPx,
+  calloutTextPx,
+  clamp,
+  FALLBACK_COLOR,
+  finite,
+  fontPx,
+  framePx,
+  stepBadgePx,
+  strokePx
+} from './sizes'
 import { wrapText } from './wrap-text'
 
 export interface FrameSize {
@@ -31,13 +45,7 @@ export interface FrameSize {
 /** The font shipped in resources/fonts; the rasteriser loads exactly these files. */
 export const CALLOUT_FONT_FAMILY = "'DejaVu Sans', sans-serif"
 
-/**
- * Used only when a value is not what edits.ts promises (an object that skipped `loadEdits`):
- * the drawing must never throw or emit broken markup in the middle of playback.
- */
-const FALLBACK_COLOR = '#e5484d'
-const FALLBACK_STROKE = 0.005
-const FALLBACK_FONT_SIZE = 0.03
+/** Spotlight dimming used when an annotation's is not a number. */
 const FALLBACK_DIM = 0.6
 
 /** The dark edge that keeps a bright stroke readable on a bright background, and vice versa. */
@@ -52,28 +60,10 @@ interface Metrics {
   readonly halo: number
 }
 
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value))
-}
-
-function finite(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback
-}
-
 function metrics(frame: FrameSize): Metrics {
-  const W = Math.max(1, finite(frame.width, 1))
-  const H = Math.max(1, finite(frame.height, 1))
+  const W = framePx(frame.width)
+  const H = framePx(frame.height)
   return { W, H, halo: Math.max(1, H * 0.0022) }
-}
-
-/** Line width in pixels. */
-function strokePx(a: { strokeWidth: number }, m: Metrics): number {
-  return clamp(finite(a.strokeWidth, FALLBACK_STROKE) * m.H, 1, m.H / 8)
-}
-
-/** Font size in pixels. */
-function fontPx(a: { fontSize: number }, m: Metrics): number {
-  return clamp(finite(a.fontSize, FALLBACK_FONT_SIZE) * m.H, 6, m.H / 2)
 }
 
 function colorOf(a: { color: string }): string {
@@ -109,7 +99,7 @@ function group(a: Annotation, body: string): string {
 
 function drawRect(a: Of<'rect'>, m: Metrics): string {
   const box = pixelBox(a, m)
-  const stroke = strokePx(a, m)
+  const stroke = strokePx(a.strokeWidth, m.H)
   const halo = Math.max(m.halo, stroke * 0.45)
   const d = roundedRectPath(box.x, box.y, box.w, box.h, cornerRadius(box, m, stroke))
   return (
@@ -154,10 +144,10 @@ function drawArrow(a: Of<'arrow'>, m: Metrics): string {
   const nx = -uy
   const ny = ux
   // The head keeps its proportions and shrinks only when the arrow is too short for it.
-  const stroke = strokePx(a, m)
+  const stroke = strokePx(a.strokeWidth, m.H)
   const halo = Math.max(m.halo, stroke * 0.45)
-  const headLength = Math.min(stroke * 4 + m.H * 0.012, length * 0.6)
-  const headHalf = headLength * 0.6
+  const headLength = Math.min(arrowHeadLengthPx(stroke, m.H), length * ARROW_HEAD_MAX_SHARE)
+  const headHalf = headLength * ARROW_HEAD_HALF_WIDTH
   const shaftHalf = Math.min(stroke / 2, headHalf * 0.6)
   // The shaft joins the head a little ahead of its back corners: a swept, barbed head.
   const neck = headLength * 0.78
@@ -194,7 +184,7 @@ function calloutTail(
   const dx = px < box.x ? box.x - px : px > right ? px - right : 0
   const dy = py < box.y ? box.y - py : py > bottom ? py - bottom : 0
   if (dx === 0 && dy === 0) return null
-  const wanted = Math.max(fontSize * 0.7, m.H * 0.014)
+  const wanted = calloutTailHalfPx(fontSize, m.H)
   // The base sits slightly inside the bubble so the fills join without a seam.
   const inset = Math.min(m.halo * 2 + 1, box.w / 2, box.h / 2)
   if (dy >= dx) {
@@ -219,9 +209,10 @@ function calloutTail(
 
 function drawCallout(a: Of<'callout'>, m: Metrics): string {
   const box = pixelBox(a, m)
-  const fs = fontPx(a, m)
+  const fs = fontPx(a.fontSize, m.H)
   const color = colorOf(a)
-  const radius = Math.min(fs * 0.45, box.w / 2, box.h / 2)
+  const { pad, lineHeight, radius: round } = calloutTextPx(fs)
+  const radius = Math.min(round, box.w / 2, box.h / 2)
   const bubble = roundedRectPath(box.x, box.y, box.w, box.h, radius)
   const hasPoint = typeof a.pointX === 'number' && typeof a.pointY === 'number'
   const tail = hasPoint
@@ -237,8 +228,6 @@ function drawCallout(a: Of<'callout'>, m: Metrics): string {
   out += `<path d="${bubble}" fill="${color}"/>`
   if (tail) out += `<polygon points="${tailPoints}" fill="${color}"/>`
 
-  const pad = fs * 0.55
-  const lineHeight = fs * 1.25
   const lines = wrapText(typeof a.text === 'string' ? a.text : '', {
     maxWidth: box.w - 2 * pad,
     fontSize: fs,
@@ -269,11 +258,10 @@ function drawCallout(a: Of<'callout'>, m: Metrics): string {
 function drawStep(a: Of<'step'>, m: Metrics): string {
   const cx = finite(a.x, 0) * m.W
   const cy = finite(a.y, 0) * m.H
-  const fs = fontPx(a, m)
+  const fs = fontPx(a.fontSize, m.H)
   const color = colorOf(a)
   // fontSize is the size of a single digit; the badge is sized from it.
-  const r = fs * 0.87
-  const ring = Math.max(1.5, r * 0.12)
+  const { radius: r, ring } = stepBadgePx(fs)
   const label = Number.isFinite(a.n) ? String(Math.round(a.n)) : '?'
   // Two and more digits shrink so they stay inside the badge.
   const size = fs * (label.length <= 1 ? 1 : label.length === 2 ? 0.83 : 0.63)

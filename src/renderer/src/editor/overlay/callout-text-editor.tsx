@@ -6,6 +6,7 @@
 import { useEffect, useId, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import { CALLOUT_FONT_FAMILY, type FrameSize } from '../../../../shared/callouts/draw'
+import { calloutTextPx, FALLBACK_COLOR, fontPx } from '../../../../shared/callouts/sizes'
 import { safeColor, textColorOn } from '../../../../shared/callouts/svg-markup'
 import { wrapText } from '../../../../shared/callouts/wrap-text'
 import { withDefaults, type CalloutAnnotation } from '../../../../shared/edits'
@@ -55,11 +56,9 @@ export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
   const H = Math.max(1, frame.height)
   const scale = renderedHeight > 0 ? renderedHeight / H : 1
   const style = withDefaults(callout)
-  // The same sizes as drawCallout (src/shared/callouts/draw.ts), in CSS pixels.
-  const fsFrame = Math.min(H / 2, Math.max(6, style.fontSize * H))
-  const fs = fsFrame * scale
-  const pad = fs * 0.55
-  const lineHeight = fs * 1.25
+  // The same sizes as drawCallout (src/shared/callouts/sizes.ts), in CSS pixels.
+  const fs = fontPx(style.fontSize, H) * scale
+  const { pad, lineHeight, radius } = calloutTextPx(fs)
   const boxW = Math.abs(callout.w) * Math.max(1, frame.width) * scale
   const boxH = Math.abs(callout.h) * H * scale
   const lines = Math.max(
@@ -67,7 +66,7 @@ export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
     wrapText(text, { maxWidth: boxW - 2 * pad, fontSize: fs, maxLines: 99 }).length
   )
   const top = Math.max(pad, (boxH - lines * lineHeight) / 2)
-  const color = safeColor(style.color, '#e5484d')
+  const color = safeColor(style.color, FALLBACK_COLOR)
 
   return (
     <>
@@ -88,7 +87,7 @@ export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
           fontSize: `${fs}px`,
           lineHeight: `${lineHeight}px`,
           padding: `${top}px ${pad}px ${pad}px`,
-          borderRadius: `${Math.min(fs * 0.45, boxW / 2, boxH / 2)}px`,
+          borderRadius: `${Math.min(radius, boxW / 2, boxH / 2)}px`,
           background: color,
           color: textColorOn(color)
         }}

@@ -6,7 +6,15 @@
  * that must feel the same on screen (hit tolerance, handle size, minimum size) are given in frame
  * pixels, which the component converts from CSS pixels.
  */
-import type { FrameSize } from '../../../../shared/callouts/draw'
+import { drawLayer, type FrameSize } from '../../../../shared/callouts/draw'
+import {
+  ARROW_HEAD_HALF_WIDTH,
+  arrowHeadLengthPx,
+  calloutTailHalfPx,
+  fontPx,
+  stepOuterRadiusPx,
+  strokePx
+} from '../../../../shared/callouts/sizes'
 import {
   withDefaults,
   type Annotation,
@@ -88,39 +96,25 @@ export function visibleAt(annotations: readonly Annotation[], ms: number): Annot
   return annotations.filter((a) => isVisibleAt(a, ms))
 }
 
-/** Spotlights under blurs under everything else, as drawOverlay layers them. */
-function layer(a: Annotation): number {
-  return a.type === 'highlight' ? 0 : a.type === 'blur' ? 1 : 2
-}
-
 /** The order the drawing paints them in (src/shared/callouts/draw.ts); the last is on top. */
 export function drawOrder(annotations: readonly Annotation[]): Annotation[] {
   return annotations
     .map((a, index) => ({ a, index }))
-    .sort((p, q) => layer(p.a) - layer(q.a) || p.index - q.index)
+    .sort((p, q) => drawLayer(p.a) - drawLayer(q.a) || p.index - q.index)
     .map(({ a }) => a)
 }
 
-// ---- sizes the drawing uses (src/shared/callouts/draw.ts), in frame pixels ----
-
-function strokePx(strokeWidth: number, frame: FrameSize): number {
-  const H = frameH(frame)
-  return clamp(strokeWidth * H, 1, H / 8)
-}
-
-function fontPx(fontSize: number, frame: FrameSize): number {
-  const H = frameH(frame)
-  return clamp(fontSize * H, 6, H / 2)
-}
+// ---- sizes the drawing uses (src/shared/callouts/sizes.ts), in frame pixels ----
 
 /** Radius of a step badge including its ring, in frame pixels. */
 export function stepRadiusPx(fontSize: number, frame: FrameSize): number {
-  const r = fontPx(fontSize, frame) * 0.87
-  return r + Math.max(1.5, r * 0.12) / 2
+  return stepOuterRadiusPx(fontPx(fontSize, frameH(frame)))
 }
 
-function arrowHeadPx(strokeWidth: number, frame: FrameSize): number {
-  return strokePx(strokeWidth, frame) * 4 + frameH(frame) * 0.012
+/** How far an arrow's head reaches either side of its tip, in frame pixels. */
+function arrowHeadHalfPx(strokeWidth: number, frame: FrameSize): number {
+  const H = frameH(frame)
+  return arrowHeadLengthPx(strokePx(strokeWidth, H), H) * ARROW_HEAD_HALF_WIDTH
 }
 
 // ---- bounds and hit-testing ----
@@ -138,7 +132,7 @@ export function boundsOf(a: Annotation, frame: FrameSize): Box {
     }
   }
   if (a.type === 'arrow') {
-    const pad = (arrowHeadPx(withDefaults(a).strokeWidth, frame) * 0.6) / H
+    const pad = arrowHeadHalfPx(withDefaults(a).strokeWidth, frame) / H
     const padX = (pad * H) / W
     const left = Math.min(a.x1, a.x2) - padX
     const top = Math.min(a.y1, a.y2) - pad
@@ -194,13 +188,7 @@ export function hits(a: Annotation, p: Point, frame: FrameSize, tolerancePx: num
     case 'blur':
       return insidePx(a, px, py, frame, tolerancePx)
     case 'rect':
-      return insidePx(
-        a,
-        px,
-        py,
-        frame,
-        tolerancePx + strokePx(withDefaults(a).strokeWidth, frame) / 2
-      )
+      return insidePx(a, px, py, frame, tolerancePx + strokePx(withDefaults(a).strokeWidth, H) / 2)
     case 'callout': {
       if (insidePx(a, px, py, frame, tolerancePx)) return true
       if (typeof a.pointX !== 'number' || typeof a.pointY !== 'number') return false
@@ -209,7 +197,8 @@ export function hits(a: Annotation, p: Point, frame: FrameSize, tolerancePx: num
       const tipY = a.pointY * H
       const baseX = clamp(tipX, a.x * W, (a.x + a.w) * W)
       const baseY = clamp(tipY, a.y * H, (a.y + a.h) * H)
-      const half = fontPx(withDefaults(a).fontSize, frame) * 0.35
+      // The tail narrows to the tip: half its base's half width is near it on average.
+      const half = calloutTailHalfPx(fontPx(withDefaults(a).fontSize, H), H) / 2
       return distanceToSegment(px, py, baseX, baseY, tipX, tipY) <= tolerancePx + half
     }
     case 'arrow': {
@@ -217,9 +206,9 @@ export function hits(a: Annotation, p: Point, frame: FrameSize, tolerancePx: num
       const x2 = a.x2 * W
       const y2 = a.y2 * H
       const shaft = distanceToSegment(px, py, a.x1 * W, a.y1 * H, x2, y2)
-      if (shaft <= tolerancePx + strokePx(strokeWidth, frame) / 2) return true
+      if (shaft <= tolerancePx + strokePx(strokeWidth, H) / 2) return true
       // The head is wider than the shaft: near the tip counts too.
-      return Math.hypot(px - x2, py - y2) <= tolerancePx + arrowHeadPx(strokeWidth, frame) * 0.6
+      return Math.hypot(px - x2, py - y2) <= tolerancePx + arrowHeadHalfPx(strokeWidth, frame)
     }
     case 'step':
       return (
