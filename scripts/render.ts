@@ -12,10 +12,15 @@ import { runExport } from '../src/main/export/run-export'
 import { parseExportPreset } from '../src/main/export/presets'
 import { type ExportPreset } from '../src/shared/export-preset'
 import { locateFfmpeg } from '../src/main/ffmpeg/locate-ffmpeg'
-import { loadFacts } from '../src/main/projects/project-facts'
 import { emptyEdits, loadEdits, type Edits } from '../src/shared/edits'
 import { SidecastError } from '../src/shared/errors'
-import type { RecordingFacts } from '../src/shared/project'
+import {
+  EDITS_FILE,
+  EXPORTS_FOLDER,
+  FACTS_FILE,
+  loadFacts,
+  type RecordingFacts
+} from '../src/shared/project'
 import { exportFileName, uniqueExportPath } from '../src/main/export/export-service'
 
 const USAGE =
@@ -39,14 +44,14 @@ async function readJson(file: string, name: string): Promise<unknown> {
 }
 
 async function loadProject(dir: string): Promise<{ facts: RecordingFacts; edits: Edits }> {
-  const factsFile = join(dir, 'recording.json')
+  const factsFile = join(dir, FACTS_FILE)
   if (!existsSync(factsFile)) {
-    throw new SidecastError('bad-project', `${dir} is not a Sidecast project (no recording.json).`)
+    throw new SidecastError('bad-project', `${dir} is not a Sidecast project (no ${FACTS_FILE}).`)
   }
-  const facts = loadFacts(await readJson(factsFile, 'recording.json'))
-  const editsFile = join(dir, 'edits.json')
+  const facts = loadFacts(await readJson(factsFile, FACTS_FILE))
+  const editsFile = join(dir, EDITS_FILE)
   const edits = existsSync(editsFile)
-    ? loadEdits(await readJson(editsFile, 'edits.json'), {
+    ? loadEdits(await readJson(editsFile, EDITS_FILE), {
         durationMs: facts.durationMs,
         unknownTypes: 'refuse'
       })
@@ -54,7 +59,7 @@ async function loadProject(dir: string): Promise<{ facts: RecordingFacts; edits:
   if (!existsSync(join(dir, facts.file))) {
     throw new SidecastError(
       'bad-project',
-      `recording.json: "file" names ${facts.file}, which is not in ${dir}.`
+      `${FACTS_FILE}: "file" names ${facts.file}, which is not in ${dir}.`
     )
   }
   return { facts, edits }
@@ -98,7 +103,10 @@ async function main(): Promise<void> {
   // Named like the app's exports, and never over an earlier one.
   const outFile = resolve(
     parsed.values.out ??
-      (await uniqueExportPath(join(projectDir, 'exports'), exportFileName(facts.title, preset)))
+      (await uniqueExportPath(
+        join(projectDir, EXPORTS_FOLDER),
+        exportFileName(facts.title, preset)
+      ))
   )
 
   const controller = new AbortController()

@@ -1,9 +1,49 @@
 /**
- * The recorder's facts about one recording, as stored in `<project>/recording.json`.
- * Plain JSON, written only by main. User edits live in `edits.json`, never here.
+ * A project on disk: one folder per recording (docs/project-format.md). Its id and file names,
+ * the recorder's facts in `recording.json` with the one loader that checks them, and what the
+ * recordings list shows. Plain JSON and pure functions: main, `npm run render` and the library
+ * server read projects with the same code. User edits live in `edits.json` (edits.ts), never here.
  */
+import { SidecastError } from './errors'
+
+// ---- The folder -----------------------------------------------------------------------------
+
+/** Project ids are folder names: no separators, no dot-only names. */
+export const PROJECT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,127}$/
+
+export function isValidProjectId(id: unknown): id is string {
+  return typeof id === 'string' && PROJECT_ID_PATTERN.test(id) && !id.includes('..')
+}
+
+/**
+ * The project ids the library server takes in Upload-Metadata (server/src/uploads/metadata.ts):
+ * a valid id without spaces. An id it would refuse is left out of the metadata.
+ */
+export const LIBRARY_PROJECT_ID_PATTERN = /^[A-Za-z0-9._-]+$/
+
+/** Names of files directly inside a project folder: no separators, nothing hidden. */
+export const PLAIN_FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
+
+/** A file name with no directory part, no `..`, nothing hidden. */
+export function isPlainFileName(name: unknown): name is string {
+  return typeof name === 'string' && PLAIN_FILE_NAME_PATTERN.test(name) && !name.includes('..')
+}
+
+/** The recorder's facts about the recording. */
+export const FACTS_FILE = 'recording.json'
+/** The user's edits (see edits.ts); absent until the first edit. */
+export const EDITS_FILE = 'edits.json'
+export const THUMBNAIL_FILE = 'thumbnail.jpg'
+/** The video's share link in the team library, once uploaded (see ShareLink in main). */
+export const SHARE_FILE = 'share.json'
+/** Folder of the MP4s exported from the editor or `npm run render`. */
+export const EXPORTS_FOLDER = 'exports'
+
+// ---- recording.json -------------------------------------------------------------------------
+
 export type RecordingStatus = 'recording' | 'complete' | 'recovered'
 
+/** The recorder's facts about one recording, as stored in `recording.json`; written only by main. */
 export interface RecordingFacts {
   /** Format version of recording.json. */
   readonly version: 1
@@ -41,6 +81,122 @@ export interface RecordingFacts {
   readonly endedBecause?: string
 }
 
+type Check = (value: unknown) => string | null
+
+const text: Check = (v) => (typeof v === 'string' ? null : 'must be text')
+const nonEmptyText: Check = (v) =>
+  typeof v === 'string' && v.trim() !== '' ? null : 'must be non-empty text'
+const oneOf =
+  (...allowed: readonly unknown[]): Check =>
+  (v) =>
+    allowed.includes(v)
+      ? null
+      : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`
+const isoDate: Check = (v) =>
+  typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? null : 'must be an ISO 8601 date'
+const wholeNumber =
+  (min: number): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= min
+      ? null
+      : `must be a whole number of at least ${min}`
+const textOrNull: Check = (v) =>
+  v === null || typeof v === 'string' ? null : 'must be text or null'
+
+const REQUIRED_FACTS: Record<string, Check> = {
+  version: oneOf(1),
+  id: (v) => (isValidProjectId(v) ? null : 'must be a valid project id'),
+  status: oneOf('recording', 'complete', 'recovered'),
+  title: nonEmptyText,
+  createdAt: isoDate,
+  sourceName: text,
+  file: (v) => (isPlainFileName(v) ? null : 'must be a plain file name inside the project folder'),
+  container: oneOf('webm', 'mp4', 'mkv'),
+  mimeType: text
+}
+
+const OPTIONAL_FACTS: Record<string, Check> = {
+  videoCodec: text,
+  audioCodec: textOrNull,
+  width: wholeNumber(1),
+  height: wholeNumber(1),
+  durationMs: wholeNumber(0),
+  bytesWritten: wholeNumber(0),
+  finishedAt: isoDate,
+  endedBecause: text
+}
+
+function badFacts(message: string): SidecastError {
+  return new SidecastError('bad-project', message)
+}
+
+/**
+ * Checks parsed (or raw JSON text of) recording.json and returns it typed. The file may have been
+ * copied in, edited by hand or written by a newer Sidecast, so every field is checked and a bad
+ * one is named in the error. Unknown keys are kept, so a newer Sidecast's extra facts survive a
+ * rewrite by this one.
+ */
+export function loadFacts(json: unknown): RecordingFacts {
+  let value = json
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown
+    } catch (error) {
+      throw badFacts(
+        `${FACTS_FILE} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`
+      )
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badFacts(`${FACTS_FILE} must hold a JSON object.`)
+  }
+  const record = value as Record<string, unknown>
+  const bad = (field: string, problem: string): SidecastError =>
+    badFacts(`${FACTS_FILE}: "${field}" ${problem}.`)
+  for (const [field, check] of Object.entries(REQUIRED_FACTS)) {
+    if (!(field in record)) throw bad(field, 'is missing')
+    const problem = check(record[field])
+    if (problem) throw bad(field, problem)
+  }
+  for (const [field, check] of Object.entries(OPTIONAL_FACTS)) {
+    if (record[field] === undefined) continue
+    const problem = check(record[field])
+    if (problem) throw bad(field, problem)
+  }
+  return record as unknown as RecordingFacts
+}
+
+// ---- Titles ---------------------------------------------------------------------------------
+
+export const MAX_TITLE_LENGTH = 200
+
+/** Default title for a recording started at `date`, e.g. "Recording 2026-11-29 14:03". */
+export function defaultTitle(date: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0')
+  return `Recording ${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}`
+}
+
+/** A title as stored: one line, trimmed, 1 to MAX_TITLE_LENGTH characters; throws 'bad-title'. */
+export function normaliseTitle(title: unknown): string {
+  const clean =
+    typeof title === 'string'
+      ? title
+          // A title is one line; stray control characters would break the list and file names.
+          // eslint-disable-next-line no-control-regex
+          .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+          .trim()
+      : ''
+  if (clean.length < 1 || clean.length > MAX_TITLE_LENGTH) {
+    throw new SidecastError(
+      'bad-title',
+      `A title needs 1 to ${MAX_TITLE_LENGTH} characters; this one has ${clean.length}.`
+    )
+  }
+  return clean
+}
+
+// ---- What the renderer is told --------------------------------------------------------------
+
 /** What the recordings list shows for one project. */
 export interface ProjectSummary {
   readonly id: string
@@ -58,7 +214,7 @@ export interface ProjectSummary {
   /** Absolute path of the project folder, for display. */
   readonly dir: string
   readonly endedBecause: string | null
-  /** The recording's page in the team library once uploaded, else null. */
+  /** The recording's share link (its page in the team library) once uploaded, else null. */
   readonly shareUrl: string | null
 }
 
@@ -69,17 +225,4 @@ export interface RecoveryNotice {
   readonly durationMs: number | null
   /** Null when recovery worked; otherwise what went wrong (the raw bytes are kept). */
   readonly problem: string | null
-}
-
-/** Project ids are folder names: no separators, no dot-only names. */
-export const PROJECT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,127}$/
-
-export function isValidProjectId(id: unknown): id is string {
-  return typeof id === 'string' && PROJECT_ID_PATTERN.test(id) && !id.includes('..')
-}
-
-/** Default title for a recording started at `date`, e.g. "Recording 2026-11-29 14:03". */
-export function defaultTitle(date: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0')
-  return `Recording ${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}`
 }

@@ -4,7 +4,7 @@
  */
 import { protocol } from 'electron'
 import { createMediaResponder, type MediaResponderOptions } from '../projects/media-response'
-import { MEDIA_SCHEME } from './media-url'
+import { MEDIA_SCHEME, parseMediaUrl } from './media-url'
 
 /** Must run before the app is ready. */
 export function registerMediaScheme(): void {
@@ -25,6 +25,6 @@ export function registerMediaScheme(): void {
 }
 
 /** Serves project files; call once the app is ready. */
-export function handleMediaProtocol(options: MediaResponderOptions): void {
-  protocol.handle(MEDIA_SCHEME, createMediaResponder(options))
+export function handleMediaProtocol(options: Pick<MediaResponderOptions, 'projectDir'>): void {
+  protocol.handle(MEDIA_SCHEME, createMediaResponder({ ...options, parseUrl: parseMediaUrl }))
 }

@@ -14,7 +14,7 @@ import {
   type ExportStartResult
 } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
-import type { RecordingFacts } from '../../shared/project'
+import { EXPORTS_FOLDER, type RecordingFacts } from '../../shared/project'
 import { parseExportPreset } from './presets'
 import { type ExportPreset } from '../../shared/export-preset'
 import { runExport, type ExportResult, type RunExportOptions } from './run-export'
@@ -23,8 +23,6 @@ import { readEdits } from '../projects/edits-store'
 // The renderer's preset type must accept every preset main knows.
 const _presetFits: ExportPresetRequest = {} as ExportPreset
 void _presetFits
-
-export const EXPORTS_FOLDER = 'exports'
 
 export interface ExportServiceOptions {
   /** Where projects are and what they hold. */

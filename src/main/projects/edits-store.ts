@@ -6,9 +6,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EditsError, emptyEdits, loadEdits, serializeEdits, type Edits } from '../../shared/edits'
+import { EDITS_FILE } from '../../shared/project'
 import { writeFileAtomic } from '../files/atomic-file'
-
-export const EDITS_FILE = 'edits.json'
 
 /**
  * The project's edits: none when the file is absent; an EditsError naming the field when the

@@ -1,18 +1,62 @@
 /**
- * Answers a fetch-style Request for a project file (what `protocol.handle` gives us) with a
- * streamed Response: 200 for the whole file, 206 for a byte range, 416 when the range is past the
- * end. Kept free of Electron so it is tested with Node's own Request/Response.
+ * Answers a fetch-style Request for a project file with a streamed Response: 200 for the whole
+ * file, 206 for a byte range, 416 when the range is past the end. The one Range responder for
+ * project files: the Electron edge serves it as `sidecast-media:` (protocol.handle gives fetch
+ * Requests) and the e2e harness over HTTP, each reading the address from its own URL form.
  */
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { mediaContentType, parseMediaUrl } from '../electron/media-url'
 import { parseRange } from '../../shared/http-range'
+import { isPlainFileName, isValidProjectId } from '../../shared/project'
+
+/** A plain file directly inside a project folder. */
+export interface MediaAddress {
+  readonly projectId: string
+  readonly fileName: string
+}
+
+/**
+ * The address named by a URL's two path segments (still percent-encoded): a valid project id and
+ * a plain file name, or null for anything else (more segments, `..`, separators, hidden files).
+ */
+export function mediaAddress(segments: readonly string[]): MediaAddress | null {
+  if (segments.length !== 2) return null
+  let projectId: string
+  let fileName: string
+  try {
+    projectId = decodeURIComponent(segments[0] ?? '')
+    fileName = decodeURIComponent(segments[1] ?? '')
+  } catch {
+    return null
+  }
+  if (!isValidProjectId(projectId) || !isPlainFileName(fileName)) return null
+  return { projectId, fileName }
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  webm: 'video/webm',
+  mp4: 'video/mp4',
+  mkv: 'video/x-matroska',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  json: 'application/json'
+}
+
+/** MIME type by extension; octet-stream for anything unexpected. */
+export function mediaContentType(fileName: string): string {
+  const dot = fileName.lastIndexOf('.')
+  const ext = dot < 0 ? '' : fileName.slice(dot + 1).toLowerCase()
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream'
+}
 
 export interface MediaResponderOptions {
   /** The folder of a project, given an id that already passed isValidProjectId. */
   readonly projectDir: (projectId: string) => string
+  /** The project file a request's URL names, or null (answered 400). */
+  readonly parseUrl: (url: string) => MediaAddress | null
 }
 
 function empty(status: number, headers: Record<string, string> = {}): Response {
@@ -26,14 +70,14 @@ function fileBody(path: string, start: number, end: number): ReadableStream<Uint
   ) as unknown as ReadableStream<Uint8Array>
 }
 
-/** Builds the handler for `protocol.handle(MEDIA_SCHEME, …)`. */
+/** Builds the handler that answers requests for project files. */
 export function createMediaResponder(
   options: MediaResponderOptions
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return empty(405, { allow: 'GET, HEAD' })
-    const address = parseMediaUrl(request.url)
+    const address = options.parseUrl(request.url)
     if (!address) return empty(400)
     const path = join(options.projectDir(address.projectId), address.fileName)
     const info = await stat(path).catch(() => null)

@@ -12,7 +12,12 @@ import { join } from 'node:path'
 import { SidecastError } from '../../shared/errors'
 import {
   defaultTitle,
+  FACTS_FILE,
   isValidProjectId,
+  loadFacts,
+  normaliseTitle,
+  SHARE_FILE,
+  THUMBNAIL_FILE,
   type ProjectSummary,
   type RecordingFacts,
   type RecordingStatus,
@@ -20,16 +25,7 @@ import {
 } from '../../shared/project'
 import { finalContainer, type MediaTools } from '../ffmpeg/media-tools'
 import { writeJsonAtomic } from '../files/atomic-file'
-import { loadFacts } from './project-facts'
 import { newProjectId } from './project-id'
-
-export { loadFacts } from './project-facts'
-
-export const FACTS_FILE = 'recording.json'
-export const THUMBNAIL_FILE = 'thumbnail.jpg'
-/** `{ url, videoId, uploadedAt }` of the project's upload to the team library. */
-export const SHARE_FILE = 'share.json'
-export const MAX_TITLE_LENGTH = 200
 
 export interface ProjectStoreOptions {
   /** The app's data folder; projects live in `<dataDir>/projects/<id>/` unless `projectsDir` says. */
@@ -120,24 +116,6 @@ export function captureFileFor(mimeType: string): {
   if (type.startsWith('video/mp4')) return { file: 'capture.mp4', container: 'mp4' }
   if (type.includes('matroska')) return { file: 'capture.mkv', container: 'mkv' }
   return { file: 'capture.webm', container: 'webm' }
-}
-
-export function normaliseTitle(title: unknown): string {
-  const clean =
-    typeof title === 'string'
-      ? title
-          // A title is one line; stray control characters would break the list and file names.
-          // eslint-disable-next-line no-control-regex
-          .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-          .trim()
-      : ''
-  if (clean.length < 1 || clean.length > MAX_TITLE_LENGTH) {
-    throw new SidecastError(
-      'bad-title',
-      `A title needs 1 to ${MAX_TITLE_LENGTH} characters; this one has ${clean.length}.`
-    )
-  }
-  return clean
 }
 
 function checkId(id: unknown): string {

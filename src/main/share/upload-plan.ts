@@ -17,6 +17,7 @@ import {
   normalizeKeep
 } from '../../shared/timeline'
 import type { ExportPreset } from '../../shared/export-preset'
+import { LIBRARY_PROJECT_ID_PATTERN } from '../../shared/project'
 import { titleSlug } from '../export/export-service'
 
 /** The server's limits on Upload-Metadata (the shared contract). */
@@ -151,9 +152,8 @@ export function uploadMetadata(input: MetadataInput): Record<string, string> {
   ) {
     meta.durationMs = String(input.durationMs)
   }
-  // The server takes only letters, digits, ".", "_" and "-"; an id it would refuse is left out.
   if (
-    /^[A-Za-z0-9._-]+$/.test(input.projectId) &&
+    LIBRARY_PROJECT_ID_PATTERN.test(input.projectId) &&
     input.projectId.length <= METADATA_LIMITS.projectId
   ) {
     meta.projectId = input.projectId

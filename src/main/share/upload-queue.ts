@@ -19,11 +19,10 @@ import { extname, join } from 'node:path'
 import type { Edits } from '../../shared/edits'
 import { type UploadInfo, type UploadRequest, type UploadState } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
-import type { RecordingFacts } from '../../shared/project'
+import { normaliseTitle, type RecordingFacts } from '../../shared/project'
 import type { ExportPreset } from '../../shared/export-preset'
 import { writeJsonAtomic } from '../files/atomic-file'
 import { readEdits as readEditsFile } from '../projects/edits-store'
-import { normaliseTitle } from '../projects/project-store'
 import {
   calloutsMetadata,
   cleanDescription,

@@ -10,6 +10,8 @@ import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, resolve, sep } from 'node:path'
+import { Readable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import Conf from 'conf'
@@ -18,8 +20,12 @@ import { createAppServices, type PlatformAdapters } from '../../../src/main/app-
 import { dispatchInvoke } from '../../../src/main/ipc/dispatch'
 import { createSettingsStore } from '../../../src/main/settings/settings-store'
 import { PLAIN_SECRETS } from '../../../src/main/share/token-store'
-import { parseRange } from '../../../src/shared/http-range'
-import { isValidProjectId, type RecoveryNotice } from '../../../src/shared/project'
+import {
+  createMediaResponder,
+  mediaAddress,
+  type MediaAddress
+} from '../../../src/main/projects/media-response'
+import type { RecoveryNotice } from '../../../src/shared/project'
 import { SETTINGS_SCHEMA, type Settings } from '../../../src/shared/settings'
 import type { EventChannel, EventPayload } from '../../../src/shared/ipc'
 import { decodeRequest, type BridgeServerMessage } from './client/bridge-protocol'
@@ -59,10 +65,28 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.woff2': 'font/woff2',
-  '.webm': 'video/webm',
-  '.mp4': 'video/mp4',
-  '.mkv': 'video/x-matroska',
   '.json': 'application/json'
+}
+
+/** Project files are served at `/media/<project id>/<file name>` (the app uses sidecast-media:). */
+const MEDIA_PREFIX = '/media/'
+
+function harnessMediaUrl(projectId: string, fileName: string): string {
+  return `${MEDIA_PREFIX}${encodeURIComponent(projectId)}/${encodeURIComponent(fileName)}`
+}
+
+function parseHarnessMediaUrl(url: string): MediaAddress | null {
+  const { pathname } = new URL(url)
+  return pathname.startsWith(MEDIA_PREFIX)
+    ? mediaAddress(pathname.slice(MEDIA_PREFIX.length).split('/'))
+    : null
+}
+
+/** Writes a fetch Response (what main's media responder answers) to Node's HTTP response. */
+function sendResponse(res: ServerResponse, response: Response): void {
+  res.writeHead(response.status, Object.fromEntries(response.headers))
+  if (response.body) Readable.fromWeb(response.body as NodeReadableStream).pipe(res)
+  else res.end()
 }
 
 async function bundleBridgeClient(): Promise<string> {
@@ -113,8 +137,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     revealPath: async (path) => {
       console.log(`[harness] show in folder: ${path}`)
     },
-    mediaUrl: (projectId, fileName) =>
-      `/media/${encodeURIComponent(projectId)}/${encodeURIComponent(fileName)}`,
+    mediaUrl: harnessMediaUrl,
     copyText: (text) => {
       clipboard = text
       console.log(`[harness] clipboard: ${text}`)
@@ -145,6 +168,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     adapters,
     emit,
     env: options.env ?? process.env
+  })
+  const serveMedia = createMediaResponder({
+    projectDir: (id) => services.projects.projectDir(id),
+    parseUrl: parseHarnessMediaUrl
   })
   const recovered = await services.startup()
   for (const notice of recovered) {
@@ -191,8 +218,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       res.end(JSON.stringify(notifications))
       return
     }
-    if (url.pathname.startsWith('/media/')) {
-      await serveMedia(url.pathname, req, res)
+    if (url.pathname.startsWith(MEDIA_PREFIX)) {
+      // Main's own Range responder, so seeking in the e2e tests exercises the app's code.
+      const request = new Request(url, {
+        method: req.method,
+        headers: req.headers.range ? { range: req.headers.range } : {}
+      })
+      sendResponse(res, await serveMedia(request))
       return
     }
     await serveStatic(url.pathname, res)
@@ -211,52 +243,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     }
     res.writeHead(200, {
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-      'content-length': info.size
-    })
-    createReadStream(file).pipe(res)
-  }
-
-  async function serveMedia(
-    pathname: string,
-    req: IncomingMessage,
-    res: ServerResponse
-  ): Promise<void> {
-    const parts = pathname.split('/').slice(2).map(decodeURIComponent)
-    const [projectId, fileName] = parts
-    if (
-      parts.length !== 2 ||
-      !isValidProjectId(projectId) ||
-      !fileName ||
-      !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(fileName)
-    ) {
-      res.writeHead(400).end()
-      return
-    }
-    const file = join(services.projects.projectDir(projectId), fileName)
-    const info = await stat(file).catch(() => null)
-    if (!info?.isFile()) {
-      res.writeHead(404).end()
-      return
-    }
-    const type = MIME[extname(file)] ?? 'application/octet-stream'
-    const range = parseRange(req.headers.range, info.size)
-    if (range === 'unsatisfiable') {
-      res.writeHead(416, { 'content-range': `bytes */${info.size}` }).end()
-      return
-    }
-    if (range) {
-      res.writeHead(206, {
-        'content-type': type,
-        'accept-ranges': 'bytes',
-        'content-range': `bytes ${range.start}-${range.end}/${info.size}`,
-        'content-length': range.end - range.start + 1
-      })
-      createReadStream(file, { start: range.start, end: range.end }).pipe(res)
-      return
-    }
-    res.writeHead(200, {
-      'content-type': type,
-      'accept-ranges': 'bytes',
       'content-length': info.size
     })
     createReadStream(file).pipe(res)

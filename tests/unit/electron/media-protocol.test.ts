@@ -15,12 +15,9 @@ vi.mock('electron', () => ({
 }))
 
 import { handleMediaProtocol, registerMediaScheme } from '../../../src/main/electron/media-protocol'
-import {
-  isPlainFileName,
-  mediaContentType,
-  mediaUrl,
-  parseMediaUrl
-} from '../../../src/main/electron/media-url'
+import { mediaUrl, parseMediaUrl } from '../../../src/main/electron/media-url'
+import { mediaContentType } from '../../../src/main/projects/media-response'
+import { isPlainFileName } from '../../../src/shared/project'
 
 let root: string
 const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadFacts } from '../../../../src/main/projects/project-store'
+import { loadFacts } from '../../../../src/shared/project'
 import { SidecastError } from '../../../../src/shared/errors'
 
 const valid = {
