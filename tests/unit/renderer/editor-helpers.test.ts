@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { normalizeKeep } from '../../../src/shared/timeline'
 import type { Annotation } from '../../../src/shared/edits'
-import { packLanes } from '../../../src/renderer/src/editor/lanes'
+import { packLanes } from '../../../src/renderer/src/editor/timeline/lanes'
 import { barLabel, TOOLS } from '../../../src/renderer/src/editor/labels'
 import {
   SHORTCUTS,
@@ -20,13 +20,13 @@ import {
   ticks,
   timeAtX,
   xAtTime
-} from '../../../src/renderer/src/editor/timeline-geometry'
+} from '../../../src/renderer/src/editor/timeline/timeline-geometry'
 import { formatClock, formatKept, formatRange } from '../../../src/renderer/src/editor/time-format'
 import {
   bucketCount,
   computePeaks,
   peaksForWidth
-} from '../../../src/renderer/src/editor/waveform-peaks'
+} from '../../../src/renderer/src/editor/timeline/waveform-peaks'
 
 describe('time formatting', () => {
   it.each([

@@ -2,8 +2,8 @@
  * Pure maths of the timeline: pointer position ↔ recording time, frame steps, ruler ticks and
  * the limits of dragging a callout's bar. The timeline always spans the whole recording.
  */
-import type { NormalizedKeep, TimeRange } from '../../../shared/timeline'
-import { MIN_ANNOTATION_MS } from './editor-state'
+import type { NormalizedKeep, TimeRange } from '../../../../shared/timeline'
+import { MIN_ANNOTATION_MS } from '../editor-state'
 
 /** The editor steps in frames of a 30 fps clock (recordings are 30 fps or close to it). */
 export const FRAME_MS = 1000 / 30
