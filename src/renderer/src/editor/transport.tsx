@@ -1,0 +1,73 @@
+/**
+ * Play and pause, frame steps, and where the playhead is: in the video (after cuts) and on the
+ * recording's own clock.
+ */
+import type { ReactNode } from 'react'
+import { FrameBackGlyph, FrameForwardGlyph, PauseGlyph, PlayGlyph } from './editor-icons'
+import { formatClock } from './time-format'
+
+export interface TransportProps {
+  readonly playing: boolean
+  readonly onToggle: () => void
+  readonly onStep: (direction: -1 | 1) => void
+  /** The playhead in the video (after cuts), ms. */
+  readonly outputMs: number
+  /** The video's length after cuts, ms. */
+  readonly keptMs: number
+  /** The playhead is in a part that is cut out. */
+  readonly inCut: boolean
+  /** The playhead on the recording's clock, ms. */
+  readonly recordingMs: number
+}
+
+export function Transport(props: TransportProps): ReactNode {
+  const { playing } = props
+  return (
+    <div className="transport" role="group" aria-label="Playback">
+      <button
+        type="button"
+        className="play-button"
+        onClick={props.onToggle}
+        aria-label={playing ? 'Pause' : 'Play'}
+        aria-keyshortcuts="Space"
+        title={`${playing ? 'Pause' : 'Play'} (Space)`}
+      >
+        {playing ? <PauseGlyph /> : <PlayGlyph />}
+      </button>
+      <button
+        type="button"
+        className="icon-button step-button"
+        onClick={() => props.onStep(-1)}
+        aria-label="Back one frame"
+        aria-keyshortcuts="ArrowLeft"
+        title="Back one frame (←; Shift+← one second)"
+      >
+        <FrameBackGlyph />
+      </button>
+      <button
+        type="button"
+        className="icon-button step-button"
+        onClick={() => props.onStep(1)}
+        aria-label="Forward one frame"
+        aria-keyshortcuts="ArrowRight"
+        title="Forward one frame (→; Shift+→ one second)"
+      >
+        <FrameForwardGlyph />
+      </button>
+      <span className="time-display">
+        <span className="visually-hidden">Position in the video: </span>
+        <span data-testid="current-time">{formatClock(props.outputMs)}</span>
+        <span className="muted" aria-hidden="true">
+          {' / '}
+        </span>
+        <span className="visually-hidden">, length after cuts: </span>
+        <span>{formatClock(props.keptMs)}</span>
+      </span>
+      {props.inCut && <span className="badge badge-cut">In a cut part — not in the video</span>}
+      <span className="spacer" />
+      <span className="muted recording-clock" title="The playhead on the recording's clock">
+        Recording {formatClock(props.recordingMs)}
+      </span>
+    </div>
+  )
+}
