@@ -4,18 +4,8 @@
  * already handled the key (the trim handles, the callout bars).
  */
 import { useEffect, useRef } from 'react'
+import { isTyping } from '../ui/key-guard'
 import { commandForKey, type EditorCommand } from './shortcuts'
-
-/** True when keys typed at `target` are text (or a choice), not shortcuts. */
-export function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false
-  return (
-    target.isContentEditable ||
-    target instanceof HTMLInputElement ||
-    target instanceof HTMLTextAreaElement ||
-    target instanceof HTMLSelectElement
-  )
-}
 
 /** Runs `run(command)` for each shortcut pressed; `run` returns false when it did nothing. */
 export function useEditorKeys(run: (command: EditorCommand) => boolean, enabled = true): void {

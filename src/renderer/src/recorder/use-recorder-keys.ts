@@ -3,17 +3,8 @@
  * recording (but not while typing in a field).
  */
 import { useEffect, useRef } from 'react'
+import { hasModifier, isTyping } from '../ui/key-guard'
 import type { Recorder } from './use-recorder'
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false
-  return (
-    target.isContentEditable ||
-    target instanceof HTMLInputElement ||
-    target instanceof HTMLTextAreaElement ||
-    target instanceof HTMLSelectElement
-  )
-}
 
 const isSpace = (event: KeyboardEvent): boolean => event.key === ' ' || event.code === 'Space'
 
@@ -36,7 +27,7 @@ export function useRecorderKeys(recorder: Recorder): void {
         if (!event.repeat) r.toggle()
         return
       }
-      if (isSpace(event) && capturing() && !mod && !event.altKey && !isTyping(event.target)) {
+      if (isSpace(event) && capturing() && !hasModifier(event) && !isTyping(event.target)) {
         // Space on a focused button would also click it (maybe Stop); the shortcut wins.
         event.preventDefault()
         event.stopPropagation()

@@ -18,6 +18,7 @@ import type {
 } from 'react'
 import { drawOverlay, type FrameSize } from '../../../../shared/callouts/draw'
 import type { Annotation, AnnotationType, CalloutAnnotation } from '../../../../shared/edits'
+import { hasModifier } from '../../ui/key-guard'
 import { previewBackdropFilter } from './blur-preview'
 import { CalloutTextEditor } from './callout-text-editor'
 import {
@@ -346,7 +347,7 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
 
   const onKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>): void => {
     if (editing || event.target instanceof HTMLTextAreaElement) return
-    if (event.altKey || event.ctrlKey || event.metaKey) return
+    if (hasModifier(event)) return
     if (isNudgeKey(event.key)) {
       if (selectedVisible.length === 0 || gestureRef.current) return
       event.preventDefault()

@@ -4,6 +4,7 @@
  */
 import { useRef } from 'react'
 import type { KeyboardEvent, PointerEvent, ReactNode } from 'react'
+import { hasModifier } from '../../ui/key-guard'
 import type { ChangePhase } from '../overlay/types'
 import { formatClock } from '../time-format'
 import { percentAt, stepTime } from './timeline-geometry'
@@ -57,7 +58,7 @@ export function TrimHandle(props: {
     else if (event.key === 'PageUp') next = Math.min(durationMs, valueMs + 10_000)
     else if (event.key === 'Home') next = 0
     else if (event.key === 'End') next = durationMs
-    if (next === null || event.altKey || event.ctrlKey || event.metaKey) return
+    if (next === null || hasModifier(event)) return
     event.preventDefault()
     event.stopPropagation()
     onTrim(edge, next, 'commit')
