@@ -1,56 +1,85 @@
 /**
  * ffprobe / ffmpeg for the library: is an upload a playable video, how long is it, and its
- * thumbnail. Binaries are found through SIDECAST_FFPROBE / SIDECAST_FFMPEG, then PATH, then the
- * @ffprobe-installer / @ffmpeg-installer packages.
+ * thumbnail. The binaries are found as the app finds them (src/shared/ffmpeg-lookup.ts):
+ * SIDECAST_FFMPEG / SIDECAST_FFPROBE, then the @ffmpeg-installer / @ffprobe-installer packages,
+ * then PATH.
  */
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import {
+  FFMPEG_ENV,
+  FFPROBE_ENV,
+  lookupFfmpeg,
+  type FfmpegBinary,
+  type FfmpegSystem
+} from '../../../src/shared/ffmpeg-lookup'
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean)
-  const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : ['']
-  for (const dir of dirs) {
-    for (const ext of exts) {
-      const candidate = path.join(dir, name + ext)
-      try {
-        fs.accessSync(candidate, fs.constants.X_OK)
-        if (fs.statSync(candidate).isFile()) return candidate
-      } catch {
-        // not here
-      }
-    }
-  }
-  return null
+const PACKAGES: Record<FfmpegBinary, string> = {
+  ffmpeg: '@ffmpeg-installer/ffmpeg',
+  ffprobe: '@ffprobe-installer/ffprobe'
 }
 
-function fromPackage(moduleName: string): string | null {
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK)
+    return fs.statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
+function fromPackage(binary: FfmpegBinary): string | null {
   try {
     const require = createRequire(import.meta.url)
-    const found = require(moduleName) as { path?: unknown }
+    const found = require(PACKAGES[binary]) as { path?: unknown }
     return typeof found.path === 'string' ? found.path : null
   } catch {
+    // The packages throw when their platform binary is missing: not bundled.
     return null
   }
 }
 
+/** Node's view of the machine for the shared lookup. */
+function nodeSystem(env: NodeJS.ProcessEnv): FfmpegSystem {
+  const windows = process.platform === 'win32'
+  return {
+    isExecutable,
+    bundled: fromPackage,
+    pathDirs: (env.PATH ?? '').split(path.delimiter),
+    pathExtensions: windows ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean) : [''],
+    exeSuffix: windows ? '.exe' : '',
+    path
+  }
+}
+
+const warned = new Set<string>()
+
+/**
+ * The binaries to run. When the lookup finds none, the chosen or bare name is still returned, so
+ * the run fails and the upload is refused as "not a video ffprobe can read"; the reason is logged
+ * once.
+ */
+function binaries(env: NodeJS.ProcessEnv): Record<FfmpegBinary, string> {
+  const chosen = { ffmpeg: env[FFMPEG_ENV] ?? '', ffprobe: env[FFPROBE_ENV] ?? '' }
+  const found = lookupFfmpeg({ kind: 'env', ...chosen }, nodeSystem(env))
+  if (found.problem && !warned.has(found.problem)) {
+    warned.add(found.problem)
+    console.error(`[sidecast] ${found.problem}`)
+  }
+  return {
+    ffmpeg: found.path ?? (chosen.ffmpeg.trim() || 'ffmpeg'),
+    ffprobe: found.ffprobePath ?? (chosen.ffprobe.trim() || 'ffprobe')
+  }
+}
+
 export function findFfprobe(env: NodeJS.ProcessEnv = process.env): string {
-  return (
-    env.SIDECAST_FFPROBE ||
-    onPath('ffprobe', env) ||
-    fromPackage('@ffprobe-installer/ffprobe') ||
-    'ffprobe'
-  )
+  return binaries(env).ffprobe
 }
 
 export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
-  return (
-    env.SIDECAST_FFMPEG ||
-    onPath('ffmpeg', env) ||
-    fromPackage('@ffmpeg-installer/ffmpeg') ||
-    'ffmpeg'
-  )
+  return binaries(env).ffmpeg
 }
 
 interface RunResult {

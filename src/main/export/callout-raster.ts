@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Resvg } from '@resvg/resvg-js'
 import { SidecastError } from '../../shared/errors'
+import { unpackedAsarPath } from '../files/asar-path'
 
 /** The font files the overlay's `font-family` names; the editor loads the same two. */
 export const CALLOUT_FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'] as const
@@ -81,14 +82,6 @@ export function rasterizeOverlay(svg: string, options: RasterizeOptions): Buffer
   return render(svg, options).asPng()
 }
 
-/**
- * `app.asar` paths swapped for `app.asar.unpacked`: resvg reads fonts with its own file code,
- * which cannot look inside the asar archive (electron-builder.yml unpacks resources/fonts).
- */
-function unpacked(path: string): string {
-  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2')
-}
-
 export interface FontDirOptions {
   /** Electron's `process.resourcesPath` in a packaged app. */
   readonly resourcesPath?: string
@@ -110,7 +103,8 @@ export function fontDir(options: FontDirOptions = {}): string {
   }
   let dir = resolve(options.from ?? dirname(fileURLToPath(import.meta.url)))
   for (;;) {
-    candidates.push(unpacked(join(dir, 'resources', 'fonts')))
+    // resvg cannot read inside app.asar (electron-builder.yml unpacks resources/fonts).
+    candidates.push(unpackedAsarPath(join(dir, 'resources', 'fonts')))
     const parent = dirname(dir)
     if (parent === dir) break
     dir = parent

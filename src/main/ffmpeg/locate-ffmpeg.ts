@@ -1,13 +1,21 @@
 /**
- * Finds the ffmpeg and ffprobe binaries: the user's setting first, then the bundled
- * `@ffmpeg-installer` / `@ffprobe-installer` packages, then PATH. Nothing here runs ffmpeg.
+ * The app's side of the ffmpeg lookup (src/shared/ffmpeg-lookup.ts owns the order and the words):
+ * Node's view of the machine, and where a packaged app keeps the bundled binaries. Nothing here
+ * runs ffmpeg.
  */
 import { accessSync, constants, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { basename, delimiter, dirname, join } from 'node:path'
-import type { FfmpegStatus } from '../../shared/ipc'
+import path from 'node:path'
+import {
+  findOnPath as findOnSystemPath,
+  lookupFfmpeg,
+  type FfmpegBinary,
+  type FfmpegLookup,
+  type FfmpegSystem
+} from '../../shared/ffmpeg-lookup'
+import { unpackedAsarPath } from '../files/asar-path'
 
-export type FfmpegLocation = FfmpegStatus & { readonly ffprobePath: string | null }
+export type FfmpegLocation = FfmpegLookup<'setting'>
 
 export interface BundledBinaries {
   readonly ffmpeg: string | null
@@ -38,16 +46,27 @@ export function isExecutableFile(file: string): boolean {
   }
 }
 
-/**
- * Binaries inside `app.asar` cannot be executed; electron-builder's `asarUnpack` puts them in
- * `app.asar.unpacked`, but the packages still report the asar path.
- */
-export function unpackedAsarPath(file: string): string {
-  return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2')
+function exeSuffix(platform: NodeJS.Platform): string {
+  return platform === 'win32' ? '.exe' : ''
 }
 
-function exeName(name: string, platform: NodeJS.Platform): string {
-  return platform === 'win32' ? `${name}.exe` : name
+/** Node's view of the machine for the shared lookup. */
+function nodeSystem(
+  pathEnv: string,
+  platform: NodeJS.Platform,
+  bundled: (binary: FfmpegBinary) => string | null
+): FfmpegSystem {
+  return {
+    isExecutable: isExecutableFile,
+    bundled,
+    pathDirs: pathEnv.split(path.delimiter),
+    pathExtensions:
+      platform === 'win32'
+        ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean)
+        : [''],
+    exeSuffix: exeSuffix(platform),
+    path
+  }
 }
 
 /** Looks `name` up on PATH the way a shell would (PATHEXT on Windows). */
@@ -56,18 +75,10 @@ export function findOnPath(
   pathEnv: string,
   platform: NodeJS.Platform
 ): string | null {
-  const extensions =
-    platform === 'win32'
-      ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean)
-      : ['']
-  for (const dir of pathEnv.split(delimiter)) {
-    if (!dir) continue
-    for (const ext of extensions) {
-      const candidate = join(dir, name + ext)
-      if (isExecutableFile(candidate)) return candidate
-    }
-  }
-  return null
+  return findOnSystemPath(
+    name,
+    nodeSystem(pathEnv, platform, () => null)
+  )
 }
 
 function requireBinaryPath(moduleName: string): string | null {
@@ -88,13 +99,13 @@ function defaultBundled(
   const target = `${platform}-${process.arch}`
   const fromResources = (scope: string, name: string): string | null =>
     resourcesPath
-      ? join(
+      ? path.join(
           resourcesPath,
           'app.asar.unpacked',
           'node_modules',
           scope,
           target,
-          exeName(name, platform)
+          name + exeSuffix(platform)
         )
       : null
   return {
@@ -106,72 +117,19 @@ function defaultBundled(
   }
 }
 
-function usable(file: string | null): string | null {
-  if (!file) return null
-  const unpacked = unpackedAsarPath(file)
-  if (isExecutableFile(unpacked)) return unpacked
-  return isExecutableFile(file) ? file : null
-}
-
 export function locateFfmpeg(options: LocateFfmpegOptions): FfmpegLocation {
   const platform = options.platform ?? process.platform
-  const pathEnv = options.pathEnv ?? process.env.PATH ?? ''
   let bundledCache: BundledBinaries | undefined
-  const bundled = (): BundledBinaries =>
-    (bundledCache ??= (
-      options.bundled ?? (() => defaultBundled(options.resourcesPath, platform))
-    )())
-  const bundledFfprobe = (): string | null => usable(bundled().ffprobe)
-  const pathFfprobe = (): string | null => findOnPath('ffprobe', pathEnv, platform)
-
-  const located = (
-    path: string,
-    source: 'setting' | 'bundled' | 'path',
-    ffprobePath: string | null
-  ): FfmpegLocation =>
-    ffprobePath
-      ? { ok: true, path, source, problem: null, ffprobePath }
-      : {
-          ok: false,
-          path,
-          source,
-          problem: `ffmpeg was found (${path}) but ffprobe was not. Put ffprobe next to it or on PATH.`,
-          ffprobePath: null
-        }
-
-  const setting = options.settingPath.trim()
-  if (setting) {
-    if (!isExecutableFile(setting)) {
-      return {
-        ok: false,
-        path: null,
-        source: 'setting',
-        problem: `The ffmpeg set in Settings (${setting}) was not found or cannot be run. Choose another file in Settings, or clear the setting to use the bundled ffmpeg.`,
-        ffprobePath: null
-      }
-    }
-    // A user-chosen ffmpeg usually has its own ffprobe beside it; prefer that matching pair.
-    const name = basename(setting)
-    const sibling = join(
-      dirname(setting),
-      /ffmpeg/i.test(name) ? name.replace(/ffmpeg/i, 'ffprobe') : exeName('ffprobe', platform)
-    )
-    const siblingProbe = isExecutableFile(sibling) ? sibling : null
-    return located(setting, 'setting', siblingProbe ?? bundledFfprobe() ?? pathFfprobe())
+  const bundled = (binary: FfmpegBinary): string | null => {
+    bundledCache ??= (options.bundled ?? (() => defaultBundled(options.resourcesPath, platform)))()
+    const file = bundledCache[binary]
+    if (!file) return null
+    // The packages report the path inside app.asar, where nothing can be executed.
+    const unpacked = unpackedAsarPath(file)
+    return isExecutableFile(unpacked) ? unpacked : file
   }
-
-  const bundledFfmpeg = usable(bundled().ffmpeg)
-  if (bundledFfmpeg) return located(bundledFfmpeg, 'bundled', bundledFfprobe() ?? pathFfprobe())
-
-  const onPath = findOnPath('ffmpeg', pathEnv, platform)
-  if (onPath) return located(onPath, 'path', pathFfprobe() ?? bundledFfprobe())
-
-  return {
-    ok: false,
-    path: null,
-    source: null,
-    problem:
-      'ffmpeg was not found: the bundled copy is missing and there is none on PATH. Install ffmpeg, or choose its file in Settings.',
-    ffprobePath: null
-  }
+  return lookupFfmpeg(
+    { kind: 'setting', ffmpeg: options.settingPath },
+    nodeSystem(options.pathEnv ?? process.env.PATH ?? '', platform, bundled)
+  )
 }

@@ -2,11 +2,11 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { unpackedAsarPath } from '../../../../src/main/files/asar-path'
 import {
   findOnPath,
   isExecutableFile,
   locateFfmpeg,
-  unpackedAsarPath,
   type BundledBinaries
 } from '../../../../src/main/ffmpeg/locate-ffmpeg'
 
