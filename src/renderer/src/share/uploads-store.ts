@@ -4,6 +4,7 @@
  * passed in so tests drive it with a fake.
  */
 import type { SidecastApi, UploadInfo } from '../../../shared/ipc'
+import { createLiveStore, type LiveStore } from '../lib/live-store'
 import { errorMessage } from '../recorder/capture-errors'
 import {
   EMPTY_UPLOADS,
@@ -20,49 +21,17 @@ export interface UploadEvent {
   readonly outcome: UploadOutcome
 }
 
-export interface UploadsStore {
-  /** Starts listening on the first call; returns the unsubscribe function. */
-  subscribe(listener: () => void): () => void
-  getSnapshot(): UploadsState
+export interface UploadsStore extends LiveStore<UploadsState, UploadEvent> {
   /** Why `uploads:list` failed, or null. */
   loadError(): string | null
   /** Records an UploadInfo that an invoke returned (start, pause, resume, cancel). */
   apply(upload: UploadInfo): void
-  /**
-   * Takes the finished / failed uploads, each delivered once: to the first consumer registered,
-   * or — when none is — kept until one registers (so nothing is lost while no view listens).
-   */
-  onOutcome(consumer: (event: UploadEvent) => void): () => void
 }
 
+/** Finished and failed uploads are its outcomes. */
 export function createUploadsStore(api: Pick<SidecastApi, 'invoke' | 'on'>): UploadsStore {
-  let state: UploadsState = EMPTY_UPLOADS
-  let started = false
   let listError: string | null = null
-  const listeners = new Set<() => void>()
-  const consumers: Array<(event: UploadEvent) => void> = []
-  const pending: UploadEvent[] = []
-
-  const deliver = (event: UploadEvent): void => {
-    const consumer = consumers[0]
-    if (consumer) consumer(event)
-    else pending.push(event)
-  }
-
-  const dispatch = (action: UploadsAction): void => {
-    if (action.type === 'changed') {
-      const outcome = uploadOutcome(state.byId.get(action.upload.id), action.upload)
-      state = reduceUploads(state, action)
-      if (outcome) deliver({ upload: action.upload, outcome })
-    } else {
-      state = reduceUploads(state, action)
-    }
-    for (const listener of [...listeners]) listener()
-  }
-
-  const start = (): void => {
-    if (started) return
-    started = true
+  const live = createLiveStore<UploadsState, UploadEvent>(EMPTY_UPLOADS, () => {
     // Subscribe first, so nothing that happens while the list is on its way is missed.
     api.on('uploads:changed', (upload) => dispatch({ type: 'changed', upload }))
     api.invoke('uploads:list').then(
@@ -72,37 +41,32 @@ export function createUploadsStore(api: Pick<SidecastApi, 'invoke' | 'on'>): Upl
       },
       (error: unknown) => {
         listError = errorMessage(error)
-        for (const listener of [...listeners]) listener()
+        live.notify()
       }
     )
+  })
+
+  const dispatch = (action: UploadsAction): void => {
+    const state = live.getSnapshot()
+    let ended: UploadEvent | undefined
+    if (action.type === 'changed') {
+      const outcome = uploadOutcome(state.byId.get(action.upload.id), action.upload)
+      if (outcome) ended = { upload: action.upload, outcome }
+    }
+    live.commit(reduceUploads(state, action), ended)
   }
 
   return {
-    subscribe(listener) {
-      listeners.add(listener)
-      start()
-      return () => listeners.delete(listener)
-    },
-    getSnapshot: () => state,
+    subscribe: live.subscribe,
+    getSnapshot: live.getSnapshot,
+    onOutcome: live.onOutcome,
     loadError: () => listError,
     apply(upload) {
-      start()
+      live.start()
       // An invoke's answer can trail the events: never step back from an end state.
-      const known = state.byId.get(upload.id)?.state
+      const known = live.getSnapshot().byId.get(upload.id)?.state
       if ((known === 'done' || known === 'cancelled') && known !== upload.state) return
       dispatch({ type: 'changed', upload })
-    },
-    onOutcome(consumer) {
-      consumers.push(consumer)
-      start()
-      while (consumers[0] === consumer && pending.length > 0) {
-        const event = pending.shift()
-        if (event) consumer(event)
-      }
-      return () => {
-        const index = consumers.indexOf(consumer)
-        if (index >= 0) consumers.splice(index, 1)
-      }
     }
   }
 }
