@@ -43,7 +43,9 @@ import {
 } from './ipc/ipc-args'
 import { readEdits, writeEdits } from './projects/edits-store'
 import { createExportService, type ExportService } from './export/export-service'
-import { createProjectStore, type ProjectStore } from './projects/project-store'
+import { createProjectCatalogue, type ProjectCatalogue } from './projects/project-catalogue'
+import { createProjectFolders } from './projects/project-folders'
+import { createCaptureWriter } from './recording/capture-writer'
 import { createRecorderService, type RecorderService } from './recording/recorder-service'
 
 /** MediaRecorder's timeslice chunks are a few hundred KB; anything this big is not one. */
@@ -101,7 +103,7 @@ export interface AppServicesOptions {
 }
 
 export interface AppServices {
-  readonly projects: ProjectStore
+  readonly projects: ProjectCatalogue
   readonly recorder: RecorderService
   readonly exports: ExportService
   readonly settings: SettingsStore
@@ -159,13 +161,18 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
 
   // The recordings folder is read once: a change applies at the next start.
   const recordingsDir = settings.get().recordingsDir
-  const projects = createProjectStore({
+  const folders = createProjectFolders({
     dataDir: opts.dataDir,
-    ...(recordingsDir ? { projectsDir: recordingsDir } : {}),
-    mediaTools,
+    ...(recordingsDir ? { projectsDir: recordingsDir } : {})
+  })
+  const capture = createCaptureWriter({ folders, mediaTools })
+  const projects = createProjectCatalogue({
+    folders,
+    active: capture,
     mediaUrl: (projectId, fileName) => adapters.mediaUrl(projectId, fileName)
   })
   const recorder = createRecorderService({
+    capture,
     projects,
     settings: () => settings.get(),
     preventSleep: () => adapters.preventSleep(),
@@ -260,7 +267,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     emit: (info) => opts.emit('uploads:changed', info),
     async storeLink(projectId, video) {
-      await projects.writeShare(projectId, video)
+      await projects.writeShareLink(projectId, video)
       changed()
     },
     async announce(video, title) {
@@ -278,7 +285,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
 
   /** The project's library link, or a clear error when it has none. */
   async function shareOf(projectId: string) {
-    const share = await projects.readShare(projectId)
+    const share = await projects.readShareLink(projectId)
     if (!share) {
       throw new SidecastError(
         'not-shared',
@@ -480,7 +487,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ffmpegStatus,
     handlers,
     async startup() {
-      const notices = await projects.recoverUnfinished(recorder.activeIds())
+      const notices = await capture.recoverUnfinished(recorder.activeIds())
       pendingNotices = [...pendingNotices, ...notices]
       if (notices.length > 0) changed()
       try {
@@ -497,7 +504,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       await uploads.shutdown()
       await exports.shutdown()
       await recorder.shutdown()
-      await projects.close()
+      await capture.close()
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Finished projects on disk, made the way the app makes them: a live-style WebM (VP8/Opus,
- * written to a pipe like MediaRecorder's output) fed to the real project store in chunks, then
+ * written to a pipe like MediaRecorder's output) fed to the real capture writer in chunks, then
  * finished (remuxed, probed, thumbnailed). For e2e tests and benchmarks that start from a
  * recording rather than from a screen.
  */
@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createMediaTools } from '../../src/main/ffmpeg/media-tools'
 import { locateFfmpeg } from '../../src/main/ffmpeg/locate-ffmpeg'
-import { createProjectStore } from '../../src/main/projects/project-store'
+import { createProjectFolders } from '../../src/main/projects/project-folders'
+import { createCaptureWriter } from '../../src/main/recording/capture-writer'
 import type { RecordingFacts } from '../../src/shared/project'
 import { ffmpegToFile } from './media'
 
@@ -66,7 +67,7 @@ export async function makeScreenSource(file: string, options: SourceOptions): Pr
 }
 
 /**
- * Records `sourceFile` into a new project of `dataDir` through the real project store, in
+ * Records `sourceFile` into a new project of `dataDir` through the real capture writer, in
  * MediaRecorder-sized chunks, and finishes it; returns its facts.
  */
 export async function recordProjectFromFile(
@@ -75,11 +76,12 @@ export async function recordProjectFromFile(
   options: { mimeType?: string; projectsDir?: string } = {}
 ): Promise<RecordingFacts> {
   const tools = createMediaTools(ffmpegPaths())
-  const store = createProjectStore({
-    dataDir,
-    ...(options.projectsDir ? { projectsDir: options.projectsDir } : {}),
+  const store = createCaptureWriter({
+    folders: createProjectFolders({
+      dataDir,
+      ...(options.projectsDir ? { projectsDir: options.projectsDir } : {})
+    }),
     mediaTools: () => tools,
-    mediaUrl: (id, file) => `/media/${id}/${file}`,
     warn: () => undefined
   })
   const facts = await store.create({

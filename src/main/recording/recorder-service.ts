@@ -14,13 +14,18 @@ import {
 import { SidecastError } from '../../shared/errors'
 import type { ProjectSummary } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
+import { errorCode } from '../error-details'
+import type { ProjectCatalogue } from '../projects/project-catalogue'
+import type { CaptureWriter } from './capture-writer'
 import { assertEnoughSpace, freeBytes as statfsFreeBytes } from './disk-space'
-import type { ProjectStore } from '../projects/project-store'
 
 const MIB = 1024 * 1024
 
 export interface RecorderServiceOptions {
-  readonly projects: ProjectStore
+  /** Writes the recording's bytes. */
+  readonly capture: CaptureWriter
+  /** Reads the finished recording back for the renderer. */
+  readonly projects: ProjectCatalogue
   /** Current settings; `minFreeDiskMb` is read at every start. */
   readonly settings: () => Settings
   /** Keeps the machine awake while recording; returns the function that lets it sleep again. */
@@ -58,14 +63,8 @@ interface ActiveSession {
   stopping: Promise<ProjectSummary> | null
 }
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error as { code: unknown }).code)
-    : undefined
-}
-
 export function createRecorderService(options: RecorderServiceOptions): RecorderService {
-  const { projects } = options
+  const { capture, projects } = options
   const freeBytes = options.freeBytes ?? statfsFreeBytes
   const diskLowBytes = options.diskLowBytes ?? 200 * MIB
   const checkEvery = Math.max(1, options.diskCheckEveryChunks ?? 20)
@@ -109,7 +108,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
       await mkdir(projects.projectsDir, { recursive: true })
       const free = await freeBytes(projects.projectsDir)
       assertEnoughSpace(projects.projectsDir, free, options.settings().minFreeDiskMb)
-      const facts = await projects.create({
+      const facts = await capture.create({
         sourceName: request.sourceName,
         mimeType: request.mimeType
       })
@@ -139,7 +138,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     const active = activeSession(projectId)
     let bytesWritten: number
     try {
-      ;({ bytesWritten } = await projects.appendChunk(projectId, seq, data))
+      ;({ bytesWritten } = await capture.appendChunk(projectId, seq, data))
     } catch (error) {
       if (errorCode(error) !== 'ENOSPC') throw error
       await stop(projectId, {
@@ -171,7 +170,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     setState('finishing', active.projectId)
     return (async () => {
       try {
-        await projects.finish(active.projectId, {
+        await capture.finish(active.projectId, {
           status: 'complete',
           ...(info.endedBecause ? { endedBecause: info.endedBecause } : {})
         })

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { open } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { locateFfmpeg } from '../../../src/main/ffmpeg/locate-ffmpeg'
-import type { ProjectStore } from '../../../src/main/projects/project-store'
+import type { CaptureWriter } from '../../../src/main/recording/capture-writer'
 import { ffmpegToFile } from '../../support/media'
 
 const run = promisify(execFile)
@@ -66,7 +66,7 @@ export async function makeSource(
 
 /** Sends the first `limitBytes` of `file` to the store in MediaRecorder-sized chunks. */
 export async function feedChunks(
-  store: ProjectStore,
+  store: Pick<CaptureWriter, 'appendChunk'>,
   projectId: string,
   file: string,
   options: { chunkBytes?: number; limitBytes?: number } = {}

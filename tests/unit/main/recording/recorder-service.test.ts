@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createProjectStore, type ProjectStore } from '../../../../src/main/projects/project-store'
 import {
   createRecorderService,
   type RecorderService
@@ -7,6 +6,7 @@ import {
 import { type RecorderState } from '../../../../src/shared/ipc'
 import { SidecastError } from '../../../../src/shared/errors'
 import { DEFAULT_SETTINGS, type Settings } from '../../../../src/shared/settings'
+import { createTestProjectStore, type TestProjectStore } from '../../../support/project-store'
 import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from '../helpers/fakes'
 
 const MB = 1024 * 1024
@@ -14,7 +14,7 @@ const REQUEST = { mimeType: 'video/webm;codecs=vp8,opus', sourceName: 'Entire sc
 
 let cleanup: () => Promise<void>
 let tools: FakeMediaTools
-let projects: ProjectStore
+let projects: TestProjectStore
 let recorder: RecorderService
 let free: number
 let freeCalls: number
@@ -27,7 +27,7 @@ beforeEach(async () => {
   const temp = await tempDir('sidecast-recorder-')
   cleanup = temp.cleanup
   tools = fakeMediaTools()
-  const store = createProjectStore({
+  const store = createTestProjectStore({
     dataDir: temp.dir,
     mediaTools: () => tools,
     mediaUrl: (id, file) => `media://${id}/${file}`,
@@ -49,6 +49,7 @@ beforeEach(async () => {
   sleep = { acquired: 0, released: 0 }
   states = []
   recorder = createRecorderService({
+    capture: projects,
     projects,
     settings: () => settings,
     preventSleep: () => {

@@ -8,7 +8,6 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Edits } from '../../../../src/shared/edits'
 import type { UploadInfo, UploadState } from '../../../../src/shared/ipc'
-import { createProjectStore, type ProjectStore } from '../../../../src/main/projects/project-store'
 import { AUTH_REFUSED_MESSAGE } from '../../../../src/main/share/tus-layer'
 import {
   createUploadQueue,
@@ -18,6 +17,7 @@ import {
   type UploadQueue,
   type UploadQueueOptions
 } from '../../../../src/main/share/upload-queue'
+import { createTestProjectStore, type TestProjectStore } from '../../../support/project-store'
 import { FakeExporter, FakeTus, makeProject } from '../helpers/fake-share'
 import { tempDir } from '../helpers/fakes'
 
@@ -26,7 +26,7 @@ const P2 = '20261129-130000-bbbb'
 
 let dataDir: string
 let cleanup: () => Promise<void>
-let projects: ProjectStore
+let projects: TestProjectStore
 let tus: FakeTus
 let exporter: FakeExporter
 let credentials: { url: string; token: string } | null
@@ -60,7 +60,7 @@ const EDITS: Edits = {
 
 beforeEach(async () => {
   ;({ dir: dataDir, cleanup } = await tempDir('sidecast-queue-'))
-  projects = createProjectStore({
+  projects = createTestProjectStore({
     dataDir,
     mediaTools: () => {
       throw new Error('no ffmpeg in this test')

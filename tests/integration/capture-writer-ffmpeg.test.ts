@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMediaTools, type MediaTools } from '../../src/main/ffmpeg/media-tools'
-import { createProjectStore, type ProjectStore } from '../../src/main/projects/project-store'
+import { createTestProjectStore, type TestProjectStore } from '../support/project-store'
 import { SidecastError } from '../../src/shared/errors'
 import {
   decodesCleanly,
@@ -43,11 +43,11 @@ afterAll(async () => {
 })
 
 let storeCount = 0
-function newStore(dataDir?: string): { store: ProjectStore; dataDir: string } {
+function newStore(dataDir?: string): { store: TestProjectStore; dataDir: string } {
   const dir = dataDir ?? join(root, `data-${storeCount++}`)
   return {
     dataDir: dir,
-    store: createProjectStore({
+    store: createTestProjectStore({
       dataDir: dir,
       mediaTools: () => tools,
       mediaUrl: (id, file) => `media://${id}/${file}`,
@@ -200,7 +200,7 @@ describe('when ffmpeg cannot make sense of the capture', () => {
 
   it('keeps the raw bytes when ffmpeg is missing altogether', async () => {
     const dataDir = join(root, 'no-ffmpeg')
-    const store = createProjectStore({
+    const store = createTestProjectStore({
       dataDir,
       mediaTools: () => {
         throw new SidecastError('ffmpeg-missing', 'ffmpeg was not found.')

@@ -1,84 +1,22 @@
+/** The capture writer: create, append, finish, close and recover, on real files. */
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { captureFileFor } from '../../../../src/main/recording/capture-writer'
+import { bytes } from '../helpers/fakes'
 import {
-  captureFileFor,
-  createProjectStore,
-  type ProjectStore
-} from '../../../../src/main/projects/project-store'
-import { SidecastError } from '../../../../src/shared/errors'
-import type { RecordingFacts } from '../../../../src/shared/project'
-import { bytes, fakeMediaTools, tempDir, type FakeMediaTools } from '../helpers/fakes'
+  factsOnDisk,
+  rejection,
+  store,
+  tools,
+  useProjectStore,
+  validFacts,
+  warnings,
+  writeProject
+} from '../helpers/project-store-fixture'
 
-let dataDir: string
-let cleanup: () => Promise<void>
-let tools: FakeMediaTools
-let store: ProjectStore
-const warnings: string[] = []
-
-function makeStore(): ProjectStore {
-  return createProjectStore({
-    dataDir,
-    mediaTools: () => tools,
-    mediaUrl: (id, file) => `media://${id}/${file}`,
-    now: () => new Date(2026, 10, 29, 14, 22, 33),
-    factsIntervalMs: 0,
-    warn: (message) => warnings.push(message)
-  })
-}
-
-beforeEach(async () => {
-  ;({ dir: dataDir, cleanup } = await tempDir('sidecast-store-'))
-  tools = fakeMediaTools()
-  warnings.length = 0
-  store = makeStore()
-})
-
-afterEach(async () => {
-  await store.close()
-  await cleanup()
-})
-
-async function factsOnDisk(id: string): Promise<RecordingFacts> {
-  return JSON.parse(
-    await readFile(join(store.projectDir(id), 'recording.json'), 'utf8')
-  ) as RecordingFacts
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SidecastError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(SidecastError)
-  return error as SidecastError
-}
-
-async function writeProject(folder: string, facts: unknown, capture?: Uint8Array): Promise<void> {
-  const dir = join(dataDir, 'projects', folder)
-  await mkdir(dir, { recursive: true })
-  await writeFile(
-    join(dir, 'recording.json'),
-    typeof facts === 'string' ? facts : JSON.stringify(facts)
-  )
-  if (capture) await writeFile(join(dir, 'capture.webm'), capture)
-}
-
-function validFacts(id: string, overrides: Partial<RecordingFacts> = {}): RecordingFacts {
-  return {
-    version: 1,
-    id,
-    status: 'complete',
-    title: `Title ${id}`,
-    createdAt: '2026-11-29T10:00:00.000Z',
-    sourceName: 'Entire screen',
-    file: 'recording.webm',
-    container: 'webm',
-    mimeType: 'video/webm;codecs=vp8,opus',
-    ...overrides
-  }
-}
+useProjectStore()
 
 describe('create', () => {
   it('makes a folder with an empty capture file and recording.json saying "recording"', async () => {
@@ -348,141 +286,5 @@ describe('recoverUnfinished', () => {
     expect(
       await readFile(join(store.projectDir('20261128-090000-aaaa'), 'capture.webm'))
     ).toHaveLength(500)
-  })
-})
-
-describe('list', () => {
-  it('lists valid projects newest first and skips invalid folders', async () => {
-    await writeProject(
-      '20261101-080000-0001',
-      validFacts('20261101-080000-0001', { createdAt: '2026-11-01T08:00:00.000Z' })
-    )
-    await writeProject(
-      '20261102-080000-0002',
-      validFacts('20261102-080000-0002', {
-        createdAt: '2026-11-02T08:00:00.000Z',
-        durationMs: 1234,
-        width: 800,
-        height: 600
-      })
-    )
-    // Copied in from a colleague under another folder name: the folder name is its id here.
-    await writeProject(
-      'copied from alice',
-      validFacts('20250101-000000-ffff', { createdAt: '2026-11-03T08:00:00.000Z' })
-    )
-    await writeProject('20261104-080000-0004', '{ not json')
-    await writeProject('20261105-080000-0005', {
-      ...validFacts('20261105-080000-0005'),
-      status: 'exploded'
-    })
-    await writeProject('.hidden', validFacts('20261106-080000-0006'))
-    await mkdir(join(dataDir, 'projects', '20261107-080000-0007'))
-    await writeFile(join(dataDir, 'projects', 'stray-file.txt'), 'x')
-    const recording = await store.create({
-      sourceName: 's',
-      mimeType: 'video/webm',
-      now: new Date('2026-11-10T08:00:00Z')
-    })
-
-    const list = await store.list()
-    expect(list.map((p) => p.id)).toEqual([
-      recording.id,
-      'copied from alice',
-      '20261102-080000-0002',
-      '20261101-080000-0001'
-    ])
-    expect(list[0]).toMatchObject({
-      status: 'recording',
-      mediaUrl: null,
-      thumbnailUrl: null,
-      sizeBytes: 0
-    })
-    expect(list[2]).toEqual({
-      id: '20261102-080000-0002',
-      title: 'Title 20261102-080000-0002',
-      status: 'complete',
-      createdAt: '2026-11-02T08:00:00.000Z',
-      durationMs: 1234,
-      width: 800,
-      height: 600,
-      sizeBytes: null,
-      thumbnailUrl: null,
-      mediaUrl: 'media://20261102-080000-0002/recording.webm',
-      dir: join(dataDir, 'projects', '20261102-080000-0002'),
-      endedBecause: null,
-      shareUrl: null
-    })
-    expect(warnings.join('\n')).toMatch(/20261104-080000-0004/)
-    expect(warnings.join('\n')).toMatch(/"status"/)
-  })
-
-  it('is empty before the first recording', async () => {
-    expect(await store.list()).toEqual([])
-  })
-})
-
-describe('rename, remove and ids', () => {
-  it('renames with the title trimmed and kept on disk', async () => {
-    await writeProject('20261101-080000-0001', validFacts('20261101-080000-0001'))
-    const summary = await store.rename('20261101-080000-0001', '  Deploying the app \n')
-    expect(summary.title).toBe('Deploying the app')
-    expect((await factsOnDisk('20261101-080000-0001')).title).toBe('Deploying the app')
-  })
-
-  it('a rename during recording survives the next chunk', async () => {
-    const { id } = await store.create({ sourceName: 's', mimeType: 'video/webm' })
-    await store.rename(id, 'Live title')
-    await store.appendChunk(id, 0, bytes(5, 1))
-    expect((await factsOnDisk(id)).title).toBe('Live title')
-    expect((await store.finish(id, { status: 'complete' })).title).toBe('Live title')
-  })
-
-  it.each([
-    ['empty', ''],
-    ['only spaces', '   '],
-    ['201 characters', 'x'.repeat(201)]
-  ])('refuses a title that is %s', async (_label, title) => {
-    await writeProject('20261101-080000-0001', validFacts('20261101-080000-0001'))
-    const error = await rejection(store.rename('20261101-080000-0001', title))
-    expect(error.code).toBe('bad-title')
-    expect(error.message).toMatch(/1 to 200 characters/)
-  })
-
-  it('accepts a title of exactly 200 characters', async () => {
-    await writeProject('20261101-080000-0001', validFacts('20261101-080000-0001'))
-    expect((await store.rename('20261101-080000-0001', 'y'.repeat(200))).title).toHaveLength(200)
-  })
-
-  it.each(['../x', '..%2Fx', '', '.', '..', 'a/b', 'a\\b', '/etc', 'x'.repeat(129)])(
-    'refuses the id %j everywhere',
-    async (id) => {
-      await writeProject('x', validFacts('x'))
-      for (const attempt of [
-        store.get(id),
-        store.rename(id, 'T'),
-        store.remove(id),
-        store.finish(id, { status: 'complete' })
-      ]) {
-        expect((await rejection(attempt)).code).toBe('bad-project-id')
-      }
-      expect(() => store.projectDir(id)).toThrow(SidecastError)
-      expect(existsSync(join(dataDir, 'projects', 'x'))).toBe(true)
-    }
-  )
-
-  it('removes a project folder, and says when there is none', async () => {
-    await writeProject('20261101-080000-0001', validFacts('20261101-080000-0001'))
-    await store.remove('20261101-080000-0001')
-    expect(existsSync(store.projectDir('20261101-080000-0001'))).toBe(false)
-    expect((await rejection(store.remove('20261101-080000-0001'))).code).toBe('not-found')
-    expect((await rejection(store.get('20261101-080000-0001'))).code).toBe('not-found')
-  })
-
-  it('refuses to delete a recording in progress', async () => {
-    const { id } = await store.create({ sourceName: 's', mimeType: 'video/webm' })
-    const error = await rejection(store.remove(id))
-    expect(error.code).toBe('recording-active')
-    expect(existsSync(store.projectDir(id))).toBe(true)
   })
 })

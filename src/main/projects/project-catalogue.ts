@@ -1,0 +1,142 @@
+/**
+ * The projects as the recordings list sees them: list, read, rename and delete, and each
+ * project's share link. A recording still being written is read from the capture writer (its
+ * facts on disk lag by up to a second) and cannot be deleted.
+ */
+import { rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { SidecastError } from '../../shared/errors'
+import {
+  normaliseTitle,
+  THUMBNAIL_FILE,
+  type ProjectSummary,
+  type RecordingFacts
+} from '../../shared/project'
+import type { ProjectFolders } from './project-folders'
+import { readShareLink, writeShareLink, type ShareLink } from './share-link'
+
+/** The recordings this process is writing (the capture writer). */
+export interface ActiveRecordings {
+  /** The current facts of a recording being written, or undefined. */
+  activeFacts(id: string): RecordingFacts | undefined
+  /** Retitles a recording being written (the caller holds its lock); null when it is not one. */
+  retitleActive(id: string, title: string): Promise<RecordingFacts | null>
+}
+
+export interface ProjectCatalogueOptions {
+  readonly folders: ProjectFolders
+  /** Recordings in progress; default none. */
+  readonly active?: ActiveRecordings
+  /** URL the renderer loads a project file from (custom protocol in Electron, HTTP in the harness). */
+  readonly mediaUrl: (projectId: string, fileName: string) => string
+}
+
+export interface ProjectCatalogue {
+  readonly projectsDir: string
+  projectDir(id: string): string
+  readFacts(id: string): Promise<RecordingFacts>
+  /** Every readable project, newest first. */
+  list(): Promise<ProjectSummary[]>
+  get(id: string): Promise<ProjectSummary>
+  rename(id: string, title: string): Promise<ProjectSummary>
+  remove(id: string): Promise<void>
+  /** The project's share link, or null when it was never uploaded. */
+  readShareLink(id: string): Promise<ShareLink | null>
+  /** Records the project's share link (atomic write). */
+  writeShareLink(id: string, link: ShareLink): Promise<void>
+}
+
+const NONE_ACTIVE: ActiveRecordings = {
+  activeFacts: () => undefined,
+  retitleActive: async () => null
+}
+
+async function fileSize(path: string): Promise<number | null> {
+  const info = await stat(path).catch(() => null)
+  return info?.isFile() ? info.size : null
+}
+
+export function createProjectCatalogue(options: ProjectCatalogueOptions): ProjectCatalogue {
+  const { folders } = options
+  const active = options.active ?? NONE_ACTIVE
+  const { projectDir } = folders
+
+  async function readFacts(id: string): Promise<RecordingFacts> {
+    projectDir(id)
+    return active.activeFacts(id) ?? folders.readFacts(id)
+  }
+
+  async function toSummary(facts: RecordingFacts): Promise<ProjectSummary> {
+    const dir = projectDir(facts.id)
+    const hasThumbnail = (await fileSize(join(dir, THUMBNAIL_FILE))) !== null
+    return {
+      id: facts.id,
+      title: facts.title,
+      status: facts.status,
+      createdAt: facts.createdAt,
+      durationMs: facts.durationMs ?? null,
+      width: facts.width ?? null,
+      height: facts.height ?? null,
+      sizeBytes: await fileSize(join(dir, facts.file)),
+      thumbnailUrl: hasThumbnail ? options.mediaUrl(facts.id, THUMBNAIL_FILE) : null,
+      mediaUrl: facts.status === 'recording' ? null : options.mediaUrl(facts.id, facts.file),
+      dir,
+      endedBecause: facts.endedBecause ?? null,
+      shareUrl: (await readShareLink(dir))?.url ?? null
+    }
+  }
+
+  async function list(): Promise<ProjectSummary[]> {
+    const summaries = await Promise.all((await folders.allFacts(readFacts)).map(toSummary))
+    return summaries.sort(
+      (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)
+    )
+  }
+
+  async function rename(id: string, title: string): Promise<ProjectSummary> {
+    projectDir(id)
+    const clean = normaliseTitle(title)
+    return folders.withLock(id, async () => {
+      const recording = await active.retitleActive(id, clean)
+      if (recording) return toSummary(recording)
+      const facts = { ...(await folders.readFacts(id)), title: clean }
+      await folders.writeFacts(facts)
+      return toSummary(facts)
+    })
+  }
+
+  async function remove(id: string): Promise<void> {
+    projectDir(id)
+    return folders.withLock(id, async () => {
+      if (active.activeFacts(id)) {
+        throw new SidecastError(
+          'recording-active',
+          'This recording is still in progress. Stop it before deleting it.'
+        )
+      }
+      await folders.requireFolder(
+        id,
+        `There is no recording "${id}". It may have been deleted already.`
+      )
+      await rm(projectDir(id), { recursive: true, force: true })
+    })
+  }
+
+  return {
+    projectsDir: folders.projectsDir,
+    projectDir,
+    readFacts,
+    list,
+    get: async (id) => toSummary(await readFacts(id)),
+    rename,
+    remove,
+    readShareLink: async (id) => readShareLink(projectDir(id)),
+    async writeShareLink(id, link) {
+      projectDir(id)
+      return folders.withLock(id, async () => {
+        await folders.requireFolder(id, `There is no recording "${id}". It may have been deleted.`)
+        await writeShareLink(projectDir(id), link)
+      })
+    }
+  }
+}
