@@ -1,9 +1,9 @@
 /**
  * Who is asking: a Bearer access token (the desktop app) or the session cookie (the pages).
  */
-import crypto from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { LibraryDb, User } from './db/types'
+import { safeEqual } from './http-request'
 
 export const SESSION_COOKIE = 'sidecast_session'
 
@@ -54,12 +54,6 @@ export function resolveUser(req: IncomingMessage, db: LibraryDb): Resolved | nul
   if (!sessionId) return null
   const session = db.getSession(sessionId)
   return session ? { user: session.user, via: 'session', sessionId, csrf: session.csrf } : null
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && crypto.timingSafeEqual(x, y)
 }
 
 /** A session write must carry the session's CSRF token in `x-csrf-token`; tokens need none. */

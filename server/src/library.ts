@@ -6,8 +6,27 @@ import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import type { ServerConfig } from './config'
-import type { LibraryDb, Video } from './db/types'
+import type { LibraryDb, User, Video } from './db/types'
 import type { OpenedFile, VideoStorage } from './storage'
+
+/**
+ * What a video id may look like (the server makes them as 16 URL-safe characters). Anything else
+ * in a URL is not looked up, and never becomes part of a path.
+ */
+export const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+/** The longest search text taken (the search box, `?q=` of the pages and the API). */
+export const SEARCH_MAX = 200
+
+/** The video's share link: its watch page. */
+export function videoUrl(config: Pick<ServerConfig, 'publicUrl'>, videoId: string): string {
+  return `${config.publicUrl}/v/${encodeURIComponent(videoId)}`
+}
+
+/** Who may change (edit, delete) a video: its owner and administrators. */
+export function mayChange(user: User, video: Video): boolean {
+  return user.admin || video.ownerId === user.id
+}
 
 export interface Library {
   db: LibraryDb
@@ -25,8 +44,6 @@ export interface LibraryInternals extends Library {
   thumbsDir: string
   thumbnailPath(videoId: string): string
 }
-
-const VIDEO_ID = /^[A-Za-z0-9_-]{12,64}$/
 
 export function createLibrary(
   db: LibraryDb,

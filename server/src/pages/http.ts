@@ -1,6 +1,7 @@
 /** Request and response plumbing for the page routes: headers, cookies, form bodies, CSRF. */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { HttpError, readBody } from '../http-request'
 import type { SafeHtml } from './html'
 
 export const CONTENT_SECURITY_POLICY =
@@ -72,24 +73,8 @@ export function randomToken(bytes = 24): string {
   return randomBytes(bytes).toString('base64url')
 }
 
-/** Constant-time string comparison (false for different lengths). */
-export function safeEqual(a: string | undefined | null, b: string | undefined | null): boolean {
-  if (typeof a !== 'string' || typeof b !== 'string' || a.length === 0) return false
-  const ab = Buffer.from(a, 'utf8')
-  const bb = Buffer.from(b, 'utf8')
-  return ab.length === bb.length && timingSafeEqual(ab, bb)
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string
-  ) {
-    super(message)
-  }
-}
-
 export const FORM_LIMIT_BYTES = 64 * 1024
+const FORM_TOO_LARGE = 'The form is too large.'
 
 /** Reads an `application/x-www-form-urlencoded` body of at most `limit` bytes. */
 export async function readForm(
@@ -104,19 +89,10 @@ export async function readForm(
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > limit) {
     req.resume()
-    throw new HttpError(413, 'The form is too large.')
+    throw new HttpError(413, FORM_TOO_LARGE)
   }
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) {
-      req.resume()
-      throw new HttpError(413, 'The form is too large.')
-    }
-    chunks.push(chunk)
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+  const body = await readBody(req, limit, FORM_TOO_LARGE)
+  return new URLSearchParams(body.toString('utf8'))
 }
 
 /**

@@ -9,8 +9,8 @@ import { MemoryLocker, Server as TusServer } from '@tus/server'
 import type { Upload } from '@tus/utils'
 import { resolveToken } from '../auth'
 import type { User } from '../db/types'
-import type { LibraryInternals } from '../library'
-import { safeJson } from '../api/router'
+import { videoUrl, type LibraryInternals } from '../library'
+import { safeJson, sendJson } from '../api/json'
 import { UPLOAD_ID } from '../storage'
 import { MetadataError, validateMetadata } from './metadata'
 import type { Outcome, UploadProcessor } from './processor'
@@ -31,10 +31,6 @@ function nodeReq(req: unknown): IncomingMessage | undefined {
 
 function tusError(status: number, message: string): { status_code: number; body: string } {
   return { status_code: status, body: `${safeJson({ error: message })}\n` }
-}
-
-export function videoUrl(library: LibraryInternals, videoId: string): string {
-  return `${library.config.publicUrl}/v/${videoId}`
 }
 
 export interface UploadsHandler {
@@ -111,28 +107,24 @@ export function createUploadsHandler(
       return {
         'Sidecast-Upload-State': 'done',
         'Sidecast-Video-Id': outcome.video.id,
-        'Sidecast-Video-Url': videoUrl(library, outcome.video.id)
+        'Sidecast-Video-Url': videoUrl(config, outcome.video.id)
       }
     }
     return { 'Sidecast-Upload-State': outcome.state }
   }
 
+  /** JSON with the headers a tus client reads on every answer. */
   function send(
     res: ServerResponse,
     status: number,
     body: unknown,
     headers: Record<string, string> = {}
   ): void {
-    const text = safeJson(body)
-    res.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(text),
-      'Cache-Control': 'no-store',
+    sendJson(res, status, body, {
       'Tus-Resumable': '1.0.0',
       'Access-Control-Expose-Headers': EXPOSED.join(', '),
       ...headers
     })
-    res.end(text)
   }
 
   function describe(uploadId: string): { status: number; body: Record<string, unknown> } {
@@ -143,7 +135,7 @@ export function createUploadsHandler(
       if (!video) return { status: 410, body: { state: 'deleted', error: 'the video was deleted' } }
       return {
         status: 200,
-        body: { state: 'done', id: video.id, url: videoUrl(library, video.id) }
+        body: { state: 'done', id: video.id, url: videoUrl(config, video.id) }
       }
     }
     if (record.state === 'failed') {

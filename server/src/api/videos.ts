@@ -1,0 +1,86 @@
+/**
+ * `/api/videos`: search and list; one video to read, and for its owner or an administrator to
+ * change (title, description) or delete. A session's writes need its CSRF token.
+ */
+import { UPLOAD_METADATA_LIMITS } from '../../../src/shared/upload-metadata'
+import { csrfOk } from '../auth'
+import type { Video } from '../db/types'
+import { HttpError } from '../http-request'
+import { SEARCH_MAX, VIDEO_ID, mayChange, videoUrl, type Library } from '../library'
+import { readJson, sendJson } from './json'
+import { allowMethods, type ApiRequest, type ApiRoute } from './base'
+
+export function videoJson(library: Library, video: Video): Record<string, unknown> {
+  const base = library.config.publicUrl
+  return {
+    ...video,
+    url: videoUrl(library.config, video.id),
+    mediaUrl: `${base}/media/${video.id}`,
+    thumbnailUrl: video.hasThumbnail ? `${base}/thumbs/${video.id}.jpg` : null
+  }
+}
+
+function validPatch(body: unknown): { title?: string; description?: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'body must be a JSON object')
+  }
+  const out: { title?: string; description?: string } = {}
+  for (const [key, value] of Object.entries(body)) {
+    if (key !== 'title' && key !== 'description') {
+      throw new HttpError(400, `unknown field: ${key.slice(0, 40)}`)
+    }
+    if (typeof value !== 'string') throw new HttpError(400, `${key} must be a string`)
+    const max = UPLOAD_METADATA_LIMITS[key]
+    if ([...value].length > max) throw new HttpError(400, `${key} is longer than ${max} characters`)
+    if (key === 'title') {
+      if (!value.trim()) throw new HttpError(400, 'title must not be empty')
+      out.title = value.trim()
+    } else out.description = value
+  }
+  return out
+}
+
+async function listVideos(r: ApiRequest): Promise<void> {
+  allowMethods(r, 'GET')
+  const { searchParams } = r.url
+  const { db } = r.library
+  const q = (searchParams.get('q') ?? '').slice(0, SEARCH_MAX)
+  const limit = Math.min(Math.max(Number(searchParams.get('limit') ?? 50) || 50, 1), 200)
+  const offset = Math.max(Number(searchParams.get('offset') ?? 0) || 0, 0)
+  const videos = db.searchVideos(q, { limit, offset })
+  sendJson(r.res, 200, {
+    videos: videos.map((v) => videoJson(r.library, v)),
+    total: db.countVideos(q)
+  })
+}
+
+/** An unknown id is 404 whatever the method. */
+async function oneVideo(r: ApiRequest): Promise<void> {
+  const { req, res, library, who, param: id } = r
+  if (!VIDEO_ID.test(id)) throw new HttpError(404, 'not found')
+  const video = library.db.getVideo(id)
+  if (!video) throw new HttpError(404, 'no such video')
+  allowMethods(r, 'GET', 'PATCH', 'DELETE')
+  if (req.method === 'GET') {
+    sendJson(res, 200, videoJson(library, video))
+    return
+  }
+  if (!csrfOk(req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
+  if (!mayChange(who.user, video)) {
+    throw new HttpError(403, 'only the owner or an admin may change this video')
+  }
+  if (req.method === 'PATCH') {
+    const patch = validPatch(await readJson(req))
+    const updated = library.db.updateVideo(id, patch)
+    if (!updated) throw new HttpError(404, 'no such video')
+    sendJson(res, 200, videoJson(library, updated))
+    return
+  }
+  await library.deleteVideo(id)
+  sendJson(res, 204, null)
+}
+
+export const videoRoutes: ApiRoute[] = [
+  { path: /^\/api\/videos$/, handle: listVideos },
+  { path: /^\/api\/videos\/([^/]+)$/, handle: oneVideo }
+]

@@ -1,0 +1,33 @@
+/** The library: every video, newest first, or the ones a search finds; a page at a time. */
+import { SEARCH_MAX } from '../../library'
+import { sendHtml } from '../http'
+import { PAGE_SIZE, libraryPage } from '../views'
+import { requireViewer, type PageRequest, type PageRoute } from './base'
+
+async function library(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  if (!viewer) return
+  const { searchParams } = r.url
+  const query = (searchParams.get('q') ?? '').trim().slice(0, SEARCH_MAX)
+  const pageParam = Number(searchParams.get('page') ?? '1')
+  const page = Number.isSafeInteger(pageParam) && pageParam >= 1 ? pageParam : 1
+  const db = r.ctx.library.db
+  const total = db.countVideos(query || undefined)
+  const videos =
+    total === 0 ? [] : db.searchVideos(query, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
+  sendHtml(
+    r.res,
+    200,
+    libraryPage({
+      viewer,
+      videos,
+      total,
+      page,
+      query,
+      publicUrl: r.ctx.library.config.publicUrl,
+      info: searchParams.has('deleted') ? 'The video was deleted.' : undefined
+    })
+  )
+}
+
+export const libraryRoutes: PageRoute[] = [{ path: /^\/$/, get: library }]

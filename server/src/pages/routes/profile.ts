@@ -1,0 +1,73 @@
+/** The viewer's profile: their access tokens, created (shown once) and revoked here. */
+import type { ServerResponse } from 'node:http'
+import { sendHtml } from '../http'
+import type { Viewer } from '../layout'
+import { TOKEN_LABEL_MAX, profilePage } from '../views'
+import {
+  cleanText,
+  formPost,
+  requireViewer,
+  sendErrorPage,
+  type PageContext,
+  type PageRequest,
+  type PageRoute
+} from './base'
+
+/** The profile page with the viewer's current tokens, plus what this response has to say. */
+function sendProfile(
+  res: ServerResponse,
+  status: number,
+  ctx: PageContext,
+  viewer: Viewer,
+  extra: Pick<Parameters<typeof profilePage>[0], 'info' | 'error' | 'newToken'>
+): void {
+  const page = profilePage({
+    viewer,
+    tokens: ctx.library.db.listTokens(viewer.user.id),
+    publicUrl: ctx.library.config.publicUrl,
+    ...extra
+  })
+  sendHtml(res, status, page)
+}
+
+async function profile(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  if (!viewer) return
+  sendProfile(r.res, 200, r.ctx, viewer, {
+    info: r.url.searchParams.has('revoked') ? 'The token was revoked.' : undefined
+  })
+}
+
+const createToken = formPost(async ({ res, ctx, viewer, form }) => {
+  const label = cleanText(form.get('label') ?? '', false).trim()
+  if (!label || label.length > TOKEN_LABEL_MAX) {
+    sendProfile(res, 400, ctx, viewer, {
+      error: label
+        ? `A label can be at most ${TOKEN_LABEL_MAX} characters.`
+        : 'Give the token a label, such as the computer it is for.'
+    })
+    return
+  }
+  const created = ctx.library.db.createToken(viewer.user.id, label)
+  // Shown in this response only (never in a URL, never stored in clear): no redirect.
+  sendProfile(res, 201, ctx, viewer, { newToken: { token: created.token, label } })
+})
+
+const revokeToken = formPost(async ({ res, ctx, viewer, param }) => {
+  const id = Number(param)
+  const revoked =
+    Number.isSafeInteger(id) && id > 0 && ctx.library.db.revokeToken(viewer.user.id, id)
+  if (revoked) return '/profile?revoked=1'
+  sendErrorPage(res, {
+    viewer,
+    status: 404,
+    title: 'Token not found',
+    message: 'This token does not exist or was already revoked.'
+  })
+})
+
+export const profileRoutes: PageRoute[] = [
+  { path: /^\/profile$/, get: profile },
+  { path: /^\/profile\/tokens$/, post: createToken },
+  { path: /^\/profile\/tokens\/([^/]+)\/revoke$/, post: revokeToken }
+]

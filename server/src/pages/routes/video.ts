@@ -1,0 +1,92 @@
+/**
+ * One video: its watch page for every signed-in viewer; edit (title, description) and delete for
+ * its owner and administrators.
+ */
+import { UPLOAD_METADATA_LIMITS } from '../../../../src/shared/upload-metadata'
+import { mayChange, videoUrl } from '../../library'
+import { sendHtml } from '../http'
+import { deletePage, editPage, watchPage } from '../views'
+import {
+  changeableVideo,
+  cleanText,
+  findVideo,
+  formPost,
+  requireViewer,
+  videoNotFound,
+  type PageRequest,
+  type PageRoute
+} from './base'
+
+async function watch(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  if (!viewer) return
+  const video = findVideo(r.ctx, r.param)
+  if (!video) return videoNotFound(r.res, viewer)
+  sendHtml(
+    r.res,
+    200,
+    watchPage({
+      viewer,
+      video,
+      shareUrl: videoUrl(r.ctx.library.config, video.id),
+      canEdit: mayChange(viewer.user, video),
+      info: r.url.searchParams.has('saved') ? 'Your changes were saved.' : undefined
+    })
+  )
+}
+
+async function showEdit(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  const video = viewer && changeableVideo(r, viewer)
+  if (!viewer || !video) return
+  sendHtml(
+    r.res,
+    200,
+    editPage({ viewer, video, title: video.title, description: video.description })
+  )
+}
+
+/** Why a title or description cannot be saved, or undefined. */
+function editError(title: string, description: string): string | undefined {
+  const { title: titleMax, description: descriptionMax } = UPLOAD_METADATA_LIMITS
+  if (!title) return 'The title cannot be empty.'
+  if ([...title].length > titleMax) return `The title can be at most ${titleMax} characters.`
+  if ([...description].length > descriptionMax)
+    return `The description can be at most ${descriptionMax.toLocaleString('en')} characters.`
+  return undefined
+}
+
+const saveEdit = formPost(async (post) => {
+  const { res, ctx, viewer, form } = post
+  const video = changeableVideo(post, viewer)
+  if (!video) return
+  const title = cleanText(form.get('title') ?? '', false).trim()
+  const description = cleanText(form.get('description') ?? '', true).trim()
+  const error = editError(title, description)
+  if (error) {
+    sendHtml(res, 400, editPage({ viewer, video, title, description, error }))
+    return
+  }
+  const updated = ctx.library.db.updateVideo(video.id, { title, description })
+  if (!updated) return videoNotFound(res, viewer)
+  return `/v/${encodeURIComponent(video.id)}?saved=1`
+})
+
+async function confirmDelete(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  const video = viewer && changeableVideo(r, viewer)
+  if (viewer && video) sendHtml(r.res, 200, deletePage({ viewer, video }))
+}
+
+const deleteVideo = formPost(async (post) => {
+  const video = changeableVideo(post, post.viewer)
+  if (!video) return
+  await post.ctx.library.deleteVideo(video.id)
+  return '/?deleted=1'
+})
+
+export const videoRoutes: PageRoute[] = [
+  { path: /^\/v\/([^/]+)$/, get: watch },
+  { path: /^\/v\/([^/]+)\/edit$/, get: showEdit, post: saveEdit },
+  { path: /^\/v\/([^/]+)\/delete$/, get: confirmDelete, post: deleteVideo }
+]
