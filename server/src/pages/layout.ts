@@ -1,5 +1,6 @@
 /** The page frame: document head, header with search and the signed-in user, skip link. */
 import type { User } from '../db/types'
+import { SEARCH_MAX } from '../library'
 import { html, raw, type SafeHtml } from './html'
 
 export const PRODUCT_NAME = 'Sidecast Library'
@@ -77,7 +78,7 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
               value="${opts.query ?? ''}"
               placeholder="Search titles, people, callouts"
               autocomplete="off"
-              maxlength="200"
+              maxlength="${SEARCH_MAX}"
             />
             <button type="submit" class="search-button">
               ${SEARCH_ICON}<span class="visually-hidden">Go</span>
@@ -90,10 +91,10 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
                 ><span class="avatar" aria-hidden="true">${initial(viewer.user.name)}</span
                 ><span class="user-name">${viewer.user.name}</span></a
               >
-              <form method="post" action="/signout">
-                <input type="hidden" name="csrf" value="${viewer.csrf}" />
-                <button type="submit" class="btn btn-quiet">Sign out</button>
-              </form>
+              ${csrfForm(
+                { action: '/signout', csrf: viewer.csrf },
+                html`<button type="submit" class="btn btn-quiet">Sign out</button>`
+              )}
             </nav>`
           }
         </div>
@@ -105,6 +106,36 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
 function initial(name: string): string {
   const first = Array.from(name.trim())[0] ?? '?'
   return first.toUpperCase()
+}
+
+/**
+ * A form that POSTs to `action` with the CSRF token in its `csrf` field (the session's; on the
+ * sign-in form, the double-submit cookie's). The routes refuse a POST without it.
+ */
+export function csrfForm(
+  form: { action: string; csrf: string; className?: string },
+  content: SafeHtml
+): SafeHtml {
+  const className = form.className ? html` class="${form.className}"` : ''
+  // Prettier's HTML formatting would put a space before the optional class.
+  // prettier-ignore
+  return html`<form method="post" action="${form.action}"${className}>
+    <input type="hidden" name="csrf" value="${form.csrf}" />
+    ${content}
+  </form>`
+}
+
+/** A labelled form field: the label for the control with id `id`, then the control. */
+export function field(id: string, label: string, control: SafeHtml, className = 'field'): SafeHtml {
+  return html`<div class="${className}">
+    <label for="${id}">${label}</label>
+    ${control}
+  </div>`
+}
+
+/** A video's title as shown: "Untitled" when it has none. */
+export function titleOf(video: { title: string }): string {
+  return video.title || 'Untitled'
 }
 
 /** A notice above the content (role=status so screen readers announce it). */

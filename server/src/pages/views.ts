@@ -3,12 +3,19 @@ import { UPLOAD_METADATA_LIMITS } from '../../../src/shared/upload-metadata'
 import type { TokenRecord, Video } from '../db/types'
 import { formatDuration, paragraphs, plural, spokenDuration, timeTag } from './format'
 import { html, raw, type SafeHtml } from './html'
-import { LOGO, PRODUCT_NAME, documentShell, layout, notice, type Viewer } from './layout'
+import {
+  LOGO,
+  PRODUCT_NAME,
+  csrfForm,
+  documentShell,
+  field,
+  layout,
+  notice,
+  titleOf,
+  type Viewer
+} from './layout'
 
 export const PAGE_SIZE = 48
-/** The same limits as an upload's metadata: a title edited here fits where an upload's would. */
-export const TITLE_MAX = UPLOAD_METADATA_LIMITS.title
-export const DESCRIPTION_MAX = UPLOAD_METADATA_LIMITS.description
 export const TOKEN_LABEL_MAX = 100
 
 const PLAY_ICON = raw(
@@ -35,35 +42,37 @@ export function signInPage(opts: {
         <h1>Sign in</h1>
         <p class="muted">Your team's recordings, in one place.</p>
         ${notice(opts.error, 'error')}${notice(opts.info)}
-        <form method="post" action="/signin" class="stack">
-          <input type="hidden" name="csrf" value="${opts.csrf}" />
-          <input type="hidden" name="next" value="${opts.next}" />
-          <div class="field">
-            <label for="signin-name">Name</label>
-            <input
-              id="signin-name"
-              name="name"
-              type="text"
-              autocomplete="username"
-              autocapitalize="none"
-              spellcheck="false"
-              required
-              value="${opts.name ?? ''}"
-              ${opts.name ? '' : raw(' autofocus')}
-            />
-          </div>
-          <div class="field">
-            <label for="signin-password">Password</label>
-            <input
-              id="signin-password"
-              name="password"
-              type="password"
-              autocomplete="current-password"
-              required${opts.name ? raw(' autofocus') : ''}
-            />
-          </div>
-          <button type="submit" class="btn btn-primary btn-block">Sign in</button>
-        </form>
+        ${csrfForm(
+          { action: '/signin', csrf: opts.csrf, className: 'stack' },
+          html`<input type="hidden" name="next" value="${opts.next}" />
+            ${field(
+              'signin-name',
+              'Name',
+              html`<input
+                id="signin-name"
+                name="name"
+                type="text"
+                autocomplete="username"
+                autocapitalize="none"
+                spellcheck="false"
+                required
+                value="${opts.name ?? ''}"
+                ${opts.name ? '' : raw(' autofocus')}
+              />`
+            )}
+            ${field(
+              'signin-password',
+              'Password',
+              html`<input
+                id="signin-password"
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                required${opts.name ? raw(' autofocus') : ''}
+              />`
+            )}
+            <button type="submit" class="btn btn-primary btn-block">Sign in</button>`
+        )}
         <p class="muted small">No account yet? Ask whoever runs this library to add you.</p>
       </div>
     </main>`
@@ -158,7 +167,7 @@ function videoCard(v: Video, query: string): SafeHtml {
             : html`<span class="thumb-placeholder">${PLAY_ICON}</span>`
         }${duration && html`<span class="duration" aria-hidden="true">${duration}</span>`}</span
       >
-      <span class="card-title">${v.title || 'Untitled'}</span>
+      <span class="card-title">${titleOf(v)}</span>
     </a>
     <p class="card-meta">
       <span class="author">${v.authorName}</span
@@ -224,7 +233,7 @@ export function watchPage(d: {
   const duration = formatDuration(v.durationMs)
   const callouts = [...v.callouts].sort((a, b) => a.startMs - b.startMs)
   return layout(
-    { title: v.title || 'Untitled', viewer: d.viewer, scripts: ['app.js', 'watch.js'] },
+    { title: titleOf(v), viewer: d.viewer, scripts: ['app.js', 'watch.js'] },
     html`<div class="page watch">
       ${notice(d.info)}
       <div class="watch-grid${callouts.length === 0 ? ' no-markers' : ''}">
@@ -241,7 +250,7 @@ export function watchPage(d: {
           </video>
         </div>
         <div class="watch-info">
-          <h1 class="watch-title">${v.title || 'Untitled'}</h1>
+          <h1 class="watch-title">${titleOf(v)}</h1>
           <p class="watch-meta">
             <span class="author">${v.authorName}</span
             ><span aria-hidden="true"> · </span
@@ -295,6 +304,24 @@ export function watchPage(d: {
   )
 }
 
+/** The frame of a page that changes a video: the way back to it, a heading, then `content`. */
+function changePage(
+  d: { viewer: Viewer; video: Video },
+  change: 'Edit' | 'Delete',
+  heading: string,
+  content: SafeHtml
+): SafeHtml {
+  const v = d.video
+  return layout(
+    { title: `${change} ${titleOf(v)}`, viewer: d.viewer },
+    html`<div class="page narrow">
+      <p class="crumb"><a href="/v/${v.id}">← Back to the video</a></p>
+      <h1>${heading}</h1>
+      ${content}
+    </div>`
+  )
+}
+
 export function editPage(d: {
   viewer: Viewer
   video: Video
@@ -303,69 +330,67 @@ export function editPage(d: {
   error?: string
 }): SafeHtml {
   const v = d.video
-  return layout(
-    { title: `Edit ${v.title || 'Untitled'}`, viewer: d.viewer },
-    html`<div class="page narrow">
-      <p class="crumb"><a href="/v/${v.id}">← Back to the video</a></p>
-      <h1>Edit video</h1>
-      ${notice(d.error, 'error')}
-      <form method="post" action="/v/${v.id}/edit" class="stack">
-        <input type="hidden" name="csrf" value="${d.viewer.csrf}" />
-        <div class="field">
-          <label for="edit-title">Title</label>
-          <input
+  return changePage(
+    d,
+    'Edit',
+    'Edit video',
+    html`${notice(d.error, 'error')}
+    ${csrfForm(
+      { action: `/v/${v.id}/edit`, csrf: d.viewer.csrf, className: 'stack' },
+      html`${field(
+          'edit-title',
+          'Title',
+          html`<input
             id="edit-title"
             name="title"
             type="text"
             required
-            maxlength="${TITLE_MAX}"
+            maxlength="${UPLOAD_METADATA_LIMITS.title}"
             value="${d.title}"
-          />
-        </div>
-        <div class="field">
-          <label for="edit-description">Description</label>
-          <textarea
-            id="edit-description"
-            name="description"
-            rows="8"
-            maxlength="${DESCRIPTION_MAX}"
-            aria-describedby="edit-description-hint"
-          >
+          />`
+        )}
+        ${field(
+          'edit-description',
+          'Description',
+          html`<textarea
+              id="edit-description"
+              name="description"
+              rows="8"
+              maxlength="${UPLOAD_METADATA_LIMITS.description}"
+              aria-describedby="edit-description-hint"
+            >
 ${d.description}</textarea>
-          <p class="hint" id="edit-description-hint">
-            Plain text. Leave a blank line between paragraphs.
-          </p>
-        </div>
+            <p class="hint" id="edit-description-hint">
+              Plain text. Leave a blank line between paragraphs.
+            </p>`
+        )}
         <div class="form-actions">
           <button type="submit" class="btn btn-primary">Save</button>
           <a class="btn btn-quiet" href="/v/${v.id}">Cancel</a>
-        </div>
-      </form>
-    </div>`
+        </div>`
+    )}`
   )
 }
 
 export function deletePage(d: { viewer: Viewer; video: Video }): SafeHtml {
   const v = d.video
-  return layout(
-    { title: `Delete ${v.title || 'Untitled'}`, viewer: d.viewer },
-    html`<div class="page narrow">
-      <p class="crumb"><a href="/v/${v.id}">← Back to the video</a></p>
-      <h1>Delete this video?</h1>
-      <div class="confirm-card">
+  return changePage(
+    d,
+    'Delete',
+    'Delete this video?',
+    html`<div class="confirm-card">
         ${v.hasThumbnail ? html`<img src="/thumbs/${v.id}.jpg" alt="" width="160" height="90" />` : ''}
         <div>
-          <p class="confirm-title">${v.title || 'Untitled'}</p>
+          <p class="confirm-title">${titleOf(v)}</p>
           <p class="muted">${v.authorName} · ${timeTag(v.createdAt)}</p>
         </div>
       </div>
       <p>The video is removed for everyone, and links to it stop working. This cannot be undone.</p>
-      <form method="post" action="/v/${v.id}/delete" class="form-actions">
-        <input type="hidden" name="csrf" value="${d.viewer.csrf}" />
-        <button type="submit" class="btn btn-danger">Delete video</button>
-        <a class="btn btn-quiet" href="/v/${v.id}">Cancel</a>
-      </form>
-    </div>`
+      ${csrfForm(
+        { action: `/v/${v.id}/delete`, csrf: d.viewer.csrf, className: 'form-actions' },
+        html`<button type="submit" class="btn btn-danger">Delete video</button>
+          <a class="btn btn-quiet" href="/v/${v.id}">Cancel</a>`
+      )}`
   )
 }
 
@@ -434,21 +459,22 @@ export function profilePage(d: {
           The Sidecast app uploads with an access token. Create one per computer, so you can revoke
           it alone.
         </p>
-        <form method="post" action="/profile/tokens" class="inline-form">
-          <input type="hidden" name="csrf" value="${d.viewer.csrf}" />
-          <div class="field grow">
-            <label for="token-label">Label</label>
-            <input
-              id="token-label"
-              name="label"
-              type="text"
-              maxlength="${TOKEN_LABEL_MAX}"
-              placeholder="e.g. Work laptop"
-              required
-            />
-          </div>
-          <button type="submit" class="btn btn-primary">Create token</button>
-        </form>
+        ${csrfForm(
+          { action: '/profile/tokens', csrf: d.viewer.csrf, className: 'inline-form' },
+          html`${field(
+              'token-label',
+              'Label',
+              html`<input
+                id="token-label"
+                name="label"
+                type="text"
+                maxlength="${TOKEN_LABEL_MAX}"
+                placeholder="e.g. Work laptop"
+                required
+              />`,
+              'field grow'
+            )} <button type="submit" class="btn btn-primary">Create token</button>`
+        )}
         ${
           d.tokens.length === 0
             ? html`<p class="empty-inline">You have no access tokens yet.</p>`
@@ -476,16 +502,16 @@ export function profilePage(d: {
                           ${t.lastUsedAt ? timeTag(t.lastUsedAt) : html`<span class="muted">Never</span>`}
                         </td>
                         <td class="row-actions">
-                          <form method="post" action="/profile/tokens/${String(t.id)}/revoke">
-                            <input type="hidden" name="csrf" value="${d.viewer.csrf}" />
-                            <button
+                          ${csrfForm(
+                            { action: `/profile/tokens/${t.id}/revoke`, csrf: d.viewer.csrf },
+                            html`<button
                               type="submit"
                               class="btn btn-danger-quiet btn-small"
                               aria-label="Revoke ${t.label || 'Unlabelled'} (${t.prefix}…)"
                             >
                               Revoke
-                            </button>
-                          </form>
+                            </button>`
+                          )}
                         </td>
                       </tr>`
                   )}
