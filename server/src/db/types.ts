@@ -22,7 +22,7 @@ export interface Callout {
 }
 
 export interface Video {
-  /** URL-safe random id, 12+ characters. */
+  /** URL-safe random id (16 characters; see VIDEO_ID in library.ts). */
   id: string
   title: string
   description: string
@@ -38,22 +38,15 @@ export interface Video {
   hasThumbnail: boolean
 }
 
-/** Where a video's bytes live: a file under the data dir, or an S3 object key. */
-export interface NewVideo {
-  id: string
-  title: string
-  description: string
-  ownerId: number
-  durationMs: number | null
-  sizeBytes: number
-  filename: string
-  mimeType: string
-  projectId: string | null
-  callouts: Callout[]
-  hasThumbnail: boolean
+/** Which storage holds a video's bytes (storage/index.ts). */
+export type StorageKind = 'file' | 's3'
+
+/** A video as the upload processor adds it (the author's name is its owner's). */
+export interface NewVideo extends Omit<Video, 'authorName' | 'createdAt'> {
   /** The tus upload id the video came from (storage key). */
   uploadId: string
-  storage: 'file' | 's3'
+  /** Where its bytes live: a file under the data dir, or an S3 object key. */
+  storage: StorageKind
   /** ISO time; defaults to now. */
   createdAt?: string
   width?: number | null
@@ -105,7 +98,7 @@ export interface LibraryDb {
   /** One transaction: insert the video (if not there yet) and mark the upload done. */
   completeUpload(uploadId: string, video: NewVideo): Video
   /** Storage facts of a video (not part of the public Video shape). */
-  videoStorage(id: string): { uploadId: string; storage: 'file' | 's3' } | null
+  videoStorage(id: string): { uploadId: string; storage: StorageKind } | null
   createUpload(id: string, userId: number, videoId: string, metadata: string): void
   getUpload(id: string): UploadRecord | null
   setUploadState(id: string, state: UploadState, error?: string | null): void

@@ -16,6 +16,7 @@ import { FileStore } from '@tus/file-store'
 import { S3Store } from '@tus/s3-store'
 import type { DataStore } from '@tus/utils'
 import type { S3Config, ServerConfig } from '../config'
+import type { StorageKind } from '../db/types'
 
 /** tus upload ids made by this server: 32 lowercase hex characters. */
 export const UPLOAD_ID = /^[0-9a-f]{32}$/
@@ -28,7 +29,7 @@ export interface OpenedFile {
 export type Completeness = 'complete' | 'partial' | 'missing'
 
 export interface VideoStorage {
-  kind: 'file' | 's3'
+  kind: StorageKind
   datastore: DataStore
   /** Whether all declared bytes of the upload are stored. */
   completeness(uploadId: string): Promise<Completeness>

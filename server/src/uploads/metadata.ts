@@ -7,6 +7,7 @@ import {
   CONTROL_CHARS_EXCEPT_NEWLINES,
   UPLOAD_METADATA_LIMITS
 } from '../../../src/shared/upload-metadata'
+import { LIBRARY_PROJECT_ID_PATTERN } from '../../../src/shared/project'
 import type { Callout } from '../db/types'
 
 export interface UploadMeta {
@@ -18,7 +19,7 @@ export interface UploadMeta {
   callouts: Callout[]
 }
 
-export const LIMITS = UPLOAD_METADATA_LIMITS
+const LIMITS = UPLOAD_METADATA_LIMITS
 
 export class MetadataError extends Error {}
 
@@ -104,7 +105,7 @@ export function validateMetadata(meta: Record<string, string | null | undefined>
   let projectId: string | null = null
   const projectText = text(meta, 'projectId', LIMITS.projectId)
   if (projectText) {
-    if (!/^[A-Za-z0-9._-]+$/.test(projectText)) {
+    if (!LIBRARY_PROJECT_ID_PATTERN.test(projectText)) {
       throw new MetadataError('projectId may contain only letters, digits, ".", "_" and "-"')
     }
     projectId = projectText
