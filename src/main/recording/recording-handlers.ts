@@ -1,0 +1,77 @@
+/** The IPC handlers of the recorder: choosing what to capture, and the recording's life. */
+import type { CaptureSource, InvokeHandlers } from '../../shared/ipc'
+import {
+  badRequest,
+  requireBytes,
+  requireObject,
+  requireOneOf,
+  requireProjectId,
+  requireSeq,
+  requireString
+} from '../ipc/ipc-args'
+import type { SettingsStore } from '../settings/settings-store'
+import type { RecorderService } from './recorder-service'
+
+/** MediaRecorder's timeslice chunks are a few hundred KB; anything this big is not one. */
+export const MAX_CHUNK_BYTES = 64 * 1024 * 1024
+
+export interface RecordingHandlersOptions {
+  readonly recorder: RecorderService
+  readonly settings: SettingsStore
+  /** Screens and windows the user may record. */
+  readonly listCaptureSources: () => Promise<CaptureSource[]>
+  /** Tells the renderer that the list of projects changed. */
+  readonly projectsChanged: () => void
+}
+
+export function recordingHandlers(
+  options: RecordingHandlersOptions
+): Pick<
+  InvokeHandlers,
+  | 'sources:list'
+  | 'sources:select'
+  | 'recording:start'
+  | 'recording:chunk'
+  | 'recording:state'
+  | 'recording:stop'
+> {
+  const { recorder } = options
+  return {
+    'sources:list': async () => options.listCaptureSources(),
+    'sources:select': async (sourceId) => {
+      const id = requireString(sourceId, 'sourceId', 512)
+      if (!id) throw badRequest('"sourceId" must not be empty.')
+      options.settings.set({ sourceId: id })
+    },
+    'recording:start': async (request) => {
+      const body = requireObject(request, 'request')
+      const mimeType = requireString(body.mimeType, 'request.mimeType', 200)
+      if (!/^video\//i.test(mimeType)) throw badRequest('"request.mimeType" must be a video type.')
+      const sourceName = requireString(body.sourceName, 'request.sourceName', 512)
+      const started = await recorder.start({ mimeType, sourceName })
+      options.projectsChanged()
+      return started
+    },
+    'recording:chunk': async (projectId, seq, data) =>
+      recorder.chunk(
+        requireProjectId(projectId),
+        requireSeq(seq),
+        requireBytes(data, 'data', MAX_CHUNK_BYTES)
+      ),
+    'recording:state': async (projectId, phase) => {
+      recorder.setPhase(
+        requireProjectId(projectId),
+        requireOneOf(phase, 'phase', ['recording', 'paused'] as const)
+      )
+    },
+    'recording:stop': async (projectId, info) => {
+      const id = requireProjectId(projectId)
+      const body = info === undefined ? {} : requireObject(info, 'info')
+      const endedBecause =
+        body.endedBecause === undefined
+          ? undefined
+          : requireString(body.endedBecause, 'info.endedBecause', 500)
+      return recorder.stop(id, endedBecause ? { endedBecause } : {})
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The IPC handlers of sharing: the library connection (Settings › Team library), the upload
+ * queue, and each recording's share link.
+ */
+import { SidecastError } from '../../shared/errors'
+import type { InvokeHandlers } from '../../shared/ipc'
+import { UPLOAD_METADATA_LIMITS } from '../../shared/upload-metadata'
+import { requireObject, requireProjectId, requireString } from '../ipc/ipc-args'
+import type { ProjectCatalogue } from '../projects/project-catalogue'
+import type { ShareLink } from '../projects/share-link'
+import type { LibraryService } from './library'
+import { isLibraryLink } from './library-client'
+import type { UploadQueue } from './upload-queue'
+
+export interface ShareHandlersOptions {
+  readonly library: LibraryService
+  readonly uploads: UploadQueue
+  readonly projects: Pick<ProjectCatalogue, 'readShareLink'>
+  /** Puts text on the clipboard. */
+  readonly copyText: (text: string) => void | Promise<void>
+  /** Opens a web page in the default browser. */
+  readonly openExternal: (url: string) => Promise<void>
+}
+
+export function shareHandlers(
+  options: ShareHandlersOptions
+): Pick<
+  InvokeHandlers,
+  | 'library:get'
+  | 'library:configure'
+  | 'library:test'
+  | 'uploads:start'
+  | 'uploads:list'
+  | 'uploads:pause'
+  | 'uploads:resume'
+  | 'uploads:cancel'
+  | 'share:copy-link'
+  | 'share:open'
+> {
+  const { library, uploads } = options
+  const maxDescription = UPLOAD_METADATA_LIMITS.description
+
+  /** The project's share link, or a clear error when it has none. */
+  async function shareLinkOf(projectId: string): Promise<ShareLink> {
+    const link = await options.projects.readShareLink(projectId)
+    if (!link) {
+      throw new SidecastError(
+        'not-shared',
+        'This recording has not been uploaded to the library yet. Upload it first.'
+      )
+    }
+    return link
+  }
+
+  return {
+    'library:get': async () => library.config(),
+    'library:configure': async (patch) => library.configure(patch),
+    'library:test': async (patch) => library.test(patch === undefined ? {} : patch),
+    'uploads:start': async (projectId, request) => {
+      const id = requireProjectId(projectId)
+      const body =
+        request === undefined || request === null ? {} : requireObject(request, 'request')
+      const title =
+        body.title === undefined ? undefined : requireString(body.title, 'request.title', 10_000)
+      const description =
+        body.description === undefined
+          ? undefined
+          : requireString(body.description, 'request.description', 1_000_000)
+      if (description !== undefined && [...description].length > maxDescription) {
+        throw new SidecastError(
+          'bad-description',
+          `A description can have at most ${maxDescription} characters; this one has ${[...description].length}.`
+        )
+      }
+      return uploads.add(id, {
+        ...(title !== undefined ? { title } : {}),
+        ...(description !== undefined ? { description } : {})
+      })
+    },
+    'uploads:list': async () => uploads.list(),
+    'uploads:pause': async (uploadId) => uploads.pause(requireString(uploadId, 'uploadId', 100)),
+    'uploads:resume': async (uploadId) => uploads.resume(requireString(uploadId, 'uploadId', 100)),
+    'uploads:cancel': async (uploadId) => uploads.cancel(requireString(uploadId, 'uploadId', 100)),
+    'share:copy-link': async (projectId) => {
+      const link = await shareLinkOf(requireProjectId(projectId))
+      await options.copyText(link.url)
+    },
+    'share:open': async (projectId) => {
+      const link = await shareLinkOf(requireProjectId(projectId))
+      const { url } = await library.config()
+      if (!isLibraryLink(link.url, url)) {
+        throw new SidecastError(
+          'not-library-link',
+          url
+            ? `The recording's link (${link.url}) is not in the library at ${url}, so Sidecast did not open it. Copy the link instead.`
+            : `No library is set, so Sidecast did not open ${link.url}. Copy the link instead.`
+        )
+      }
+      await options.openExternal(link.url)
+    }
+  }
+}
