@@ -14,20 +14,16 @@ export function UnsavedDialog(props: {
       describedBy="unsaved-text"
       onClose={props.onStay}
       initialFocus=".primary-button"
+      actions={[
+        { label: 'Leave anyway', kind: 'secondary', onClick: props.onLeave },
+        { label: 'Keep editing', kind: 'primary', onClick: props.onStay }
+      ]}
     >
       <h2 id="unsaved-title">Your latest edits are not saved yet</h2>
       <p id="unsaved-text">
         Saving did not work: {props.reason.replace(/[.\s]+$/, '')}. Sidecast keeps trying in the
         background. You can stay until it works, or leave now and let it keep trying.
       </p>
-      <div className="dialog-actions">
-        <button type="button" className="secondary-button" onClick={props.onLeave}>
-          Leave anyway
-        </button>
-        <button type="button" className="primary-button" onClick={props.onStay}>
-          Keep editing
-        </button>
-      </div>
     </ModalDialog>
   )
 }

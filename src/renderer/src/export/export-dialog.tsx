@@ -11,7 +11,9 @@ import { api } from '../api'
 import { fileName, formatPercent, formatResolution, formatTimeLeft } from '../format'
 import { errorMessage } from '../recorder/capture-errors'
 import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
-import { ModalDialog } from '../ui/modal-dialog'
+import { ChoiceGroup } from '../ui/choice-group'
+import { ErrorText } from '../ui/field'
+import { DialogActions, ModalDialog, type DialogActionItem } from '../ui/modal-dialog'
 import { useNotices } from '../ui/notices'
 import { ProgressBar } from '../ui/progress-bar'
 import { exportEndWords, runningExportOf } from './exports-model'
@@ -39,7 +41,7 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
   const [starting, setStarting] = useState(false)
   const [cancelling, setCancelling] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
-  const ids = { heading: useId(), size: useId(), quality: useId() }
+  const headingId = useId()
   const body = useRef<HTMLDivElement>(null)
   const flushEdits = useFlushEdits()
 
@@ -141,87 +143,90 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
     target?.focus()
   }, [view])
 
+  /** The footer while following an export: what can be done in its state. */
+  const runActions = (): DialogActionItem[] => {
+    switch (state) {
+      case 'running':
+        return [
+          { label: 'Cancel export', kind: 'secondary', onClick: cancel, disabled: cancelling },
+          { label: 'Continue in background', kind: 'primary', onClick: close }
+        ]
+      case 'done':
+        return [
+          { label: 'Show in folder', kind: 'secondary', onClick: reveal },
+          { label: 'Close', kind: 'primary', onClick: close }
+        ]
+      case 'failed':
+        return [
+          { label: 'Close', kind: 'secondary', onClick: close },
+          {
+            label: starting ? 'Starting…' : 'Try again',
+            kind: 'primary',
+            onClick: () => void start({ size, quality }),
+            disabled: starting
+          }
+        ]
+      case 'cancelled':
+        return [
+          { label: 'Close', kind: 'secondary', onClick: close },
+          { label: 'Export again', kind: 'primary', onClick: again }
+        ]
+      default:
+        return []
+    }
+  }
+
   const event = entry?.event
   const sourceSize = formatResolution(project.width, project.height)
 
   return (
     <ModalDialog
-      labelledBy={ids.heading}
+      labelledBy={headingId}
       onClose={close}
       className="export-dialog"
       // The chosen size when choosing; the safe next step (never Cancel) when following one.
       initialFocus="input:checked, .primary-button"
     >
-      <h2 id={ids.heading}>Export “{project.title}”</h2>
+      <h2 id={headingId}>Export “{project.title}”</h2>
       <div ref={body}>
         {exportId === null ? (
           <form onSubmit={submit} noValidate>
-            <fieldset className="choice-group">
-              <legend>Size</legend>
-              {EXPORT_SIZE_CHOICES.map((choice) => {
-                const hint = sizeChoiceHint(choice.value, project.height, sourceSize)
-                return (
-                  <label key={choice.value} className="choice">
-                    <input
-                      type="radio"
-                      name={ids.size}
-                      value={choice.value}
-                      checked={size === choice.value}
-                      onChange={() => {
-                        chosen.current = true
-                        setSize(choice.value)
-                      }}
-                    />
-                    <span className="choice-text">
-                      <span className="choice-label">{choice.label}</span>
-                      {hint && <span className="hint">{hint}</span>}
-                    </span>
-                  </label>
-                )
-              })}
-            </fieldset>
+            <ChoiceGroup
+              legend="Size"
+              choices={EXPORT_SIZE_CHOICES.map((choice) => ({
+                ...choice,
+                hint: sizeChoiceHint(choice.value, project.height, sourceSize)
+              }))}
+              value={size}
+              onChange={(value) => {
+                chosen.current = true
+                setSize(value)
+              }}
+            />
 
-            <fieldset className="choice-group">
-              <legend>Quality</legend>
-              {EXPORT_QUALITY_CHOICES.map((choice) => (
-                <label key={choice.value} className="choice">
-                  <input
-                    type="radio"
-                    name={ids.quality}
-                    value={choice.value}
-                    checked={quality === choice.value}
-                    onChange={() => {
-                      chosen.current = true
-                      setQuality(choice.value)
-                    }}
-                  />
-                  <span className="choice-text">
-                    <span className="choice-label">{choice.label}</span>
-                    <span className="hint">{choice.hint}</span>
-                  </span>
-                </label>
-              ))}
-            </fieldset>
+            <ChoiceGroup
+              legend="Quality"
+              choices={EXPORT_QUALITY_CHOICES}
+              value={quality}
+              onChange={(value) => {
+                chosen.current = true
+                setQuality(value)
+              }}
+            />
 
-            {problem && (
-              <p className="field-error" role="alert">
-                {problem}
-              </p>
-            )}
+            <ErrorText message={problem} />
 
-            <div className="dialog-actions">
-              <button
-                type="button"
-                className="secondary-button"
-                onClick={close}
-                disabled={starting}
-              >
-                Cancel
-              </button>
-              <button type="submit" className="primary-button" disabled={starting}>
-                {starting ? 'Starting…' : 'Export'}
-              </button>
-            </div>
+            <DialogActions
+              actions={[
+                { label: 'Cancel', kind: 'secondary', onClick: close, disabled: starting },
+                {
+                  label: starting ? 'Starting…' : 'Export',
+                  kind: 'primary',
+                  submit: true,
+                  disabled: starting
+                }
+              ]}
+            />
           </form>
         ) : (
           <div className="export-run">
@@ -253,64 +258,10 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
               </p>
             )}
 
-            {problem && (
-              <p className="field-error" role="alert">
-                {problem}
-              </p>
-            )}
+            <ErrorText message={problem} />
 
-            <div className="dialog-actions">
-              {running && (
-                <>
-                  <button
-                    type="button"
-                    className="secondary-button"
-                    onClick={cancel}
-                    disabled={cancelling}
-                  >
-                    Cancel export
-                  </button>
-                  <button type="button" className="primary-button" onClick={close}>
-                    Continue in background
-                  </button>
-                </>
-              )}
-              {state === 'done' && (
-                <>
-                  <button type="button" className="secondary-button" onClick={reveal}>
-                    Show in folder
-                  </button>
-                  <button type="button" className="primary-button" onClick={close}>
-                    Close
-                  </button>
-                </>
-              )}
-              {state === 'failed' && (
-                <>
-                  <button type="button" className="secondary-button" onClick={close}>
-                    Close
-                  </button>
-                  <button
-                    type="button"
-                    className="primary-button"
-                    onClick={() => void start({ size, quality })}
-                    disabled={starting}
-                  >
-                    {starting ? 'Starting…' : 'Try again'}
-                  </button>
-                </>
-              )}
-              {state === 'cancelled' && (
-                <>
-                  <button type="button" className="secondary-button" onClick={close}>
-                    Close
-                  </button>
-                  <button type="button" className="primary-button" onClick={again}>
-                    Export again
-                  </button>
-                </>
-              )}
-            </div>
+            {/* Keyed by state: the buttons of one state are never reused for another's. */}
+            <DialogActions key={state ?? 'none'} actions={runActions()} />
           </div>
         )}
       </div>

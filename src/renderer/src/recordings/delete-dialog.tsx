@@ -4,6 +4,7 @@ import type { ReactNode } from 'react'
 import type { ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
 import { errorMessage } from '../recorder/capture-errors'
+import { ErrorText } from '../ui/field'
 import { ModalDialog } from '../ui/modal-dialog'
 
 export interface DeleteDialogProps {
@@ -36,35 +37,23 @@ export function DeleteDialog({ project, onClose }: DeleteDialogProps): ReactNode
       describedBy={textId}
       onClose={() => onClose(false)}
       initialFocus=".cancel-button"
+      actions={[
+        {
+          label: 'Cancel',
+          kind: 'secondary',
+          className: 'cancel-button',
+          onClick: () => onClose(false),
+          disabled: busy
+        },
+        { label: 'Delete', kind: 'danger', onClick: () => void confirm(), disabled: busy }
+      ]}
     >
       <h2 id={headingId}>Delete “{project.title}”?</h2>
       <p id={textId}>
         The recording and everything exported from it are removed from your disk. This cannot be
         undone.
       </p>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button
-          type="button"
-          className="secondary-button cancel-button"
-          onClick={() => onClose(false)}
-          disabled={busy}
-        >
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="danger-button"
-          onClick={() => void confirm()}
-          disabled={busy}
-        >
-          Delete
-        </button>
-      </div>
+      <ErrorText message={error} />
     </ModalDialog>
   )
 }

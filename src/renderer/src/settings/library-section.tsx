@@ -8,6 +8,7 @@ import type { ReactNode } from 'react'
 import type { LibraryConfig, LibraryTestResult } from '../../../shared/ipc'
 import { api } from '../api'
 import { errorMessage } from '../recorder/capture-errors'
+import { ErrorText, Field } from '../ui/field'
 import type { LibraryDraft } from './library-form'
 import {
   libraryTestPatch,
@@ -42,7 +43,6 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
   const [test, setTest] = useState<TestState>({ phase: 'idle' })
   const ids = {
     legend: useId(),
-    url: useId(),
     token: useId(),
     copy: useId(),
     tokenStatus: useId()
@@ -94,26 +94,24 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
         <p className="warning-note">Sidecast could not read the library settings. {loadProblem}</p>
       )}
 
-      <div className="field">
-        <label htmlFor={ids.url}>Server URL</label>
-        <input
-          id={ids.url}
-          type="url"
-          inputMode="url"
-          spellCheck={false}
-          autoComplete="off"
-          placeholder="https://library.example.com"
-          value={draft.url}
-          readOnly={config.managed.url}
-          onChange={(e) => change({ url: e.target.value })}
-          aria-describedby={config.managed.url ? `${ids.url}-managed` : undefined}
-        />
-        {config.managed.url && (
-          <p className="hint" id={`${ids.url}-managed`}>
-            Set by your administrator.
-          </p>
+      <Field
+        label="Server URL"
+        hint={config.managed.url ? 'Set by your administrator.' : undefined}
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="url"
+            inputMode="url"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="https://library.example.com"
+            value={draft.url}
+            readOnly={config.managed.url}
+            onChange={(e) => change({ url: e.target.value })}
+          />
         )}
-      </div>
+      </Field>
 
       <div className="field">
         {tokenInput ? (
@@ -142,26 +140,22 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
             <p id={ids.tokenStatus} className="token-status">
               {tokenText}
             </p>
-            {!config.managed.token && config.hasToken && draft.tokenMode === 'keep' && (
-              <>
+            {!config.managed.token &&
+              config.hasToken &&
+              draft.tokenMode === 'keep' &&
+              (['Replace', 'Forget'] as const).map((verb) => (
                 <button
+                  key={verb}
                   type="button"
                   className="secondary-button"
-                  onClick={() => change({ tokenMode: 'replace', token: '' })}
-                  aria-label="Replace the saved token"
+                  onClick={() =>
+                    change({ tokenMode: verb === 'Replace' ? 'replace' : 'forget', token: '' })
+                  }
+                  aria-label={`${verb} the saved token`}
                 >
-                  Replace
+                  {verb}
                 </button>
-                <button
-                  type="button"
-                  className="secondary-button"
-                  onClick={() => change({ tokenMode: 'forget', token: '' })}
-                  aria-label="Forget the saved token"
-                >
-                  Forget
-                </button>
-              </>
-            )}
+              ))}
             {!config.managed.token && config.hasToken && draft.tokenMode !== 'keep' && (
               <button
                 type="button"
@@ -205,11 +199,7 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
         </p>
       </div>
 
-      {props.saveProblem && (
-        <p className="field-error" role="alert">
-          {props.saveProblem}
-        </p>
-      )}
+      <ErrorText message={props.saveProblem} />
 
       <div className="check-field">
         <input

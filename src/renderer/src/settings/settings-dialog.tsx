@@ -11,7 +11,8 @@ import type { Settings } from '../../../shared/settings'
 import { api } from '../api'
 import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES } from '../export/export-choices'
 import { errorMessage } from '../recorder/capture-errors'
-import { ModalDialog } from '../ui/modal-dialog'
+import { ErrorText, Field } from '../ui/field'
+import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import {
   initialLibraryDraft,
   libraryPatch,
@@ -77,16 +78,7 @@ export function SettingsDialog({
   const [folderError, setFolderError] = useState<string | null>(null)
   const [libraryError, setLibraryError] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
-  const ids = {
-    heading: useId(),
-    countdown: useId(),
-    shortcut: useId(),
-    folder: useId(),
-    size: useId(),
-    quality: useId(),
-    ffmpeg: useId(),
-    disk: useId()
-  }
+  const headingId = useId()
   const set = (patch: Partial<SettingsDraft>): void => setDraft((d) => ({ ...d, ...patch }))
 
   useEffect(() => {
@@ -151,110 +143,109 @@ export function SettingsDialog({
   }
 
   return (
-    <ModalDialog labelledBy={ids.heading} onClose={onClose} className="settings-dialog">
+    <ModalDialog labelledBy={headingId} onClose={onClose} className="settings-dialog">
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <h2 id={ids.heading}>Settings</h2>
+        <h2 id={headingId}>Settings</h2>
 
         <fieldset className="settings-section" disabled={saving}>
           <legend>Recording</legend>
-          <div className="field">
-            <label htmlFor={ids.countdown}>Countdown before recording (seconds)</label>
-            <input
-              id={ids.countdown}
-              type="number"
-              inputMode="numeric"
-              min={0}
-              max={10}
-              step={1}
-              value={draft.countdown}
-              onChange={(e) => set({ countdown: e.target.value })}
-              aria-describedby={`${ids.countdown}-hint`}
-            />
-            <p className="hint" id={`${ids.countdown}-hint`}>
-              0 starts recording at once.
-            </p>
-          </div>
-
-          <div className="field">
-            <label htmlFor={ids.shortcut}>Record shortcut</label>
-            <input
-              id={ids.shortcut}
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              value={draft.shortcut}
-              onChange={(e) => set({ shortcut: e.target.value })}
-              aria-describedby={`${ids.shortcut}-hint`}
-            />
-            <p className="hint" id={`${ids.shortcut}-hint`}>
-              Starts and stops recording from anywhere. Write it like CommandOrControl+Shift+R
-              (modifiers: CommandOrControl, Alt, Shift, Super).
-            </p>
-          </div>
-
-          <div className="field">
-            <label htmlFor={ids.folder}>Recordings folder</label>
-            <input
-              id={ids.folder}
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              placeholder={defaultRecordingsDir(appInfo)}
-              value={draft.recordingsDir}
-              onChange={(e) => {
-                set({ recordingsDir: e.target.value })
-                setFolderError(null)
-              }}
-              aria-invalid={folderError ? true : undefined}
-              aria-describedby={`${ids.folder}-hint${folderError ? ` ${ids.folder}-error` : ''}`}
-            />
-            <p className="hint" id={`${ids.folder}-hint`}>
-              New recordings go here after Sidecast restarts. Leave empty for the default folder.
-              {appInfo && appInfo.projectsDir !== defaultRecordingsDir(appInfo) && (
-                <> Now: {appInfo.projectsDir}</>
-              )}
-            </p>
-            {folderError && (
-              <p className="field-error" id={`${ids.folder}-error`} role="alert">
-                {folderError}
-              </p>
+          <Field label="Countdown before recording (seconds)" hint="0 starts recording at once.">
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={10}
+                step={1}
+                value={draft.countdown}
+                onChange={(e) => set({ countdown: e.target.value })}
+              />
             )}
-          </div>
+          </Field>
+
+          <Field
+            label="Record shortcut"
+            hint="Starts and stops recording from anywhere. Write it like CommandOrControl+Shift+R (modifiers: CommandOrControl, Alt, Shift, Super)."
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                spellCheck={false}
+                autoComplete="off"
+                value={draft.shortcut}
+                onChange={(e) => set({ shortcut: e.target.value })}
+              />
+            )}
+          </Field>
+
+          <Field
+            label="Recordings folder"
+            hint={
+              <>
+                New recordings go here after Sidecast restarts. Leave empty for the default folder.
+                {appInfo && appInfo.projectsDir !== defaultRecordingsDir(appInfo) && (
+                  <> Now: {appInfo.projectsDir}</>
+                )}
+              </>
+            }
+            error={folderError}
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                spellCheck={false}
+                autoComplete="off"
+                placeholder={defaultRecordingsDir(appInfo)}
+                value={draft.recordingsDir}
+                onChange={(e) => {
+                  set({ recordingsDir: e.target.value })
+                  setFolderError(null)
+                }}
+              />
+            )}
+          </Field>
         </fieldset>
 
         <fieldset className="settings-section" disabled={saving}>
           <legend>Export</legend>
           <div className="field-pair">
-            <div className="field">
-              <label htmlFor={ids.size}>Default size</label>
-              <select
-                id={ids.size}
-                value={draft.exportSize}
-                onChange={(e) => set({ exportSize: e.target.value as SettingsDraft['exportSize'] })}
-              >
-                {EXPORT_SIZE_CHOICES.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={ids.quality}>Default quality</label>
-              <select
-                id={ids.quality}
-                value={draft.exportQuality}
-                onChange={(e) =>
-                  set({ exportQuality: e.target.value as SettingsDraft['exportQuality'] })
-                }
-              >
-                {EXPORT_QUALITY_CHOICES.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Field label="Default size">
+              {(control) => (
+                <select
+                  {...control}
+                  value={draft.exportSize}
+                  onChange={(e) =>
+                    set({ exportSize: e.target.value as SettingsDraft['exportSize'] })
+                  }
+                >
+                  {EXPORT_SIZE_CHOICES.map((c) => (
+                    <option key={c.value} value={c.value}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Default quality">
+              {(control) => (
+                <select
+                  {...control}
+                  value={draft.exportQuality}
+                  onChange={(e) =>
+                    set({ exportQuality: e.target.value as SettingsDraft['exportQuality'] })
+                  }
+                >
+                  {EXPORT_QUALITY_CHOICES.map((c) => (
+                    <option key={c.value} value={c.value}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
           </div>
           <p className="hint">Used by Export and by uploads of edited recordings.</p>
         </fieldset>
@@ -277,58 +268,51 @@ export function SettingsDialog({
 
         <fieldset className="settings-section" disabled={saving}>
           <legend>Advanced</legend>
-          <div className="field">
-            <label htmlFor={ids.ffmpeg}>ffmpeg path</label>
-            <input
-              id={ids.ffmpeg}
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              placeholder="Leave empty to use the bundled ffmpeg"
-              value={draft.ffmpegPath}
-              onChange={(e) => set({ ffmpegPath: e.target.value })}
-              aria-describedby={`${ids.ffmpeg}-status`}
-            />
-            <p
-              className={appInfo && !appInfo.ffmpeg.ok ? 'hint warning-text' : 'hint'}
-              id={`${ids.ffmpeg}-status`}
-            >
-              {appInfo ? describeFfmpeg(appInfo.ffmpeg) : 'Checking ffmpeg…'}
-            </p>
-          </div>
+          <Field
+            label="ffmpeg path"
+            hint={appInfo ? describeFfmpeg(appInfo.ffmpeg) : 'Checking ffmpeg…'}
+            hintTone={appInfo && !appInfo.ffmpeg.ok ? 'warning' : 'normal'}
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                spellCheck={false}
+                autoComplete="off"
+                placeholder="Leave empty to use the bundled ffmpeg"
+                value={draft.ffmpegPath}
+                onChange={(e) => set({ ffmpegPath: e.target.value })}
+              />
+            )}
+          </Field>
 
-          <div className="field">
-            <label htmlFor={ids.disk}>Minimum free disk space (MiB)</label>
-            <input
-              id={ids.disk}
-              type="number"
-              inputMode="numeric"
-              min={0}
-              step={256}
-              value={draft.minFree}
-              onChange={(e) => set({ minFree: e.target.value })}
-              aria-describedby={`${ids.disk}-hint`}
-            />
-            <p className="hint" id={`${ids.disk}-hint`}>
-              Sidecast will not start a recording, and stops one, when less than this is free.
-            </p>
-          </div>
+          <Field
+            label="Minimum free disk space (MiB)"
+            hint="Sidecast will not start a recording, and stops one, when less than this is free."
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                inputMode="numeric"
+                min={0}
+                step={256}
+                value={draft.minFree}
+                onChange={(e) => set({ minFree: e.target.value })}
+              />
+            )}
+          </Field>
         </fieldset>
 
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText message={error} />
 
-        <div className="dialog-actions settings-actions">
-          <button type="button" className="secondary-button" onClick={onClose} disabled={saving}>
-            Cancel
-          </button>
-          <button type="submit" className="primary-button" disabled={saving}>
-            {saving ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <DialogActions
+          className="settings-actions"
+          actions={[
+            { label: 'Cancel', kind: 'secondary', onClick: onClose, disabled: saving },
+            { label: saving ? 'Saving…' : 'Save', kind: 'primary', submit: true, disabled: saving }
+          ]}
+        />
       </form>
     </ModalDialog>
   )

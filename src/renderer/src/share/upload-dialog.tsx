@@ -12,7 +12,8 @@ import { api } from '../api'
 import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
 import { errorMessage } from '../recorder/capture-errors'
 import { useOpenSettings } from '../settings/open-settings'
-import { ModalDialog } from '../ui/modal-dialog'
+import { ErrorText, Field } from '../ui/field'
+import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import { ProgressBar } from '../ui/progress-bar'
 import { libraryMissing } from './library-status'
 import { isActiveUpload, uploadStatusLine } from './uploads-model'
@@ -45,7 +46,7 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
   const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   const flushEdits = useFlushEdits()
-  const ids = { heading: useId(), title: useId(), description: useId(), error: useId() }
+  const headingId = useId()
   const body = useRef<HTMLDivElement>(null)
 
   useEffect(() => {
@@ -112,12 +113,12 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
 
   return (
     <ModalDialog
-      labelledBy={ids.heading}
+      labelledBy={headingId}
       onClose={onClose}
       className="upload-dialog"
       initialFocus="input, .primary-button"
     >
-      <h2 id={ids.heading}>Upload “{project.title}”</h2>
+      <h2 id={headingId}>Upload “{project.title}”</h2>
       <div ref={body}>
         {uploadId !== null ? (
           <div className="upload-started">
@@ -142,16 +143,18 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
                 Upload failed. {upload.error ?? 'The library did not say why.'}
               </p>
             )}
-            <div className="dialog-actions">
-              {failed && upload.needsToken && openSettings && (
-                <button type="button" className="secondary-button" onClick={goToSettings}>
-                  Open settings
-                </button>
-              )}
-              <button type="button" className="primary-button" onClick={onClose}>
-                Close
-              </button>
-            </div>
+            <DialogActions
+              actions={[
+                failed &&
+                  upload.needsToken &&
+                  openSettings && {
+                    label: 'Open settings',
+                    kind: 'secondary',
+                    onClick: goToSettings
+                  },
+                { label: 'Close', kind: 'primary', onClick: onClose }
+              ]}
+            />
           </div>
         ) : missing ? (
           <div className="upload-setup">
@@ -161,16 +164,12 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
                 ? 'Ask your team for them, then enter them under Team library in Settings.'
                 : 'Ask your team for them, then enter them under Team library in Settings (the Settings button at the top of the window).'}
             </p>
-            <div className="dialog-actions">
-              <button type="button" className="secondary-button" onClick={onClose}>
-                Cancel
-              </button>
-              {openSettings && (
-                <button type="button" className="primary-button" onClick={goToSettings}>
-                  Open settings
-                </button>
-              )}
-            </div>
+            <DialogActions
+              actions={[
+                { label: 'Cancel', kind: 'secondary', onClick: onClose },
+                openSettings && { label: 'Open settings', kind: 'primary', onClick: goToSettings }
+              ]}
+            />
           </div>
         ) : (
           <form onSubmit={(event) => void submit(event)} noValidate>
@@ -180,56 +179,51 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
                 to upload.
               </p>
             )}
-            <div className="field">
-              <label htmlFor={ids.title}>Title</label>
-              <input
-                id={ids.title}
-                type="text"
-                value={title}
-                maxLength={TITLE_MAX}
-                onChange={(e) => setTitle(e.target.value)}
-                aria-invalid={problem && !title.trim() ? true : undefined}
-                disabled={busy}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={ids.description}>Description (optional)</label>
-              <textarea
-                id={ids.description}
-                rows={4}
-                value={description}
-                maxLength={DESCRIPTION_MAX}
-                onChange={(e) => setDescription(e.target.value)}
-                aria-describedby={`${ids.description}-hint`}
-                disabled={busy}
-              />
-              <p className="hint" id={`${ids.description}-hint`}>
-                What it shows and who it is for. Colleagues can search it.
-              </p>
-            </div>
+            <Field label="Title" invalid={!!problem && !title.trim()}>
+              {(control) => (
+                <input
+                  {...control}
+                  type="text"
+                  value={title}
+                  maxLength={TITLE_MAX}
+                  onChange={(e) => setTitle(e.target.value)}
+                  disabled={busy}
+                />
+              )}
+            </Field>
+            <Field
+              label="Description (optional)"
+              hint="What it shows and who it is for. Colleagues can search it."
+            >
+              {(control) => (
+                <textarea
+                  {...control}
+                  rows={4}
+                  value={description}
+                  maxLength={DESCRIPTION_MAX}
+                  onChange={(e) => setDescription(e.target.value)}
+                  disabled={busy}
+                />
+              )}
+            </Field>
             {library && (
               <p className="hint">
                 Goes to {library.url}. With edits, the video is exported first, using the export
                 defaults from Settings.
               </p>
             )}
-            {problem && (
-              <p className="field-error" role="alert" id={ids.error}>
-                {problem}
-              </p>
-            )}
-            <div className="dialog-actions">
-              <button type="button" className="secondary-button" onClick={onClose} disabled={busy}>
-                Cancel
-              </button>
-              <button
-                type="submit"
-                className="primary-button"
-                disabled={busy || (!library && !libraryProblem)}
-              >
-                {busy ? 'Starting…' : 'Upload'}
-              </button>
-            </div>
+            <ErrorText message={problem} />
+            <DialogActions
+              actions={[
+                { label: 'Cancel', kind: 'secondary', onClick: onClose, disabled: busy },
+                {
+                  label: busy ? 'Starting…' : 'Upload',
+                  kind: 'primary',
+                  submit: true,
+                  disabled: busy || (!library && !libraryProblem)
+                }
+              ]}
+            />
           </form>
         )}
       </div>

@@ -1,6 +1,8 @@
 /**
  * A modal dialog on the native <dialog>: showModal makes the rest of the page inert, Escape
- * closes it, and Tab cycles within it. Focus returns to where it was when it closes.
+ * closes it, and Tab cycles within it. Focus returns to where it was when it closes. Its footer
+ * of buttons is `DialogActions`: the `actions` slot at the end of the dialog, or inside a form
+ * (where the submit button must be).
  */
 import { useEffect, useRef } from 'react'
 import type { ReactNode } from 'react'
@@ -15,13 +17,56 @@ export interface ModalDialogProps {
   readonly initialFocus?: string
   readonly className?: string
   readonly children: ReactNode
+  /** The footer's buttons, after the children. */
+  readonly actions?: readonly DialogActionItem[]
+}
+
+/** One button of a dialog's footer. */
+export interface DialogAction {
+  readonly label: ReactNode
+  /** `primary` is the next step (last, one per footer); `secondary` the way out. */
+  readonly kind: 'primary' | 'secondary' | 'danger'
+  /** Absent for a submit button. */
+  readonly onClick?: () => void
+  /** Submits the form the footer is in. */
+  readonly submit?: boolean
+  readonly disabled?: boolean
+  /** Extra classes, e.g. for `initialFocus` to find the button. */
+  readonly className?: string
+}
+
+/** An action, or a falsy value for one that does not apply now. */
+export type DialogActionItem = DialogAction | false | null | undefined
+
+/** A dialog's footer: the way out first, the next step (the primary button) last. */
+export function DialogActions(props: {
+  actions: readonly DialogActionItem[]
+  /** Extra classes for the footer. */
+  className?: string
+}): ReactNode {
+  const actions = props.actions.filter((a): a is DialogAction => !!a)
+  return (
+    <div className={props.className ? `dialog-actions ${props.className}` : 'dialog-actions'}>
+      {actions.map((action, i) => (
+        <button
+          key={i}
+          type={action.submit ? 'submit' : 'button'}
+          className={`${action.kind}-button${action.className ? ` ${action.className}` : ''}`}
+          onClick={action.onClick}
+          disabled={action.disabled}
+        >
+          {action.label}
+        </button>
+      ))}
+    </div>
+  )
 }
 
 const FOCUSABLE =
   'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
 
 export function ModalDialog(props: ModalDialogProps): ReactNode {
-  const { labelledBy, describedBy, onClose, initialFocus, className, children } = props
+  const { labelledBy, describedBy, onClose, initialFocus, className, children, actions } = props
   const ref = useRef<HTMLDialogElement>(null)
   const onCloseRef = useRef(onClose)
   useEffect(() => {
@@ -74,6 +119,7 @@ export function ModalDialog(props: ModalDialogProps): ReactNode {
       aria-describedby={describedBy}
     >
       {children}
+      {actions && <DialogActions actions={actions} />}
     </dialog>
   )
 }
