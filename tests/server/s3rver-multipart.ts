@@ -3,6 +3,9 @@
  * ListParts, AbortMultipartUpload or ListMultipartUploads, which @tus/s3-store calls (ListParts
  * to learn an upload's offset, Abort on termination, ListMultipartUploads for expiry). This adds
  * the missing three as a Koa middleware over s3rver's own on-disk multipart state.
+ *
+ * It also answers `Range: bytes=0-0` with the first byte, as S3 does: s3rver reads an end of 0
+ * as "to the end" and sends the whole object (the storage contract's range reads found it).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -11,6 +14,8 @@ import type S3rver from 's3rver'
 interface KoaCtx {
   method: string
   path: string
+  headers: Record<string, string | undefined>
+  set(name: string, value: string): void
   query: Record<string, string | undefined>
   status: number
   body: unknown
@@ -43,6 +48,21 @@ export function addMultipartOperations(server: S3rver): void {
     if (!bucket) return next()
     const uploadsDir = store.getResourcePath(bucket, undefined, 'uploads')
 
+    if (ctx.method === 'GET' && key && ctx.headers.range === 'bytes=0-0') {
+      const file = store.getResourcePath(bucket, key, 'object')
+      if (!fs.existsSync(file)) return next()
+      const fd = fs.openSync(file, 'r')
+      const first = Buffer.alloc(1)
+      const read = fs.readSync(fd, first, 0, 1, 0)
+      fs.closeSync(fd)
+      if (read === 0) return next() // empty: s3rver answers 416
+      ctx.status = 206
+      ctx.set('Accept-Ranges', 'bytes')
+      ctx.set('Content-Range', `bytes 0-0/${fs.statSync(file).size}`)
+      ctx.type = 'application/octet-stream'
+      ctx.body = first
+      return
+    }
     if (ctx.method === 'GET' && key && uploadId !== undefined) {
       const dir = path.join(uploadsDir, path.basename(uploadId))
       if (!fs.existsSync(dir)) return noSuchUpload(ctx, uploadId)
