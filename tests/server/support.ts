@@ -29,6 +29,11 @@ export function tempDir(prefix: string): string {
   return dir
 }
 
+/** Runs ffmpeg quietly, overwriting its output (SIDECAST_TEST_FFMPEG, else `ffmpeg` on PATH). */
+export async function ffmpeg(args: string[]): Promise<void> {
+  await run(FFMPEG, ['-v', 'error', '-y', ...args], { timeout: 60_000 })
+}
+
 /** A 2 s 320×240 H.264/AAC MP4 (index at the end unless `faststart`). */
 export async function makeVideo(
   file: string,
@@ -38,33 +43,26 @@ export async function makeVideo(
   const source = opts.noise
     ? `nullsrc=size=320x240:rate=25:duration=${seconds},geq=random(1)*255:128:128`
     : `testsrc=size=320x240:rate=25:duration=${seconds}`
-  await run(
-    FFMPEG,
-    [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      source,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=440:duration=${seconds}`,
-      '-c:v',
-      'libx264',
-      ...(opts.noise ? ['-qp', '0', '-preset', 'ultrafast'] : ['-preset', 'veryfast']),
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-shortest',
-      ...(opts.faststart ? ['-movflags', '+faststart'] : []),
-      file
-    ],
-    { timeout: 60_000 }
-  )
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    ...(opts.noise ? ['-qp', '0', '-preset', 'ultrafast'] : ['-preset', 'veryfast']),
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    ...(opts.faststart ? ['-movflags', '+faststart'] : []),
+    file
+  ])
   return fs.readFileSync(file)
 }
 

@@ -1,40 +1,23 @@
 /** Fixtures for the page tests: a small real video and a tus upload done with plain fetch. */
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-
-const run = promisify(execFile)
-const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
+import { encodeMetadata, ffmpeg } from '../support'
 
 /** A 6-second 320×180 VP8 WebM (keyframe every second, so seeks land quickly). */
 export async function makeTestVideo(file: string): Promise<void> {
-  await run(
-    FFMPEG,
-    [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x180:rate=15:duration=6',
-      '-c:v',
-      'libvpx',
-      '-b:v',
-      '300k',
-      '-g',
-      '15',
-      '-pix_fmt',
-      'yuv420p',
-      file
-    ],
-    { timeout: 60_000 }
-  )
-}
-
-function encodeMetadata(meta: Record<string, string>): string {
-  return Object.entries(meta)
-    .map(([key, value]) => `${key} ${Buffer.from(value, 'utf8').toString('base64')}`)
-    .join(',')
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x180:rate=15:duration=6',
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '300k',
+    '-g',
+    '15',
+    '-pix_fmt',
+    'yuv420p',
+    file
+  ])
 }
 
 /**
