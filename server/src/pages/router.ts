@@ -13,8 +13,6 @@ import { profileRoutes } from './routes/profile'
 import { signInRoutes } from './routes/sign-in'
 import { videoRoutes } from './routes/video'
 
-export type { PageContext } from './routes/base'
-
 const ROUTES: PageRoute[] = [
   ...libraryRoutes,
   ...signInRoutes,

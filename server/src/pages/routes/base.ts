@@ -10,11 +10,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Resolved } from '../../auth'
 import type { Video } from '../../db/types'
+import { safeEqual } from '../../http-request'
 import { VIDEO_ID, mayChange, type Library } from '../../library'
 import { readForm, redirect, sameOriginRequest, sendHtml } from '../http'
 import type { Viewer } from '../layout'
 import { errorPage } from '../views'
-import { safeEqual } from '../../http-request'
 
 export interface PageContext {
   library: Library
@@ -72,10 +72,10 @@ export function sendErrorPage(res: ServerResponse, page: Parameters<typeof error
   sendHtml(res, page.status, errorPage(page))
 }
 
-export const STALE_FORM =
+const STALE_FORM =
   'This form has expired or did not come from this library. Go back, reload the page and try again.'
 
-export function refuse(res: ServerResponse, viewer: Viewer | null, message: string): void {
+function refuse(res: ServerResponse, viewer: Viewer | null, message: string): void {
   sendErrorPage(res, { viewer, status: 403, title: 'Request refused', message })
 }
 
