@@ -3,7 +3,7 @@
  * recording, or, while recording, the compact control bar the window shrinks to. The recorder's
  * hooks stay mounted in every view, so the tray and the shortcut work from the editor too.
  */
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { AppInfo, CaptureSource } from '../../shared/ipc'
 import type { ProjectSummary, RecoveryNotice } from '../../shared/project'
@@ -13,6 +13,7 @@ import { api } from './api'
 import { EditorView } from './editor/editor-view'
 import { ExportButton } from './export/export-button'
 import { formatAccelerator } from './format'
+import { useLatest } from './lib/use-latest'
 import { ControlBar } from './recorder/control-bar'
 import { CountdownOverlay } from './recorder/countdown-overlay'
 import { RecorderPanel } from './recorder/recorder-panel'
@@ -63,10 +64,7 @@ function Home(): ReactNode {
   const [editing, setEditing] = useState<ProjectSummary | null>(null)
   const { projects, refresh: refreshProjects } = useProjects(notices)
   const audioInputs = useAudioInputs()
-  const settingsRef = useRef(settings)
-  useEffect(() => {
-    settingsRef.current = settings
-  })
+  const settingsRef = useLatest(settings)
 
   const loadSources = useCallback(
     (preferredId: string) => {
@@ -88,7 +86,7 @@ function Home(): ReactNode {
         })
         .finally(() => setSourcesLoading(false))
     },
-    [notices]
+    [notices, settingsRef]
   )
 
   useEffect(() => {
@@ -111,7 +109,7 @@ function Home(): ReactNode {
       .invoke('projects:recovery-notices')
       .then(setRecovery)
       .catch((error: unknown) => notices.error(error))
-  }, [loadSources, notices])
+  }, [loadSources, notices, settingsRef])
 
   // When main reports the recorder idle, a recording may have just been finished or recovered.
   useEffect(

@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Edits } from '../../../shared/edits'
 import { api } from '../api'
+import { useLatest } from '../lib/use-latest'
 import { AutoSaver, type SaveStatus } from './autosave'
 
 /** Savers of closed editors whose last edits are not saved yet, by project id. */
@@ -49,10 +50,7 @@ export function useAutosave(
   const [saver] = useState(
     () => new AutoSaver<Edits>({ save: (value) => api.invoke('edits:save', projectId, value) })
   )
-  const editsRef = useRef(edits)
-  useEffect(() => {
-    editsRef.current = edits
-  })
+  const editsRef = useLatest(edits)
 
   useEffect(() => {
     saver.attach((s) => {
@@ -81,7 +79,7 @@ export function useAutosave(
     if (revision === lastRevision.current) return
     lastRevision.current = revision
     saver.schedule(editsRef.current())
-  }, [revision, saver])
+  }, [revision, saver, editsRef])
 
   useEffect(() => {
     const onUnload = (): void => {

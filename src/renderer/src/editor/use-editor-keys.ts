@@ -3,16 +3,14 @@
  * text areas, selects, contenteditable), while a dialog is open, or when a focused control has
  * already handled the key (the trim handles, the callout bars).
  */
-import { useEffect, useRef } from 'react'
+import { useEffect } from 'react'
+import { useLatest } from '../lib/use-latest'
 import { isTyping } from '../ui/key-guard'
 import { commandForKey, type EditorCommand } from './shortcuts'
 
 /** Runs `run(command)` for each shortcut pressed; `run` returns false when it did nothing. */
 export function useEditorKeys(run: (command: EditorCommand) => boolean, enabled = true): void {
-  const runRef = useRef(run)
-  useEffect(() => {
-    runRef.current = run
-  })
+  const runRef = useLatest(run)
 
   useEffect(() => {
     if (!enabled) return
@@ -44,5 +42,5 @@ export function useEditorKeys(run: (command: EditorCommand) => boolean, enabled 
       window.removeEventListener('keydown', onKeyDown)
       window.removeEventListener('keyup', onKeyUp)
     }
-  }, [enabled])
+  }, [enabled, runRef])
 }

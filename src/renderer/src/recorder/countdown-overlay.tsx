@@ -1,6 +1,7 @@
 /** Big numbers before recording begins; Skip (or Enter/Escape) starts at once. */
 import { useEffect, useRef } from 'react'
 import type { ReactNode } from 'react'
+import { useLatest } from '../lib/use-latest'
 
 export interface CountdownOverlayProps {
   readonly secondsLeft: number
@@ -14,10 +15,7 @@ export function CountdownOverlay({
   onCancel
 }: CountdownOverlayProps): ReactNode {
   const skipRef = useRef<HTMLButtonElement>(null)
-  const onSkipRef = useRef(onSkip)
-  useEffect(() => {
-    onSkipRef.current = onSkip
-  })
+  const onSkipRef = useLatest(onSkip)
 
   useEffect(() => {
     skipRef.current?.focus()
@@ -29,7 +27,7 @@ export function CountdownOverlay({
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [])
+  }, [onSkipRef])
 
   return (
     <div className="countdown" role="dialog" aria-modal="true" aria-label="Recording starts soon">

@@ -2,17 +2,15 @@
  * Keys inside the window: Ctrl/Cmd+Shift+R starts and stops, Space pauses and resumes while
  * recording (but not while typing in a field).
  */
-import { useEffect, useRef } from 'react'
+import { useEffect } from 'react'
+import { useLatest } from '../lib/use-latest'
 import { hasModifier, isTyping } from '../ui/key-guard'
 import type { Recorder } from './use-recorder'
 
 const isSpace = (event: KeyboardEvent): boolean => event.key === ' ' || event.code === 'Space'
 
 export function useRecorderKeys(recorder: Recorder): void {
-  const latest = useRef(recorder)
-  useEffect(() => {
-    latest.current = recorder
-  })
+  const latest = useLatest(recorder)
 
   useEffect(() => {
     const capturing = (): boolean =>
@@ -46,5 +44,5 @@ export function useRecorderKeys(recorder: Recorder): void {
       window.removeEventListener('keydown', onKeyDown, true)
       window.removeEventListener('keyup', onKeyUp, true)
     }
-  }, [])
+  }, [latest])
 }

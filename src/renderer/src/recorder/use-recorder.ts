@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { CaptureSource, RecorderCommand } from '../../../shared/ipc'
 import { api } from '../api'
+import { useLatest } from '../lib/use-latest'
 import type { Notices } from '../ui/notices'
 import { browserMedia } from './browser-media'
 import { RecordingSession } from './recording-session'
@@ -63,22 +64,22 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   const [micSilent, setMicSilent] = useState(false)
   const sessionRef = useRef<RecordingSession | null>(null)
   const lastToggle = useRef(0)
-  const optionsRef = useRef(options)
-  useEffect(() => {
-    optionsRef.current = options
-  })
+  const optionsRef = useLatest(options)
 
-  const report = useCallback((outcome: SessionOutcome) => {
-    const { notices, onFinished } = optionsRef.current
-    const title = outcome.summary ? `“${outcome.summary.title}”` : null
-    if (outcome.error) notices.error(outcome.error)
-    if (outcome.endedBecause) {
-      notices.warning(title ? `${outcome.endedBecause} Saved as ${title}.` : outcome.endedBecause)
-    } else if (title) {
-      notices.info(`Saved ${title}.`)
-    }
-    if (outcome.summary || outcome.error) onFinished?.(outcome)
-  }, [])
+  const report = useCallback(
+    (outcome: SessionOutcome) => {
+      const { notices, onFinished } = optionsRef.current
+      const title = outcome.summary ? `“${outcome.summary.title}”` : null
+      if (outcome.error) notices.error(outcome.error)
+      if (outcome.endedBecause) {
+        notices.warning(title ? `${outcome.endedBecause} Saved as ${title}.` : outcome.endedBecause)
+      } else if (title) {
+        notices.info(`Saved ${title}.`)
+      }
+      if (outcome.summary || outcome.error) onFinished?.(outcome)
+    },
+    [optionsRef]
+  )
 
   const reset = useCallback(() => {
     sessionRef.current = null
@@ -121,7 +122,7 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
         optionsRef.current.notices.error(error)
       })
     },
-    [reset]
+    [reset, optionsRef]
   )
 
   const start = useCallback(() => {
@@ -156,7 +157,7 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
         if (sessionRef.current === session) reset()
         notices.error(error)
       })
-  }, [begin, onSessionEvent, reset])
+  }, [begin, onSessionEvent, reset, optionsRef])
 
   const stop = useCallback(() => {
     const session = sessionRef.current

@@ -10,6 +10,7 @@ import type { LibraryConfig } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
 import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
+import { useLatest } from '../lib/use-latest'
 import { errorMessage } from '../recorder/capture-errors'
 import { useOpenSettings } from '../settings/open-settings'
 import { ErrorText, Field } from '../ui/field'
@@ -61,16 +62,13 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
   }, [])
 
   const failed = upload?.state === 'failed'
-  const onCloseRef = useRef(onClose)
-  useEffect(() => {
-    onCloseRef.current = onClose
-  })
+  const onCloseRef = useLatest(onClose)
   // Once the queue has it, the card takes over; a failure stays here to be read.
   useEffect(() => {
     if (!uploadId || failed) return
     const timer = setTimeout(() => onCloseRef.current(), HANDOVER_MS)
     return () => clearTimeout(timer)
-  }, [uploadId, failed])
+  }, [uploadId, failed, onCloseRef])
 
   useEffect(() => {
     if (uploadId) body.current?.querySelector<HTMLElement>('.primary-button')?.focus()

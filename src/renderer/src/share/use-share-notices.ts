@@ -4,11 +4,12 @@
  * refused), and an export left running in the background finished, failed or was cancelled.
  * Mount it once high in the tree; if it is mounted twice, each event is still told once.
  */
-import { useEffect, useRef } from 'react'
+import { useEffect } from 'react'
 import type { UploadInfo } from '../../../shared/ipc'
 import { api } from '../api'
 import { exportEndWords } from '../export/exports-model'
 import { exportsStore } from '../export/use-exports'
+import { useLatest } from '../lib/use-latest'
 import type { Notices } from '../ui/notices'
 import { uploadOutcomeMessage } from './uploads-model'
 import { uploadsStore } from './use-uploads'
@@ -22,10 +23,7 @@ export function copyShareLink(projectId: string, notices: Notices): void {
 }
 
 export function useShareNotices(notices: Notices, openSettings: (() => void) | null): void {
-  const openRef = useRef(openSettings)
-  useEffect(() => {
-    openRef.current = openSettings
-  })
+  const openRef = useLatest(openSettings)
 
   useEffect(() => {
     const uploaded = (upload: UploadInfo): void => {
@@ -72,5 +70,5 @@ export function useShareNotices(notices: Notices, openSettings: (() => void) | n
       offUploads()
       offExports()
     }
-  }, [notices])
+  }, [notices, openRef])
 }

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef } from 'react'
 import type { ReactNode } from 'react'
+import { useLatest } from '../lib/use-latest'
 
 export interface ModalDialogProps {
   /** Id of the element naming the dialog (its heading). */
@@ -68,10 +69,7 @@ const FOCUSABLE =
 export function ModalDialog(props: ModalDialogProps): ReactNode {
   const { labelledBy, describedBy, onClose, initialFocus, className, children, actions } = props
   const ref = useRef<HTMLDialogElement>(null)
-  const onCloseRef = useRef(onClose)
-  useEffect(() => {
-    onCloseRef.current = onClose
-  })
+  const onCloseRef = useLatest(onClose)
 
   useEffect(() => {
     const dialog = ref.current
@@ -109,7 +107,7 @@ export function ModalDialog(props: ModalDialogProps): ReactNode {
       if (dialog.open) dialog.close()
       previous?.focus()
     }
-  }, [initialFocus])
+  }, [initialFocus, onCloseRef])
 
   return (
     <dialog

@@ -6,6 +6,7 @@
 import { useEffect, useId, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { Annotation, AnnotationType } from '../../../../shared/edits'
+import { useLatest } from '../../lib/use-latest'
 import { TYPE_LABELS } from './names'
 import {
   PALETTE,
@@ -241,10 +242,7 @@ function Slider(props: SliderProps): ReactNode {
   const [dragging, setDragging] = useState<number | null>(null)
   const shown = dragging ?? value ?? (min + max) / 2
   const percent = `${Math.round(shown * 100)} %`
-  const commitRef = useRef(onCommit)
-  useEffect(() => {
-    commitRef.current = onCommit
-  })
+  const commitRef = useLatest(onCommit)
 
   // React's onChange fires on every input; the native change event fires once, on release.
   useEffect(() => {
@@ -256,7 +254,7 @@ function Slider(props: SliderProps): ReactNode {
     }
     input.addEventListener('change', onChange)
     return () => input.removeEventListener('change', onChange)
-  }, [])
+  }, [commitRef])
 
   return (
     <div className="style-inspector__row">
