@@ -31,12 +31,8 @@ import { shareHandlers } from './share/share-handlers'
 import { createTokenStore, type SecretsAdapter } from './share/token-store'
 import { createNodeTusLayer, type TusLayer } from './share/tus-layer'
 import { uploadExporter } from './share/upload-exporter'
-import {
-  createUploadQueue,
-  TUS_URLS_FILE,
-  UPLOADS_FOLDER,
-  type UploadQueue
-} from './share/upload-queue'
+import { createUploadQueue, type UploadQueue } from './share/upload-queue'
+import { TUS_URLS_FILE, UPLOADS_FOLDER } from './share/upload-queue-file'
 import { DiskUrlStorage } from './share/url-storage'
 
 export interface PlatformAdapters {

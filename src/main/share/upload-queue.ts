@@ -1,28 +1,25 @@
 /**
- * Main's persistent upload queue: a state machine over an injected tus layer and exporter.
+ * Main's persistent upload queue: runs each upload's state machine (upload-state.ts) against an
+ * injected tus layer and exporter. One upload sends at a time and one export runs at a time; an
+ * export for the next upload may run while another uploads.
  *
- *   exporting → queued → uploading → done
- *   any unfinished state → paused (by the user) → back where it was on resume
- *   uploading → queued (waiting to retry, with backoff) → uploading …
- *   uploading → failed (token refused: needsToken; or the server refused the file for good)
- *   any unfinished state → cancelled (deleted on the server, temp export removed)
- *
- * `<dataDir>/uploads/queue.json` (atomic) holds every upload not yet finished and the most
- * recent finished ones with their links, so uploads survive quits, crashes and reboots: on start
- * every unfinished upload resumes by itself (paused ones stay paused, an interrupted export is
- * redone from scratch). One upload sends at a time and one export runs at a time; an export for
- * the next upload may run while another uploads.
+ * The queue is kept in `<dataDir>/uploads/queue.json` (upload-queue-file.ts), so uploads survive
+ * quits, crashes and reboots: on start every unfinished upload resumes by itself (paused ones
+ * stay paused, an interrupted export is redone from scratch), each from the server's offset.
+ * Failures that may pass are retried with backoff, forever; a refused token waits for a new one.
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, readFile, rm, stat } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import type { Edits } from '../../shared/edits'
-import { type UploadInfo, type UploadRequest, type UploadState } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
-import { normaliseTitle, type RecordingFacts } from '../../shared/project'
 import type { ExportPreset } from '../../shared/export-preset'
-import { writeJsonAtomic } from '../files/atomic-file'
+import type { UploadInfo, UploadRequest } from '../../shared/ipc'
+import { normaliseTitle, type RecordingFacts } from '../../shared/project'
+import { errorMessage } from '../error-details'
 import { readEdits as readEditsFile } from '../projects/edits-store'
+import type { ShareLink } from '../projects/share-link'
+import { AUTH_REFUSED_MESSAGE, type TusFailure, type TusLayer, type TusRun } from './tus-layer'
 import {
   calloutsMetadata,
   cleanDescription,
@@ -32,55 +29,26 @@ import {
   uploadFingerprint,
   uploadMetadata
 } from './upload-plan'
-import { AUTH_REFUSED_MESSAGE, type TusFailure, type TusLayer, type TusRun } from './tus-layer'
-
-export const UPLOADS_FOLDER = 'uploads'
-export const QUEUE_FILE = 'queue.json'
-export const TUS_URLS_FILE = 'tus-urls.json'
+import { addSample, ProgressThrottle, uploadInfo, type SpeedSample } from './upload-progress'
+import { createQueueFile, UPLOADS_FOLDER } from './upload-queue-file'
+import {
+  cancelProblem,
+  isFinished,
+  pauseProblem,
+  resumeProblem,
+  retriesWithToken,
+  trimFinished,
+  uploadReducer,
+  type Upload,
+  type UploadEvent
+} from './upload-state'
 
 /** Waits between retries; the last one repeats forever. */
 export const RETRY_DELAYS_MS: readonly number[] = [1000, 2000, 5000, 10_000, 30_000, 60_000]
 
-/** How many finished (done or cancelled) uploads the list keeps. */
-export const KEEP_FINISHED = 20
+export const LIBRARY_NOT_SET_MESSAGE = "Set the library's address and token in Settings first."
 
-export const NOT_CONFIGURED_MESSAGE = "Set the library's address and token in Settings first."
-
-/** One upload as stored in queue.json. */
-export interface QueueEntry {
-  readonly id: string
-  readonly projectId: string
-  title: string
-  readonly description: string
-  readonly createdAt: string
-  state: UploadState
-  /** Where the bytes come from: the recording as it is, or an export owned by the upload. */
-  readonly source: 'recording' | 'export'
-  /** The preset of the export (source `export`). */
-  readonly preset?: ExportPreset
-  /** The file being sent, once known (the export's, or the recording's at queue time). */
-  file?: string
-  /** tus fingerprint, once the file is known. */
-  fingerprint?: string
-  bytesTotal: number | null
-  bytesSent: number
-  /** Upload-Metadata, fixed when the file is known (after the export). */
-  metadata: Record<string, string>
-  error?: string
-  needsToken?: boolean
-  /** sha256 (first 16 hex) of the token the server refused, so a new token resumes by itself. */
-  refusedToken?: string
-  url?: string
-  videoId?: string
-  finishedAt?: string
-}
-
-interface QueueFile {
-  readonly version: 1
-  readonly uploads: QueueEntry[]
-}
-
-/** A running attempt's bookkeeping, never stored. */
+/** A running upload's bookkeeping, never stored. */
 interface Runtime {
   /** Bumped whenever an attempt is abandoned, so its late callbacks are ignored. */
   generation: number
@@ -92,13 +60,12 @@ interface Runtime {
   attempt: number
   /** Offset confirmed when the current attempt started (progress past it resets the backoff). */
   offsetAtStart: number
-  samples: { t: number; bytes: number }[]
-  lastEmitAt: number
+  samples: SpeedSample[]
   lastPersistAt: number
-  emitTimer: NodeJS.Timeout | null
+  readonly throttle: ProgressThrottle
 }
 
-/** The projects the queue uploads from (the project store and the recorder). */
+/** The projects the queue uploads from (the project catalogue and the recorder). */
 export interface UploadProjects {
   readFacts(id: string): Promise<RecordingFacts>
   projectDir(id: string): string
@@ -117,12 +84,6 @@ export interface UploadExporter {
   }): Promise<void>
 }
 
-export interface SharedVideo {
-  readonly url: string
-  readonly videoId: string
-  readonly uploadedAt: string
-}
-
 export interface UploadQueueOptions {
   /** `<dataDir>`; the queue keeps its files in `<dataDir>/uploads/`. */
   readonly dataDir: string
@@ -133,10 +94,10 @@ export interface UploadQueueOptions {
   credentials(): Promise<{ readonly url: string; readonly token: string } | null>
   /** The export preset for uploads with edits (the settings' default). */
   defaultPreset(): ExportPreset
-  /** Stores a finished upload's link with its project (before the upload is announced done). */
-  storeLink(projectId: string, video: SharedVideo): Promise<void>
+  /** Stores a finished upload's share link with its project (before the upload is announced done). */
+  storeLink(projectId: string, link: ShareLink): Promise<void>
   /** Tells the user about a finished upload (copy the link, notify), once. */
-  announce(video: SharedVideo, title: string): Promise<void>
+  announce(link: ShareLink, title: string): Promise<void>
   /** Every change of an upload (sent as `uploads:changed`). */
   emit(info: UploadInfo): void
   /** The project's edits; default: its edits.json. */
@@ -175,12 +136,6 @@ export function tokenTag(token: string): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 16)
 }
 
-const FINISHED: ReadonlySet<UploadState> = new Set(['done', 'cancelled'])
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 function notFound(uploadId: string): SidecastError {
   return new SidecastError(
     'upload-not-found',
@@ -190,7 +145,6 @@ function notFound(uploadId: string): SidecastError {
 
 export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   const dir = join(options.dataDir, UPLOADS_FOLDER)
-  const queueFile = join(dir, QUEUE_FILE)
   const now = options.now ?? Date.now
   const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS
   const progressInterval = options.progressIntervalMs ?? 250
@@ -198,73 +152,41 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   const warn = options.warn ?? ((message: string) => console.warn(`[uploads] ${message}`))
   const readEdits = options.readEdits ?? readEditsFile
 
-  const entries: QueueEntry[] = []
+  let uploads: Upload[] = []
   const runtimes = new Map<string, Runtime>()
   const listeners = new Set<(info: UploadInfo) => void>()
   /** Projects with an add() in progress, so two quick clicks cannot queue two uploads. */
   const claims = new Set<string>()
   /** Cancellations still talking to the server; shutdown waits for them (bounded by the layer). */
   const background = new Set<Promise<unknown>>()
-  let uploading: QueueEntry | null = null
-  let exporting: QueueEntry | null = null
+  let uploadingId: string | null = null
+  let exportingId: string | null = null
   let stopping = false
   let started = false
+  const queueFile = createQueueFile({ dir, uploads: () => uploads, warn })
 
-  // ---- persistence -------------------------------------------------------------------------
+  // ---- the uploads and their events ------------------------------------------------------
 
-  let writing: Promise<void> | null = null
-  let dirty = false
-  function persist(): Promise<void> {
-    dirty = true
-    if (writing) return writing
-    writing = (async () => {
-      try {
-        while (dirty) {
-          dirty = false
-          const body: QueueFile = { version: 1, uploads: entries.map((e) => ({ ...e })) }
-          await mkdir(dir, { recursive: true })
-          await writeJsonAtomic(queueFile, body)
-        }
-      } catch (error) {
-        warn(`could not save ${queueFile}: ${describe(error)}`)
-      } finally {
-        writing = null
-      }
-    })()
-    return writing
+  const current = (id: string): Upload | undefined => uploads.find((u) => u.id === id)
+
+  function find(uploadId: unknown): Upload {
+    const upload = typeof uploadId === 'string' ? current(uploadId) : undefined
+    if (!upload) throw notFound(String(uploadId))
+    return upload
   }
 
-  async function load(): Promise<QueueEntry[]> {
-    let text: string
-    try {
-      text = await readFile(queueFile, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw error
-    }
-    try {
-      const parsed = JSON.parse(text) as Partial<QueueFile>
-      if (!Array.isArray(parsed.uploads)) return []
-      return parsed.uploads.filter(
-        (e): e is QueueEntry =>
-          typeof e === 'object' &&
-          e !== null &&
-          typeof e.id === 'string' &&
-          /^[A-Za-z0-9-]{1,64}$/.test(e.id) &&
-          typeof e.projectId === 'string' &&
-          typeof e.state === 'string' &&
-          (e.source === 'recording' || e.source === 'export')
-      )
-    } catch (error) {
-      warn(`ignoring unreadable ${queueFile}: ${describe(error)}`)
-      return []
-    }
+  /** Moves an upload on by one event; the caller tells the change (changed or progressed). */
+  function apply(id: string, event: UploadEvent): Upload {
+    const index = uploads.findIndex((u) => u.id === id)
+    const before = uploads[index]
+    if (!before) throw notFound(id)
+    const after = uploadReducer(before, event)
+    uploads[index] = after
+    return after
   }
 
-  // ---- views and events --------------------------------------------------------------------
-
-  function runtime(entry: QueueEntry): Runtime {
-    let rt = runtimes.get(entry.id)
+  function runtime(id: string): Runtime {
+    let rt = runtimes.get(id)
     if (!rt) {
       rt = {
         generation: 0,
@@ -276,102 +198,60 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         attempt: 0,
         offsetAtStart: 0,
         samples: [],
-        lastEmitAt: 0,
         lastPersistAt: 0,
-        emitTimer: null
+        throttle: new ProgressThrottle(progressInterval, now, () => {
+          const upload = current(id)
+          if (upload) send(upload)
+        })
       }
-      runtimes.set(entry.id, rt)
+      runtimes.set(id, rt)
     }
     return rt
   }
 
-  function speedOf(rt: Runtime): number | null {
-    const first = rt.samples[0]
-    const last = rt.samples[rt.samples.length - 1]
-    if (!first || !last || last.t - first.t < 1000) return null
-    return Math.max(0, ((last.bytes - first.bytes) * 1000) / (last.t - first.t))
-  }
+  const info = (upload: Upload): UploadInfo => uploadInfo(upload, runtimes.get(upload.id))
 
-  function info(entry: QueueEntry): UploadInfo {
-    const rt = runtimes.get(entry.id)
-    const total = entry.bytesTotal
-    let fraction: number
-    if (entry.state === 'done') fraction = 1
-    else if (entry.state === 'exporting') fraction = rt?.exportFraction ?? 0
-    else fraction = total && total > 0 ? Math.min(1, entry.bytesSent / total) : 0
-    const speed = entry.state === 'uploading' && rt ? speedOf(rt) : null
-    const etaMs =
-      speed && speed > 0 && total !== null
-        ? Math.round(((total - entry.bytesSent) * 1000) / speed)
-        : null
-    return {
-      id: entry.id,
-      projectId: entry.projectId,
-      title: entry.title,
-      state: entry.state,
-      fraction,
-      bytesSent: entry.bytesSent,
-      bytesTotal: total,
-      speedBps: speed === null ? null : Math.round(speed),
-      etaMs,
-      createdAt: entry.createdAt,
-      ...(entry.error ? { error: entry.error } : {}),
-      ...(entry.needsToken ? { needsToken: true } : {}),
-      ...(entry.url ? { url: entry.url } : {})
-    }
-  }
-
-  function send(entry: QueueEntry): void {
-    const rt = runtime(entry)
-    rt.lastEmitAt = now()
-    if (rt.emitTimer) {
-      clearTimeout(rt.emitTimer)
-      rt.emitTimer = null
-    }
-    const view = info(entry)
+  function send(upload: Upload): void {
+    const view = info(upload)
     options.emit(view)
     for (const listener of listeners) listener(view)
   }
 
   /** A state change: stored and told at once. */
-  function changed(entry: QueueEntry): void {
-    void persist()
-    send(entry)
+  function changed(upload: Upload): void {
+    void queueFile.save()
+    runtime(upload.id).throttle.sendNow()
   }
 
   /** Progress: told at most every progressInterval, the latest value always arriving in the end. */
-  function progressed(entry: QueueEntry): void {
-    const rt = runtime(entry)
-    const wait = rt.lastEmitAt + progressInterval - now()
-    if (wait <= 0) send(entry)
-    else if (!rt.emitTimer) {
-      rt.emitTimer = setTimeout(() => {
-        rt.emitTimer = null
-        send(entry)
-      }, wait)
-    }
+  function progressed(id: string): void {
+    const rt = runtime(id)
+    rt.throttle.progressed()
     // The server's HEAD is the truth on resume; this is only for the list after a restart.
     if (now() - rt.lastPersistAt > 5000) {
       rt.lastPersistAt = now()
-      void persist()
+      void queueFile.save()
     }
   }
 
-  function find(uploadId: unknown): QueueEntry {
-    const entry = typeof uploadId === 'string' ? entries.find((e) => e.id === uploadId) : undefined
-    if (!entry) throw notFound(String(uploadId))
-    return entry
+  /** Keeps the newest finished uploads; older ones leave the list. */
+  function trim(): void {
+    const kept = trimFinished(uploads)
+    for (const upload of uploads) {
+      if (kept.includes(upload)) continue
+      runtimes.get(upload.id)?.throttle.stop()
+      runtimes.delete(upload.id)
+    }
+    uploads = kept
   }
 
-  function exportFile(entry: QueueEntry): string {
-    return join(dir, `${entry.id}.mp4`)
-  }
+  const exportFile = (id: string): string => join(dir, `${id}.mp4`)
 
-  async function removeExportFile(entry: QueueEntry): Promise<void> {
-    if (entry.source !== 'export') return
-    const file = exportFile(entry)
+  async function removeExportFile(upload: Upload): Promise<void> {
+    if (upload.source !== 'export') return
+    const file = exportFile(upload.id)
     await Promise.all([rm(file, { force: true }), rm(`${file}.part`, { force: true })]).catch(
-      (error: unknown) => warn(`could not remove ${file}: ${describe(error)}`)
+      (error: unknown) => warn(`could not remove ${file}: ${errorMessage(error)}`)
     )
   }
 
@@ -381,87 +261,81 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     rt.retryAt = 0
   }
 
-  /** Keeps the newest KEEP_FINISHED finished uploads; older ones leave the list. */
-  function trimFinished(): void {
-    const finished = entries
-      .filter((e) => FINISHED.has(e.state))
-      .sort((a, b) => (b.finishedAt ?? b.createdAt).localeCompare(a.finishedAt ?? a.createdAt))
-    for (const old of finished.slice(KEEP_FINISHED)) {
-      entries.splice(entries.indexOf(old), 1)
-      runtimes.delete(old.id)
-    }
-  }
+  /** The wait before retry number `attempt` (0-based). */
+  const retryDelay = (attempt: number): number =>
+    delays[Math.min(attempt, delays.length - 1)] ?? 60_000
 
   // ---- scheduling --------------------------------------------------------------------------
 
   function pump(): void {
     if (stopping || !started) return
-    if (!exporting) {
-      const next = entries.find((e) => e.state === 'exporting')
-      if (next) void runExport(next)
+    if (!exportingId) {
+      const next = uploads.find((u) => u.state === 'exporting')
+      if (next) void runExport(next.id)
     }
-    if (!uploading) {
+    if (!uploadingId) {
       const t = now()
-      const next = entries.find((e) => e.state === 'queued' && runtime(e).retryAt <= t)
-      if (next) void runUpload(next)
+      const next = uploads.find((u) => u.state === 'queued' && runtime(u.id).retryAt <= t)
+      if (next) void runUpload(next.id)
     }
   }
 
   // ---- export ------------------------------------------------------------------------------
 
-  async function runExport(entry: QueueEntry): Promise<void> {
-    exporting = entry
-    const rt = runtime(entry)
+  async function runExport(id: string): Promise<void> {
+    exportingId = id
+    const rt = runtime(id)
     const generation = ++rt.generation
     const controller = new AbortController()
     rt.exportController = controller
     rt.exportFraction = 0
-    const current = (): boolean =>
-      rt.generation === generation && entry.state === 'exporting' && !stopping
+    const stillExporting = (): boolean =>
+      rt.generation === generation && current(id)?.state === 'exporting' && !stopping
     try {
+      const upload = find(id)
       // A file left by an export that was interrupted is never trusted: export again.
-      await removeExportFile(entry)
-      const facts = await options.projects.readFacts(entry.projectId)
-      const projectDir = options.projects.projectDir(entry.projectId)
+      await removeExportFile(upload)
+      const facts = await options.projects.readFacts(upload.projectId)
+      const projectDir = options.projects.projectDir(upload.projectId)
       const edits = await readEdits(projectDir, facts.durationMs)
-      const preset = entry.preset ?? options.defaultPreset()
-      const outFile = exportFile(entry)
+      const preset = upload.preset ?? options.defaultPreset()
+      const outFile = exportFile(id)
       await options.exporter.export({
-        projectId: entry.projectId,
+        projectId: upload.projectId,
         preset,
         outFile,
         signal: controller.signal,
         onProgress: (fraction) => {
-          if (!current()) return
+          if (!stillExporting()) return
           rt.exportFraction = Math.max(0, Math.min(1, fraction))
-          progressed(entry)
+          progressed(id)
         }
       })
-      if (!current()) return
+      if (!stillExporting()) return
       const size = (await stat(outFile)).size
-      entry.file = outFile
-      entry.fingerprint = uploadFingerprint(entry.projectId, editsHash(edits, preset), size)
-      entry.bytesTotal = size
-      entry.bytesSent = 0
-      entry.metadata = uploadMetadata({
-        projectId: entry.projectId,
-        title: entry.title,
-        description: entry.description,
-        extension: 'mp4',
-        durationMs: uploadDurationMs(edits, facts.durationMs, true),
-        callouts: calloutsMetadata(edits, facts.durationMs)
-      })
-      entry.state = 'queued'
-      delete entry.error
-      changed(entry)
+      const exported = find(id)
+      changed(
+        apply(id, {
+          type: 'exported',
+          file: outFile,
+          fingerprint: uploadFingerprint(upload.projectId, editsHash(edits, preset), size),
+          bytesTotal: size,
+          metadata: uploadMetadata({
+            projectId: upload.projectId,
+            title: exported.title,
+            description: exported.description,
+            extension: 'mp4',
+            durationMs: uploadDurationMs(edits, facts.durationMs, true),
+            callouts: calloutsMetadata(edits, facts.durationMs)
+          })
+        })
+      )
     } catch (error) {
-      if (!current() || controller.signal.aborted) return
-      entry.state = 'failed'
-      entry.error = `The video could not be prepared for upload: ${describe(error)}`
-      changed(entry)
+      if (!stillExporting() || controller.signal.aborted) return
+      fail(id, `The video could not be prepared for upload: ${errorMessage(error)}`)
     } finally {
       if (rt.exportController === controller) rt.exportController = null
-      if (exporting === entry) exporting = null
+      if (exportingId === id) exportingId = null
       pump()
     }
   }
@@ -470,75 +344,72 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
 
   /** The file to send and its fingerprint; null when the upload cannot go on (state set). */
   async function prepareSend(
-    entry: QueueEntry
+    id: string
   ): Promise<{ file: string; size: number; fingerprint: string } | null> {
-    if (entry.source === 'export') {
-      const file = exportFile(entry)
+    const upload = find(id)
+    if (upload.source === 'export') {
+      const file = exportFile(id)
       const size = (await stat(file).catch(() => null))?.size
-      if (size === undefined || !entry.fingerprint || size !== entry.bytesTotal) {
+      const { fingerprint, bytesTotal } = find(id)
+      if (size === undefined || !fingerprint || size !== bytesTotal) {
         // The export is gone or not the one the fingerprint names: make it again.
-        entry.state = 'exporting'
-        delete entry.fingerprint
-        entry.bytesSent = 0
-        changed(entry)
+        changed(apply(id, { type: 'export-lost' }))
         return null
       }
-      return { file, size, fingerprint: entry.fingerprint }
+      return { file, size, fingerprint }
     }
     let facts: RecordingFacts
     try {
-      facts = await options.projects.readFacts(entry.projectId)
+      facts = await options.projects.readFacts(upload.projectId)
     } catch (error) {
-      fail(entry, `The recording cannot be read, so it cannot be uploaded: ${describe(error)}`)
+      fail(id, `The recording cannot be read, so it cannot be uploaded: ${errorMessage(error)}`)
       return null
     }
-    const file = join(options.projects.projectDir(entry.projectId), facts.file)
+    const file = join(options.projects.projectDir(upload.projectId), facts.file)
     const size = (await stat(file).catch(() => null))?.size
     if (size === undefined) {
-      fail(entry, `The recording's file ${facts.file} is missing, so it cannot be uploaded.`)
+      fail(id, `The recording's file ${facts.file} is missing, so it cannot be uploaded.`)
       return null
     }
-    const fingerprint = uploadFingerprint(entry.projectId, 'original', size)
-    if (entry.fingerprint !== fingerprint || entry.bytesTotal !== size) {
-      entry.fingerprint = fingerprint
-      entry.bytesTotal = size
-    }
-    entry.file = file
-    return { file, size, fingerprint }
+    return { file, size, fingerprint: uploadFingerprint(upload.projectId, 'original', size) }
   }
 
-  function fail(entry: QueueEntry, message: string, extra: Partial<QueueEntry> = {}): void {
-    entry.state = 'failed'
-    entry.error = message
-    Object.assign(entry, extra)
-    changed(entry)
+  function fail(
+    id: string,
+    message: string,
+    extra: { needsToken?: true; refusedToken?: string } = {}
+  ): void {
+    changed(apply(id, { type: 'failed', message, ...extra }))
   }
 
-  async function runUpload(entry: QueueEntry): Promise<void> {
-    uploading = entry
-    const rt = runtime(entry)
+  async function runUpload(id: string): Promise<void> {
+    uploadingId = id
+    const rt = runtime(id)
     const generation = ++rt.generation
-    const current = (): boolean => rt.generation === generation && !stopping
+    const isCurrent = (): boolean => rt.generation === generation && !stopping
     const release = (): void => {
-      if (uploading === entry && rt.generation === generation) uploading = null
+      if (uploadingId === id && rt.generation === generation) uploadingId = null
     }
     clearRetry(rt)
     let handedOver = false
     try {
       const creds = await options.credentials()
-      if (!current() || entry.state !== 'queued') return
+      if (!isCurrent() || current(id)?.state !== 'queued') return
       if (!creds) {
-        fail(entry, NOT_CONFIGURED_MESSAGE, { needsToken: true })
+        fail(id, LIBRARY_NOT_SET_MESSAGE, { needsToken: true })
         return
       }
-      const target = await prepareSend(entry)
-      if (!current() || !target || entry.state !== 'queued') return
-      entry.state = 'uploading'
-      delete entry.error
-      delete entry.needsToken
+      const target = await prepareSend(id)
+      if (!isCurrent() || !target || current(id)?.state !== 'queued') return
       rt.samples = []
-      rt.offsetAtStart = entry.bytesSent
-      changed(entry)
+      const sending = apply(id, {
+        type: 'sending',
+        file: target.file,
+        fingerprint: target.fingerprint,
+        bytesTotal: target.size
+      })
+      rt.offsetAtStart = sending.bytesSent
+      changed(sending)
       const token = creds.token
       rt.run = options.tus.start(
         {
@@ -547,44 +418,40 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           file: target.file,
           size: target.size,
           fingerprint: target.fingerprint,
-          metadata: entry.metadata
+          metadata: sending.metadata
         },
         {
           onProgress(sent) {
-            if (!current()) return
-            entry.bytesSent = sent
-            const t = now()
-            rt.samples.push({ t, bytes: sent })
-            while (rt.samples.length > 2 && t - (rt.samples[0]?.t ?? t) > speedWindow) {
-              rt.samples.shift()
-            }
-            progressed(entry)
+            if (!isCurrent()) return
+            apply(id, { type: 'progress', bytesSent: sent })
+            rt.samples = addSample(rt.samples, { t: now(), bytes: sent }, speedWindow)
+            progressed(id)
           },
           onAccepted(offset) {
-            if (!current()) return
+            if (!isCurrent()) return
             // Real progress since this attempt began: the next failure starts the backoff afresh.
             if (offset > rt.offsetAtStart) rt.attempt = 0
-            entry.bytesSent = offset
+            apply(id, { type: 'progress', bytesSent: offset })
             // A confirmed offset is worth keeping (once a second at most) for the list after a crash.
             if (now() - rt.lastPersistAt > 1000) {
               rt.lastPersistAt = now()
-              void persist()
+              void queueFile.save()
             }
-            progressed(entry)
+            progressed(id)
           },
           onSuccess(result) {
-            if (!current()) return
+            if (!isCurrent()) return
             rt.run = null
             if (result.videoUrl && result.videoId) {
-              void finish(entry, generation, { url: result.videoUrl, videoId: result.videoId })
+              void finish(id, generation, { url: result.videoUrl, videoId: result.videoId })
             } else {
-              void awaitLink(entry, generation, result.uploadUrl, token)
+              void awaitLink(id, generation, result.uploadUrl, token)
             }
           },
           onError(failure) {
-            if (!current()) return
+            if (!isCurrent()) return
             rt.run = null
-            failed(entry, failure, token)
+            failed(id, failure, token)
             release()
             pump()
           }
@@ -592,7 +459,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       )
       handedOver = true
     } catch (error) {
-      if (current()) failed(entry, { kind: 'retry', message: describe(error) }, '')
+      if (isCurrent()) failed(id, { kind: 'retry', message: errorMessage(error) }, '')
     } finally {
       if (!handedOver) {
         release()
@@ -601,100 +468,92 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     }
   }
 
-  function failed(entry: QueueEntry, failure: TusFailure, token: string): void {
-    const rt = runtime(entry)
+  function failed(id: string, failure: TusFailure, token: string): void {
+    const rt = runtime(id)
     rt.samples = []
     if (failure.kind === 'auth') {
       // No retry: every further request would be refused the same way.
-      fail(entry, AUTH_REFUSED_MESSAGE, { needsToken: true, refusedToken: tokenTag(token) })
+      fail(id, AUTH_REFUSED_MESSAGE, { needsToken: true, refusedToken: tokenTag(token) })
       return
     }
     if (failure.kind === 'rejected') {
-      fail(entry, failure.message)
+      fail(id, failure.message)
       return
     }
-    const delay = delays[Math.min(rt.attempt, delays.length - 1)] ?? 60_000
+    const delay = retryDelay(rt.attempt)
     rt.attempt++
-    entry.state = 'queued'
-    entry.error = `Waiting to retry: ${failure.message}`
+    const waiting = apply(id, { type: 'retry-later', reason: failure.message })
     rt.retryAt = now() + delay
     rt.retryTimer = setTimeout(() => {
       rt.retryTimer = null
       rt.retryAt = 0
       pump()
     }, delay)
-    changed(entry)
+    changed(waiting)
   }
 
   /** The bytes are in but the final answer had no link (still processing): ask until it has. */
   async function awaitLink(
-    entry: QueueEntry,
+    id: string,
     generation: number,
     uploadUrl: string,
     token: string
   ): Promise<void> {
-    const rt = runtime(entry)
-    const current = (): boolean => rt.generation === generation && !stopping
-    for (let attempt = 0; current(); attempt++) {
+    const rt = runtime(id)
+    const isCurrent = (): boolean => rt.generation === generation && !stopping
+    for (let attempt = 0; isCurrent(); attempt++) {
       const status = await options.tus.videoStatus(uploadUrl, token)
-      if (!current()) return
+      if (!isCurrent()) return
       if (status.state === 'done') {
-        await finish(entry, generation, { url: status.url, videoId: status.id })
+        await finish(id, generation, { url: status.url, videoId: status.id })
         return
       }
       if (status.state !== 'processing') {
-        if (uploading === entry) uploading = null
-        if (status.state === 'error') failed(entry, status.failure, token)
-        else fail(entry, status.message)
+        if (uploadingId === id) uploadingId = null
+        if (status.state === 'error') failed(id, status.failure, token)
+        else fail(id, status.message)
         pump()
         return
       }
-      const delay = delays[Math.min(attempt, delays.length - 1)] ?? 60_000
-      await new Promise((resolve) => setTimeout(resolve, delay))
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)))
     }
   }
 
   async function finish(
-    entry: QueueEntry,
+    id: string,
     generation: number,
     video: { url: string; videoId: string }
   ): Promise<void> {
-    const rt = runtime(entry)
+    const rt = runtime(id)
     if (rt.generation !== generation) return
-    const shared: SharedVideo = { ...video, uploadedAt: new Date(now()).toISOString() }
+    const { projectId } = find(id)
+    const link: ShareLink = { ...video, uploadedAt: new Date(now()).toISOString() }
     // The link is with the project before anyone hears "done", so Copy link works at once.
     try {
-      await options.storeLink(entry.projectId, shared)
+      await options.storeLink(projectId, link)
     } catch (error) {
       // The project may have been deleted meanwhile; the link stays in the uploads list.
-      warn(`could not store the link of ${entry.projectId}: ${describe(error)}`)
+      warn(`could not store the link of ${projectId}: ${errorMessage(error)}`)
     }
     if (rt.generation !== generation) return
-    entry.state = 'done'
-    entry.url = video.url
-    entry.videoId = video.videoId
-    entry.finishedAt = shared.uploadedAt
-    if (entry.bytesTotal !== null) entry.bytesSent = entry.bytesTotal
-    delete entry.error
-    delete entry.needsToken
-    delete entry.refusedToken
+    const done = apply(id, { type: 'done', ...video, at: link.uploadedAt })
     rt.samples = []
-    if (uploading === entry) uploading = null
-    trimFinished()
-    changed(entry)
+    if (uploadingId === id) uploadingId = null
+    trim()
+    changed(done)
     pump()
     try {
-      await options.announce(shared, entry.title)
+      await options.announce(link, done.title)
     } catch (error) {
-      warn(`could not announce the upload of ${entry.projectId}: ${describe(error)}`)
+      warn(`could not announce the upload of ${projectId}: ${errorMessage(error)}`)
     }
     // After the state is stored: a crash in between only means one more (harmless) HEAD.
-    if (entry.fingerprint) {
-      await options.tus.forget(entry.fingerprint).catch((error: unknown) => {
-        warn(`could not forget the upload URL: ${describe(error)}`)
+    if (done.fingerprint) {
+      await options.tus.forget(done.fingerprint).catch((error: unknown) => {
+        warn(`could not forget the upload URL: ${errorMessage(error)}`)
       })
     }
-    await removeExportFile(entry)
+    await removeExportFile(done)
   }
 
   // ---- user actions ------------------------------------------------------------------------
@@ -702,9 +561,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   async function add(projectId: string, request: UploadRequest): Promise<UploadInfo> {
     const busy = (): boolean =>
       claims.has(projectId) ||
-      entries.some(
-        (e) => e.projectId === projectId && !FINISHED.has(e.state) && e.state !== 'failed'
-      )
+      uploads.some((u) => u.projectId === projectId && !isFinished(u.state) && u.state !== 'failed')
     if (busy()) {
       throw new SidecastError(
         'upload-busy',
@@ -714,7 +571,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     claims.add(projectId)
     try {
       if (!(await options.credentials())) {
-        throw new SidecastError('library-not-set', NOT_CONFIGURED_MESSAGE)
+        throw new SidecastError('library-not-set', LIBRARY_NOT_SET_MESSAGE)
       }
       const facts = await options.projects.readFacts(projectId)
       if (facts.status === 'recording' || options.projects.isRecording(projectId)) {
@@ -734,13 +591,24 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
 
       // A failed upload of this project gives way to the new one; its stored tus URL stays, so
       // the same bytes resume where the server has them.
-      for (const old of entries.filter((e) => e.projectId === projectId && e.state === 'failed')) {
-        entries.splice(entries.indexOf(old), 1)
+      for (const old of uploads.filter((u) => u.projectId === projectId && u.state === 'failed')) {
+        uploads = uploads.filter((u) => u !== old)
         runtimes.delete(old.id)
         if (old.source === 'export') void removeExportFile(old)
       }
 
-      const entry: QueueEntry = {
+      let bytesTotal: number | null = null
+      if (!exported) {
+        const size = (await stat(join(projectDir, facts.file)).catch(() => null))?.size
+        if (size === undefined) {
+          throw new SidecastError(
+            'not-found',
+            `The recording's file ${facts.file} is missing, so it cannot be uploaded.`
+          )
+        }
+        bytesTotal = size
+      }
+      const upload: Upload = {
         id: randomUUID(),
         projectId,
         title,
@@ -749,7 +617,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         state: exported ? 'exporting' : 'queued',
         source: exported ? 'export' : 'recording',
         ...(exported ? { preset: options.defaultPreset() } : {}),
-        bytesTotal: null,
+        bytesTotal,
         bytesSent: 0,
         metadata: exported
           ? {}
@@ -762,20 +630,10 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
               callouts: calloutsMetadata(edits, facts.durationMs)
             })
       }
-      if (!exported) {
-        const size = (await stat(join(projectDir, facts.file)).catch(() => null))?.size
-        if (size === undefined) {
-          throw new SidecastError(
-            'not-found',
-            `The recording's file ${facts.file} is missing, so it cannot be uploaded.`
-          )
-        }
-        entry.bytesTotal = size
-      }
-      entries.push(entry)
-      changed(entry)
+      uploads.push(upload)
+      changed(upload)
       pump()
-      return info(entry)
+      return info(upload)
     } finally {
       claims.delete(projectId)
     }
@@ -785,8 +643,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
    * Stops whatever runs for an upload (attempt, export, retry timer); keeps its stored URL.
    * Synchronous, so the caller sets the new state before any abort callback can run.
    */
-  function halt(entry: QueueEntry): TusRun | null {
-    const rt = runtime(entry)
+  function halt(id: string): TusRun | null {
+    const rt = runtime(id)
     rt.generation++
     clearRetry(rt)
     rt.exportController?.abort()
@@ -794,80 +652,56 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     const run = rt.run
     rt.run = null
     rt.samples = []
-    if (uploading === entry) uploading = null
-    if (exporting === entry) exporting = null
+    if (uploadingId === id) uploadingId = null
+    if (exportingId === id) exportingId = null
     return run
   }
 
   async function pause(uploadId: string): Promise<UploadInfo> {
-    const entry = find(uploadId)
-    if (entry.state === 'paused') return info(entry)
-    if (entry.state !== 'exporting' && entry.state !== 'queued' && entry.state !== 'uploading') {
-      throw new SidecastError(
-        'upload-not-running',
-        entry.state === 'done'
-          ? 'This upload has already finished.'
-          : 'This upload is not running, so there is nothing to pause.'
-      )
-    }
-    const run = halt(entry)
-    entry.state = 'paused'
-    delete entry.error
-    changed(entry)
+    const upload = find(uploadId)
+    if (upload.state === 'paused') return info(upload)
+    const problem = pauseProblem(upload)
+    if (problem) throw new SidecastError('upload-not-running', problem)
+    const run = halt(upload.id)
+    const paused = apply(upload.id, { type: 'paused' })
+    changed(paused)
     await run?.abort()
     pump()
-    return info(entry)
+    return info(current(upload.id) ?? paused)
   }
 
-  /** Back into the queue where it left off (exporting again when its export is not finished). */
-  function requeue(entry: QueueEntry): void {
-    const rt = runtime(entry)
+  /** Back into the queue where it left off, its backoff forgotten. */
+  function requeue(id: string): void {
+    const rt = runtime(id)
     clearRetry(rt)
     rt.attempt = 0
-    entry.state = entry.source === 'export' && !entry.fingerprint ? 'exporting' : 'queued'
-    delete entry.error
-    delete entry.needsToken
-    delete entry.refusedToken
-    changed(entry)
+    changed(apply(id, { type: 'requeued' }))
   }
 
   async function resume(uploadId: string): Promise<UploadInfo> {
-    const entry = find(uploadId)
-    if (FINISHED.has(entry.state)) {
-      throw new SidecastError(
-        'upload-finished',
-        entry.state === 'done'
-          ? 'This upload has already finished.'
-          : 'This upload was cancelled. Start a new upload instead.'
-      )
-    }
-    if (entry.state === 'paused' || entry.state === 'failed') {
-      requeue(entry)
-    } else if (entry.state === 'queued') {
+    const upload = find(uploadId)
+    const problem = resumeProblem(upload)
+    if (problem) throw new SidecastError('upload-finished', problem)
+    if (upload.state === 'paused' || upload.state === 'failed') {
+      requeue(upload.id)
+    } else if (upload.state === 'queued') {
       // Waiting to retry: go now.
-      clearRetry(runtime(entry))
+      clearRetry(runtime(upload.id))
     }
     pump()
-    return info(entry)
+    return info(find(upload.id))
   }
 
   async function cancel(uploadId: string): Promise<UploadInfo> {
-    const entry = find(uploadId)
-    if (entry.state === 'cancelled') return info(entry)
-    if (entry.state === 'done') {
-      throw new SidecastError(
-        'upload-finished',
-        'This upload has already finished. To take the video down, delete it in the library.'
-      )
-    }
-    const run = halt(entry)
-    const fingerprint = entry.fingerprint
-    entry.state = 'cancelled'
-    entry.finishedAt = new Date(now()).toISOString()
-    delete entry.error
-    delete entry.needsToken
-    trimFinished()
-    changed(entry)
+    const upload = find(uploadId)
+    if (upload.state === 'cancelled') return info(upload)
+    const problem = cancelProblem(upload)
+    if (problem) throw new SidecastError('upload-finished', problem)
+    const run = halt(upload.id)
+    const { fingerprint } = upload
+    const cancelled = apply(upload.id, { type: 'cancelled', at: new Date(now()).toISOString() })
+    trim()
+    changed(cancelled)
     pump()
     // The server side is cleaned up in the background; the user sees "cancelled" at once.
     const cleanup = (async () => {
@@ -877,57 +711,50 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         if (creds) await options.tus.terminate(fingerprint, creds.token)
         else await options.tus.forget(fingerprint)
       }
-      await removeExportFile(entry)
+      await removeExportFile(cancelled)
     })().catch((error: unknown) =>
-      warn(`cleaning up a cancelled upload failed: ${describe(error)}`)
+      warn(`cleaning up a cancelled upload failed: ${errorMessage(error)}`)
     )
     background.add(cleanup)
     void cleanup.finally(() => background.delete(cleanup))
-    return info(entry)
-  }
-
-  function credentialsChanged(): void {
-    for (const entry of entries) if (entry.state === 'failed' && entry.needsToken) requeue(entry)
-    networkBack()
+    return info(cancelled)
   }
 
   function networkBack(): void {
-    for (const entry of entries) {
-      if (entry.state === 'queued') clearRetry(runtime(entry))
+    for (const upload of uploads) {
+      if (upload.state === 'queued') clearRetry(runtime(upload.id))
     }
     pump()
   }
 
   return {
     async start() {
-      const loaded = await load()
-      entries.splice(0, entries.length, ...loaded)
+      uploads = await queueFile.load()
       const creds = await options.credentials().catch(() => null)
-      for (const entry of entries) {
+      const tag = creds ? tokenTag(creds.token) : null
+      for (const { id } of [...uploads]) {
         // Whatever was on its way resumes; a refused token is retried only if it has changed.
-        if (entry.state === 'uploading') entry.state = 'queued'
-        if (
-          entry.state === 'failed' &&
-          entry.needsToken &&
-          creds &&
-          (!entry.refusedToken || entry.refusedToken !== tokenTag(creds.token))
-        ) {
-          requeue(entry)
-        }
+        const upload = apply(id, { type: 'restarted' })
+        if (retriesWithToken(upload, tag)) requeue(id)
       }
-      trimFinished()
+      trim()
       started = true
-      if (entries.length > 0) await persist()
+      if (uploads.length > 0) await queueFile.save()
       pump()
     },
     add,
     list: () =>
-      [...entries].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((e) => info(e)),
+      [...uploads].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((u) => info(u)),
     get: (uploadId) => info(find(uploadId)),
     pause,
     resume,
     cancel,
-    credentialsChanged,
+    credentialsChanged() {
+      for (const { id, state, needsToken } of [...uploads]) {
+        if (state === 'failed' && needsToken) requeue(id)
+      }
+      networkBack()
+    },
     networkBack,
     onChange(listener) {
       listeners.add(listener)
@@ -936,13 +763,12 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     async shutdown() {
       stopping = true
       const runs: Promise<void>[] = []
-      for (const entry of entries) {
-        const rt = runtimes.get(entry.id)
+      for (const upload of uploads) {
+        const rt = runtimes.get(upload.id)
         if (!rt) continue
         rt.generation++
         clearRetry(rt)
-        if (rt.emitTimer) clearTimeout(rt.emitTimer)
-        rt.emitTimer = null
+        rt.throttle.stop()
         rt.exportController?.abort()
         if (rt.run) runs.push(rt.run.abort())
         rt.run = null
@@ -950,8 +776,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       await Promise.all(runs)
       await Promise.all([...background])
       // States stay as they were ('uploading', 'exporting'…): the next start resumes them.
-      await persist()
-      if (writing) await writing
+      await queueFile.save()
+      await queueFile.saved()
     }
   }
 }

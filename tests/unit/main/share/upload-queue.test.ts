@@ -9,14 +9,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Edits } from '../../../../src/shared/edits'
 import type { UploadInfo, UploadState } from '../../../../src/shared/ipc'
 import { AUTH_REFUSED_MESSAGE } from '../../../../src/main/share/tus-layer'
+import type { ShareLink } from '../../../../src/main/projects/share-link'
 import {
   createUploadQueue,
-  QUEUE_FILE,
-  UPLOADS_FOLDER,
-  type SharedVideo,
   type UploadQueue,
   type UploadQueueOptions
 } from '../../../../src/main/share/upload-queue'
+import { QUEUE_FILE, UPLOADS_FOLDER } from '../../../../src/main/share/upload-queue-file'
 import { createTestProjectStore, type TestProjectStore } from '../../../support/project-store'
 import { FakeExporter, FakeTus, makeProject } from '../helpers/fake-share'
 import { tempDir } from '../helpers/fakes'
@@ -31,8 +30,8 @@ let tus: FakeTus
 let exporter: FakeExporter
 let credentials: { url: string; token: string } | null
 let recording: Set<string>
-let stored: { projectId: string; video: SharedVideo; state: UploadState | undefined }[]
-let shared: { video: SharedVideo; title: string }[]
+let stored: { projectId: string; video: ShareLink; state: UploadState | undefined }[]
+let shared: { video: ShareLink; title: string }[]
 let events: UploadInfo[]
 let queues: UploadQueue[]
 
