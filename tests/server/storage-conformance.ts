@@ -9,7 +9,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
-import { Upload } from '@tus/utils'
+import { Upload } from '@tus/server'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { UPLOAD_ID, type VideoStorage } from '../../server/src/storage'
 

@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises'
 import { S3, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { FileStore } from '@tus/file-store'
 import { S3Store } from '@tus/s3-store'
-import type { DataStore } from '@tus/utils'
+import type { DataStore } from '@tus/server'
 import type { S3Config, ServerConfig } from '../config'
 import type { StorageKind } from '../db/types'
 

@@ -5,8 +5,7 @@
  */
 import crypto from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { MemoryLocker, Server as TusServer } from '@tus/server'
-import type { Upload } from '@tus/utils'
+import { MemoryLocker, Server as TusServer, type Upload } from '@tus/server'
 import { resolveToken } from '../auth'
 import type { User } from '../db/types'
 import { videoUrl, type LibraryInternals } from '../library'
