@@ -1,6 +1,6 @@
 /** The IPC handlers of the export dialog. */
 import { SidecastError } from '../../shared/errors'
-import type { InvokeHandlers } from '../../shared/ipc'
+import type { FeatureHandlers } from '../ipc/feature-handlers'
 import { requireProjectId, requireString } from '../ipc/ipc-args'
 import type { ExportService } from './export-service'
 
@@ -10,9 +10,7 @@ export interface ExportHandlersOptions {
   readonly revealPath: (path: string) => Promise<void>
 }
 
-export function exportHandlers(
-  options: ExportHandlersOptions
-): Pick<InvokeHandlers, 'export:start' | 'export:cancel' | 'export:reveal'> {
+export function exportHandlers(options: ExportHandlersOptions): FeatureHandlers<'export'> {
   const { exports } = options
   return {
     'export:start': async (projectId, preset) => exports.start(requireProjectId(projectId), preset),

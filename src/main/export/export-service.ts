@@ -18,7 +18,9 @@ import { EXPORTS_FOLDER, type RecordingFacts } from '../../shared/project'
 import { parseExportPreset } from './presets'
 import { type ExportPreset } from '../../shared/export-preset'
 import { runExport, type ExportResult, type RunExportOptions } from './run-export'
+import { errorMessage } from '../error-details'
 import { readEdits } from '../projects/edits-store'
+import { requireFinished } from '../projects/project-catalogue'
 
 // The renderer's preset type must accept every preset main knows.
 const _presetFits: ExportPresetRequest = {} as ExportPreset
@@ -140,13 +142,11 @@ export function createExportService(options: ExportServiceOptions): ExportServic
 
   async function prepare(projectId: string, presetArg: unknown, fixedOutFile?: string) {
     const preset = parseExportPreset(presetArg)
-    const facts = await options.projects.readFacts(projectId)
-    if (facts.status === 'recording') {
-      throw new SidecastError(
-        'still-recording',
-        'This recording is still being recorded. Stop it first, then export it.'
-      )
-    }
+    const facts = requireFinished(
+      await options.projects.readFacts(projectId),
+      false,
+      'This recording is still being recorded. Stop it first, then export it.'
+    )
     const projectDir = options.projects.projectDir(projectId)
     const edits = await read(projectDir, facts.durationMs)
     const ffmpegPath = options.ffmpegPath()
@@ -225,13 +225,12 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         const cancelled =
           job.controller.signal.aborted ||
           (error instanceof SidecastError && error.code === 'cancelled')
-        const message = error instanceof Error ? error.message : String(error)
         emit({
           ...base,
           fraction: 0,
           etaMs: null,
           state: cancelled ? 'cancelled' : 'failed',
-          ...(cancelled ? {} : { error: message })
+          ...(cancelled ? {} : { error: errorMessage(error) })
         })
       }
     )

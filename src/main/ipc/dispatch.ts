@@ -4,6 +4,7 @@
  */
 import { isInvokeChannel, type InvokeHandlers, type IpcResponse } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
+import { errorMessage } from '../error-details'
 
 export async function dispatchInvoke(
   handlers: InvokeHandlers,
@@ -35,12 +36,11 @@ export async function dispatchInvoke(
       return { ok: false, error: { code: error.code, message: error.message } }
     }
     console.error(`[ipc] ${channel} failed:`, error)
-    const detail = error instanceof Error ? error.message : String(error)
     return {
       ok: false,
       error: {
         code: 'internal',
-        message: `Something went wrong in Sidecast (${detail}). Your recordings are safe; try again, and restart Sidecast if it keeps happening.`
+        message: `Something went wrong in Sidecast (${errorMessage(error)}). Your recordings are safe; try again, and restart Sidecast if it keeps happening.`
       }
     }
   }

@@ -21,6 +21,15 @@ export function requireString(value: unknown, name: string, maxLength: number): 
   return value
 }
 
+/** `value` checked like requireString, or undefined when it is absent. */
+export function optionalString(
+  value: unknown,
+  name: string,
+  maxLength: number
+): string | undefined {
+  return value === undefined ? undefined : requireString(value, name, maxLength)
+}
+
 export function requireObject(value: unknown, name: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest(`"${name}" must be an object.`)

@@ -3,30 +3,24 @@
  * loadEdits that reads it back, so a bad save from the renderer can never leave a file that the
  * editor or export would refuse; the write is atomic, so a crash mid-save keeps the old edits.
  */
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EditsError, emptyEdits, loadEdits, serializeEdits, type Edits } from '../../shared/edits'
 import { EDITS_FILE } from '../../shared/project'
-import { writeFileAtomic } from '../files/atomic-file'
+import { errorMessage } from '../error-details'
+import { readTextIfExists, writeFileAtomic } from '../files/atomic-file'
 
 /**
  * The project's edits: none when the file is absent; an EditsError naming the field when the
  * file cannot be read as edits (including text that is not JSON at all).
  */
 export async function readEdits(projectDir: string, durationMs?: number): Promise<Edits> {
-  let text: string
-  try {
-    text = await readFile(join(projectDir, EDITS_FILE), 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyEdits()
-    throw error
-  }
+  const text = await readTextIfExists(join(projectDir, EDITS_FILE))
+  if (text === null) return emptyEdits()
   let json: unknown
   try {
     json = JSON.parse(text) as unknown
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new EditsError('(top level)', `is not valid JSON (${reason})`)
+    throw new EditsError('(top level)', `is not valid JSON (${errorMessage(error)})`)
   }
   return loadEdits(json, durationMs === undefined ? {} : { durationMs })
 }

@@ -46,6 +46,21 @@ export interface ProjectCatalogue {
   writeShareLink(id: string, link: ShareLink): Promise<void>
 }
 
+/**
+ * The facts of a recording that may be exported, uploaded or edited; throws 'still-recording'
+ * with `message` (what to do) while it is still being written.
+ */
+export function requireFinished(
+  facts: RecordingFacts,
+  beingRecorded: boolean,
+  message: string
+): RecordingFacts {
+  if (facts.status === 'recording' || beingRecorded) {
+    throw new SidecastError('still-recording', message)
+  }
+  return facts
+}
+
 const NONE_ACTIVE: ActiveRecordings = {
   activeFacts: () => undefined,
   retitleActive: async () => null

@@ -1,12 +1,11 @@
 /** The IPC handlers of the recordings list and the editor's saves: projects and their edits. */
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { SidecastError } from '../../shared/errors'
-import type { InvokeHandlers } from '../../shared/ipc'
-import type { RecordingFacts, RecoveryNotice } from '../../shared/project'
+import type { RecoveryNotice } from '../../shared/project'
+import type { FeatureHandlers } from '../ipc/feature-handlers'
 import { requireProjectId, requireString } from '../ipc/ipc-args'
 import { readEdits, writeEdits } from './edits-store'
-import type { ProjectCatalogue } from './project-catalogue'
+import { requireFinished, type ProjectCatalogue } from './project-catalogue'
 
 export interface ProjectHandlersOptions {
   readonly projects: ProjectCatalogue
@@ -22,30 +21,8 @@ export interface ProjectHandlersOptions {
 
 export function projectHandlers(
   options: ProjectHandlersOptions
-): Pick<
-  InvokeHandlers,
-  | 'projects:list'
-  | 'projects:rename'
-  | 'projects:delete'
-  | 'projects:reveal'
-  | 'projects:recovery-notices'
-  | 'edits:get'
-  | 'edits:save'
-> {
+): FeatureHandlers<'projects' | 'edits'> {
   const { projects } = options
-
-  /** Facts of a recording whose edits may be saved: finished, not still being written. */
-  async function editableFacts(projectId: string): Promise<RecordingFacts> {
-    const facts = await projects.readFacts(projectId)
-    if (facts.status === 'recording' || options.isRecording(projectId)) {
-      throw new SidecastError(
-        'still-recording',
-        'This recording is still being recorded, so it cannot be edited yet. Stop it first.'
-      )
-    }
-    return facts
-  }
-
   return {
     'projects:list': async () => projects.list(),
     'projects:rename': async (projectId, title) => {
@@ -78,7 +55,11 @@ export function projectHandlers(
     },
     'edits:save': async (projectId, edits) => {
       const id = requireProjectId(projectId)
-      const facts = await editableFacts(id)
+      const facts = requireFinished(
+        await projects.readFacts(id),
+        options.isRecording(id),
+        'This recording is still being recorded, so it cannot be edited yet. Stop it first.'
+      )
       return writeEdits(projects.projectDir(id), edits, facts.durationMs)
     }
   }

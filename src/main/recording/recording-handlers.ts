@@ -1,9 +1,11 @@
 /** The IPC handlers of the recorder: choosing what to capture, and the recording's life. */
-import type { CaptureSource, InvokeHandlers } from '../../shared/ipc'
+import type { CaptureSource } from '../../shared/ipc'
+import type { FeatureHandlers } from '../ipc/feature-handlers'
 import {
   badRequest,
   requireBytes,
   requireObject,
+  optionalString,
   requireOneOf,
   requireProjectId,
   requireSeq,
@@ -26,15 +28,7 @@ export interface RecordingHandlersOptions {
 
 export function recordingHandlers(
   options: RecordingHandlersOptions
-): Pick<
-  InvokeHandlers,
-  | 'sources:list'
-  | 'sources:select'
-  | 'recording:start'
-  | 'recording:chunk'
-  | 'recording:state'
-  | 'recording:stop'
-> {
+): FeatureHandlers<'sources' | 'recording'> {
   const { recorder } = options
   return {
     'sources:list': async () => options.listCaptureSources(),
@@ -67,10 +61,7 @@ export function recordingHandlers(
     'recording:stop': async (projectId, info) => {
       const id = requireProjectId(projectId)
       const body = info === undefined ? {} : requireObject(info, 'info')
-      const endedBecause =
-        body.endedBecause === undefined
-          ? undefined
-          : requireString(body.endedBecause, 'info.endedBecause', 500)
+      const endedBecause = optionalString(body.endedBecause, 'info.endedBecause', 500)
       return recorder.stop(id, endedBecause ? { endedBecause } : {})
     }
   }

@@ -1,6 +1,7 @@
 /** The IPC handlers of the Settings view: what the app is and runs with, and the settings. */
-import type { AppInfo, InvokeHandlers } from '../../shared/ipc'
+import type { AppInfo } from '../../shared/ipc'
 import type { Settings } from '../../shared/settings'
+import type { FeatureHandlers } from '../ipc/feature-handlers'
 import { badRequest } from '../ipc/ipc-args'
 import type { LibraryService } from '../share/library'
 import { checkRecordingsDir } from './recordings-dir'
@@ -17,7 +18,7 @@ export interface SettingsHandlersOptions {
 
 export function settingsHandlers(
   options: SettingsHandlersOptions
-): Pick<InvokeHandlers, 'app:info' | 'settings:get' | 'settings:set'> {
+): FeatureHandlers<'app' | 'settings'> {
   const { settings, library } = options
   return {
     'app:info': async () => ({ ...options.info, ffmpeg: options.ffmpegStatus() }),

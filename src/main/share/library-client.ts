@@ -3,6 +3,7 @@
  * access token). Every answer is a sentence that says exactly what is wrong and what to do.
  */
 import type { LibraryTestResult } from '../../shared/ipc'
+import { errorCode, errorMessage } from '../error-details'
 
 /** How long "Test connection" waits for the whole answer. */
 export const TEST_TIMEOUT_MS = 10_000
@@ -75,15 +76,6 @@ export function tokenProblem(token: string): string | null {
   return null
 }
 
-function errorCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string') return code
-    e = (e as { cause?: unknown }).cause
-  }
-  return undefined
-}
-
 function isTimeout(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name
   return name === 'TimeoutError' || errorCode(error) === 'UND_ERR_CONNECT_TIMEOUT'
@@ -129,7 +121,7 @@ export function unreachableMessage(error: unknown, target: URL, timeoutMs: numbe
   if (code && TLS_CODES.has(code)) {
     return `The secure connection to ${host} failed: its certificate is not trusted (${code}). Check the address, or ask whoever runs the library.`
   }
-  const detail = code ?? (error instanceof Error ? error.message : String(error))
+  const detail = code ?? errorMessage(error)
   return `Could not reach ${host} (${detail}). Check the library’s address and your network connection.`
 }
 

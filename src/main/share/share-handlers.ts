@@ -3,9 +3,9 @@
  * queue, and each recording's share link.
  */
 import { SidecastError } from '../../shared/errors'
-import type { InvokeHandlers } from '../../shared/ipc'
 import { UPLOAD_METADATA_LIMITS } from '../../shared/upload-metadata'
-import { requireObject, requireProjectId, requireString } from '../ipc/ipc-args'
+import type { FeatureHandlers } from '../ipc/feature-handlers'
+import { optionalString, requireObject, requireProjectId, requireString } from '../ipc/ipc-args'
 import type { ProjectCatalogue } from '../projects/project-catalogue'
 import type { ShareLink } from '../projects/share-link'
 import type { LibraryService } from './library'
@@ -24,19 +24,7 @@ export interface ShareHandlersOptions {
 
 export function shareHandlers(
   options: ShareHandlersOptions
-): Pick<
-  InvokeHandlers,
-  | 'library:get'
-  | 'library:configure'
-  | 'library:test'
-  | 'uploads:start'
-  | 'uploads:list'
-  | 'uploads:pause'
-  | 'uploads:resume'
-  | 'uploads:cancel'
-  | 'share:copy-link'
-  | 'share:open'
-> {
+): FeatureHandlers<'library' | 'uploads' | 'share'> {
   const { library, uploads } = options
   const maxDescription = UPLOAD_METADATA_LIMITS.description
 
@@ -60,12 +48,8 @@ export function shareHandlers(
       const id = requireProjectId(projectId)
       const body =
         request === undefined || request === null ? {} : requireObject(request, 'request')
-      const title =
-        body.title === undefined ? undefined : requireString(body.title, 'request.title', 10_000)
-      const description =
-        body.description === undefined
-          ? undefined
-          : requireString(body.description, 'request.description', 1_000_000)
+      const title = optionalString(body.title, 'request.title', 10_000)
+      const description = optionalString(body.description, 'request.description', 1_000_000)
       if (description !== undefined && [...description].length > maxDescription) {
         throw new SidecastError(
           'bad-description',

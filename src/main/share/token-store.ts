@@ -3,9 +3,10 @@
  * secret store (Electron's safeStorage) where there is one, written atomically and readable by
  * the user only (0600). The token never leaves main.
  */
-import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { errorMessage } from '../error-details'
+import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
 
 export const TOKEN_FILE = 'library-token.json'
 
@@ -50,26 +51,6 @@ export interface TokenStore {
   clear(): Promise<void>
 }
 
-/** Writes a small private file atomically: temp file 0600 beside it, flushed, renamed over. */
-export async function writePrivateFileAtomic(file: string, contents: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(3).toString('hex')}.tmp`)
-  try {
-    const handle = await open(temp, 'w', 0o600)
-    try {
-      await handle.writeFile(contents, 'utf8')
-      await handle.datasync()
-    } finally {
-      await handle.close()
-    }
-    // open's mode is filtered by the umask only to be stricter, but an old file may be looser.
-    await chmod(temp, 0o600).catch(() => undefined)
-    await rename(temp, file)
-  } catch (error) {
-    await rm(temp, { force: true })
-    throw error
-  }
-}
-
 export function createTokenStore(options: {
   readonly dataDir: string
   readonly secrets: SecretsAdapter
@@ -81,13 +62,8 @@ export function createTokenStore(options: {
   let cached: StoredToken | null | undefined
 
   async function read(): Promise<StoredToken | null> {
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-      throw error
-    }
+    const text = await readTextIfExists(file)
+    if (text === null) return null
     try {
       const parsed = JSON.parse(text) as Partial<TokenFile>
       if (typeof parsed.token !== 'string' || !parsed.token) return null
@@ -96,7 +72,7 @@ export function createTokenStore(options: {
       return token ? { token, encrypted: true } : null
     } catch (error) {
       warn(
-        `the stored library token cannot be read (${error instanceof Error ? error.message : String(error)}); enter it again in Settings`
+        `the stored library token cannot be read (${errorMessage(error)}); enter it again in Settings`
       )
       return null
     }
@@ -116,14 +92,15 @@ export function createTokenStore(options: {
           encrypted = true
         } catch (error) {
           warn(
-            `encrypting the token failed (${error instanceof Error ? error.message : String(error)}); it is stored as plain text, readable only by you`
+            `encrypting the token failed (${errorMessage(error)}); it is stored as plain text, readable only by you`
           )
           stored = token
         }
       }
       const body: TokenFile = { version: 1, encrypted, token: stored }
       await mkdir(options.dataDir, { recursive: true })
-      await writePrivateFileAtomic(file, JSON.stringify(body, null, 2) + '\n')
+      // Readable by the user only, encrypted or not.
+      await writeJsonAtomic(file, body, { mode: 0o600 })
       cached = { token, encrypted }
       return cached
     },

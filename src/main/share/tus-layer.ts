@@ -10,6 +10,7 @@
 import { createReadStream, type ReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Upload, type DetailedError, type HttpRequest, type HttpResponse } from 'tus-js-client'
+import { errorCode, errorMessage } from '../error-details'
 import { CHUNK_SIZE } from './upload-plan'
 import type { DiskUrlStorage } from './url-storage'
 
@@ -87,17 +88,6 @@ class StopAttempt extends Error {
   }
 }
 
-function errorCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string') return code
-    e =
-      (e as { causingError?: unknown; cause?: unknown }).causingError ??
-      (e as { cause?: unknown }).cause
-  }
-  return undefined
-}
-
 const NETWORK_WORDS: Record<string, string> = {
   ECONNREFUSED: 'nothing is answering at the library’s address',
   ECONNRESET: 'the connection to the library was cut',
@@ -108,6 +98,14 @@ const NETWORK_WORDS: Record<string, string> = {
   ENETUNREACH: 'there is no network connection',
   EHOSTUNREACH: 'the library cannot be reached',
   ENETDOWN: 'there is no network connection'
+}
+
+/** A failure with no answer from the library (network trouble), said in words: try again later. */
+function networkFailure(code: string | undefined): TusFailure {
+  const words = code
+    ? (NETWORK_WORDS[code] ?? `the connection failed (${code})`)
+    : 'the connection to the library failed'
+  return { kind: 'retry', message: words.charAt(0).toUpperCase() + words.slice(1) + '.' }
 }
 
 /** The server's `{ "error": … }`, if the body is one. */
@@ -138,9 +136,7 @@ export function classifyTusError(error: unknown): TusFailure {
         message: `The file to upload cannot be read (${code}).`
       }
     }
-    const message =
-      (cause instanceof Error ? cause.message : '') ||
-      (error instanceof Error ? error.message : String(error))
+    const message = (cause instanceof Error ? cause.message : '') || errorMessage(error)
     if (/source is done after/.test(message)) {
       return {
         kind: 'rejected',
@@ -148,10 +144,7 @@ export function classifyTusError(error: unknown): TusFailure {
         message: 'The file changed while it was being uploaded.'
       }
     }
-    const words = code
-      ? (NETWORK_WORDS[code] ?? `the connection failed (${code})`)
-      : 'the connection to the library failed'
-    return { kind: 'retry', message: words.charAt(0).toUpperCase() + words.slice(1) + '.' }
+    return networkFailure(code)
   }
   if (status === 401 || status === 403) return { kind: 'auth', message: AUTH_REFUSED_MESSAGE }
   const reason = serverReason(res)
@@ -360,7 +353,7 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
         end()
         callbacks.onError({
           kind: 'retry',
-          message: `The saved upload address could not be read (${error instanceof Error ? error.message : String(error)}).`
+          message: `The saved upload address could not be read (${errorMessage(error)}).`
         })
       })
 
@@ -413,14 +406,7 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
         })
         text = await response.text()
       } catch (error) {
-        const code = errorCode(error)
-        const words = code
-          ? (NETWORK_WORDS[code] ?? `the connection failed (${code})`)
-          : 'the connection to the library failed'
-        return {
-          state: 'error',
-          failure: { kind: 'retry', message: words.charAt(0).toUpperCase() + words.slice(1) + '.' }
-        }
+        return { state: 'error', failure: networkFailure(errorCode(error)) }
       }
       let body: Record<string, unknown> = {}
       try {

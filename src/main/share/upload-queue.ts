@@ -18,6 +18,7 @@ import type { UploadInfo, UploadRequest } from '../../shared/ipc'
 import { normaliseTitle, type RecordingFacts } from '../../shared/project'
 import { errorMessage } from '../error-details'
 import { readEdits as readEditsFile } from '../projects/edits-store'
+import { requireFinished } from '../projects/project-catalogue'
 import type { ShareLink } from '../projects/share-link'
 import { AUTH_REFUSED_MESSAGE, type TusFailure, type TusLayer, type TusRun } from './tus-layer'
 import {
@@ -573,13 +574,11 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       if (!(await options.credentials())) {
         throw new SidecastError('library-not-set', LIBRARY_NOT_SET_MESSAGE)
       }
-      const facts = await options.projects.readFacts(projectId)
-      if (facts.status === 'recording' || options.projects.isRecording(projectId)) {
-        throw new SidecastError(
-          'still-recording',
-          'This recording is still being recorded. Stop it first, then upload it.'
-        )
-      }
+      const facts = requireFinished(
+        await options.projects.readFacts(projectId),
+        options.projects.isRecording(projectId),
+        'This recording is still being recorded. Stop it first, then upload it.'
+      )
       const projectDir = options.projects.projectDir(projectId)
       const edits = await readEdits(projectDir, facts.durationMs)
       const title =
@@ -657,11 +656,21 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     return run
   }
 
-  async function pause(uploadId: string): Promise<UploadInfo> {
+  /** The upload a user's action is for; refused with `code` when `problem` says why. */
+  function allowed(
+    uploadId: string,
+    problem: (upload: Upload) => string | null,
+    code: string
+  ): Upload {
     const upload = find(uploadId)
+    const why = problem(upload)
+    if (why) throw new SidecastError(code, why)
+    return upload
+  }
+
+  async function pause(uploadId: string): Promise<UploadInfo> {
+    const upload = allowed(uploadId, pauseProblem, 'upload-not-running')
     if (upload.state === 'paused') return info(upload)
-    const problem = pauseProblem(upload)
-    if (problem) throw new SidecastError('upload-not-running', problem)
     const run = halt(upload.id)
     const paused = apply(upload.id, { type: 'paused' })
     changed(paused)
@@ -679,9 +688,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   }
 
   async function resume(uploadId: string): Promise<UploadInfo> {
-    const upload = find(uploadId)
-    const problem = resumeProblem(upload)
-    if (problem) throw new SidecastError('upload-finished', problem)
+    const upload = allowed(uploadId, resumeProblem, 'upload-finished')
     if (upload.state === 'paused' || upload.state === 'failed') {
       requeue(upload.id)
     } else if (upload.state === 'queued') {
@@ -693,10 +700,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   }
 
   async function cancel(uploadId: string): Promise<UploadInfo> {
-    const upload = find(uploadId)
+    const upload = allowed(uploadId, cancelProblem, 'upload-finished')
     if (upload.state === 'cancelled') return info(upload)
-    const problem = cancelProblem(upload)
-    if (problem) throw new SidecastError('upload-finished', problem)
     const run = halt(upload.id)
     const { fingerprint } = upload
     const cancelled = apply(upload.id, { type: 'cancelled', at: new Date(now()).toISOString() })

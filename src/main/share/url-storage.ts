@@ -5,10 +5,10 @@
  * right after creating the upload and before sending the first byte).
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { PreviousUpload, UrlStorage } from 'tus-js-client'
-import { writeJsonAtomic } from '../files/atomic-file'
+import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
 
 type StoredUpload = Omit<PreviousUpload, 'urlStorageKey'>
 
@@ -29,12 +29,7 @@ export class DiskUrlStorage implements UrlStorage {
 
   private async load(): Promise<Record<string, StoredUpload>> {
     if (this.data) return this.data
-    let text: string | null = null
-    try {
-      text = await readFile(this.file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
+    const text = await readTextIfExists(this.file)
     let data: Record<string, StoredUpload> = {}
     if (text !== null) {
       try {
