@@ -23,13 +23,13 @@ import {
 import Store from 'electron-store'
 import type { EventChannel, EventPayload, RecorderCommand } from '../shared/ipc'
 import { SETTINGS_SCHEMA, type Settings } from '../shared/settings'
-import { mediaUrl } from './electron/media-url'
 import { createAppServices } from './app-services'
 import { dispatchInvoke } from './ipc/dispatch'
 import { createSettingsStore } from './settings/settings-store'
 import { installDisplayMediaHandler, listCaptureSources } from './electron/capture'
 import { createEmitter, registerIpc } from './electron/ipc-main'
 import { handleMediaProtocol, registerMediaScheme } from './electron/media-protocol'
+import { mediaUrl } from './electron/media-url'
 import { installPermissionHandlers } from './electron/permissions'
 import { createQuitGuard } from './electron/quit-guard'
 import { deliverRecorderCommand } from './electron/recorder-commands'
@@ -37,8 +37,8 @@ import { createGlobalShortcut } from './electron/shortcut'
 import { electronShareAdapters, showNotification } from './electron/share-adapters'
 import { withShortcutSetting } from './electron/shortcut-setting'
 import { createTray, type SidecastTray } from './electron/tray'
-import { uploadActivity } from './electron/tray-menu'
 import { rendererLocation } from './electron/trusted-sender'
+import { createUploadIndicator } from './electron/upload-indicator'
 import {
   createCompactBar,
   createMainWindow,
@@ -82,12 +82,19 @@ function start(): void {
   const settings = createSettingsStore(
     new Store<Settings>({ schema: SETTINGS_SCHEMA as never, name: 'settings', cwd: dataDir })
   )
+  const uploadIndicator = createUploadIndicator({
+    uploads: () => services.uploads.list(),
+    projects: () => services.projects.list(),
+    libraryReady: async () => (await services.library.credentials().catch(() => null)) !== null,
+    tray: () => tray,
+    window: () => mainWindow
+  })
   const sendToWindows = createEmitter(() => (mainWindow ? [mainWindow] : []))
   // Events go to the window, and the tray follows the ones it shows.
   const emit = <E extends EventChannel>(channel: E, payload: EventPayload<E>): void => {
     sendToWindows(channel, payload)
-    if (channel === 'projects:changed') void refreshLastRecording()
-    if (channel === 'uploads:changed') scheduleShareView()
+    if (channel === 'projects:changed') void uploadIndicator.projectsChanged()
+    if (channel === 'uploads:changed') uploadIndicator.uploadsChanged()
   }
   const services = createAppServices({
     dataDir,
@@ -142,47 +149,9 @@ function start(): void {
     showNotification('Sidecast', body)
   }
 
-  // Sharing in the tray and the taskbar: the newest finished recording, whether the library is
-  // set, and what is uploading (refreshed at most twice a second).
-  let lastRecordingId: string | null = null
-  let libraryReady = false
-  let shareViewTimer: NodeJS.Timeout | null = null
-  let shownProgress = -1
-  function showShareView(): void {
-    const activity = uploadActivity(services.uploads.list())
-    tray?.setUpload({
-      canUploadLast: lastRecordingId !== null && libraryReady,
-      activity: activity?.label ?? null
-    })
-    const progress = activity ? Math.max(0, Math.min(1, activity.fraction)) : -1
-    if (mainWindow && !mainWindow.isDestroyed() && Math.abs(progress - shownProgress) >= 0.005) {
-      mainWindow.setProgressBar(progress)
-      shownProgress = progress
-    }
-  }
-  function scheduleShareView(): void {
-    if (shareViewTimer) return
-    shareViewTimer = setTimeout(() => {
-      shareViewTimer = null
-      showShareView()
-    }, 500)
-  }
-  async function refreshLastRecording(): Promise<void> {
-    try {
-      const newest = (await services.projects.list()).find((p) => p.status !== 'recording')
-      lastRecordingId = newest?.id ?? null
-    } catch {
-      lastRecordingId = null
-    }
-    showShareView()
-  }
-  async function refreshLibrary(): Promise<void> {
-    libraryReady = (await services.library.credentials().catch(() => null)) !== null
-    showShareView()
-  }
-  services.library.onChange(() => void refreshLibrary())
+  services.library.onChange(() => void uploadIndicator.libraryChanged())
   function uploadLast(): void {
-    const id = lastRecordingId
+    const id = uploadIndicator.lastRecordingId()
     if (!id) return
     // The tray line and icon show the progress; only a refusal needs saying.
     void dispatchInvoke(handlers, 'uploads:start', [id, {}]).then((response) => {
@@ -252,6 +221,6 @@ function start(): void {
     const problem = shortcut.register(settings.get().recordShortcut)
     if (problem) notify(problem)
     tray?.update(recorder.state())
-    await Promise.all([refreshLastRecording(), refreshLibrary()])
+    await Promise.all([uploadIndicator.projectsChanged(), uploadIndicator.libraryChanged()])
   })
 }
