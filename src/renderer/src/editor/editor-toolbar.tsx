@@ -1,9 +1,10 @@
 /** The editing tools above the video: the drawing tools, Undo and Redo, Duplicate and Delete. */
 import type { ReactNode } from 'react'
-import { RedoGlyph, ToolIcon, UndoGlyph } from './editor-icons'
+import { RedoIcon, UndoIcon } from '../ui/icons'
 import { TOOLS } from './labels'
 import type { Tool } from './overlay/types'
 import { ariaKeys, keyHint, type EditorCommand } from './shortcuts'
+import { ToolIcon } from './tool-icon'
 
 export interface EditorToolbarProps {
   readonly tool: Tool
@@ -38,49 +39,53 @@ export function EditorToolbar(props: EditorToolbarProps): ReactNode {
         ))}
       </div>
       <span className="toolbar-divider" aria-hidden="true" />
-      <button
-        type="button"
-        className="tool-button labelled"
-        onClick={() => run('undo')}
-        disabled={!props.canUndo}
-        aria-keyshortcuts={ariaKeys('undo', mac)}
-        title={`Undo (${keyHint('undo', mac)})`}
-      >
-        <UndoGlyph />
-        Undo
-      </button>
-      <button
-        type="button"
-        className="tool-button labelled"
-        onClick={() => run('redo')}
-        disabled={!props.canRedo}
-        aria-keyshortcuts={ariaKeys('redo', mac)}
-        title={`Redo (${keyHint('redo', mac)})`}
-      >
-        <RedoGlyph />
-        Redo
-      </button>
+      <CommandButton run={run} mac={mac} command="undo" label="Undo" disabled={!props.canUndo}>
+        <UndoIcon size="small" />
+      </CommandButton>
+      <CommandButton run={run} mac={mac} command="redo" label="Redo" disabled={!props.canRedo}>
+        <RedoIcon size="small" />
+      </CommandButton>
       <span className="toolbar-divider" aria-hidden="true" />
-      <button
-        type="button"
-        className="tool-button labelled"
-        onClick={() => run('duplicate')}
+      <CommandButton
+        run={run}
+        mac={mac}
+        command="duplicate"
+        label="Duplicate"
         disabled={!props.hasSelection}
-        aria-keyshortcuts={ariaKeys('duplicate', mac)}
-        title={`Duplicate (${keyHint('duplicate', mac)})`}
-      >
-        Duplicate
-      </button>
-      <button
-        type="button"
-        className="tool-button labelled"
-        onClick={() => run('delete')}
+      />
+      <CommandButton
+        run={run}
+        mac={mac}
+        command="delete"
+        label="Delete"
         disabled={!props.hasSelection}
-        aria-keyshortcuts="Delete Backspace"
-        title="Delete (Delete)"
-      >
-        Delete
-      </button>
+      />
     </div>
+  )
+}
+
+/** A labelled button that runs a command, its shortcut in its title and for assistive tech. */
+function CommandButton(props: {
+  command: EditorCommand
+  label: string
+  disabled: boolean
+  run: (command: EditorCommand) => void
+  mac: boolean
+  /** An icon before the label. */
+  children?: ReactNode
+}): ReactNode {
+  const { command, label, mac } = props
+  return (
+    <button
+      type="button"
+      className="tool-button labelled"
+      onClick={() => props.run(command)}
+      disabled={props.disabled}
+      aria-keyshortcuts={ariaKeys(command, mac)}
+      title={`${label} (${keyHint(command, mac)})`}
+    >
+      {props.children}
+      {label}
+    </button>
   )
 }

@@ -3,7 +3,7 @@
  * recording's own clock.
  */
 import type { ReactNode } from 'react'
-import { FrameBackGlyph, FrameForwardGlyph, PauseGlyph, PlayGlyph } from './editor-icons'
+import { FrameBackIcon, FrameForwardIcon, PauseIcon, PlayIcon } from '../ui/icons'
 import { formatClock } from './time-format'
 
 export interface TransportProps {
@@ -32,7 +32,7 @@ export function Transport(props: TransportProps): ReactNode {
         aria-keyshortcuts="Space"
         title={`${playing ? 'Pause' : 'Play'} (Space)`}
       >
-        {playing ? <PauseGlyph /> : <PlayGlyph />}
+        {playing ? <PauseIcon size="small" /> : <PlayIcon size="small" filled />}
       </button>
       <button
         type="button"
@@ -42,7 +42,7 @@ export function Transport(props: TransportProps): ReactNode {
         aria-keyshortcuts="ArrowLeft"
         title="Back one frame (←; Shift+← one second)"
       >
-        <FrameBackGlyph />
+        <FrameBackIcon size="small" />
       </button>
       <button
         type="button"
@@ -52,7 +52,7 @@ export function Transport(props: TransportProps): ReactNode {
         aria-keyshortcuts="ArrowRight"
         title="Forward one frame (→; Shift+→ one second)"
       >
-        <FrameForwardGlyph />
+        <FrameForwardIcon size="small" />
       </button>
       <span className="time-display">
         <span className="visually-hidden">Position in the video: </span>
