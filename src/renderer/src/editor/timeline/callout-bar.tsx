@@ -8,7 +8,7 @@ import type { KeyboardEvent, PointerEvent, ReactNode } from 'react'
 import { withDefaults, type Annotation } from '../../../../shared/edits'
 import { barLabel } from '../labels'
 import type { AnnotationChange, ChangePhase } from '../overlay/types'
-import { dragBar, percentAt, type BarDragMode } from './timeline-geometry'
+import { dragBar, spanStyle, type BarDragMode } from './timeline-geometry'
 
 /** A lane's height, px. */
 export const LANE_HEIGHT = 24
@@ -149,8 +149,7 @@ export function CalloutBar(props: {
       title={`${props.name} — drag to move, drag an end to change when it shows`}
       onFocus={props.onFocus}
       style={{
-        left: `${percentAt(a.startMs, durationMs)}%`,
-        width: `${percentAt(a.endMs, durationMs) - percentAt(a.startMs, durationMs)}%`,
+        ...spanStyle(a.startMs, a.endMs, durationMs),
         top: lane * LANE_HEIGHT,
         ['--bar-color' as string]: color
       }}

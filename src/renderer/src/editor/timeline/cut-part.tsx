@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react'
 import type { TimeRange } from '../../../../shared/timeline'
 import { formatRange } from '../time-format'
-import { percentAt } from './timeline-geometry'
+import { spanStyle } from './timeline-geometry'
 
 /** Narrower than this (px), Restore shows as an icon. */
 const COMPACT_BELOW_PX = 64
@@ -21,10 +21,7 @@ export function CutPart(props: {
   return (
     <div
       className={interior ? 'cut-part' : 'cut-part trimmed'}
-      style={{
-        left: `${percentAt(start, durationMs)}%`,
-        width: `${percentAt(end, durationMs) - percentAt(start, durationMs)}%`
-      }}
+      style={spanStyle(start, end, durationMs)}
     >
       {interior && (
         <button

@@ -1,6 +1,7 @@
 /** A strip of frames from the recording, loaded after the player has what it needs. */
 import { memo, useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
+import { prepareCanvas } from './hidpi-canvas'
 import { captureThumbnails, thumbnailTimes, type ThumbnailFrame } from './thumbnail-loader'
 
 const THUMB_HEIGHT = 40
@@ -50,12 +51,8 @@ export const FrameStrip = memo(function FrameStrip(props: {
   useEffect(() => {
     const canvas = canvasRef.current
     if (!canvas || width <= 0 || count === 0) return
-    const dpr = window.devicePixelRatio || 1
-    canvas.width = Math.round(width * dpr)
-    canvas.height = Math.round(THUMB_HEIGHT * dpr)
-    const ctx = canvas.getContext('2d')
+    const ctx = prepareCanvas(canvas, width, THUMB_HEIGHT)?.ctx
     if (!ctx) return
-    ctx.clearRect(0, 0, canvas.width, canvas.height)
     const slot = canvas.width / count
     framesRef.current.forEach((frame, i) => {
       if (!frame) return

@@ -25,6 +25,16 @@ export function percentAt(ms: number, durationMs: number): number {
   return durationMs > 0 ? clamp(ms / durationMs, 0, 1) * 100 : 0
 }
 
+/** Where a time range sits on the timeline, as CSS `left` and `width` percentages. */
+export function spanStyle(
+  startMs: number,
+  endMs: number,
+  durationMs: number
+): { left: string; width: string } {
+  const left = percentAt(startMs, durationMs)
+  return { left: `${left}%`, width: `${percentAt(endMs, durationMs) - left}%` }
+}
+
 /**
  * One step from `ms`: a frame (1/30 s) or, with `big`, a second; lands on a frame boundary and
  * stays inside the recording.

@@ -16,7 +16,7 @@ import { formatClock, formatKept, formatRange } from '../time-format'
 import { CalloutLanes } from './callout-lanes'
 import { CutPart } from './cut-part'
 import { Scrubber } from './scrubber'
-import { cutParts, percentAt, timeAtX } from './timeline-geometry'
+import { cutParts, percentAt, spanStyle, timeAtX } from './timeline-geometry'
 import { TrimHandle } from './trim-handle'
 import { useElementWidth } from './use-element-width'
 
@@ -104,13 +104,7 @@ export function Timeline(props: TimelineProps): ReactNode {
           />
           <div className="timeline-marks" aria-hidden="true">
             {range && (
-              <div
-                className="range-highlight"
-                style={{
-                  left: `${percentAt(range[0], durationMs)}%`,
-                  width: `${percentAt(range[1], durationMs) - percentAt(range[0], durationMs)}%`
-                }}
-              />
+              <div className="range-highlight" style={spanStyle(range[0], range[1], durationMs)} />
             )}
           </div>
           {gaps.map(([start, end]) => (

@@ -1,6 +1,7 @@
 /** The narration's outline, loaded a little after the player. */
 import { memo, useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
+import { prepareCanvas } from './hidpi-canvas'
 import { loadWaveform, type Waveform as WaveformData } from './waveform-loader'
 import { peaksForWidth } from './waveform-peaks'
 
@@ -32,12 +33,9 @@ export const Waveform = memo(function Waveform(props: {
   useEffect(() => {
     const canvas = canvasRef.current
     if (!canvas || !wave || width <= 0) return
-    const dpr = window.devicePixelRatio || 1
-    canvas.width = Math.round(width * dpr)
-    canvas.height = Math.round(WAVE_HEIGHT * dpr)
-    const ctx = canvas.getContext('2d')
-    if (!ctx) return
-    ctx.clearRect(0, 0, canvas.width, canvas.height)
+    const prepared = prepareCanvas(canvas, width, WAVE_HEIGHT)
+    if (!prepared) return
+    const { ctx, dpr } = prepared
     ctx.fillStyle = getComputedStyle(canvas).color
     const covered = Math.min(1, wave.durationMs / Math.max(1, durationMs))
     const columns = Math.max(1, Math.floor((canvas.width * covered) / dpr))
