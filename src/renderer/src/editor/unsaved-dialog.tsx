@@ -10,7 +10,7 @@ export function UnsavedDialog(props: {
 }): ReactNode {
   return (
     <ModalDialog
-      labelledBy="unsaved-title"
+      title="Your latest edits are not saved yet"
       describedBy="unsaved-text"
       onClose={props.onStay}
       initialFocus=".primary-button"
@@ -19,7 +19,6 @@ export function UnsavedDialog(props: {
         { label: 'Keep editing', kind: 'primary', onClick: props.onStay }
       ]}
     >
-      <h2 id="unsaved-title">Your latest edits are not saved yet</h2>
       <p id="unsaved-text">
         Saving did not work: {props.reason.replace(/[.\s]+$/, '')}. Sidecast keeps trying in the
         background. You can stay until it works, or leave now and let it keep trying.

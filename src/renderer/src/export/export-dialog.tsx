@@ -3,7 +3,7 @@
  * progress, cancel, and show the file when done. Closing while it runs leaves the export running
  * in the background (the card shows it, a notice tells when it ends) — it is never lost silently.
  */
-import { useEffect, useId, useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { ExportPresetRequest } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
@@ -41,7 +41,6 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
   const [starting, setStarting] = useState(false)
   const [cancelling, setCancelling] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
-  const headingId = useId()
   const body = useRef<HTMLDivElement>(null)
   const flushEdits = useFlushEdits()
 
@@ -181,13 +180,12 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
 
   return (
     <ModalDialog
-      labelledBy={headingId}
+      title={<>Export “{project.title}”</>}
       onClose={close}
       className="export-dialog"
       // The chosen size when choosing; the safe next step (never Cancel) when following one.
       initialFocus="input:checked, .primary-button"
     >
-      <h2 id={headingId}>Export “{project.title}”</h2>
       <div ref={body}>
         {exportId === null ? (
           <form onSubmit={submit} noValidate>

@@ -16,7 +16,6 @@ export interface DeleteDialogProps {
 export function DeleteDialog({ project, onClose }: DeleteDialogProps): ReactNode {
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
-  const headingId = useId()
   const textId = useId()
 
   const confirm = async (): Promise<void> => {
@@ -33,7 +32,7 @@ export function DeleteDialog({ project, onClose }: DeleteDialogProps): ReactNode
 
   return (
     <ModalDialog
-      labelledBy={headingId}
+      title={<>Delete “{project.title}”?</>}
       describedBy={textId}
       onClose={() => onClose(false)}
       initialFocus=".cancel-button"
@@ -48,7 +47,6 @@ export function DeleteDialog({ project, onClose }: DeleteDialogProps): ReactNode
         { label: 'Delete', kind: 'danger', onClick: () => void confirm(), disabled: busy }
       ]}
     >
-      <h2 id={headingId}>Delete “{project.title}”?</h2>
       <p id={textId}>
         The recording and everything exported from it are removed from your disk. This cannot be
         undone.

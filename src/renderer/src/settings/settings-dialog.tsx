@@ -11,7 +11,7 @@ import type { Settings } from '../../../shared/settings'
 import { api } from '../api'
 import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES } from '../export/export-choices'
 import { errorMessage } from '../recorder/capture-errors'
-import { ErrorText, Field } from '../ui/field'
+import { ErrorText, Field, SelectField } from '../ui/field'
 import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import {
   initialLibraryDraft,
@@ -212,40 +212,18 @@ export function SettingsDialog({
         <fieldset className="settings-section" disabled={saving}>
           <legend>Export</legend>
           <div className="field-pair">
-            <Field label="Default size">
-              {(control) => (
-                <select
-                  {...control}
-                  value={draft.exportSize}
-                  onChange={(e) =>
-                    set({ exportSize: e.target.value as SettingsDraft['exportSize'] })
-                  }
-                >
-                  {EXPORT_SIZE_CHOICES.map((c) => (
-                    <option key={c.value} value={c.value}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label="Default quality">
-              {(control) => (
-                <select
-                  {...control}
-                  value={draft.exportQuality}
-                  onChange={(e) =>
-                    set({ exportQuality: e.target.value as SettingsDraft['exportQuality'] })
-                  }
-                >
-                  {EXPORT_QUALITY_CHOICES.map((c) => (
-                    <option key={c.value} value={c.value}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <SelectField
+              label="Default size"
+              choices={EXPORT_SIZE_CHOICES}
+              value={draft.exportSize}
+              onChange={(exportSize) => set({ exportSize })}
+            />
+            <SelectField
+              label="Default quality"
+              choices={EXPORT_QUALITY_CHOICES}
+              value={draft.exportQuality}
+              onChange={(exportQuality) => set({ exportQuality })}
+            />
           </div>
           <p className="hint">Used by Export and by uploads of edited recordings.</p>
         </fieldset>

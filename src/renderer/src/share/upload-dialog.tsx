@@ -4,7 +4,7 @@
  * starting and then gives way to the progress on the recording. Without a library address and
  * token it says so and offers Settings instead.
  */
-import { useEffect, useId, useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { LibraryConfig } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
@@ -47,7 +47,6 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
   const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   const flushEdits = useFlushEdits()
-  const headingId = useId()
   const body = useRef<HTMLDivElement>(null)
 
   useEffect(() => {
@@ -111,12 +110,11 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
 
   return (
     <ModalDialog
-      labelledBy={headingId}
+      title={<>Upload “{project.title}”</>}
       onClose={onClose}
       className="upload-dialog"
       initialFocus="input, .primary-button"
     >
-      <h2 id={headingId}>Upload “{project.title}”</h2>
       <div ref={body}>
         {uploadId !== null ? (
           <div className="upload-started">

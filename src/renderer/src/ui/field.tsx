@@ -51,6 +51,32 @@ export function Field(props: FieldProps): ReactNode {
   )
 }
 
+/** A field choosing one of `choices` from a drop-down list. */
+export function SelectField<T extends string>(props: {
+  label: ReactNode
+  choices: readonly { readonly value: T; readonly label: string }[]
+  value: T
+  onChange: (value: T) => void
+}): ReactNode {
+  return (
+    <Field label={props.label}>
+      {(control) => (
+        <select
+          {...control}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value as T)}
+        >
+          {props.choices.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  )
+}
+
 /** A problem in words, announced when it appears; nothing when there is none. */
 export function ErrorText({ message, id }: { message?: string | null; id?: string }): ReactNode {
   if (!message) return null

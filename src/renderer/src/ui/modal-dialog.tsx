@@ -4,13 +4,15 @@
  * of buttons is `DialogActions`: the `actions` slot at the end of the dialog, or inside a form
  * (where the submit button must be).
  */
-import { useEffect, useRef } from 'react'
+import { useEffect, useId, useRef } from 'react'
 import type { ReactNode } from 'react'
 import { useLatest } from '../lib/use-latest'
 
 export interface ModalDialogProps {
-  /** Id of the element naming the dialog (its heading). */
-  readonly labelledBy: string
+  /** The dialog's heading, shown first; it names the dialog. */
+  readonly title?: ReactNode
+  /** Id of the element naming the dialog, when it is not `title` (a heading inside a form). */
+  readonly labelledBy?: string
   readonly describedBy?: string
   /** Called on Escape; the owner unmounts the dialog. */
   readonly onClose: () => void
@@ -67,7 +69,8 @@ const FOCUSABLE =
   'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
 
 export function ModalDialog(props: ModalDialogProps): ReactNode {
-  const { labelledBy, describedBy, onClose, initialFocus, className, children, actions } = props
+  const { title, describedBy, onClose, initialFocus, className, children, actions } = props
+  const titleId = useId()
   const ref = useRef<HTMLDialogElement>(null)
   const onCloseRef = useLatest(onClose)
 
@@ -113,9 +116,10 @@ export function ModalDialog(props: ModalDialogProps): ReactNode {
     <dialog
       ref={ref}
       className={className ? `modal ${className}` : 'modal'}
-      aria-labelledby={labelledBy}
+      aria-labelledby={props.labelledBy ?? titleId}
       aria-describedby={describedBy}
     >
+      {title !== undefined && <h2 id={titleId}>{title}</h2>}
       {children}
       {actions && <DialogActions actions={actions} />}
     </dialog>
