@@ -46,6 +46,7 @@ export interface StyleInspectorProps {
 
 const WIDTHS: readonly WidthPreset[] = ['Thin', 'Medium', 'Thick']
 const SIZES: readonly SizePreset[] = ['Small', 'Medium', 'Large']
+const BLUR_MODES = ['blur', 'pixelate'] as const
 
 function heading(selected: readonly Annotation[], defaultsFor?: AnnotationType): string {
   if (selected.length === 1) return `${TYPE_LABELS[(selected[0] as Annotation).type]} style`
@@ -134,60 +135,34 @@ export function StyleInspector(props: StyleInspectorProps): ReactNode {
       )}
 
       {strokeTargets.length > 0 && (
-        <Row label="Line width">
-          <div className="style-inspector__segments">
-            {WIDTHS.map((preset) => (
-              <button
-                key={preset}
-                type="button"
-                className="style-inspector__segment"
-                aria-label={`${preset} line`}
-                aria-pressed={width === preset}
-                onClick={() => apply('strokeWidth', (type) => strokeFor(type, preset))}
-              >
-                {preset}
-              </button>
-            ))}
-          </div>
-        </Row>
+        <Segments
+          label="Line width"
+          options={WIDTHS}
+          pressed={width}
+          describe={(preset) => `${preset} line`}
+          onPick={(preset) => apply('strokeWidth', (type) => strokeFor(type, preset))}
+        />
       )}
 
       {fontTargets.length > 0 && (
-        <Row label="Text size">
-          <div className="style-inspector__segments">
-            {SIZES.map((preset) => (
-              <button
-                key={preset}
-                type="button"
-                className="style-inspector__segment"
-                aria-label={`${preset} text`}
-                aria-pressed={size === preset}
-                onClick={() => apply('fontSize', (type) => fontSizeFor(type, preset))}
-              >
-                {preset}
-              </button>
-            ))}
-          </div>
-        </Row>
+        <Segments
+          label="Text size"
+          options={SIZES}
+          pressed={size}
+          describe={(preset) => `${preset} text`}
+          onPick={(preset) => apply('fontSize', (type) => fontSizeFor(type, preset))}
+        />
       )}
 
       {blurTargets.length > 0 && (
         <>
-          <Row label="Blur mode">
-            <div className="style-inspector__segments">
-              {(['blur', 'pixelate'] as const).map((m) => (
-                <button
-                  key={m}
-                  type="button"
-                  className="style-inspector__segment"
-                  aria-pressed={mode === m}
-                  onClick={() => apply('mode', () => m)}
-                >
-                  {m === 'blur' ? 'Blur' : 'Pixelate'}
-                </button>
-              ))}
-            </div>
-          </Row>
+          <Segments
+            label="Blur mode"
+            options={BLUR_MODES}
+            pressed={mode}
+            show={(m) => (m === 'blur' ? 'Blur' : 'Pixelate')}
+            onPick={(m) => apply('mode', () => m)}
+          />
           <Slider
             label="Blur strength"
             min={0.05}
@@ -219,6 +194,37 @@ function Row(props: { label: string; children: ReactNode }): ReactNode {
       <legend className="style-inspector__label">{props.label}</legend>
       {props.children}
     </fieldset>
+  )
+}
+
+/** A row of buttons, one pressed: the value every target shares (none when they differ). */
+function Segments<T extends string>(props: {
+  label: string
+  options: readonly T[]
+  pressed: unknown
+  /** The button's text (default: the option itself). */
+  show?: (option: T) => string
+  /** The button's accessible name, when its text alone is not enough. */
+  describe?: (option: T) => string
+  onPick: (option: T) => void
+}): ReactNode {
+  return (
+    <Row label={props.label}>
+      <div className="style-inspector__segments">
+        {props.options.map((option) => (
+          <button
+            key={option}
+            type="button"
+            className="style-inspector__segment"
+            aria-label={props.describe?.(option)}
+            aria-pressed={props.pressed === option}
+            onClick={() => props.onPick(option)}
+          >
+            {props.show ? props.show(option) : option}
+          </button>
+        ))}
+      </div>
+    </Row>
   )
 }
 
