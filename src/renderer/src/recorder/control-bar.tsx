@@ -6,6 +6,7 @@ import type { ReactNode } from 'react'
 import { formatTimer } from '../format'
 import { LevelMeter } from './level-meter'
 import type { Recorder } from './use-recorder'
+import './recorder.css'
 
 export function ControlBar({ recorder }: { recorder: Recorder }): ReactNode {
   const { phase, elapsedMs, micLevel, hasMicrophone, micWarning } = recorder

@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react'
 import type { ReactNode } from 'react'
 import { useLatest } from '../lib/use-latest'
+import './recorder.css'
 
 export interface CountdownOverlayProps {
   readonly secondsLeft: number

@@ -6,6 +6,7 @@ import { SourcePicker } from './source-picker'
 import type { AudioInputs } from './use-audio-inputs'
 import type { MicPreview } from './use-mic-preview'
 import type { Recorder } from './use-recorder'
+import './recorder.css'
 
 export interface RecorderPanelProps {
   readonly recorder: Recorder

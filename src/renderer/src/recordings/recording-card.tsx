@@ -17,6 +17,7 @@ import { isActiveUpload } from '../share/uploads-model'
 import { useProjectUpload } from '../share/use-uploads'
 import { PlayIcon } from '../ui/icons'
 import type { Notices } from '../ui/notices'
+import './recordings.css'
 
 export interface RecordingCardProps {
   readonly project: ProjectSummary
@@ -141,6 +142,7 @@ export function RecordingCard({
         {editing ? (
           <div className="rename">
             <input
+              type="text"
               className="rename-input"
               aria-label="Recording title"
               aria-invalid={error ? true : undefined}

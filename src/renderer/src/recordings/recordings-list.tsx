@@ -14,6 +14,7 @@ import { useUploads } from '../share/use-uploads'
 import type { Notices } from '../ui/notices'
 import { DeleteDialog } from './delete-dialog'
 import { RecordingCard } from './recording-card'
+import './recordings.css'
 
 export interface RecordingsListProps {
   readonly projects: readonly ProjectSummary[] | null

@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react'
 import type { RecoveryNotice } from '../../../shared/project'
 import { recoveryMessage } from './recovery-message'
+import './recordings.css'
 
 export interface RecoveryBannerProps {
   readonly notices: readonly RecoveryNotice[]
