@@ -20,9 +20,6 @@ import type { ExportPreset } from '../../shared/export-preset'
 import { LIBRARY_PROJECT_ID_PATTERN } from '../../shared/project'
 import { titleSlug } from '../export/export-service'
 
-/** The server's limits on Upload-Metadata (the shared contract). */
-export const METADATA_LIMITS = UPLOAD_METADATA_LIMITS
-
 /** Bytes per PATCH: 8 MiB measured best on the server benchmark. */
 export const CHUNK_SIZE = 8 * 1024 * 1024
 
@@ -70,7 +67,7 @@ function clip(text: string, max: number): string {
 
 /** A description the server accepts: no control characters but newlines and tabs, ≤ 5000 chars. */
 export function cleanDescription(text: string): string {
-  return clip(text.replace(CONTROL_EXCEPT_NEWLINES, ''), METADATA_LIMITS.description)
+  return clip(text.replace(CONTROL_EXCEPT_NEWLINES, ''), UPLOAD_METADATA_LIMITS.description)
 }
 
 /**
@@ -86,7 +83,7 @@ export function calloutsMetadata(edits: Edits, durationMs: number | undefined): 
     if (annotation.type !== 'callout') continue
     const text = clip(
       annotation.text.replace(CONTROL_EXCEPT_NEWLINES, '').trim(),
-      METADATA_LIMITS.calloutText
+      UPLOAD_METADATA_LIMITS.calloutText
     )
     if (!text) continue
     let startMs = annotation.startMs
@@ -107,7 +104,10 @@ export function calloutsMetadata(edits: Edits, durationMs: number | undefined): 
       type: annotation.type
     }
     const itemSize = Buffer.byteLength(JSON.stringify(item)) + 1
-    if (out.length >= METADATA_LIMITS.callouts || size + itemSize > METADATA_LIMITS.calloutsJson) {
+    if (
+      out.length >= UPLOAD_METADATA_LIMITS.callouts ||
+      size + itemSize > UPLOAD_METADATA_LIMITS.calloutsJson
+    ) {
       break
     }
     size += itemSize
@@ -136,9 +136,36 @@ export interface MetadataInput {
   readonly callouts: readonly CalloutMeta[]
 }
 
+/** What an upload's metadata is made from: the upload, its project's edits and what is sent. */
+export interface UploadMetadataSource {
+  readonly projectId: string
+  readonly title: string
+  readonly description: string
+  readonly edits: Edits
+  /** The recording's duration, when known. */
+  readonly durationMs: number | undefined
+  /** True for an export (an MP4 of the kept ranges), false for the recording as it is. */
+  readonly exported: boolean
+  /** The file's extension, without the dot. */
+  readonly extension: string
+}
+
+/** Upload-Metadata for what is sent: its length and callout times follow the edits when exported. */
+export function metadataFor(source: UploadMetadataSource): Record<string, string> {
+  return uploadMetadata({
+    projectId: source.projectId,
+    title: source.title,
+    description: source.description,
+    extension: source.extension,
+    durationMs: uploadDurationMs(source.edits, source.durationMs, source.exported),
+    callouts: calloutsMetadata(source.edits, source.durationMs)
+  })
+}
+
 /** Upload-Metadata for tus: every value a string, every value within the server's limits. */
 export function uploadMetadata(input: MetadataInput): Record<string, string> {
-  const title = clip(input.title.replace(CONTROL, ' ').trim(), METADATA_LIMITS.title) || 'Recording'
+  const title =
+    clip(input.title.replace(CONTROL, ' ').trim(), UPLOAD_METADATA_LIMITS.title) || 'Recording'
   const extension = /^[a-z0-9]{1,5}$/i.test(input.extension) ? input.extension.toLowerCase() : 'mp4'
   const meta: Record<string, string> = {
     filename: `${titleSlug(title)}.${extension}`,
@@ -154,7 +181,7 @@ export function uploadMetadata(input: MetadataInput): Record<string, string> {
   }
   if (
     LIBRARY_PROJECT_ID_PATTERN.test(input.projectId) &&
-    input.projectId.length <= METADATA_LIMITS.projectId
+    input.projectId.length <= UPLOAD_METADATA_LIMITS.projectId
   ) {
     meta.projectId = input.projectId
   }

@@ -22,13 +22,11 @@ import { requireFinished } from '../projects/project-catalogue'
 import type { ShareLink } from '../projects/share-link'
 import { AUTH_REFUSED_MESSAGE, type TusFailure, type TusLayer, type TusRun } from './tus-layer'
 import {
-  calloutsMetadata,
   cleanDescription,
   editsHash,
+  metadataFor,
   needsExport,
-  uploadDurationMs,
-  uploadFingerprint,
-  uploadMetadata
+  uploadFingerprint
 } from './upload-plan'
 import { addSample, ProgressThrottle, uploadInfo, type SpeedSample } from './upload-progress'
 import { createQueueFile, UPLOADS_FOLDER } from './upload-queue-file'
@@ -321,13 +319,14 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           file: outFile,
           fingerprint: uploadFingerprint(upload.projectId, editsHash(edits, preset), size),
           bytesTotal: size,
-          metadata: uploadMetadata({
+          metadata: metadataFor({
             projectId: upload.projectId,
             title: exported.title,
             description: exported.description,
-            extension: 'mp4',
-            durationMs: uploadDurationMs(edits, facts.durationMs, true),
-            callouts: calloutsMetadata(edits, facts.durationMs)
+            edits,
+            durationMs: facts.durationMs,
+            exported: true,
+            extension: 'mp4'
           })
         })
       )
@@ -620,13 +619,14 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         bytesSent: 0,
         metadata: exported
           ? {}
-          : uploadMetadata({
+          : metadataFor({
               projectId,
               title,
               description,
-              extension: extname(facts.file).slice(1) || 'webm',
-              durationMs: uploadDurationMs(edits, facts.durationMs, false),
-              callouts: calloutsMetadata(edits, facts.durationMs)
+              edits,
+              durationMs: facts.durationMs,
+              exported: false,
+              extension: extname(facts.file).slice(1) || 'webm'
             })
       }
       uploads.push(upload)

@@ -6,12 +6,12 @@ import {
   calloutsMetadata,
   cleanDescription,
   editsHash,
-  METADATA_LIMITS,
   needsExport,
   uploadDurationMs,
   uploadFingerprint,
   uploadMetadata
 } from '../../../../src/main/share/upload-plan'
+import { UPLOAD_METADATA_LIMITS as METADATA_LIMITS } from '../../../../src/shared/upload-metadata'
 
 const callout = (id: string, startMs: number, endMs: number, text: string): Annotation => ({
   id,
