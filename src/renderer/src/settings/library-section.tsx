@@ -8,7 +8,7 @@ import type { ReactNode } from 'react'
 import type { LibraryConfig, LibraryTestResult } from '../../../shared/ipc'
 import { api } from '../api'
 import { errorMessage } from '../recorder/capture-errors'
-import { ErrorText, Field } from '../ui/field'
+import { ErrorText, InputField } from '../ui/field'
 import type { LibraryDraft } from './library-form'
 import {
   libraryTestPatch,
@@ -94,24 +94,18 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
         <p className="warning-note">Sidecast could not read the library settings. {loadProblem}</p>
       )}
 
-      <Field
+      <InputField
         label="Server URL"
         hint={config.managed.url ? 'Set by your administrator.' : undefined}
-      >
-        {(control) => (
-          <input
-            {...control}
-            type="url"
-            inputMode="url"
-            spellCheck={false}
-            autoComplete="off"
-            placeholder="https://library.example.com"
-            value={draft.url}
-            readOnly={config.managed.url}
-            onChange={(e) => change({ url: e.target.value })}
-          />
-        )}
-      </Field>
+        type="url"
+        inputMode="url"
+        spellCheck={false}
+        autoComplete="off"
+        placeholder="https://library.example.com"
+        value={draft.url}
+        readOnly={config.managed.url}
+        onValue={(url) => change({ url })}
+      />
 
       <div className="field">
         {tokenInput ? (

@@ -11,7 +11,7 @@ import type { Settings } from '../../../shared/settings'
 import { api } from '../api'
 import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES } from '../export/export-choices'
 import { errorMessage } from '../recorder/capture-errors'
-import { ErrorText, Field, SelectField } from '../ui/field'
+import { ErrorText, InputField, SelectField } from '../ui/field'
 import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import {
   initialLibraryDraft,
@@ -149,38 +149,29 @@ export function SettingsDialog({
 
         <fieldset className="settings-section" disabled={saving}>
           <legend>Recording</legend>
-          <Field label="Countdown before recording (seconds)" hint="0 starts recording at once.">
-            {(control) => (
-              <input
-                {...control}
-                type="number"
-                inputMode="numeric"
-                min={0}
-                max={10}
-                step={1}
-                value={draft.countdown}
-                onChange={(e) => set({ countdown: e.target.value })}
-              />
-            )}
-          </Field>
+          <InputField
+            label="Countdown before recording (seconds)"
+            hint="0 starts recording at once."
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={10}
+            step={1}
+            value={draft.countdown}
+            onValue={(countdown) => set({ countdown })}
+          />
 
-          <Field
+          <InputField
             label="Record shortcut"
             hint="Starts and stops recording from anywhere. Write it like CommandOrControl+Shift+R (modifiers: CommandOrControl, Alt, Shift, Super)."
-          >
-            {(control) => (
-              <input
-                {...control}
-                type="text"
-                spellCheck={false}
-                autoComplete="off"
-                value={draft.shortcut}
-                onChange={(e) => set({ shortcut: e.target.value })}
-              />
-            )}
-          </Field>
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            value={draft.shortcut}
+            onValue={(shortcut) => set({ shortcut })}
+          />
 
-          <Field
+          <InputField
             label="Recordings folder"
             hint={
               <>
@@ -191,22 +182,16 @@ export function SettingsDialog({
               </>
             }
             error={folderError}
-          >
-            {(control) => (
-              <input
-                {...control}
-                type="text"
-                spellCheck={false}
-                autoComplete="off"
-                placeholder={defaultRecordingsDir(appInfo)}
-                value={draft.recordingsDir}
-                onChange={(e) => {
-                  set({ recordingsDir: e.target.value })
-                  setFolderError(null)
-                }}
-              />
-            )}
-          </Field>
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder={defaultRecordingsDir(appInfo)}
+            value={draft.recordingsDir}
+            onValue={(recordingsDir) => {
+              set({ recordingsDir })
+              setFolderError(null)
+            }}
+          />
         </fieldset>
 
         <fieldset className="settings-section" disabled={saving}>
@@ -246,40 +231,28 @@ export function SettingsDialog({
 
         <fieldset className="settings-section" disabled={saving}>
           <legend>Advanced</legend>
-          <Field
+          <InputField
             label="ffmpeg path"
             hint={appInfo ? describeFfmpeg(appInfo.ffmpeg) : 'Checking ffmpeg…'}
             hintTone={appInfo && !appInfo.ffmpeg.ok ? 'warning' : 'normal'}
-          >
-            {(control) => (
-              <input
-                {...control}
-                type="text"
-                spellCheck={false}
-                autoComplete="off"
-                placeholder="Leave empty to use the bundled ffmpeg"
-                value={draft.ffmpegPath}
-                onChange={(e) => set({ ffmpegPath: e.target.value })}
-              />
-            )}
-          </Field>
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="Leave empty to use the bundled ffmpeg"
+            value={draft.ffmpegPath}
+            onValue={(ffmpegPath) => set({ ffmpegPath })}
+          />
 
-          <Field
+          <InputField
             label="Minimum free disk space (MiB)"
             hint="Sidecast will not start a recording, and stops one, when less than this is free."
-          >
-            {(control) => (
-              <input
-                {...control}
-                type="number"
-                inputMode="numeric"
-                min={0}
-                step={256}
-                value={draft.minFree}
-                onChange={(e) => set({ minFree: e.target.value })}
-              />
-            )}
-          </Field>
+            type="number"
+            inputMode="numeric"
+            min={0}
+            step={256}
+            value={draft.minFree}
+            onValue={(minFree) => set({ minFree })}
+          />
         </fieldset>
 
         <ErrorText message={error} />

@@ -13,7 +13,7 @@ import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
 import { useLatest } from '../lib/use-latest'
 import { errorMessage } from '../recorder/capture-errors'
 import { useOpenSettings } from '../settings/open-settings'
-import { ErrorText, Field } from '../ui/field'
+import { ErrorText, Field, InputField } from '../ui/field'
 import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import { ProgressBar } from '../ui/progress-bar'
 import { libraryMissing } from './library-status'
@@ -175,18 +175,15 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
                 to upload.
               </p>
             )}
-            <Field label="Title" invalid={!!problem && !title.trim()}>
-              {(control) => (
-                <input
-                  {...control}
-                  type="text"
-                  value={title}
-                  maxLength={TITLE_MAX}
-                  onChange={(e) => setTitle(e.target.value)}
-                  disabled={busy}
-                />
-              )}
-            </Field>
+            <InputField
+              label="Title"
+              invalid={!!problem && !title.trim()}
+              type="text"
+              value={title}
+              maxLength={TITLE_MAX}
+              onValue={setTitle}
+              disabled={busy}
+            />
             <Field
               label="Description (optional)"
               hint="What it shows and who it is for. Colleagues can search it."

@@ -5,7 +5,7 @@
  * the ids and ARIA attributes to spread onto it.
  */
 import { useId } from 'react'
-import type { ReactNode } from 'react'
+import type { InputHTMLAttributes, ReactNode } from 'react'
 
 /** What the control must carry: spread it onto the input, select or textarea. */
 export interface FieldControl {
@@ -48,6 +48,24 @@ export function Field(props: FieldProps): ReactNode {
       )}
       {errorId && <ErrorText id={errorId} message={error} />}
     </div>
+  )
+}
+
+/** A field of one `<input>`; `onValue` gets what is typed. Other props go to the input. */
+export function InputField(
+  props: Omit<FieldProps, 'children'> &
+    Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'> & {
+      value: string
+      onValue: (value: string) => void
+    }
+): ReactNode {
+  const { label, hint, hintTone, error, invalid, value, onValue, ...input } = props
+  return (
+    <Field label={label} hint={hint} hintTone={hintTone} error={error} invalid={invalid}>
+      {(control) => (
+        <input {...input} {...control} value={value} onChange={(e) => onValue(e.target.value)} />
+      )}
+    </Field>
   )
 }
 
