@@ -121,17 +121,30 @@ export function sameOriginRequest(req: IncomingMessage, publicUrl: string): bool
   return allowed.has(host)
 }
 
-/** `next` for after sign-in: a local path only ("/…", not "//host" or "/\\host"), else "/". */
-export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/'
+/**
+ * `next` for after sign-in: a path on this library, else "/". It is resolved against the public
+ * URL and kept only when the result has the same origin and still reads as a path: dot segments
+ * can leave `//host` behind (`/.//evil`, `/%2e//evil`), which a browser reads as another host.
+ * Backslashes and control characters are refused outright (browsers read `\` as `/` and drop
+ * tabs and newlines). Returns the normalised path, query and fragment.
+ */
+export function safeNext(
+  next: string | null | undefined,
+  publicUrl = 'http://library.invalid'
+): string {
+  if (!next || next.length > 2048 || !next.startsWith('/')) return '/'
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(next)) return '/'
   try {
-    const base = 'http://sidecast.invalid'
-    const url = new URL(next, base)
-    if (url.origin !== base) return '/'
+    const origin = new URL(publicUrl).origin
+    const url = new URL(next, origin)
+    if (url.origin !== origin) return '/'
+    const local = url.pathname + url.search + url.hash
+    if (!local.startsWith('/') || local.startsWith('//')) return '/'
+    // What the browser will do with the Location header: it must land here too.
+    if (new URL(local, origin).origin !== origin) return '/'
     if (url.pathname === '/signin' || url.pathname === '/signout') return '/'
-    return url.pathname + url.search + url.hash
+    return local
   } catch {
     return '/'
   }

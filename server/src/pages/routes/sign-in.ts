@@ -111,7 +111,7 @@ function signInToken(req: IncomingMessage, res: ServerResponse, ctx: PageContext
 // Routes
 
 async function showSignIn({ req, res, ctx, url }: PageRequest): Promise<void> {
-  const next = safeNext(url.searchParams.get('next'))
+  const next = safeNext(url.searchParams.get('next'), ctx.library.config.publicUrl)
   if (viewerOf(req, ctx)) {
     redirect(res, next, 303)
     return
@@ -132,7 +132,7 @@ async function signIn(r: PageRequest): Promise<void> {
   const { req, res, ctx } = r
   if (!sameOriginPost(r)) return
   const form = await readForm(req)
-  const next = safeNext(form.get('next'))
+  const next = safeNext(form.get('next'), ctx.library.config.publicUrl)
   const name = (form.get('name') ?? '').trim()
   const password = form.get('password') ?? ''
   const cookie = parseCookies(req.headers.cookie).get(SIGNIN_COOKIE)
