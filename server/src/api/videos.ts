@@ -40,13 +40,29 @@ function validPatch(body: unknown): { title?: string; description?: string } {
   return out
 }
 
+const MAX_LIMIT = 200
+
+/**
+ * A paging parameter: absent or empty gives `fallback`; otherwise plain digits, at least `min`
+ * and a safe integer (1.5, 1e20, Infinity, -1, 0x10 are refused, not guessed at).
+ */
+function wholeNumber(params: URLSearchParams, name: string, min: number, fallback: number): number {
+  const text = params.get(name)
+  if (text === null || text === '') return fallback
+  const value = Number(text)
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(value) || value < min) {
+    throw new HttpError(400, `${name} must be a whole number from ${min} up`)
+  }
+  return value
+}
+
 async function listVideos(r: ApiRequest): Promise<void> {
   allowMethods(r, 'GET')
   const { searchParams } = r.url
   const { db } = r.library
   const q = (searchParams.get('q') ?? '').slice(0, SEARCH_MAX)
-  const limit = Math.min(Math.max(Number(searchParams.get('limit') ?? 50) || 50, 1), 200)
-  const offset = Math.max(Number(searchParams.get('offset') ?? 0) || 0, 0)
+  const limit = Math.min(wholeNumber(searchParams, 'limit', 1, 50), MAX_LIMIT)
+  const offset = wholeNumber(searchParams, 'offset', 0, 0)
   const videos = db.searchVideos(q, { limit, offset })
   sendJson(r.res, 200, {
     videos: videos.map((v) => videoJson(r.library, v)),

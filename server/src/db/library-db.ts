@@ -240,6 +240,12 @@ function searchBody(v: {
   )
 }
 
+/** A LIMIT or OFFSET SQLite takes: a whole number from 0 to `max` (anything else: `fallback`). */
+function pagingNumber(value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined || Number.isNaN(value)) return fallback
+  return Math.min(Math.max(Math.trunc(value), 0), max)
+}
+
 export function openLibraryDb(file: string): LibraryDb {
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const db = new Database(file)
@@ -443,8 +449,8 @@ export function openLibraryDb(file: string): LibraryDb {
 
     getVideo,
     searchVideos(q, opts = {}) {
-      const limit = Math.max(0, Math.min(opts.limit ?? 50, 1000))
-      const offset = Math.max(0, opts.offset ?? 0)
+      const limit = pagingNumber(opts.limit, 50, 1000)
+      const offset = pagingNumber(opts.offset, 0, Number.MAX_SAFE_INTEGER)
       const match = ftsQuery(q)
       const rows = match
         ? st.searchVideos.all(match, limit, offset)
