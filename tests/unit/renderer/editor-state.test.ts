@@ -77,6 +77,36 @@ describe('createEditorState / toEdits', () => {
     expect((out.annotations as Record<string, unknown>[])[0]?.futureField).toBe(7)
   })
 
+  it('writes an annotation of a type from a newer Sidecast back untouched after editing', () => {
+    const zoom = {
+      id: 'z1',
+      type: 'zoom',
+      startMs: 2000,
+      endMs: 5000,
+      x: 0.25,
+      y: 0.25,
+      scale: 2,
+      easing: { in: 'ease-out', ms: 300 }
+    }
+    const file = {
+      version: 1,
+      keep: [],
+      annotations: [rect('a'), zoom, step('s', 1)]
+    }
+    const loaded = loadEdits(JSON.parse(JSON.stringify(file)), { durationMs: DURATION })
+    const s = apply(
+      createEditorState(loaded, DURATION),
+      { type: 'change', changes: [{ id: 'a', patch: { x: 0.5 } }], phase: 'commit' },
+      { type: 'create', draft: { type: 'rect', x: 0.1, y: 0.1, w: 0.1, h: 0.1 }, id: 'n', atMs: 0 }
+    )
+    expect(ids(s)).toEqual(['a', 's', 'n'])
+    const written = JSON.parse(serializeEdits(toEdits(s))) as { annotations: { id: string }[] }
+    expect(written.annotations.map((a) => a.id)).toEqual(['a', 'z1', 's', 'n'])
+    // Untouched: the same keys in the same order, the same values.
+    expect(JSON.stringify(written.annotations[1])).toBe(JSON.stringify(zoom))
+    expect(written).not.toHaveProperty('unknownAnnotations')
+  })
+
   it('produces edits that load back unchanged', () => {
     const s = apply(
       start([rect('a'), step('s', 1)]),

@@ -14,6 +14,7 @@ import { commandResult, type CommandResult } from './editor-commands'
 import { EditorHeader } from './editor-header'
 import { canRedo, canUndo, createEditorState, editorReducer, keptMs, toEdits } from './editor-state'
 import { EditorToolbar } from './editor-toolbar'
+import { newerCalloutsNotice } from './newer-callouts'
 import { CalloutOverlay, DEFAULT_STYLE, StyleInspector, type StyleDefaults } from './overlay'
 import type { AnnotationChange, AnnotationDraft, ChangePhase, Tool } from './overlay/types'
 import { ShortcutsDialog } from './shortcuts-dialog'
@@ -56,6 +57,11 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
     width: project.width ?? 0,
     height: project.height ?? 0
   })
+  // Callouts a newer Sidecast made: kept and saved back, but not shown; say so, once loaded.
+  const newerCallouts = useMemo(
+    () => newerCalloutsNotice(props.initialEdits.unknownAnnotations),
+    [props.initialEdits]
+  )
   const autosave = useAutosave(project.id, state.revision, () => toEdits(state), props.startDirty)
 
   // A refused action (a cut that would remove everything) says why, once.
@@ -181,6 +187,11 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
         actions={props.actions}
         flush={autosave.flush}
       />
+      {newerCallouts && (
+        <p className="editor-notice" role="status">
+          {newerCallouts}
+        </p>
+      )}
 
       <div className="editor-body">
         <div className="editor-main">
