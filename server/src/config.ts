@@ -59,7 +59,7 @@ export interface ParsedArgs {
   options: Map<string, string | true>
 }
 
-const FLAGS = new Set(['admin', 'help'])
+const FLAGS = new Set(['admin', 'help', 'delete-videos'])
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = []

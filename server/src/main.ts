@@ -4,15 +4,18 @@
  *
  *   user add <name> [--admin] [--password <pw>]   (prints a generated password when omitted)
  *   user list
- *   user remove <name>
+ *   user remove <name> [--transfer-to <user> | --delete-videos]
  *   token create <name> [--label <text>]          (prints the token alone on the last line)
  *   token revoke <token-prefix>
  */
 import crypto from 'node:crypto'
 import path from 'node:path'
-import { ConfigError, loadConfig, parseArgs } from './config'
+import { ConfigError, loadConfig, parseArgs, type ParsedArgs, type ServerConfig } from './config'
 import { createLibraryServer } from './app'
 import { openLibraryDb } from './db/library-db'
+import type { LibraryDb, User } from './db/types'
+import { createLibrary } from './library'
+import { createStorage } from './storage'
 
 const HELP = `Sidecast team library server
 
@@ -20,7 +23,7 @@ Usage:
   npm run server [-- options]                       start the server
   npm run server -- user add <name> [--admin] [--password <pw>]
   npm run server -- user list
-  npm run server -- user remove <name>
+  npm run server -- user remove <name> [--transfer-to <user> | --delete-videos]
   npm run server -- token create <name> [--label <text>]
   npm run server -- token revoke <token-prefix>
 
@@ -30,6 +33,9 @@ Options (each also an environment variable):
   --data <dir>            SIDECAST_LIBRARY_DATA         default ./library-data
   --public-url <url>      SIDECAST_LIBRARY_PUBLIC_URL   default http://<host>:<port>
   --max-upload-size <n>   SIDECAST_LIBRARY_MAX_UPLOAD_SIZE  default 10GB (e.g. 500MB, 2GB)
+Removing a user removes their tokens, sessions and unfinished uploads. While they own videos it
+  refuses unless told what becomes of them: --transfer-to <user> gives them to another user (the
+  author shown stays the same), --delete-videos deletes them with their files.
 S3 storage instead of files: SIDECAST_S3_BUCKET, SIDECAST_S3_ENDPOINT, SIDECAST_S3_REGION,
   SIDECAST_S3_ACCESS_KEY_ID, SIDECAST_S3_SECRET_ACCESS_KEY, SIDECAST_S3_FORCE_PATH_STYLE=1
 `
@@ -70,7 +76,71 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'))
 }
 
-function command(argv: string[]): void {
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/**
+ * `user remove`: ids are never reused (the database's AUTOINCREMENT), and what becomes of the
+ * user's videos is said, never implied: given to another user, deleted, or the removal refused.
+ */
+async function removeUser(
+  db: LibraryDb,
+  config: ServerConfig,
+  name: string,
+  args: ParsedArgs
+): Promise<void> {
+  const user = db.getUserByName(name)
+  if (!user) fail(`No user named ${name}.`)
+  const transferText = args.options.get('transfer-to')
+  const deleteVideos = args.options.get('delete-videos') === true
+  if (transferText !== undefined && deleteVideos) {
+    fail('Give either --transfer-to <user> or --delete-videos, not both.')
+  }
+  let transferTo: User | undefined
+  if (transferText !== undefined) {
+    if (transferText === true) fail('--transfer-to needs a user name')
+    transferTo = db.getUserByName(transferText) ?? fail(`No user named ${transferText}.`)
+    if (transferTo.id === user.id) fail('--transfer-to must name another user.')
+  }
+  const { videos, pending } = db.userHoldings(user.id)
+  const held = videos.length + pending.length
+  if (held > 0 && !transferTo && !deleteVideos) {
+    const still = pending.length > 0 ? ` (${pending.length} of them still being processed)` : ''
+    fail(
+      `${user.name} owns ${plural(held, 'video')}${still}. Say what becomes of them:\n` +
+        `  --transfer-to <user>   give them to another user\n` +
+        `  --delete-videos        delete them and their files`
+    )
+  }
+  const storage = createStorage(config)
+  if (deleteVideos) {
+    const library = createLibrary(db, config, storage)
+    for (const id of videos) await library.deleteVideo(id)
+    for (const id of pending) {
+      await storage.remove(id)
+      db.deleteUpload(id)
+    }
+  }
+  const removed = db.removeUser(user.name, transferTo ? { transferTo: transferTo.id } : {})
+  if (!removed) fail(`No user named ${name}.`)
+  let failed = 0
+  for (const id of removed.uploads) {
+    await storage.remove(id).catch(() => failed++)
+  }
+  const fate = transferTo
+    ? `${plural(held, 'video')} now ${held === 1 ? 'belongs' : 'belong'} to ${transferTo.name}`
+    : deleteVideos
+      ? `${plural(held, 'video')} deleted`
+      : 'no videos'
+  console.log(
+    `Removed user ${user.name}: ${fate}; ${plural(removed.uploads.length, 'unfinished upload')}, ` +
+      `their tokens and sessions removed.`
+  )
+  if (failed > 0) console.error(`${plural(failed, 'upload')} could not be deleted from storage.`)
+}
+
+async function command(argv: string[]): Promise<void> {
   const args = parseArgs(argv)
   const [group, action, name] = args.positional
   const config = loadConfig(argv, process.env)
@@ -96,9 +166,8 @@ function command(argv: string[]): void {
         console.log(`${u.name}${u.admin ? ' (admin)' : ''}  created ${u.createdAt}`)
       }
     } else if (group === 'user' && action === 'remove') {
-      if (!name) fail('user remove <name>')
-      if (!db.removeUser(name)) fail(`No user named ${name}.`)
-      console.log(`Removed user ${name} (their videos stay in the library).`)
+      if (!name) fail('user remove <name> [--transfer-to <user> | --delete-videos]')
+      await removeUser(db, config, name, args)
     } else if (group === 'token' && action === 'create') {
       if (!name) fail('token create <name>')
       const user = db.getUserByName(name)
@@ -134,7 +203,7 @@ async function main(): Promise<void> {
     return
   }
   if (args.positional.length === 0) await serve(argv)
-  else command(argv)
+  else await command(argv)
 }
 
 main().catch((error: unknown) => {

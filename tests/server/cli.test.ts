@@ -2,33 +2,11 @@
 import { execFile, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from './support'
+import { SERVER_DIR, ROOT, TSX, cli, tempDir } from './support'
 
 const run = promisify(execFile)
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const SERVER_DIR = path.join(ROOT, 'server')
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
-
-/** Runs `src/main.ts` the way the workspace script does: cwd server/, INIT_CWD where npm ran. */
-async function cli(
-  args: string[],
-  initCwd: string
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(TSX, ['src/main.ts', ...args], {
-      cwd: SERVER_DIR,
-      env: { ...process.env, INIT_CWD: initCwd },
-      timeout: 60_000
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string }
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
-  }
-}
 
 describe('user and token commands', () => {
   it('add, list, remove users; create and revoke tokens; relative --data is where npm ran', async () => {

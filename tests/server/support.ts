@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll } from 'vitest'
 import { createLibraryServer, type LibraryServerInternals } from '../../server/src/app'
@@ -22,6 +23,31 @@ afterAll(() => {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
 })
 const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const SERVER_DIR = path.join(ROOT, 'server')
+export const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
+
+/**
+ * Runs the server's command line (`src/main.ts`) the way the workspace script does: cwd server/,
+ * INIT_CWD where npm ran. Never throws for a non-zero exit; the code is in the answer.
+ */
+export async function cli(
+  args: string[],
+  initCwd: string
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(TSX, ['src/main.ts', ...args], {
+      cwd: SERVER_DIR,
+      env: { ...process.env, INIT_CWD: initCwd },
+      timeout: 60_000
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string }
+    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
+  }
+}
 
 export function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sidecast-${prefix}-`))

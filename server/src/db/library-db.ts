@@ -18,7 +18,8 @@ import type {
   Video
 } from './types'
 
-const MIGRATIONS: string[] = [
+/** The schema, one step per `user_version` (exported for the migration tests). */
+export const MIGRATIONS: readonly string[] = [
   // 1: the first schema
   `
   CREATE TABLE users (
@@ -79,6 +80,33 @@ const MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   CREATE INDEX uploads_state ON uploads(state);
+  `,
+  // 2: user ids are never reused. Without AUTOINCREMENT SQLite gives a new user max(id) + 1, so
+  // removing the newest user handed their id — their videos, their unfinished uploads — to the
+  // next one added. The sequence starts above every id still named anywhere, also those of users
+  // removed before this migration.
+  `
+  CREATE TABLE users_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    admin INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  INSERT INTO users_new (id, name, password_hash, admin, created_at)
+    SELECT id, name, password_hash, admin, created_at FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_new RENAME TO users;
+  DELETE FROM sqlite_sequence WHERE name = 'users';
+  INSERT INTO sqlite_sequence (name, seq) SELECT 'users', max(
+    (SELECT coalesce(max(id), 0) FROM users),
+    (SELECT coalesce(max(owner_id), 0) FROM videos),
+    (SELECT coalesce(max(user_id), 0) FROM uploads),
+    (SELECT coalesce(max(user_id), 0) FROM tokens),
+    (SELECT coalesce(max(user_id), 0) FROM sessions)
+  );
+  CREATE INDEX videos_owner ON videos(owner_id);
+  CREATE INDEX uploads_user ON uploads(user_id);
   `
 ]
 
@@ -250,7 +278,6 @@ export function openLibraryDb(file: string): LibraryDb {
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
-  db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   db.pragma('synchronous = NORMAL')
 
@@ -261,13 +288,19 @@ export function openLibraryDb(file: string): LibraryDb {
       `The library database ${file} is from a newer Sidecast server (schema ${version}); this one knows ${MIGRATIONS.length}.`
     )
   }
+  // Foreign keys stay off while tables are rebuilt (SQLite's recipe for schema changes):
+  // dropping the old users table must not cascade to tokens and sessions.
+  db.pragma('foreign_keys = OFF')
   for (let v = version; v < MIGRATIONS.length; v++) {
     const sql = MIGRATIONS[v] as string
     db.transaction(() => {
       db.exec(sql)
+      const broken = db.pragma('foreign_key_check') as unknown[]
+      if (broken.length > 0) throw new Error(`migration ${v + 1} broke ${broken.length} references`)
       db.pragma(`user_version = ${v + 1}`)
     })()
   }
+  db.pragma('foreign_keys = ON')
 
   const now = (): string => new Date().toISOString()
 
@@ -278,7 +311,17 @@ export function openLibraryDb(file: string): LibraryDb {
     insertUser: db.prepare(
       'INSERT INTO users (name, password_hash, admin, created_at) VALUES (?, ?, ?, ?)'
     ),
-    deleteUser: db.prepare('DELETE FROM users WHERE name = ?'),
+    deleteUser: db.prepare('DELETE FROM users WHERE id = ?'),
+    videosOf: db.prepare<{ id: string }>('SELECT id FROM videos WHERE owner_id = ? ORDER BY id'),
+    uploadsOf: db.prepare<{ id: string }>(
+      'SELECT id FROM uploads WHERE user_id = ? AND state = ? ORDER BY id'
+    ),
+    allUploadsOf: db.prepare<{ id: string }>('SELECT id FROM uploads WHERE user_id = ?'),
+    transferVideos: db.prepare('UPDATE videos SET owner_id = ? WHERE owner_id = ?'),
+    transferUploads: db.prepare(
+      "UPDATE uploads SET user_id = ? WHERE user_id = ? AND state IN ('processing', 'done')"
+    ),
+    deleteUploadsOf: db.prepare('DELETE FROM uploads WHERE user_id = ?'),
     insertToken: db.prepare(
       'INSERT INTO tokens (user_id, hash, prefix, label, created_at) VALUES (?, ?, ?, ?, ?)'
     ),
@@ -383,7 +426,31 @@ export function openLibraryDb(file: string): LibraryDb {
       return row ? toUser(row) : null
     },
     listUsers: () => st.users.all().map(toUser),
-    removeUser: (name) => st.deleteUser.run(name).changes > 0,
+    userHoldings: (userId) => ({
+      videos: st.videosOf.all(userId).map((r) => r.id),
+      pending: st.uploadsOf.all(userId, 'processing').map((r) => r.id)
+    }),
+    removeUser(name, opts = {}) {
+      return db.transaction(() => {
+        const row = st.userByName.get(name)
+        if (!row) return null
+        const { videos, pending } = api.userHoldings(row.id)
+        let transferred = 0
+        if (opts.transferTo !== undefined) {
+          if (opts.transferTo === row.id || !getUser(opts.transferTo)) {
+            throw new Error('transfer to another, existing user')
+          }
+          transferred = st.transferVideos.run(opts.transferTo, row.id).changes
+          st.transferUploads.run(opts.transferTo, row.id)
+        } else if (videos.length > 0 || pending.length > 0) {
+          throw new Error(`${row.name} still owns videos: transfer or delete them first`)
+        }
+        const uploads = st.allUploadsOf.all(row.id).map((r) => r.id)
+        st.deleteUploadsOf.run(row.id)
+        st.deleteUser.run(row.id) // tokens and sessions go with it (ON DELETE CASCADE)
+        return { user: toUser(row), transferred, uploads }
+      })()
+    },
 
     createToken(userId, label) {
       const token = randomId(32)

@@ -74,7 +74,21 @@ export interface LibraryDb {
   getUser(id: number): User | null
   getUserByName(name: string): User | null
   listUsers(): User[]
-  removeUser(name: string): boolean
+  /**
+   * What removing a user must decide about: the videos they own, and their uploads whose bytes
+   * are complete but which are not videos yet (`processing`).
+   */
+  userHoldings(userId: number): { videos: string[]; pending: string[] }
+  /**
+   * Removes a user; their tokens and sessions go with them. Their videos and pending uploads go
+   * to `transferTo` (the author name shown stays theirs); without it they must hold none, else
+   * this throws. Their other uploads are forgotten: their ids are returned so the caller can
+   * delete the bytes. Null when there is no such user.
+   */
+  removeUser(
+    name: string,
+    opts?: { transferTo?: number }
+  ): { user: User; transferred: number; uploads: string[] } | null
 
   createToken(userId: number, label: string): { token: string; record: TokenRecord }
   userForToken(token: string): User | null
