@@ -34,6 +34,68 @@ function sharedOnly(depth) {
   ]
 }
 
+/**
+ * One module owns each outside dependency in main (DESIGN.md): everything else in src/main goes
+ * through it. Each entry names the package and the files allowed to import it.
+ */
+const MAIN_OWNERS = [
+  {
+    module: 'electron',
+    owners: ['src/main/electron/**', 'src/main/index.ts'],
+    message: 'Electron stays at the edge: src/main/electron/ (and index.ts, which composes it).'
+  },
+  {
+    module: 'electron-store',
+    owners: ['src/main/index.ts'],
+    message: 'Settings are built in index.ts and passed in as a SettingsStore.'
+  },
+  {
+    module: 'fluent-ffmpeg',
+    owners: ['src/main/ffmpeg/**'],
+    message: 'ffmpeg is run only through src/main/ffmpeg/.'
+  },
+  {
+    module: 'tus-js-client',
+    owners: ['src/main/share/tus-layer.ts', 'src/main/share/url-storage.ts'],
+    message: 'tus-js-client is owned by src/main/share/tus-layer.ts.'
+  },
+  {
+    module: '@resvg/resvg-js',
+    owners: ['src/main/export/callout-raster.ts'],
+    message: 'Callouts are rasterised only in src/main/export/callout-raster.ts.'
+  }
+]
+
+/** Main's import rules: never the renderer or preload, and each package only from its owner. */
+function mainBoundaries() {
+  const rule = (allowed) => ({
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^(\\.\\./)+(renderer|preload)(/|$)',
+            message:
+              'Main talks to the renderer only through the IPC contract in src/shared/ipc.ts.'
+          },
+          ...MAIN_OWNERS.filter((o) => !allowed.includes(o.module)).map((o) => ({
+            group: [o.module, `${o.module}/*`],
+            message: o.message
+          }))
+        ]
+      }
+    ]
+  })
+  const owners = [...new Set(MAIN_OWNERS.flatMap((o) => o.owners))]
+  return [
+    { files: ['src/main/**/*.ts'], rules: rule([]) },
+    ...owners.map((glob) => ({
+      files: [glob],
+      rules: rule(MAIN_OWNERS.filter((o) => o.owners.includes(glob)).map((o) => o.module))
+    }))
+  ]
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'library-data/**', 'tests/.tmp/**'] },
   js.configs.recommended,
@@ -91,23 +153,7 @@ export default tseslint.config(
       ]
     }
   },
-  {
-    files: ['src/main/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(\\.\\./)+(renderer|preload)(/|$)',
-              message:
-                'Main talks to the renderer only through the IPC contract in src/shared/ipc.ts.'
-            }
-          ]
-        }
-      ]
-    }
-  },
+  ...mainBoundaries(),
   {
     files: ['server/**/*.ts'],
     rules: {

@@ -8,7 +8,7 @@ import {
   lookupFfmpeg,
   type FfmpegChoiceKind,
   type FfmpegSystem
-} from '../../../../src/shared/ffmpeg-lookup'
+} from '../../../src/shared/ffmpeg-lookup'
 
 interface Machine {
   /** Files that can run. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { loadFacts } from '../../../../src/shared/project'
-import { SidecastError } from '../../../../src/shared/errors'
+import { loadFacts } from '../../../src/shared/project'
+import { SidecastError } from '../../../src/shared/errors'
 
 const valid = {
   version: 1,
