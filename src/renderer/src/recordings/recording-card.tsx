@@ -5,7 +5,7 @@
  */
 import { useEffect, useId, useRef, useState } from 'react'
 import type { KeyboardEvent, ReactNode } from 'react'
-import type { ProjectSummary } from '../../../shared/project'
+import { MAX_TITLE_LENGTH, type ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
 import { errorMessage } from '../recorder/capture-errors'
 import { ExportProgress } from '../export/export-progress'
@@ -148,7 +148,7 @@ export function RecordingCard({
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? errorId : undefined}
               value={draft}
-              maxLength={200}
+              maxLength={MAX_TITLE_LENGTH}
               autoFocus
               disabled={saving}
               onChange={(event) => setDraft(event.target.value)}

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { LibraryConfig } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
+import { UPLOAD_METADATA_LIMITS } from '../../../shared/upload-metadata'
 import { api } from '../api'
 import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
 import { useLatest } from '../lib/use-latest'
@@ -26,9 +27,6 @@ export interface UploadDialogProps {
   readonly onClose: () => void
 }
 
-/** Same limits as the library server's metadata. */
-export const TITLE_MAX = 200
-export const DESCRIPTION_MAX = 5000
 /** How long the started upload stays in the dialog before it closes into the card's progress. */
 const HANDOVER_MS = 1500
 
@@ -180,7 +178,7 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
               invalid={!!problem && !title.trim()}
               type="text"
               value={title}
-              maxLength={TITLE_MAX}
+              maxLength={UPLOAD_METADATA_LIMITS.title}
               onValue={setTitle}
               disabled={busy}
             />
@@ -193,7 +191,7 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
                   {...control}
                   rows={4}
                   value={description}
-                  maxLength={DESCRIPTION_MAX}
+                  maxLength={UPLOAD_METADATA_LIMITS.description}
                   onChange={(e) => setDescription(e.target.value)}
                   disabled={busy}
                 />
