@@ -19,6 +19,7 @@ import { Scrubber } from './scrubber'
 import { cutParts, percentAt, spanStyle, timeAtX } from './timeline-geometry'
 import { TrimHandle } from './trim-handle'
 import { useElementWidth } from './use-element-width'
+import './timeline.css'
 
 export interface TimelineProps {
   readonly durationMs: number
