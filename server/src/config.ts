@@ -3,6 +3,7 @@
  * the embedded defaults (127.0.0.1:8080, data in ./library-data, file storage).
  */
 import path from 'node:path'
+import { trustProxyEntryError } from './client-address'
 
 export interface S3Config {
   bucket: string
@@ -28,6 +29,13 @@ export interface ServerConfig {
   uploadExpiryMs: number
   /** How often expired uploads are removed and unfinished library writes are retried. */
   cleanupIntervalMs: number
+  /**
+   * Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or CIDR
+   * networks. Empty: the headers are ignored (client-address.ts).
+   */
+  trustProxy: string[]
+  /** Wrong sign-ins one client address may make in 15 minutes, whatever the names. */
+  signInFailuresPerAddress: number
   s3: S3Config | null
 }
 
@@ -38,6 +46,7 @@ export const DEFAULT_MAX_UPLOAD_SIZE = 10 * 1024 ** 3
 export const DEFAULT_UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000
 export const DEFAULT_CLEANUP_INTERVAL_MS = 5 * 60 * 1000
 export const MIN_S3_PART_SIZE = 5 * 1024 * 1024
+export const DEFAULT_SIGNIN_FAILURES_PER_ADDRESS = 30
 
 export class ConfigError extends Error {}
 
@@ -50,6 +59,17 @@ export function parseSize(text: string): number {
   const value = Math.floor(Number(match[1]) * 1024 ** power)
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new ConfigError(`size out of range: ${text}`)
+  return value
+}
+
+/** A whole-number option from `min` to `max`; the message names the flag. */
+function wholeNumber(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text)
+  if (!/^\d{1,15}$/.test(text.trim()) || value < min || value > max) {
+    throw new ConfigError(
+      `--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`
+    )
+  }
   return value
 }
 
@@ -135,6 +155,27 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError('SIDECAST_LIBRARY_UPLOAD_EXPIRY_MS must be a positive number')
   }
 
+  // Limits per client and per user (docs/security.md).
+  const trustText = option(args, 'trust-proxy') ?? env.SIDECAST_LIBRARY_TRUST_PROXY ?? ''
+  const trustProxy = trustText
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+  for (const entry of trustProxy) {
+    const error = trustProxyEntryError(entry)
+    if (error) throw new ConfigError(`--trust-proxy: ${error}`)
+  }
+  const count = (flag: string, envName: string, fallback: number, min: number): number => {
+    const text = option(args, flag) ?? env[envName]
+    return text ? wholeNumber(text, flag, min, 1_000_000_000) : fallback
+  }
+  const signInFailuresPerAddress = count(
+    'sign-in-failures-per-address',
+    'SIDECAST_LIBRARY_SIGNIN_FAILURES_PER_ADDRESS',
+    DEFAULT_SIGNIN_FAILURES_PER_ADDRESS,
+    1
+  )
+
   let s3: S3Config | null = null
   if (env.SIDECAST_S3_BUCKET) {
     const partSize = env.SIDECAST_S3_PART_SIZE
@@ -159,6 +200,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     maxUploadSize,
     uploadExpiryMs,
     cleanupIntervalMs: DEFAULT_CLEANUP_INTERVAL_MS,
+    trustProxy,
+    signInFailuresPerAddress,
     s3
   }
 }

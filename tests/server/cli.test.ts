@@ -37,9 +37,9 @@ describe('user and token commands', () => {
     const { openLibraryDb } = await import('../../server/src/db/library-db')
     const db = openLibraryDb(path.join(where, 'lib', 'library.db'))
     try {
-      expect(db.verifyPassword('carol', password as string)?.admin).toBe(true)
-      expect(db.verifyPassword('dave', 'dave-secret-1')?.name).toBe('dave')
-      expect(db.verifyPassword('dave', 'wrong')).toBeNull()
+      expect((await db.verifyPassword('carol', password as string))?.admin).toBe(true)
+      expect((await db.verifyPassword('dave', 'dave-secret-1'))?.name).toBe('dave')
+      expect(await db.verifyPassword('dave', 'wrong')).toBeNull()
     } finally {
       db.close()
     }

@@ -1,12 +1,13 @@
 /**
  * The library's SQLite database (better-sqlite3, WAL). Migrations run by `PRAGMA user_version`.
- * Passwords are scrypt hashes with a per-user salt; access tokens and session ids are stored as
- * SHA-256 hashes, so a copy of the database gives no working credential.
+ * Passwords are scrypt hashes with a per-user salt (passwords.ts); access tokens and session ids
+ * are stored as SHA-256 hashes, so a copy of the database gives no working credential.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { checkPassword, hashPassword } from '../passwords'
 import type {
   Callout,
   LibraryDb,
@@ -163,22 +164,6 @@ export function sha256(text: string): string {
 
 function randomId(bytes: number): string {
   return crypto.randomBytes(bytes).toString('base64url')
-}
-
-function hashPassword(password: string): string {
-  const salt = crypto.randomBytes(16)
-  const hash = crypto.scryptSync(password, salt, 32)
-  return `scrypt$${salt.toString('hex')}$${hash.toString('hex')}`
-}
-
-const DUMMY_HASH = hashPassword(crypto.randomBytes(12).toString('hex'))
-
-function checkPassword(password: string, stored: string): boolean {
-  const [scheme, saltHex, hashHex] = stored.split('$')
-  if (scheme !== 'scrypt' || !saltHex || !hashHex) return false
-  const expected = Buffer.from(hashHex, 'hex')
-  const actual = crypto.scryptSync(password, Buffer.from(saltHex, 'hex'), expected.length)
-  return crypto.timingSafeEqual(actual, expected)
 }
 
 function safeEqualHex(a: string, b: string): boolean {
@@ -412,13 +397,11 @@ export function openLibraryDb(file: string): LibraryDb {
       const info = st.insertUser.run(name, hashPassword(password), admin ? 1 : 0, now())
       return getUser(Number(info.lastInsertRowid)) as User
     },
-    verifyPassword(name, password) {
+    async verifyPassword(name, password) {
       const row = st.userByName.get(name)
-      if (!row) {
-        checkPassword(password, DUMMY_HASH)
-        return null
-      }
-      return checkPassword(password, row.password_hash) ? toUser(row) : null
+      if (!(await checkPassword(password, row?.password_hash ?? null)) || !row) return null
+      // The user may have been removed while the hash ran.
+      return getUser(row.id)
     },
     getUser,
     getUserByName(name) {

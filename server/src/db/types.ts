@@ -70,7 +70,11 @@ export interface UploadRecord {
 
 export interface LibraryDb {
   createUser(name: string, password: string, admin: boolean): User
-  verifyPassword(name: string, password: string): User | null
+  /**
+   * The user when the password is theirs, else null. The hash runs off the event loop; throws
+   * PasswordCheckBusy (passwords.ts) when too many checks are waiting.
+   */
+  verifyPassword(name: string, password: string): Promise<User | null>
   getUser(id: number): User | null
   getUserByName(name: string): User | null
   listUsers(): User[]

@@ -149,7 +149,3 @@ export function safeNext(
     return '/'
   }
 }
-
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown'
-}

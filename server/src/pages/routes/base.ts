@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Resolved } from '../../auth'
+import { clientUsedHttps } from '../../client-address'
 import type { Video } from '../../db/types'
 import { safeEqual } from '../../http-request'
 import { VIDEO_ID, mayChange, type Library } from '../../library'
@@ -46,9 +47,13 @@ export interface PageViewer extends Viewer {
   sessionId: string
 }
 
-/** Cookies are Secure when the library is served over https. */
-export function secureCookies(ctx: PageContext): boolean {
-  return ctx.library.config.publicUrl.startsWith('https:')
+/**
+ * Cookies are Secure when the library is served over https: its public URL says so, or a trusted
+ * reverse proxy does (X-Forwarded-Proto).
+ */
+export function secureCookies(ctx: PageContext, req: IncomingMessage): boolean {
+  const { publicUrl, trustProxy } = ctx.library.config
+  return clientUsedHttps(req, publicUrl, trustProxy)
 }
 
 /** The signed-in browser user, or null. Bearer tokens do not sign in pages (no CSRF token). */

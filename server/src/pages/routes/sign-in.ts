@@ -6,15 +6,22 @@
  * same value in a hidden field; POST /signin needs both to match. Another site can neither read
  * nor set that cookie, so it cannot sign a victim into the attacker's account ("login CSRF") even
  * where a privacy proxy strips Origin and Referer — which is why the Origin check alone was not
- * enough. Wrong passwords are throttled per client address and name.
+ * enough.
+ *
+ * A password check costs ~35 ms of CPU, so it runs off the event loop (passwords.ts); names and
+ * passwords longer than any real one are refused before it; wrong sign-ins are throttled per
+ * client address and name and per client address (429 with Retry-After, before any hashing).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SESSION_COOKIE } from '../../auth'
+import { clientAddress, clientKey } from '../../client-address'
+import type { User } from '../../db/types'
 import { safeEqual } from '../../http-request'
 import type { Library } from '../../library'
+import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, PasswordCheckBusy } from '../../passwords'
+import { FailureThrottle } from '../../throttle'
 import {
   appendSetCookie,
-  clientAddress,
   parseCookies,
   randomToken,
   readForm,
@@ -41,40 +48,34 @@ const SESSION_MAX_AGE_S = 30 * 24 * 3600
 // Throttling wrong passwords
 
 const THROTTLE_WINDOW_MS = 15 * 60_000
-const THROTTLE_MAX_FAILURES = 10
-const failuresByLibrary = new WeakMap<Library, Map<string, { count: number; since: number }>>()
+const FAILURES_PER_NAME = 10
+const THROTTLE_MAX_KEYS = 10_000
 
-function failures(ctx: PageContext): Map<string, { count: number; since: number }> {
-  let map = failuresByLibrary.get(ctx.library)
-  if (!map) {
-    map = new Map()
-    failuresByLibrary.set(ctx.library, map)
-  }
-  return map
+/**
+ * Wrong sign-ins in the last 15 minutes, counted twice: per client address and name (ten
+ * guesses at one account), and per client address alone (random names, to keep the server
+ * hashing). Both maps are bounded; a flood of new keys forgets the oldest first.
+ */
+interface Throttles {
+  byName: FailureThrottle
+  byAddress: FailureThrottle
 }
+const throttlesByLibrary = new WeakMap<Library, Throttles>()
 
-function throttled(ctx: PageContext, key: string): boolean {
-  const entry = failures(ctx).get(key)
-  if (!entry) return false
-  if (Date.now() - entry.since > THROTTLE_WINDOW_MS) {
-    failures(ctx).delete(key)
-    return false
+function throttles(ctx: PageContext): Throttles {
+  let t = throttlesByLibrary.get(ctx.library)
+  if (!t) {
+    const window = { windowMs: THROTTLE_WINDOW_MS, maxKeys: THROTTLE_MAX_KEYS }
+    t = {
+      byName: new FailureThrottle({ ...window, limit: FAILURES_PER_NAME }),
+      byAddress: new FailureThrottle({
+        ...window,
+        limit: ctx.library.config.signInFailuresPerAddress
+      })
+    }
+    throttlesByLibrary.set(ctx.library, t)
   }
-  return entry.count >= THROTTLE_MAX_FAILURES
-}
-
-function recordFailure(ctx: PageContext, key: string): void {
-  const map = failures(ctx)
-  const entry = map.get(key)
-  if (!entry || Date.now() - entry.since > THROTTLE_WINDOW_MS) {
-    map.set(key, { count: 1, since: Date.now() })
-  } else {
-    entry.count++
-  }
-  if (map.size > 10_000) {
-    const cutoff = Date.now() - THROTTLE_WINDOW_MS
-    for (const [k, v] of map) if (v.since < cutoff) map.delete(k)
-  }
+  return t
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,6 +84,7 @@ function recordFailure(ctx: PageContext, key: string): void {
 /** Sets (or, with `maxAgeSeconds: 0`, clears) the sign-in form's cookie. */
 function setSignInCookie(
   res: ServerResponse,
+  req: IncomingMessage,
   ctx: PageContext,
   value: string,
   maxAgeSeconds: number
@@ -93,7 +95,7 @@ function setSignInCookie(
       path: '/signin',
       sameSite: 'Strict',
       maxAgeSeconds,
-      secure: secureCookies(ctx)
+      secure: secureCookies(ctx, req)
     })
   )
 }
@@ -103,7 +105,7 @@ function signInToken(req: IncomingMessage, res: ServerResponse, ctx: PageContext
   const existing = parseCookies(req.headers.cookie).get(SIGNIN_COOKIE)
   if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing
   const token = randomToken(24)
-  setSignInCookie(res, ctx, token, 12 * 3600)
+  setSignInCookie(res, req, ctx, token, 12 * 3600)
   return token
 }
 
@@ -128,6 +130,11 @@ async function showSignIn({ req, res, ctx, url }: PageRequest): Promise<void> {
   )
 }
 
+/** The name shown back in the form after a refusal: never more than a real name can be. */
+function shownName(name: string): string {
+  return [...name].slice(0, MAX_NAME_LENGTH).join('')
+}
+
 async function signIn(r: PageRequest): Promise<void> {
   const { req, res, ctx } = r
   if (!sameOriginPost(r)) return
@@ -136,41 +143,48 @@ async function signIn(r: PageRequest): Promise<void> {
   const name = (form.get('name') ?? '').trim()
   const password = form.get('password') ?? ''
   const cookie = parseCookies(req.headers.cookie).get(SIGNIN_COOKIE)
+  const answer = (status: number, error: string, csrf = cookie ?? ''): void => {
+    sendHtml(res, status, signInPage({ next, csrf, name: shownName(name), error }))
+  }
   if (!safeEqual(form.get('csrf'), cookie)) {
-    const csrf = signInToken(req, res, ctx)
-    sendHtml(
-      res,
-      403,
-      signInPage({ next, csrf, name, error: 'The sign-in form expired. Please sign in again.' })
-    )
+    answer(403, 'The sign-in form expired. Please sign in again.', signInToken(req, res, ctx))
     return
   }
-  const key = `${clientAddress(req)}|${name.toLowerCase()}`
-  if (throttled(ctx, key)) {
-    res.setHeader('Retry-After', String(THROTTLE_WINDOW_MS / 1000))
-    sendHtml(
-      res,
-      429,
-      signInPage({
-        next,
-        csrf: cookie ?? '',
-        name,
-        error: 'Too many failed attempts. Wait a few minutes, then try again.'
-      })
-    )
+  // Before any hashing: nothing longer than a real name or password costs a hash.
+  if ([...name].length > MAX_NAME_LENGTH) {
+    answer(400, `Names have at most ${MAX_NAME_LENGTH} characters.`)
     return
   }
-  const user = name && password ? ctx.library.db.verifyPassword(name, password) : null
+  if ([...password].length > MAX_PASSWORD_LENGTH) {
+    answer(400, `Passwords have at most ${MAX_PASSWORD_LENGTH} characters.`)
+    return
+  }
+  const { byName, byAddress } = throttles(ctx)
+  const address = clientKey(clientAddress(req, ctx.library.config.trustProxy))
+  const nameKey = `${address}|${name.toLowerCase()}`
+  const wait = Math.max(byAddress.retryAfterSeconds(address), byName.retryAfterSeconds(nameKey))
+  if (wait > 0) {
+    res.setHeader('Retry-After', String(wait))
+    answer(429, 'Too many failed attempts. Wait a few minutes, then try again.')
+    return
+  }
+  let user: User | null = null
+  try {
+    user = name && password ? await ctx.library.db.verifyPassword(name, password) : null
+  } catch (error) {
+    if (!(error instanceof PasswordCheckBusy)) throw error
+    res.setHeader('Retry-After', '5')
+    answer(503, 'The library is busy signing people in. Try again in a few seconds.')
+    return
+  }
   if (!user) {
-    recordFailure(ctx, key)
-    sendHtml(
-      res,
-      401,
-      signInPage({ next, csrf: cookie ?? '', name, error: 'Wrong name or password.' })
-    )
+    byName.fail(nameKey)
+    byAddress.fail(address)
+    answer(401, 'Wrong name or password.')
     return
   }
-  failures(ctx).delete(key)
+  // A right password ends the guessing at this name; the address keeps its count.
+  byName.clear(nameKey)
   const previous = viewerOf(req, ctx)
   if (previous) ctx.library.db.deleteSession(previous.sessionId)
   const session = ctx.library.db.createSession(user.id)
@@ -178,19 +192,19 @@ async function signIn(r: PageRequest): Promise<void> {
     res,
     serializeCookie(SESSION_COOKIE, session.id, {
       maxAgeSeconds: SESSION_MAX_AGE_S,
-      secure: secureCookies(ctx)
+      secure: secureCookies(ctx, req)
     })
   )
   // The double-submit cookie has done its job.
-  setSignInCookie(res, ctx, '', 0)
+  setSignInCookie(res, req, ctx, '', 0)
   redirect(res, next)
 }
 
-const signOut = formPost(async ({ res, ctx, viewer }) => {
+const signOut = formPost(async ({ req, res, ctx, viewer }) => {
   ctx.library.db.deleteSession(viewer.sessionId)
   appendSetCookie(
     res,
-    serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure: secureCookies(ctx) })
+    serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure: secureCookies(ctx, req) })
   )
   return '/signin?signedout=1'
 })
