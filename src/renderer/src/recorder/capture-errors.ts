@@ -3,16 +3,11 @@
  * happened and what to do next.
  */
 import { SidecastError } from '../../../shared/errors'
+import { errorMessage } from '../lib/error-message'
 
 function errorName(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name
   return typeof name === 'string' ? name : ''
-}
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error && error.message) return error.message
-  if (typeof error === 'string' && error) return error
-  return 'Unknown error.'
 }
 
 const isMac = (platform: string): boolean => platform === 'darwin'

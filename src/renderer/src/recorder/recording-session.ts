@@ -10,7 +10,8 @@
 import { SidecastError } from '../../../shared/errors'
 import type { SidecastApi } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
-import { displayCaptureError, errorMessage, microphoneError } from './capture-errors'
+import { errorMessage } from '../lib/error-message'
+import { displayCaptureError, microphoneError } from './capture-errors'
 import { ElapsedClock } from './elapsed-clock'
 import type {
   ChunkPort,

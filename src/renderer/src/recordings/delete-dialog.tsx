@@ -3,7 +3,7 @@ import { useId, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
-import { errorMessage } from '../recorder/capture-errors'
+import { errorMessage } from '../lib/error-message'
 import { ErrorText } from '../ui/field'
 import { ModalDialog } from '../ui/modal-dialog'
 

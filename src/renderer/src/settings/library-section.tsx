@@ -7,7 +7,7 @@ import { useId, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { LibraryConfig, LibraryTestResult } from '../../../shared/ipc'
 import { api } from '../api'
-import { errorMessage } from '../recorder/capture-errors'
+import { errorMessage } from '../lib/error-message'
 import { ErrorText, InputField } from '../ui/field'
 import type { LibraryDraft } from './library-form'
 import {

@@ -10,7 +10,7 @@ import type { AppInfo, FfmpegStatus, LibraryConfig } from '../../../shared/ipc'
 import type { Settings } from '../../../shared/settings'
 import { api } from '../api'
 import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES } from '../export/export-choices'
-import { errorMessage } from '../recorder/capture-errors'
+import { errorMessage } from '../lib/error-message'
 import { ErrorText, InputField, SelectField } from '../ui/field'
 import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import {

@@ -4,8 +4,8 @@
  * passed in so tests drive it with a fake.
  */
 import type { SidecastApi, UploadInfo } from '../../../shared/ipc'
+import { errorMessage } from '../lib/error-message'
 import { createLiveStore, type LiveStore } from '../lib/live-store'
-import { errorMessage } from '../recorder/capture-errors'
 import {
   EMPTY_UPLOADS,
   reduceUploads,

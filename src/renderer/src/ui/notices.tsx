@@ -4,7 +4,7 @@
  */
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
-import { errorMessage } from '../recorder/capture-errors'
+import { errorMessage } from '../lib/error-message'
 
 export type NoticeKind = 'error' | 'warning' | 'info'
 
