@@ -66,6 +66,26 @@ const MAIN_OWNERS = [
   }
 ]
 
+/** The renderer's import rules, plus `more` patterns for a part of it. */
+function rendererRule(more) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...NODE_ONLY,
+          {
+            regex: '^(\\.\\./)+(main|preload)(/|$)',
+            message:
+              'The renderer reaches main only through window.api (src/shared/ipc.ts); move what both need into src/shared.'
+          },
+          ...more
+        ]
+      }
+    ]
+  }
+}
+
 /** Main's import rules: never the renderer or preload, and each package only from its owner. */
 function mainBoundaries() {
   const rule = (allowed) => ({
@@ -119,23 +139,16 @@ export default tseslint.config(
     }
   },
   // ---- Boundaries: renderer → shared ← main, preload → shared, server → shared (DESIGN.md) ----
+  { files: ['src/renderer/**/*.{ts,tsx}'], rules: rendererRule([]) },
   {
-    files: ['src/renderer/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...NODE_ONLY,
-            {
-              regex: '^(\\.\\./)+(main|preload)(/|$)',
-              message:
-                'The renderer reaches main only through window.api (src/shared/ipc.ts); move what both need into src/shared.'
-            }
-          ]
-        }
-      ]
-    }
+    // ui/ and lib/ serve every view, so they import none.
+    files: ['src/renderer/src/ui/**/*.{ts,tsx}', 'src/renderer/src/lib/**/*.{ts,tsx}'],
+    rules: rendererRule([
+      {
+        regex: '^\\.\\./(recorder|recordings|editor|export|share|settings)(/|$)',
+        message: 'ui/ and lib/ serve every view; they import none.'
+      }
+    ])
   },
   {
     files: ['src/preload/**/*.ts'],

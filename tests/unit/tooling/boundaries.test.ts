@@ -41,6 +41,8 @@ describe('import boundaries', () => {
     ['src/shared/x.ts', "import { x } from 'react'", /imports no package/],
     ['src/shared/x.ts', "import { x } from 'node:path'", /Node built-ins/],
     ['src/shared/callouts/x.ts', "export { x } from 'node:crypto'\nconst x = 1", /Node built-ins/],
+    ['src/renderer/src/ui/x.tsx', "import { x } from '../editor/labels'", /serve every view/],
+    ['src/renderer/src/lib/x.ts', "import { x } from 'electron'", /Electron is main/],
     ['src/main/share/x.ts', "import { x } from 'electron'", /Electron stays at the edge/],
     ['src/main/export/x.ts', "import x from 'fluent-ffmpeg'", /only through src\/main\/ffmpeg/],
     ['src/main/share/upload-queue.ts', "import { x } from 'tus-js-client'", /tus-layer/],
@@ -56,6 +58,7 @@ describe('import boundaries', () => {
   it.each([
     ['src/renderer/src/editor/x.ts', "import { x } from '../../../shared/edits'"],
     ['src/renderer/src/x.ts', "import { x } from 'react'"],
+    ['src/renderer/src/editor/x.ts', "import { x } from '../ui/field'"],
     ['src/main/electron/x.ts', "import { x } from 'electron'"],
     ['src/main/index.ts', "import x from 'electron-store'"],
     ['src/main/ffmpeg/x.ts', "import x from 'fluent-ffmpeg'"],
