@@ -15,6 +15,7 @@ import { createLibraryServer } from './app'
 import { openLibraryDb } from './db/library-db'
 import type { LibraryDb, User } from './db/types'
 import { createLibrary } from './library'
+import { createSignalHandler } from './stop-signals'
 import { createStorage } from './storage'
 
 const HELP = `Sidecast team library server
@@ -60,20 +61,14 @@ async function serve(argv: string[]): Promise<void> {
   if (app.library.db.listUsers().length === 0) {
     console.log('No users yet: npm run server -- user add <name> --admin')
   }
-  let stopping = false
-  const stop = (signal: string): void => {
-    if (stopping) {
-      process.exit(1)
-    }
-    stopping = true
-    console.log(`\n${signal}: stopping…`)
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => fail(`could not stop cleanly: ${String(error)}`)
-    )
-  }
-  process.on('SIGINT', () => stop('SIGINT'))
-  process.on('SIGTERM', () => stop('SIGTERM'))
+  // One stop however often the signal arrives (stop-signals.ts).
+  const onSignal = createSignalHandler({
+    stop: () => app.close(),
+    exit: (code) => process.exit(code),
+    log: (message) => console.log(message)
+  })
+  process.on('SIGINT', () => onSignal('SIGINT'))
+  process.on('SIGTERM', () => onSignal('SIGTERM'))
 }
 
 function plural(n: number, word: string): string {
