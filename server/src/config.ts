@@ -3,6 +3,7 @@
  * the embedded defaults (127.0.0.1:8080, data in ./library-data, file storage).
  */
 import path from 'node:path'
+import { FFMPEG_ENV, FFPROBE_ENV } from '../../src/shared/ffmpeg-lookup'
 import { trustProxyEntryError } from './client-address'
 
 export interface S3Config {
@@ -14,6 +15,31 @@ export interface S3Config {
   forcePathStyle: boolean
   /** Bytes per S3 part; at least 5 MiB (S3's minimum for all but the last part). */
   partSize: number
+}
+
+/**
+ * How uploads are checked with ffprobe and ffmpeg, and what they may cost (docs/security.md,
+ * "Media processing" and "Limits").
+ */
+export interface MediaConfig {
+  /** Widest frame accepted, with `maxFrameHeight`; a frame may fit either way round. */
+  maxFrameWidth: number
+  /** Tallest frame accepted, with `maxFrameWidth`. */
+  maxFrameHeight: number
+  /** Longest video accepted. */
+  maxDurationMs: number
+  /** How many uploads are checked at once; the others wait in a queue, in order. */
+  concurrency: number
+  /** Longest one ffprobe or ffmpeg run may take; then it is stopped and the upload refused. */
+  timeoutMs: number
+  /** After a stop is asked (SIGTERM), how long before the run is killed (SIGKILL). */
+  killGraceMs: number
+  /** Address-space limit for each run in bytes (Linux, through `prlimit` when installed); 0: none. */
+  memoryLimit: number
+  /** The chosen ffmpeg (SIDECAST_FFMPEG), or null to look for it. */
+  ffmpeg: string | null
+  /** The chosen ffprobe (SIDECAST_FFPROBE), or null to look for it. */
+  ffprobe: string | null
 }
 
 export interface ServerConfig {
@@ -37,6 +63,7 @@ export interface ServerConfig {
   /** Wrong sign-ins one client address may make in 15 minutes, whatever the names. */
   signInFailuresPerAddress: number
   s3: S3Config | null
+  media: MediaConfig
 }
 
 export const DEFAULT_PORT = 8080
@@ -47,6 +74,12 @@ export const DEFAULT_UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000
 export const DEFAULT_CLEANUP_INTERVAL_MS = 5 * 60 * 1000
 export const MIN_S3_PART_SIZE = 5 * 1024 * 1024
 export const DEFAULT_SIGNIN_FAILURES_PER_ADDRESS = 30
+export const DEFAULT_MAX_FRAME_SIZE = '7680x4320'
+export const DEFAULT_MAX_DURATION = '4h'
+export const DEFAULT_PROCESSING_CONCURRENCY = 1
+export const DEFAULT_MEDIA_TIMEOUT = '2m'
+export const DEFAULT_MEDIA_MEMORY_LIMIT = '2GiB'
+export const MEDIA_KILL_GRACE_MS = 2000
 
 export class ConfigError extends Error {}
 
@@ -71,6 +104,35 @@ function wholeNumber(text: string, flag: string, min: number, max: number): numb
     )
   }
   return value
+}
+
+/** Parses times like `90` (seconds), `30s`, `15m`, `4h`, `1h30m`, `500ms` into milliseconds. */
+export function parseDuration(text: string): number {
+  const compact = text.replace(/\s+/g, '').toLowerCase()
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 }
+  let total = 0
+  let rest = compact
+  if (/^\d+(?:\.\d+)?$/.test(rest)) rest = `${rest}s`
+  while (rest.length > 0) {
+    const match = /^(\d+(?:\.\d+)?)(ms|min|h|m|s)/.exec(rest)
+    if (!match) throw new ConfigError(`not a time: ${JSON.stringify(text)} (try 90s, 15m or 4h)`)
+    total += Number(match[1]) * (unit[match[2] as string] as number)
+    rest = rest.slice(match[0].length)
+  }
+  const ms = Math.round(total)
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new ConfigError(`time out of range: ${text}`)
+  return ms
+}
+
+/** Parses a frame size like `7680x4320` into width and height. */
+export function parseFrameSize(text: string): { width: number; height: number } {
+  const match = /^\s*(\d{1,6})\s*[x×]\s*(\d{1,6})\s*$/i.exec(text)
+  const width = Number(match?.[1])
+  const height = Number(match?.[2])
+  if (!match || width <= 0 || height <= 0) {
+    throw new ConfigError(`not a frame size: ${JSON.stringify(text)} (try 7680x4320)`)
+  }
+  return { width, height }
 }
 
 /** Options that take a value, as `--name value` or `--name=value`. */
@@ -176,6 +238,39 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     1
   )
 
+  const frame = parseFrameSize(
+    option(args, 'max-frame-size') ?? env.SIDECAST_LIBRARY_MAX_FRAME_SIZE ?? DEFAULT_MAX_FRAME_SIZE
+  )
+  const concurrencyText =
+    option(args, 'processing-concurrency') ??
+    env.SIDECAST_LIBRARY_PROCESSING_CONCURRENCY ??
+    String(DEFAULT_PROCESSING_CONCURRENCY)
+  const concurrency = Number(concurrencyText)
+  if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64) {
+    throw new ConfigError(
+      `--processing-concurrency must be 1–64, got ${JSON.stringify(concurrencyText)}`
+    )
+  }
+  const memoryText =
+    option(args, 'media-memory-limit') ??
+    env.SIDECAST_LIBRARY_MEDIA_MEMORY_LIMIT ??
+    DEFAULT_MEDIA_MEMORY_LIMIT
+  const media: MediaConfig = {
+    maxFrameWidth: frame.width,
+    maxFrameHeight: frame.height,
+    maxDurationMs: parseDuration(
+      option(args, 'max-duration') ?? env.SIDECAST_LIBRARY_MAX_DURATION ?? DEFAULT_MAX_DURATION
+    ),
+    concurrency,
+    timeoutMs: parseDuration(
+      option(args, 'media-timeout') ?? env.SIDECAST_LIBRARY_MEDIA_TIMEOUT ?? DEFAULT_MEDIA_TIMEOUT
+    ),
+    killGraceMs: MEDIA_KILL_GRACE_MS,
+    memoryLimit: /^\s*(0|off|none)\s*$/i.test(memoryText) ? 0 : parseSize(memoryText),
+    ffmpeg: env[FFMPEG_ENV]?.trim() || null,
+    ffprobe: env[FFPROBE_ENV]?.trim() || null
+  }
+
   let s3: S3Config | null = null
   if (env.SIDECAST_S3_BUCKET) {
     const partSize = env.SIDECAST_S3_PART_SIZE
@@ -202,6 +297,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     cleanupIntervalMs: DEFAULT_CLEANUP_INTERVAL_MS,
     trustProxy,
     signInFailuresPerAddress,
-    s3
+    s3,
+    media
   }
 }
