@@ -60,8 +60,30 @@ export interface ServerConfig {
    * networks. Empty: the headers are ignored (client-address.ts).
    */
   trustProxy: string[]
+  /** The whole request head must arrive within this (nginx's client_header_timeout). */
+  headersTimeoutMs: number
+  /**
+   * A connection on which nothing moves this long while the client should be sending (the
+   * body) or receiving (the answer) is closed — nginx's client_body_timeout and send_timeout; a
+   * keep-alive connection waits this long plus five seconds for its next request.
+   */
+  idleTimeoutMs: number
+  /**
+   * Slowest request body accepted, in bytes per second, averaged over each idle-timeout window;
+   * 0: only the idle timeout applies. A cut upload resumes where it stopped.
+   */
+  minBodyRate: number
+  /** Open connections one client address may hold (an IPv6 client: its /64); 0: no cap. */
+  maxConnectionsPerAddress: number
   /** Wrong sign-ins one client address may make in 15 minutes, whatever the names. */
   signInFailuresPerAddress: number
+  /** Unfinished uploads one user may hold at once. */
+  maxUnfinishedUploads: number
+  /**
+   * Bytes the unfinished uploads of one user may declare together (an upload of deferred
+   * length counts as the largest upload).
+   */
+  maxUnfinishedBytes: number
   s3: S3Config | null
   media: MediaConfig
 }
@@ -73,7 +95,13 @@ export const DEFAULT_MAX_UPLOAD_SIZE = 10 * 1024 ** 3
 export const DEFAULT_UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000
 export const DEFAULT_CLEANUP_INTERVAL_MS = 5 * 60 * 1000
 export const MIN_S3_PART_SIZE = 5 * 1024 * 1024
+export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
+export const DEFAULT_MIN_BODY_RATE = 1024
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64
 export const DEFAULT_SIGNIN_FAILURES_PER_ADDRESS = 30
+export const DEFAULT_MAX_UNFINISHED_UPLOADS = 20
+export const DEFAULT_MAX_UNFINISHED_BYTES = 50 * 1024 ** 3
 export const DEFAULT_MAX_FRAME_SIZE = '7680x4320'
 export const DEFAULT_MAX_DURATION = '4h'
 export const DEFAULT_PROCESSING_CONCURRENCY = 1
@@ -92,17 +120,6 @@ export function parseSize(text: string): number {
   const value = Math.floor(Number(match[1]) * 1024 ** power)
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new ConfigError(`size out of range: ${text}`)
-  return value
-}
-
-/** A whole-number option from `min` to `max`; the message names the flag. */
-function wholeNumber(text: string, flag: string, min: number, max: number): number {
-  const value = Number(text)
-  if (!/^\d{1,15}$/.test(text.trim()) || value < min || value > max) {
-    throw new ConfigError(
-      `--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`
-    )
-  }
   return value
 }
 
@@ -133,6 +150,17 @@ export function parseFrameSize(text: string): { width: number; height: number } 
     throw new ConfigError(`not a frame size: ${JSON.stringify(text)} (try 7680x4320)`)
   }
   return { width, height }
+}
+
+/** A whole-number option from `min` to `max`; the message names the flag. */
+function wholeNumber(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text)
+  if (!/^\d{1,15}$/.test(text.trim()) || value < min || value > max) {
+    throw new ConfigError(
+      `--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`
+    )
+  }
+  return value
 }
 
 /** Options that take a value, as `--name value` or `--name=value`. */
@@ -217,27 +245,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError('SIDECAST_LIBRARY_UPLOAD_EXPIRY_MS must be a positive number')
   }
 
-  // Limits per client and per user (docs/security.md).
-  const trustText = option(args, 'trust-proxy') ?? env.SIDECAST_LIBRARY_TRUST_PROXY ?? ''
-  const trustProxy = trustText
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0)
-  for (const entry of trustProxy) {
-    const error = trustProxyEntryError(entry)
-    if (error) throw new ConfigError(`--trust-proxy: ${error}`)
-  }
-  const count = (flag: string, envName: string, fallback: number, min: number): number => {
-    const text = option(args, flag) ?? env[envName]
-    return text ? wholeNumber(text, flag, min, 1_000_000_000) : fallback
-  }
-  const signInFailuresPerAddress = count(
-    'sign-in-failures-per-address',
-    'SIDECAST_LIBRARY_SIGNIN_FAILURES_PER_ADDRESS',
-    DEFAULT_SIGNIN_FAILURES_PER_ADDRESS,
-    1
-  )
-
   const frame = parseFrameSize(
     option(args, 'max-frame-size') ?? env.SIDECAST_LIBRARY_MAX_FRAME_SIZE ?? DEFAULT_MAX_FRAME_SIZE
   )
@@ -271,6 +278,64 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ffprobe: env[FFPROBE_ENV]?.trim() || null
   }
 
+  // Limits per client and per user (docs/security.md).
+  const trustText = option(args, 'trust-proxy') ?? env.SIDECAST_LIBRARY_TRUST_PROXY ?? ''
+  const trustProxy = trustText
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+  for (const entry of trustProxy) {
+    const error = trustProxyEntryError(entry)
+    if (error) throw new ConfigError(`--trust-proxy: ${error}`)
+  }
+  const time = (flag: string, envName: string, fallback: number): number => {
+    const text = option(args, flag) ?? env[envName]
+    return text ? parseDuration(text) : fallback
+  }
+  const count = (flag: string, envName: string, fallback: number, min: number): number => {
+    const text = option(args, flag) ?? env[envName]
+    return text ? wholeNumber(text, flag, min, 1_000_000_000) : fallback
+  }
+  const headersTimeoutMs = time(
+    'headers-timeout',
+    'SIDECAST_LIBRARY_HEADERS_TIMEOUT',
+    DEFAULT_HEADERS_TIMEOUT_MS
+  )
+  const idleTimeoutMs = time(
+    'idle-timeout',
+    'SIDECAST_LIBRARY_IDLE_TIMEOUT',
+    DEFAULT_IDLE_TIMEOUT_MS
+  )
+  const rateText = option(args, 'min-body-rate') ?? env.SIDECAST_LIBRARY_MIN_BODY_RATE
+  const minBodyRate = !rateText
+    ? DEFAULT_MIN_BODY_RATE
+    : /^\s*(0|off|none)\s*$/i.test(rateText)
+      ? 0
+      : parseSize(rateText)
+  const maxConnectionsPerAddress = count(
+    'max-connections-per-address',
+    'SIDECAST_LIBRARY_MAX_CONNECTIONS_PER_ADDRESS',
+    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    0
+  )
+  const signInFailuresPerAddress = count(
+    'sign-in-failures-per-address',
+    'SIDECAST_LIBRARY_SIGNIN_FAILURES_PER_ADDRESS',
+    DEFAULT_SIGNIN_FAILURES_PER_ADDRESS,
+    1
+  )
+  const maxUnfinishedUploads = count(
+    'max-unfinished-uploads',
+    'SIDECAST_LIBRARY_MAX_UNFINISHED_UPLOADS',
+    DEFAULT_MAX_UNFINISHED_UPLOADS,
+    1
+  )
+  const unfinishedText =
+    option(args, 'max-unfinished-bytes') ?? env.SIDECAST_LIBRARY_MAX_UNFINISHED_BYTES
+  const maxUnfinishedBytes = unfinishedText
+    ? parseSize(unfinishedText)
+    : DEFAULT_MAX_UNFINISHED_BYTES
+
   let s3: S3Config | null = null
   if (env.SIDECAST_S3_BUCKET) {
     const partSize = env.SIDECAST_S3_PART_SIZE
@@ -296,7 +361,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     uploadExpiryMs,
     cleanupIntervalMs: DEFAULT_CLEANUP_INTERVAL_MS,
     trustProxy,
+    headersTimeoutMs,
+    idleTimeoutMs,
+    minBodyRate,
+    maxConnectionsPerAddress,
     signInFailuresPerAddress,
+    maxUnfinishedUploads,
+    maxUnfinishedBytes,
     s3,
     media
   }

@@ -34,6 +34,16 @@ Options (each also an environment variable):
   --data <dir>            SIDECAST_LIBRARY_DATA         default ./library-data
   --public-url <url>      SIDECAST_LIBRARY_PUBLIC_URL   default http://<host>:<port>
   --max-upload-size <n>   SIDECAST_LIBRARY_MAX_UPLOAD_SIZE  default 10GB (e.g. 500MB, 2GB)
+Limits on clients and users (docs/security.md):
+  --trust-proxy <addr,...>            SIDECAST_LIBRARY_TRUST_PROXY  default none
+      reverse proxies (addresses, CIDR networks) whose X-Forwarded-For/-Proto are believed
+  --headers-timeout <time>            SIDECAST_LIBRARY_HEADERS_TIMEOUT  default 60s
+  --idle-timeout <time>               SIDECAST_LIBRARY_IDLE_TIMEOUT  default 60s
+  --min-body-rate <size>              SIDECAST_LIBRARY_MIN_BODY_RATE  default 1KB a second (0: off)
+  --max-connections-per-address <n>   SIDECAST_LIBRARY_MAX_CONNECTIONS_PER_ADDRESS  default 64
+  --sign-in-failures-per-address <n>  SIDECAST_LIBRARY_SIGNIN_FAILURES_PER_ADDRESS  default 30
+  --max-unfinished-uploads <n>        SIDECAST_LIBRARY_MAX_UNFINISHED_UPLOADS  default 20 a user
+  --max-unfinished-bytes <size>       SIDECAST_LIBRARY_MAX_UNFINISHED_BYTES  default 50GB a user
 Removing a user removes their tokens, sessions and unfinished uploads. While they own videos it
   refuses unless told what becomes of them: --transfer-to <user> gives them to another user (the
   author shown stays the same), --delete-videos deletes them with their files.
