@@ -13,7 +13,7 @@ import { openLibraryDb } from './db/library-db'
 import { createLibrary, type Library, type LibraryInternals } from './library'
 import { handlePage } from './pages/router'
 import { createStorage } from './storage'
-import { UploadProcessor } from './uploads/processor'
+import { UploadProcessor, type ProcessorHooks } from './uploads/processor'
 import { UPLOADS_PATH, createUploadsHandler } from './uploads/tus'
 
 export interface LibraryServer {
@@ -33,6 +33,8 @@ export interface LibraryServerInternals extends LibraryServer {
 export interface ServerOptions {
   /** Where problems are reported; defaults to stderr. */
   log?: (message: string) => void
+  /** Seams into upload processing (tests, monitoring): slots taken, tools run. */
+  processorHooks?: ProcessorHooks
 }
 
 /** Paths with dot segments (raw or percent-encoded) or encoded slashes are refused outright. */
@@ -55,7 +57,7 @@ export async function createLibraryServer(
   const db = openLibraryDb(path.join(config.dataDir, 'library.db'))
   const storage = createStorage(config)
   const library = createLibrary(db, config, storage)
-  const processor = new UploadProcessor(library, log)
+  const processor = new UploadProcessor(library, log, options.processorHooks)
   const uploads = createUploadsHandler(library, processor)
   const pageContext = { library, resolveUser: (req: http.IncomingMessage) => resolveUser(req, db) }
 

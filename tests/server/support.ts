@@ -13,6 +13,7 @@ import { afterAll } from 'vitest'
 import { createLibraryServer, type LibraryServerInternals } from '../../server/src/app'
 import { loadConfig, type ServerConfig } from '../../server/src/config'
 import type { User } from '../../server/src/db/types'
+import type { ProcessorHooks } from '../../server/src/uploads/processor'
 
 const run = promisify(execFile)
 const made: string[] = []
@@ -114,6 +115,8 @@ export interface StartOptions {
   /** Reuse users from an earlier run on the same data dir. */
   reuse?: Pick<TestServer, 'user' | 'token' | 'other' | 'otherToken' | 'admin' | 'adminToken'>
   log?: (message: string) => void
+  /** Seams into the upload processor (what runs, when a processing slot is taken). */
+  hooks?: ProcessorHooks
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -122,7 +125,10 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     ...loadConfig(['--port', '0', '--host', '127.0.0.1', '--data', dataDir], opts.env ?? {}),
     ...opts.config
   }
-  const app = await createLibraryServer(config, { log: opts.log ?? (() => {}) })
+  const app = await createLibraryServer(config, {
+    log: opts.log ?? (() => {}),
+    processorHooks: opts.hooks
+  })
   const db = app.library.db
   let users = opts.reuse
   if (!users) {

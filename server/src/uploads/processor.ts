@@ -2,6 +2,11 @@
  * Turns a finished upload into a library video: verify with ffprobe, keep the original bytes,
  * thumbnail, then one database transaction (insert video + mark the upload done).
  *
+ * Uploads are processed a bounded number at a time (`media.concurrency`); the others wait in a
+ * queue and their status says "queued" with their place. Every ffprobe/ffmpeg run is bounded
+ * (media/ffprobe.ts); stopping the server kills the runs and leaves those uploads "processing",
+ * to be finished on the next start.
+ *
  * Every step is idempotent and keyed by the upload id (the video id is chosen when the upload is
  * created), so a step that fails — a database write, a crash — is simply run again: right away
  * with backoff, by the periodic reconciler, and on the next start. Until the transaction commits,
@@ -9,9 +14,32 @@
  */
 import fs from 'node:fs'
 import type { LibraryInternals } from '../library'
-import type { Video } from '../db/types'
-import { NotAVideoError, makeThumbnail, probeVideo } from '../media/ffprobe'
+import type { UploadRecord, Video } from '../db/types'
+import {
+  MediaStoppedError,
+  NotAVideoError,
+  checkTail,
+  makeThumbnail,
+  probeVideo,
+  type MediaContext,
+  type MediaStep,
+  type ProbeResult
+} from '../media/ffprobe'
 import type { UploadMeta } from './metadata'
+import { ProcessingQueue } from './processing-queue'
+
+/** One ffprobe/ffmpeg run on an upload. */
+export type ProcessingStep = MediaStep
+
+/** Seams for tests and monitoring. */
+export interface ProcessorHooks {
+  /** The upload got a processing slot; processing waits for a returned promise. */
+  onStart?(uploadId: string): void | Promise<void>
+  /** ffprobe or ffmpeg is about to run on the upload. */
+  onStep?(uploadId: string, step: ProcessingStep): void
+  /** The upload gave its slot back (done, refused, or left for a retry). */
+  onEnd?(uploadId: string): void
+}
 
 export type Outcome =
   | { state: 'done'; video: Video }
@@ -26,14 +54,24 @@ export class UploadProcessor {
   private inflight = new Map<string, Promise<Outcome>>()
   private retryTimers = new Map<string, NodeJS.Timeout>()
   private closed = false
+  private readonly queue: ProcessingQueue
+  /** Aborted on close: kills the running ffprobe/ffmpeg. */
+  private readonly stopping = new AbortController()
   /** Logged problems (tests and the operator read these). */
   readonly log: (message: string) => void
 
   constructor(
     private library: LibraryInternals,
-    log?: (message: string) => void
+    log?: (message: string) => void,
+    private readonly hooks: ProcessorHooks = {}
   ) {
     this.log = log ?? ((m) => console.error(`[sidecast] ${m}`))
+    this.queue = new ProcessingQueue(library.config.media.concurrency)
+  }
+
+  /** The upload's place in the processing queue (1 = next), or null when it is not waiting. */
+  queuePosition(uploadId: string): number | null {
+    return this.queue.position(uploadId)
   }
 
   /** Finalizes an upload whose bytes are all stored. Concurrent calls share one run. */
@@ -50,6 +88,8 @@ export class UploadProcessor {
     try {
       return await this.finalize(uploadId)
     } catch (error) {
+      // Stopped with the server: the next start finishes it.
+      if (error instanceof MediaStoppedError) return { state: 'processing' }
       this.log(`upload ${uploadId}: could not add it to the library yet: ${String(error)}`)
       this.scheduleRetry(uploadId, attempt)
       return { state: 'processing' }
@@ -91,6 +131,7 @@ export class UploadProcessor {
           else pending++
         } catch (error) {
           pending++
+          if (error instanceof MediaStoppedError) break
           this.log(`upload ${row.id}: reconcile failed, will retry: ${String(error)}`)
         }
       } else if (completeness === 'missing') {
@@ -127,30 +168,43 @@ export class UploadProcessor {
       }
     }
 
+    return this.queue.run(uploadId, () => this.process(uploadId, record))
+  }
+
+  /** Checks, thumbnails and saves one upload, in a processing slot. */
+  private async process(uploadId: string, record: UploadRecord): Promise<Outcome> {
+    if (this.closed) throw new MediaStoppedError('the server is stopping')
+    await this.hooks.onStart?.(uploadId)
+    try {
+      return await this.check(uploadId, record)
+    } finally {
+      this.hooks.onEnd?.(uploadId)
+    }
+  }
+
+  private async check(uploadId: string, record: UploadRecord): Promise<Outcome> {
+    const { db, storage } = this.library
     const meta = JSON.parse(record.metadata) as UploadMeta
     const thumb = this.library.thumbnailPath(record.videoId)
+    const media: MediaContext = {
+      config: this.library.config.media,
+      signal: this.stopping.signal,
+      onStep: (step) => this.hooks.onStep?.(uploadId, step)
+    }
     const local = await storage.localCopy(uploadId)
-    let probe
+    let probe: ProbeResult
     let hasThumbnail = false
     try {
-      // The thumbnail is made alongside the checks (ffmpeg seeks near the start either way) and
-      // thrown away if the file is refused.
-      const [probed, thumbMade] = await Promise.allSettled([
-        probeVideo(local.file, meta.filename),
-        fs.existsSync(thumb)
-          ? Promise.resolve(true)
-          : makeThumbnail(local.file, meta.durationMs ?? 2000, thumb)
-      ])
-      if (probed.status === 'rejected') {
-        const error: unknown = probed.reason
-        fs.rmSync(thumb, { force: true })
-        if (!(error instanceof NotAVideoError)) throw error
-        await storage.remove(uploadId)
-        db.setUploadState(uploadId, 'failed', error.message)
-        return { state: 'failed', error: error.message }
-      }
-      probe = probed.value
-      hasThumbnail = thumbMade.status === 'fulfilled' && thumbMade.value
+      // Headers first, limits from them, and only then anything is decoded, one run at a time.
+      probe = await probeVideo(local.file, meta.filename, media)
+      await checkTail(local.file, probe, media)
+      hasThumbnail = fs.existsSync(thumb) || (await makeThumbnail(local.file, probe, thumb, media))
+    } catch (error) {
+      fs.rmSync(thumb, { force: true })
+      if (!(error instanceof NotAVideoError)) throw error
+      await storage.remove(uploadId)
+      db.setUploadState(uploadId, 'failed', error.message)
+      return { state: 'failed', error: error.message }
     } finally {
       await local.cleanup()
     }
@@ -177,10 +231,13 @@ export class UploadProcessor {
     return { state: 'done', video }
   }
 
+  /** Stops: no more retries, queued uploads are left for the next start, running tools killed. */
   close(): void {
     this.closed = true
     for (const timer of this.retryTimers.values()) clearTimeout(timer)
     this.retryTimers.clear()
+    this.queue.cancelWaiting(new MediaStoppedError('the server is stopping'))
+    this.stopping.abort()
   }
 
   /** Waits for running finalizations (used on shutdown). */

@@ -140,6 +140,8 @@ export function createUploadsHandler(
     if (record.state === 'failed') {
       return { status: 422, body: { state: 'failed', error: record.error ?? 'failed' } }
     }
+    const position = processor.queuePosition(uploadId)
+    if (position !== null) return { status: 202, body: { state: 'queued', position } }
     return { status: 202, body: { state: record.state } }
   }
 
