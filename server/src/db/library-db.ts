@@ -108,6 +108,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX videos_owner ON videos(owner_id);
   CREATE INDEX uploads_user ON uploads(user_id);
+  `,
+  // 3: what an upload declared at creation (NULL: a deferred length), for the per-user cap on
+  // unfinished uploads.
+  `
+  ALTER TABLE uploads ADD COLUMN declared_bytes INTEGER;
   `
 ]
 
@@ -347,8 +352,12 @@ export function openLibraryDb(file: string): LibraryDb {
       `SELECT count(*) AS n FROM videos WHERE id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?)`
     ),
     insertUpload: db.prepare(
-      `INSERT INTO uploads (id, user_id, video_id, state, metadata, created_at, updated_at)
-       VALUES (?, ?, ?, 'uploading', ?, ?, ?)`
+      `INSERT INTO uploads (id, user_id, video_id, state, metadata, declared_bytes, created_at,
+       updated_at) VALUES (?, ?, ?, 'uploading', ?, ?, ?, ?)`
+    ),
+    unfinishedOf: db.prepare<{ n: number; bytes: number }>(
+      `SELECT count(*) AS n, coalesce(sum(coalesce(declared_bytes, ?)), 0) AS bytes FROM uploads
+       WHERE user_id = ? AND state = 'uploading' AND created_at > ?`
     ),
     upload: db.prepare<UploadRow>('SELECT * FROM uploads WHERE id = ?'),
     uploadsIn: db.prepare<UploadRow>('SELECT * FROM uploads WHERE state = ? ORDER BY created_at'),
@@ -543,9 +552,13 @@ export function openLibraryDb(file: string): LibraryDb {
       const row = st.video.get(id)
       return row ? { uploadId: row.upload_id, storage: row.storage === 's3' ? 's3' : 'file' } : null
     },
-    createUpload(id, userId, videoId, metadata) {
+    createUpload(id, userId, videoId, metadata, declaredBytes = null) {
       const t = now()
-      st.insertUpload.run(id, userId, videoId, metadata, t, t)
+      st.insertUpload.run(id, userId, videoId, metadata, declaredBytes, t, t)
+    },
+    unfinishedUploads(userId, createdAfter, deferredBytes) {
+      const row = st.unfinishedOf.get(deferredBytes, userId, createdAfter)
+      return { count: row?.n ?? 0, bytes: row?.bytes ?? 0 }
     },
     getUpload(id) {
       const row = st.upload.get(id)

@@ -117,7 +117,23 @@ export interface LibraryDb {
   completeUpload(uploadId: string, video: NewVideo): Video
   /** Storage facts of a video (not part of the public Video shape). */
   videoStorage(id: string): { uploadId: string; storage: StorageKind } | null
-  createUpload(id: string, userId: number, videoId: string, metadata: string): void
+  /** `declaredBytes`: the Upload-Length given at creation; null for a deferred length. */
+  createUpload(
+    id: string,
+    userId: number,
+    videoId: string,
+    metadata: string,
+    declaredBytes?: number | null
+  ): void
+  /**
+   * A user's unfinished uploads created after `createdAfter` (an ISO time: the older ones have
+   * expired), and the bytes they declare together — a deferred length counts `deferredBytes`.
+   */
+  unfinishedUploads(
+    userId: number,
+    createdAfter: string,
+    deferredBytes: number
+  ): { count: number; bytes: number }
   getUpload(id: string): UploadRecord | null
   setUploadState(id: string, state: UploadState, error?: string | null): void
   listUploads(state: UploadState): UploadRecord[]
