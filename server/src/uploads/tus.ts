@@ -43,6 +43,25 @@ export function createUploadsHandler(
 ): UploadsHandler {
   const { db, config } = library
   const users = new WeakMap<IncomingMessage, User>()
+  /** The upload a POST created, so a POST that fails after creating it can remove it. */
+  const createdBy = new WeakMap<IncomingMessage, string>()
+
+  /**
+   * A creation-with-upload whose body failed (too large, cut off) answers without a Location:
+   * no client can ever resume or delete that upload, so its record and bytes go at once rather
+   * than at expiry.
+   */
+  async function discardFailedCreation(req: IncomingMessage | undefined): Promise<void> {
+    const id = req && createdBy.get(req)
+    if (!id || db.getUpload(id)?.state !== 'uploading') return
+    createdBy.delete(req)
+    try {
+      await library.storage.remove(id)
+      db.deleteUpload(id)
+    } catch (error) {
+      processor.log(`upload ${id}: could not remove a failed creation: ${String(error)}`)
+    }
+  }
 
   const tus = new TusServer({
     path: UPLOADS_PATH,
@@ -56,6 +75,10 @@ export function createUploadsHandler(
     async onUploadCreate(req, upload) {
       const user = users.get(nodeReq(req) as IncomingMessage)
       if (!user) throw tusError(401, 'Authorization: Bearer <token> required')
+      // Nothing to check and nothing to keep (tusd's policy too): say so before storing anything.
+      if (upload.size === 0) {
+        throw tusError(400, 'Upload-Length: the upload is empty (0 bytes); send a video file')
+      }
       let meta
       try {
         meta = validateMetadata(upload.metadata ?? {})
@@ -65,6 +88,8 @@ export function createUploadsHandler(
       }
       const videoId = crypto.randomBytes(12).toString('base64url')
       db.createUpload(upload.id, user.id, videoId, JSON.stringify(meta))
+      const node = nodeReq(req)
+      if (node) createdBy.set(node, upload.id)
       return {}
     },
     async onUploadFinish(_req, upload: Upload) {
@@ -74,7 +99,8 @@ export function createUploadsHandler(
       const timing = `process;desc="verify, thumbnail, save";dur=${(performance.now() - started).toFixed(1)}`
       return { headers: { ...outcomeHeaders(outcome), 'Server-Timing': timing } }
     },
-    onResponseError(_req, err) {
+    async onResponseError(req, err) {
+      if (req.method === 'POST') await discardFailedCreation(nodeReq(req))
       if (err instanceof Error && !('status_code' in err)) {
         processor.log(`tus: ${err.stack ?? err.message}`)
         return tusError(500, 'internal error')
