@@ -12,6 +12,7 @@ import { videoUrl, type LibraryInternals } from '../library'
 import { safeJson, sendJson } from '../api/json'
 import { UPLOAD_ID } from '../storage'
 import { MetadataError, validateMetadata } from './metadata'
+import { unfinishedUploadRefusal } from './quota'
 import type { Outcome, UploadProcessor } from './processor'
 
 export const UPLOADS_PATH = '/api/uploads'
@@ -87,7 +88,10 @@ export function createUploadsHandler(
         throw error
       }
       const videoId = crypto.randomBytes(12).toString('base64url')
-      db.createUpload(upload.id, user.id, videoId, JSON.stringify(meta))
+      // Counted and created with no await between: two creations cannot both take the last place.
+      const refusal = unfinishedUploadRefusal(db, config, user.id, upload.size)
+      if (refusal) throw tusError(429, refusal)
+      db.createUpload(upload.id, user.id, videoId, JSON.stringify(meta), upload.size ?? null)
       const node = nodeReq(req)
       if (node) createdBy.set(node, upload.id)
       return {}
