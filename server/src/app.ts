@@ -9,6 +9,7 @@ import type { ServerConfig } from './config'
 import { resolveUser } from './auth'
 import { sendJson } from './api/json'
 import { handleApi } from './api/router'
+import { guardConnections, serverTimeouts } from './connections'
 import { openLibraryDb } from './db/library-db'
 import { createLibrary, type Library, type LibraryInternals } from './library'
 import { handlePage } from './pages/router'
@@ -63,8 +64,10 @@ export async function createLibraryServer(
 
   const server = http.createServer(
     // tus Upload-Metadata may carry up to 64 KB of callouts (base64: ~88 KB).
-    { maxHeaderSize: 128 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 },
+    // Timeouts and per-client limits against slow and many connections: connections.ts.
+    { maxHeaderSize: 128 * 1024, ...serverTimeouts(config) },
     (req, res) => {
+      if (!guard.admit(req, res)) return
       void route(req, res).catch((error: unknown) => {
         log(
           `request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
@@ -74,6 +77,8 @@ export async function createLibraryServer(
       })
     }
   )
+
+  const guard = guardConnections(server, config)
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/'
