@@ -28,8 +28,11 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()))
 })
 
-async function start(config: StartOptions['config']): Promise<TestServer> {
-  const s = await startServer({ config })
+async function start(
+  config: StartOptions['config'],
+  hooks?: StartOptions['hooks']
+): Promise<TestServer> {
+  const s = await startServer({ config, hooks })
   open.push(s)
   return s
 }
@@ -209,6 +212,20 @@ describe('request bodies', () => {
     const rest = await patch(s, up, part, video.subarray(part))
     expect(rest.status).toBe(204)
     expect(rest.headers['sidecast-upload-state']).toBe('done')
+  })
+
+  it('the server taking longer than the idle timeout to check a finished upload is not cut', async () => {
+    // Checking holds for three idle timeouts: the client has sent everything and waits.
+    const s = await start(
+      { idleTimeoutMs: 1000 },
+      {
+        onStart: () => new Promise((resolve) => setTimeout(resolve, 3000))
+      }
+    )
+    const { path: up } = await createUpload(s, video.length, { filename: 'slow-check.mp4' })
+    const res = await patch(s, up, 0, video)
+    expect(res.status).toBe(204)
+    expect(res.headers['sidecast-upload-state']).toBe('done')
   })
 
   it('a body that trickles slower than the minimum rate is cut; one at a fair pace is not', async () => {
