@@ -10,12 +10,14 @@ import { resolveUser } from './auth'
 import { sendJson } from './api/json'
 import { handleApi } from './api/router'
 import { guardConnections, serverTimeouts } from './connections'
+import { BUSY_TIMEOUT_MS } from './db/busy'
 import { openLibraryDb } from './db/library-db'
 import { createLibrary, type Library, type LibraryInternals } from './library'
 import { handlePage } from './pages/router'
 import { createStorage } from './storage'
 import { UploadProcessor, type ProcessorHooks } from './uploads/processor'
 import { UPLOADS_PATH, createUploadsHandler } from './uploads/tus'
+import { unavailable } from './unavailable'
 
 export interface LibraryServer {
   url: string
@@ -55,7 +57,10 @@ export async function createLibraryServer(
   options: ServerOptions = {}
 ): Promise<LibraryServerInternals> {
   const log = options.log ?? ((m: string) => console.error(`[sidecast] ${m}`))
-  const db = openLibraryDb(path.join(config.dataDir, 'library.db'))
+  // A short busy timeout: a locked database must not hold the event loop (db/busy.ts).
+  const db = openLibraryDb(path.join(config.dataDir, 'library.db'), {
+    busyTimeoutMs: BUSY_TIMEOUT_MS
+  })
   const storage = createStorage(config)
   const library = createLibrary(db, config, storage)
   const processor = new UploadProcessor(library, log, options.processorHooks)
@@ -72,8 +77,10 @@ export async function createLibraryServer(
         log(
           `request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
         )
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' })
-        else res.destroy()
+        const trouble = unavailable(error)
+        if (res.headersSent) res.destroy()
+        else if (trouble) sendJson(res, trouble.status, { error: trouble.message }, trouble.headers)
+        else sendJson(res, 500, { error: 'internal error' })
       })
     }
   )

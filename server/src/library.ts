@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import type { ServerConfig } from './config'
+import { WriteGate } from './db/busy'
 import type { LibraryDb, User, Video } from './db/types'
 import type { OpenedFile, VideoStorage } from './storage'
 
@@ -35,6 +36,11 @@ export interface Library {
   openVideoFile(video: Video): Promise<OpenedFile>
   /** Path to the video's JPEG thumbnail, or null when there is none. */
   thumbnailFile(video: Video): string | null
+  /**
+   * Runs a database write of a request: retried while another connection holds the lock, then
+   * DatabaseBusyError (503). Reads need none of this: in WAL mode they never wait for a writer.
+   */
+  write<T>(change: (db: LibraryDb) => T): Promise<T>
   /** Removes the video: database row, stored bytes and thumbnail. */
   deleteVideo(id: string): Promise<void>
 }
@@ -56,6 +62,10 @@ export function createLibrary(
     if (!VIDEO_ID.test(videoId)) throw new Error('bad video id')
     return path.join(thumbsDir, `${videoId}.jpg`)
   }
+  const gate = new WriteGate()
+  // While the database is known to be busy, attempts do not wait on the event loop at all.
+  const write = <T>(change: (db: LibraryDb) => T): Promise<T> =>
+    gate.run((knownBusy) => (knownBusy ? db.failFast(() => change(db)) : change(db)))
 
   return {
     db,
@@ -63,6 +73,7 @@ export function createLibrary(
     storage,
     thumbsDir,
     thumbnailPath,
+    write,
     async openVideoFile(video) {
       const where = db.videoStorage(video.id)
       if (!where) throw new Error(`video ${video.id} has no stored file`)
@@ -75,11 +86,12 @@ export function createLibrary(
     },
     async deleteVideo(id) {
       const where = db.videoStorage(id)
-      db.deleteVideo(id)
-      if (where) {
-        db.deleteUpload(where.uploadId)
-        await storage.remove(where.uploadId)
-      }
+      // Both deletes are idempotent, so a retry after a busy answer may run them again.
+      await write((d) => {
+        d.deleteVideo(id)
+        if (where) d.deleteUpload(where.uploadId)
+      })
+      if (where) await storage.remove(where.uploadId)
       if (VIDEO_ID.test(id)) await fsp.rm(thumbnailPath(id), { force: true })
     }
   }

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolveUser } from '../auth'
 import { HttpError } from '../http-request'
 import type { Library } from '../library'
+import { unavailable } from '../unavailable'
 import type { ApiRoute } from './base'
 import { sendJson } from './json'
 import { meRoutes } from './me'
@@ -50,7 +51,9 @@ export async function handleApi(
       return
     }
     req.resume()
+    const trouble = unavailable(error)
     if (error instanceof HttpError) sendJson(res, error.status, { error: error.message })
+    else if (trouble) sendJson(res, trouble.status, { error: trouble.message }, trouble.headers)
     else {
       console.error('[sidecast] api error', error)
       sendJson(res, 500, { error: 'internal error' })

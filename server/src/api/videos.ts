@@ -87,7 +87,7 @@ async function oneVideo(r: ApiRequest): Promise<void> {
   }
   if (req.method === 'PATCH') {
     const patch = validPatch(await readJson(req))
-    const updated = library.db.updateVideo(id, patch)
+    const updated = await library.write((db) => db.updateVideo(id, patch))
     if (!updated) throw new HttpError(404, 'no such video')
     sendJson(res, 200, videoJson(library, updated))
     return

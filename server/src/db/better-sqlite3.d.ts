@@ -9,11 +9,13 @@ declare module 'better-sqlite3' {
     get(...params: unknown[]): Row | undefined
     all(...params: unknown[]): Row[]
   }
+  /** Calling it runs BEGIN (deferred); `.immediate` takes the write lock at BEGIN. */
+  type Transaction<F> = F & { deferred: F; immediate: F; exclusive: F }
   interface Database {
     prepare<Row = unknown>(sql: string): Statement<Row>
     exec(sql: string): Database
     pragma(source: string, options?: { simple?: boolean }): unknown
-    transaction<F extends (...args: never[]) => unknown>(fn: F): F
+    transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F>
     close(): Database
     readonly open: boolean
   }
@@ -22,5 +24,5 @@ declare module 'better-sqlite3' {
   }
   const Database: DatabaseConstructor
   export default Database
-  export type { Database, Statement, RunResult }
+  export type { Database, Statement, RunResult, Transaction }
 }

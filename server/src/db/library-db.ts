@@ -117,7 +117,10 @@ export const MIGRATIONS: readonly string[] = [
 ]
 
 const SESSION_DAYS = 30
+/** A token's "last used" is noted at most this often… */
 const TOKEN_TOUCH_MS = 60_000
+/** …and the notes are written this often (and when the database is closed). */
+const TOKEN_FLUSH_MS = 30_000
 
 interface UserRow {
   id: number
@@ -264,7 +267,16 @@ function pagingNumber(value: number | undefined, fallback: number, max: number):
   return Math.min(Math.max(Math.trunc(value), 0), max)
 }
 
-export function openLibraryDb(file: string): LibraryDb {
+export interface OpenOptions {
+  /**
+   * How long one statement waits for another connection's lock, in ms; default 5000 (the command
+   * line). The server passes BUSY_TIMEOUT_MS (db/busy.ts): on its event loop a long wait freezes
+   * every request. Migrations always wait the full 5 s.
+   */
+  busyTimeoutMs?: number
+}
+
+export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryDb {
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
@@ -291,8 +303,34 @@ export function openLibraryDb(file: string): LibraryDb {
     })()
   }
   db.pragma('foreign_keys = ON')
+  const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+
+  /** `fn` with no wait for locks: a locked database answers SQLITE_BUSY at once. */
+  const failFast = <T>(fn: () => T): T => {
+    db.pragma('busy_timeout = 0')
+    try {
+      return fn()
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    }
+  }
+
+  /**
+   * A write transaction that takes the write lock at BEGIN, so a busy database is found (and
+   * waited for, up to the busy timeout) there, never half-way through as a read upgrades to a
+   * write (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out).
+   */
+  const immediate = <T>(fn: () => T): T => db.transaction(fn).immediate()
 
   const now = (): string => new Date().toISOString()
+
+  /**
+   * Token uses not written yet (token id → ISO time). A read must not write — a write can wait
+   * for a lock, and on a full disk it fails — so `userForToken` only notes the use, at most once a
+   * minute per token, and `flushTokenUses` writes the notes together, on a timer.
+   */
+  const tokenUses = new Map<number, string>()
 
   const st = {
     userById: db.prepare<UserRow>('SELECT * FROM users WHERE id = ?'),
@@ -423,7 +461,7 @@ export function openLibraryDb(file: string): LibraryDb {
       pending: st.uploadsOf.all(userId, 'processing').map((r) => r.id)
     }),
     removeUser(name, opts = {}) {
-      return db.transaction(() => {
+      return immediate(() => {
         const row = st.userByName.get(name)
         if (!row) return null
         const { videos, pending } = api.userHoldings(row.id)
@@ -441,7 +479,7 @@ export function openLibraryDb(file: string): LibraryDb {
         st.deleteUploadsOf.run(row.id)
         st.deleteUser.run(row.id) // tokens and sessions go with it (ON DELETE CASCADE)
         return { user: toUser(row), transferred, uploads }
-      })()
+      })
     },
 
     createToken(userId, label) {
@@ -455,16 +493,32 @@ export function openLibraryDb(file: string): LibraryDb {
       const row = st.tokenByHash.get(hash)
       if (!row || !safeEqualHex(row.hash, hash)) return null
       const t = Date.now()
-      if (!row.last_used_at || t - Date.parse(row.last_used_at) > TOKEN_TOUCH_MS) {
-        try {
-          st.touchToken.run(new Date(t).toISOString(), row.id)
-        } catch {
-          // last-used is informative only; a busy database must not fail the request
-        }
+      const last = tokenUses.get(row.id) ?? row.last_used_at
+      if (!last || t - Date.parse(last) > TOKEN_TOUCH_MS) {
+        tokenUses.set(row.id, new Date(t).toISOString())
       }
       return getUser(row.user_id)
     },
-    listTokens: (userId) => st.tokensOf.all(userId).map(toToken),
+    flushTokenUses() {
+      if (tokenUses.size === 0 || !db.open) return
+      const batch = [...tokenUses]
+      try {
+        failFast(() =>
+          immediate(() => {
+            for (const [id, at] of batch) st.touchToken.run(at, id)
+          })
+        )
+      } catch {
+        return // busy, or a full disk: "last used" is informative; the next flush writes it
+      }
+      for (const [id, at] of batch) if (tokenUses.get(id) === at) tokenUses.delete(id)
+    },
+    listTokens: (userId) =>
+      st.tokensOf.all(userId).map((row) => {
+        const token = toToken(row)
+        const pending = tokenUses.get(token.id)
+        return pending ? { ...token, lastUsedAt: pending } : token
+      }),
     revokeToken(userId, prefixOrId) {
       let rows: TokenRow[]
       if (typeof prefixOrId === 'number') {
@@ -521,7 +575,7 @@ export function openLibraryDb(file: string): LibraryDb {
       return (match ? st.countSearch.get(match) : st.countAll.get())?.n ?? 0
     },
     updateVideo(id, patch) {
-      return db.transaction(() => {
+      return immediate(() => {
         const current = getVideo(id)
         if (!current) return null
         const title = patch.title ?? current.title
@@ -530,23 +584,23 @@ export function openLibraryDb(file: string): LibraryDb {
         st.deleteSearch.run(id)
         st.insertSearch.run(id, searchBody({ ...current, title, description }))
         return getVideo(id)
-      })()
+      })
     },
     deleteVideo(id) {
-      return db.transaction(() => {
+      return immediate(() => {
         st.deleteSearch.run(id)
         return st.deleteVideo.run(id).changes > 0
-      })()
+      })
     },
 
-    insertVideo: (v) => db.transaction(() => insertVideo(v))(),
+    insertVideo: (v) => immediate(() => insertVideo(v)),
     completeUpload(uploadId, v) {
-      return db.transaction(() => {
+      return immediate(() => {
         const existing = getVideo(v.id)
         const video = existing ?? insertVideo(v)
         st.setUpload.run('done', null, now(), uploadId)
         return video
-      })()
+      })
     },
     videoStorage(id) {
       const row = st.video.get(id)
@@ -572,9 +626,15 @@ export function openLibraryDb(file: string): LibraryDb {
       st.deleteUpload.run(id)
     },
 
+    failFast,
+
     close() {
+      clearInterval(tokenUseTimer)
+      api.flushTokenUses()
       if (db.open) db.close()
     }
   }
+  const tokenUseTimer = setInterval(() => api.flushTokenUses(), TOKEN_FLUSH_MS)
+  tokenUseTimer.unref()
   return api
 }

@@ -95,7 +95,13 @@ export interface LibraryDb {
   ): { user: User; transferred: number; uploads: string[] } | null
 
   createToken(userId: number, label: string): { token: string; record: TokenRecord }
+  /**
+   * The token's user, or null. Never writes: the use is noted ("last used", at most once a
+   * minute per token) and written by flushTokenUses.
+   */
   userForToken(token: string): User | null
+  /** Writes the noted token uses; keeps them for the next call when the database is busy or full. */
+  flushTokenUses(): void
   listTokens(userId: number): TokenRecord[]
   /** userId null = any user (admin CLI). */
   revokeToken(userId: number | null, prefixOrId: string | number): boolean
@@ -138,6 +144,12 @@ export interface LibraryDb {
   setUploadState(id: string, state: UploadState, error?: string | null): void
   listUploads(state: UploadState): UploadRecord[]
   deleteUpload(id: string): void
+
+  /**
+   * Runs `fn` (calls on this database) without waiting for locks: a database another connection
+   * holds answers SQLITE_BUSY at once. For retries that wait asynchronously (db/busy.ts).
+   */
+  failFast<T>(fn: () => T): T
 
   close(): void
 }

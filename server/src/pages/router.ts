@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HttpError } from '../http-request'
+import { unavailable } from '../unavailable'
 import { sendText, setSecurityHeaders } from './http'
 import { sendErrorPage, viewerOf, wantsHtml, type PageContext, type PageRoute } from './routes/base'
 import { fileRoutes } from './routes/files'
@@ -94,6 +95,18 @@ export async function handlePage(
         status: error.status,
         title: 'Request refused',
         message: error.message
+      })
+      return true
+    }
+    const trouble = unavailable(error)
+    if (trouble) {
+      req.resume()
+      for (const [name, value] of Object.entries(trouble.headers)) res.setHeader(name, value)
+      sendErrorPage(res, {
+        viewer: null,
+        status: trouble.status,
+        title: trouble.title,
+        message: trouble.message
       })
       return true
     }

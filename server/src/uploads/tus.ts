@@ -11,6 +11,7 @@ import type { User } from '../db/types'
 import { videoUrl, type LibraryInternals } from '../library'
 import { safeJson, sendJson } from '../api/json'
 import { UPLOAD_ID } from '../storage'
+import { unavailable } from '../unavailable'
 import { MetadataError, validateMetadata } from './metadata'
 import { unfinishedUploadRefusal } from './quota'
 import type { Outcome, UploadProcessor } from './processor'
@@ -27,6 +28,11 @@ const EXPOSED = [
 /** The Node request behind tus's web Request (srvx keeps it at runtime.node.req). */
 function nodeReq(req: unknown): IncomingMessage | undefined {
   return (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req
+}
+
+/** The Node response of tus's web Request: headers set on it join tus's own answer. */
+function nodeRes(req: unknown): ServerResponse | undefined {
+  return (req as { runtime?: { node?: { res?: ServerResponse } } }).runtime?.node?.res
 }
 
 function tusError(status: number, message: string): { status_code: number; body: string } {
@@ -88,10 +94,15 @@ export function createUploadsHandler(
         throw error
       }
       const videoId = crypto.randomBytes(12).toString('base64url')
-      // Counted and created with no await between: two creations cannot both take the last place.
-      const refusal = unfinishedUploadRefusal(db, config, user.id, upload.size)
+      // Counted and created in one go: two creations cannot both take the last place.
+      const refusal = await library.write((d) => {
+        const why = unfinishedUploadRefusal(d, config, user.id, upload.size)
+        if (!why) {
+          d.createUpload(upload.id, user.id, videoId, JSON.stringify(meta), upload.size ?? null)
+        }
+        return why
+      })
       if (refusal) throw tusError(429, refusal)
-      db.createUpload(upload.id, user.id, videoId, JSON.stringify(meta), upload.size ?? null)
       const node = nodeReq(req)
       if (node) createdBy.set(node, upload.id)
       return {}
@@ -105,6 +116,13 @@ export function createUploadsHandler(
     },
     async onResponseError(req, err) {
       if (req.method === 'POST') await discardFailedCreation(nodeReq(req))
+      // A busy database (503, Retry-After) or a full disk (507): said, not a bare 500.
+      const trouble = unavailable(err)
+      if (trouble) {
+        const res = nodeRes(req)
+        for (const [name, value] of Object.entries(trouble.headers)) res?.setHeader(name, value)
+        return tusError(trouble.status, trouble.message)
+      }
       if (err instanceof Error && !('status_code' in err)) {
         processor.log(`tus: ${err.stack ?? err.message}`)
         return tusError(500, 'internal error')

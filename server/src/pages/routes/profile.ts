@@ -48,7 +48,7 @@ const createToken = formPost(async ({ res, ctx, viewer, form }) => {
     })
     return
   }
-  const created = ctx.library.db.createToken(viewer.user.id, label)
+  const created = await ctx.library.write((db) => db.createToken(viewer.user.id, label))
   // Shown in this response only (never in a URL, never stored in clear): no redirect.
   sendProfile(res, 201, ctx, viewer, { newToken: { token: created.token, label } })
 })
@@ -56,7 +56,9 @@ const createToken = formPost(async ({ res, ctx, viewer, form }) => {
 const revokeToken = formPost(async ({ res, ctx, viewer, param }) => {
   const id = Number(param)
   const revoked =
-    Number.isSafeInteger(id) && id > 0 && ctx.library.db.revokeToken(viewer.user.id, id)
+    Number.isSafeInteger(id) &&
+    id > 0 &&
+    (await ctx.library.write((db) => db.revokeToken(viewer.user.id, id)))
   if (revoked) return '/profile?revoked=1'
   sendErrorPage(res, {
     viewer,

@@ -67,7 +67,7 @@ const saveEdit = formPost(async (post) => {
     sendHtml(res, 400, editPage({ viewer, video, title, description, error }))
     return
   }
-  const updated = ctx.library.db.updateVideo(video.id, { title, description })
+  const updated = await ctx.library.write((db) => db.updateVideo(video.id, { title, description }))
   if (!updated) return videoNotFound(res, viewer)
   return `/v/${encodeURIComponent(video.id)}?saved=1`
 })
