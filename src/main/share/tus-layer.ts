@@ -6,6 +6,8 @@
  * network and server errors, and every attempt resumes from the server's offset (HEAD). The client
  * would start a new upload after *any* failed HEAD; here only 404 and 410 (the server no longer
  * has the upload) may do that, and a refused token stops everything until there is a new one.
+ * A busy library (503 or 429 with `Retry-After`) is retried after the time it asks for, at most
+ * ten minutes, instead of the queue's own backoff.
  */
 import { createReadStream, type ReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
@@ -33,8 +35,11 @@ export type TusFailure =
   | { readonly kind: 'auth'; readonly message: string }
   /** The server refused the upload for good (422 not a video, 413 too large, 400 bad metadata…). */
   | { readonly kind: 'rejected'; readonly message: string; readonly status: number | null }
-  /** Network trouble, a server error, a lock or an offset conflict: try again later. */
-  | { readonly kind: 'retry'; readonly message: string }
+  /**
+   * Network trouble, a server error, a lock or an offset conflict: try again later. A busy library
+   * (503 or 429) may say when, in `Retry-After`: then `retryAfterMs` (see retryAfterMs).
+   */
+  | { readonly kind: 'retry'; readonly message: string; readonly retryAfterMs?: number }
 
 export interface TusSuccess {
   /** The upload's URL on the server. */
@@ -108,6 +113,33 @@ function networkFailure(code: string | undefined): TusFailure {
   return { kind: 'retry', message: words.charAt(0).toUpperCase() + words.slice(1) + '.' }
 }
 
+/** The longest wait a library's `Retry-After` can impose (a longer one is cut to this). */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000
+/** The shortest: `Retry-After: 0` must not make the app hammer a busy library. */
+const MIN_RETRY_AFTER_MS = 1000
+
+/**
+ * How long `Retry-After` (delta-seconds or an HTTP date) asks to wait, between a second and ten
+ * minutes; null when there is no such header or it cannot be read.
+ */
+export function retryAfterMs(header: string | null | undefined, now: number): number | null {
+  const text = header?.trim() ?? ''
+  if (text === '') return null
+  let ms: number
+  if (/^\d+$/.test(text)) ms = Number(text) * 1000
+  else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text))) ms = Date.parse(text) - now
+  else return null
+  return Math.min(Math.max(ms, MIN_RETRY_AFTER_MS), MAX_RETRY_AFTER_MS)
+}
+
+/** A busy library's answer (503, 429) that says when to come back; null for any other. */
+function busyFailure(status: number, retryAfter: string | null | undefined): TusFailure | null {
+  if (status !== 503 && status !== 429) return null
+  const wait = retryAfterMs(retryAfter, Date.now())
+  if (wait === null) return null
+  return { kind: 'retry', message: `The library is busy (HTTP ${status}).`, retryAfterMs: wait }
+}
+
 /** The server's `{ "error": … }`, if the body is one. */
 function serverReason(res: HttpResponse | null): string | null {
   if (!res) return null
@@ -147,6 +179,8 @@ export function classifyTusError(error: unknown): TusFailure {
     return networkFailure(code)
   }
   if (status === 401 || status === 403) return { kind: 'auth', message: AUTH_REFUSED_MESSAGE }
+  const busy = busyFailure(status, res?.getHeader('Retry-After'))
+  if (busy) return busy
   const reason = serverReason(res)
   if (status === 422) {
     return {
@@ -291,10 +325,12 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
           status !== 410 &&
           status !== 423
         ) {
-          throw new StopAttempt({
-            kind: 'retry',
-            message: `The library answered HTTP ${status} when asked how much it already has.`
-          })
+          throw new StopAttempt(
+            busyFailure(status, res.getHeader('Retry-After')) ?? {
+              kind: 'retry',
+              message: `The library answered HTTP ${status} when asked how much it already has.`
+            }
+          )
         }
         if (req.getMethod() === 'HEAD' && status >= 200 && status < 300) {
           const offset = Number.parseInt(res.getHeader('Upload-Offset') ?? '', 10)
@@ -437,6 +473,8 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
       if (status === 401 || status === 403) {
         return { state: 'error', failure: { kind: 'auth', message: AUTH_REFUSED_MESSAGE } }
       }
+      const busy = busyFailure(status, response.headers.get('Retry-After'))
+      if (busy) return { state: 'error', failure: busy }
       return {
         state: 'error',
         failure: {

@@ -6,7 +6,8 @@
  * The queue is kept in `<dataDir>/uploads/queue.json` (upload-queue-file.ts), so uploads survive
  * quits, crashes and reboots: on start every unfinished upload resumes by itself (paused ones
  * stay paused, an interrupted export is redone from scratch), each from the server's offset.
- * Failures that may pass are retried with backoff, forever; a refused token waits for a new one.
+ * Failures that may pass are retried with backoff, forever (a busy library: after the wait its
+ * `Retry-After` asks for); a refused token waits for a new one.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import { rm, stat } from 'node:fs/promises'
@@ -480,9 +481,15 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       fail(id, failure.message)
       return
     }
-    const delay = retryDelay(rt.attempt)
-    rt.attempt++
-    const waiting = apply(id, { type: 'retry-later', reason: failure.message })
+    // A busy library says when to come back (Retry-After): that wait, not the app's backoff.
+    const busyMs = failure.retryAfterMs
+    const delay = busyMs ?? retryDelay(rt.attempt)
+    if (busyMs === undefined) rt.attempt++
+    const waiting = apply(id, {
+      type: 'retry-later',
+      reason: failure.message,
+      ...(busyMs !== undefined ? { busyMs } : {})
+    })
     rt.retryAt = now() + delay
     rt.retryTimer = setTimeout(() => {
       rt.retryTimer = null

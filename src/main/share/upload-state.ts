@@ -63,8 +63,11 @@ export type UploadEvent =
     }
   /** Bytes sent (or confirmed by the server) so far. */
   | { readonly type: 'progress'; readonly bytesSent: number }
-  /** The attempt failed for a reason that may pass (network, server): wait, then try again. */
-  | { readonly type: 'retry-later'; readonly reason: string }
+  /**
+   * The attempt failed for a reason that may pass (network, server): wait, then try again.
+   * `busyMs`: the library said it is busy and when to come back (Retry-After), so that is the wait.
+   */
+  | { readonly type: 'retry-later'; readonly reason: string; readonly busyMs?: number }
   /** It cannot go on by itself; `needsToken` when only a new token can help. */
   | {
       readonly type: 'failed'
@@ -126,7 +129,14 @@ export function uploadReducer(upload: Upload, event: UploadEvent): Upload {
     case 'progress':
       return { ...upload, bytesSent: event.bytesSent }
     case 'retry-later':
-      return { ...upload, state: 'queued', error: `Waiting to retry: ${event.reason}` }
+      return {
+        ...upload,
+        state: 'queued',
+        error:
+          event.busyMs !== undefined
+            ? `The library is busy — retrying in ${Math.ceil(event.busyMs / 1000)} s`
+            : `Waiting to retry: ${event.reason}`
+      }
     case 'failed':
       return {
         ...upload,

@@ -352,6 +352,24 @@ describe('failures', () => {
     expect(queue.get(id).error).toBeUndefined()
   })
 
+  it('waits as long as a busy library asks (Retry-After) instead of its own backoff, and says so', async () => {
+    await makeProject(projects.projectsDir, P1)
+    const queue = await started({ retryDelaysMs: [10] })
+    const { id } = await queue.add(P1, {})
+    await waitRuns(1)
+    const failedAt = Date.now()
+    tus.last.fail({ kind: 'retry', message: 'The library is busy (HTTP 503).', retryAfterMs: 400 })
+    expect(queue.get(id)).toMatchObject({
+      state: 'queued',
+      error: 'The library is busy — retrying in 1 s'
+    })
+    await waitRuns(2)
+    expect(Date.now() - failedAt).toBeGreaterThanOrEqual(380)
+    expect(tus.last.job.fingerprint).toBe(tus.runs[0]!.job.fingerprint)
+    tus.last.succeed()
+    await waitState(queue, id, 'done')
+  })
+
   it('goes at once when the network comes back instead of waiting out the backoff', async () => {
     await makeProject(projects.projectsDir, P1)
     const queue = await started({ retryDelaysMs: [60_000] })

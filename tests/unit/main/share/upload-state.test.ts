@@ -103,6 +103,22 @@ describe('uploadReducer', () => {
       }
     },
     {
+      name: 'a busy library (503/429 with Retry-After): queued, saying when it tries again',
+      from: { state: 'uploading', bytesSent: 600 },
+      event: { type: 'retry-later', reason: 'The library is busy (HTTP 503).', busyMs: 4200 },
+      to: {
+        state: 'queued',
+        bytesSent: 600,
+        error: 'The library is busy — retrying in 5 s'
+      }
+    },
+    {
+      name: 'a busy library asking for minutes: said in seconds too',
+      from: { state: 'queued', error: 'The library is busy — retrying in 5 s' },
+      event: { type: 'retry-later', reason: 'The library is busy (HTTP 429).', busyMs: 600_000 },
+      to: { state: 'queued', error: 'The library is busy — retrying in 600 s' }
+    },
+    {
       name: 'a refused token: failed, needing a new token, the refused one remembered',
       from: { state: 'uploading' },
       event: { type: 'failed', message: 'refused', needsToken: true, refusedToken: 'tag1' },

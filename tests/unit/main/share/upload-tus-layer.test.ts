@@ -13,6 +13,8 @@ import {
   AUTH_REFUSED_MESSAGE,
   classifyTusError,
   createNodeTusLayer,
+  MAX_RETRY_AFTER_MS,
+  retryAfterMs,
   type TusFailure,
   type TusJob,
   type TusLayer,
@@ -364,6 +366,89 @@ describe('the tus layer', () => {
     expect(await layer.videoStatus(`${server.url}/api/uploads/u8`, 'good')).toEqual({
       state: 'processing'
     })
+  })
+})
+
+describe('a busy library: 503 or 429 with Retry-After', () => {
+  const busy =
+    (method: string, status: number, retryAfter: string) =>
+    (req: IncomingMessage, res: ServerResponse): boolean => {
+      if (req.method !== method) return false
+      req.resume()
+      res.writeHead(status, { 'Retry-After': retryAfter, 'content-type': 'application/json' })
+      res.end('{"error":"The library is busy. Try again in 7 seconds; nothing was changed."}')
+      return true
+    }
+
+  it('retries a refused creation after the time the server asks for', async () => {
+    server.fault = busy('POST', 503, '7')
+    expect(await attempt()).toEqual({
+      ok: false,
+      failure: { kind: 'retry', message: 'The library is busy (HTTP 503).', retryAfterMs: 7000 }
+    })
+    server.fault = null
+    expect((await attempt()).ok).toBe(true)
+  })
+
+  it('retries a busy answer to HEAD against the same upload after that time', async () => {
+    server.fault = (req, res) => {
+      if (req.method !== 'PATCH') return false
+      req.resume()
+      res.writeHead(500).end()
+      return true
+    }
+    await attempt()
+    server.fault = busy('HEAD', 429, '12')
+    expect(await attempt()).toEqual({
+      ok: false,
+      failure: { kind: 'retry', message: 'The library is busy (HTTP 429).', retryAfterMs: 12_000 }
+    })
+    expect(await storage.findUploadsByFingerprint('sidecast/p1/original/3500')).toHaveLength(1)
+  })
+
+  it('asks /video again after that time', async () => {
+    server.fault = (req, res) =>
+      req.url === '/api/uploads/u7/video' && busy('GET', 503, '4')(req, res)
+    expect(await layer.videoStatus(`${server.url}/api/uploads/u7`, 'good')).toEqual({
+      state: 'error',
+      failure: { kind: 'retry', message: 'The library is busy (HTTP 503).', retryAfterMs: 4000 }
+    })
+  })
+
+  const NOW = 'Sun, 29 Nov 2026 12:00:00 GMT'
+  it.each<{ header: string | null; ms: number | null }>([
+    { header: '7', ms: 7000 },
+    { header: ' 30 ', ms: 30_000 },
+    { header: '0', ms: 1000 }, // never sooner than a second
+    { header: '3600', ms: MAX_RETRY_AFTER_MS }, // never longer than ten minutes
+    { header: 'Sun, 29 Nov 2026 12:01:30 GMT', ms: 90_000 },
+    { header: 'Sun, 29 Nov 2026 11:58:30 GMT', ms: 1000 },
+    { header: null, ms: null },
+    { header: '', ms: null },
+    { header: 'soon', ms: null },
+    { header: '1.5', ms: null },
+    { header: '-5', ms: null }
+  ])('Retry-After "$header" means waiting $ms ms', ({ header, ms }) => {
+    expect(retryAfterMs(header, Date.parse(NOW))).toBe(ms)
+  })
+
+  it.each<{ status: number; header: string | null; retryAfterMs?: number; message: string }>([
+    { status: 503, header: '7', retryAfterMs: 7000, message: 'The library is busy (HTTP 503).' },
+    { status: 429, header: '7', retryAfterMs: 7000, message: 'The library is busy (HTTP 429).' },
+    // Only a busy answer's Retry-After is honoured; others keep the app's own backoff.
+    { status: 503, header: null, message: 'The library answered HTTP 503.' },
+    { status: 500, header: '7', message: 'The library answered HTTP 500.' },
+    { status: 502, header: '7', message: 'The library answered HTTP 502.' }
+  ])('HTTP $status with Retry-After "$header"', ({ status, header, ...expected }) => {
+    const failure = classifyTusError({
+      originalResponse: {
+        getStatus: () => status,
+        getHeader: (name: string) =>
+          name.toLowerCase() === 'retry-after' ? (header ?? undefined) : undefined,
+        getBody: () => ''
+      }
+    })
+    expect(failure).toEqual({ kind: 'retry', ...expected })
   })
 })
 
