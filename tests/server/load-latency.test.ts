@@ -58,13 +58,19 @@ async function timed(send: () => Promise<RawResponse>): Promise<number> {
 
 describe('under load', () => {
   it(`GET / and GET /api/videos stay quick while ${UPLOADS} uploads are processed`, async () => {
+    // A team's uploads: three people, ten each (within the per-user cap on unfinished uploads).
+    const tokens = [s.token, s.otherToken, s.adminToken]
     const uploads = []
     for (let i = 0; i < UPLOADS; i++) {
-      uploads.push(await createUpload(s, video.length, { filename: `l${i}.mp4`, title: `L${i}` }))
+      const token = tokens[i % tokens.length] as string
+      const meta = { filename: `l${i}.mp4`, title: `L${i}` }
+      const created = await createUpload(s, video.length, meta, token)
+      expect(created.res.status, created.res.text).toBe(201)
+      uploads.push({ ...created, token })
     }
 
     let finished = false
-    const all = Promise.all(uploads.map((u) => patch(s, u.path, 0, video))).finally(() => {
+    const all = Promise.all(uploads.map((u) => patch(s, u.path, 0, video, u.token))).finally(() => {
       finished = true
     })
     const page: number[] = []

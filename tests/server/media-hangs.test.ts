@@ -54,14 +54,14 @@ describe.skipIf(process.platform !== 'linux')('a tool that hangs', () => {
       const stub = writeHangingTool(dir, `hanging-${which}`, pidFile)
       const env: NodeJS.ProcessEnv = {
         ...real,
-        SIDECAST_LIBRARY_MEDIA_TIMEOUT: '1s',
+        SIDECAST_LIBRARY_MEDIA_TIMEOUT: '2s',
         ...(which === 'ffprobe' ? { SIDECAST_FFPROBE: stub } : { SIDECAST_FFMPEG: stub })
       }
       const s = await start({ env })
 
       const r = await within(20_000, 'the final PATCH', uploadWhole(s, video, 'hang.mp4'))
       expect(r.res.status, r.res.text).toBe(422)
-      expect(r.error).toMatch(/took longer than 1 s/)
+      expect(r.error).toMatch(/took longer than 2 s/)
       const status = await getJson<{ state: string; error: string }>(s, `${r.up}/status`)
       expect(status.json).toMatchObject({ state: 'failed', error: r.error })
 
