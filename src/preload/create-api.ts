@@ -1,14 +1,19 @@
 /**
- * `window.api` built on an ipcRenderer-like object. Only contract channels pass, replies are
- * unwrapped from their envelope, and listeners get the payload alone (never the IPC event, whose
- * `sender` would hand the page ipcRenderer itself).
+ * `window.api` built on an ipcRenderer-like object: the raw `SidecastBridge`. Only contract
+ * channels pass, every reply is the plain envelope (an unknown channel, a broken reply or a failed
+ * IPC call too), and listeners get the payload alone (never the IPC event, whose `sender` would
+ * hand the page ipcRenderer itself).
+ *
+ * Nothing here throws across an invoke: contextBridge copies an Error into the page as a new Error
+ * with only its message, so a SidecastError's `code` would be lost on the way. The renderer
+ * unwraps the envelope on its own side (`apiFromBridge`), where the code survives.
  */
 import {
   isEventChannel,
   isInvokeChannel,
-  unwrapResponse,
+  isIpcResponse,
   type IpcResponse,
-  type SidecastApi
+  type SidecastBridge
 } from '../shared/ipc'
 import { SidecastError } from '../shared/errors'
 
@@ -19,29 +24,32 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
 }
 
-function isEnvelope(value: unknown): value is IpcResponse<unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as { ok?: unknown; error?: unknown }
-  if (v.ok === true) return 'value' in v
-  return v.ok === false && typeof v.error === 'object' && v.error !== null
+function failure(code: string, message: string): IpcResponse<never> {
+  return { ok: false, error: { code, message } }
 }
 
-export function createApi(ipc: IpcRendererLike): SidecastApi {
-  const api: SidecastApi = {
+const UNEXPECTED_REPLY =
+  'Sidecast sent an unexpected reply. Your recordings are safe; restart Sidecast and try again.'
+
+export function createApi(ipc: IpcRendererLike): SidecastBridge {
+  const api: SidecastBridge = {
     async invoke(channel, ...args) {
       if (!isInvokeChannel(channel)) {
-        throw new SidecastError('forbidden', `Unknown request "${String(channel).slice(0, 100)}".`)
+        return failure('forbidden', `Unknown request "${String(channel).slice(0, 100)}".`)
       }
-      const response = await ipc.invoke(channel, ...args)
-      if (!isEnvelope(response)) {
-        throw new SidecastError(
-          'internal',
-          'Sidecast sent an unexpected reply. Your recordings are safe; restart Sidecast and try again.'
-        )
+      let response: unknown
+      try {
+        response = await ipc.invoke(channel, ...args)
+      } catch (error) {
+        // No handler in main (it is starting or quitting), or arguments that cannot be cloned.
+        console.error(`[preload] ${channel} failed:`, error)
+        return failure('internal', UNEXPECTED_REPLY)
       }
-      return unwrapResponse(response) as never
+      return (isIpcResponse(response) ? response : failure('internal', UNEXPECTED_REPLY)) as never
     },
     on(channel, listener) {
+      // A programming error in our own renderer, not a user-facing failure: thrown, and only its
+      // message crosses, which is all a developer needs.
       if (!isEventChannel(channel)) {
         throw new SidecastError('forbidden', `Unknown event "${String(channel).slice(0, 100)}".`)
       }

@@ -286,15 +286,42 @@ export type InvokeHandlers = {
   readonly [C in InvokeChannel]: (...args: InvokeArgs<C>) => Promise<InvokeResult<C>>
 }
 
-/** What the renderer sees as `window.api`, in Electron (preload) and in the harness (bridge). */
+/**
+ * What crosses into the page as `window.api`, in Electron (preload, through contextBridge) and in
+ * the harness (WebSocket bridge): every reply is the plain envelope, never a thrown error.
+ * contextBridge copies an Error as a new Error with only its message, so a `code` thrown across it
+ * would be lost; an envelope is plain data and arrives whole. The renderer turns it into a
+ * `SidecastApi` with `apiFromBridge`.
+ */
+export interface SidecastBridge {
+  invoke<C extends InvokeChannel>(
+    channel: C,
+    ...args: InvokeArgs<C>
+  ): Promise<IpcResponse<InvokeResult<C>>>
+  /** Subscribes to a main → renderer event; returns the unsubscribe function. */
+  on<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void
+}
+
+/** What the renderer's code uses: replies unwrapped, errors thrown as `SidecastError` with a code. */
 export interface SidecastApi {
   invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>>
   /** Subscribes to a main → renderer event; returns the unsubscribe function. */
   on<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void
 }
 
-/** Turns an envelope back into a value or a thrown SidecastError (used by preload and bridge). */
+/** Turns an envelope back into a value or a thrown SidecastError (on the renderer's side). */
 export function unwrapResponse<T>(response: IpcResponse<T>): T {
   if (response.ok) return response.value
   throw new SidecastError(response.error.code, response.error.message)
+}
+
+/** True for a well-formed envelope; anything else is a broken reply, never a value. */
+export function isIpcResponse(value: unknown): value is IpcResponse<unknown> {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as { ok?: unknown; error?: unknown }
+  // A void reply's `value` is undefined, which JSON (the harness bridge) leaves out altogether.
+  if (v.ok === true) return true
+  if (v.ok !== false || typeof v.error !== 'object' || v.error === null) return false
+  const e = v.error as { code?: unknown; message?: unknown }
+  return typeof e.code === 'string' && typeof e.message === 'string'
 }

@@ -1,15 +1,17 @@
 /**
- * `window.api` for the renderer when it runs in a plain browser: the same contract as the Electron
- * preload, carried over a WebSocket to the harness, which answers with the real main-process
- * services. Loaded as a classic script before the renderer's module bundle.
+ * `window.api` for the renderer when it runs in a plain browser: the same raw `SidecastBridge` as
+ * the Electron preload, carried over a WebSocket to the harness, which answers with the real
+ * main-process services. Like the preload, every invoke resolves to the plain envelope (never a
+ * thrown error), so the renderer's own unwrap (src/renderer/src/lib/api-from-bridge.ts) is what
+ * turns error envelopes into SidecastErrors here too, as it must behind contextBridge.
+ * Loaded as a classic script before the renderer's module bundle.
  */
 import {
   isEventChannel,
   isInvokeChannel,
-  unwrapResponse,
   type EventChannel,
   type IpcResponse,
-  type SidecastApi
+  type SidecastBridge
 } from '../../../../src/shared/ipc'
 import { SidecastError } from '../../../../src/shared/errors'
 import { encodeRequest, type BridgeServerMessage } from './bridge-protocol'
@@ -48,23 +50,29 @@ socket.addEventListener('message', (event: MessageEvent) => {
 socket.addEventListener('close', () => {
   closed = true
   const error = lostConnection()
-  for (const resolve of pending.values()) {
-    resolve({ ok: false, error: { code: error.code, message: error.message } })
-  }
+  for (const resolve of pending.values()) resolve(failure(error))
   pending.clear()
 })
 
-const api: SidecastApi = {
+function failure(error: SidecastError): IpcResponse<never> {
+  return { ok: false, error: { code: error.code, message: error.message } }
+}
+
+const api: SidecastBridge = {
   async invoke(channel, ...args) {
     if (!isInvokeChannel(channel)) {
-      throw new SidecastError('forbidden', `Unknown request "${String(channel)}".`)
+      return failure(new SidecastError('forbidden', `Unknown request "${String(channel)}".`))
     }
-    await opened
-    if (closed) throw lostConnection()
+    try {
+      await opened
+    } catch {
+      return failure(lostConnection())
+    }
+    if (closed) return failure(lostConnection())
     const id = nextId++
     const response = new Promise<IpcResponse<unknown>>((resolve) => pending.set(id, resolve))
     socket.send(encodeRequest(id, channel, args))
-    return unwrapResponse(await response) as never
+    return (await response) as never
   },
   on(channel, listener) {
     if (!isEventChannel(channel))
