@@ -11,7 +11,9 @@ import type {
   FfmpegStatus,
   InvokeHandlers
 } from '../shared/ipc'
-import type { RecoveryNotice } from '../shared/project'
+import type { RecoveryNotice, WindowLostCause } from '../shared/project'
+import { SidecastError } from '../shared/errors'
+import { errorMessage } from './error-details'
 import { fontDir } from './export/callout-raster'
 import { exportHandlers } from './export/export-handlers'
 import { createExportService, type ExportService } from './export/export-service'
@@ -34,6 +36,13 @@ import { uploadExporter } from './share/upload-exporter'
 import { createUploadQueue, type UploadQueue } from './share/upload-queue'
 import { TUS_URLS_FILE, UPLOADS_FOLDER } from './share/upload-queue-file'
 import { DiskUrlStorage } from './share/url-storage'
+
+/** What recording.json's `endedBecause` says when main finished a recording for a lost window. */
+const WINDOW_LOST_REASON: Readonly<Record<WindowLostCause, string>> = {
+  'window-reloaded': 'Sidecast’s window reloaded while recording, so the recording was stopped.',
+  'window-crashed':
+    'Sidecast’s window stopped working while recording, so the recording was stopped.'
+}
 
 export interface PlatformAdapters {
   /** Keeps the system awake while recording (powerSaveBlocker in Electron); returns the release function. */
@@ -94,6 +103,13 @@ export interface AppServices {
   readonly handlers: InvokeHandlers
   /** Recovers recordings left unfinished by a crash; the notices are also served once over IPC. */
   startup(): Promise<RecoveryNotice[]>
+  /**
+   * Finishes the active recording when the window that drove it is gone (it reloaded or its
+   * renderer crashed): no stop will come from it any more. What was written is kept, and a
+   * notice says so; `projects:recovery-notices` waits for this, so the window that loads again
+   * shows it. Does nothing when no recording is running.
+   */
+  finishForLostWindow(cause: WindowLostCause): Promise<void>
   /**
    * Pauses uploads (they resume at the next start), finishes an active recording safely and
    * cancels a running export (its partial file removed).
@@ -190,6 +206,40 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   library.onChange(() => uploads.credentialsChanged())
   let stopOnline: (() => void) | null = null
   let pendingNotices: RecoveryNotice[] = []
+  let finishingForLostWindow: Promise<void> | null = null
+
+  async function finishForLostWindow(cause: WindowLostCause): Promise<void> {
+    const { phase, projectId } = recorder.state()
+    if (!projectId || (phase !== 'recording' && phase !== 'paused')) {
+      return finishingForLostWindow ?? undefined
+    }
+    const run = (async () => {
+      let problem: string | null = null
+      try {
+        await recorder.stop(projectId, { endedBecause: WINDOW_LOST_REASON[cause] })
+      } catch (error) {
+        problem =
+          error instanceof SidecastError
+            ? error.message
+            : `Finishing it failed (${errorMessage(error)}). What was recorded is kept on disk.`
+      }
+      const summary = await projects.get(projectId).catch(() => null)
+      const notice: RecoveryNotice = {
+        projectId,
+        title: summary?.title ?? projectId,
+        durationMs: summary?.durationMs ?? null,
+        problem,
+        cause
+      }
+      pendingNotices = [...pendingNotices, notice]
+    })()
+    finishingForLostWindow = run
+    try {
+      await run
+    } finally {
+      if (finishingForLostWindow === run) finishingForLostWindow = null
+    }
+  }
 
   const handlers: InvokeHandlers = {
     ...settingsHandlers({
@@ -215,7 +265,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       isRecording,
       revealPath: (path) => adapters.revealPath(path),
       projectsChanged,
-      takeRecoveryNotices() {
+      async takeRecoveryNotices() {
+        // A window that loads again after a reload mid-recording asks at once: wait for the
+        // recording it left behind to be finished, so its notice is in this answer.
+        await finishingForLostWindow
         const notices = pendingNotices
         pendingNotices = []
         return notices
@@ -240,6 +293,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     uploads,
     ffmpegStatus: () => ffmpeg.status(),
     handlers,
+    finishForLostWindow,
     async startup() {
       const notices = await capture.recoverUnfinished(recorder.activeIds())
       pendingNotices = [...pendingNotices, ...notices]

@@ -9,6 +9,10 @@
  *   working); on Linux, where a tray icon may be invisible, closing quits.
  * - Quitting while recording first asks the renderer to stop and waits for the recording to be
  *   finished (quit-guard.ts); a crash instead is recovered on the next start.
+ * - A reload or a crashed renderer while recording: main finishes the recording from what is on
+ *   disk and the window, once loaded again, says it was saved (page-guard.ts).
+ * - Packaged builds have no Reload or DevTools: no menu on Windows and Linux, a minimal one on
+ *   macOS (app-menu.ts), and those keys blocked in the window.
  */
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -26,10 +30,12 @@ import { SETTINGS_SCHEMA, type Settings } from '../shared/settings'
 import { createAppServices } from './app-services'
 import { dispatchInvoke } from './ipc/dispatch'
 import { createSettingsStore } from './settings/settings-store'
+import { installAppMenu } from './electron/app-menu'
 import { installDisplayMediaHandler, listCaptureSources } from './electron/capture'
 import { createEmitter, registerIpc } from './electron/ipc-main'
 import { handleMediaProtocol, registerMediaScheme } from './electron/media-protocol'
 import { mediaUrl } from './electron/media-url'
+import { guardPage } from './electron/page-guard'
 import { installPermissionHandlers } from './electron/permissions'
 import { createQuitGuard } from './electron/quit-guard'
 import { deliverRecorderCommand } from './electron/recorder-commands'
@@ -161,6 +167,7 @@ function start(): void {
 
   void app.whenReady().then(async () => {
     if (platform === 'win32') app.setAppUserModelId('dev.sidecast.app')
+    installAppMenu({ platform, appName: app.name, isPackaged: app.isPackaged })
     const ses = session.defaultSession
     installPermissionHandlers(ses, renderer)
     installDisplayMediaHandler(ses, {
@@ -187,6 +194,12 @@ function start(): void {
     })
     mainWindow = window
     const compactBar = createCompactBar(window)
+    guardPage(window.webContents, {
+      isPackaged: app.isPackaged,
+      phase: () => recorder.state().phase,
+      closing: () => quitGuard.quitting || window.isDestroyed(),
+      finishRecording: (cause) => services.finishForLostWindow(cause)
+    })
 
     tray = createTray({
       iconsDir: resourcesDir,

@@ -218,11 +218,22 @@ export interface ProjectSummary {
   readonly shareUrl: string | null
 }
 
-/** Told to the user once after start: a recording that was left unfinished and has been recovered. */
+/**
+ * Why a recording ended without the user's stop, when the app itself kept running: the window
+ * reloaded (a navigation) or its renderer process crashed, so main finished what was on disk.
+ */
+export type WindowLostCause = 'window-reloaded' | 'window-crashed'
+
+/**
+ * Told to the user once: a recording that was left unfinished and has been recovered (after a
+ * crash of the app, at the next start), or finished by main because the window was lost.
+ */
 export interface RecoveryNotice {
   readonly projectId: string
   readonly title: string
   readonly durationMs: number | null
   /** Null when recovery worked; otherwise what went wrong (the raw bytes are kept). */
   readonly problem: string | null
+  /** Set when the app kept running but its window was lost; absent after an app crash. */
+  readonly cause?: WindowLostCause
 }

@@ -16,7 +16,7 @@ export interface ProjectHandlersOptions {
   /** Tells the renderer that the list of projects changed. */
   readonly projectsChanged: () => void
   /** The recovery notices not yet shown (each is served once). */
-  readonly takeRecoveryNotices: () => RecoveryNotice[]
+  readonly takeRecoveryNotices: () => RecoveryNotice[] | Promise<RecoveryNotice[]>
 }
 
 export function projectHandlers(

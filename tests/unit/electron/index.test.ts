@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { INVOKE_CHANNELS } from '../../../src/shared/ipc'
 
@@ -64,6 +65,7 @@ const fake = vi.hoisted(() => {
     paths: new Map<string, string>(),
     lock: true,
     isPackaged: false,
+    name: 'Sidecast',
     quit: () => undefined as unknown,
     setPath(name: string, value: string) {
       app.paths.set(name, value)
@@ -91,7 +93,8 @@ const fake = vi.hoisted(() => {
     handled: new Map<string, unknown>(),
     protocolHandled: [] as string[],
     schemes: [] as unknown[],
-    shortcuts: [] as string[]
+    shortcuts: [] as string[],
+    menus: [] as unknown[]
   }
 })
 
@@ -99,7 +102,10 @@ vi.mock('electron', () => ({
   app: fake.app,
   BrowserWindow: fake.FakeWindow,
   Tray: fake.FakeTray,
-  Menu: { buildFromTemplate: (t: unknown) => t },
+  Menu: {
+    buildFromTemplate: (t: unknown) => t,
+    setApplicationMenu: (menu: unknown) => fake.menus.push(menu)
+  },
   nativeImage: { createFromPath: (p: string) => ({ p }) },
   Notification: Object.assign(function () {}, { isSupported: () => false }),
   session: { defaultSession: fake.session },
@@ -150,9 +156,10 @@ vi.mock('electron-store', () => ({
 let dataDir: string
 const platform = Object.getOwnPropertyDescriptor(process, 'platform')!
 
-async function boot(options: { platform?: string; lock?: boolean } = {}) {
+async function boot(options: { platform?: string; lock?: boolean; packaged?: boolean } = {}) {
   if (options.platform) Object.defineProperty(process, 'platform', { value: options.platform })
   fake.app.lock = options.lock ?? true
+  fake.app.isPackaged = options.packaged ?? false
   const quit = vi.fn()
   fake.app.quit = quit
   await import('../../../src/main/index')
@@ -174,6 +181,7 @@ beforeEach(async () => {
   fake.protocolHandled.length = 0
   fake.schemes.length = 0
   fake.shortcuts.length = 0
+  fake.menus.length = 0
 })
 
 afterEach(async () => {
@@ -233,6 +241,57 @@ describe('main process composition', () => {
     const close = { preventDefault: vi.fn() }
     window!.emit('close', close)
     expect(close.preventDefault).not.toHaveBeenCalled()
+  })
+
+  it.each([
+    ['linux', null],
+    ['win32', null],
+    ['darwin', expect.arrayContaining([expect.objectContaining({ label: 'Edit' })])]
+  ])('a packaged app on %s has no Reload or DevTools menu', async (os, menu) => {
+    const { window } = await boot({ platform: os, packaged: true })
+    expect(fake.menus).toEqual([menu])
+    expect(JSON.stringify(fake.menus)).not.toMatch(/reload|devtools/i)
+    expect(window!.webContents.listeners.has('before-input-event')).toBe(true)
+  })
+
+  it('keeps Electron’s default menu in development', async () => {
+    const { window } = await boot({ platform: 'linux' })
+    expect(fake.menus).toEqual([])
+    expect(window!.webContents.listeners.has('before-input-event')).toBe(false)
+  })
+
+  it('finishes a recording when the window reloads mid-recording, and the reloaded window hears of it', async () => {
+    const { window } = await boot({ platform: 'linux' })
+    const trusted = {
+      sender: window!.webContents,
+      senderFrame: {
+        url: pathToFileURL(join(process.cwd(), 'src/renderer/index.html')).href,
+        parent: null
+      }
+    }
+    const invoke = (channel: string, ...args: unknown[]) =>
+      (fake.handled.get(channel) as (event: unknown, ...a: unknown[]) => Promise<unknown>)(
+        trusted,
+        ...args
+      )
+    // The fake window has no compact-bar geometry; the recorder reports that and carries on.
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const started = (await invoke('recording:start', {
+      mimeType: 'video/webm;codecs=vp8,opus',
+      sourceName: 'Entire screen'
+    })) as { ok: boolean; value: { projectId: string } }
+    expect(started).toMatchObject({ ok: true })
+    const { projectId } = started.value
+    await invoke('recording:chunk', projectId, 0, new Uint8Array([1, 2, 3]))
+
+    window!.webContents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false })
+
+    // The page that loads again asks for the notices first thing.
+    const notices = await invoke('projects:recovery-notices')
+    expect(notices).toMatchObject({ ok: true, value: [{ projectId, cause: 'window-reloaded' }] })
+    const state = await invoke('projects:list')
+    expect(state).toMatchObject({ ok: true, value: [{ id: projectId }] })
+    expect((state as { value: { status: string }[] }).value[0]?.status).not.toBe('recording')
   })
 
   it('offers "Upload last recording" in the tray once there is a recording and a library', async () => {

@@ -241,6 +241,42 @@ describe('recording through the handlers', () => {
     })
   })
 
+  it.each(['window-reloaded', 'window-crashed'] as const)(
+    'finishes a recording whose window was lost (%s) and tells the window that loads again',
+    async (cause) => {
+      const { projectId } = await value<{ projectId: string }>('recording:start', {
+        mimeType: 'video/webm;codecs=vp8,opus',
+        sourceName: 'Entire screen'
+      })
+      await value('recording:chunk', projectId, 0, new Uint8Array([1, 2, 3]))
+      const finishing = services.finishForLostWindow(cause)
+      // The reloaded window asks at once; its answer waits for the finish.
+      const notices = await value<unknown[]>('projects:recovery-notices')
+      await finishing
+      expect(notices).toEqual([
+        {
+          projectId,
+          title: expect.any(String),
+          durationMs: null,
+          // No ffmpeg here, so the bytes are kept as they are and the notice says why.
+          problem: expect.stringMatching(/no ffmpeg/),
+          cause
+        }
+      ])
+      expect(services.recorder.state()).toEqual({ phase: 'idle', projectId: null })
+      const [summary] = await value<{ sizeBytes: number; endedBecause: string }[]>('projects:list')
+      expect(summary).toMatchObject({ sizeBytes: 3 })
+      expect(summary?.endedBecause).toMatch(/window/)
+      expect(await value('projects:recovery-notices')).toEqual([])
+    }
+  )
+
+  it('does nothing for a lost window when no recording runs', async () => {
+    await services.finishForLostWindow('window-reloaded')
+    expect(await value('projects:recovery-notices')).toEqual([])
+    expect(events).toEqual([])
+  })
+
   it('serves the recovery notices from startup once', async () => {
     const dir = join(dataDir, 'projects', ID)
     await mkdir(dir, { recursive: true })

@@ -200,6 +200,28 @@ describe('formatting', () => {
       })
     ).toBe('Sidecast closed unexpectedly while recording “Demo”. The file is empty.')
   })
+
+  it.each([
+    [
+      'window-reloaded',
+      null,
+      'Sidecast’s window reloaded while recording, so the recording stopped there. “Demo” (2:31) is saved.'
+    ],
+    [
+      'window-crashed',
+      null,
+      'Sidecast’s window stopped working while recording, so the recording stopped there. “Demo” (2:31) is saved.'
+    ],
+    [
+      'window-reloaded',
+      'ffmpeg was not found.',
+      'Sidecast’s window reloaded while recording “Demo”. ffmpeg was not found.'
+    ]
+  ] as const)('words a notice for a lost window (%s, problem %j)', (cause, problem, text) => {
+    expect(
+      recoveryMessage({ projectId: 'a', title: 'Demo', durationMs: 151_000, problem, cause })
+    ).toBe(text)
+  })
 })
 
 describe('levelFromSamples and SilenceWatch', () => {
