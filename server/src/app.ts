@@ -62,7 +62,7 @@ export async function createLibraryServer(
     busyTimeoutMs: BUSY_TIMEOUT_MS
   })
   const storage = createStorage(config)
-  const library = createLibrary(db, config, storage)
+  const library = createLibrary(db, config, storage, log)
   const processor = new UploadProcessor(library, log, options.processorHooks)
   const uploads = createUploadsHandler(library, processor)
   const pageContext = { library, resolveUser: (req: http.IncomingMessage) => resolveUser(req, db) }
@@ -131,6 +131,8 @@ export async function createLibraryServer(
   if (config.port === 0 && config.publicUrl === `http://${host}:0`) config.publicUrl = url
 
   async function cleanup(): Promise<{ expired: number; finished: number; pending: number }> {
+    // Made at start, and again once there is room after a full disk released it.
+    await library.space.ready()
     const { finished, pending } = await processor.reconcile()
     let expired = 0
     try {

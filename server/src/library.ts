@@ -7,6 +7,7 @@ import fsp from 'node:fs/promises'
 import path from 'node:path'
 import type { ServerConfig } from './config'
 import { WriteGate } from './db/busy'
+import { SpaceReserve, isOutOfSpace } from './disk-space'
 import type { LibraryDb, User, Video } from './db/types'
 import type { OpenedFile, VideoStorage } from './storage'
 
@@ -39,14 +40,20 @@ export interface Library {
   /**
    * Runs a database write of a request: retried while another connection holds the lock, then
    * DatabaseBusyError (503). Reads need none of this: in WAL mode they never wait for a writer.
+   * A full disk (SQLITE_FULL, 507) releases the space reserve, so deletes can still be saved.
    */
   write<T>(change: (db: LibraryDb) => T): Promise<T>
-  /** Removes the video: database row, stored bytes and thumbnail. */
+  /**
+   * Removes the video: database row, stored bytes and thumbnail. Works on a full disk: when the
+   * database cannot save the delete, the bytes and thumbnail go first to make room.
+   */
   deleteVideo(id: string): Promise<void>
 }
 
 export interface LibraryInternals extends Library {
   storage: VideoStorage
+  /** Room kept for the database on a full disk; uploads wait while it is released. */
+  space: SpaceReserve
   thumbsDir: string
   thumbnailPath(videoId: string): string
 }
@@ -54,7 +61,8 @@ export interface LibraryInternals extends Library {
 export function createLibrary(
   db: LibraryDb,
   config: ServerConfig,
-  storage: VideoStorage
+  storage: VideoStorage,
+  log: (message: string) => void = () => {}
 ): LibraryInternals {
   const thumbsDir = path.join(config.dataDir, 'thumbs')
   fs.mkdirSync(thumbsDir, { recursive: true })
@@ -62,10 +70,17 @@ export function createLibrary(
     if (!VIDEO_ID.test(videoId)) throw new Error('bad video id')
     return path.join(thumbsDir, `${videoId}.jpg`)
   }
+  const space = new SpaceReserve(config.dataDir, log)
   const gate = new WriteGate()
-  // While the database is known to be busy, attempts do not wait on the event loop at all.
-  const write = <T>(change: (db: LibraryDb) => T): Promise<T> =>
-    gate.run((knownBusy) => (knownBusy ? db.failFast(() => change(db)) : change(db)))
+  const write = async <T>(change: (db: LibraryDb) => T): Promise<T> => {
+    try {
+      // While the database is known to be busy, attempts do not wait on the event loop at all.
+      return await gate.run((knownBusy) => (knownBusy ? db.failFast(() => change(db)) : change(db)))
+    } catch (error) {
+      if (isOutOfSpace(error)) space.release()
+      throw error
+    }
+  }
 
   return {
     db,
@@ -73,6 +88,7 @@ export function createLibrary(
     storage,
     thumbsDir,
     thumbnailPath,
+    space,
     write,
     async openVideoFile(video) {
       const where = db.videoStorage(video.id)
@@ -86,13 +102,27 @@ export function createLibrary(
     },
     async deleteVideo(id) {
       const where = db.videoStorage(id)
-      // Both deletes are idempotent, so a retry after a busy answer may run them again.
-      await write((d) => {
+      // Both deletes are idempotent, so a retry (busy, full disk) may run them again.
+      const forget = (d: LibraryDb): void => {
         d.deleteVideo(id)
         if (where) d.deleteUpload(where.uploadId)
-      })
-      if (where) await storage.remove(where.uploadId)
-      if (VIDEO_ID.test(id)) await fsp.rm(thumbnailPath(id), { force: true })
+      }
+      const removeFiles = async (): Promise<void> => {
+        if (where) await storage.remove(where.uploadId)
+        if (VIDEO_ID.test(id)) await fsp.rm(thumbnailPath(id), { force: true })
+      }
+      try {
+        await write(forget)
+      } catch (error) {
+        if (!isOutOfSpace(error)) throw error
+        // The disk is full and SQLite cannot save the delete: the reserve is released (write did
+        // that) and the bytes go first, so there is room. Should the row still not go, a retried
+        // DELETE finishes it; until then the video is listed without its bytes.
+        await removeFiles()
+        await write(forget)
+        return
+      }
+      await removeFiles()
     }
   }
 }

@@ -12,11 +12,11 @@ import path from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { S3, type S3ClientConfig } from '@aws-sdk/client-s3'
-import { FileStore } from '@tus/file-store'
 import { S3Store } from '@tus/s3-store'
 import type { DataStore } from '@tus/server'
 import type { S3Config, ServerConfig } from '../config'
 import type { StorageKind } from '../db/types'
+import { SafeFileStore } from './safe-file-store'
 
 /** tus upload ids made by this server: 32 lowercase hex characters. */
 export const UPLOAD_ID = /^[0-9a-f]{32}$/
@@ -74,7 +74,7 @@ export function createFileStorage(config: ServerConfig): VideoStorage {
   const videosDir = path.join(config.dataDir, 'videos')
   fs.mkdirSync(uploadsDir, { recursive: true })
   fs.mkdirSync(videosDir, { recursive: true })
-  const datastore = new FileStore({
+  const datastore = new SafeFileStore({
     directory: uploadsDir,
     expirationPeriodInMilliseconds: config.uploadExpiryMs
   })

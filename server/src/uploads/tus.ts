@@ -10,6 +10,7 @@ import { resolveToken } from '../auth'
 import type { User } from '../db/types'
 import { videoUrl, type LibraryInternals } from '../library'
 import { safeJson, sendJson } from '../api/json'
+import { OUT_OF_SPACE_MESSAGE } from '../disk-space'
 import { UPLOAD_ID } from '../storage'
 import { unavailable } from '../unavailable'
 import { MetadataError, validateMetadata } from './metadata'
@@ -115,9 +116,11 @@ export function createUploadsHandler(
       return { headers: { ...outcomeHeaders(outcome), 'Server-Timing': timing } }
     },
     async onResponseError(req, err) {
-      if (req.method === 'POST') await discardFailedCreation(nodeReq(req))
-      // A busy database (503, Retry-After) or a full disk (507): said, not a bare 500.
+      // A busy database (503, Retry-After) or a full disk (507): said, not a bare 500. On a full
+      // disk the reserve goes first, so the failed creation's record can still be deleted.
       const trouble = unavailable(err)
+      if (trouble?.status === 507) library.space.release()
+      if (req.method === 'POST') await discardFailedCreation(nodeReq(req))
       if (trouble) {
         const res = nodeRes(req)
         for (const [name, value] of Object.entries(trouble.headers)) res?.setHeader(name, value)
@@ -193,6 +196,17 @@ export function createUploadsHandler(
     return { status: 202, body: { state: record.state } }
   }
 
+  /**
+   * False (and 507 answered, the body drained unread so the client hears why) while the disk is
+   * full: the space reserve is released until it can be made again (disk-space.ts).
+   */
+  async function roomForUploads(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (await library.space.ready()) return true
+    req.resume()
+    send(res, 507, { error: OUT_OF_SPACE_MESSAGE })
+    return false
+  }
+
   async function handle(
     req: IncomingMessage,
     res: ServerResponse,
@@ -218,6 +232,7 @@ export function createUploadsHandler(
         req.resume()
         return
       }
+      if (req.method === 'POST' && !(await roomForUploads(req, res))) return
       users.set(req, who.user)
       await tus.handle(req, res)
       return
@@ -303,6 +318,7 @@ export function createUploadsHandler(
       send(res, 405, { error: 'uploads are not downloadable; see /media/:videoId' })
       return
     }
+    if (req.method === 'PATCH' && !(await roomForUploads(req, res))) return
     users.set(req, who.user)
     await tus.handle(req, res)
   }
