@@ -12,11 +12,19 @@ import {
 } from 'electron'
 import type { CaptureSource } from '../../shared/ipc'
 import { chooseSource, toCaptureSources } from './capture-sources'
+import { assertScreenAccess, screenAccessProblem, screenAccessStatus } from './screen-access'
 import { isTrustedSender, type RendererLocation } from './trusted-sender'
 
 const THUMBNAIL_SIZE = { width: 320, height: 180 }
 
-export async function listCaptureSources(): Promise<CaptureSource[]> {
+/**
+ * Screens and windows to record. On macOS without the Screen Recording permission it throws the
+ * SidecastError that says how to grant it (the picker shows it) instead of listing blank sources.
+ */
+export async function listCaptureSources(
+  platform: string = process.platform
+): Promise<CaptureSource[]> {
+  assertScreenAccess(platform)
   const sources = await desktopCapturer.getSources({
     types: ['screen', 'window'],
     thumbnailSize: THUMBNAIL_SIZE,
@@ -41,6 +49,8 @@ export interface DisplayMediaOptions {
   readonly renderer: RendererLocation
   /** True for the webContents of a window we created. */
   isOurWebContents(contents: WebContents): boolean
+  /** `process.platform` unless a test says otherwise. */
+  readonly platform?: string
 }
 
 /** Whether a frame asking for capture is the top frame of our renderer in one of our windows. */
@@ -64,6 +74,13 @@ export function installDisplayMediaHandler(
 ): void {
   session.setDisplayMediaRequestHandler((request, callback) => {
     if (!request.videoRequested || !isTrustedFrame(request.frame, options)) {
+      callback(null)
+      return
+    }
+    // Refused on macOS: getDisplayMedia rejects with NotAllowedError, which the renderer words
+    // with the way to grant it (capture-errors.ts), rather than recording a blank screen.
+    const platform = options.platform ?? process.platform
+    if (screenAccessProblem(platform, screenAccessStatus(platform))) {
       callback(null)
       return
     }

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
 const electron = vi.hoisted(() => ({
+  screenStatus: vi.fn(() => 'granted'),
   getSources: vi.fn(),
   getAllDisplays: vi.fn(() => [] as Array<{ id: number; label: string }>),
   fromFrame: vi.fn()
@@ -8,7 +9,8 @@ const electron = vi.hoisted(() => ({
 vi.mock('electron', () => ({
   desktopCapturer: { getSources: electron.getSources },
   screen: { getAllDisplays: electron.getAllDisplays },
-  webContents: { fromFrame: electron.fromFrame }
+  webContents: { fromFrame: electron.fromFrame },
+  systemPreferences: { getMediaAccessStatus: electron.screenStatus }
 }))
 
 import { installDisplayMediaHandler, listCaptureSources } from '../../../src/main/electron/capture'
@@ -34,16 +36,22 @@ describe('display-media handler', () => {
   let selected = ''
   let handler: (request: unknown, callback: (streams: unknown) => void) => void
 
-  beforeEach(() => {
-    vi.clearAllMocks()
-    selected = ''
+  function install(platform: string): void {
     const session = { setDisplayMediaRequestHandler: vi.fn() }
     installDisplayMediaHandler(session as never, {
       selectedSourceId: () => selected,
       renderer,
-      isOurWebContents: (contents) => contents === (ourContents as never)
+      isOurWebContents: (contents) => contents === (ourContents as never),
+      platform
     })
     handler = session.setDisplayMediaRequestHandler.mock.calls[0]![0]
+  }
+
+  beforeEach(() => {
+    vi.clearAllMocks()
+    electron.screenStatus.mockReturnValue('granted')
+    selected = ''
+    install('linux')
     electron.fromFrame.mockImplementation((frame: unknown) =>
       frame === ourFrame ? ourContents : { id: 9 }
     )
@@ -118,6 +126,31 @@ describe('display-media handler', () => {
     expect(electron.getSources).not.toHaveBeenCalled()
   })
 
+  it.each(['denied', 'restricted'])(
+    'on macOS refuses without listing sources when screen recording is %s',
+    async (status) => {
+      install('darwin')
+      electron.screenStatus.mockReturnValue(status)
+      expect(await ask()).toBeNull()
+      expect(electron.screenStatus).toHaveBeenCalledWith('screen')
+      expect(electron.getSources).not.toHaveBeenCalled()
+    }
+  )
+
+  it.each(['granted', 'not-determined'])(
+    'on macOS answers when screen recording is %s',
+    async (status) => {
+      install('darwin')
+      electron.screenStatus.mockReturnValue(status)
+      expect(await ask()).toEqual({ video: { id: 'screen:1:0', name: 'Screen 1' } })
+    }
+  )
+
+  it('never asks macOS’s permission elsewhere', async () => {
+    await ask()
+    expect(electron.screenStatus).not.toHaveBeenCalled()
+  })
+
   it('refuses our page loaded in a window we did not create', async () => {
     electron.fromFrame.mockReturnValue({ id: 9 })
     expect(await ask()).toBeNull()
@@ -125,6 +158,18 @@ describe('display-media handler', () => {
 })
 
 describe('listCaptureSources', () => {
+  it('on macOS without the Screen Recording permission says how to grant it instead of listing blank sources', async () => {
+    vi.clearAllMocks()
+    electron.screenStatus.mockReturnValue('denied')
+    const error = await listCaptureSources('darwin').catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'screen-permission-denied' })
+    expect((error as Error).message).toMatch(
+      /System Settings › Privacy & Security › Screen Recording/
+    )
+    expect(electron.getSources).not.toHaveBeenCalled()
+    electron.screenStatus.mockReturnValue('granted')
+  })
+
   it('lists screens then windows with thumbnails as data URLs', async () => {
     electron.getSources.mockResolvedValue([
       EDITOR,

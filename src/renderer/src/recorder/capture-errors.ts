@@ -3,6 +3,7 @@
  * happened and what to do next.
  */
 import { SidecastError } from '../../../shared/errors'
+import { MAC_MICROPHONE_SETTING, MAC_SCREEN_RECORDING_FIX } from '../../../shared/permissions'
 import { errorMessage } from '../lib/error-message'
 
 function errorName(error: unknown): string {
@@ -17,7 +18,7 @@ export function displayCaptureError(error: unknown, platform: string): SidecastE
   if (error instanceof SidecastError) return error
   if (errorName(error) === 'NotAllowedError') {
     const fix = isMac(platform)
-      ? 'Allow Sidecast in System Settings › Privacy & Security › Screen Recording, then quit and reopen Sidecast and try again.'
+      ? MAC_SCREEN_RECORDING_FIX
       : 'Allow screen sharing when you are asked, then try again.'
     return new SidecastError(
       'screen-permission-denied',
@@ -41,7 +42,7 @@ export function microphoneError(error: unknown, platform: string): SidecastError
       return new SidecastError(
         'microphone-permission-denied',
         isMac(platform)
-          ? `Microphone permission was denied. Allow Sidecast in System Settings › Privacy & Security › Microphone, ${WITHOUT_NARRATION}`
+          ? `Microphone permission was denied. Allow Sidecast in ${MAC_MICROPHONE_SETTING}, ${WITHOUT_NARRATION}`
           : `Microphone permission was denied. Allow microphone access, ${WITHOUT_NARRATION}`
       )
     case 'NotFoundError':
