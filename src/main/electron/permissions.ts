@@ -1,6 +1,6 @@
 /**
  * The permission policy of our session: the renderer may use the microphone and capture the
- * screen, nothing else, and nobody else may ask. Takes the session as a parameter so it can be
+ * screen, nothing else (no camera: Sidecast has no camera feature), and nobody else may ask. Takes the session as a parameter so it can be
  * tested with a fake.
  */
 import type { Session } from 'electron'
@@ -13,17 +13,40 @@ export interface PermissionDetails {
   /** The URL of the frame that asks (absent for checks not made for a document). */
   readonly requestingUrl?: string
   readonly isMainFrame: boolean
+  /** A `media` request: the devices asked for (a camera is `video`). */
+  readonly mediaTypes?: readonly ('video' | 'audio')[]
+  /** A `media` check: the kind of device it is about. */
+  readonly mediaType?: 'video' | 'audio' | 'unknown'
 }
 
-/** The policy: a listed permission, asked for by the top frame of our renderer. */
+export interface PermissionPolicy {
+  /**
+   * Whether the user has turned a camera on for the recording. Sidecast has no camera feature
+   * yet, so this is always false and a camera is never granted.
+   */
+  readonly cameraInUse: boolean
+}
+
+export const NO_CAMERA: PermissionPolicy = Object.freeze({ cameraInUse: false })
+
+/** True when a `media` permission is about a camera (video), not only the microphone. */
+function wantsCamera(details: PermissionDetails): boolean {
+  return (details.mediaTypes?.includes('video') ?? false) || details.mediaType === 'video'
+}
+
+/**
+ * The policy: a listed permission, asked for by the top frame of our renderer; for `media`, the
+ * microphone only unless a camera is in use (the screen comes through `display-capture`).
+ */
 export function isPermissionAllowed(
   permission: string,
   details: PermissionDetails,
-  trusted: RendererLocation
+  trusted: RendererLocation,
+  policy: PermissionPolicy = NO_CAMERA
 ): boolean {
-  return (
-    ALLOWED.has(permission) && isTrustedSender(details.requestingUrl, details.isMainFrame, trusted)
-  )
+  if (!ALLOWED.has(permission)) return false
+  if (!isTrustedSender(details.requestingUrl, details.isMainFrame, trusted)) return false
+  return permission !== 'media' || policy.cameraInUse || !wantsCamera(details)
 }
 
 /** Installs the request, check and device handlers on `session`. */
@@ -32,13 +55,14 @@ export function installPermissionHandlers(
     Session,
     'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'
   >,
-  trusted: RendererLocation
+  trusted: RendererLocation,
+  policy: () => PermissionPolicy = () => NO_CAMERA
 ): void {
   session.setPermissionRequestHandler((_webContents, permission, callback, details) => {
-    callback(isPermissionAllowed(permission, details, trusted))
+    callback(isPermissionAllowed(permission, details, trusted, policy()))
   })
   session.setPermissionCheckHandler((_webContents, permission, _origin, details) =>
-    isPermissionAllowed(permission, details, trusted)
+    isPermissionAllowed(permission, details, trusted, policy())
   )
   // WebHID/WebUSB/serial devices: never.
   session.setDevicePermissionHandler(() => false)

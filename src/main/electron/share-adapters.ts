@@ -10,20 +10,24 @@ import type { SecretsAdapter } from '../share/token-store'
 export const ONLINE_POLL_MS = 3000
 
 /**
- * safeStorage as the token store's secrets adapter. On Linux without a keyring Electron falls
- * back to a hard-coded key ("basic_text"), which is no protection: then the token is stored as
- * plain text, readable only by the user, and Settings says so.
+ * safeStorage as the token store's secrets adapter, through its asynchronous API (the synchronous
+ * calls are deprecated in Electron 45; tokens they encrypted still decrypt). On Linux without a
+ * keyring Electron falls back to a hard-coded key ("basic_text"), which is no protection: then the
+ * token is stored as plain text, readable only by the user, and Settings says so.
  */
 export function electronSecrets(platform: string): SecretsAdapter {
   return {
-    isEncryptionAvailable() {
-      if (!safeStorage.isEncryptionAvailable()) return false
+    async isEncryptionAvailable() {
+      if (!(await safeStorage.isAsyncEncryptionAvailable())) return false
       if (platform !== 'linux') return true
       const backend = safeStorage.getSelectedStorageBackend?.()
       return backend !== undefined && backend !== 'basic_text' && backend !== 'unknown'
     },
-    encryptString: (text) => safeStorage.encryptString(text),
-    decryptString: (bytes) => safeStorage.decryptString(bytes)
+    encryptString: (text) => safeStorage.encryptStringAsync(text),
+    async decryptString(bytes) {
+      const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(bytes)
+      return { text: result, shouldReEncrypt }
+    }
   }
 }
 

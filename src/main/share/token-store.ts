@@ -10,21 +10,30 @@ import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
 
 export const TOKEN_FILE = 'library-token.json'
 
-/** Electron's safeStorage, or a stand-in (the harness and tests). */
+/**
+ * Electron's safeStorage (its asynchronous API: the synchronous one is deprecated in Electron 45),
+ * or a stand-in (the harness and tests).
+ */
 export interface SecretsAdapter {
   /** False when the OS offers no real encryption (then the token is stored as plain text). */
-  isEncryptionAvailable(): boolean
-  encryptString(plainText: string): Buffer
-  decryptString(encrypted: Buffer): string
+  isEncryptionAvailable(): Promise<boolean>
+  encryptString(plainText: string): Promise<Buffer>
+  decryptString(encrypted: Buffer): Promise<DecryptedSecret>
+}
+
+export interface DecryptedSecret {
+  readonly text: string
+  /** True when the OS's key has changed since: the text should be encrypted and stored again. */
+  readonly shouldReEncrypt: boolean
 }
 
 /** A secrets adapter without encryption: the token is stored as plain text (0600). */
 export const PLAIN_SECRETS: SecretsAdapter = {
-  isEncryptionAvailable: () => false,
-  encryptString: () => {
+  isEncryptionAvailable: async () => false,
+  encryptString: async () => {
     throw new Error('no encryption available')
   },
-  decryptString: () => {
+  decryptString: async () => {
     throw new Error('no encryption available')
   }
 }
@@ -68,8 +77,15 @@ export function createTokenStore(options: {
       const parsed = JSON.parse(text) as Partial<TokenFile>
       if (typeof parsed.token !== 'string' || !parsed.token) return null
       if (!parsed.encrypted) return { token: parsed.token, encrypted: false }
-      const token = options.secrets.decryptString(Buffer.from(parsed.token, 'base64'))
-      return token ? { token, encrypted: true } : null
+      const decrypted = await options.secrets.decryptString(Buffer.from(parsed.token, 'base64'))
+      const token = decrypted.text
+      if (!token) return null
+      if (decrypted.shouldReEncrypt) {
+        await write(token).catch((error: unknown) =>
+          warn(`storing the token with the new key failed (${errorMessage(error)})`)
+        )
+      }
+      return { token, encrypted: true }
     } catch (error) {
       warn(
         `the stored library token cannot be read (${errorMessage(error)}); enter it again in Settings`
@@ -84,29 +100,34 @@ export function createTokenStore(options: {
       return cached
     },
     async set(token) {
-      let encrypted = false
-      let stored = token
-      if (options.secrets.isEncryptionAvailable()) {
-        try {
-          stored = options.secrets.encryptString(token).toString('base64')
-          encrypted = true
-        } catch (error) {
-          warn(
-            `encrypting the token failed (${errorMessage(error)}); it is stored as plain text, readable only by you`
-          )
-          stored = token
-        }
-      }
-      const body: TokenFile = { version: 1, encrypted, token: stored }
-      await mkdir(options.dataDir, { recursive: true })
-      // Readable by the user only, encrypted or not.
-      await writeJsonAtomic(file, body, { mode: 0o600 })
-      cached = { token, encrypted }
+      cached = await write(token)
       return cached
     },
     async clear() {
       await rm(file, { force: true })
       cached = null
     }
+  }
+
+  /** Writes the token (encrypted when possible); returns what is stored. */
+  async function write(token: string): Promise<StoredToken> {
+    let encrypted = false
+    let stored = token
+    if (await options.secrets.isEncryptionAvailable()) {
+      try {
+        stored = (await options.secrets.encryptString(token)).toString('base64')
+        encrypted = true
+      } catch (error) {
+        warn(
+          `encrypting the token failed (${errorMessage(error)}); it is stored as plain text, readable only by you`
+        )
+        stored = token
+      }
+    }
+    const body: TokenFile = { version: 1, encrypted, token: stored }
+    await mkdir(options.dataDir, { recursive: true })
+    // Readable by the user only, encrypted or not.
+    await writeJsonAtomic(file, body, { mode: 0o600 })
+    return { token, encrypted }
   }
 }

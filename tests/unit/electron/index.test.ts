@@ -136,10 +136,10 @@ vi.mock('electron', () => ({
   net: { isOnline: () => true },
   powerMonitor: { on: () => undefined, removeListener: () => undefined },
   safeStorage: {
-    isEncryptionAvailable: () => false,
+    isAsyncEncryptionAvailable: async () => false,
     getSelectedStorageBackend: () => 'basic_text',
-    encryptString: (s: string) => Buffer.from(s),
-    decryptString: (b: Buffer) => b.toString()
+    encryptStringAsync: async (s: string) => Buffer.from(s),
+    decryptStringAsync: async (b: Buffer) => ({ result: b.toString(), shouldReEncrypt: false })
   }
 }))
 

@@ -34,6 +34,41 @@ describe('isPermissionAllowed', () => {
   })
 })
 
+describe('media: the microphone only', () => {
+  const ours = { requestingUrl: OURS, isMainFrame: true }
+
+  it.each([
+    ['the microphone', { mediaTypes: ['audio'] }, true],
+    ['a camera', { mediaTypes: ['video'] }, false],
+    ['a camera and the microphone', { mediaTypes: ['video', 'audio'] }, false],
+    ['nothing named', { mediaTypes: [] }, true],
+    ['a check for the microphone', { mediaType: 'audio' }, true],
+    ['a check for a camera', { mediaType: 'video' }, false],
+    ['a check for an unknown device', { mediaType: 'unknown' }, true]
+  ] as const)('a media request for %s → %s', (_name, more, allowed) => {
+    expect(isPermissionAllowed('media', { ...ours, ...more }, trusted)).toBe(allowed)
+  })
+
+  it('grants a camera only while one is in use', () => {
+    const camera = { ...ours, mediaTypes: ['video', 'audio'] as const }
+    expect(isPermissionAllowed('media', camera, trusted, { cameraInUse: true })).toBe(true)
+    expect(isPermissionAllowed('media', camera, trusted, { cameraInUse: false })).toBe(false)
+  })
+
+  it('never lets a camera in use open other permissions or other pages', () => {
+    const policy = { cameraInUse: true }
+    expect(isPermissionAllowed('geolocation', ours, trusted, policy)).toBe(false)
+    expect(
+      isPermissionAllowed(
+        'media',
+        { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['video'] },
+        trusted,
+        policy
+      )
+    ).toBe(false)
+  })
+})
+
 describe('installPermissionHandlers', () => {
   function install() {
     const session = {
@@ -79,6 +114,24 @@ describe('installPermissionHandlers', () => {
       ['notifications', false],
       ['media from elsewhere', false]
     ])
+  })
+
+  it('refuses our page a camera, in requests and in checks', () => {
+    const { request, check } = install()
+    let granted: boolean | null = null
+    request({}, 'media', (answer) => (granted = answer), {
+      requestingUrl: OURS,
+      isMainFrame: true,
+      mediaTypes: ['audio', 'video']
+    })
+    expect(granted).toBe(false)
+    expect(
+      check(null, 'media', 'file://', {
+        requestingUrl: OURS,
+        isMainFrame: true,
+        mediaType: 'video'
+      })
+    ).toBe(false)
   })
 
   it('answers permission checks with the same policy and refuses every device', () => {

@@ -6,6 +6,7 @@ const electron = vi.hoisted(() => {
     online: true,
     available: true,
     backend: 'gnome_libsecret' as string,
+    rotated: false,
     notificationsSupported: true,
     shown: [] as { title: string; body: string }[],
     copied: [] as string[],
@@ -39,10 +40,23 @@ vi.mock('electron', () => ({
       )
   },
   safeStorage: {
-    isEncryptionAvailable: () => electron.available,
+    isAsyncEncryptionAvailable: async () => electron.available,
     getSelectedStorageBackend: () => electron.backend,
-    encryptString: (s: string) => Buffer.from(`x${s}`),
-    decryptString: (b: Buffer) => b.toString().slice(1)
+    encryptStringAsync: async (s: string) => Buffer.from(`x${s}`),
+    decryptStringAsync: async (b: Buffer) => ({
+      result: b.toString().slice(1),
+      shouldReEncrypt: electron.rotated
+    }),
+    // The deprecated synchronous calls must not be used.
+    isEncryptionAvailable: () => {
+      throw new Error('deprecated: isEncryptionAvailable')
+    },
+    encryptString: () => {
+      throw new Error('deprecated: encryptString')
+    },
+    decryptString: () => {
+      throw new Error('deprecated: decryptString')
+    }
   },
   shell: {
     openExternal: async (url: string) => {
@@ -68,6 +82,7 @@ beforeEach(async () => {
   electron.online = true
   electron.available = true
   electron.backend = 'gnome_libsecret'
+  electron.rotated = false
   electron.notificationsSupported = true
   electron.shown.length = 0
   electron.copied.length = 0
@@ -90,16 +105,25 @@ describe('electronSecrets', () => {
     ['darwin', false, 'unknown', false]
   ])(
     'on %s with encryption %s and backend %s: encrypted %s',
-    (platform, available, backend, expected) => {
+    async (platform, available, backend, expected) => {
       electron.available = available
       electron.backend = backend
-      expect(electronSecrets(platform).isEncryptionAvailable()).toBe(expected)
+      await expect(electronSecrets(platform).isEncryptionAvailable()).resolves.toBe(expected)
     }
   )
 
-  it('round-trips through safeStorage', () => {
+  it('round-trips through safeStorage’s asynchronous API, passing on a key rotation', async () => {
     const secrets = electronSecrets('darwin')
-    expect(secrets.decryptString(secrets.encryptString('tok'))).toBe('tok')
+    const bytes = await secrets.encryptString('tok')
+    await expect(secrets.decryptString(bytes)).resolves.toEqual({
+      text: 'tok',
+      shouldReEncrypt: false
+    })
+    electron.rotated = true
+    await expect(secrets.decryptString(bytes)).resolves.toEqual({
+      text: 'tok',
+      shouldReEncrypt: true
+    })
   })
 })
 

@@ -23,12 +23,12 @@ import { tempDir } from '../helpers/fakes'
 
 /** Reversible "encryption" that leaves no trace of the plain text in the file. */
 const FAKE_SECRETS: SecretsAdapter = {
-  isEncryptionAvailable: () => true,
-  encryptString: (s) => Buffer.from(`enc:${Buffer.from(s).toString('hex')}`),
-  decryptString: (b) => {
+  isEncryptionAvailable: async () => true,
+  encryptString: async (s) => Buffer.from(`enc:${Buffer.from(s).toString('hex')}`),
+  decryptString: async (b) => {
     const text = b.toString()
     if (!text.startsWith('enc:')) throw new Error('not ours')
-    return Buffer.from(text.slice(4), 'hex').toString()
+    return { text: Buffer.from(text.slice(4), 'hex').toString(), shouldReEncrypt: false }
   }
 }
 
@@ -159,6 +159,28 @@ describe('token storage', () => {
     await library.configure({ token: 'tok' })
     expect((await library.configure({ token: '' })).hasToken).toBe(false)
     await expect(stat(join(dataDir, TOKEN_FILE))).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('stores the token again under the OS’s new key when it says so', async () => {
+    await service().configure({ url: 'https://lib.example.com', token: 'tok-rotated' })
+    const file = join(dataDir, TOKEN_FILE)
+    const before = JSON.parse(await readFile(file, 'utf8')) as { token: string }
+    // The OS rotated its key: decrypting still works and asks for a re-encryption.
+    const rotated: SecretsAdapter = {
+      ...FAKE_SECRETS,
+      encryptString: async (s) => Buffer.from(`enc:${Buffer.from(`v2:${s}`).toString('hex')}`),
+      decryptString: async (b) => {
+        const text = (await FAKE_SECRETS.decryptString(b)).text
+        return text.startsWith('v2:')
+          ? { text: text.slice(3), shouldReEncrypt: false }
+          : { text, shouldReEncrypt: true }
+      }
+    }
+    expect(await service({}, rotated).credentials()).toMatchObject({ token: 'tok-rotated' })
+    const after = JSON.parse(await readFile(file, 'utf8')) as { token: string; encrypted: boolean }
+    expect(after.encrypted).toBe(true)
+    expect(after.token).not.toBe(before.token)
+    expect(await service({}, rotated).credentials()).toMatchObject({ token: 'tok-rotated' })
   })
 
   it('treats a token that can no longer be decrypted as missing', async () => {
