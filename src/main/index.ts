@@ -11,6 +11,8 @@
  *   finished (quit-guard.ts); a crash instead is recovered on the next start.
  * - A reload or a crashed renderer while recording: main finishes the recording from what is on
  *   disk and the window, once loaded again, says it was saved (page-guard.ts).
+ * - Linux Wayland: global shortcuts through the desktop portal, and the system's dialog chooses
+ *   what to record, once per recording (wayland.ts).
  * - Packaged builds have no Reload or DevTools: no menu on Windows and Linux, a minimal one on
  *   macOS (app-menu.ts), and those keys blocked in the window.
  */
@@ -45,6 +47,7 @@ import { withShortcutSetting } from './electron/shortcut-setting'
 import { createTray, type SidecastTray } from './electron/tray'
 import { rendererLocation } from './electron/trusted-sender'
 import { createUploadIndicator } from './electron/upload-indicator'
+import { chromiumFeatures } from './electron/wayland'
 import {
   createCompactBar,
   createMainWindow,
@@ -57,6 +60,9 @@ const platform = process.platform
 
 // Privileged schemes must be registered before the app is ready.
 registerMediaScheme()
+// So are Chromium's features: on Wayland, global shortcuts through the desktop portal.
+const features = chromiumFeatures(platform, process.env)
+if (features.length > 0) app.commandLine.appendSwitch('enable-features', features.join(','))
 
 // SIDECAST_DATA_DIR moves everything (projects, settings, Chromium's profile and the
 // single-instance lock) so tests and side-by-side installs never share state.

@@ -10,13 +10,21 @@ import type { Settings } from './settings'
 import { SidecastError } from './errors'
 
 export interface CaptureSource {
-  /** desktopCapturer's id (`screen:…` or `window:…`). */
+  /** desktopCapturer's id (`screen:…` or `window:…`), or SYSTEM_PICKER_SOURCE_ID. */
   readonly id: string
   readonly name: string
   readonly kind: 'screen' | 'window'
   /** A small PNG/JPEG data URL, or null when the system gave none. */
   readonly thumbnailDataUrl: string | null
+  /**
+   * True for the only entry on Linux Wayland: the system's own dialog chooses the screen or
+   * window when the recording starts.
+   */
+  readonly systemPicker?: boolean
 }
+
+/** The id of the entry that lets the system's dialog choose (Linux Wayland). */
+export const SYSTEM_PICKER_SOURCE_ID = 'system-picker'
 
 export interface FfmpegStatus {
   readonly ok: boolean

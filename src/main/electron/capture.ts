@@ -13,6 +13,12 @@ import {
 import type { CaptureSource } from '../../shared/ipc'
 import { chooseSource, toCaptureSources } from './capture-sources'
 import { assertScreenAccess, screenAccessProblem, screenAccessStatus } from './screen-access'
+import {
+  capturePicker,
+  SYSTEM_PICKER_SOURCE,
+  systemPickedSource,
+  type Environment
+} from './wayland'
 import { isTrustedSender, type RendererLocation } from './trusted-sender'
 
 const THUMBNAIL_SIZE = { width: 320, height: 180 }
@@ -22,9 +28,13 @@ const THUMBNAIL_SIZE = { width: 320, height: 180 }
  * SidecastError that says how to grant it (the picker shows it) instead of listing blank sources.
  */
 export async function listCaptureSources(
-  platform: string = process.platform
+  platform: string = process.platform,
+  env: Environment = process.env
 ): Promise<CaptureSource[]> {
   assertScreenAccess(platform)
+  // On Wayland getSources would open the system's picker now, and its ids work once: the
+  // system's dialog chooses when the recording starts instead.
+  if (capturePicker(platform, env) === 'system') return [SYSTEM_PICKER_SOURCE]
   const sources = await desktopCapturer.getSources({
     types: ['screen', 'window'],
     thumbnailSize: THUMBNAIL_SIZE,
@@ -51,6 +61,8 @@ export interface DisplayMediaOptions {
   isOurWebContents(contents: WebContents): boolean
   /** `process.platform` unless a test says otherwise. */
   readonly platform?: string
+  /** `process.env` unless a test says otherwise (XDG_SESSION_TYPE tells a Wayland session). */
+  readonly env?: Environment
 }
 
 /** Whether a frame asking for capture is the top frame of our renderer in one of our windows. */
@@ -66,7 +78,8 @@ export function isTrustedFrame(
 
 /**
  * Answers getDisplayMedia with the chosen source's video (no system audio: narration comes from
- * the microphone). A refused request rejects getDisplayMedia with NotAllowedError.
+ * the microphone). A refused request rejects getDisplayMedia with NotAllowedError. getSources is
+ * called once per request: on Wayland that call is the system's dialog.
  */
 export function installDisplayMediaHandler(
   session: Pick<Session, 'setDisplayMediaRequestHandler'>,
@@ -91,7 +104,11 @@ export function installDisplayMediaHandler(
         fetchWindowIcons: false
       })
       .then((sources) => {
-        const source = chooseSource(sources, options.selectedSourceId())
+        // On Wayland this one call showed the system's dialog; what comes back is the choice.
+        const source =
+          capturePicker(platform, options.env ?? process.env) === 'system'
+            ? systemPickedSource(sources)
+            : chooseSource(sources, options.selectedSourceId())
         callback(source ? { video: { id: source.id, name: source.name } } : null)
       })
       .catch((error: unknown) => {

@@ -16,6 +16,7 @@ vi.mock('electron', () => ({
 import { installDisplayMediaHandler, listCaptureSources } from '../../../src/main/electron/capture'
 import { chooseSource, toCaptureSources } from '../../../src/main/electron/capture-sources'
 import type { RendererLocation } from '../../../src/main/electron/trusted-sender'
+import { SYSTEM_PICKER_SOURCE } from '../../../src/main/electron/wayland'
 
 const renderer: RendererLocation = { kind: 'file', indexUrl: 'file:///app/out/renderer/index.html' }
 const ourContents = { id: 1 }
@@ -36,13 +37,14 @@ describe('display-media handler', () => {
   let selected = ''
   let handler: (request: unknown, callback: (streams: unknown) => void) => void
 
-  function install(platform: string): void {
+  function install(platform: string, env: Record<string, string> = {}): void {
     const session = { setDisplayMediaRequestHandler: vi.fn() }
     installDisplayMediaHandler(session as never, {
       selectedSourceId: () => selected,
       renderer,
       isOurWebContents: (contents) => contents === (ourContents as never),
-      platform
+      platform,
+      env
     })
     handler = session.setDisplayMediaRequestHandler.mock.calls[0]![0]
   }
@@ -146,6 +148,20 @@ describe('display-media handler', () => {
     }
   )
 
+  it('on Wayland calls getSources once per request and answers with the system dialog’s choice', async () => {
+    install('linux', { XDG_SESSION_TYPE: 'wayland' })
+    selected = 'screen:1:0' // remembered from an earlier session; ids are single-use there
+    electron.getSources.mockResolvedValue([EDITOR])
+    expect(await ask()).toEqual({ video: { id: 'window:77:0', name: 'notes.txt — Editor' } })
+    expect(electron.getSources).toHaveBeenCalledTimes(1)
+  })
+
+  it('on Wayland refuses when the system dialog was cancelled', async () => {
+    install('linux', { XDG_SESSION_TYPE: 'wayland' })
+    electron.getSources.mockResolvedValue([])
+    expect(await ask()).toBeNull()
+  })
+
   it('never asks macOS’s permission elsewhere', async () => {
     await ask()
     expect(electron.screenStatus).not.toHaveBeenCalled()
@@ -158,6 +174,13 @@ describe('display-media handler', () => {
 })
 
 describe('listCaptureSources', () => {
+  it('on Wayland lists the system dialog entry alone, without opening the dialog', async () => {
+    vi.clearAllMocks()
+    const sources = await listCaptureSources('linux', { XDG_SESSION_TYPE: 'wayland' })
+    expect(sources).toEqual([SYSTEM_PICKER_SOURCE])
+    expect(electron.getSources).not.toHaveBeenCalled()
+  })
+
   it('on macOS without the Screen Recording permission says how to grant it instead of listing blank sources', async () => {
     vi.clearAllMocks()
     electron.screenStatus.mockReturnValue('denied')
@@ -176,7 +199,7 @@ describe('listCaptureSources', () => {
       { ...source('screen:1:0', 'Entire Screen', '101') },
       { ...source('window:78:0', 'Untitled'), thumbnail: image(null) }
     ])
-    const sources = await listCaptureSources()
+    const sources = await listCaptureSources('linux', {})
     expect(electron.getSources).toHaveBeenCalledWith({
       types: ['screen', 'window'],
       thumbnailSize: { width: 320, height: 180 },
@@ -205,7 +228,7 @@ describe('listCaptureSources', () => {
       { id: 102, label: 'DELL U2720Q' }
     ])
     electron.getSources.mockResolvedValue([SCREEN_1, SCREEN_2])
-    const names = (await listCaptureSources()).map((s) => s.name)
+    const names = (await listCaptureSources('linux', {})).map((s) => s.name)
     expect(names).toEqual([
       'Entire screen 1 — Built-in Retina Display',
       'Entire screen 2 — DELL U2720Q'

@@ -66,6 +66,10 @@ const fake = vi.hoisted(() => {
     lock: true,
     isPackaged: false,
     name: 'Sidecast',
+    switches: [] as [string, string | undefined][],
+    commandLine: {
+      appendSwitch: (name: string, value?: string) => app.switches.push([name, value])
+    },
     quit: () => undefined as unknown,
     setPath(name: string, value: string) {
       app.paths.set(name, value)
@@ -182,6 +186,8 @@ beforeEach(async () => {
   fake.schemes.length = 0
   fake.shortcuts.length = 0
   fake.menus.length = 0
+  fake.app.switches.length = 0
+  delete process.env['XDG_SESSION_TYPE']
 })
 
 afterEach(async () => {
@@ -252,6 +258,18 @@ describe('main process composition', () => {
     expect(fake.menus).toEqual([menu])
     expect(JSON.stringify(fake.menus)).not.toMatch(/reload|devtools/i)
     expect(window!.webContents.listeners.has('before-input-event')).toBe(true)
+  })
+
+  it('turns on global shortcuts through the portal in a Wayland session, before the app is ready', async () => {
+    process.env['XDG_SESSION_TYPE'] = 'wayland'
+    await boot({ platform: 'linux' })
+    expect(fake.app.switches).toEqual([['enable-features', 'GlobalShortcutsPortal']])
+  })
+
+  it('adds no Chromium switch elsewhere', async () => {
+    process.env['XDG_SESSION_TYPE'] = 'x11'
+    await boot({ platform: 'linux' })
+    expect(fake.app.switches).toEqual([])
   })
 
   it('keeps Electron’s default menu in development', async () => {

@@ -14,6 +14,7 @@ import {
   formatTimer
 } from '../../../src/renderer/src/format'
 import { recoveryMessage } from '../../../src/renderer/src/recordings/recovery-message'
+import { sourcePhrase } from '../../../src/renderer/src/recorder/source-phrase'
 
 describe('chooseMimeType', () => {
   const supports =
@@ -248,5 +249,27 @@ describe('levelFromSamples and SilenceWatch', () => {
     const watch = new SilenceWatch(0.05, 3000)
     expect(watch.sample(200, 0.3)).toBe(false)
     expect(watch.sample(5000, 0)).toBe(false)
+  })
+})
+
+describe('sourcePhrase', () => {
+  it.each([
+    [null, 'Pick a screen or window below'],
+    [
+      { id: 'screen:1:0', name: 'Entire screen', kind: 'screen', thumbnailDataUrl: null },
+      'Records Entire screen'
+    ],
+    [
+      {
+        id: 'system-picker',
+        name: 'Choose in the system dialog',
+        kind: 'screen',
+        thumbnailDataUrl: null,
+        systemPicker: true
+      },
+      'Records what you choose in the system dialog'
+    ]
+  ] as const)('%j → %s', (source, phrase) => {
+    expect(sourcePhrase(source)).toBe(phrase)
   })
 })

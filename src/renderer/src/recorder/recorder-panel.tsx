@@ -6,6 +6,7 @@ import { SourcePicker } from './source-picker'
 import type { AudioInputs } from './use-audio-inputs'
 import type { MicPreview } from './use-mic-preview'
 import type { Recorder } from './use-recorder'
+import { sourcePhrase } from './source-phrase'
 import './recorder.css'
 
 export interface RecorderPanelProps {
@@ -34,7 +35,7 @@ export function RecorderPanel(props: RecorderPanelProps): ReactNode {
         <div className="start-text">
           <h2>New recording</h2>
           <p className="muted">
-            {selected ? <>Records {selected.name}</> : 'Pick a screen or window below'}
+            {sourcePhrase(selected)}
             {props.microphoneId === 'none' ? ' without narration.' : ' with your microphone.'}
           </p>
         </div>
