@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import Database, { type Database as Connection } from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signInWithFetch } from './helpers-pages/session'
-import { createUpload, request, startServer, type RawResponse, type TestServer } from './support'
+import { createUpload, request, type RawResponse, type TestServer, serversPerTest } from './support'
 
 /**
  * Longest a read may take while the database is locked. Measured on a 2-core machine: about
@@ -24,19 +24,14 @@ const READ_BOUND_MS = 1000
 /** Longest a write may take to be refused while locked (it retries for about a second). */
 const WRITE_BOUND_MS = 3000
 
-const open: TestServer[] = []
+const servers = serversPerTest()
 const holders: Connection[] = []
 
 afterEach(async () => {
   for (const h of holders.splice(0)) if (h.open) h.close()
-  await Promise.all(open.splice(0).map((s) => s.close()))
 })
 
-async function start(): Promise<TestServer> {
-  const s = await startServer()
-  open.push(s)
-  return s
-}
+const start = (): Promise<TestServer> => servers.start()
 
 /** Takes SQLite's write lock on the library's database from a second connection. */
 function lockDatabase(s: TestServer): Connection {

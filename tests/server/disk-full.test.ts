@@ -18,14 +18,14 @@ import {
   makeVideo,
   patch,
   request,
-  startServer,
   tempDir,
   type RawResponse,
-  type TestServer
+  type TestServer,
+  serversPerTest
 } from './support'
 
 let video: Buffer
-const open: TestServer[] = []
+const servers = serversPerTest()
 const disks: FullDisk[] = []
 
 beforeAll(async () => {
@@ -34,14 +34,9 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const disk of disks.splice(0)) disk.free()
-  await Promise.all(open.splice(0).map((s) => s.close()))
 })
 
-async function start(): Promise<TestServer> {
-  const s = await startServer()
-  open.push(s)
-  return s
-}
+const start = (): Promise<TestServer> => servers.start()
 
 function fill(s: TestServer, freeBytes = 0): FullDisk {
   const disk = fullDisk(s.dataDir, freeBytes)

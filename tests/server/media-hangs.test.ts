@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   alive,
   pidsIn,
@@ -21,28 +21,19 @@ import {
   getJson,
   makeVideo,
   patch,
-  startServer,
   tempDir,
   waitFor,
-  type TestServer
+  serversPerTest
 } from './support'
 
 let video: Buffer
-const open: TestServer[] = []
+const servers = serversPerTest()
 
 beforeAll(async () => {
   video = await makeVideo(path.join(tempDir('hang-vid'), 'clip.mp4'))
 })
 
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-
-async function start(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const s = await startServer(opts)
-  open.push(s)
-  return s
-}
+const start = servers.start
 
 describe.skipIf(process.platform !== 'linux')('a tool that hangs', () => {
   const real = systemTools()
@@ -75,7 +66,7 @@ describe.skipIf(process.platform !== 'linux')('a tool that hangs', () => {
       )
 
       await within(10_000, 'stopping the server', s.close())
-      open.splice(open.indexOf(s), 1)
+      servers.forget(s)
     })
   }
 
@@ -94,7 +85,7 @@ describe.skipIf(process.platform !== 'linux')('a tool that hangs', () => {
     expect(log.of(id)).toEqual(['probe'])
 
     await within(10_000, 'stopping the server', s.close())
-    open.splice(open.indexOf(s), 1)
+    servers.forget(s)
     await final
     const pids = pidsIn(pidFile)
     await waitFor(

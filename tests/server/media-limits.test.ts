@@ -4,7 +4,7 @@
  * finish together are processed a bounded number at a time, the others queued with their place.
  */
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { recordSteps, uploadWhole, within } from './media-support'
 import {
   createUpload,
@@ -12,16 +12,15 @@ import {
   getJson,
   makeVideo,
   patch,
-  startServer,
   tempDir,
   waitFor,
-  type TestServer
+  serversPerTest
 } from './support'
 import fs from 'node:fs'
 
 let video: Buffer
 let huge: Buffer
-const open: TestServer[] = []
+const servers = serversPerTest()
 
 beforeAll(async () => {
   const dir = tempDir('bomb')
@@ -48,19 +47,7 @@ beforeAll(async () => {
   huge = fs.readFileSync(file)
 })
 
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-
-afterAll(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-
-async function start(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const s = await startServer(opts)
-  open.push(s)
-  return s
-}
+const start = servers.start
 
 describe('limits checked before any decode', () => {
   it('an 8192×8192 video is refused with 422 within seconds, and never decoded', async () => {

@@ -15,26 +15,23 @@ import {
   makeVideo,
   patch,
   request,
-  startServer,
   tempDir,
   type StartOptions,
-  type TestServer
+  type TestServer,
+  serversPerTest
 } from './support'
 
-const open: TestServer[] = []
+const servers = serversPerTest()
 const sockets: net.Socket[] = []
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy()
-  await Promise.all(open.splice(0).map((s) => s.close()))
 })
 
 async function start(
   config: StartOptions['config'],
   hooks?: StartOptions['hooks']
 ): Promise<TestServer> {
-  const s = await startServer({ config, hooks })
-  open.push(s)
-  return s
+  return servers.start({ config, hooks })
 }
 
 interface Raw {

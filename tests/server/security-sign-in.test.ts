@@ -9,18 +9,15 @@ import crypto from 'node:crypto'
 import http from 'node:http'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { FailureThrottle } from '../../server/src/throttle'
-import { startServer, type StartOptions, type TestServer } from './support'
+import { type StartOptions, type TestServer, serversPerTest } from './support'
 
-const open: TestServer[] = []
+const servers = serversPerTest()
 afterEach(async () => {
   vi.restoreAllMocks()
-  await Promise.all(open.splice(0).map((s) => s.close()))
 })
 
 async function start(config: StartOptions['config'] = {}): Promise<TestServer> {
-  const s = await startServer({ config })
-  open.push(s)
-  return s
+  return servers.start({ config })
 }
 
 interface Answer {

@@ -6,26 +6,21 @@
  */
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   auth,
   createUpload,
   encodeMetadata,
   request,
-  startServer,
   type StartOptions,
-  type TestServer
+  type TestServer,
+  serversPerTest
 } from './support'
 
-const open: TestServer[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
+const servers = serversPerTest()
 
 async function start(config: StartOptions['config'] = {}): Promise<TestServer> {
-  const s = await startServer({ config })
-  open.push(s)
-  return s
+  return servers.start({ config })
 }
 
 const GB = 1024 ** 3

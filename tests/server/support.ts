@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll } from 'vitest'
+import { afterAll, afterEach } from 'vitest'
 import { createLibraryServer, type LibraryServerInternals } from '../../server/src/app'
 import { loadConfig, type ServerConfig } from '../../server/src/config'
 import type { User } from '../../server/src/db/types'
@@ -117,6 +117,35 @@ export interface StartOptions {
   log?: (message: string) => void
   /** Seams into the upload processor (what runs, when a processing slot is taken). */
   hooks?: ProcessorHooks
+}
+
+/** The servers one test file starts: `start` one, `forget` one the test closed itself. */
+export interface ServersPerTest {
+  start(opts?: StartOptions): Promise<TestServer>
+  forget(server: TestServer): void
+}
+
+/**
+ * Servers a test file starts, each closed after its test. Call it once at the top of the file;
+ * after-each hooks the file registers later run before this close (vitest runs them as a stack),
+ * so a test's own clean-up (a released lock, a freed disk) comes first.
+ */
+export function serversPerTest(): ServersPerTest {
+  const open: TestServer[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()))
+  })
+  return {
+    async start(opts = {}) {
+      const server = await startServer(opts)
+      open.push(server)
+      return server
+    },
+    forget(server) {
+      const i = open.indexOf(server)
+      if (i >= 0) open.splice(i, 1)
+    }
+  }
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {

@@ -1,6 +1,6 @@
 /** Faults: a restart mid-upload, a database write that fails after an upload completes. */
 import path from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   createUpload,
   getJson,
@@ -10,32 +10,25 @@ import {
   startServer,
   tempDir,
   waitFor,
-  type TestServer
+  type TestServer,
+  serversPerTest
 } from './support'
 
 let video: Buffer
-const open: TestServer[] = []
+const servers = serversPerTest()
 
 beforeAll(async () => {
   video = await makeVideo(path.join(tempDir('vid'), 'clip.mp4'))
 })
 
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
-
-async function start(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const s = await startServer(opts)
-  open.push(s)
-  return s
-}
+const start = servers.start
 
 async function restart(
   s: TestServer,
   opts: Parameters<typeof startServer>[0] = {}
 ): Promise<TestServer> {
   await s.close()
-  open.splice(open.indexOf(s), 1)
+  servers.forget(s)
   return start({ dataDir: s.dataDir, reuse: s, ...opts })
 }
 
