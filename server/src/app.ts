@@ -1,6 +1,7 @@
 /**
  * The library server: one Node http server. `/api/uploads*` → tus (uploads/tus.ts), `/api/*` →
- * JSON API (api/router.ts), everything else → the pages (pages/router.ts).
+ * JSON API (api/router.ts), everything else → the pages (pages/router.ts). `/api/*` is open to
+ * other origins (a preflight without a token, `Access-Control-Allow-Origin: *`; cors.ts).
  */
 import http from 'node:http'
 import path from 'node:path'
@@ -10,6 +11,7 @@ import { resolveUser } from './auth'
 import { sendJson } from './api/json'
 import { handleApi } from './api/router'
 import { guardConnections, serverTimeouts } from './connections'
+import { allowCrossOrigin, answerPreflight, corsAllowed, isPreflight } from './cors'
 import { BUSY_TIMEOUT_MS } from './db/busy'
 import { openLibraryDb } from './db/library-db'
 import { createLibrary, type Library, type LibraryInternals } from './library'
@@ -103,6 +105,14 @@ export async function createLibraryServer(
       return
     }
     const pathname = url.pathname
+    if (corsAllowed(pathname)) {
+      // Browsers on other origins: preflights need no token, everything else still does (cors.ts).
+      if (isPreflight(req)) {
+        answerPreflight(req, res)
+        return
+      }
+      allowCrossOrigin(res)
+    }
     if (pathname === UPLOADS_PATH || pathname.startsWith(`${UPLOADS_PATH}/`)) {
       await uploads.handle(req, res, pathname)
       return

@@ -10,6 +10,7 @@ import { resolveToken } from '../auth'
 import type { User } from '../db/types'
 import { videoUrl, type LibraryInternals } from '../library'
 import { safeJson, sendJson } from '../api/json'
+import { CORS_EXPOSE_HEADERS, SIDECAST_EXPOSE_HEADERS } from '../cors'
 import { OUT_OF_SPACE_MESSAGE } from '../disk-space'
 import { UPLOAD_ID } from '../storage'
 import { unavailable } from '../unavailable'
@@ -18,13 +19,6 @@ import { unfinishedUploadRefusal } from './quota'
 import type { Outcome, UploadProcessor } from './processor'
 
 export const UPLOADS_PATH = '/api/uploads'
-
-const EXPOSED = [
-  'Sidecast-Video-Id',
-  'Sidecast-Video-Url',
-  'Sidecast-Upload-State',
-  'Server-Timing'
-]
 
 /** The Node request behind tus's web Request (srvx keeps it at runtime.node.req). */
 function nodeReq(req: unknown): IncomingMessage | undefined {
@@ -79,7 +73,8 @@ export function createUploadsHandler(
     namingFunction: () => crypto.randomBytes(16).toString('hex'),
     generateUrl: (_req, { id }) => `${config.publicUrl}${UPLOADS_PATH}/${id}`,
     disableTerminationForFinishedUploads: true,
-    exposedHeaders: EXPOSED,
+    // tus adds Access-Control-Allow-Origin: * and its own headers (Location, Upload-Offset…).
+    exposedHeaders: SIDECAST_EXPOSE_HEADERS,
     async onUploadCreate(req, upload) {
       const user = users.get(nodeReq(req) as IncomingMessage)
       if (!user) throw tusError(401, 'Authorization: Bearer <token> required')
@@ -172,7 +167,7 @@ export function createUploadsHandler(
   ): void {
     sendJson(res, status, body, {
       'Tus-Resumable': '1.0.0',
-      'Access-Control-Expose-Headers': EXPOSED.join(', '),
+      'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS.join(', '),
       ...headers
     })
   }
@@ -276,7 +271,7 @@ export function createUploadsHandler(
         const headers: Record<string, string> = {
           'Tus-Resumable': '1.0.0',
           'Cache-Control': 'no-store',
-          'Access-Control-Expose-Headers': EXPOSED.join(', ')
+          'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS.join(', ')
         }
         if (size !== undefined) {
           headers['Upload-Offset'] = String(size)
