@@ -20,6 +20,7 @@ import { createStorage } from './storage'
 import { UploadProcessor, type ProcessorHooks } from './uploads/processor'
 import { UPLOADS_PATH, createUploadsHandler } from './uploads/tus'
 import { unavailable } from './unavailable'
+import { UPDATES_PATH, createUpdatesHandler } from './updates'
 
 export interface LibraryServer {
   url: string
@@ -68,6 +69,10 @@ export async function createLibraryServer(
   const processor = new UploadProcessor(library, log, options.processorHooks)
   const uploads = createUploadsHandler(library, processor)
   const pageContext = { library, resolveUser: (req: http.IncomingMessage) => resolveUser(req, db) }
+  // The desktop app's updates, only when the operator names a folder (updates.ts).
+  const updates = config.updatesDir
+    ? createUpdatesHandler({ dir: config.updatesDir, resolveUser: pageContext.resolveUser, log })
+    : null
 
   const server = http.createServer(
     // tus Upload-Metadata may carry up to 64 KB of callouts (base64: ~88 KB).
@@ -119,6 +124,10 @@ export async function createLibraryServer(
     }
     if (pathname === '/api' || pathname.startsWith('/api/')) {
       await handleApi(req, res, url, library)
+      return
+    }
+    if (updates && (pathname === UPDATES_PATH || pathname.startsWith(`${UPDATES_PATH}/`))) {
+      await updates.handle(req, res, pathname)
       return
     }
     const handled = await handlePage(req, res, pageContext)

@@ -84,6 +84,11 @@ export interface ServerConfig {
    * length counts as the largest upload).
    */
   maxUnfinishedBytes: number
+  /**
+   * A folder of desktop-app releases (installers, `*.blockmap`, `latest*.yml`) served read-only
+   * under `/updates/` to signed-in clients (updates.ts); null: `/updates/` does not exist.
+   */
+  updatesDir: string | null
   s3: S3Config | null
   media: MediaConfig
 }
@@ -336,6 +341,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ? parseSize(unfinishedText)
     : DEFAULT_MAX_UNFINISHED_BYTES
 
+  // The desktop app's updates (updates.ts); relative to where the operator ran npm, like --data.
+  const updatesText = (option(args, 'updates-dir') ?? env.SIDECAST_LIBRARY_UPDATES_DIR)?.trim()
+  const updatesDir = updatesText ? path.resolve(baseDir(env), updatesText) : null
+
   let s3: S3Config | null = null
   if (env.SIDECAST_S3_BUCKET) {
     const partSize = env.SIDECAST_S3_PART_SIZE
@@ -368,6 +377,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     signInFailuresPerAddress,
     maxUnfinishedUploads,
     maxUnfinishedBytes,
+    updatesDir,
     s3,
     media
   }

@@ -34,6 +34,9 @@ Options (each also an environment variable):
   --data <dir>            SIDECAST_LIBRARY_DATA         default ./library-data
   --public-url <url>      SIDECAST_LIBRARY_PUBLIC_URL   default http://<host>:<port>
   --max-upload-size <n>   SIDECAST_LIBRARY_MAX_UPLOAD_SIZE  default 10GB (e.g. 500MB, 2GB)
+  --updates-dir <dir>     SIDECAST_LIBRARY_UPDATES_DIR  default none
+      a folder of Sidecast releases (installers, *.blockmap, latest*.yml) served to signed-in
+      apps at /updates/ (docs/library-server.md)
 Limits on clients and users (docs/security.md):
   --trust-proxy <addr,...>            SIDECAST_LIBRARY_TRUST_PROXY  default none
       reverse proxies (addresses, CIDR networks) whose X-Forwarded-For/-Proto are believed
@@ -68,6 +71,7 @@ async function serve(argv: string[]): Promise<void> {
   console.log(`Sidecast library: ${app.url}`)
   if (config.publicUrl !== app.url) console.log(`Public URL: ${config.publicUrl}`)
   console.log(`Data: ${config.dataDir}${config.s3 ? ` (videos in s3://${config.s3.bucket})` : ''}`)
+  if (config.updatesDir) console.log(`Updates: ${config.updatesDir} (at ${app.url}/updates/)`)
   if (app.library.db.listUsers().length === 0) {
     console.log('No users yet: npm run server -- user add <name> --admin')
   }
