@@ -15,6 +15,7 @@ import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess } from '../support/harness-process'
 import { countPixels, probe } from '../support/media'
 import { makeFinishedProject } from '../support/projects'
+import { throttleCpuForStress } from './cpu-throttle'
 
 const W = 640
 const H = 360
@@ -95,6 +96,7 @@ describe('editing and exporting in the editor', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     cleanups.push(() => context.close())
     const page = await context.newPage()
+    await throttleCpuForStress(page)
     const problems: string[] = []
     page.on('pageerror', (error) => problems.push(error.message))
     await page.goto(harness.url)

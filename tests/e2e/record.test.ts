@@ -12,6 +12,7 @@ import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess, type HarnessProcess } from '../support/harness-process'
 import { audioPeakDb, durationSeconds, probe, sampleColour } from '../support/media'
 import { paintRoot, startXvfb, type XDisplay } from '../support/xvfb'
+import { throttleCpuForStress } from './cpu-throttle'
 import type { RecordingFacts } from '../../src/shared/project'
 
 const SCREEN = { width: 1920, height: 1080 }
@@ -27,6 +28,7 @@ async function openRecorder(harness: HarnessProcess): Promise<Page> {
   const context = await browser.newContext({ permissions: ['microphone'], viewport: null })
   cleanups.push(() => context.close())
   const page = await context.newPage()
+  await throttleCpuForStress(page)
   await page.goto(harness.url)
   await page.getByRole('button', { name: 'Start recording' }).waitFor()
   return page

@@ -28,6 +28,7 @@ import {
 } from '../support/library'
 import { makeFinishedProject, recordProjectFromFile } from '../support/projects'
 import { startXvfb, type XDisplay } from '../support/xvfb'
+import { throttleCpuForStress } from './cpu-throttle'
 
 const run = promisify(execFile)
 const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
@@ -128,6 +129,7 @@ async function openApp(browser: Browser, app: HarnessProcess, capture = false): 
   )
   cleanups.push(() => context.close())
   const page = await context.newPage()
+  await throttleCpuForStress(page)
   await page.goto(app.url)
   return page
 }

@@ -15,6 +15,7 @@ import { chromiumPath } from '../../support/chromium'
 import { testFfmpeg } from '../../integration/helpers/media-fixtures'
 import { framePng } from './images'
 import { startOverlayPage, type OverlayPage } from './page'
+import { throttleCpuForStress } from '../cpu-throttle'
 
 export const run = promisify(execFile)
 export const tools = testFfmpeg()
@@ -150,6 +151,7 @@ export async function openOverlaySession(): Promise<OverlaySession> {
     deviceScaleFactor: 1
   })
   const page = await context.newPage()
+  await throttleCpuForStress(page)
   page.setDefaultTimeout(20_000)
   await page.goto(server.url)
   await page.waitForFunction(() => 'sidecastOverlayPage' in window)
