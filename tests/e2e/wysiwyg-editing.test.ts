@@ -256,6 +256,7 @@ describe('editing in the overlay', () => {
     expect(find(await pageState(), 'bub').text).toBe('Line one\nLine two')
 
     await page.mouse.dblclick(448, 72)
+    await expectFocused(field)
     await page.keyboard.type('Thrown away')
     await page.keyboard.press('Escape')
     await expectCount(field, 0)
@@ -275,6 +276,42 @@ describe('editing in the overlay', () => {
     expect(find(await pageState(), 'bub').text).toBe('Line one\nLine two')
     const textChanges = (await pageCalls()).filter((c) => c.call === 'change')
     expect(textChanges).toHaveLength(1)
+  })
+
+  it('gives the focus back to the callout as the text field closes, not a frame later', async () => {
+    // A busy machine draws late. With the page's frames held back, nothing the user sees next
+    // may wait for one; when the late frames come, they must not take the focus from the field
+    // that is open by then (they once did: a second edit lost its typing to the callout).
+    await mount({ annotations: [BUBBLE] })
+    const field = page.getByRole('textbox', { name: 'Callout text' })
+    const callout = page.getByRole('button', { name: /^Text callout/ })
+    await page.evaluate(() => window.sidecastOverlayPage.holdFrames())
+
+    await page.mouse.dblclick(448, 72)
+    await expectFocused(field)
+    await page.keyboard.type('First')
+    await page.keyboard.press('Enter')
+    await expectFocused(callout)
+
+    await page.mouse.dblclick(448, 72)
+    await expectFocused(field)
+    await page.keyboard.type('Thrown away')
+    await page.keyboard.press('Escape')
+    await expectFocused(callout)
+
+    await page.keyboard.press('Enter')
+    await expectFocused(field)
+    await page.keyboard.type('Third')
+    await page.evaluate(() => window.sidecastOverlayPage.releaseFrames())
+    await expectFocused(field)
+    expect(await field.inputValue()).toBe('Third')
+    await page.keyboard.press('Enter')
+    await expectFocused(callout)
+    expect(find(await pageState(), 'bub').text).toBe('Third')
+    const texts = (await pageCalls()).flatMap((c) =>
+      c.call === 'change' ? c.changes.map((change) => change.patch.text) : []
+    )
+    expect(texts).toEqual(['First', 'Third'])
   })
 
   it('a new callout opens for typing at once', async () => {

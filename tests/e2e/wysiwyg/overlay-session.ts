@@ -92,6 +92,10 @@ export interface OverlayWindow {
     state(): PageState | null
     calls(): PageCall[]
     setTool(tool: string): Promise<void>
+    /** Holds requestAnimationFrame callbacks back, as a busy machine's late frames. */
+    holdFrames(): void
+    /** Lets the held callbacks run; resolves once they have. */
+    releaseFrames(): Promise<void>
   }
 }
 

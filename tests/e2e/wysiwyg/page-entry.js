@@ -128,9 +128,37 @@ const root = createRoot(container)
 const frames = () =>
   new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
 
+// Animation frames can be held back, as on a busy machine that draws late: while held, callbacks
+// wait for releaseFrames(). A test holds them to show that what the user sees next (where the
+// focus is) never waits for a frame, and that a late one changes nothing.
+const nativeRequestFrame = window.requestAnimationFrame.bind(window)
+const nativeCancelFrame = window.cancelAnimationFrame.bind(window)
+/** Callbacks waiting for a frame by their (negative, never native) ids, or null when not held. */
+let heldFrames = null
+let nextHeldId = -1
+window.requestAnimationFrame = (callback) => {
+  if (!heldFrames) return nativeRequestFrame(callback)
+  const id = nextHeldId--
+  heldFrames.set(id, callback)
+  return id
+}
+window.cancelAnimationFrame = (id) => {
+  if (heldFrames?.delete(id)) return
+  nativeCancelFrame(id)
+}
+
+async function releaseFrames() {
+  const waiting = heldFrames
+  heldFrames = null
+  for (const callback of waiting?.values() ?? []) nativeRequestFrame(callback)
+  // The held callbacks run in the first of these frames.
+  await frames()
+}
+
 window.sidecastOverlayPage = {
   /** Shows the overlay over `config.background`; resolves once fonts and images are ready. */
   async mount(config) {
+    if (heldFrames) await releaseFrames()
     calls.length = 0
     state = null
     root.render(h(Stage, { key: String(nextId++), config }))
@@ -142,6 +170,10 @@ window.sidecastOverlayPage = {
   },
   state: () => state,
   calls: () => calls,
+  holdFrames: () => {
+    heldFrames ??= new Map()
+  },
+  releaseFrames,
   setTool: async (tool) => {
     setToolFromOutside?.(tool)
     await frames()

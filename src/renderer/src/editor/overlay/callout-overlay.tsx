@@ -121,6 +121,8 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
   const targetRefs = useRef(new Map<string, HTMLDivElement>())
   // Focus moved by the overlay itself must not change the selection (see the targets' onFocus).
   const programmaticFocus = useRef(false)
+  // The callout whose target takes the focus when the text field that holds it closes.
+  const focusAfterEdit = useRef<string | null>(null)
 
   const updateGesture = (next: Gesture | null): void => {
     gestureRef.current = next
@@ -160,6 +162,7 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
   }, [])
 
   const startEditing = (callout: CalloutAnnotation): void => {
+    focusAfterEdit.current = null
     setEditing({ id: callout.id, initialText: callout.text, fallback: callout })
   }
 
@@ -187,10 +190,11 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
     const p = toPoint(event)
     event.preventDefault()
     if (editing) {
-      // Leaving the text field commits it; this press does nothing else.
+      // Leaving the text field commits it; this press does nothing else. The callout stays
+      // selected, so its target takes the focus, as after Enter.
       ;(document.activeElement as HTMLElement | null)?.blur()
       setEditing(null)
-      rootRef.current?.focus({ preventScroll: true })
+      focusAfterSelect(editing.id)
       return
     }
     event.currentTarget.setPointerCapture(event.pointerId)
@@ -379,16 +383,25 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
         CalloutAnnotation | undefined) ?? editing.fallback)
     : null
 
-  const endEditing = (id: string): void => {
+  const endEditing = (id: string, hadFocus: boolean): void => {
+    // Back to the callout so keys keep working on it (Enter edits it again, arrows move it), when
+    // the field had the focus; if the user moved the focus elsewhere, it stays there.
+    if (hadFocus) focusAfterEdit.current = id
     setEditing((current) => (current?.id === id ? null : current))
-    requestAnimationFrame(() => {
-      // Back to the callout so keys keep working on it, unless the user went elsewhere.
-      const active = document.activeElement
-      if (!active || active === document.body || rootRef.current?.contains(active)) {
-        focusAfterSelect(id)
-      }
-    })
   }
+
+  // In the commit that removes the field, not a frame later: a late callback would find the
+  // user's next step under way (a new text field open and typed into, a button focused) and take
+  // the focus from it.
+  useLayoutEffect(() => {
+    const id = focusAfterEdit.current
+    if (editing || !id) return
+    focusAfterEdit.current = null
+    const active = document.activeElement
+    if (!active || active === document.body || rootRef.current?.contains(active)) {
+      focusAfterSelect(id)
+    }
+  }, [editing, focusAfterSelect])
 
   // ---- rendering ----
 
@@ -533,13 +546,13 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
           frame={frame}
           renderedHeight={size.height}
           initialText={editing.initialText}
-          onCommit={(text) => {
+          onCommit={(text, hadFocus) => {
             if (text !== editingCallout.text) {
               onChange([{ id: editing.id, patch: { text } }], 'commit')
             }
-            endEditing(editing.id)
+            endEditing(editing.id, hadFocus)
           }}
-          onCancel={() => endEditing(editing.id)}
+          onCancel={(hadFocus) => endEditing(editing.id, hadFocus)}
         />
       )}
       <p id={helpId} className="callout-overlay__sr-only">

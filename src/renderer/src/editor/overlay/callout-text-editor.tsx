@@ -19,8 +19,14 @@ export interface CalloutTextEditorProps {
   readonly renderedHeight: number
   /** Text the field starts with (selected, so typing replaces it). */
   readonly initialText: string
-  readonly onCommit: (text: string) => void
-  readonly onCancel: () => void
+  /**
+   * The edit ended with `text`. `hadFocus`: the field still held the focus as it ended (Enter, or
+   * the window lost focus), so the focus needs a new home when the field goes; false when the user
+   * moved the focus somewhere else, where it must stay.
+   */
+  readonly onCommit: (text: string, hadFocus: boolean) => void
+  /** The edit ended without a change (Escape, or empty text on leaving); `hadFocus` as above. */
+  readonly onCancel: (hadFocus: boolean) => void
 }
 
 export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
@@ -37,7 +43,7 @@ export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
     ref.current?.select()
   }, [])
 
-  const finish = (value: string, how: 'enter' | 'blur'): void => {
+  const finish = (value: string, how: 'enter' | 'blur', hadFocus: boolean): void => {
     if (done.current) return
     if (value.trim() === '') {
       // A callout without text would be an empty bubble: keep the old text instead.
@@ -46,11 +52,11 @@ export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
         return
       }
       done.current = true
-      onCancel()
+      onCancel(hadFocus)
       return
     }
     done.current = true
-    onCommit(value)
+    onCommit(value, hadFocus)
   }
 
   const H = Math.max(1, frame.height)
@@ -100,14 +106,18 @@ export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
           event.stopPropagation()
           if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
             event.preventDefault()
-            finish(event.currentTarget.value, 'enter')
+            finish(event.currentTarget.value, 'enter', true)
           } else if (event.key === 'Escape') {
             event.preventDefault()
             done.current = true
-            onCancel()
+            onCancel(true)
           }
         }}
-        onBlur={(event) => finish(event.currentTarget.value, 'blur')}
+        // While focus moves to another element, the document's active element is already none
+        // (the body); only when the window loses focus does the field stay the active element.
+        onBlur={(event) =>
+          finish(event.currentTarget.value, 'blur', document.activeElement === event.currentTarget)
+        }
       />
       <p id={hintId} className="callout-overlay__sr-only" role={refused ? 'alert' : undefined}>
         {refused
