@@ -17,7 +17,7 @@
  *   macOS (app-menu.ts), and those keys blocked in the window.
  */
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import {
   app,
   powerSaveBlocker,
@@ -35,7 +35,8 @@ import { createSettingsStore } from './settings/settings-store'
 import { installAppMenu } from './electron/app-menu'
 import { installDisplayMediaHandler, listCaptureSources } from './electron/capture'
 import { createEmitter, registerIpc } from './electron/ipc-main'
-import { handleMediaProtocol, registerMediaScheme } from './electron/media-protocol'
+import { handleAppProtocol, registerPrivilegedSchemes } from './electron/app-protocol'
+import { handleMediaProtocol } from './electron/media-protocol'
 import { mediaUrl } from './electron/media-url'
 import { guardPage } from './electron/page-guard'
 import { installPermissionHandlers } from './electron/permissions'
@@ -48,18 +49,13 @@ import { createTray, type SidecastTray } from './electron/tray'
 import { rendererLocation } from './electron/trusted-sender'
 import { createUploadIndicator } from './electron/upload-indicator'
 import { chromiumFeatures } from './electron/wayland'
-import {
-  createCompactBar,
-  createMainWindow,
-  installCspHeader,
-  revealWindow
-} from './electron/windows'
+import { createCompactBar, createMainWindow, revealWindow } from './electron/windows'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const platform = process.platform
 
-// Privileged schemes must be registered before the app is ready.
-registerMediaScheme()
+// Privileged schemes (app://, sidecast-media://) must be registered before the app is ready.
+registerPrivilegedSchemes()
 // So are Chromium's features: on Wayland, global shortcuts through the desktop portal.
 const features = chromiumFeatures(platform, process.env)
 if (features.length > 0) app.commandLine.appendSwitch('enable-features', features.join(','))
@@ -79,11 +75,8 @@ function start(): void {
   const dataDir = app.getPath('userData')
   const renderer = rendererLocation({
     devServerUrl: process.env['ELECTRON_RENDERER_URL'],
-    isPackaged: app.isPackaged,
-    indexFileUrl: pathToFileURL(join(here, '../renderer/index.html')).href
+    isPackaged: app.isPackaged
   })
-  const rendererUrl =
-    renderer.kind === 'dev' ? (process.env['ELECTRON_RENDERER_URL'] ?? '') : renderer.indexUrl
   const resourcesDir = join(app.getAppPath(), 'resources')
 
   let mainWindow: BrowserWindow | null = null
@@ -181,8 +174,11 @@ function start(): void {
       renderer,
       isOurWebContents
     })
-    installCspHeader(ses, renderer)
-    handleMediaProtocol({ projectDir: (id) => services.projects.projectDir(id) })
+    handleAppProtocol(join(here, '../renderer'))
+    handleMediaProtocol({
+      projectDir: (id) => services.projects.projectDir(id),
+      rendererOrigin: renderer.origin
+    })
     registerIpc({ handlers, renderer, isOurWebContents })
 
     // Recover unfinished recordings before the window asks for the list and the notices.
@@ -194,8 +190,7 @@ function start(): void {
 
     const window = createMainWindow({
       preloadPath: join(here, '../preload/index.cjs'),
-      renderer,
-      url: rendererUrl,
+      url: renderer.url,
       ...(platform === 'darwin' ? {} : { iconPath: join(resourcesDir, 'icon.png') })
     })
     mainWindow = window

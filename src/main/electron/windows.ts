@@ -1,17 +1,8 @@
 /**
- * The main window: secure options, locked navigation, the CSP header, and the compact
- * always-on-top bar it turns into while recording.
+ * The main window: secure options, locked navigation, and the compact always-on-top bar it turns
+ * into while recording. (The CSP header comes with the page from the app scheme, app-files.ts.)
  */
-import {
-  BrowserWindow,
-  screen,
-  shell,
-  type Rectangle,
-  type Session,
-  type WebContents
-} from 'electron'
-import { withCspHeader } from './content-security-policy'
-import { isRendererUrl, type RendererLocation } from './trusted-sender'
+import { BrowserWindow, screen, shell, type Rectangle, type WebContents } from 'electron'
 import {
   clampIntoWorkArea,
   compactBarBounds,
@@ -24,8 +15,7 @@ import {
 export interface MainWindowOptions {
   /** Absolute path of the built preload (out/preload/index.cjs). */
   readonly preloadPath: string
-  readonly renderer: RendererLocation
-  /** The URL to load: the dev server's URL or the file:// URL of index.html. */
+  /** The URL to load: app://sidecast/index.html, or the dev server's URL. */
   readonly url: string
   /** Window icon (Linux and Windows; macOS uses the bundle's). */
   readonly iconPath?: string
@@ -52,20 +42,6 @@ export function lockNavigation(contents: WebContents): void {
     if (isExternalLink(event.url)) void shell.openExternal(event.url)
   })
   contents.on('will-attach-webview', (event) => event.preventDefault())
-}
-
-/** Sends our CSP as a response header for our own pages. */
-export function installCspHeader(session: Session, renderer: RendererLocation): void {
-  session.webRequest.onHeadersReceived((details, callback) => {
-    const ours = details.resourceType === 'mainFrame' && isRendererUrl(details.url, renderer)
-    // In development Vite injects inline scripts (React refresh), so the header is production-only;
-    // the <meta> CSP in index.html still applies there.
-    if (ours && renderer.kind === 'file') {
-      callback({ responseHeaders: withCspHeader(details.responseHeaders) })
-    } else {
-      callback({})
-    }
-  })
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {

@@ -57,6 +57,12 @@ export interface MediaResponderOptions {
   readonly projectDir: (projectId: string) => string
   /** The project file a request's URL names, or null (answered 400). */
   readonly parseUrl: (url: string) => MediaAddress | null
+  /**
+   * The page's origin when it is another than the files' (the app's page at app://sidecast reads
+   * sidecast-media:// with fetch): sent as Access-Control-Allow-Origin. Absent when the page and
+   * the files share an origin (the e2e harness).
+   */
+  readonly allowOrigin?: string
 }
 
 function empty(status: number, headers: Record<string, string> = {}): Response {
@@ -88,11 +94,9 @@ export function createMediaResponder(
       'content-type': mediaContentType(address.fileName),
       'accept-ranges': 'bytes',
       // The recording is replaced in place when it is finished; never serve a stale copy.
-      'cache-control': 'no-store',
-      // Only Sidecast's own window can reach this scheme (navigation and new windows are
-      // blocked); the header lets its page (file:// in a packaged app) read the bytes with fetch.
-      'access-control-allow-origin': '*'
+      'cache-control': 'no-store'
     }
+    if (options.allowOrigin) headers['access-control-allow-origin'] = options.allowOrigin
     const range = parseRange(request.headers.get('range'), size)
     if (range === 'unsatisfiable') {
       return empty(416, { ...headers, 'content-range': `bytes */${size}` })

@@ -15,12 +15,12 @@ vi.mock('electron', () => ({
 
 import { installDisplayMediaHandler, listCaptureSources } from '../../../src/main/electron/capture'
 import { chooseSource, toCaptureSources } from '../../../src/main/electron/capture-sources'
-import type { RendererLocation } from '../../../src/main/electron/trusted-sender'
+import { APP_RENDERER, type RendererLocation } from '../../../src/main/electron/trusted-sender'
 import { SYSTEM_PICKER_SOURCE } from '../../../src/main/electron/wayland'
 
-const renderer: RendererLocation = { kind: 'file', indexUrl: 'file:///app/out/renderer/index.html' }
+const renderer: RendererLocation = APP_RENDERER
 const ourContents = { id: 1 }
-const ourFrame = { url: 'file:///app/out/renderer/index.html', parent: null }
+const ourFrame = { url: 'app://sidecast/index.html', parent: null }
 
 function image(dataUrl: string | null) {
   return { isEmpty: () => dataUrl === null, toDataURL: () => dataUrl ?? '' }
@@ -120,7 +120,8 @@ describe('display-media handler', () => {
 
   it.each([
     ['a frame from another page', { frame: { url: 'https://evil.example/', parent: null } }],
-    ['a sub-frame', { frame: { url: 'file:///app/out/renderer/index.html', parent: ourFrame } }],
+    ['a sub-frame', { frame: { url: 'app://sidecast/index.html', parent: ourFrame } }],
+    ['a file:// page', { frame: { url: 'file:///app/out/renderer/index.html', parent: null } }],
     ['a destroyed frame', { frame: null }],
     ['an audio-only request', { videoRequested: false }]
   ])('refuses %s without listing sources', async (_name, request) => {

@@ -5,8 +5,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/content-security-policy'
 import { INVOKE_CHANNELS } from '../../../src/shared/ipc'
 
 const fake = vi.hoisted(() => {
@@ -37,7 +37,10 @@ const fake = vi.hoisted(() => {
       super()
       FakeWindow.created.push(this)
     }
-    loadURL = async () => undefined
+    loaded: string[] = []
+    loadURL = async (url: string) => {
+      this.loaded.push(url)
+    }
     isDestroyed = () => false
     progress: number[] = []
     setProgressBar = (value: number) => {
@@ -96,6 +99,7 @@ const fake = vi.hoisted(() => {
     session,
     handled: new Map<string, unknown>(),
     protocolHandled: [] as string[],
+    protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
     schemes: [] as unknown[],
     shortcuts: [] as string[],
     menus: [] as unknown[]
@@ -115,7 +119,10 @@ vi.mock('electron', () => ({
   session: { defaultSession: fake.session },
   protocol: {
     registerSchemesAsPrivileged: (s: unknown[]) => fake.schemes.push(...s),
-    handle: (scheme: string) => fake.protocolHandled.push(scheme)
+    handle: (scheme: string, handler: (request: Request) => Promise<Response>) => {
+      fake.protocolHandled.push(scheme)
+      fake.protocolHandlers.set(scheme, handler)
+    }
   },
   ipcMain: {
     handle: (channel: string, l: unknown) => fake.handled.set(channel, l),
@@ -183,6 +190,7 @@ beforeEach(async () => {
   fake.app.paths.clear()
   fake.handled.clear()
   fake.protocolHandled.length = 0
+  fake.protocolHandlers.clear()
   fake.schemes.length = 0
   fake.shortcuts.length = 0
   fake.menus.length = 0
@@ -202,8 +210,8 @@ describe('main process composition', () => {
   it('wires the protocol, IPC, window, tray and shortcut, with the data dir from SIDECAST_DATA_DIR', async () => {
     const { window } = await boot({ platform: 'linux' })
     expect(fake.app.getPath('userData')).toBe(dataDir)
-    expect(fake.schemes).toMatchObject([{ scheme: 'sidecast-media' }])
-    expect(fake.protocolHandled).toEqual(['sidecast-media'])
+    expect(fake.schemes).toMatchObject([{ scheme: 'app' }, { scheme: 'sidecast-media' }])
+    expect(fake.protocolHandled).toEqual(['app', 'sidecast-media'])
     expect([...fake.handled.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort())
     expect(window?.options).toMatchObject({
       title: 'Sidecast',
@@ -214,6 +222,46 @@ describe('main process composition', () => {
     expect(fake.shortcuts).toEqual(['CommandOrControl+Shift+R'])
     expect(fake.app.listeners.has('before-quit')).toBe(true)
   })
+
+  it('loads the renderer from app://sidecast, served from the renderer folder beside main', async () => {
+    const { window } = await boot({ platform: 'linux', packaged: true })
+    expect(window?.loaded).toEqual(['app://sidecast/index.html'])
+    // Main runs from out/main, so the scheme serves out/renderer; run from src/main here, it
+    // serves src/renderer, whose index.html carries the same <meta> policy.
+    const serve = fake.protocolHandlers.get('app')!
+    const page = await serve(new Request('app://sidecast/index.html'))
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
+    expect(await page.text()).toContain('<div id="root"></div>')
+    expect((await serve(new Request('app://sidecast/../main/index.ts'))).status).toBe(404)
+  })
+
+  /** The Access-Control-Allow-Origin main's media scheme answers a thumbnail with. */
+  async function mediaAllowOrigin(): Promise<string | null> {
+    const id = '20261129-120000-aaaa'
+    await mkdir(join(dataDir, 'projects', id), { recursive: true })
+    await writeFile(join(dataDir, 'projects', id, 'thumbnail.jpg'), 'jpeg')
+    const media = await fake.protocolHandlers.get('sidecast-media')!(
+      new Request(`sidecast-media://project/${id}/thumbnail.jpg`)
+    )
+    expect(media.status).toBe(200)
+    return media.headers.get('access-control-allow-origin')
+  }
+
+  it.each([
+    // The page's origin, which alone may read recordings with fetch (the waveform).
+    [false, 'http://localhost:5173/', 'http://localhost:5173'],
+    // A packaged app never loads a dev server.
+    [true, 'app://sidecast/index.html', 'app://sidecast']
+  ])(
+    'with ELECTRON_RENDERER_URL set (packaged: %s) loads %s, and media answers %s',
+    async (packaged, url, origin) => {
+      process.env['ELECTRON_RENDERER_URL'] = 'http://localhost:5173/'
+      const { window } = await boot({ platform: 'linux', packaged })
+      expect(window?.loaded).toEqual([url])
+      expect(await mediaAllowOrigin()).toBe(origin)
+    }
+  )
 
   it('quits at once when another instance holds the lock', async () => {
     const { quit } = await boot({ lock: false })
@@ -282,10 +330,7 @@ describe('main process composition', () => {
     const { window } = await boot({ platform: 'linux' })
     const trusted = {
       sender: window!.webContents,
-      senderFrame: {
-        url: pathToFileURL(join(process.cwd(), 'src/renderer/index.html')).href,
-        parent: null
-      }
+      senderFrame: { url: 'app://sidecast/index.html', parent: null }
     }
     const invoke = (channel: string, ...args: unknown[]) =>
       (fake.handled.get(channel) as (event: unknown, ...a: unknown[]) => Promise<unknown>)(

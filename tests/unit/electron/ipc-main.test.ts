@@ -8,9 +8,9 @@ vi.mock('electron', () => ({
 }))
 
 import { createEmitter, registerIpc } from '../../../src/main/electron/ipc-main'
-import type { RendererLocation } from '../../../src/main/electron/trusted-sender'
+import { APP_RENDERER, type RendererLocation } from '../../../src/main/electron/trusted-sender'
 
-const renderer: RendererLocation = { kind: 'file', indexUrl: 'file:///app/out/renderer/index.html' }
+const renderer: RendererLocation = APP_RENDERER
 const ourContents = { id: 1 }
 const strangerContents = { id: 2 }
 
@@ -56,7 +56,7 @@ describe('registerIpc', () => {
   it('dispatches a message from our window to the handler and wraps the result', async () => {
     const { handlers, registered } = setup()
     const response = await registered.get('projects:rename')!(
-      event(ourContents, topFrame('file:///app/out/renderer/index.html')),
+      event(ourContents, topFrame('app://sidecast/index.html')),
       'abc',
       'New title'
     )
@@ -67,7 +67,7 @@ describe('registerIpc', () => {
   it('passes a SidecastError back as an error envelope', async () => {
     const { registered } = setup()
     const response = await registered.get('projects:delete')!(
-      event(ourContents, topFrame('file:///app/out/renderer/index.html')),
+      event(ourContents, topFrame('app://sidecast/index.html')),
       'abc'
     )
     expect(response).toEqual({
@@ -79,13 +79,17 @@ describe('registerIpc', () => {
   it.each([
     ['a page from elsewhere', event(ourContents, topFrame('https://evil.example/'))],
     [
+      'the built renderer opened as a file',
+      event(ourContents, topFrame('file:///app/out/renderer/index.html'))
+    ],
+    [
       'a sub-frame of our page',
-      event(ourContents, { url: 'file:///app/out/renderer/index.html', parent: {} })
+      event(ourContents, { url: 'app://sidecast/index.html', parent: {} })
     ],
     ['a destroyed frame', event(ourContents, null)],
     [
       'our page in a window we did not create',
-      event(strangerContents, topFrame('file:///app/out/renderer/index.html'))
+      event(strangerContents, topFrame('app://sidecast/index.html'))
     ]
   ])(
     'refuses %s with a forbidden envelope and never calls the handler',

@@ -3,20 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 
-const electron = vi.hoisted(() => ({
-  registerSchemesAsPrivileged: vi.fn(),
-  handle: vi.fn()
-}))
-vi.mock('electron', () => ({
-  protocol: {
-    registerSchemesAsPrivileged: electron.registerSchemesAsPrivileged,
-    handle: electron.handle
-  }
-}))
+const electron = vi.hoisted(() => ({ handle: vi.fn() }))
+vi.mock('electron', () => ({ protocol: { handle: electron.handle } }))
 
-import { handleMediaProtocol, registerMediaScheme } from '../../../src/main/electron/media-protocol'
+import { handleMediaProtocol } from '../../../src/main/electron/media-protocol'
 import { mediaUrl, parseMediaUrl } from '../../../src/main/electron/media-url'
-import { mediaContentType } from '../../../src/main/projects/media-response'
+import { createMediaResponder, mediaContentType } from '../../../src/main/projects/media-response'
 import { isPlainFileName } from '../../../src/shared/project'
 
 let root: string
@@ -35,7 +27,7 @@ afterAll(async () => {
 
 function serve(): (request: Request) => Promise<Response> {
   electron.handle.mockClear()
-  handleMediaProtocol({ projectDir: (id) => join(root, id) })
+  handleMediaProtocol({ projectDir: (id) => join(root, id), rendererOrigin: 'app://sidecast' })
   expect(electron.handle).toHaveBeenCalledTimes(1)
   const [scheme, handler] = electron.handle.mock.calls[0] as [
     string,
@@ -48,22 +40,6 @@ function serve(): (request: Request) => Promise<Response> {
 describe('media protocol', () => {
   beforeEach(() => vi.clearAllMocks())
 
-  it('registers sidecast-media as a standard, secure, fetchable, streaming scheme', () => {
-    registerMediaScheme()
-    expect(electron.registerSchemesAsPrivileged).toHaveBeenCalledWith([
-      {
-        scheme: 'sidecast-media',
-        privileges: {
-          standard: true,
-          secure: true,
-          supportFetchAPI: true,
-          stream: true,
-          corsEnabled: true
-        }
-      }
-    ])
-  })
-
   it('answers a Range request with 206, Content-Range and exactly those bytes', async () => {
     const handler = serve()
     const response = await handler(
@@ -74,8 +50,8 @@ describe('media protocol', () => {
     expect(response.headers.get('content-length')).toBe('100')
     expect(response.headers.get('content-type')).toBe('video/webm')
     expect(response.headers.get('accept-ranges')).toBe('bytes')
-    // The editor's waveform reads the bytes with fetch from the app page's origin.
-    expect(response.headers.get('access-control-allow-origin')).toBe('*')
+    // The editor's waveform reads the bytes with fetch from the app's page, and only it may.
+    expect(response.headers.get('access-control-allow-origin')).toBe('app://sidecast')
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes.subarray(100, 200))
   })
 
@@ -125,6 +101,16 @@ describe('media protocol', () => {
   ])('%s → %d', async (url, status) => {
     const response = await serve()(new Request(url))
     expect(response.status).toBe(status)
+  })
+
+  it('names no other origin when the page shares the files’ origin (the e2e harness)', async () => {
+    const sameOrigin = createMediaResponder({
+      projectDir: (id) => join(root, id),
+      parseUrl: parseMediaUrl
+    })
+    const response = await sameOrigin(new Request(mediaUrl('Rec 1', 'thumbnail.jpg')))
+    expect(response.status).toBe(200)
+    expect(response.headers.has('access-control-allow-origin')).toBe(false)
   })
 
   it('refuses methods other than GET and HEAD', async () => {

@@ -3,10 +3,10 @@ import {
   installPermissionHandlers,
   isPermissionAllowed
 } from '../../../src/main/electron/permissions'
-import type { RendererLocation } from '../../../src/main/electron/trusted-sender'
+import { APP_RENDERER, type RendererLocation } from '../../../src/main/electron/trusted-sender'
 
-const trusted: RendererLocation = { kind: 'file', indexUrl: 'file:///app/out/renderer/index.html' }
-const OURS = 'file:///app/out/renderer/index.html'
+const trusted: RendererLocation = APP_RENDERER
+const OURS = 'app://sidecast/index.html'
 
 describe('isPermissionAllowed', () => {
   it.each([
@@ -15,6 +15,11 @@ describe('isPermissionAllowed', () => {
     ['media', OURS, false, false],
     ['display-capture', 'https://evil.example/', true, false],
     ['media', 'https://evil.example/', true, false],
+    // The renderer is no file any more; another host of the app scheme is another origin.
+    ['media', 'file:///app/out/renderer/index.html', true, false],
+    ['display-capture', 'file:///app/out/renderer/index.html', true, false],
+    ['media', 'app://other/index.html', true, false],
+    ['display-capture', 'app://other/index.html', true, false],
     ['media', undefined, true, false],
     ['notifications', OURS, true, false],
     ['geolocation', OURS, true, false],
@@ -126,7 +131,7 @@ describe('installPermissionHandlers', () => {
     })
     expect(granted).toBe(false)
     expect(
-      check(null, 'media', 'file://', {
+      check(null, 'media', 'app://sidecast', {
         requestingUrl: OURS,
         isMainFrame: true,
         mediaType: 'video'
@@ -137,14 +142,16 @@ describe('installPermissionHandlers', () => {
   it('answers permission checks with the same policy and refuses every device', () => {
     const { check, device } = install()
     expect(
-      check(null, 'media', 'file://', {
+      check(null, 'media', 'app://sidecast', {
         requestingUrl: OURS,
         isMainFrame: true,
         mediaType: 'audio'
       })
     ).toBe(true)
-    expect(check(null, 'media', 'file://', { isMainFrame: true })).toBe(false)
-    expect(check(null, 'serial', 'file://', { requestingUrl: OURS, isMainFrame: true })).toBe(false)
-    expect(device({ deviceType: 'usb', origin: 'file://' })).toBe(false)
+    expect(check(null, 'media', 'app://sidecast', { isMainFrame: true })).toBe(false)
+    expect(
+      check(null, 'serial', 'app://sidecast', { requestingUrl: OURS, isMainFrame: true })
+    ).toBe(false)
+    expect(device({ deviceType: 'usb', origin: 'app://sidecast' })).toBe(false)
   })
 })

@@ -1,31 +1,36 @@
 import { describe, expect, it } from 'vitest'
 import {
+  APP_RENDERER,
   isTrustedSender,
   rendererLocation,
   type RendererLocation
 } from '../../../src/main/electron/trusted-sender'
 
-const prod: RendererLocation = {
-  kind: 'file',
-  indexUrl: 'file:///opt/Sidecast/resources/app.asar/out/renderer/index.html'
+const prod = APP_RENDERER
+const dev: RendererLocation = {
+  kind: 'dev',
+  origin: 'http://localhost:5173',
+  url: 'http://localhost:5173/'
 }
-const dev: RendererLocation = { kind: 'dev', origin: 'http://localhost:5173' }
 
 describe('isTrustedSender', () => {
   it.each([
     // url, isMainFrame, allowed, trusted
-    ['file:///opt/Sidecast/resources/app.asar/out/renderer/index.html', true, prod, true],
-    ['file:///opt/Sidecast/resources/app.asar/out/renderer/index.html#/settings', true, prod, true],
-    ['file:///opt/Sidecast/resources/app.asar/out/renderer/index.html?x=1', true, prod, true],
-    ['file:///opt/Sidecast/resources/app.asar/out/renderer/index.html', false, prod, false],
-    ['file:///opt/Sidecast/resources/app.asar/out/renderer/other.html', true, prod, false],
+    ['app://sidecast/index.html', true, prod, true],
+    ['app://sidecast/index.html#/settings', true, prod, true],
+    ['app://sidecast/index.html?x=1', true, prod, true],
+    ['app://sidecast/', true, prod, true],
+    ['app://sidecast/index.html', false, prod, false],
+    // Another host, a port or credentials is another origin.
+    ['app://other/index.html', true, prod, false],
+    ['app://sidecast.evil/index.html', true, prod, false],
+    ['app://sidecast:8080/index.html', true, prod, false],
+    ['app://user@sidecast/index.html', true, prod, false],
+    ['sidecast-media://sidecast/index.html', true, prod, false],
+    // The built renderer is never trusted as a file any more, wherever it is.
+    ['file:///opt/Sidecast/resources/app.asar/out/renderer/index.html', true, prod, false],
     ['file:///tmp/index.html', true, prod, false],
-    [
-      'file:///opt/Sidecast/resources/app.asar/out/renderer/../renderer/index.html',
-      true,
-      prod,
-      true
-    ],
+    ['file://sidecast/index.html', true, prod, false],
     ['https://example.com/', true, prod, false],
     ['http://localhost:5173/', true, prod, false],
     ['http://localhost:5173/', true, dev, true],
@@ -34,6 +39,7 @@ describe('isTrustedSender', () => {
     ['http://localhost:5174/', true, dev, false],
     ['http://127.0.0.1:5173/', true, dev, false],
     ['https://localhost:5173/', true, dev, false],
+    ['app://sidecast/index.html', true, dev, false],
     ['file:///opt/Sidecast/resources/app.asar/out/renderer/index.html', true, dev, false],
     ['about:blank', true, prod, false],
     ['not a url', true, prod, false],
@@ -46,26 +52,26 @@ describe('isTrustedSender', () => {
 })
 
 describe('rendererLocation', () => {
-  const indexFileUrl = 'file:///app/out/renderer/index.html'
   it.each([
     [
       { devServerUrl: 'http://localhost:5173/', isPackaged: false },
-      { kind: 'dev', origin: 'http://localhost:5173' }
+      { kind: 'dev', origin: 'http://localhost:5173', url: 'http://localhost:5173/' }
     ],
     // A packaged app never trusts a dev server, whatever the environment says.
-    [
-      { devServerUrl: 'http://localhost:5173/', isPackaged: true },
-      { kind: 'file', indexUrl: indexFileUrl }
-    ],
-    [
-      { devServerUrl: undefined, isPackaged: false },
-      { kind: 'file', indexUrl: indexFileUrl }
-    ],
-    [
-      { devServerUrl: 'garbage', isPackaged: false },
-      { kind: 'file', indexUrl: indexFileUrl }
-    ]
+    [{ devServerUrl: 'http://localhost:5173/', isPackaged: true }, APP_RENDERER],
+    [{ devServerUrl: undefined, isPackaged: false }, APP_RENDERER],
+    [{ devServerUrl: 'garbage', isPackaged: false }, APP_RENDERER],
+    // Only a web server can be the dev server.
+    [{ devServerUrl: 'file:///tmp/index.html', isPackaged: false }, APP_RENDERER]
   ])('%j → %j', (options, expected) => {
-    expect(rendererLocation({ ...options, indexFileUrl })).toEqual(expected)
+    expect(rendererLocation(options)).toEqual(expected)
+  })
+
+  it('loads the built renderer from the app scheme', () => {
+    expect(APP_RENDERER).toEqual({
+      kind: 'app',
+      origin: 'app://sidecast',
+      url: 'app://sidecast/index.html'
+    })
   })
 })

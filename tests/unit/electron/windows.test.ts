@@ -32,7 +32,6 @@ vi.mock('electron', () => ({
 import {
   createCompactBar,
   createMainWindow,
-  installCspHeader,
   isExternalLink
 } from '../../../src/main/electron/windows'
 import {
@@ -41,13 +40,7 @@ import {
   secureWebPreferences,
   wantsCompactBar
 } from '../../../src/main/electron/window-layout'
-import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/content-security-policy'
-import type { RendererLocation } from '../../../src/main/electron/trusted-sender'
-
-const renderer = {
-  kind: 'file',
-  indexUrl: 'file:///app/out/renderer/index.html'
-} as const satisfies RendererLocation
+import { APP_RENDERER } from '../../../src/main/electron/trusted-sender'
 
 describe('secureWebPreferences', () => {
   it('isolates and sandboxes the renderer and keeps it running in the background', () => {
@@ -70,11 +63,7 @@ describe('createMainWindow', () => {
   })
 
   function create() {
-    createMainWindow({
-      preloadPath: '/app/out/preload/index.cjs',
-      renderer,
-      url: renderer.indexUrl
-    })
+    createMainWindow({ preloadPath: '/app/out/preload/index.cjs', url: APP_RENDERER.url })
     const window = electron.FakeWindow.created[0]!
     return window
   }
@@ -90,7 +79,7 @@ describe('createMainWindow', () => {
     })
     expect(window.options['minWidth']).toBeGreaterThan(0)
     expect(window.once).toHaveBeenCalledWith('ready-to-show', expect.any(Function))
-    expect(window.loadURL).toHaveBeenCalledWith('file:///app/out/renderer/index.html')
+    expect(window.loadURL).toHaveBeenCalledWith('app://sidecast/index.html')
   })
 
   it('denies new windows and sends web links to the browser', () => {
@@ -103,51 +92,17 @@ describe('createMainWindow', () => {
     expect(electron.openExternal).toHaveBeenCalledTimes(1)
   })
 
-  it('blocks navigation away from our page', () => {
+  it.each([
+    'file:///tmp/evil.html',
+    'app://sidecast/index.html',
+    'app://other/index.html',
+    'sidecast-media://project/a/recording.webm'
+  ])('blocks navigation to %s', (url) => {
     const { webContents } = create()
     const preventDefault = vi.fn()
-    webContents.listeners.get('will-navigate')!({ preventDefault, url: 'file:///tmp/evil.html' })
+    webContents.listeners.get('will-navigate')!({ preventDefault, url })
     expect(preventDefault).toHaveBeenCalled()
     expect(electron.openExternal).not.toHaveBeenCalled()
-  })
-})
-
-describe('installCspHeader', () => {
-  function install(location: RendererLocation) {
-    let listener: ((details: unknown, callback: (response: unknown) => void) => void) | undefined
-    const session = { webRequest: { onHeadersReceived: (l: typeof listener) => (listener = l) } }
-    installCspHeader(session as never, location)
-    return (details: unknown) => {
-      let answer: unknown
-      listener!(details, (response) => (answer = response))
-      return answer as { responseHeaders?: Record<string, string[]> }
-    }
-  }
-
-  it('adds the CSP to our page and replaces one the response had', () => {
-    const respond = install(renderer)
-    const answer = respond({
-      url: 'file:///app/out/renderer/index.html',
-      resourceType: 'mainFrame',
-      responseHeaders: { 'content-security-policy': ['default-src *'], 'X-Other': ['1'] }
-    })
-    expect(answer.responseHeaders).toEqual({
-      'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
-      'X-Other': ['1']
-    })
-  })
-
-  it.each([
-    ['another page', { url: 'https://example.com/', resourceType: 'mainFrame' }],
-    ['a sub-resource', { url: 'file:///app/out/renderer/index.html', resourceType: 'script' }]
-  ])('leaves %s alone', (_name, details) => {
-    expect(install(renderer)(details)).toEqual({})
-  })
-
-  it('lets the media scheme through the CSP for images and video', () => {
-    expect(CONTENT_SECURITY_POLICY).toMatch(/img-src [^;]*sidecast-media:/)
-    expect(CONTENT_SECURITY_POLICY).toMatch(/media-src [^;]*sidecast-media:/)
-    expect(CONTENT_SECURITY_POLICY).toMatch(/script-src 'self';/)
   })
 })
 
@@ -158,6 +113,7 @@ describe('isExternalLink', () => {
     ['file:///etc/passwd', false],
     ['javascript:alert(1)', false],
     ['sidecast-media://project/a/b.webm', false],
+    ['app://sidecast/index.html', false],
     ['nonsense', false]
   ])('%s → %s', (url, external) => expect(isExternalLink(url)).toBe(external))
 })
