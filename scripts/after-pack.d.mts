@@ -8,8 +8,15 @@ export declare function resourcesDir(
 ): string
 export declare function findBundledBinaries(resources: string): Promise<string[]>
 export declare function makeBundledBinariesExecutable(resources: string): Promise<string[]>
-export default function afterPack(context: {
+export interface AfterPackContext {
   readonly appOutDir: string
   readonly electronPlatformName: string
-  readonly packager: { readonly appInfo: { readonly productFilename: string } }
-}): Promise<void>
+  /** electron-builder's Arch enum: 0 ia32, 1 x64, 2 armv7l, 3 arm64, 4 universal. */
+  readonly arch: number
+  readonly packager: {
+    readonly projectDir: string
+    readonly appInfo: { readonly productFilename: string }
+  }
+}
+export declare function assertPackageContents(resources: string, context: AfterPackContext): number
+export default function afterPack(context: AfterPackContext): Promise<void>

@@ -1,5 +1,6 @@
 /**
- * electron-builder's afterPack hook: makes the bundled ffmpeg and ffprobe executable for everyone.
+ * electron-builder's afterPack hook: makes the bundled ffmpeg and ffprobe executable for everyone,
+ * then checks what the package holds (package-contents.mjs) and fails the build on any problem.
  *
  * The npm packages ship their binaries with whatever mode the publisher had (ffprobe's is 0744:
  * only the owner may run it), and electron-builder keeps it. Installed by a .deb as root, that
@@ -8,6 +9,7 @@
  */
 import { chmod, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { checkPackagedApp, nodeArch, nodePlatform } from './package-contents.mjs'
 
 /** The packages whose binaries Sidecast runs (asarUnpack keeps them outside app.asar). */
 export const BINARY_PACKAGES = Object.freeze([
@@ -73,6 +75,30 @@ export async function makeBundledBinariesExecutable(resources) {
   return binaries
 }
 
+/** electron-builder's Arch enum, by value (builder-util's `Arch`). */
+const BUILDER_ARCHES = ['ia32', 'x64', 'armv7l', 'arm64', 'universal']
+
+/**
+ * Throws with every problem package-contents.mjs finds in the packaged app. Only reads: the
+ * archive's hash is already in the app, so app.asar must not change after this point.
+ */
+export function assertPackageContents(resources, context) {
+  const builderArch = BUILDER_ARCHES[context.arch] ?? String(context.arch)
+  const arch = builderArch === 'universal' ? null : nodeArch(builderArch)
+  const { problems, asarBytes } = checkPackagedApp({
+    resources,
+    platform: nodePlatform(context.electronPlatformName),
+    arch,
+    projectDir: context.packager.projectDir
+  })
+  if (problems.length > 0) {
+    throw new Error(
+      `The packaged app is not right (electron-builder.yml files/asarUnpack, or the dependencies):\n  - ${problems.join('\n  - ')}`
+    )
+  }
+  return asarBytes
+}
+
 /** The hook electron-builder calls (`afterPack` in electron-builder.yml). */
 export default async function afterPack(context) {
   const resources = resourcesDir(
@@ -82,4 +108,8 @@ export default async function afterPack(context) {
   )
   const binaries = await makeBundledBinariesExecutable(resources)
   console.log(`  • afterPack: made executable (0755): ${binaries.join(', ')}`)
+  const asarBytes = assertPackageContents(resources, context)
+  console.log(
+    `  • afterPack: package contents checked, app.asar ${(asarBytes / 1e6).toFixed(1)} MB`
+  )
 }

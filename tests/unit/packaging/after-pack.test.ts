@@ -8,6 +8,7 @@ import { dirname, join, relative } from 'node:path'
 import { minimatch } from 'minimatch'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import afterPack, {
+  assertPackageContents,
   makeBundledBinariesExecutable,
   resourcesDir
 } from '../../../scripts/after-pack.mjs'
@@ -40,11 +41,7 @@ describe('afterPack', () => {
     const ffmpeg = await put(join(unpacked, '@ffmpeg-installer', pkg, `ffmpeg${ext}`), 0o644)
     const ffprobe = await put(join(unpacked, '@ffprobe-installer', pkg, `ffprobe${ext}`), 0o744)
     const readme = await put(join(unpacked, '@ffprobe-installer', pkg, 'README.md'), 0o644)
-    await afterPack({
-      appOutDir: outDir,
-      electronPlatformName: platform,
-      packager: { appInfo: { productFilename: 'Sidecast' } }
-    })
+    await makeBundledBinariesExecutable(resourcesDir(outDir, platform, 'Sidecast'))
     expect(await modeOf(ffmpeg)).toBe(0o755)
     expect(await modeOf(ffprobe)).toBe(0o755)
     expect(await modeOf(readme)).toBe(0o644)
@@ -67,12 +64,40 @@ describe('afterPack', () => {
     )
   })
 
+  it('then checks the package contents and fails the build on a problem', async () => {
+    const resources = join(outDir, 'resources')
+    await put(
+      join(resources, 'app.asar.unpacked/node_modules/@ffmpeg-installer/linux-x64/ffmpeg'),
+      0o644
+    )
+    await put(
+      join(resources, 'app.asar.unpacked/node_modules/@ffprobe-installer/linux-x64/ffprobe'),
+      0o744
+    )
+    const context = {
+      appOutDir: outDir,
+      electronPlatformName: 'linux',
+      arch: 1, // x64
+      packager: { projectDir: ROOT, appInfo: { productFilename: 'Sidecast' } }
+    }
+    // No app.asar here: the binaries are made executable, then the check stops the build.
+    await expect(afterPack(context)).rejects.toThrow(
+      /The packaged app is not right[\s\S]*no app\.asar/
+    )
+    expect(
+      await modeOf(
+        join(resources, 'app.asar.unpacked/node_modules/@ffprobe-installer/linux-x64/ffprobe')
+      )
+    ).toBe(0o755)
+    expect(() => assertPackageContents(resources, context)).toThrow(/no app\.asar in /)
+  })
+
   it('is the afterPack hook in electron-builder.yml', () => {
     expect(builderConfig().afterPack).toBe('./scripts/after-pack.mjs')
   })
 })
 
-describe('files filters for the installer packages', () => {
+describe('files filters for the installer packages and the packages’ extras', () => {
   /** What electron-builder's filter does with the user's patterns: the last that matches wins. */
   function kept(path: string, patterns: readonly string[]): boolean {
     let match = true // node_modules of production dependencies are included by default
@@ -128,7 +153,17 @@ describe('files filters for the installer packages', () => {
     ['node_modules/@ffprobe-installer/darwin-arm64/README.md', false],
     ['node_modules/@ffprobe-installer/darwin-arm64/ffprobe', true],
     ['node_modules/@ffmpeg-installer/win32-x64/ffmpeg.exe', true],
-    ['node_modules/react/index.js', true]
+    ['node_modules/electron-store/index.js', true],
+    ['node_modules/fluent-ffmpeg/lib/fluent-ffmpeg.js', true],
+    ['node_modules/fluent-ffmpeg/coverage/lcov.info', false],
+    ['node_modules/fluent-ffmpeg/doc/index.html', false],
+    ['node_modules/react/index.js', false],
+    ['node_modules/react-dom/client.js', false],
+    ['node_modules/scheduler/index.js', false],
+    ['node_modules/ajv/lib/ajv.ts', false],
+    ['node_modules/ajv/dist/ajv.d.ts', false],
+    ['node_modules/ajv/dist/ajv.js.map', false],
+    ['out/main/index.js.map', false]
   ])('%s is kept: %s', (path, expected) => {
     const patterns = (builderConfig().files as string[]).filter((p) => p.startsWith('!'))
     expect(kept(path, patterns)).toBe(expected)

@@ -13,12 +13,19 @@ export function builderConfig(): Configuration {
   return load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as Configuration
 }
 
+/** electron-builder.yml's `publish` for electron-updater's generic provider. */
+export interface GenericPublish {
+  readonly provider: string
+  readonly url: string
+}
+
 export interface PackageJson {
   readonly name?: string
   readonly description?: string
   readonly homepage?: string
   readonly author?: string | { readonly name?: string; readonly email?: string }
   readonly license?: string
+  readonly scripts?: Readonly<Record<string, string>>
 }
 
 export function packageJson(): PackageJson {
