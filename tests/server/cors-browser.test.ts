@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
-import { makeTestVideo } from './helpers-pages/fixtures'
+import { makeTestVideo, tusUpload } from './helpers-pages/fixtures'
 import { ROOT, getJson, serversPerTest, tempDir, type TestServer } from './support'
 
 // Browser-side names used inside page.evaluate callbacks (this project compiles without the DOM lib).
@@ -212,7 +212,6 @@ describe('a browser on another origin', () => {
     const s = await servers.start()
     const session = s.app.library.db.createSession(s.user.id)
     // A video to read and to try to change.
-    const { tusUpload } = await import('./helpers-pages/fixtures')
     const videoId = await tusUpload(s.url, s.token, videoBytes, {
       filename: 'mine.webm',
       title: 'Original title'
