@@ -6,4 +6,6 @@ export declare function readFuses(executable: string): Promise<Record<string, bo
 export declare function packWithFakeElectron(options: {
   readonly workDir: string
   readonly projectDir?: string
+  /** electron-builder is killed after this long (default 240 s). */
+  readonly timeoutMs?: number
 }): Promise<{ appOutDir: string; resources: string; executable: string; log: string }>

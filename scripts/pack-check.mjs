@@ -62,9 +62,14 @@ export async function readFuses(executable) {
 /**
  * Runs electron-builder (its CLI, in a child process) for a Linux x64 `dir` target with the
  * stand-in Electron, output under `workDir`. Needs `electron-vite build` output in out/.
- * Resolves with the packaged app's folders and electron-builder's output; rejects when it fails.
+ * Resolves with the packaged app's folders and electron-builder's output; rejects when it fails
+ * or takes longer than `timeoutMs`.
  */
-export async function packWithFakeElectron({ workDir, projectDir = PROJECT_DIR }) {
+export async function packWithFakeElectron({
+  workDir,
+  projectDir = PROJECT_DIR,
+  timeoutMs = 240_000
+}) {
   const electronDist = await writeFakeElectronDist(join(workDir, 'electron-dist'))
   const output = join(workDir, 'dist')
   const cli = join(projectDir, 'node_modules', 'electron-builder', 'cli.js')
@@ -82,7 +87,10 @@ export async function packWithFakeElectron({ workDir, projectDir = PROJECT_DIR }
     const child = spawn(process.execPath, args, {
       cwd: projectDir,
       env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // A stuck build is killed rather than left behind.
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL'
     })
     let text = ''
     child.stdout.on('data', (chunk) => (text += chunk))
@@ -90,7 +98,7 @@ export async function packWithFakeElectron({ workDir, projectDir = PROJECT_DIR }
     child.on('error', reject)
     child.on('close', (code) => {
       if (code === 0) resolve(text)
-      else reject(new Error(`electron-builder exited with ${code}:\n${text}`))
+      else reject(new Error(`electron-builder exited with ${code ?? 'a kill'}:\n${text}`))
     })
   })
   const appOutDir = join(output, 'linux-unpacked')
