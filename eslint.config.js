@@ -56,7 +56,12 @@ const MAIN_OWNERS = [
   },
   {
     module: 'tus-js-client',
-    owners: ['src/main/share/tus-layer.ts', 'src/main/share/url-storage.ts'],
+    owners: [
+      'src/main/share/tus-layer.ts',
+      'src/main/share/url-storage.ts',
+      'src/main/share/http-stack.ts',
+      'src/main/share/library-net.ts'
+    ],
     message: 'tus-js-client is owned by src/main/share/tus-layer.ts.'
   },
   {

@@ -29,6 +29,7 @@ import { recordingHandlers } from './recording/recording-handlers'
 import { settingsHandlers } from './settings/settings-handlers'
 import type { SettingsStore } from './settings/settings-store'
 import { createLibraryService, type LibraryService } from './share/library'
+import { NODE_LIBRARY_NET, type LibraryNet } from './share/library-net'
 import { shareHandlers } from './share/share-handlers'
 import { createTokenStore, type SecretsAdapter } from './share/token-store'
 import { createNodeTusLayer, type TusLayer } from './share/tus-layer'
@@ -63,6 +64,11 @@ export interface PlatformAdapters {
   readonly secrets: SecretsAdapter
   /** Calls back when the network comes back (or the computer wakes); returns the unsubscribe. */
   onOnline?(callback: () => void): () => void
+  /**
+   * The network library requests go through (the JSON API and tus uploads): Chromium's in the app
+   * (electron/net-stack.ts: system proxies, the OS certificate store); default Node's.
+   */
+  readonly net?: LibraryNet
 }
 
 export interface AppServicesOptions {
@@ -166,17 +172,19 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   })
 
   // Sharing: the library connection and the upload queue.
+  const net = adapters.net ?? NODE_LIBRARY_NET
   const library = createLibraryService({
     settings,
     tokens: createTokenStore({ dataDir: opts.dataDir, secrets: adapters.secrets }),
-    env: opts.env ?? {}
+    env: opts.env ?? {},
+    fetch: net.fetch
   })
   const uploadsDir = join(opts.dataDir, UPLOADS_FOLDER)
   const uploads = createUploadQueue({
     dataDir: opts.dataDir,
     tus:
       opts.tusLayer ??
-      createNodeTusLayer({ storage: new DiskUrlStorage(join(uploadsDir, TUS_URLS_FILE)) }),
+      createNodeTusLayer({ storage: new DiskUrlStorage(join(uploadsDir, TUS_URLS_FILE)), net }),
     projects: {
       readFacts: (id) => projects.readFacts(id),
       projectDir: (id) => projects.projectDir(id),

@@ -3,7 +3,9 @@
  * access token). Every answer is a sentence that says exactly what is wrong and what to do.
  */
 import type { LibraryTestResult } from '../../shared/ipc'
-import { errorCode, errorMessage } from '../error-details'
+import { errorMessage } from '../error-details'
+import { NODE_LIBRARY_NET, type LibraryFetch } from './library-net'
+import { networkFailureInfo } from './net-errors'
 
 /** How long "Test connection" waits for the whole answer. */
 export const TEST_TIMEOUT_MS = 10_000
@@ -76,50 +78,48 @@ export function tokenProblem(token: string): string | null {
   return null
 }
 
-function isTimeout(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name
-  return name === 'TimeoutError' || errorCode(error) === 'UND_ERR_CONNECT_TIMEOUT'
-}
-
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_NOT_YET_VALID'
-])
-
-/** A network failure (no HTTP answer) in words, naming the host. */
+/**
+ * A network failure (no HTTP answer) in words, naming the host and what to do. Node's errors and
+ * Chromium's (`net::ERR_…`, from Electron's net in the app) read the same.
+ */
 export function unreachableMessage(error: unknown, target: URL, timeoutMs: number): string {
   const host = target.host
-  if (isTimeout(error)) {
-    const seconds = timeoutMs / 1000
-    const shown = Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(1)
-    return `${host} did not answer within ${shown} second${seconds === 1 ? '' : 's'}. Check the library’s address and your network connection.`
-  }
-  const code = errorCode(error)
-  const causeMessage = (error as { cause?: { message?: unknown } } | null)?.cause?.message
-  if (causeMessage === 'bad port') {
-    return `Port ${target.port} of ${target.hostname} is one that web clients refuse to use. Run the library on another port, such as 8080.`
-  }
-  switch (code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NONAME':
+  const { problem, code } = networkFailureInfo(error)
+  const withCode = code ? ` (${code})` : ''
+  switch (problem) {
+    case 'deadline': {
+      const seconds = timeoutMs / 1000
+      const shown = Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(1)
+      return `${host} did not answer within ${shown} second${seconds === 1 ? '' : 's'}. Check the library’s address and your network connection.`
+    }
+    case 'timed-out':
+      return `${host} did not answer in time${withCode}. Check the library’s address and your network connection.`
+    case 'bad-port':
+      return `Port ${target.port} of ${target.hostname} is one that web clients refuse to use. Run the library on another port, such as 8080.`
+    case 'name-not-found':
+    case 'name-lookup-failed':
       return `Could not find the server "${target.hostname}". Check the library’s address and your network connection.`
-    case 'ECONNREFUSED':
+    case 'refused':
       return `Nothing is answering at ${host}. Check the library’s address and that the library server is running.`
-    case 'ENETUNREACH':
-    case 'EHOSTUNREACH':
-      return `${host} cannot be reached from this computer (${code}). Check your network connection.`
-    case 'EPROTO':
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'offline':
+    case 'unreachable':
+      return `${host} cannot be reached from this computer${withCode}. Check your network connection.`
+    case 'cut':
+      return `The connection to ${host} was cut${withCode}. Try again; if it keeps happening, check your network connection.`
+    case 'blocked':
+      return `Connections to ${host} are blocked on this computer${withCode}, by a firewall or a policy. Ask your IT department.`
+    case 'not-https':
       return `${host} did not answer over HTTPS. Check whether the library’s address should start with http:// instead.`
-  }
-  if (code && TLS_CODES.has(code)) {
-    return `The secure connection to ${host} failed: its certificate is not trusted (${code}). Check the address, or ask whoever runs the library.`
+    case 'certificate':
+      return `The secure connection to ${host} failed: its certificate is not trusted${withCode}. Check the address, or ask whoever runs the library.`
+    case 'tls':
+      return `The secure connection to ${host} failed${withCode}. Ask whoever runs the library.`
+    case 'proxy':
+      return `The proxy server set on this computer could not be reached, or could not connect to ${host}${withCode}. Check the proxy settings, or ask your IT department.`
+    case 'proxy-auth':
+      return `The proxy server set on this computer asks for a sign-in that Sidecast cannot give${withCode}. Ask your IT department.`
+    case 'other':
+      break
   }
   const detail = code ?? errorMessage(error)
   return `Could not reach ${host} (${detail}). Check the library’s address and your network connection.`
@@ -157,6 +157,8 @@ function isSidecastRefusal(response: Response, body: string): boolean {
 export interface TestConnectionOptions {
   /** Default TEST_TIMEOUT_MS. */
   readonly timeoutMs?: number
+  /** The network's fetch; default Node's (Chromium's in the app, through LibraryNet). */
+  readonly fetch?: LibraryFetch
 }
 
 /**
@@ -169,6 +171,7 @@ export async function testConnection(
   options: TestConnectionOptions = {}
 ): Promise<LibraryTestResult> {
   const timeoutMs = options.timeoutMs ?? TEST_TIMEOUT_MS
+  const fetch = options.fetch ?? NODE_LIBRARY_NET.fetch
   const urlProblem = libraryUrlProblem(rawUrl)
   if (urlProblem) return { ok: false, message: urlProblem }
   const badToken = tokenProblem(token)

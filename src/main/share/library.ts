@@ -16,6 +16,7 @@ import {
   testConnection as defaultTestConnection,
   tokenProblem
 } from './library-client'
+import type { LibraryFetch } from './library-net'
 import type { TokenStore } from './token-store'
 
 export const ENV_LIBRARY_URL = 'SIDECAST_LIBRARY_URL'
@@ -72,6 +73,8 @@ export interface LibraryServiceOptions {
   readonly env: Readonly<Record<string, string | undefined>>
   /** GET /api/me; tests may inject a fake. */
   readonly testConnection?: (url: string, token: string) => Promise<LibraryTestResult>
+  /** The fetch "Test connection" uses (LibraryNet's); default Node's. */
+  readonly fetch?: LibraryFetch
 }
 
 export interface LibraryService {
@@ -118,7 +121,10 @@ function parsePatch(patch: unknown): LibraryConfigPatch {
 export function createLibraryService(options: LibraryServiceOptions): LibraryService {
   const env = libraryEnv(options.env)
   const listeners = new Set<() => void>()
-  const test = options.testConnection ?? ((url, token) => defaultTestConnection(url, token))
+  const fetch = options.fetch
+  const test =
+    options.testConnection ??
+    ((url, token) => defaultTestConnection(url, token, fetch ? { fetch } : {}))
 
   const changed = (): void => {
     for (const listener of listeners) listener()

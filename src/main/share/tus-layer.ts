@@ -13,6 +13,8 @@ import { createReadStream, type ReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Upload, type DetailedError, type HttpRequest, type HttpResponse } from 'tus-js-client'
 import { errorCode, errorMessage } from '../error-details'
+import { NODE_LIBRARY_NET, type LibraryNet } from './library-net'
+import { networkFailureInfo, type NetworkProblem } from './net-errors'
 import { CHUNK_SIZE } from './upload-plan'
 import type { DiskUrlStorage } from './url-storage'
 
@@ -93,24 +95,53 @@ class StopAttempt extends Error {
   }
 }
 
-const NETWORK_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'nothing is answering at the library’s address',
-  ECONNRESET: 'the connection to the library was cut',
-  EPIPE: 'the connection to the library was cut',
-  ETIMEDOUT: 'the library did not answer in time',
-  ENOTFOUND: 'the library’s server name cannot be found',
-  EAI_AGAIN: 'the library’s server name cannot be looked up (no network?)',
-  ENETUNREACH: 'there is no network connection',
-  EHOSTUNREACH: 'the library cannot be reached',
-  ENETDOWN: 'there is no network connection'
+/** A failure without an answer, in words (what follows says the code where it helps). */
+const NETWORK_WORDS: Record<Exclude<NetworkProblem, 'other'>, string> = {
+  deadline: 'the library did not answer in time',
+  'timed-out': 'the library did not answer in time',
+  refused: 'nothing is answering at the library’s address',
+  cut: 'the connection to the library was cut',
+  'name-not-found': 'the library’s server name cannot be found',
+  'name-lookup-failed': 'the library’s server name cannot be looked up (no network?)',
+  offline: 'there is no network connection',
+  unreachable: 'the library cannot be reached',
+  blocked: 'connections to the library are blocked on this computer',
+  'not-https': 'the library did not answer over HTTPS',
+  certificate: 'the library’s certificate is not trusted',
+  tls: 'the secure connection to the library failed',
+  proxy: 'the proxy server set on this computer failed or could not reach the library',
+  'proxy-auth': 'the proxy server set on this computer asks for a sign-in Sidecast cannot give',
+  'bad-port': 'the library’s port is one that web clients refuse to use'
 }
 
-/** A failure with no answer from the library (network trouble), said in words: try again later. */
-function networkFailure(code: string | undefined): TusFailure {
-  const words = code
-    ? (NETWORK_WORDS[code] ?? `the connection failed (${code})`)
-    : 'the connection to the library failed'
-  return { kind: 'retry', message: words.charAt(0).toUpperCase() + words.slice(1) + '.' }
+/** Problems that will not go away by themselves: the sentence names its code and who can help. */
+const NEEDS_HELP: Partial<Record<NetworkProblem, string>> = {
+  blocked: 'Ask your IT department.',
+  certificate: 'Ask whoever runs the library.',
+  tls: 'Ask whoever runs the library.',
+  proxy: 'Check this computer’s proxy settings.',
+  'proxy-auth': 'Ask your IT department.'
+}
+
+/**
+ * A failure with no answer from the library (network trouble, from Node's stack or Chromium's),
+ * said in words: try again later.
+ */
+function networkFailure(error: unknown): TusFailure {
+  const { problem, code } = networkFailureInfo(error)
+  if (problem === 'other') {
+    return {
+      kind: 'retry',
+      message: code ? `The connection failed (${code}).` : 'The connection to the library failed.'
+    }
+  }
+  const words = NETWORK_WORDS[problem]
+  const sentence = words.charAt(0).toUpperCase() + words.slice(1)
+  const help = NEEDS_HELP[problem]
+  return {
+    kind: 'retry',
+    message: help ? `${sentence}${code ? ` (${code})` : ''}. ${help}` : `${sentence}.`
+  }
 }
 
 /** The longest wait a library's `Retry-After` can impose (a longer one is cut to this). */
@@ -176,7 +207,7 @@ export function classifyTusError(error: unknown): TusFailure {
         message: 'The file changed while it was being uploaded.'
       }
     }
-    return networkFailure(code)
+    return networkFailure(error)
   }
   if (status === 401 || status === 403) return { kind: 'auth', message: AUTH_REFUSED_MESSAGE }
   const busy = busyFailure(status, res?.getHeader('Retry-After'))
@@ -262,6 +293,8 @@ export interface NodeTusLayerOptions {
   readonly chunkSize?: number
   /** Time limit of DELETE and the /video lookup; default 15 s. */
   readonly requestTimeoutMs?: number
+  /** The network: Chromium's in the app, Node's (the default) in the harness and tests. */
+  readonly net?: LibraryNet
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -280,6 +313,7 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
   const stallMs = options.stallMs ?? 120_000
   const chunkSize = options.chunkSize ?? CHUNK_SIZE
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000
+  const net = options.net ?? NODE_LIBRARY_NET
 
   function start(job: TusJob, callbacks: TusCallbacks): TusRun {
     const reader = new PathFileReader()
@@ -309,6 +343,7 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
       removeFingerprintOnSuccess: false,
       fingerprint: async () => job.fingerprint,
       fileReader: reader,
+      httpStack: net.httpStack,
       onBeforeRequest: () => touch(),
       onAfterResponse: (req: HttpRequest, res: HttpResponse) => {
         touch()
@@ -420,7 +455,8 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
           await withTimeout(
             Upload.terminate(previous.uploadUrl, {
               headers: { Authorization: `Bearer ${token}` },
-              retryDelays: null
+              retryDelays: null,
+              httpStack: net.httpStack
             }),
             requestTimeoutMs,
             'Deleting the upload'
@@ -436,13 +472,16 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
       let response: Response
       let text: string
       try {
-        response = await fetch(`${uploadUrl.replace(/\/+$/, '')}/video`, {
+        response = await net.fetch(`${uploadUrl.replace(/\/+$/, '')}/video`, {
           headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+          // A redirect is answered as itself (a retried "HTTP 30x" below), never followed with
+          // the token.
+          redirect: 'manual',
           signal: AbortSignal.timeout(requestTimeoutMs)
         })
         text = await response.text()
       } catch (error) {
-        return { state: 'error', failure: networkFailure(errorCode(error)) }
+        return { state: 'error', failure: networkFailure(error) }
       }
       let body: Record<string, unknown> = {}
       try {

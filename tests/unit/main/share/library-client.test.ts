@@ -1,13 +1,21 @@
-/** "Test connection" against small local HTTP servers that answer like various real ones. */
+/**
+ * "Test connection" against small local HTTP servers that answer like various real ones, through
+ * Node's fetch (the harness) and through the app's fetch over net.request (here on node:http,
+ * with Chromium's `net::ERR_…` errors): both read the same.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createNetFetch } from '../../../../src/main/share/http-stack'
 import {
   isLibraryLink,
   libraryUrlProblem,
   normaliseLibraryUrl,
-  testConnection
+  testConnection as testConnectionWith,
+  type TestConnectionOptions
 } from '../../../../src/main/share/library-client'
+import type { LibraryFetch } from '../../../../src/main/share/library-net'
+import { nodeNetRequest } from '../../../support/node-net-request'
 
 const servers: Server[] = []
 
@@ -58,7 +66,13 @@ function sidecast(req: IncomingMessage, res: ServerResponse): void {
   json(res, 200, { name: 'alice', admin: false })
 }
 
-describe('testConnection', () => {
+describe.each<[string, LibraryFetch | undefined]>([
+  ['Node’s fetch', undefined],
+  ['fetch over net.request', createNetFetch(nodeNetRequest())]
+])('testConnection with %s', (_stack, fetch) => {
+  const testConnection = (url: string, token: string, options: TestConnectionOptions = {}) =>
+    testConnectionWith(url, token, { ...options, ...(fetch ? { fetch } : {}) })
+
   it('says who the token belongs to', async () => {
     const url = await serve(sidecast)
     expect(await testConnection(`${url}/`, 'good-token')).toEqual({

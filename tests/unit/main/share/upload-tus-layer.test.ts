@@ -1,7 +1,9 @@
 /**
  * The tus layer (tus-js-client + URL storage on disk) against a small in-memory tus server whose
  * answers the test scripts: what each server answer means (retry, start over, stop), resuming
- * from the server's offset, the share link, terminate, and the stall watchdog.
+ * from the server's offset, the share link, terminate, and the stall watchdog. Each runs over
+ * Node's network stack (the harness) and over the app's, net.request's (here on node:http, with
+ * Chromium's `net::ERR_…` errors).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -20,7 +22,10 @@ import {
   type TusLayer,
   type TusSuccess
 } from '../../../../src/main/share/tus-layer'
+import { createNetFetch, createNetHttpStack } from '../../../../src/main/share/http-stack'
+import type { LibraryNet } from '../../../../src/main/share/library-net'
 import { DiskUrlStorage } from '../../../../src/main/share/url-storage'
+import { nodeNetRequest } from '../../../support/node-net-request'
 
 interface Upload {
   length: number
@@ -157,6 +162,21 @@ function job(overrides: Partial<TusJob> = {}): TusJob {
   }
 }
 
+const STACKS: [string, LibraryNet | undefined][] = [
+  ['Node’s stack', undefined],
+  [
+    'net.request',
+    { fetch: createNetFetch(nodeNetRequest()), httpStack: createNetHttpStack(nodeNetRequest()) }
+  ]
+]
+
+/** The layer of the describe block's tests goes over `net` (Node's when undefined). */
+function useStack(net: LibraryNet | undefined): void {
+  beforeEach(() => {
+    layer = createNodeTusLayer({ storage, chunkSize: 1000, stallMs: 400, ...(net ? { net } : {}) })
+  })
+}
+
 type Outcome = { ok: true; result: TusSuccess } | { ok: false; failure: TusFailure }
 
 /** Runs one attempt to its end; `onAccepted` may stop the server mid-way. */
@@ -171,7 +191,9 @@ function attempt(j: TusJob = job(), onAccepted?: (offset: number) => void): Prom
   })
 }
 
-describe('the tus layer', () => {
+describe.each(STACKS)('the tus layer over %s', (_stack, net) => {
+  useStack(net)
+
   it('uploads in chunks and returns the share link from the final answer', async () => {
     const outcome = await attempt()
     expect(outcome).toEqual({
@@ -369,7 +391,9 @@ describe('the tus layer', () => {
   })
 })
 
-describe('a busy library: 503 or 429 with Retry-After', () => {
+describe.each(STACKS)('a busy library over %s: 503 or 429 with Retry-After', (_stack, net) => {
+  useStack(net)
+
   const busy =
     (method: string, status: number, retryAfter: string) =>
     (req: IncomingMessage, res: ServerResponse): boolean => {
