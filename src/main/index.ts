@@ -38,6 +38,7 @@ import { createEmitter, registerIpc } from './electron/ipc-main'
 import { handleAppProtocol, registerPrivilegedSchemes } from './electron/app-protocol'
 import { handleMediaProtocol } from './electron/media-protocol'
 import { mediaUrl } from './electron/media-url'
+import { electronLibraryNet } from './electron/net-stack'
 import { guardPage } from './electron/page-guard'
 import { installPermissionHandlers } from './electron/permissions'
 import { createQuitGuard } from './electron/quit-guard'
@@ -112,6 +113,8 @@ function start(): void {
     emit,
     adapters: {
       ...electronShareAdapters(platform),
+      // Library requests over Chromium's network stack: system proxies, OS certificates.
+      net: electronLibraryNet(),
       preventSleep() {
         const id = powerSaveBlocker.start('prevent-display-sleep')
         return () => {
