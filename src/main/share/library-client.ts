@@ -210,6 +210,14 @@ export async function testConnection(
         : `${target.host} answered with a redirect (HTTP ${status}) instead of the library. Check the library’s address.`
     }
   }
+  if (status === 407) {
+    // The proxy's own refusal, passed on when nobody answers its request for a sign-in.
+    return {
+      ok: false,
+      message:
+        'The proxy server set on this computer asks for a sign-in that Sidecast cannot give (HTTP 407). Ask your IT department.'
+    }
+  }
   if (status === 401 || status === 403) {
     if (!isSidecastRefusal(response, body)) {
       return {

@@ -144,6 +144,16 @@ function networkFailure(error: unknown): TusFailure {
   }
 }
 
+/**
+ * A proxy's 407: Chromium passes it on when nobody answers the proxy's request for a sign-in
+ * (the app gives none). Not the library's answer: retried, and said so.
+ */
+const PROXY_SIGN_IN: TusFailure = {
+  kind: 'retry',
+  message:
+    'The proxy server set on this computer asks for a sign-in Sidecast cannot give (HTTP 407). Ask your IT department.'
+}
+
 /** The longest wait a library's `Retry-After` can impose (a longer one is cut to this). */
 export const MAX_RETRY_AFTER_MS = 10 * 60_000
 /** The shortest: `Retry-After: 0` must not make the app hammer a busy library. */
@@ -210,6 +220,7 @@ export function classifyTusError(error: unknown): TusFailure {
     return networkFailure(error)
   }
   if (status === 401 || status === 403) return { kind: 'auth', message: AUTH_REFUSED_MESSAGE }
+  if (status === 407) return PROXY_SIGN_IN
   const busy = busyFailure(status, res?.getHeader('Retry-After'))
   if (busy) return busy
   const reason = serverReason(res)
@@ -351,6 +362,7 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
         if (status === 401 || status === 403) {
           throw new StopAttempt({ kind: 'auth', message: AUTH_REFUSED_MESSAGE })
         }
+        if (status === 407) throw new StopAttempt(PROXY_SIGN_IN)
         // Only "the server does not have it" may start the upload over; anything else on HEAD
         // (a 5xx, a proxy error) is retried against the same upload.
         if (
@@ -512,6 +524,7 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
       if (status === 401 || status === 403) {
         return { state: 'error', failure: { kind: 'auth', message: AUTH_REFUSED_MESSAGE } }
       }
+      if (status === 407) return { state: 'error', failure: PROXY_SIGN_IN }
       const busy = busyFailure(status, response.headers.get('Retry-After'))
       if (busy) return { state: 'error', failure: busy }
       return {

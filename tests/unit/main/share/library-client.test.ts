@@ -137,6 +137,18 @@ describe.each<[string, LibraryFetch | undefined]>([
     expect(message).toMatch(/not a Sidecast access token \(HTTP 401\)/)
   })
 
+  // Skipped over Node's fetch: it turns any 407 into a network error (the fetch standard), and
+  // Node's stack uses no proxy anyway.
+  it.skipIf(!fetch)('says a proxy asks for a sign-in on a 407', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(407, { 'proxy-authenticate': 'Basic realm="office"' })
+      res.end()
+    })
+    expect((await testConnection(url, 'good-token')).message).toBe(
+      'The proxy server set on this computer asks for a sign-in that Sidecast cannot give (HTTP 407). Ask your IT department.'
+    )
+  })
+
   it('reports a server error with its status', async () => {
     const url = await serve((_req, res) => json(res, 503, { error: 'down' }))
     const { host } = new URL(url)

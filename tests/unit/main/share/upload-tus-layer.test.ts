@@ -331,6 +331,39 @@ describe.each(STACKS)('the tus layer over %s', (_stack, net) => {
     })
   })
 
+  it('says a proxy’s 407 is the proxy’s, not the library’s, and retries', async () => {
+    const proxySignIn: TusFailure = {
+      kind: 'retry',
+      message:
+        'The proxy server set on this computer asks for a sign-in Sidecast cannot give (HTTP 407). Ask your IT department.'
+    }
+    const proxy = (method: string) => (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== method) return false
+      req.resume()
+      res.writeHead(407, { 'Proxy-Authenticate': 'Basic realm="office"' }).end()
+      return true
+    }
+    server.fault = proxy('POST')
+    expect(await attempt()).toEqual({ ok: false, failure: proxySignIn })
+    server.fault = (req, res) => {
+      if (req.method !== 'PATCH') return false
+      req.resume()
+      res.writeHead(500).end()
+      return true
+    }
+    await attempt()
+    server.fault = proxy('HEAD')
+    expect(await attempt()).toEqual({ ok: false, failure: proxySignIn })
+    // Node's fetch turns any 407 into a network error (the fetch standard); Node's stack uses no
+    // proxy anyway, so only the app's network can meet one on /video.
+    if (!net) return
+    server.fault = proxy('GET')
+    expect(await layer.videoStatus(`${server.url}/api/uploads/u1`, 'good')).toEqual({
+      state: 'error',
+      failure: proxySignIn
+    })
+  })
+
   it('says the network failed when nothing answers', async () => {
     await server.close()
     const outcome = await attempt()
