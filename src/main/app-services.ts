@@ -37,6 +37,14 @@ import { uploadExporter } from './share/upload-exporter'
 import { createUploadQueue, type UploadQueue } from './share/upload-queue'
 import { TUS_URLS_FILE, UPLOADS_FOLDER } from './share/upload-queue-file'
 import { DiskUrlStorage } from './share/url-storage'
+import type { UpdateEngine } from './updates/update-engine'
+import { updateHandlers } from './updates/update-handlers'
+import { NOT_INSTALLED, restartWaitsFor, type UpdateSupport } from './updates/update-policy'
+import {
+  createUpdateService,
+  type UpdateService,
+  type UpdateServiceOptions
+} from './updates/update-service'
 
 /** What recording.json's `endedBecause` says when main finished a recording for a lost window. */
 const WINDOW_LOST_REASON: Readonly<Record<WindowLostCause, string>> = {
@@ -96,6 +104,13 @@ export interface AppServicesOptions {
   readonly tusLayer?: TusLayer
   /** Waits between upload retries; tests shorten them. */
   readonly uploadRetryDelaysMs?: readonly number[]
+  /**
+   * How this copy updates itself (src/main/updates/): electron-updater in a packaged app
+   * (electron/updater.ts), a scripted fake in the e2e harness; absent, it does not.
+   */
+  readonly updates?: { readonly support: UpdateSupport; readonly engine: UpdateEngine | null }
+  /** Timers of the update checks; tests drive them by hand. */
+  readonly updateService?: Pick<UpdateServiceOptions, 'timers' | 'now' | 'firstCheckDelayMs'>
 }
 
 export interface AppServices {
@@ -105,6 +120,8 @@ export interface AppServices {
   readonly settings: SettingsStore
   readonly library: LibraryService
   readonly uploads: UploadQueue
+  /** Updating Sidecast from the library (Settings › Updates, the tray's "Restart to update"). */
+  readonly updates: UpdateService
   ffmpegStatus(): FfmpegStatus
   readonly handlers: InvokeHandlers
   /** Recovers recordings left unfinished by a crash; the notices are also served once over IPC. */
@@ -126,6 +143,8 @@ export interface AppServices {
 export function createAppServices(opts: AppServicesOptions): AppServices {
   const { settings, adapters } = opts
   const projectsChanged = (): void => opts.emit('projects:changed', null)
+  // Recording, exporting or uploading started or ended: a restart to update may wait, or not.
+  let busyChanged = (): void => undefined
 
   const ffmpeg = createCurrentFfmpeg({
     settingPath: () => settings.get().ffmpegPath,
@@ -168,7 +187,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     // only when there are callouts to draw, so a missing font folder cannot block a plain export.
     fontDir: () =>
       opts.resourcesPath ? fontDir({ resourcesPath: opts.resourcesPath }) : undefined,
-    emit: (event) => opts.emit('export:progress', event)
+    emit: (event) => {
+      opts.emit('export:progress', event)
+      busyChanged()
+    }
   })
 
   // Sharing: the library connection and the upload queue.
@@ -212,6 +234,30 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...(opts.uploadRetryDelaysMs ? { retryDelaysMs: opts.uploadRetryDelaysMs } : {})
   })
   library.onChange(() => uploads.credentialsChanged())
+
+  // Updates from the library (src/main/updates/).
+  const updates = createUpdateService({
+    currentVersion: opts.version,
+    support: opts.updates?.support ?? { mode: 'none', reason: NOT_INSTALLED },
+    engine: opts.updates?.engine ?? null,
+    settings: () => settings.get(),
+    env: opts.env ?? {},
+    credentials: () => library.credentials(),
+    restartWaitsFor: () =>
+      restartWaitsFor({
+        recorderPhase: recorder.state().phase,
+        exporting: exports.current() !== null,
+        uploads: uploads.list()
+      }),
+    emit: (status) => opts.emit('updates:changed', status),
+    notify: (title, body) => adapters.notify(title, body),
+    warn: (message) => console.warn(`[updates] ${message}`),
+    ...opts.updateService
+  })
+  busyChanged = () => updates.busyChanged()
+  recorder.onState(() => updates.busyChanged())
+  uploads.onChange(() => updates.busyChanged())
+  library.onChange(() => updates.libraryChanged())
   let stopOnline: (() => void) | null = null
   let pendingNotices: RecoveryNotice[] = []
   let finishingForLostWindow: Promise<void> | null = null
@@ -260,7 +306,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       },
       ffmpegStatus: () => ffmpeg.status(),
       settings,
-      library
+      library,
+      updates
     }),
     ...recordingHandlers({
       recorder,
@@ -289,7 +336,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       projects,
       copyText: (text) => adapters.copyText(text),
       openExternal: (url) => adapters.openExternal(url)
-    })
+    }),
+    ...updateHandlers(updates)
   }
 
   return {
@@ -299,6 +347,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     settings,
     library,
     uploads,
+    updates,
     ffmpegStatus: () => ffmpeg.status(),
     handlers,
     finishForLostWindow,
@@ -312,11 +361,13 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         console.error('[uploads] could not resume the upload queue', error)
       }
       stopOnline = adapters.onOnline?.(() => uploads.networkBack()) ?? null
+      updates.start()
       return notices
     },
     async shutdown() {
       stopOnline?.()
       stopOnline = null
+      updates.dispose()
       await uploads.shutdown()
       await exports.shutdown()
       await recorder.shutdown()

@@ -47,6 +47,9 @@ import { createGlobalShortcut } from './electron/shortcut'
 import { electronShareAdapters, showNotification } from './electron/share-adapters'
 import { withShortcutSetting } from './electron/shortcut-setting'
 import { createTray, type SidecastTray } from './electron/tray'
+import { trayUpdateView } from './electron/tray-menu'
+import { createElectronUpdateEngine, installFacts } from './electron/updater'
+import { updateSupport } from './updates/update-policy'
 import { rendererLocation } from './electron/trusted-sender'
 import { createUploadIndicator } from './electron/upload-indicator'
 import { chromiumFeatures } from './electron/wayland'
@@ -101,8 +104,24 @@ function start(): void {
     sendToWindows(channel, payload)
     if (channel === 'projects:changed') void uploadIndicator.projectsChanged()
     if (channel === 'uploads:changed') uploadIndicator.uploadsChanged()
+    if (channel === 'updates:changed') {
+      tray?.setUpdate(trayUpdateView(payload as EventPayload<'updates:changed'>))
+    }
   }
+  // Only an installed release updates itself, from the connected library (src/main/updates/).
+  const support = updateSupport(
+    installFacts({
+      isPackaged: app.isPackaged,
+      platform,
+      env: process.env,
+      resourcesPath: process.resourcesPath
+    })
+  )
   const services = createAppServices({
+    updates: {
+      support,
+      engine: support.mode === 'none' ? null : createElectronUpdateEngine({ app })
+    },
     dataDir,
     version: app.getVersion(),
     platform,
@@ -216,9 +235,18 @@ function start(): void {
         resume: () => command('resume'),
         uploadLast,
         open: () => revealWindow(mainWindow),
-        quit: () => app.quit()
+        quit: () => app.quit(),
+        restartToUpdate() {
+          // The item is disabled while work is running; a refusal here is a race, and Settings says why.
+          try {
+            services.updates.restart()
+          } catch (error) {
+            console.warn('[updates] restart refused', error)
+          }
+        }
       }
     })
+    tray?.setUpdate(trayUpdateView(services.updates.status()))
 
     window.on('close', (event) => {
       if (quitGuard.done) return

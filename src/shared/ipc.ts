@@ -167,6 +167,51 @@ export interface UploadInfo {
   readonly createdAt: string
 }
 
+/**
+ * Where updating Sidecast stands (src/main/updates/):
+ * - `unavailable`: this copy cannot update itself (a development build, a .deb to update with the
+ *   package manager…); `message` says why and what to do instead;
+ * - `no-library`: updates come from the team library, and none is connected;
+ * - `idle`: nothing checked yet; `checking`; `downloading` (`version`, `fraction`);
+ * - `up-to-date` (`checkedAt`); `available`: a newer `version` this copy cannot install itself
+ *   (`message` says how); `ready`: `version` is downloaded, a restart installs it;
+ * - `failed`: `message` says what went wrong; the next check tries again.
+ */
+export type UpdatePhase =
+  | 'unavailable'
+  | 'no-library'
+  | 'idle'
+  | 'checking'
+  | 'downloading'
+  | 'up-to-date'
+  | 'available'
+  | 'ready'
+  | 'failed'
+
+/** What Settings shows about updates, and what the tray and the notification follow. */
+export interface UpdateStatus {
+  /** This copy's version. */
+  readonly currentVersion: string
+  readonly phase: UpdatePhase
+  /** Whether Sidecast checks by itself (the setting, or SIDECAST_UPDATES). */
+  readonly automatic: boolean
+  /** True when SIDECAST_UPDATES fixes `automatic`: Settings shows it read-only. */
+  readonly managed: boolean
+  /** When the library last answered a check (ISO 8601), or null. */
+  readonly checkedAt: string | null
+  /** The newer version found, being downloaded or ready. */
+  readonly version: string | null
+  /** 0–1 of the download while `downloading`, else null. */
+  readonly fraction: number | null
+  /** Words for `unavailable`, `no-library`, `available` and `failed`; null otherwise. */
+  readonly message: string | null
+  /**
+   * While `ready`: what must finish before Sidecast may restart (e.g. "the recording"), or null
+   * when it may restart now. Sidecast never restarts while recording, exporting or uploading.
+   */
+  readonly restartWaitsFor: string | null
+}
+
 /** Renderer → main requests: channel → [arguments, result]. */
 export interface InvokeContract {
   'app:info': { args: []; result: AppInfo }
@@ -208,6 +253,11 @@ export interface InvokeContract {
   'share:copy-link': { args: [projectId: string]; result: void }
   /** Opens a recording's page in the library in the default browser. */
   'share:open': { args: [projectId: string]; result: void }
+  'updates:status': { args: []; result: UpdateStatus }
+  /** Checks the library for a newer Sidecast now (and downloads it); resolves with the outcome. */
+  'updates:check': { args: []; result: UpdateStatus }
+  /** Quits and installs the downloaded update; refused while recording, exporting or uploading. */
+  'updates:restart': { args: []; result: void }
 }
 
 /** Main → renderer events: channel → payload. */
@@ -218,6 +268,8 @@ export interface EventContract {
   'export:progress': ExportProgressEvent
   /** One upload changed (state or progress; progress at most a few times a second). */
   'uploads:changed': UploadInfo
+  /** Where updating stands changed (download progress at most a few times a second). */
+  'updates:changed': UpdateStatus
 }
 
 export type InvokeChannel = keyof InvokeContract
@@ -256,14 +308,18 @@ const invokeChannels: { readonly [C in InvokeChannel]: true } = {
   'uploads:resume': true,
   'uploads:cancel': true,
   'share:copy-link': true,
-  'share:open': true
+  'share:open': true,
+  'updates:status': true,
+  'updates:check': true,
+  'updates:restart': true
 }
 const eventChannels: { readonly [E in EventChannel]: true } = {
   'recorder:command': true,
   'recorder:state': true,
   'projects:changed': true,
   'export:progress': true,
-  'uploads:changed': true
+  'uploads:changed': true,
+  'updates:changed': true
 }
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(

@@ -30,6 +30,12 @@ export interface Settings {
   readonly exportQuality: ExportQuality
   /** Folder new recordings go to; empty for `<data dir>/projects`. */
   readonly recordingsDir: string
+  /**
+   * Check the team library for a newer Sidecast at start and every few hours, download it in the
+   * background and offer to restart (src/main/updates/). Off until the user turns it on;
+   * SIDECAST_UPDATES=0|1 fixes it for a managed install.
+   */
+  readonly checkForUpdates: boolean
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -43,7 +49,8 @@ export const DEFAULT_SETTINGS: Settings = {
   copyLinkAfterUpload: true,
   exportSize: DEFAULT_EXPORT_PRESET.size,
   exportQuality: DEFAULT_EXPORT_PRESET.quality,
-  recordingsDir: ''
+  recordingsDir: '',
+  checkForUpdates: false
 }
 
 /** JSON schema for the settings store (electron-store / conf validate writes against it). */
@@ -76,7 +83,8 @@ export const SETTINGS_SCHEMA = {
     enum: [...EXPORT_QUALITIES],
     default: DEFAULT_SETTINGS.exportQuality
   },
-  recordingsDir: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.recordingsDir }
+  recordingsDir: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.recordingsDir },
+  checkForUpdates: { type: 'boolean', default: DEFAULT_SETTINGS.checkForUpdates }
 } as const
 
 /**

@@ -186,7 +186,8 @@ describe('updates folder: on', () => {
 
   it('needs a token or a session; a wrong token or none gets 401, and nothing is read', async () => {
     const { s } = await withUpdates()
-    for (const headers of [{}, { Authorization: 'Bearer not-a-token' }]) {
+    const refused: Record<string, string>[] = [{}, { Authorization: 'Bearer not-a-token' }]
+    for (const headers of refused) {
       const res = await request(s.url, 'GET', '/updates/latest.yml', headers)
       expect(res.status).toBe(401)
       expect(res.headers['www-authenticate']).toBe('Bearer realm="sidecast"')

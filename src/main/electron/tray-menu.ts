@@ -3,7 +3,7 @@
  * Pure; tray.ts turns the result into Electron objects.
  */
 import type { MenuItemConstructorOptions } from 'electron'
-import type { RecorderState, UploadInfo } from '../../shared/ipc'
+import type { RecorderState, UpdateStatus, UploadInfo } from '../../shared/ipc'
 
 export interface TrayActions {
   start(): void
@@ -15,6 +15,22 @@ export interface TrayActions {
   /** Shows and focuses the main window. */
   open(): void
   quit(): void
+  /** Quits and installs the downloaded update (refused while recording, exporting or uploading). */
+  restartToUpdate?(): void
+}
+
+/** "Restart to update", once an update is downloaded; disabled while work would be cut short. */
+export interface TrayUpdateView {
+  readonly label: string
+  readonly enabled: boolean
+}
+
+/** The tray's update item for a status, or null when there is nothing to restart for. */
+export function trayUpdateView(status: UpdateStatus): TrayUpdateView | null {
+  if (status.phase !== 'ready' || !status.version) return null
+  return status.restartWaitsFor
+    ? { label: `Restart to update (after ${status.restartWaitsFor})`, enabled: false }
+    : { label: `Restart to update to ${status.version}`, enabled: true }
 }
 
 /** What the tray needs to know about sharing. */
@@ -30,6 +46,8 @@ export interface TrayMenuOptions {
   readonly shortcut?: string
   /** Sharing state; without it "Upload last recording" is shown disabled. */
   readonly upload?: TrayUploadView
+  /** "Restart to update", when an update is downloaded. */
+  readonly update?: TrayUpdateView | null
 }
 
 export type TrayIconName = 'idle' | 'recording' | 'paused' | 'uploading'
@@ -83,9 +101,20 @@ export function buildTrayMenu(
   if (options.upload?.activity) {
     upload.push({ id: 'upload-activity', label: options.upload.activity, enabled: false })
   }
+  const update: MenuItemConstructorOptions[] = options.update
+    ? [
+        {
+          id: 'restart-to-update',
+          label: options.update.label,
+          enabled: options.update.enabled,
+          click: () => actions.restartToUpdate?.()
+        }
+      ]
+    : []
   return [
     ...recorderItems(state, actions, options),
     ...upload,
+    ...update,
     { id: 'open', label: 'Open Sidecast', click: () => actions.open() },
     { type: 'separator' },
     { id: 'quit', label: 'Quit Sidecast', click: () => actions.quit() }

@@ -13,6 +13,7 @@ import {
   trayTooltip,
   type TrayActions,
   type TrayIconName,
+  type TrayUpdateView,
   type TrayUploadView
 } from './tray-menu'
 
@@ -29,6 +30,8 @@ export interface SidecastTray {
   update(state: RecorderState): void
   /** Shows the sharing state: "Upload last recording", the activity line, tooltip and icon. */
   setUpload(view: TrayUploadView): void
+  /** Shows "Restart to update" (null: not shown). */
+  setUpdate(view: TrayUpdateView | null): void
   destroy(): void
 }
 
@@ -58,6 +61,7 @@ export function createTray(options: TrayOptions): SidecastTray | null {
 
   let recorder: RecorderState = { phase: 'idle', projectId: null }
   let upload: TrayUploadView = { canUploadLast: false, activity: null }
+  let update: TrayUpdateView | null = null
   let shownIcon: TrayIconName | null = null
   let shownKey = ''
 
@@ -69,13 +73,17 @@ export function createTray(options: TrayOptions): SidecastTray | null {
       shownIcon = name
     }
     const shortcut = options.shortcut()
-    const key = JSON.stringify([recorder.phase, shortcut ?? '', upload])
+    const key = JSON.stringify([recorder.phase, shortcut ?? '', upload, update])
     if (key === shownKey) return
     shownKey = key
     tray.setToolTip(trayTooltip(recorder, upload.activity))
     tray.setContextMenu(
       Menu.buildFromTemplate(
-        buildTrayMenu(recorder, options.actions, { ...(shortcut ? { shortcut } : {}), upload })
+        buildTrayMenu(recorder, options.actions, {
+          ...(shortcut ? { shortcut } : {}),
+          upload,
+          update
+        })
       )
     )
   }
@@ -90,6 +98,10 @@ export function createTray(options: TrayOptions): SidecastTray | null {
     },
     setUpload(view) {
       upload = view
+      render()
+    },
+    setUpdate(view) {
+      update = view
       render()
     },
     destroy: () => {

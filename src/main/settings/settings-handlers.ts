@@ -14,6 +14,8 @@ export interface SettingsHandlersOptions {
   readonly settings: SettingsStore
   /** Checks the library's address and hears that it changed. */
   readonly library: Pick<LibraryService, 'checkUrlSetting' | 'notifyChanged'>
+  /** Hears that "Check for updates automatically" changed (the update service plans its checks). */
+  readonly updates?: { settingsChanged(): void }
 }
 
 export function settingsHandlers(
@@ -38,9 +40,10 @@ export function settingsHandlers(
           await checkRecordingsDir(dir)
         }
       }
-      const before = settings.get().libraryUrl
+      const before = settings.get()
       const after = settings.set(next)
-      if (after.libraryUrl !== before) library.notifyChanged()
+      if (after.libraryUrl !== before.libraryUrl) library.notifyChanged()
+      if (after.checkForUpdates !== before.checkForUpdates) options.updates?.settingsChanged()
       return after
     }
   }

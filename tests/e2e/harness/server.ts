@@ -3,7 +3,9 @@
  * with the real main-process services (recording store, ffmpeg, settings, upload queue) over a
  * WebSocket bridge. Only the Electron edge is replaced: one "Entire screen" source, no sleep
  * blocker, no shell, the token stored unencrypted, and a clipboard and notifications that tests
- * can read at GET /__test/clipboard (text/plain) and GET /__test/notifications (JSON).
+ * can read at GET /__test/clipboard (text/plain) and GET /__test/notifications (JSON). Updates run
+ * the app's update service against a scripted engine (fake-updater.ts): POST /__test/updates sets
+ * what the next check finds, GET /__test/updates says what happened.
  */
 import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
@@ -19,6 +21,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { createAppServices, type PlatformAdapters } from '../../../src/main/app-services'
 import { dispatchInvoke } from '../../../src/main/ipc/dispatch'
 import { createSettingsStore } from '../../../src/main/settings/settings-store'
+import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/content-security-policy'
 import { PLAIN_SECRETS } from '../../../src/main/share/token-store'
 import {
   createMediaResponder,
@@ -29,6 +32,7 @@ import type { RecoveryNotice } from '../../../src/shared/project'
 import { SETTINGS_SCHEMA, type Settings } from '../../../src/shared/settings'
 import type { EventChannel, EventPayload } from '../../../src/shared/ipc'
 import { decodeRequest, type BridgeServerMessage } from './client/bridge-protocol'
+import { createFakeUpdater } from './fake-updater'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const repoRoot = resolve(here, '../../..')
@@ -159,7 +163,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     configName: 'settings',
     projectName: 'sidecast'
   })
+  const updater = createFakeUpdater()
   const services = createAppServices({
+    updates: { support: { mode: 'install' }, engine: updater.engine },
     dataDir: options.dataDir,
     version: '0.1.0-harness',
     platform: process.platform,
@@ -191,7 +197,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      res.writeHead(200, { 'content-type': MIME['.html'], 'cache-control': 'no-store' })
+      res.writeHead(200, {
+        'content-type': MIME['.html'],
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        // The app's own policy, unchanged: 'self' is this origin here as it is app://sidecast in
+        // the app, and covers the media at /media/ and the bridge's WebSocket (CSP's 'self'
+        // matches ws: on the same host and port). tests/e2e/setup.ts fails a test on a violation.
+        'content-security-policy': CONTENT_SECURITY_POLICY
+      })
       res.end(page)
       return
     }
@@ -216,6 +230,22 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     if (url.pathname === '/__test/notifications') {
       res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store' })
       res.end(JSON.stringify(notifications))
+      return
+    }
+    if (url.pathname === '/__test/updates') {
+      if (req.method === 'POST') {
+        const chunks: Buffer[] = []
+        for await (const chunk of req) chunks.push(chunk as Buffer)
+        try {
+          updater.script(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+        } catch (error) {
+          res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
+          res.end(error instanceof Error ? error.message : String(error))
+          return
+        }
+      }
+      res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store' })
+      res.end(JSON.stringify(updater.log()))
       return
     }
     if (url.pathname.startsWith(MEDIA_PREFIX)) {

@@ -156,7 +156,8 @@ describe('settings draft', () => {
       minFreeDiskMb: 1024,
       exportSize: 'source',
       exportQuality: 'standard',
-      copyLinkAfterUpload: true
+      copyLinkAfterUpload: true,
+      checkForUpdates: false
     })
     expect(validateSettingsPatch(checked.patch)).toBeNull()
     expect('recordingsDir' in checked.patch).toBe(false)

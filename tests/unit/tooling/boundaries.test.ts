@@ -51,7 +51,11 @@ describe('import boundaries', () => {
     ['src/main/export/x.ts', "import x from 'fluent-ffmpeg'", /only through src\/main\/ffmpeg/],
     ['src/main/share/upload-queue.ts', "import { x } from 'tus-js-client'", /tus-layer/],
     ['src/main/ffmpeg/x.ts', "import { x } from '@resvg/resvg-js'", /callout-raster/],
-    ['src/main/electron/x.ts', "import x from 'electron-store'", /index\.ts/]
+    ['src/main/electron/x.ts', "import x from 'electron-store'", /index\.ts/],
+    ['src/main/share/x.ts', "import x from 'electron-updater'", /electron\/updater\.ts/],
+    ['src/main/electron/x.ts', "import x from 'electron-updater'", /electron\/updater\.ts/],
+    ['src/main/updates/x.ts', "import { x } from 'node:fs'", /updates\/ holds the update rules/],
+    ['src/main/updates/x.ts', "import { x } from 'electron'", /Electron stays at the edge/]
   ])('%s: %s is refused', async (file, code, message) => {
     const found = await problems(file, code)
     // A Node built-in in src/shared breaks two rules (a built-in, a package): either may say it.
@@ -67,6 +71,9 @@ describe('import boundaries', () => {
     ['src/main/index.ts', "import x from 'electron-store'"],
     ['src/main/ffmpeg/x.ts', "import x from 'fluent-ffmpeg'"],
     ['src/main/share/tus-layer.ts', "import { x } from 'tus-js-client'"],
+    ['src/main/electron/updater.ts', "import x from 'electron-updater'"],
+    ['src/main/electron/updater.ts', "import { x } from 'electron'"],
+    ['src/main/updates/x.ts', "import { x } from '../../shared/ipc'"],
     ['src/main/share/x.ts', "import { x } from '../../shared/ipc'"],
     ['server/src/pages/x.ts', "import { x } from '../../../src/shared/http-range'"],
     ['src/shared/callouts/x.ts', "import { x } from '../edits'"],

@@ -1,6 +1,7 @@
 /**
  * Settings: recording (countdown, shortcut, recordings folder), export defaults, the team library
- * (address, token, test, copy link after upload) and advanced (ffmpeg path, minimum free disk).
+ * (address, token, test, copy link after upload), updates (automatic checks, where updating
+ * stands, Check now, Restart to update) and advanced (ffmpeg path, minimum free disk).
  * One Save applies everything; main validates and its messages are shown as they are, next to
  * the part they belong to.
  */
@@ -28,6 +29,8 @@ import {
   settingsPatch,
   type SettingsDraft
 } from './settings-form'
+import { UpdatesSection } from './updates-section'
+import { useUpdates } from './use-updates'
 import './settings.css'
 
 export interface SettingsDialogProps {
@@ -78,6 +81,7 @@ export function SettingsDialog({
   const [folderError, setFolderError] = useState<string | null>(null)
   const [libraryError, setLibraryError] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
+  const updates = useUpdates()
   const headingId = useId()
   const set = (patch: Partial<SettingsDraft>): void => setDraft((d) => ({ ...d, ...patch }))
 
@@ -226,6 +230,18 @@ export function SettingsDialog({
           copyLinkAfterUpload={draft.copyLinkAfterUpload}
           onCopyLinkChange={(copyLinkAfterUpload) => set({ copyLinkAfterUpload })}
           saveProblem={libraryError}
+          disabled={saving}
+        />
+
+        <UpdatesSection
+          status={updates.status}
+          loadProblem={updates.loadProblem}
+          automatic={draft.checkForUpdates}
+          onAutomaticChange={(checkForUpdates) => set({ checkForUpdates })}
+          onCheck={updates.check}
+          onRestart={updates.restart}
+          pending={updates.pending}
+          actionProblem={updates.actionProblem}
           disabled={saving}
         />
 

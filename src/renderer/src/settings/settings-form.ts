@@ -11,6 +11,7 @@ export interface SettingsDraft {
   readonly exportSize: Settings['exportSize']
   readonly exportQuality: Settings['exportQuality']
   readonly copyLinkAfterUpload: boolean
+  readonly checkForUpdates: boolean
 }
 
 export function initialSettingsDraft(settings: Settings): SettingsDraft {
@@ -22,7 +23,8 @@ export function initialSettingsDraft(settings: Settings): SettingsDraft {
     recordingsDir: settings.recordingsDir,
     exportSize: settings.exportSize,
     exportQuality: settings.exportQuality,
-    copyLinkAfterUpload: settings.copyLinkAfterUpload
+    copyLinkAfterUpload: settings.copyLinkAfterUpload,
+    checkForUpdates: settings.checkForUpdates
   }
 }
 
@@ -54,7 +56,8 @@ export function settingsPatch(draft: SettingsDraft): DraftCheck {
       minFreeDiskMb,
       exportSize: draft.exportSize,
       exportQuality: draft.exportQuality,
-      copyLinkAfterUpload: draft.copyLinkAfterUpload
+      copyLinkAfterUpload: draft.copyLinkAfterUpload,
+      checkForUpdates: draft.checkForUpdates
     }
   }
 }
