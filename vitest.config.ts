@@ -33,6 +33,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
+          // Fails a test whose pages violated the Content-Security-Policy.
+          setupFiles: ['tests/e2e/setup.ts'],
           // One screen, one harness at a time.
           fileParallelism: false,
           testTimeout: 180_000,

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs'
 import { extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/content-security-policy'
 
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 
@@ -32,16 +33,17 @@ const INDEX = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
-    <meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:" />
     <title>Callout overlay</title>
     <link rel="stylesheet" href="/page-entry.css" />
-    <style>html, body { margin: 0; background: #808080; }</style>
+    <link rel="stylesheet" href="/page.css" />
   </head>
   <body>
     <div id="root"></div>
     <script type="module" src="/page-entry.js"></script>
   </body>
 </html>`
+
+const PAGE_CSS = 'html, body { margin: 0; background: #808080; }'
 
 /** Bundles the page into `outDir` and serves it until close(). */
 export async function startOverlayPage(outDir: string): Promise<OverlayPage> {
@@ -66,7 +68,10 @@ export async function startOverlayPage(outDir: string): Promise<OverlayPage> {
     let body: Buffer | undefined
     let type = 'text/html; charset=utf-8'
     if (path === '/') body = Buffer.from(INDEX)
-    else if (files.has(path)) {
+    else if (path === '/page.css') {
+      body = Buffer.from(PAGE_CSS)
+      type = TYPES['.css']!
+    } else if (files.has(path)) {
       body = files.get(path)
       type = TYPES[extname(path)] ?? 'application/octet-stream'
     } else {
@@ -80,7 +85,10 @@ export async function startOverlayPage(outDir: string): Promise<OverlayPage> {
       res.writeHead(404).end()
       return
     }
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body)
+    // The app's own Content-Security-Policy, so the overlay is edited under the policy it meets
+    // in the app (tests/e2e/setup.ts fails a test on any violation).
+    const csp = path === '/' ? { 'content-security-policy': CONTENT_SECURITY_POLICY } : {}
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...csp }).end(body)
   })
   await new Promise<void>((done, fail) => {
     server.once('error', fail)
