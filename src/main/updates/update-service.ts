@@ -296,7 +296,10 @@ export function createUpdateService(options: UpdateServiceOptions): UpdateServic
       if (state.phase === 'failed' || state.phase === 'up-to-date' || state.phase === 'available') {
         state = { ...state, phase: 'idle', message: null, version: null }
       }
-      void refreshLibrary()
+      void refreshLibrary().then((found) => {
+        // A library connected (or another one): its first check comes soon, not hours later.
+        if (found && running === null) plan(options.firstCheckDelayMs ?? FIRST_CHECK_DELAY_MS)
+      })
     },
     busyChanged() {
       if (state.phase === 'ready') publish()

@@ -220,9 +220,12 @@ describe('without a library, or where Sidecast cannot update itself', () => {
     await t.fire()
     expect(t.engine.feeds).toEqual([])
 
+    expect(t.planned.map((p) => p.ms)).toEqual([CHECK_INTERVAL_MS])
     t.setLibrary(LIBRARY)
     await settle()
     expect(t.service.status()).toMatchObject({ phase: 'idle', message: null })
+    // Connected: the first check comes soon, not at the end of the interval.
+    expect(t.planned.map((p) => p.ms)).toEqual([FIRST_CHECK_DELAY_MS])
     expect(await t.service.check()).toMatchObject({ phase: 'up-to-date' })
   })
 
