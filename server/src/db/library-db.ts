@@ -378,6 +378,13 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     deleteSearch: db.prepare('DELETE FROM video_search WHERE video_id = ?'),
     deleteVideo: db.prepare('DELETE FROM videos WHERE id = ?'),
     updateVideo: db.prepare('UPDATE videos SET title = ?, description = ? WHERE id = ?'),
+    replaceMedia: db.prepare(
+      `UPDATE videos SET title = @title, description = @description, duration_ms = @durationMs,
+        size_bytes = @sizeBytes, filename = @filename, mime_type = @mimeType,
+        project_id = @projectId, callouts = @callouts, has_thumbnail = @hasThumbnail,
+        upload_id = @uploadId, storage = @storage, width = @width, height = @height
+       WHERE id = @id`
+    ),
     listVideos: db.prepare<VideoRow>(
       'SELECT * FROM videos ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?'
     ),
@@ -600,6 +607,37 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
         const video = existing ?? insertVideo(v)
         st.setUpload.run('done', null, now(), uploadId)
         return video
+      })
+    },
+    replaceVideo(uploadId, v) {
+      return immediate(() => {
+        const row = st.video.get(v.id)
+        if (!row) return null
+        const previousUploadId = row.upload_id
+        if (previousUploadId !== uploadId) {
+          st.replaceMedia.run({
+            id: v.id,
+            title: v.title,
+            description: v.description,
+            durationMs: v.durationMs,
+            sizeBytes: v.sizeBytes,
+            filename: v.filename,
+            mimeType: v.mimeType,
+            projectId: v.projectId,
+            callouts: JSON.stringify(v.callouts),
+            hasThumbnail: v.hasThumbnail ? 1 : 0,
+            uploadId,
+            storage: v.storage,
+            width: v.width ?? null,
+            height: v.height ?? null
+          })
+          const video = getVideo(v.id) as Video
+          st.deleteSearch.run(v.id)
+          st.insertSearch.run(v.id, searchBody(video))
+          st.deleteUpload.run(previousUploadId)
+        }
+        st.setUpload.run('done', null, now(), uploadId)
+        return { video: getVideo(v.id) as Video, previousUploadId }
       })
     },
     videoStorage(id) {

@@ -121,6 +121,14 @@ export interface LibraryDb {
   insertVideo(video: NewVideo): Video
   /** One transaction: insert the video (if not there yet) and mark the upload done. */
   completeUpload(uploadId: string, video: NewVideo): Video
+  /**
+   * One transaction: a new version of the video `video.id` (a `replaces` upload) takes its place
+   * under the same id — media facts, title, description, callouts, the storage key — and the
+   * upload is marked done; the old version's upload record is forgotten. The caller removes the
+   * old bytes (`previousUploadId`) after this commits. Null, with nothing changed, when the video
+   * is gone. Idempotent: run again it finds the video already on this upload.
+   */
+  replaceVideo(uploadId: string, video: NewVideo): { video: Video; previousUploadId: string } | null
   /** Storage facts of a video (not part of the public Video shape). */
   videoStorage(id: string): { uploadId: string; storage: StorageKind } | null
   /** `declaredBytes`: the Upload-Length given at creation; null for a deferred length. */

@@ -9,6 +9,7 @@ import {
 } from '../../../src/shared/upload-metadata'
 import { LIBRARY_PROJECT_ID_PATTERN } from '../../../src/shared/project'
 import type { Callout } from '../db/types'
+import { VIDEO_ID } from '../library'
 
 export interface UploadMeta {
   filename: string
@@ -17,6 +18,11 @@ export interface UploadMeta {
   durationMs: number | null
   projectId: string | null
   callouts: Callout[]
+  /**
+   * The id of the video this upload is a new version of (`replaces`), or null for a new video.
+   * Only its shape is checked here; who may replace it is checked when the upload is created.
+   */
+  replaces: string | null
 }
 
 const LIMITS = UPLOAD_METADATA_LIMITS
@@ -117,5 +123,14 @@ export function validateMetadata(meta: Record<string, string | null | undefined>
     if (raw !== null && raw !== undefined && raw !== '') callouts = parseCallouts(raw)
   }
 
-  return { filename, title, description, durationMs, projectId, callouts }
+  let replaces: string | null = null
+  const replacesText = text(meta, 'replaces', 64)
+  if (replacesText) {
+    if (!VIDEO_ID.test(replacesText)) {
+      throw new MetadataError('replaces must be a video id (letters, digits, "_" and "-")')
+    }
+    replaces = replacesText
+  }
+
+  return { filename, title, description, durationMs, projectId, callouts, replaces }
 }

@@ -13,7 +13,7 @@
  * the upload is "processing" and the video is not listed anywhere.
  */
 import fs from 'node:fs'
-import type { LibraryInternals } from '../library'
+import { mayChange, type LibraryInternals } from '../library'
 import type { UploadRecord, Video } from '../db/types'
 import {
   MediaStoppedError,
@@ -47,6 +47,14 @@ export type Outcome =
   | { state: 'processing' }
   | { state: 'uploading' }
   | { state: 'missing' }
+
+/** A new version whose video was deleted meanwhile (or never was). */
+export const REPLACED_VIDEO_GONE =
+  'The video this upload was to replace is no longer in the library (it may have been deleted). Upload it as a new video instead.'
+
+/** A new version of a video the uploader may not change. */
+export const REPLACE_NOT_YOURS =
+  'Only the owner of a video (or an administrator) can replace it. Upload it as a new video instead.'
 
 const RETRY_DELAYS_MS = [500, 2000, 5000, 15_000, 30_000]
 
@@ -185,7 +193,11 @@ export class UploadProcessor {
   private async check(uploadId: string, record: UploadRecord): Promise<Outcome> {
     const { db, storage } = this.library
     const meta = JSON.parse(record.metadata) as UploadMeta
-    const thumb = this.library.thumbnailPath(record.videoId)
+    const replacing = typeof meta.replaces === 'string' && meta.replaces !== ''
+    // A new version is thumbnailed beside the live one, which it replaces only once saved.
+    const thumb = this.library.thumbnailPath(
+      replacing ? `${record.videoId}-next-${uploadId}` : record.videoId
+    )
     const media: MediaContext = {
       config: this.library.config.media,
       signal: this.stopping.signal,
@@ -209,9 +221,19 @@ export class UploadProcessor {
       await local.cleanup()
     }
 
+    if (replacing) {
+      const refusal = this.replaceRefusal(record)
+      if (refusal) {
+        fs.rmSync(thumb, { force: true })
+        await storage.remove(uploadId)
+        db.setUploadState(uploadId, 'failed', refusal)
+        return { state: 'failed', error: refusal }
+      }
+    }
+
     await storage.adopt(uploadId)
     const { size } = await storage.open(uploadId)
-    const video = db.completeUpload(uploadId, {
+    const facts = {
       id: record.videoId,
       title: meta.title,
       description: meta.description,
@@ -227,8 +249,44 @@ export class UploadProcessor {
       storage: storage.kind,
       width: probe.width,
       height: probe.height
-    })
-    return { state: 'done', video }
+    }
+    if (!replacing) return { state: 'done', video: db.completeUpload(uploadId, facts) }
+
+    const swapped = db.replaceVideo(uploadId, facts)
+    if (!swapped) {
+      const error = REPLACED_VIDEO_GONE
+      fs.rmSync(thumb, { force: true })
+      await storage.remove(uploadId)
+      db.setUploadState(uploadId, 'failed', error)
+      return { state: 'failed', error }
+    }
+    // Saved: the new version is what the link plays. The old files go now (a crash right here
+    // leaves them behind, unlisted; the video is whole either way).
+    const live = this.library.thumbnailPath(record.videoId)
+    try {
+      if (hasThumbnail) fs.renameSync(thumb, live)
+      else fs.rmSync(live, { force: true })
+    } catch (error) {
+      this.log(`upload ${uploadId}: could not swap the thumbnail: ${String(error)}`)
+    }
+    if (swapped.previousUploadId !== uploadId) {
+      await storage.remove(swapped.previousUploadId).catch((error: unknown) => {
+        this.log(
+          `upload ${uploadId}: could not remove the replaced version ${swapped.previousUploadId}: ${String(error)}`
+        )
+      })
+    }
+    return { state: 'done', video: swapped.video }
+  }
+
+  /** Why a `replaces` upload may not take its video's place now, or null when it may. */
+  private replaceRefusal(record: UploadRecord): string | null {
+    const { db } = this.library
+    const video = db.getVideo(record.videoId)
+    if (!video) return REPLACED_VIDEO_GONE
+    const user = db.getUser(record.userId)
+    if (!user || !mayChange(user, video)) return REPLACE_NOT_YOURS
+    return null
   }
 
   /** Stops: no more retries, queued uploads are left for the next start, running tools killed. */

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MemoryLocker, Server as TusServer, type Upload } from '@tus/server'
 import { resolveToken } from '../auth'
 import type { User } from '../db/types'
-import { videoUrl, type LibraryInternals } from '../library'
+import { mayChange, videoUrl, type LibraryInternals } from '../library'
 import { safeJson, sendJson } from '../api/json'
 import { CORS_EXPOSE_HEADERS, SIDECAST_EXPOSE_HEADERS } from '../cors'
 import { OUT_OF_SPACE_MESSAGE } from '../disk-space'
@@ -16,7 +16,12 @@ import { UPLOAD_ID } from '../storage'
 import { unavailable } from '../unavailable'
 import { MetadataError, validateMetadata } from './metadata'
 import { unfinishedUploadRefusal } from './quota'
-import type { Outcome, UploadProcessor } from './processor'
+import {
+  REPLACE_NOT_YOURS,
+  REPLACED_VIDEO_GONE,
+  type Outcome,
+  type UploadProcessor
+} from './processor'
 
 export const UPLOADS_PATH = '/api/uploads'
 
@@ -89,7 +94,14 @@ export function createUploadsHandler(
         if (error instanceof MetadataError) throw tusError(400, `Upload-Metadata: ${error.message}`)
         throw error
       }
-      const videoId = crypto.randomBytes(12).toString('base64url')
+      let videoId = crypto.randomBytes(12).toString('base64url')
+      if (meta.replaces) {
+        // A new version of a video: only its owner or an admin, and never of a video that is gone.
+        const target = db.getVideo(meta.replaces)
+        if (!target) throw tusError(404, REPLACED_VIDEO_GONE)
+        if (!mayChange(user, target)) throw tusError(403, REPLACE_NOT_YOURS)
+        videoId = target.id
+      }
       // Counted and created in one go: two creations cannot both take the last place.
       const refusal = await library.write((d) => {
         const why = unfinishedUploadRefusal(d, config, user.id, upload.size)
