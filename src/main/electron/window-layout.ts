@@ -56,6 +56,16 @@ export function clampIntoWorkArea(bounds: Rectangle, workArea: Rectangle): Recta
   return { x, y, width, height }
 }
 
+/**
+ * Whether the recording bar can be kept out of the recording: Electron's setContentProtection
+ * works on Windows (WDA_EXCLUDEFROMCAPTURE; Windows 10 2004 and later, older versions capture it
+ * black) and macOS. X11 and Wayland have no way for a window to leave screen captures, so on Linux
+ * the bar is in the recording: it is small, at the top edge of the screen and can be dragged aside.
+ */
+export function barHiddenFromCapture(platform: string): boolean {
+  return platform === 'win32' || platform === 'darwin'
+}
+
 /** Whether the window should be the compact bar in this recorder phase. */
 export function wantsCompactBar(phase: string): boolean {
   return phase === 'recording' || phase === 'paused'

@@ -4,6 +4,7 @@
  */
 import { BrowserWindow, screen, shell, type Rectangle, type WebContents } from 'electron'
 import {
+  barHiddenFromCapture,
   clampIntoWorkArea,
   compactBarBounds,
   COMPACT_BAR,
@@ -72,9 +73,15 @@ export function revealWindow(window: BrowserWindow | null): void {
 
 /**
  * Turns the window into the compact recording bar and back. The renderer sees the small size
- * (and the recorder state) and shows only the control bar.
+ * (and the recorder state) and shows only the control bar. On Windows and macOS the bar is kept
+ * out of screen captures (`setContentProtection`), so it is not in the recording; Linux (X11 and
+ * Wayland) has no such API, so there the bar is recorded (see window-layout.ts).
  */
-export function createCompactBar(window: BrowserWindow): { update(phase: string): void } {
+export function createCompactBar(
+  window: BrowserWindow,
+  platform: string = process.platform
+): { update(phase: string): void } {
+  const protect = barHiddenFromCapture(platform)
   let saved: { bounds: Rectangle; minSize: number[]; maximized: boolean } | null = null
   let lastBarPosition: { x: number; y: number } | undefined
 
@@ -92,12 +99,15 @@ export function createCompactBar(window: BrowserWindow): { update(phase: string)
     window.setMaximizable(false)
     window.setFullScreenable(false)
     window.setAlwaysOnTop(true, 'floating')
+    if (protect) window.setContentProtection(true)
   }
 
   function leave(): void {
     if (!saved) return
     const bar = window.getContentBounds()
     lastBarPosition = { x: bar.x, y: bar.y }
+    // The full window may show anything and be captured like any other (screenshots, meetings).
+    if (protect) window.setContentProtection(false)
     window.setAlwaysOnTop(false)
     window.setMaximizable(true)
     window.setFullScreenable(true)

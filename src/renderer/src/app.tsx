@@ -3,7 +3,7 @@
  * recording, or, while recording, the compact control bar the window shrinks to. The recorder's
  * hooks stay mounted in every view, so the tray and the shortcut work from the editor too.
  */
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { AppInfo, CaptureSource } from '../../shared/ipc'
 import type { ProjectSummary, RecoveryNotice } from '../../shared/project'
@@ -165,6 +165,9 @@ function Home(): ReactNode {
     recorder.phase === 'recording' ||
     recorder.phase === 'paused' ||
     recorder.phase === 'finishing'
+
+  // No toast over the recording bar (nor in the recording); before the bar is first painted.
+  useLayoutEffect(() => notices.setHidden(compact), [compact, notices])
 
   useEffect(() => {
     document.documentElement.classList.toggle('compact', compact)

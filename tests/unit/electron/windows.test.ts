@@ -35,6 +35,7 @@ import {
   isExternalLink
 } from '../../../src/main/electron/windows'
 import {
+  barHiddenFromCapture,
   clampIntoWorkArea,
   compactBarBounds,
   secureWebPreferences,
@@ -210,10 +211,36 @@ describe('createCompactBar', () => {
       setBounds: (b: typeof state.bounds) => (state.bounds = b),
       setMaximizable: vi.fn(),
       setFullScreenable: vi.fn(),
-      setAlwaysOnTop: (on: boolean) => (state.alwaysOnTop = on)
+      setAlwaysOnTop: (on: boolean) => (state.alwaysOnTop = on),
+      setContentProtection: vi.fn()
     }
     return window
   }
+
+  it.each(['win32', 'darwin'])(
+    'keeps the bar out of screen captures on %s while it is the bar, and only then',
+    (platform) => {
+      const window = fakeWindow()
+      const bar = createCompactBar(window as never, platform)
+      expect(window.setContentProtection).not.toHaveBeenCalled()
+      bar.update('recording')
+      expect(window.setContentProtection).toHaveBeenLastCalledWith(true)
+      bar.update('paused')
+      expect(window.setContentProtection).toHaveBeenCalledTimes(1)
+      bar.update('idle')
+      expect(window.setContentProtection).toHaveBeenLastCalledWith(false)
+    }
+  )
+
+  it('does not ask for content protection on Linux, which has none (the bar is recorded there)', () => {
+    const window = fakeWindow()
+    const bar = createCompactBar(window as never, 'linux')
+    bar.update('recording')
+    bar.update('idle')
+    expect(window.setContentProtection).not.toHaveBeenCalled()
+    expect(barHiddenFromCapture('linux')).toBe(false)
+    expect(barHiddenFromCapture('win32')).toBe(true)
+  })
 
   it('shrinks to an always-on-top bar while recording and restores the window when idle', () => {
     const window = fakeWindow()

@@ -3,6 +3,8 @@
  * copied", or "Uploaded" with Copy link) or failed (with Open settings when the token was
  * refused), and an export left running in the background finished, failed or was cancelled.
  * Mount it once high in the tree; if it is mounted twice, each event is still told once.
+ * A failure's notice is about that project's upload (`uploadNoticeKey`): it goes away by itself
+ * once the project's upload is no longer failed (it succeeded, or is being retried).
  */
 import { useEffect } from 'react'
 import type { UploadInfo } from '../../../shared/ipc'
@@ -11,6 +13,7 @@ import { exportEndWords } from '../export/exports-model'
 import { exportsStore } from '../export/use-exports'
 import { useLatest } from '../lib/use-latest'
 import type { Notices } from '../ui/notices'
+import { resolvedUploadNoticeKeys, uploadNoticeKey } from '../ui/notices-model'
 import { uploadOutcomeMessage } from './uploads-model'
 import { uploadsStore } from './use-uploads'
 
@@ -49,9 +52,18 @@ export function useShareNotices(notices: Notices, openSettings: (() => void) | n
       const open = openRef.current
       notices.error(
         uploadOutcomeMessage(upload, 'failed', false),
-        upload.needsToken && open ? { label: 'Open settings', run: open } : undefined
+        upload.needsToken && open ? { label: 'Open settings', run: open } : undefined,
+        { key: uploadNoticeKey(upload.projectId) }
       )
     })
+    // An upload error that no longer applies goes away by itself.
+    const clearResolved = (): void => {
+      for (const key of resolvedUploadNoticeKeys(uploadsStore.getSnapshot().byProject.values())) {
+        notices.clear(key)
+      }
+    }
+    clearResolved()
+    const offResolved = uploadsStore.subscribe(clearResolved)
     const offExports = exportsStore.onOutcome(({ event, title }) => {
       const message = exportEndWords(event, title)
       if (event.state === 'failed') notices.error(message)
@@ -67,6 +79,7 @@ export function useShareNotices(notices: Notices, openSettings: (() => void) | n
       else notices.info(message)
     })
     return () => {
+      offResolved()
       offUploads()
       offExports()
     }

@@ -1,31 +1,39 @@
 /**
- * The toast area: errors (role="alert", stay until dismissed, the message from main verbatim) and
- * quieter notices (role="status", fade after a while).
+ * The toast area: errors (role="alert", stay until dismissed or until what they are about has
+ * ended, the message from main verbatim) and quieter notices (role="status", fade after a while).
+ * A notice raised with a `key` (the condition it is about, see notices-model.ts) is taken down by
+ * `clear(key)`. While the window is the recording bar no toast is shown (`setHidden`): a toast
+ * there would cover the controls and be recorded with the screen.
  */
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import { errorMessage } from '../lib/error-message'
+import {
+  addNotice,
+  clearNotices,
+  dismissNotice,
+  shownNotices,
+  type Notice,
+  type NoticeAction,
+  type NoticeKind
+} from './notices-model'
 
-export type NoticeKind = 'error' | 'warning' | 'info'
+export type { Notice, NoticeAction, NoticeKind } from './notices-model'
 
-/** A button on a notice (e.g. "Copy link", "Open settings"); clicking it also dismisses the notice. */
-export interface NoticeAction {
-  readonly label: string
-  run(): void
-}
-
-export interface Notice {
-  readonly id: number
-  readonly kind: NoticeKind
-  readonly message: string
-  readonly action?: NoticeAction
+export interface NoticeOptions {
+  /** The condition the notice is about (e.g. `upload:<project id>`); `clear(key)` takes it down. */
+  readonly key?: string
 }
 
 export interface Notices {
   /** Shows an error; accepts a thrown value and shows its message. */
-  error(error: unknown, action?: NoticeAction): void
-  warning(message: string, action?: NoticeAction): void
-  info(message: string, action?: NoticeAction): void
+  error(error: unknown, action?: NoticeAction, options?: NoticeOptions): void
+  warning(message: string, action?: NoticeAction, options?: NoticeOptions): void
+  info(message: string, action?: NoticeAction, options?: NoticeOptions): void
+  /** Takes down the notices about `key`: the condition they reported has ended. */
+  clear(key: string): void
+  /** Hides every toast (true while the window is the recording bar); they show again after. */
+  setHidden(hidden: boolean): void
 }
 
 const NoticesContext = createContext<Notices | null>(null)
@@ -41,21 +49,28 @@ export function useNotices(): Notices {
 }
 
 export function NoticesProvider({ children }: { children: ReactNode }): ReactNode {
-  const [items, setItems] = useState<Notice[]>([])
+  const [items, setItems] = useState<readonly Notice[]>([])
+  const [hidden, setHidden] = useState(false)
   const nextId = useRef(1)
 
   const dismiss = useCallback((id: number) => {
-    setItems((current) => current.filter((n) => n.id !== id))
+    setItems((current) => dismissNotice(current, id))
   }, [])
 
   const push = useCallback(
-    (kind: NoticeKind, message: string, action?: NoticeAction) => {
+    (kind: NoticeKind, message: string, action?: NoticeAction, options?: NoticeOptions) => {
       const id = nextId.current++
-      setItems((current) => [
-        // The same message twice in a row says nothing new.
-        ...current.filter((n) => n.message !== message),
-        action ? { id, kind, message, action } : { id, kind, message }
-      ])
+      const key = options?.key
+      // The same message twice in a row says nothing new; a newer word on a condition replaces the older.
+      setItems((current) =>
+        addNotice(current, {
+          id,
+          kind,
+          message,
+          ...(action ? { action } : {}),
+          ...(key !== undefined ? { key } : {})
+        })
+      )
       if (kind === 'info') setTimeout(() => dismiss(id), action ? INFO_WITH_ACTION_MS : INFO_MS)
     },
     [dismiss]
@@ -63,19 +78,22 @@ export function NoticesProvider({ children }: { children: ReactNode }): ReactNod
 
   const api = useMemo<Notices>(
     () => ({
-      error: (error, action) => {
+      error: (error, action, options) => {
         // A cancelled start is the user's own choice, not a problem.
         if ((error as { code?: unknown } | null)?.code === 'cancelled') return
-        push('error', errorMessage(error), action)
+        push('error', errorMessage(error), action, options)
       },
-      warning: (message, action) => push('warning', message, action),
-      info: (message, action) => push('info', message, action)
+      warning: (message, action, options) => push('warning', message, action, options),
+      info: (message, action, options) => push('info', message, action, options),
+      clear: (key) => setItems((current) => clearNotices(current, key)),
+      setHidden
     }),
     [push]
   )
 
-  const errors = items.filter((n) => n.kind === 'error')
-  const others = items.filter((n) => n.kind !== 'error')
+  const shown = shownNotices(items, hidden)
+  const errors = shown.filter((n) => n.kind === 'error')
+  const others = shown.filter((n) => n.kind !== 'error')
 
   return (
     <NoticesContext.Provider value={api}>
