@@ -22,6 +22,7 @@ import { createCurrentFfmpeg } from './ffmpeg/current-ffmpeg'
 import { locateFfmpeg, type FfmpegLocation } from './ffmpeg/locate-ffmpeg'
 import { createProjectCatalogue, type ProjectCatalogue } from './projects/project-catalogue'
 import { createProjectFolders } from './projects/project-folders'
+import { createProjectTrash } from './projects/project-trash'
 import { projectHandlers } from './projects/project-handlers'
 import { createCaptureWriter } from './recording/capture-writer'
 import { createRecorderService, type RecorderService } from './recording/recorder-service'
@@ -111,6 +112,8 @@ export interface AppServicesOptions {
   readonly updates?: { readonly support: UpdateSupport; readonly engine: UpdateEngine | null }
   /** Timers of the update checks; tests drive them by hand. */
   readonly updateService?: Pick<UpdateServiceOptions, 'timers' | 'now' | 'firstCheckDelayMs'>
+  /** How long a deleted recording can be restored; default DEFAULT_DELETE_UNDO_MS (the harness shortens it). */
+  readonly deleteUndoMs?: number
 }
 
 export interface AppServices {
@@ -162,6 +165,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const capture = createCaptureWriter({ folders, mediaTools: () => ffmpeg.mediaTools() })
   const projects = createProjectCatalogue({
     folders,
+    trash: createProjectTrash({
+      projectsDir: folders.projectsDir,
+      ...(opts.deleteUndoMs !== undefined ? { undoMs: opts.deleteUndoMs } : {})
+    }),
     active: capture,
     mediaUrl: (projectId, fileName) => adapters.mediaUrl(projectId, fileName)
   })
@@ -320,6 +327,12 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       isRecording,
       revealPath: (path) => adapters.revealPath(path),
       projectsChanged,
+      async cancelUploads(projectId) {
+        const unfinished = uploads
+          .list()
+          .filter((u) => u.projectId === projectId && u.state !== 'done' && u.state !== 'cancelled')
+        for (const upload of unfinished) await uploads.cancel(upload.id)
+      },
       async takeRecoveryNotices() {
         // A window that loads again after a reload mid-recording asks at once: wait for the
         // recording it left behind to be finished, so its notice is in this answer.
@@ -352,6 +365,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     handlers,
     finishForLostWindow,
     async startup() {
+      // Deleted recordings left by a crash: removed once their undo time has run out.
+      await projects.trash
+        .start()
+        .catch((error: unknown) => console.error('[projects] could not empty the trash', error))
       const notices = await capture.recoverUnfinished(recorder.activeIds())
       pendingNotices = [...pendingNotices, ...notices]
       if (notices.length > 0) projectsChanged()
@@ -372,6 +389,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       await exports.shutdown()
       await recorder.shutdown()
       await capture.close()
+      // The undo goes with the window: nothing deleted is kept past the quit.
+      projects.trash.dispose()
+      await projects.trash.purgeAll().catch(() => undefined)
     }
   }
 }

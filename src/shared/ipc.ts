@@ -23,6 +23,12 @@ export interface CaptureSource {
   readonly systemPicker?: boolean
 }
 
+/** A deleted recording: `projects:restore` brings it back for `undoMs`, then its files are removed. */
+export interface DeletedProject {
+  readonly projectId: string
+  readonly undoMs: number
+}
+
 /** The id of the entry that lets the system's dialog choose (Linux Wayland). */
 export const SYSTEM_PICKER_SOURCE_ID = 'system-picker'
 
@@ -225,7 +231,10 @@ export interface InvokeContract {
   'recording:stop': { args: [projectId: string, info: StopRecordingInfo]; result: ProjectSummary }
   'projects:list': { args: []; result: ProjectSummary[] }
   'projects:rename': { args: [projectId: string, title: string]; result: ProjectSummary }
-  'projects:delete': { args: [projectId: string]; result: void }
+  /** Moves the recording to the trash; it can be restored for `undoMs`, then it is removed. */
+  'projects:delete': { args: [projectId: string]; result: DeletedProject }
+  /** Undoes a delete while its time has not run out. */
+  'projects:restore': { args: [projectId: string]; result: ProjectSummary }
   'projects:reveal': { args: [projectId: string]; result: void }
   'projects:recovery-notices': { args: []; result: RecoveryNotice[] }
   'edits:get': { args: [projectId: string]; result: Edits }
@@ -292,6 +301,7 @@ const invokeChannels: { readonly [C in InvokeChannel]: true } = {
   'projects:list': true,
   'projects:rename': true,
   'projects:delete': true,
+  'projects:restore': true,
   'projects:reveal': true,
   'projects:recovery-notices': true,
   'edits:get': true,

@@ -204,6 +204,11 @@ export interface ProjectSummary {
   readonly status: RecordingStatus
   readonly createdAt: string
   readonly durationMs: number | null
+  /**
+   * The edited length (the kept ranges after trims and cuts, as the editor and export count
+   * them), or null when the recording's length is unknown; absent from older summaries.
+   */
+  readonly editedDurationMs?: number | null
   readonly width: number | null
   readonly height: number | null
   readonly sizeBytes: number | null

@@ -1,18 +1,22 @@
 /**
- * The projects as the recordings list sees them: list, read, rename and delete, and each
- * project's share link. A recording still being written is read from the capture writer (its
- * facts on disk lag by up to a second) and cannot be deleted.
+ * The projects as the recordings list sees them: list, read, rename, delete (to the trash, so it
+ * can be undone for a while) and restore, and each project's share link. A recording still being
+ * written is read from the capture writer (its facts on disk lag by up to a second) and cannot be
+ * deleted.
  */
-import { rm, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SidecastError } from '../../shared/errors'
+import { keptDurationMs, normalizeKeep } from '../../shared/timeline'
 import {
   normaliseTitle,
   THUMBNAIL_FILE,
   type ProjectSummary,
   type RecordingFacts
 } from '../../shared/project'
+import { readEdits } from './edits-store'
 import type { ProjectFolders } from './project-folders'
+import { createProjectTrash, type ProjectTrash } from './project-trash'
 import { readShareLink, writeShareLink, type ShareLink } from './share-link'
 
 /** The recordings this process is writing (the capture writer). */
@@ -29,6 +33,8 @@ export interface ProjectCatalogueOptions {
   readonly active?: ActiveRecordings
   /** URL the renderer loads a project file from (custom protocol in Electron, HTTP in the harness). */
   readonly mediaUrl: (projectId: string, fileName: string) => string
+  /** Where deleted projects wait until their undo time runs out; default one in projectsDir. */
+  readonly trash?: ProjectTrash
 }
 
 export interface ProjectCatalogue {
@@ -39,7 +45,12 @@ export interface ProjectCatalogue {
   list(): Promise<ProjectSummary[]>
   get(id: string): Promise<ProjectSummary>
   rename(id: string, title: string): Promise<ProjectSummary>
+  /** Moves the project to the trash: it can be restored until the trash's undo time runs out. */
   remove(id: string): Promise<void>
+  /** Brings back a project deleted less than the undo time ago, exactly as it was. */
+  restore(id: string): Promise<ProjectSummary>
+  /** The trash deleted projects wait in. */
+  readonly trash: ProjectTrash
   /** The project's share link, or null when it was never uploaded. */
   readShareLink(id: string): Promise<ShareLink | null>
   /** Records the project's share link (atomic write). */
@@ -75,6 +86,7 @@ export function createProjectCatalogue(options: ProjectCatalogueOptions): Projec
   const { folders } = options
   const active = options.active ?? NONE_ACTIVE
   const { projectDir } = folders
+  const trash = options.trash ?? createProjectTrash({ projectsDir: folders.projectsDir })
 
   async function readFacts(id: string): Promise<RecordingFacts> {
     projectDir(id)
@@ -90,6 +102,7 @@ export function createProjectCatalogue(options: ProjectCatalogueOptions): Projec
       status: facts.status,
       createdAt: facts.createdAt,
       durationMs: facts.durationMs ?? null,
+      editedDurationMs: await editedDurationMs(dir, facts),
       width: facts.width ?? null,
       height: facts.height ?? null,
       sizeBytes: await fileSize(join(dir, facts.file)),
@@ -99,6 +112,15 @@ export function createProjectCatalogue(options: ProjectCatalogueOptions): Projec
       endedBecause: facts.endedBecause ?? null,
       shareUrl: (await readShareLink(dir))?.url ?? null
     }
+  }
+
+  // The output's length as the editor and export count it (kept ranges); the recording's own
+  // length when the edits cannot be read, so a broken edits.json never hides a recording.
+  async function editedDurationMs(dir: string, facts: RecordingFacts): Promise<number | null> {
+    if (facts.durationMs === undefined || facts.status === 'recording') return null
+    const durationMs = facts.durationMs
+    const edits = await readEdits(dir, durationMs).catch(() => null)
+    return edits ? keptDurationMs(normalizeKeep(edits.keep, durationMs)) : durationMs
   }
 
   async function list(): Promise<ProjectSummary[]> {
@@ -133,7 +155,15 @@ export function createProjectCatalogue(options: ProjectCatalogueOptions): Projec
         id,
         `There is no recording "${id}". It may have been deleted already.`
       )
-      await rm(projectDir(id), { recursive: true, force: true })
+      await trash.put(id, projectDir(id))
+    })
+  }
+
+  async function restore(id: string): Promise<ProjectSummary> {
+    projectDir(id)
+    return folders.withLock(id, async () => {
+      await trash.restore(id, projectDir(id))
+      return toSummary(await readFacts(id))
     })
   }
 
@@ -145,6 +175,8 @@ export function createProjectCatalogue(options: ProjectCatalogueOptions): Projec
     get: async (id) => toSummary(await readFacts(id)),
     rename,
     remove,
+    restore,
+    trash,
     readShareLink: async (id) => readShareLink(projectDir(id)),
     async writeShareLink(id, link) {
       projectDir(id)

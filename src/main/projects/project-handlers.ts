@@ -17,6 +17,11 @@ export interface ProjectHandlersOptions {
   readonly projectsChanged: () => void
   /** The recovery notices not yet shown (each is served once). */
   readonly takeRecoveryNotices: () => RecoveryNotice[] | Promise<RecoveryNotice[]>
+  /**
+   * Cancels the project's unfinished uploads before it is deleted (an undo does not start them
+   * again: the user uploads anew if they want to); default none.
+   */
+  readonly cancelUploads?: (projectId: string) => Promise<void>
 }
 
 export function projectHandlers(
@@ -34,8 +39,17 @@ export function projectHandlers(
       return summary
     },
     'projects:delete': async (projectId) => {
-      await projects.remove(requireProjectId(projectId))
+      const id = requireProjectId(projectId)
+      // A recording in progress has no uploads, and its delete is refused below.
+      if (!options.isRecording(id)) await options.cancelUploads?.(id)
+      await projects.remove(id)
       options.projectsChanged()
+      return { projectId: id, undoMs: projects.trash.undoMs }
+    },
+    'projects:restore': async (projectId) => {
+      const summary = await projects.restore(requireProjectId(projectId))
+      options.projectsChanged()
+      return summary
     },
     'projects:reveal': async (projectId) => {
       const id = requireProjectId(projectId)

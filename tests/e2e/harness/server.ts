@@ -173,7 +173,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     settings: createSettingsStore(conf),
     adapters,
     emit,
-    env: options.env ?? process.env
+    env: options.env ?? process.env,
+    // SIDECAST_E2E_DELETE_UNDO_MS shortens the time a delete can be undone, so a test need not
+    // wait the app's 10 s for the files to go.
+    ...deleteUndoMs(options.env ?? process.env)
   })
   const serveMedia = createMediaResponder({
     projectDir: (id) => services.projects.projectDir(id),
@@ -332,4 +335,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await new Promise<void>((r) => server.close(() => r()))
     }
   }
+}
+
+function deleteUndoMs(env: Readonly<Record<string, string | undefined>>): {
+  deleteUndoMs?: number
+} {
+  const value = Number(env.SIDECAST_E2E_DELETE_UNDO_MS)
+  return env.SIDECAST_E2E_DELETE_UNDO_MS && Number.isFinite(value) ? { deleteUndoMs: value } : {}
 }

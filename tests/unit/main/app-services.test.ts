@@ -232,13 +232,16 @@ describe('recording through the handlers', () => {
     expect(await value('projects:rename', ID, ' New ')).toMatchObject({ title: 'New' })
     await value('projects:reveal', ID)
     expect(revealed).toEqual([join(dir, 'recording.webm')])
-    await value('projects:delete', ID)
+    expect(await value('projects:delete', ID)).toEqual({ projectId: ID, undoMs: 10_000 })
     expect(await value('projects:list')).toEqual([])
     expect(events.filter((e) => e.channel === 'projects:changed')).toHaveLength(2)
     expect(await call('projects:reveal', ID)).toMatchObject({
       ok: false,
       error: { code: 'not-found' }
     })
+    // Undo: the delete is taken back while its time runs.
+    expect(await value('projects:restore', ID)).toMatchObject({ id: ID, title: 'New' })
+    expect(await value('projects:list')).toMatchObject([{ id: ID }])
   })
 
   it.each(['window-reloaded', 'window-crashed'] as const)(

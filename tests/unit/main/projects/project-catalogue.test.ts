@@ -71,6 +71,7 @@ describe('list', () => {
       status: 'complete',
       createdAt: '2026-11-02T08:00:00.000Z',
       durationMs: 1234,
+      editedDurationMs: 1234,
       width: 800,
       height: 600,
       sizeBytes: null,
@@ -151,5 +152,31 @@ describe('rename, remove and ids', () => {
     const error = await rejection(store.remove(id))
     expect(error.code).toBe('recording-active')
     expect(existsSync(store.projectDir(id))).toBe(true)
+  })
+})
+
+describe('the edited length', () => {
+  it('is the kept ranges’ total, counted as export counts it; the whole length without edits', async () => {
+    const id = '20261101-080000-0001'
+    await writeProject(id, validFacts(id, { durationMs: 10_000 }))
+    expect((await store.get(id)).editedDurationMs).toBe(10_000)
+    // A trim at 1 s and a cut of 4–6 s: 1–4 and 6–10 kept.
+    await writeFile(
+      join(store.projectDir(id), 'edits.json'),
+      JSON.stringify({
+        version: 1,
+        keep: [
+          [1000, 4000],
+          [6000, 10_000]
+        ],
+        annotations: []
+      })
+    )
+    const summary = await store.get(id)
+    expect(summary.durationMs).toBe(10_000)
+    expect(summary.editedDurationMs).toBe(7000)
+    // Unreadable edits never hide the recording: its own length is shown.
+    await writeFile(join(store.projectDir(id), 'edits.json'), '{ nope')
+    expect((await store.get(id)).editedDurationMs).toBe(10_000)
   })
 })
