@@ -240,12 +240,16 @@ describe('editing in the overlay', () => {
     expect((await pageState()).selectedIds).toEqual([])
   })
 
-  it('edits callout text in place: Enter saves, Shift+Enter breaks, Escape cancels, empty is refused', async () => {
+  it('edits callout text in place: Enter saves, Shift+Enter breaks, Escape keeps the typing, empty is refused', async () => {
     await mount({ annotations: [BUBBLE] })
     const field = page.getByRole('textbox', { name: 'Callout text' })
 
     await page.mouse.dblclick(448, 72)
     await expectFocused(field)
+    // A visible hint, not only one for screen readers, says how to finish.
+    const hint = page.getByText('Enter or Escape saves. Shift+Enter starts a new line.')
+    await expectVisible(hint)
+    expect(await field.getAttribute('aria-describedby')).toBe(await hint.getAttribute('id'))
     // The field's text is as large as the drawing's: 0.03 of 360 px.
     expect(await field.evaluate((el) => getComputedStyle(el).fontSize)).toBe('10.8px')
     await page.keyboard.type('Line one')
@@ -255,12 +259,13 @@ describe('editing in the overlay', () => {
     await expectCount(field, 0)
     expect(find(await pageState(), 'bub').text).toBe('Line one\nLine two')
 
+    // Escape leaves the field and keeps what was typed (as in Figma and Excalidraw).
     await page.mouse.dblclick(448, 72)
     await expectFocused(field)
-    await page.keyboard.type('Thrown away')
+    await page.keyboard.type('Kept by Escape')
     await page.keyboard.press('Escape')
     await expectCount(field, 0)
-    expect(find(await pageState(), 'bub').text).toBe('Line one\nLine two')
+    expect(find(await pageState(), 'bub').text).toBe('Kept by Escape')
 
     // Enter on a selected callout edits it too.
     await expectFocused(page.getByRole('button', { name: /^Text callout/ }))
@@ -272,10 +277,47 @@ describe('editing in the overlay', () => {
       .poll(() => page.getByRole('alert').textContent(), POLL)
       .toContain('A callout needs some text')
     await expectVisible(field)
+    // Escape with the text emptied keeps the old text.
     await page.keyboard.press('Escape')
-    expect(find(await pageState(), 'bub').text).toBe('Line one\nLine two')
+    await expectCount(field, 0)
+    expect(find(await pageState(), 'bub').text).toBe('Kept by Escape')
     const textChanges = (await pageCalls()).filter((c) => c.call === 'change')
-    expect(textChanges).toHaveLength(1)
+    expect(textChanges).toHaveLength(2)
+  })
+
+  it('a click elsewhere keeps the typing too', async () => {
+    await mount({ annotations: [BUBBLE] })
+    const field = page.getByRole('textbox', { name: 'Callout text' })
+    await page.mouse.dblclick(448, 72)
+    await expectFocused(field)
+    await page.keyboard.type('Kept by a click')
+    await page.mouse.click(100, 300)
+    await expectCount(field, 0)
+    expect(find(await pageState(), 'bub').text).toBe('Kept by a click')
+  })
+
+  it('a new callout left empty goes, by Escape or by a click elsewhere', async () => {
+    await mount({ annotations: [], tool: 'callout' })
+    await drag([100, 100], [400, 180])
+    const field = page.getByRole('textbox', { name: 'Callout text' })
+    await expectFocused(field)
+    await expectVisible(page.getByText(/Left empty, the callout goes\./))
+    await page.keyboard.press('Backspace')
+    await page.keyboard.press('Escape')
+    await expectCount(field, 0)
+    expect((await pageState()).annotations).toEqual([])
+    // The focus stays in the callout editor, not lost to the page.
+    await expectFocused(page.getByRole('application', { name: 'Callouts' }))
+
+    await page.evaluate(() => window.sidecastOverlayPage.setTool('callout'))
+    await drag([100, 100], [400, 180])
+    await expectFocused(field)
+    await page.keyboard.press('Backspace')
+    await page.mouse.click(500, 300)
+    await expectCount(field, 0)
+    expect((await pageState()).annotations).toEqual([])
+    const discarded = (await pageCalls()).filter((c) => c.call === 'discard')
+    expect(discarded).toHaveLength(2)
   })
 
   it('gives the focus back to the callout as the text field closes, not a frame later', async () => {
@@ -295,7 +337,7 @@ describe('editing in the overlay', () => {
 
     await page.mouse.dblclick(448, 72)
     await expectFocused(field)
-    await page.keyboard.type('Thrown away')
+    await page.keyboard.type('Second')
     await page.keyboard.press('Escape')
     await expectFocused(callout)
 
@@ -311,7 +353,8 @@ describe('editing in the overlay', () => {
     const texts = (await pageCalls()).flatMap((c) =>
       c.call === 'change' ? c.changes.map((change) => change.patch.text) : []
     )
-    expect(texts).toEqual(['First', 'Third'])
+    // Escape keeps the typing, like Enter.
+    expect(texts).toEqual(['First', 'Second', 'Third'])
   })
 
   it('a new callout opens for typing at once', async () => {

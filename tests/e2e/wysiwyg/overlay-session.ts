@@ -116,6 +116,7 @@ export type PageCall =
     }
   | { call: 'toolDone' }
   | { call: 'cancelGesture' }
+  | { call: 'discard'; id: string }
   | { call: 'defaults'; defaults: Record<string, Record<string, unknown>> }
 
 export interface OverlaySession {

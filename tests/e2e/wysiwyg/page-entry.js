@@ -73,6 +73,11 @@ function Stage(props) {
       calls.push({ call: 'toolDone' })
       setTool('select')
     },
+    onDiscard: (id) => {
+      calls.push({ call: 'discard', id })
+      setAnnotations((list) => list.filter((a) => a.id !== id))
+      setSelectedIds((ids) => ids.filter((s) => s !== id))
+    },
     onCancelGesture: () => {
       calls.push({ call: 'cancelGesture' })
       if (beforeGesture) setAnnotations(beforeGesture)

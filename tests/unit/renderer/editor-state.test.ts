@@ -406,6 +406,45 @@ describe('delete, duplicate, copy and paste', () => {
   })
 })
 
+describe('discarding a new callout left without text', () => {
+  const callout = {
+    type: 'callout' as const,
+    x: 0.1,
+    y: 0.1,
+    w: 0.3,
+    h: 0.1,
+    text: 'Text'
+  }
+
+  it('goes as if never drawn: no undo step for it, the revision moves on to save', () => {
+    const before = start([rect('r')])
+    const created = apply(before, { type: 'create', draft: callout, id: 'c', atMs: 0 })
+    const s = apply(created, { type: 'discard-new', id: 'c' })
+    expect(ids(s)).toEqual(['r'])
+    expect(s.selectedIds).toEqual([])
+    expect(canUndo(s)).toBe(false)
+    expect(s.revision).toBeGreaterThan(created.revision)
+  })
+
+  it('is a delete (one undo step) when something else changed since it was drawn', () => {
+    const s = apply(
+      start([rect('r')]),
+      { type: 'create', draft: callout, id: 'c', atMs: 0 },
+      { type: 'change', changes: [{ id: 'r', patch: { x: 0.5 } }], phase: 'commit' },
+      { type: 'discard-new', id: 'c' }
+    )
+    expect(ids(s)).toEqual(['r'])
+    expect(find(s, 'r').x).toBe(0.5)
+    const undone = apply(s, { type: 'undo' })
+    expect(ids(undone)).toEqual(['r', 'c'])
+  })
+
+  it('does nothing for an id that is not there', () => {
+    const s = start([rect('r')])
+    expect(apply(s, { type: 'discard-new', id: 'gone' })).toBe(s)
+  })
+})
+
 describe('offsetGeometry', () => {
   it.each([
     {

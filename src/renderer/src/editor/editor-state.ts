@@ -90,6 +90,11 @@ export type EditorAction =
       readonly phase: ChangePhase
     }
   | { readonly type: 'delete'; readonly ids?: readonly string[] }
+  /**
+   * A just-drawn callout left without text goes: as if it was never drawn (its creation's undo
+   * step goes too) when nothing else changed since; otherwise as a delete.
+   */
+  | { readonly type: 'discard-new'; readonly id: string }
   /** Copies of the selection; `ids` are the new ids, one per selected annotation. */
   | { readonly type: 'duplicate'; readonly ids: readonly string[] }
   | { readonly type: 'copy' }
@@ -203,6 +208,25 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       if (annotations.length === state.doc.annotations.length) return state
       const next = commitDoc(state, { ...state.doc, annotations })
       return { ...next, selectedIds: next.selectedIds.filter((id) => !ids.has(id)) }
+    }
+    case 'discard-new': {
+      const settled = settleGesture(state)
+      const annotations = settled.doc.annotations.filter((a) => a.id !== action.id)
+      if (annotations.length === settled.doc.annotations.length) return state
+      const doc = { ...settled.doc, annotations }
+      const selectedIds = settled.selectedIds.filter((id) => id !== action.id)
+      const previous = settled.past[settled.past.length - 1]
+      if (previous && sameDoc(previous, doc)) {
+        return {
+          ...settled,
+          doc: previous,
+          past: settled.past.slice(0, -1),
+          selectedIds,
+          revision: settled.revision + 1,
+          problem: null
+        }
+      }
+      return { ...commitDoc(settled, doc), selectedIds }
     }
     case 'duplicate': {
       const sources = selectedAnnotations(state)

@@ -86,6 +86,7 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
       restore: (range: TimeRange) => dispatch({ type: 'restore', range }),
       cancelGesture: () => dispatch({ type: 'cancel-gesture' }),
       delete: (ids: readonly string[]) => dispatch({ type: 'delete', ids }),
+      discard: (id: string) => dispatch({ type: 'discard-new', id }),
       toolDone: () => setTool('select'),
       reveal: (startMs: number, endMs: number) => {
         const at = (videoRef.current?.currentTime ?? 0) * 1000
@@ -235,6 +236,7 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
                 onChange={on.change}
                 onToolDone={on.toolDone}
                 onCancelGesture={on.cancelGesture}
+                onDiscard={on.discard}
               />
               {videoError && (
                 <p className="stage-error" role="alert">

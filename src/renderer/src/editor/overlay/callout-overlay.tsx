@@ -80,6 +80,8 @@ interface Editing {
   readonly initialText: string
   /** The callout as drawn, until the editor's annotations include it. */
   readonly fallback: CalloutAnnotation
+  /** Just drawn: left without text, it goes. */
+  readonly isNew: boolean
 }
 
 function useElementSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } {
@@ -105,7 +107,7 @@ const pct = (fraction: number): string => `${fraction * 100}%`
 /** The editor's annotation layer; fills its positioned parent, which has the video's aspect ratio. */
 export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
   const { annotations, currentMs, tool, selectedIds, onSelect, onCreate, onChange } = props
-  const { onToolDone, onCancelGesture } = props
+  const { onToolDone, onCancelGesture, onDiscard } = props
   const frame: FrameSize = useMemo(
     () => ({ width: Math.max(1, props.frame.width), height: Math.max(1, props.frame.height) }),
     [props.frame.width, props.frame.height]
@@ -161,9 +163,9 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
     }
   }, [])
 
-  const startEditing = (callout: CalloutAnnotation): void => {
+  const startEditing = (callout: CalloutAnnotation, isNew = false): void => {
     focusAfterEdit.current = null
-    setEditing({ id: callout.id, initialText: callout.text, fallback: callout })
+    setEditing({ id: callout.id, initialText: callout.text, fallback: callout, isNew })
   }
 
   // An undo (or a delete) that removes the callout being edited ends the edit. Until the
@@ -304,7 +306,7 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
       const id = onCreate(draft)
       onSelect([id])
       if (draft.type === 'callout') {
-        startEditing({ ...draft, id, startMs: currentMs, endMs: currentMs + 1 })
+        startEditing({ ...draft, id, startMs: currentMs, endMs: currentMs + 1 }, true)
       }
       onToolDone?.()
       return
@@ -553,12 +555,21 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
             endEditing(editing.id, hadFocus)
           }}
           onCancel={(hadFocus) => endEditing(editing.id, hadFocus)}
+          isNew={editing.isNew}
+          onDiscard={
+            onDiscard
+              ? (hadFocus) => {
+                  onDiscard(editing.id)
+                  endEditing(editing.id, hadFocus)
+                }
+              : undefined
+          }
         />
       )}
       <p id={helpId} className="callout-overlay__sr-only">
         Tab moves between the callouts shown now and selects them. Arrow keys move the selected
-        ones, 10 pixels at a time with Shift. Enter edits a text callout. Escape clears the
-        selection.
+        ones, 10 pixels at a time with Shift. Enter edits a text callout; Enter or Escape saves the
+        text. Escape clears the selection.
       </p>
       <p className="callout-overlay__sr-only" aria-live="polite">
         {selectionSummary(selectedIds, names)}

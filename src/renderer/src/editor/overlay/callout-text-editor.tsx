@@ -1,10 +1,12 @@
 /**
  * Editing a callout's text in place: a textarea laid exactly over the bubble, in the bubble's
- * colour and the callout font at the size the video is shown at. Enter commits (Shift+Enter is a
- * new line), Escape cancels, leaving the field commits; empty text is refused, the old text stays.
+ * colour and the callout font at the size the video is shown at. As in Figma or Excalidraw, the
+ * typing is kept however the field is left: Enter, Escape or a click elsewhere (Shift+Enter is a
+ * new line). Empty text is refused on an existing callout (Enter says so; Escape or leaving keeps
+ * the old text) and removes a just-drawn one. A short visible hint under the field says so.
  */
 import { useEffect, useId, useRef, useState } from 'react'
-import type { ReactNode } from 'react'
+import type { CSSProperties, ReactNode } from 'react'
 import { CALLOUT_FONT_FAMILY, type FrameSize } from '../../../../shared/callouts/draw'
 import { calloutTextPx, FALLBACK_COLOR, fontPx } from '../../../../shared/callouts/sizes'
 import { safeColor, textColorOn } from '../../../../shared/callouts/svg-markup'
@@ -25,12 +27,16 @@ export interface CalloutTextEditorProps {
    * moved the focus somewhere else, where it must stay.
    */
   readonly onCommit: (text: string, hadFocus: boolean) => void
-  /** The edit ended without a change (Escape, or empty text on leaving); `hadFocus` as above. */
+  /** The edit ended without a change (empty text on an existing callout); `hadFocus` as above. */
   readonly onCancel: (hadFocus: boolean) => void
+  /** The callout was just drawn: left without text, it goes (`onDiscard`) instead of staying. */
+  readonly isNew?: boolean
+  readonly onDiscard?: (hadFocus: boolean) => void
 }
 
 export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
-  const { callout, frame, renderedHeight, initialText, onCommit, onCancel } = props
+  const { callout, frame, renderedHeight, initialText, onCommit, onCancel, isNew, onDiscard } =
+    props
   const [text, setText] = useState(initialText)
   const [refused, setRefused] = useState(false)
   const ref = useRef<HTMLTextAreaElement>(null)
@@ -43,9 +49,15 @@ export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
     ref.current?.select()
   }, [])
 
-  const finish = (value: string, how: 'enter' | 'blur', hadFocus: boolean): void => {
+  const finish = (value: string, how: 'enter' | 'leave', hadFocus: boolean): void => {
     if (done.current) return
     if (value.trim() === '') {
+      if (isNew && onDiscard) {
+        // Drawn and left empty: the user changed their mind, as an empty text box in Figma.
+        done.current = true
+        onDiscard(hadFocus)
+        return
+      }
       // A callout without text would be an empty bubble: keep the old text instead.
       if (how === 'enter') {
         setRefused(true)
@@ -108,22 +120,41 @@ export function CalloutTextEditor(props: CalloutTextEditorProps): ReactNode {
             event.preventDefault()
             finish(event.currentTarget.value, 'enter', true)
           } else if (event.key === 'Escape') {
+            // Escape leaves the field and keeps what was typed, like a click elsewhere.
             event.preventDefault()
-            done.current = true
-            onCancel(true)
+            finish(event.currentTarget.value, 'leave', true)
           }
         }}
         // While focus moves to another element, the document's active element is already none
         // (the body); only when the window loses focus does the field stay the active element.
         onBlur={(event) =>
-          finish(event.currentTarget.value, 'blur', document.activeElement === event.currentTarget)
+          finish(event.currentTarget.value, 'leave', document.activeElement === event.currentTarget)
         }
       />
-      <p id={hintId} className="callout-overlay__sr-only" role={refused ? 'alert' : undefined}>
+      <p
+        id={hintId}
+        className="callout-overlay__text-hint"
+        data-refused={refused || undefined}
+        role={refused ? 'alert' : undefined}
+        style={hintPlace(callout)}
+      >
         {refused
           ? 'A callout needs some text. Type it, or press Escape to keep the old text.'
-          : 'Enter saves, Shift+Enter starts a new line, Escape cancels.'}
+          : isNew && onDiscard
+            ? 'Enter or Escape saves. Shift+Enter starts a new line. Left empty, the callout goes.'
+            : 'Enter or Escape saves. Shift+Enter starts a new line.'}
       </p>
     </>
   )
+}
+
+/** Under the field, or over it when the callout sits low in the frame; aligned with its left edge. */
+function hintPlace(callout: CalloutAnnotation): CSSProperties {
+  const left = Math.min(callout.x, callout.x + callout.w)
+  const top = Math.min(callout.y, callout.y + callout.h)
+  const bottom = Math.max(callout.y, callout.y + callout.h)
+  const place: CSSProperties = { left: `${Math.max(0, Math.min(left, 0.6)) * 100}%` }
+  if (bottom > 0.8) place.bottom = `calc(${(1 - top) * 100}% + 6px)`
+  else place.top = `calc(${bottom * 100}% + 6px)`
+  return place
 }

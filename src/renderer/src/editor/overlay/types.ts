@@ -47,4 +47,9 @@ export interface CalloutOverlayProps {
    * previews, back to how things were before it. Nothing becomes an undo step.
    */
   readonly onCancelGesture?: () => void
+  /**
+   * A just-drawn text callout was left without text: remove it, as if it was never drawn. Without
+   * this, an empty new callout keeps its starting text.
+   */
+  readonly onDiscard?: (id: string) => void
 }
