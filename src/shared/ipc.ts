@@ -144,6 +144,11 @@ export interface LibraryTestResult {
 export interface UploadRequest {
   readonly title?: string
   readonly description?: string
+  /**
+   * A recording already in the library is uploaded as a new version of that video (same link) by
+   * default; true makes a new video with a new link instead.
+   */
+  readonly asNewVideo?: boolean
 }
 
 export type UploadState =

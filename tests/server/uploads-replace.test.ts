@@ -145,6 +145,7 @@ describe('replacing a video', () => {
     expect(notYours.res.status).toBe(403)
     expect(JSON.parse(notYours.res.text).error).toMatch(/only the owner.*upload it as a new video/i)
     expect(notYours.res.headers.location).toBeUndefined()
+    expect(notYours.res.headers['sidecast-refused']).toBe('replace')
 
     const missing = await createUpload(s, second.length, {
       filename: 'b.mp4',
@@ -153,6 +154,7 @@ describe('replacing a video', () => {
     })
     expect(missing.res.status).toBe(404)
     expect(JSON.parse(missing.res.text).error).toMatch(/no longer in the library/i)
+    expect(missing.res.headers['sidecast-refused']).toBe('replace')
 
     const bad = await createUpload(s, second.length, {
       filename: 'b.mp4',

@@ -97,9 +97,12 @@ export function createUploadsHandler(
       let videoId = crypto.randomBytes(12).toString('base64url')
       if (meta.replaces) {
         // A new version of a video: only its owner or an admin, and never of a video that is gone.
+        // Sidecast-Refused: replace tells a client this is no token or transient problem.
         const target = db.getVideo(meta.replaces)
-        if (!target) throw tusError(404, REPLACED_VIDEO_GONE)
-        if (!mayChange(user, target)) throw tusError(403, REPLACE_NOT_YOURS)
+        if (!target || !mayChange(user, target)) {
+          nodeRes(req)?.setHeader('Sidecast-Refused', 'replace')
+          throw target ? tusError(403, REPLACE_NOT_YOURS) : tusError(404, REPLACED_VIDEO_GONE)
+        }
         videoId = target.id
       }
       // Counted and created in one go: two creations cannot both take the last place.

@@ -56,9 +56,14 @@ export function shareHandlers(
           `A description can have at most ${maxDescription} characters; this one has ${[...description].length}.`
         )
       }
+      const asNew = body.asNewVideo
+      if (asNew !== undefined && typeof asNew !== 'boolean') {
+        throw new SidecastError('bad-request', 'request.asNewVideo must be true or false.')
+      }
       return uploads.add(id, {
         ...(title !== undefined ? { title } : {}),
-        ...(description !== undefined ? { description } : {})
+        ...(description !== undefined ? { description } : {}),
+        ...(asNew ? { asNewVideo: true } : {})
       })
     },
     'uploads:list': async () => uploads.list(),

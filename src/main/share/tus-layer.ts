@@ -219,6 +219,11 @@ export function classifyTusError(error: unknown): TusFailure {
     }
     return networkFailure(error)
   }
+  // A new version the library will not take (someone else's video, or one deleted): for good.
+  if (res?.getHeader('Sidecast-Refused') === 'replace') {
+    const why = serverReason(res) ?? 'The library would not replace the video.'
+    return { kind: 'rejected', status, message: why }
+  }
   if (status === 401 || status === 403) return { kind: 'auth', message: AUTH_REFUSED_MESSAGE }
   if (status === 407) return PROXY_SIGN_IN
   const busy = busyFailure(status, res?.getHeader('Retry-After'))

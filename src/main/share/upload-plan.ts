@@ -48,6 +48,17 @@ export function editsHash(edits: Edits, preset: ExportPreset): string {
     .digest('hex')
 }
 
+/** A library video id the server takes in `replaces` (server/src/library.ts VIDEO_ID). */
+const REPLACEABLE_VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+/**
+ * The fingerprint's variant for a new version of library video `replaces`: a stored tus URL of
+ * a new-video upload of the same bytes is never resumed as a replace, nor the other way round.
+ */
+export function replaceVariant(variant: string, replaces: string | undefined): string {
+  return replaces ? `${variant}~replaces-${replaces}` : variant
+}
+
 /**
  * tus fingerprint: `sidecast/<projectId>/<edits hash or 'original'>/<size>`. It survives a restart
  * and a moved recordings folder, and changes whenever the bytes to send would.
@@ -134,6 +145,8 @@ export interface MetadataInput {
   readonly extension: string
   readonly durationMs: number | null
   readonly callouts: readonly CalloutMeta[]
+  /** The library video this upload is a new version of (same link), if any. */
+  readonly replaces?: string
 }
 
 /** What an upload's metadata is made from: the upload, its project's edits and what is sent. */
@@ -148,6 +161,8 @@ export interface UploadMetadataSource {
   readonly exported: boolean
   /** The file's extension, without the dot. */
   readonly extension: string
+  /** The library video this upload is a new version of (same link), if any. */
+  readonly replaces?: string
 }
 
 /** Upload-Metadata for what is sent: its length and callout times follow the edits when exported. */
@@ -158,7 +173,8 @@ export function metadataFor(source: UploadMetadataSource): Record<string, string
     description: source.description,
     extension: source.extension,
     durationMs: uploadDurationMs(source.edits, source.durationMs, source.exported),
-    callouts: calloutsMetadata(source.edits, source.durationMs)
+    callouts: calloutsMetadata(source.edits, source.durationMs),
+    ...(source.replaces ? { replaces: source.replaces } : {})
   })
 }
 
@@ -186,5 +202,6 @@ export function uploadMetadata(input: MetadataInput): Record<string, string> {
     meta.projectId = input.projectId
   }
   if (input.callouts.length > 0) meta.callouts = JSON.stringify(input.callouts)
+  if (input.replaces && REPLACEABLE_VIDEO_ID.test(input.replaces)) meta.replaces = input.replaces
   return meta
 }

@@ -20,13 +20,14 @@ import { normaliseTitle, type RecordingFacts } from '../../shared/project'
 import { errorMessage } from '../error-details'
 import { readEdits as readEditsFile } from '../projects/edits-store'
 import { requireFinished } from '../projects/project-catalogue'
-import type { ShareLink } from '../projects/share-link'
+import { readShareLink, type ShareLink } from '../projects/share-link'
 import { AUTH_REFUSED_MESSAGE, type TusFailure, type TusLayer, type TusRun } from './tus-layer'
 import {
   cleanDescription,
   editsHash,
   metadataFor,
   needsExport,
+  replaceVariant,
   uploadFingerprint
 } from './upload-plan'
 import { addSample, ProgressThrottle, uploadInfo, type SpeedSample } from './upload-progress'
@@ -318,7 +319,11 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         apply(id, {
           type: 'exported',
           file: outFile,
-          fingerprint: uploadFingerprint(upload.projectId, editsHash(edits, preset), size),
+          fingerprint: uploadFingerprint(
+            upload.projectId,
+            replaceVariant(editsHash(edits, preset), upload.replaces),
+            size
+          ),
           bytesTotal: size,
           metadata: metadataFor({
             projectId: upload.projectId,
@@ -327,7 +332,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
             edits,
             durationMs: facts.durationMs,
             exported: true,
-            extension: 'mp4'
+            extension: 'mp4',
+            ...(upload.replaces ? { replaces: upload.replaces } : {})
           })
         })
       )
@@ -372,7 +378,15 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       fail(id, `The recording's file ${facts.file} is missing, so it cannot be uploaded.`)
       return null
     }
-    return { file, size, fingerprint: uploadFingerprint(upload.projectId, 'original', size) }
+    return {
+      file,
+      size,
+      fingerprint: uploadFingerprint(
+        upload.projectId,
+        replaceVariant('original', upload.replaces),
+        size
+      )
+    }
   }
 
   function fail(
@@ -593,6 +607,11 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           : facts.title
       const description = cleanDescription(request.description ?? '')
       const exported = needsExport(edits, facts.durationMs)
+      // Already in the library: a new version of that video under the same link, unless the user
+      // asked for a new video.
+      const replaces = request.asNewVideo
+        ? undefined
+        : (await readShareLink(projectDir))?.videoId || undefined
 
       // A failed upload of this project gives way to the new one; its stored tus URL stays, so
       // the same bytes resume where the server has them.
@@ -622,6 +641,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         state: exported ? 'exporting' : 'queued',
         source: exported ? 'export' : 'recording',
         ...(exported ? { preset: options.defaultPreset() } : {}),
+        ...(replaces ? { replaces } : {}),
         bytesTotal,
         bytesSent: 0,
         metadata: exported
@@ -633,7 +653,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
               edits,
               durationMs: facts.durationMs,
               exported: false,
-              extension: extname(facts.file).slice(1) || 'webm'
+              extension: extname(facts.file).slice(1) || 'webm',
+              ...(replaces ? { replaces } : {})
             })
       }
       uploads.push(upload)

@@ -31,6 +31,8 @@ export interface Upload {
   readonly fingerprint?: string
   readonly bytesTotal: number | null
   readonly bytesSent: number
+  /** The library video this upload is a new version of (same link); none for a new video. */
+  readonly replaces?: string
   /** Upload-Metadata, fixed when the file is known (after the export). */
   readonly metadata: Readonly<Record<string, string>>
   readonly error?: string

@@ -1,6 +1,9 @@
 /**
  * Upload a recording to the team library: title (prefilled) and an optional description, then
- * main's queue takes over (it exports first when there are edits). The dialog shows the upload
+ * main's queue takes over (it exports first when there are edits). The title is the recording's
+ * own: a changed title renames the recording (as the card's rename does) before the upload
+ * starts. A recording already in the library updates that video under the same link by default;
+ * "Upload as a new video" makes a second one with a new link. The dialog shows the upload
  * starting and then gives way to the progress on the recording. Without a library address and
  * token it says so and offers Settings instead.
  */
@@ -14,6 +17,7 @@ import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
 import { errorMessage } from '../lib/error-message'
 import { useLatest } from '../lib/use-latest'
 import { useOpenSettings } from '../settings/open-settings'
+import { ChoiceGroup, type RadioChoice } from '../ui/choice-group'
 import { ErrorText, Field, InputField } from '../ui/field'
 import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import { ProgressBar } from '../ui/progress-bar'
@@ -30,6 +34,21 @@ export interface UploadDialogProps {
 /** How long the started upload stays in the dialog before it closes into the card's progress. */
 const HANDOVER_MS = 1500
 
+type UploadMode = 'update' | 'new'
+
+const MODES: readonly RadioChoice<UploadMode>[] = [
+  {
+    value: 'update',
+    label: 'Update the video in the library (same link)',
+    hint: 'Whoever has the link sees this version; the old one is replaced once this one is ready.'
+  },
+  {
+    value: 'new',
+    label: 'Upload as a new video',
+    hint: 'A second video with a new link; the one already in the library stays as it is.'
+  }
+]
+
 export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode {
   const openSettings = useOpenSettings()
   const current = useProjectUpload(project.id)
@@ -42,6 +61,8 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
   const [libraryProblem, setLibraryProblem] = useState<string | null>(null)
   const [title, setTitle] = useState(project.title)
   const [description, setDescription] = useState('')
+  const [mode, setMode] = useState<UploadMode>('update')
+  const inLibrary = project.shareUrl !== null
   const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   const flushEdits = useFlushEdits()
@@ -85,10 +106,13 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
         setProblem(UNSAVED_EDITS)
         return
       }
+      // One title for both: the recording takes the title it is uploaded under.
+      if (cleanTitle !== project.title) await api.invoke('projects:rename', project.id, cleanTitle)
       const description_ = description.trim()
       const info = await api.invoke('uploads:start', project.id, {
         title: cleanTitle,
-        ...(description_ ? { description: description_ } : {})
+        ...(description_ ? { description: description_ } : {}),
+        ...(inLibrary && mode === 'new' ? { asNewVideo: true } : {})
       })
       uploadsStore.apply(info)
       setUploadId(info.id)
@@ -197,6 +221,14 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
                 />
               )}
             </Field>
+            {inLibrary && (
+              <ChoiceGroup
+                legend="This recording is already in the library"
+                choices={MODES}
+                value={mode}
+                onChange={setMode}
+              />
+            )}
             {library && (
               <p className="hint">
                 Goes to {library.url}. With edits, the video is exported first, using the export
