@@ -633,3 +633,42 @@ describe('progress', () => {
     expect(events.filter((e) => e.id === id).length - before).toBe(2)
   })
 })
+
+describe('a recording already in the library', () => {
+  async function linked(edits?: Edits): Promise<void> {
+    await makeProject(projects.projectsDir, P1, edits ? { edits } : {})
+    await writeFile(
+      join(projects.projectsDir, P1, 'share.json'),
+      JSON.stringify({ url: 'https://lib.test/v/vid-1', videoId: 'vid-1', uploadedAt: '' })
+    )
+  }
+
+  it('is sent as a new version of its video (replaces), with its own fingerprint', async () => {
+    await linked()
+    const queue = await started()
+    await queue.add(P1, { title: 'Take two' })
+    await waitRuns(1)
+    expect(tus.last.job.metadata).toMatchObject({ title: 'Take two', replaces: 'vid-1' })
+    expect(tus.last.job.fingerprint).toBe(`sidecast/${P1}/original~replaces-vid-1/10000`)
+  })
+
+  it('keeps replaces through an export', async () => {
+    await linked(EDITS)
+    const queue = await started()
+    await queue.add(P1, {})
+    await vi.waitFor(() => expect(exporter.calls).toHaveLength(1))
+    await exporter.last.finish(Buffer.alloc(100, 1))
+    await waitRuns(1)
+    expect(tus.last.job.metadata.replaces).toBe('vid-1')
+    expect(tus.last.job.fingerprint).toMatch(/~replaces-vid-1\/100$/)
+  })
+
+  it('is a new video when asked (asNewVideo)', async () => {
+    await linked()
+    const queue = await started()
+    await queue.add(P1, { asNewVideo: true })
+    await waitRuns(1)
+    expect(tus.last.job.metadata.replaces).toBeUndefined()
+    expect(tus.last.job.fingerprint).toBe(`sidecast/${P1}/original/10000`)
+  })
+})
