@@ -233,6 +233,8 @@ function start(): void {
         stop: () => command('stop'),
         pause: () => command('pause'),
         resume: () => command('resume'),
+        restart: () => command('restart'),
+        discard: () => command('discard'),
         uploadLast,
         open: () => revealWindow(mainWindow),
         quit: () => app.quit(),

@@ -83,7 +83,16 @@ export interface RecorderState {
 }
 
 /** Commands main sends to the renderer (from the tray or the global shortcut). */
-export type RecorderCommand = 'toggle' | 'start' | 'stop' | 'pause' | 'resume'
+export type RecorderCommand =
+  | 'toggle'
+  | 'start'
+  | 'stop'
+  | 'pause'
+  | 'resume'
+  /** Asks (in the recording bar) whether to throw the take away and start it again. */
+  | 'restart'
+  /** Asks (in the recording bar) whether to stop and delete the take. */
+  | 'discard'
 
 /** The export preset the renderer asks for; absent fields take the default (Source size, Standard). */
 export type ExportPresetRequest = Partial<ExportPreset>
@@ -234,6 +243,13 @@ export interface InvokeContract {
   'recording:chunk': { args: [projectId: string, seq: number, data: Uint8Array]; result: ChunkAck }
   'recording:state': { args: [projectId: string, phase: 'recording' | 'paused']; result: void }
   'recording:stop': { args: [projectId: string, info: StopRecordingInfo]; result: ProjectSummary }
+  /** Stops and deletes the take being recorded: its folder goes, nothing is recovered later. */
+  'recording:discard': { args: [projectId: string]; result: void }
+  /** Deletes the take being recorded and starts a new one in its place (the recorder stays on). */
+  'recording:restart': {
+    args: [projectId: string, request: StartRecordingRequest]
+    result: StartRecordingResult
+  }
   'projects:list': { args: []; result: ProjectSummary[] }
   'projects:rename': { args: [projectId: string, title: string]; result: ProjectSummary }
   /** Moves the recording to the trash; it can be restored for `undoMs`, then it is removed. */
@@ -303,6 +319,8 @@ const invokeChannels: { readonly [C in InvokeChannel]: true } = {
   'recording:chunk': true,
   'recording:state': true,
   'recording:stop': true,
+  'recording:discard': true,
+  'recording:restart': true,
   'projects:list': true,
   'projects:rename': true,
   'projects:delete': true,

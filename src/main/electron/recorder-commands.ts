@@ -22,6 +22,11 @@ export interface CommandTarget {
   }
 }
 
+/** Whether `command` asks the user something in the window (the recording bar's question). */
+export function commandAsks(command: RecorderCommand): boolean {
+  return command === 'restart' || command === 'discard'
+}
+
 /** Whether `command` would start a new recording in this phase. */
 export function commandStartsRecording(command: RecorderCommand, phase: RecorderPhase): boolean {
   return command === 'start' || (command === 'toggle' && phase === 'idle')
@@ -39,6 +44,10 @@ export async function deliverRecorderCommand(
     // Failing to grant activation is not fatal: the renderer reports a refused capture itself.
     await target.webContents.executeJavaScript('void 0', true).catch(() => undefined)
     if (target.isDestroyed()) return
+  } else if (commandAsks(command)) {
+    // The question is in the bar: show it and give it the keyboard (Escape keeps recording).
+    target.show()
+    target.focus()
   }
   target.webContents.send('recorder:command', command)
 }

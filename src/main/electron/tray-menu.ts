@@ -10,6 +10,10 @@ export interface TrayActions {
   stop(): void
   pause(): void
   resume(): void
+  /** Asks, in the recording bar, whether to throw the take away and record it again. */
+  restart(): void
+  /** Asks, in the recording bar, whether to stop and delete the take. */
+  discard(): void
   /** Uploads the newest finished recording to the team library. */
   uploadLast(): void
   /** Shows and focuses the main window. */
@@ -68,6 +72,11 @@ function recorderItems(
     { id: 'stop', label: 'Stop recording', click: () => actions.stop() },
     options.shortcut
   )
+  // Both throw the take away, so both ask first (in the bar): hence the ellipsis.
+  const takeItems: MenuItemConstructorOptions[] = [
+    { id: 'restart', label: 'Restart recording…', click: () => actions.restart() },
+    { id: 'discard', label: 'Discard recording…', click: () => actions.discard() }
+  ]
   switch (state.phase) {
     case 'idle':
       return [
@@ -77,9 +86,17 @@ function recorderItems(
         )
       ]
     case 'recording':
-      return [stop, { id: 'pause', label: 'Pause recording', click: () => actions.pause() }]
+      return [
+        stop,
+        { id: 'pause', label: 'Pause recording', click: () => actions.pause() },
+        ...takeItems
+      ]
     case 'paused':
-      return [stop, { id: 'resume', label: 'Resume recording', click: () => actions.resume() }]
+      return [
+        stop,
+        { id: 'resume', label: 'Resume recording', click: () => actions.resume() },
+        ...takeItems
+      ]
     case 'finishing':
       return [{ id: 'saving', label: 'Saving recording…', enabled: false }]
   }

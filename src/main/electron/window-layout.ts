@@ -7,7 +7,7 @@ import type { Rectangle, WebPreferences } from 'electron'
 export const MAIN_WINDOW = { width: 1000, height: 720, minWidth: 640, minHeight: 480 } as const
 
 /** The always-on-top control bar shown while recording (content size). */
-export const COMPACT_BAR = { width: 440, height: 80, marginTop: 16 } as const
+export const COMPACT_BAR = { width: 520, height: 80, marginTop: 16 } as const
 
 /** webPreferences for every window that shows our renderer. */
 export function secureWebPreferences(preloadPath: string): WebPreferences {

@@ -58,6 +58,11 @@ export interface CaptureWriter extends ActiveRecordings {
   create(options: CreateProjectOptions): Promise<RecordingFacts>
   appendChunk(id: string, seq: number, bytes: Uint8Array): Promise<{ bytesWritten: number }>
   finish(id: string, options: FinishOptions): Promise<RecordingFacts>
+  /**
+   * Throws away a recording being written (the user discarded or restarted the take): closes its
+   * file and deletes its project folder, so nothing of it is listed or recovered later.
+   */
+  discard(id: string): Promise<void>
   /** Finishes every project left "recording" (but those in `activeIds`) as recovered. */
   recoverUnfinished(activeIds: Iterable<string>): Promise<RecoveryNotice[]>
   /** Ids with an open capture file in this process. */
@@ -299,6 +304,18 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     return withLock(id, () => finishLocked(id, request))
   }
 
+  async function discard(id: string): Promise<void> {
+    const dir = projectDir(id)
+    await withLock(id, async () => {
+      const recording = active.get(id)
+      if (!recording) throw notRecording(id)
+      active.delete(id)
+      await recording.handle.close().catch(() => undefined)
+      // A few tries: on Windows a virus scanner may hold the file for a moment.
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
+    })
+  }
+
   async function recoverUnfinished(activeIds: Iterable<string>): Promise<RecoveryNotice[]> {
     const skip = new Set([...activeIds, ...active.keys()])
     const notices: RecoveryNotice[] = []
@@ -357,6 +374,7 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     create,
     appendChunk,
     finish,
+    discard,
     recoverUnfinished,
     activeIds: () => [...active.keys()],
     activeFacts: (id) => active.get(id)?.facts,

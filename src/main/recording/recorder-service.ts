@@ -12,7 +12,7 @@ import {
   type StopRecordingInfo
 } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
-import type { ProjectSummary } from '../../shared/project'
+import type { ProjectSummary, RecordingFacts } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
 import { errorCode } from '../error-details'
 import type { ProjectCatalogue } from '../projects/project-catalogue'
@@ -46,6 +46,13 @@ export interface RecorderService {
   setPhase(projectId: string, phase: 'recording' | 'paused'): void
   /** Finishes the recording; answering again for a recording that was already stopped (e.g. disk full). */
   stop(projectId: string, info: StopRecordingInfo): Promise<ProjectSummary>
+  /** Stops and deletes the take: its folder is removed, nothing is listed or recovered. */
+  discard(projectId: string): Promise<void>
+  /**
+   * Deletes the take and starts a new one in its place; the phase stays `recording` throughout
+   * (the bar stays up). The disk-space check of a start applies.
+   */
+  restart(projectId: string, request: StartRecordingRequest): Promise<StartRecordingResult>
   state(): RecorderState
   /** Calls `listener` on every phase change; returns the unsubscribe function. */
   onState(listener: (state: RecorderState) => void): () => void
@@ -96,6 +103,22 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     return session
   }
 
+  /** A new project to record into, once the disk has room for it. */
+  async function createTake(request: StartRecordingRequest): Promise<RecordingFacts> {
+    await mkdir(projects.projectsDir, { recursive: true })
+    const free = await freeBytes(projects.projectsDir)
+    assertEnoughSpace(projects.projectsDir, free, options.settings().minFreeDiskMb)
+    return capture.create({ sourceName: request.sourceName, mimeType: request.mimeType })
+  }
+
+  function releaseSleepOf(active: ActiveSession): void {
+    try {
+      active.releaseSleep()
+    } catch (error) {
+      warn(`could not release the sleep blocker: ${String(error)}`)
+    }
+  }
+
   async function start(request: StartRecordingRequest): Promise<StartRecordingResult> {
     if (starting || session) {
       throw new SidecastError(
@@ -105,13 +128,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     }
     starting = true
     try {
-      await mkdir(projects.projectsDir, { recursive: true })
-      const free = await freeBytes(projects.projectsDir)
-      assertEnoughSpace(projects.projectsDir, free, options.settings().minFreeDiskMb)
-      const facts = await capture.create({
-        sourceName: request.sourceName,
-        mimeType: request.mimeType
-      })
+      const facts = await createTake(request)
       let releaseSleep: () => void = () => undefined
       try {
         releaseSleep = options.preventSleep()
@@ -176,11 +193,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
         })
         return await projects.get(active.projectId)
       } finally {
-        try {
-          active.releaseSleep()
-        } catch (error) {
-          warn(`could not release the sleep blocker: ${String(error)}`)
-        }
+        releaseSleepOf(active)
         session = null
         setState('idle', null)
       }
@@ -203,6 +216,63 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     return projects.get(projectId)
   }
 
+  async function discard(projectId: string): Promise<void> {
+    const active = activeSession(projectId)
+    active.stopping = Promise.reject(
+      new SidecastError('discarded', 'This recording was discarded, so it was not saved.')
+    )
+    active.stopping.catch(() => undefined)
+    setState('finishing', projectId)
+    try {
+      await capture.discard(projectId)
+    } finally {
+      releaseSleepOf(active)
+      session = null
+      setState('idle', null)
+    }
+  }
+
+  async function restart(
+    projectId: string,
+    request: StartRecordingRequest
+  ): Promise<StartRecordingResult> {
+    const active = activeSession(projectId)
+    if (starting) {
+      throw new SidecastError(
+        'already-recording',
+        'A recording is already starting. Wait a moment and try again.'
+      )
+    }
+    starting = true
+    try {
+      // The new take first: if the disk has no room, the old take is kept and still recording.
+      const facts = await createTake(request)
+      if (session !== active || active.stopping) {
+        // Stopped (or discarded) while the new take was being made: the new one is not wanted.
+        await capture.discard(facts.id).catch(() => undefined)
+        throw new SidecastError(
+          'not-recording',
+          'The recording ended before it could be restarted. Start a new recording instead.'
+        )
+      }
+      // Chunks of the old take are refused from here on: the session now names the new take.
+      session = {
+        ...active,
+        projectId: facts.id,
+        chunksSinceCheck: checkEvery - 1,
+        diskLow: false,
+        stopping: null
+      }
+      setState('recording', facts.id)
+      await capture
+        .discard(projectId)
+        .catch((error: unknown) => warn(`could not delete the restarted take: ${String(error)}`))
+      return { projectId: facts.id, title: facts.title }
+    } finally {
+      starting = false
+    }
+  }
+
   async function shutdown(): Promise<void> {
     if (!session) return
     await stop(session.projectId, { endedBecause: 'Sidecast was closed while recording.' }).catch(
@@ -215,6 +285,8 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     chunk,
     setPhase,
     stop,
+    discard,
+    restart,
     state: () => current,
     onState(listener) {
       listeners.add(listener)

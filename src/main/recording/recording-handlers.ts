@@ -58,6 +58,20 @@ export function recordingHandlers(
         requireOneOf(phase, 'phase', ['recording', 'paused'] as const)
       )
     },
+    'recording:discard': async (projectId) => {
+      await recorder.discard(requireProjectId(projectId))
+      options.projectsChanged()
+    },
+    'recording:restart': async (projectId, request) => {
+      const id = requireProjectId(projectId)
+      const body = requireObject(request, 'request')
+      const mimeType = requireString(body.mimeType, 'request.mimeType', 200)
+      if (!/^video\//i.test(mimeType)) throw badRequest('"request.mimeType" must be a video type.')
+      const sourceName = requireString(body.sourceName, 'request.sourceName', 512)
+      const started = await recorder.restart(id, { mimeType, sourceName })
+      options.projectsChanged()
+      return started
+    },
     'recording:stop': async (projectId, info) => {
       const id = requireProjectId(projectId)
       const body = info === undefined ? {} : requireObject(info, 'info')

@@ -25,6 +25,8 @@ const actions = (): TrayActions => ({
   stop: vi.fn(),
   pause: vi.fn(),
   resume: vi.fn(),
+  restart: vi.fn(),
+  discard: vi.fn(),
   uploadLast: vi.fn(),
   open: vi.fn(),
   quit: vi.fn(),

@@ -62,6 +62,8 @@ function fakeActions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
     stop: vi.fn(),
     pause: vi.fn(),
     resume: vi.fn(),
+    restart: vi.fn(),
+    discard: vi.fn(),
     uploadLast: vi.fn(),
     open: vi.fn(),
     quit: vi.fn()
@@ -120,6 +122,8 @@ describe('buildTrayMenu', () => {
       [
         'Stop recording → stop',
         'Pause recording → pause',
+        'Restart recording… → restart',
+        'Discard recording… → discard',
         'Upload last recording → uploadLast',
         'Open Sidecast → open',
         '—',
@@ -131,6 +135,8 @@ describe('buildTrayMenu', () => {
       [
         'Stop recording → stop',
         'Resume recording → resume',
+        'Restart recording… → restart',
+        'Discard recording… → discard',
         'Upload last recording → uploadLast',
         'Open Sidecast → open',
         '—',
@@ -294,6 +300,8 @@ describe('createTray', () => {
     expect(template.map((i) => i.label ?? '—')).toEqual([
       'Stop recording',
       'Pause recording',
+      'Restart recording…',
+      'Discard recording…',
       'Upload last recording',
       'Open Sidecast',
       '—',

@@ -123,20 +123,20 @@ describe('compact bar maths', () => {
   const workArea = { x: 0, y: 25, width: 1920, height: 1055 }
 
   it('puts the bar centred at the top of the work area', () => {
-    expect(compactBarBounds(workArea)).toEqual({ x: 740, y: 41, width: 440, height: 80 })
+    expect(compactBarBounds(workArea)).toEqual({ x: 700, y: 41, width: 520, height: 80 })
   })
 
   it('puts the bar back where the user left it, kept on screen', () => {
     expect(compactBarBounds(workArea, { x: 100, y: 900 })).toEqual({
       x: 100,
       y: 900,
-      width: 440,
+      width: 520,
       height: 80
     })
     expect(compactBarBounds(workArea, { x: 1800, y: 2000 })).toEqual({
-      x: 1480,
+      x: 1400,
       y: 1000,
-      width: 440,
+      width: 520,
       height: 80
     })
   })
@@ -246,10 +246,10 @@ describe('createCompactBar', () => {
     const window = fakeWindow()
     const bar = createCompactBar(window as never)
     bar.update('recording')
-    expect(window.state.bounds).toEqual({ x: 740, y: 16, width: 440, height: 80 })
+    expect(window.state.bounds).toEqual({ x: 700, y: 16, width: 520, height: 80 })
     expect(window.state.alwaysOnTop).toBe(true)
     bar.update('paused')
-    expect(window.state.bounds).toEqual({ x: 740, y: 16, width: 440, height: 80 })
+    expect(window.state.bounds).toEqual({ x: 700, y: 16, width: 520, height: 80 })
     bar.update('idle')
     expect(window.state.bounds).toEqual({ x: 200, y: 150, width: 1000, height: 720 })
     expect(window.state.minSize).toEqual([640, 480])
@@ -260,11 +260,11 @@ describe('createCompactBar', () => {
     const window = fakeWindow()
     const bar = createCompactBar(window as never)
     bar.update('recording')
-    window.state.bounds = { x: 50, y: 900, width: 440, height: 80 }
+    window.state.bounds = { x: 50, y: 900, width: 520, height: 80 }
     bar.update('finishing')
     bar.update('idle')
     bar.update('recording')
-    expect(window.state.bounds).toEqual({ x: 50, y: 900, width: 440, height: 80 })
+    expect(window.state.bounds).toEqual({ x: 50, y: 900, width: 520, height: 80 })
   })
 
   it('gives a maximised window back maximised', () => {

@@ -579,3 +579,96 @@ describe('RecordingSession: while recording', () => {
     expect(info.endedBecause).toContain('encoder crashed')
   })
 })
+
+describe('RecordingSession: restart and discard', () => {
+  it('discard sends the last chunk to the take, then has main delete it, and ends as discarded', async () => {
+    const t = await recording()
+    t.fake.handlers['recording:discard'] = () => undefined
+    t.recorder().emit(chunk([1]))
+    const outcome = await t.session.discard()
+    const channels = t.fake.calls.map((c) => c.channel)
+    expect(channels.lastIndexOf('recording:chunk')).toBeLessThan(
+      channels.indexOf('recording:discard')
+    )
+    expect(t.fake.of('recording:discard')).toEqual([['p1']])
+    expect(t.fake.of('recording:stop')).toEqual([])
+    expect(outcome).toEqual({ summary: null, endedBecause: null, error: null, discarded: true })
+    expect(t.media.display.stopped).toBe(true)
+    expect(t.media.mic.closed).toBe(true)
+    expect(t.session.phase).toBe('stopped')
+    expect(t.finished()).toHaveLength(1)
+    // A stop afterwards answers the same, and saves nothing.
+    expect(await t.session.stop()).toBe(outcome)
+    expect(t.fake.of('recording:stop')).toEqual([])
+  })
+
+  it('restart throws the take away and records a new one with the same streams, from 0:00', async () => {
+    const t = setup()
+    t.fake.handlers['recording:restart'] = () => ({ projectId: 'p2', title: SUMMARY.title })
+    await t.session.prepare({ sourceName: 'Entire screen', microphoneId: 'default' })
+    await t.session.begin()
+    const first = t.recorder()
+    first.emit(chunk([1]))
+    t.setNow(5000)
+    t.session.pause()
+    await t.session.restart()
+    const second = t.recorder()
+    expect(second).not.toBe(first)
+    expect(first.calls).toContain('stop')
+    expect(second.calls).toEqual(['start'])
+    // The same screen and microphone: nothing acquired again, nothing released.
+    expect(second.tracks).toEqual(first.tracks)
+    expect(t.media.micOpened).toBe(1)
+    expect(t.media.display.stopped).toBe(false)
+    expect(t.session.phase).toBe('recording')
+    expect(t.session.projectId).toBe('p2')
+    expect(t.session.elapsedMs()).toBe(0)
+    expect(t.fake.of('recording:restart')).toEqual([
+      ['p1', { mimeType: 'video/webm;codecs=vp9,opus', sourceName: 'Entire screen' }]
+    ])
+    // The old take's chunks (the last one too) went to the old take before the restart.
+    expect(t.fake.of('recording:chunk').map((a) => [a[0], a[1]])).toEqual([
+      ['p1', 0],
+      ['p1', 1]
+    ])
+    second.emit(chunk([7]))
+    await t.session.stop()
+    expect(
+      t.fake
+        .of('recording:chunk')
+        .slice(2)
+        .map((a) => [a[0], a[1]])
+    ).toEqual([
+      ['p2', 0],
+      ['p2', 1]
+    ])
+    expect(t.fake.of('recording:stop')).toEqual([['p2', {}]])
+  })
+
+  it('when main cannot start the new take, the old take is saved and the user told why', async () => {
+    const t = await recording()
+    t.fake.handlers['recording:restart'] = () => {
+      throw new SidecastError('disk-full', 'Only 10 MB free.')
+    }
+    await t.session.restart()
+    const outcome = await t.session.stop()
+    expect(t.fake.of('recording:stop')).toEqual([
+      ['p1', { endedBecause: expect.stringMatching(/could not start again \(Only 10 MB free\.\)/) }]
+    ])
+    expect(outcome.summary).toEqual(SUMMARY)
+    expect(t.finished()).toHaveLength(1)
+  })
+
+  it('a stop asked for during a restart stops the new take', async () => {
+    const t = await recording()
+    const answer = deferred<{ projectId: string; title: string }>()
+    t.fake.handlers['recording:restart'] = () => answer.promise
+    const restarting = t.session.restart()
+    const stopping = t.session.stop()
+    answer.resolve({ projectId: 'p2', title: SUMMARY.title })
+    await restarting
+    await stopping
+    expect(t.fake.of('recording:stop')).toEqual([['p2', {}]])
+    expect(t.finished()).toHaveLength(1)
+  })
+})

@@ -4,6 +4,8 @@
  *
  * Lifecycle: `prepare()` (on the user's click: permissions, streams) → countdown in the UI →
  * `begin()` (main creates the project, the recorder starts) → `pause()`/`resume()` → `stop()`.
+ * `restart()` throws the take away and records a new one with the same streams; `discard()` stops
+ * and deletes the take.
  * Each chunk goes to main as soon as it exists, one at a time and in order; nothing is kept here,
  * so memory stays flat however long the recording runs and a crash loses at most one chunk.
  */
@@ -54,6 +56,8 @@ export interface SessionOutcome {
   readonly endedBecause: string | null
   /** A problem the user must hear about (finishing the recording failed), else null. */
   readonly error: string | null
+  /** True when the user discarded the take: nothing was meant to be saved. */
+  readonly discarded?: boolean
 }
 
 export type SessionEvent =
@@ -93,7 +97,7 @@ export class RecordingSession {
   private readonly stopTimeoutMs: number
   private readonly timesliceMs: number
   private readonly listeners = new Set<(event: SessionEvent) => void>()
-  private readonly clock = new ElapsedClock()
+  private clock = new ElapsedClock()
   private readonly cleanups: Array<() => void> = []
 
   private currentPhase: SessionPhase = 'idle'
@@ -107,6 +111,8 @@ export class RecordingSession {
   private sendFailure: string | null = null
   private starting: Promise<unknown> | null = null
   private stopping: Promise<SessionOutcome> | null = null
+  private restarting: Promise<void> | null = null
+  private mimeType = ''
   private recorderStopped: (() => void) | null = null
 
   constructor(options: RecordingSessionOptions) {
@@ -238,27 +244,10 @@ export class RecordingSession {
       throw error
     }
     this.id = projectId
+    this.mimeType = mimeType
 
-    const tracks: TrackPort[] = [display.videoTrack]
-    if (this.mic) tracks.push(this.mic.track)
     try {
-      this.recorder = this.media.createRecorder(
-        tracks,
-        {
-          mimeType,
-          videoBitsPerSecond: videoBitsPerSecond(display.width, display.height),
-          ...(this.mic ? { audioBitsPerSecond: AUDIO_BITS_PER_SECOND } : {})
-        },
-        {
-          onData: (chunk) => this.onChunk(chunk),
-          onStop: () => this.recorderStopped?.(),
-          onError: (message) =>
-            void this.stop(
-              `The recorder failed (${message}), so Sidecast stopped recording. Everything recorded up to then is kept.`
-            )
-        }
-      )
-      this.recorder.start(this.timesliceMs)
+      this.startRecorder()
     } catch (error) {
       // The project exists but holds nothing; let main close it so it is not "recovered" later.
       this.recorder = null
@@ -275,6 +264,31 @@ export class RecordingSession {
     this.clock.start(this.now())
     this.setPhase('recording')
     return projectId
+  }
+
+  /** A new MediaRecorder on the streams we hold, started. */
+  private startRecorder(): void {
+    const display = this.display
+    if (!display) throw new Error('No display capture')
+    const tracks: TrackPort[] = [display.videoTrack]
+    if (this.mic) tracks.push(this.mic.track)
+    this.recorder = this.media.createRecorder(
+      tracks,
+      {
+        mimeType: this.mimeType,
+        videoBitsPerSecond: videoBitsPerSecond(display.width, display.height),
+        ...(this.mic ? { audioBitsPerSecond: AUDIO_BITS_PER_SECOND } : {})
+      },
+      {
+        onData: (chunk) => this.onChunk(chunk),
+        onStop: () => this.recorderStopped?.(),
+        onError: (message) =>
+          void this.stop(
+            `The recorder failed (${message}), so Sidecast stopped recording. Everything recorded up to then is kept.`
+          )
+      }
+    )
+    this.recorder.start(this.timesliceMs)
   }
 
   pause(): void {
@@ -300,6 +314,7 @@ export class RecordingSession {
    */
   stop(endedBecause?: string): Promise<SessionOutcome> {
     if (this.stopping) return this.stopping
+    if (this.restarting) return this.afterRestart(() => this.finish(endedBecause))
     switch (this.currentPhase) {
       case 'idle':
       case 'stopped':
@@ -338,25 +353,7 @@ export class RecordingSession {
     }
     this.clock.pause(this.now())
     this.setPhase('stopping')
-
-    if (recorder.state !== 'inactive') {
-      const stopped = new Promise<void>((resolve) => {
-        this.recorderStopped = resolve
-      })
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.stopTimeoutMs)
-      })
-      try {
-        recorder.stop()
-      } catch {
-        // Already stopping after an error; its stop event (or the timeout) still ends the wait.
-      }
-      await Promise.race([stopped, timeout])
-      clearTimeout(timer)
-    }
-    // The last chunk was queued by now (dataavailable precedes stop); wait for every send.
-    await this.chain
+    await this.stopRecorder(recorder)
 
     let summary: ProjectSummary | null = null
     let error: string | null = null
@@ -374,6 +371,141 @@ export class RecordingSession {
     const outcome: SessionOutcome = { summary, endedBecause: endedBecause ?? null, error }
     this.finishWith(outcome)
     return outcome
+  }
+
+  /** Stops the MediaRecorder and waits until its last chunk was sent to main. */
+  private async stopRecorder(recorder: RecorderPort): Promise<void> {
+    if (recorder.state !== 'inactive') {
+      const stopped = new Promise<void>((resolve) => {
+        this.recorderStopped = resolve
+      })
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.stopTimeoutMs)
+      })
+      try {
+        recorder.stop()
+      } catch {
+        // Already stopping after an error; its stop event (or the timeout) still ends the wait.
+      }
+      await Promise.race([stopped, timeout])
+      clearTimeout(timer)
+    }
+    this.recorderStopped = null
+    // The last chunk was queued by now (dataavailable precedes stop); wait for every send.
+    await this.chain
+  }
+
+  /**
+   * Stops and deletes the take: main removes its folder, so it is neither listed nor recovered.
+   * The session ends with a `discarded` outcome. Only while recording or paused.
+   */
+  discard(): Promise<SessionOutcome> {
+    if (this.stopping) return this.stopping
+    if (this.restarting) return this.afterRestart(() => this.throwAway())
+    if (this.currentPhase !== 'recording' && this.currentPhase !== 'paused') {
+      return this.stop()
+    }
+    this.stopping = this.throwAway()
+    return this.stopping
+  }
+
+  /**
+   * Ends the session once a restart in progress is over: with `end`, unless the restart itself
+   * ended it (main could not start the new take), whose outcome is then the answer.
+   */
+  private afterRestart(end: () => Promise<SessionOutcome>): Promise<SessionOutcome> {
+    const restarting = this.restarting ?? Promise.resolve()
+    const after: Promise<SessionOutcome> = restarting.then(() =>
+      this.stopping && this.stopping !== after ? this.stopping : end()
+    )
+    this.stopping = after
+    return after
+  }
+
+  private async throwAway(): Promise<SessionOutcome> {
+    const recorder = this.recorder
+    const projectId = this.id
+    this.clock.pause(this.now())
+    this.setPhase('stopping')
+    if (recorder) await this.stopRecorder(recorder)
+    let error: string | null = null
+    if (projectId) {
+      try {
+        await this.api.invoke('recording:discard', projectId)
+      } catch (failure) {
+        error = `The recording could not be deleted (${errorMessage(failure)}). Delete it from the list of recordings.`
+      }
+    }
+    this.release()
+    this.setPhase('stopped')
+    const outcome: SessionOutcome = { summary: null, endedBecause: null, error, discarded: true }
+    this.finishWith(outcome)
+    return outcome
+  }
+
+  /**
+   * Throws the take away and starts a new one at once, with the same screen and microphone (no
+   * new permission, no countdown). If main cannot start the new take (e.g. the disk is full), the
+   * old take is saved instead and the session ends, saying why. Only while recording or paused.
+   */
+  restart(): Promise<void> {
+    if (this.restarting) return this.restarting
+    if (this.stopping) return Promise.resolve()
+    if (this.currentPhase !== 'recording' && this.currentPhase !== 'paused') {
+      return Promise.resolve()
+    }
+    const run = this.startAgain().finally(() => {
+      this.restarting = null
+    })
+    this.restarting = run
+    return run
+  }
+
+  private async startAgain(): Promise<void> {
+    const recorder = this.recorder
+    const oldId = this.id
+    if (!recorder || !oldId) return
+    this.clock.pause(this.now())
+    this.setPhase('starting')
+    await this.stopRecorder(recorder)
+    this.recorder = null
+    let newId: string
+    try {
+      newId = (
+        await this.api.invoke('recording:restart', oldId, {
+          mimeType: this.mimeType,
+          sourceName: this.sourceName
+        })
+      ).projectId
+    } catch (failure) {
+      // Main kept the old take; save it rather than lose it.
+      this.recorder = recorder
+      this.stopping = this.finish(
+        `Sidecast could not start again (${errorMessage(failure)}), so it stopped recording. The take is kept.`
+      )
+      return
+    }
+    this.id = newId
+    this.nextSeq = 0
+    this.sendFailure = null
+    this.clock = new ElapsedClock()
+    try {
+      this.startRecorder()
+    } catch (error) {
+      this.recorder = null
+      await this.api.invoke('recording:discard', newId).catch(() => undefined)
+      this.release()
+      this.setPhase('stopped')
+      this.finishWith({
+        summary: null,
+        endedBecause: null,
+        error: `The recorder could not start again (${errorMessage(error)}). Nothing more was recorded; start a new recording.`
+      })
+      return
+    }
+    this.clock.start(this.now())
+    this.setPhase('recording')
   }
 
   private onChunk(chunk: ChunkPort): void {

@@ -1,6 +1,7 @@
 /**
  * Keys inside the window: Ctrl/Cmd+Shift+R starts and stops, Space pauses and resumes while
- * recording (but not while typing in a field).
+ * recording (but not while typing in a field). While the bar asks whether to restart or discard
+ * the take, Escape keeps recording and Space is left to the focused answer.
  */
 import { useEffect } from 'react'
 import { useLatest } from '../lib/use-latest'
@@ -25,6 +26,14 @@ export function useRecorderKeys(recorder: Recorder): void {
         if (!event.repeat) r.toggle()
         return
       }
+      if (r.confirming) {
+        // Escape wherever the focus is (e.g. the question was opened from the tray).
+        if (event.key === 'Escape') {
+          event.preventDefault()
+          r.keep()
+        }
+        return
+      }
       if (isSpace(event) && capturing() && !hasModifier(event) && !isTyping(event.target)) {
         // Space on a focused button would also click it (maybe Stop); the shortcut wins.
         event.preventDefault()
@@ -36,6 +45,7 @@ export function useRecorderKeys(recorder: Recorder): void {
     }
     const onKeyUp = (event: KeyboardEvent): void => {
       // A button clicks on Space's keyup; swallow it so the pause is the only effect.
+      if (latest.current.confirming) return
       if (isSpace(event) && capturing() && !isTyping(event.target)) event.preventDefault()
     }
     window.addEventListener('keydown', onKeyDown, true)

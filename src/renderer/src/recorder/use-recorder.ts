@@ -1,6 +1,8 @@
 /**
  * The recorder as React sees it: wraps one RecordingSession per recording, runs the countdown,
  * ticks the timer and mic meter, watches for a silent microphone, and reports how it ended.
+ * Restart and Discard throw the take away, so each asks first (`confirming`); the recording is
+ * paused while the question is up and resumes if the user keeps it.
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { CaptureSource, RecorderCommand } from '../../../shared/ipc'
@@ -18,6 +20,9 @@ export type RecorderPhase =
 
 export const SILENT_MIC_WARNING =
   "We can't hear your microphone… Check that it isn't muted, or stop and pick another microphone."
+
+/** What the recording bar is asking about: restarting the take, or discarding it. */
+export type TakeQuestion = 'restart' | 'discard'
 
 /** Ignore a second toggle this soon after the first (the in-window key and the global shortcut). */
 const TOGGLE_DEBOUNCE_MS = 600
@@ -45,6 +50,8 @@ export interface Recorder {
   readonly hasMicrophone: boolean
   /** A microphone problem to show while recording (disconnected, silent), or null. */
   readonly micWarning: string | null
+  /** The question the bar asks before throwing the take away, or null. */
+  readonly confirming: TakeQuestion | null
   start(): void
   stop(): void
   pause(): void
@@ -52,6 +59,14 @@ export interface Recorder {
   /** Start when idle, otherwise stop (or cancel a pending start). */
   toggle(): void
   skipCountdown(): void
+  /** Asks whether to restart the take (pausing it meanwhile). */
+  askRestart(): void
+  /** Asks whether to discard the take (pausing it meanwhile). */
+  askDiscard(): void
+  /** Does what was asked: restarts or discards the take. */
+  confirm(): void
+  /** Keeps the take: closes the question and resumes if it was recording before. */
+  keep(): void
 }
 
 export function useRecorder(options: UseRecorderOptions): Recorder {
@@ -62,6 +77,10 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   const [hasMicrophone, setHasMicrophone] = useState(false)
   const [micLost, setMicLost] = useState<string | null>(null)
   const [micSilent, setMicSilent] = useState(false)
+  const [confirming, setConfirming] = useState<TakeQuestion | null>(null)
+  /** Whether the take was recording (not paused) when the question came up. */
+  const resumeAfterQuestion = useRef(false)
+  const questionOpen = useRef(false)
   const sessionRef = useRef<RecordingSession | null>(null)
   const lastToggle = useRef(0)
   const optionsRef = useLatest(options)
@@ -71,6 +90,11 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
       const { notices, onFinished } = optionsRef.current
       const title = outcome.summary ? `“${outcome.summary.title}”` : null
       if (outcome.error) notices.error(outcome.error)
+      if (outcome.discarded) {
+        if (!outcome.error) notices.info('The recording was discarded.')
+        onFinished?.(outcome)
+        return
+      }
       if (outcome.endedBecause) {
         notices.warning(title ? `${outcome.endedBecause} Saved as ${title}.` : outcome.endedBecause)
       } else if (title) {
@@ -85,6 +109,8 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
     sessionRef.current = null
     setPhase('idle')
     setCountdown(null)
+    questionOpen.current = false
+    setConfirming(null)
     setMicSilent(false)
     setMicLost(null)
     setMicLevel(0)
@@ -97,7 +123,13 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
         case 'phase':
           if (event.phase === 'recording') setPhase('recording')
           else if (event.phase === 'paused') setPhase('paused')
-          else if (event.phase === 'stopping') setPhase('finishing')
+          else if (event.phase === 'starting')
+            setPhase('starting') // a restarted take
+          else if (event.phase === 'stopping') {
+            questionOpen.current = false
+            setConfirming(null)
+            setPhase('finishing')
+          }
           break
         case 'microphone-lost':
           setMicLost(event.message)
@@ -173,6 +205,39 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   const pause = useCallback(() => sessionRef.current?.pause(), [])
   const resume = useCallback(() => sessionRef.current?.resume(), [])
 
+  const ask = useCallback((question: TakeQuestion) => {
+    const session = sessionRef.current
+    if (!session || (session.phase !== 'recording' && session.phase !== 'paused')) return
+    if (!questionOpen.current) {
+      questionOpen.current = true
+      resumeAfterQuestion.current = session.phase === 'recording'
+      // Nothing of the deciding goes into the take.
+      session.pause()
+    }
+    setConfirming(question)
+  }, [])
+  const askRestart = useCallback(() => ask('restart'), [ask])
+  const askDiscard = useCallback(() => ask('discard'), [ask])
+
+  const keep = useCallback(() => {
+    if (!questionOpen.current) return
+    questionOpen.current = false
+    setConfirming(null)
+    if (resumeAfterQuestion.current) sessionRef.current?.resume()
+    resumeAfterQuestion.current = false
+  }, [])
+
+  const confirm = useCallback(() => {
+    const session = sessionRef.current
+    const question = confirming
+    questionOpen.current = false
+    setConfirming(null)
+    resumeAfterQuestion.current = false
+    if (!session || !question) return
+    if (question === 'discard') void session.discard()
+    else void session.restart()
+  }, [confirming])
+
   const toggle = useCallback(() => {
     const now = Date.now()
     if (now - lastToggle.current < TOGGLE_DEBOUNCE_MS) return
@@ -224,9 +289,9 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   useEffect(() => () => void sessionRef.current?.stop(), [])
 
   // Commands from the tray and the global shortcut.
-  const commands = useRef({ toggle, start, stop, pause, resume })
+  const commands = useRef({ toggle, start, stop, pause, resume, askRestart, askDiscard })
   useEffect(() => {
-    commands.current = { toggle, start, stop, pause, resume }
+    commands.current = { toggle, start, stop, pause, resume, askRestart, askDiscard }
   })
   useEffect(
     () =>
@@ -243,6 +308,10 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
             return c.pause()
           case 'resume':
             return c.resume()
+          case 'restart':
+            return c.askRestart()
+          case 'discard':
+            return c.askDiscard()
         }
       }),
     []
@@ -255,11 +324,16 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
     micLevel,
     hasMicrophone,
     micWarning: micLost ?? (micSilent ? SILENT_MIC_WARNING : null),
+    confirming,
     start,
     stop,
     pause,
     resume,
     toggle,
-    skipCountdown
+    skipCountdown,
+    askRestart,
+    askDiscard,
+    confirm,
+    keep
   }
 }

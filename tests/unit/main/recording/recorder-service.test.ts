@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { access } from 'node:fs/promises'
 import {
   createRecorderService,
   type RecorderService
@@ -235,5 +236,67 @@ describe('stop', () => {
 
   it('stop for a recording this process never started is refused', async () => {
     expect((await rejection(recorder.stop('20990101-000000-beef', {}))).code).toBe('not-found')
+  })
+})
+
+describe('discard and restart', () => {
+  it('discard deletes the take, releases the writer and the sleep blocker, and nothing is recovered', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    await recorder.chunk(projectId, 0, bytes(100, 1))
+    await recorder.discard(projectId)
+    expect(states.map((s) => s.phase)).toEqual(['recording', 'finishing', 'idle'])
+    expect(recorder.state()).toEqual({ phase: 'idle', projectId: null })
+    expect(sleep).toEqual({ acquired: 1, released: 1 })
+    expect(recorder.activeIds()).toEqual([])
+    expect(projects.activeIds()).toEqual([])
+    expect(await projects.list()).toEqual([])
+    await expect(access(projects.projectDir(projectId))).rejects.toThrow()
+    // The next start finds nothing to recover, and a late chunk is refused.
+    expect(await projects.recoverUnfinished([])).toEqual([])
+    expect((await rejection(recorder.chunk(projectId, 1, bytes(1, 1)))).code).toBe('not-recording')
+    // A new recording can start straight away.
+    await recorder.start(REQUEST)
+  })
+
+  it('restart replaces the take with a new one and stays "recording" throughout', async () => {
+    const first = await recorder.start(REQUEST)
+    await recorder.chunk(first.projectId, 0, bytes(100, 1))
+    recorder.setPhase(first.projectId, 'paused')
+    const second = await recorder.restart(first.projectId, REQUEST)
+    expect(second.projectId).not.toBe(first.projectId)
+    expect(states.map((s) => s.phase)).toEqual(['recording', 'paused', 'recording'])
+    expect(recorder.state()).toEqual({ phase: 'recording', projectId: second.projectId })
+    expect(sleep).toEqual({ acquired: 1, released: 0 })
+    // Chunks of the old take are refused; the new take starts again at chunk 0.
+    expect((await rejection(recorder.chunk(first.projectId, 1, bytes(1, 1)))).code).toBe(
+      'not-recording'
+    )
+    expect(await recorder.chunk(second.projectId, 0, bytes(50, 2))).toEqual({
+      bytesWritten: 50,
+      diskLow: false
+    })
+    const summary = await recorder.stop(second.projectId, {})
+    expect(summary.id).toBe(second.projectId)
+    expect((await projects.list()).map((p) => p.id)).toEqual([second.projectId])
+    await expect(access(projects.projectDir(first.projectId))).rejects.toThrow()
+  })
+
+  it('restart below the free-space minimum keeps the take recording', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    free = 10 * MB
+    settings = { ...settings, minFreeDiskMb: 1024 }
+    expect((await rejection(recorder.restart(projectId, REQUEST))).code).toBe('disk-full')
+    expect(recorder.state()).toEqual({ phase: 'recording', projectId })
+    expect(await recorder.chunk(projectId, 0, bytes(10, 1))).toMatchObject({ bytesWritten: 10 })
+  })
+
+  it('discard or restart of a recording that is not in progress is refused', async () => {
+    expect((await rejection(recorder.discard('20990101-000000-beef'))).code).toBe('not-recording')
+    const { projectId } = await recorder.start(REQUEST)
+    await recorder.chunk(projectId, 0, bytes(10, 1))
+    await recorder.stop(projectId, {})
+    expect((await rejection(recorder.discard(projectId))).code).toBe('not-recording')
+    expect((await rejection(recorder.restart(projectId, REQUEST))).code).toBe('not-recording')
+    expect((await projects.list()).map((p) => p.id)).toEqual([projectId])
   })
 })
