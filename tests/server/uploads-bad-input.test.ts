@@ -14,6 +14,7 @@ import {
   request,
   startServer,
   tempDir,
+  waitFor,
   type TestServer
 } from './support'
 
@@ -312,7 +313,7 @@ describe('files that are not playable videos', () => {
 
 describe('two clients on one upload', () => {
   it('the second PATCH waits for the lock, finds a moved offset and gets 409; bytes stay consistent', async () => {
-    const { path: up } = await createUpload(s, video.length, {
+    const { path: up, id } = await createUpload(s, video.length, {
       filename: 'race.mp4',
       title: 'Race'
     })
@@ -344,7 +345,13 @@ describe('two clients on one upload', () => {
       req.write(video.subarray(0, firstPart))
       // never ends: a client that went quiet holding the lock
     })
-    await new Promise((r) => setTimeout(r, 400))
+    // A holds the lock once its first bytes are on disk. A fixed wait (400 ms) only hoped so: on a
+    // busy machine A's request can arrive after B's, and B, taking the lock first, stored the
+    // whole file (204).
+    const partFile = path.join(s.dataDir, 'uploads', id)
+    await waitFor('client A’s first bytes on disk', async () => {
+      return fs.existsSync(partFile) && fs.statSync(partFile).size > 0
+    })
 
     // Client B: the same upload from offset 0. It asks A to let go (tus locking); A's request is
     // cut after the lock drain timeout; B then sees the real offset and is refused.
