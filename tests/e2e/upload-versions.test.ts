@@ -1,10 +1,12 @@
 /**
- * Uploading the same recording again, end to end (real renderer in Chromium, the harness's real
- * upload queue, the real library server): the title typed in the Upload dialog is the card's
- * title, and a second upload updates the video already in the library under the same link
- * unless "Upload as a new video" is chosen.
+ * Uploading a recording that was uploaded or exported before, end to end (real renderer in
+ * Chromium, the harness's real upload queue and export service, the real library server): the
+ * title typed in the Upload dialog is the card's title; a second upload updates the video already
+ * in the library under the same link unless "Upload as a new video" is chosen; and an upload
+ * sends the export already made from the same edits instead of exporting again.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -13,6 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess, type HarnessProcess } from '../support/harness-process'
 import {
+  downloadedSha256,
   listVideos,
   startTestLibrary,
   type ListedVideo,
@@ -153,6 +156,55 @@ describe('uploading a recording again', () => {
     await waitUntil(
       'the card to link to the new video',
       async () => (await renamed.getByTitle(/^http/).getAttribute('title')) === second.url
+    )
+  })
+})
+
+describe('uploading a recording exported before', () => {
+  it('sends the export made from the same edits, without exporting again', async () => {
+    const { library, app, dataDir } = await start()
+    const facts = await makeFinishedProject(dataDir, { seconds: 4, width: 320, height: 240 })
+    const projectDir = join(dataDir, 'projects', facts.id)
+    // A trim: the upload needs an export.
+    writeFileSync(
+      join(projectDir, 'edits.json'),
+      JSON.stringify({ version: 1, keep: [[0, 2500]], annotations: [] })
+    )
+    const page = await openApp(app)
+
+    // The user exports it with the default preset (the one uploads use).
+    await page
+      .getByRole('button', { name: `Export “${facts.title}”`, exact: true })
+      .click({ timeout: 30_000 })
+    const exportDialog = page.getByRole('dialog', { name: /^Export/ })
+    await exportDialog.getByRole('button', { name: 'Export', exact: true }).click()
+    await exportDialog
+      .getByRole('button', { name: 'Show in folder', exact: true })
+      .waitFor({ timeout: 90_000 })
+    await exportDialog.getByRole('button', { name: 'Close', exact: true }).click()
+    const exported = readdirSync(join(projectDir, 'exports')).filter((f) => f.endsWith('.mp4'))
+    expect(exported).toHaveLength(1)
+    const exportFile = join(projectDir, 'exports', exported[0]!)
+
+    // From here on no export can run: the chosen ffmpeg does not exist (never a silent fallback).
+    const set = (await page.evaluate(
+      `window.api.invoke('settings:set', { ffmpegPath: '/nonexistent/sidecast-test/ffmpeg' })`
+    )) as { ok: boolean }
+    expect(set.ok).toBe(true)
+
+    await page
+      .getByRole('button', { name: `Upload “${facts.title}”`, exact: true })
+      .click({ timeout: 30_000 })
+    const dialog = page.getByRole('dialog', { name: /^Upload/ })
+    await dialog.waitFor()
+    await dialog.getByRole('button', { name: 'Upload', exact: true }).click()
+    await page
+      .getByRole('button', { name: `Copy link to “${facts.title}”`, exact: true })
+      .waitFor({ timeout: 90_000 })
+
+    const [video] = await listVideos(library)
+    expect(await downloadedSha256(library, video!)).toBe(
+      createHash('sha256').update(readFileSync(exportFile)).digest('hex')
     )
   })
 })

@@ -21,6 +21,12 @@ import { runExport, type ExportResult, type RunExportOptions } from './run-expor
 import { errorMessage } from '../error-details'
 import { readEdits } from '../projects/edits-store'
 import { requireFinished } from '../projects/project-catalogue'
+import {
+  exportFingerprint,
+  findExport as findExportIn,
+  recordExportSource,
+  recordingIdentity
+} from './export-fingerprint'
 
 // The renderer's preset type must accept every preset main knows.
 const _presetFits: ExportPresetRequest = {} as ExportPreset
@@ -70,6 +76,11 @@ export interface ExportService {
   cancel(exportId: string): void
   /** The finished file of a `done` export, or null. */
   finishedFile(exportId: string): string | null
+  /**
+   * A finished export of the project's current edits, recording and `preset` (its fingerprint
+   * matches: export-fingerprint.ts), or null. The upload queue sends it instead of exporting again.
+   */
+  findExport(projectId: string, preset: ExportPreset): Promise<string | null>
   /** The running export, if any. */
   current(): { readonly exportId: string; readonly projectId: string } | null
   /** Resolves when no export is running. */
@@ -156,7 +167,10 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         join(projectDir, EXPORTS_FOLDER),
         exportFileName(facts.title, preset)
       ))
-    return { preset, facts, projectDir, edits, ffmpegPath, outFile }
+    // What the export is made from, taken before it starts (a later change makes another).
+    const identity = await recordingIdentity(projectDir, facts)
+    const fingerprint = identity ? exportFingerprint(edits, identity, preset) : null
+    return { preset, facts, projectDir, edits, ffmpegPath, outFile, fingerprint }
   }
 
   async function start(
@@ -208,7 +222,13 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         emit({ ...base, fraction, etaMs, state: 'running' })
       }
     }).then(
-      (result) => {
+      async (result) => {
+        // The user's own exports say what they were made from, so an upload can reuse them.
+        if (!startOptions.outFile && prepared.fingerprint) {
+          await recordExportSource(result.outFile, prepared.fingerprint, result.sizeBytes).catch(
+            () => undefined
+          )
+        }
         end()
         finished.set(job.exportId, result.outFile)
         emit({
@@ -243,6 +263,18 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       if (running?.exportId === exportId) running.controller.abort()
     },
     finishedFile: (exportId) => finished.get(exportId) ?? null,
+    async findExport(projectId, preset) {
+      const facts = await options.projects.readFacts(projectId)
+      if (facts.status === 'recording') return null
+      const projectDir = options.projects.projectDir(projectId)
+      const identity = await recordingIdentity(projectDir, facts)
+      if (!identity) return null
+      const edits = await read(projectDir, facts.durationMs)
+      return findExportIn(
+        join(projectDir, EXPORTS_FOLDER),
+        exportFingerprint(edits, identity, parseExportPreset(preset))
+      )
+    },
     current: () => (running ? { exportId: running.exportId, projectId: running.projectId } : null),
     async idle() {
       while (running) await running.done

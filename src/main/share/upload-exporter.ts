@@ -1,7 +1,10 @@
 /**
  * An upload's export, run by the app's export service: one export at a time, so an upload whose
- * turn comes while the user's own export runs waits for it, then takes the next turn.
+ * turn comes while the user's own export runs waits for it, then takes the next turn. An export
+ * the user already made from the same edits, recording and preset (export-fingerprint.ts) is
+ * sent instead: linked (or copied) into the upload's file, no ffmpeg run.
  */
+import { copyFile, link, rm } from 'node:fs/promises'
 import { SidecastError } from '../../shared/errors'
 import type { ExportService } from '../export/export-service'
 import type { UploadExporter } from './upload-queue'
@@ -13,6 +16,13 @@ export function uploadExporter(exports: ExportService): UploadExporter {
         new SidecastError('cancelled', 'The export for the upload was stopped.')
       for (;;) {
         if (signal.aborted) throw aborted()
+        const made = await exports.findExport(projectId, preset).catch(() => null)
+        if (made) {
+          await reuse(made, outFile)
+          if (signal.aborted) throw aborted()
+          onProgress(1)
+          return
+        }
         try {
           await new Promise<void>((resolve, reject) => {
             let exportId: string | null = null
@@ -24,7 +34,7 @@ export function uploadExporter(exports: ExportService): UploadExporter {
                 outFile,
                 onEvent: (event) => {
                   if (event.state === 'running') {
-                    onProgress(event.fraction)
+                    onProgress(event.fraction, event.etaMs)
                     return
                   }
                   signal.removeEventListener('abort', onAbort)
@@ -52,5 +62,16 @@ export function uploadExporter(exports: ExportService): UploadExporter {
         }
       }
     }
+  }
+}
+
+/** `outFile` becomes the export `made` without touching it: a hard link, else a copy. */
+async function reuse(made: string, outFile: string): Promise<void> {
+  await rm(outFile, { force: true })
+  try {
+    await link(made, outFile)
+  } catch {
+    // Another file system (the recordings folder elsewhere), or no links there.
+    await copyFile(made, outFile)
   }
 }

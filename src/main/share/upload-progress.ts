@@ -16,6 +16,8 @@ export interface SpeedSample {
 export interface LiveProgress {
   /** 0–1 of its export, while exporting. */
   readonly exportFraction: number
+  /** The export's time left (ms), once it can tell; absent or null before. */
+  readonly exportEtaMs?: number | null
   /** Recent progress samples, oldest first. */
   readonly samples: readonly SpeedSample[]
 }
@@ -47,10 +49,11 @@ export function uploadInfo(upload: Upload, live: LiveProgress | undefined): Uplo
   else if (upload.state === 'exporting') fraction = live?.exportFraction ?? 0
   else fraction = total && total > 0 ? Math.min(1, upload.bytesSent / total) : 0
   const speed = upload.state === 'uploading' && live ? speedOf(live.samples) : null
-  const etaMs =
-    speed && speed > 0 && total !== null
-      ? Math.round(((total - upload.bytesSent) * 1000) / speed)
-      : null
+  let etaMs: number | null = null
+  if (upload.state === 'exporting') etaMs = live?.exportEtaMs ?? null
+  else if (speed && speed > 0 && total !== null) {
+    etaMs = Math.round(((total - upload.bytesSent) * 1000) / speed)
+  }
   return {
     id: upload.id,
     projectId: upload.projectId,

@@ -56,6 +56,8 @@ interface Runtime {
   run: TusRun | null
   exportController: AbortController | null
   exportFraction: number
+  /** The export's estimate of its time left (ms), or null while too early to tell. */
+  exportEtaMs: number | null
   retryTimer: NodeJS.Timeout | null
   retryAt: number
   attempt: number
@@ -81,7 +83,8 @@ export interface UploadExporter {
     readonly preset: ExportPreset
     readonly outFile: string
     readonly signal: AbortSignal
-    onProgress(fraction: number): void
+    /** 0–1 done, and the time left (ms) once the export can tell. */
+    onProgress(fraction: number, etaMs?: number | null): void
   }): Promise<void>
 }
 
@@ -194,6 +197,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         run: null,
         exportController: null,
         exportFraction: 0,
+        exportEtaMs: null,
         retryTimer: null,
         retryAt: 0,
         attempt: 0,
@@ -290,6 +294,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     const controller = new AbortController()
     rt.exportController = controller
     rt.exportFraction = 0
+    rt.exportEtaMs = null
     const stillExporting = (): boolean =>
       rt.generation === generation && current(id)?.state === 'exporting' && !stopping
     try {
@@ -306,9 +311,10 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         preset,
         outFile,
         signal: controller.signal,
-        onProgress: (fraction) => {
+        onProgress: (fraction, etaMs) => {
           if (!stillExporting()) return
           rt.exportFraction = Math.max(0, Math.min(1, fraction))
+          rt.exportEtaMs = etaMs ?? null
           progressed(id)
         }
       })

@@ -132,7 +132,9 @@ describe('runningExportOf / foreignRunningExportOf', () => {
 describe('export words', () => {
   it.each([
     [progress({ fraction: 0.42, etaMs: 60_000 }), 'Exporting · 42% · 1 min left'],
-    [progress({ fraction: 0, etaMs: null }), 'Exporting · 0% · estimating time left'],
+    // Before ffmpeg's first progress: the phase alone; then no time until there is an estimate.
+    [progress({ fraction: 0, etaMs: null }), 'Preparing…'],
+    [progress({ fraction: 0.11, etaMs: null }), 'Exporting · 11%'],
     [
       progress({ state: 'done', fraction: 1, sizeBytes: 12_300_000 }),
       'Exported “demo-source-standard.mp4” (12.3 MB).'

@@ -123,10 +123,11 @@ describe('uploadStatusLine', () => {
       { state: 'uploading', fraction: 0.42, speedBps: 4_200_000, etaMs: 60_000 },
       'Uploading · 42% · 4.2 MB/s · 1 min left'
     ],
-    [
-      { state: 'uploading', fraction: 0.1, speedBps: null, etaMs: null },
-      'Uploading · 10% · estimating time left'
-    ],
+    // No estimate yet: no time in the line, never "estimating".
+    [{ state: 'uploading', fraction: 0.1, speedBps: null, etaMs: null }, 'Uploading · 10%'],
+    // The export has reported nothing yet: the phase alone.
+    [{ state: 'exporting', fraction: 0, etaMs: null }, 'Preparing the video…'],
+    [{ state: 'exporting', fraction: 0.11, etaMs: null }, 'Preparing the video · 11%'],
     [
       { state: 'exporting', fraction: 0.25, etaMs: 12_000 },
       'Preparing the video · 25% · 12 s left'

@@ -8,7 +8,7 @@ import type { FormEvent, ReactNode } from 'react'
 import type { ExportPresetRequest } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
-import { fileName, formatPercent, formatResolution, formatTimeLeft } from '../format'
+import { fileName, formatPercent, formatResolution } from '../format'
 import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
 import { errorMessage } from '../lib/error-message'
 import { ChoiceGroup } from '../ui/choice-group'
@@ -16,7 +16,8 @@ import { ErrorText } from '../ui/field'
 import { DialogActions, ModalDialog, type DialogActionItem } from '../ui/modal-dialog'
 import { useNotices } from '../ui/notices'
 import { ProgressBar } from '../ui/progress-bar'
-import { exportEndWords, runningExportOf } from './exports-model'
+import { EXPORT_STARTING, exportEndWords, runningExportOf } from './exports-model'
+import { isStarting, progressValueText, timeLeftWords } from '../share/progress-words'
 import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES, sizeChoiceHint } from './export-choices'
 import type { ExportQuality, ExportSize } from './export-choices'
 import { uploadsStore } from '../share/use-uploads'
@@ -233,14 +234,21 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
                 <ProgressBar
                   fraction={event?.fraction ?? 0}
                   label={`Export of “${project.title}”`}
-                  valueText={progressText(event?.fraction ?? 0, event?.etaMs ?? null)}
+                  indeterminate={isStarting(event?.fraction ?? 0)}
+                  valueText={progressValueText(
+                    event?.fraction ?? 0,
+                    event?.etaMs ?? null,
+                    EXPORT_STARTING
+                  )}
                 />
                 <p className="export-numbers">
-                  <span className="export-percent">{formatPercent(event?.fraction ?? 0)}</span>
+                  <span className="export-percent">
+                    {isStarting(event?.fraction ?? 0)
+                      ? EXPORT_STARTING
+                      : formatPercent(event?.fraction ?? 0)}
+                  </span>
                   <span className="muted">
-                    {cancelling
-                      ? 'Cancelling…'
-                      : (formatTimeLeft(event?.etaMs ?? null) ?? 'Estimating time left…')}
+                    {cancelling ? 'Cancelling…' : timeLeftWords(event?.etaMs ?? null)}
                   </span>
                 </p>
                 {event && <p className="hint export-file">Writing {fileName(event.outFile)}</p>}
@@ -265,9 +273,4 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
       </div>
     </ModalDialog>
   )
-}
-
-function progressText(fraction: number, etaMs: number | null): string {
-  const left = formatTimeLeft(etaMs)
-  return left ? `${formatPercent(fraction)}, ${left}` : formatPercent(fraction)
 }

@@ -2,11 +2,11 @@
 import { useState } from 'react'
 import type { ReactNode } from 'react'
 import { api } from '../api'
-import { formatPercent } from '../format'
 import type { Notices } from '../ui/notices'
 import { ProgressBar } from '../ui/progress-bar'
 import type { ExportEntry } from './exports-model'
-import { exportStatusLine } from './exports-model'
+import { EXPORT_STARTING, exportStatusLine } from './exports-model'
+import { isStarting, progressValueText } from '../share/progress-words'
 import '../share/share.css'
 import './export.css'
 
@@ -31,7 +31,8 @@ export function ExportProgress({ entry, notices }: ExportProgressProps): ReactNo
         small
         fraction={event.fraction}
         label={`Export of “${title}”`}
-        valueText={formatPercent(event.fraction)}
+        indeterminate={isStarting(event.fraction)}
+        valueText={progressValueText(event.fraction, event.etaMs, EXPORT_STARTING)}
       />
       <div className="inline-progress-row">
         <span className="inline-progress-text">

@@ -3,7 +3,8 @@
  * is tested without React or a window.
  */
 import type { ExportProgressEvent } from '../../../shared/ipc'
-import { fileName, formatBytes, formatPercent, formatTimeLeft } from '../format'
+import { fileName, formatBytes } from '../format'
+import { progressLine } from '../share/progress-words'
 
 export interface ExportEntry {
   /** The latest progress event (or the start, before the first event arrives). */
@@ -110,15 +111,19 @@ export function runningExportOf(state: ExportsState, projectId: string): ExportE
   return undefined
 }
 
-/** e.g. "Exporting · 42% · 1 min left". */
+/** e.g. "Exporting · 42% · 1 min left"; "Preparing…" before ffmpeg's first progress. */
 export function exportStatusLine(event: ExportProgressEvent): string {
   if (event.state !== 'running') return exportEndWords(event)
-  return [
-    'Exporting',
-    formatPercent(event.fraction),
-    formatTimeLeft(event.etaMs) ?? 'estimating time left'
-  ].join(' · ')
+  return progressLine({
+    phase: 'Exporting',
+    starting: EXPORT_STARTING,
+    fraction: event.fraction,
+    etaMs: event.etaMs
+  })
 }
+
+/** What a running export says before ffmpeg has reported anything. */
+export const EXPORT_STARTING = 'Preparing…'
 
 /** How an ended export turned out, in a sentence. */
 export function exportEndWords(event: ExportProgressEvent, title = ''): string {

@@ -22,7 +22,7 @@ import { ErrorText, Field, InputField } from '../ui/field'
 import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import { ProgressBar } from '../ui/progress-bar'
 import { libraryMissing } from './library-status'
-import { isActiveUpload, uploadStatusLine } from './uploads-model'
+import { isActiveUpload, uploadIsStarting, uploadStatusLine } from './uploads-model'
 import { uploadsStore, useProjectUpload, useUpload } from './use-uploads'
 import './share.css'
 
@@ -147,6 +147,7 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
                   fraction={upload.fraction}
                   label={`Upload of “${upload.title}”`}
                   valueText={uploadStatusLine(upload)}
+                  indeterminate={uploadIsStarting(upload)}
                 />
                 <p className="muted" role="status">
                   {uploadStatusLine(upload)}

@@ -9,7 +9,7 @@ import { api } from '../api'
 import { errorMessage } from '../lib/error-message'
 import { useOpenSettings } from '../settings/open-settings'
 import { ProgressBar } from '../ui/progress-bar'
-import { isActiveUpload, uploadStatusLine } from './uploads-model'
+import { isActiveUpload, uploadIsStarting, uploadStatusLine } from './uploads-model'
 import { uploadsStore } from './use-uploads'
 import './share.css'
 
@@ -52,6 +52,7 @@ export function UploadProgress({ upload, compact }: UploadProgressProps): ReactN
           fraction={upload.fraction}
           label={`Upload of ${of}`}
           valueText={status}
+          indeterminate={uploadIsStarting(upload)}
           idle={paused || upload.state === 'queued'}
         />
       )}

@@ -3,7 +3,8 @@
  * recording the one to show (its newest). Pure, so it is tested without React or a window.
  */
 import type { UploadInfo, UploadState } from '../../../shared/ipc'
-import { formatPercent, formatSpeed, formatTimeLeft } from '../format'
+import { formatPercent, formatSpeed } from '../format'
+import { isStarting, timeLeftWords } from './progress-words'
 
 export interface UploadsState {
   /** Every upload seen, by upload id. */
@@ -88,6 +89,8 @@ export function uploadStateWords(upload: UploadInfo): string {
  * Speed and time left only while they mean something.
  */
 export function uploadStatusLine(upload: UploadInfo): string {
+  // Before the export has reported anything: the phase alone (the bar moves without a number).
+  if (upload.state === 'exporting' && isStarting(upload.fraction)) return UPLOAD_EXPORT_STARTING
   const parts = [uploadStateWords(upload)]
   if (isActiveUpload(upload)) parts.push(formatPercent(upload.fraction))
   if (upload.state === 'uploading') {
@@ -95,9 +98,19 @@ export function uploadStatusLine(upload: UploadInfo): string {
     if (speed) parts.push(speed)
   }
   if (upload.state === 'uploading' || upload.state === 'exporting') {
-    parts.push(formatTimeLeft(upload.etaMs) ?? 'estimating time left')
+    // Said once there is an estimate; until then the line has no time in it.
+    const left = timeLeftWords(upload.etaMs)
+    if (left) parts.push(left)
   }
   return parts.join(' · ')
+}
+
+/** What an upload that exports first says before the export has reported anything. */
+export const UPLOAD_EXPORT_STARTING = 'Preparing the video…'
+
+/** True while the upload's bar should move without a number (its export has not reported yet). */
+export function uploadIsStarting(upload: UploadInfo): boolean {
+  return upload.state === 'exporting' && isStarting(upload.fraction)
 }
 
 /** The notice for an upload that just finished or failed. */

@@ -1,4 +1,7 @@
-/** A determinate progress bar with its numbers in the accessibility tree (role="progressbar"). */
+/**
+ * A progress bar with its numbers in the accessibility tree (role="progressbar"); indeterminate
+ * (a moving stripe, no number) while a job has started but measured nothing yet.
+ */
 import type { ReactNode } from 'react'
 import { percentOf } from '../format'
 import './progress-bar.css'
@@ -19,6 +22,8 @@ export interface ProgressBarProps {
    * (and named) elsewhere on the page, e.g. a dialog that hands over to a card.
    */
   readonly decorative?: boolean
+  /** Started, nothing measured yet: a moving stripe and no value (`valueText` says the phase). */
+  readonly indeterminate?: boolean
 }
 
 export function ProgressBar({
@@ -27,13 +32,15 @@ export function ProgressBar({
   valueText,
   small,
   idle,
-  decorative
+  decorative,
+  indeterminate
 }: ProgressBarProps): ReactNode {
   const percent = percentOf(fraction)
   const classes = [
     'progress-bar',
     small ? 'progress-bar-small' : '',
-    idle ? 'progress-bar-idle' : ''
+    idle ? 'progress-bar-idle' : '',
+    indeterminate ? 'progress-bar-indeterminate' : ''
   ]
   if (decorative) {
     return (
@@ -49,8 +56,8 @@ export function ProgressBar({
       aria-label={label}
       aria-valuemin={0}
       aria-valuemax={100}
-      aria-valuenow={percent}
-      aria-valuetext={valueText ?? `${percent}%`}
+      aria-valuenow={indeterminate ? undefined : percent}
+      aria-valuetext={valueText ?? (indeterminate ? undefined : `${percent}%`)}
     >
       <div className="progress-bar-fill" style={{ width: `${percent}%` }} />
     </div>

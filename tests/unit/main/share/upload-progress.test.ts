@@ -89,6 +89,15 @@ describe('uploadInfo', () => {
     expect(uploadInfo(upload, live)).toMatchObject({ fraction, speedBps, etaMs })
   })
 
+  it("gives an exporting upload the export's own time left", () => {
+    const exporting = { ...base, state: 'exporting' as const }
+    expect(uploadInfo(exporting, { ...live, exportEtaMs: 4000 })).toMatchObject({
+      fraction: 0.4,
+      etaMs: 4000
+    })
+    expect(uploadInfo(exporting, { ...live, exportEtaMs: null }).etaMs).toBeNull()
+  })
+
   it('tells only what the renderer needs', () => {
     const info = uploadInfo(
       { ...base, state: 'failed', error: 'e', needsToken: true, refusedToken: 't' },
