@@ -1,24 +1,26 @@
 /**
  * What an export was made from, so a later upload of the same edits can send it instead of
- * exporting again. Beside each export the user makes, `<name>.mp4.source.json` records:
+ * exporting again. The project's `export-sources.json` records, for each export the user made
+ * into `exports/`:
  *
- *   { "version": 1, "fingerprint": "<sha256 hex>", "sizeBytes": <the MP4's size> }
+ *   { "version": 1, "exports": { "<file name>": { "fingerprint": "<sha256 hex>", "sizeBytes": n } } }
  *
  * The fingerprint is sha256 over the edits' content (serialised as edits.json is), the
  * recording's identity (project id, file name, size, modification time) and the preset. An
  * export matches when its fingerprint is the one asked for and its MP4 still has the recorded
- * size; anything else (no sidecar, an unreadable one, a changed or removed MP4) is not reused.
+ * size; anything else (no record, an unreadable one, a changed or removed MP4) is not reused.
+ * `exports/` itself holds only the MP4s the user made.
  */
 import { createHash } from 'node:crypto'
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { serializeEdits, type Edits } from '../../shared/edits'
 import type { ExportPreset } from '../../shared/export-preset'
-import type { RecordingFacts } from '../../shared/project'
+import { EXPORTS_FOLDER, type RecordingFacts } from '../../shared/project'
 import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
 
-/** The sidecar's suffix, after the export's own name. */
-export const EXPORT_SOURCE_SUFFIX = '.source.json'
+/** The project's record of what each export was made from. */
+export const EXPORT_SOURCES_FILE = 'export-sources.json'
 
 /** The recording an export is made from, as far as telling it changed goes. */
 export interface RecordingIdentity {
@@ -65,36 +67,55 @@ export function exportFingerprint(
     .digest('hex')
 }
 
-/** Writes the sidecar of a finished export. */
-export function recordExportSource(
+interface SourceEntry {
+  readonly fingerprint: string
+  readonly sizeBytes: number
+}
+
+async function readSources(projectDir: string): Promise<Record<string, SourceEntry>> {
+  const text = await readTextIfExists(join(projectDir, EXPORT_SOURCES_FILE)).catch(() => null)
+  if (text === null) return {}
+  try {
+    const parsed = JSON.parse(text) as { exports?: unknown }
+    const entries = parsed.exports
+    if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) return {}
+    const out: Record<string, SourceEntry> = {}
+    for (const [name, value] of Object.entries(entries as Record<string, unknown>)) {
+      const { fingerprint, sizeBytes } = (value ?? {}) as Partial<SourceEntry>
+      if (typeof fingerprint === 'string' && typeof sizeBytes === 'number' && !/[/\\]/.test(name)) {
+        out[name] = { fingerprint, sizeBytes }
+      }
+    }
+    return out
+  } catch {
+    return {}
+  }
+}
+
+/** Records what the finished export `outFile` (in the project's `exports/`) was made from. */
+export async function recordExportSource(
+  projectDir: string,
   outFile: string,
   fingerprint: string,
   sizeBytes: number
 ): Promise<void> {
-  return writeJsonAtomic(`${outFile}${EXPORT_SOURCE_SUFFIX}`, {
-    version: 1,
-    fingerprint,
-    sizeBytes
-  })
+  const entries = await readSources(projectDir)
+  const kept: Record<string, SourceEntry> = {}
+  // Exports the user removed are forgotten.
+  for (const [name, entry] of Object.entries(entries)) {
+    if (await stat(join(projectDir, EXPORTS_FOLDER, name)).catch(() => null)) kept[name] = entry
+  }
+  kept[basename(outFile)] = { fingerprint, sizeBytes }
+  await writeJsonAtomic(join(projectDir, EXPORT_SOURCES_FILE), { version: 1, exports: kept })
 }
 
-/** An export in `exportsDir` made from `fingerprint` and unchanged since, or null. */
-export async function findExport(exportsDir: string, fingerprint: string): Promise<string | null> {
-  const names = await readdir(exportsDir).catch(() => [] as string[])
-  for (const name of names) {
-    if (!name.endsWith(EXPORT_SOURCE_SUFFIX)) continue
-    const file = join(exportsDir, name.slice(0, -EXPORT_SOURCE_SUFFIX.length))
-    const text = await readTextIfExists(join(exportsDir, name)).catch(() => null)
-    if (text === null) continue
-    let source: { fingerprint?: unknown; sizeBytes?: unknown }
-    try {
-      source = JSON.parse(text) as typeof source
-    } catch {
-      continue
-    }
-    if (source.fingerprint !== fingerprint) continue
+/** An export in the project's `exports/` made from `fingerprint` and unchanged since, or null. */
+export async function findExport(projectDir: string, fingerprint: string): Promise<string | null> {
+  for (const [name, entry] of Object.entries(await readSources(projectDir))) {
+    if (entry.fingerprint !== fingerprint) continue
+    const file = join(projectDir, EXPORTS_FOLDER, name)
     const info = await stat(file).catch(() => null)
-    if (info?.isFile() && info.size === source.sizeBytes) return file
+    if (info?.isFile() && info.size === entry.sizeBytes) return file
   }
   return null
 }

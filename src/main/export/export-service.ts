@@ -225,9 +225,12 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       async (result) => {
         // The user's own exports say what they were made from, so an upload can reuse them.
         if (!startOptions.outFile && prepared.fingerprint) {
-          await recordExportSource(result.outFile, prepared.fingerprint, result.sizeBytes).catch(
-            () => undefined
-          )
+          await recordExportSource(
+            prepared.projectDir,
+            result.outFile,
+            prepared.fingerprint,
+            result.sizeBytes
+          ).catch(() => undefined)
         }
         end()
         finished.set(job.exportId, result.outFile)
@@ -270,10 +273,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       const identity = await recordingIdentity(projectDir, facts)
       if (!identity) return null
       const edits = await read(projectDir, facts.durationMs)
-      return findExportIn(
-        join(projectDir, EXPORTS_FOLDER),
-        exportFingerprint(edits, identity, parseExportPreset(preset))
-      )
+      return findExportIn(projectDir, exportFingerprint(edits, identity, parseExportPreset(preset)))
     },
     current: () => (running ? { exportId: running.exportId, projectId: running.projectId } : null),
     async idle() {

@@ -3,11 +3,11 @@
  * sends that export instead of exporting again.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
-  EXPORT_SOURCE_SUFFIX,
+  EXPORT_SOURCES_FILE,
   exportFingerprint,
   type RecordingIdentity
 } from '../../../../src/main/export/export-fingerprint'
@@ -107,11 +107,18 @@ describe('finding an export made from the same things', () => {
   it("finds the user's export of the current edits, recording and preset", async () => {
     const exports = service()
     const file = await userExport(exports)
-    const source = JSON.parse(await readFile(`${file}${EXPORT_SOURCE_SUFFIX}`, 'utf8'))
-    expect(source).toMatchObject({
+    const sources = JSON.parse(await readFile(join(root, P, EXPORT_SOURCES_FILE), 'utf8'))
+    expect(sources).toEqual({
       version: 1,
-      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/)
+      exports: {
+        'demo-720p-standard.mp4': {
+          fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+          sizeBytes: (await readFile(file)).length
+        }
+      }
     })
+    // exports/ holds only the MP4.
+    expect(await readdir(join(root, P, 'exports'))).toEqual(['demo-720p-standard.mp4'])
     expect(await exports.findExport(P, PRESET)).toBe(file)
   })
 
@@ -132,6 +139,14 @@ describe('finding an export made from the same things', () => {
     expect(await exports.findExport(P, PRESET)).toBe(again)
     await writeFile(again, 'changed by hand')
     expect(await exports.findExport(P, PRESET)).toBeNull()
+
+    // A removed export is forgotten at the next record.
+    await rm(again)
+    await userExport(exports)
+    const sources = JSON.parse(await readFile(join(root, P, EXPORT_SOURCES_FILE), 'utf8'))
+    expect(Object.keys(sources.exports).sort()).toEqual(
+      (await readdir(join(root, P, 'exports'))).sort()
+    )
   })
 
   it("writes no record for an upload's own export", async () => {
@@ -143,7 +158,7 @@ describe('finding an export made from the same things', () => {
         onEvent: (event) => event.state === 'done' && resolve()
       })
     })
-    expect(existsSync(`${outFile}${EXPORT_SOURCE_SUFFIX}`)).toBe(false)
+    expect(existsSync(join(root, P, EXPORT_SOURCES_FILE))).toBe(false)
   })
 })
 
