@@ -1,5 +1,6 @@
 /**
- * One recording in the list: thumbnail, title (click or F2 to rename in place), facts, its
+ * One recording in the list: thumbnail, title (click, Enter or F2 to rename in place; a pencil
+ * and the "Rename" tooltip say so), facts (the edited length), its
  * library link once uploaded, the progress of its export or upload, the main actions (edit,
  * export, upload) and the quiet ones (show in folder, delete).
  */
@@ -15,7 +16,7 @@ import { ShareLink } from '../share/share-link'
 import { UploadProgress } from '../share/upload-progress'
 import { isActiveUpload } from '../share/uploads-model'
 import { useProjectUpload } from '../share/use-uploads'
-import { PlayIcon } from '../ui/icons'
+import { Icon, PlayIcon } from '../ui/icons'
 import type { Notices } from '../ui/notices'
 import './recordings.css'
 
@@ -110,8 +111,15 @@ export function RecordingCard({
     api.invoke('projects:reveal', project.id).catch((failure: unknown) => notices.error(failure))
   }
 
+  // The length of what an export or upload would give: after trims and cuts.
+  const lengthMs = project.editedDurationMs ?? project.durationMs
+  const edited = project.durationMs !== null && lengthMs !== null && lengthMs !== project.durationMs
   const facts = [
-    project.durationMs !== null ? formatDuration(project.durationMs) : null,
+    lengthMs !== null
+      ? edited && project.durationMs !== null
+        ? `${formatDuration(lengthMs)} edited (recorded ${formatDuration(project.durationMs)})`
+        : formatDuration(lengthMs)
+      : null,
     formatResolution(project.width, project.height),
     formatBytes(project.sizeBytes)
   ].filter((f): f is string => f !== null)
@@ -134,9 +142,7 @@ export function RecordingCard({
             {recording ? <span className="rec-dot" /> : <PlayIcon />}
           </span>
         )}
-        {project.durationMs !== null && (
-          <span className="thumb-duration">{formatDuration(project.durationMs)}</span>
-        )}
+        {lengthMs !== null && <span className="thumb-duration">{formatDuration(lengthMs)}</span>}
       </div>
       <div className="card-body">
         {editing ? (
@@ -179,14 +185,20 @@ export function RecordingCard({
               className="title-button"
               onClick={startEditing}
               aria-describedby={recording ? undefined : hintId}
-              aria-keyshortcuts="F2"
+              aria-keyshortcuts="F2 Enter"
+              title={recording ? undefined : 'Rename'}
             >
-              {project.title}
+              <span className="title-text">{project.title}</span>
+              {!recording && (
+                <span className="title-pencil">
+                  <PencilIcon />
+                </span>
+              )}
             </button>
           </h3>
         )}
         <span id={hintId} className="visually-hidden">
-          Click or press F2 to rename.
+          Rename: click, or press Enter or F2.
         </span>
         <p className="card-facts">
           {recording && <span className="badge badge-live">Recording…</span>}
@@ -262,5 +274,15 @@ export function RecordingCard({
         </div>
       </div>
     </article>
+  )
+}
+
+/** The pencil beside a title: it can be renamed. */
+function PencilIcon(): ReactNode {
+  return (
+    <Icon size="small">
+      <path d="M4 20h4L19 9l-4-4L4 16z" />
+      <path d="M13.5 6.5l4 4" />
+    </Icon>
   )
 }
