@@ -140,7 +140,13 @@ function start(): void {
           if (powerSaveBlocker.isStarted(id)) powerSaveBlocker.stop(id)
         }
       },
-      listCaptureSources,
+      // Sidecast's own window is left out: recording it would record the recorder.
+      listCaptureSources: () =>
+        listCaptureSources(
+          process.platform,
+          process.env,
+          mainWindow && !mainWindow.isDestroyed() ? [mainWindow.getMediaSourceId()] : []
+        ),
       revealPath: async (path) => shell.showItemInFolder(path),
       mediaUrl
     }

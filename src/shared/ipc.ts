@@ -16,6 +16,8 @@ export interface CaptureSource {
   readonly kind: 'screen' | 'window'
   /** A small PNG/JPEG data URL, or null when the system gave none. */
   readonly thumbnailDataUrl: string | null
+  /** A window's app icon as a data URL, or null/absent (screens, or none given). */
+  readonly appIconDataUrl?: string | null
   /**
    * True for the only entry on Linux Wayland: the system's own dialog chooses the screen or
    * window when the recording starts.

@@ -10,6 +10,8 @@ export interface RawCaptureSource {
   /** Matches screen.getAllDisplays()[n].id for screens; empty when unknown. */
   readonly displayId: string
   readonly thumbnailDataUrl: string | null
+  /** The window's app icon as a data URL, or null (screens, or none given). */
+  readonly appIconDataUrl?: string | null
 }
 
 export function sourceKind(id: string): 'screen' | 'window' {
@@ -19,14 +21,19 @@ export function sourceKind(id: string): 'screen' | 'window' {
 /**
  * Screens first, named so the user can tell them apart: "Entire screen" when there is one, else
  * "Entire screen 1 — <display label>", … ("Entire screen" stays in every screen's name, which is
- * also how the e2e tests and screen readers find it). Windows keep their titles.
+ * also how the e2e tests and screen readers find it). Windows keep their titles and app icons;
+ * untitled windows and `excludeIds` (Sidecast's own window: recording it would record the
+ * recorder) are left out.
  */
 export function toCaptureSources(
   raw: readonly RawCaptureSource[],
-  displayLabels: ReadonlyMap<string, string> = new Map()
+  displayLabels: ReadonlyMap<string, string> = new Map(),
+  excludeIds: readonly string[] = []
 ): CaptureSource[] {
   const screens = raw.filter((s) => sourceKind(s.id) === 'screen')
-  const windows = raw.filter((s) => sourceKind(s.id) === 'window' && s.name.trim() !== '')
+  const windows = raw.filter(
+    (s) => sourceKind(s.id) === 'window' && s.name.trim() !== '' && !excludeIds.includes(s.id)
+  )
   const named = screens.map((s, index): CaptureSource => {
     let name = 'Entire screen'
     if (screens.length > 1) {
@@ -41,7 +48,8 @@ export function toCaptureSources(
       id: s.id,
       name: s.name,
       kind: 'window',
-      thumbnailDataUrl: s.thumbnailDataUrl
+      thumbnailDataUrl: s.thumbnailDataUrl,
+      appIconDataUrl: s.appIconDataUrl ?? null
     }))
   ]
 }

@@ -24,12 +24,16 @@ import { isTrustedSender, type RendererLocation } from './trusted-sender'
 const THUMBNAIL_SIZE = { width: 320, height: 180 }
 
 /**
- * Screens and windows to record. On macOS without the Screen Recording permission it throws the
- * SidecastError that says how to grant it (the picker shows it) instead of listing blank sources.
+ * Screens and windows to record, with thumbnails and the windows' app icons (the picker asks
+ * again every second or two while it is open, so the thumbnails are live). `excludeIds` are the
+ * media source ids of Sidecast's own windows (`BrowserWindow.getMediaSourceId()`), left out. On
+ * macOS without the Screen Recording permission it throws the SidecastError that says how to
+ * grant it (the picker shows it) instead of listing blank sources.
  */
 export async function listCaptureSources(
   platform: string = process.platform,
-  env: Environment = process.env
+  env: Environment = process.env,
+  excludeIds: readonly string[] = []
 ): Promise<CaptureSource[]> {
   assertScreenAccess(platform)
   // On Wayland getSources would open the system's picker now, and its ids work once: the
@@ -38,7 +42,7 @@ export async function listCaptureSources(
   const sources = await desktopCapturer.getSources({
     types: ['screen', 'window'],
     thumbnailSize: THUMBNAIL_SIZE,
-    fetchWindowIcons: false
+    fetchWindowIcons: true
   })
   const labels = new Map<string, string>()
   for (const display of screen.getAllDisplays()) labels.set(String(display.id), display.label)
@@ -47,9 +51,11 @@ export async function listCaptureSources(
       id: s.id,
       name: s.name,
       displayId: s.display_id,
-      thumbnailDataUrl: s.thumbnail.isEmpty() ? null : s.thumbnail.toDataURL()
+      thumbnailDataUrl: s.thumbnail.isEmpty() ? null : s.thumbnail.toDataURL(),
+      appIconDataUrl: s.appIcon && !s.appIcon.isEmpty() ? s.appIcon.toDataURL() : null
     })),
-    labels
+    labels,
+    excludeIds
   )
 }
 

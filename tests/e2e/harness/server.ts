@@ -1,7 +1,8 @@
 /**
  * The e2e harness: serves the built renderer over http://127.0.0.1 and answers its `window.api`
  * with the real main-process services (recording store, ffmpeg, settings, upload queue) over a
- * WebSocket bridge. Only the Electron edge is replaced: one "Entire screen" source, no sleep
+ * WebSocket bridge. Only the Electron edge is replaced: one "Entire screen" source and one window
+ * (live fake thumbnails; POST /__test/sources {"window": false} closes the window), no sleep
  * blocker, no shell, the token stored unencrypted, and a clipboard and notifications that tests
  * can read at GET /__test/clipboard (text/plain) and GET /__test/notifications (JSON). Updates run
  * the app's update service against a scripted engine (fake-updater.ts): POST /__test/updates sets
@@ -128,6 +129,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     for (const socket of sockets) socket.send(text)
   }
 
+  // The fake capture sources: POST /__test/sources {"window": false} closes the window.
+  let sourceLooks = 0
+  let harnessWindowOpen = true
   // What Electron's clipboard and notifications would get, kept for tests to read.
   let clipboard = ''
   const notifications: HarnessNotification[] = []
@@ -135,9 +139,30 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const adapters: PlatformAdapters = {
     // A browser tab cannot hold a wake lock for the OS; the Electron edge uses powerSaveBlocker.
     preventSleep: () => () => undefined,
-    listCaptureSources: async () => [
-      { id: 'screen:harness:0', name: 'Entire screen', kind: 'screen', thumbnailDataUrl: null }
-    ],
+    // One screen and (unless a test closed it) one window, with thumbnails that change at every
+    // call, as desktopCapturer's live ones do: the picker's live refresh can be seen.
+    listCaptureSources: async () => {
+      sourceLooks += 1
+      return [
+        {
+          id: 'screen:harness:0',
+          name: 'Entire screen',
+          kind: 'screen',
+          thumbnailDataUrl: fakeThumbnail('screen', sourceLooks)
+        },
+        ...(harnessWindowOpen
+          ? [
+              {
+                id: 'window:harness:1',
+                name: 'Notes — Harness editor',
+                kind: 'window' as const,
+                thumbnailDataUrl: fakeThumbnail('window', sourceLooks),
+                appIconDataUrl: fakeThumbnail('icon', 0)
+              }
+            ]
+          : [])
+      ]
+    },
     revealPath: async (path) => {
       console.log(`[harness] show in folder: ${path}`)
     },
@@ -233,6 +258,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     if (url.pathname === '/__test/notifications') {
       res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store' })
       res.end(JSON.stringify(notifications))
+      return
+    }
+    if (url.pathname === '/__test/sources' && req.method === 'POST') {
+      const chunks: Buffer[] = []
+      for await (const chunk of req) chunks.push(chunk as Buffer)
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+        window?: unknown
+      }
+      if (typeof body.window === 'boolean') harnessWindowOpen = body.window
+      res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store' })
+      res.end(JSON.stringify({ window: harnessWindowOpen, looks: sourceLooks }))
       return
     }
     if (url.pathname === '/__test/updates') {
@@ -342,4 +378,14 @@ function deleteUndoMs(env: Readonly<Record<string, string | undefined>>): {
 } {
   const value = Number(env.SIDECAST_E2E_DELETE_UNDO_MS)
   return env.SIDECAST_E2E_DELETE_UNDO_MS && Number.isFinite(value) ? { deleteUndoMs: value } : {}
+}
+
+/** A small SVG as a data URL, different for each `look` (a fake live thumbnail). */
+function fakeThumbnail(kind: string, look: number): string {
+  const colour = kind === 'screen' ? '#3a6ea5' : kind === 'window' ? '#a5763a' : '#4a4'
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="90">` +
+    `<rect width="160" height="90" fill="${colour}"/>` +
+    `<text x="8" y="50" fill="#fff" font-size="20">${kind} ${look}</text></svg>`
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`
 }

@@ -194,17 +194,18 @@ describe('listCaptureSources', () => {
     electron.screenStatus.mockReturnValue('granted')
   })
 
-  it('lists screens then windows with thumbnails as data URLs', async () => {
+  it('lists screens then windows with thumbnails and app icons as data URLs, without our own window', async () => {
     electron.getSources.mockResolvedValue([
-      EDITOR,
-      { ...source('screen:1:0', 'Entire Screen', '101') },
-      { ...source('window:78:0', 'Untitled'), thumbnail: image(null) }
+      { ...EDITOR, appIcon: image('data:image/png;base64,icon') },
+      { ...source('screen:1:0', 'Entire Screen', '101'), appIcon: null },
+      { ...source('window:78:0', 'Untitled'), thumbnail: image(null), appIcon: image(null) },
+      source('window:5:0', 'Sidecast')
     ])
-    const sources = await listCaptureSources('linux', {})
+    const sources = await listCaptureSources('linux', {}, ['window:5:0'])
     expect(electron.getSources).toHaveBeenCalledWith({
       types: ['screen', 'window'],
       thumbnailSize: { width: 320, height: 180 },
-      fetchWindowIcons: false
+      fetchWindowIcons: true
     })
     expect(sources).toEqual([
       {
@@ -217,9 +218,16 @@ describe('listCaptureSources', () => {
         id: 'window:77:0',
         name: 'notes.txt — Editor',
         kind: 'window',
-        thumbnailDataUrl: 'data:image/png;base64,window:77:0'
+        thumbnailDataUrl: 'data:image/png;base64,window:77:0',
+        appIconDataUrl: 'data:image/png;base64,icon'
       },
-      { id: 'window:78:0', name: 'Untitled', kind: 'window', thumbnailDataUrl: null }
+      {
+        id: 'window:78:0',
+        name: 'Untitled',
+        kind: 'window',
+        thumbnailDataUrl: null,
+        appIconDataUrl: null
+      }
     ])
   })
 

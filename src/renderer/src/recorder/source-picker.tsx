@@ -1,10 +1,110 @@
 /**
  * Screens and windows as cards in one radio group: arrow keys move between them, each card is
- * named by its source's name.
+ * named by its source's name, windows carry their app's icon. While the picker is shown and
+ * nothing is being recorded, it asks main for the sources again every LIVE_REFRESH_MS, so the
+ * thumbnails are live and windows come and go; when the set of sources changes it refreshes the
+ * app's list (onRefresh), which keeps the choice or falls back to the screen — and the picker
+ * says so when the chosen window went away. On Linux Wayland (the system's dialog chooses) and
+ * while the window is hidden it does not ask.
  */
+import { useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CaptureSource } from '../../../shared/ipc'
+import { api } from '../api'
+import { useLatest } from '../lib/use-latest'
 import { ScreenIcon, WindowIcon } from '../ui/icons'
+
+/** How often the open picker asks for the sources again, ms. */
+export const LIVE_REFRESH_MS = 1500
+
+/** True when `next` holds other sources than `current` (ids compared; thumbnails ignored). */
+export function sourcesChanged(
+  current: readonly CaptureSource[],
+  next: readonly CaptureSource[]
+): boolean {
+  if (current.length !== next.length) return true
+  const ids = new Set(current.map((s) => s.id))
+  return next.some((s) => !ids.has(s.id))
+}
+
+/**
+ * What to tell the user when the chosen source is missing from `next`, or null when it is there
+ * (or nothing was chosen).
+ */
+export function vanishedNote(
+  current: readonly CaptureSource[],
+  next: readonly CaptureSource[],
+  selectedId: string | null
+): string | null {
+  if (!selectedId || next.some((s) => s.id === selectedId)) return null
+  const gone = current.find((s) => s.id === selectedId)
+  if (!gone) return null
+  const what =
+    gone.kind === 'window' ? `The window “${gone.name}” was closed` : `“${gone.name}” is gone`
+  return `${what}, so Sidecast will record the entire screen. Choose another source to record it instead.`
+}
+
+/**
+ * The sources to show: main's latest answer while the picker refreshes itself, else the app's
+ * list. Not while `paused` (recording) or when the system's dialog chooses.
+ */
+function useLiveSources(
+  sources: readonly CaptureSource[] | null,
+  selectedId: string | null,
+  paused: boolean,
+  onChanged: () => void
+): { live: readonly CaptureSource[] | null; note: string | null; clearNote: () => void } {
+  const [live, setLive] = useState<readonly CaptureSource[] | null>(null)
+  const [note, setNote] = useState<string | null>(null)
+  const latest = useLatest({ sources, selectedId, onChanged })
+  const asked = useRef(false)
+  // A new list from the app (Refresh, or after a change seen here) replaces ours.
+  useEffect(() => {
+    setLive(null)
+    asked.current = false
+  }, [sources])
+
+  const systemPicker = sources?.some((s) => s.systemPicker) ?? false
+  const active = sources !== null && !paused && !systemPicker
+  useEffect(() => {
+    if (!active) return
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const tick = (): void => {
+      if (stopped) return
+      if (document.hidden) {
+        timer = setTimeout(tick, LIVE_REFRESH_MS)
+        return
+      }
+      api
+        .invoke('sources:list')
+        .then((next) => {
+          if (stopped) return
+          const { sources: current, selectedId: chosen, onChanged: changed } = latest.current
+          if (!current) return
+          setLive(next)
+          if (sourcesChanged(current, next) && !asked.current) {
+            asked.current = true
+            const gone = vanishedNote(current, next, chosen)
+            if (gone) setNote(gone)
+            changed()
+          }
+        })
+        // A failed look keeps the last list; Refresh shows the problem.
+        .catch(() => undefined)
+        .finally(() => {
+          if (!stopped) timer = setTimeout(tick, LIVE_REFRESH_MS)
+        })
+    }
+    timer = setTimeout(tick, LIVE_REFRESH_MS)
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+    }
+  }, [active, latest])
+
+  return { live: live ?? sources, note, clearNote: () => setNote(null) }
+}
 
 export interface SourcePickerProps {
   readonly sources: readonly CaptureSource[] | null
@@ -17,7 +117,17 @@ export interface SourcePickerProps {
 }
 
 export function SourcePicker(props: SourcePickerProps): ReactNode {
-  const { sources, selectedId, onSelect, onRefresh, loading, disabled } = props
+  const { selectedId, onRefresh, loading, disabled } = props
+  const {
+    live: sources,
+    note,
+    clearNote
+  } = useLiveSources(props.sources, selectedId, disabled ?? false, onRefresh)
+  // Choosing again answers the note about a vanished window.
+  const onSelect = (source: CaptureSource): void => {
+    clearNote()
+    props.onSelect(source)
+  }
   const screens = sources?.filter((s) => s.kind === 'screen') ?? []
   const windows = sources?.filter((s) => s.kind === 'window') ?? []
 
@@ -35,6 +145,11 @@ export function SourcePicker(props: SourcePickerProps): ReactNode {
           {loading ? 'Refreshing…' : 'Refresh'}
         </button>
       </div>
+      {note && (
+        <p className="hint" role="status">
+          {note}
+        </p>
+      )}
       {sources === null ? (
         <p className="muted">Looking for screens and windows…</p>
       ) : sources.length === 0 ? (
@@ -112,7 +227,19 @@ function SourceGroup({
                   </span>
                 )}
               </span>
-              <span className="source-name">{source.name}</span>
+              <span className="source-name">
+                {source.appIconDataUrl && (
+                  <img
+                    className="source-app-icon"
+                    src={source.appIconDataUrl}
+                    alt=""
+                    width={16}
+                    height={16}
+                    draggable={false}
+                  />
+                )}{' '}
+                {source.name}
+              </span>
             </label>
           )
         })}
