@@ -17,6 +17,10 @@ import {
   percentAt,
   stepTime,
   tickStepMs,
+  TICK_STEPS_MS,
+  formatTickLabel,
+  rulerTicks,
+  barPieces,
   ticks,
   timeAtX,
   xAtTime
@@ -117,7 +121,9 @@ describe('ruler ticks', () => {
     { duration: 60_000, width: 900, step: 5000 },
     { duration: 10_000, width: 1000, step: 1000 },
     { duration: 3_600_000, width: 1000, step: 300_000 },
-    { duration: 2000, width: 1000, step: 250 }
+    { duration: 2000, width: 1000, step: 200 },
+    { duration: 3000, width: 700, step: 500 },
+    { duration: 1000, width: 1000, step: 100 }
   ])('$duration ms over $width px → every $step ms', ({ duration, width, step }) => {
     const chosen = tickStepMs(duration, width)
     expect(chosen).toBe(step)
@@ -127,6 +133,93 @@ describe('ruler ticks', () => {
   it('ticks from 0 to the end', () => {
     expect(ticks(12_000, 5000)).toEqual([0, 5000, 10_000])
     expect(ticks(10_000, 5000)).toEqual([0, 5000, 10_000])
+    // Multiples, not sums: no drift at tenths of a second.
+    expect(ticks(1000, 200)).toEqual([0, 200, 400, 600, 800, 1000])
+  })
+
+  it('every step on the ladder is a whole number of its label unit', () => {
+    for (const step of TICK_STEPS_MS) {
+      expect(step % (step < 1000 ? 100 : 1000)).toBe(0)
+    }
+  })
+
+  it('labels at the step’s precision: tenths under a second', () => {
+    expect(formatTickLabel(1500, 500)).toBe('0:01.5')
+    expect(formatTickLabel(0, 100)).toBe('0:00.0')
+    expect(formatTickLabel(65_000, 5000)).toBe('1:05')
+    expect(formatTickLabel(3_600_000, 600_000)).toBe('1:00:00')
+  })
+
+  // The bug: "0:00 0:00 0:01 0:01" on a 2 s clip.
+  it.each([
+    { duration: 800, width: 1000 },
+    { duration: 2000, width: 1000 },
+    { duration: 3000, width: 600 },
+    { duration: 3000, width: 1400 },
+    { duration: 7300, width: 500 },
+    { duration: 61_000, width: 900 },
+    { duration: 5_400_000, width: 1200 },
+    { duration: 13_000_000, width: 300 }
+  ])('no two labels read the same: $duration ms over $width px', ({ duration, width }) => {
+    const labels = rulerTicks(normalizeKeep([], duration), duration, width)
+      .map((t) => t.label)
+      .filter((l) => l !== '')
+    expect(labels.length).toBeGreaterThan(1)
+    expect(new Set(labels).size).toBe(labels.length)
+  })
+
+  it('counts the video’s time over kept parts, no ticks over cut ones', () => {
+    // 10 s recording, 1–4 s and 6–9 s kept: 6 s of video, a tick a second.
+    const keep = normalizeKeep(
+      [
+        [1000, 4000],
+        [6000, 9000]
+      ],
+      10_000
+    )
+    const t = rulerTicks(keep, 10_000, 1000)
+    expect(t.map((x) => x.label)).toEqual(['0:00', '0:01', '0:02', '0:03', '0:04', '0:05', '0:06'])
+    // 0:03 is where the second kept part starts (the frame shown after the cut).
+    expect(t.map((x) => x.atMs)).toEqual([1000, 2000, 3000, 6000, 7000, 8000, 9000])
+    expect(t.some((x) => (x.atMs > 4000 && x.atMs < 6000) || x.atMs < 1000)).toBe(false)
+  })
+
+  it('leaves out a label too near the end to fit', () => {
+    const t = rulerTicks(normalizeKeep([], 10_000), 10_000, 1000)
+    expect(t[t.length - 1]).toEqual({ atMs: 10_000, label: '' })
+  })
+})
+
+describe('callout bars across cuts', () => {
+  const keep = normalizeKeep(
+    [
+      [0, 4000],
+      [5000, 10_000]
+    ],
+    10_000
+  )
+  it.each([
+    { name: 'inside one kept part: whole', start: 1000, end: 3000, pieces: [{ from: 0, to: 1 }] },
+    {
+      name: 'across a cut: two pieces',
+      start: 2000,
+      end: 6000,
+      pieces: [
+        { from: 0, to: 0.5 },
+        { from: 0.75, to: 1 }
+      ]
+    },
+    { name: 'starting in a cut', start: 4500, end: 5500, pieces: [{ from: 0.5, to: 1 }] },
+    { name: 'all in a cut: nothing', start: 4100, end: 4900, pieces: [] },
+    { name: 'empty range', start: 3000, end: 3000, pieces: [] }
+  ])('$name', ({ start, end, pieces }) => {
+    expect(barPieces(start, end, keep)).toEqual(pieces)
+  })
+
+  it('a trimmed start cuts the front of a bar', () => {
+    expect(barPieces(0, 2000, normalizeKeep([[1000, 10_000]], 10_000))).toEqual([
+      { from: 0.5, to: 1 }
+    ])
   })
 })
 

@@ -2,6 +2,7 @@
  * The editor's header: back to the recordings, the title, whether the edits are saved, the
  * shortcuts list, and the next steps (Export, Upload) that can save the edits first.
  */
+import { useEffect, useRef } from 'react'
 import type { ReactNode } from 'react'
 import { saveStatusText, type SaveStatus } from './autosave'
 import { FlushContext } from './flush-edits'
@@ -25,6 +26,24 @@ export function BackButton({
   )
 }
 
+/**
+ * The editor's title, which takes the focus as the editor opens when the focus has no home (the
+ * button that opened it is gone): a keyboard user starts at the top of the editor, and a screen
+ * reader says which recording this is. Tab goes on to the controls from there.
+ */
+export function EditorTitle({ title }: { title: string }): ReactNode {
+  const ref = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    const active = document.activeElement
+    if (!active || active === document.body) ref.current?.focus({ preventScroll: true })
+  }, [])
+  return (
+    <h1 ref={ref} className="editor-title" title={title} tabIndex={-1}>
+      {title}
+    </h1>
+  )
+}
+
 export interface EditorHeaderProps {
   readonly title: string
   readonly saveStatus: SaveStatus
@@ -43,9 +62,7 @@ export function EditorHeader(props: EditorHeaderProps): ReactNode {
   return (
     <header className="editor-header">
       <BackButton onClick={props.onBack} disabled={props.leaving} />
-      <h1 className="editor-title" title={props.title}>
-        {props.title}
-      </h1>
+      <EditorTitle title={props.title} />
       <span
         className={`save-status save-${props.saveStatus.kind}`}
         role="status"

@@ -10,7 +10,7 @@ import type { Edits } from '../../../shared/edits'
 import type { ProjectSummary } from '../../../shared/project'
 import { api } from '../api'
 import { errorMessage } from '../lib/error-message'
-import { BackButton } from './editor-header'
+import { BackButton, EditorTitle } from './editor-header'
 import { EditorWorkspace } from './editor-workspace'
 import { probeDurationMs } from './probe-duration'
 import { takeOverUnsaved } from './use-autosave'
@@ -81,7 +81,7 @@ export function EditorView({ project, onClose, actions }: EditorViewProps): Reac
       <div className="editor editor-message" role="region" aria-label="Editor">
         <header className="editor-header">
           {loaded.kind === 'loading' && <BackButton onClick={onClose} />}
-          <h1 className="editor-title">{project.title}</h1>
+          <EditorTitle title={project.title} />
         </header>
         <div className="editor-placeholder">
           {loaded.kind === 'failed' ? (

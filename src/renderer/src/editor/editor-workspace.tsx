@@ -253,7 +253,6 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
             outputMs={shownOutputMs}
             keptMs={kept}
             inCut={outputMs === null}
-            recordingMs={currentMs}
           />
         </div>
 

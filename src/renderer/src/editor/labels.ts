@@ -13,15 +13,17 @@ export const TOOLS: readonly {
   { tool: 'arrow', name: 'Arrow', key: 'a' },
   { tool: 'rect', name: 'Rectangle', key: 'r' },
   { tool: 'callout', name: 'Text callout', key: 't' },
-  { tool: 'highlight', name: 'Highlight', key: 'h' },
+  // The file format's `highlight`; "Spotlight" in the interface, as it dims all around the box.
+  { tool: 'highlight', name: 'Spotlight', key: 'h' },
   { tool: 'blur', name: 'Blur', key: 'b' },
   { tool: 'step', name: 'Numbered step', key: 'n' }
 ]
 
 /**
  * A timeline bar's accessible name: the callout's name (as the overlay and inspector call it)
- * and when it shows, e.g. "Arrow 1, 0:02–0:05".
+ * and when it shows, e.g. "Arrow 1, 0:02–0:05"; `cutOut` when all of it is in cut parts.
  */
-export function barLabel(name: string, a: Annotation): string {
-  return `${name}, ${formatRange(a.startMs, a.endMs)}`
+export function barLabel(name: string, a: Annotation, cutOut = false): string {
+  const label = `${name}, ${formatRange(a.startMs, a.endMs)}`
+  return cutOut ? `${label}, cut: not in the video` : label
 }

@@ -20,8 +20,3 @@ export function formatRange(startMs: number, endMs: number): string {
 export function formatKept(keptMs: number, durationMs: number): string {
   return `Kept ${formatDuration(keptMs)} of ${formatDuration(durationMs)}`
 }
-
-/** A ruler label: "0:05", "1:30", "1:00:00". */
-export function formatTick(ms: number): string {
-  return formatDuration(ms)
-}

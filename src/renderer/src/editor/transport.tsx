@@ -1,6 +1,6 @@
 /**
- * Play and pause, frame steps, and where the playhead is: in the video (after cuts) and on the
- * recording's own clock.
+ * Play and pause, frame steps, and where the playhead is in the video (after cuts): the one clock
+ * the editor shows, as the ruler and the export do. In a cut part, a badge says so.
  */
 import type { ReactNode } from 'react'
 import { FrameBackIcon, FrameForwardIcon, PauseIcon, PlayIcon } from '../ui/icons'
@@ -16,8 +16,6 @@ export interface TransportProps {
   readonly keptMs: number
   /** The playhead is in a part that is cut out. */
   readonly inCut: boolean
-  /** The playhead on the recording's clock, ms. */
-  readonly recordingMs: number
 }
 
 export function Transport(props: TransportProps): ReactNode {
@@ -65,9 +63,6 @@ export function Transport(props: TransportProps): ReactNode {
       </span>
       {props.inCut && <span className="badge badge-cut">In a cut part — not in the video</span>}
       <span className="spacer" />
-      <span className="muted recording-clock" title="The playhead on the recording's clock">
-        Recording {formatClock(props.recordingMs)}
-      </span>
     </div>
   )
 }

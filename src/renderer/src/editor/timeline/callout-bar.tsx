@@ -6,9 +6,10 @@
 import { useRef } from 'react'
 import type { KeyboardEvent, PointerEvent, ReactNode } from 'react'
 import { withDefaults, type Annotation } from '../../../../shared/edits'
+import type { NormalizedKeep } from '../../../../shared/timeline'
 import { barLabel } from '../labels'
 import type { AnnotationChange, ChangePhase } from '../overlay/types'
-import { dragBar, spanStyle, type BarDragMode } from './timeline-geometry'
+import { barPieces, dragBar, spanStyle, type BarDragMode } from './timeline-geometry'
 
 /** A lane's height, px. */
 export const LANE_HEIGHT = 24
@@ -34,6 +35,7 @@ export function CalloutBar(props: {
   selectedIds: readonly string[]
   annotations: readonly Annotation[]
   durationMs: number
+  keep: NormalizedKeep
   width: number
   onSelect: (ids: readonly string[]) => void
   onChange: (changes: readonly AnnotationChange[], phase: ChangePhase) => void
@@ -44,6 +46,10 @@ export function CalloutBar(props: {
   const { annotation: a, lane, selected, selectedIds, durationMs, width } = props
   const drag = useRef<BarDrag | null>(null)
   const color = (withDefaults(a) as { color?: string }).color ?? '#6b7280'
+  // Drawn as it will show in the video: only over the kept parts, a dashed line across cuts.
+  const pieces = barPieces(a.startMs, a.endMs, props.keep)
+  const whole = pieces.length === 1 && pieces[0]?.from === 0 && pieces[0]?.to === 1
+  const cutOut = pieces.length === 0
 
   const onPointerDown = (event: PointerEvent<HTMLDivElement>): void => {
     if (event.button !== 0) return
@@ -139,12 +145,12 @@ export function CalloutBar(props: {
 
   return (
     <div
-      className={selected ? 'callout-bar selected' : 'callout-bar'}
+      className={`callout-bar${selected ? ' selected' : ''}${whole ? '' : ' split'}${cutOut ? ' cut-out' : ''}`}
       data-id={a.id}
       role="option"
       tabIndex={props.tabbable ? 0 : -1}
       aria-selected={selected}
-      aria-label={barLabel(props.name, a)}
+      aria-label={barLabel(props.name, a, cutOut)}
       aria-keyshortcuts="Enter ArrowLeft ArrowRight Shift+ArrowLeft Shift+ArrowRight Alt+ArrowLeft Alt+ArrowRight Delete"
       title={`${props.name} — drag to move, drag an end to change when it shows`}
       onFocus={props.onFocus}
@@ -159,6 +165,15 @@ export function CalloutBar(props: {
       onPointerCancel={onPointerCancel}
       onKeyDown={onKeyDown}
     >
+      {!whole &&
+        pieces.map((piece) => (
+          <span
+            key={piece.from}
+            className="bar-piece"
+            aria-hidden="true"
+            style={{ left: `${piece.from * 100}%`, width: `${(piece.to - piece.from) * 100}%` }}
+          />
+        ))}
       <span className="bar-edge bar-edge-start" data-edge="start" aria-hidden="true" />
       <span className="bar-title" aria-hidden="true">
         {a.type === 'callout' && a.text.trim() ? a.text : props.name}

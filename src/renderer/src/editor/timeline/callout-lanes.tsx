@@ -1,11 +1,13 @@
 /**
- * The callouts as bars on the timeline, on as many lanes as overlap: a multi-select list. Tab
+ * The callouts as bars on the timeline, on as many lanes as overlap (callouts that do not overlap
+ * share one), in a box of fixed height that scrolls when there are more: a multi-select list. Tab
  * reaches it once; Up and Down go from bar to bar (in time order), Left and Right move the
  * focused bar in time.
  */
 import { memo, useMemo, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { Annotation } from '../../../../shared/edits'
+import type { NormalizedKeep } from '../../../../shared/timeline'
 import { annotationNames } from '../overlay'
 import type { AnnotationChange, ChangePhase } from '../overlay/types'
 import { CalloutBar, LANE_HEIGHT } from './callout-bar'
@@ -15,6 +17,8 @@ export interface CalloutLanesProps {
   readonly annotations: readonly Annotation[]
   readonly selectedIds: readonly string[]
   readonly durationMs: number
+  /** The kept parts: bars show only over them, as the callouts will in the video. */
+  readonly keep: NormalizedKeep
   /** The timeline's width in CSS pixels. */
   readonly width: number
   readonly onSelect: (ids: readonly string[]) => void
@@ -56,39 +60,42 @@ export const CalloutLanes = memo(function CalloutLanes(props: CalloutLanesProps)
   }
 
   return (
-    <div
-      ref={listRef}
-      className="timeline-lanes"
-      role="listbox"
-      aria-multiselectable="true"
-      aria-label="Callouts on the timeline"
-      aria-orientation="vertical"
-      style={{ height: Math.max(1, lanes.count) * LANE_HEIGHT }}
-    >
-      {annotations.length === 0 && (
-        <span className="lanes-empty">Callouts you draw on the video show here.</span>
-      )}
-      {annotations.map((a) => (
-        <CalloutBar
-          key={a.id}
-          annotation={a}
-          name={names.get(a.id) ?? a.type}
-          lane={lanes.laneOf.get(a.id) ?? 0}
-          selected={selectedIds.includes(a.id)}
-          tabbable={a.id === tabId}
-          selectedIds={selectedIds}
-          annotations={annotations}
-          durationMs={durationMs}
-          width={width}
-          onFocus={() => setFocusId(a.id)}
-          onFocusNeighbour={(direction) => focusNeighbour(a.id, direction)}
-          onSelect={props.onSelect}
-          onChange={props.onChange}
-          onCancel={props.onCancelGesture}
-          onDelete={props.onDelete}
-          onReveal={props.onReveal}
-        />
-      ))}
+    <div className="timeline-lanes-scroll" data-testid="timeline-lanes">
+      <div
+        ref={listRef}
+        className="timeline-lanes"
+        role="listbox"
+        aria-multiselectable="true"
+        aria-label="Callouts on the timeline"
+        aria-orientation="vertical"
+        style={{ height: Math.max(1, lanes.count) * LANE_HEIGHT }}
+      >
+        {annotations.length === 0 && (
+          <span className="lanes-empty">Callouts you draw on the video show here.</span>
+        )}
+        {annotations.map((a) => (
+          <CalloutBar
+            key={a.id}
+            annotation={a}
+            name={names.get(a.id) ?? a.type}
+            lane={lanes.laneOf.get(a.id) ?? 0}
+            selected={selectedIds.includes(a.id)}
+            tabbable={a.id === tabId}
+            selectedIds={selectedIds}
+            annotations={annotations}
+            durationMs={durationMs}
+            keep={props.keep}
+            width={width}
+            onFocus={() => setFocusId(a.id)}
+            onFocusNeighbour={(direction) => focusNeighbour(a.id, direction)}
+            onSelect={props.onSelect}
+            onChange={props.onChange}
+            onCancel={props.onCancelGesture}
+            onDelete={props.onDelete}
+            onReveal={props.onReveal}
+          />
+        ))}
+      </div>
     </div>
   )
 })

@@ -1,16 +1,21 @@
 /**
  * The ruler, the frames and the narration's outline, as one slider for the playhead: click or
- * drag to move it, Shift+drag to select a part.
+ * drag to move it, Shift+drag to select a part. The ruler reads the edited video's time, as the
+ * timecode under the player does: one clock, the one the export will have.
  */
 import { memo, useRef } from 'react'
 import type { PointerEvent, ReactNode } from 'react'
-import { formatClock, formatTick } from '../time-format'
+import type { NormalizedKeep } from '../../../../shared/timeline'
+import { toOutputTime } from '../../../../shared/timeline'
+import { formatClock } from '../time-format'
 import { FrameStrip } from './frame-strip'
-import { percentAt, tickStepMs, ticks } from './timeline-geometry'
+import { percentAt, rulerTicks } from './timeline-geometry'
 import { Waveform } from './waveform'
 
 export interface ScrubberProps {
   readonly durationMs: number
+  /** The kept parts: the ruler counts the video's time over them. */
+  readonly keep: NormalizedKeep
   readonly currentMs: number
   readonly mediaUrl: string
   /** Width / height of the video frame (for the frame strip). */
@@ -24,7 +29,8 @@ export interface ScrubberProps {
 }
 
 export function Scrubber(props: ScrubberProps): ReactNode {
-  const { durationMs, currentMs, timeAt, width, onSeek, onRange } = props
+  const { durationMs, keep, currentMs, timeAt, width, onSeek, onRange } = props
+  const outputMs = toOutputTime(currentMs, keep)
   const drag = useRef<{ kind: 'scrub' } | { kind: 'range'; from: number } | null>(null)
 
   const onPointerDown = (event: PointerEvent<HTMLDivElement>): void => {
@@ -60,13 +66,17 @@ export function Scrubber(props: ScrubberProps): ReactNode {
       aria-valuemin={0}
       aria-valuemax={durationMs}
       aria-valuenow={Math.round(currentMs)}
-      aria-valuetext={formatClock(currentMs)}
+      aria-valuetext={
+        outputMs === null
+          ? 'In a cut part, not in the video'
+          : `${formatClock(outputMs)} in the video`
+      }
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={end}
       onPointerCancel={end}
     >
-      <Ruler durationMs={durationMs} width={width} />
+      <Ruler durationMs={durationMs} keep={keep} width={width} />
       <FrameStrip
         url={props.mediaUrl}
         durationMs={durationMs}
@@ -78,14 +88,23 @@ export function Scrubber(props: ScrubberProps): ReactNode {
   )
 }
 
-const Ruler = memo(function Ruler(props: { durationMs: number; width: number }): ReactNode {
-  const { durationMs, width } = props
-  const step = tickStepMs(durationMs, width)
+/** On the video's clock, like the timecode: ticks over the kept parts, none over cut ones. */
+const Ruler = memo(function Ruler(props: {
+  durationMs: number
+  keep: NormalizedKeep
+  width: number
+}): ReactNode {
+  const { durationMs, keep, width } = props
   return (
-    <div className="ruler" aria-hidden="true">
-      {ticks(durationMs, step).map((t) => (
-        <span key={t} className="tick" style={{ left: `${percentAt(t, durationMs)}%` }}>
-          {t < durationMs - step / 3 ? formatTick(t) : ''}
+    <div className="ruler" aria-hidden="true" data-testid="ruler">
+      {rulerTicks(keep, durationMs, width).map((t) => (
+        <span
+          key={t.atMs}
+          className="tick"
+          data-at-ms={t.atMs}
+          style={{ left: `${percentAt(t.atMs, durationMs)}%` }}
+        >
+          {t.label}
         </span>
       ))}
     </div>

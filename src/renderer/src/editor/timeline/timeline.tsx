@@ -95,6 +95,7 @@ export function Timeline(props: TimelineProps): ReactNode {
         <div className="timeline-inner" ref={innerRef}>
           <Scrubber
             durationMs={durationMs}
+            keep={keep}
             currentMs={currentMs}
             mediaUrl={props.mediaUrl}
             frameAspect={props.frameAspect}
@@ -133,6 +134,7 @@ export function Timeline(props: TimelineProps): ReactNode {
           ))}
           <CalloutLanes
             annotations={props.annotations}
+            keep={keep}
             selectedIds={props.selectedIds}
             durationMs={durationMs}
             width={width}
