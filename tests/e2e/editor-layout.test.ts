@@ -22,6 +22,7 @@ declare const document: {
   readonly activeElement: { tagName: string; getAttribute(name: string): string | null } | null
   readonly documentElement: { scrollHeight: number; clientHeight: number }
 }
+declare function getComputedStyle(element: unknown, pseudo?: string): { backgroundColor: string }
 
 const POLL = { timeout: 20_000, interval: 100 }
 
@@ -217,6 +218,26 @@ describe('the editor’s clock', () => {
     const inside = page.getByRole('option', { name: /cut: not in the video/ })
     await expect.poll(() => inside.getAttribute('data-id'), POLL).toBe('inside')
     expect(await inside.locator('.bar-piece').count()).toBe(0)
+  })
+})
+
+describe('the editor’s dialogs', () => {
+  it('leave the video in view: a light, translucent backdrop', async () => {
+    writeEdits([], [])
+    const page = await newPage(1280, 800)
+    await openEditor(page)
+    await page.getByRole('button', { name: 'Keyboard shortcuts' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor()
+    const backdrop = await dialog.evaluate(
+      (el) => getComputedStyle(el, '::backdrop').backgroundColor
+    )
+    const match = /rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)/.exec(backdrop)
+    if (!match) throw new Error(`not a colour: ${backdrop}`)
+    // At most a quarter dimmed: the video stays readable behind the dialog.
+    expect(Number(match[4] ?? 1)).toBeLessThanOrEqual(0.25)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => dialog.count(), POLL).toBe(0)
   })
 })
 

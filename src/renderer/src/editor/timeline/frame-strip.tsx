@@ -1,8 +1,12 @@
-/** A strip of frames from the recording, loaded after the player has what it needs. */
+/**
+ * A strip of frames from the recording, loaded once the player has what it needs: coarse to
+ * fine, each empty slot showing the nearest frame already loaded, so it is never half black.
+ */
 import { memo, useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import { prepareCanvas } from './hidpi-canvas'
-import { captureThumbnails, thumbnailTimes, type ThumbnailFrame } from './thumbnail-loader'
+import { captureThumbnails, type ThumbnailFrame } from './thumbnail-loader'
+import { coarseToFine, standInFor, thumbnailTimes } from './thumbnail-times'
 
 const THUMB_HEIGHT = 40
 
@@ -39,9 +43,10 @@ export const FrameStrip = memo(function FrameStrip(props: {
         (index, frame) => {
           framesRef.current[index] = frame
           setDrawn((n) => n + 1)
-        }
+        },
+        coarseToFine(count)
       )
-    }, 1200)
+    }, 300)
     return () => {
       clearTimeout(start)
       controller.abort()
@@ -54,7 +59,10 @@ export const FrameStrip = memo(function FrameStrip(props: {
     const ctx = prepareCanvas(canvas, width, THUMB_HEIGHT)?.ctx
     if (!ctx) return
     const slot = canvas.width / count
-    framesRef.current.forEach((frame, i) => {
+    const frames = framesRef.current
+    const loaded = Array.from({ length: count }, (_, i) => frames[i] !== undefined)
+    loaded.forEach((_, i) => {
+      const frame = frames[standInFor(i, loaded)]
       if (!frame) return
       const img = frame.image
       // Cover the slot: crop the frame's sides rather than squash it.

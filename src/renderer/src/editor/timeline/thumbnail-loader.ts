@@ -1,8 +1,10 @@
 /**
  * The timeline's strip of frames: a hidden <video> of the same recording seeks to evenly spaced
- * times and each frame is drawn to a small canvas. Runs after the editor is usable and stops
- * when the timeline goes away.
+ * times and each frame is drawn to a small canvas. Runs once the editor is usable and stops when
+ * the timeline goes away. Times stop short of the end (a seek past the last decodable frame
+ * draws black), and frames come coarse to fine, so the whole strip has a picture early on.
  */
+import { clampToLastFrame } from './thumbnail-times'
 
 export interface ThumbnailFrame {
   /** The time the frame shows, ms on the recording's clock. */
@@ -13,12 +15,6 @@ export interface ThumbnailFrame {
 /** How long one seek may take before the strip gives up on it. */
 const SEEK_TIMEOUT_MS = 8000
 
-/** `count` times, each in the middle of its slice of the recording. */
-export function thumbnailTimes(durationMs: number, count: number): number[] {
-  const n = Math.max(0, Math.floor(count))
-  return Array.from({ length: n }, (_, i) => Math.round(((i + 0.5) * durationMs) / n))
-}
-
 /**
  * Captures a frame at each time, `height` pixels tall, calling `onFrame` as each one is ready.
  * Resolves when done, stopped (`signal`) or the video cannot be read; never rejects.
@@ -28,7 +24,8 @@ export async function captureThumbnails(
   times: readonly number[],
   height: number,
   signal: AbortSignal,
-  onFrame: (index: number, frame: ThumbnailFrame) => void
+  onFrame: (index: number, frame: ThumbnailFrame) => void,
+  order: readonly number[] = times.map((_, i) => i)
 ): Promise<void> {
   const video = document.createElement('video')
   video.muted = true
@@ -45,9 +42,13 @@ export async function captureThumbnails(
     const ratio = video.videoWidth > 0 ? video.videoWidth / video.videoHeight : 16 / 9
     const h = Math.max(1, Math.round(height * window.devicePixelRatio))
     const w = Math.max(1, Math.round(h * ratio))
-    for (const [index, timeMs] of times.entries()) {
+    // The video's own length, when it knows it, can be shorter than the recording's.
+    const videoMs = Number.isFinite(video.duration) ? video.duration * 1000 : Infinity
+    for (const index of order) {
+      const timeMs = times[index]
+      if (timeMs === undefined) continue
       if (signal.aborted) return
-      video.currentTime = timeMs / 1000
+      video.currentTime = clampToLastFrame(timeMs, videoMs) / 1000
       if (!(await waitFor(video, 'seeked', signal))) return
       const canvas = document.createElement('canvas')
       canvas.width = w
@@ -88,7 +89,7 @@ function idle(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve()
     if ('requestIdleCallback' in window)
-      window.requestIdleCallback(() => resolve(), { timeout: 500 })
+      window.requestIdleCallback(() => resolve(), { timeout: 50 })
     else setTimeout(resolve, 16)
   })
 }
