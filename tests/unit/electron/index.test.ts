@@ -8,6 +8,10 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/content-security-policy'
 import { INVOKE_CHANNELS } from '../../../src/shared/ipc'
+// The services' module graph, compiled as the file loads: otherwise the first boot() compiles it
+// inside its test (2–3 s of the 5 s, far more on a busy machine). vi.resetModules() keeps the
+// compiled code, so every boot still runs index.ts and its modules afresh.
+import '../../../src/main/app-services'
 
 const fake = vi.hoisted(() => {
   type Listener = (...args: unknown[]) => unknown
