@@ -149,6 +149,12 @@ export interface LibraryTestResult {
   readonly message: string
   /** The user the token belongs to, when connected. */
   readonly userName?: string
+  /**
+   * The Settings field a failure is about: `token` when the token was refused or is unusable,
+   * `url` when the address is wrong or the server cannot be reached; absent when neither (a
+   * server error, a proxy).
+   */
+  readonly field?: 'url' | 'token'
 }
 
 /** What the user may set before an upload. */

@@ -3,9 +3,13 @@
  * access token). Every answer is a sentence that says exactly what is wrong and what to do.
  */
 import type { LibraryTestResult } from '../../shared/ipc'
+import { libraryUrlProblem } from '../../shared/library-address'
 import { errorMessage } from '../error-details'
 import { NODE_LIBRARY_NET, type LibraryFetch } from './library-net'
 import { networkFailureInfo } from './net-errors'
+
+/** The address check is shared with Settings (src/shared/library-address.ts). */
+export { libraryUrlProblem }
 
 /** How long "Test connection" waits for the whole answer. */
 export const TEST_TIMEOUT_MS = 10_000
@@ -14,28 +18,6 @@ export const TEST_TIMEOUT_MS = 10_000
 interface MeBody {
   readonly name: string
   readonly admin: boolean
-}
-
-/** Why `input` cannot be a library address, or null when it can. */
-export function libraryUrlProblem(input: string): string | null {
-  const text = input.trim()
-  if (!text) return 'Enter the library’s address, like https://library.example.com.'
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    return `"${text.slice(0, 200)}" is not a valid web address. It should start with http:// or https://, like https://library.example.com.`
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `"${text.slice(0, 200)}" is not a web address: it must start with http:// or https://, like https://library.example.com.`
-  }
-  if (url.username || url.password) {
-    return 'The library’s address must not contain a user name or password; the access token is entered separately.'
-  }
-  if (url.search || url.hash) {
-    return 'The library’s address must not contain "?" or "#" parts. Enter just the address, like https://library.example.com.'
-  }
-  return null
 }
 
 /**
@@ -173,9 +155,9 @@ export async function testConnection(
   const timeoutMs = options.timeoutMs ?? TEST_TIMEOUT_MS
   const fetch = options.fetch ?? NODE_LIBRARY_NET.fetch
   const urlProblem = libraryUrlProblem(rawUrl)
-  if (urlProblem) return { ok: false, message: urlProblem }
+  if (urlProblem) return { ok: false, message: urlProblem, field: 'url' }
   const badToken = tokenProblem(token)
-  if (badToken) return { ok: false, message: badToken }
+  if (badToken) return { ok: false, message: badToken, field: 'token' }
   const base = normaliseLibraryUrl(rawUrl)
   const target = new URL(`${base}/api/me`)
   const notSidecast = `${base} answered, but it is not a Sidecast library server. Check the library’s address.`
@@ -191,7 +173,7 @@ export async function testConnection(
     })
     body = (await response.text()).slice(0, 64 * 1024)
   } catch (error) {
-    return { ok: false, message: unreachableMessage(error, target, timeoutMs) }
+    return { ok: false, message: unreachableMessage(error, target, timeoutMs), field: 'url' }
   }
 
   const status = response.status
@@ -207,7 +189,8 @@ export async function testConnection(
       ok: false,
       message: where
         ? `${target.host} sends visitors on to ${where}. If that is the library, enter that address instead.`
-        : `${target.host} answered with a redirect (HTTP ${status}) instead of the library. Check the library’s address.`
+        : `${target.host} answered with a redirect (HTTP ${status}) instead of the library. Check the library’s address.`,
+      field: 'url'
     }
   }
   if (status === 407) {
@@ -222,13 +205,15 @@ export async function testConnection(
     if (!isSidecastRefusal(response, body)) {
       return {
         ok: false,
-        message: `${target.host} asks for a sign-in that is not a Sidecast access token (HTTP ${status}), so it does not look like a Sidecast library server. Check the library’s address.`
+        message: `${target.host} asks for a sign-in that is not a Sidecast access token (HTTP ${status}), so it does not look like a Sidecast library server. Check the library’s address.`,
+        field: 'url'
       }
     }
     return {
       ok: false,
       message:
-        'The library refused the access token: it is wrong or has been revoked. Create a new token on your profile page in the library and enter it here.'
+        'The library refused the access token: it is wrong or has been revoked. Create a new token on your profile page in the library and enter it here.',
+      field: 'token'
     }
   }
   if (status >= 500) {
@@ -242,11 +227,12 @@ export async function testConnection(
     if (isMeBody(json)) {
       return { ok: true, message: `Connected as ${json.name}`, userName: json.name }
     }
-    return { ok: false, message: notSidecast }
+    return { ok: false, message: notSidecast, field: 'url' }
   }
-  if (status === 404 || status === 405) return { ok: false, message: notSidecast }
+  if (status === 404 || status === 405) return { ok: false, message: notSidecast, field: 'url' }
   return {
     ok: false,
-    message: `${target.host} answered HTTP ${status}, which a Sidecast library server does not. Check the library’s address.`
+    message: `${target.host} answered HTTP ${status}, which a Sidecast library server does not. Check the library’s address.`,
+    field: 'url'
   }
 }

@@ -95,6 +95,8 @@ describe.each<[string, LibraryFetch | undefined]>([
     const result = await testConnection(url, 'revoked-token')
     expect(result.ok).toBe(false)
     expect(result.message).toMatch(/refused the access token: it is wrong or has been revoked/)
+    // Settings puts this failure at the token field.
+    expect(result.field).toBe('token')
   })
 
   it.each([
@@ -121,7 +123,8 @@ describe.each<[string, LibraryFetch | undefined]>([
     const result = await testConnection(url, 'good-token')
     expect(result).toEqual({
       ok: false,
-      message: `${url} answered, but it is not a Sidecast library server. Check the library’s address.`
+      message: `${url} answered, but it is not a Sidecast library server. Check the library’s address.`,
+      field: 'url'
     })
   })
 
@@ -173,7 +176,8 @@ describe.each<[string, LibraryFetch | undefined]>([
     const { host } = new URL(url)
     expect(await testConnection(url, 'good-token')).toEqual({
       ok: false,
-      message: `Nothing is answering at ${host}. Check the library’s address and that the library server is running.`
+      message: `Nothing is answering at ${host}. Check the library’s address and that the library server is running.`,
+      field: 'url'
     })
   })
 
