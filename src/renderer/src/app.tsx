@@ -24,7 +24,7 @@ import { useRecorderKeys } from './recorder/use-recorder-keys'
 import { RecordingsList } from './recordings/recordings-list'
 import { RecoveryBanner } from './recordings/recovery-banner'
 import { useProjects } from './recordings/use-projects'
-import { OpenSettingsContext } from './settings/open-settings'
+import { OpenSettingsContext, settingsField, type SettingsField } from './settings/open-settings'
 import { SettingsDialog } from './settings/settings-dialog'
 import { UploadButton } from './share/upload-button'
 import { useShareNotices } from './share/use-share-notices'
@@ -57,7 +57,11 @@ function Home(): ReactNode {
   const [selectedSourceId, setSelectedSourceId] = useState<string | null>(null)
   const [recovery, setRecovery] = useState<readonly RecoveryNotice[]>([])
   const [settingsOpen, setSettingsOpen] = useState(false)
-  const openSettings = useCallback(() => setSettingsOpen(true), [])
+  const [settingsAt, setSettingsAt] = useState<SettingsField | undefined>(undefined)
+  const openSettings = useCallback((field?: SettingsField) => {
+    setSettingsAt(settingsField(field))
+    setSettingsOpen(true)
+  }, [])
   // Upload endings and background exports are announced in every view.
   useShareNotices(notices, openSettings)
   /** The recording open in the editor, or null on the home view. */
@@ -202,12 +206,13 @@ function Home(): ReactNode {
     <SettingsDialog
       settings={settings}
       appInfo={appInfo}
+      focusField={settingsAt}
       onClose={() => setSettingsOpen(false)}
-      onSaved={(saved, info) => {
+      onSaved={(saved, info, note) => {
         setSettings(saved)
         if (info) setAppInfo(info)
         setSettingsOpen(false)
-        notices.info('Settings saved.')
+        notices.info(note ? `Settings saved. ${note}` : 'Settings saved.')
       }}
     />
   )
@@ -240,7 +245,7 @@ function Home(): ReactNode {
       <div className="home">
         <header className="app-header">
           <h1>Sidecast</h1>
-          <button type="button" className="quiet-button" onClick={() => setSettingsOpen(true)}>
+          <button type="button" className="quiet-button" onClick={() => openSettings()}>
             Settings
           </button>
         </header>

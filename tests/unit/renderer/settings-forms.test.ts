@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest'
 import type { AppInfo, LibraryConfig } from '../../../src/shared/ipc'
 import { DEFAULT_SETTINGS, validateSettingsPatch } from '../../../src/shared/settings'
 import {
+  checkFailureField,
+  completedLibraryDraft,
   initialLibraryDraft,
   libraryPatch,
+  savesNeedCheck,
   libraryTestPatch,
   libraryUrlProblem,
   showsTokenInput,
@@ -116,9 +119,10 @@ describe('libraryUrlProblem', () => {
     ['', null],
     ['https://library.example.com', null],
     ['http://127.0.0.1:8080', null],
-    ['library.example.com', /not a web address/],
-    ['ftp://library.example.com', /must start with https:\/\//],
-    ['file:///etc/passwd', /must start with https:\/\//]
+    // Completed before it is checked (completedLibraryDraft); the check itself is main's.
+    ['library.example.com', /is not a valid web address/],
+    ['ftp://library.example.com', /must start with http:\/\/ or https:\/\//],
+    ['file:///etc/passwd', /must start with http:\/\/ or https:\/\//]
   ])('%s', (url, expected) => {
     const problem = libraryUrlProblem(url)
     if (expected === null) expect(problem).toBeNull()
@@ -217,5 +221,46 @@ describe('settings draft', () => {
       'C:\\Users\\ada\\Sidecast\\projects'
     )
     expect(defaultRecordingsDir(null)).toBe('The default folder')
+  })
+})
+
+describe('Save with a changed library', () => {
+  it('completes the address before it is saved or checked, unless it is managed', () => {
+    expect(completedLibraryDraft(unset, draft(unset, { url: 'library.example.com' })).url).toBe(
+      'https://library.example.com'
+    )
+    expect(completedLibraryDraft(unset, draft(unset, { url: 'localhost:8080' })).url).toBe(
+      'http://localhost:8080'
+    )
+    const same = draft(stored)
+    expect(completedLibraryDraft(stored, same)).toBe(same)
+    const typed = draft(managed, { url: 'corp.example.com' })
+    expect(completedLibraryDraft(managed, typed)).toBe(typed)
+  })
+
+  it('checks the connection when the address or the token changes to something to check', () => {
+    expect(savesNeedCheck(stored, null)).toBe(false)
+    expect(savesNeedCheck(stored, { url: 'https://other.example.com' })).toBe(true)
+    expect(savesNeedCheck(stored, { token: 'new-token' })).toBe(true)
+    expect(savesNeedCheck(unset, { url: 'http://localhost:8080', token: 't' })).toBe(true)
+    // Disconnecting: nothing to check.
+    expect(savesNeedCheck(stored, { url: '' })).toBe(false)
+    expect(savesNeedCheck(stored, { token: '' })).toBe(false)
+    // A token with no address anywhere: nothing to check it against.
+    expect(savesNeedCheck(unset, { token: 'new-token' })).toBe(false)
+  })
+
+  it('puts a failed check at the field it is about', () => {
+    expect(checkFailureField(stored, { ok: false, message: 'refused', field: 'token' })).toBe(
+      'token'
+    )
+    expect(checkFailureField(stored, { ok: false, message: 'unreachable', field: 'url' })).toBe(
+      'url'
+    )
+    expect(checkFailureField(stored, { ok: false, message: 'HTTP 500' })).toBe('section')
+    // A managed field cannot be changed here: the problem goes to the section.
+    expect(checkFailureField(managed, { ok: false, message: 'refused', field: 'token' })).toBe(
+      'section'
+    )
   })
 })

@@ -2,7 +2,11 @@
  * The Team library part of Settings as plain data: what the user typed, what to send to
  * `library:configure` on Save and to `library:test`. Pure, so it is tested without React.
  */
-import type { LibraryConfig, LibraryConfigPatch } from '../../../shared/ipc'
+import type { LibraryConfig, LibraryConfigPatch, LibraryTestResult } from '../../../shared/ipc'
+import {
+  completeLibraryAddress,
+  libraryUrlProblem as sharedUrlProblem
+} from '../../../shared/library-address'
 
 /** What happens to a stored token on Save. */
 export type TokenMode = 'keep' | 'replace' | 'forget'
@@ -29,20 +33,41 @@ export function showsTokenInput(config: LibraryConfig, draft: LibraryDraft): boo
   return !config.managed.token && (!config.hasToken || draft.tokenMode === 'replace')
 }
 
-/** What is wrong with a typed server URL, or null (empty is fine: it means "no library"). */
+/**
+ * What is wrong with a typed server URL, or null (empty is fine: it means "no library"). The
+ * check is main's own (src/shared/library-address.ts); complete the address first.
+ */
 export function libraryUrlProblem(url: string): string | null {
-  const text = url.trim()
-  if (!text) return null
-  let parsed: URL
-  try {
-    parsed = new URL(text)
-  } catch {
-    return 'The server URL is not a web address. Write it like https://library.example.com.'
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return 'The server URL must start with https:// (or http://), like https://library.example.com.'
-  }
-  return null
+  return url.trim() ? sharedUrlProblem(url) : null
+}
+
+/** The draft with its address completed (`library.example.com` → `https://…`), for Save. */
+export function completedLibraryDraft(config: LibraryConfig, draft: LibraryDraft): LibraryDraft {
+  if (config.managed.url) return draft
+  const url = completeLibraryAddress(draft.url)
+  return url === draft.url ? draft : { ...draft, url }
+}
+
+/**
+ * True when Save must first check the connection, as Test connection does: the address or the
+ * token changes, and there is a library afterwards (an emptied address or a forgotten token
+ * has nothing to check).
+ */
+export function savesNeedCheck(config: LibraryConfig, patch: LibraryConfigPatch | null): boolean {
+  if (!patch) return false
+  if (patch.url === '' || patch.token === '') return false
+  const url = patch.url ?? config.url
+  return url.trim() !== '' || config.managed.url
+}
+
+/** Where Save's failed check is shown: at the token field, at the address, or the section. */
+export function checkFailureField(
+  config: LibraryConfig,
+  result: LibraryTestResult
+): 'url' | 'token' | 'section' {
+  if (result.field === 'token' && !config.managed.token) return 'token'
+  if (result.field === 'url' && !config.managed.url) return 'url'
+  return 'section'
 }
 
 /** The change to save with `library:configure`, or null when nothing changed. */

@@ -9,6 +9,7 @@ import type { LibraryConfig, LibraryTestResult } from '../../../shared/ipc'
 import { api } from '../api'
 import { errorMessage } from '../lib/error-message'
 import { ErrorText, InputField } from '../ui/field'
+import { completeLibraryAddress } from '../../../shared/library-address'
 import type { LibraryDraft } from './library-form'
 import {
   libraryTestPatch,
@@ -30,6 +31,10 @@ export interface LibrarySectionProps {
   readonly onCopyLinkChange: (value: boolean) => void
   /** A problem saving the library settings, shown in this section. */
   readonly saveProblem: string | null
+  /** Why Save's check refused the address (shown and announced at the Server URL field). */
+  readonly urlError?: string | null
+  /** Why Save's check refused the token (shown and announced at the Access token field). */
+  readonly tokenError?: string | null
   readonly disabled: boolean
 }
 
@@ -45,7 +50,8 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
     legend: useId(),
     token: useId(),
     copy: useId(),
-    tokenStatus: useId()
+    tokenStatus: useId(),
+    tokenError: useId()
   }
   const change = (next: Partial<LibraryDraft>): void => {
     onDraftChange({ ...draft, ...next })
@@ -54,12 +60,15 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
   }
 
   const runTest = (): void => {
-    const urlProblem = config.managed.url ? null : libraryUrlProblem(draft.url)
+    const url = config.managed.url ? draft.url : completeLibraryAddress(draft.url)
+    const typed = { ...draft, url }
+    if (url !== draft.url) onDraftChange(typed)
+    const urlProblem = config.managed.url ? null : libraryUrlProblem(url)
     if (urlProblem) {
       setTest({ phase: 'done', result: { ok: false, message: urlProblem } })
       return
     }
-    if (!config.managed.url && !draft.url.trim()) {
+    if (!config.managed.url && !url) {
       setTest({
         phase: 'done',
         result: { ok: false, message: 'Type the library’s address first, then test it.' }
@@ -68,7 +77,7 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
     }
     setTest({ phase: 'testing' })
     api
-      .invoke('library:test', libraryTestPatch(config, draft))
+      .invoke('library:test', libraryTestPatch(config, typed))
       .then((result) => setTest({ phase: 'done', result }))
       .catch((failure: unknown) =>
         setTest({
@@ -104,7 +113,14 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
         placeholder="https://library.example.com"
         value={draft.url}
         readOnly={config.managed.url}
+        error={props.urlError}
+        data-settings-field="library-url"
         onValue={(url) => change({ url })}
+        onBlur={() => {
+          // The address as it will be used: the scheme filled in when it was left out.
+          const url = completeLibraryAddress(draft.url)
+          if (!config.managed.url && url !== draft.url) change({ url })
+        }}
       />
 
       <div className="field">
@@ -120,9 +136,16 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
               placeholder={
                 config.hasToken ? 'Type the new token' : 'Paste the token from the library'
               }
+              data-settings-field="library-token"
               onChange={(e) => change({ token: e.target.value })}
-              aria-describedby={tokenText ? ids.tokenStatus : undefined}
+              aria-describedby={
+                [tokenText ? ids.tokenStatus : '', props.tokenError ? ids.tokenError : '']
+                  .filter(Boolean)
+                  .join(' ') || undefined
+              }
+              aria-invalid={props.tokenError ? true : undefined}
             />
+            <ErrorText id={ids.tokenError} message={props.tokenError} />
           </>
         ) : (
           <span className="field-label" id={`${ids.token}-label`}>

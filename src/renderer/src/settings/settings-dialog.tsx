@@ -1,13 +1,16 @@
 /**
- * Settings: recording (countdown, shortcut, recordings folder), export defaults, the team library
- * (address, token, test, copy link after upload), updates (automatic checks, where updating
- * stands, Check now, Restart to update) and advanced (ffmpeg path, minimum free disk).
+ * Settings: the team library first (address, token, test, copy link after upload: what a new
+ * user has to set up, so it is in view when Settings opens), then recording (countdown, shortcut
+ * as "press the keys", recordings folder), export defaults, updates (automatic checks, where
+ * updating stands, Check now, Restart to update) and advanced (ffmpeg path, minimum free disk).
  * One Save applies everything; main validates and its messages are shown as they are, next to
- * the part they belong to.
+ * the part they belong to. A changed library address or token is checked first, as Test
+ * connection does: a failure keeps the dialog open with the problem at its field and offers
+ * Save anyway (the check needs the network; a laptop offline must still be able to save).
  */
 import { useEffect, useId, useRef, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { AppInfo, FfmpegStatus, LibraryConfig } from '../../../shared/ipc'
+import type { AppInfo, FfmpegStatus, LibraryConfig, LibraryTestResult } from '../../../shared/ipc'
 import type { Settings } from '../../../shared/settings'
 import { api } from '../api'
 import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES } from '../export/export-choices'
@@ -15,13 +18,19 @@ import { errorMessage } from '../lib/error-message'
 import { ErrorText, InputField, SelectField } from '../ui/field'
 import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import {
+  checkFailureField,
+  completedLibraryDraft,
   initialLibraryDraft,
   libraryPatch,
+  libraryTestPatch,
   libraryUrlProblem,
+  savesNeedCheck,
+  showsTokenInput,
   unknownLibraryConfig,
   type LibraryDraft
 } from './library-form'
 import { LibrarySection } from './library-section'
+import type { SettingsField } from './open-settings'
 import {
   defaultRecordingsDir,
   initialSettingsDraft,
@@ -29,6 +38,7 @@ import {
   settingsPatch,
   type SettingsDraft
 } from './settings-form'
+import { ShortcutField } from './shortcut-field'
 import { UpdatesSection } from './updates-section'
 import { useUpdates } from './use-updates'
 import './settings.css'
@@ -36,9 +46,28 @@ import './settings.css'
 export interface SettingsDialogProps {
   readonly settings: Settings
   readonly appInfo: AppInfo | null
-  /** Called with the saved settings and the fresh app info (ffmpeg status may have changed). */
-  readonly onSaved: (settings: Settings, info: AppInfo | null) => void
+  /**
+   * Called with the saved settings and the fresh app info (ffmpeg status may have changed), and
+   * a sentence to add to "Settings saved." (e.g. "Connected as alice.") when there is one.
+   */
+  readonly onSaved: (settings: Settings, info: AppInfo | null, note?: string) => void
   readonly onClose: () => void
+  /** The field to open at, scrolled to and focused (e.g. from an upload's "Open settings"). */
+  readonly focusField?: SettingsField
+}
+
+/** Save's check of the library failed: where it is shown, and what it said. */
+interface LibraryCheckFailure {
+  readonly field: 'url' | 'token' | 'section'
+  readonly message: string
+  /** False when main would refuse it too (an address that is not one). */
+  readonly canSaveAnyway: boolean
+}
+
+/** What the focus is asked to move to (a `data-settings-field`); `n` makes each ask new. */
+interface FocusRequest {
+  readonly target: SettingsField | 'save-anyway'
+  readonly n: number
 }
 
 function describeFfmpeg(status: FfmpegStatus): string {
@@ -60,11 +89,16 @@ interface LibraryState {
   readonly problem: string | null
 }
 
+function guessPlatform(): string {
+  return /mac/i.test(navigator.platform) ? 'darwin' : 'other'
+}
+
 export function SettingsDialog({
   settings,
   appInfo,
   onSaved,
-  onClose
+  onClose,
+  focusField
 }: SettingsDialogProps): ReactNode {
   const [draft, setDraft] = useState<SettingsDraft>(() => initialSettingsDraft(settings))
   const [library, setLibrary] = useState<LibraryState>(() => ({
@@ -80,10 +114,32 @@ export function SettingsDialog({
   const [error, setError] = useState<string | null>(null)
   const [folderError, setFolderError] = useState<string | null>(null)
   const [libraryError, setLibraryError] = useState<string | null>(null)
-  const [saving, setSaving] = useState(false)
+  const [libraryCheck, setLibraryCheck] = useState<LibraryCheckFailure | null>(null)
+  const [phase, setPhase] = useState<'idle' | 'checking' | 'saving'>('idle')
+  const saving = phase !== 'idle'
+  const [focusRequest, setFocusRequest] = useState<FocusRequest | null>(
+    focusField === 'library-url' ? { target: focusField, n: 0 } : null
+  )
+  const formRef = useRef<HTMLFormElement>(null)
   const updates = useUpdates()
   const headingId = useId()
+  const platform = appInfo?.platform ?? guessPlatform()
   const set = (patch: Partial<SettingsDraft>): void => setDraft((d) => ({ ...d, ...patch }))
+  const focusOn = (target: FocusRequest['target']): void =>
+    setFocusRequest((r) => ({ target, n: (r?.n ?? 0) + 1 }))
+
+  // Focus moves once what it is asked to move to is there (and no longer disabled).
+  useEffect(() => {
+    if (!focusRequest) return
+    const element = formRef.current?.querySelector<HTMLElement>(
+      focusRequest.target === 'save-anyway'
+        ? '.save-anyway'
+        : `[data-settings-field="${focusRequest.target}"]`
+    )
+    if (!element) return
+    element.scrollIntoView({ block: 'center' })
+    element.focus()
+  }, [focusRequest, saving])
 
   useEffect(() => {
     let live = true
@@ -91,29 +147,80 @@ export function SettingsDialog({
       (config) => {
         if (!live) return
         setLibrary({ config, loaded: true, problem: null })
-        if (!libraryTouched.current) setLibraryDraft(initialLibraryDraft(config))
+        if (!libraryTouched.current) {
+          const initial = initialLibraryDraft(config)
+          // Opened for a refused token: the field to type the new one is ready.
+          const replace = focusField === 'library-token' && config.hasToken && !config.managed.token
+          setLibraryDraft(replace ? { ...initial, tokenMode: 'replace' } : initial)
+        }
+        if (focusField === 'library-token') focusOn('library-token')
       },
       (failure: unknown) => {
-        if (live) setLibrary((s) => ({ ...s, loaded: true, problem: errorMessage(failure) }))
+        if (!live) return
+        setLibrary((s) => ({ ...s, loaded: true, problem: errorMessage(failure) }))
+        if (focusField === 'library-token') focusOn('library-token')
       }
     )
     return () => {
       live = false
     }
+    // Once, when Settings opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
 
-  const submit = async (event: FormEvent): Promise<void> => {
-    event.preventDefault()
+  /** Saves everything; `checked` skips the library check (Save anyway). */
+  const submit = async (event: FormEvent | null, skipCheck = false): Promise<void> => {
+    event?.preventDefault()
     setError(null)
     setFolderError(null)
     setLibraryError(null)
+    setLibraryCheck(null)
     const checked = settingsPatch(draft)
     if (!checked.ok) return setError(checked.message)
-    const patch = libraryPatch(library.config, libraryDraft)
+    // The address as it will be used, shown in the field: the scheme filled in if left out.
+    const typed = completedLibraryDraft(library.config, libraryDraft)
+    if (typed !== libraryDraft) {
+      setLibraryDraft(typed)
+      libraryTouched.current = true
+    }
+    const patch = libraryPatch(library.config, typed)
     const urlProblem = patch?.url !== undefined ? libraryUrlProblem(patch.url) : null
-    if (urlProblem) return setLibraryError(urlProblem)
+    if (urlProblem) {
+      setLibraryCheck({ field: 'url', message: urlProblem, canSaveAnyway: false })
+      focusOn('library-url')
+      return
+    }
 
-    setSaving(true)
+    let note: string | undefined
+    if (!skipCheck && savesNeedCheck(library.config, patch)) {
+      setPhase('checking')
+      let result: LibraryTestResult
+      try {
+        result = await api.invoke('library:test', libraryTestPatch(library.config, typed))
+      } catch (failure) {
+        result = {
+          ok: false,
+          message: `The connection could not be checked. ${errorMessage(failure)}`
+        }
+      }
+      if (!result.ok) {
+        setPhase('idle')
+        const field = checkFailureField(library.config, result)
+        // A stored token was refused: open the field for the new one (nothing typed is lost).
+        if (field === 'token' && !showsTokenInput(library.config, typed)) {
+          setLibraryDraft({ ...typed, tokenMode: 'replace', token: '' })
+          libraryTouched.current = true
+        }
+        setLibraryCheck({ field, message: result.message, canSaveAnyway: true })
+        focusOn(
+          field === 'token' ? 'library-token' : field === 'url' ? 'library-url' : 'save-anyway'
+        )
+        return
+      }
+      if (result.userName) note = `Connected as ${result.userName}.`
+    }
+
+    setPhase('saving')
     try {
       // The folder first and on its own: its error (e.g. not writable) belongs beside it.
       const folder = recordingsDirChange(settings, draft)
@@ -138,18 +245,42 @@ export function SettingsDialog({
       }
       const saved = await api.invoke('settings:set', checked.patch)
       const info = await api.invoke('app:info').catch(() => appInfo)
-      onSaved(saved, info)
+      onSaved(saved, info, note)
     } catch (failure) {
       setError(errorMessage(failure))
     } finally {
-      setSaving(false)
+      setPhase((p) => (p === 'saving' ? 'idle' : p))
     }
   }
 
   return (
     <ModalDialog labelledBy={headingId} onClose={onClose} className="settings-dialog">
-      <form onSubmit={(event) => void submit(event)} noValidate>
+      <form ref={formRef} onSubmit={(event) => void submit(event)} noValidate>
         <h2 id={headingId}>Settings</h2>
+
+        <LibrarySection
+          config={library.config}
+          loaded={library.loaded}
+          loadProblem={library.problem}
+          draft={libraryDraft}
+          onDraftChange={(d) => {
+            setLibraryDraft(d)
+            libraryTouched.current = true
+            setLibraryError(null)
+            setLibraryCheck(null)
+          }}
+          copyLinkAfterUpload={draft.copyLinkAfterUpload}
+          onCopyLinkChange={(copyLinkAfterUpload) => set({ copyLinkAfterUpload })}
+          saveProblem={
+            libraryError ??
+            (libraryCheck?.field === 'section'
+              ? `${libraryCheck.message} Save anyway keeps these settings as they are.`
+              : null)
+          }
+          urlError={libraryCheck?.field === 'url' ? libraryCheck.message : null}
+          tokenError={libraryCheck?.field === 'token' ? libraryCheck.message : null}
+          disabled={saving}
+        />
 
         <fieldset className="settings-section" disabled={saving}>
           <legend>Recording</legend>
@@ -165,14 +296,10 @@ export function SettingsDialog({
             onValue={(countdown) => set({ countdown })}
           />
 
-          <InputField
-            label="Record shortcut"
-            hint="Starts and stops recording from anywhere. Write it like CommandOrControl+Shift+R (modifiers: CommandOrControl, Alt, Shift, Super)."
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
+          <ShortcutField
             value={draft.shortcut}
-            onValue={(shortcut) => set({ shortcut })}
+            onChange={(shortcut) => set({ shortcut })}
+            platform={platform}
           />
 
           <InputField
@@ -216,22 +343,6 @@ export function SettingsDialog({
           </div>
           <p className="hint">Used by Export and by uploads of edited recordings.</p>
         </fieldset>
-
-        <LibrarySection
-          config={library.config}
-          loaded={library.loaded}
-          loadProblem={library.problem}
-          draft={libraryDraft}
-          onDraftChange={(d) => {
-            setLibraryDraft(d)
-            libraryTouched.current = true
-            setLibraryError(null)
-          }}
-          copyLinkAfterUpload={draft.copyLinkAfterUpload}
-          onCopyLinkChange={(copyLinkAfterUpload) => set({ copyLinkAfterUpload })}
-          saveProblem={libraryError}
-          disabled={saving}
-        />
 
         <UpdatesSection
           status={updates.status}
@@ -277,7 +388,24 @@ export function SettingsDialog({
           className="settings-actions"
           actions={[
             { label: 'Cancel', kind: 'secondary', onClick: onClose, disabled: saving },
-            { label: saving ? 'Saving…' : 'Save', kind: 'primary', submit: true, disabled: saving }
+            libraryCheck?.canSaveAnyway === true && {
+              label: 'Save anyway',
+              kind: 'secondary',
+              onClick: () => void submit(null, true),
+              disabled: saving,
+              className: 'save-anyway'
+            },
+            {
+              label:
+                phase === 'checking'
+                  ? 'Checking the library…'
+                  : phase === 'saving'
+                    ? 'Saving…'
+                    : 'Save',
+              kind: 'primary',
+              submit: true,
+              disabled: saving
+            }
           ]}
         />
       </form>

@@ -123,9 +123,11 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
     }
   }
 
+  /** Settings, at the field the problem is about: a refused token, or what is missing. */
   const goToSettings = (): void => {
     onClose()
-    openSettings?.()
+    const tokenOnly = failed || (library !== null && library.url !== '' && !library.hasToken)
+    openSettings?.(tokenOnly ? 'library-token' : 'library-url')
   }
 
   const missing = library ? libraryMissing(library) : null

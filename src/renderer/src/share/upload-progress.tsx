@@ -82,7 +82,11 @@ export function UploadProgress({ upload, compact }: UploadProgressProps): ReactN
             </button>
           )}
           {failed && upload.needsToken && openSettings && (
-            <button type="button" className="quiet-button" onClick={openSettings}>
+            <button
+              type="button"
+              className="quiet-button"
+              onClick={() => openSettings('library-token')}
+            >
               Open settings
             </button>
           )}

@@ -12,6 +12,7 @@ import { api } from '../api'
 import { exportEndWords } from '../export/exports-model'
 import { exportsStore } from '../export/use-exports'
 import { useLatest } from '../lib/use-latest'
+import type { OpenSettings } from '../settings/open-settings'
 import type { Notices } from '../ui/notices'
 import { resolvedUploadNoticeKeys, uploadNoticeKey } from '../ui/notices-model'
 import { uploadOutcomeMessage } from './uploads-model'
@@ -25,7 +26,7 @@ export function copyShareLink(projectId: string, notices: Notices): void {
     .catch((failure: unknown) => notices.error(failure))
 }
 
-export function useShareNotices(notices: Notices, openSettings: (() => void) | null): void {
+export function useShareNotices(notices: Notices, openSettings: OpenSettings | null): void {
   const openRef = useLatest(openSettings)
 
   useEffect(() => {
@@ -52,7 +53,9 @@ export function useShareNotices(notices: Notices, openSettings: (() => void) | n
       const open = openRef.current
       notices.error(
         uploadOutcomeMessage(upload, 'failed', false),
-        upload.needsToken && open ? { label: 'Open settings', run: open } : undefined,
+        upload.needsToken && open
+          ? { label: 'Open settings', run: () => open('library-token') }
+          : undefined,
         { key: uploadNoticeKey(upload.projectId) }
       )
     })
