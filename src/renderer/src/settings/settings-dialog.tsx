@@ -136,9 +136,11 @@ export function SettingsDialog({
         ? '.save-anyway'
         : `[data-settings-field="${focusRequest.target}"]`
     )
-    if (!element) return
+    if (!element || element.matches(':disabled')) return
     element.scrollIntoView({ block: 'center' })
     element.focus()
+    // Done: a later Save must not pull the focus back here.
+    setFocusRequest(null)
   }, [focusRequest, saving])
 
   useEffect(() => {
