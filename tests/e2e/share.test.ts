@@ -134,7 +134,10 @@ async function openApp(browser: Browser, app: HarnessProcess, capture = false): 
   return page
 }
 
-/** Clicks the card's "Upload…", types the title and clicks Upload, as a person would. */
+/**
+ * Clicks the card's "Upload…", types the title and clicks Upload, as a person would. The
+ * recording takes that title: the card is named by it from then on.
+ */
 async function uploadFromCard(page: Page, projectTitle: string, title: string): Promise<void> {
   await page
     .getByRole('button', { name: `Upload “${projectTitle}”`, exact: true })
@@ -270,9 +273,10 @@ describe('sharing to the team library', () => {
 
     const title = 'How to file a bug'
     await uploadFromCard(page, facts.title, title)
-    await copyLinkButton(page, facts.title).waitFor({ timeout: 90_000 })
+    // The title given in the dialog is the recording's title now.
+    await copyLinkButton(page, title).waitFor({ timeout: 90_000 })
 
-    const card = page.getByRole('article', { name: facts.title })
+    const card = page.getByRole('article', { name: title })
     const cardLink = await card.getByTitle(/^http/).getAttribute('title')
 
     const video = await theVideo(library, title)
@@ -323,7 +327,7 @@ describe('sharing to the team library', () => {
     await again
       .getByRole('progressbar', { name: `Upload of “${title}”` })
       .waitFor({ timeout: 30_000 })
-    await copyLinkButton(again, facts.title).waitFor({ timeout: 120_000 })
+    await copyLinkButton(again, title).waitFor({ timeout: 120_000 })
 
     const video = await theVideo(library, title)
     expect(await downloadedSha256(library, video)).toBe(sha256File(file))
@@ -361,7 +365,7 @@ describe('sharing to the team library', () => {
     await delay(2_000)
     await library.start()
 
-    await copyLinkButton(page, facts.title).waitFor({ timeout: 120_000 })
+    await copyLinkButton(page, title).waitFor({ timeout: 120_000 })
     const video = await theVideo(library, title)
     expect(await downloadedSha256(library, video)).toBe(sha256File(file))
     expect(posts(library), 'uploads created on the server').toBe(1)
