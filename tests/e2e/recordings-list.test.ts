@@ -62,21 +62,30 @@ async function openApp(dataDir: string, undoMs: number): Promise<Page> {
   return page
 }
 
-/** Waits until the focused element is in the card titled `title` (a string: no DOM types here). */
-async function focusOnCard(page: Page, title: string): Promise<void> {
-  await page.waitForFunction(
-    `(() => { const a = document.activeElement && document.activeElement.closest('article');
-      return !!a && a.querySelector('.title-text').textContent === ${JSON.stringify(title)} })()`
-  )
-}
-
-/** Polls `check` until it is true; bounded. */
-async function waitUntil(what: string, check: () => boolean): Promise<void> {
+/**
+ * Polls `check` until it is true; bounded. (page.waitForFunction with a string would evaluate it
+ * with eval, which the app's Content-Security-Policy refuses; page.evaluate does not.)
+ */
+async function waitUntil(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
   const until = Date.now() + 30_000
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`)
     await delay(100)
   }
+}
+
+/** The text of the focused element, or of the title of the card that holds it (a string: no DOM types here). */
+function focused(page: Page): Promise<string | null> {
+  return page.evaluate(
+    `(() => { const e = document.activeElement; if (!e || e === document.body) return null;
+      const a = e.closest('article');
+      return a ? 'card:' + a.querySelector('.title-text').textContent : e.textContent.trim() })()`
+  ) as Promise<string | null>
+}
+
+/** Waits until the focused element is in the card titled `title`. */
+async function focusOnCard(page: Page, title: string): Promise<void> {
+  await waitUntil(`focus on “${title}”`, async () => (await focused(page)) === `card:${title}`)
 }
 
 function trashEntries(dataDir: string): string[] {
@@ -167,8 +176,9 @@ describe('the recordings list', () => {
     const dialog = page.getByRole('dialog', { name: 'Delete “Only take”?' })
     await dialog.getByRole('button', { name: 'Delete', exact: true }).click()
     await page.getByRole('article', { name: 'Only take' }).waitFor({ state: 'detached' })
-    await page.waitForFunction(
-      `!!document.activeElement && document.activeElement.textContent.trim() === 'Start recording'`
+    await waitUntil(
+      'focus on Start recording',
+      async () => (await focused(page)) === 'Start recording'
     )
 
     // Nobody undoes it: the toast goes, and so do the files (from the trash too).

@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
@@ -47,11 +48,26 @@ function thumbnailSrc(page: Page, name: string): Promise<string | null> {
   ) as Promise<string | null>
 }
 
+/**
+ * Polls `check` until it is true; bounded. (page.waitForFunction with a string would evaluate it
+ * with eval, which the app's Content-Security-Policy refuses; page.evaluate does not.)
+ */
+async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
+  const until = Date.now() + 30_000
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`)
+    await delay(100)
+  }
+}
+
 /** Waits until main's remembered source (what getDisplayMedia is answered with) is `id`. */
 async function chosenInMain(page: Page, id: string): Promise<void> {
-  await page.waitForFunction(
-    `window.api.invoke('settings:get').then((r) => r.value.sourceId === ${JSON.stringify(id)})`
-  )
+  await waitUntil(`main to remember ${id}`, async () => {
+    const chosen = (await page.evaluate(
+      `window.api.invoke('settings:get').then((r) => r.value.sourceId)`
+    )) as string
+    return chosen === id
+  })
 }
 
 describe('the source picker', () => {
@@ -77,12 +93,10 @@ describe('the source picker', () => {
     const first = await thumbnailSrc(page, WINDOW)
     expect(first).toMatch(/^data:image\//)
     expect(await thumbnailSrc(page, 'Entire screen')).toMatch(/^data:image\//)
-    await page.waitForFunction(
-      `(() => { const r = [...document.querySelectorAll('input[name=capture-source]')]
-        .find((i) => i.labels[0].textContent.includes(${JSON.stringify(WINDOW)}));
-        const img = r && r.labels[0].querySelector('.source-thumb img');
-        return !!img && img.getAttribute('src') !== ${JSON.stringify(first)} })()`
-    )
+    await waitUntil('the window’s thumbnail to change', async () => {
+      const now = await thumbnailSrc(page, WINDOW)
+      return now !== null && now !== first
+    })
 
     // Choosing the window: main remembers it, and answers getDisplayMedia with it.
     await windowRadio.check({ force: true })
@@ -100,9 +114,7 @@ describe('the source picker', () => {
         exact: false
       })
       .waitFor()
-    await page.waitForFunction(
-      `document.querySelector('input[name=capture-source][value="screen:harness:0"]').checked`
-    )
+    await waitUntil('the screen to be chosen', () => screenRadio.isChecked())
     await chosenInMain(page, 'screen:harness:0')
     await context.close()
   })
