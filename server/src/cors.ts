@@ -55,6 +55,8 @@ export const SIDECAST_EXPOSE_HEADERS = [
   'Sidecast-Video-Id',
   'Sidecast-Video-Url',
   'Sidecast-Upload-State',
+  // Set on a refused replace (403/404): the video named by `replaces` cannot be updated.
+  'Sidecast-Refused',
   'Server-Timing',
   'Retry-After',
   'WWW-Authenticate'
