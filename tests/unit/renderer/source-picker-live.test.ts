@@ -1,13 +1,7 @@
 /** The source picker's live refresh rules: when the list really changed, and what to say when the chosen source went away. */
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { sourcesChanged, vanishedNote } from '../../../src/renderer/src/recorder/source-changes'
 import type { CaptureSource } from '../../../src/shared/ipc'
-
-// The picker's module reaches window.api when it loads (through api.ts); no call is made here.
-vi.hoisted(() => {
-  ;(globalThis as { window?: unknown }).window = { api: { invoke: vi.fn(), on: vi.fn() } }
-})
-const { sourcesChanged, vanishedNote } =
-  await import('../../../src/renderer/src/recorder/source-picker')
 
 const screen: CaptureSource = {
   id: 'screen:1:0',
