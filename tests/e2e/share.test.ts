@@ -391,7 +391,11 @@ describe('sharing to the team library', () => {
     expect(text).toMatch(/Enter a new token in Settings/)
 
     // The server was asked, and refused every request.
-    await delay(500) // let a last response finish being logged
+    // A response's status is logged when it has been sent, which may be just after the app has
+    // read it: wait for every logged request's answer, not a fixed time.
+    await waitUntil('every request the library logged to have its answer', () =>
+      library.requests.every((r) => r.status !== 0)
+    )
     expect(library.requests.length).toBeGreaterThan(0)
     expect(library.requests.map((r) => r.status)).toEqual(library.requests.map(() => 401))
     const requestsAtFailure = library.requests.length
