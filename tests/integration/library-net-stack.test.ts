@@ -308,6 +308,7 @@ describe('the library’s answers over the app’s network read as over Node’s
     })
     expect(await testConnection(s.url, 'not-a-valid-token', { fetch: net().fetch })).toEqual({
       ok: false,
+      field: 'token',
       message:
         'The library refused the access token: it is wrong or has been revoked. Create a new token on your profile page in the library and enter it here.'
     })
@@ -379,6 +380,7 @@ describe('the library’s answers over the app’s network read as over Node’s
       })
       expect(await testConnection(elsewhere, s.token, { fetch: net().fetch })).toEqual({
         ok: false,
+        field: 'url',
         message: `${new URL(elsewhere).host} sends visitors on to ${s.url}. If that is the library, enter that address instead.`
       })
       // Each request went to the redirector once, and none on to the library.
