@@ -147,6 +147,10 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await server.close()
+  // tus-js-client saves an upload's URL without the layer waiting for it (and drops a failed
+  // save's rejection): when an attempt ends during the save — the stall test on a slow disk — the
+  // folder must outlive the save, or its rename fails (ENOENT, an unhandled rejection).
+  await storage.findAllUploads()
   await rm(dir, { recursive: true, force: true })
 })
 
