@@ -16,6 +16,7 @@ import { startHarnessProcess } from '../support/harness-process'
 import { countPixels, probe } from '../support/media'
 import { makeFinishedProject } from '../support/projects'
 import { throttleCpuForStress } from './cpu-throttle'
+import { waitForVideo } from './wait-until'
 
 const W = 640
 const H = 360
@@ -104,12 +105,8 @@ describe('editing and exporting in the editor', () => {
     await page.getByRole('button', { name: /^Edit/ }).first().click()
     await page.getByRole('region', { name: 'Editor' }).waitFor()
     await page.getByTestId('editor-stage').waitFor()
-    // The player knows its duration (a string: this file is type-checked without the DOM).
-    await page.waitForFunction(
-      "(() => { const v = document.querySelector('video'); return !!v && v.readyState >= 1 && v.duration > 0 })()",
-      undefined,
-      { timeout: 30_000 }
-    )
+    // The player knows its duration.
+    await waitForVideo(page)
 
     // An arrow from 2 s (it lasts 3 s, so it spans the cut at 4–5 s).
     await press(page, 'Home')

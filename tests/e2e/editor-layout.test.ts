@@ -16,6 +16,7 @@ import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess, type HarnessProcess } from '../support/harness-process'
 import { makeFinishedProject } from '../support/projects'
 import { throttleCpuForStress } from './cpu-throttle'
+import { waitForVideo } from './wait-until'
 
 // Browser-side names used inside page.evaluate callbacks (this project compiles without the DOM lib).
 declare const document: {
@@ -82,14 +83,6 @@ async function openEditor(page: Page): Promise<void> {
   await page.getByRole('button', { name: /^Edit/ }).first().click()
   await page.getByTestId('editor-stage').waitFor()
   await waitForVideo(page)
-}
-
-async function waitForVideo(page: Page): Promise<void> {
-  await page.waitForFunction(
-    "(() => { const v = document.querySelector('video'); return !!v && v.readyState >= 1 && v.duration > 0 })()",
-    undefined,
-    { timeout: 30_000 }
-  )
 }
 
 async function boxOf(

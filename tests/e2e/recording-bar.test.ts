@@ -111,7 +111,11 @@ async function waitUntil<T>(
 
 /** Waits until the button named `name` has the keyboard focus. */
 async function focusIsOn(page: Page, name: string): Promise<void> {
-  await page.waitForFunction((label) => document.activeElement?.textContent?.trim() === label, name)
+  await waitUntil(`the focus on ${name}`, async () =>
+    Boolean(
+      await page.evaluate(`document.activeElement?.textContent?.trim() === ${JSON.stringify(name)}`)
+    )
+  )
 }
 
 function projectIds(dataDir: string): string[] {

@@ -9,7 +9,6 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import type { RecordingFacts } from '../../src/shared/project'
@@ -17,6 +16,7 @@ import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess, type HarnessProcess } from '../support/harness-process'
 import { makeFinishedProject } from '../support/projects'
 import { throttleCpuForStress } from './cpu-throttle'
+import { waitUntil } from './wait-until'
 
 let browser: Browser
 const cleanups: (() => Promise<void> | void)[] = []
@@ -60,18 +60,6 @@ async function openApp(dataDir: string, undoMs: number): Promise<Page> {
   await page.goto(harness.url)
   await page.getByRole('heading', { name: 'Recordings' }).waitFor()
   return page
-}
-
-/**
- * Polls `check` until it is true; bounded. (page.waitForFunction with a string would evaluate it
- * with eval, which the app's Content-Security-Policy refuses; page.evaluate does not.)
- */
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  const until = Date.now() + 30_000
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`)
-    await delay(100)
-  }
 }
 
 /** The text of the focused element, or of the title of the card that holds it (a string: no DOM types here). */

@@ -9,12 +9,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess, type HarnessProcess } from '../support/harness-process'
 import { throttleCpuForStress } from './cpu-throttle'
+import { waitUntil } from './wait-until'
 
 const WINDOW = 'Notes — Harness editor'
 
@@ -46,18 +46,6 @@ function thumbnailSrc(page: Page, name: string): Promise<string | null> {
       const img = r && r.labels[0].querySelector('.source-thumb img');
       return img ? img.getAttribute('src') : null })()`
   ) as Promise<string | null>
-}
-
-/**
- * Polls `check` until it is true; bounded. (page.waitForFunction with a string would evaluate it
- * with eval, which the app's Content-Security-Policy refuses; page.evaluate does not.)
- */
-async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + 30_000
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`)
-    await delay(100)
-  }
 }
 
 /** Waits until main's remembered source (what getDisplayMedia is answered with) is `id`. */

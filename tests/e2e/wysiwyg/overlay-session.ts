@@ -16,6 +16,7 @@ import { testFfmpeg } from '../../integration/helpers/media-fixtures'
 import { framePng } from './images'
 import { startOverlayPage, type OverlayPage } from './page'
 import { throttleCpuForStress } from '../cpu-throttle'
+import { waitUntil } from '../wait-until'
 
 export const run = promisify(execFile)
 export const tools = testFfmpeg()
@@ -159,7 +160,9 @@ export async function openOverlaySession(): Promise<OverlaySession> {
   await throttleCpuForStress(page)
   page.setDefaultTimeout(20_000)
   await page.goto(server.url)
-  await page.waitForFunction(() => 'sidecastOverlayPage' in window)
+  await waitUntil('the overlay page', async () =>
+    Boolean(await page.evaluate("'sidecastOverlayPage' in window"))
+  )
 
   return {
     root,
