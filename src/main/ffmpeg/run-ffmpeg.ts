@@ -90,11 +90,13 @@ export function runFfmpeg(command: FfmpegCommand, options: RunFfmpegOptions): Pr
       quit: () => {
         const proc = processOf()
         if (!proc) return false // not spawned yet: the 'start' handler stops it
-        try {
-          proc.stdin?.write('q')
-        } catch {
-          // stdin already closed; the kill still ends it
+        // ffmpeg may already have exited (a short job, a busy machine): the write then fails
+        // with EPIPE, reported on the stream, not thrown, and unheard it is an uncaught
+        // exception. The kill (or the exit already under way) still ends the run.
+        if (proc.stdin && proc.stdin.listenerCount('error') === 0) {
+          proc.stdin.on('error', () => undefined)
         }
+        proc.stdin?.write('q', () => undefined)
         return true
       },
       kill: () => command.kill('SIGKILL'),
