@@ -19,6 +19,7 @@ import { durationSeconds, probe } from '../support/media'
 import { makeFinishedProject } from '../support/projects'
 import { startXvfb, type XDisplay } from '../support/xvfb'
 import { throttleCpuForStress } from './cpu-throttle'
+import { waitUntil } from './wait-until'
 
 // Browser-side names used inside page.evaluate callbacks (this project compiles without the DOM lib).
 interface PageElement {
@@ -92,21 +93,6 @@ async function startRecording(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Start recording' }).click()
   await page.getByRole('button', { name: /Skip/ }).click()
   await page.getByRole('button', { name: 'Stop recording', disabled: false }).waitFor()
-}
-
-/** Polls `check` until it returns a value (not null/undefined/false); bounded. */
-async function waitUntil<T>(
-  what: string,
-  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  timeoutMs = 30_000
-): Promise<T> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== null && value !== undefined && value !== false) return value
-    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await delay(100)
-  }
 }
 
 /** Waits until the button named `name` has the keyboard focus. */

@@ -29,6 +29,7 @@ import {
 import { makeFinishedProject, recordProjectFromFile } from '../support/projects'
 import { startXvfb, type XDisplay } from '../support/xvfb'
 import { throttleCpuForStress } from './cpu-throttle'
+import { waitUntil } from './wait-until'
 
 const run = promisify(execFile)
 const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
@@ -78,22 +79,6 @@ function tempDir(prefix: string): string {
 
 function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex')
-}
-
-/** Polls `check` until it returns a value (not null/undefined/false); bounded. */
-async function waitUntil<T>(
-  what: string,
-  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  timeoutMs = 30_000,
-  intervalMs = 100
-): Promise<T> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== null && value !== undefined && value !== false) return value
-    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await delay(intervalMs)
-  }
 }
 
 async function startLibraryBehindProxy(

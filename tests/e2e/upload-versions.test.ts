@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
@@ -23,6 +22,7 @@ import {
 } from '../support/library'
 import { makeFinishedProject } from '../support/projects'
 import { throttleCpuForStress } from './cpu-throttle'
+import { waitUntil } from './wait-until'
 
 let browser: Browser
 const cleanups: (() => Promise<void> | void)[] = []
@@ -46,20 +46,11 @@ function tempDir(prefix: string): string {
   return dir
 }
 
-/** Polls `check` until it returns a value (not null/undefined/false); bounded. */
-async function waitUntil<T>(
+/** This file's waits allow a minute (an export and an upload on a busy machine). */
+const waitLong = <T>(
   what: string,
-  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  timeoutMs = 60_000
-): Promise<T> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== null && value !== undefined && value !== false) return value
-    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await delay(100)
-  }
-}
+  check: () => T | null | undefined | false | Promise<T | null | undefined | false>
+): Promise<T> => waitUntil(what, check, 60_000)
 
 async function start(): Promise<{ library: TestLibrary; app: HarnessProcess; dataDir: string }> {
   const library = await startTestLibrary()
@@ -107,7 +98,7 @@ describe('uploading a recording again', () => {
       .getByRole('button', { name: 'Copy link to “Quarterly demo”', exact: true })
       .waitFor({ timeout: 90_000 })
     await page.getByRole('article', { name: 'Quarterly demo' }).waitFor()
-    const first = await waitUntil('the first video', async () => {
+    const first = await waitLong('the first video', async () => {
       const videos = await listVideos(library)
       return videos.length === 1 ? videos[0] : null
     })
@@ -127,7 +118,7 @@ describe('uploading a recording again', () => {
     await dialog.getByLabel('Title', { exact: true }).fill('Quarterly demo, take two')
     await dialog.getByRole('button', { name: 'Upload', exact: true }).click()
 
-    const updated = await waitUntil('the video to take the new title', async () => {
+    const updated = await waitLong('the video to take the new title', async () => {
       const videos = await listVideos(library)
       return videos.some((v) => v.title === 'Quarterly demo, take two') ? videos : null
     })
@@ -147,13 +138,13 @@ describe('uploading a recording again', () => {
     await dialog.waitFor()
     await dialog.getByRole('radio', { name: /^Upload as a new video/ }).check()
     await dialog.getByRole('button', { name: 'Upload', exact: true }).click()
-    const both = await waitUntil('a second video', async () => {
+    const both = await waitLong('a second video', async () => {
       const videos = await listVideos(library)
       return videos.length === 2 ? videos : null
     })
     const second = both.find((v) => v.id !== first.id)!
     expect(second.url).not.toBe(first.url)
-    await waitUntil(
+    await waitLong(
       'the card to link to the new video',
       async () => (await renamed.getByTitle(/^http/).getAttribute('title')) === second.url
     )

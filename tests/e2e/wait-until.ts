@@ -8,21 +8,28 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { Page } from 'playwright-core'
 
-/** Polls `check` every 100 ms until it is true; throws after 30 s, naming `what`. */
-export async function waitUntil(
+/**
+ * Polls `check` every `intervalMs` until it returns a value (not null, undefined or false) and
+ * returns it; throws after `timeoutMs`, naming `what`.
+ */
+export async function waitUntil<T>(
   what: string,
-  check: () => boolean | Promise<boolean>
-): Promise<void> {
-  const until = Date.now() + 30_000
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`)
-    await delay(100)
+  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 100
+): Promise<T> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== null && value !== undefined && value !== false) return value
+    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    await delay(intervalMs)
   }
 }
 
 /** Waits until the page's <video> knows its duration (a string: e2e files have no DOM types). */
-export function waitForVideo(page: Page): Promise<void> {
-  return waitUntil('the video to know its duration', async () =>
+export async function waitForVideo(page: Page): Promise<void> {
+  await waitUntil('the video to know its duration', async () =>
     Boolean(
       await page.evaluate(
         "(() => { const v = document.querySelector('video'); return !!v && v.readyState >= 1 && v.duration > 0 })()"
