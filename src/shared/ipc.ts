@@ -108,6 +108,17 @@ export interface ExportStartResult {
 
 export type ExportState = 'running' | 'done' | 'failed' | 'cancelled'
 
+/**
+ * How an export was made: `smart` re-encoded only the stretches an edit touches and copied the
+ * rest (`copiedFraction` of the output's duration, 0–1); `full` re-encoded every frame, and
+ * `reason` says why smart rendering was not used (null when it was).
+ */
+export interface RenderSummary {
+  readonly mode: 'smart' | 'full'
+  readonly copiedFraction: number
+  readonly reason: string | null
+}
+
 /** Progress of one export: a few times a second while running, then once with the final state. */
 export interface ExportProgressEvent {
   readonly exportId: string
@@ -122,6 +133,8 @@ export interface ExportProgressEvent {
   readonly sizeBytes?: number
   /** What went wrong, in words, when `failed`. */
   readonly error?: string
+  /** How the export was rendered, when `done` (smart rendering copies untouched stretches). */
+  readonly render?: RenderSummary
 }
 
 /** The team library connection as the Settings view shows it (the token itself never leaves main). */
@@ -190,10 +203,23 @@ export interface UploadInfo {
   readonly error?: string
   /** True when the server refused the token: the user must enter a new one (no retry until then). */
   readonly needsToken?: boolean
-  /** The video's page in the library, when `done`. */
+  /**
+   * The video's page in the library: when `done`, and for a live upload as soon as the library
+   * reserved the video (before Stop), so the link can be copied the moment Stop is pressed.
+   */
   readonly url?: string
   readonly createdAt: string
+  /**
+   * Set when this upload follows a recording as it is made (Share while recording):
+   * `recording` while the recording goes on (`bytesTotal` is null: the length is not known yet),
+   * `finishing` once Stop was pressed and bytes are still behind (the UI says "Finishing upload…"),
+   * `processing` once every byte is on the server and the library is making it watchable.
+   */
+  readonly live?: LiveUploadPhase
 }
+
+/** Where an upload that follows a recording stands; see `UploadInfo.live`. */
+export type LiveUploadPhase = 'recording' | 'finishing' | 'processing'
 
 /**
  * Where updating Sidecast stands (src/main/updates/):

@@ -36,6 +36,13 @@ export interface Settings {
    * SIDECAST_UPDATES=0|1 fixes it for a managed install.
    */
   readonly checkForUpdates: boolean
+  /**
+   * Share while recording: with a team library connected, a recording's upload starts with the
+   * recording (tus creation-defer-length) and follows its capture file on disk, so the link is
+   * ready the moment Stop is pressed. On by default; it has no effect until a library is
+   * connected. SIDECAST_SHARE_WHILE_RECORDING=0|1 fixes it for a managed install.
+   */
+  readonly shareWhileRecording: boolean
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -50,7 +57,8 @@ export const DEFAULT_SETTINGS: Settings = {
   exportSize: DEFAULT_EXPORT_PRESET.size,
   exportQuality: DEFAULT_EXPORT_PRESET.quality,
   recordingsDir: '',
-  checkForUpdates: false
+  checkForUpdates: false,
+  shareWhileRecording: true
 }
 
 /** JSON schema for the settings store (electron-store / conf validate writes against it). */
@@ -84,7 +92,8 @@ export const SETTINGS_SCHEMA = {
     default: DEFAULT_SETTINGS.exportQuality
   },
   recordingsDir: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.recordingsDir },
-  checkForUpdates: { type: 'boolean', default: DEFAULT_SETTINGS.checkForUpdates }
+  checkForUpdates: { type: 'boolean', default: DEFAULT_SETTINGS.checkForUpdates },
+  shareWhileRecording: { type: 'boolean', default: DEFAULT_SETTINGS.shareWhileRecording }
 } as const
 
 /**
