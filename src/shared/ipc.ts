@@ -147,6 +147,13 @@ export interface LibraryConfig {
   readonly tokenEncrypted: boolean
   /** Which values a managed install fixed with environment variables (they cannot be changed here). */
   readonly managed: { readonly url: boolean; readonly token: boolean }
+  /**
+   * Whether Share while recording is in effect for the next recording (the setting, or
+   * SIDECAST_SHARE_WHILE_RECORDING, and a library connected).
+   */
+  readonly shareWhileRecording: boolean
+  /** True when SIDECAST_SHARE_WHILE_RECORDING fixes Share while recording: Settings shows it read-only. */
+  readonly shareWhileRecordingManaged: boolean
 }
 
 /** A change to the library connection; absent fields stay as they are; `token: ''` forgets it. */

@@ -21,6 +21,7 @@ import type { TokenStore } from './token-store'
 
 export const ENV_LIBRARY_URL = 'SIDECAST_LIBRARY_URL'
 export const ENV_LIBRARY_TOKEN = 'SIDECAST_LIBRARY_TOKEN'
+export const ENV_SHARE_WHILE_RECORDING = 'SIDECAST_SHARE_WHILE_RECORDING'
 
 /** The longest token accepted (server tokens are far shorter; this only stops silly input). */
 export const MAX_TOKEN_LENGTH = 4096
@@ -29,12 +30,19 @@ export const MAX_TOKEN_LENGTH = 4096
 export interface LibraryEnv {
   readonly url: string | null
   readonly token: string | null
+  /** SIDECAST_SHARE_WHILE_RECORDING: `1` or `0` fix Share while recording; null leaves it to the setting. */
+  readonly shareWhileRecording: boolean | null
 }
 
 export function libraryEnv(env: Readonly<Record<string, string | undefined>>): LibraryEnv {
   const url = env[ENV_LIBRARY_URL]?.trim()
   const token = env[ENV_LIBRARY_TOKEN]?.trim()
-  return { url: url ? url : null, token: token ? token : null }
+  const share = env[ENV_SHARE_WHILE_RECORDING]?.trim()
+  return {
+    url: url ? url : null,
+    token: token ? token : null,
+    shareWhileRecording: share === '1' ? true : share === '0' ? false : null
+  }
 }
 
 /** An address as stored: normalised when valid, as given otherwise (Test connection says why). */
@@ -48,15 +56,24 @@ function cleanUrl(url: string): string {
  */
 export function resolveLibraryConfig(
   env: LibraryEnv,
-  stored: { readonly url: string; readonly token: { readonly encrypted: boolean } | null }
+  stored: {
+    readonly url: string
+    readonly token: { readonly encrypted: boolean } | null
+    /** The Share while recording setting. */
+    readonly shareWhileRecording: boolean
+  }
 ): LibraryConfig {
   const url = env.url !== null ? cleanUrl(env.url) : stored.url ? cleanUrl(stored.url) : ''
+  const hasToken = env.token !== null || stored.token !== null
+  const wanted = env.shareWhileRecording ?? stored.shareWhileRecording
   return {
     url,
-    hasToken: env.token !== null || stored.token !== null,
+    hasToken,
     // A token from the environment is not stored by Sidecast at all, so nothing is left unencrypted.
     tokenEncrypted: env.token !== null ? true : (stored.token?.encrypted ?? true),
-    managed: { url: env.url !== null, token: env.token !== null }
+    managed: { url: env.url !== null, token: env.token !== null },
+    shareWhileRecording: wanted && url !== '' && hasToken,
+    shareWhileRecordingManaged: env.shareWhileRecording !== null
   }
 }
 
@@ -132,7 +149,12 @@ export function createLibraryService(options: LibraryServiceOptions): LibrarySer
 
   async function config(): Promise<LibraryConfig> {
     const token = env.token !== null ? null : await options.tokens.get()
-    return resolveLibraryConfig(env, { url: options.settings.get().libraryUrl, token })
+    const settings = options.settings.get()
+    return resolveLibraryConfig(env, {
+      url: settings.libraryUrl,
+      token,
+      shareWhileRecording: settings.shareWhileRecording
+    })
   }
 
   function checkUrlSetting(value: unknown): string {

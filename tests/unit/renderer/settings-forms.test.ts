@@ -26,13 +26,17 @@ const stored: LibraryConfig = {
   url: 'https://library.example.com',
   hasToken: true,
   tokenEncrypted: true,
-  managed: { url: false, token: false }
+  managed: { url: false, token: false },
+  shareWhileRecording: true,
+  shareWhileRecordingManaged: false
 }
 const managed: LibraryConfig = {
   url: 'https://corp.example.com',
   hasToken: true,
   tokenEncrypted: true,
-  managed: { url: true, token: true }
+  managed: { url: true, token: true },
+  shareWhileRecording: true,
+  shareWhileRecordingManaged: false
 }
 
 const draft = (config: LibraryConfig, change: Partial<LibraryDraft> = {}): LibraryDraft => ({

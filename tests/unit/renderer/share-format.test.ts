@@ -100,7 +100,12 @@ describe('fileName', () => {
 })
 
 describe('libraryMissing', () => {
-  const base = { tokenEncrypted: true, managed: { url: false, token: false } }
+  const base = {
+    tokenEncrypted: true,
+    managed: { url: false, token: false },
+    shareWhileRecording: false,
+    shareWhileRecordingManaged: false
+  }
   it.each([
     [{ url: '', hasToken: false }, /address and an access token/],
     [{ url: '', hasToken: true }, /address\.$/],

@@ -21,7 +21,14 @@ export interface LibraryDraft {
 
 /** Shown when main could not say what is configured (e.g. the sharing channels are not there). */
 export function unknownLibraryConfig(url: string): LibraryConfig {
-  return { url, hasToken: false, tokenEncrypted: true, managed: { url: false, token: false } }
+  return {
+    url,
+    hasToken: false,
+    tokenEncrypted: true,
+    managed: { url: false, token: false },
+    shareWhileRecording: false,
+    shareWhileRecordingManaged: false
+  }
 }
 
 export function initialLibraryDraft(config: LibraryConfig): LibraryDraft {

@@ -69,44 +69,69 @@ function service(
 }
 
 describe('resolveLibraryConfig', () => {
+  const off = { shareWhileRecording: false, shareWhileRecordingManaged: false }
   it.each([
     [
       'nothing set',
-      { url: null, token: null },
-      { url: '', token: null },
-      { url: '', hasToken: false, tokenEncrypted: true, managed: { url: false, token: false } }
+      { url: null, token: null, shareWhileRecording: null },
+      { url: '', token: null, shareWhileRecording: true },
+      {
+        url: '',
+        hasToken: false,
+        tokenEncrypted: true,
+        managed: { url: false, token: false },
+        ...off
+      }
     ],
     [
-      'stored values',
-      { url: null, token: null },
-      { url: 'https://lib.example.com/', token: { encrypted: false } },
+      'stored values: Share while recording follows the setting once connected',
+      { url: null, token: null, shareWhileRecording: null },
+      { url: 'https://lib.example.com/', token: { encrypted: false }, shareWhileRecording: true },
       {
         url: 'https://lib.example.com',
         hasToken: true,
         tokenEncrypted: false,
-        managed: { url: false, token: false }
+        managed: { url: false, token: false },
+        shareWhileRecording: true,
+        shareWhileRecordingManaged: false
       }
     ],
     [
       'environment wins',
-      { url: 'https://managed.example.com', token: 'env-token' },
-      { url: 'https://lib.example.com', token: { encrypted: false } },
+      { url: 'https://managed.example.com', token: 'env-token', shareWhileRecording: false },
+      { url: 'https://lib.example.com', token: { encrypted: false }, shareWhileRecording: true },
       {
         url: 'https://managed.example.com',
         hasToken: true,
         tokenEncrypted: true,
-        managed: { url: true, token: true }
+        managed: { url: true, token: true },
+        shareWhileRecording: false,
+        shareWhileRecordingManaged: true
       }
     ],
     [
       'only the address from the environment',
-      { url: 'http://127.0.0.1:8080/', token: null },
-      { url: '', token: { encrypted: true } },
+      { url: 'http://127.0.0.1:8080/', token: null, shareWhileRecording: null },
+      { url: '', token: { encrypted: true }, shareWhileRecording: false },
       {
         url: 'http://127.0.0.1:8080',
         hasToken: true,
         tokenEncrypted: true,
-        managed: { url: true, token: false }
+        managed: { url: true, token: false },
+        ...off
+      }
+    ],
+    [
+      'Share while recording fixed on, but no token: not in effect',
+      { url: 'http://127.0.0.1:8080/', token: null, shareWhileRecording: true },
+      { url: '', token: null, shareWhileRecording: false },
+      {
+        url: 'http://127.0.0.1:8080',
+        hasToken: false,
+        tokenEncrypted: true,
+        managed: { url: true, token: false },
+        shareWhileRecording: false,
+        shareWhileRecordingManaged: true
       }
     ]
   ] as const)('%s', (_name, env, stored, expected) => {
@@ -116,7 +141,17 @@ describe('resolveLibraryConfig', () => {
   it('reads the environment, treating blank values as unset', () => {
     expect(
       libraryEnv({ SIDECAST_LIBRARY_URL: ' https://x.test ', SIDECAST_LIBRARY_TOKEN: '  ' })
-    ).toEqual({ url: 'https://x.test', token: null })
+    ).toEqual({ url: 'https://x.test', token: null, shareWhileRecording: null })
+  })
+
+  it.each([
+    ['1', true],
+    ['0', false],
+    [' 1 ', true],
+    ['yes', null],
+    ['', null]
+  ])('SIDECAST_SHARE_WHILE_RECORDING=%j fixes it to %s', (value, expected) => {
+    expect(libraryEnv({ SIDECAST_SHARE_WHILE_RECORDING: value }).shareWhileRecording).toBe(expected)
   })
 })
 
@@ -128,7 +163,10 @@ describe('token storage', () => {
       url: 'https://lib.example.com',
       hasToken: true,
       tokenEncrypted: true,
-      managed: { url: false, token: false }
+      managed: { url: false, token: false },
+      // On by default: connecting a library turns Share while recording on.
+      shareWhileRecording: true,
+      shareWhileRecordingManaged: false
     })
     const file = join(dataDir, TOKEN_FILE)
     const text = await readFile(file, 'utf8')
