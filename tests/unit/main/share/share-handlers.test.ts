@@ -307,7 +307,9 @@ describe('library channels', () => {
       url: '',
       hasToken: false,
       tokenEncrypted: true,
-      managed: { url: false, token: false }
+      managed: { url: false, token: false },
+      shareWhileRecording: false,
+      shareWhileRecordingManaged: false
     })
     const port = await closedPort()
     const config = await call(services, 'library:configure', {
@@ -318,7 +320,9 @@ describe('library channels', () => {
       url: `http://127.0.0.1:${port}`,
       hasToken: true,
       tokenEncrypted: false,
-      managed: { url: false, token: false }
+      managed: { url: false, token: false },
+      shareWhileRecording: true,
+      shareWhileRecordingManaged: false
     })
     expect(JSON.stringify(config)).not.toContain('secret-token')
     expect((await call(services, 'settings:get')) as object).toMatchObject({
