@@ -42,24 +42,8 @@ export interface MediaTools {
   thumbnail(input: string, outputJpg: string, atMs: number, options?: CancelOptions): Promise<void>
 }
 
-export type FinalContainer = 'webm' | 'mp4' | 'mkv'
-
-const WEBM_VIDEO = new Set(['vp8', 'vp9', 'av1'])
-const WEBM_AUDIO = new Set(['opus', 'vorbis'])
-const MP4_VIDEO = new Set(['h264', 'hevc', 'av1', 'vp9'])
-const MP4_AUDIO = new Set(['aac', 'opus', 'mp3', 'alac', 'flac'])
-
-/**
- * Where a capture's streams can live after a stream copy. ffmpeg's WebM muxer takes only
- * VP8/VP9/AV1 with Opus/Vorbis, so H.264 from Chromium's WebM goes to MP4; anything else to MKV.
- */
-export function finalContainer(videoCodec: string, audioCodec: string | null): FinalContainer {
-  const audioFits = (allowed: Set<string>): boolean =>
-    audioCodec === null || allowed.has(audioCodec)
-  if (WEBM_VIDEO.has(videoCodec) && audioFits(WEBM_AUDIO)) return 'webm'
-  if (MP4_VIDEO.has(videoCodec) && audioFits(MP4_AUDIO)) return 'mp4'
-  return 'mkv'
-}
+// The container rule is shared with the library server (it finishes uploads sent while recording).
+export { finalContainer, type FinalContainer } from '../../shared/final-container'
 
 // Even height keeps every JPEG encoder happy; 480 px wide is plenty for a list card.
 // prettier-ignore
