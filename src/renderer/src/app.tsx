@@ -164,11 +164,11 @@ function Home(): ReactNode {
       })
   }
 
+  // Not while finishing: main gives the window back its size at Stop (wantsCompactBar), and the
+  // list is what the user wants then: a recording shared while it was made has its link on its
+  // card at once, not after the capture is finished on disk.
   const compact =
-    recorder.phase === 'starting' ||
-    recorder.phase === 'recording' ||
-    recorder.phase === 'paused' ||
-    recorder.phase === 'finishing'
+    recorder.phase === 'starting' || recorder.phase === 'recording' || recorder.phase === 'paused'
 
   // No toast over the recording bar (nor in the recording); before the bar is first painted.
   useLayoutEffect(() => notices.setHidden(compact), [compact, notices])

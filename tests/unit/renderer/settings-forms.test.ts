@@ -165,7 +165,8 @@ describe('settings draft', () => {
       exportSize: 'source',
       exportQuality: 'standard',
       copyLinkAfterUpload: true,
-      checkForUpdates: false
+      checkForUpdates: false,
+      shareWhileRecording: true
     })
     expect(validateSettingsPatch(checked.patch)).toBeNull()
     expect('recordingsDir' in checked.patch).toBe(false)

@@ -8,6 +8,8 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { CaptureSource, RecorderCommand } from '../../../shared/ipc'
 import { api } from '../api'
 import { useLatest } from '../lib/use-latest'
+import { linkToldAtStop } from '../share/uploads-model'
+import { uploadsStore } from '../share/use-uploads'
 import type { Notices } from '../ui/notices'
 import { browserMedia } from './browser-media'
 import { RecordingSession } from './recording-session'
@@ -97,8 +99,10 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
       }
       if (outcome.endedBecause) {
         notices.warning(title ? `${outcome.endedBecause} Saved as ${title}.` : outcome.endedBecause)
-      } else if (title) {
-        notices.info(`Saved ${title}.`)
+      } else if (title && outcome.summary) {
+        // Shared while recording: the link's notice at Stop says it all (one notice, not two).
+        const upload = uploadsStore.getSnapshot().byProject.get(outcome.summary.id)
+        if (!linkToldAtStop(upload)) notices.info(`Saved ${title}.`)
       }
       if (outcome.summary || outcome.error) onFinished?.(outcome)
     },

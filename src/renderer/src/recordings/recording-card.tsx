@@ -14,7 +14,7 @@ import { formatBytes, formatDate, formatDuration, formatResolution } from '../fo
 import { errorMessage } from '../lib/error-message'
 import { ShareLink } from '../share/share-link'
 import { UploadProgress } from '../share/upload-progress'
-import { isActiveUpload } from '../share/uploads-model'
+import { cardShareUrl, isActiveUpload } from '../share/uploads-model'
 import { useProjectUpload } from '../share/use-uploads'
 import { Icon, PlayIcon } from '../ui/icons'
 import type { Notices } from '../ui/notices'
@@ -56,8 +56,9 @@ export function RecordingCard({
   const upload = useProjectUpload(project.id)
   const runningExport = useRunningExport(project.id)
   const uploadActive = isActiveUpload(upload)
-  // The queue knows the link as soon as the upload ends; the summary once main lists it again.
-  const shareUrl = upload?.state === 'done' && upload.url ? upload.url : (project.shareUrl ?? null)
+  // The queue knows the link as soon as the upload ends (a live upload's as soon as the library
+  // reserved it, before Stop); the summary once main lists it again.
+  const shareUrl = cardShareUrl(upload, project.shareUrl)
 
   const startEditing = (): void => {
     if (recording) return
@@ -211,7 +212,7 @@ export function RecordingCard({
           ))}
         </p>
         {project.endedBecause && <p className="card-note">{project.endedBecause}</p>}
-        {shareUrl && !uploadActive && (
+        {shareUrl && (
           <ShareLink
             projectId={project.id}
             title={project.title}

@@ -118,3 +118,38 @@ export function tokenStatusText(config: LibraryConfig, draft: LibraryDraft): str
     return 'The saved token will be replaced by the one typed here.'
   return 'A token is saved.'
 }
+
+/** The environment variable that fixes Share while recording for a managed install (main reads it). */
+export const SHARE_WHILE_RECORDING_ENV = 'SIDECAST_SHARE_WHILE_RECORDING'
+
+/** How Settings shows "Share while recording". */
+export interface ShareWhileRecordingView {
+  readonly checked: boolean
+  /** Fixed by SIDECAST_SHARE_WHILE_RECORDING: shown, not changeable. */
+  readonly readOnly: boolean
+  /** A line under the explanation (who set it, or that it waits for a library), or null. */
+  readonly note: string | null
+}
+
+/**
+ * The checkbox from main's config and the draft. Main says whether sharing is in effect, which
+ * needs a library (an address and a token); with one, a managed value is exactly that. Without
+ * one, the draft (the stored setting) is the best answer there is, and the note says it starts
+ * once a library is connected.
+ */
+export function shareWhileRecordingView(
+  config: LibraryConfig,
+  draftValue: boolean
+): ShareWhileRecordingView {
+  const connected = config.url !== '' && config.hasToken
+  const waits = 'It starts once a team library is connected.'
+  if (config.shareWhileRecordingManaged) {
+    const set = `Set by your administrator (${SHARE_WHILE_RECORDING_ENV}).`
+    return {
+      checked: connected ? config.shareWhileRecording : draftValue,
+      readOnly: true,
+      note: connected ? set : `${set} ${waits}`
+    }
+  }
+  return { checked: draftValue, readOnly: false, note: connected || !draftValue ? null : waits }
+}

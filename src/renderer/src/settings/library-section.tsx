@@ -1,6 +1,7 @@
 /**
  * Settings › Team library: the server's address, the access token (never shown once stored:
- * main does not send it), Test connection, and whether to copy the link after uploading.
+ * main does not send it), Test connection, Share while recording (read-only when the
+ * administrator fixed it), and whether to copy the link after uploading.
  * The parent owns the draft and saves it with the rest of Settings.
  */
 import { useId, useState } from 'react'
@@ -14,6 +15,7 @@ import type { LibraryDraft } from './library-form'
 import {
   libraryTestPatch,
   libraryUrlProblem,
+  shareWhileRecordingView,
   showsTokenInput,
   tokenStatusText
 } from './library-form'
@@ -29,6 +31,9 @@ export interface LibrarySectionProps {
   readonly onDraftChange: (draft: LibraryDraft) => void
   readonly copyLinkAfterUpload: boolean
   readonly onCopyLinkChange: (value: boolean) => void
+  /** The draft's Share while recording (saved with the rest of Settings). */
+  readonly shareWhileRecording: boolean
+  readonly onShareWhileRecordingChange: (value: boolean) => void
   /** A problem saving the library settings, shown in this section. */
   readonly saveProblem: string | null
   /** Why Save's check refused the address (shown and announced at the Server URL field). */
@@ -50,6 +55,8 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
     legend: useId(),
     token: useId(),
     copy: useId(),
+    share: useId(),
+    shareHint: useId(),
     tokenStatus: useId(),
     tokenError: useId()
   }
@@ -91,6 +98,7 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
   }
 
   const tokenText = tokenStatusText(config, draft)
+  const share = shareWhileRecordingView(config, props.shareWhileRecording)
   const tokenInput = showsTokenInput(config, draft)
 
   return (
@@ -217,6 +225,22 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
       </div>
 
       <ErrorText message={props.saveProblem} />
+
+      <div className="check-field">
+        <input
+          id={ids.share}
+          type="checkbox"
+          checked={share.checked}
+          disabled={share.readOnly}
+          aria-describedby={ids.shareHint}
+          onChange={(e) => props.onShareWhileRecordingChange(e.target.checked)}
+        />
+        <label htmlFor={ids.share}>Share while recording</label>
+      </div>
+      <p className="hint check-hint" id={ids.shareHint}>
+        Upload as you record, so the link is ready the moment you stop.
+        {share.note && <> {share.note}</>}
+      </p>
 
       <div className="check-field">
         <input

@@ -273,6 +273,8 @@ export function SettingsDialog({
           }}
           copyLinkAfterUpload={draft.copyLinkAfterUpload}
           onCopyLinkChange={(copyLinkAfterUpload) => set({ copyLinkAfterUpload })}
+          shareWhileRecording={draft.shareWhileRecording}
+          onShareWhileRecordingChange={(shareWhileRecording) => set({ shareWhileRecording })}
           saveProblem={
             libraryError ??
             (libraryCheck?.field === 'section'

@@ -12,6 +12,7 @@ export interface SettingsDraft {
   readonly exportQuality: Settings['exportQuality']
   readonly copyLinkAfterUpload: boolean
   readonly checkForUpdates: boolean
+  readonly shareWhileRecording: boolean
 }
 
 export function initialSettingsDraft(settings: Settings): SettingsDraft {
@@ -24,7 +25,8 @@ export function initialSettingsDraft(settings: Settings): SettingsDraft {
     exportSize: settings.exportSize,
     exportQuality: settings.exportQuality,
     copyLinkAfterUpload: settings.copyLinkAfterUpload,
-    checkForUpdates: settings.checkForUpdates
+    checkForUpdates: settings.checkForUpdates,
+    shareWhileRecording: settings.shareWhileRecording
   }
 }
 
@@ -57,7 +59,8 @@ export function settingsPatch(draft: SettingsDraft): DraftCheck {
       exportSize: draft.exportSize,
       exportQuality: draft.exportQuality,
       copyLinkAfterUpload: draft.copyLinkAfterUpload,
-      checkForUpdates: draft.checkForUpdates
+      checkForUpdates: draft.checkForUpdates,
+      shareWhileRecording: draft.shareWhileRecording
     }
   }
 }

@@ -1,6 +1,8 @@
 /**
  * One upload's progress where its recording is shown: bar, percentage, speed, time left, and
- * Pause / Resume / Cancel (Try again and Open settings when it failed).
+ * Pause / Resume / Cancel (Try again and Open settings when it failed). An upload that follows
+ * its recording says "Sharing while recording", then "Finishing upload… N%" after Stop, then
+ * "Processing…" while the library makes it watchable (uploads-model.ts has the words).
  */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
@@ -9,7 +11,7 @@ import { api } from '../api'
 import { errorMessage } from '../lib/error-message'
 import { useOpenSettings } from '../settings/open-settings'
 import { ProgressBar } from '../ui/progress-bar'
-import { isActiveUpload, uploadIsStarting, uploadStatusLine } from './uploads-model'
+import { isActiveUpload, uploadCanPause, uploadIsStarting, uploadStatusLine } from './uploads-model'
 import { uploadsStore } from './use-uploads'
 import './share.css'
 
@@ -42,7 +44,7 @@ export function UploadProgress({ upload, compact }: UploadProgressProps): ReactN
   const of = `“${upload.title}”`
   const status = uploadStatusLine(upload)
   const paused = upload.state === 'paused'
-  const canPause = upload.state === 'uploading' || upload.state === 'queued'
+  const canPause = uploadCanPause(upload)
 
   return (
     <div className={failed ? 'inline-progress inline-progress-failed' : 'inline-progress'}>

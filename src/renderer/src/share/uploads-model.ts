@@ -3,7 +3,8 @@
  * recording the one to show (its newest). Pure, so it is tested without React or a window.
  */
 import type { UploadInfo, UploadState } from '../../../shared/ipc'
-import { formatPercent, formatSpeed } from '../format'
+import { LINK_COPIED_AT_STOP, LINK_READY_AT_STOP } from '../../../shared/instant-share'
+import { formatBytes, formatPercent, formatSpeed } from '../format'
 import { isStarting, timeLeftWords } from './progress-words'
 
 export interface UploadsState {
@@ -56,14 +57,50 @@ export function reduceUploads(state: UploadsState, action: UploadsAction): Uploa
   return { byId, byProject: newestPerProject(byId) }
 }
 
-/** Something the user should hear about when it happens (not on start-up). */
-export type UploadOutcome = 'done' | 'failed'
+/**
+ * Something the user should hear about when it happens (not on start-up): `link` is a live
+ * upload's link at Stop (Share while recording), said once; its later `done` is not said again.
+ */
+export type UploadOutcome = 'done' | 'failed' | 'link'
+
+/**
+ * True once a live upload is past Stop with its link known: the recording ended (bytes still
+ * going, or the library making it watchable, or done) and the library reserved the video.
+ */
+function linkPastStop(upload: UploadInfo | undefined): boolean {
+  if (!upload?.url) return false
+  if (upload.state === 'failed' || upload.state === 'cancelled') return false
+  return upload.live === 'finishing' || upload.live === 'processing' || upload.state === 'done'
+}
+
+/**
+ * Whether a recording's upload followed it and its link is known, so the notice at Stop is the
+ * link's (see `uploadOutcome`) and "Saved" need not be said as well.
+ */
+export function linkToldAtStop(upload: UploadInfo | undefined): boolean {
+  return upload?.live !== undefined && !!upload.url && upload.state !== 'cancelled'
+}
 
 /** Whether `next` is news compared to what was known before (`previous`, if anything). */
 export function uploadOutcome(
   previous: UploadInfo | undefined,
   next: UploadInfo
 ): UploadOutcome | null {
+  // Main may drop `live` once done; what the upload was before still says it followed a recording.
+  if (next.live !== undefined || previous?.live !== undefined) {
+    // The one notice of a live upload: its link at Stop. Not again when a failed one is retried,
+    // and not for one that finished before its link was ever known (that is an ordinary upload).
+    if (
+      linkPastStop(next) &&
+      !linkPastStop(previous) &&
+      previous?.state !== 'failed' &&
+      (next.state !== 'done' || previous?.url)
+    ) {
+      return 'link'
+    }
+    // Its link was told at Stop; the video being ready is no news worth a second notice.
+    if (next.state === 'done' && linkPastStop(previous) && previous?.live !== undefined) return null
+  }
   if (next.state === 'done' && previous?.state !== 'done') return 'done'
   if (next.state === 'failed' && previous?.state !== 'failed') return 'failed'
   return null
@@ -84,15 +121,16 @@ export function uploadStateWords(upload: UploadInfo): string {
   return STATE_WORDS[upload.state]
 }
 
-/**
- * The one-line summary under an upload's bar, e.g. "Uploading · 42% · 4.2 MB/s · 1 min left".
- * Speed and time left only while they mean something.
- */
-export function uploadStatusLine(upload: UploadInfo): string {
-  // Before the export has reported anything: the phase alone (the bar moves without a number).
-  if (upload.state === 'exporting' && isStarting(upload.fraction)) return UPLOAD_EXPORT_STARTING
-  const parts = [uploadStateWords(upload)]
-  if (isActiveUpload(upload)) parts.push(formatPercent(upload.fraction))
+/** What a live upload says while its recording goes on (its length is not known yet). */
+export const LIVE_RECORDING_WORDS = 'Sharing while recording'
+/** What a live upload says after Stop while bytes are still behind (then the percentage). */
+export const LIVE_FINISHING_WORDS = 'Finishing upload…'
+/** What a live upload says once every byte is there and the library makes it watchable. */
+export const LIVE_PROCESSING_WORDS = 'Processing…'
+
+/** Speed and time left of a running upload, when they mean something. */
+function rateParts(upload: UploadInfo): string[] {
+  const parts: string[] = []
   if (upload.state === 'uploading') {
     const speed = formatSpeed(upload.speedBps)
     if (speed) parts.push(speed)
@@ -102,23 +140,92 @@ export function uploadStatusLine(upload: UploadInfo): string {
     const left = timeLeftWords(upload.etaMs)
     if (left) parts.push(left)
   }
+  return parts
+}
+
+/** The line of a live upload that is sending or waiting to (not paused, failed or ended). */
+function liveStatusLine(upload: UploadInfo): string | null {
+  if (upload.state !== 'uploading' && upload.state !== 'queued') return null
+  switch (upload.live) {
+    case 'recording': {
+      // No percentage: the recording's length is not known until Stop.
+      const sent = upload.bytesSent > 0 ? formatBytes(upload.bytesSent) : null
+      return sent ? `${LIVE_RECORDING_WORDS} · ${sent} sent` : LIVE_RECORDING_WORDS
+    }
+    case 'finishing':
+      return [
+        `${LIVE_FINISHING_WORDS} ${formatPercent(upload.fraction)}`,
+        ...rateParts(upload)
+      ].join(' · ')
+    case 'processing':
+      return LIVE_PROCESSING_WORDS
+    default:
+      return null
+  }
+}
+
+/**
+ * The one-line summary under an upload's bar, e.g. "Uploading · 42% · 4.2 MB/s · 1 min left".
+ * Speed and time left only while they mean something. A live upload (Share while recording) says
+ * "Sharing while recording", then "Finishing upload… 42%" after Stop, then "Processing…".
+ */
+export function uploadStatusLine(upload: UploadInfo): string {
+  const live = liveStatusLine(upload)
+  if (live) return live
+  // Before the export has reported anything: the phase alone (the bar moves without a number).
+  if (upload.state === 'exporting' && isStarting(upload.fraction)) return UPLOAD_EXPORT_STARTING
+  const parts = [uploadStateWords(upload)]
+  if (isActiveUpload(upload)) parts.push(formatPercent(upload.fraction))
+  parts.push(...rateParts(upload))
   return parts.join(' · ')
 }
 
 /** What an upload that exports first says before the export has reported anything. */
 export const UPLOAD_EXPORT_STARTING = 'Preparing the video…'
 
-/** True while the upload's bar should move without a number (its export has not reported yet). */
+/**
+ * True while the upload's bar should move without a number: its export has not reported yet, or
+ * it follows a recording whose length is not known yet, or the library is making it watchable.
+ */
 export function uploadIsStarting(upload: UploadInfo): boolean {
+  if (upload.state === 'uploading' || upload.state === 'queued') {
+    if (upload.live === 'recording' || upload.live === 'processing') return true
+  }
   return upload.state === 'exporting' && isStarting(upload.fraction)
 }
 
-/** The notice for an upload that just finished or failed. */
+/** Whether Pause means anything: not once every byte is on the server (the library is at work). */
+export function uploadCanPause(upload: UploadInfo): boolean {
+  if (upload.live === 'processing') return false
+  return upload.state === 'uploading' || upload.state === 'queued'
+}
+
+/**
+ * The library link a recording's card shows, or null. A live upload's link is shown as soon as
+ * the library reserved it, while bytes are still going (that is the point of sharing while
+ * recording), and after a failed finish too (Try again keeps it). Otherwise the link of a done
+ * upload, or the one main lists for the recording while no other upload of it is running.
+ */
+export function cardShareUrl(
+  upload: UploadInfo | undefined,
+  projectShareUrl: string | null | undefined
+): string | null {
+  if (upload?.url && upload.live !== undefined && upload.state !== 'cancelled') return upload.url
+  if (upload?.state === 'done' && upload.url) return upload.url
+  if (isActiveUpload(upload)) return null
+  return projectShareUrl ?? null
+}
+
+/**
+ * The notice for an upload that just finished or failed, or whose link is ready at Stop (main
+ * copies it when "Copy the link after uploading" is on, as after an upload).
+ */
 export function uploadOutcomeMessage(
   upload: UploadInfo,
   outcome: UploadOutcome,
   copyLinkAfterUpload: boolean
 ): string {
+  if (outcome === 'link') return copyLinkAfterUpload ? LINK_COPIED_AT_STOP : LINK_READY_AT_STOP
   if (outcome === 'done') {
     const where = `“${upload.title}” is in the team library.`
     return copyLinkAfterUpload ? `Uploaded — link copied. ${where}` : `Uploaded. ${where}`

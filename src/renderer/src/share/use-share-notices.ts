@@ -1,6 +1,8 @@
 /**
  * Tells the user when work they are not watching ends: an upload finished ("Uploaded — link
- * copied", or "Uploaded" with Copy link) or failed (with Open settings when the token was
+ * copied", or "Uploaded" with Copy link), a recording shared while it was made reached Stop with
+ * its link ("Link copied — the video will be ready in a moment", once: not again when the library
+ * has finished it), or an upload failed (with Open settings when the token was
  * refused), and an export left running in the background finished, failed or was cancelled.
  * Mount it once high in the tree; if it is mounted twice, each event is still told once.
  * A failure's notice is about that project's upload (`uploadNoticeKey`): it goes away by itself
@@ -30,7 +32,7 @@ export function useShareNotices(notices: Notices, openSettings: OpenSettings | n
   const openRef = useLatest(openSettings)
 
   useEffect(() => {
-    const uploaded = (upload: UploadInfo): void => {
+    const uploaded = (upload: UploadInfo, outcome: 'done' | 'link'): void => {
       // Main copies the link itself when the setting is on; the notice only reports it.
       api
         .invoke('settings:get')
@@ -39,7 +41,7 @@ export function useShareNotices(notices: Notices, openSettings: OpenSettings | n
           () => false
         )
         .then((copied) => {
-          const message = uploadOutcomeMessage(upload, 'done', copied)
+          const message = uploadOutcomeMessage(upload, outcome, copied)
           if (copied) notices.info(message)
           else
             notices.info(message, {
@@ -49,7 +51,7 @@ export function useShareNotices(notices: Notices, openSettings: OpenSettings | n
         })
     }
     const offUploads = uploadsStore.onOutcome(({ upload, outcome }) => {
-      if (outcome === 'done') return uploaded(upload)
+      if (outcome === 'done' || outcome === 'link') return uploaded(upload, outcome)
       const open = openRef.current
       notices.error(
         uploadOutcomeMessage(upload, 'failed', false),

@@ -1,0 +1,282 @@
+/**
+ * Share while recording in the renderer's pure models: what a live upload says on its card, when
+ * its link is shown, the one notice at Stop (and not a second when the library has finished it),
+ * and the Settings checkbox.
+ */
+import { describe, expect, it } from 'vitest'
+import type { LibraryConfig, UploadInfo } from '../../../src/shared/ipc'
+import { LINK_COPIED_AT_STOP, LINK_READY_AT_STOP } from '../../../src/shared/instant-share'
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings'
+import {
+  cardShareUrl,
+  linkToldAtStop,
+  uploadCanPause,
+  uploadIsStarting,
+  uploadOutcome,
+  uploadOutcomeMessage,
+  uploadsSummary,
+  uploadStatusLine
+} from '../../../src/renderer/src/share/uploads-model'
+import { createUploadsStore } from '../../../src/renderer/src/share/uploads-store'
+import type { UploadEvent } from '../../../src/renderer/src/share/uploads-store'
+import {
+  shareWhileRecordingView,
+  unknownLibraryConfig
+} from '../../../src/renderer/src/settings/library-form'
+import {
+  initialSettingsDraft,
+  settingsPatch
+} from '../../../src/renderer/src/settings/settings-form'
+
+const LINK = 'https://library.example.com/v/abc123'
+
+function upload(partial: Partial<UploadInfo> = {}): UploadInfo {
+  return {
+    id: 'u1',
+    projectId: 'p1',
+    title: 'Set up VPN',
+    state: 'uploading',
+    fraction: 0,
+    bytesSent: 0,
+    bytesTotal: null,
+    speedBps: null,
+    etaMs: null,
+    createdAt: '2026-12-02T10:00:00.000Z',
+    ...partial
+  }
+}
+
+const recording = upload({ live: 'recording', url: LINK, bytesSent: 3_400_000 })
+const finishing = upload({
+  live: 'finishing',
+  url: LINK,
+  fraction: 0.42,
+  bytesSent: 4_200_000,
+  bytesTotal: 10_000_000,
+  speedBps: 2_000_000,
+  etaMs: 3_000
+})
+const processing = upload({ live: 'processing', url: LINK, fraction: 1, bytesTotal: 10_000_000 })
+const done = upload({ state: 'done', live: 'processing', url: LINK, fraction: 1 })
+const doneWithoutLive = upload({ state: 'done', url: LINK, fraction: 1 })
+const failed = upload({
+  state: 'failed',
+  live: 'processing',
+  url: LINK,
+  error: 'The library could not finish the video: the file is truncated.'
+})
+
+describe('a live upload in words', () => {
+  it.each([
+    [
+      'recording, nothing sent yet',
+      upload({ live: 'recording', url: LINK }),
+      'Sharing while recording'
+    ],
+    ['recording', recording, 'Sharing while recording · 3.4 MB sent'],
+    [
+      'recording, waiting to retry',
+      upload({ live: 'recording', state: 'queued', bytesSent: 1_000_000 }),
+      'Sharing while recording · 1.0 MB sent'
+    ],
+    ['finishing after Stop', finishing, 'Finishing upload… 42% · 2.0 MB/s · 3 s left'],
+    [
+      'finishing, no estimate yet',
+      upload({ live: 'finishing', fraction: 0.9, bytesTotal: 100 }),
+      'Finishing upload… 90%'
+    ],
+    ['processing', processing, 'Processing…'],
+    ['paused', upload({ live: 'finishing', state: 'paused', fraction: 0.5 }), 'Paused · 50%'],
+    ['failed', failed, 'Upload failed'],
+    ['done', done, 'Uploaded']
+  ] as const)('%s: %s', (_what, info, expected) => {
+    expect(uploadStatusLine(info)).toBe(expected)
+  })
+
+  it('moves its bar without a number while the length is unknown and while the library works', () => {
+    expect(uploadIsStarting(recording)).toBe(true)
+    expect(uploadIsStarting(processing)).toBe(true)
+    expect(uploadIsStarting(finishing)).toBe(false)
+    expect(uploadIsStarting(upload({ state: 'uploading', fraction: 0.3, bytesTotal: 10 }))).toBe(
+      false
+    )
+  })
+
+  it('offers Pause while bytes still go, not once the library has them all', () => {
+    expect(uploadCanPause(recording)).toBe(true)
+    expect(uploadCanPause(finishing)).toBe(true)
+    expect(uploadCanPause(processing)).toBe(false)
+    expect(uploadCanPause(upload({ state: 'paused', live: 'finishing' }))).toBe(false)
+  })
+
+  it('counts in the header without a percentage while its size is unknown', () => {
+    expect(uploadsSummary([recording])).toBe('1 upload in progress')
+    expect(uploadsSummary([recording, finishing])).toBe('2 uploads in progress · 42%')
+  })
+})
+
+describe('the link on the card', () => {
+  it.each([
+    ['a live upload while recording', recording, null, LINK],
+    ['a live upload finishing', finishing, null, LINK],
+    ['a live upload processing', processing, null, LINK],
+    ['a live upload done', done, null, LINK],
+    ['a live upload whose finish failed (Try again keeps the link)', failed, null, LINK],
+    ['a live upload not reserved yet', upload({ live: 'recording' }), null, null],
+    [
+      'a discarded live upload',
+      upload({ live: 'recording', url: LINK, state: 'cancelled' }),
+      null,
+      null
+    ],
+    ['an ordinary upload running', upload({ fraction: 0.5, bytesTotal: 100 }), 'https://old', null],
+    ['an ordinary upload done', doneWithoutLive, 'https://old', LINK],
+    ['no upload, listed link', undefined, 'https://old', 'https://old'],
+    ['nothing', undefined, null, null]
+  ] as const)('%s', (_what, info, listed, expected) => {
+    expect(cardShareUrl(info, listed)).toBe(expected)
+  })
+})
+
+describe('the notice at Stop, and no second one', () => {
+  it.each([
+    ['recording → finishing: the link at Stop', recording, finishing, 'link'],
+    ['recording → processing (caught up before Stop)', recording, processing, 'link'],
+    ['recording → done at once (a short recording)', recording, done, 'link'],
+    ['finishing → processing: nothing new', finishing, processing, null],
+    ['processing → done: not "Uploaded — link copied" again', processing, done, null],
+    ['processing → done, main dropped live', processing, doneWithoutLive, null],
+    ['finishing → failed: the failure', finishing, failed, 'failed'],
+    ['recording → failed', recording, { ...failed, live: 'recording' as const }, 'failed'],
+    ['recording → recording: nothing', recording, { ...recording, bytesSent: 9_000_000 }, null],
+    [
+      'no link known before it finished: an ordinary "Uploaded"',
+      upload({ live: 'recording' }),
+      done,
+      'done'
+    ],
+    [
+      'the link arrives after Stop: said then',
+      upload({ live: 'finishing', fraction: 0.2 }),
+      finishing,
+      'link'
+    ],
+    ['a failed one tried again: no second "link copied"', failed, finishing, null],
+    [
+      'discarded: nothing to say',
+      recording,
+      upload({ live: 'recording', url: LINK, state: 'cancelled' }),
+      null
+    ],
+    ['an ordinary upload still says Uploaded', upload({ fraction: 0.9 }), doneWithoutLive, 'done']
+  ] as const)('%s', (_what, before, after, expected) => {
+    expect(uploadOutcome(before, after)).toBe(expected)
+  })
+
+  it('says the link was copied (one place for the words), or that it is ready when not copied', () => {
+    expect(uploadOutcomeMessage(finishing, 'link', true)).toBe(LINK_COPIED_AT_STOP)
+    expect(LINK_COPIED_AT_STOP).toBe('Link copied — the video will be ready in a moment.')
+    expect(uploadOutcomeMessage(finishing, 'link', false)).toBe(LINK_READY_AT_STOP)
+  })
+
+  it('"Saved" is not said as well when the link is told at Stop', () => {
+    expect(linkToldAtStop(recording)).toBe(true)
+    expect(linkToldAtStop(finishing)).toBe(true)
+    expect(linkToldAtStop(upload({ live: 'recording' }))).toBe(false)
+    expect(linkToldAtStop(upload({ fraction: 0.5 }))).toBe(false)
+    expect(linkToldAtStop(undefined)).toBe(false)
+  })
+
+  it('the store tells a whole live upload exactly once: its link at Stop', () => {
+    let listener: ((info: UploadInfo) => void) | null = null
+    const store = createUploadsStore({
+      invoke: (() => new Promise(() => undefined)) as never,
+      on: ((_channel: string, cb: (info: UploadInfo) => void) => {
+        listener = cb
+        return () => undefined
+      }) as never
+    })
+    const told: UploadEvent[] = []
+    store.onOutcome((event) => told.push(event))
+    store.subscribe(() => undefined)
+    for (const info of [
+      upload({ live: 'recording' }),
+      recording,
+      { ...recording, bytesSent: 6_000_000 },
+      finishing,
+      { ...finishing, fraction: 0.9 },
+      processing,
+      done
+    ]) {
+      listener!(info)
+    }
+    expect(told.map((e) => e.outcome)).toEqual(['link'])
+    expect(told[0]!.upload).toBe(finishing)
+  })
+})
+
+describe('Settings › Share while recording', () => {
+  const connected: LibraryConfig = {
+    url: 'https://library.example.com',
+    hasToken: true,
+    tokenEncrypted: true,
+    managed: { url: false, token: false },
+    shareWhileRecording: true,
+    shareWhileRecordingManaged: false
+  }
+  const waits = 'It starts once a team library is connected.'
+  const set = 'Set by your administrator (SIDECAST_SHARE_WHILE_RECORDING).'
+
+  it.each([
+    ['connected, on', connected, true, { checked: true, readOnly: false, note: null }],
+    ['connected, turned off', connected, false, { checked: false, readOnly: false, note: null }],
+    [
+      'no library yet',
+      unknownLibraryConfig(''),
+      true,
+      { checked: true, readOnly: false, note: waits }
+    ],
+    [
+      'no library, off',
+      unknownLibraryConfig(''),
+      false,
+      { checked: false, readOnly: false, note: null }
+    ],
+    [
+      'an address but no token',
+      { ...connected, hasToken: false, shareWhileRecording: false },
+      true,
+      { checked: true, readOnly: false, note: waits }
+    ],
+    [
+      'managed off, whatever the setting',
+      { ...connected, shareWhileRecording: false, shareWhileRecordingManaged: true },
+      true,
+      { checked: false, readOnly: true, note: set }
+    ],
+    [
+      'managed on',
+      { ...connected, shareWhileRecordingManaged: true },
+      false,
+      { checked: true, readOnly: true, note: set }
+    ],
+    [
+      'managed, no library',
+      { ...unknownLibraryConfig(''), shareWhileRecordingManaged: true },
+      true,
+      { checked: true, readOnly: true, note: `${set} ${waits}` }
+    ]
+  ] as const)('%s', (_what, config, draft, expected) => {
+    expect(shareWhileRecordingView(config, draft)).toEqual(expected)
+  })
+
+  it('is saved with the other settings', () => {
+    const draft = initialSettingsDraft(DEFAULT_SETTINGS)
+    expect(draft.shareWhileRecording).toBe(true)
+    const patch = settingsPatch({ ...draft, shareWhileRecording: false })
+    expect(patch).toEqual({
+      ok: true,
+      patch: expect.objectContaining({ shareWhileRecording: false })
+    })
+  })
+})
