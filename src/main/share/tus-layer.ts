@@ -8,11 +8,18 @@
  * has the upload) may do that, and a refused token stops everything until there is a new one.
  * A busy library (503 or 429 with `Retry-After`) is retried after the time it asks for, at most
  * ten minutes, instead of the queue's own backoff.
+ *
+ * A live upload (Share while recording) follows a file that is still being written: its length
+ * is deferred (tus creation-defer-length), its bytes come from a GrowingFile, each PATCH sends
+ * what is written (up to a chunk), and the length goes last, in a PATCH of its own. The creation's
+ * answer names the video reserved for it (Sidecast-Video-Id/-Url), told through onCreated.
  */
 import { createReadStream, type ReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Upload, type DetailedError, type HttpRequest, type HttpResponse } from 'tus-js-client'
+import { SidecastError } from '../../shared/errors'
 import { errorCode, errorMessage } from '../error-details'
+import type { GrowingFile } from './growing-file'
 import { NODE_LIBRARY_NET, type LibraryNet } from './library-net'
 import { networkFailureInfo, type NetworkProblem } from './net-errors'
 import { CHUNK_SIZE } from './upload-plan'
@@ -25,7 +32,13 @@ export interface TusJob {
   readonly token: string
   /** The file to send (read in chunks; never loaded whole). */
   readonly file: string
-  readonly size: number
+  /** Its size; null for a live upload, whose length is deferred until `growing` ends. */
+  readonly size: number | null
+  /**
+   * A live upload: the file as it grows (a recording being made). Its length is sent once the
+   * file is sealed and every byte before it is on the server (tus creation-defer-length).
+   */
+  readonly growing?: GrowingFile
   /** See uploadFingerprint. */
   readonly fingerprint: string
   readonly metadata: Readonly<Record<string, string>>
@@ -51,9 +64,21 @@ export interface TusSuccess {
   readonly videoId: string | null
 }
 
+/** What the creation of a new upload answered (POST /api/uploads). */
+export interface TusCreated {
+  /** The upload's URL on the server. */
+  readonly uploadUrl: string
+  /** `Sidecast-Video-Id`: the video reserved for this upload (its link works from now on). */
+  readonly videoId: string | null
+  /** `Sidecast-Video-Url`: that video's page in the library. */
+  readonly videoUrl: string | null
+}
+
 export interface TusCallbacks {
-  /** Bytes sent so far (not all confirmed yet). */
+  /** Bytes sent so far (not all confirmed yet); the total is 0 while a live upload's is unknown. */
   onProgress(bytesSent: number, bytesTotal: number): void
+  /** A new upload was created on the server (not called when an attempt resumes one). */
+  onCreated?(created: TusCreated): void
   /** The offset the server confirmed (after a chunk, or the HEAD of a resume). */
   onAccepted(offset: number): void
   onSuccess(result: TusSuccess): void
@@ -200,6 +225,10 @@ export function classifyTusError(error: unknown): TusFailure {
   if (error instanceof StopAttempt) return error.failure
   const res = detailed?.originalResponse ?? null
   const status = res ? res.getStatus() : null
+  // The growing file of a live upload said why it cannot go on (its file gone or cut short).
+  if (status === null && cause instanceof SidecastError) {
+    return { kind: 'rejected', status: null, message: cause.message }
+  }
   if (status === null) {
     const code = errorCode(error)
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
@@ -301,6 +330,67 @@ class PathFileReader {
   }
 }
 
+/**
+ * tus-js-client's FileReader over a GrowingFile (a live upload): a slice waits until at least
+ * one byte of it is written and answers with a read stream of what is (never an empty body
+ * before the end); once every byte is sent, a last slice answers `done` with no body, so the
+ * length is declared by a PATCH of its own. A final PATCH cut off mid-body could otherwise leave
+ * the length declared with bytes missing, and the next attempt's PATCH, declaring it again,
+ * would be refused (tus: the length can be set once).
+ */
+class GrowingFileReader {
+  readonly open = new Set<ReadStream>()
+  private readonly controller = new AbortController()
+  /** Slices waiting for the file to grow: the stall watchdog does not count that time. */
+  waiting = 0
+
+  constructor(
+    private readonly growing: GrowingFile,
+    private readonly touch: () => void
+  ) {}
+
+  async openFile(): Promise<{
+    size: number
+    slice(
+      start: number,
+      end: number
+    ): Promise<{ value: (ReadStream & { size: number }) | null; done: boolean }>
+    close(): void
+  }> {
+    const { growing } = this
+    return {
+      // Not read: the upload's length is deferred (uploadLengthDeferred).
+      size: 0,
+      slice: async (start, end) => {
+        this.waiting++
+        let range
+        try {
+          range = await growing.available(start, end, this.controller.signal)
+        } finally {
+          this.waiting--
+          this.touch()
+        }
+        if (range.end <= start) return { value: null, done: true }
+        const stream = createReadStream(growing.path, {
+          start,
+          end: range.end - 1
+        }) as ReadStream & { size: number }
+        stream.size = range.end - start
+        this.open.add(stream)
+        stream.once('close', () => this.open.delete(stream))
+        return { value: stream, done: false }
+      },
+      close: () => this.closeAll()
+    }
+  }
+
+  closeAll(): void {
+    this.controller.abort()
+    for (const stream of this.open) stream.destroy()
+    this.open.clear()
+  }
+}
+
 export interface NodeTusLayerOptions {
   readonly storage: DiskUrlStorage
   /** No byte sent and no answer for this long ends the attempt (retried); default 120 s. */
@@ -332,12 +422,13 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
   const net = options.net ?? NODE_LIBRARY_NET
 
   function start(job: TusJob, callbacks: TusCallbacks): TusRun {
-    const reader = new PathFileReader()
     let ended = false
     let lastActivity = Date.now()
     const touch = (): void => {
       lastActivity = Date.now()
     }
+    const growingReader = job.growing ? new GrowingFileReader(job.growing, touch) : null
+    const reader = growingReader ?? new PathFileReader()
     const end = (): void => {
       ended = true
       clearInterval(watchdog)
@@ -346,7 +437,9 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
 
     const upload = new Upload(job.file as unknown as Buffer, {
       endpoint: job.endpoint,
-      uploadSize: job.size,
+      ...(growingReader || job.size === null
+        ? { uploadLengthDeferred: true }
+        : { uploadSize: job.size }),
       chunkSize,
       metadata: { ...job.metadata },
       headers: { Authorization: `Bearer ${job.token}` },
@@ -388,6 +481,20 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
           const offset = Number.parseInt(res.getHeader('Upload-Offset') ?? '', 10)
           if (Number.isSafeInteger(offset)) callbacks.onAccepted(offset)
         }
+        if (req.getMethod() === 'POST' && status === 201 && !ended) {
+          const location = res.getHeader('Location')
+          if (location) {
+            try {
+              callbacks.onCreated?.({
+                uploadUrl: new URL(location, job.endpoint).href,
+                videoId: res.getHeader('Sidecast-Video-Id') || null,
+                videoUrl: res.getHeader('Sidecast-Video-Url') || null
+              })
+            } catch {
+              // A listener's trouble must not fail the upload.
+            }
+          }
+        }
       },
       onProgress: (sent, total) => {
         touch()
@@ -415,7 +522,10 @@ export function createNodeTusLayer(options: NodeTusLayerOptions): TusLayer {
 
     const watchdog = setInterval(
       () => {
-        if (ended || Date.now() - lastActivity < stallMs) return
+        // Waiting for a recording to grow is not a stalled connection.
+        if (ended || (growingReader?.waiting ?? 0) > 0 || Date.now() - lastActivity < stallMs) {
+          return
+        }
         end()
         void upload.abort(false).catch(() => undefined)
         callbacks.onError({

@@ -26,20 +26,34 @@ export class FakeRun implements TusRun {
     private readonly tus: FakeTus
   ) {}
 
+  /** The upload's length: the file's size, or a live upload's once sealed (else unbounded). */
+  get size(): number {
+    return this.job.size ?? this.job.growing?.sealedSize() ?? Number.POSITIVE_INFINITY
+  }
+
   /** The server accepts `bytes` more (as a PATCH would). */
   send(bytes: number): void {
     if (this.ended) throw new Error('run already ended')
-    const offset = Math.min(this.job.size, this.tus.offset(this.job.fingerprint) + bytes)
+    const offset = Math.min(this.size, this.tus.offset(this.job.fingerprint) + bytes)
     this.tus.offsets.set(this.job.fingerprint, offset)
-    this.callbacks.onProgress(offset, this.job.size)
+    this.callbacks.onProgress(offset, this.job.size ?? 0)
     this.callbacks.onAccepted(offset)
+  }
+
+  /** The creation answered (a new upload on the server), with the video it reserved. */
+  created(videoId = 'vid1', videoUrl = `https://lib.test/v/${videoId}`): void {
+    this.callbacks.onCreated?.({
+      uploadUrl: `https://lib.test/api/uploads/${this.tus.runs.indexOf(this)}`,
+      videoId,
+      videoUrl
+    })
   }
 
   succeed(
     videoUrl: string | null = 'https://lib.test/v/vid1',
     videoId: string | null = 'vid1'
   ): void {
-    this.tus.offsets.set(this.job.fingerprint, this.job.size)
+    this.tus.offsets.set(this.job.fingerprint, this.size)
     this.ended = true
     this.callbacks.onSuccess({
       uploadUrl: `https://lib.test/api/uploads/${this.tus.runs.indexOf(this)}`,
