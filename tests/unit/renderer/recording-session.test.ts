@@ -357,7 +357,7 @@ describe('RecordingSession: acquiring', () => {
 })
 
 describe('RecordingSession: starting', () => {
-  it('starts main and the recorder with the first supported type and a one-second timeslice', async () => {
+  it('starts main and the recorder with the first supported type, a one-second timeslice and a keyframe every second or two', async () => {
     const t = await recording()
     expect(t.fake.of('recording:start')).toEqual([
       [{ mimeType: 'video/webm;codecs=vp9,opus', sourceName: 'Entire screen' }]
@@ -371,6 +371,9 @@ describe('RecordingSession: starting', () => {
     expect(recorder.options.mimeType).toBe('video/webm;codecs=vp9,opus')
     expect(recorder.options.videoBitsPerSecond).toBeGreaterThanOrEqual(2_500_000)
     expect(recorder.options.videoBitsPerSecond).toBeLessThanOrEqual(6_000_000)
+    // A keyframe every second or two, so smart export copies untouched stretches.
+    expect(recorder.options.videoKeyFrameIntervalDuration).toBeGreaterThanOrEqual(1000)
+    expect(recorder.options.videoKeyFrameIntervalDuration).toBeLessThanOrEqual(2000)
     expect(t.session.projectId).toBe('p1')
     expect(t.session.phase).toBe('recording')
   })

@@ -77,6 +77,11 @@ export interface RecorderPort {
 export interface RecorderOptions {
   readonly mimeType: string
   readonly videoBitsPerSecond: number
+  /**
+   * Milliseconds between keyframes (MediaRecorder's option of the same name; a browser without it
+   * ignores it). Absent: the encoder's own spacing.
+   */
+  readonly videoKeyFrameIntervalDuration?: number
   /** Absent when there is no audio track. */
   readonly audioBitsPerSecond?: number
 }

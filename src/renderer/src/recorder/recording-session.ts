@@ -25,6 +25,7 @@ import type {
   RecorderPort,
   TrackPort
 } from './media-ports'
+import { KEYFRAME_INTERVAL_MS } from './keyframes'
 import { chooseMimeType, videoBitsPerSecond } from './mime-type'
 
 /**
@@ -277,6 +278,7 @@ export class RecordingSession {
       {
         mimeType: this.mimeType,
         videoBitsPerSecond: videoBitsPerSecond(display.width, display.height),
+        videoKeyFrameIntervalDuration: KEYFRAME_INTERVAL_MS,
         ...(this.mic ? { audioBitsPerSecond: AUDIO_BITS_PER_SECOND } : {})
       },
       {
