@@ -17,6 +17,7 @@ import { DialogActions, ModalDialog, type DialogActionItem } from '../ui/modal-d
 import { useNotices } from '../ui/notices'
 import { ProgressBar } from '../ui/progress-bar'
 import { EXPORT_STARTING, exportEndWords, runningExportOf } from './exports-model'
+import { renderWords } from './render-words'
 import { isStarting, progressValueText, timeLeftWords } from '../share/progress-words'
 import { EXPORT_QUALITY_CHOICES, EXPORT_SIZE_CHOICES, sizeChoiceHint } from './export-choices'
 import type { ExportQuality, ExportSize } from './export-choices'
@@ -63,6 +64,7 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
 
   const state = entry?.event.state ?? (exportId ? 'running' : null)
   const running = state === 'running'
+  const howRendered = state === 'done' ? renderWords(entry?.event.render) : null
 
   // While the dialog shows a running export it is not "in the background"; when the dialog goes
   // away for any reason (closed, the view changed) the export carries on and is announced later.
@@ -261,6 +263,7 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
                 role={state === 'failed' ? 'alert' : 'status'}
               >
                 {exportEndWords(event)}
+                {howRendered && <span className="export-render">{howRendered}</span>}
               </p>
             )}
 
