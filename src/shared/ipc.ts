@@ -223,6 +223,11 @@ export interface UploadInfo {
    * `processing` once every byte is on the server and the library is making it watchable.
    */
   readonly live?: LiveUploadPhase
+  /**
+   * True once main has copied the link and told the user (a live upload, at Stop: "Link copied —
+   * the video will be ready in a moment"): the upload's end is not announced again.
+   */
+  readonly linkAnnounced?: boolean
 }
 
 /** Where an upload that follows a recording stands; see `UploadInfo.live`. */
