@@ -113,6 +113,18 @@ export const MIGRATIONS: readonly string[] = [
   // unfinished uploads.
   `
   ALTER TABLE uploads ADD COLUMN declared_bytes INTEGER;
+  `,
+  // 4: instant share. An upload sent while recording (`live`) reserves its video id at creation;
+  // the link is handed out at once, so a reservation is looked up by video id, and a discarded
+  // one leaves a tombstone, so its link can say so rather than "not found".
+  `
+  ALTER TABLE uploads ADD COLUMN live INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX uploads_video ON uploads(video_id);
+  CREATE TABLE discarded_videos (
+    video_id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    discarded_at TEXT NOT NULL
+  );
   `
 ]
 
@@ -164,6 +176,7 @@ interface UploadRow {
   metadata: string
   created_at: string
   updated_at: string
+  live: number
 }
 
 export function sha256(text: string): string {
@@ -231,7 +244,8 @@ function toUpload(row: UploadRow): UploadRecord {
     error: row.error,
     metadata: row.metadata,
     createdAt: row.created_at,
-    updatedAt: row.updated_at
+    updatedAt: row.updated_at,
+    live: row.live === 1
   }
 }
 
@@ -397,8 +411,8 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
       `SELECT count(*) AS n FROM videos WHERE id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?)`
     ),
     insertUpload: db.prepare(
-      `INSERT INTO uploads (id, user_id, video_id, state, metadata, declared_bytes, created_at,
-       updated_at) VALUES (?, ?, ?, 'uploading', ?, ?, ?, ?)`
+      `INSERT INTO uploads (id, user_id, video_id, state, metadata, declared_bytes, live,
+       created_at, updated_at) VALUES (?, ?, ?, 'uploading', ?, ?, ?, ?, ?)`
     ),
     unfinishedOf: db.prepare<{ n: number; bytes: number }>(
       `SELECT count(*) AS n, coalesce(sum(coalesce(declared_bytes, ?)), 0) AS bytes FROM uploads
@@ -407,7 +421,32 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     upload: db.prepare<UploadRow>('SELECT * FROM uploads WHERE id = ?'),
     uploadsIn: db.prepare<UploadRow>('SELECT * FROM uploads WHERE state = ? ORDER BY created_at'),
     setUpload: db.prepare('UPDATE uploads SET state = ?, error = ?, updated_at = ? WHERE id = ?'),
-    deleteUpload: db.prepare('DELETE FROM uploads WHERE id = ?')
+    deleteUpload: db.prepare('DELETE FROM uploads WHERE id = ?'),
+    // The newest upload of a video that is not (yet) in the library: its reservation.
+    reservation: db.prepare<UploadRow>(
+      `SELECT * FROM uploads WHERE video_id = ? AND state != 'done'
+       AND NOT EXISTS (SELECT 1 FROM videos WHERE id = uploads.video_id)
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`
+    ),
+    reservationsOf: db.prepare<UploadRow>(
+      `SELECT * FROM uploads WHERE user_id = ? AND live = 1 AND state != 'done'
+       AND NOT EXISTS (SELECT 1 FROM videos WHERE id = uploads.video_id)
+       ORDER BY created_at DESC, rowid DESC LIMIT ?`
+    ),
+    failedLive: db.prepare<{ id: string }>(
+      `SELECT id FROM uploads WHERE video_id = ? AND user_id = ? AND live = 1 AND state = 'failed'
+       LIMIT 1`
+    ),
+    othersPending: db.prepare<{ n: number }>(
+      `SELECT count(*) AS n FROM uploads WHERE video_id = ? AND id != ?
+       AND state IN ('uploading', 'processing')`
+    ),
+    insertTombstone: db.prepare(
+      'INSERT OR IGNORE INTO discarded_videos (video_id, user_id, discarded_at) VALUES (?, ?, ?)'
+    ),
+    tombstone: db.prepare<{ user_id: number; discarded_at: string }>(
+      'SELECT user_id, discarded_at FROM discarded_videos WHERE video_id = ?'
+    )
   }
 
   const getUser = (id: number): User | null => {
@@ -644,9 +683,47 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
       const row = st.video.get(id)
       return row ? { uploadId: row.upload_id, storage: row.storage === 's3' ? 's3' : 'file' } : null
     },
-    createUpload(id, userId, videoId, metadata, declaredBytes = null) {
+    createUpload(id, userId, videoId, metadata, declaredBytes = null, live = false) {
       const t = now()
-      st.insertUpload.run(id, userId, videoId, metadata, declaredBytes, t, t)
+      st.insertUpload.run(id, userId, videoId, metadata, declaredBytes, live ? 1 : 0, t, t)
+    },
+    reservation(videoId) {
+      const row = st.reservation.get(videoId)
+      return row ? toUpload(row) : null
+    },
+    reservationsOf(userId, limit = 100) {
+      // One card per reserved video, in the state of its newest upload (a "Try again" after a
+      // failed finish is not live itself).
+      const seen = new Set<string>()
+      const out: UploadRecord[] = []
+      for (const row of st.reservationsOf.all(userId, limit)) {
+        if (seen.has(row.video_id)) continue
+        seen.add(row.video_id)
+        const newest = st.reservation.get(row.video_id)
+        if (newest) out.push(toUpload(newest))
+      }
+      return out
+    },
+    discardUpload(id) {
+      return immediate(() => {
+        const row = st.upload.get(id)
+        if (!row) return false
+        // A tombstone only for a reservation nothing else fills: a video of that id, or another
+        // upload that may still become it (a retry), keeps the link alive.
+        const others = st.othersPending.get(row.video_id, id)?.n ?? 0
+        if (row.live === 1 && !getVideo(row.video_id) && others === 0) {
+          st.insertTombstone.run(row.video_id, row.user_id, now())
+        }
+        st.deleteUpload.run(id)
+        return true
+      })
+    },
+    failedReservation(videoId, userId) {
+      return st.failedLive.get(videoId, userId) !== undefined && !getVideo(videoId)
+    },
+    discardedVideo(videoId) {
+      const row = st.tombstone.get(videoId)
+      return row ? { userId: row.user_id, discardedAt: row.discarded_at } : null
     },
     unfinishedUploads(userId, createdAfter, deferredBytes) {
       const row = st.unfinishedOf.get(deferredBytes, userId, createdAfter)

@@ -66,6 +66,11 @@ export interface UploadRecord {
   metadata: string
   createdAt: string
   updatedAt: string
+  /**
+   * Sent while recording (Upload-Metadata `live`): raw MediaRecorder bytes, stream-copied into a
+   * seekable file when they are all there. Its video id is handed out at creation (a reservation).
+   */
+  live: boolean
 }
 
 export interface LibraryDb {
@@ -131,14 +136,37 @@ export interface LibraryDb {
   replaceVideo(uploadId: string, video: NewVideo): { video: Video; previousUploadId: string } | null
   /** Storage facts of a video (not part of the public Video shape). */
   videoStorage(id: string): { uploadId: string; storage: StorageKind } | null
-  /** `declaredBytes`: the Upload-Length given at creation; null for a deferred length. */
+  /**
+   * `declaredBytes`: the Upload-Length given at creation; null for a deferred length. `live`: sent
+   * while recording (UploadRecord.live).
+   */
   createUpload(
     id: string,
     userId: number,
     videoId: string,
     metadata: string,
-    declaredBytes?: number | null
+    declaredBytes?: number | null,
+    live?: boolean
   ): void
+  /**
+   * The newest unfinished or failed upload of `videoId` while no video of that id is in the
+   * library: what its link shows until the video is there. Null when there is none.
+   */
+  reservation(videoId: string): UploadRecord | null
+  /** A user's live uploads not (yet) in the library, newest first: their "Recording…" cards. */
+  reservationsOf(userId: number, limit?: number): UploadRecord[]
+  /**
+   * Forgets an upload (terminated, expired). A live upload whose video never came leaves a
+   * tombstone, so its link says it was discarded. False when there was no such upload.
+   */
+  discardUpload(id: string): boolean
+  /**
+   * Whether `videoId` is a reservation of `userId` whose live upload failed to finish (and no
+   * video of that id exists): a new upload may then take its place under the same link.
+   */
+  failedReservation(videoId: string, userId: number): boolean
+  /** The tombstone of a discarded reservation, or null. */
+  discardedVideo(videoId: string): { userId: number; discardedAt: string } | null
   /**
    * A user's unfinished uploads created after `createdAfter` (an ISO time: the older ones have
    * expired), and the bytes they declare together — a deferred length counts `deferredBytes`.

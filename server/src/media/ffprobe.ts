@@ -23,8 +23,8 @@ import { sniffContainer, type Container } from './container'
 import { findPrlimit, locateTools } from './locate-ffmpeg'
 import { runTool, type RunResult } from './run-tool'
 
-/** The tool runs on an upload, in order. */
-export type MediaStep = 'probe' | 'decode-tail' | 'thumbnail'
+/** The tool runs on an upload, in order ('remux' first, for a live upload: remux-live.ts). */
+export type MediaStep = 'probe' | 'decode-tail' | 'thumbnail' | 'remux'
 
 /** The upload is refused: the message says why, for the person who sent it. */
 export class NotAVideoError extends Error {}

@@ -31,10 +31,15 @@ export interface LayoutOptions {
   query?: string
   scripts?: string[]
   bodyClass?: string
+  /**
+   * Reload the page after this many seconds (`<meta http-equiv="refresh">`: no script, so the
+   * CSP has nothing to allow). For a video that is not ready yet.
+   */
+  refreshSeconds?: number
 }
 
 export function documentShell(
-  opts: { title: string; scripts?: string[]; bodyClass?: string },
+  opts: { title: string; scripts?: string[]; bodyClass?: string; refreshSeconds?: number },
   body: SafeHtml
 ): SafeHtml {
   return html`<!doctype html>
@@ -44,6 +49,7 @@ export function documentShell(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <meta name="referrer" content="same-origin" />
+        ${opts.refreshSeconds !== undefined && html`<meta http-equiv="refresh" content="${String(opts.refreshSeconds)}" />`}
         <title>
           ${opts.title === PRODUCT_NAME ? PRODUCT_NAME : `${opts.title} · ${PRODUCT_NAME}`}
         </title>
@@ -60,7 +66,12 @@ export function documentShell(
 export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
   const viewer = opts.viewer
   return documentShell(
-    { title: opts.title, scripts: opts.scripts, bodyClass: opts.bodyClass },
+    {
+      title: opts.title,
+      scripts: opts.scripts,
+      bodyClass: opts.bodyClass,
+      refreshSeconds: opts.refreshSeconds
+    },
     html`<a class="skip-link" href="#main">Skip to content</a>
       <header class="site-header">
         <div class="header-inner">

@@ -82,8 +82,34 @@ export function signInPage(opts: {
 // ---------------------------------------------------------------------------------------------
 // Library
 
+/**
+ * A video whose link exists before the video does (instant share): its upload is still arriving
+ * (`recording`: sent while recording; `uploading`: a known-length upload, e.g. a "Try again"),
+ * being finished, or failed.
+ */
+export type ReservationState = 'recording' | 'uploading' | 'finishing' | 'failed'
+
+export interface Reservation {
+  videoId: string
+  title: string
+  state: ReservationState
+  createdAt: string
+  /** Why it failed (shown to its owner only). */
+  error: string | null
+}
+
+/** How each state is said on the owner's card and on the watch page. */
+const RESERVATION_BADGE: Record<ReservationState, string> = {
+  recording: 'Recording…',
+  uploading: 'Uploading…',
+  finishing: 'Processing…',
+  failed: 'Could not be finished'
+}
+
 export interface LibraryPageData {
   viewer: Viewer
+  /** The viewer's own videos that are not ready yet; shown to them alone, above the library. */
+  reservations?: Reservation[]
   videos: Video[]
   total: number
   page: number
@@ -135,10 +161,23 @@ export function libraryPage(d: LibraryPageData): SafeHtml {
       ${pagination(d.page, pages, d.query)}`
   }
 
+  const reservations = d.reservations ?? []
+  const inProgress =
+    reservations.length > 0 &&
+    html`<section class="in-progress" aria-labelledby="in-progress-h">
+      <h2 id="in-progress-h">Your recordings on their way</h2>
+      <ul class="cards" role="list">
+        ${reservations.map(reservationCard)}
+      </ul>
+    </section>`
   return layout(
-    { title: searching ? `“${d.query}”` : 'Library', viewer: d.viewer, query: d.query },
+    {
+      title: searching ? `“${d.query}”` : 'Library',
+      viewer: d.viewer,
+      query: d.query
+    },
     html`<div class="page">
-      ${notice(d.info)}
+      ${notice(d.info)} ${inProgress}
       <div class="page-head">
         <h1>${heading}</h1>
         ${(searching || d.total > 0) && html`<p class="count" id="result-count">${count}</p>`}
@@ -146,6 +185,23 @@ export function libraryPage(d: LibraryPageData): SafeHtml {
       ${body}
     </div>`
   )
+}
+
+function reservationCard(r: Reservation): SafeHtml {
+  const badge = RESERVATION_BADGE[r.state]
+  return html`<li class="card card-reserved" data-state="${r.state}">
+    <a class="card-link" href="/v/${r.videoId}">
+      <span class="thumb"
+        ><span class="thumb-placeholder">${PLAY_ICON}</span
+        ><span class="duration">${badge}</span></span
+      >
+      <span class="card-title">${titleOf(r)}</span>
+    </a>
+    <p class="card-meta">
+      <span class="reservation-state">${badge}</span
+      ><span aria-hidden="true"> · </span>${timeTag(r.createdAt)}
+    </p>
+  </li> `
 }
 
 function videoCard(v: Video, query: string): SafeHtml {
@@ -541,4 +597,97 @@ export function errorPage(d: {
   return d.viewer
     ? layout({ title: d.title, viewer: d.viewer }, content)
     : documentShell({ title: d.title }, html`<main id="main">${content}</main>`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// A link whose video is not ready (instant share)
+
+/** Seconds between reloads of a watch page whose video is on its way, by state. */
+export const RESERVATION_REFRESH_SECONDS: Record<ReservationState, number> = {
+  recording: 5,
+  uploading: 5,
+  finishing: 2,
+  // A "Try again" may still bring it: look now and then.
+  failed: 30
+}
+
+export function reservationPage(d: {
+  viewer: Viewer
+  reservation: Reservation
+  shareUrl: string
+  /** The viewer owns it (or is an administrator): they are told why it failed. */
+  isOwner: boolean
+}): SafeHtml {
+  const r = d.reservation
+  let heading: string
+  let message: SafeHtml
+  switch (r.state) {
+    case 'recording':
+      heading = 'Being recorded'
+      message = html`<p>
+        ${d.isOwner ? 'You are' : 'Someone is'} still recording this video. It plays here a few
+        seconds after the recording stops; this page refreshes itself.
+      </p>`
+      break
+    case 'uploading':
+      heading = 'Uploading'
+      message = html`<p>
+        The video is being uploaded. It plays here a few seconds after it arrives; this page
+        refreshes itself.
+      </p>`
+      break
+    case 'finishing':
+      heading = 'Finishing — ready in a few seconds'
+      message = html`<p>
+        The recording has arrived and is being finished. This page refreshes itself.
+      </p>`
+      break
+    case 'failed':
+      heading = 'This video could not be finished'
+      message = d.isOwner
+        ? html`<p>${r.error ?? 'The recording could not be made into a video.'}</p>
+            <p>
+              Your recording is safe on your computer: in the Sidecast app, choose
+              <strong>Try again</strong> on it to upload it under this same link.
+            </p>`
+        : html`<p>
+            The recording did not arrive whole. Its author can upload it again under this same link.
+          </p>`
+      break
+  }
+  return layout(
+    {
+      title: heading,
+      viewer: d.viewer,
+      scripts: ['app.js'],
+      refreshSeconds: RESERVATION_REFRESH_SECONDS[r.state]
+    },
+    html`<div class="page narrow reservation" data-state="${r.state}">
+      <p class="reservation-state" role="status">${RESERVATION_BADGE[r.state]}</p>
+      <h1>${heading}</h1>
+      <p class="watch-title muted">${titleOf(r)}</p>
+      ${message}
+      <div class="actions">
+        <button type="button" class="btn" data-copy="${d.shareUrl}" data-copy-fallback="share-link">
+          Copy link
+        </button>
+        <span class="copy-status" role="status" aria-live="polite"></span>
+      </div>
+      <p class="share-fallback" id="share-link" hidden>
+        <label for="share-link-input">Link to this video</label>
+        <input id="share-link-input" type="text" readonly value="${d.shareUrl}" />
+      </p>
+    </div>`
+  )
+}
+
+/** The link of a recording its author discarded (410). */
+export function discardedPage(viewer: Viewer): SafeHtml {
+  return errorPage({
+    viewer,
+    status: 410,
+    title: 'This video was discarded',
+    message:
+      'Its author discarded the recording before it was finished, so there is nothing to watch.'
+  })
 }

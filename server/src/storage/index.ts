@@ -37,6 +37,14 @@ export interface VideoStorage {
   localCopy(uploadId: string): Promise<{ file: string; cleanup(): Promise<void> }>
   /** Makes a finished upload the video's permanent storage. Idempotent. */
   adopt(uploadId: string): Promise<void>
+  /**
+   * Makes `file` (a local file under `tmpDir`, e.g. the seekable copy of a live upload) the
+   * video's permanent storage in place of the uploaded bytes; `file` is moved or removed. The
+   * uploaded bytes stay where tus keeps them until release(). Idempotent once done.
+   */
+  adoptFile(uploadId: string, file: string): Promise<void>
+  /** A folder for work files, on the same disk as the videos (file storage: a rename is cheap). */
+  tmpDir: string
   /** After adopt: drops tus's own record of the finished upload (file storage). Idempotent. */
   release(uploadId: string): Promise<void>
   /** Upload ids tus still holds records for (file storage), to release finished ones. */
@@ -78,6 +86,8 @@ export function createFileStorage(config: ServerConfig): VideoStorage {
     directory: uploadsDir,
     expirationPeriodInMilliseconds: config.uploadExpiryMs
   })
+  const tmpDir = path.join(config.dataDir, 'tmp')
+  fs.mkdirSync(tmpDir, { recursive: true })
   const videoPath = (id: string): string => {
     assertId(id)
     return path.join(videosDir, id)
@@ -90,6 +100,7 @@ export function createFileStorage(config: ServerConfig): VideoStorage {
   return {
     kind: 'file',
     datastore,
+    tmpDir,
     async completeness(id) {
       if (await exists(videoPath(id))) return 'complete'
       return uploadCompleteness(datastore, id)
@@ -112,6 +123,9 @@ export function createFileStorage(config: ServerConfig): VideoStorage {
         await fsp.copyFile(uploadPath(id), tmp)
       }
       await fsp.rename(tmp, target)
+    },
+    async adoptFile(id, file) {
+      await fsp.rename(file, videoPath(id))
     },
     async release(id) {
       if (!(await exists(videoPath(id)))) return
@@ -177,6 +191,7 @@ export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorag
   return {
     kind: 's3',
     datastore,
+    tmpDir,
     async completeness(id) {
       assertId(id)
       return uploadCompleteness(datastore, id)
@@ -191,6 +206,21 @@ export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorag
     },
     async adopt(id) {
       assertId(id) // the completed object stays where S3Store put it
+    },
+    async adoptFile(id, file) {
+      assertId(id)
+      // The finished file takes the object's place under the same key (what open() serves).
+      const { size } = await fsp.stat(file)
+      try {
+        await client.putObject({
+          Bucket: s3.bucket,
+          Key: id,
+          Body: fs.createReadStream(file),
+          ContentLength: size
+        })
+      } finally {
+        await fsp.rm(file, { force: true })
+      }
     },
     async release(id) {
       assertId(id) // nothing to tidy: the object is the video

@@ -7,6 +7,11 @@
  * - An upload's `.json` (its length and metadata) is written to a temporary file and renamed
  *   over the old one, so a write that fails half way — a full disk while a deferred length is
  *   declared — leaves the old `.json` whole instead of cut short, which would lose the upload.
+ * - An unfinished upload expires a full expiry period after the last byte it received (the
+ *   bytes file's modification time), not after its creation: an upload sent while recording
+ *   (instant share) is fed for as long as the recording lasts, hours maybe, and must not expire
+ *   while it is; one that nobody feeds any more still goes. tus reads `creation_date` for expiry
+ *   (PATCH, HEAD, Upload-Expires), so that is what an unfinished upload reports.
  */
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
@@ -61,6 +66,42 @@ class AtomicJsonStore implements KvStore<Upload> {
 export class SafeFileStore extends FileStore {
   constructor(options: { directory: string; expirationPeriodInMilliseconds: number }) {
     super({ ...options, configstore: new AtomicJsonStore(options.directory) })
+  }
+
+  override async getUpload(id: string): Promise<Upload> {
+    const upload = await super.getUpload(id)
+    if (upload.size !== undefined && upload.offset === upload.size) return upload
+    const path = upload.storage?.path
+    const written = path
+      ? await fsp.stat(path).then(
+          (s) => s.mtimeMs,
+          () => 0
+        )
+      : 0
+    const created = upload.creation_date ? Date.parse(upload.creation_date) : 0
+    if (written > created) upload.creation_date = new Date(written).toISOString()
+    return upload
+  }
+
+  /** FileStore's cleanup, with expiry counted from the last byte received (getUpload). */
+  override async deleteExpired(): Promise<number> {
+    const expiry = this.getExpiration()
+    if (expiry <= 0) return 0
+    const now = Date.now()
+    let deleted = 0
+    for (const id of await (this.configstore.list?.() ?? Promise.resolve([]))) {
+      let upload: Upload
+      try {
+        upload = await this.getUpload(id)
+      } catch {
+        continue // gone meanwhile, or its bytes are: not an expiry matter
+      }
+      if (upload.size !== undefined && upload.offset === upload.size) continue
+      if (!upload.creation_date || now <= Date.parse(upload.creation_date) + expiry) continue
+      await this.remove(id)
+      deleted++
+    }
+    return deleted
   }
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {

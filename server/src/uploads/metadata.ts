@@ -23,6 +23,11 @@ export interface UploadMeta {
    * Only its shape is checked here; who may replace it is checked when the upload is created.
    */
   replaces: string | null
+  /**
+   * Sent while recording (`live` = `1`): raw MediaRecorder WebM of a length not known yet, which
+   * the server stream-copies into a seekable file once all of it is there.
+   */
+  live: boolean
 }
 
 const LIMITS = UPLOAD_METADATA_LIMITS
@@ -132,5 +137,11 @@ export function validateMetadata(meta: Record<string, string | null | undefined>
     replaces = replacesText
   }
 
-  return { filename, title, description, durationMs, projectId, callouts, replaces }
+  const liveText = text(meta, 'live', 1)
+  if (liveText !== undefined && liveText !== '' && liveText !== '0' && liveText !== '1') {
+    throw new MetadataError('live must be 1 (sent while recording) or 0')
+  }
+  const live = liveText === '1'
+
+  return { filename, title, description, durationMs, projectId, callouts, replaces, live }
 }

@@ -13,6 +13,7 @@
  * the upload is "processing" and the video is not listed anywhere.
  */
 import fs from 'node:fs'
+import path from 'node:path'
 import { mayChange, type LibraryInternals } from '../library'
 import type { UploadRecord, Video } from '../db/types'
 import {
@@ -25,6 +26,8 @@ import {
   type MediaStep,
   type ProbeResult
 } from '../media/ffprobe'
+import { sniffContainer } from '../media/container'
+import { remuxLiveRecording, type LiveRemux } from '../media/remux-live'
 import type { UploadMeta } from './metadata'
 import { ProcessingQueue } from './processing-queue'
 
@@ -39,6 +42,12 @@ export interface ProcessorHooks {
   onStep?(uploadId: string, step: ProcessingStep): void
   /** The upload gave its slot back (done, refused, or left for a retry). */
   onEnd?(uploadId: string): void
+  /**
+   * All the bytes of a live upload are at `file`, exactly as the app sent them, before the stream
+   * copy makes the video from them; processing waits for a returned promise. (Afterwards the
+   * library keeps only the seekable copy; file storage drops the raw bytes on release().)
+   */
+  onLiveBytes?(uploadId: string, file: string): void | Promise<void>
 }
 
 export type Outcome =
@@ -147,7 +156,7 @@ export class UploadProcessor {
         if (row.state === 'processing') {
           db.setUploadState(row.id, 'failed', 'The upload was lost before it was processed.')
         } else if (age > 60_000) {
-          db.deleteUpload(row.id) // terminated or expired
+          db.discardUpload(row.id) // terminated or expired (a live one leaves its tombstone)
         }
       }
     }
@@ -206,13 +215,33 @@ export class UploadProcessor {
     const local = await storage.localCopy(uploadId)
     let probe: ProbeResult
     let hasThumbnail = false
+    let remuxed: LiveRemux | null = null
+    let filename = meta.filename
     try {
+      let file = local.file
+      // A live upload is raw MediaRecorder WebM (never MP4): one that reads as MP4 was already
+      // made seekable and adopted by an earlier run cut short by a crash.
+      if (record.live && (await sniffContainer(file))?.demuxer !== 'mov') {
+        await this.hooks.onLiveBytes?.(uploadId, file)
+        const started = performance.now()
+        remuxed = await remuxLiveRecording(
+          file,
+          path.join(storage.tmpDir, `live-${uploadId}`),
+          media
+        )
+        file = remuxed.file
+        this.log(
+          `upload ${uploadId}: stream-copied into ${remuxed.container} in ${Math.round(performance.now() - started)} ms${remuxed.cutShort ? ' (its last bytes were cut short; every whole frame kept)' : ''}`
+        )
+      }
+      if (record.live) filename = withExtension(meta.filename, remuxed?.container)
       // Headers first, limits from them, and only then anything is decoded, one run at a time.
-      probe = await probeVideo(local.file, meta.filename, media)
-      await checkTail(local.file, probe, media)
-      hasThumbnail = fs.existsSync(thumb) || (await makeThumbnail(local.file, probe, thumb, media))
+      probe = await probeVideo(file, filename, media)
+      await checkTail(file, probe, media)
+      hasThumbnail = fs.existsSync(thumb) || (await makeThumbnail(file, probe, thumb, media))
     } catch (error) {
       fs.rmSync(thumb, { force: true })
+      if (remuxed) fs.rmSync(remuxed.file, { force: true })
       if (!(error instanceof NotAVideoError)) throw error
       await storage.remove(uploadId)
       db.setUploadState(uploadId, 'failed', error.message)
@@ -221,17 +250,23 @@ export class UploadProcessor {
       await local.cleanup()
     }
 
-    if (replacing) {
-      const refusal = this.replaceRefusal(record)
-      if (refusal) {
-        fs.rmSync(thumb, { force: true })
-        await storage.remove(uploadId)
-        db.setUploadState(uploadId, 'failed', refusal)
-        return { state: 'failed', error: refusal }
-      }
+    // "Try again" after a live upload failed: the retry becomes the reserved video, not a version.
+    const retry = replacing && !db.getVideo(record.videoId)
+    const refusal = retry
+      ? this.retryRefusal(record)
+      : replacing
+        ? this.replaceRefusal(record)
+        : null
+    if (refusal) {
+      fs.rmSync(thumb, { force: true })
+      if (remuxed) fs.rmSync(remuxed.file, { force: true })
+      await storage.remove(uploadId)
+      db.setUploadState(uploadId, 'failed', refusal)
+      return { state: 'failed', error: refusal }
     }
 
-    await storage.adopt(uploadId)
+    if (remuxed) await storage.adoptFile(uploadId, remuxed.file)
+    else await storage.adopt(uploadId)
     const { size } = await storage.open(uploadId)
     const facts = {
       id: record.videoId,
@@ -240,7 +275,7 @@ export class UploadProcessor {
       ownerId: record.userId,
       durationMs: probe.durationMs,
       sizeBytes: size,
-      filename: meta.filename,
+      filename,
       mimeType: probe.mimeType,
       projectId: meta.projectId,
       callouts: meta.callouts,
@@ -250,7 +285,7 @@ export class UploadProcessor {
       width: probe.width,
       height: probe.height
     }
-    if (!replacing) return { state: 'done', video: db.completeUpload(uploadId, facts) }
+    if (!replacing || retry) return { state: 'done', video: db.completeUpload(uploadId, facts) }
 
     const swapped = db.replaceVideo(uploadId, facts)
     if (!swapped) {
@@ -279,6 +314,13 @@ export class UploadProcessor {
     return { state: 'done', video: swapped.video }
   }
 
+  /** Why a retry of a failed live upload may not become its reserved video, or null. */
+  private retryRefusal(record: UploadRecord): string | null {
+    const { db } = this.library
+    if (db.discardedVideo(record.videoId)) return REPLACED_VIDEO_GONE
+    return db.failedReservation(record.videoId, record.userId) ? null : REPLACED_VIDEO_GONE
+  }
+
   /** Why a `replaces` upload may not take its video's place now, or null when it may. */
   private replaceRefusal(record: UploadRecord): string | null {
     const { db } = this.library
@@ -302,4 +344,10 @@ export class UploadProcessor {
   async drain(): Promise<void> {
     await Promise.allSettled([...this.inflight.values()])
   }
+}
+
+/** A live upload's file name with the extension of the container it was copied into. */
+function withExtension(filename: string, container: string | undefined): string {
+  const ext = container ?? 'mp4' // adopted by an earlier run: it read as MP4
+  return `${filename.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'recording'}.${ext}`
 }

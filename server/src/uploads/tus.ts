@@ -97,25 +97,39 @@ export function createUploadsHandler(
       let videoId = crypto.randomBytes(12).toString('base64url')
       if (meta.replaces) {
         // A new version of a video: only its owner or an admin, and never of a video that is gone.
+        // Or "Try again" after a live upload failed to finish: its owner's new upload takes the
+        // reserved id, so the link already handed out stays the link.
         // Sidecast-Refused: replace tells a client this is no token or transient problem.
         const target = db.getVideo(meta.replaces)
-        if (!target || !mayChange(user, target)) {
+        const retry = !target && db.failedReservation(meta.replaces, user.id)
+        if (!retry && (!target || !mayChange(user, target))) {
           nodeRes(req)?.setHeader('Sidecast-Refused', 'replace')
           throw target ? tusError(403, REPLACE_NOT_YOURS) : tusError(404, REPLACED_VIDEO_GONE)
         }
-        videoId = target.id
+        videoId = meta.replaces
       }
       // Counted and created in one go: two creations cannot both take the last place.
       const refusal = await library.write((d) => {
         const why = unfinishedUploadRefusal(d, config, user.id, upload.size)
         if (!why) {
-          d.createUpload(upload.id, user.id, videoId, JSON.stringify(meta), upload.size ?? null)
+          d.createUpload(
+            upload.id,
+            user.id,
+            videoId,
+            JSON.stringify(meta),
+            upload.size ?? null,
+            meta.live
+          )
         }
         return why
       })
       if (refusal) throw tusError(429, refusal)
       const node = nodeReq(req)
       if (node) createdBy.set(node, upload.id)
+      // The link is known from now on (instant share): the app shows it before the video exists.
+      const res = nodeRes(req)
+      res?.setHeader('Sidecast-Video-Id', videoId)
+      res?.setHeader('Sidecast-Video-Url', videoUrl(config, videoId))
       return {}
     },
     async onUploadFinish(_req, upload: Upload) {
@@ -130,7 +144,12 @@ export function createUploadsHandler(
       // disk the reserve goes first, so the failed creation's record can still be deleted.
       const trouble = unavailable(err)
       if (trouble?.status === 507) library.space.release()
-      if (req.method === 'POST') await discardFailedCreation(nodeReq(req))
+      if (req.method === 'POST') {
+        await discardFailedCreation(nodeReq(req))
+        // No upload, so no link: a failed creation must not hand one out.
+        nodeRes(req)?.removeHeader('Sidecast-Video-Id')
+        nodeRes(req)?.removeHeader('Sidecast-Video-Url')
+      }
       if (trouble) {
         const res = nodeRes(req)
         for (const [name, value] of Object.entries(trouble.headers)) res?.setHeader(name, value)
@@ -156,7 +175,8 @@ export function createUploadsHandler(
 
   tus.on('POST_TERMINATE', (_req: unknown, _res: unknown, id: string) => {
     try {
-      db.deleteUpload(id)
+      // A live upload's reserved link now says "This video was discarded".
+      db.discardUpload(id)
     } catch {
       // the reconciler forgets it later
     }
@@ -201,9 +221,23 @@ export function createUploadsHandler(
     if (record.state === 'failed') {
       return { status: 422, body: { state: 'failed', error: record.error ?? 'failed' } }
     }
+    const live = record.live
     const position = processor.queuePosition(uploadId)
-    if (position !== null) return { status: 202, body: { state: 'queued', position } }
-    return { status: 202, body: { state: record.state } }
+    if (position !== null) return { status: 202, body: { state: 'queued', position, live } }
+    const url = videoUrl(config, record.videoId)
+    return { status: 202, body: { state: record.state, live, id: record.videoId, url } }
+  }
+
+  /** describe(), with how many bytes an unfinished upload holds (the app and the bench poll it). */
+  async function describeWithOffset(
+    uploadId: string
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const described = describe(uploadId)
+    if (described.body.state !== 'uploading') return described
+    const upload = await library.storage.datastore.getUpload(uploadId).catch(() => null)
+    if (!upload) return described
+    const length = upload.size ?? null
+    return { ...described, body: { ...described.body, offset: upload.offset, length } }
   }
 
   /**
@@ -262,7 +296,7 @@ export function createUploadsHandler(
         send(res, 405, { error: 'use GET' }, { Allow: 'GET' })
         return
       }
-      const { status, body } = describe(uploadId)
+      const { status, body } = await describeWithOffset(uploadId)
       // /status always answers 200 with the state; /video answers the state's status code.
       send(res, parts[1] === 'status' ? 200 : status, body)
       return
@@ -305,6 +339,13 @@ export function createUploadsHandler(
         const outcome: Outcome =
           record.state === 'done' && video ? { state: 'done', video } : { state: 'processing' }
         res.writeHead(200, { ...headers, ...outcomeHeaders(outcome) })
+        res.end()
+        return
+      }
+      if (req.method === 'DELETE' && record.state === 'failed' && record.live) {
+        // Discarding a recording whose live upload failed: its link says it was discarded.
+        await library.write((d) => d.discardUpload(uploadId))
+        res.writeHead(204, { 'Tus-Resumable': '1.0.0' })
         res.end()
         return
       }

@@ -1,6 +1,7 @@
 /** The library: every video, newest first, or the ones a search finds; a page at a time. */
 import { SEARCH_MAX } from '../../library'
 import { sendHtml } from '../http'
+import { toReservation } from '../reservations'
 import { PAGE_SIZE, libraryPage } from '../views'
 import { requireViewer, type PageRequest, type PageRoute } from './base'
 
@@ -15,11 +16,14 @@ async function library(r: PageRequest): Promise<void> {
   const total = db.countVideos(query || undefined)
   const videos =
     total === 0 ? [] : db.searchVideos(query, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
+  // The viewer's own videos on their way, on the first page of the whole library only.
+  const reservations = query || page > 1 ? [] : db.reservationsOf(viewer.user.id).map(toReservation)
   sendHtml(
     r.res,
     200,
     libraryPage({
       viewer,
+      reservations,
       videos,
       total,
       page,

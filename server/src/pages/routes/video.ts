@@ -3,9 +3,10 @@
  * its owner and administrators.
  */
 import { UPLOAD_METADATA_LIMITS } from '../../../../src/shared/upload-metadata'
-import { mayChange, videoUrl } from '../../library'
+import { VIDEO_ID, mayChange, videoUrl } from '../../library'
 import { sendHtml } from '../http'
-import { deletePage, editPage, watchPage } from '../views'
+import { toReservation } from '../reservations'
+import { deletePage, discardedPage, editPage, reservationPage, watchPage } from '../views'
 import {
   changeableVideo,
   cleanText,
@@ -14,14 +15,15 @@ import {
   requireViewer,
   videoNotFound,
   type PageRequest,
-  type PageRoute
+  type PageRoute,
+  type PageViewer
 } from './base'
 
 async function watch(r: PageRequest): Promise<void> {
   const viewer = requireViewer(r)
   if (!viewer) return
   const video = findVideo(r.ctx, r.param)
-  if (!video) return videoNotFound(r.res, viewer)
+  if (!video) return notReady(r, viewer)
   sendHtml(
     r.res,
     200,
@@ -33,6 +35,34 @@ async function watch(r: PageRequest): Promise<void> {
       info: r.url.searchParams.has('saved') ? 'Your changes were saved.' : undefined
     })
   )
+}
+
+/**
+ * A link handed out before its video is in the library (instant share): being recorded, being
+ * finished, failed (why, to its owner), or discarded (410). Not cached: it changes by itself.
+ */
+function notReady(r: PageRequest, viewer: PageViewer): void {
+  const db = r.ctx.library.db
+  const upload = VIDEO_ID.test(r.param) ? db.reservation(r.param) : null
+  r.res.setHeader('Cache-Control', 'no-store')
+  if (upload) {
+    sendHtml(
+      r.res,
+      200,
+      reservationPage({
+        viewer,
+        reservation: toReservation(upload),
+        shareUrl: videoUrl(r.ctx.library.config, upload.videoId),
+        isOwner: upload.userId === viewer.user.id || viewer.user.admin
+      })
+    )
+    return
+  }
+  if (VIDEO_ID.test(r.param) && db.discardedVideo(r.param)) {
+    sendHtml(r.res, 410, discardedPage(viewer))
+    return
+  }
+  videoNotFound(r.res, viewer)
 }
 
 async function showEdit(r: PageRequest): Promise<void> {
