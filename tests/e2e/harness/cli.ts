@@ -1,7 +1,8 @@
 /**
  * `npm run harness`: Sidecast's UI in a browser, backed by the real main-process services.
  * Env: SIDECAST_HARNESS_PORT (default 5199), SIDECAST_DATA_DIR (default ./.sidecast-dev),
- * SIDECAST_LIBRARY_URL / SIDECAST_LIBRARY_TOKEN (fix the team library connection, as in the app).
+ * SIDECAST_LIBRARY_URL / SIDECAST_LIBRARY_TOKEN (fix the team library connection, as in the app),
+ * SIDECAST_SHARE_WHILE_RECORDING=0|1 (fixes Share while recording, as in the app).
  * Flags: --port N, --open (start Chromium with the flags that let it capture the screen).
  */
 import { spawn } from 'node:child_process'

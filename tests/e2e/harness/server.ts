@@ -45,7 +45,10 @@ export interface HarnessOptions {
   readonly port: number
   /** The built renderer (electron-vite's out/renderer). */
   readonly rendererDir?: string
-  /** The environment (SIDECAST_LIBRARY_URL / SIDECAST_LIBRARY_TOKEN); default process.env. */
+  /**
+   * The environment (SIDECAST_LIBRARY_URL / SIDECAST_LIBRARY_TOKEN, SIDECAST_SHARE_WHILE_RECORDING:
+   * main's services read them as in the app); default process.env.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>
 }
 

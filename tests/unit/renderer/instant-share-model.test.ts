@@ -139,35 +139,50 @@ describe('the link on the card', () => {
 })
 
 describe('the notice at Stop, and no second one', () => {
+  const announced = { ...finishing, linkAnnounced: true }
   it.each([
-    ['recording → finishing: the link at Stop', recording, finishing, 'link'],
-    ['recording → processing (caught up before Stop)', recording, processing, 'link'],
-    ['recording → done at once (a short recording)', recording, done, 'link'],
-    ['finishing → processing: nothing new', finishing, processing, null],
-    ['processing → done: not "Uploaded — link copied" again', processing, done, null],
-    ['processing → done, main dropped live', processing, doneWithoutLive, null],
-    ['finishing → failed: the failure', finishing, failed, 'failed'],
-    ['recording → failed', recording, { ...failed, live: 'recording' as const }, 'failed'],
-    ['recording → recording: nothing', recording, { ...recording, bytesSent: 9_000_000 }, null],
+    ['main announced the link at Stop', finishing, announced, 'link'],
+    ['announced with the recording event itself', recording, announced, 'link'],
     [
-      'no link known before it finished: an ordinary "Uploaded"',
-      upload({ live: 'recording' }),
-      done,
-      'done'
-    ],
-    [
-      'the link arrives after Stop: said then',
-      upload({ live: 'finishing', fraction: 0.2 }),
-      finishing,
+      'announced and already done (a short recording)',
+      recording,
+      { ...done, linkAnnounced: true },
       'link'
     ],
-    ['a failed one tried again: no second "link copied"', failed, finishing, null],
+    ['after Stop, before main announced it: nothing yet', recording, finishing, null],
     [
-      'discarded: nothing to say',
-      recording,
-      upload({ live: 'recording', url: LINK, state: 'cancelled' }),
+      'announced → processing: nothing new',
+      announced,
+      { ...processing, linkAnnounced: true },
       null
     ],
+    [
+      'processing → done: not "Uploaded — link copied" again',
+      { ...processing, linkAnnounced: true },
+      { ...done, linkAnnounced: true },
+      null
+    ],
+    [
+      'done, main dropped the flag: still not again',
+      { ...processing, linkAnnounced: true },
+      doneWithoutLive,
+      null
+    ],
+    ['announced → failed: the failure', announced, { ...failed, linkAnnounced: true }, 'failed'],
+    [
+      'a failed one tried again: no second link notice',
+      { ...failed, linkAnnounced: true },
+      announced,
+      null
+    ],
+    [
+      'announced as it was discarded: nothing to say',
+      recording,
+      { ...recording, linkAnnounced: true, state: 'cancelled' as const },
+      null
+    ],
+    ['recording → recording: nothing', recording, { ...recording, bytesSent: 9_000_000 }, null],
+    ['never announced (no link at Stop): an ordinary "Uploaded"', processing, done, 'done'],
     ['an ordinary upload still says Uploaded', upload({ fraction: 0.9 }), doneWithoutLive, 'done']
   ] as const)('%s', (_what, before, after, expected) => {
     expect(uploadOutcome(before, after)).toBe(expected)
@@ -181,7 +196,8 @@ describe('the notice at Stop, and no second one', () => {
 
   it('"Saved" is not said as well when the link is told at Stop', () => {
     expect(linkToldAtStop(recording)).toBe(true)
-    expect(linkToldAtStop(finishing)).toBe(true)
+    expect(linkToldAtStop(announced)).toBe(true)
+    expect(linkToldAtStop({ ...recording, state: 'cancelled' })).toBe(false)
     expect(linkToldAtStop(upload({ live: 'recording' }))).toBe(false)
     expect(linkToldAtStop(upload({ fraction: 0.5 }))).toBe(false)
     expect(linkToldAtStop(undefined)).toBe(false)
@@ -204,14 +220,15 @@ describe('the notice at Stop, and no second one', () => {
       recording,
       { ...recording, bytesSent: 6_000_000 },
       finishing,
-      { ...finishing, fraction: 0.9 },
-      processing,
-      done
+      { ...finishing, linkAnnounced: true },
+      { ...finishing, linkAnnounced: true, fraction: 0.9 },
+      { ...processing, linkAnnounced: true },
+      { ...done, linkAnnounced: true }
     ]) {
       listener!(info)
     }
     expect(told.map((e) => e.outcome)).toEqual(['link'])
-    expect(told[0]!.upload).toBe(finishing)
+    expect(told[0]!.upload).toEqual({ ...finishing, linkAnnounced: true })
   })
 })
 

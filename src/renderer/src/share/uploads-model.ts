@@ -64,21 +64,12 @@ export function reduceUploads(state: UploadsState, action: UploadsAction): Uploa
 export type UploadOutcome = 'done' | 'failed' | 'link'
 
 /**
- * True once a live upload is past Stop with its link known: the recording ended (bytes still
- * going, or the library making it watchable, or done) and the library reserved the video.
- */
-function linkPastStop(upload: UploadInfo | undefined): boolean {
-  if (!upload?.url) return false
-  if (upload.state === 'failed' || upload.state === 'cancelled') return false
-  return upload.live === 'finishing' || upload.live === 'processing' || upload.state === 'done'
-}
-
-/**
  * Whether a recording's upload followed it and its link is known, so the notice at Stop is the
  * link's (see `uploadOutcome`) and "Saved" need not be said as well.
  */
 export function linkToldAtStop(upload: UploadInfo | undefined): boolean {
-  return upload?.live !== undefined && !!upload.url && upload.state !== 'cancelled'
+  if (!upload || upload.live === undefined || upload.state === 'cancelled') return false
+  return upload.linkAnnounced === true || !!upload.url
 }
 
 /** Whether `next` is news compared to what was known before (`previous`, if anything). */
@@ -86,21 +77,11 @@ export function uploadOutcome(
   previous: UploadInfo | undefined,
   next: UploadInfo
 ): UploadOutcome | null {
-  // Main may drop `live` once done; what the upload was before still says it followed a recording.
-  if (next.live !== undefined || previous?.live !== undefined) {
-    // The one notice of a live upload: its link at Stop. Not again when a failed one is retried,
-    // and not for one that finished before its link was ever known (that is an ordinary upload).
-    if (
-      linkPastStop(next) &&
-      !linkPastStop(previous) &&
-      previous?.state !== 'failed' &&
-      (next.state !== 'done' || previous?.url)
-    ) {
-      return 'link'
-    }
-    // Its link was told at Stop; the video being ready is no news worth a second notice.
-    if (next.state === 'done' && linkPastStop(previous) && previous?.live !== undefined) return null
-  }
+  // Main copied a live upload's link at Stop and says so once (`linkAnnounced`): that is the
+  // notice of the whole share, and the upload's end later is no news worth a second one.
+  const announced = next.linkAnnounced === true && previous?.linkAnnounced !== true
+  if (announced && next.state !== 'failed' && next.state !== 'cancelled') return 'link'
+  if (next.state === 'done' && (next.linkAnnounced || previous?.linkAnnounced)) return null
   if (next.state === 'done' && previous?.state !== 'done') return 'done'
   if (next.state === 'failed' && previous?.state !== 'failed') return 'failed'
   return null
