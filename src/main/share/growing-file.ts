@@ -29,6 +29,8 @@ export interface GrowingFileOptions {
   readonly pollMs?: number
   /** Use `fs.watch` to wake up sooner than the poll; default true. */
   readonly watch?: boolean
+  /** Told when the reader found the final size itself (nothing writes the file any more). */
+  readonly onSealed?: (finalSize: number) => void
 }
 
 /** Where a range stands: bytes `[start, end)` are written; `done` when `end` is the file's end. */
@@ -170,6 +172,7 @@ export function createGrowingFile(options: GrowingFileOptions): GrowingFile {
       if (!options.isWritten()) {
         // Nothing appends to it any more: what is there is all there will be.
         sealed = Math.max(size, 0)
+        options.onSealed?.(sealed)
         continue
       }
       startWatching()

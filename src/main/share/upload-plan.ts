@@ -67,6 +67,38 @@ export function uploadFingerprint(projectId: string, variant: string, sizeBytes:
   return `sidecast/${projectId}/${variant}/${sizeBytes}`
 }
 
+/**
+ * A live upload's fingerprint: `sidecast/<projectId>/live`. One per project (its recording is
+ * made once), so a restart resumes it from the server's offset whatever the file's size by then.
+ */
+export function liveFingerprint(projectId: string): string {
+  return `sidecast/${projectId}/live`
+}
+
+/**
+ * Upload-Metadata of a live upload: as an ordinary upload's of the recording (no description,
+ * callouts or duration yet), plus `live: 1` — the library finishes it with a stream copy of the
+ * raw recording into a seekable file.
+ */
+export function liveMetadata(input: {
+  readonly projectId: string
+  readonly title: string
+  /** The capture file's extension, without the dot. */
+  readonly extension: string
+}): Record<string, string> {
+  return {
+    ...uploadMetadata({
+      projectId: input.projectId,
+      title: input.title,
+      description: '',
+      extension: input.extension,
+      durationMs: null,
+      callouts: []
+    }),
+    live: '1'
+  }
+}
+
 // The control characters the server refuses, to strip (tab and newlines are fine in descriptions).
 const CONTROL_EXCEPT_NEWLINES = new RegExp(CONTROL_CHARS_EXCEPT_NEWLINES.source, 'g')
 const CONTROL = new RegExp(`${CONTROL_CHARS.source}+`, 'g')

@@ -4,7 +4,7 @@
  * renderer at most a few times a second (the latest value always arriving in the end).
  */
 import type { UploadInfo } from '../../shared/ipc'
-import type { Upload } from './upload-state'
+import { livePhase, type Upload } from './upload-state'
 
 /** Bytes sent at a moment, for the speed estimate. */
 export interface SpeedSample {
@@ -44,6 +44,7 @@ export function speedOf(samples: readonly SpeedSample[]): number | null {
 /** The upload as `uploads:changed` and `uploads:list` tell it. */
 export function uploadInfo(upload: Upload, live: LiveProgress | undefined): UploadInfo {
   const total = upload.bytesTotal
+  const phase = livePhase(upload)
   let fraction: number
   if (upload.state === 'done') fraction = 1
   else if (upload.state === 'exporting') fraction = live?.exportFraction ?? 0
@@ -67,7 +68,9 @@ export function uploadInfo(upload: Upload, live: LiveProgress | undefined): Uplo
     createdAt: upload.createdAt,
     ...(upload.error ? { error: upload.error } : {}),
     ...(upload.needsToken ? { needsToken: true } : {}),
-    ...(upload.url ? { url: upload.url } : {})
+    ...(upload.url ? { url: upload.url } : {}),
+    ...(phase ? { live: phase } : {}),
+    ...(upload.linkAnnounced ? { linkAnnounced: true } : {})
   }
 }
 

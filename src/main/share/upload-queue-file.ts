@@ -78,7 +78,7 @@ export function createQueueFile(options: {
           UPLOAD_ID_PATTERN.test(u.id) &&
           typeof u.projectId === 'string' &&
           typeof u.state === 'string' &&
-          (u.source === 'recording' || u.source === 'export')
+          (u.source === 'recording' || u.source === 'export' || u.source === 'live')
       )
     } catch (error) {
       options.warn(`ignoring unreadable ${path}: ${errorMessage(error)}`)

@@ -8,11 +8,18 @@
  * stay paused, an interrupted export is redone from scratch), each from the server's offset.
  * Failures that may pass are retried with backoff, forever (a busy library: after the wait its
  * `Retry-After` asks for); a refused token waits for a new one.
+ *
+ * Live uploads (Share while recording) follow a recording as it is made: `addLive` queues one
+ * when the recording starts, it sends the capture file as it grows (growing-file.ts) with a
+ * deferred length, `sealLive` tells it the capture's final size at Stop (and copies the link,
+ * once), and it keeps the capture file until the library has every byte (`captureNeeded`).
+ * They do not wait for the one-at-a-time slot of ordinary uploads, nor hold it: a recording's
+ * upload must keep up with the recording.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import { rm, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
-import type { Edits } from '../../shared/edits'
+import { emptyEdits, type Edits } from '../../shared/edits'
 import { SidecastError } from '../../shared/errors'
 import type { ExportPreset } from '../../shared/export-preset'
 import type { UploadInfo, UploadRequest } from '../../shared/ipc'
@@ -21,10 +28,13 @@ import { errorMessage } from '../error-details'
 import { readEdits as readEditsFile } from '../projects/edits-store'
 import { requireFinished } from '../projects/project-catalogue'
 import { readShareLink, type ShareLink } from '../projects/share-link'
+import { createGrowingFile, type GrowingFile } from './growing-file'
 import { AUTH_REFUSED_MESSAGE, type TusFailure, type TusLayer, type TusRun } from './tus-layer'
 import {
   cleanDescription,
   editsHash,
+  liveFingerprint,
+  liveMetadata,
   metadataFor,
   needsExport,
   replaceVariant,
@@ -35,6 +45,7 @@ import { createQueueFile, UPLOADS_FOLDER } from './upload-queue-file'
 import {
   cancelProblem,
   isFinished,
+  liveFailureEvent,
   pauseProblem,
   resumeProblem,
   retriesWithToken,
@@ -66,6 +77,10 @@ interface Runtime {
   samples: SpeedSample[]
   lastPersistAt: number
   readonly throttle: ProgressThrottle
+  /** A live upload's capture as the running attempt reads it. */
+  growing: GrowingFile | null
+  /** A live upload whose recording the user stopped in this session: copy the link once known. */
+  announceLink: boolean
 }
 
 /** The projects the queue uploads from (the project catalogue and the recorder). */
@@ -74,6 +89,11 @@ export interface UploadProjects {
   projectDir(id: string): string
   /** True while the project is being recorded. */
   isRecording(id: string): boolean
+  /**
+   * True while something appends to the project's capture file (a live upload waits for more
+   * while it is); default isRecording.
+   */
+  isBeingWritten?(id: string): boolean
 }
 
 /** Exports a project into a file the upload owns (the app's export service). */
@@ -102,12 +122,19 @@ export interface UploadQueueOptions {
   storeLink(projectId: string, link: ShareLink): Promise<void>
   /** Tells the user about a finished upload (copy the link, notify), once. */
   announce(link: ShareLink, title: string): Promise<void>
+  /**
+   * A live upload's link is known and its recording stopped: copy it and tell the user ("Link
+   * copied — the video will be ready in a moment"), once; its end is then not announced again.
+   */
+  announceLink?(url: string, title: string): Promise<void>
   /** Every change of an upload (sent as `uploads:changed`). */
   emit(info: UploadInfo): void
   /** The project's edits; default: its edits.json. */
   readonly readEdits?: (projectDir: string, durationMs?: number) => Promise<Edits>
   /** Waits between retries; default RETRY_DELAYS_MS. */
   readonly retryDelaysMs?: readonly number[]
+  /** How often a live upload's capture is looked at while it waits for more; default 250 ms. */
+  readonly livePollMs?: number
   /** Least time between two progress events of one upload; default 250 ms. */
   readonly progressIntervalMs?: number
   /** Window of the speed estimate; default 5 s. */
@@ -121,6 +148,23 @@ export interface UploadQueue {
   start(): Promise<void>
   /** Queues a project's upload (exporting it first when it has edits). */
   add(projectId: string, request: UploadRequest): Promise<UploadInfo>
+  /**
+   * Queues the live upload of a recording that has just started (Share while recording); its
+   * bytes follow the capture file as it grows. One per project: a second call answers the first.
+   */
+  addLive(projectId: string, request: LiveUploadRequest): Promise<UploadInfo>
+  /**
+   * The project's recording stopped and its capture has `size` bytes: its live upload sends the
+   * rest, then the length, and the link is copied (once) as soon as it is known.
+   */
+  sealLive(projectId: string, size: number): void
+  /**
+   * The project's take was thrown away (discard, restart): its live upload stops, is deleted on
+   * the server (in the background) and leaves the list.
+   */
+  discardLive(projectId: string): Promise<void>
+  /** True while a live upload still needs the project's capture file (the library lacks bytes). */
+  captureNeeded(projectId: string): boolean
   list(): UploadInfo[]
   get(uploadId: string): UploadInfo
   pause(uploadId: string): Promise<UploadInfo>
@@ -134,6 +178,18 @@ export interface UploadQueue {
   /** Stops sending and exporting without losing anything; everything resumes at the next start. */
   shutdown(): Promise<void>
 }
+
+/** What a live upload starts from. */
+export interface LiveUploadRequest {
+  /** The recording's title (its video's title in the library). */
+  readonly title: string
+  /** The capture file's name in the project folder (`capture.webm`). */
+  readonly captureFile: string
+}
+
+/** A live upload asks for its link this often at first, then as ordinary uploads do. */
+const LIVE_LINK_POLL_MS = 500
+const LIVE_LINK_FAST_POLLS = 20
 
 /** Short hash of a token, to notice a changed one without storing it. */
 export function tokenTag(token: string): string {
@@ -155,6 +211,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   const speedWindow = options.speedWindowMs ?? 5000
   const warn = options.warn ?? ((message: string) => console.warn(`[uploads] ${message}`))
   const readEdits = options.readEdits ?? readEditsFile
+  const isBeingWritten = (projectId: string): boolean =>
+    options.projects.isBeingWritten?.(projectId) ?? options.projects.isRecording(projectId)
 
   let uploads: Upload[] = []
   const runtimes = new Map<string, Runtime>()
@@ -163,7 +221,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   const claims = new Set<string>()
   /** Cancellations still talking to the server; shutdown waits for them (bounded by the layer). */
   const background = new Set<Promise<unknown>>()
-  let uploadingId: string | null = null
+  /** Uploads with an attempt of their own running: at most one ordinary, any live ones. */
+  const sendingIds = new Set<string>()
   let exportingId: string | null = null
   let stopping = false
   let started = false
@@ -207,7 +266,9 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         throttle: new ProgressThrottle(progressInterval, now, () => {
           const upload = current(id)
           if (upload) send(upload)
-        })
+        }),
+        growing: null,
+        announceLink: false
       }
       runtimes.set(id, rt)
     }
@@ -278,11 +339,29 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       const next = uploads.find((u) => u.state === 'exporting')
       if (next) void runExport(next.id)
     }
-    if (!uploadingId) {
-      const t = now()
-      const next = uploads.find((u) => u.state === 'queued' && runtime(u.id).retryAt <= t)
+    const t = now()
+    const ready = (u: Upload): boolean =>
+      u.state === 'queued' && !sendingIds.has(u.id) && runtime(u.id).retryAt <= t
+    // Live uploads each run at once: they keep up with a recording being made.
+    for (const upload of uploads.filter((u) => u.source === 'live' && ready(u))) {
+      void runUpload(upload.id)
+    }
+    const ordinaryBusy = [...sendingIds].some((id) => current(id)?.source !== 'live')
+    if (!ordinaryBusy) {
+      const next = uploads.find((u) => u.source !== 'live' && ready(u))
       if (next) void runUpload(next.id)
     }
+  }
+
+  /** Frees an upload's sending slot. */
+  function release(id: string): void {
+    sendingIds.delete(id)
+  }
+
+  /** Ends the reading of a live upload's capture by its current attempt. */
+  function dropGrowing(rt: Runtime): void {
+    rt.growing?.close()
+    rt.growing = null
   }
 
   // ---- export ------------------------------------------------------------------------------
@@ -356,10 +435,14 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   // ---- upload ------------------------------------------------------------------------------
 
   /** The file to send and its fingerprint; null when the upload cannot go on (state set). */
-  async function prepareSend(
-    id: string
-  ): Promise<{ file: string; size: number; fingerprint: string } | null> {
+  async function prepareSend(id: string): Promise<{
+    file: string
+    size: number | null
+    fingerprint: string
+    growing?: GrowingFile
+  } | null> {
     const upload = find(id)
+    if (upload.source === 'live') return prepareLive(upload)
     if (upload.source === 'export') {
       const file = exportFile(id)
       const size = (await stat(file).catch(() => null))?.size
@@ -395,6 +478,94 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     }
   }
 
+  /** A live upload's capture as it grows; sealed at its size once nothing writes it any more. */
+  async function prepareLive(upload: Upload): Promise<{
+    file: string
+    size: null
+    fingerprint: string
+    growing: GrowingFile
+  } | null> {
+    const { id, projectId } = upload
+    const file = join(options.projects.projectDir(projectId), upload.captureFile ?? 'capture.webm')
+    let sealed = upload.sealedSize
+    if (sealed === undefined && !isBeingWritten(projectId)) {
+      // Stopped without this queue hearing of it (a crash, a quit): the file is all there is.
+      const size = (await stat(file).catch(() => null))?.size
+      if (size === undefined) {
+        fail(id, 'The recording’s file is gone, so it cannot be shared from where it stopped.')
+        return null
+      }
+      if (current(id)?.sealedSize === undefined) changed(apply(id, { type: 'sealed', size }))
+      sealed = current(id)?.sealedSize
+    }
+    const growing = createGrowingFile({
+      path: file,
+      sealedSize: sealed ?? null,
+      isWritten: () => isBeingWritten(projectId),
+      ...(options.livePollMs !== undefined ? { pollMs: options.livePollMs } : {}),
+      onSealed: (size) => {
+        const live = current(id)
+        if (live && live.sealedSize === undefined) changed(apply(id, { type: 'sealed', size }))
+      }
+    })
+    return {
+      file,
+      size: null,
+      fingerprint: upload.fingerprint ?? liveFingerprint(projectId),
+      growing
+    }
+  }
+
+  /** Removes a live upload's capture once nothing needs it: the library has it, or it was cancelled. */
+  async function releaseCapture(upload: Upload): Promise<void> {
+    if (!upload.captureFile || captureNeeded(upload.projectId)) return
+    let facts: RecordingFacts
+    try {
+      facts = await options.projects.readFacts(upload.projectId)
+    } catch {
+      return
+    }
+    // Still being finished locally (the capture writer removes it then), or the raw capture is
+    // the recording itself (its remux failed): kept.
+    if (facts.status === 'recording' || facts.file === upload.captureFile) return
+    const file = join(options.projects.projectDir(upload.projectId), upload.captureFile)
+    await rm(file, { force: true }).catch((error: unknown) =>
+      warn(`could not remove ${file}: ${errorMessage(error)}`)
+    )
+  }
+
+  function captureNeeded(projectId: string): boolean {
+    return uploads.some(
+      (u) =>
+        u.projectId === projectId &&
+        u.source === 'live' &&
+        !isFinished(u.state) &&
+        u.finishFailed !== true
+    )
+  }
+
+  /** Copies a live upload's link and tells the user, once, when its recording stopped here. */
+  function announceLinkIfDue(id: string): void {
+    const upload = current(id)
+    const rt = runtimes.get(id)
+    if (
+      !upload ||
+      !rt?.announceLink ||
+      stopping ||
+      upload.source !== 'live' ||
+      !upload.url ||
+      upload.linkAnnounced ||
+      upload.sealedSize === undefined ||
+      isFinished(upload.state)
+    ) {
+      return
+    }
+    changed(apply(id, { type: 'link-announced' }))
+    void Promise.resolve(options.announceLink?.(upload.url, upload.title)).catch((error: unknown) =>
+      warn(`could not announce the link of ${upload.projectId}: ${errorMessage(error)}`)
+    )
+  }
+
   function fail(
     id: string,
     message: string,
@@ -404,12 +575,12 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   }
 
   async function runUpload(id: string): Promise<void> {
-    uploadingId = id
+    sendingIds.add(id)
     const rt = runtime(id)
     const generation = ++rt.generation
     const isCurrent = (): boolean => rt.generation === generation && !stopping
-    const release = (): void => {
-      if (uploadingId === id && rt.generation === generation) uploadingId = null
+    const releaseSlot = (): void => {
+      if (rt.generation === generation) release(id)
     }
     clearRetry(rt)
     let handedOver = false
@@ -421,13 +592,18 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         return
       }
       const target = await prepareSend(id)
-      if (!isCurrent() || !target || current(id)?.state !== 'queued') return
+      if (!isCurrent() || !target || current(id)?.state !== 'queued') {
+        target?.growing?.close()
+        return
+      }
       rt.samples = []
+      dropGrowing(rt)
+      rt.growing = target.growing ?? null
       const sending = apply(id, {
         type: 'sending',
         file: target.file,
         fingerprint: target.fingerprint,
-        bytesTotal: target.size
+        bytesTotal: target.size ?? current(id)?.sealedSize ?? null
       })
       rt.offsetAtStart = sending.bytesSent
       changed(sending)
@@ -438,10 +614,16 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           token,
           file: target.file,
           size: target.size,
+          ...(target.growing ? { growing: target.growing } : {}),
           fingerprint: target.fingerprint,
           metadata: sending.metadata
         },
         {
+          onCreated(created) {
+            if (!isCurrent() || !created.videoUrl || !created.videoId) return
+            changed(apply(id, { type: 'created', url: created.videoUrl, videoId: created.videoId }))
+            announceLinkIfDue(id)
+          },
           onProgress(sent) {
             if (!isCurrent()) return
             apply(id, { type: 'progress', bytesSent: sent })
@@ -463,6 +645,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           onSuccess(result) {
             if (!isCurrent()) return
             rt.run = null
+            dropGrowing(rt)
             if (result.videoUrl && result.videoId) {
               void finish(id, generation, { url: result.videoUrl, videoId: result.videoId })
             } else {
@@ -472,8 +655,9 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           onError(failure) {
             if (!isCurrent()) return
             rt.run = null
+            dropGrowing(rt)
             failed(id, failure, token)
-            release()
+            releaseSlot()
             pump()
           }
         }
@@ -483,7 +667,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       if (isCurrent()) failed(id, { kind: 'retry', message: errorMessage(error) }, '')
     } finally {
       if (!handedOver) {
-        release()
+        releaseSlot()
         pump()
       }
     }
@@ -498,7 +682,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       return
     }
     if (failure.kind === 'rejected') {
-      fail(id, failure.message)
+      failedForGood(id, failure.message)
       return
     }
     // A busy library says when to come back (Retry-After): that wait, not the app's backoff.
@@ -519,6 +703,18 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     changed(waiting)
   }
 
+  /** Refused for good; a live upload's refusal after its last byte is a failed finish. */
+  function failedForGood(id: string, message: string): void {
+    const upload = find(id)
+    if (upload.source !== 'live') {
+      fail(id, message)
+      return
+    }
+    const after = apply(id, liveFailureEvent(upload, message))
+    changed(after)
+    if (after.finishFailed) void releaseCapture(after)
+  }
+
   /** The bytes are in but the final answer had no link (still processing): ask until it has. */
   async function awaitLink(
     id: string,
@@ -536,13 +732,16 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         return
       }
       if (status.state !== 'processing') {
-        if (uploadingId === id) uploadingId = null
+        release(id)
         if (status.state === 'error') failed(id, status.failure, token)
-        else fail(id, status.message)
+        else failedForGood(id, status.message)
         pump()
         return
       }
-      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)))
+      const live = current(id)?.source === 'live' && attempt < LIVE_LINK_FAST_POLLS
+      await new Promise((resolve) =>
+        setTimeout(resolve, live ? LIVE_LINK_POLL_MS : retryDelay(attempt))
+      )
     }
   }
 
@@ -565,15 +764,19 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     if (rt.generation !== generation) return
     const done = apply(id, { type: 'done', ...video, at: link.uploadedAt })
     rt.samples = []
-    if (uploadingId === id) uploadingId = null
+    release(id)
     trim()
     changed(done)
     pump()
-    try {
-      await options.announce(link, done.title)
-    } catch (error) {
-      warn(`could not announce the upload of ${projectId}: ${errorMessage(error)}`)
+    // A live upload's link was copied and told at Stop: its end is not announced again.
+    if (!done.linkAnnounced) {
+      try {
+        await options.announce(link, done.title)
+      } catch (error) {
+        warn(`could not announce the upload of ${projectId}: ${errorMessage(error)}`)
+      }
     }
+    await releaseCapture(done)
     // After the state is stored: a crash in between only means one more (harmless) HEAD.
     if (done.fingerprint) {
       await options.tus.forget(done.fingerprint).catch((error: unknown) => {
@@ -685,7 +888,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     const run = rt.run
     rt.run = null
     rt.samples = []
-    if (uploadingId === id) uploadingId = null
+    dropGrowing(rt)
+    release(id)
     if (exportingId === id) exportingId = null
     return run
   }
@@ -723,7 +927,9 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
 
   async function resume(uploadId: string): Promise<UploadInfo> {
     const upload = allowed(uploadId, resumeProblem, 'upload-finished')
-    if (upload.state === 'paused' || upload.state === 'failed') {
+    if (upload.source === 'live' && upload.state === 'failed' && upload.finishFailed) {
+      await retryAsRecording(upload)
+    } else if (upload.state === 'paused' || upload.state === 'failed') {
       requeue(upload.id)
     } else if (upload.state === 'queued') {
       // Waiting to retry: go now.
@@ -731,6 +937,39 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     }
     pump()
     return info(find(upload.id))
+  }
+
+  /**
+   * Try again after the library failed to finish a live upload: the finished local recording,
+   * as it was made, goes as an ordinary upload replacing the reserved video (same link).
+   */
+  async function retryAsRecording(upload: Upload): Promise<void> {
+    const facts = requireFinished(
+      await options.projects.readFacts(upload.projectId),
+      options.projects.isRecording(upload.projectId),
+      'This recording is still being recorded. Stop it first, then try again.'
+    )
+    const replaces = upload.videoId
+    const metadata = metadataFor({
+      projectId: upload.projectId,
+      title: upload.title,
+      description: upload.description,
+      edits: emptyEdits(),
+      durationMs: facts.durationMs,
+      exported: false,
+      extension: extname(facts.file).slice(1) || 'webm',
+      ...(replaces ? { replaces } : {})
+    })
+    const rt = runtime(upload.id)
+    clearRetry(rt)
+    rt.attempt = 0
+    changed(
+      apply(upload.id, {
+        type: 'retry-as-recording',
+        metadata,
+        ...(replaces ? { replaces } : {})
+      })
+    )
   }
 
   async function cancel(uploadId: string): Promise<UploadInfo> {
@@ -751,12 +990,94 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         else await options.tus.forget(fingerprint)
       }
       await removeExportFile(cancelled)
+      await releaseCapture(cancelled)
     })().catch((error: unknown) =>
       warn(`cleaning up a cancelled upload failed: ${errorMessage(error)}`)
     )
     background.add(cleanup)
     void cleanup.finally(() => background.delete(cleanup))
     return info(cancelled)
+  }
+
+  async function addLive(projectId: string, request: LiveUploadRequest): Promise<UploadInfo> {
+    const existing = uploads.find(
+      (u) => u.projectId === projectId && u.source === 'live' && !isFinished(u.state)
+    )
+    if (existing) return info(existing)
+    if (!(await options.credentials())) {
+      throw new SidecastError('library-not-set', LIBRARY_NOT_SET_MESSAGE)
+    }
+    const again = uploads.find(
+      (u) => u.projectId === projectId && u.source === 'live' && !isFinished(u.state)
+    )
+    if (again) return info(again)
+    const title = normaliseTitle(request.title)
+    const upload: Upload = {
+      id: randomUUID(),
+      projectId,
+      title,
+      description: '',
+      createdAt: new Date(now()).toISOString(),
+      state: 'queued',
+      source: 'live',
+      captureFile: request.captureFile,
+      fingerprint: liveFingerprint(projectId),
+      bytesTotal: null,
+      bytesSent: 0,
+      metadata: liveMetadata({
+        projectId,
+        title,
+        extension: extname(request.captureFile).slice(1) || 'webm'
+      })
+    }
+    uploads.push(upload)
+    changed(upload)
+    pump()
+    return info(upload)
+  }
+
+  function sealLive(projectId: string, size: number): void {
+    for (const upload of uploads) {
+      if (upload.projectId !== projectId || upload.source !== 'live') continue
+      if (isFinished(upload.state)) continue
+      const rt = runtime(upload.id)
+      rt.announceLink = true
+      if (upload.sealedSize === undefined) {
+        changed(apply(upload.id, { type: 'sealed', size }))
+        rt.growing?.seal(size)
+      }
+      announceLinkIfDue(upload.id)
+    }
+  }
+
+  async function discardLive(projectId: string): Promise<void> {
+    const live = uploads.filter(
+      (u) => u.projectId === projectId && u.source === 'live' && !isFinished(u.state)
+    )
+    for (const upload of live) {
+      const run = halt(upload.id)
+      const cancelled = apply(upload.id, { type: 'cancelled', at: new Date(now()).toISOString() })
+      // Told as cancelled (so a list showing it lets go), then gone: the take no longer exists.
+      send(cancelled)
+      uploads = uploads.filter((u) => u.id !== upload.id)
+      runtimes.get(upload.id)?.throttle.stop()
+      runtimes.delete(upload.id)
+      void queueFile.save()
+      const { fingerprint } = upload
+      const cleanup = (async () => {
+        if (run) await run.terminate()
+        else if (fingerprint) {
+          const creds = await options.credentials().catch(() => null)
+          if (creds) await options.tus.terminate(fingerprint, creds.token)
+          else await options.tus.forget(fingerprint)
+        }
+      })().catch((error: unknown) =>
+        warn(`deleting a discarded recording's upload failed: ${errorMessage(error)}`)
+      )
+      background.add(cleanup)
+      void cleanup.finally(() => background.delete(cleanup))
+    }
+    pump()
   }
 
   function networkBack(): void {
@@ -782,6 +1103,10 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       pump()
     },
     add,
+    addLive,
+    sealLive,
+    discardLive,
+    captureNeeded,
     list: () =>
       [...uploads].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((u) => info(u)),
     get: (uploadId) => info(find(uploadId)),
@@ -811,6 +1136,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         rt.exportController?.abort()
         if (rt.run) runs.push(rt.run.abort())
         rt.run = null
+        dropGrowing(rt)
       }
       await Promise.all(runs)
       await Promise.all([...background])

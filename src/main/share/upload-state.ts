@@ -9,8 +9,16 @@
  *   uploading → queued (waiting to retry, with backoff) → uploading …
  *   any unfinished state → failed (token refused: needsToken; or refused for good)
  *   any unfinished state → cancelled
+ *
+ * A live upload (source `live`, Share while recording) follows the recording as it is made: it
+ * is queued when the recording starts, learns its link when the library reserves the video
+ * (`created`), learns its length at Stop (`sealed`), and shows where it stands as `livePhase`:
+ * recording → finishing (bytes behind after Stop) → processing (all there) → done. When the
+ * library fails to finish all the bytes (not a video, truncated), it is `failed` with
+ * `finishFailed`, and Try again sends the finished local recording under the same link
+ * (`retry-as-recording`: an ordinary upload that replaces the reserved video).
  */
-import type { UploadState } from '../../shared/ipc'
+import type { LiveUploadPhase, UploadState } from '../../shared/ipc'
 import type { ExportPreset } from '../../shared/export-preset'
 
 /** One upload as stored in queue.json: plain data, changed only through uploadReducer. */
@@ -21,8 +29,11 @@ export interface Upload {
   readonly description: string
   readonly createdAt: string
   readonly state: UploadState
-  /** Where the bytes come from: the recording as it is, or an export owned by the upload. */
-  readonly source: 'recording' | 'export'
+  /**
+   * Where the bytes come from: the recording as it is, an export owned by the upload, or the
+   * recording's capture file as it is being written (`live`).
+   */
+  readonly source: UploadSource
   /** The preset of the export (source `export`). */
   readonly preset?: ExportPreset
   /** The file being sent, once known (the export's, or the recording's at queue time). */
@@ -43,7 +54,17 @@ export interface Upload {
   readonly url?: string
   readonly videoId?: string
   readonly finishedAt?: string
+  /** live: the capture file's name in the project folder (`capture.webm`), sent as it grows. */
+  readonly captureFile?: string
+  /** live: the capture's final size, known once the recording stopped (then also bytesTotal). */
+  readonly sealedSize?: number
+  /** live: the link was copied and announced (at Stop): the end is not announced again. */
+  readonly linkAnnounced?: boolean
+  /** live: every byte arrived but the library could not finish the video; see `failed`. */
+  readonly finishFailed?: boolean
 }
+
+export type UploadSource = 'recording' | 'export' | 'live'
 
 export type UploadEvent =
   /** The export is written: its file, fingerprint and metadata are known; next, send it. */
@@ -61,7 +82,8 @@ export type UploadEvent =
       readonly type: 'sending'
       readonly file: string
       readonly fingerprint: string
-      readonly bytesTotal: number
+      /** Null while a live upload's length is not known yet. */
+      readonly bytesTotal: number | null
     }
   /** Bytes sent (or confirmed by the server) so far. */
   | { readonly type: 'progress'; readonly bytesSent: number }
@@ -84,6 +106,23 @@ export type UploadEvent =
   | { readonly type: 'cancelled'; readonly at: string }
   /** The app started again: what was sending resumes from the server's offset. */
   | { readonly type: 'restarted' }
+  /** live: the library reserved the video; its link works from now on. */
+  | { readonly type: 'created'; readonly url: string; readonly videoId: string }
+  /** live: the recording stopped; its capture has `size` bytes, which is what will be sent. */
+  | { readonly type: 'sealed'; readonly size: number }
+  /** live: the link was copied and announced. */
+  | { readonly type: 'link-announced' }
+  /** live: every byte arrived, but the library could not finish the video (its reason). */
+  | { readonly type: 'finish-failed'; readonly message: string }
+  /**
+   * live, after a failed finish: Try again sends the finished local recording instead, as an
+   * ordinary upload that replaces the reserved video (same link).
+   */
+  | {
+      readonly type: 'retry-as-recording'
+      readonly metadata: Readonly<Record<string, string>>
+      readonly replaces?: string
+    }
 
 /** Done and cancelled uploads are finished: nothing runs for them any more. */
 export function isFinished(state: UploadState): boolean {
@@ -98,7 +137,8 @@ export function isRunning(state: UploadState): boolean {
 /** How many finished uploads the list keeps. */
 export const KEEP_FINISHED = 20
 
-type Cleared = 'error' | 'needsToken' | 'refusedToken' | 'fingerprint'
+type Cleared =
+  'error' | 'needsToken' | 'refusedToken' | 'fingerprint' | 'finishFailed' | 'file' | 'replaces'
 
 function clear(upload: Upload, ...keys: Cleared[]): Upload {
   const copy: { -readonly [K in keyof Upload]?: Upload[K] } = { ...upload }
@@ -167,7 +207,64 @@ export function uploadReducer(upload: Upload, event: UploadEvent): Upload {
       return { ...clear(upload, 'error', 'needsToken'), state: 'cancelled', finishedAt: event.at }
     case 'restarted':
       return upload.state === 'uploading' ? { ...upload, state: 'queued' } : upload
+    case 'created':
+      return { ...upload, url: event.url, videoId: event.videoId }
+    case 'sealed':
+      // The first seal counts: the capture does not change once the recording stopped.
+      if (upload.source !== 'live' || upload.sealedSize !== undefined) return upload
+      return { ...upload, sealedSize: event.size, bytesTotal: event.size }
+    case 'link-announced':
+      return { ...upload, linkAnnounced: true }
+    case 'finish-failed':
+      return {
+        ...clear(upload, 'needsToken'),
+        state: 'failed',
+        error: event.message,
+        finishFailed: true,
+        bytesSent: upload.bytesTotal ?? upload.bytesSent
+      }
+    case 'retry-as-recording':
+      return {
+        ...clear(
+          upload,
+          'error',
+          'needsToken',
+          'refusedToken',
+          'fingerprint',
+          'finishFailed',
+          'file',
+          'replaces'
+        ),
+        source: 'recording',
+        state: 'queued',
+        bytesTotal: null,
+        bytesSent: 0,
+        metadata: event.metadata,
+        ...(event.replaces ? { replaces: event.replaces } : {})
+      }
   }
+}
+
+/**
+ * Where a live upload stands for the user, while it is not finished: `recording` until the
+ * recording stopped, `finishing` while bytes are behind after that, `processing` once every byte
+ * is on the server. Undefined for other uploads, and once done, failed or cancelled.
+ */
+export function livePhase(upload: Upload): LiveUploadPhase | undefined {
+  if (upload.source !== 'live') return undefined
+  if (isFinished(upload.state) || upload.state === 'failed') return undefined
+  if (upload.sealedSize === undefined) return 'recording'
+  return upload.bytesSent >= upload.sealedSize ? 'processing' : 'finishing'
+}
+
+/**
+ * What a live upload's failure means, by where it stood: a refusal once every byte was sent is
+ * the library failing to finish the video (`finish-failed`: Try again sends the local
+ * recording); before that, an ordinary failure (Try again resumes the live upload).
+ */
+export function liveFailureEvent(upload: Upload, message: string): UploadEvent {
+  const allSent = upload.sealedSize !== undefined && upload.bytesSent >= upload.sealedSize
+  return allSent ? { type: 'finish-failed', message } : { type: 'failed', message }
 }
 
 /** Why pause does not apply, or null when it does (a paused upload is paused again quietly). */
