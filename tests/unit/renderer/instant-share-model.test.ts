@@ -57,12 +57,13 @@ const finishing = upload({
   etaMs: 3_000
 })
 const processing = upload({ live: 'processing', url: LINK, fraction: 1, bytesTotal: 10_000_000 })
-const done = upload({ state: 'done', live: 'processing', url: LINK, fraction: 1 })
+// Main drops `live` once an upload is done or failed (its livePhase); `linkAnnounced` stays.
+const done = upload({ state: 'done', url: LINK, fraction: 1, linkAnnounced: true })
 const doneWithoutLive = upload({ state: 'done', url: LINK, fraction: 1 })
 const failed = upload({
   state: 'failed',
-  live: 'processing',
   url: LINK,
+  linkAnnounced: true,
   error: 'The library could not finish the video: the file is truncated.'
 })
 
@@ -182,7 +183,12 @@ describe('the notice at Stop, and no second one', () => {
       null
     ],
     ['recording → recording: nothing', recording, { ...recording, bytesSent: 9_000_000 }, null],
-    ['never announced (no link at Stop): an ordinary "Uploaded"', processing, done, 'done'],
+    [
+      'never announced (no link at Stop): an ordinary "Uploaded"',
+      processing,
+      doneWithoutLive,
+      'done'
+    ],
     ['an ordinary upload still says Uploaded', upload({ fraction: 0.9 }), doneWithoutLive, 'done']
   ] as const)('%s', (_what, before, after, expected) => {
     expect(uploadOutcome(before, after)).toBe(expected)
@@ -197,6 +203,9 @@ describe('the notice at Stop, and no second one', () => {
   it('"Saved" is not said as well when the link is told at Stop', () => {
     expect(linkToldAtStop(recording)).toBe(true)
     expect(linkToldAtStop(announced)).toBe(true)
+    // Done before Stop was reported (main dropped `live`): announced is enough.
+    expect(linkToldAtStop(done)).toBe(true)
+    expect(linkToldAtStop(doneWithoutLive)).toBe(false)
     expect(linkToldAtStop({ ...recording, state: 'cancelled' })).toBe(false)
     expect(linkToldAtStop(upload({ live: 'recording' }))).toBe(false)
     expect(linkToldAtStop(upload({ fraction: 0.5 }))).toBe(false)

@@ -68,8 +68,9 @@ export type UploadOutcome = 'done' | 'failed' | 'link'
  * link's (see `uploadOutcome`) and "Saved" need not be said as well.
  */
 export function linkToldAtStop(upload: UploadInfo | undefined): boolean {
-  if (!upload || upload.live === undefined || upload.state === 'cancelled') return false
-  return upload.linkAnnounced === true || !!upload.url
+  if (!upload || upload.state === 'cancelled') return false
+  // Main drops `live` once an upload is done or failed; `linkAnnounced` stays.
+  return upload.linkAnnounced === true || (upload.live !== undefined && !!upload.url)
 }
 
 /** Whether `next` is news compared to what was known before (`previous`, if anything). */
@@ -191,7 +192,8 @@ export function cardShareUrl(
   upload: UploadInfo | undefined,
   projectShareUrl: string | null | undefined
 ): string | null {
-  if (upload?.url && upload.live !== undefined && upload.state !== 'cancelled') return upload.url
+  const live = upload?.live !== undefined || upload?.linkAnnounced === true
+  if (upload?.url && live && upload.state !== 'cancelled') return upload.url
   if (upload?.state === 'done' && upload.url) return upload.url
   if (isActiveUpload(upload)) return null
   return projectShareUrl ?? null
