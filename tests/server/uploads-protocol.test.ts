@@ -145,10 +145,14 @@ describe('tus protocol', () => {
     )
     expect(res.status).toBe(201)
     expect(res.headers['upload-offset']).toBe(String(half))
-    expect(res.headers['sidecast-video-url']).toBeUndefined()
+    // Every creation answers the link the video will have (instant share), also unfinished.
+    const videoId = res.headers['sidecast-video-id'] as string
+    expect(videoId).toBeTruthy()
+    expect(res.headers['sidecast-video-url']).toBe(`${s.url}/v/${videoId}`)
+    expect(res.headers['sidecast-upload-state']).toBeUndefined()
     const r = await patch(s, up, half, video.subarray(half))
     expect(r.status).toBe(204)
-    expect(r.headers['sidecast-video-id']).toBeTruthy()
+    expect(r.headers['sidecast-video-id']).toBe(videoId)
   })
 
   it('terminates an unfinished upload (DELETE), after which it is gone', async () => {
