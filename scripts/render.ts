@@ -1,14 +1,16 @@
 /**
  * Headless export, the same pipeline the app runs:
  *   npm run render -- <project-dir> [--preset 720p|1080p|source] [--quality standard|high|small]
- *                     [--out file.mp4]
- * Prints progress and the result; exits 1 with a message naming the problem on a bad project.
+ *                     [--out file.mp4] [--full]
+ * Smart rendering copies what no edit touches and re-encodes the rest; --full (or
+ * SIDECAST_SMART_RENDER=0) re-encodes every frame. Prints progress and the result, with how it
+ * was rendered; exits 1 with a message naming the problem on a bad project.
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { runExport } from '../src/main/export/run-export'
+import { runExport, smartRenderEnabled } from '../src/main/export/run-export'
 import { parseExportPreset } from '../src/main/export/presets'
 import { type ExportPreset } from '../src/shared/export-preset'
 import { locateFfmpeg } from '../src/main/ffmpeg/locate-ffmpeg'
@@ -24,7 +26,7 @@ import {
 import { exportFileName, uniqueExportPath } from '../src/main/export/export-service'
 
 const USAGE =
-  'usage: npm run render -- <project-dir> [--preset 720p|1080p|source] [--quality standard|high|small] [--out file.mp4]'
+  'usage: npm run render -- <project-dir> [--preset 720p|1080p|source] [--quality standard|high|small] [--out file.mp4] [--full]'
 
 function fail(message: string): never {
   process.stderr.write(`render: ${message}\n`)
@@ -78,7 +80,8 @@ async function main(): Promise<void> {
       options: {
         preset: { type: 'string' },
         quality: { type: 'string' },
-        out: { type: 'string' }
+        out: { type: 'string' },
+        full: { type: 'boolean' }
       }
     })
   } catch (error) {
@@ -122,6 +125,8 @@ async function main(): Promise<void> {
       preset,
       outFile,
       ffmpegPath: ffmpeg.path,
+      ...(ffmpeg.ffprobePath ? { ffprobePath: ffmpeg.ffprobePath } : {}),
+      smart: parsed.values.full !== true && smartRenderEnabled(process.env),
       signal: controller.signal,
       onProgress: ({ fraction, etaMs }) => {
         const percent = Math.floor(fraction * 100)
@@ -135,8 +140,14 @@ async function main(): Promise<void> {
     })
     if (interactive) process.stdout.write('\n')
     const mb = (result.sizeBytes / (1024 * 1024)).toFixed(1)
+    const how =
+      result.mode === 'copy'
+        ? 'video stream copied'
+        : result.render.mode === 'smart'
+          ? `smart: ${Math.round(result.render.copiedFraction * 100)} % copied`
+          : `re-encoded${result.render.reason ? `: ${result.render.reason}` : ''}`
     process.stdout.write(
-      `exported ${result.outFile} (${mb} MB, ${formatMs(result.durationMs)}, ${result.mode === 'copy' ? 'video stream copied' : 're-encoded'}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`
+      `exported ${result.outFile} (${mb} MB, ${formatMs(result.durationMs)}, ${how}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`
     )
   } catch (error) {
     if (interactive) process.stdout.write('\n')

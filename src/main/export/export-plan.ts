@@ -36,6 +36,8 @@ export interface PlanExportOptions {
   readonly outputPath: string
   /** Folder the overlay PNGs will be written to (see `overlays`); default: file names as they are. */
   readonly overlayDir?: string
+  /** Re-encode even when the video stream could be copied as it is (a forced full export). */
+  readonly forceEncode?: boolean
   /**
    * Where each overlay PNG sits in the source frame, by file name, when it was cropped to what it
    * draws (run-export does); absent: at 0,0, i.e. a full-frame PNG.
@@ -75,7 +77,7 @@ export interface ExportPlan {
 }
 
 /** What the plan needs from the facts, checked. */
-interface KnownFacts {
+export interface KnownFacts {
   readonly width: number
   readonly height: number
   readonly durationMs: number
@@ -83,7 +85,7 @@ interface KnownFacts {
   readonly audioCodec: string | null
 }
 
-function knownFacts(facts: RecordingFacts): KnownFacts {
+export function knownFacts(facts: RecordingFacts): KnownFacts {
   const { width, height, durationMs, videoCodec } = facts
   if (!width || !height || !durationMs || !videoCodec) {
     throw new SidecastError(
@@ -147,19 +149,40 @@ export function blurFilters(a: BlurAnnotation, box: BlurBox, frame: FrameDimensi
   return `boxblur=luma_radius=${blurRadiusPx(a, frame.height, box)}:luma_power=3`
 }
 
+/** The audio of the kept ranges from input `input`, joined, as `[acut]`: the cut half of the graph. */
+export function audioCutGraph(keep: NormalizedKeep, whole: boolean, input: number): string {
+  if (whole) return `[${input}:a]asetpts=PTS-STARTPTS[acut]`
+  if (keep.length === 1) {
+    const [start, end] = keep[0]!
+    return `[${input}:a]atrim=start=${seconds(start)}:end=${seconds(end)},asetpts=PTS-STARTPTS[acut]`
+  }
+  const chains = keep.map(
+    ([start, end], i) =>
+      `[${input}:a]atrim=start=${seconds(start)}:end=${seconds(end)},asetpts=PTS-STARTPTS[a${i}]`
+  )
+  const pads = keep.map((_, i) => `[a${i}]`).join('')
+  return [...chains, `${pads}concat=n=${keep.length}:v=0:a=1[acut]`].join(';')
+}
+
 interface GraphResult {
   readonly graph: string
   readonly audio: boolean
 }
 
-function buildGraph(
+/**
+ * The export's filter graph: cuts, blur, callouts, size. Smart rendering runs it on each
+ * re-encoded stretch (with the stretch as the only kept range and times shifted to it), so a
+ * stretch is drawn exactly as the full export draws it; it keeps the source's `pixFmt` there.
+ */
+export function buildGraph(
   facts: KnownFacts,
   keep: NormalizedKeep,
   whole: boolean,
   annotations: readonly Annotation[],
   overlays: readonly OverlayPlan[],
   output: FrameDimensions,
-  positions: Readonly<Record<string, OverlayPosition>>
+  positions: Readonly<Record<string, OverlayPosition>>,
+  pixFmt = 'yuv420p'
 ): GraphResult {
   const audio = facts.audioCodec !== null
   const chains: string[] = []
@@ -224,16 +247,16 @@ function buildGraph(
   else if (output.width !== facts.width || output.height !== facts.height) {
     finish.push(`crop=${output.width}:${output.height}:0:0`)
   }
-  finish.push('format=yuv420p')
+  finish.push(`format=${pixFmt}`)
   chains.push(`[${current}]${finish.join(',')}[vout]`)
   return { graph: chains.join(';'), audio }
 }
 
 // No -nostdin: a cancel asks ffmpeg to stop by writing `q` to its stdin.
-const COMMON_HEAD = ['-hide_banner', '-y', '-loglevel', 'error']
+export const COMMON_HEAD = ['-hide_banner', '-y', '-loglevel', 'error']
 // The muxer is forced because the output is written to a `.part` name first.
 // prettier-ignore
-const COMMON_TAIL = ['-movflags', '+faststart', '-f', 'mp4', '-progress', 'pipe:1', '-nostats']
+export const COMMON_TAIL = ['-movflags', '+faststart', '-f', 'mp4', '-progress', 'pipe:1', '-nostats']
 
 /** Turns facts + edits + preset into the ffmpeg job that exports them. */
 export function planExport(options: PlanExportOptions): ExportPlan {
@@ -261,7 +284,7 @@ export function planExport(options: PlanExportOptions): ExportPlan {
   const sizeKept = output.width === facts.width && output.height === facts.height
   // Small asks for a smaller file than the recording, which only an encode can give.
   const copyable = facts.videoCodec === 'h264' && sizeKept && preset.quality !== 'small'
-  if (whole && edits.annotations.length === 0 && copyable) {
+  if (whole && edits.annotations.length === 0 && copyable && !options.forceEncode) {
     // prettier-ignore
     const args = [
       ...COMMON_HEAD,

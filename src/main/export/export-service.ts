@@ -17,7 +17,12 @@ import { SidecastError } from '../../shared/errors'
 import { EXPORTS_FOLDER, type RecordingFacts } from '../../shared/project'
 import { parseExportPreset } from './presets'
 import { type ExportPreset } from '../../shared/export-preset'
-import { runExport, type ExportResult, type RunExportOptions } from './run-export'
+import {
+  runExport,
+  smartRenderEnabled,
+  type ExportResult,
+  type RunExportOptions
+} from './run-export'
 import { errorMessage } from '../error-details'
 import { readEdits } from '../projects/edits-store'
 import { requireFinished } from '../projects/project-catalogue'
@@ -52,6 +57,11 @@ export interface ExportServiceOptions {
   readonly progressIntervalMs?: number
   /** Clock for the throttle; tests inject it. */
   readonly now?: () => number
+  /**
+   * Smart rendering (copy the stretches no edit touches) unless a request says otherwise;
+   * default: on, unless the environment has `SIDECAST_SMART_RENDER=0`.
+   */
+  readonly smart?: boolean
 }
 
 /** For exports made on behalf of another service (the upload queue), not the user. */
@@ -60,6 +70,8 @@ export interface ExportStartOptions {
   readonly outFile?: string
   /** Receives this export's events instead of `emit` (so they do not reach the renderer). */
   readonly onEvent?: (event: ExportProgressEvent) => void
+  /** False forces a full re-encode of every frame; default: the service's `smart`. */
+  readonly smart?: boolean
 }
 
 export interface ExportService {
@@ -139,6 +151,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
   const read = options.readEdits ?? readEdits
   const now = options.now ?? Date.now
   const interval = options.progressIntervalMs ?? 250
+  const smartDefault = options.smart ?? smartRenderEnabled(process.env)
   const finished = new Map<string, string>()
   let running: Running | null = null
 
@@ -214,6 +227,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       outFile,
       ffmpegPath: prepared.ffmpegPath,
       signal: job.controller.signal,
+      smart: startOptions.smart ?? smartDefault,
       ...(fontDir !== undefined ? { fontDir } : {}),
       onProgress: ({ fraction, etaMs }) => {
         const t = now()
@@ -240,7 +254,8 @@ export function createExportService(options: ExportServiceOptions): ExportServic
           fraction: 1,
           etaMs: 0,
           state: 'done',
-          sizeBytes: result.sizeBytes
+          sizeBytes: result.sizeBytes,
+          ...(result.render ? { render: result.render } : {})
         })
       },
       (error: unknown) => {

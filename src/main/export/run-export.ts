@@ -1,7 +1,12 @@
 /**
- * Runs one export: rasterises the callout PNGs the plan asks for, runs the planned ffmpeg job
- * into `<out>.part`, and renames it into place only when it is complete, so a half-written
- * export never looks like a finished one. Cancel and failure remove the partial file.
+ * Runs one export: rasterises the callout PNGs the plan asks for, renders into `<out>.part`, and
+ * renames it into place only when it is complete, so a half-written export never looks like a
+ * finished one. Cancel and failure remove the partial file.
+ *
+ * Smart rendering first (smart-plan.ts): copy the GOPs no edit touches, re-encode the rest,
+ * verify. When it cannot be proven safe for this file — or it fails, or its result does not
+ * verify — the export falls back by itself to the full re-encode (export-plan.ts), and the
+ * result's `render` says which it did and why.
  */
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,7 +15,13 @@ import { drawOverlay } from '../../shared/callouts/draw'
 import type { Edits } from '../../shared/edits'
 import { SidecastError } from '../../shared/errors'
 import type { RecordingFacts } from '../../shared/project'
+import type { RenderSummary } from '../../shared/ipc'
+import { locateFfmpeg } from '../ffmpeg/locate-ffmpeg'
 import { runFfmpegArgs } from '../ffmpeg/run-ffmpeg'
+import { probeGopIndex } from '../ffmpeg/smart-probes'
+import { verifyRender } from './render-verify'
+import { planSmart, type SmartPlan } from './smart-plan'
+import { smartRender } from './smart-render'
 import { fontDir as defaultFontDir, rasterizeOverlayCropped } from './callout-raster'
 import { planExport, type ExportPlan, type OverlayPlan, type OverlayPosition } from './export-plan'
 import type { ExportPreset } from '../../shared/export-preset'
@@ -41,6 +52,17 @@ export interface RunExportOptions {
   readonly fontDir?: string
   /** Called with the plan before ffmpeg starts (the benchmark reruns its command by hand). */
   readonly onPlan?: (plan: ExportPlan) => void
+  /**
+   * Smart rendering (copy what no edit touches); default true. False forces a full re-encode of
+   * every frame (`SIDECAST_SMART_RENDER=0`, `npm run render -- --full`).
+   */
+  readonly smart?: boolean
+  /** ffprobe for the GOP index; default: the one found with `ffmpegPath`. */
+  readonly ffprobePath?: string
+  /** Called with the smart plan when there is one (the benchmark reports it). */
+  readonly onSmartPlan?: (plan: SmartPlan) => void
+  /** Runs on the smart result before it is verified; tests break it here to prove the fallback. */
+  readonly beforeVerify?: (file: string) => Promise<void>
 }
 
 export interface ExportResult {
@@ -48,7 +70,25 @@ export interface ExportResult {
   readonly sizeBytes: number
   /** The output's planned length, ms. */
   readonly durationMs: number
-  readonly mode: ExportPlan['mode']
+  /** `copy`: stream copy of an unedited recording; `smart`: copied and re-encoded stretches; `encode`: full re-encode. */
+  readonly mode: ExportPlan['mode'] | 'smart'
+  /** How it was rendered, for the export dialog. */
+  readonly render: RenderSummary
+}
+
+/** Whether smart rendering is on for this environment: `SIDECAST_SMART_RENDER=0` turns it off. */
+export function smartRenderEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env.SIDECAST_SMART_RENDER?.trim().toLowerCase()
+  return !(value === '0' || value === 'false' || value === 'off' || value === 'no')
+}
+
+/** The ffprobe next to (or found with) `ffmpegPath`, or null. */
+function ffprobeFor(ffmpegPath: string): string | null {
+  try {
+    return locateFfmpeg({ settingPath: ffmpegPath }).ffprobePath ?? null
+  } catch {
+    return null
+  }
 }
 
 /** ETA from elapsed wall time; null early on, when a guess would jump around. */
@@ -101,31 +141,56 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
       { width: facts.width ?? 1, height: facts.height ?? 1 },
       options.fontDir
     )
-    const plan = planExport({ ...planOptions, overlayPositions })
+    const smartWanted = options.smart !== false
+    const fullPlan = planExport({ ...planOptions, overlayPositions, forceEncode: !smartWanted })
     await mkdir(dirname(outFile), { recursive: true })
-    options.onPlan?.(plan)
     const started = Date.now()
-    await runFfmpegArgs(options.ffmpegPath, plan.args, {
-      signal,
-      task: 'export the video',
-      errorCode: 'export-failed',
-      onProgress: ({ outTimeMs }) => {
-        const fraction = Math.min(1, outTimeMs / Math.max(1, plan.outputDurationMs))
-        options.onProgress?.({
-          fraction,
-          outTimeMs,
-          etaMs: estimateEtaMs(fraction, Date.now() - started)
-        })
-      }
-    }).catch((error: unknown) => {
-      if (error instanceof SidecastError && error.code === 'export-failed') {
-        throw new SidecastError(
-          'export-failed',
-          `The export failed (the recording is safe). ${error.message}`
-        )
-      }
-      throw error
-    })
+    const progress = (fraction: number, outTimeMs: number): void =>
+      options.onProgress?.({
+        fraction,
+        outTimeMs,
+        etaMs: estimateEtaMs(fraction, Date.now() - started)
+      })
+
+    let render: RenderSummary
+    let mode: ExportResult['mode'] = fullPlan.mode
+    let smartDone = false
+    if (fullPlan.mode === 'copy') {
+      render = { mode: 'smart', copiedFraction: 1, reason: null }
+    } else if (!smartWanted) {
+      render = { mode: 'full', copiedFraction: 0, reason: 'a full re-encode was asked for' }
+    } else {
+      const attempt = await trySmart(
+        options,
+        fullPlan,
+        overlayPositions,
+        workDir,
+        partFile,
+        progress
+      )
+      render = attempt.render
+      smartDone = attempt.done
+      if (smartDone) mode = 'smart'
+    }
+
+    if (!smartDone) {
+      options.onPlan?.(fullPlan)
+      await runFfmpegArgs(options.ffmpegPath, fullPlan.args, {
+        signal,
+        task: 'export the video',
+        errorCode: 'export-failed',
+        onProgress: ({ outTimeMs }) =>
+          progress(Math.min(1, outTimeMs / Math.max(1, fullPlan.outputDurationMs)), outTimeMs)
+      }).catch((error: unknown) => {
+        if (error instanceof SidecastError && error.code === 'export-failed') {
+          throw new SidecastError(
+            'export-failed',
+            `The export failed (the recording is safe). ${error.message}`
+          )
+        }
+        throw error
+      })
+    }
     const written = await stat(partFile).catch(() => null)
     if (!written || written.size === 0) {
       throw new SidecastError(
@@ -134,12 +199,13 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
       )
     }
     await rename(partFile, outFile)
-    options.onProgress?.({ fraction: 1, outTimeMs: plan.outputDurationMs, etaMs: 0 })
+    options.onProgress?.({ fraction: 1, outTimeMs: fullPlan.outputDurationMs, etaMs: 0 })
     return {
       outFile,
       sizeBytes: written.size,
-      durationMs: plan.outputDurationMs,
-      mode: plan.mode
+      durationMs: fullPlan.outputDurationMs,
+      mode,
+      render
     }
   } catch (error) {
     await rm(partFile, { force: true })
@@ -147,4 +213,94 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
   } finally {
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Plans and runs a smart render into `partFile`; `done` false (with the reason) when the file
+ * must be made by a full re-encode instead. Only a cancel is thrown.
+ */
+async function trySmart(
+  options: RunExportOptions,
+  fullPlan: ExportPlan,
+  overlayPositions: Readonly<Record<string, OverlayPosition>>,
+  workDir: string,
+  partFile: string,
+  progress: (fraction: number, outTimeMs: number) => void
+): Promise<{ done: boolean; render: RenderSummary }> {
+  const { facts, edits, preset, signal } = options
+  const full = (reason: string): { done: boolean; render: RenderSummary } => ({
+    done: false,
+    render: { mode: 'full', copiedFraction: 0, reason }
+  })
+  const input = join(options.projectDir, facts.file)
+  const ffprobePath = options.ffprobePath ?? ffprobeFor(options.ffmpegPath)
+  let plan: SmartPlan = planSmart({ facts, edits, preset, index: null })
+  // Cheap refusals (codec, size, quality) need no probe.
+  if (!plan.smart && plan.reason !== "the recording's keyframes could not be read") {
+    return full(plan.reason)
+  }
+  if (!ffprobePath) return full('ffprobe was not found next to ffmpeg')
+  try {
+    const index = await probeGopIndex(ffprobePath, input, signal)
+    plan = planSmart({ facts, edits, preset, index })
+  } catch (error) {
+    if (signal?.aborted) throw error
+    return full(`the recording's keyframes could not be read (${errorText(error)})`)
+  }
+  options.onSmartPlan?.(plan)
+  if (!plan.smart) return full(plan.reason)
+
+  const overlays = new Map<string, { file: string; at: OverlayPosition }>()
+  for (const o of fullPlan.overlays) {
+    const id = o.annotationIds[0]
+    if (id) overlays.set(id, { file: o.file, at: overlayPositions[o.file] ?? { x: 0, y: 0 } })
+  }
+  const smartDir = join(workDir, 'smart')
+  await mkdir(smartDir, { recursive: true })
+  const outputMs = plan.outputDurationMs
+  try {
+    await smartRender({
+      plan,
+      facts,
+      edits,
+      preset,
+      ffmpegPath: options.ffmpegPath,
+      input,
+      output: partFile,
+      workDir: smartDir,
+      overlays,
+      overlayDir: workDir,
+      signal,
+      // The last few percent are the verification.
+      onProgress: (fraction) => progress(fraction * 0.97, fraction * outputMs)
+    })
+    await options.beforeVerify?.(partFile)
+    const problem = await verifyRender({
+      ffmpegPath: options.ffmpegPath,
+      ffprobePath,
+      file: partFile,
+      plan,
+      signal
+    })
+    if (problem) {
+      await rm(partFile, { force: true })
+      return full(`the fast export did not verify: ${problem}`)
+    }
+  } catch (error) {
+    if (signal?.aborted || (error instanceof SidecastError && error.code === 'cancelled')) {
+      throw error
+    }
+    await rm(partFile, { force: true })
+    return full(`the fast export failed: ${errorText(error)}`)
+  } finally {
+    await rm(smartDir, { recursive: true, force: true })
+  }
+  return {
+    done: true,
+    render: { mode: 'smart', copiedFraction: plan.copiedFraction, reason: null }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

@@ -114,14 +114,25 @@ describe('export runs', () => {
     report?.({ fraction: 0.3, outTimeMs: 1500, etaMs: 2000 })
     clock = 400
     report?.({ fraction: 0.4, outTimeMs: 2000, etaMs: 1500 }) // too soon again
-    pending[0]?.resolve({ outFile, sizeBytes: 1234, durationMs: 5000, mode: 'encode' })
+    const render = {
+      mode: 'full' as const,
+      copiedFraction: 0,
+      reason: 'the 720p size scales every frame'
+    }
+    pending[0]?.resolve({ outFile, sizeBytes: 1234, durationMs: 5000, mode: 'encode', render })
     await exportsService.idle()
     expect(events.map((e) => [e.state, e.fraction])).toEqual([
       ['running', 0],
       ['running', 0.3],
       ['done', 1]
     ])
-    expect(events.at(-1)).toMatchObject({ exportId, projectId: 'p1', sizeBytes: 1234, outFile })
+    expect(events.at(-1)).toMatchObject({
+      exportId,
+      projectId: 'p1',
+      sizeBytes: 1234,
+      outFile,
+      render
+    })
     expect(exportsService.finishedFile(exportId)).toBe(outFile)
     expect(exportsService.current()).toBeNull()
   })

@@ -1,0 +1,65 @@
+/**
+ * Checks a smart render before it is reported done: its video decodes without one error across
+ * every join between a copied and a re-encoded stretch, and it lasts what the plan says within a
+ * frame. The windows are pure (unit-tested); decoding is done by real ffmpeg.
+ */
+import { decodeErrors, videoDurationMs } from '../ffmpeg/smart-probes'
+import type { SmartPlan } from './smart-plan'
+
+type Smart = Extract<SmartPlan, { smart: true }>
+
+/** Decoded on each side of a join: enough to cross it from the keyframe before. */
+const AROUND_JOIN_MS = 1500
+
+/**
+ * The stretches of the output to decode: around each join, merged where they overlap, or the
+ * whole file (null) when the windows would cover most of it anyway.
+ */
+export function verifyWindows(
+  joinsMs: readonly number[],
+  durationMs: number
+): (readonly [number, number])[] | null {
+  const windows: [number, number][] = []
+  for (const join of [...joinsMs].sort((a, b) => a - b)) {
+    const start = Math.max(0, join - AROUND_JOIN_MS)
+    const end = Math.min(durationMs, join + AROUND_JOIN_MS)
+    const last = windows[windows.length - 1]
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end)
+    else windows.push([start, end])
+  }
+  const covered = windows.reduce((n, [a, b]) => n + (b - a), 0)
+  return covered >= durationMs * 0.6 ? null : windows
+}
+
+export interface VerifyOptions {
+  readonly ffmpegPath: string
+  readonly ffprobePath: string
+  readonly file: string
+  readonly plan: Smart
+  readonly signal?: AbortSignal
+}
+
+/** Null when the file is good, else what is wrong with it, in words. */
+export async function verifyRender(options: VerifyOptions): Promise<string | null> {
+  const { plan, file, signal } = options
+  const duration = await videoDurationMs(options.ffprobePath, file, signal).catch(() => NaN)
+  const tolerance = Math.max(plan.frameMs, 1000 / 60)
+  if (!Number.isFinite(duration)) return 'the result has no readable video stream'
+  if (Math.abs(duration - plan.outputDurationMs) > tolerance) {
+    return `the result lasts ${Math.round(duration)} ms instead of ${Math.round(plan.outputDurationMs)} ms`
+  }
+  const windows = verifyWindows(plan.joinsMs, plan.outputDurationMs)
+  for (const window of windows ?? [null]) {
+    const errors = await decodeErrors(options.ffmpegPath, file, window, signal).catch(
+      (error: unknown) => {
+        if (signal?.aborted) throw error
+        return error instanceof Error ? error.message : String(error)
+      }
+    )
+    if (errors) {
+      const where = window ? ` near ${(window[0] / 1000).toFixed(1)} s` : ''
+      return `the result does not decode cleanly${where} (${errors.split('\n')[0]})`
+    }
+  }
+  return null
+}
