@@ -7,7 +7,12 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { Readable } from 'node:stream'
+import { Upload } from '@tus/server'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../server/src/config'
+import { s3ClientConfig } from '../../server/src/storage'
+import { SlidingS3Store } from '../../server/src/storage/sliding-s3-store'
 import { startFakeS3 } from './fake-s3'
 import {
   createLive,
@@ -230,6 +235,45 @@ describe('a live upload on S3 storage', () => {
       } finally {
         await s.close()
       }
+    } finally {
+      await s3.close()
+    }
+  })
+})
+
+describe('expiry of a live upload on S3 storage', () => {
+  it('counts from the last byte received too', async () => {
+    const hour = 3_600_000
+    const s3 = await startFakeS3()
+    try {
+      const config = loadConfig(['--data', tempDir('live-s3')], s3.env)
+      let clock = Date.now()
+      const store = new SlidingS3Store({
+        partSize: config.s3!.partSize,
+        useTags: false,
+        expirationPeriodInMilliseconds: hour,
+        s3ClientConfig: { bucket: config.s3!.bucket, ...s3ClientConfig(config.s3!) },
+        now: () => clock
+      })
+      const make = async (): Promise<string> => {
+        const id = crypto.randomBytes(16).toString('hex')
+        await store.create(new Upload({ id, offset: 0, metadata: {} }))
+        expect(await store.write(Readable.from([recording.subarray(0, 3000)]), id, 0)).toBe(3000)
+        return id
+      }
+      const fed = await make()
+      const abandoned = await make()
+      // An hour and a half on, the recording still feeds one of them…
+      clock += 90 * 60_000
+      await store.write(Readable.from([recording.subarray(3000, 6000)]), fed, 3000)
+      // …and 45 minutes later the other, last fed over two hours ago, goes.
+      clock += 45 * 60_000
+      expect(await store.deleteExpired()).toBe(1)
+      await expect(store.getUpload(abandoned)).rejects.toBeTruthy()
+      const kept = await store.getUpload(fed)
+      expect(kept.offset).toBe(6000)
+      // tus counts an upload's expiry from `creation_date`: here, its last write.
+      expect(Date.parse(kept.creation_date!)).toBe(clock - 45 * 60_000)
     } finally {
       await s3.close()
     }

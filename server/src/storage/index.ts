@@ -12,11 +12,11 @@ import path from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { S3, type S3ClientConfig } from '@aws-sdk/client-s3'
-import { S3Store } from '@tus/s3-store'
 import type { DataStore } from '@tus/server'
 import type { S3Config, ServerConfig } from '../config'
 import type { StorageKind } from '../db/types'
 import { SafeFileStore } from './safe-file-store'
+import { SlidingS3Store } from './sliding-s3-store'
 
 /** tus upload ids made by this server: 32 lowercase hex characters. */
 export const UPLOAD_ID = /^[0-9a-f]{32}$/
@@ -177,7 +177,8 @@ export function s3ClientConfig(s3: S3Config): S3ClientConfig {
 
 export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorage {
   const clientConfig = s3ClientConfig(s3)
-  const datastore = new S3Store({
+  // Expiry counted from the last byte received, not the creation (sliding-s3-store.ts).
+  const datastore = new SlidingS3Store({
     partSize: s3.partSize,
     // Expiration tags need bucket lifecycle rules; expiry runs through deleteExpired instead.
     useTags: false,
