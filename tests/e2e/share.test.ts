@@ -96,11 +96,13 @@ async function startLibraryBehindProxy(
 async function harness(
   dataDir: string,
   libraryUrl: string,
-  token: string
+  token: string,
+  env: NodeJS.ProcessEnv = {}
 ): Promise<HarnessProcess> {
   const started = await startHarnessProcess(dataDir, {
     SIDECAST_LIBRARY_URL: libraryUrl,
-    SIDECAST_LIBRARY_TOKEN: token
+    SIDECAST_LIBRARY_TOKEN: token,
+    ...env
   })
   cleanups.push(() => started.stop())
   return started
@@ -217,7 +219,11 @@ describe('sharing to the team library', () => {
     const library = await startTestLibrary()
     cleanups.push(() => library.dispose())
     const dataDir = tempDir('share')
-    const app = await harness(dataDir, library.url, library.token)
+    // Upload after Stop, from the card: Share while recording (on by default) would have sent it
+    // while it was recorded (tests/e2e/instant-share.test.ts covers that).
+    const app = await harness(dataDir, library.url, library.token, {
+      SIDECAST_SHARE_WHILE_RECORDING: '0'
+    })
     const page = await openApp(headed, app, true)
 
     // Record about 4 s of the screen through the UI.
