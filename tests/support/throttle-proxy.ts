@@ -15,7 +15,7 @@
  * It works on bytes, not HTTP: what the app sends and the server answers pass through unchanged,
  * so it is the network that is slow or lost, never the protocol that is altered. Each direction
  * has one token bucket shared by all connections (one link's bandwidth), refilled continuously
- * and holding at most 20 ms of the rate, so the flow is smooth rather than a burst per second.
+ * and holding at most 50 ms of the rate, so the flow is smooth rather than a burst per second.
  * The rate is a ceiling: on a busy machine timers fire late and the flow is a little slower,
  * never faster (a test may rely on the lower bound of a transfer's time, not on the upper).
  * A refused connection is accepted and reset at once (ECONNRESET, as a lost route often looks to
@@ -74,8 +74,13 @@ export interface ThrottleProxy {
   close(): Promise<void>
 }
 
-/** Largest burst, as a duration at the current rate: small enough that the flow looks smooth. */
-const BURST_SECONDS = 0.02
+/**
+ * Largest burst, as a duration at the current rate: small enough that the flow looks smooth. One
+ * grant carries a fifth of it, so a timer that fires up to 40 ms late (a busy machine) loses
+ * nothing: the bucket has kept filling meanwhile.
+ */
+const BURST_SECONDS = 0.05
+const PIECE_SECONDS = 0.01
 
 interface Waiter {
   readonly owner: object
@@ -101,7 +106,7 @@ export class TokenBucket {
 
   /** The most bytes one grant may carry (callers split larger writes). */
   piece(): number {
-    return this.rate === null ? Infinity : Math.max(1, Math.floor(this.capacity()))
+    return this.rate === null ? Infinity : Math.max(1, Math.floor(this.rate * PIECE_SECONDS))
   }
 
   setRate(bytesPerSecond: number | null): void {

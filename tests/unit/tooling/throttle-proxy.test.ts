@@ -4,7 +4,7 @@
  * counters are exact.
  */
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { startThrottleProxy, TokenBucket, type ThrottleProxy } from '../../support/throttle-proxy'
 
 const MiB = 1024 * 1024
@@ -120,7 +120,7 @@ describe('throttle proxy', () => {
   it('holds the upload to its rate: 2 MiB at 4 MiB/s takes at least 0.4 s', async () => {
     proxy = await startThrottleProxy({ target: sink.port, upBytesPerSecond: 4 * MiB })
     const result = await exchange(proxy.port, 2 * MiB)
-    // 0.5 s at the rate, less the 20 ms the bucket may hold at the start.
+    // 0.5 s at the rate, less the 50 ms the bucket may hold at the start.
     expect(result.ms).toBeGreaterThanOrEqual(400)
     expect(proxy.bytesUp()).toBe(2 * MiB)
     expect(result.replied).toBe(300_000)
@@ -209,5 +209,52 @@ describe('throttle proxy', () => {
     expect(() => new TokenBucket(-1)).toThrow(/bytes per second/)
     expect(() => new TokenBucket(Number.NaN)).toThrow(/bytes per second/)
     expect(() => new TokenBucket(Infinity)).toThrow(/bytes per second/)
+  })
+})
+
+describe('token bucket, on a fake clock', () => {
+  afterEach(() => vi.useRealTimers())
+
+  /** Asks for `total` bytes in grants of piece() and counts those granted as the clock runs. */
+  function drain(bucket: TokenBucket, total: number): { granted: () => number } {
+    let granted = 0
+    const owner = {}
+    void (async () => {
+      for (let left = total; left > 0;) {
+        const size = Math.min(bucket.piece(), left)
+        await bucket.take(owner, size)
+        granted += size
+        left -= size
+      }
+    })()
+    return { granted: () => granted }
+  }
+
+  it('grants smoothly at the rate: a 50 ms burst, then the rate, never ahead of it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const start = performance.now()
+    const bucket = new TokenBucket(1_000_000)
+    const flow = drain(bucket, 1_000_000)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(flow.granted()).toBe(50_000)
+    for (const ms of [100, 250, 500, 900]) {
+      await vi.advanceTimersByTimeAsync(start + ms - performance.now())
+      // What the rate allows by now, give or take one 10 ms grant.
+      expect(flow.granted()).toBeGreaterThanOrEqual(50_000 + ms * 1000 - 10_000)
+      expect(flow.granted()).toBeLessThanOrEqual(50_000 + ms * 1000)
+    }
+    await vi.advanceTimersByTimeAsync(100)
+    expect(flow.granted()).toBe(1_000_000)
+  })
+
+  it('holds every byte at rate 0 and lets the rest through at once when the limit goes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const bucket = new TokenBucket(0)
+    const flow = drain(bucket, 300_000)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(flow.granted()).toBe(0)
+    bucket.setRate(null)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(flow.granted()).toBe(300_000)
   })
 })
