@@ -156,6 +156,11 @@ describe('editing and exporting in the editor', () => {
     const dialog = page.getByRole('dialog')
     await dialog.getByRole('button', { name: 'Export', exact: true }).click()
     await dialog.getByRole('button', { name: 'Show in folder' }).waitFor({ timeout: 120_000 })
+    // How it was made, in quiet words under the result: a VP8 recording cannot be copied into MP4.
+    await dialog
+      .getByRole('status')
+      .getByText(/^Full export: the recording is VP8/)
+      .waitFor()
 
     const exportsDir = join(projectDir, 'exports')
     const mp4 = readdirSync(exportsDir).filter((f) => f.endsWith('.mp4'))
