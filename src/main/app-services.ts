@@ -162,7 +162,16 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     dataDir: opts.dataDir,
     ...(recordingsDir ? { projectsDir: recordingsDir } : {})
   })
-  const capture = createCaptureWriter({ folders, mediaTools: () => ffmpeg.mediaTools() })
+  const capture = createCaptureWriter({
+    folders,
+    mediaTools: () => ffmpeg.mediaTools(),
+    // Share while recording: the live upload keeps the capture until the library has every byte.
+    captureNeeded: (id) => uploads.captureNeeded(id),
+    onCaptureClosed: (id, size) => {
+      if (size > 0) uploads.sealLive(id, size)
+      else void uploads.discardLive(id)
+    }
+  })
   const projects = createProjectCatalogue({
     folders,
     trash: createProjectTrash({
@@ -177,7 +186,22 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     projects,
     settings: () => settings.get(),
     preventSleep: () => adapters.preventSleep(),
-    ...(opts.freeBytes ? { freeBytes: opts.freeBytes } : {})
+    ...(opts.freeBytes ? { freeBytes: opts.freeBytes } : {}),
+    takes: {
+      // Share while recording: the upload is created in the background; the recording never
+      // waits for it, and a failure shows on the upload while the recording stays safe locally.
+      started(facts) {
+        void (async () => {
+          if (!(await library.config()).shareWhileRecording) return
+          await uploads.addLive(facts.id, { title: facts.title, captureFile: facts.file })
+        })().catch((error: unknown) =>
+          console.warn(`[uploads] could not share ${facts.id} while recording`, error)
+        )
+      },
+      discarded(projectId) {
+        void uploads.discardLive(projectId)
+      }
+    }
   })
   const isRecording = (projectId: string): boolean => recorder.activeIds().includes(projectId)
   recorder.onState((state) => {
@@ -217,7 +241,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     projects: {
       readFacts: (id) => projects.readFacts(id),
       projectDir: (id) => projects.projectDir(id),
-      isRecording
+      isRecording,
+      isBeingWritten: (id) => capture.activeIds().includes(id)
     },
     exporter: uploadExporter(exports),
     credentials: () => library.credentials(),
@@ -236,6 +261,14 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         adapters.notify('Uploaded — link copied', title)
       } else {
         adapters.notify('Uploaded', title)
+      }
+    },
+    async announceLink(url, title) {
+      if (settings.get().copyLinkAfterUpload) {
+        await adapters.copyText(url)
+        adapters.notify('Link copied — the video will be ready in a moment', title)
+      } else {
+        adapters.notify('Shared — the video will be ready in a moment', title)
       }
     },
     ...(opts.uploadRetryDelaysMs ? { retryDelaysMs: opts.uploadRetryDelaysMs } : {})
@@ -369,14 +402,16 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       await projects.trash
         .start()
         .catch((error: unknown) => console.error('[projects] could not empty the trash', error))
-      const notices = await capture.recoverUnfinished(recorder.activeIds())
-      pendingNotices = [...pendingNotices, ...notices]
-      if (notices.length > 0) projectsChanged()
+      // The queue first: recovery keeps the capture of a recording whose live upload still
+      // needs it (captureNeeded), and that upload goes on from the server's offset meanwhile.
       try {
         await uploads.start()
       } catch (error) {
         console.error('[uploads] could not resume the upload queue', error)
       }
+      const notices = await capture.recoverUnfinished(recorder.activeIds())
+      pendingNotices = [...pendingNotices, ...notices]
+      if (notices.length > 0) projectsChanged()
       stopOnline = adapters.onOnline?.(() => uploads.networkBack()) ?? null
       updates.start()
       return notices

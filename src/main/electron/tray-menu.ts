@@ -164,15 +164,23 @@ export interface UploadActivity {
  * one waiting; with "(+N more)" when others wait behind it.
  */
 export function uploadActivity(uploads: readonly UploadInfo[]): UploadActivity | null {
-  const active = uploads.filter((u) => ACTIVE.has(u.state))
+  // A recording's own upload while it is recorded is part of the recording, not an activity.
+  const active = uploads.filter((u) => ACTIVE.has(u.state) && u.live !== 'recording')
+  // After Stop, the recording's upload catching up comes first: its link is already out.
+  const finishing = active.find((u) => u.live === 'finishing' || u.live === 'processing')
   const lead =
+    finishing ??
     active.find((u) => u.state === 'uploading') ??
     active.find((u) => u.state === 'exporting') ??
     active[0]
   if (!lead) return null
   const percent = Math.floor(Math.max(0, Math.min(1, lead.fraction)) * 100)
   let label: string
-  if (lead.state === 'uploading') {
+  if (lead.live === 'finishing') {
+    label = `Finishing upload… ${percent}%`
+  } else if (lead.live === 'processing') {
+    label = 'Finishing upload…'
+  } else if (lead.state === 'uploading') {
     label = `Uploading ${percent}%${lead.etaMs !== null ? ` — ${formatTimeLeft(lead.etaMs)}` : ''}`
   } else if (lead.state === 'exporting') {
     label = `Preparing upload ${percent}%`

@@ -35,6 +35,17 @@ export interface CaptureWriterOptions {
   readonly syncIntervalMs?: number
   /** Where skipped problems (failed thumbnails) are reported. */
   readonly warn?: (message: string) => void
+  /**
+   * True while something else still needs a recording's raw capture once it is finished (a live
+   * upload the library does not have every byte of yet): then `finish` keeps it, and that
+   * something removes it later. Default: never.
+   */
+  readonly captureNeeded?: (id: string) => boolean
+  /**
+   * Told when a recording's capture file will not grow any more (stopped, or picked up after a
+   * crash), with its final size, before the finish (remux) begins. 0: nothing was recorded.
+   */
+  readonly onCaptureClosed?: (id: string, size: number) => void
 }
 
 export interface CreateProjectOptions {
@@ -239,6 +250,11 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     const capturePath = join(dir, facts.file)
     const info = await stat(capturePath).catch(() => null)
     const size = info?.isFile() ? info.size : 0
+    try {
+      options.onCaptureClosed?.(id, size)
+    } catch (error) {
+      warn(`telling that ${id} stopped failed: ${errorMessage(error)}`)
+    }
     if (size === 0) {
       await rm(dir, { recursive: true, force: true })
       throw new SidecastError(
@@ -281,8 +297,9 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
         durationMs: probe.durationMs
       }
       await folders.writeFacts(done)
-      // Only now, with a final file that probes fine and facts that point at it, is the raw capture redundant.
-      await rm(capturePath, { force: true })
+      // Only now, with a final file that probes fine and facts that point at it, is the raw capture
+      // redundant — unless a live upload still sends from it (it removes the file itself then).
+      if (!options.captureNeeded?.(id)) await rm(capturePath, { force: true })
       return done
     } catch (error) {
       const reason = errorMessage(error)

@@ -38,6 +38,19 @@ export interface RecorderServiceOptions {
   readonly diskCheckEveryChunks?: number
   /** Where problems that must not stop the flow are reported. */
   readonly warn?: (message: string) => void
+  /** Told when takes start and are thrown away (e.g. to share them while they are recorded). */
+  readonly takes?: TakeHooks
+}
+
+/**
+ * What happens to takes, for whoever follows them (Share while recording). The hooks must return
+ * at once and never fail the recording: whatever they start runs in the background.
+ */
+export interface TakeHooks {
+  /** A take started being recorded (also the new take of a restart). */
+  started(facts: RecordingFacts): void
+  /** A take is being thrown away (discard, or the old take of a restart), before its folder goes. */
+  discarded(projectId: string): void
 }
 
 export interface RecorderService {
@@ -77,6 +90,16 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
   const checkEvery = Math.max(1, options.diskCheckEveryChunks ?? 20)
   const warn = options.warn ?? ((message: string) => console.warn(`[recorder] ${message}`))
   const listeners = new Set<(state: RecorderState) => void>()
+
+  /** Calls a take hook; its trouble is reported, never passed on to the recording. */
+  function tell(what: string, hook: () => void): void {
+    try {
+      hook()
+    } catch (error) {
+      warn(`the ${what} hook failed: ${String(error)}`)
+    }
+  }
+
   let current: RecorderState = { phase: 'idle', projectId: null }
   let session: ActiveSession | null = null
   let starting = false
@@ -145,6 +168,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
         stopping: null
       }
       setState('recording', facts.id)
+      tell('take started', () => options.takes?.started(facts))
       return { projectId: facts.id, title: facts.title }
     } finally {
       starting = false
@@ -223,6 +247,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     )
     active.stopping.catch(() => undefined)
     setState('finishing', projectId)
+    tell('take discarded', () => options.takes?.discarded(projectId))
     try {
       await capture.discard(projectId)
     } finally {
@@ -264,6 +289,8 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
         stopping: null
       }
       setState('recording', facts.id)
+      tell('take started', () => options.takes?.started(facts))
+      tell('take discarded', () => options.takes?.discarded(projectId))
       await capture
         .discard(projectId)
         .catch((error: unknown) => warn(`could not delete the restarted take: ${String(error)}`))

@@ -28,9 +28,18 @@ export function shareHandlers(
   const { library, uploads } = options
   const maxDescription = UPLOAD_METADATA_LIMITS.description
 
-  /** The project's share link, or a clear error when it has none. */
+  /**
+   * The project's share link, or a clear error when it has none. A recording shared while it is
+   * recorded has its link from the moment the library reserved its video, before it is ready.
+   */
   async function shareLinkOf(projectId: string): Promise<ShareLink> {
     const link = await options.projects.readShareLink(projectId)
+    const reserved = link
+      ? undefined
+      : uploads
+          .list()
+          .find((u) => u.projectId === projectId && u.live !== undefined && u.url !== undefined)
+    if (reserved?.url) return { url: reserved.url, videoId: '', uploadedAt: '' }
     if (!link) {
       throw new SidecastError(
         'not-shared',

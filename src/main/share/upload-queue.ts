@@ -46,6 +46,7 @@ import {
   cancelProblem,
   isFinished,
   liveFailureEvent,
+  livePhase,
   pauseProblem,
   resumeProblem,
   retriesWithToken,
@@ -626,21 +627,26 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           },
           onProgress(sent) {
             if (!isCurrent()) return
-            apply(id, { type: 'progress', bytesSent: sent })
+            const phase = livePhase(find(id))
+            const after = apply(id, { type: 'progress', bytesSent: sent })
             rt.samples = addSample(rt.samples, { t: now(), bytes: sent }, speedWindow)
-            progressed(id)
+            // A live upload moving on to "processing" is a change the user sees: told at once.
+            if (livePhase(after) !== phase) changed(after)
+            else progressed(id)
           },
           onAccepted(offset) {
             if (!isCurrent()) return
             // Real progress since this attempt began: the next failure starts the backoff afresh.
             if (offset > rt.offsetAtStart) rt.attempt = 0
-            apply(id, { type: 'progress', bytesSent: offset })
+            const phase = livePhase(find(id))
+            const after = apply(id, { type: 'progress', bytesSent: offset })
             // A confirmed offset is worth keeping (once a second at most) for the list after a crash.
             if (now() - rt.lastPersistAt > 1000) {
               rt.lastPersistAt = now()
               void queueFile.save()
             }
-            progressed(id)
+            if (livePhase(after) !== phase) changed(after)
+            else progressed(id)
           },
           onSuccess(result) {
             if (!isCurrent()) return
@@ -1011,6 +1017,11 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       (u) => u.projectId === projectId && u.source === 'live' && !isFinished(u.state)
     )
     if (again) return info(again)
+    const captureFile = join(options.projects.projectDir(projectId), request.captureFile)
+    if (!(await stat(captureFile).catch(() => null))) {
+      // Discarded before its upload could be queued: nothing to share.
+      throw new SidecastError('not-found', 'This recording is gone, so it cannot be shared.')
+    }
     const title = normaliseTitle(request.title)
     const upload: Upload = {
       id: randomUUID(),
@@ -1031,6 +1042,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       })
     }
     uploads.push(upload)
+    // Stopped already (a very short recording): its link is copied as soon as it is known.
+    if (!isBeingWritten(projectId)) runtime(upload.id).announceLink = true
     changed(upload)
     pump()
     return info(upload)

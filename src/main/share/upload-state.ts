@@ -138,7 +138,14 @@ export function isRunning(state: UploadState): boolean {
 export const KEEP_FINISHED = 20
 
 type Cleared =
-  'error' | 'needsToken' | 'refusedToken' | 'fingerprint' | 'finishFailed' | 'file' | 'replaces'
+  | 'error'
+  | 'needsToken'
+  | 'refusedToken'
+  | 'fingerprint'
+  | 'finishFailed'
+  | 'file'
+  | 'replaces'
+  | 'linkAnnounced'
 
 function clear(upload: Upload, ...keys: Cleared[]): Upload {
   const copy: { -readonly [K in keyof Upload]?: Upload[K] } = { ...upload }
@@ -233,7 +240,8 @@ export function uploadReducer(upload: Upload, event: UploadEvent): Upload {
           'fingerprint',
           'finishFailed',
           'file',
-          'replaces'
+          'replaces',
+          'linkAnnounced'
         ),
         source: 'recording',
         state: 'queued',

@@ -111,7 +111,7 @@ class StandInLibrary {
         res.writeHead(409, headers).end()
         return
       }
-      const declared = req.headers['upload-length']
+      const declared = req.headers['upload-length'] as string | undefined
       if (declared !== undefined) {
         // tus: the length can be declared once, and never below what has arrived.
         if (upload.length !== null || Number(declared) < upload.offset) {
