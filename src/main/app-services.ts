@@ -167,8 +167,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     mediaTools: () => ffmpeg.mediaTools(),
     // Share while recording: the live upload keeps the capture until the library has every byte.
     captureNeeded: (id) => uploads.captureNeeded(id),
-    onCaptureClosed: (id, size) => {
-      if (size > 0) uploads.sealLive(id, size)
+    onCaptureClosed: (id, size, recovered) => {
+      // A recording picked up after a crash was stopped by no one: its link is told at the end.
+      if (size > 0) uploads.sealLive(id, size, { announce: !recovered })
       else void uploads.discardLive(id)
     }
   })

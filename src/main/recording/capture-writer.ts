@@ -42,10 +42,11 @@ export interface CaptureWriterOptions {
    */
   readonly captureNeeded?: (id: string) => boolean
   /**
-   * Told when a recording's capture file will not grow any more (stopped, or picked up after a
-   * crash), with its final size, before the finish (remux) begins. 0: nothing was recorded.
+   * Told when a recording's capture file will not grow any more, with its final size, before the
+   * finish (remux) begins; `recovered` when it was picked up after a crash rather than stopped.
+   * 0: nothing was recorded.
    */
-  readonly onCaptureClosed?: (id: string, size: number) => void
+  readonly onCaptureClosed?: (id: string, size: number, recovered: boolean) => void
 }
 
 export interface CreateProjectOptions {
@@ -251,7 +252,7 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     const info = await stat(capturePath).catch(() => null)
     const size = info?.isFile() ? info.size : 0
     try {
-      options.onCaptureClosed?.(id, size)
+      options.onCaptureClosed?.(id, size, !recording)
     } catch (error) {
       warn(`telling that ${id} stopped failed: ${errorMessage(error)}`)
     }

@@ -156,9 +156,10 @@ export interface UploadQueue {
   addLive(projectId: string, request: LiveUploadRequest): Promise<UploadInfo>
   /**
    * The project's recording stopped and its capture has `size` bytes: its live upload sends the
-   * rest, then the length, and the link is copied (once) as soon as it is known.
+   * rest, then the length, and the link is copied (once) as soon as it is known — unless
+   * `announce` is false (a recording recovered after a crash: its end is announced instead).
    */
-  sealLive(projectId: string, size: number): void
+  sealLive(projectId: string, size: number, options?: { readonly announce?: boolean }): void
   /**
    * The project's take was thrown away (discard, restart): its live upload stops, is deleted on
    * the server (in the background) and leaves the list.
@@ -1049,12 +1050,16 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     return info(upload)
   }
 
-  function sealLive(projectId: string, size: number): void {
+  function sealLive(
+    projectId: string,
+    size: number,
+    sealOptions: { readonly announce?: boolean } = {}
+  ): void {
     for (const upload of uploads) {
       if (upload.projectId !== projectId || upload.source !== 'live') continue
       if (isFinished(upload.state)) continue
       const rt = runtime(upload.id)
-      rt.announceLink = true
+      if (sealOptions.announce !== false) rt.announceLink = true
       if (upload.sealedSize === undefined) {
         changed(apply(upload.id, { type: 'sealed', size }))
         rt.growing?.seal(size)
