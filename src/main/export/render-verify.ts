@@ -45,8 +45,8 @@ export async function verifyRender(options: VerifyOptions): Promise<string | nul
   const duration = await videoDurationMs(options.ffprobePath, file, signal).catch(() => NaN)
   const tolerance = Math.max(plan.frameMs, 1000 / 60)
   if (!Number.isFinite(duration)) return 'the result has no readable video stream'
-  if (Math.abs(duration - plan.outputDurationMs) > tolerance) {
-    return `the result lasts ${Math.round(duration)} ms instead of ${Math.round(plan.outputDurationMs)} ms`
+  if (Math.abs(duration - plan.videoDurationMs) > tolerance) {
+    return `its video lasts ${Math.round(duration)} ms instead of ${Math.round(plan.videoDurationMs)} ms`
   }
   const windows = verifyWindows(plan.joinsMs, plan.outputDurationMs)
   for (const window of windows ?? [null]) {

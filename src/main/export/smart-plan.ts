@@ -62,6 +62,12 @@ export type SmartPlan =
       /** Share of the output's duration that is copied, 0–1. */
       readonly copiedFraction: number
       readonly outputDurationMs: number
+      /**
+       * How long the output's video lasts: the output's duration, except that a copied last GOP
+       * brings the recording's video end with it (a frame more or less than the facts' rounded
+       * duration, or less when the audio ran longer than the video).
+       */
+      readonly videoDurationMs: number
       /** Output times where a copied and a re-encoded stretch meet (where decoding is checked). */
       readonly joinsMs: readonly number[]
       readonly encoding: JoinEncoding
@@ -208,11 +214,16 @@ export function planSmart(input: SmartPlanInput): SmartPlan {
   const copied = segments.filter((s) => s.kind === 'copy').reduce((n, s) => n + s.durationMs, 0)
   if (copied === 0) return no('every stretch of the video has an edit in it')
   const joinsMs = segments.slice(1).map((s) => s.outputStartMs)
+  const last = segments[segments.length - 1]!
+  const copiedToEnd = last.kind === 'copy' && last.sourceEndMs >= durationMs
   return {
     smart: true,
     segments,
     copiedFraction: Math.min(1, copied / outputDurationMs),
     outputDurationMs,
+    videoDurationMs: copiedToEnd
+      ? outputDurationMs + (index.endMs - last.sourceEndMs)
+      : outputDurationMs,
     joinsMs,
     encoding: joinEncoding(index),
     frameMs: index.frameMs

@@ -141,6 +141,7 @@ describe('planSmart: which GOPs are copied', () => {
     })
     if (!plan.smart) throw new Error(plan.reason)
     expect(plan.outputDurationMs).toBe(8200)
+    expect(plan.videoDurationMs).toBe(8200)
     expect(plan.segments.map((s) => [s.outputStartMs, s.durationMs])).toEqual([
       [0, 2000],
       [2000, 500],
@@ -174,6 +175,8 @@ describe('planSmart: which GOPs are copied', () => {
       index: index({ gops, endMs: 9_990 })
     })
     expect(shape(plan)).toEqual(['copy 0-10000'])
+    // The copied last GOP brings the video's own end, 10 ms short of the facts' duration.
+    expect(plan.smart && plan.videoDurationMs).toBe(9_990)
   })
 
   it('picks a parameter-set id the recording does not use, and x264 profiles by family', () => {
