@@ -241,7 +241,7 @@ async function libraryDuration(library: TestLibrary, video: ListedVideo): Promis
 async function watchStopAndNotices(page: Page): Promise<void> {
   await page.evaluate(`(() => {
     const w = window
-    w.__instant = { stopAt: null, linkAt: null, notices: [] }
+    w.__instant = { stopAt: null, linkAt: null, notices: [], statuses: [] }
     document.addEventListener('click', (event) => {
       const button = event.target instanceof Element ? event.target.closest('button') : null
       if (button && button.getAttribute('aria-label') === 'Stop recording' && w.__instant.stopAt === null)
@@ -256,6 +256,10 @@ async function watchStopAndNotices(page: Page): Promise<void> {
         const text = (toast.textContent || '').trim()
         if (text && !s.notices.includes(text)) s.notices.push(text)
       }
+      for (const line of document.querySelectorAll('article .inline-progress-text')) {
+        const text = (line.textContent || '').trim()
+        if (text && !s.statuses.includes(text)) s.statuses.push(text)
+      }
     }
     new MutationObserver(look).observe(document.documentElement,
       { subtree: true, childList: true, attributes: true, characterData: true })
@@ -266,6 +270,8 @@ interface StopWatch {
   readonly stopAt: number | null
   readonly linkAt: number | null
   readonly notices: string[]
+  /** Every upload status line a card showed. */
+  readonly statuses: string[]
 }
 
 function stopWatch(page: Page): Promise<StopWatch> {
@@ -367,6 +373,15 @@ describe('instant share: the upload runs while you record', () => {
       .getByRole('button', { name: `Upload “${facts.title}” again` })
       .waitFor({ timeout: 30_000 })
     expect(await card.getByTitle(/^http/).getAttribute('title')).toBe(link)
+
+    // After Stop the card said where the upload stood, in the live upload's words: the last
+    // bytes going ("Finishing upload… N%") and/or the library at work ("Processing…").
+    const { statuses } = await stopWatch(page)
+    console.log(`[instant-share] card statuses after Stop: ${JSON.stringify(statuses)}`)
+    expect(
+      statuses.filter((t) => /^Finishing upload… \d+%/.test(t) || t === 'Processing…'),
+      JSON.stringify(statuses)
+    ).not.toEqual([])
 
     // One notice for the whole share: not a second "Uploaded — link copied" when it finished.
     const shown = (await stopWatch(page)).notices
