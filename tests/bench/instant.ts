@@ -294,6 +294,10 @@ interface Cell {
   readonly watchMs: number
   /** recording:stop called → recording:stop resolved (finished project), ms. */
   readonly stopMs: number
+  /** recording:stop called → every byte on the server (the upload's bytesSent reached its total). */
+  readonly allSentMs: number | null
+  /** recording:stop called → the upload done (the server finished the video), ms. */
+  readonly doneMs: number | null
   /** Bytes of the recording not yet on the server when Stop was pressed (live only). */
   readonly behindBytes: number | null
   /** True when the link was known before Stop (live: the reservation's URL). */
@@ -369,8 +373,21 @@ async function cell(
       sourceName: 'Entire screen'
     })
     let latest: UploadInfo | undefined
+    // After Stop: when every byte was on the server, and when the upload was done.
+    let t0 = Infinity
+    let allSentAt: number | null = null
+    let doneAt: number | null = null
     const stopListening = services.uploads.onChange((info) => {
-      if (info.projectId === projectId) latest = info
+      if (info.projectId !== projectId) return
+      latest = info
+      const now = performance.now()
+      if (now < t0) return
+      const allSent =
+        info.live === 'processing' ||
+        info.state === 'done' ||
+        (info.bytesTotal !== null && info.bytesSent >= info.bytesTotal)
+      if (allSent && allSentAt === null) allSentAt = now
+      if (info.state === 'done' && doneAt === null) doneAt = now
     })
     // The feed's time limit: the pace, with room for a busy machine.
     const feedLimit = live ? ((seconds * 1000) / PACE) * 2 + 120_000 : 600_000
@@ -397,7 +414,7 @@ async function cell(
 
     // Everything after Stop gets the time the slow link needs for the whole file, three times.
     const limitMs = Math.max(300_000, link === 'throttled' ? (bytes / bytesPerSecond) * 3000 : 0)
-    const t0 = performance.now()
+    t0 = performance.now()
     const stopped = services.handlers['recording:stop'](projectId, {}).then((summary) => ({
       summary,
       at: performance.now()
@@ -427,6 +444,8 @@ async function cell(
       linkMs: linkAt - t0,
       watchMs: watchAt - t0,
       stopMs: stopAt - t0,
+      allSentMs: allSentAt === null ? null : allSentAt - t0,
+      doneMs: doneAt === null ? null : doneAt - t0,
       behindBytes,
       linkBeforeStop,
       bytes,
@@ -509,6 +528,8 @@ async function main(): Promise<void> {
       pathName(c.path),
       s(c.linkMs),
       s(c.watchMs),
+      c.allSentMs === null ? '?' : s(c.allSentMs),
+      c.doneMs === null ? '?' : s(c.doneMs),
       s(c.stopMs),
       behind(c),
       keptUp,
@@ -521,7 +542,9 @@ async function main(): Promise<void> {
     'path',
     'Stop → link',
     'Stop → watchable',
-    'Stop → finished project',
+    '→ all bytes sent',
+    '→ upload done',
+    '→ finished project',
     'behind at Stop',
     'kept up',
     'link before Stop'
