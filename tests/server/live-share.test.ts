@@ -45,6 +45,19 @@ interface ApiVideo {
 }
 
 describe('a live upload', () => {
+  it('is named by live = 1 (or 0); anything else is refused before anything is stored', async () => {
+    const s = await servers.start()
+    const refused = await createLive(s, { live: 'y' })
+    expect(refused.res.status).toBe(400)
+    expect(refused.res.text).toContain('Upload-Metadata: live must be 1')
+    expect(refused.res.headers['sidecast-video-id']).toBeUndefined()
+    const ordinary = await createLive(s, { live: '0' })
+    expect(ordinary.res.status).toBe(201)
+    expect(s.app.library.db.getUpload(ordinary.id)?.live).toBe(false)
+    const live = await createLive(s)
+    expect(s.app.library.db.getUpload(live.id)?.live).toBe(true)
+  })
+
   it('answers the link at creation, follows the recording, and becomes a seekable, listed video', async () => {
     const raw = new Map<string, string>()
     const s = await servers.start({
