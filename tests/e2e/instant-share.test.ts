@@ -375,13 +375,19 @@ describe('instant share: the upload runs while you record', () => {
     expect(await card.getByTitle(/^http/).getAttribute('title')).toBe(link)
 
     // After Stop the card said where the upload stood, in the live upload's words: the last
-    // bytes going ("Finishing upload… N%") and/or the library at work ("Processing…").
+    // bytes going ("Finishing upload…", with a percentage once the length is known) and/or the
+    // library at work ("Processing…"); never "Sharing while recording" (the window shows no card
+    // while recording, so every line seen is from after the click).
     const { statuses } = await stopWatch(page)
     console.log(`[instant-share] card statuses after Stop: ${JSON.stringify(statuses)}`)
     expect(
-      statuses.filter((t) => /^Finishing upload… \d+%/.test(t) || t === 'Processing…'),
+      statuses.filter((t) => t.startsWith('Finishing upload…') || t === 'Processing…'),
       JSON.stringify(statuses)
     ).not.toEqual([])
+    expect(
+      statuses.filter((t) => t.startsWith('Sharing while recording')),
+      JSON.stringify(statuses)
+    ).toEqual([])
 
     // One notice for the whole share: not a second "Uploaded — link copied" when it finished.
     const shown = (await stopWatch(page)).notices

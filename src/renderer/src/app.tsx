@@ -270,6 +270,7 @@ function Home(): ReactNode {
             onChanged={refreshProjects}
             shortcutLabel={shortcutLabel}
             onEdit={setEditing}
+            stopping={recorder.phase === 'finishing'}
           />
         </main>
         {countdown}

@@ -94,6 +94,19 @@ describe('a live upload in words', () => {
     expect(uploadStatusLine(info)).toBe(expected)
   })
 
+  it('says Finishing upload… once Stop was pressed, before main knows the length', () => {
+    expect(uploadStatusLine(recording, { stopped: true })).toBe('Finishing upload…')
+    // Once main has sealed it, its own phase says the rest.
+    expect(uploadStatusLine(finishing, { stopped: true })).toBe(
+      'Finishing upload… 42% · 2.0 MB/s · 3 s left'
+    )
+    expect(uploadStatusLine(processing, { stopped: true })).toBe('Processing…')
+    // An ordinary upload is not affected.
+    expect(uploadStatusLine(upload({ fraction: 0.5, bytesTotal: 100 }), { stopped: true })).toBe(
+      'Uploading · 50%'
+    )
+  })
+
   it('moves its bar without a number while the length is unknown and while the library works', () => {
     expect(uploadIsStarting(recording)).toBe(true)
     expect(uploadIsStarting(processing)).toBe(true)

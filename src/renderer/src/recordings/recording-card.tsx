@@ -23,6 +23,8 @@ import './recordings.css'
 export interface RecordingCardProps {
   readonly project: ProjectSummary
   readonly notices: Notices
+  /** Stop was pressed and this recording is being finished (it is still listed as recording). */
+  readonly stopping?: boolean
   /** Asks for the delete confirmation. */
   readonly onDelete: (project: ProjectSummary) => void
   /** Opens the recording in the editor. */
@@ -38,6 +40,7 @@ export interface RecordingCardProps {
 export function RecordingCard({
   project,
   notices,
+  stopping = false,
   onDelete,
   onEdit,
   onExport,
@@ -202,7 +205,9 @@ export function RecordingCard({
           Rename: click, or press Enter or F2.
         </span>
         <p className="card-facts">
-          {recording && <span className="badge badge-live">Recording…</span>}
+          {recording && (
+            <span className="badge badge-live">{stopping ? 'Saving…' : 'Recording…'}</span>
+          )}
           {project.status === 'recovered' && (
             <span className="badge badge-recovered">Recovered</span>
           )}
@@ -221,7 +226,7 @@ export function RecordingCard({
           />
         )}
         {runningExport?.background && <ExportProgress entry={runningExport} notices={notices} />}
-        {upload && <UploadProgress upload={upload} />}
+        {upload && <UploadProgress upload={upload} stopped={stopping} />}
         <div className="card-actions">
           <button
             type="button"

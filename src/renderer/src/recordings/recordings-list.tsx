@@ -29,6 +29,8 @@ export interface RecordingsListProps {
   readonly shortcutLabel: string
   /** Opens a recording in the editor. */
   readonly onEdit: (project: ProjectSummary) => void
+  /** Stop was pressed and the recording is being finished (the one still listed as recording). */
+  readonly stopping?: boolean
 }
 
 type Dialog = {
@@ -135,6 +137,7 @@ export function RecordingsList(props: RecordingsListProps): ReactNode {
               <RecordingCard
                 project={project}
                 notices={notices}
+                stopping={props.stopping === true && project.status === 'recording'}
                 onDelete={(p) => setDialog({ kind: 'delete', project: p })}
                 onEdit={onEdit}
                 onExport={(p) => setDialog({ kind: 'export', project: p })}

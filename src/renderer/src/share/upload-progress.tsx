@@ -19,11 +19,13 @@ export interface UploadProgressProps {
   readonly upload: UploadInfo
   /** One line for a header: the error is cut short (in full on hover and for screen readers). */
   readonly compact?: boolean
+  /** Stop was pressed on the recording this upload follows (main has not sealed it yet). */
+  readonly stopped?: boolean
 }
 
 type UploadCommand = Extract<InvokeChannel, 'uploads:pause' | 'uploads:resume' | 'uploads:cancel'>
 
-export function UploadProgress({ upload, compact }: UploadProgressProps): ReactNode {
+export function UploadProgress({ upload, compact, stopped }: UploadProgressProps): ReactNode {
   const openSettings = useOpenSettings()
   const [busy, setBusy] = useState<UploadCommand | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
@@ -42,7 +44,7 @@ export function UploadProgress({ upload, compact }: UploadProgressProps): ReactN
   }
 
   const of = `“${upload.title}”`
-  const status = uploadStatusLine(upload)
+  const status = uploadStatusLine(upload, { stopped: stopped === true })
   const paused = upload.state === 'paused'
   const canPause = uploadCanPause(upload)
 

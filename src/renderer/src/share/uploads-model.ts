@@ -125,11 +125,22 @@ function rateParts(upload: UploadInfo): string[] {
   return parts
 }
 
+/** What the window knows beyond the upload itself. */
+export interface StatusContext {
+  /**
+   * Stop was pressed on the recording the upload follows, and main has not given the upload its
+   * length yet (it does once the recorder's last bytes are on disk): already "Finishing upload…".
+   */
+  readonly stopped?: boolean
+}
+
 /** The line of a live upload that is sending or waiting to (not paused, failed or ended). */
-function liveStatusLine(upload: UploadInfo): string | null {
+function liveStatusLine(upload: UploadInfo, context: StatusContext): string | null {
   if (upload.state !== 'uploading' && upload.state !== 'queued') return null
   switch (upload.live) {
     case 'recording': {
+      // Stopped, length not known yet: no percentage until it is.
+      if (context.stopped) return LIVE_FINISHING_WORDS
       // No percentage: the recording's length is not known until Stop.
       const sent = upload.bytesSent > 0 ? formatBytes(upload.bytesSent) : null
       return sent ? `${LIVE_RECORDING_WORDS} · ${sent} sent` : LIVE_RECORDING_WORDS
@@ -151,8 +162,8 @@ function liveStatusLine(upload: UploadInfo): string | null {
  * Speed and time left only while they mean something. A live upload (Share while recording) says
  * "Sharing while recording", then "Finishing upload… 42%" after Stop, then "Processing…".
  */
-export function uploadStatusLine(upload: UploadInfo): string {
-  const live = liveStatusLine(upload)
+export function uploadStatusLine(upload: UploadInfo, context: StatusContext = {}): string {
+  const live = liveStatusLine(upload, context)
   if (live) return live
   // Before the export has reported anything: the phase alone (the bar moves without a number).
   if (upload.state === 'exporting' && isStarting(upload.fraction)) return UPLOAD_EXPORT_STARTING
