@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -45,8 +45,14 @@ interface Library {
   readonly rawBytes: Map<string, string>
 }
 
-/** The library behind a throttling proxy; its public URL is the proxy's. */
-async function library(dataDir = tempDir('live-library')): Promise<Library> {
+/**
+ * The library behind a throttling proxy; its public URL is the proxy's. `spoil` overwrites the raw
+ * bytes the server is about to finish (as a disk fault would), so its finish fails.
+ */
+async function library(
+  dataDir = tempDir('live-library'),
+  options: { spoil?: boolean } = {}
+): Promise<Library> {
   let port = 0
   const proxy = await startThrottleProxy({ target: () => port })
   cleanups.push(() => proxy.close())
@@ -57,6 +63,7 @@ async function library(dataDir = tempDir('live-library')): Promise<Library> {
     hooks: {
       async onLiveBytes(uploadId, file) {
         rawBytes.set(uploadId, sha(await readFile(file)))
+        if (options.spoil) await writeFile(file, Buffer.alloc(4096, 0))
       }
     }
   })
@@ -315,5 +322,40 @@ describe('share while recording against the real library', () => {
     expect(second.notified[0]?.title).toMatch(/^Uploaded/)
     const projectDir = join(second.services.projects.projectsDir, projectId)
     await until(() => !existsSync(join(projectDir, 'capture.webm')), 'the capture is removed')
+  })
+
+  it('a failed finish shows the reason; Try again sends the finished recording under the same link', async () => {
+    const lib = await library(undefined, { spoil: true })
+    const { services, copied } = await app(lib)
+    const { projectId } = await services.recorder.start({ sourceName: 'Screen', mimeType: MIME })
+    for (const [seq, chunk] of pieces(4).entries()) {
+      await services.recorder.chunk(projectId, seq, chunk)
+    }
+    await services.recorder.stop(projectId, {})
+    const failed = await until(() => {
+      const u = liveUpload(services, projectId)
+      if (u?.state === 'done') throw new Error('the library finished a broken video')
+      return u?.state === 'failed' ? u : undefined
+    }, 'the finish failed')
+    expect(failed.error).toMatch(/^The library did not accept the file: /)
+    expect(failed.url).toBe(copied[0])
+    expect(failed.live).toBeUndefined()
+
+    const retried = await services.handlers['uploads:resume'](failed.id)
+    expect(retried.state).toBe('queued')
+    const done = await until(() => {
+      const u = liveUpload(services, projectId)
+      if (u?.state === 'failed' && u.error !== failed.error) throw new Error(`failed: ${u.error}`)
+      return u?.state === 'done' ? u : undefined
+    }, 'Try again is done')
+    // Under the same link, with the finished local recording.
+    expect(done.url).toBe(failed.url)
+    const videoId = new URL(done.url ?? '').pathname.split('/').pop() ?? ''
+    const local = await readFile(join(services.projects.projectsDir, projectId, 'recording.webm'))
+    const media = await request(lib.server.url, 'GET', `/media/${videoId}`, {
+      Authorization: `Bearer ${lib.server.token}`
+    })
+    expect(media.status).toBe(200)
+    expect(sha(media.body)).toBe(sha(local))
   })
 })
