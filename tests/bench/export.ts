@@ -10,8 +10,16 @@
  *    run by hand on the same overlay PNGs. Overhead ratio = Sidecast ÷ by hand (goal ≤ 1.05).
  *    Realtime factor = output duration ÷ Sidecast's wall time (goal ≥ 4× on 2 cores).
  * 2. The no-edit copy path on the same H.264 file against `cp` of it (ratio).
+ * 3. Smart rendering (issue 14) on a BENCH_SMART_SECONDS (default 600) s 1920×1080 recording
+ *    shaped like Chromium's MediaRecorder output (H.264 Constrained Baseline, full range, a
+ *    keyframe every second, Opus, Matroska/WebM; generated once and cached): three callouts of
+ *    3 s, one blur of 5 s and two cuts, exported smart and full in the same run, then the no-edit
+ *    copy path on the same file. Goals: smart ≥ 10× faster than full and ≥ 30× real time on two
+ *    cores; the copy path ≥ 100× real time.
  *
- * Env: BENCH_SECONDS.
+ * Steps 1–2 measure the full re-encode (smart rendering off), as before smart rendering.
+ * Env: BENCH_SECONDS, BENCH_ROUNDS, BENCH_SMART_SECONDS, BENCH_PARTS (`full`, `smart`, or both:
+ * the default `full,smart`).
  */
 import { execFile, spawn } from 'node:child_process'
 import {
@@ -21,9 +29,10 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
-  statSync
+  statSync,
+  writeFileSync
 } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import type { ExportPlan } from '../../src/main/export/export-plan'
@@ -38,6 +47,12 @@ if (!Number.isFinite(SECONDS) || SECONDS < 5) throw new Error('BENCH_SECONDS mus
 const DURATION_MS = SECONDS * 1000
 /** Alternating timed rounds of each side after the warm-up; medians are reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+
+const SMART_SECONDS = Number(process.env.BENCH_SMART_SECONDS ?? 600)
+if (!Number.isFinite(SMART_SECONDS) || SMART_SECONDS < 60) {
+  throw new Error('BENCH_SMART_SECONDS must be at least 60')
+}
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'full,smart').split(',').map((p) => p.trim()))
 
 const found = locateFfmpeg({ settingPath: '' })
 if (!found.ok || !found.path) throw new Error(`no ffmpeg: ${found.problem ?? 'unknown'}`)
@@ -199,7 +214,7 @@ function median(values: readonly number[]): number {
 
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
 
-async function main(): Promise<void> {
+async function fullPart(): Promise<void> {
   const src = await source()
   const projectDir = join(work, 'project')
   mkdirSync(projectDir)
@@ -221,6 +236,7 @@ async function main(): Promise<void> {
         preset: { size: 'source', quality: 'standard' },
         outFile: join(work, `sidecast-${n}.mp4`),
         ffmpegPath: FFMPEG,
+        smart: false,
         onPlan: (plan) => {
           if (n === 0) handArgs = keepCommand(plan, handDir, join(work, 'by-hand.mp4'))
         }
@@ -271,4 +287,211 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`)
 }
 
-await main()
+/** Length of the encoded clip the smart-rendering source repeats. */
+const CLIP_SECONDS = 60
+
+/**
+ * The cached MediaRecorder-like source for smart rendering: what Chromium's recorder writes for
+ * H.264 (Constrained Baseline, full-range yuvj420p, a keyframe every second as the recorder asks
+ * for, Opus, Matroska with a millisecond timebase). A 60 s clip is encoded and then repeated by
+ * stream copy (every GOP is closed, so the joins are clean): encoding ten minutes of 1080p on a
+ * busy two-core machine took most of an hour.
+ */
+async function recorderLikeSource(): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true })
+  const file = join(cacheDir, `recorder-like-${SMART_SECONDS}s.mkv`)
+  if (existsSync(file)) return file
+  process.stdout.write(
+    `generating the ${SMART_SECONDS} s 1080p MediaRecorder-like source (cached in ${cacheDir})…\n`
+  )
+  const clip = join(cacheDir, `recorder-like-clip-${CLIP_SECONDS}s.mkv`)
+  if (!existsSync(clip)) {
+    const graph = [
+      'color=c=0xf4f5f7:s=1920x1080:r=30[bg]',
+      'testsrc2=s=480x270:r=30[pattern]',
+      'color=c=0x3b82f6:s=600x80:r=30[bar]',
+      "[bg][pattern]overlay=x='100+mod(t*120,1200)':y='160+80*sin(t)'[a]",
+      "[a][bar]overlay=x='1920-mod(t*200,2520)':y=900[v]"
+    ].join(';')
+    const clipPart = `${clip}.part`
+    // prettier-ignore
+    await run(FFMPEG, [
+      '-hide_banner', '-loglevel', 'error', '-y',
+      '-f', 'lavfi', '-i', 'nullsrc=s=16x16:r=30',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-filter_complex', graph, '-map', '[v]', '-map', '1:a',
+      '-t', String(CLIP_SECONDS),
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-level', '4.0',
+      '-pix_fmt', 'yuvj420p', '-b:v', '4300k', '-maxrate', '5000k', '-bufsize', '5000k',
+      '-g', '30', '-keyint_min', '30', '-sc_threshold', '0',
+      '-c:a', 'libopus', '-b:a', '128k',
+      '-f', 'matroska', clipPart
+    ], { maxBuffer: 16 * 1024 * 1024 })
+    copyFileSync(clipPart, clip)
+    rmSync(clipPart)
+  }
+  const list = join(cacheDir, 'recorder-like-list.txt')
+  const repeats = Math.ceil(SMART_SECONDS / CLIP_SECONDS)
+  writeFileSync(list, `file '${clip}'\n`.repeat(repeats))
+  const part = `${file}.part`
+  // A Matroska remux by this ffmpeg moves the video 7 ms later each time (Opus's pre-skip), and
+  // smart rendering rightly refuses a recording whose first keyframe is not at its start: the
+  // video input is moved back so the copy starts as the encoded clip does.
+  // prettier-ignore
+  await run(FFMPEG, [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-itsoffset', '-0.007', '-f', 'concat', '-safe', '0', '-i', list,
+    '-f', 'concat', '-safe', '0', '-i', list,
+    '-map', '0:v', '-map', '1:a', '-t', String(SMART_SECONDS),
+    '-c', 'copy', '-f', 'matroska', part
+  ], { maxBuffer: 16 * 1024 * 1024 })
+  copyFileSync(part, file)
+  rmSync(part)
+  rmSync(list)
+  return file
+}
+
+/** Three callouts of 3 s, one blur of 5 s, two cuts (of 20 s and 10 s), spread over the file. */
+function smartEdits(durationMs: number): Edits {
+  const at = (f: number): number => Math.round(durationMs * f)
+  return {
+    version: 1,
+    keep: [
+      [0, at(0.3)],
+      [at(0.3) + 20_000, at(0.7)],
+      [at(0.7) + 10_000, durationMs]
+    ],
+    annotations: [
+      {
+        id: 'c1',
+        type: 'callout',
+        startMs: at(0.1) + 400,
+        endMs: at(0.1) + 3_400,
+        x: 0.55,
+        y: 0.1,
+        w: 0.3,
+        h: 0.12,
+        text: 'Click here to sign in'
+      },
+      {
+        id: 'c2',
+        type: 'arrow',
+        startMs: at(0.45) + 700,
+        endMs: at(0.45) + 3_700,
+        x1: 0.6,
+        y1: 0.6,
+        x2: 0.4,
+        y2: 0.3
+      },
+      {
+        id: 'c3',
+        type: 'rect',
+        startMs: at(0.8),
+        endMs: at(0.8) + 3_000,
+        x: 0.1,
+        y: 0.1,
+        w: 0.3,
+        h: 0.2
+      },
+      {
+        id: 'b1',
+        type: 'blur',
+        startMs: at(0.6) + 250,
+        endMs: at(0.6) + 5_250,
+        x: 0.72,
+        y: 0.25,
+        w: 0.2,
+        h: 0.4
+      }
+    ]
+  }
+}
+
+async function smartPart(): Promise<void> {
+  const src = await recorderLikeSource()
+  const durationMs = SMART_SECONDS * 1000
+  const projectDir = join(work, 'smart-project')
+  mkdirSync(projectDir)
+  copyFileSync(src, join(projectDir, basename(src)))
+  const recording: RecordingFacts = {
+    ...facts(src),
+    mimeType: 'video/webm;codecs=h264,opus',
+    durationMs
+  }
+  const edits = smartEdits(durationMs)
+  const exportWith = (
+    smart: boolean,
+    name: string
+  ): Promise<{ ms: number; value: ExportResult }> => {
+    // Every 10 % of a run: on a busy machine the full export's rate is known long before its end.
+    const started = Date.now()
+    let reported = 0
+    return timed(() =>
+      runExport({
+        projectDir,
+        facts: recording,
+        edits,
+        preset: { size: 'source', quality: 'standard' },
+        outFile: join(work, name),
+        ffmpegPath: FFMPEG,
+        smart,
+        onProgress: ({ fraction, outTimeMs }) => {
+          if (fraction < reported + 0.1) return
+          reported = Math.floor(fraction * 10) / 10
+          const s = (Date.now() - started) / 1000
+          process.stdout.write(
+            `    ${smart ? 'smart' : 'full'} ${Math.round(fraction * 100)} % after ${s.toFixed(0)} s ` +
+              `(${(outTimeMs / 1000 / s).toFixed(1)}× real time so far, load ${loadavg()[0]!.toFixed(1)})\n`
+          )
+        }
+      })
+    )
+  }
+  const mb = (file: string): string => `${(statSync(file).size / 1024 / 1024).toFixed(1)} MB`
+  const load = (): string => `load ${loadavg()[0]!.toFixed(1)}`
+  const rt = (run: { ms: number; value: ExportResult }): string =>
+    `${(run.value.durationMs / run.ms).toFixed(1)}×`
+  const say = (line: string): boolean => process.stdout.write(`${line}\n`)
+  // Each figure as soon as it is known: the full export takes minutes on a busy machine.
+  say(
+    `smart rendering: ${SMART_SECONDS} s 1920×1080 MediaRecorder-like H.264/Opus (${mb(src)}), ` +
+      '3 callouts of 3 s, 1 blur of 5 s, 2 cuts'
+  )
+  const smart = await exportWith(true, 'smart.mp4')
+  const render = smart.value.render
+  const how =
+    render.mode === 'smart'
+      ? `smart, ${(render.copiedFraction * 100).toFixed(1)} % copied`
+      : `FELL BACK to full: ${render.reason ?? '?'}`
+  say(
+    `  smart export (${how}) → ${fmt(smart.value.durationMs)}: ${fmt(smart.ms)}, ` +
+      `${rt(smart)} real time (goal ≥ 30×; ${load()})`
+  )
+  const copy = await timed(() =>
+    runExport({
+      projectDir,
+      facts: recording,
+      edits: emptyEdits(),
+      preset: { size: 'source', quality: 'standard' },
+      outFile: join(work, 'smart-copy.mp4'),
+      ffmpegPath: FFMPEG
+    })
+  )
+  say(
+    `  no-edit copy path (${copy.value.mode}, ${mb(join(work, 'smart-copy.mp4'))}): ` +
+      `${fmt(copy.ms)}, ${rt(copy)} real time (goal ≥ 100×; ${load()})`
+  )
+  const full = await exportWith(false, 'full.mp4')
+  say(
+    `  full export (${full.value.render.mode}): ${fmt(full.ms)}, ${rt(full)} real time (${load()})`
+  )
+  say(`  smart vs full: ${(full.ms / smart.ms).toFixed(1)}× faster (goal ≥ 10×)`)
+}
+
+process.stdout.write(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`
+)
+if (PARTS.has('full')) await fullPart()
+if (PARTS.has('smart')) await smartPart()
