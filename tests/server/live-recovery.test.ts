@@ -188,6 +188,10 @@ describe('expiry of a live upload', () => {
     age(s.dataDir, fed.id, 2 * hour, 60_000)
     age(s.dataDir, abandoned.id, 2 * hour, hour + 60_000)
 
+    // Both still hold their place in the cap on unfinished uploads, however old their creation.
+    const since = new Date(Date.now() + hour).toISOString()
+    expect(s.app.library.db.unfinishedUploads(s.user.id, since, 0).count).toBe(2)
+
     const { expired } = await s.app.cleanup()
     expect(expired).toBe(1)
     expect(fs.existsSync(path.join(s.dataDir, 'uploads', abandoned.id))).toBe(false)

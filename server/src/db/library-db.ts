@@ -416,7 +416,7 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     ),
     unfinishedOf: db.prepare<{ n: number; bytes: number }>(
       `SELECT count(*) AS n, coalesce(sum(coalesce(declared_bytes, ?)), 0) AS bytes FROM uploads
-       WHERE user_id = ? AND state = 'uploading' AND created_at > ?`
+       WHERE user_id = ? AND state = 'uploading' AND (created_at > ? OR live = 1)`
     ),
     upload: db.prepare<UploadRow>('SELECT * FROM uploads WHERE id = ?'),
     uploadsIn: db.prepare<UploadRow>('SELECT * FROM uploads WHERE state = ? ORDER BY created_at'),

@@ -170,6 +170,8 @@ export interface LibraryDb {
   /**
    * A user's unfinished uploads created after `createdAfter` (an ISO time: the older ones have
    * expired), and the bytes they declare together — a deferred length counts `deferredBytes`.
+   * Live uploads count whatever their age: they expire from their last byte, not their creation,
+   * and their record goes with their bytes.
    */
   unfinishedUploads(
     userId: number,
