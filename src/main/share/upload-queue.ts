@@ -192,6 +192,8 @@ export interface LiveUploadRequest {
 /** A live upload asks for its link this often at first, then as ordinary uploads do. */
 const LIVE_LINK_POLL_MS = 500
 const LIVE_LINK_FAST_POLLS = 20
+/** The longest wait between two tries of a live upload (the app's backoff goes up to a minute). */
+const LIVE_RETRY_MAX_MS = 10_000
 
 /** Short hash of a token, to notice a changed one without storing it. */
 export function tokenTag(token: string): string {
@@ -694,7 +696,9 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     }
     // A busy library says when to come back (Retry-After): that wait, not the app's backoff.
     const busyMs = failure.retryAfterMs
-    const delay = busyMs ?? retryDelay(rt.attempt)
+    // A live upload's link is already out: it tries again at least every LIVE_RETRY_MAX_MS.
+    const ceiling = current(id)?.source === 'live' ? LIVE_RETRY_MAX_MS : Number.POSITIVE_INFINITY
+    const delay = busyMs ?? Math.min(retryDelay(rt.attempt), ceiling)
     if (busyMs === undefined) rt.attempt++
     const waiting = apply(id, {
       type: 'retry-later',
