@@ -195,9 +195,11 @@ describe('keyframes in recordings', () => {
     expect(Math.max(...spans), `the longest GOP (${summary})`).toBeLessThan(
       INTERVAL_S + TIMESTAMP_SLACK_S
     )
-    // At least one keyframe per two seconds of recording.
+    // And they recur: the ticking clock gives frames every second, so keyframes come about every
+    // second; one per three seconds leaves room for a capture starved on a busy machine (without
+    // the option there were 2 in 6 s).
     const lastPts = packets[packets.length - 1]!.pts
-    expect(keyframes.length, summary).toBeGreaterThanOrEqual(Math.floor(lastPts / 2) + 1)
+    expect(keyframes.length, summary).toBeGreaterThanOrEqual(Math.floor(lastPts / 3) + 1)
   })
 
   it('every codec the recorder may choose honours the interval (a canvas recorded in the same Chromium)', async () => {
