@@ -43,6 +43,8 @@ interface Library {
   readonly proxy: ThrottleProxy
   /** sha256 of the raw bytes each live upload's stream copy started from, by upload id. */
   readonly rawBytes: Map<string, string>
+  /** Points the proxy at another port (the library restarted). */
+  retarget(port: number): void
 }
 
 /**
@@ -69,7 +71,14 @@ async function library(
   })
   cleanups.push(() => server.close())
   port = Number(new URL(server.url).port)
-  return { server, proxy, rawBytes }
+  return {
+    server,
+    proxy,
+    rawBytes,
+    retarget: (next) => {
+      port = next
+    }
+  }
 }
 
 interface App {
@@ -357,5 +366,50 @@ describe('share while recording against the real library', () => {
     })
     expect(media.status).toBe(200)
     expect(sha(media.body)).toBe(sha(local))
+  })
+
+  it('the library restarted mid-recording: the recording never notices, the upload resumes from the server’s offset', async () => {
+    const dataDir = tempDir('live-library-restart')
+    const lib = await library(dataDir)
+    const { services } = await app(lib)
+    const chunks = pieces(10)
+    const { projectId } = await services.recorder.start({ sourceName: 'Screen', mimeType: MIME })
+    for (const [seq, chunk] of chunks.slice(0, 4).entries()) {
+      await services.recorder.chunk(projectId, seq, chunk)
+    }
+    const before = await until(() => {
+      const u = liveUpload(services, projectId)
+      return u?.url && u.bytesSent >= Buffer.concat(chunks.slice(0, 4)).length ? u : undefined
+    }, 'the first chunks are on the server')
+    // The library goes away; the recording goes on (every chunk is written and acknowledged).
+    await lib.server.close()
+    for (const [i, chunk] of chunks.slice(4, 8).entries()) {
+      const ack = await services.recorder.chunk(projectId, 4 + i, chunk)
+      expect(ack.diskLow).toBe(false)
+    }
+    // Back, on the same data, behind the same proxy (a new port: the proxy asks for it).
+    const restarted = await startServer({
+      dataDir,
+      reuse: lib.server,
+      config: { publicUrl: lib.proxy.url },
+      hooks: {
+        async onLiveBytes(uploadId, file) {
+          lib.rawBytes.set(uploadId, sha(await readFile(file)))
+        }
+      }
+    })
+    cleanups.push(() => restarted.close())
+    lib.retarget(Number(new URL(restarted.url).port))
+    for (const [i, chunk] of chunks.slice(8).entries()) {
+      await services.recorder.chunk(projectId, 8 + i, chunk)
+    }
+    await services.recorder.stop(projectId, {})
+    const done = await until(() => {
+      const u = liveUpload(services, projectId)
+      if (u?.state === 'failed') throw new Error(`failed: ${u.error}`)
+      return u?.state === 'done' ? u : undefined
+    }, 'the upload is done')
+    expect(done.url).toBe(before.url)
+    expect([...lib.rawBytes.values()]).toEqual([sha(raw)])
   })
 })
