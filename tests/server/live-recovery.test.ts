@@ -245,6 +245,38 @@ describe('a live upload on S3 storage', () => {
   })
 })
 
+describe('a large live upload on S3 storage', () => {
+  it('a seekable copy larger than a part is stored as a multipart object', async () => {
+    const big = await makeLiveRecording(3, 'h264', { noise: true })
+    const s3 = await startFakeS3()
+    try {
+      const s = await startServer({ env: s3.env })
+      try {
+        const partSize = s.config.s3!.partSize
+        expect(big.length).toBeGreaterThan(partSize + 1024 * 1024)
+        const live = await createLive(s, { title: 'Big on S3' })
+        await feed(s, live.up, big, 3)
+        const last = await patchLive(s, live.up, big.length, Buffer.alloc(0), big.length)
+        expect(last.status, last.text).toBe(204)
+        const video = s.app.library.db.getVideo(live.videoId)!
+        expect(video.sizeBytes).toBeGreaterThan(partSize)
+        const file = await s.app.library.openVideoFile(video)
+        expect(file.size).toBe(video.sizeBytes)
+        const bytes: Buffer[] = []
+        for await (const c of file.stream()) bytes.push(c as Buffer)
+        const stored = Buffer.concat(bytes)
+        expect(stored.length).toBe(video.sizeBytes)
+        expect(stored.toString('latin1', 4, 8)).toBe('ftyp')
+        expect(video.durationMs).toBeGreaterThan(2800)
+      } finally {
+        await s.close()
+      }
+    } finally {
+      await s3.close()
+    }
+  })
+})
+
 describe('expiry of a live upload on S3 storage', () => {
   it('counts from the last byte received too', async () => {
     const hour = 3_600_000

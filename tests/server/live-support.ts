@@ -17,19 +17,25 @@ const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
  */
 export function makeLiveRecording(
   seconds: number,
-  codec: 'h264' | 'vp8' = 'h264'
+  codec: 'h264' | 'vp8' = 'h264',
+  opts: { noise?: boolean } = {}
 ): Promise<Buffer> {
+  // Noise, losslessly: a few seconds weigh megabytes (more than one S3 part).
+  const h264 = opts.noise ? ['-qp', '0', '-preset', 'ultrafast'] : ['-preset', 'veryfast']
   const video =
     codec === 'h264'
-      ? ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p']
+      ? ['-c:v', 'libx264', ...h264, '-pix_fmt', 'yuv420p']
       : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '400k']
+  const source = opts.noise
+    ? `nullsrc=size=320x240:rate=25:duration=${seconds},geq=random(1)*255:128:128`
+    : `testsrc=size=320x240:rate=25:duration=${seconds}`
   const args = [
     '-v',
     'error',
     '-f',
     'lavfi',
     '-i',
-    `testsrc=size=320x240:rate=25:duration=${seconds}`,
+    source,
     '-f',
     'lavfi',
     '-i',

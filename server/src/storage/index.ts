@@ -189,6 +189,49 @@ export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorag
   const tmpDir = path.join(config.dataDir, 'tmp')
   fs.mkdirSync(tmpDir, { recursive: true })
 
+  /**
+   * Stores a local file at `key`: one PUT up to a part's size, else a multipart upload in parts
+   * of `s3.partSize` (or larger, to stay within S3's 10,000 parts), read from the file in turn.
+   */
+  async function putFile(key: string, file: string): Promise<void> {
+    const { size } = await fsp.stat(file)
+    if (size <= s3.partSize) {
+      await client.putObject({
+        Bucket: s3.bucket,
+        Key: key,
+        Body: fs.createReadStream(file),
+        ContentLength: size
+      })
+      return
+    }
+    const partSize = Math.max(s3.partSize, Math.ceil(size / 10_000))
+    const { UploadId } = await client.createMultipartUpload({ Bucket: s3.bucket, Key: key })
+    try {
+      const parts: { ETag: string | undefined; PartNumber: number }[] = []
+      for (let start = 0, n = 1; start < size; start += partSize, n++) {
+        const end = Math.min(size, start + partSize) - 1
+        const part = await client.uploadPart({
+          Bucket: s3.bucket,
+          Key: key,
+          UploadId,
+          PartNumber: n,
+          Body: fs.createReadStream(file, { start, end }),
+          ContentLength: end - start + 1
+        })
+        parts.push({ ETag: part.ETag, PartNumber: n })
+      }
+      await client.completeMultipartUpload({
+        Bucket: s3.bucket,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: parts }
+      })
+    } catch (error) {
+      await client.abortMultipartUpload({ Bucket: s3.bucket, Key: key, UploadId }).catch(() => {})
+      throw error
+    }
+  }
+
   return {
     kind: 's3',
     datastore,
@@ -211,14 +254,8 @@ export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorag
     async adoptFile(id, file) {
       assertId(id)
       // The finished file takes the object's place under the same key (what open() serves).
-      const { size } = await fsp.stat(file)
       try {
-        await client.putObject({
-          Bucket: s3.bucket,
-          Key: id,
-          Body: fs.createReadStream(file),
-          ContentLength: size
-        })
+        await putFile(id, file)
       } finally {
         await fsp.rm(file, { force: true })
       }
