@@ -566,8 +566,8 @@ async function main(): Promise<void> {
     const after = pick('after')
     if (live && after) {
       ratios.push(
-        `  10 min over ${linkName(link)}: Stop → link ${(live.linkMs / after.linkMs).toFixed(3)}, ` +
-          `Stop → watchable ${(live.watchMs / after.watchMs).toFixed(3)} of upload after Stop`
+        `  10 min over ${linkName(link)}: Stop → link ${(live.linkMs / after.linkMs).toPrecision(2)}, ` +
+          `Stop → watchable ${(live.watchMs / after.watchMs).toPrecision(2)} of upload after Stop`
       )
     }
   }
