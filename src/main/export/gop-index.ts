@@ -52,6 +52,11 @@ export interface GopIndex {
   readonly reordered: boolean
   /** Number of video packets. */
   readonly packets: number
+  /**
+   * Every frame's presentation time, ms, sorted (a stretch between two frames has none to
+   * encode); absent: assume every stretch has frames.
+   */
+  readonly frameTimesMs?: readonly number[]
 }
 
 /** One packet as ffprobe lists it (times in seconds as printed, 'N/A' allowed). */
@@ -204,7 +209,8 @@ export function buildGopIndex(
   const endMs = last ? ms(last.pts) + (last.duration ? last.duration * 1000 : frameMs) : 0
   const keys = sorted.filter((f) => f.key).map((f) => ms(f.pts))
   const gops: Gop[] = keys.map((startMs, i) => ({ startMs, endMs: keys[i + 1] ?? endMs }))
-  return { stream, gops, endMs, frameMs, reordered, packets: frames.length }
+  const frameTimesMs = sorted.map((f) => ms(f.pts))
+  return { stream, gops, endMs, frameMs, reordered, packets: frames.length, frameTimesMs }
 }
 
 function median(values: readonly number[]): number | null {

@@ -199,14 +199,51 @@ export function planSmart(input: SmartPlanInput): SmartPlan {
     else merged.push({ ...r })
   }
 
+  // A re-encoded stretch with no frame in it (a cut a few ms before a keyframe) has nothing to
+  // encode: its time goes to the stretch before it (whose last frame shows on, as in the full
+  // export) or, at the very start, to the one after it (whose first frame comes that much
+  // earlier, as the full export's trims place the first frame of a kept range at its start).
+  const frames = index.frameTimesMs
+  const hasFrame = (start: number, end: number): boolean => {
+    if (!frames) return true
+    let lo = 0
+    let hi = frames.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (frames[mid]! < start - 1e-6) lo = mid + 1
+      else hi = mid
+    }
+    return lo < frames.length && frames[lo]! < end - 1e-6
+  }
+  const kept: {
+    kind: 'copy' | 'encode'
+    start: number
+    end: number
+    extraBefore: number
+    extraAfter: number
+  }[] = []
+  let carry = 0
+  for (const m of merged) {
+    const length = m.end - m.start
+    if (m.kind === 'encode' && !hasFrame(m.start, m.end)) {
+      const last = kept[kept.length - 1]
+      if (last) last.extraAfter += length
+      else carry += length
+      continue
+    }
+    kept.push({ ...m, extraBefore: carry, extraAfter: 0 })
+    carry = 0
+  }
+  if (kept.length === 0) return no('the kept stretches hold no frames')
+
   let at = 0
-  const segments: SmartSegment[] = merged.map((m) => {
+  const segments: SmartSegment[] = kept.map((m) => {
     const segment: SmartSegment = {
       kind: m.kind,
       sourceStartMs: m.start,
       sourceEndMs: m.end,
       outputStartMs: at,
-      durationMs: m.end - m.start
+      durationMs: m.extraBefore + (m.end - m.start) + m.extraAfter
     }
     at += segment.durationMs
     return segment

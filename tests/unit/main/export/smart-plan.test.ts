@@ -179,6 +179,51 @@ describe('planSmart: which GOPs are copied', () => {
     expect(plan.smart && plan.videoDurationMs).toBe(9_990)
   })
 
+  it('a stretch without a frame is not encoded: its time goes to the one before', () => {
+    const frameTimesMs = Array.from({ length: 300 }, (_, i) => Math.round((i * 1000) / 30))
+    const plan = planSmart({
+      facts: FACTS,
+      edits: edits([
+        [0, 2500],
+        [2990, 9000],
+        [9020, 10_000]
+      ]),
+      preset: SOURCE,
+      index: index({ frameTimesMs })
+    })
+    if (!plan.smart) throw new Error(plan.reason)
+    // 2990–3000 holds no frame (frames at 2967 and 3000): the encoded stretch before it lasts longer.
+    expect(
+      plan.segments.map((s) => [
+        s.kind,
+        s.sourceStartMs,
+        s.sourceEndMs,
+        s.outputStartMs,
+        s.durationMs
+      ])
+    ).toEqual([
+      ['copy', 0, 2000, 0, 2000],
+      ['encode', 2000, 2500, 2000, 510],
+      ['copy', 3000, 9000, 2510, 6000],
+      ['encode', 9020, 10_000, 8510, 980]
+    ])
+    expect(plan.outputDurationMs).toBe(9490)
+  })
+
+  it('a frameless stretch at the very start gives its time to the next one', () => {
+    const frameTimesMs = Array.from({ length: 300 }, (_, i) => Math.round((i * 1000) / 30))
+    const plan = planSmart({
+      facts: FACTS,
+      edits: edits([[1990, 10_000]]),
+      preset: SOURCE,
+      index: index({ frameTimesMs })
+    })
+    if (!plan.smart) throw new Error(plan.reason)
+    expect(
+      plan.segments.map((s) => [s.kind, s.sourceStartMs, s.outputStartMs, s.durationMs])
+    ).toEqual([['copy', 2000, 0, 8010]])
+  })
+
   it('picks a parameter-set id the recording does not use, and x264 profiles by family', () => {
     const plan = (stream: Partial<VideoStreamParams>) =>
       planSmart({
