@@ -48,6 +48,12 @@ export interface GopIndex {
   readonly endMs: number
   /** The typical (median) time between frames, ms. */
   readonly frameMs: number
+  /**
+   * The longest time one frame shows, ms (the largest gap between frames, or the last frame's
+   * duration). Screen recordings have a variable frame rate: a busy machine or a still screen
+   * leaves frames up for longer than `frameMs`, and a join or the end can land on one of them.
+   */
+  readonly longestFrameMs?: number
   /** Packets whose presentation order differs from their decoding order (B-frames). */
   readonly reordered: boolean
   /** Number of video packets. */
@@ -210,7 +216,20 @@ export function buildGopIndex(
   const keys = sorted.filter((f) => f.key).map((f) => ms(f.pts))
   const gops: Gop[] = keys.map((startMs, i) => ({ startMs, endMs: keys[i + 1] ?? endMs }))
   const frameTimesMs = sorted.map((f) => ms(f.pts))
-  return { stream, gops, endMs, frameMs, reordered, packets: frames.length, frameTimesMs }
+  const lastMs = last ? endMs - ms(last.pts) : 0
+  // A loop, not Math.max(...gaps): a two-hour recording has more frames than a call's arguments.
+  let longestFrameMs = Math.max(frameMs, lastMs)
+  for (const gap of gaps) longestFrameMs = Math.max(longestFrameMs, Math.round(gap * 1000) / 1000)
+  return {
+    stream,
+    gops,
+    endMs,
+    frameMs,
+    longestFrameMs,
+    reordered,
+    packets: frames.length,
+    frameTimesMs
+  }
 }
 
 function median(values: readonly number[]): number | null {

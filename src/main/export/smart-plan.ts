@@ -73,6 +73,8 @@ export type SmartPlan =
       readonly encoding: JoinEncoding
       /** The typical frame duration, ms (the verification's tolerance). */
       readonly frameMs: number
+      /** The longest a frame of the recording shows, ms (see GopIndex.longestFrameMs). */
+      readonly longestFrameMs: number
     }
   | {
       readonly smart: false
@@ -263,6 +265,7 @@ export function planSmart(input: SmartPlanInput): SmartPlan {
       : outputDurationMs,
     joinsMs,
     encoding: joinEncoding(index),
-    frameMs: index.frameMs
+    frameMs: index.frameMs,
+    longestFrameMs: index.longestFrameMs ?? index.frameMs
   }
 }

@@ -48,8 +48,17 @@ describe('GOP index', () => {
       { startMs: 1000, endMs: 1066 }
     ])
     expect(index.frameMs).toBe(33)
+    // The still stretch from 0.073 s to 1.007 s: one frame shown for 934 ms.
+    expect(index.longestFrameMs).toBe(934)
     expect(index.reordered).toBe(false)
     expect(index.packets).toBe(5)
+  })
+
+  it('knows the longest a frame shows: a gap, or the last frame', () => {
+    const even = ['0.000,0.000,0.033,K__', '0.033,0.033,0.033,___', '0.066,0.066,0.100,___']
+    expect(buildGopIndex(parsePacketCsv(even.join('\n')), 0, STREAM).longestFrameMs).toBe(100)
+    const steady = ['0.000,0.000,0.033,K__', '0.033,0.033,0.033,___', '0.066,0.066,0.033,___']
+    expect(buildGopIndex(parsePacketCsv(steady.join('\n')), 0, STREAM).longestFrameMs).toBe(33)
   })
 
   it('notices B-frames from presentation order differing from decoding order', () => {
