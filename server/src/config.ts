@@ -80,6 +80,12 @@ export interface ServerConfig {
   /** Unfinished uploads one user may hold at once. */
   maxUnfinishedUploads: number
   /**
+   * Live uploads (sent while recording) stream-copied into their seekable file as their bytes
+   * arrive, at most this many at once (file storage); the others are copied after their last
+   * byte. 0: none followed.
+   */
+  liveFollowers: number
+  /**
    * Bytes the unfinished uploads of one user may declare together (an upload of deferred
    * length counts as the largest upload).
    */
@@ -106,6 +112,7 @@ export const DEFAULT_MIN_BODY_RATE = 1024
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64
 export const DEFAULT_SIGNIN_FAILURES_PER_ADDRESS = 30
 export const DEFAULT_MAX_UNFINISHED_UPLOADS = 20
+export const DEFAULT_LIVE_FOLLOWERS = 8
 export const DEFAULT_MAX_UNFINISHED_BYTES = 50 * 1024 ** 3
 export const DEFAULT_MAX_FRAME_SIZE = '7680x4320'
 export const DEFAULT_MAX_DURATION = '4h'
@@ -335,6 +342,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     DEFAULT_MAX_UNFINISHED_UPLOADS,
     1
   )
+  const liveFollowers = count(
+    'live-followers',
+    'SIDECAST_LIBRARY_LIVE_FOLLOWERS',
+    DEFAULT_LIVE_FOLLOWERS,
+    0
+  )
   const unfinishedText =
     option(args, 'max-unfinished-bytes') ?? env.SIDECAST_LIBRARY_MAX_UNFINISHED_BYTES
   const maxUnfinishedBytes = unfinishedText
@@ -376,6 +389,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     maxConnectionsPerAddress,
     signInFailuresPerAddress,
     maxUnfinishedUploads,
+    liveFollowers,
     maxUnfinishedBytes,
     updatesDir,
     s3,

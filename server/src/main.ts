@@ -47,6 +47,8 @@ Limits on clients and users (docs/security.md):
   --sign-in-failures-per-address <n>  SIDECAST_LIBRARY_SIGNIN_FAILURES_PER_ADDRESS  default 30
   --max-unfinished-uploads <n>        SIDECAST_LIBRARY_MAX_UNFINISHED_UPLOADS  default 20 a user
   --max-unfinished-bytes <size>       SIDECAST_LIBRARY_MAX_UNFINISHED_BYTES  default 50GB a user
+  --live-followers <n>                SIDECAST_LIBRARY_LIVE_FOLLOWERS  default 8 (0: none)
+      recordings sent while recording, stream-copied as their bytes arrive (file storage)
 Removing a user removes their tokens, sessions and unfinished uploads. While they own videos it
   refuses unless told what becomes of them: --transfer-to <user> gives them to another user (the
   author shown stays the same), --delete-videos deletes them with their files.

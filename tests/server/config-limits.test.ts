@@ -100,3 +100,14 @@ describe('client addresses', () => {
     expect(clientKey('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64')
   })
 })
+
+describe('live followers (live-followers.ts)', () => {
+  it('defaults to 8, takes the environment and the command line over it, and 0 turns it off', () => {
+    expect(loadConfig([], {}).liveFollowers).toBe(8)
+    expect(loadConfig([], { SIDECAST_LIBRARY_LIVE_FOLLOWERS: '2' }).liveFollowers).toBe(2)
+    expect(
+      loadConfig(['--live-followers', '0'], { SIDECAST_LIBRARY_LIVE_FOLLOWERS: '2' }).liveFollowers
+    ).toBe(0)
+    expect(() => loadConfig(['--live-followers', 'many'], {})).toThrow(ConfigError)
+  })
+})

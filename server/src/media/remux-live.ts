@@ -37,7 +37,7 @@ export const LIVE_NOT_WEBM =
 
 let prlimit: string | null | undefined
 
-function bounds(ctx: MediaContext): RunBounds {
+export function bounds(ctx: MediaContext): RunBounds {
   prlimit ??= findPrlimit()
   return {
     timeoutMs: ctx.config.timeoutMs,
@@ -48,7 +48,7 @@ function bounds(ctx: MediaContext): RunBounds {
   }
 }
 
-function stopped(result: RunResult, ctx: MediaContext): RunResult {
+export function stopped(result: RunResult, ctx: MediaContext): RunResult {
   if (result.aborted) throw new MediaStoppedError('the server is stopping')
   if (result.timedOut) {
     throw new NotAVideoError(
@@ -65,27 +65,35 @@ function firstLine(stderr: string): string {
 
 const MUXER: Record<FinalContainer, string> = { mp4: 'mp4', webm: 'webm', mkv: 'matroska' }
 
+/** The codecs of a raw live recording, from its track headers, and the container they go to. */
+export interface LiveStreams {
+  container: FinalContainer
+  videoCodec: string
+  audioCodec: string | null
+}
+
 /**
- * Stream-copies the raw recording `raw` into `<outBase>.<mp4|webm|mkv>`. Throws NotAVideoError
- * (with a reason for the person who recorded it) when it is not a recording with video.
+ * Reads the track headers of the raw recording `raw` (nothing decoded; the first bytes of a
+ * growing upload are enough) and picks the container. Throws NotAVideoError when it is not WebM
+ * with a video track, or its headers cannot be read (yet).
  */
-export async function remuxLiveRecording(
-  raw: string,
-  outBase: string,
-  ctx: MediaContext
-): Promise<LiveRemux> {
+export async function probeLiveStreams(raw: string, ctx: MediaContext): Promise<LiveStreams> {
   if ((await fsp.stat(raw)).size === 0) throw new NotAVideoError('The upload is empty.')
   const sniffed = await sniffContainer(raw)
   if (sniffed?.demuxer !== 'matroska') throw new NotAVideoError(LIVE_NOT_WEBM)
-  const input = ['-f', 'matroska', '-protocol_whitelist', 'file', '-i', `file:${path.resolve(raw)}`]
-  const { ffmpeg, ffprobe } = locateTools(ctx.config)
-
-  ctx.onStep?.('remux')
-  // Codecs from the track headers alone (nothing decoded) choose the container.
+  const { ffprobe } = locateTools(ctx.config)
   const probed = stopped(
     await runTool(
       ffprobe,
-      ['-v', 'error', '-nofind_stream_info', ...input, '-print_format', 'json', '-show_streams'],
+      [
+        '-v',
+        'error',
+        '-nofind_stream_info',
+        ...fileInput(raw),
+        '-print_format',
+        'json',
+        '-show_streams'
+      ],
       bounds(ctx)
     ),
     ctx
@@ -104,8 +112,68 @@ export async function remuxLiveRecording(
   const video = streams.find((s) => s.codec_type === 'video')
   if (!video?.codec_name) throw new NotAVideoError('The recording has no video stream.')
   const audioCodec = streams.find((s) => s.codec_type === 'audio')?.codec_name ?? null
-  const container = finalContainer(video.codec_name, audioCodec)
+  return {
+    container: finalContainer(video.codec_name, audioCodec),
+    videoCodec: video.codec_name,
+    audioCodec
+  }
+}
 
+function fileInput(raw: string): string[] {
+  return ['-f', 'matroska', '-protocol_whitelist', 'file', '-i', `file:${path.resolve(raw)}`]
+}
+
+/**
+ * ffmpeg's arguments after the input: every video and audio packet copied (nothing re-encoded)
+ * into `output`. With `faststart` an MP4's index goes in front (a second pass over the file);
+ * without, at the end, where a browser finds it with one Range request.
+ */
+export function liveCopyArgs(
+  container: FinalContainer,
+  output: string,
+  faststart: boolean
+): string[] {
+  return [
+    '-map',
+    '0:v',
+    '-map',
+    '0:a?',
+    '-c',
+    'copy',
+    // Opus in MP4 is "experimental" to older ffmpeg builds, though browsers play it (as the app
+    // does).
+    ...(container === 'mp4'
+      ? [...(faststart ? ['-movflags', '+faststart'] : []), '-strict', 'experimental']
+      : []),
+    '-f',
+    MUXER[container],
+    `file:${path.resolve(output)}`
+  ]
+}
+
+/** Whether ffmpeg said the recording's last bytes were cut short (only whole frames kept). */
+export function wasCutShort(stderr: string): boolean {
+  return /ended prematurely|truncat/i.test(stderr)
+}
+
+/** The reason for a failed stream copy, for the person who recorded it. */
+export function copyFailure(stderr: string): string {
+  return `The recording could not be made seekable (${firstLine(stderr) || 'no whole frame in it'}).`
+}
+
+/**
+ * Stream-copies the raw recording `raw` into `<outBase>.<mp4|webm|mkv>` after its last byte (the
+ * fallback when it was not followed as it arrived: live-followers.ts). Throws NotAVideoError
+ * (with a reason for the person who recorded it) when it is not a recording with video.
+ */
+export async function remuxLiveRecording(
+  raw: string,
+  outBase: string,
+  ctx: MediaContext
+): Promise<LiveRemux> {
+  const { ffmpeg } = locateTools(ctx.config)
+  ctx.onStep?.('remux')
+  const { container, videoCodec, audioCodec } = await probeLiveStreams(raw, ctx)
   const file = `${outBase}.${container}`
   const partial = `${outBase}.partial.${container}`
   await fsp.rm(partial, { force: true })
@@ -117,19 +185,9 @@ export async function remuxLiveRecording(
         'error',
         '-nostdin',
         '-y',
-        ...input,
-        '-map',
-        '0:v',
-        '-map',
-        '0:a?',
-        '-c',
-        'copy',
-        // The index in front: a browser starts playing from the first bytes it gets. Opus in
-        // MP4 is "experimental" to older ffmpeg builds, though browsers play it (as the app does).
-        ...(container === 'mp4' ? ['-movflags', '+faststart', '-strict', 'experimental'] : []),
-        '-f',
-        MUXER[container],
-        `file:${path.resolve(partial)}`
+        ...fileInput(raw),
+        // The index in front: a browser starts playing from the first bytes it gets.
+        ...liveCopyArgs(container, partial, true)
       ],
       bounds(ctx)
     ),
@@ -144,11 +202,8 @@ export async function remuxLiveRecording(
       : 0
   if (size === 0) {
     await fsp.rm(partial, { force: true })
-    throw new NotAVideoError(
-      `The recording could not be made seekable (${firstLine(run.stderr) || 'no whole frame in it'}).`
-    )
+    throw new NotAVideoError(copyFailure(run.stderr))
   }
   await fsp.rename(partial, file)
-  const cutShort = /ended prematurely|truncat/i.test(run.stderr)
-  return { file, container, videoCodec: video.codec_name, audioCodec, cutShort }
+  return { file, container, videoCodec, audioCodec, cutShort: wasCutShort(run.stderr) }
 }

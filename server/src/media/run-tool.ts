@@ -5,6 +5,7 @@
  * AbortSignal that kills the run at once (the server is stopping).
  */
 import { spawn } from 'node:child_process'
+import type { Readable } from 'node:stream'
 
 export interface RunBounds {
   /** Longest the run may take; then SIGTERM, and SIGKILL after `killGraceMs`. */
@@ -16,6 +17,13 @@ export interface RunBounds {
   prlimit: string | null
   /** Kills the run at once when aborted. */
   signal?: AbortSignal
+  /**
+   * Fed to the tool's standard input (e.g. a growing upload followed as it arrives); without it
+   * standard input is closed. A tool that exits early simply stops reading it.
+   */
+  stdin?: Readable
+  /** Told the process id once the tool started (tests stop a run from outside). */
+  onSpawn?(pid: number): void
 }
 
 export interface RunResult {
@@ -59,11 +67,21 @@ export function runTool(bin: string, args: string[], bounds: RunBounds): Promise
       return
     }
     const child = spawn(command.bin, command.args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, so a stop reaches whatever it started as well.
       detached: GROUPS,
       windowsHide: true
     })
+    // The tool closing its input early (it failed, or was stopped) is not an error here: its
+    // exit code says what happened.
+    child.stdin.on('error', () => {})
+    if (bounds.stdin) {
+      bounds.stdin.on('error', () => child.stdin.destroy())
+      bounds.stdin.pipe(child.stdin)
+    } else {
+      child.stdin.end() // nothing to read: at its end at once
+    }
+    if (child.pid !== undefined) bounds.onSpawn?.(child.pid)
     const out: Buffer[] = []
     let outBytes = 0
     const err: Buffer[] = []

@@ -33,6 +33,11 @@ export interface VideoStorage {
   datastore: DataStore
   /** Whether all declared bytes of the upload are stored. */
   completeness(uploadId: string): Promise<Completeness>
+  /**
+   * Where an unfinished upload's bytes grow on this machine, so they can be followed as they
+   * arrive (file storage); absent when they are elsewhere (S3).
+   */
+  growingFile?(uploadId: string): string
   /** A local file with the upload's bytes, for ffprobe/ffmpeg; call cleanup when done. */
   localCopy(uploadId: string): Promise<{ file: string; cleanup(): Promise<void> }>
   /** Makes a finished upload the video's permanent storage. Idempotent. */
@@ -105,6 +110,7 @@ export function createFileStorage(config: ServerConfig): VideoStorage {
       if (await exists(videoPath(id))) return 'complete'
       return uploadCompleteness(datastore, id)
     },
+    growingFile: (id) => uploadPath(id),
     async localCopy(id) {
       const adopted = videoPath(id)
       const file = (await exists(adopted)) ? adopted : uploadPath(id)

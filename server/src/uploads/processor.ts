@@ -28,6 +28,7 @@ import {
 } from '../media/ffprobe'
 import { sniffContainer } from '../media/container'
 import { remuxLiveRecording, type LiveRemux } from '../media/remux-live'
+import { LiveFollowers } from './live-followers'
 import type { UploadMeta } from './metadata'
 import { ProcessingQueue } from './processing-queue'
 
@@ -48,6 +49,11 @@ export interface ProcessorHooks {
    * library keeps only the seekable copy; file storage drops the raw bytes on release().)
    */
   onLiveBytes?(uploadId: string, file: string): void | Promise<void>
+  /**
+   * The ffmpeg that copies a live upload as its bytes arrive started, as process `pid`
+   * (live-followers.ts); tests stop it to check the copy after the last byte takes over.
+   */
+  onFollow?(uploadId: string, pid: number): void
 }
 
 export type Outcome =
@@ -76,6 +82,8 @@ export class UploadProcessor {
   private readonly stopping = new AbortController()
   /** Logged problems (tests and the operator read these). */
   readonly log: (message: string) => void
+  /** Live uploads stream-copied as their bytes arrive (file storage). */
+  readonly followers: LiveFollowers
 
   constructor(
     private library: LibraryInternals,
@@ -84,6 +92,30 @@ export class UploadProcessor {
   ) {
     this.log = log ?? ((m) => console.error(`[sidecast] ${m}`))
     this.queue = new ProcessingQueue(library.config.media.concurrency)
+    const { storage, config, db } = library
+    this.followers = new LiveFollowers({
+      growingFile: storage.growingFile,
+      tmpDir: storage.tmpDir,
+      media: config.media,
+      max: config.liveFollowers,
+      idleLimitMs: config.uploadExpiryMs,
+      followable: (id) => {
+        const record = db.getUpload(id)
+        return record?.live === true && record.state === 'uploading'
+      },
+      log: this.log,
+      onFollow: hooks.onFollow
+    })
+  }
+
+  /** Bytes of a live upload arrived: its copy made as they arrive follows them. */
+  followLive(uploadId: string): void {
+    this.followers.nudge(uploadId)
+  }
+
+  /** A live upload was terminated: its copy made as it arrived stops and goes. */
+  stopLive(uploadId: string): Promise<void> {
+    return this.followers.stop(uploadId)
   }
 
   /** The upload's place in the processing queue (1 = next), or null when it is not waiting. */
@@ -151,6 +183,9 @@ export class UploadProcessor {
           if (error instanceof MediaStoppedError) break
           this.log(`upload ${row.id}: reconcile failed, will retry: ${String(error)}`)
         }
+      } else if (completeness === 'partial' && row.live) {
+        // Still being recorded (after a restart, from byte 0): the finish stays fast.
+        this.followers.nudge(row.id)
       } else if (completeness === 'missing') {
         const age = Date.now() - Date.parse(row.createdAt)
         if (row.state === 'processing') {
@@ -224,14 +259,13 @@ export class UploadProcessor {
       if (record.live && (await sniffContainer(file))?.demuxer !== 'mov') {
         await this.hooks.onLiveBytes?.(uploadId, file)
         const started = performance.now()
-        remuxed = await remuxLiveRecording(
-          file,
-          path.join(storage.tmpDir, `live-${uploadId}`),
-          media
-        )
+        const outBase = path.join(storage.tmpDir, `live-${uploadId}`)
+        // Copied as it arrived: only the end was left to do. Else the whole recording now.
+        const followed = await this.followers.finish(uploadId, file, outBase)
+        remuxed = followed ?? (await remuxLiveRecording(file, outBase, media))
         file = remuxed.file
         this.log(
-          `upload ${uploadId}: stream-copied into ${remuxed.container} in ${Math.round(performance.now() - started)} ms${remuxed.cutShort ? ' (its last bytes were cut short; every whole frame kept)' : ''}`
+          `upload ${uploadId}: ${followed ? 'stream-copied as it arrived' : 'stream-copied after its last byte'} into ${remuxed.container}, done ${Math.round(performance.now() - started)} ms after it${remuxed.cutShort ? ' (its last bytes were cut short; every whole frame kept)' : ''}`
         )
       }
       if (record.live) filename = withExtension(meta.filename, remuxed?.container)
@@ -338,11 +372,14 @@ export class UploadProcessor {
     this.retryTimers.clear()
     this.queue.cancelWaiting(new MediaStoppedError('the server is stopping'))
     this.stopping.abort()
+    this.closingFollowers = this.followers.close()
   }
 
-  /** Waits for running finalizations (used on shutdown). */
+  private closingFollowers: Promise<void> = Promise.resolve()
+
+  /** Waits for running finalizations and followers (used on shutdown). */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.inflight.values()])
+    await Promise.allSettled([...this.inflight.values(), this.closingFollowers])
   }
 }
 

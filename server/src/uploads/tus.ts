@@ -174,6 +174,7 @@ export function createUploadsHandler(
   })
 
   tus.on('POST_TERMINATE', (_req: unknown, _res: unknown, id: string) => {
+    void processor.stopLive(id)
     try {
       // A live upload's reserved link now says "This video was discarded".
       db.discardUpload(id)
@@ -372,6 +373,8 @@ export function createUploadsHandler(
     if (req.method === 'PATCH' && !(await roomForUploads(req, res))) return
     users.set(req, who.user)
     await tus.handle(req, res)
+    // New bytes of a recording: the copy made as they arrive picks them up.
+    if (req.method === 'PATCH' && record.live) processor.followLive(uploadId)
   }
 
   return { tus, handle }
