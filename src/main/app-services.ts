@@ -13,6 +13,7 @@ import type {
 } from '../shared/ipc'
 import type { RecoveryNotice, WindowLostCause } from '../shared/project'
 import { SidecastError } from '../shared/errors'
+import { LINK_COPIED_AT_STOP, LINK_READY_AT_STOP, notificationTitle } from '../shared/instant-share'
 import { errorMessage } from './error-details'
 import { fontDir } from './export/callout-raster'
 import { exportHandlers } from './export/export-handlers'
@@ -267,9 +268,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async announceLink(url, title) {
       if (settings.get().copyLinkAfterUpload) {
         await adapters.copyText(url)
-        adapters.notify('Link copied — the video will be ready in a moment', title)
+        adapters.notify(notificationTitle(LINK_COPIED_AT_STOP), title)
       } else {
-        adapters.notify('Shared — the video will be ready in a moment', title)
+        adapters.notify(notificationTitle(LINK_READY_AT_STOP), title)
       }
     },
     ...(opts.uploadRetryDelaysMs ? { retryDelaysMs: opts.uploadRetryDelaysMs } : {})

@@ -11,3 +11,8 @@ export const LINK_COPIED_AT_STOP = 'Link copied — the video will be ready in a
 
 /** As LINK_COPIED_AT_STOP when "Copy the link after uploading" is off: the link is not copied. */
 export const LINK_READY_AT_STOP = 'The link is ready — the video will be ready in a moment.'
+
+/** The OS notification's title at Stop (a title has no full stop; its body is the recording's title). */
+export function notificationTitle(words: string): string {
+  return words.replace(/\.$/, '')
+}

@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { LibraryConfig, UploadInfo } from '../../../src/shared/ipc'
-import { LINK_COPIED_AT_STOP, LINK_READY_AT_STOP } from '../../../src/shared/instant-share'
+import {
+  LINK_COPIED_AT_STOP,
+  LINK_READY_AT_STOP,
+  notificationTitle
+} from '../../../src/shared/instant-share'
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings'
 import {
   cardShareUrl,
@@ -211,6 +215,13 @@ describe('the notice at Stop, and no second one', () => {
     expect(uploadOutcomeMessage(finishing, 'link', true)).toBe(LINK_COPIED_AT_STOP)
     expect(LINK_COPIED_AT_STOP).toBe('Link copied — the video will be ready in a moment.')
     expect(uploadOutcomeMessage(finishing, 'link', false)).toBe(LINK_READY_AT_STOP)
+    // Main's OS notification says the same words as its title, without the full stop.
+    expect(notificationTitle(LINK_COPIED_AT_STOP)).toBe(
+      'Link copied — the video will be ready in a moment'
+    )
+    expect(notificationTitle(LINK_READY_AT_STOP)).toBe(
+      'The link is ready — the video will be ready in a moment'
+    )
   })
 
   it('"Saved" is not said as well when the link is told at Stop', () => {
