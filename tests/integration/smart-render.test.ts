@@ -24,7 +24,7 @@ import { SidecastError } from '../../src/shared/errors'
 import type { RecordingFacts } from '../../src/shared/project'
 import type { TimeRange } from '../../src/shared/timeline'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
-import { testFfmpeg } from './helpers/media-fixtures'
+import { beepOnsets, flashOnsets, testFfmpeg } from './helpers/media-fixtures'
 
 const run = promisify(execFile)
 const tools = testFfmpeg()
@@ -214,47 +214,6 @@ async function expectCopiesBitIdentical(
   return compared
 }
 
-/** Output times (ms) at which the picture turns from dark to bright. */
-async function flashOnsets(file: string): Promise<number[]> {
-  // prettier-ignore
-  const [times, pixels] = await Promise.all([
-    run(tools.ffprobePath, [
-      '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=best_effort_timestamp_time',
-      '-of', 'json', file
-    ]),
-    run(tools.ffmpegPath, [
-      '-v', 'error', '-i', file, '-map', '0:v:0', '-vf', 'scale=1:1', '-vsync', 'passthrough',
-      '-pix_fmt', 'gray', '-f', 'rawvideo', '-'
-    ], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 })
-  ])
-  const frames = (JSON.parse(times.stdout) as { frames: { best_effort_timestamp_time?: string }[] })
-    .frames
-  const pts = frames.map((f) => Number(f.best_effort_timestamp_time) * 1000)
-  const onsets: number[] = []
-  pixels.stdout.forEach((luma, i) => {
-    if (luma > 128 && (i === 0 || (pixels.stdout[i - 1] ?? 0) <= 128)) onsets.push(pts[i] ?? NaN)
-  })
-  return onsets
-}
-
-/** Output times (ms) at which a beep starts after at least 200 ms of silence. */
-async function beepOnsets(file: string): Promise<number[]> {
-  const rate = 48_000
-  // prettier-ignore
-  const { stdout } = await run(tools.ffmpegPath, [
-    '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-f', 's16le', '-'
-  ], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })
-  const onsets: number[] = []
-  let lastLoud = -Infinity
-  for (let i = 0; i + 1 < stdout.length; i += 2) {
-    const n = i / 2
-    if (Math.abs(stdout.readInt16LE(i)) < 8000) continue
-    if (n - lastLoud > rate * 0.2) onsets.push((n / rate) * 1000)
-    lastLoud = n
-  }
-  return onsets
-}
-
 /** Mean RGB of a 4×4 block at (x, y) of the frame shown at `atMs`. */
 async function meanColour(file: string, atMs: number, x: number, y: number): Promise<number[]> {
   // prettier-ignore
@@ -361,8 +320,8 @@ describe('smart rendering', () => {
     expect(smartPlan(exported).joinsMs.length).toBeGreaterThanOrEqual(4)
     const expected = [0, 1000, 1850, 2850, 4100, 5100]
     const [flashes, beeps] = await Promise.all([
-      flashOnsets(exported.result.outFile),
-      beepOnsets(exported.result.outFile)
+      flashOnsets(tools, exported.result.outFile),
+      beepOnsets(tools, exported.result.outFile)
     ])
     expect(flashes).toHaveLength(expected.length)
     expect(beeps).toHaveLength(expected.length)

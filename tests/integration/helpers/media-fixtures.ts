@@ -150,3 +150,44 @@ export async function probeVideo(
 export async function decodesCleanly(tools: TestFfmpeg, file: string): Promise<void> {
   await run(tools.ffmpegPath, ['-v', 'error', '-xerror', '-i', file, '-f', 'null', '-'])
 }
+
+/** Output times (ms) at which the picture turns from dark to bright. */
+export async function flashOnsets(tools: TestFfmpeg, file: string): Promise<number[]> {
+  // prettier-ignore
+  const [times, pixels] = await Promise.all([
+    run(tools.ffprobePath, [
+      '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=best_effort_timestamp_time',
+      '-of', 'json', file
+    ]),
+    run(tools.ffmpegPath, [
+      '-v', 'error', '-i', file, '-map', '0:v:0', '-vf', 'scale=1:1', '-vsync', 'passthrough',
+      '-pix_fmt', 'gray', '-f', 'rawvideo', '-'
+    ], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 })
+  ])
+  const frames = (JSON.parse(times.stdout) as { frames: { best_effort_timestamp_time?: string }[] })
+    .frames
+  const pts = frames.map((f) => Number(f.best_effort_timestamp_time) * 1000)
+  const onsets: number[] = []
+  pixels.stdout.forEach((luma, i) => {
+    if (luma > 128 && (i === 0 || (pixels.stdout[i - 1] ?? 0) <= 128)) onsets.push(pts[i] ?? NaN)
+  })
+  return onsets
+}
+
+/** Output times (ms) at which a beep starts after at least 200 ms of silence. */
+export async function beepOnsets(tools: TestFfmpeg, file: string): Promise<number[]> {
+  const rate = 48_000
+  // prettier-ignore
+  const { stdout } = await run(tools.ffmpegPath, [
+    '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-f', 's16le', '-'
+  ], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })
+  const onsets: number[] = []
+  let lastLoud = -Infinity
+  for (let i = 0; i + 1 < stdout.length; i += 2) {
+    const n = i / 2
+    if (Math.abs(stdout.readInt16LE(i)) < 8000) continue
+    if (n - lastLoud > rate * 0.2) onsets.push((n / rate) * 1000)
+    lastLoud = n
+  }
+  return onsets
+}
