@@ -202,6 +202,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       },
       discarded(projectId) {
         void uploads.discardLive(projectId)
+      },
+      // The audio fast exports copy (timeline-audio.ts), made while the user looks at the take.
+      finished(projectId) {
+        exports.prepareAudio(projectId)
       }
     }
   })

@@ -38,6 +38,8 @@ import { promisify } from 'node:util'
 import type { ExportPlan } from '../../src/main/export/export-plan'
 import { runExport, type ExportResult } from '../../src/main/export/run-export'
 import { locateFfmpeg } from '../../src/main/ffmpeg/locate-ffmpeg'
+import { QUALITY_PARAMS } from '../../src/main/export/presets'
+import { CACHE_FOLDER, preparedAudio } from '../../src/main/export/timeline-audio'
 import { emptyEdits, type Edits } from '../../src/shared/edits'
 import type { RecordingFacts } from '../../src/shared/project'
 
@@ -419,12 +421,15 @@ async function smartPart(): Promise<void> {
     durationMs
   }
   const edits = smartEdits(durationMs)
+  /** The last smart export's steps and their times (the audio runs beside the video ones). */
+  const steps: string[] = []
   const exportWith = (
     smart: boolean,
     name: string
   ): Promise<{ ms: number; value: ExportResult }> => {
     // Every 10 % of a run: on a busy machine the full export's rate is known long before its end.
     const started = Date.now()
+    steps.length = 0
     let reported = 0
     return timed(() =>
       runExport({
@@ -435,6 +440,9 @@ async function smartPart(): Promise<void> {
         outFile: join(work, name),
         ffmpegPath: FFMPEG,
         smart,
+        onStep: (step, ms) => {
+          steps.push(`${step} ${(ms / 1000).toFixed(1)} s`)
+        },
         onProgress: ({ fraction, outTimeMs }) => {
           if (fraction < reported + 0.1) return
           reported = Math.floor(fraction * 10) / 10
@@ -457,16 +465,35 @@ async function smartPart(): Promise<void> {
     `smart rendering: ${SMART_SECONDS} s 1920×1080 MediaRecorder-like H.264/Opus (${mb(src)}), ` +
       '3 callouts of 3 s, 1 blur of 5 s, 2 cuts'
   )
+  // What Sidecast does in the background when a recording is finished: the recording's audio,
+  // encoded to AAC once (timeline-audio.ts), which every later export copies from.
+  const cacheDir = join(projectDir, CACHE_FOLDER)
+  const input = join(projectDir, basename(src))
+  const prepare = await timed(() =>
+    preparedAudio({
+      ffmpegPath: FFMPEG,
+      input,
+      cacheDir,
+      bitrate: QUALITY_PARAMS.standard.audioBitrate
+    })
+  )
+  say(
+    `  audio prepared once per recording (in the background after Stop): ${fmt(prepare.ms)}, ` +
+      `${(durationMs / prepare.ms).toFixed(1)}× real time (${load()})`
+  )
+  const audioHow = (run: { value: ExportResult }): string =>
+    `audio ${run.value.audio.how}${run.value.audio.why ? ` (${run.value.audio.why})` : ''}`
   const smart = await exportWith(true, 'smart.mp4')
   const render = smart.value.render
   const how =
     render.mode === 'smart'
-      ? `smart, ${(render.copiedFraction * 100).toFixed(1)} % copied`
+      ? `smart, ${(render.copiedFraction * 100).toFixed(1)} % copied, ${audioHow(smart)}`
       : `FELL BACK to full: ${render.reason ?? '?'}`
   say(
     `  smart export (${how}) → ${fmt(smart.value.durationMs)}: ${fmt(smart.ms)}, ` +
       `${rt(smart)} real time (goal ≥ 30×; ${load()})`
   )
+  say(`    steps: ${steps.join(', ')}`)
   const copy = await timed(() =>
     runExport({
       projectDir,
@@ -478,9 +505,17 @@ async function smartPart(): Promise<void> {
     })
   )
   say(
-    `  no-edit copy path (${copy.value.mode}, ${mb(join(work, 'smart-copy.mp4'))}): ` +
+    `  no-edit copy path (${copy.value.mode}, ${audioHow(copy)}, ${mb(join(work, 'smart-copy.mp4'))}): ` +
       `${fmt(copy.ms)}, ${rt(copy)} real time (goal ≥ 100×; ${load()})`
   )
+  // An export started before the background job is done waits for it (or starts it).
+  rmSync(cacheDir, { recursive: true, force: true })
+  const cold = await exportWith(true, 'smart-cold.mp4')
+  say(
+    `  smart export with the audio not yet prepared (${audioHow(cold)}): ${fmt(cold.ms)}, ` +
+      `${rt(cold)} real time (${load()})`
+  )
+  say(`    steps: ${steps.join(', ')}`)
   const full = await exportWith(false, 'full.mp4')
   say(
     `  full export (${full.value.render.mode}): ${fmt(full.ms)}, ${rt(full)} real time (${load()})`

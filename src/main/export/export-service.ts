@@ -15,8 +15,9 @@ import {
 } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
 import { EXPORTS_FOLDER, type RecordingFacts } from '../../shared/project'
-import { parseExportPreset } from './presets'
-import { type ExportPreset } from '../../shared/export-preset'
+import { QUALITY_PARAMS, parseExportPreset } from './presets'
+import { DEFAULT_EXPORT_PRESET, type ExportPreset } from '../../shared/export-preset'
+import { CACHE_FOLDER, preparedAudio, stopPreparingAudio } from './timeline-audio'
 import {
   runExport,
   smartRenderEnabled,
@@ -93,6 +94,12 @@ export interface ExportService {
    * matches: export-fingerprint.ts), or null. The upload queue sends it instead of exporting again.
    */
   findExport(projectId: string, preset: ExportPreset): Promise<string | null>
+  /**
+   * Starts preparing a finished recording's audio for fast exports (timeline-audio.ts), in the
+   * background at a low priority. Nothing waits on it; if it fails, the first export that needs
+   * the audio prepares it (or encodes the audio whole).
+   */
+  prepareAudio(projectId: string): void
   /** The running export, if any. */
   current(): { readonly exportId: string; readonly projectId: string } | null
   /** Resolves when no export is running. */
@@ -290,6 +297,23 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       const edits = await read(projectDir, facts.durationMs)
       return findExportIn(projectDir, exportFingerprint(edits, identity, parseExportPreset(preset)))
     },
+    prepareAudio(projectId) {
+      if (!smartDefault) return
+      void (async () => {
+        const facts = await options.projects.readFacts(projectId)
+        if (facts.status === 'recording' || !facts.audioCodec || facts.audioCodec === 'aac') return
+        const projectDir = options.projects.projectDir(projectId)
+        await preparedAudio({
+          ffmpegPath: options.ffmpegPath(),
+          input: join(projectDir, facts.file),
+          cacheDir: join(projectDir, CACHE_FOLDER),
+          bitrate: QUALITY_PARAMS[DEFAULT_EXPORT_PRESET.quality].audioBitrate,
+          lowPriority: true
+        })
+      })().catch((error: unknown) =>
+        console.warn(`[export] could not prepare the audio of ${projectId}: ${errorMessage(error)}`)
+      )
+    },
     current: () => (running ? { exportId: running.exportId, projectId: running.projectId } : null),
     async idle() {
       while (running) await running.done
@@ -297,6 +321,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     async shutdown() {
       running?.controller.abort()
       while (running) await running.done
+      await stopPreparingAudio()
     }
   }
 }

@@ -8,8 +8,15 @@ import type { SmartPlan } from './smart-plan'
 
 type Smart = Extract<SmartPlan, { smart: true }>
 
-/** Decoded on each side of a join: enough to cross it from the keyframe before. */
-const AROUND_JOIN_MS = 1500
+/**
+ * Decoded around a join: from just before it (the seek lands on the keyframe before that, so the
+ * decoder crosses the join as a player does) to past the first GOP after it, where a decoder
+ * that met the wrong parameter sets or references fails.
+ */
+const BEFORE_JOIN_MS = 250
+const AFTER_JOIN_MS = 1200
+/** Windows decoded at once (two cores). */
+const PARALLEL = 2
 
 /**
  * The stretches of the output to decode: around each join, merged where they overlap, or the
@@ -21,8 +28,8 @@ export function verifyWindows(
 ): (readonly [number, number])[] | null {
   const windows: [number, number][] = []
   for (const join of [...joinsMs].sort((a, b) => a - b)) {
-    const start = Math.max(0, join - AROUND_JOIN_MS)
-    const end = Math.min(durationMs, join + AROUND_JOIN_MS)
+    const start = Math.max(0, join - BEFORE_JOIN_MS)
+    const end = Math.min(durationMs, join + AFTER_JOIN_MS)
     const last = windows[windows.length - 1]
     if (last && start <= last[1]) last[1] = Math.max(last[1], end)
     else windows.push([start, end])
@@ -55,18 +62,22 @@ export async function verifyRender(options: VerifyOptions): Promise<string | nul
   if (Math.abs(duration - plan.videoDurationMs) > tolerance) {
     return `its video lasts ${Math.round(duration)} ms instead of ${Math.round(plan.videoDurationMs)} ms`
   }
-  const windows = verifyWindows(plan.joinsMs, plan.outputDurationMs)
-  for (const window of windows ?? [null]) {
+  const windows = verifyWindows(plan.joinsMs, plan.outputDurationMs) ?? [null]
+  const check = async (window: readonly [number, number] | null): Promise<string | null> => {
     const errors = await decodeErrors(options.ffmpegPath, file, window, signal).catch(
       (error: unknown) => {
         if (signal?.aborted) throw error
         return error instanceof Error ? error.message : String(error)
       }
     )
-    if (errors) {
-      const where = window ? ` near ${(window[0] / 1000).toFixed(1)} s` : ''
-      return `the result does not decode cleanly${where} (${errors.split('\n')[0]})`
-    }
+    if (!errors) return null
+    const where = window ? ` near ${(window[0] / 1000).toFixed(1)} s` : ''
+    return `the result does not decode cleanly${where} (${errors.split('\n')[0]})`
+  }
+  for (let i = 0; i < windows.length; i += PARALLEL) {
+    const problems = await Promise.all(windows.slice(i, i + PARALLEL).map(check))
+    const problem = problems.find((p) => p !== null)
+    if (problem) return problem
   }
   return null
 }

@@ -21,9 +21,19 @@ import { runFfmpegArgs } from '../ffmpeg/run-ffmpeg'
 import { probeGopIndex } from '../ffmpeg/smart-probes'
 import { verifyRender } from './render-verify'
 import { planSmart, type SmartPlan } from './smart-plan'
-import { smartRender } from './smart-render'
+import { smartRender, type SmartStep } from './smart-render'
 import { fontDir as defaultFontDir, rasterizeOverlayCropped } from './callout-raster'
-import { planExport, type ExportPlan, type OverlayPlan, type OverlayPosition } from './export-plan'
+import {
+  COMMON_HEAD,
+  COMMON_TAIL,
+  planExport,
+  type ExportPlan,
+  type OverlayPlan,
+  type OverlayPosition
+} from './export-plan'
+import { QUALITY_PARAMS } from './presets'
+import { CACHE_FOLDER, exportAudio, type TimelineAudio } from './timeline-audio'
+import { normalizeKeep } from '../../shared/timeline'
 import type { ExportPreset } from '../../shared/export-preset'
 
 export interface ExportProgress {
@@ -63,6 +73,13 @@ export interface RunExportOptions {
   readonly onSmartPlan?: (plan: SmartPlan) => void
   /** Runs on the smart result before it is verified; tests break it here to prove the fallback. */
   readonly beforeVerify?: (file: string) => Promise<void>
+  /**
+   * Where the recording's prepared audio is kept (timeline-audio.ts); default the project's
+   * `cache/`. Null encodes the audio whole, as before prepared audio.
+   */
+  readonly cacheDir?: string | null
+  /** How long each smart-rendering step took, ms (the benchmark shows where the time goes). */
+  readonly onStep?: (step: SmartStep, ms: number) => void
 }
 
 export interface ExportResult {
@@ -74,6 +91,11 @@ export interface ExportResult {
   readonly mode: ExportPlan['mode'] | 'smart'
   /** How it was rendered, for the export dialog. */
   readonly render: RenderSummary
+  /**
+   * How its audio was made: `spliced` from the prepared audio (timeline-audio.ts), `encoded`
+   * whole, `copied` (already AAC), `none`; with why it was encoded when splicing was tried.
+   */
+  readonly audio: { readonly how: 'spliced' | 'encoded' | 'copied' | 'none'; readonly why?: string }
 }
 
 /** Whether smart rendering is on for this environment: `SIDECAST_SMART_RENDER=0` turns it off. */
@@ -155,8 +177,46 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
     let render: RenderSummary
     let mode: ExportResult['mode'] = fullPlan.mode
     let smartDone = false
+    const cacheDir =
+      options.cacheDir === undefined ? join(options.projectDir, CACHE_FOLDER) : options.cacheDir
+    const ffprobePath = options.ffprobePath ?? ffprobeFor(options.ffmpegPath)
+    let audio: ExportResult['audio'] = !facts.audioCodec
+      ? { how: 'none' }
+      : facts.audioCodec === 'aac' && fullPlan.mode === 'copy'
+        ? { how: 'copied' }
+        : { how: 'encoded' }
+    let args = fullPlan.args
     if (fullPlan.mode === 'copy') {
       render = { mode: 'smart', copiedFraction: 1, reason: null }
+      if (
+        facts.audioCodec &&
+        facts.audioCodec !== 'aac' &&
+        smartWanted &&
+        cacheDir &&
+        ffprobePath
+      ) {
+        // The prepared audio, copied (usually made in the background after Stop).
+        try {
+          const spliced = await exportAudio({
+            ffmpegPath: options.ffmpegPath,
+            ffprobePath,
+            input: planOptions.inputPath,
+            cacheDir,
+            bitrate: QUALITY_PARAMS[preset.quality].audioBitrate,
+            keepMs: normalizeKeep(edits.keep, facts.durationMs ?? 0),
+            durationMs: facts.durationMs ?? 0,
+            workDir,
+            ...(signal ? { signal } : {}),
+            onProgress: (fraction) =>
+              progress(fraction * 0.9, fraction * 0.9 * fullPlan.outputDurationMs)
+          })
+          args = copyWithAudioArgs(planOptions.inputPath, spliced, partFile)
+          audio = { how: 'spliced' }
+        } catch (error) {
+          if (signal?.aborted) throw error
+          audio = { how: 'encoded', why: errorText(error) }
+        }
+      }
     } else if (!smartWanted) {
       render = { mode: 'full', copiedFraction: 0, reason: 'a full re-encode was asked for' }
     } else {
@@ -166,21 +226,28 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
         overlayPositions,
         workDir,
         partFile,
-        progress
+        progress,
+        cacheDir
       )
       render = attempt.render
       smartDone = attempt.done
-      if (smartDone) mode = 'smart'
+      if (smartDone) {
+        mode = 'smart'
+        audio = attempt.audio ?? audio
+      }
     }
 
     if (!smartDone) {
       options.onPlan?.(fullPlan)
-      await runFfmpegArgs(options.ffmpegPath, fullPlan.args, {
+      const copying = args !== fullPlan.args
+      await runFfmpegArgs(options.ffmpegPath, args, {
         signal,
         task: 'export the video',
         errorCode: 'export-failed',
-        onProgress: ({ outTimeMs }) =>
-          progress(Math.min(1, outTimeMs / Math.max(1, fullPlan.outputDurationMs)), outTimeMs)
+        onProgress: ({ outTimeMs }) => {
+          const fraction = Math.min(1, outTimeMs / Math.max(1, fullPlan.outputDurationMs))
+          progress(copying ? 0.9 + fraction * 0.1 : fraction, outTimeMs)
+        }
       }).catch((error: unknown) => {
         if (error instanceof SidecastError && error.code === 'export-failed') {
           throw new SidecastError(
@@ -205,7 +272,8 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
       sizeBytes: written.size,
       durationMs: fullPlan.outputDurationMs,
       mode,
-      render
+      render,
+      audio
     }
   } catch (error) {
     await rm(partFile, { force: true })
@@ -225,8 +293,9 @@ async function trySmart(
   overlayPositions: Readonly<Record<string, OverlayPosition>>,
   workDir: string,
   partFile: string,
-  progress: (fraction: number, outTimeMs: number) => void
-): Promise<{ done: boolean; render: RenderSummary }> {
+  progress: (fraction: number, outTimeMs: number) => void,
+  cacheDir: string | null
+): Promise<{ done: boolean; render: RenderSummary; audio?: ExportResult['audio'] }> {
   const { facts, edits, preset, signal } = options
   const full = (reason: string): { done: boolean; render: RenderSummary } => ({
     done: false,
@@ -258,6 +327,9 @@ async function trySmart(
   const smartDir = join(workDir, 'smart')
   await mkdir(smartDir, { recursive: true })
   const outputMs = plan.outputDurationMs
+  let audio: ExportResult['audio'] = facts.audioCodec
+    ? { how: cacheDir ? 'spliced' : 'encoded' }
+    : { how: 'none' }
   try {
     await smartRender({
       plan,
@@ -265,6 +337,12 @@ async function trySmart(
       edits,
       preset,
       ffmpegPath: options.ffmpegPath,
+      ffprobePath,
+      cacheDir,
+      onAudioFallback: (why) => {
+        audio = { how: 'encoded', why }
+      },
+      ...(options.onStep ? { onStep: options.onStep } : {}),
       input,
       output: partFile,
       workDir: smartDir,
@@ -275,6 +353,7 @@ async function trySmart(
       onProgress: (fraction) => progress(fraction * 0.97, fraction * outputMs)
     })
     await options.beforeVerify?.(partFile)
+    const verifyStarted = performance.now()
     const problem = await verifyRender({
       ffmpegPath: options.ffmpegPath,
       ffprobePath,
@@ -282,6 +361,7 @@ async function trySmart(
       plan,
       signal
     })
+    options.onStep?.('verify', performance.now() - verifyStarted)
     if (problem) {
       await rm(partFile, { force: true })
       return full(`the fast export did not verify: ${problem}`)
@@ -297,8 +377,21 @@ async function trySmart(
   }
   return {
     done: true,
-    render: { mode: 'smart', copiedFraction: plan.copiedFraction, reason: null }
+    render: { mode: 'smart', copiedFraction: plan.copiedFraction, reason: null },
+    audio
   }
+}
+
+/** The no-edit copy: the recording's video and the prepared audio, both copied. */
+export function copyWithAudioArgs(input: string, audio: TimelineAudio, output: string): string[] {
+  // prettier-ignore
+  return [
+    ...COMMON_HEAD,
+    '-i', input,
+    '-itsoffset', audio.offsetSeconds, '-f', 'aac', '-i', audio.file,
+    '-map', '0:v:0', '-map', '1:a:0', '-c', 'copy',
+    ...COMMON_TAIL, output
+  ]
 }
 
 function errorText(error: unknown): string {

@@ -174,3 +174,20 @@ export function joinArgs(options: {
     ...COMMON_TAIL, options.output
   ]
 }
+
+/** Joins the stretches into the MP4 with the timeline's spliced audio (timeline-audio.ts) copied. */
+export function joinCopyArgs(options: {
+  readonly listFile: string
+  readonly audio: { readonly file: string; readonly offsetSeconds: string }
+  readonly output: string
+}): string[] {
+  // prettier-ignore
+  return [
+    ...COMMON_HEAD,
+    '-f', 'concat', '-safe', '0', '-i', options.listFile,
+    // The offset hides the priming frame and the lead (an edit list in the MP4).
+    '-itsoffset', options.audio.offsetSeconds, '-f', 'aac', '-i', options.audio.file,
+    '-map', '0:v:0', '-map', '1:a:0', '-c', 'copy',
+    ...COMMON_TAIL, options.output
+  ]
+}

@@ -6,6 +6,7 @@
  * `-progress pipe:1` for progress; and a fluent-ffmpeg command (media-tools.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { setPriority } from 'node:os'
 import type { FfmpegCommand } from 'fluent-ffmpeg'
 import { SidecastError } from '../../shared/errors'
 
@@ -137,6 +138,8 @@ export interface RunFfmpegArgsOptions {
   readonly task: string
   /** The error code of a failed run; default `ffmpeg-failed`. */
   readonly errorCode?: string
+  /** Runs ffmpeg at a lower CPU priority (nice 10): background work that nobody waits on yet. */
+  readonly lowPriority?: boolean
 }
 
 /**
@@ -163,6 +166,13 @@ export function runFfmpegArgs(
   if (signal?.aborted) return Promise.reject(cancelledError(task))
   return new Promise<void>((resolve, reject) => {
     const child = spawn(ffmpegPath, [...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    if (options.lowPriority && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, 10)
+      } catch {
+        // Not allowed here: it runs at normal priority, which is only slower for the rest.
+      }
+    }
     let stderr = ''
     let pending = ''
     let lastMs = -1

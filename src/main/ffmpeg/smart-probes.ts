@@ -144,3 +144,24 @@ export async function videoDurationMs(
   const seconds = Number(parsed.streams?.[0]?.duration ?? parsed.format?.duration ?? NaN)
   return seconds * 1000
 }
+
+/**
+ * Where `file`'s first audio stream starts on the recording's clock, ms (0 when it does not
+ * say), or null when there is no audio stream.
+ */
+export async function audioStartMs(
+  ffprobePath: string,
+  file: string,
+  signal?: AbortSignal
+): Promise<number | null> {
+  // prettier-ignore
+  const { stdout } = await runTool(ffprobePath, [
+    '-v', 'error', '-select_streams', 'a:0',
+    '-show_entries', 'stream=start_time', '-of', 'json', file
+  ], signal)
+  const parsed = JSON.parse(stdout) as { streams?: { start_time?: string }[] }
+  const stream = parsed.streams?.[0]
+  if (!stream) return null
+  const seconds = Number(stream.start_time)
+  return Number.isFinite(seconds) ? seconds * 1000 : 0
+}

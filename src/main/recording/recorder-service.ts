@@ -51,6 +51,8 @@ export interface TakeHooks {
   started(facts: RecordingFacts): void
   /** A take is being thrown away (discard, or the old take of a restart), before its folder goes. */
   discarded(projectId: string): void
+  /** A take was finished and its recording is in place (Stop, a full disk, the window lost). */
+  finished?(projectId: string): void
 }
 
 export interface RecorderService {
@@ -215,6 +217,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
           status: 'complete',
           ...(info.endedBecause ? { endedBecause: info.endedBecause } : {})
         })
+        tell('take finished', () => options.takes?.finished?.(active.projectId))
         return await projects.get(active.projectId)
       } finally {
         releaseSleepOf(active)

@@ -119,7 +119,14 @@ describe('export runs', () => {
       copiedFraction: 0,
       reason: 'the 720p size scales every frame'
     }
-    pending[0]?.resolve({ outFile, sizeBytes: 1234, durationMs: 5000, mode: 'encode', render })
+    pending[0]?.resolve({
+      outFile,
+      sizeBytes: 1234,
+      durationMs: 5000,
+      mode: 'encode',
+      render,
+      audio: { how: 'encoded' }
+    })
     await exportsService.idle()
     expect(events.map((e) => [e.state, e.fraction])).toEqual([
       ['running', 0],

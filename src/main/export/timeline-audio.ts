@@ -1,0 +1,405 @@
+/**
+ * The export's AAC audio at copy speed (the plan is audio-splice.ts):
+ *
+ *  - prepared audio: the recording's whole audio encoded to AAC once, at an export quality's
+ *    bitrate, and kept in the project's `cache/` folder (remade when the recording changes).
+ *    Sidecast starts it in the background when a recording is finished, so it is usually ready
+ *    before the first export; an export that needs it sooner waits for the same job.
+ *  - the timeline: the prepared frames, copied, plus the short windows the plan re-encodes —
+ *    one ffmpeg run decodes the recording's audio once for all of them — spliced frame by
+ *    frame into one ADTS stream that the export's mux copies into the MP4.
+ *
+ * Bitrates are few (one per export quality), so a recording has at most three prepared files.
+ */
+import { rename, readFile, rm, stat, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { SidecastError } from '../../shared/errors'
+import { runFfmpegArgs } from '../ffmpeg/run-ffmpeg'
+import { audioStartMs } from '../ffmpeg/smart-probes'
+import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
+import {
+  AAC_FRAME_SAMPLES,
+  parseAdts,
+  piecesIn,
+  planAudioSplice,
+  type AdtsStream,
+  type AudioSplicePlan
+} from './audio-splice'
+import { COMMON_HEAD } from './export-plan'
+
+/** The project's folder of things Sidecast can remake (safe to delete). */
+export const CACHE_FOLDER = 'cache'
+
+export interface PreparedAudio {
+  readonly file: string
+  readonly stream: AdtsStream
+}
+
+export interface PrepareAudioOptions {
+  readonly ffmpegPath: string
+  /** The recording. */
+  readonly input: string
+  /** Where prepared files are kept (the project's `cache/`). */
+  readonly cacheDir: string
+  /** AAC bitrate, as ffmpeg takes it (`160k`). */
+  readonly bitrate: string
+  /** Background work (after Stop): ffmpeg runs at a lower priority. */
+  readonly lowPriority?: boolean
+  /** Stops waiting (the job itself goes on for whoever else waits, and for next time). */
+  readonly signal?: AbortSignal
+  /** 0–1 of the encode, with the recording's length in ms to measure it against. */
+  readonly onProgress?: (fraction: number) => void
+  readonly durationMs?: number
+}
+
+interface CacheRecord {
+  readonly version: 1
+  readonly sizeBytes: number
+  readonly mtimeMs: number
+  readonly ffmpeg: string
+}
+
+/** The prepare job's ffmpeg arguments: the first audio stream, every sample, to ADTS. */
+export function prepareArgs(input: string, bitrate: string, output: string): string[] {
+  // prettier-ignore
+  return [
+    ...COMMON_HEAD,
+    '-i', input,
+    '-map', '0:a:0', '-vn', '-sn', '-dn',
+    '-c:a', 'aac', '-b:a', bitrate,
+    '-f', 'adts', '-progress', 'pipe:1', '-nostats', output
+  ]
+}
+
+type Listeners = Set<(fraction: number) => void>
+
+interface Job {
+  readonly done: Promise<PreparedAudio>
+  readonly listeners: Listeners
+  readonly controller: AbortController
+}
+
+const jobs = new Map<string, Job>()
+
+function names(cacheDir: string, bitrate: string): { file: string; record: string } {
+  const safe = bitrate.replace(/[^0-9a-z]/gi, '')
+  return {
+    file: join(cacheDir, `audio-${safe}.aac`),
+    record: join(cacheDir, `audio-${safe}.json`)
+  }
+}
+
+async function cached(options: PrepareAudioOptions): Promise<PreparedAudio | null> {
+  const { file, record } = names(options.cacheDir, options.bitrate)
+  const [text, recording] = await Promise.all([
+    readTextIfExists(record).catch(() => null),
+    stat(options.input).catch(() => null)
+  ])
+  if (!text || !recording) return null
+  try {
+    const saved = JSON.parse(text) as Partial<CacheRecord>
+    if (
+      saved.version !== 1 ||
+      saved.sizeBytes !== recording.size ||
+      saved.mtimeMs !== recording.mtimeMs ||
+      saved.ffmpeg !== options.ffmpegPath
+    ) {
+      return null
+    }
+    return { file, stream: parseAdts(await readFile(file)) }
+  } catch {
+    return null
+  }
+}
+
+async function make(
+  options: PrepareAudioOptions,
+  listeners: Listeners,
+  signal: AbortSignal
+): Promise<PreparedAudio> {
+  const { file, record } = names(options.cacheDir, options.bitrate)
+  await mkdir(options.cacheDir, { recursive: true })
+  const before = await stat(options.input)
+  const part = `${file}.part`
+  const total = Math.max(1, options.durationMs ?? 0)
+  try {
+    await runFfmpegArgs(options.ffmpegPath, prepareArgs(options.input, options.bitrate, part), {
+      task: "prepare the recording's audio",
+      errorCode: 'export-failed',
+      signal,
+      lowPriority: options.lowPriority,
+      onProgress: ({ outTimeMs }) => {
+        if (!options.durationMs) return
+        for (const listener of listeners) listener(Math.min(1, outTimeMs / total))
+      }
+    })
+    const stream = parseAdts(await readFile(part))
+    await rename(part, file)
+    const saved: CacheRecord = {
+      version: 1,
+      sizeBytes: before.size,
+      mtimeMs: before.mtimeMs,
+      ffmpeg: options.ffmpegPath
+    }
+    await writeJsonAtomic(record, saved)
+    return { file, stream }
+  } catch (error) {
+    await rm(part, { force: true })
+    throw error
+  }
+}
+
+/**
+ * The recording's prepared audio at `bitrate`: from the cache, from a job already under way, or
+ * made now. Rejects when the recording has no audio ffmpeg can read.
+ */
+export async function preparedAudio(options: PrepareAudioOptions): Promise<PreparedAudio> {
+  const key = `${options.cacheDir}\n${options.bitrate}`
+  let job = jobs.get(key)
+  if (!job) {
+    const hit = await cached(options)
+    if (hit) return hit
+    job = jobs.get(key)
+  }
+  if (!job) {
+    const listeners: Listeners = new Set()
+    const controller = new AbortController()
+    const done = make(options, listeners, controller.signal).finally(() => jobs.delete(key))
+    job = { listeners, done, controller }
+    jobs.set(key, job)
+    // Nobody may be waiting when it fails (a background job): the failure is the waiter's.
+    done.catch(() => undefined)
+  }
+  const { onProgress, signal } = options
+  const running = job
+  if (onProgress) running.listeners.add(onProgress)
+  try {
+    if (!signal) return await running.done
+    if (signal.aborted) throw new SidecastError('cancelled', 'Cancelled: export the video.')
+    return await new Promise<PreparedAudio>((resolve, reject) => {
+      const abort = (): void =>
+        reject(new SidecastError('cancelled', 'Cancelled: export the video.'))
+      signal.addEventListener('abort', abort, { once: true })
+      running.done.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
+    })
+  } finally {
+    if (onProgress) running.listeners.delete(onProgress)
+  }
+}
+
+/** Stops every prepare job (the app is quitting); their waiters get 'cancelled'. */
+export async function stopPreparingAudio(): Promise<void> {
+  const running = [...jobs.values()]
+  for (const job of running) job.controller.abort()
+  await Promise.all(running.map((job) => job.done.catch(() => undefined)))
+}
+
+const LAYOUTS: Readonly<Record<number, string>> = { 1: 'mono', 2: 'stereo' }
+
+/**
+ * One ffmpeg run that encodes every window of the plan: the recording's audio is decoded once
+ * and split, each window is its pieces (recording samples or silence) end to end, padded to its
+ * exact length, and written as ADTS.
+ */
+export function windowArgs(options: {
+  readonly input: string
+  readonly plan: AudioSplicePlan
+  readonly stream: AdtsStream
+  readonly bitrate: string
+  readonly outputs: readonly string[]
+}): string[] {
+  const { plan, stream } = options
+  const layout = LAYOUTS[stream.channels]
+  if (!layout) throw new Error(`audio with ${stream.channels} channels is not spliced`)
+  const rate = plan.sampleRate
+  // Past this, the recording may have ended inside the prepared stream's last frame.
+  const surelyAudio = (stream.frames.length - 2) * AAC_FRAME_SAMPLES
+  const chains: string[] = []
+  const taps: string[] = []
+  plan.windows.forEach((window, w) => {
+    const parts: string[] = []
+    const silence = (length: number): void => {
+      const label = `w${w}p${parts.length}`
+      chains.push(`anullsrc=r=${rate}:cl=${layout},atrim=end_sample=${length}[${label}]`)
+      parts.push(`[${label}]`)
+    }
+    for (const piece of piecesIn(plan.pieces, window.startSample, window.endSample)) {
+      if (piece.kind === 'silence') {
+        silence(piece.length)
+        continue
+      }
+      let { from, length } = piece
+      if (from < 0) {
+        silence(Math.min(length, -from))
+        length -= Math.min(length, -from)
+        from = 0
+      }
+      if (length <= 0) continue
+      if (from >= surelyAudio) {
+        silence(length)
+        continue
+      }
+      const label = `w${w}p${parts.length}`
+      const tap = `s${taps.length}`
+      taps.push(`[${tap}]`)
+      chains.push(
+        `[${tap}]atrim=start_sample=${from}:end_sample=${from + length},asetpts=PTS-STARTPTS[${label}]`
+      )
+      parts.push(`[${label}]`)
+    }
+    const length = window.endSample - window.startSample
+    chains.push(
+      `${parts.join('')}concat=n=${parts.length}:v=0:a=1,` +
+        `apad=whole_len=${length},atrim=end_sample=${length}[w${w}]`
+    )
+  })
+  const split =
+    taps.length === 0
+      ? []
+      : taps.length === 1
+        ? [`[0:a:0]anull${taps[0]}`]
+        : [`[0:a:0]asplit=${taps.length}${taps.join('')}`]
+  const graph = [...split, ...chains].join(';')
+  // prettier-ignore
+  return [
+    ...COMMON_HEAD,
+    ...(taps.length > 0 ? ['-i', options.input] : []),
+    '-filter_complex', graph,
+    ...options.outputs.flatMap((output, w) => [
+      '-map', `[w${w}]`, '-c:a', 'aac', '-b:a', options.bitrate, '-f', 'adts', output
+    ])
+  ]
+}
+
+/** The spliced stream's bytes: each run's frames from the prepared stream or its window. */
+export function spliceFrames(
+  plan: AudioSplicePlan,
+  prepared: { readonly bytes: Uint8Array; readonly stream: AdtsStream },
+  windows: readonly { readonly bytes: Uint8Array; readonly stream: AdtsStream }[]
+): Buffer {
+  const parts: Uint8Array[] = []
+  for (const run of plan.runs) {
+    const from = run.kind === 'prepared' ? prepared : windows[run.window]
+    if (!from)
+      throw new Error(`the audio window ${run.kind === 'window' ? run.window : ''} is missing`)
+    for (let k = run.fromFrame; k < run.fromFrame + run.count; k++) {
+      const frame = from.stream.frames[k]
+      if (!frame) {
+        throw new Error(
+          `the ${run.kind === 'prepared' ? 'prepared audio' : 'audio window'} has no frame ${k}`
+        )
+      }
+      parts.push(from.bytes.subarray(frame.offset, frame.offset + frame.length))
+    }
+  }
+  return Buffer.concat(parts)
+}
+
+export interface TimelineAudio {
+  /** The ADTS stream of the whole timeline. */
+  readonly file: string
+  /** What the MP4 mux gives ffmpeg as `-itsoffset` for it (priming and lead hidden), seconds. */
+  readonly offsetSeconds: string
+  readonly plan: AudioSplicePlan
+}
+
+/**
+ * The timeline's audio as one ADTS stream in `workDir`, from the prepared audio and the
+ * windows the plan re-encodes.
+ */
+export async function timelineAudio(options: {
+  readonly ffmpegPath: string
+  readonly input: string
+  readonly prepared: PreparedAudio
+  readonly keepMs: readonly (readonly [number, number])[]
+  readonly audioStartMs: number
+  readonly bitrate: string
+  readonly workDir: string
+  readonly signal?: AbortSignal
+}): Promise<TimelineAudio> {
+  const { prepared } = options
+  const plan = planAudioSplice({
+    keepMs: options.keepMs,
+    sampleRate: prepared.stream.sampleRate,
+    audioStartMs: options.audioStartMs,
+    preparedFrames: prepared.stream.frames.length
+  })
+  const outputs = plan.windows.map((_, w) => join(options.workDir, `audio-window-${w}.aac`))
+  if (outputs.length > 0) {
+    await runFfmpegArgs(
+      options.ffmpegPath,
+      windowArgs({
+        input: options.input,
+        plan,
+        stream: prepared.stream,
+        bitrate: options.bitrate,
+        outputs
+      }),
+      { signal: options.signal, task: 'export the audio', errorCode: 'export-failed' }
+    )
+  }
+  const windows = await Promise.all(
+    outputs.map(async (file) => {
+      const bytes = await readFile(file)
+      return { bytes, stream: parseAdts(bytes) }
+    })
+  )
+  const bytes = await readFile(prepared.file)
+  const file = join(options.workDir, 'audio-timeline.aac')
+  await writeFile(file, spliceFrames(plan, { bytes, stream: prepared.stream }, windows))
+  const hidden = (AAC_FRAME_SAMPLES + plan.leadSamples) / plan.sampleRate
+  return { file, offsetSeconds: (-hidden).toFixed(6), plan }
+}
+
+export interface ExportAudioOptions {
+  readonly ffmpegPath: string
+  readonly ffprobePath: string
+  /** The recording. */
+  readonly input: string
+  /** Where the prepared audio is kept (the project's `cache/`). */
+  readonly cacheDir: string
+  readonly bitrate: string
+  /** The kept ranges on the recording's clock, ms (normalizeKeep). */
+  readonly keepMs: readonly (readonly [number, number])[]
+  /** The recording's length, ms (measures the prepare job's progress). */
+  readonly durationMs: number
+  /** A private folder for the windows and the spliced stream. */
+  readonly workDir: string
+  readonly signal?: AbortSignal
+  /** 0–1: the prepare job (when it has to run) and then the windows. */
+  readonly onProgress?: (fraction: number) => void
+}
+
+/**
+ * An export's whole audio, ready to be copied into its MP4: prepared (or waited for), then
+ * spliced. Throws when it cannot be made this way; the export then encodes the audio whole.
+ */
+export async function exportAudio(options: ExportAudioOptions): Promise<TimelineAudio> {
+  const { signal, onProgress } = options
+  const [prepared, startMs] = await Promise.all([
+    preparedAudio({
+      ffmpegPath: options.ffmpegPath,
+      input: options.input,
+      cacheDir: options.cacheDir,
+      bitrate: options.bitrate,
+      durationMs: options.durationMs,
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress: (f: number) => onProgress(f * 0.9) } : {})
+    }),
+    audioStartMs(options.ffprobePath, options.input, signal)
+  ])
+  if (startMs === null) throw new Error('the recording has no audio stream')
+  onProgress?.(0.9)
+  const audio = await timelineAudio({
+    ffmpegPath: options.ffmpegPath,
+    input: options.input,
+    prepared,
+    keepMs: options.keepMs,
+    audioStartMs: startMs,
+    bitrate: options.bitrate,
+    workDir: options.workDir,
+    ...(signal ? { signal } : {})
+  })
+  onProgress?.(1)
+  return audio
+}
