@@ -205,7 +205,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       },
       // The audio fast exports copy (timeline-audio.ts), made while the user looks at the take.
       finished(projectId) {
-        exports.prepareAudio(projectId)
+        void exports.prepareAudio(projectId)
       }
     }
   })

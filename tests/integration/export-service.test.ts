@@ -4,7 +4,7 @@
  * partial file.
  */
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -155,3 +155,20 @@ it('cancel stops the export and removes the partial file; the next export gets a
   await h['export:cancel'](again.exportId)
   await services.exports.idle()
 }, 90_000)
+
+it('prepares a finished recording’s audio once, in the project’s cache/, for fast exports', async () => {
+  await services.exports.prepareAudio(ID)
+  const cacheDir = join(projectDir, 'cache')
+  expect((await readdir(cacheDir)).sort()).toEqual(['audio-160k.aac', 'audio-160k.json'])
+  const made = (await stat(join(cacheDir, 'audio-160k.aac'))).mtimeMs
+  const head = (await readFile(join(cacheDir, 'audio-160k.aac'))).subarray(0, 2)
+  expect([...head]).toEqual([0xff, 0xf1]) // ADTS, MPEG-4 AAC
+  // Asked again (a second take hook, the editor): the cached file is kept as it is.
+  await services.exports.prepareAudio(ID)
+  expect((await stat(join(cacheDir, 'audio-160k.aac'))).mtimeMs).toBe(made)
+  // A recording that does not exist is only logged; nothing is thrown at the caller.
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+  await services.exports.prepareAudio('20261129-120000-none')
+  expect(warn).toHaveBeenCalledWith(expect.stringMatching(/could not prepare the audio/))
+  warn.mockRestore()
+})

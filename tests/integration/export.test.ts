@@ -308,6 +308,8 @@ describe('export', () => {
     })
     const result = await exportOf(h264, edits())
     expect(result.mode).toBe('copy')
+    // The audio is the recording's, encoded to AAC once and copied (timeline-audio.ts).
+    expect(result.audio).toEqual({ how: 'spliced' })
     const [src, out] = await Promise.all([
       streams(join(h264.dir, h264.facts.file), true),
       streams(result.outFile, true)

@@ -317,6 +317,8 @@ describe('smart rendering', () => {
       { out: 'synced.mp4' }
     )
     expect(exported.result.render.mode).toBe('smart')
+    // The audio is the prepared AAC's frames with re-encoded windows at the cuts.
+    expect(exported.result.audio).toEqual({ how: 'spliced' })
     expect(smartPlan(exported).joinsMs.length).toBeGreaterThanOrEqual(4)
     const expected = [0, 1000, 1850, 2850, 4100, 5100]
     const [flashes, beeps] = await Promise.all([
@@ -328,6 +330,21 @@ describe('smart rendering', () => {
     expected.forEach((ms, i) => {
       expect(Math.abs(flashes[i]! - ms), `flash ${i}`).toBeLessThanOrEqual(FRAME_MS)
       expect(Math.abs(beeps[i]! - flashes[i]!), `beep ${i}`).toBeLessThanOrEqual(FRAME_MS)
+    })
+
+    // With no edits: both streams copied (the audio from the prepared AAC), still in sync.
+    const copied = await exportOf(synced, edits(), { out: 'synced-copy.mp4' })
+    expect(copied.result.mode).toBe('copy')
+    expect(copied.result.audio).toEqual({ how: 'spliced' })
+    const [copyFlashes, copyBeeps] = await Promise.all([
+      flashOnsets(tools, copied.result.outFile),
+      beepOnsets(tools, copied.result.outFile)
+    ])
+    expect(copyFlashes).toHaveLength(8)
+    expect(copyBeeps).toHaveLength(8)
+    copyFlashes.forEach((ms, i) => {
+      expect(Math.abs(ms - i * 1000), `flash ${i}`).toBeLessThanOrEqual(FRAME_MS)
+      expect(Math.abs(copyBeeps[i]! - ms), `beep ${i}`).toBeLessThanOrEqual(FRAME_MS)
     })
   })
 

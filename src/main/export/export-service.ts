@@ -97,9 +97,9 @@ export interface ExportService {
   /**
    * Starts preparing a finished recording's audio for fast exports (timeline-audio.ts), in the
    * background at a low priority. Nothing waits on it; if it fails, the first export that needs
-   * the audio prepares it (or encodes the audio whole).
+   * the audio prepares it (or encodes the audio whole). Resolves when it has ended (never rejects).
    */
-  prepareAudio(projectId: string): void
+  prepareAudio(projectId: string): Promise<void>
   /** The running export, if any. */
   current(): { readonly exportId: string; readonly projectId: string } | null
   /** Resolves when no export is running. */
@@ -297,9 +297,9 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       const edits = await read(projectDir, facts.durationMs)
       return findExportIn(projectDir, exportFingerprint(edits, identity, parseExportPreset(preset)))
     },
-    prepareAudio(projectId) {
+    async prepareAudio(projectId) {
       if (!smartDefault) return
-      void (async () => {
+      await (async () => {
         const facts = await options.projects.readFacts(projectId)
         if (facts.status === 'recording' || !facts.audioCodec || facts.audioCodec === 'aac') return
         const projectDir = options.projects.projectDir(projectId)

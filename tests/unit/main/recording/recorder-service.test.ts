@@ -23,6 +23,8 @@ let settings: Settings
 let sleep: { acquired: number; released: number }
 let states: RecorderState[]
 let failAppendWith: string | null
+/** What the take hooks were told, in order: `finished <id>`, `discarded <id>`. */
+let told: string[]
 
 beforeEach(async () => {
   const temp = await tempDir('sidecast-recorder-')
@@ -49,7 +51,13 @@ beforeEach(async () => {
   settings = { ...DEFAULT_SETTINGS }
   sleep = { acquired: 0, released: 0 }
   states = []
+  told = []
   recorder = createRecorderService({
+    takes: {
+      started: () => undefined,
+      discarded: (id) => told.push(`discarded ${id}`),
+      finished: (id) => told.push(`finished ${id}`)
+    },
     capture: projects,
     projects,
     settings: () => settings,
@@ -166,6 +174,22 @@ describe('stop', () => {
     // Stopping again (a second click) answers with the same project.
     expect((await recorder.stop(projectId, {})).id).toBe(projectId)
     expect((await rejection(recorder.chunk(projectId, 1, bytes(1, 1)))).code).toBe('not-recording')
+  })
+
+  it('tells the take hooks once the recording is in place, not when it fails or is thrown away', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    await recorder.chunk(projectId, 0, bytes(100, 1))
+    await Promise.all([recorder.stop(projectId, {}), recorder.stop(projectId, {})])
+    expect(told).toEqual([`finished ${projectId}`])
+
+    const failing = await recorder.start(REQUEST)
+    await recorder.chunk(failing.projectId, 0, bytes(100, 1))
+    tools.fail.remux = true
+    await rejection(recorder.stop(failing.projectId, {}))
+    tools.fail.remux = false
+    const thrown = await recorder.start(REQUEST)
+    await recorder.discard(thrown.projectId)
+    expect(told).toEqual([`finished ${projectId}`, `discarded ${thrown.projectId}`])
   })
 
   it('two stops at once share one finish', async () => {
