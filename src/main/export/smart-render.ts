@@ -1,8 +1,10 @@
 /**
  * Runs a smart plan (smart-plan.ts): splits the copied stretches out of the recording packet for
- * packet, re-encodes the touched ones through the export's filter graph, joins them with the
- * timeline's audio into the MP4 and verifies the result (render-verify.ts) before it counts.
- * Any failure here is thrown; run-export.ts then makes the file by a full re-encode instead.
+ * packet, re-encodes the touched ones through the export's filter graph, and joins them into the
+ * MP4 with the timeline's audio — spliced from the recording's prepared AAC (timeline-audio.ts)
+ * beside the video work, or, when that cannot be done, encoded whole in the join. run-export.ts
+ * verifies the result (render-verify.ts) before it counts; any failure here is thrown, and
+ * run-export.ts then makes the file by a full re-encode instead.
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -51,7 +53,7 @@ export interface SmartRenderOptions {
   /** 0–1 of the whole job. */
   readonly onProgress?: (fraction: number) => void
   readonly signal?: AbortSignal
-  /** Why the audio was encoded whole rather than spliced (the export logs it). */
+  /** Why the audio was encoded whole rather than spliced (the result's `audio` says it). */
   readonly onAudioFallback?: (reason: string) => void
   /** How long each step took, ms (the benchmark shows where the time goes). */
   readonly onStep?: (step: SmartStep, ms: number) => void

@@ -11,6 +11,7 @@
  *
  * Bitrates are few (one per export quality), so a recording has at most three prepared files.
  */
+import { randomUUID } from 'node:crypto'
 import { rename, readFile, rm, stat, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SidecastError } from '../../shared/errors'
@@ -120,7 +121,8 @@ async function make(
   const { file, record } = names(options.cacheDir, options.bitrate)
   await mkdir(options.cacheDir, { recursive: true })
   const before = await stat(options.input)
-  const part = `${file}.part`
+  // Its own name: `npm run render` in another process may be making the same file.
+  const part = `${file}.${process.pid}-${randomUUID().slice(0, 8)}.part`
   const total = Math.max(1, options.durationMs ?? 0)
   try {
     await runFfmpegArgs(options.ffmpegPath, prepareArgs(options.input, options.bitrate, part), {
