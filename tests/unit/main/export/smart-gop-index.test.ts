@@ -127,11 +127,13 @@ describe('smart commands', () => {
   })
 
   it('decodes around each join, merged, or the whole file when that is most of it', () => {
+    // From 250 ms before a join (the seek then starts at the keyframe before) to 1.2 s after it.
     expect(verifyWindows([10_000, 11_000, 40_000], 60_000)).toEqual([
-      [8500, 12_500],
-      [38_500, 41_500]
+      [9750, 12_200],
+      [39_750, 41_200]
     ])
     expect(verifyWindows([1000, 2000], 4000)).toBeNull()
+    expect(verifyWindows([1000], 4000)).toEqual([[750, 2200]])
     expect(verifyWindows([], 60_000)).toEqual([])
   })
 })
