@@ -249,6 +249,8 @@ describe('Chromium plays a smart export across every join', () => {
     expect(result.render, `fell back: ${result.render.reason ?? ''}`).toMatchObject({
       mode: 'smart'
     })
+    // Its audio is the prepared AAC spliced at the cuts: the player's clock follows it.
+    expect(result.audio).toEqual({ how: 'spliced' })
     const smart = plan as SmartPlan | null
     if (!smart?.smart) throw new Error('runExport gave no smart plan')
     expect(smart.segments.some((s) => s.kind === 'copy')).toBe(true)
