@@ -200,8 +200,13 @@ export function planAudioSplice(input: AudioSpliceInput): AudioSplicePlan {
   const { pieces, lengthSamples: length, leadSamples } = timelinePieces(input)
   const sourceLength = (input.preparedFrames - 1) * N
   const lastFrame = Math.ceil(length / N) - 1
-  const pieceAt = (t: number): TimelinePiece | undefined =>
-    pieces.find((p) => t >= p.at && t < p.at + p.length)
+  // Frames are asked for in order, so the piece under a time is found by walking forward.
+  let cursor = 0
+  const pieceAt = (t: number): TimelinePiece | undefined => {
+    while (cursor < pieces.length - 1 && t >= pieces[cursor]!.at + pieces[cursor]!.length) cursor++
+    const piece = pieces[cursor]
+    return piece && t >= piece.at && t < piece.at + piece.length ? piece : undefined
+  }
 
   /** The prepared frame that output frame m can be, or null. */
   const preparedFrame = (m: number): number | null => {
