@@ -387,6 +387,9 @@ export function copyWithAudioArgs(input: string, audio: TimelineAudio, output: s
   // prettier-ignore
   return [
     ...COMMON_HEAD,
+    // The video keeps the recording's own times (ffmpeg would otherwise move them by the file's
+    // start, which the audio input does not share), so the audio lands on the same clock.
+    '-copyts',
     '-i', input,
     '-itsoffset', audio.offsetSeconds, '-f', 'aac', '-i', audio.file,
     '-map', '0:v:0', '-map', '1:a:0', '-c', 'copy',

@@ -156,7 +156,8 @@ export async function smartRender(options: SmartRenderOptions): Promise<void> {
   const stopAudio = (): void => audioStop.abort()
   signal?.addEventListener('abort', stopAudio, { once: true })
   const bitrate = QUALITY_PARAMS[options.preset.quality].audioBitrate
-  let audioJob: Promise<TimelineAudio | string> = Promise.resolve('no audio')
+  // null: not tried (no audio, or no cache); a string: why it could not be made.
+  let audioJob: Promise<TimelineAudio | string | null> = Promise.resolve(null)
   if (options.facts.audioCodec && options.cacheDir) {
     audioFraction = 0
     audioJob = exportAudio({
@@ -206,12 +207,10 @@ export async function smartRender(options: SmartRenderOptions): Promise<void> {
         plan.segments.map((s) => ({ file: fileOf.get(s.outputStartMs)!, durationMs: s.durationMs }))
       )
     )
-    if (typeof audio === 'string' && options.facts.audioCodec) {
-      options.onAudioFallback?.(audio)
-    }
+    if (typeof audio === 'string') options.onAudioFallback?.(audio)
     await timed('join', () =>
       run(
-        typeof audio === 'string'
+        audio === null || typeof audio === 'string'
           ? joinArgs({
               facts: options.facts,
               edits: options.edits,

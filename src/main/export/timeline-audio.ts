@@ -72,7 +72,8 @@ export function prepareArgs(input: string, bitrate: string, output: string): str
   ]
 }
 
-type Listeners = Set<(fraction: number) => void>
+/** Told how far the job's encode is, in ms of the recording's audio. */
+type Listeners = Set<(outTimeMs: number) => void>
 
 interface Job {
   readonly done: Promise<PreparedAudio>
@@ -123,7 +124,6 @@ async function make(
   const before = await stat(options.input)
   // Its own name: `npm run render` in another process may be making the same file.
   const part = `${file}.${process.pid}-${randomUUID().slice(0, 8)}.part`
-  const total = Math.max(1, options.durationMs ?? 0)
   try {
     await runFfmpegArgs(options.ffmpegPath, prepareArgs(options.input, options.bitrate, part), {
       task: "prepare the recording's audio",
@@ -131,8 +131,7 @@ async function make(
       signal,
       lowPriority: options.lowPriority,
       onProgress: ({ outTimeMs }) => {
-        if (!options.durationMs) return
-        for (const listener of listeners) listener(Math.min(1, outTimeMs / total))
+        for (const listener of listeners) listener(outTimeMs)
       }
     })
     const stream = parseAdts(await readFile(part))
@@ -174,7 +173,13 @@ export async function preparedAudio(options: PrepareAudioOptions): Promise<Prepa
   }
   const { onProgress, signal } = options
   const running = job
-  if (onProgress) running.listeners.add(onProgress)
+  // Each waiter measures against its own idea of the length (a background job may have none).
+  const total = options.durationMs
+  const listener =
+    onProgress && total && total > 0
+      ? (outTimeMs: number): void => onProgress(Math.min(1, outTimeMs / total))
+      : null
+  if (listener) running.listeners.add(listener)
   try {
     if (!signal) return await running.done
     if (signal.aborted) throw new SidecastError('cancelled', 'Cancelled: export the video.')
@@ -185,7 +190,7 @@ export async function preparedAudio(options: PrepareAudioOptions): Promise<Prepa
       running.done.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
     })
   } finally {
-    if (onProgress) running.listeners.delete(onProgress)
+    if (listener) running.listeners.delete(listener)
   }
 }
 

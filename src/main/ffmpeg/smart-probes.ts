@@ -146,8 +146,10 @@ export async function videoDurationMs(
 }
 
 /**
- * Where `file`'s first audio stream starts on the recording's clock, ms (0 when it does not
- * say), or null when there is no audio stream.
+ * Where `file`'s first decoded audio sample sits on the recording's clock, ms, or null when
+ * there is no audio stream. That is the first decoded frame's time, not the stream's
+ * `start_time`: Opus streams start with samples the decoder drops (pre-skip, 6.5 ms), and their
+ * `start_time` counts them.
  */
 export async function audioStartMs(
   ffprobePath: string,
@@ -156,12 +158,17 @@ export async function audioStartMs(
 ): Promise<number | null> {
   // prettier-ignore
   const { stdout } = await runTool(ffprobePath, [
-    '-v', 'error', '-select_streams', 'a:0',
-    '-show_entries', 'stream=start_time', '-of', 'json', file
+    '-v', 'error', '-select_streams', 'a:0', '-read_intervals', '%+#1',
+    '-show_entries', 'stream=start_time:frame=best_effort_timestamp_time', '-of', 'json', file
   ], signal)
-  const parsed = JSON.parse(stdout) as { streams?: { start_time?: string }[] }
+  const parsed = JSON.parse(stdout) as {
+    streams?: { start_time?: string }[]
+    frames?: { best_effort_timestamp_time?: string }[]
+  }
   const stream = parsed.streams?.[0]
   if (!stream) return null
-  const seconds = Number(stream.start_time)
-  return Number.isFinite(seconds) ? seconds * 1000 : 0
+  const first = Number(parsed.frames?.[0]?.best_effort_timestamp_time)
+  if (Number.isFinite(first)) return first * 1000
+  const start = Number(stream.start_time)
+  return Number.isFinite(start) ? start * 1000 : 0
 }
