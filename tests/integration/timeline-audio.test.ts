@@ -529,6 +529,37 @@ describe('spliced export audio', () => {
     expect(Math.abs(lag)).toBeLessThanOrEqual(2)
   })
 
+  it('prepares a long recording in two halves at once, joined without a seam', async () => {
+    const dir = join(root, 'halves')
+    mkdirSync(dir, { recursive: true })
+    const input = join(dir, 'recording.mkv')
+    await makeRecording(input, { audio: MONO, seconds: 12 })
+    const base = { ffmpegPath: bundled.ffmpegPath, input, bitrate: BITRATE }
+    const single = await preparedAudio({ ...base, cacheDir: join(dir, 'single') })
+    const halvesDir = join(dir, 'halves')
+    // Halves from 5 s on here (60 s in the app), so the 12 s recording is split near 6 s.
+    const halves = await preparedAudio({
+      ...base,
+      cacheDir: halvesDir,
+      durationMs: 12_000,
+      splitFromMs: 5000
+    })
+    const runs = vi
+      .mocked(runFfmpegArgs)
+      .mock.calls.map(([, args]) => args.at(-1) ?? '')
+      .filter((output) => output.startsWith(join(halvesDir, `audio-${BITRATE}.aac`)))
+    expect(runs.map((output) => output.slice(-2)).sort()).toEqual(['.1', '.2'])
+    expect(halves.stream.frames).toHaveLength(single.stream.frames.length)
+    expect(readdirSync(halvesDir).sort()).toEqual([`audio-${BITRATE}.aac`, `audio-${BITRATE}.json`])
+    // Two encodes of the same samples: they differ by codec noise only, the join near 6 s
+    // (frame 281) included, and line up to the sample.
+    const [a, b] = await Promise.all([decode(single.file), decode(halves.file)])
+    const compared = compare(b, a, 1, [0, a.length])
+    expect(compared.windows).toBeGreaterThan(1000)
+    expect(compared.worst).toBeLessThan(NOISE_BOUND)
+    expect(bestLag(b, a, 1, 281 * AAC_FRAME_SAMPLES - RATE / 10, RATE / 5)).toBe(0)
+  })
+
   it('prepares once: reuses the cache, remakes it for a changed recording, shares one job', async () => {
     const dir = join(root, 'cache-test')
     mkdirSync(dir, { recursive: true })

@@ -308,7 +308,8 @@ export function createExportService(options: ExportServiceOptions): ExportServic
           input: join(projectDir, facts.file),
           cacheDir: join(projectDir, CACHE_FOLDER),
           bitrate: QUALITY_PARAMS[DEFAULT_EXPORT_PRESET.quality].audioBitrate,
-          lowPriority: true
+          lowPriority: true,
+          ...(facts.durationMs ? { durationMs: facts.durationMs } : {})
         })
       })().catch((error: unknown) =>
         console.warn(`[export] could not prepare the audio of ${projectId}: ${errorMessage(error)}`)

@@ -51,6 +51,8 @@ export interface PrepareAudioOptions {
   /** 0–1 of the encode, with the recording's length in ms to measure it against. */
   readonly onProgress?: (fraction: number) => void
   readonly durationMs?: number
+  /** From this length (`durationMs`) on, the audio is made in two halves at once; default 60 s. */
+  readonly splitFromMs?: number
 }
 
 interface CacheRecord {
@@ -60,19 +62,43 @@ interface CacheRecord {
   readonly ffmpeg: string
 }
 
-/** The prepare job's ffmpeg arguments: the first audio stream, every sample, to ADTS. */
-export function prepareArgs(input: string, bitrate: string, output: string): string[] {
+/**
+ * The prepare job's ffmpeg arguments: the first audio stream, every sample (or those in
+ * [startSample, endSample) of it), to ADTS.
+ */
+export function prepareArgs(
+  input: string,
+  bitrate: string,
+  output: string,
+  range: { readonly startSample?: number; readonly endSample?: number } = {}
+): string[] {
+  const trim = [
+    ...(range.startSample !== undefined ? [`start_sample=${range.startSample}`] : []),
+    ...(range.endSample !== undefined ? [`end_sample=${range.endSample}`] : [])
+  ]
   // prettier-ignore
   return [
     ...COMMON_HEAD,
     '-i', input,
     '-map', '0:a:0', '-vn', '-sn', '-dn',
+    ...(trim.length > 0 ? ['-af', `atrim=${trim.join(':')}`] : []),
     '-c:a', 'aac', '-b:a', bitrate,
     '-f', 'adts', '-progress', 'pipe:1', '-nostats', output
   ]
 }
 
-/** Told how far the job's encode is, in ms of the recording's audio. */
+/**
+ * A recording at least this long is prepared in two halves at once (one per core), spliced like
+ * an export's windows: the second half starts PREPARE_PREROLL frames early and the first ends a
+ * few frames late, on the same samples, so the join is seamless (after the pre-roll ffmpeg's
+ * encoder writes the bytes a single pass would).
+ */
+export const PREPARE_SPLIT_MS = 60_000
+const PREPARE_PREROLL = 32
+const PREPARE_POSTROLL = 4
+/** Opus always decodes at 48 kHz; for other audio the halves are only less even. */
+const ASSUMED_RATE = 48_000
+
 type Listeners = Set<(outTimeMs: number) => void>
 
 interface Job {
@@ -124,16 +150,15 @@ async function make(
   const before = await stat(options.input)
   // Its own name: `npm run render` in another process may be making the same file.
   const part = `${file}.${process.pid}-${randomUUID().slice(0, 8)}.part`
+  const halves = [`${part}.1`, `${part}.2`]
   try {
-    await runFfmpegArgs(options.ffmpegPath, prepareArgs(options.input, options.bitrate, part), {
-      task: "prepare the recording's audio",
-      errorCode: 'export-failed',
-      signal,
-      lowPriority: options.lowPriority,
-      onProgress: ({ outTimeMs }) => {
-        for (const listener of listeners) listener(outTimeMs)
-      }
-    })
+    const splitFrom = options.splitFromMs ?? PREPARE_SPLIT_MS
+    const split = options.durationMs !== undefined && options.durationMs >= splitFrom
+    const bytes = split
+      ? await encodeHalves(options, listeners, signal, halves, options.durationMs ?? 0)
+      : null
+    if (!bytes) await encodeRange(options, listeners, signal, part, {})
+    else await writeFile(part, bytes)
     const stream = parseAdts(await readFile(part))
     await rename(part, file)
     const saved: CacheRecord = {
@@ -144,10 +169,92 @@ async function make(
     }
     await writeJsonAtomic(record, saved)
     return { file, stream }
-  } catch (error) {
-    await rm(part, { force: true })
-    throw error
+  } finally {
+    await Promise.all([part, ...halves].map((f) => rm(f, { force: true })))
   }
+}
+
+/** One ffmpeg run of the prepare job; progress adds up over the runs under way. */
+function encodeRange(
+  options: PrepareAudioOptions,
+  listeners: Listeners,
+  signal: AbortSignal,
+  output: string,
+  range: { startSample?: number; endSample?: number },
+  progress?: (outTimeMs: number) => void
+): Promise<void> {
+  return runFfmpegArgs(
+    options.ffmpegPath,
+    prepareArgs(options.input, options.bitrate, output, range),
+    {
+      task: "prepare the recording's audio",
+      errorCode: 'export-failed',
+      signal,
+      lowPriority: options.lowPriority,
+      onProgress: ({ outTimeMs }) => {
+        if (progress) progress(outTimeMs)
+        else for (const listener of listeners) listener(outTimeMs)
+      }
+    }
+  )
+}
+
+/**
+ * The prepared stream made as two halves at once and spliced at a frame boundary near the
+ * middle; null when the halves do not fit together as planned (the caller then makes it in one
+ * pass).
+ */
+async function encodeHalves(
+  options: PrepareAudioOptions,
+  listeners: Listeners,
+  signal: AbortSignal,
+  files: readonly string[],
+  durationMs: number
+): Promise<Buffer | null> {
+  const n = AAC_FRAME_SAMPLES
+  const middle = Math.floor((durationMs / 2 / 1000) * (ASSUMED_RATE / n))
+  const done = [0, 0]
+  const report = (half: number) => (outTimeMs: number) => {
+    done[half] = outTimeMs
+    for (const listener of listeners) listener(done[0]! + done[1]!)
+  }
+  await Promise.all([
+    encodeRange(
+      options,
+      listeners,
+      signal,
+      files[0]!,
+      { endSample: (middle + PREPARE_POSTROLL) * n },
+      report(0)
+    ),
+    encodeRange(
+      options,
+      listeners,
+      signal,
+      files[1]!,
+      { startSample: (middle - PREPARE_PREROLL) * n },
+      report(1)
+    )
+  ])
+  const [first, second] = await Promise.all(files.map((f) => readFile(f)))
+  let a: AdtsStream
+  let b: AdtsStream
+  try {
+    a = parseAdts(first!)
+    b = parseAdts(second!)
+  } catch {
+    return null // e.g. the audio ends before the middle: the second half is empty
+  }
+  // The first half's frames 0..middle (its priming frame, then up to sample middle·1024); the
+  // second's from its frame for that sample on (frame k starts at (middle − preroll + k − 1)·1024).
+  const keepA = a.frames.slice(0, middle + 1)
+  const keepB = b.frames.slice(PREPARE_PREROLL + 1)
+  if (keepA.length !== middle + 1 || keepB.length === 0) return null
+  if (a.sampleRate !== b.sampleRate || a.channels !== b.channels) return null
+  return Buffer.concat([
+    ...keepA.map((f) => first!.subarray(f.offset, f.offset + f.length)),
+    ...keepB.map((f) => second!.subarray(f.offset, f.offset + f.length))
+  ])
 }
 
 /**
