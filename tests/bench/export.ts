@@ -474,7 +474,9 @@ async function smartPart(): Promise<void> {
       ffmpegPath: FFMPEG,
       input,
       cacheDir,
-      bitrate: QUALITY_PARAMS.standard.audioBitrate
+      bitrate: QUALITY_PARAMS.standard.audioBitrate,
+      // As the app's background job after Stop passes it: a 10-minute recording in two halves.
+      durationMs
     })
   )
   say(
