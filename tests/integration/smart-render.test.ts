@@ -18,13 +18,19 @@ import { chromium } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runExport, type ExportResult } from '../../src/main/export/run-export'
 import type { SmartPlan } from '../../src/main/export/smart-plan'
-import type { Annotation, Edits } from '../../src/shared/edits'
+import type { Edits } from '../../src/shared/edits'
 import type { ExportPreset } from '../../src/shared/export-preset'
 import { SidecastError } from '../../src/shared/errors'
 import type { RecordingFacts } from '../../src/shared/project'
-import type { TimeRange } from '../../src/shared/timeline'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
-import { beepOnsets, flashOnsets, testFfmpeg } from './helpers/media-fixtures'
+import {
+  beepOnsets,
+  editsOf as edits,
+  finishIntoMp4,
+  flashOnsets,
+  rectCallout as rect,
+  testFfmpeg
+} from './helpers/media-fixtures'
 
 const run = promisify(execFile)
 const tools = testFfmpeg()
@@ -68,53 +74,15 @@ async function makeProject(
   return finish(dir, name, capture, opts)
 }
 
-/** Stream-copies a capture into recording.mp4 and writes its facts, as finishing a recording does. */
-async function finish(
+/** As finishing a recording does: recording.mp4 and its facts. */
+function finish(
   dir: string,
   name: string,
   capture: string,
   opts: { audio: unknown; width: number; height: number }
 ): Promise<Project> {
-  // prettier-ignore
-  await run(tools.ffmpegPath, [
-    '-hide_banner', '-loglevel', 'error', '-y', '-i', capture, '-map', '0:v:0', '-map', '0:a?',
-    '-c', 'copy', '-movflags', '+faststart', '-strict', 'experimental', '-f', 'mp4',
-    join(dir, 'recording.mp4')
-  ])
-  // The length as the app probes it: the container's duration.
-  // prettier-ignore
-  const probed = await run(tools.ffprobePath, [
-    '-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', join(dir, 'recording.mp4')
-  ])
-  const facts: RecordingFacts = {
-    version: 1,
-    id: name,
-    status: 'complete',
-    title: `Smart ${name}`,
-    createdAt: '2026-12-02T10:00:00.000Z',
-    sourceName: 'Generated',
-    file: 'recording.mp4',
-    container: 'mp4',
-    mimeType: 'video/webm;codecs=h264,opus',
-    videoCodec: 'h264',
-    audioCodec: opts.audio ? 'opus' : null,
-    width: opts.width,
-    height: opts.height,
-    durationMs: Math.round(Number(probed.stdout.trim()) * 1000)
-  }
-  writeFileSync(join(dir, 'recording.json'), JSON.stringify(facts, null, 2))
-  return { dir, facts }
-}
-
-function edits(keep: TimeRange[] = [], annotations: Annotation[] = []): Edits {
-  return { version: 1, keep, annotations }
-}
-
-function rect(id: string, startMs: number, endMs: number): Annotation {
-  return {
-    ...{ id, type: 'rect', startMs, endMs },
-    ...{ x: 0.1, y: 0.1, w: 0.3, h: 0.3, color: '#00ff00', strokeWidth: 0.05 }
-  } as Annotation
+  const { width, height } = opts
+  return finishIntoMp4(tools, dir, name, capture, { audio: Boolean(opts.audio), width, height })
 }
 
 interface Exported {

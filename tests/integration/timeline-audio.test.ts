@@ -5,15 +5,7 @@
  * compare it sample by sample with the timeline the plan describes, over the decoded recording.
  */
 import { execFile } from 'node:child_process'
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync
-} from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,10 +29,16 @@ import {
   type PreparedAudio,
   type TimelineAudio
 } from '../../src/main/export/timeline-audio'
-import type { Annotation, Edits } from '../../src/shared/edits'
+import type { Edits } from '../../src/shared/edits'
 import { SidecastError } from '../../src/shared/errors'
 import type { RecordingFacts } from '../../src/shared/project'
-import { testFfmpeg, type TestFfmpeg } from './helpers/media-fixtures'
+import {
+  editsOf as edits,
+  finishIntoMp4,
+  rectCallout as rect,
+  testFfmpeg,
+  type TestFfmpeg
+} from './helpers/media-fixtures'
 
 // Every ffmpeg run the code under test makes goes through here: counted, not changed.
 vi.mock('../../src/main/ffmpeg/run-ffmpeg', async (importOriginal) => {
@@ -323,45 +321,7 @@ async function makeProject(
     '-c:a', 'libopus', '-b:a', '128k',
     '-f', 'matroska', capture
   ])
-  const file = join(dir, 'recording.mp4')
-  // prettier-ignore
-  await run(bundled.ffmpegPath, [
-    '-hide_banner', '-loglevel', 'error', '-y', '-i', capture, '-map', '0:v:0', '-map', '0:a',
-    '-c', 'copy', '-movflags', '+faststart', '-strict', 'experimental', '-f', 'mp4', file
-  ])
-  // prettier-ignore
-  const probed = await run(bundled.ffprobePath, [
-    '-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file
-  ])
-  const facts: RecordingFacts = {
-    version: 1,
-    id: name,
-    status: 'complete',
-    title: name,
-    createdAt: '2026-12-02T10:00:00.000Z',
-    sourceName: 'Generated',
-    file: 'recording.mp4',
-    container: 'mp4',
-    mimeType: 'video/webm;codecs=h264,opus',
-    videoCodec: 'h264',
-    audioCodec: 'opus',
-    width: 320,
-    height: 240,
-    durationMs: Math.round(Number(probed.stdout.trim()) * 1000)
-  }
-  writeFileSync(join(dir, 'recording.json'), JSON.stringify(facts, null, 2))
-  return { dir, facts }
-}
-
-function edits(keep: [number, number][], annotations: Annotation[] = []): Edits {
-  return { version: 1, keep, annotations }
-}
-
-function rect(id: string, startMs: number, endMs: number): Annotation {
-  return {
-    ...{ id, type: 'rect', startMs, endMs },
-    ...{ x: 0.1, y: 0.1, w: 0.3, h: 0.3, color: '#00ff00', strokeWidth: 0.05 }
-  } as Annotation
+  return finishIntoMp4(bundled, dir, name, capture, { audio: true, width: 320, height: 240 })
 }
 
 async function exportProject(

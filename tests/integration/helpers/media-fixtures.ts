@@ -3,10 +3,14 @@
  * Matroska/WebM file has no duration and no cues, exactly the problem finish() has to fix.
  */
 import { execFile } from 'node:child_process'
-import { open } from 'node:fs/promises'
+import { open, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { locateFfmpeg } from '../../../src/main/ffmpeg/locate-ffmpeg'
 import type { CaptureWriter } from '../../../src/main/recording/capture-writer'
+import type { Annotation, Edits } from '../../../src/shared/edits'
+import type { RecordingFacts } from '../../../src/shared/project'
+import type { TimeRange } from '../../../src/shared/timeline'
 import { ffmpegToFile } from '../../support/media'
 
 const run = promisify(execFile)
@@ -190,4 +194,64 @@ export async function beepOnsets(tools: TestFfmpeg, file: string): Promise<numbe
     lastLoud = n
   }
   return onsets
+}
+
+/** A project folder whose recording.mp4 and recording.json are as finishing a recording leaves them. */
+export interface FinishedProject {
+  readonly dir: string
+  readonly facts: RecordingFacts
+}
+
+/**
+ * Stream-copies a capture into `<dir>/recording.mp4` and writes its facts, as finishing a
+ * recording does (H.264 into MP4; the length is the container's duration, as the app probes it).
+ */
+export async function finishIntoMp4(
+  tools: TestFfmpeg,
+  dir: string,
+  name: string,
+  capture: string,
+  opts: { readonly audio: boolean; readonly width: number; readonly height: number }
+): Promise<FinishedProject> {
+  const file = join(dir, 'recording.mp4')
+  // prettier-ignore
+  await run(tools.ffmpegPath, [
+    '-hide_banner', '-loglevel', 'error', '-y', '-i', capture, '-map', '0:v:0', '-map', '0:a?',
+    '-c', 'copy', '-movflags', '+faststart', '-strict', 'experimental', '-f', 'mp4', file
+  ])
+  // prettier-ignore
+  const probed = await run(tools.ffprobePath, [
+    '-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file
+  ])
+  const facts: RecordingFacts = {
+    version: 1,
+    id: name,
+    status: 'complete',
+    title: `Smart ${name}`,
+    createdAt: '2026-12-02T10:00:00.000Z',
+    sourceName: 'Generated',
+    file: 'recording.mp4',
+    container: 'mp4',
+    mimeType: 'video/webm;codecs=h264,opus',
+    videoCodec: 'h264',
+    audioCodec: opts.audio ? 'opus' : null,
+    width: opts.width,
+    height: opts.height,
+    durationMs: Math.round(Number(probed.stdout.trim()) * 1000)
+  }
+  await writeFile(join(dir, 'recording.json'), JSON.stringify(facts, null, 2))
+  return { dir, facts }
+}
+
+/** Edits with these kept ranges and annotations. */
+export function editsOf(keep: TimeRange[] = [], annotations: Annotation[] = []): Edits {
+  return { version: 1, keep, annotations }
+}
+
+/** A green rectangle callout over [startMs, endMs). */
+export function rectCallout(id: string, startMs: number, endMs: number): Annotation {
+  return {
+    ...{ id, type: 'rect', startMs, endMs },
+    ...{ x: 0.1, y: 0.1, w: 0.3, h: 0.3, color: '#00ff00', strokeWidth: 0.05 }
+  } as Annotation
 }
