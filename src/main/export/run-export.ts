@@ -239,16 +239,26 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
 
     if (!smartDone) {
       options.onPlan?.(fullPlan)
-      const copying = args !== fullPlan.args
-      await runFfmpegArgs(options.ffmpegPath, args, {
-        signal,
-        task: 'export the video',
-        errorCode: 'export-failed',
-        onProgress: ({ outTimeMs }) => {
-          const fraction = Math.min(1, outTimeMs / Math.max(1, fullPlan.outputDurationMs))
-          progress(copying ? 0.9 + fraction * 0.1 : fraction, outTimeMs)
-        }
-      }).catch((error: unknown) => {
+      const runArgs = (list: readonly string[], from: number): Promise<void> =>
+        runFfmpegArgs(options.ffmpegPath, list, {
+          signal,
+          task: 'export the video',
+          errorCode: 'export-failed',
+          onProgress: ({ outTimeMs }) => {
+            const fraction = Math.min(1, outTimeMs / Math.max(1, fullPlan.outputDurationMs))
+            progress(from + fraction * (1 - from), outTimeMs)
+          }
+        })
+      const attempt =
+        args === fullPlan.args
+          ? runArgs(args, 0)
+          : // The copy with the prepared audio; should it fail, the plain copy encodes the audio.
+            runArgs(args, 0.9).catch((error: unknown) => {
+              if (signal?.aborted) throw error
+              audio = { how: 'encoded', why: errorText(error) }
+              return runArgs(fullPlan.args, 0)
+            })
+      await attempt.catch((error: unknown) => {
         if (error instanceof SidecastError && error.code === 'export-failed') {
           throw new SidecastError(
             'export-failed',
