@@ -218,7 +218,8 @@ async function encodeHalves(
     done[half] = outTimeMs
     for (const listener of listeners) listener(done[0]! + done[1]!)
   }
-  await Promise.all([
+  // Both settle before anything is decided: no ffmpeg is left writing when the job ends.
+  const runs = await Promise.allSettled([
     encodeRange(
       options,
       listeners,
@@ -236,6 +237,8 @@ async function encodeHalves(
       report(1)
     )
   ])
+  const failed = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
   const [first, second] = await Promise.all(files.map((f) => readFile(f)))
   let a: AdtsStream
   let b: AdtsStream
