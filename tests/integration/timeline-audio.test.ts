@@ -246,6 +246,24 @@ async function spliceWithPlan(
 }
 
 /** Prepare runs of ffmpeg (the recording's audio into `cacheDir`) that the spy saw. */
+/** A 4 s mono recording in its own folder, and the options that prepare its audio into cache/. */
+async function shortRecording(name: string): Promise<{
+  input: string
+  cacheDir: string
+  options: { ffmpegPath: string; input: string; cacheDir: string; bitrate: string }
+}> {
+  const dir = join(root, name)
+  mkdirSync(dir, { recursive: true })
+  const input = join(dir, 'recording.mkv')
+  await makeRecording(input, { audio: MONO, seconds: 4 })
+  const cacheDir = join(dir, 'cache')
+  return {
+    input,
+    cacheDir,
+    options: { ffmpegPath: bundled.ffmpegPath, input, cacheDir, bitrate: BITRATE }
+  }
+}
+
 function prepareRuns(cacheDir: string): number {
   const file = join(cacheDir, `audio-${BITRATE}.aac`)
   return vi.mocked(runFfmpegArgs).mock.calls.filter(([, args]) => {
@@ -273,7 +291,7 @@ async function monoRecording(): Promise<string> {
 
 /**
  * Decoded samples of `file` on the recording's clock as the export places them — the first
- * decoded sample at ffprobe's start_time of the stream: index n is the audio at n / RATE s.
+ * decoded sample at its own time (audioStartMs): index n is the audio at n / RATE s.
  */
 async function onRecordingClock(
   tools: TestFfmpeg,
@@ -521,12 +539,7 @@ describe('spliced export audio', () => {
   })
 
   it('prepares once: reuses the cache, remakes it for a changed recording, shares one job', async () => {
-    const dir = join(root, 'cache-test')
-    mkdirSync(dir, { recursive: true })
-    const input = join(dir, 'recording.mkv')
-    await makeRecording(input, { audio: MONO, seconds: 4 })
-    const cacheDir = join(dir, 'cache')
-    const options = { ffmpegPath: bundled.ffmpegPath, input, cacheDir, bitrate: BITRATE }
+    const { input, cacheDir, options } = await shortRecording('cache-test')
     const file = join(cacheDir, `audio-${BITRATE}.aac`)
     const record = join(cacheDir, `audio-${BITRATE}.json`)
 
@@ -564,12 +577,7 @@ describe('spliced export audio', () => {
   })
 
   it('lets a waiter give up (cancelled) while the job finishes for the others', async () => {
-    const dir = join(root, 'cancel-test')
-    mkdirSync(dir, { recursive: true })
-    const input = join(dir, 'recording.mkv')
-    await makeRecording(input, { audio: MONO, seconds: 4 })
-    const cacheDir = join(dir, 'cache')
-    const options = { ffmpegPath: bundled.ffmpegPath, input, cacheDir, bitrate: BITRATE }
+    const { cacheDir, options } = await shortRecording('cancel-test')
     const controller = new AbortController()
     let heard = 0
     // The job is started by a caller that gives no length (as the background job after Stop
