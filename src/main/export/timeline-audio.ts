@@ -12,7 +12,7 @@
  * Bitrates are few (one per export quality), so a recording has at most three prepared files.
  */
 import { randomUUID } from 'node:crypto'
-import { rename, readFile, rm, stat, mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SidecastError } from '../../shared/errors'
 import { runFfmpegArgs } from '../ffmpeg/run-ffmpeg'
@@ -388,28 +388,94 @@ export function windowArgs(options: {
   ]
 }
 
+/** A stretch of bytes of the spliced stream: from the prepared stream (-1) or a window. */
+export interface SpliceRange {
+  readonly source: number
+  readonly offset: number
+  readonly length: number
+}
+
+/**
+ * Where the spliced stream's bytes come from: each run's frames are one stretch of its stream's
+ * file (ADTS frames follow one another). Throws naming a frame a stream does not have.
+ */
+export function spliceRanges(
+  plan: AudioSplicePlan,
+  prepared: AdtsStream,
+  windows: readonly AdtsStream[]
+): SpliceRange[] {
+  return plan.runs.map((run) => {
+    const from = run.kind === 'prepared' ? prepared : windows[run.window]
+    if (!from) {
+      throw new Error(`the audio window ${run.kind === 'window' ? run.window : ''} is missing`)
+    }
+    const last = run.fromFrame + run.count - 1
+    const first = from.frames[run.fromFrame]
+    const end = from.frames[last]
+    if (!first || !end) {
+      const missing = first ? last : run.fromFrame
+      throw new Error(
+        `the ${run.kind === 'prepared' ? 'prepared audio' : 'audio window'} has no frame ${missing}`
+      )
+    }
+    return {
+      source: run.kind === 'prepared' ? -1 : run.window,
+      offset: first.offset,
+      length: end.offset + end.length - first.offset
+    }
+  })
+}
+
 /** The spliced stream's bytes: each run's frames from the prepared stream or its window. */
 export function spliceFrames(
   plan: AudioSplicePlan,
   prepared: { readonly bytes: Uint8Array; readonly stream: AdtsStream },
   windows: readonly { readonly bytes: Uint8Array; readonly stream: AdtsStream }[]
 ): Buffer {
-  const parts: Uint8Array[] = []
-  for (const run of plan.runs) {
-    const from = run.kind === 'prepared' ? prepared : windows[run.window]
-    if (!from)
-      throw new Error(`the audio window ${run.kind === 'window' ? run.window : ''} is missing`)
-    for (let k = run.fromFrame; k < run.fromFrame + run.count; k++) {
-      const frame = from.stream.frames[k]
-      if (!frame) {
-        throw new Error(
-          `the ${run.kind === 'prepared' ? 'prepared audio' : 'audio window'} has no frame ${k}`
+  const ranges = spliceRanges(
+    plan,
+    prepared.stream,
+    windows.map((w) => w.stream)
+  )
+  return Buffer.concat(
+    ranges.map((r) => {
+      const bytes = r.source < 0 ? prepared.bytes : windows[r.source]!.bytes
+      return bytes.subarray(r.offset, r.offset + r.length)
+    })
+  )
+}
+
+/**
+ * Writes the spliced stream to `output`, copying the prepared stream's stretches from its file
+ * a megabyte at a time (an hour of it is 70 MB: never all in memory).
+ */
+async function writeSplice(
+  ranges: readonly SpliceRange[],
+  preparedFile: string,
+  windows: readonly Uint8Array[],
+  output: string
+): Promise<void> {
+  const [source, target] = await Promise.all([open(preparedFile, 'r'), open(output, 'w')])
+  try {
+    const buffer = Buffer.alloc(1024 * 1024)
+    for (const range of ranges) {
+      if (range.source >= 0) {
+        await target.write(
+          windows[range.source]!.subarray(range.offset, range.offset + range.length)
         )
+        continue
       }
-      parts.push(from.bytes.subarray(frame.offset, frame.offset + frame.length))
+      for (let done = 0; done < range.length;) {
+        const want = Math.min(buffer.length, range.length - done)
+        const { bytesRead } = await source.read(buffer, 0, want, range.offset + done)
+        if (bytesRead === 0) throw new Error('the prepared audio is shorter than its frames')
+        await target.write(buffer.subarray(0, bytesRead))
+        done += bytesRead
+      }
     }
+  } finally {
+    await Promise.all([source.close(), target.close()])
   }
-  return Buffer.concat(parts)
 }
 
 export interface TimelineAudio {
@@ -455,15 +521,14 @@ export async function timelineAudio(options: {
       { signal: options.signal, task: 'export the audio', errorCode: 'export-failed' }
     )
   }
-  const windows = await Promise.all(
-    outputs.map(async (file) => {
-      const bytes = await readFile(file)
-      return { bytes, stream: parseAdts(bytes) }
-    })
+  const windows = await Promise.all(outputs.map((file) => readFile(file)))
+  const ranges = spliceRanges(
+    plan,
+    prepared.stream,
+    windows.map((bytes) => parseAdts(bytes))
   )
-  const bytes = await readFile(prepared.file)
   const file = join(options.workDir, 'audio-timeline.aac')
-  await writeFile(file, spliceFrames(plan, { bytes, stream: prepared.stream }, windows))
+  await writeSplice(ranges, prepared.file, windows, file)
   const hidden = (AAC_FRAME_SAMPLES + plan.leadSamples) / plan.sampleRate
   return { file, offsetSeconds: (-hidden).toFixed(6), plan }
 }

@@ -10,7 +10,7 @@ import {
   type AudioSplicePlan,
   type TimelinePiece
 } from '../../../../src/main/export/audio-splice'
-import { spliceFrames, windowArgs } from '../../../../src/main/export/timeline-audio'
+import { spliceFrames, spliceRanges, windowArgs } from '../../../../src/main/export/timeline-audio'
 
 const N = AAC_FRAME_SAMPLES
 const HALF = N / 2
@@ -1003,6 +1003,26 @@ describe('spliceFrames', () => {
         f.kind === 'prepared' ? { tag: 0, k: f.j } : { tag: f.window + 1, k: f.k }
       )
     )
+  })
+
+  it('reads each run as one stretch of its file (what the export copies a megabyte at a time)', () => {
+    const { plan, prepared, windows } = cutCase()
+    const ranges = spliceRanges(
+      plan,
+      prepared.stream,
+      windows.map((w) => w.stream)
+    )
+    expect(ranges).toHaveLength(plan.runs.length)
+    plan.runs.forEach((run, i) => {
+      const from = run.kind === 'prepared' ? prepared.stream : windows[run.window]!.stream
+      const first = from.frames[run.fromFrame]!
+      const last = from.frames[run.fromFrame + run.count - 1]!
+      expect(ranges[i]).toEqual({
+        source: run.kind === 'prepared' ? -1 : run.window,
+        offset: first.offset,
+        length: last.offset + last.length - first.offset
+      })
+    })
   })
 
   it('names the frame a run wants that a stream does not have', () => {
