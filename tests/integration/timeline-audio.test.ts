@@ -473,6 +473,38 @@ describe('spliced export audio', () => {
     }
   )
 
+  it("keeps a kept stretch in the recording's last frames audible", async () => {
+    // 10 ms kept at the very end: its piece starts inside the prepared stream's last frame but
+    // one, where the recording's end is not known to the sample.
+    const input = await monoRecording()
+    const dir = join(root, 'tail')
+    mkdirSync(dir, { recursive: true })
+    const audio = await exportAudio({
+      ffmpegPath: bundled.ffmpegPath,
+      ffprobePath: bundled.ffprobePath,
+      input,
+      cacheDir: join(dir, 'cache'),
+      bitrate: BITRATE,
+      keepMs: [
+        [0, 6000],
+        [11_990, 12_000]
+      ],
+      durationMs: 12_000,
+      workDir: dir
+    })
+    const out = join(dir, 'out.mp4')
+    await mux(bundled, input, audio, out)
+    const got = await decode(out)
+    const tail = audio.plan.pieces.at(-1)!
+    expect(tail.kind).toBe('source')
+    const start = tail.at - audio.plan.leadSamples
+    const stretch = got.subarray(start, start + tail.length)
+    expect(stretch.length).toBe(tail.length)
+    const rms = Math.sqrt(stretch.reduce((n, v) => n + v * v, 0) / stretch.length)
+    // The chirp is about 0.3 RMS; silence in its place would be 0.
+    expect(rms).toBeGreaterThan(0.1)
+  })
+
   it('copies an unedited recording whole, in step with the recording clock', async () => {
     const input = await monoRecording()
     const dir = join(root, 'unedited')

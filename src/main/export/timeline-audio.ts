@@ -329,8 +329,10 @@ export function windowArgs(options: {
   const layout = LAYOUTS[stream.channels]
   if (!layout) throw new Error(`audio with ${stream.channels} channels is not spliced`)
   const rate = plan.sampleRate
-  // Past this, the recording may have ended inside the prepared stream's last frame.
-  const surelyAudio = (stream.frames.length - 2) * AAC_FRAME_SAMPLES
+  // Past this the recording has no samples (the prepared stream's frames cover them all). Before
+  // it, a piece may still end early where the recording does: only silence can follow it (the
+  // pieces read the recording in order), and the window's apad makes that silence.
+  const sourceLength = (stream.frames.length - 1) * AAC_FRAME_SAMPLES
   const chains: string[] = []
   const taps: string[] = []
   plan.windows.forEach((window, w) => {
@@ -352,7 +354,7 @@ export function windowArgs(options: {
         from = 0
       }
       if (length <= 0) continue
-      if (from >= surelyAudio) {
+      if (from >= sourceLength) {
         silence(length)
         continue
       }
