@@ -289,6 +289,28 @@ async function monoRecording(): Promise<string> {
   return mono
 }
 
+/** The 12 s mono recording's audio for `keepMs`, spliced into its own folder `name`. */
+async function spliceMono(
+  name: string,
+  keepMs: readonly (readonly [number, number])[],
+  tools: TestFfmpeg = bundled
+): Promise<{ input: string; dir: string; audio: TimelineAudio }> {
+  const input = await monoRecording()
+  const dir = join(root, name)
+  mkdirSync(dir, { recursive: true })
+  const audio = await exportAudio({
+    ffmpegPath: tools.ffmpegPath,
+    ffprobePath: tools.ffprobePath,
+    input,
+    cacheDir: join(dir, 'cache'),
+    bitrate: BITRATE,
+    keepMs,
+    durationMs: 12_000,
+    workDir: dir
+  })
+  return { input, dir, audio }
+}
+
 /**
  * Decoded samples of `file` on the recording's clock as the export places them — the first
  * decoded sample at its own time (audioStartMs): index n is the audio at n / RATE s.
@@ -410,20 +432,8 @@ describe('spliced export audio', () => {
   ] as const)(
     'is seamless at every join, sample-aligned, mostly copied (%s)',
     async (name, tools) => {
-      const input = await monoRecording()
-      const dir = join(root, `seams-${name.split(' ')[0]}`)
-      mkdirSync(dir, { recursive: true })
+      const { input, dir, audio } = await spliceMono(`seams-${name.split(' ')[0]}`, CUTS, tools)
       const cacheDir = join(dir, 'cache')
-      const audio = await exportAudio({
-        ffmpegPath: tools.ffmpegPath,
-        ffprobePath: tools.ffprobePath,
-        input,
-        cacheDir,
-        bitrate: BITRATE,
-        keepMs: CUTS,
-        durationMs: 12_000,
-        workDir: dir
-      })
       const { plan } = audio
       expect(plan.copiedFrames / plan.totalFrames).toBeGreaterThan(0.9)
       // The trimmed start and the three cuts (the two close ones share a window).
@@ -476,22 +486,10 @@ describe('spliced export audio', () => {
   it("keeps a kept stretch in the recording's last frames audible", async () => {
     // 10 ms kept at the very end: its piece starts inside the prepared stream's last frame but
     // one, where the recording's end is not known to the sample.
-    const input = await monoRecording()
-    const dir = join(root, 'tail')
-    mkdirSync(dir, { recursive: true })
-    const audio = await exportAudio({
-      ffmpegPath: bundled.ffmpegPath,
-      ffprobePath: bundled.ffprobePath,
-      input,
-      cacheDir: join(dir, 'cache'),
-      bitrate: BITRATE,
-      keepMs: [
-        [0, 6000],
-        [11_990, 12_000]
-      ],
-      durationMs: 12_000,
-      workDir: dir
-    })
+    const { input, dir, audio } = await spliceMono('tail', [
+      [0, 6000],
+      [11_990, 12_000]
+    ])
     const out = join(dir, 'out.mp4')
     await mux(bundled, input, audio, out)
     const got = await decode(out)
@@ -506,19 +504,7 @@ describe('spliced export audio', () => {
   })
 
   it('copies an unedited recording whole, in step with the recording clock', async () => {
-    const input = await monoRecording()
-    const dir = join(root, 'unedited')
-    mkdirSync(dir, { recursive: true })
-    const audio = await exportAudio({
-      ffmpegPath: bundled.ffmpegPath,
-      ffprobePath: bundled.ffprobePath,
-      input,
-      cacheDir: join(dir, 'cache'),
-      bitrate: BITRATE,
-      keepMs: [[0, 12_000]],
-      durationMs: 12_000,
-      workDir: dir
-    })
+    const { input, dir, audio } = await spliceMono('unedited', [[0, 12_000]])
     const { plan } = audio
     expect(plan.windows.length).toBeLessThanOrEqual(1)
     for (const w of plan.windows)

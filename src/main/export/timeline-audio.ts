@@ -154,12 +154,18 @@ async function make(
   try {
     const splitFrom = options.splitFromMs ?? PREPARE_SPLIT_MS
     const split = options.durationMs !== undefined && options.durationMs >= splitFrom
-    const bytes = split
-      ? await encodeHalves(options, listeners, signal, halves, options.durationMs ?? 0)
+    const tell = (outTimeMs: number): void => {
+      for (const listener of listeners) listener(outTimeMs)
+    }
+    let bytes = split
+      ? await encodeHalves(options, tell, signal, halves, options.durationMs ?? 0)
       : null
-    if (!bytes) await encodeRange(options, listeners, signal, part, {})
-    else await writeFile(part, bytes)
-    const stream = parseAdts(await readFile(part))
+    if (bytes) await writeFile(part, bytes)
+    else {
+      await encodeRange(options, signal, part, {}, tell)
+      bytes = await readFile(part)
+    }
+    const stream = parseAdts(bytes)
     await rename(part, file)
     const saved: CacheRecord = {
       version: 1,
@@ -174,14 +180,13 @@ async function make(
   }
 }
 
-/** One ffmpeg run of the prepare job; progress adds up over the runs under way. */
+/** One ffmpeg run of the prepare job, telling how far it is (ms of audio encoded). */
 function encodeRange(
   options: PrepareAudioOptions,
-  listeners: Listeners,
   signal: AbortSignal,
   output: string,
   range: { startSample?: number; endSample?: number },
-  progress?: (outTimeMs: number) => void
+  onOutTime: (outTimeMs: number) => void
 ): Promise<void> {
   return runFfmpegArgs(
     options.ffmpegPath,
@@ -191,10 +196,7 @@ function encodeRange(
       errorCode: 'export-failed',
       signal,
       lowPriority: options.lowPriority,
-      onProgress: ({ outTimeMs }) => {
-        if (progress) progress(outTimeMs)
-        else for (const listener of listeners) listener(outTimeMs)
-      }
+      onProgress: ({ outTimeMs }) => onOutTime(outTimeMs)
     }
   )
 }
@@ -206,7 +208,7 @@ function encodeRange(
  */
 async function encodeHalves(
   options: PrepareAudioOptions,
-  listeners: Listeners,
+  tell: (outTimeMs: number) => void,
   signal: AbortSignal,
   files: readonly string[],
   durationMs: number
@@ -214,15 +216,15 @@ async function encodeHalves(
   const n = AAC_FRAME_SAMPLES
   const middle = Math.floor((durationMs / 2 / 1000) * (ASSUMED_RATE / n))
   const done = [0, 0]
+  // Progress adds up over the two halves.
   const report = (half: number) => (outTimeMs: number) => {
     done[half] = outTimeMs
-    for (const listener of listeners) listener(done[0]! + done[1]!)
+    tell(done[0]! + done[1]!)
   }
   // Both settle before anything is decided: no ffmpeg is left writing when the job ends.
   const runs = await Promise.allSettled([
     encodeRange(
       options,
-      listeners,
       signal,
       files[0]!,
       { endSample: (middle + PREPARE_POSTROLL) * n },
@@ -230,7 +232,6 @@ async function encodeHalves(
     ),
     encodeRange(
       options,
-      listeners,
       signal,
       files[1]!,
       { startSample: (middle - PREPARE_PREROLL) * n },
