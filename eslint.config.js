@@ -66,8 +66,8 @@ const MAIN_OWNERS = [
   },
   {
     module: '@resvg/resvg-js',
-    owners: ['src/main/export/callout-raster.ts'],
-    message: 'Callouts are rasterised only in src/main/export/callout-raster.ts.'
+    owners: [],
+    message: 'Callouts are rasterised only in src/engine/callout-raster.ts.'
   },
   {
     module: 'electron-updater',
@@ -85,6 +85,38 @@ const MAIN_PURE = [
       'src/main/updates/ holds the update rules and state, pure: the Electron edge (electron/updater.ts) passes in what they need.'
   }
 ]
+
+/** The render engine's import rules; `allowed` names the packages the file owns. */
+function engineRule(allowed) {
+  const owned = [
+    { module: 'fluent-ffmpeg', message: 'The engine runs ffmpeg only through run-ffmpeg.ts.' },
+    {
+      module: '@resvg/resvg-js',
+      message: 'Callouts are rasterised only in src/engine/callout-raster.ts.'
+    }
+  ]
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: ['electron', 'electron/*'],
+            message: 'The render engine runs on plain Node (the library server runs it too).'
+          },
+          {
+            regex: '^(\\.\\./)+(main|preload|renderer|server)(/|$)',
+            message:
+              'The render engine imports only src/shared and itself: the app and the library server pass in what differs (ffmpeg, ffprobe, fonts).'
+          },
+          ...owned
+            .filter((o) => !allowed.includes(o.module))
+            .map((o) => ({ group: [o.module, `${o.module}/*`], message: o.message }))
+        ]
+      }
+    ]
+  }
+}
 
 /** The renderer's import rules, plus `more` patterns for a part of it. */
 function rendererRule(more) {
@@ -216,13 +248,18 @@ export default tseslint.config(
             {
               regex: '(^|/)src/(main|preload|renderer)(/|$)',
               message:
-                'The library server may use src/shared only (types and pure functions); move what both need there.'
+                'The library server may use src/shared (types and pure functions) and src/engine (the render engine); move what both need there.'
             }
           ]
         }
       ]
     }
   },
+  // The render engine runs in the app's main process and in the library server: plain Node, no
+  // Electron, nothing of either side; ffmpeg's and resvg's packages each from one file.
+  { files: ['src/engine/**/*.ts'], rules: engineRule([]) },
+  { files: ['src/engine/run-ffmpeg.ts'], rules: engineRule(['fluent-ffmpeg']) },
+  { files: ['src/engine/callout-raster.ts'], rules: engineRule(['@resvg/resvg-js']) },
   {
     // The shared layer runs everywhere: no Electron, no Node built-ins, no React, no package at
     // all, and nothing from outside src/shared.

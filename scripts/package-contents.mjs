@@ -23,7 +23,7 @@ export const REQUIRED_PACKED = Object.freeze([
   'out/renderer/index.html'
 ])
 
-/** The callout font files (src/main/export/callout-raster.ts CALLOUT_FONT_FILES), read by resvg. */
+/** The callout font files (src/engine/callout-raster.ts CALLOUT_FONT_FILES), read by resvg. */
 export const FONT_FILES = Object.freeze(['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'])
 
 /** Packages main loads by name at runtime (createRequire in src/main/ffmpeg/locate-ffmpeg.ts). */

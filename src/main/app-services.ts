@@ -14,11 +14,11 @@ import type {
 import type { RecoveryNotice, WindowLostCause } from '../shared/project'
 import { SidecastError } from '../shared/errors'
 import { LINK_COPIED_AT_STOP, LINK_READY_AT_STOP, notificationTitle } from '../shared/instant-share'
-import { errorMessage } from './error-details'
-import { fontDir } from './export/callout-raster'
+import { errorMessage } from '../engine/error-details'
+import { fontDir } from '../engine/callout-raster'
 import { exportHandlers } from './export/export-handlers'
 import { createExportService, type ExportService } from './export/export-service'
-import { parseExportPreset } from './export/presets'
+import { parseExportPreset } from '../engine/presets'
 import { createCurrentFfmpeg } from './ffmpeg/current-ffmpeg'
 import { locateFfmpeg, type FfmpegLocation } from './ffmpeg/locate-ffmpeg'
 import { createProjectCatalogue, type ProjectCatalogue } from './projects/project-catalogue'
@@ -220,6 +220,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const exports = createExportService({
     projects,
     ffmpegPath: () => ffmpeg.ffmpegPath(),
+    ffprobePath: () => ffmpeg.ffprobePath(),
     // Only a packaged app needs resourcesPath; without it runExport finds the fonts itself, and
     // only when there are callouts to draw, so a missing font folder cannot block a plain export.
     fontDir: () =>

@@ -1,7 +1,7 @@
 /**
  * The export presets' names and limits, written once: Settings (its defaults and schema), the IPC
  * contract, main's export and the export dialog all read them from here. What each quality means
- * to x264 stays with main's export (`src/main/export/presets.ts`).
+ * to x264 stays with main's export (`src/engine/presets.ts`).
  */
 
 export const EXPORT_SIZES = ['source', '1080p', '720p'] as const

@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkPackagedApp, type AsarEntry } from '../../scripts/package-contents.mjs'
 import { packWithFakeElectron, readFuses } from '../../scripts/pack-check.mjs'
-import { CALLOUT_FONT_FILES, fontDir } from '../../src/main/export/callout-raster'
+import { CALLOUT_FONT_FILES, fontDir } from '../../src/engine/callout-raster'
 import { locateFfmpeg } from '../../src/main/ffmpeg/locate-ffmpeg'
 import { builderConfig, ROOT, type GenericPublish } from '../unit/packaging/builder-config'
 

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runExport } from '../../src/main/export/run-export'
+import { runExport } from '../../src/engine/run-export'
 import { boundsOf } from '../../src/renderer/src/editor/overlay/geometry'
 import type { Annotation, Edits } from '../../src/shared/edits'
 import { decodeRgb, detail, framePng, meanAbsDiff, type Region, type Rgb } from './wysiwyg/images'

@@ -10,7 +10,7 @@ import {
   rasterizeOverlayCropped,
   renderOverlayPixels,
   type RasterPixels
-} from '../../src/main/export/callout-raster'
+} from '../../src/engine/callout-raster'
 import { drawOverlay } from '../../src/shared/callouts/draw'
 import type { Annotation } from '../../src/shared/edits'
 import { SidecastError } from '../../src/shared/errors'

@@ -11,16 +11,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type * as RunFfmpegModule from '../../src/main/ffmpeg/run-ffmpeg'
-import { runFfmpegArgs } from '../../src/main/ffmpeg/run-ffmpeg'
-import { audioStartMs } from '../../src/main/ffmpeg/smart-probes'
+import type * as RunFfmpegModule from '../../src/engine/run-ffmpeg'
+import { runFfmpegArgs } from '../../src/engine/run-ffmpeg'
+import { audioStartMs } from '../../src/engine/smart-probes'
 import {
   AAC_FRAME_SAMPLES,
   parseAdts,
   planAudioSplice,
   type AudioSplicePlan
-} from '../../src/main/export/audio-splice'
-import { copyWithAudioArgs, runExport } from '../../src/main/export/run-export'
+} from '../../src/engine/audio-splice'
+import { copyWithAudioArgs, runExport } from '../../src/engine/run-export'
 import {
   exportAudio,
   preparedAudio,
@@ -28,7 +28,7 @@ import {
   windowArgs,
   type PreparedAudio,
   type TimelineAudio
-} from '../../src/main/export/timeline-audio'
+} from '../../src/engine/timeline-audio'
 import type { Edits } from '../../src/shared/edits'
 import { SidecastError } from '../../src/shared/errors'
 import type { RecordingFacts } from '../../src/shared/project'
@@ -41,7 +41,7 @@ import {
 } from './helpers/media-fixtures'
 
 // Every ffmpeg run the code under test makes goes through here: counted, not changed.
-vi.mock('../../src/main/ffmpeg/run-ffmpeg', async (importOriginal) => {
+vi.mock('../../src/engine/run-ffmpeg', async (importOriginal) => {
   const actual = await importOriginal<typeof RunFfmpegModule>()
   return { ...actual, runFfmpegArgs: vi.fn(actual.runFfmpegArgs) }
 })

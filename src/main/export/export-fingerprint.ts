@@ -17,7 +17,7 @@ import { basename, join } from 'node:path'
 import { serializeEdits, type Edits } from '../../shared/edits'
 import type { ExportPreset } from '../../shared/export-preset'
 import { EXPORTS_FOLDER, type RecordingFacts } from '../../shared/project'
-import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
+import { readTextIfExists, writeJsonAtomic } from '../../engine/atomic-file'
 
 /** The project's record of what each export was made from. */
 export const EXPORT_SOURCES_FILE = 'export-sources.json'

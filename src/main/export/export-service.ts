@@ -15,16 +15,16 @@ import {
 } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
 import { EXPORTS_FOLDER, type RecordingFacts } from '../../shared/project'
-import { QUALITY_PARAMS, parseExportPreset } from './presets'
+import { QUALITY_PARAMS, parseExportPreset } from '../../engine/presets'
 import { DEFAULT_EXPORT_PRESET, type ExportPreset } from '../../shared/export-preset'
-import { CACHE_FOLDER, preparedAudio, stopPreparingAudio } from './timeline-audio'
+import { CACHE_FOLDER, preparedAudio, stopPreparingAudio } from '../../engine/timeline-audio'
 import {
   runExport,
   smartRenderEnabled,
   type ExportResult,
   type RunExportOptions
-} from './run-export'
-import { errorMessage } from '../error-details'
+} from '../../engine/run-export'
+import { errorMessage } from '../../engine/error-details'
 import { readEdits } from '../projects/edits-store'
 import { requireFinished } from '../projects/project-catalogue'
 import {
@@ -46,6 +46,8 @@ export interface ExportServiceOptions {
   }
   /** The ffmpeg binary to run; throws a SidecastError saying why when there is none. */
   readonly ffmpegPath: () => string
+  /** The ffprobe found with it (smart rendering's GOP index); default: the one beside ffmpeg. */
+  readonly ffprobePath?: () => string
   /** The callout font folder; undefined lets runExport find it (only asked for when needed). */
   readonly fontDir?: () => string | undefined
   /** Receives every progress event (sent to the renderer as `export:progress`). */
@@ -181,6 +183,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     const projectDir = options.projects.projectDir(projectId)
     const edits = await read(projectDir, facts.durationMs)
     const ffmpegPath = options.ffmpegPath()
+    const ffprobePath = options.ffprobePath?.()
     const outFile =
       fixedOutFile ??
       (await uniqueExportPath(
@@ -190,7 +193,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     // What the export is made from, taken before it starts (a later change makes another).
     const identity = await recordingIdentity(projectDir, facts)
     const fingerprint = identity ? exportFingerprint(edits, identity, preset) : null
-    return { preset, facts, projectDir, edits, ffmpegPath, outFile, fingerprint }
+    return { preset, facts, projectDir, edits, ffmpegPath, ffprobePath, outFile, fingerprint }
   }
 
   async function start(
@@ -233,6 +236,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       preset: prepared.preset,
       outFile,
       ffmpegPath: prepared.ffmpegPath,
+      ...(prepared.ffprobePath ? { ffprobePath: prepared.ffprobePath } : {}),
       signal: job.controller.signal,
       smart: startOptions.smart ?? smartDefault,
       ...(fontDir !== undefined ? { fontDir } : {}),

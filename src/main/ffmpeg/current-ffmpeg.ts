@@ -21,6 +21,8 @@ export interface CurrentFfmpeg {
   mediaTools(): MediaTools
   /** The ffmpeg binary; throws like mediaTools(). */
   ffmpegPath(): string
+  /** The ffprobe found with it; throws like mediaTools(). */
+  ffprobePath(): string
 }
 
 interface Found {
@@ -59,6 +61,7 @@ export function createCurrentFfmpeg(options: CurrentFfmpegOptions): CurrentFfmpe
       entry.tools ??= createMediaTools({ ffmpegPath, ffprobePath })
       return entry.tools
     },
-    ffmpegPath: () => usable().ffmpegPath
+    ffmpegPath: () => usable().ffmpegPath,
+    ffprobePath: () => usable().ffprobePath
   }
 }

@@ -13,7 +13,7 @@ import {
   type FfmpegLookup,
   type FfmpegSystem
 } from '../../shared/ffmpeg-lookup'
-import { unpackedAsarPath } from '../files/asar-path'
+import { unpackedAsarPath } from '../../engine/asar-path'
 
 export type FfmpegLocation = FfmpegLookup<'setting'>
 

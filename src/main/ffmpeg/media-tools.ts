@@ -7,7 +7,7 @@ import { rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
 import ffmpeg, { type FfprobeData } from 'fluent-ffmpeg'
 import { SidecastError } from '../../shared/errors'
-import { runFfmpeg } from './run-ffmpeg'
+import { runFfmpeg } from '../../engine/run-ffmpeg'
 
 export interface MediaToolsOptions {
   /** Absolute path of the ffmpeg binary (see locateFfmpeg). */

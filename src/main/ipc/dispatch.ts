@@ -4,7 +4,7 @@
  */
 import { isInvokeChannel, type InvokeHandlers, type IpcResponse } from '../../shared/ipc'
 import { SidecastError } from '../../shared/errors'
-import { errorMessage } from '../error-details'
+import { errorMessage } from '../../engine/error-details'
 
 export async function dispatchInvoke(
   handlers: InvokeHandlers,

@@ -6,8 +6,8 @@
 import { join } from 'node:path'
 import { EditsError, emptyEdits, loadEdits, serializeEdits, type Edits } from '../../shared/edits'
 import { EDITS_FILE } from '../../shared/project'
-import { errorMessage } from '../error-details'
-import { readTextIfExists, writeFileAtomic } from '../files/atomic-file'
+import { errorMessage } from '../../engine/error-details'
+import { readTextIfExists, writeFileAtomic } from '../../engine/atomic-file'
 
 /**
  * The project's edits: none when the file is absent; an EditsError naming the field when the

@@ -7,8 +7,8 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SidecastError } from '../../shared/errors'
 import { FACTS_FILE, isValidProjectId, loadFacts, type RecordingFacts } from '../../shared/project'
-import { errorCode, errorMessage } from '../error-details'
-import { writeJsonAtomic } from '../files/atomic-file'
+import { errorCode, errorMessage } from '../../engine/error-details'
+import { writeJsonAtomic } from '../../engine/atomic-file'
 
 export interface ProjectFoldersOptions {
   /** The app's data folder; projects live in `<dataDir>/projects/<id>/` unless `projectsDir` says. */

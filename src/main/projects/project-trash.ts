@@ -9,7 +9,7 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SidecastError } from '../../shared/errors'
-import { errorCode, errorMessage } from '../error-details'
+import { errorCode, errorMessage } from '../../engine/error-details'
 
 /** How long a deleted recording can be brought back (the "Undo" toast stays as long). */
 export const DEFAULT_DELETE_UNDO_MS = 10_000

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SHARE_FILE } from '../../shared/project'
-import { writeJsonAtomic } from '../files/atomic-file'
+import { writeJsonAtomic } from '../../engine/atomic-file'
 
 export interface ShareLink {
   /** The video's page in the library. */

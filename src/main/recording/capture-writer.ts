@@ -17,7 +17,7 @@ import {
   type RecordingStatus,
   type RecoveryNotice
 } from '../../shared/project'
-import { errorCode, errorMessage } from '../error-details'
+import { errorCode, errorMessage } from '../../engine/error-details'
 import { finalContainer, type MediaTools } from '../ffmpeg/media-tools'
 import type { ActiveRecordings } from '../projects/project-catalogue'
 import type { ProjectFolders } from '../projects/project-folders'

@@ -14,7 +14,7 @@ import {
 import { SidecastError } from '../../shared/errors'
 import type { ProjectSummary, RecordingFacts } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
-import { errorCode } from '../error-details'
+import { errorCode } from '../../engine/error-details'
 import type { ProjectCatalogue } from '../projects/project-catalogue'
 import type { CaptureWriter } from './capture-writer'
 import { assertEnoughSpace, freeBytes as statfsFreeBytes } from './disk-space'

@@ -13,7 +13,7 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { SidecastError } from '../../shared/errors'
-import { errorCode } from '../error-details'
+import { errorCode } from '../../engine/error-details'
 
 export interface GrowingFileOptions {
   /** The file being appended to. */

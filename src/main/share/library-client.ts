@@ -4,7 +4,7 @@
  */
 import type { LibraryTestResult } from '../../shared/ipc'
 import { libraryUrlProblem } from '../../shared/library-address'
-import { errorMessage } from '../error-details'
+import { errorMessage } from '../../engine/error-details'
 import { NODE_LIBRARY_NET, type LibraryFetch } from './library-net'
 import { networkFailureInfo } from './net-errors'
 

@@ -5,7 +5,7 @@
  * Both are sorted into the same few problems, so the user reads the same sentence whichever stack
  * sent the request (library-client.ts and tus-layer.ts word them).
  */
-import { errorCode } from '../error-details'
+import { errorCode } from '../../engine/error-details'
 
 export type NetworkProblem =
   /** Our own time limit ran out (AbortSignal.timeout, or undici's connect timeout). */

@@ -5,8 +5,8 @@
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { errorMessage } from '../error-details'
-import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
+import { errorMessage } from '../../engine/error-details'
+import { readTextIfExists, writeJsonAtomic } from '../../engine/atomic-file'
 
 export const TOKEN_FILE = 'library-token.json'
 

@@ -5,8 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { errorMessage } from '../error-details'
-import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
+import { errorMessage } from '../../engine/error-details'
+import { readTextIfExists, writeJsonAtomic } from '../../engine/atomic-file'
 import type { Upload } from './upload-state'
 
 /** The upload queue's folder inside the data dir: queue.json, tus-urls.json, exports for uploads. */

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { PreviousUpload, UrlStorage } from 'tus-js-client'
-import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
+import { readTextIfExists, writeJsonAtomic } from '../../engine/atomic-file'
 
 type StoredUpload = Omit<PreviousUpload, 'urlStorageKey'>
 

@@ -15,7 +15,7 @@ import {
   nodeArch,
   packageOf
 } from '../../../scripts/package-contents.mjs'
-import { CALLOUT_FONT_FILES } from '../../../src/main/export/callout-raster'
+import { CALLOUT_FONT_FILES } from '../../../src/engine/callout-raster'
 
 let dir: string
 beforeEach(async () => {

@@ -24,7 +24,7 @@ import {
   styleChanges,
   targetsOf
 } from '../../../src/renderer/src/editor/overlay/style-model'
-import { blurFilters, blurPixelBox } from '../../../src/main/export/export-plan'
+import { blurFilters, blurPixelBox } from '../../../src/engine/export-plan'
 import {
   ANNOTATION_DEFAULTS,
   withDefaults,

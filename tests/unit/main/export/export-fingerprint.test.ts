@@ -12,7 +12,7 @@ import {
   type RecordingIdentity
 } from '../../../../src/main/export/export-fingerprint'
 import { createExportService, type ExportService } from '../../../../src/main/export/export-service'
-import type { ExportResult, RunExportOptions } from '../../../../src/main/export/run-export'
+import type { ExportResult, RunExportOptions } from '../../../../src/engine/run-export'
 import { uploadExporter } from '../../../../src/main/share/upload-exporter'
 import { emptyEdits, type Edits } from '../../../../src/shared/edits'
 import type { ExportProgressEvent } from '../../../../src/shared/ipc'

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { ExportResult, RunExportOptions } from '../../../../src/main/export/run-export'
+import type { ExportResult, RunExportOptions } from '../../../../src/engine/run-export'
 import {
   createExportService,
   exportFileName,

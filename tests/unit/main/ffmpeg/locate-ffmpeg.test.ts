@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { unpackedAsarPath } from '../../../../src/main/files/asar-path'
+import { unpackedAsarPath } from '../../../../src/engine/asar-path'
 import {
   findOnPath,
   isExecutableFile,

@@ -1,7 +1,7 @@
 import type { FfprobeData } from 'fluent-ffmpeg'
 import { describe, expect, it } from 'vitest'
 import { finalContainer, toMediaProbe } from '../../../../src/main/ffmpeg/media-tools'
-import { lastErrorLine } from '../../../../src/main/ffmpeg/run-ffmpeg'
+import { lastErrorLine } from '../../../../src/engine/run-ffmpeg'
 
 describe('finalContainer', () => {
   it.each([

@@ -3,7 +3,7 @@
  * upscaled screencast is bigger and blurrier, never better); the quality picks x264's CRF and
  * speed preset and the AAC bit rate.
  */
-import { SidecastError } from '../../shared/errors'
+import { SidecastError } from '../shared/errors'
 import {
   DEFAULT_EXPORT_PRESET,
   EXPORT_QUALITIES,
@@ -12,7 +12,7 @@ import {
   type ExportPreset,
   type ExportQuality,
   type ExportSize
-} from '../../shared/export-preset'
+} from '../shared/export-preset'
 
 export interface QualityParams {
   /** libx264 constant rate factor: lower is better and bigger. */

@@ -9,11 +9,11 @@
  * placed at the SOURCE size before scaling, so they land exactly where the editor drew them.
  */
 import { join } from 'node:path'
-import { blurBox, blurRadiusPx, pixelBlockPx, type BlurBox } from '../../shared/callouts/blur'
-import { drawLayer, needsPixels } from '../../shared/callouts/draw'
-import { withDefaults, type Annotation, type BlurAnnotation, type Edits } from '../../shared/edits'
-import { SidecastError } from '../../shared/errors'
-import type { RecordingFacts } from '../../shared/project'
+import { blurBox, blurRadiusPx, pixelBlockPx, type BlurBox } from '../shared/callouts/blur'
+import { drawLayer, needsPixels } from '../shared/callouts/draw'
+import { withDefaults, type Annotation, type BlurAnnotation, type Edits } from '../shared/edits'
+import { SidecastError } from '../shared/errors'
+import type { RecordingFacts } from '../shared/project'
 import {
   isWholeRecording,
   keptDurationMs,
@@ -21,9 +21,9 @@ import {
   normalizeKeep,
   type NormalizedKeep,
   type TimeRange
-} from '../../shared/timeline'
+} from '../shared/timeline'
 import { QUALITY_PARAMS, outputDimensions, type FrameDimensions } from './presets'
-import { type ExportPreset } from '../../shared/export-preset'
+import { type ExportPreset } from '../shared/export-preset'
 
 export interface PlanExportOptions {
   /** The recording's facts; `width`, `height`, `durationMs` and `videoCodec` must be probed. */

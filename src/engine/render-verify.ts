@@ -3,7 +3,7 @@
  * every join between a copied and a re-encoded stretch, and it lasts what the plan says within a
  * frame. The windows are pure (unit-tested); decoding is done by real ffmpeg.
  */
-import { decodeErrors, videoDurationMs } from '../ffmpeg/smart-probes'
+import { decodeErrors, videoDurationMs } from './smart-probes'
 import type { SmartPlan } from './smart-plan'
 
 type Smart = Extract<SmartPlan, { smart: true }>

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { GopIndex, VideoStreamParams } from '../../../../src/main/export/gop-index'
-import { planSmart, type SmartPlan } from '../../../../src/main/export/smart-plan'
-import type { Annotation, Edits } from '../../../../src/shared/edits'
-import type { ExportPreset } from '../../../../src/shared/export-preset'
-import type { RecordingFacts } from '../../../../src/shared/project'
-import type { TimeRange } from '../../../../src/shared/timeline'
+import type { GopIndex, VideoStreamParams } from '../../../src/engine/gop-index'
+import { planSmart, type SmartPlan } from '../../../src/engine/smart-plan'
+import type { Annotation, Edits } from '../../../src/shared/edits'
+import type { ExportPreset } from '../../../src/shared/export-preset'
+import type { RecordingFacts } from '../../../src/shared/project'
+import type { TimeRange } from '../../../src/shared/timeline'
 
 const FACTS: RecordingFacts = {
   version: 1,

@@ -2,18 +2,37 @@
  * The ffprobe and ffmpeg reads smart rendering needs: a recording's GOP index (its video
  * packets and codec parameters) and, for verification, whether stretches of a file decode
  * without a single error and how long its video lasts. Plain child processes with bounded
- * output; the parsing is pure (src/main/export/gop-index.ts).
+ * output; the parsing is pure (gop-index.ts).
  */
 import { execFile } from 'node:child_process'
-import { basename } from 'node:path'
-import { SidecastError } from '../../shared/errors'
+import { accessSync, constants } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { SidecastError } from '../shared/errors'
 import {
   buildGopIndex,
   extradataSpsIds,
   parseHexDump,
   parsePacketCsv,
   type GopIndex
-} from '../export/gop-index'
+} from './gop-index'
+
+/**
+ * The ffprobe in the same folder as `ffmpegPath` (ffmpeg ships them together: Debian's package,
+ * the static builds), or null. The app passes the one it located (with the bundled packages).
+ */
+export function ffprobeBeside(ffmpegPath: string): string | null {
+  const name = basename(ffmpegPath).replace(/ffmpeg/i, (m) =>
+    m === 'FFMPEG' ? 'FFPROBE' : 'ffprobe'
+  )
+  if (name === basename(ffmpegPath)) return null
+  const candidate = join(dirname(ffmpegPath), name)
+  try {
+    accessSync(candidate, constants.X_OK)
+    return candidate
+  } catch {
+    return null
+  }
+}
 
 interface RunResult {
   readonly stdout: string

@@ -11,14 +11,14 @@
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { drawOverlay } from '../../shared/callouts/draw'
-import type { Edits } from '../../shared/edits'
-import { SidecastError } from '../../shared/errors'
-import type { RecordingFacts } from '../../shared/project'
-import type { RenderSummary } from '../../shared/ipc'
-import { locateFfmpeg } from '../ffmpeg/locate-ffmpeg'
-import { runFfmpegArgs } from '../ffmpeg/run-ffmpeg'
-import { probeGopIndex } from '../ffmpeg/smart-probes'
+import { drawOverlay } from '../shared/callouts/draw'
+import type { Edits } from '../shared/edits'
+import { SidecastError } from '../shared/errors'
+import type { RecordingFacts } from '../shared/project'
+import type { RenderSummary } from '../shared/ipc'
+import { ffprobeBeside } from './smart-probes'
+import { runFfmpegArgs } from './run-ffmpeg'
+import { probeGopIndex } from './smart-probes'
 import { verifyRender } from './render-verify'
 import { planSmart, type SmartPlan } from './smart-plan'
 import { smartRender, type SmartStep } from './smart-render'
@@ -33,8 +33,8 @@ import {
 } from './export-plan'
 import { QUALITY_PARAMS } from './presets'
 import { CACHE_FOLDER, exportAudio, type TimelineAudio } from './timeline-audio'
-import { normalizeKeep } from '../../shared/timeline'
-import type { ExportPreset } from '../../shared/export-preset'
+import { normalizeKeep } from '../shared/timeline'
+import type { ExportPreset } from '../shared/export-preset'
 
 export interface ExportProgress {
   /** 0–1 of the output written. */
@@ -67,7 +67,7 @@ export interface RunExportOptions {
    * every frame (`SIDECAST_SMART_RENDER=0`, `npm run render -- --full`).
    */
   readonly smart?: boolean
-  /** ffprobe for the GOP index; default: the one found with `ffmpegPath`. */
+  /** ffprobe for the GOP index; default: the one beside `ffmpegPath` (ffprobeBeside). */
   readonly ffprobePath?: string
   /** Called with the smart plan when there is one (the benchmark reports it). */
   readonly onSmartPlan?: (plan: SmartPlan) => void
@@ -102,15 +102,6 @@ export interface ExportResult {
 export function smartRenderEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
   const value = env.SIDECAST_SMART_RENDER?.trim().toLowerCase()
   return !(value === '0' || value === 'false' || value === 'off' || value === 'no')
-}
-
-/** The ffprobe next to (or found with) `ffmpegPath`, or null. */
-function ffprobeFor(ffmpegPath: string): string | null {
-  try {
-    return locateFfmpeg({ settingPath: ffmpegPath }).ffprobePath ?? null
-  } catch {
-    return null
-  }
 }
 
 /** ETA from elapsed wall time; null early on, when a guess would jump around. */
@@ -179,7 +170,7 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
     let smartDone = false
     const cacheDir =
       options.cacheDir === undefined ? join(options.projectDir, CACHE_FOLDER) : options.cacheDir
-    const ffprobePath = options.ffprobePath ?? ffprobeFor(options.ffmpegPath)
+    const ffprobePath = options.ffprobePath ?? ffprobeBeside(options.ffmpegPath)
     let audio: ExportResult['audio'] = !facts.audioCodec
       ? { how: 'none' }
       : facts.audioCodec === 'aac' && fullPlan.mode === 'copy'
@@ -312,7 +303,7 @@ async function trySmart(
     render: { mode: 'full', copiedFraction: 0, reason }
   })
   const input = join(options.projectDir, facts.file)
-  const ffprobePath = options.ffprobePath ?? ffprobeFor(options.ffmpegPath)
+  const ffprobePath = options.ffprobePath ?? ffprobeBeside(options.ffmpegPath)
   let plan: SmartPlan = planSmart({ facts, edits, preset, index: null })
   // Cheap refusals (codec, size, quality) need no probe.
   if (!plan.smart && plan.reason !== "the recording's keyframes could not be read") {

@@ -9,8 +9,8 @@ import {
   type AudioSpliceInput,
   type AudioSplicePlan,
   type TimelinePiece
-} from '../../../../src/main/export/audio-splice'
-import { spliceFrames, spliceRanges, windowArgs } from '../../../../src/main/export/timeline-audio'
+} from '../../../src/engine/audio-splice'
+import { spliceFrames, spliceRanges, windowArgs } from '../../../src/engine/timeline-audio'
 
 const N = AAC_FRAME_SAMPLES
 const HALF = N / 2

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Resvg } from '@resvg/resvg-js'
-import { SidecastError } from '../../shared/errors'
-import { unpackedAsarPath } from '../files/asar-path'
+import { SidecastError } from '../shared/errors'
+import { unpackedAsarPath } from './asar-path'
 
 /** The font files the overlay's `font-family` names; the editor loads the same two. */
 export const CALLOUT_FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'] as const

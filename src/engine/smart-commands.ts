@@ -7,10 +7,10 @@
  *     the MP4, with the whole timeline's audio encoded once to AAC alongside.
  */
 import { join } from 'node:path'
-import type { Edits } from '../../shared/edits'
-import type { ExportPreset } from '../../shared/export-preset'
-import type { RecordingFacts } from '../../shared/project'
-import { isWholeRecording, normalizeKeep } from '../../shared/timeline'
+import type { Edits } from '../shared/edits'
+import type { ExportPreset } from '../shared/export-preset'
+import type { RecordingFacts } from '../shared/project'
+import { isWholeRecording, normalizeKeep } from '../shared/timeline'
 import {
   COMMON_HEAD,
   COMMON_TAIL,

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter, once } from 'node:events'
 import type { FfmpegCommand } from 'fluent-ffmpeg'
 import { describe, expect, it } from 'vitest'
-import { runFfmpeg } from '../../../../src/main/ffmpeg/run-ffmpeg'
+import { runFfmpeg } from '../../../src/engine/run-ffmpeg'
 
 /** Stands in for ffmpeg: closes its stdin, says so, then waits to be killed. */
 const CLOSES_STDIN =

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, open, readFile, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { errorCode } from '../error-details'
+import { errorCode } from './error-details'
 
 export interface AtomicWriteOptions {
   /** File permissions, e.g. 0o600 for a file only the user may read; default as the umask says. */

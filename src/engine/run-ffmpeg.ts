@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { setPriority } from 'node:os'
 import type { FfmpegCommand } from 'fluent-ffmpeg'
-import { SidecastError } from '../../shared/errors'
+import { SidecastError } from '../shared/errors'
 
 export interface RunFfmpegOptions {
   /** Cancels the run: `q` first, SIGKILL after `killAfterMs`. */

@@ -8,12 +8,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Edits } from '../../shared/edits'
-import type { ExportPreset } from '../../shared/export-preset'
-import type { RecordingFacts } from '../../shared/project'
-import { SidecastError } from '../../shared/errors'
-import { normalizeKeep } from '../../shared/timeline'
-import { runFfmpegArgs } from '../ffmpeg/run-ffmpeg'
+import type { Edits } from '../shared/edits'
+import type { ExportPreset } from '../shared/export-preset'
+import type { RecordingFacts } from '../shared/project'
+import { SidecastError } from '../shared/errors'
+import { normalizeKeep } from '../shared/timeline'
+import { runFfmpegArgs } from './run-ffmpeg'
 import type { OverlayPosition } from './export-plan'
 import { QUALITY_PARAMS } from './presets'
 import {

@@ -9,10 +9,10 @@
  * it. Everything else is re-encoded, and only that: a touched GOP costs at most itself, and a
  * cut stays frame-exact because the GOP around a cut point is re-encoded from the cut.
  */
-import type { Edits } from '../../shared/edits'
-import type { ExportPreset } from '../../shared/export-preset'
-import type { RecordingFacts } from '../../shared/project'
-import { keptDurationMs, normalizeKeep } from '../../shared/timeline'
+import type { Edits } from '../shared/edits'
+import type { ExportPreset } from '../shared/export-preset'
+import type { RecordingFacts } from '../shared/project'
+import { keptDurationMs, normalizeKeep } from '../shared/timeline'
 import type { GopIndex } from './gop-index'
 import { outputDimensions } from './presets'
 

@@ -14,10 +14,10 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { SidecastError } from '../../shared/errors'
-import { runFfmpegArgs } from '../ffmpeg/run-ffmpeg'
-import { audioStartMs } from '../ffmpeg/smart-probes'
-import { readTextIfExists, writeJsonAtomic } from '../files/atomic-file'
+import { SidecastError } from '../shared/errors'
+import { runFfmpegArgs } from './run-ffmpeg'
+import { audioStartMs } from './smart-probes'
+import { readTextIfExists, writeJsonAtomic } from './atomic-file'
 import {
   AAC_FRAME_SAMPLES,
   parseAdts,

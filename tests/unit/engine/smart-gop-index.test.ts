@@ -6,10 +6,10 @@ import {
   parsePacketCsv,
   spsId,
   type VideoStreamParams
-} from '../../../../src/main/export/gop-index'
-import { concatList, preciseSeconds, splitTimes } from '../../../../src/main/export/smart-commands'
-import { verifyWindows } from '../../../../src/main/export/render-verify'
-import type { SmartSegment } from '../../../../src/main/export/smart-plan'
+} from '../../../src/engine/gop-index'
+import { concatList, preciseSeconds, splitTimes } from '../../../src/engine/smart-commands'
+import { verifyWindows } from '../../../src/engine/render-verify'
+import type { SmartSegment } from '../../../src/engine/smart-plan'
 
 const STREAM: VideoStreamParams = {
   codec: 'h264',

@@ -5,18 +5,14 @@ import {
   planExport,
   planOverlays,
   type PlanExportOptions
-} from '../../../../src/main/export/export-plan'
-import {
-  outputDimensions,
-  parseExportPreset,
-  QUALITY_PARAMS
-} from '../../../../src/main/export/presets'
-import { type ExportPreset } from '../../../../src/shared/export-preset'
-import { estimateEtaMs } from '../../../../src/main/export/run-export'
-import { lastErrorLine, parseProgressLine } from '../../../../src/main/ffmpeg/run-ffmpeg'
-import type { Annotation, BlurAnnotation, Edits } from '../../../../src/shared/edits'
-import type { RecordingFacts } from '../../../../src/shared/project'
-import { normalizeKeep, type TimeRange } from '../../../../src/shared/timeline'
+} from '../../../src/engine/export-plan'
+import { outputDimensions, parseExportPreset, QUALITY_PARAMS } from '../../../src/engine/presets'
+import { type ExportPreset } from '../../../src/shared/export-preset'
+import { estimateEtaMs } from '../../../src/engine/run-export'
+import { lastErrorLine, parseProgressLine } from '../../../src/engine/run-ffmpeg'
+import type { Annotation, BlurAnnotation, Edits } from '../../../src/shared/edits'
+import type { RecordingFacts } from '../../../src/shared/project'
+import { normalizeKeep, type TimeRange } from '../../../src/shared/timeline'
 
 const FACTS: RecordingFacts = {
   version: 1,
