@@ -16,10 +16,11 @@ import type { Library } from '../library'
 import { unavailable } from '../unavailable'
 import type { ApiRoute } from './base'
 import { sendJson } from './json'
+import { editsRoutes } from './edits'
 import { meRoutes } from './me'
 import { videoRoutes } from './videos'
 
-const ROUTES: ApiRoute[] = [...meRoutes, ...videoRoutes]
+const ROUTES: ApiRoute[] = [...meRoutes, ...editsRoutes, ...videoRoutes]
 
 /** Answers `/api/*` (not `/api/uploads`). */
 export async function handleApi(

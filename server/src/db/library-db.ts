@@ -10,8 +10,11 @@ import Database from 'better-sqlite3'
 import { checkPassword, hashPassword } from '../passwords'
 import type {
   Callout,
+  EditsVersion,
   LibraryDb,
   NewVideo,
+  RenderRecord,
+  RenderState,
   TokenRecord,
   UploadRecord,
   UploadState,
@@ -125,6 +128,40 @@ export const MIGRATIONS: readonly string[] = [
     user_id INTEGER NOT NULL,
     discarded_at TEXT NOT NULL
   );
+  `,
+  // 5: edits travel with the video. Each version of a video's edits.json is kept; who may watch
+  // it (the team, or anyone with its link); the renders made from the edits (the viewers'
+  // version with the redactions burnt in, the download with everything), queued here so a
+  // restart picks them up again.
+  `
+  ALTER TABLE videos ADD COLUMN edits_version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE videos ADD COLUMN access TEXT NOT NULL DEFAULT 'team';
+  ALTER TABLE videos ADD COLUMN link_token TEXT;
+  CREATE UNIQUE INDEX videos_link_token ON videos(link_token) WHERE link_token IS NOT NULL;
+  CREATE TABLE video_edits (
+    video_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    edits TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (video_id, version)
+  );
+  CREATE TABLE renders (
+    video_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    edits_version INTEGER NOT NULL,
+    redaction_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0,
+    file TEXT,
+    duration_ms INTEGER,
+    size_bytes INTEGER,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (video_id, kind, edits_version)
+  );
+  CREATE INDEX renders_state ON renders(state, created_at);
   `
 ]
 
@@ -165,7 +202,33 @@ interface VideoRow {
   has_thumbnail: number
   upload_id: string
   storage: string
+  width: number | null
+  height: number | null
   created_at: string
+  edits_version: number
+  access: string
+  link_token: string | null
+}
+interface EditsRow {
+  video_id: string
+  version: number
+  edits: string
+  user_id: number
+  created_at: string
+}
+interface RenderRow {
+  video_id: string
+  kind: string
+  edits_version: number
+  redaction_key: string
+  state: string
+  progress: number
+  file: string | null
+  duration_ms: number | null
+  size_bytes: number | null
+  error: string | null
+  created_at: string
+  updated_at: string
 }
 interface UploadRow {
   id: string
@@ -231,7 +294,37 @@ function toVideo(row: VideoRow): Video {
     projectId: row.project_id,
     callouts: parseCallouts(row.callouts),
     createdAt: row.created_at,
-    hasThumbnail: row.has_thumbnail === 1
+    hasThumbnail: row.has_thumbnail === 1,
+    width: row.width,
+    height: row.height,
+    editsVersion: row.edits_version,
+    access: row.access === 'link' ? 'link' : 'team',
+    linkToken: row.link_token
+  }
+}
+function toEdits(row: EditsRow): EditsVersion {
+  return {
+    videoId: row.video_id,
+    version: row.version,
+    edits: row.edits,
+    userId: row.user_id,
+    createdAt: row.created_at
+  }
+}
+function toRender(row: RenderRow): RenderRecord {
+  return {
+    videoId: row.video_id,
+    kind: row.kind === 'download' ? 'download' : 'viewer',
+    editsVersion: row.edits_version,
+    redactionKey: row.redaction_key,
+    state: row.state as RenderState,
+    progress: row.progress,
+    file: row.file,
+    durationMs: row.duration_ms,
+    sizeBytes: row.size_bytes,
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at
   }
 }
 
@@ -410,6 +503,43 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     countSearch: db.prepare<{ n: number }>(
       `SELECT count(*) AS n FROM videos WHERE id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?)`
     ),
+    editsAt: db.prepare<EditsRow>('SELECT * FROM video_edits WHERE video_id = ? AND version = ?'),
+    newestEdits: db.prepare<EditsRow>(
+      'SELECT * FROM video_edits WHERE video_id = ? ORDER BY version DESC LIMIT 1'
+    ),
+    insertEdits: db.prepare(
+      'INSERT INTO video_edits (video_id, version, edits, user_id, created_at) VALUES (?, ?, ?, ?, ?)'
+    ),
+    setEditsVersion: db.prepare('UPDATE videos SET edits_version = ?, callouts = ? WHERE id = ?'),
+    deleteEditsOf: db.prepare('DELETE FROM video_edits WHERE video_id = ?'),
+    setAccess: db.prepare('UPDATE videos SET access = ?, link_token = ? WHERE id = ?'),
+    videoByLink: db.prepare<VideoRow>(
+      "SELECT * FROM videos WHERE link_token = ? AND access = 'link'"
+    ),
+    render: db.prepare<RenderRow>(
+      'SELECT * FROM renders WHERE video_id = ? AND kind = ? AND edits_version = ?'
+    ),
+    insertRender: db.prepare(
+      `INSERT OR IGNORE INTO renders (video_id, kind, edits_version, redaction_key, state,
+       created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)`
+    ),
+    latestDone: db.prepare<RenderRow>(
+      `SELECT * FROM renders WHERE video_id = ? AND kind = ? AND state = 'done'
+       ORDER BY edits_version DESC LIMIT 1`
+    ),
+    oldestQueued: db.prepare<RenderRow>(
+      `SELECT * FROM renders WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1`
+    ),
+    requeueRunning: db.prepare(
+      "UPDATE renders SET state = 'queued', progress = 0, updated_at = ? WHERE state = 'running'"
+    ),
+    rendersOf: db.prepare<RenderRow>(
+      'SELECT * FROM renders WHERE video_id = ? ORDER BY kind, edits_version'
+    ),
+    deleteRender: db.prepare(
+      'DELETE FROM renders WHERE video_id = ? AND kind = ? AND edits_version = ?'
+    ),
+    deleteRendersOf: db.prepare('DELETE FROM renders WHERE video_id = ?'),
     insertUpload: db.prepare(
       `INSERT INTO uploads (id, user_id, video_id, state, metadata, declared_bytes, live,
        created_at, updated_at) VALUES (?, ?, ?, 'uploading', ?, ?, ?, ?, ?)`
@@ -635,8 +765,98 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     deleteVideo(id) {
       return immediate(() => {
         st.deleteSearch.run(id)
+        st.deleteEditsOf.run(id)
+        st.deleteRendersOf.run(id)
         return st.deleteVideo.run(id).changes > 0
       })
+    },
+
+    editsOf(videoId, version) {
+      const row =
+        version === undefined ? st.newestEdits.get(videoId) : st.editsAt.get(videoId, version)
+      return row ? toEdits(row) : null
+    },
+    saveEdits(videoId, baseVersion, edits, userId, callouts) {
+      return immediate(() => {
+        const current = getVideo(videoId)
+        if (!current) return null
+        if (current.editsVersion !== baseVersion) return { conflict: current.editsVersion }
+        const version = baseVersion + 1
+        st.insertEdits.run(videoId, version, edits, userId, now())
+        st.setEditsVersion.run(version, JSON.stringify(callouts), videoId)
+        st.deleteSearch.run(videoId)
+        st.insertSearch.run(videoId, searchBody({ ...current, callouts }))
+        return { version }
+      })
+    },
+    setAccess(videoId, access, linkToken) {
+      return immediate(() => {
+        if (st.setAccess.run(access, linkToken, videoId).changes === 0) return null
+        return getVideo(videoId)
+      })
+    },
+    videoByLinkToken(token) {
+      const row = st.videoByLink.get(token)
+      return row ? toVideo(row) : null
+    },
+
+    queueRender(videoId, kind, editsVersion, redactionKey) {
+      return immediate(() => {
+        const t = now()
+        st.insertRender.run(videoId, kind, editsVersion, redactionKey, t, t)
+        return toRender(st.render.get(videoId, kind, editsVersion) as RenderRow)
+      })
+    },
+    getRender(videoId, kind, editsVersion) {
+      const row = st.render.get(videoId, kind, editsVersion)
+      return row ? toRender(row) : null
+    },
+    latestDoneRender(videoId, kind) {
+      const row = st.latestDone.get(videoId, kind)
+      return row ? toRender(row) : null
+    },
+    takeQueuedRender() {
+      return immediate(() => {
+        const row = st.oldestQueued.get()
+        if (!row) return null
+        const t = now()
+        db.prepare(
+          "UPDATE renders SET state = 'running', progress = 0, error = NULL, updated_at = ? WHERE video_id = ? AND kind = ? AND edits_version = ?"
+        ).run(t, row.video_id, row.kind, row.edits_version)
+        return toRender({ ...row, state: 'running', progress: 0, error: null, updated_at: t })
+      })
+    },
+    updateRender(videoId, kind, editsVersion, patch) {
+      const columns: Record<string, string> = {
+        state: 'state',
+        progress: 'progress',
+        file: 'file',
+        durationMs: 'duration_ms',
+        sizeBytes: 'size_bytes',
+        error: 'error'
+      }
+      const sets: string[] = []
+      const values: unknown[] = []
+      for (const [key, value] of Object.entries(patch)) {
+        const column = columns[key]
+        if (!column || value === undefined) continue
+        sets.push(`${column} = ?`)
+        values.push(value)
+      }
+      sets.push('updated_at = ?')
+      values.push(now())
+      db.prepare(
+        `UPDATE renders SET ${sets.join(', ')} WHERE video_id = ? AND kind = ? AND edits_version = ?`
+      ).run(...values, videoId, kind, editsVersion)
+    },
+    requeueRunningRenders() {
+      return st.requeueRunning.run(now()).changes
+    },
+    rendersOf(videoId) {
+      return st.rendersOf.all(videoId).map(toRender)
+    },
+    deleteRender(videoId, kind, editsVersion) {
+      st.deleteRender.run(videoId, kind, editsVersion)
     },
 
     insertVideo: (v) => immediate(() => insertVideo(v)),

@@ -36,13 +36,62 @@ export interface Video {
   callouts: Callout[]
   createdAt: string
   hasThumbnail: boolean
+  /** Frame size of the original, when probed. */
+  width: number | null
+  height: number | null
+  /** The newest version of its edits (video_edits); 0 when none were sent. */
+  editsVersion: number
+  /** Who may watch: signed-in members, or also anyone with the link (`linkToken`). */
+  access: VideoAccess
+  /** The unguessable token of its "anyone with the link" link; null when there is none. */
+  linkToken: string | null
+}
+
+export type VideoAccess = 'team' | 'link'
+
+/** One version of a video's edits.json, as checked by the shared loader and stored. */
+export interface EditsVersion {
+  videoId: string
+  version: number
+  /** The edits' JSON (serializeEdits). */
+  edits: string
+  userId: number
+  createdAt: string
+}
+
+/** `viewer`: the redactions burnt in, callouts drawn live; `download`: everything burnt in. */
+export type RenderKind = 'viewer' | 'download'
+export type RenderState = 'queued' | 'running' | 'done' | 'failed'
+
+/** A render of a video's edits (renders/): queued, made by the server's ffmpeg, served. */
+export interface RenderRecord {
+  videoId: string
+  kind: RenderKind
+  /** The edits version it was asked for. */
+  editsVersion: number
+  /** live-edits.ts redactionKey of those edits: viewer renders with the same key are the same. */
+  redactionKey: string
+  state: RenderState
+  /** 0–1 while running. */
+  progress: number
+  /** Its file, relative to the data folder, when done. */
+  file: string | null
+  durationMs: number | null
+  sizeBytes: number | null
+  /** Why it failed, in words for the video's owner. */
+  error: string | null
+  createdAt: string
+  updatedAt: string
 }
 
 /** Which storage holds a video's bytes (storage/index.ts). */
 export type StorageKind = 'file' | 's3'
 
 /** A video as the upload processor adds it (the author's name is its owner's). */
-export interface NewVideo extends Omit<Video, 'authorName' | 'createdAt'> {
+export interface NewVideo extends Omit<
+  Video,
+  'authorName' | 'createdAt' | 'width' | 'height' | 'editsVersion' | 'access' | 'linkToken'
+> {
   /** The tus upload id the video came from (storage key). */
   uploadId: string
   /** Where its bytes live: a file under the data dir, or an S3 object key. */
@@ -182,6 +231,52 @@ export interface LibraryDb {
   setUploadState(id: string, state: UploadState, error?: string | null): void
   listUploads(state: UploadState): UploadRecord[]
   deleteUpload(id: string): void
+
+  // Edits (edits travel with the video)
+  /** The video's edits at `version`, or its newest when omitted; null when there are none. */
+  editsOf(videoId: string, version?: number): EditsVersion | null
+  /**
+   * One transaction: stores `edits` as the next version when the video's newest is `baseVersion`
+   * (else nothing changes and `conflict` is the newest), and makes `callouts` what search and
+   * the markers use. Null when there is no such video.
+   */
+  saveEdits(
+    videoId: string,
+    baseVersion: number,
+    edits: string,
+    userId: number,
+    callouts: Callout[]
+  ): { version: number } | { conflict: number } | null
+  /** Who may watch; `linkToken` null removes the link. Null when there is no such video. */
+  setAccess(videoId: string, access: VideoAccess, linkToken: string | null): Video | null
+  /** The video whose "anyone with the link" link is `token` and is on; else null. */
+  videoByLinkToken(token: string): Video | null
+
+  // Renders (renders/)
+  /** The render of `kind` for `editsVersion`, queued when there was none; returns it either way. */
+  queueRender(
+    videoId: string,
+    kind: RenderKind,
+    editsVersion: number,
+    redactionKey: string
+  ): RenderRecord
+  getRender(videoId: string, kind: RenderKind, editsVersion: number): RenderRecord | null
+  /** The newest done render of `kind` (the highest edits version), or null. */
+  latestDoneRender(videoId: string, kind: RenderKind): RenderRecord | null
+  /** The oldest queued render, marked running; null when none waits. */
+  takeQueuedRender(): RenderRecord | null
+  updateRender(
+    videoId: string,
+    kind: RenderKind,
+    editsVersion: number,
+    patch: Partial<
+      Pick<RenderRecord, 'state' | 'progress' | 'file' | 'durationMs' | 'sizeBytes' | 'error'>
+    >
+  ): void
+  /** Renders left running by a stopped server go back to the queue; returns how many. */
+  requeueRunningRenders(): number
+  rendersOf(videoId: string): RenderRecord[]
+  deleteRender(videoId: string, kind: RenderKind, editsVersion: number): void
 
   /**
    * Runs `fn` (calls on this database) without waiting for locks: a database another connection

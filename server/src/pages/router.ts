@@ -8,9 +8,12 @@ import { HttpError } from '../http-request'
 import { unavailable } from '../unavailable'
 import { sendText, setSecurityHeaders } from './http'
 import { sendErrorPage, viewerOf, wantsHtml, type PageContext, type PageRoute } from './routes/base'
+import { downloadRoutes } from './routes/download'
 import { fileRoutes } from './routes/files'
 import { libraryRoutes } from './routes/library'
+import { liveModuleRoutes } from './routes/live-module'
 import { profileRoutes } from './routes/profile'
+import { sharedLinkRoutes } from './routes/shared-link'
 import { signInRoutes } from './routes/sign-in'
 import { videoRoutes } from './routes/video'
 
@@ -19,6 +22,9 @@ const ROUTES: PageRoute[] = [
   ...signInRoutes,
   ...videoRoutes,
   ...profileRoutes,
+  ...downloadRoutes,
+  ...sharedLinkRoutes,
+  ...liveModuleRoutes,
   ...fileRoutes
 ]
 

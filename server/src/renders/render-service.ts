@@ -1,0 +1,57 @@
+/**
+ * The renders of a video's edits (DESIGN.md, "Edits travel as data"), made by the app's render
+ * engine (src/engine) with the server's ffmpeg, one at a time, queued in the database so a
+ * restart picks them up again:
+ *
+ * - `viewer`: what every viewer but the owner watches when the edits hide something (cuts,
+ *   trims, blur: live-edits.ts hasRedactions): the redactions burnt in, callouts left to the
+ *   page. Renders with the same redaction key are the same video, so a callout's typo fixed
+ *   renders nothing. Until a new one is done, viewers keep the previous one.
+ * - `download`: everything burnt in, callouts too; made when asked, kept per edits version.
+ */
+import type { RenderRecord, Video } from '../db/types'
+
+/** What a viewer (anyone but the owner asking for the original) is served. */
+export type ViewerMedia =
+  /** The newest edits hide nothing: the original is what everyone sees. */
+  | { readonly kind: 'original' }
+  /**
+   * A render with the redactions burnt in: `file` is absolute; `stale` when newer edits are
+   * being rendered (it has the previous redactions).
+   */
+  | {
+      readonly kind: 'render'
+      readonly file: string
+      readonly sizeBytes: number
+      readonly durationMs: number
+      readonly editsVersion: number
+      readonly stale: boolean
+    }
+  /** The edits hide something and no render is done yet: nothing may be shown. */
+  | { readonly kind: 'processing'; readonly failed: string | null }
+
+/** The download of a video's current edits (everything burnt in). */
+export type DownloadState =
+  | { readonly state: 'ready'; readonly file: string; readonly sizeBytes: number }
+  | { readonly state: 'queued' | 'running'; readonly progress: number }
+  | { readonly state: 'failed'; readonly error: string }
+
+export interface RenderService {
+  /** Queues what the video's newest edits need (a viewer render when its redactions changed). */
+  editsChanged(videoId: string): void
+  /** What a viewer is served now (see ViewerMedia). */
+  viewerMedia(video: Video): ViewerMedia
+  /**
+   * The download of the video's newest edits: its file when rendered, else its progress; asks
+   * for it (queued) when it was not asked for yet. A failed one is asked for again.
+   */
+  download(video: Video): DownloadState
+  /** The renders of a video, for its owner (what is being rendered, what failed and why). */
+  rendersOf(videoId: string): RenderRecord[]
+  /** Removes a video's render files (the video is deleted). */
+  forget(videoId: string): Promise<void>
+  /** Resolves when no render runs or waits (tests). */
+  idle(): Promise<void>
+  /** Stops the running render (it is queued again at the next start) and takes no more. */
+  close(): Promise<void>
+}
