@@ -36,10 +36,22 @@ export interface LayoutOptions {
    * CSP has nothing to allow). For a video that is not ready yet.
    */
   refreshSeconds?: number
+  /**
+   * A visitor by link (no account): no search, no account nav, the brand is not a link into the
+   * library, and the page asks search engines not to index it.
+   */
+  visitor?: boolean
 }
 
 export function documentShell(
-  opts: { title: string; scripts?: string[]; bodyClass?: string; refreshSeconds?: number },
+  opts: {
+    title: string
+    scripts?: string[]
+    bodyClass?: string
+    refreshSeconds?: number
+    /** `<meta name="robots" content="noindex">`: pages reached by a private link. */
+    noindex?: boolean
+  },
   body: SafeHtml
 ): SafeHtml {
   return html`<!doctype html>
@@ -49,6 +61,7 @@ export function documentShell(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <meta name="referrer" content="same-origin" />
+        ${opts.noindex && html`<meta name="robots" content="noindex, nofollow" />`}
         ${opts.refreshSeconds !== undefined && html`<meta http-equiv="refresh" content="${String(opts.refreshSeconds)}" />`}
         <title>
           ${opts.title === PRODUCT_NAME ? PRODUCT_NAME : `${opts.title} · ${PRODUCT_NAME}`}
@@ -70,33 +83,46 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
       title: opts.title,
       scripts: opts.scripts,
       bodyClass: opts.bodyClass,
-      refreshSeconds: opts.refreshSeconds
+      refreshSeconds: opts.refreshSeconds,
+      noindex: opts.visitor
     },
     html`<a class="skip-link" href="#main">Skip to content</a>
       <header class="site-header">
         <div class="header-inner">
-          <a class="brand" href="/"
-            >${LOGO}<span class="brand-name"
-              >Sidecast <span class="brand-sub">Library</span></span
-            ></a
-          >
-          <form class="search" role="search" action="/" method="get">
-            <label class="visually-hidden" for="search-q">Search</label>
-            <input
-              id="search-q"
-              name="q"
-              type="search"
-              value="${opts.query ?? ''}"
-              placeholder="Search titles, people, callouts"
-              autocomplete="off"
-              maxlength="${SEARCH_MAX}"
-            />
-            <button type="submit" class="search-button">
-              ${SEARCH_ICON}<span class="visually-hidden">Go</span>
-            </button>
-          </form>
+          ${
+            opts.visitor
+              ? html`<span class="brand"
+                  >${LOGO}<span class="brand-name"
+                    >Sidecast <span class="brand-sub">Library</span></span
+                  ></span
+                >`
+              : html`<a class="brand" href="/"
+                  >${LOGO}<span class="brand-name"
+                    >Sidecast <span class="brand-sub">Library</span></span
+                  ></a
+                >`
+          }
+          ${
+            !opts.visitor &&
+            html`<form class="search" role="search" action="/" method="get">
+              <label class="visually-hidden" for="search-q">Search</label>
+              <input
+                id="search-q"
+                name="q"
+                type="search"
+                value="${opts.query ?? ''}"
+                placeholder="Search titles, people, callouts"
+                autocomplete="off"
+                maxlength="${SEARCH_MAX}"
+              />
+              <button type="submit" class="search-button">
+                ${SEARCH_ICON}<span class="visually-hidden">Go</span>
+              </button>
+            </form>`
+          }
           ${
             viewer &&
+            !opts.visitor &&
             html`<nav class="user-nav" aria-label="Account">
               <a class="user-link" href="/profile"
                 ><span class="avatar" aria-hidden="true">${initial(viewer.user.name)}</span

@@ -278,18 +278,44 @@ function pagination(page: number, pages: number, query: string): SafeHtml {
 // ---------------------------------------------------------------------------------------------
 // Watch
 
+/** The addresses the watch page uses: signed-in (`/media/:id`…) or by link (`/s/:token/…`). */
+export interface WatchUrls {
+  /** What viewers play (the render when redactions exist). */
+  media: string
+  /** The JSON the page polls: edits version, callouts on the output clock, media state. */
+  view: string
+  /** The original recording: owner and administrators only, else null. */
+  original: string | null
+  /** The MP4 with everything burnt in. */
+  download: string
+  thumb: string | null
+  /** `POST` here changes who can watch: owner and administrators only, else null. */
+  access: string | null
+}
+
 export function watchPage(d: {
-  viewer: Viewer
+  /** Null: a visitor by link (no library chrome, noindex). */
+  viewer: Viewer | null
   video: Video
-  shareUrl: string
+  /** The link to copy (the library's, or the visitor's own link); null hides Copy link. */
+  shareUrl: string | null
   canEdit: boolean
   info?: string
+  urls: WatchUrls
+  /** The "anyone with the link" address, for the owner's access controls; else null. */
+  linkUrl: string | null
 }): SafeHtml {
   const v = d.video
+  const u = d.urls
   const duration = formatDuration(v.durationMs)
   const callouts = [...v.callouts].sort((a, b) => a.startMs - b.startMs)
   return layout(
-    { title: titleOf(v), viewer: d.viewer, scripts: ['app.js', 'watch.js'] },
+    {
+      title: titleOf(v),
+      viewer: d.viewer,
+      visitor: d.viewer === null,
+      scripts: ['app.js', 'watch.js']
+    },
     html`<div class="page watch">
       ${notice(d.info)}
       <div class="watch-grid${callouts.length === 0 ? ' no-markers' : ''}">
@@ -299,10 +325,10 @@ export function watchPage(d: {
             controls
             preload="metadata"
             playsinline
-            src="/media/${v.id}"
-            ${v.hasThumbnail ? html` poster="/thumbs/${v.id}.jpg"` : ''}
+            src="${u.media}"
+            ${u.thumb ? html` poster="${u.thumb}"` : ''}
           >
-            <a href="/media/${v.id}?download=1">Download the video</a> to watch it.
+            <a href="${u.download}">Download the video</a> to watch it.
           </video>
         </div>
         <div class="watch-info">
@@ -313,22 +339,28 @@ export function watchPage(d: {
             >${timeTag(v.createdAt)}${duration && html`<span aria-hidden="true"> · </span><span>${duration}</span>`}
           </p>
           <div class="actions">
-            <button
-              type="button"
-              class="btn"
-              data-copy="${d.shareUrl}"
-              data-copy-fallback="share-link"
-            >
-              Copy link
-            </button>
-            <a class="btn" href="/media/${v.id}?download=1" download>Download</a>
-            ${d.canEdit && html`<a class="btn" href="/v/${v.id}/edit">Edit</a><a class="btn btn-danger-quiet" href="/v/${v.id}/delete">Delete</a>`}
+            ${
+              d.shareUrl &&
+              html`<button
+                type="button"
+                class="btn"
+                data-copy="${d.shareUrl}"
+                data-copy-fallback="share-link"
+              >
+                Copy link
+              </button>`
+            }
+            <a class="btn" href="${u.download}">Download</a>
+            ${d.viewer && d.canEdit && html`<a class="btn" href="/v/${v.id}/edit">Edit</a><a class="btn btn-danger-quiet" href="/v/${v.id}/delete">Delete</a>`}
             <span class="copy-status" role="status" aria-live="polite"></span>
           </div>
-          <p class="share-fallback" id="share-link" hidden>
-            <label for="share-link-input">Link to this video</label>
-            <input id="share-link-input" type="text" readonly value="${d.shareUrl}" />
-          </p>
+          ${
+            d.shareUrl &&
+            html`<p class="share-fallback" id="share-link" hidden>
+              <label for="share-link-input">Link to this video</label>
+              <input id="share-link-input" type="text" readonly value="${d.shareUrl}" />
+            </p>`
+          }
           ${v.description.trim() ? html`<div class="description">${paragraphs(v.description)}</div>` : html`<p class="muted">No description.</p>`}
         </div>
         ${

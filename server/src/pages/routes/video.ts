@@ -24,6 +24,13 @@ async function watch(r: PageRequest): Promise<void> {
   if (!viewer) return
   const video = findVideo(r.ctx, r.param)
   if (!video) return notReady(r, viewer)
+  const { publicUrl } = r.ctx.library.config
+  const id = encodeURIComponent(video.id)
+  const owner = mayChange(viewer.user, video)
+  const linkUrl =
+    owner && video.access === 'link' && video.linkToken
+      ? `${publicUrl}/s/${encodeURIComponent(video.linkToken)}`
+      : null
   sendHtml(
     r.res,
     200,
@@ -31,8 +38,17 @@ async function watch(r: PageRequest): Promise<void> {
       viewer,
       video,
       shareUrl: videoUrl(r.ctx.library.config, video.id),
-      canEdit: mayChange(viewer.user, video),
-      info: r.url.searchParams.has('saved') ? 'Your changes were saved.' : undefined
+      canEdit: owner,
+      info: r.url.searchParams.has('saved') ? 'Your changes were saved.' : undefined,
+      urls: {
+        media: `/media/${id}`,
+        view: `/api/videos/${id}/view`,
+        original: owner ? `/media/${id}?original=1` : null,
+        download: `/v/${id}/download`,
+        thumb: video.hasThumbnail ? `/thumbs/${id}.jpg` : null,
+        access: owner ? `/api/videos/${id}/access` : null
+      },
+      linkUrl
     })
   )
 }
