@@ -173,6 +173,7 @@ export async function createLibraryServer(
   }
   // Finish what a previous run left half done, then keep doing it on a schedule.
   runCleanup()
+  library.startRenders()
   const timer = setInterval(runCleanup, config.cleanupIntervalMs)
   timer.unref()
 
@@ -189,6 +190,8 @@ export async function createLibraryServer(
       })
       await running?.catch(() => {})
       await processor.drain()
+      // A render cut short is queued again at the next start.
+      await library.renders.close()
       db.close()
     })()
     return closing

@@ -11,11 +11,12 @@ import { SpaceReserve, isOutOfSpace } from './disk-space'
 import type { LibraryDb, User, Video } from './db/types'
 import type { OpenedFile, VideoStorage } from './storage'
 
-/**
- * What a video id may look like (the server makes them as 16 URL-safe characters). Anything else
- * in a URL is not looked up, and never becomes part of a path.
- */
-export const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/
+import { VIDEO_ID } from './video-id'
+import { locateTools } from './media/locate-ffmpeg'
+import { createRenderQueue } from './renders/render-queue'
+import type { RenderService } from './renders/render-service'
+
+export { VIDEO_ID }
 
 /** The longest search text taken (the search box, `?q=` of the pages and the API). */
 export const SEARCH_MAX = 200
@@ -43,8 +44,10 @@ export interface Library {
    * A full disk (SQLITE_FULL, 507) releases the space reserve, so deletes can still be saved.
    */
   write<T>(change: (db: LibraryDb) => T): Promise<T>
+  /** The renders of videos' edits: what viewers are served, downloads (renders/). */
+  renders: RenderService
   /**
-   * Removes the video: database row, stored bytes and thumbnail. Works on a full disk: when the
+   * Removes the video: database row, stored bytes, thumbnail and renders. Works on a full disk: when the
    * database cannot save the delete, the bytes and thumbnail go first to make room.
    */
   deleteVideo(id: string): Promise<void>
@@ -56,6 +59,8 @@ export interface LibraryInternals extends Library {
   space: SpaceReserve
   thumbsDir: string
   thumbnailPath(videoId: string): string
+  /** Starts rendering (the server does; the admin commands do not). */
+  startRenders(): void
 }
 
 export function createLibrary(
@@ -82,6 +87,15 @@ export function createLibrary(
     }
   }
 
+  const renders = createRenderQueue({
+    db,
+    write,
+    storage,
+    dataDir: config.dataDir,
+    tools: () => locateTools(config.media),
+    log
+  })
+
   return {
     db,
     config,
@@ -90,6 +104,8 @@ export function createLibrary(
     thumbnailPath,
     space,
     write,
+    renders,
+    startRenders: () => renders.start(),
     async openVideoFile(video) {
       const where = db.videoStorage(video.id)
       if (!where) throw new Error(`video ${video.id} has no stored file`)
@@ -110,6 +126,7 @@ export function createLibrary(
       const removeFiles = async (): Promise<void> => {
         if (where) await storage.remove(where.uploadId)
         if (VIDEO_ID.test(id)) await fsp.rm(thumbnailPath(id), { force: true })
+        await renders.forget(id)
       }
       try {
         await write(forget)

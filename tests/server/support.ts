@@ -318,3 +318,23 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+/**
+ * Uploads `bytes` as a new video of `s.user` in one PATCH and waits for it to be in the library;
+ * its id and the stored original's path (file storage).
+ */
+export async function uploadWholeVideo(
+  s: TestServer,
+  bytes: Buffer,
+  filename: string
+): Promise<{ videoId: string; file: string }> {
+  const created = await createUpload(s, bytes.length, { filename, title: filename })
+  if (created.res.status !== 201) throw new Error(`upload refused: ${created.res.text}`)
+  const res = await patch(s, created.path, 0, bytes)
+  const videoId = String(res.headers['sidecast-video-id'] ?? '')
+  if (res.status !== 204 || !videoId) throw new Error(`upload failed: ${res.status} ${res.text}`)
+  await waitFor('the video in the library', async () => s.app.library.db.getVideo(videoId))
+  const where = s.app.library.db.videoStorage(videoId)
+  if (!where) throw new Error('the video has no stored file')
+  return { videoId, file: path.join(s.dataDir, 'videos', where.uploadId) }
+}

@@ -530,6 +530,10 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     oldestQueued: db.prepare<RenderRow>(
       `SELECT * FROM renders WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1`
     ),
+    startRender: db.prepare(
+      `UPDATE renders SET state = 'running', progress = 0, error = NULL, updated_at = ?
+       WHERE video_id = ? AND kind = ? AND edits_version = ?`
+    ),
     requeueRunning: db.prepare(
       "UPDATE renders SET state = 'queued', progress = 0, updated_at = ? WHERE state = 'running'"
     ),
@@ -815,14 +819,15 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
       const row = st.latestDone.get(videoId, kind)
       return row ? toRender(row) : null
     },
+    hasQueuedRender() {
+      return st.oldestQueued.get() !== undefined
+    },
     takeQueuedRender() {
       return immediate(() => {
         const row = st.oldestQueued.get()
         if (!row) return null
         const t = now()
-        db.prepare(
-          "UPDATE renders SET state = 'running', progress = 0, error = NULL, updated_at = ? WHERE video_id = ? AND kind = ? AND edits_version = ?"
-        ).run(t, row.video_id, row.kind, row.edits_version)
+        st.startRender.run(t, row.video_id, row.kind, row.edits_version)
         return toRender({ ...row, state: 'running', progress: 0, error: null, updated_at: t })
       })
     },

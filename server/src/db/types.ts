@@ -263,6 +263,8 @@ export interface LibraryDb {
   getRender(videoId: string, kind: RenderKind, editsVersion: number): RenderRecord | null
   /** The newest done render of `kind` (the highest edits version), or null. */
   latestDoneRender(videoId: string, kind: RenderKind): RenderRecord | null
+  /** Whether any render waits in the queue. */
+  hasQueuedRender(): boolean
   /** The oldest queued render, marked running; null when none waits. */
   takeQueuedRender(): RenderRecord | null
   updateRender(

@@ -43,9 +43,9 @@ export interface RenderService {
   viewerMedia(video: Video): ViewerMedia
   /**
    * The download of the video's newest edits: its file when rendered, else its progress; asks
-   * for it (queued) when it was not asked for yet. A failed one is asked for again.
+   * for it (queued) when it was not asked for yet. A failed one stays failed unless `retry`.
    */
-  download(video: Video): DownloadState
+  download(video: Video, options?: { retry?: boolean }): DownloadState
   /** The renders of a video, for its owner (what is being rendered, what failed and why). */
   rendersOf(videoId: string): RenderRecord[]
   /** Removes a video's render files (the video is deleted). */

@@ -1,0 +1,324 @@
+/**
+ * The RenderService (render-service.ts): renders queued in the database, made one at a time by
+ * the app's render engine (src/engine/run-export.ts: smart rendering copies what no edit
+ * touches) with the server's ffmpeg. A
+ * render interrupted by a stop is queued again at the next start; its partial file is never
+ * served (it is written beside and renamed when verified by the engine).
+ *
+ * Files: `<data>/renders/<video id>/<kind>-<edits version>.mp4`, and the recording's prepared
+ * audio in `<data>/renders/<video id>/cache/` (timeline-audio.ts), so each edit after the first
+ * copies the audio instead of encoding it again.
+ */
+import fs from 'node:fs'
+import fsp from 'node:fs/promises'
+import path from 'node:path'
+import { loadEdits, emptyEdits, type Edits } from '../../../src/shared/edits'
+import { DEFAULT_EXPORT_PRESET } from '../../../src/shared/export-preset'
+import { hasRedactions, redactionEdits, redactionKey } from '../../../src/shared/live-edits'
+import { errorMessage } from '../../../src/engine/error-details'
+import { runExport } from '../../../src/engine/run-export'
+import type { LibraryDb, RenderKind, RenderRecord, Video } from '../db/types'
+import { VIDEO_ID } from '../video-id'
+import type { VideoStorage } from '../storage'
+import { probeFacts } from './render-facts'
+import type { DownloadState, RenderService, ViewerMedia } from './render-service'
+
+export interface RenderQueueOptions {
+  db: LibraryDb
+  /** A database write with the library's busy retries (library.write). */
+  write<T>(change: (db: LibraryDb) => T): Promise<T>
+  storage: VideoStorage
+  dataDir: string
+  tools: () => { ffmpeg: string; ffprobe: string }
+  log: (message: string) => void
+  /** Callout fonts for downloads; default: the engine finds resources/fonts. */
+  fontDir?: string
+  /** Least time between two progress writes, ms; default 500. */
+  progressIntervalMs?: number
+}
+
+/** A video's edits as the engine takes them, kept for the media requests that ask often. */
+interface ParsedEdits {
+  readonly edits: Edits
+  readonly redacts: boolean
+  readonly key: string
+}
+
+const PARSED_MAX = 256
+
+export function createRenderQueue(options: RenderQueueOptions): RenderService & {
+  /** Queues again what a stopped server left running, and starts rendering. */
+  start(): void
+} {
+  const { db, log } = options
+  const rendersDir = path.join(options.dataDir, 'renders')
+  const progressInterval = options.progressIntervalMs ?? 500
+  const parsed = new Map<string, ParsedEdits>()
+  let started = false
+  let closed = false
+  let current: { record: RenderRecord; controller: AbortController; done: Promise<void> } | null =
+    null
+  let idleWaiters: (() => void)[] = []
+
+  const videoDir = (videoId: string): string => {
+    if (!VIDEO_ID.test(videoId)) throw new Error('bad video id')
+    return path.join(rendersDir, videoId)
+  }
+
+  /** The video's newest edits, parsed once per version. */
+  function editsOf(video: Video): ParsedEdits {
+    const cacheKey = `${video.id}@${video.editsVersion}`
+    const hit = parsed.get(cacheKey)
+    if (hit) return hit
+    const stored = video.editsVersion > 0 ? db.editsOf(video.id, video.editsVersion) : null
+    const duration = video.durationMs ?? 0
+    const edits = stored
+      ? loadEdits(JSON.parse(stored.edits), {
+          ...(video.durationMs ? { durationMs: video.durationMs } : {}),
+          unknownTypes: 'refuse'
+        })
+      : emptyEdits()
+    const entry = {
+      edits,
+      redacts: hasRedactions(edits, duration),
+      key: redactionKey(edits, duration)
+    }
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string)
+    parsed.set(cacheKey, entry)
+    return entry
+  }
+
+  function absolute(record: RenderRecord): string | null {
+    if (!record.file) return null
+    const file = path.join(options.dataDir, record.file)
+    return fs.existsSync(file) ? file : null
+  }
+
+  function wakeIdle(): void {
+    if (current) return
+    const waiters = idleWaiters
+    idleWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  function pump(): void {
+    if (!started || closed || current) return
+    let record: RenderRecord | null
+    try {
+      record = db.takeQueuedRender()
+    } catch (error) {
+      log(`render queue: ${errorMessage(error)}`)
+      return
+    }
+    if (!record) {
+      wakeIdle()
+      return
+    }
+    const controller = new AbortController()
+    const job = record
+    const done = render(job, controller.signal)
+      .catch((error: unknown) => {
+        if (controller.signal.aborted) return
+        const reason = errorMessage(error)
+        log(`render of ${job.videoId} (${job.kind}, edits ${job.editsVersion}) failed: ${reason}`)
+        return options
+          .write((d) =>
+            d.updateRender(job.videoId, job.kind, job.editsVersion, {
+              state: 'failed',
+              error: `The render failed: ${reason}`
+            })
+          )
+          .catch((e: unknown) => log(`render queue: ${errorMessage(e)}`))
+      })
+      .finally(() => {
+        current = null
+        if (closed) wakeIdle()
+        else setImmediate(pump)
+      })
+    current = { record: job, controller, done }
+  }
+
+  async function render(job: RenderRecord, signal: AbortSignal): Promise<void> {
+    const video = db.getVideo(job.videoId)
+    const where = db.videoStorage(job.videoId)
+    if (!video || !where) {
+      db.deleteRender(job.videoId, job.kind, job.editsVersion)
+      return
+    }
+    // A viewer's render overtaken by newer redactions is not made: the newer one is queued.
+    if (job.kind === 'viewer' && video.editsVersion > job.editsVersion) {
+      const newest = editsOf(video)
+      if (newest.key !== job.redactionKey) {
+        db.deleteRender(job.videoId, job.kind, job.editsVersion)
+        return
+      }
+    }
+    const stored = job.editsVersion > 0 ? db.editsOf(job.videoId, job.editsVersion) : null
+    const dir = videoDir(job.videoId)
+    await fsp.mkdir(dir, { recursive: true })
+    const name = `${job.kind}-${job.editsVersion}.mp4`
+    const outFile = path.join(dir, name)
+    const local = await options.storage.localCopy(where.uploadId)
+    try {
+      const tools = options.tools()
+      const facts = await probeFacts(tools.ffprobe, local.file, video.title, signal)
+      const all = stored
+        ? loadEdits(JSON.parse(stored.edits), {
+            durationMs: facts.durationMs,
+            unknownTypes: 'refuse'
+          })
+        : emptyEdits()
+      const edits = job.kind === 'viewer' ? redactionEdits(all, facts.durationMs ?? 0) : all
+      let lastWrite = 0
+      const result = await runExport({
+        projectDir: path.dirname(local.file),
+        facts,
+        edits,
+        preset: DEFAULT_EXPORT_PRESET,
+        outFile,
+        ffmpegPath: tools.ffmpeg,
+        ffprobePath: tools.ffprobe,
+        cacheDir: path.join(dir, 'cache'),
+        signal,
+        ...(options.fontDir ? { fontDir: options.fontDir } : {}),
+        onProgress: ({ fraction }) => {
+          const now = Date.now()
+          if (now - lastWrite < progressInterval) return
+          lastWrite = now
+          // Progress is a nicety: a busy database must not stop the render.
+          try {
+            db.updateRender(job.videoId, job.kind, job.editsVersion, { progress: fraction })
+          } catch {
+            lastWrite = 0
+          }
+        }
+      })
+      await options.write((d) =>
+        d.updateRender(job.videoId, job.kind, job.editsVersion, {
+          state: 'done',
+          progress: 1,
+          file: path.join('renders', job.videoId, name),
+          durationMs: result.durationMs,
+          sizeBytes: result.sizeBytes,
+          error: null
+        })
+      )
+      await dropOlder(job)
+    } finally {
+      await local.cleanup()
+    }
+  }
+
+  /** Once a render is done, the older ones of its kind are not served any more: removed. */
+  async function dropOlder(job: RenderRecord): Promise<void> {
+    for (const r of db.rendersOf(job.videoId)) {
+      if (r.kind !== job.kind || r.editsVersion >= job.editsVersion) continue
+      if (r.state === 'queued' || r.state === 'running') continue
+      const file = absolute(r)
+      db.deleteRender(r.videoId, r.kind, r.editsVersion)
+      if (file) await fsp.rm(file, { force: true })
+    }
+  }
+
+  function queue(video: Video, kind: RenderKind, key: string): RenderRecord {
+    const record = db.queueRender(video.id, kind, video.editsVersion, key)
+    pump()
+    return record
+  }
+
+  return {
+    start() {
+      if (started) return
+      started = true
+      const requeued = db.requeueRunningRenders()
+      if (requeued > 0) log(`render queue: ${requeued} interrupted render(s) queued again`)
+      pump()
+    },
+
+    editsChanged(videoId) {
+      const video = db.getVideo(videoId)
+      if (!video) return
+      const { redacts, key } = editsOf(video)
+      if (!redacts) return
+      const latest = db.latestDoneRender(videoId, 'viewer')
+      if (latest && latest.redactionKey === key && absolute(latest)) return
+      const pending = db
+        .rendersOf(videoId)
+        .some(
+          (r) =>
+            r.kind === 'viewer' &&
+            r.redactionKey === key &&
+            (r.state === 'queued' || r.state === 'running')
+        )
+      if (!pending) queue(video, 'viewer', key)
+    },
+
+    viewerMedia(video): ViewerMedia {
+      const { redacts, key } = editsOf(video)
+      if (!redacts) return { kind: 'original' }
+      const latest = db.latestDoneRender(video.id, 'viewer')
+      const file = latest && absolute(latest)
+      if (latest && file) {
+        return {
+          kind: 'render',
+          file,
+          sizeBytes: latest.sizeBytes ?? fs.statSync(file).size,
+          durationMs: latest.durationMs ?? 0,
+          editsVersion: latest.editsVersion,
+          stale: latest.redactionKey !== key
+        }
+      }
+      const failed = db
+        .rendersOf(video.id)
+        .find((r) => r.kind === 'viewer' && r.redactionKey === key && r.state === 'failed')
+      return { kind: 'processing', failed: failed?.error ?? null }
+    },
+
+    download(video, opts = {}): DownloadState {
+      const existing = db.getRender(video.id, 'download', video.editsVersion)
+      if (existing?.state === 'done') {
+        const file = absolute(existing)
+        if (file) return { state: 'ready', file, sizeBytes: existing.sizeBytes ?? 0 }
+        db.deleteRender(video.id, 'download', video.editsVersion)
+      } else if (existing?.state === 'failed') {
+        if (!opts.retry) return { state: 'failed', error: existing.error ?? 'The render failed.' }
+        db.deleteRender(video.id, 'download', video.editsVersion)
+      } else if (existing) {
+        return { state: existing.state, progress: existing.progress }
+      }
+      const record = queue(video, 'download', editsOf(video).key)
+      const now = db.getRender(video.id, 'download', video.editsVersion) ?? record
+      return now.state === 'done' || now.state === 'failed'
+        ? { state: 'queued', progress: 0 }
+        : { state: now.state, progress: now.progress }
+    },
+
+    rendersOf: (videoId) => db.rendersOf(videoId),
+
+    async forget(videoId) {
+      if (current?.record.videoId === videoId) {
+        current.controller.abort()
+        await current.done
+      }
+      if (VIDEO_ID.test(videoId)) await fsp.rm(videoDir(videoId), { recursive: true, force: true })
+    },
+
+    idle() {
+      if (!current && (!started || closed || !hasQueued())) return Promise.resolve()
+      return new Promise<void>((resolve) => idleWaiters.push(resolve))
+    },
+
+    async close() {
+      closed = true
+      if (current) {
+        current.controller.abort()
+        await current.done
+      }
+      wakeIdle()
+    }
+  }
+
+  function hasQueued(): boolean {
+    return db.hasQueuedRender()
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The renders of a video's edits (server/src/renders/): the viewers' version has the cut parts
+ * absent and the blur burnt in (its length and its pixels say so), a callout's new text renders
+ * nothing, the download has the callouts burnt in too, and a render cut short by a stop is made
+ * at the next start.
+ */
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { serializeEdits, type Edits } from '../../src/shared/edits'
+import type { Video } from '../../server/src/db/types'
+import { serversPerTest, startServer, tempDir, uploadWholeVideo, type TestServer } from './support'
+
+const run = promisify(execFile)
+const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
+const servers = serversPerTest()
+
+/** 6 s of random pixels: a blurred box in it is smooth, the same box unblurred is not. */
+let noise: Buffer
+
+beforeAll(async () => {
+  const dir = tempDir('renders')
+  const file = path.join(dir, 'noise.mp4')
+  await run(FFMPEG, [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'nullsrc=size=320x240:rate=25:duration=6,geq=random(1)*255:128:128',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=6',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-crf',
+    '10',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    file
+  ])
+  noise = await import('node:fs').then((fs) => fs.readFileSync(file))
+})
+
+/** A cut of 2–4 s, a blur box over the frame's middle, and one callout in the first second. */
+function editsWith(calloutText: string): Edits {
+  return {
+    version: 1,
+    keep: [
+      [0, 2000],
+      [4000, 6000]
+    ],
+    annotations: [
+      { id: 'b1', type: 'blur', startMs: 0, endMs: 6000, x: 0.25, y: 0.25, w: 0.5, h: 0.5 },
+      {
+        id: 'c1',
+        type: 'callout',
+        startMs: 0,
+        endMs: 1500,
+        x: 0.05,
+        y: 0.05,
+        w: 0.6,
+        h: 0.15,
+        text: calloutText
+      }
+    ]
+  }
+}
+
+async function save(s: TestServer, videoId: string, base: number, edits: Edits): Promise<number> {
+  const saved = await s.app.library.write((db) =>
+    db.saveEdits(videoId, base, serializeEdits(edits), s.user.id, [])
+  )
+  if (!saved || !('version' in saved)) throw new Error(`edits not saved: ${JSON.stringify(saved)}`)
+  s.app.library.renders.editsChanged(videoId)
+  return saved.version
+}
+
+function video(s: TestServer, id: string): Video {
+  const v = s.app.library.db.getVideo(id)
+  if (!v) throw new Error(`no video ${id}`)
+  return v
+}
+
+async function durationMs(file: string): Promise<number> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration',
+    '-of',
+    'csv=p=0',
+    file
+  ])
+  return Math.round(Number(stdout.trim()) * 1000)
+}
+
+/** The grey pixels of a box of the frame at `seconds` (the box in 320×240 pixels). */
+async function grayBox(
+  input: string,
+  seconds: number,
+  box: { x: number; y: number; w: number; h: number }
+): Promise<Uint8Array> {
+  const { stdout } = await run(
+    FFMPEG,
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(seconds),
+      '-i',
+      input,
+      '-frames:v',
+      '1',
+      '-vf',
+      `crop=${box.w}:${box.h}:${box.x}:${box.y},format=gray`,
+      '-f',
+      'rawvideo',
+      'pipe:1'
+    ],
+    { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
+  )
+  return new Uint8Array(stdout)
+}
+
+/** Variance of neighbouring pixels' differences: large for noise, small once blurred. */
+function roughness(pixels: Uint8Array): number {
+  let sum = 0
+  for (let i = 1; i < pixels.length; i++) sum += ((pixels[i] ?? 0) - (pixels[i - 1] ?? 0)) ** 2
+  return sum / (pixels.length - 1)
+}
+
+/** Mean absolute difference of two equal-sized pixel boxes. */
+function difference(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0
+  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0))
+  return sum / a.length
+}
+
+const BLUR_BOX = { x: 120, y: 90, w: 80, h: 60 }
+const CALLOUT_BOX = { x: 20, y: 14, w: 160, h: 30 }
+
+describe('renders of the edits', () => {
+  it('the viewers’ version: the cut is absent, the blur burnt in; a callout’s new text renders nothing', async () => {
+    const s = await servers.start()
+    const { videoId, file: original } = await uploadWholeVideo(s, noise, 'noise.mp4')
+    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toEqual({ kind: 'original' })
+
+    await save(s, videoId, 0, editsWith('Click here'))
+    // Redactions and no render yet: nothing may be shown.
+    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
+      kind: 'processing'
+    })
+    await s.app.library.renders.idle()
+    const media = s.app.library.renders.viewerMedia(video(s, videoId))
+    if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
+    expect(media).toMatchObject({ editsVersion: 1, stale: false })
+
+    // 2 s of 6 cut: 4 s left (a frame either way).
+    expect(Math.abs((await durationMs(media.file)) - 4000)).toBeLessThanOrEqual(80)
+    expect(Math.abs(media.durationMs - 4000)).toBeLessThanOrEqual(80)
+    // The box is smooth in the render and rough in the original, at the same moment (output
+    // 1.0 s = recording 1.0 s, before the cut).
+    const rendered = roughness(await grayBox(media.file, 1, BLUR_BOX))
+    const raw = roughness(await grayBox(original, 1, BLUR_BOX))
+    expect(raw).toBeGreaterThan(1000)
+    expect(rendered).toBeLessThan(raw / 20)
+    // Callouts are drawn by the page, not burnt into the viewers' version.
+    const calloutArea = await grayBox(media.file, 1, CALLOUT_BOX)
+    expect(roughness(calloutArea)).toBeGreaterThan(1000)
+
+    // The callout's text changes: same redactions, so the same render serves, and none is queued.
+    const rendersBefore = s.app.library.renders.rendersOf(videoId).length
+    await save(s, videoId, 1, editsWith('Click there'))
+    expect(s.app.library.renders.rendersOf(videoId)).toHaveLength(rendersBefore)
+    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
+      kind: 'render',
+      editsVersion: 1,
+      stale: false
+    })
+  })
+
+  it('the download has everything burnt in, the callout too, and is kept per edits version', async () => {
+    const s = await servers.start()
+    const { videoId } = await uploadWholeVideo(s, noise, 'noise.mp4')
+    await save(s, videoId, 0, editsWith('Burnt in'))
+    const asked = s.app.library.renders.download(video(s, videoId))
+    expect(['queued', 'running']).toContain(asked.state)
+    await s.app.library.renders.idle()
+    const ready = s.app.library.renders.download(video(s, videoId))
+    if (ready.state !== 'ready') throw new Error(`download not ready: ${JSON.stringify(ready)}`)
+    expect(Math.abs((await durationMs(ready.file)) - 4000)).toBeLessThanOrEqual(80)
+
+    const viewer = s.app.library.renders.viewerMedia(video(s, videoId))
+    if (viewer.kind !== 'render') throw new Error('no viewers’ render')
+    // The callout's bubble covers its box in the download, not in the viewers' version.
+    const withCallout = await grayBox(ready.file, 1, CALLOUT_BOX)
+    const without = await grayBox(viewer.file, 1, CALLOUT_BOX)
+    expect(difference(withCallout, without)).toBeGreaterThan(20)
+    expect(roughness(withCallout)).toBeLessThan(roughness(without))
+
+    // Asked again for the same version: the same file, nothing queued.
+    expect(s.app.library.renders.download(video(s, videoId))).toEqual(ready)
+  })
+
+  it('a render cut short by a stop is made at the next start', async () => {
+    const s = await servers.start()
+    const { videoId } = await uploadWholeVideo(s, noise, 'noise.mp4')
+    await save(s, videoId, 0, editsWith('Restart'))
+    // Stop the server while the render runs (or before it started: queued survives too).
+    await s.close()
+    servers.forget(s)
+    const left = (await import('../../server/src/db/library-db')).openLibraryDb(
+      path.join(s.dataDir, 'library.db')
+    )
+    const states = left.rendersOf(videoId).map((r) => r.state)
+    left.close()
+    expect(states).toHaveLength(1)
+    expect(['queued', 'running']).toContain(states[0])
+
+    const again = await startServer({ dataDir: s.dataDir, reuse: s })
+    try {
+      await again.app.library.renders.idle()
+      const media = again.app.library.renders.viewerMedia(video(again, videoId))
+      expect(media).toMatchObject({ kind: 'render', editsVersion: 1 })
+      expect(again.app.library.renders.rendersOf(videoId).map((r) => r.state)).toEqual(['done'])
+    } finally {
+      await again.close()
+    }
+  })
+})
