@@ -30,6 +30,8 @@ import { createRecorderService, type RecorderService } from './recording/recorde
 import { recordingHandlers } from './recording/recording-handlers'
 import { settingsHandlers } from './settings/settings-handlers'
 import type { SettingsStore } from './settings/settings-store'
+import { createEditsApi, createEditsFeatureCheck } from './share/edits-api'
+import { createEditsSync, type EditsSync } from './share/edits-sync'
 import { createLibraryService, type LibraryService } from './share/library'
 import { NODE_LIBRARY_NET, type LibraryNet } from './share/library-net'
 import { shareHandlers } from './share/share-handlers'
@@ -106,6 +108,11 @@ export interface AppServicesOptions {
   readonly tusLayer?: TusLayer
   /** Waits between upload retries; tests shorten them. */
   readonly uploadRetryDelaysMs?: readonly number[]
+  /** The edits sync's debounce and retry waits; tests shorten them. */
+  readonly editsSyncTiming?: {
+    readonly debounceMs?: number
+    readonly retryDelaysMs?: readonly number[]
+  }
   /**
    * How this copy updates itself (src/main/updates/): electron-updater in a packaged app
    * (electron/updater.ts), a scripted fake in the e2e harness; absent, it does not.
@@ -124,6 +131,8 @@ export interface AppServices {
   readonly settings: SettingsStore
   readonly library: LibraryService
   readonly uploads: UploadQueue
+  /** Sends the edits of recordings in the library to it after each save (edits-sync.ts). */
+  readonly editsSync: EditsSync
   /** Updating Sidecast from the library (Settings › Updates, the tray's "Restart to update"). */
   readonly updates: UpdateService
   ffmpegStatus(): FfmpegStatus
@@ -181,7 +190,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       ...(opts.deleteUndoMs !== undefined ? { undoMs: opts.deleteUndoMs } : {})
     }),
     active: capture,
-    mediaUrl: (projectId, fileName) => adapters.mediaUrl(projectId, fileName)
+    mediaUrl: (projectId, fileName) => adapters.mediaUrl(projectId, fileName),
+    editsSync: (id) => editsSync.status(id)
   })
   const recorder = createRecorderService({
     capture,
@@ -239,6 +249,21 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     env: opts.env ?? {},
     fetch: net.fetch
   })
+  // A library that applies edits itself takes recordings as they are, and their edits after.
+  const editsFeature = createEditsFeatureCheck({
+    credentials: () => library.credentials(),
+    fetch: net.fetch
+  })
+  library.onChange(() => editsFeature.forget())
+  const editsSync = createEditsSync({
+    api: createEditsApi({ credentials: () => library.credentials(), fetch: net.fetch }),
+    projectsDir: projects.projectsDir,
+    projectDir: (id) => projects.projectDir(id),
+    durationMs: async (id) => (await projects.readFacts(id)).durationMs,
+    changed: () => projectsChanged(),
+    ...opts.editsSyncTiming
+  })
+  library.onChange(() => editsSync.retryPending())
   const uploadsDir = join(opts.dataDir, UPLOADS_FOLDER)
   const uploads = createUploadQueue({
     dataDir: opts.dataDir,
@@ -258,6 +283,15 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       return parseExportPreset({ size: exportSize, quality: exportQuality })
     },
     emit: (info) => opts.emit('uploads:changed', info),
+    takesEdits: () => editsFeature.takesEdits(),
+    async uploaded(upload) {
+      // The recording went as it is (or live, as it was made): its edits follow.
+      const follow =
+        upload.sendsEdits || (upload.source === 'live' && (await editsFeature.takesEdits()))
+      if (follow) {
+        await editsSync.uploaded(upload.projectId, upload.videoId, { replaced: upload.replaced })
+      }
+    },
     async storeLink(projectId, link) {
       await projects.writeShareLink(projectId, link)
       projectsChanged()
@@ -367,6 +401,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       isRecording,
       revealPath: (path) => adapters.revealPath(path),
       projectsChanged,
+      editsSaved: (projectId) => editsSync.saved(projectId),
       async cancelUploads(projectId) {
         const unfinished = uploads
           .list()
@@ -388,7 +423,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       uploads,
       projects,
       copyText: (text) => adapters.copyText(text),
-      openExternal: (url) => adapters.openExternal(url)
+      openExternal: (url) => adapters.openExternal(url),
+      editsSync,
+      takesEdits: () => editsFeature.takesEdits()
     }),
     ...updateHandlers(updates)
   }
@@ -400,6 +437,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     settings,
     library,
     uploads,
+    editsSync,
     updates,
     ffmpegStatus: () => ffmpeg.status(),
     handlers,
@@ -419,7 +457,15 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       const notices = await capture.recoverUnfinished(recorder.activeIds())
       pendingNotices = [...pendingNotices, ...notices]
       if (notices.length > 0) projectsChanged()
-      stopOnline = adapters.onOnline?.(() => uploads.networkBack()) ?? null
+      // Edits saved but not sent before the last quit (offline, a crash) go now.
+      await editsSync
+        .start()
+        .catch((error: unknown) => console.error('[edits-sync] could not start', error))
+      stopOnline =
+        adapters.onOnline?.(() => {
+          uploads.networkBack()
+          editsSync.retryPending()
+        }) ?? null
       updates.start()
       return notices
     },
@@ -428,6 +474,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       stopOnline = null
       updates.dispose()
       await uploads.shutdown()
+      await editsSync.shutdown()
       await exports.shutdown()
       await recorder.shutdown()
       await capture.close()

@@ -5,7 +5,7 @@
  */
 import type { Edits } from './edits'
 import type { ExportPreset } from './export-preset'
-import type { ProjectSummary, RecoveryNotice } from './project'
+import type { EditsSyncStatus, ProjectSummary, RecoveryNotice } from './project'
 import type { Settings } from './settings'
 import { SidecastError } from './errors'
 
@@ -329,6 +329,17 @@ export interface InvokeContract {
   'share:copy-link': { args: [projectId: string]; result: void }
   /** Opens a recording's page in the library in the default browser. */
   'share:open': { args: [projectId: string]; result: void }
+  /**
+   * Sends a recording's edits to its video in the library now (Upload on a recording already
+   * there, when the library applies edits): same link, no new upload. Null when it has no video
+   * whose edits the library keeps.
+   */
+  'share:sync-edits': { args: [projectId: string]; result: EditsSyncStatus | null }
+  /**
+   * "Send mine anyway" after the library's edits changed elsewhere: the local edits become the
+   * newest version, on top of the library's.
+   */
+  'share:send-mine-anyway': { args: [projectId: string]; result: EditsSyncStatus }
   'updates:status': { args: []; result: UpdateStatus }
   /** Checks the library for a newer Sidecast now (and downloads it); resolves with the outcome. */
   'updates:check': { args: []; result: UpdateStatus }
@@ -388,6 +399,8 @@ const invokeChannels: { readonly [C in InvokeChannel]: true } = {
   'uploads:cancel': true,
   'share:copy-link': true,
   'share:open': true,
+  'share:sync-edits': true,
+  'share:send-mine-anyway': true,
   'updates:status': true,
   'updates:check': true,
   'updates:restart': true

@@ -36,6 +36,11 @@ export const EDITS_FILE = 'edits.json'
 export const THUMBNAIL_FILE = 'thumbnail.jpg'
 /** The video's share link in the team library, once uploaded (see ShareLink in main). */
 export const SHARE_FILE = 'share.json'
+/**
+ * Where the project's edits stand in the team library (main's edits sync): the video, the
+ * library's version they were last synced as, and whether later ones wait (docs/project-format.md).
+ */
+export const EDITS_SYNC_FILE = 'edits-sync.json'
 /** Folder of the MP4s exported from the editor or `npm run render`. */
 export const EXPORTS_FOLDER = 'exports'
 
@@ -221,6 +226,28 @@ export interface ProjectSummary {
   readonly endedBecause: string | null
   /** The recording's share link (its page in the team library) once uploaded, else null. */
   readonly shareUrl: string | null
+  /**
+   * Where the edits stand in the team library, for a recording whose library video takes its
+   * edits (a library with the `edits` feature); null or absent otherwise.
+   */
+  readonly editsSync?: EditsSyncStatus | null
+}
+
+/**
+ * An edits sync's state: `synced` (the library has these edits), `syncing` (being sent now),
+ * `pending` (waiting to be sent: offline, a server problem, the token), `conflict` (the library's
+ * edits changed elsewhere since the last sync; the local ones are kept until the user sends them
+ * anyway), `refused` (the library refused them; `message` says why).
+ */
+export type EditsSyncState = 'synced' | 'syncing' | 'pending' | 'conflict' | 'refused'
+
+/** What the recordings card shows about a recording's edits in the library. */
+export interface EditsSyncStatus {
+  readonly state: EditsSyncState
+  /** Why it waits or was refused, in words; null when there is nothing to say. */
+  readonly message: string | null
+  /** The library's version of the edits last synced (0: none yet). */
+  readonly version: number
 }
 
 /**

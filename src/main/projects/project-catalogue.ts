@@ -11,6 +11,7 @@ import { keptDurationMs, normalizeKeep } from '../../shared/timeline'
 import {
   normaliseTitle,
   THUMBNAIL_FILE,
+  type EditsSyncStatus,
   type ProjectSummary,
   type RecordingFacts
 } from '../../shared/project'
@@ -35,6 +36,8 @@ export interface ProjectCatalogueOptions {
   readonly mediaUrl: (projectId: string, fileName: string) => string
   /** Where deleted projects wait until their undo time runs out; default one in projectsDir. */
   readonly trash?: ProjectTrash
+  /** Where a project's edits stand in the team library (the edits sync); default none. */
+  readonly editsSync?: (id: string) => Promise<EditsSyncStatus | null>
 }
 
 export interface ProjectCatalogue {
@@ -110,7 +113,10 @@ export function createProjectCatalogue(options: ProjectCatalogueOptions): Projec
       mediaUrl: facts.status === 'recording' ? null : options.mediaUrl(facts.id, facts.file),
       dir,
       endedBecause: facts.endedBecause ?? null,
-      shareUrl: (await readShareLink(dir))?.url ?? null
+      shareUrl: (await readShareLink(dir))?.url ?? null,
+      ...(options.editsSync
+        ? { editsSync: await options.editsSync(facts.id).catch(() => null) }
+        : {})
     }
   }
 

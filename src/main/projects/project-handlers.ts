@@ -22,6 +22,8 @@ export interface ProjectHandlersOptions {
    * again: the user uploads anew if they want to); default none.
    */
   readonly cancelUploads?: (projectId: string) => Promise<void>
+  /** The project's edits were saved (the edits sync sends them to the library); default none. */
+  readonly editsSaved?: (projectId: string) => void
 }
 
 export function projectHandlers(
@@ -74,7 +76,9 @@ export function projectHandlers(
         options.isRecording(id),
         'This recording is still being recorded, so it cannot be edited yet. Stop it first.'
       )
-      return writeEdits(projects.projectDir(id), edits, facts.durationMs)
+      const saved = await writeEdits(projects.projectDir(id), edits, facts.durationMs)
+      options.editsSaved?.(id)
+      return saved
     }
   }
 }

@@ -320,7 +320,8 @@ function toHeaders(headers: Readonly<Record<string, string | readonly string[]>>
 }
 
 /**
- * fetch for the library's JSON API over `request`: GET or HEAD, headers, an AbortSignal for the
+ * fetch for the library's JSON API over `request`: GET, HEAD or PUT (a small text body, sent whole),
+ * headers, an AbortSignal for the
  * time limit (the request is ended, and the promise rejects with the signal's reason, as fetch
  * does), and a redirect answered as itself (redirect: 'manual'), with its status and Location.
  * Resolves once the whole answer is in (at most MAX_FETCH_BODY_BYTES of it).
@@ -401,6 +402,7 @@ export function createNetFetch(
         response.on('error', (error) => settle(() => reject(error)))
         response.on('aborted', () => settle(() => reject(new RequestAbortedError())))
       })
+      if (init.body !== undefined && init.body !== '') current.write(Buffer.from(init.body, 'utf8'))
       current.end()
     })
 }

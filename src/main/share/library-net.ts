@@ -6,10 +6,12 @@
  */
 import { DefaultHttpStack, type HttpStack } from 'tus-js-client'
 
-/** What the JSON API calls pass: never a body, and redirects are never followed. */
+/** What the JSON API calls pass: a small text body at most (PUT), and redirects are never followed. */
 export interface LibraryFetchInit {
-  readonly method?: 'GET' | 'HEAD'
+  readonly method?: 'GET' | 'HEAD' | 'PUT'
   readonly headers?: Readonly<Record<string, string>>
+  /** A PUT's body (JSON text, sent whole with its Content-Length). */
+  readonly body?: string
   /**
    * Always 'manual': a 3xx comes back as the answer, so the token is never sent on to wherever
    * the redirect points (the callers say where it goes instead).
@@ -26,7 +28,7 @@ export interface LibraryFetchInit {
 export type LibraryFetch = (url: string | URL, init: LibraryFetchInit) => Promise<Response>
 
 export interface LibraryNet {
-  /** The JSON API (`/api/me`, an upload's `/video`). */
+  /** The JSON API (`/api/me`, an upload's `/video`, a video's `/edits`). */
   readonly fetch: LibraryFetch
   /** tus-js-client's requests (creation, HEAD, PATCH, DELETE). */
   readonly httpStack: HttpStack

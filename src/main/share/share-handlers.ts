@@ -8,6 +8,7 @@ import type { FeatureHandlers } from '../ipc/feature-handlers'
 import { optionalString, requireObject, requireProjectId, requireString } from '../ipc/ipc-args'
 import type { ProjectCatalogue } from '../projects/project-catalogue'
 import type { ShareLink } from '../projects/share-link'
+import type { EditsSync } from './edits-sync'
 import type { LibraryService } from './library'
 import { isLibraryLink } from './library-client'
 import type { UploadQueue } from './upload-queue'
@@ -20,7 +21,15 @@ export interface ShareHandlersOptions {
   readonly copyText: (text: string) => void | Promise<void>
   /** Opens a web page in the default browser. */
   readonly openExternal: (url: string) => Promise<void>
+  /** The edits sync (a library that applies edits itself); absent: edits are exported. */
+  readonly editsSync?: EditsSync
+  /** True when the connected library takes a recording as it is plus its edits. */
+  readonly takesEdits?: () => Promise<boolean>
 }
+
+/** Told instead of a second upload when only the edits of a recording in the library were sent. */
+export const EDITS_SENT_INSTEAD_MESSAGE =
+  'This recording is already in the library, so only its edits were sent (same link); nothing was uploaded again. To make a second video, upload it as a new video.'
 
 export function shareHandlers(
   options: ShareHandlersOptions
@@ -49,6 +58,24 @@ export function shareHandlers(
     return link
   }
 
+  /** True when the project's video is in the library and takes its edits: sync, not upload. */
+  async function editsOnly(projectId: string): Promise<boolean> {
+    if (!options.editsSync || !options.takesEdits) return false
+    const [record, link] = await Promise.all([
+      options.editsSync.record(projectId),
+      options.projects.readShareLink(projectId)
+    ])
+    if (!record || !link?.videoId || record.videoId !== link.videoId) return false
+    return options.takesEdits()
+  }
+
+  function requireSync(): EditsSync {
+    if (!options.editsSync) {
+      throw new SidecastError('not-shared', 'This library does not keep edits apart from videos.')
+    }
+    return options.editsSync
+  }
+
   return {
     'library:get': async () => library.config(),
     'library:configure': async (patch) => library.configure(patch),
@@ -68,6 +95,11 @@ export function shareHandlers(
       const asNew = body.asNewVideo
       if (asNew !== undefined && typeof asNew !== 'boolean') {
         throw new SidecastError('bad-request', 'request.asNewVideo must be true or false.')
+      }
+      if (!asNew && (await editsOnly(id))) {
+        // Already there and the library applies edits: the edits are synced, not re-uploaded.
+        await options.editsSync?.syncNow(id)
+        throw new SidecastError('edits-sent-instead', EDITS_SENT_INSTEAD_MESSAGE)
       }
       return uploads.add(id, {
         ...(title !== undefined ? { title } : {}),
@@ -95,6 +127,12 @@ export function shareHandlers(
         )
       }
       await options.openExternal(link.url)
-    }
+    },
+    'share:sync-edits': async (projectId) => {
+      const id = requireProjectId(projectId)
+      return options.editsSync ? options.editsSync.syncNow(id) : null
+    },
+    'share:send-mine-anyway': async (projectId) =>
+      requireSync().sendMineAnyway(requireProjectId(projectId))
   }
 }

@@ -130,6 +130,17 @@ export interface UploadQueueOptions {
   announceLink?(url: string, title: string): Promise<void>
   /** Every change of an upload (sent as `uploads:changed`). */
   emit(info: UploadInfo): void
+  /**
+   * True when the library takes a recording as it is plus its edits (`edits` in `/api/me`'s
+   * features): uploads then send the recording unexported and the edits follow (`uploaded`).
+   * Default false: edits are exported into the video first.
+   */
+  takesEdits?(): Promise<boolean>
+  /**
+   * An upload is done and its link stored (before it is announced): the edits sync takes over a
+   * recording sent as it is (`upload.sendsEdits`, or a live upload).
+   */
+  uploaded?(upload: FinishedUpload): Promise<void>
   /** The project's edits; default: its edits.json. */
   readonly readEdits?: (projectDir: string, durationMs?: number) => Promise<Edits>
   /** Waits between retries; default RETRY_DELAYS_MS. */
@@ -147,7 +158,10 @@ export interface UploadQueueOptions {
 export interface UploadQueue {
   /** Loads queue.json and resumes every unfinished upload (paused ones stay paused). */
   start(): Promise<void>
-  /** Queues a project's upload (exporting it first when it has edits). */
+  /**
+   * Queues a project's upload: the recording as it is when the library applies edits itself
+   * (they follow once it is done), else exported first when it has edits.
+   */
   add(projectId: string, request: UploadRequest): Promise<UploadInfo>
   /**
    * Queues the live upload of a recording that has just started (Share while recording); its
@@ -179,6 +193,17 @@ export interface UploadQueue {
   onChange(listener: (info: UploadInfo) => void): () => void
   /** Stops sending and exporting without losing anything; everything resumes at the next start. */
   shutdown(): Promise<void>
+}
+
+/** What `uploaded` is told about a finished upload. */
+export interface FinishedUpload {
+  readonly projectId: string
+  readonly videoId: string
+  readonly source: Upload['source']
+  /** The recording went as it is to a library that applies its edits. */
+  readonly sendsEdits: boolean
+  /** A new version of a video already in the library (same link). */
+  readonly replaced: boolean
 }
 
 /** What a live upload starts from. */
@@ -773,6 +798,22 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       warn(`could not store the link of ${projectId}: ${errorMessage(error)}`)
     }
     if (rt.generation !== generation) return
+    const finished = find(id)
+    if (options.uploaded) {
+      try {
+        await options.uploaded({
+          projectId,
+          videoId: video.videoId,
+          source: finished.source,
+          sendsEdits: finished.sendsEdits === true,
+          replaced: finished.replaces !== undefined
+        })
+      } catch (error) {
+        // The edits sync keeps its own state and retries; the upload itself is done.
+        warn(`could not hand the edits of ${projectId} to the sync: ${errorMessage(error)}`)
+      }
+    }
+    if (rt.generation !== generation) return
     const done = apply(id, { type: 'done', ...video, at: link.uploadedAt })
     rt.samples = []
     release(id)
@@ -826,7 +867,9 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           ? normaliseTitle(request.title)
           : facts.title
       const description = cleanDescription(request.description ?? '')
-      const exported = needsExport(edits, facts.durationMs)
+      // A library that applies edits itself gets the recording as it is: no export, ever.
+      const sendsEdits = (await options.takesEdits?.().catch(() => false)) === true
+      const exported = !sendsEdits && needsExport(edits, facts.durationMs)
       // Already in the library: a new version of that video under the same link, unless the user
       // asked for a new video.
       const replaces = request.asNewVideo
@@ -862,6 +905,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         source: exported ? 'export' : 'recording',
         ...(exported ? { preset: options.defaultPreset() } : {}),
         ...(replaces ? { replaces } : {}),
+        ...(sendsEdits ? { sendsEdits: true } : {}),
         bytesTotal,
         bytesSent: 0,
         metadata: exported
@@ -870,7 +914,9 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
               projectId,
               title,
               description,
-              edits,
+              // The unedited recording's length and no callouts: the library takes those from
+              // the edits, which follow once the upload is done.
+              edits: sendsEdits ? emptyEdits() : edits,
               durationMs: facts.durationMs,
               exported: false,
               extension: extname(facts.file).slice(1) || 'webm',

@@ -62,6 +62,11 @@ export interface Upload {
   readonly linkAnnounced?: boolean
   /** live: every byte arrived but the library could not finish the video; see `failed`. */
   readonly finishFailed?: boolean
+  /**
+   * The recording goes as it is and the library applies its edits (a library with the `edits`
+   * feature): once done, the project's edits follow (edits-sync.ts). No export runs for it.
+   */
+  readonly sendsEdits?: boolean
 }
 
 export type UploadSource = 'recording' | 'export' | 'live'
