@@ -10,6 +10,7 @@ import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { serializeEdits, type Edits } from '../../src/shared/edits'
 import type { Video } from '../../server/src/db/types'
+import { signInWithFetch } from './helpers-pages/session'
 import { serversPerTest, startServer, tempDir, uploadWholeVideo, type TestServer } from './support'
 
 const run = promisify(execFile)
@@ -211,6 +212,48 @@ describe('renders of the edits', () => {
 
     // Asked again for the same version: the same file, nothing queued.
     expect(s.app.library.renders.download(video(s, videoId))).toEqual(ready)
+  })
+
+  it('GET /v/:id/download: progress while it renders, then the MP4 as an attachment; a visitor by link too', async () => {
+    const s = await servers.start()
+    const { videoId } = await uploadWholeVideo(s, noise, 'noise.mp4')
+    await save(s, videoId, 0, editsWith('Download me'))
+    const bob = await signInWithFetch(s.url, 'bob', 'bob-password')
+    const url = `${s.url}/v/${videoId}/download`
+
+    const waiting = await fetch(url, {
+      headers: { Cookie: bob.cookie, Accept: 'application/json' }
+    })
+    expect(waiting.status).toBe(202)
+    expect(['queued', 'running']).toContain(((await waiting.json()) as { state: string }).state)
+    const page = await fetch(url, { headers: { Cookie: bob.cookie } })
+    expect(page.status).toBe(202)
+    const text = await page.text()
+    expect(text).toMatch(/<progress max="100" value="\d+"/)
+    expect(text).toContain('<meta http-equiv="refresh" content="2" />')
+
+    await s.app.library.renders.idle()
+    const done = await fetch(url, { headers: { Cookie: bob.cookie } })
+    expect(done.status).toBe(200)
+    expect(done.headers.get('content-type')).toBe('video/mp4')
+    expect(done.headers.get('content-disposition')).toContain('filename="noise.mp4.mp4"')
+    const bytes = Buffer.from(await done.arrayBuffer())
+    const ready = s.app.library.renders.download(video(s, videoId))
+    if (ready.state !== 'ready') throw new Error('not ready')
+    expect(bytes.equals(await import('node:fs').then((fs) => fs.readFileSync(ready.file)))).toBe(
+      true
+    )
+
+    // Without a session: to sign-in, never the file.
+    const anonymous = await fetch(url, { redirect: 'manual' })
+    expect(anonymous.status).toBe(303)
+    // A visitor by link, while the link is on.
+    await s.app.library.write((db) => db.setAccess(videoId, 'link', 'a'.repeat(43)))
+    const visitor = await fetch(`${s.url}/s/${'a'.repeat(43)}/download`)
+    expect(visitor.status).toBe(200)
+    expect(Buffer.from(await visitor.arrayBuffer()).length).toBe(bytes.length)
+    await s.app.library.write((db) => db.setAccess(videoId, 'team', null))
+    expect((await fetch(`${s.url}/s/${'a'.repeat(43)}/download`)).status).toBe(404)
   })
 
   it('a render cut short by a stop is made at the next start', async () => {
