@@ -18,6 +18,7 @@ import { cardShareUrl, isActiveUpload } from '../share/uploads-model'
 import { useProjectUpload } from '../share/use-uploads'
 import { Icon, PlayIcon } from '../ui/icons'
 import type { Notices } from '../ui/notices'
+import { EditsSyncLine } from './edits-sync-line'
 import './recordings.css'
 
 export interface RecordingCardProps {
@@ -225,6 +226,14 @@ export function RecordingCard({
             notices={notices}
           />
         )}
+        {shareUrl && project.editsSync && (
+          <EditsSyncLine
+            projectId={project.id}
+            title={project.title}
+            status={project.editsSync}
+            notices={notices}
+          />
+        )}
         {runningExport?.background && <ExportProgress entry={runningExport} notices={notices} />}
         {upload && <UploadProgress upload={upload} stopped={stopping} />}
         <div className="card-actions">
@@ -253,7 +262,11 @@ export function RecordingCard({
               onClick={() => onUpload(project)}
               disabled={recording}
               aria-label={
-                shareUrl ? `Upload “${project.title}” again` : `Upload “${project.title}”`
+                project.editsSync
+                  ? `Upload “${project.title}” again or sync its edits`
+                  : shareUrl
+                    ? `Upload “${project.title}” again`
+                    : `Upload “${project.title}”`
               }
             >
               {shareUrl ? 'Upload again…' : 'Upload…'}

@@ -4,13 +4,15 @@
  * own: a changed title renames the recording (as the card's rename does) before the upload
  * starts. A recording already in the library updates that video under the same link by default;
  * "Upload as a new video" makes a second one with a new link. The dialog shows the upload
- * starting and then gives way to the progress on the recording. Without a library address and
+ * starting and then gives way to the progress on the recording. When the library keeps the
+ * video's edits apart from it (a library with the `edits` feature), updating it only syncs the
+ * edits: nothing is uploaded again. Without a library address and
  * token it says so and offers Settings instead.
  */
 import { useEffect, useRef, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { LibraryConfig } from '../../../shared/ipc'
-import type { ProjectSummary } from '../../../shared/project'
+import type { EditsSyncStatus, ProjectSummary } from '../../../shared/project'
 import { UPLOAD_METADATA_LIMITS } from '../../../shared/upload-metadata'
 import { api } from '../api'
 import { UNSAVED_EDITS, useFlushEdits } from '../editor/flush-edits'
@@ -21,6 +23,7 @@ import { ChoiceGroup, type RadioChoice } from '../ui/choice-group'
 import { ErrorText, Field, InputField } from '../ui/field'
 import { DialogActions, ModalDialog } from '../ui/modal-dialog'
 import { ProgressBar } from '../ui/progress-bar'
+import { editsSyncWords } from '../recordings/edits-sync-line'
 import { libraryMissing } from './library-status'
 import { isActiveUpload, uploadIsStarting, uploadStatusLine } from './uploads-model'
 import { uploadsStore, useProjectUpload, useUpload } from './use-uploads'
@@ -35,6 +38,20 @@ export interface UploadDialogProps {
 const HANDOVER_MS = 1500
 
 type UploadMode = 'update' | 'new'
+
+/** For a video whose edits the library keeps: Upload sends the edits, not the video again. */
+const EDITS_MODES: readonly RadioChoice<UploadMode>[] = [
+  {
+    value: 'update',
+    label: 'Sync the edits to the video in the library (same link)',
+    hint: 'Nothing is uploaded again: only the edits are sent, and viewers see them within seconds.'
+  },
+  {
+    value: 'new',
+    label: 'Upload as a new video',
+    hint: 'A second video with a new link; the one already in the library stays as it is.'
+  }
+]
 
 const MODES: readonly RadioChoice<UploadMode>[] = [
   {
@@ -63,6 +80,9 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
   const [description, setDescription] = useState('')
   const [mode, setMode] = useState<UploadMode>('update')
   const inLibrary = project.shareUrl !== null
+  // The library keeps this video's edits apart from it: updating it means syncing them.
+  const syncsEdits = inLibrary && project.editsSync !== null && project.editsSync !== undefined
+  const [synced, setSynced] = useState<EditsSyncStatus | null>(null)
   const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   const flushEdits = useFlushEdits()
@@ -108,6 +128,11 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
       }
       // One title for both: the recording takes the title it is uploaded under.
       if (cleanTitle !== project.title) await api.invoke('projects:rename', project.id, cleanTitle)
+      if (syncsEdits && mode === 'update') {
+        const status = await api.invoke('share:sync-edits', project.id)
+        setSynced(status ?? { state: 'synced', message: null, version: 0 })
+        return
+      }
       const description_ = description.trim()
       const info = await api.invoke('uploads:start', project.id, {
         title: cleanTitle,
@@ -140,7 +165,15 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
       initialFocus="input, .primary-button"
     >
       <div ref={body}>
-        {uploadId !== null ? (
+        {synced !== null ? (
+          <div className="upload-started">
+            <p className="muted" role="status">
+              {editsSyncWords(synced)}
+            </p>
+            <p className="hint">The link stays the same; the card shows where the edits stand.</p>
+            <DialogActions actions={[{ label: 'Close', kind: 'primary', onClick: onClose }]} />
+          </div>
+        ) : uploadId !== null ? (
           <div className="upload-started">
             {upload && !failed && (
               <>
@@ -227,15 +260,16 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
             {inLibrary && (
               <ChoiceGroup
                 legend="This recording is already in the library"
-                choices={MODES}
+                choices={syncsEdits ? EDITS_MODES : MODES}
                 value={mode}
                 onChange={setMode}
               />
             )}
             {library && (
               <p className="hint">
-                Goes to {library.url}. With edits, the video is exported first, using the export
-                defaults from Settings.
+                Goes to {library.url}. A library that applies edits itself gets the recording as it
+                is, and its edits; otherwise a recording with edits is exported first, using the
+                export defaults from Settings.
               </p>
             )}
             <ErrorText message={problem} />
@@ -243,7 +277,11 @@ export function UploadDialog({ project, onClose }: UploadDialogProps): ReactNode
               actions={[
                 { label: 'Cancel', kind: 'secondary', onClick: onClose, disabled: busy },
                 {
-                  label: busy ? 'Starting…' : 'Upload',
+                  label: busy
+                    ? 'Starting…'
+                    : syncsEdits && mode === 'update'
+                      ? 'Sync edits'
+                      : 'Upload',
                   kind: 'primary',
                   submit: true,
                   disabled: busy || (!library && !libraryProblem)
