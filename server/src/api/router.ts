@@ -3,11 +3,18 @@
  * session write needs the `x-csrf-token` header). Errors are `{ "error": "..." }`. Finds the
  * route for a request and answers what no route does (no sign-in, an unknown path, a refusal).
  *
- *   GET    /api/me               → { name, admin }                    (me.ts)
+ *   GET    /api/me               → { name, admin, features }          (me.ts)
  *   GET    /api/videos?q=&limit=&offset= → { videos: [...], total }   (videos.ts)
- *   GET    /api/videos/:id       → video
+ *   GET    /api/videos/:id       → video (with editsVersion, access; linkUrl for owner or admin)
  *   PATCH  /api/videos/:id       { title?, description? } → video   (owner or admin)
  *   DELETE /api/videos/:id       → 204                               (owner or admin)
+ *   GET    /api/videos/:id/edits → { version, edits }                (edits.ts; owner or admin)
+ *   PUT    /api/videos/:id/edits { baseVersion, edits } → { version, video }   (owner or admin;
+ *                                 409 { error, version } when baseVersion is not the newest)
+ *   GET    /api/videos/:id/view  → { version, durationMs, annotations, media, mediaUrl,
+ *                                 originalUrl? }  (ETag, 304 on If-None-Match)
+ *   POST   /api/videos/:id/access { access: "team" | "link", renew? } → { access, linkUrl }
+ *                                 (owner or admin)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolveUser } from '../auth'

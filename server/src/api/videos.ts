@@ -4,20 +4,33 @@
  */
 import { UPLOAD_METADATA_LIMITS } from '../../../src/shared/upload-metadata'
 import { csrfOk } from '../auth'
-import type { Video } from '../db/types'
+import type { User, Video } from '../db/types'
 import { HttpError } from '../http-request'
 import { SEARCH_MAX, VIDEO_ID, mayChange, videoUrl, type Library } from '../library'
 import { readJson, sendJson } from './json'
 import { allowMethods, type ApiRequest, type ApiRoute } from './base'
 
-export function videoJson(library: Library, video: Video): Record<string, unknown> {
+/**
+ * A video as the API answers it for `user`: never its link token; its owner and administrators
+ * get the "anyone with the link" address (`linkUrl`, null while the link is off).
+ */
+export function videoJson(library: Library, video: Video, user: User): Record<string, unknown> {
   const base = library.config.publicUrl
+  const { linkToken: _linkToken, ...shown } = video
   return {
-    ...video,
+    ...shown,
     url: videoUrl(library.config, video.id),
     mediaUrl: `${base}/media/${video.id}`,
-    thumbnailUrl: video.hasThumbnail ? `${base}/thumbs/${video.id}.jpg` : null
+    thumbnailUrl: video.hasThumbnail ? `${base}/thumbs/${video.id}.jpg` : null,
+    ...(mayChange(user, video) ? { linkUrl: linkUrlOf(library, video) } : {})
   }
+}
+
+/** The visitor's address of a video while its "anyone with the link" link is on; else null. */
+export function linkUrlOf(library: Library, video: Video): string | null {
+  return video.access === 'link' && video.linkToken
+    ? `${library.config.publicUrl}/s/${encodeURIComponent(video.linkToken)}`
+    : null
 }
 
 function validPatch(body: unknown): { title?: string; description?: string } {
@@ -65,7 +78,7 @@ async function listVideos(r: ApiRequest): Promise<void> {
   const offset = wholeNumber(searchParams, 'offset', 0, 0)
   const videos = db.searchVideos(q, { limit, offset })
   sendJson(r.res, 200, {
-    videos: videos.map((v) => videoJson(r.library, v)),
+    videos: videos.map((v) => videoJson(r.library, v, r.who.user)),
     total: db.countVideos(q)
   })
 }
@@ -78,7 +91,7 @@ async function oneVideo(r: ApiRequest): Promise<void> {
   if (!video) throw new HttpError(404, 'no such video')
   allowMethods(r, 'GET', 'PATCH', 'DELETE')
   if (req.method === 'GET') {
-    sendJson(res, 200, videoJson(library, video))
+    sendJson(res, 200, videoJson(library, video, who.user))
     return
   }
   if (!csrfOk(req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
@@ -89,7 +102,7 @@ async function oneVideo(r: ApiRequest): Promise<void> {
     const patch = validPatch(await readJson(req))
     const updated = await library.write((db) => db.updateVideo(id, patch))
     if (!updated) throw new HttpError(404, 'no such video')
-    sendJson(res, 200, videoJson(library, updated))
+    sendJson(res, 200, videoJson(library, updated, who.user))
     return
   }
   await library.deleteVideo(id)
