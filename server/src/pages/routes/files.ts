@@ -1,9 +1,11 @@
 /**
- * Byte routes behind the pages: the original video (with Range), thumbnails, static assets.
- * Media and thumbnails need a session or a Bearer token (the app plays and downloads them too).
+ * Byte routes behind the pages: a video's media (with Range), thumbnails, static assets. Media
+ * and thumbnails need a session or a Bearer token (the app plays and downloads them too). The
+ * original of a video whose edits hide something goes to its owner and administrators only;
+ * everyone else gets the render with the redactions burnt in (issue 13).
  */
 import { createReadStream } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
 import { extname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -12,6 +14,7 @@ import { parseRange } from '../../../../src/shared/http-range'
 import type { Resolved } from '../../auth'
 import type { Video } from '../../db/types'
 import { redirect, sendText } from '../http'
+import { mayChange } from '../../library'
 import { findVideo, wantsHtml, type PageRequest, type PageRoute } from './base'
 
 const MIME_TOKEN = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+$/
@@ -27,13 +30,18 @@ const EXT_BY_MIME: Record<string, string> = {
   'video/x-matroska': '.mkv'
 }
 
-/** `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266). */
+/**
+ * `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266). `ext`
+ * (".mp4" for a render) replaces the name's own extension.
+ */
 /* eslint-disable no-control-regex */
-function attachmentDisposition(video: Video): string {
+function attachmentDisposition(video: Video, ext?: string): string {
   let name = (video.filename || '').replace(/[\u0000-\u001f\u007f/\\]/g, '').trim()
   if (!name) {
     const base = (video.title || 'video').replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '').trim()
-    name = (base || 'video').slice(0, 120) + (EXT_BY_MIME[video.mimeType] ?? '')
+    name = (base || 'video').slice(0, 120) + (ext ?? EXT_BY_MIME[video.mimeType] ?? '')
+  } else if (ext) {
+    name = (name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'video') + ext
   }
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["%;\\]/g, '_')
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
@@ -63,45 +71,123 @@ function byteViewer({ req, res, ctx, url }: PageRequest): Resolved | null {
   return null
 }
 
-/** GET/HEAD /media/:id — 200 whole, 206 one range, 416 outside the file; `?download=1`. */
-async function media(r: PageRequest): Promise<void> {
-  const { req, res, ctx } = r
-  if (!byteViewer(r)) return
-  const video = findVideo(ctx, r.param)
-  if (!video) {
-    sendText(res, 404, 'No such video.')
-    return
-  }
-  const file = await ctx.library.openVideoFile(video)
-  res.setHeader('Content-Type', safeMimeType(video.mimeType))
+/** A file of `size` bytes answered whole (200), one range (206) or 416; HEAD without a body. */
+async function sendBytes(
+  { req, res }: PageRequest,
+  size: number,
+  headers: Record<string, string>,
+  stream: (range: { start: number; end: number } | undefined) => NodeJS.ReadableStream
+): Promise<void> {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
   res.setHeader('Accept-Ranges', 'bytes')
-  res.setHeader('Cache-Control', 'private')
-  if (r.url.searchParams.get('download') === '1') {
-    res.setHeader('Content-Disposition', attachmentDisposition(video))
-  }
-
   // A Range with If-Range is only honoured when the validator matches; we send none, so ignore it.
   const rangeHeader = req.headers['if-range'] ? undefined : req.headers.range
-  const range = parseRange(rangeHeader, file.size)
+  const range = parseRange(rangeHeader, size)
   if (range === 'unsatisfiable') {
     res.statusCode = 416
-    res.setHeader('Content-Range', `bytes */${file.size}`)
+    res.setHeader('Content-Range', `bytes */${size}`)
     res.end()
     return
   }
   if (range) {
     res.statusCode = 206
-    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`)
+    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
     res.setHeader('Content-Length', range.end - range.start + 1)
   } else {
     res.statusCode = 200
-    res.setHeader('Content-Length', file.size)
+    res.setHeader('Content-Length', size)
   }
   if (req.method === 'HEAD') {
     res.end()
     return
   }
-  await pipeStream(file.stream(range ?? undefined), res)
+  await pipeStream(stream(range ?? undefined), res)
+}
+
+/** The original upload, as stored. Only for its owner or, while nothing is hidden, everyone. */
+async function sendOriginal(r: PageRequest, video: Video): Promise<void> {
+  const file = await r.ctx.library.openVideoFile(video)
+  const headers: Record<string, string> = {
+    'Content-Type': safeMimeType(video.mimeType),
+    'Cache-Control': 'private'
+  }
+  if (r.url.searchParams.get('download') === '1') {
+    headers['Content-Disposition'] = attachmentDisposition(video)
+  }
+  await sendBytes(r, file.size, headers, (range) => file.stream(range))
+}
+
+/**
+ * A render (an absolute path the render service gives): its bytes as they are when opened, so
+ * a render replaced meanwhile still finishes this answer. False when the file is gone.
+ */
+async function sendRender(r: PageRequest, video: Video, path: string): Promise<boolean> {
+  let handle: FileHandle
+  try {
+    handle = await open(path, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
+  }
+  try {
+    const { size } = await handle.stat()
+    const headers: Record<string, string> = {
+      'Content-Type': 'video/mp4',
+      // The same address plays a newer render once it is done.
+      'Cache-Control': 'private, no-cache'
+    }
+    if (r.url.searchParams.get('download') === '1') {
+      headers['Content-Disposition'] = attachmentDisposition(video, '.mp4')
+    }
+    await sendBytes(r, size, headers, (range) =>
+      handle.createReadStream({ start: range?.start ?? 0, end: range?.end, autoClose: false })
+    )
+  } finally {
+    await handle.close()
+  }
+  return true
+}
+
+/**
+ * What a viewer is served of `video` (RenderService.viewerMedia): the original while the edits
+ * hide nothing, else the render with them burnt in, else 409 "being processed" — never the
+ * original's bytes while something is hidden. Shared with the visitor's link (shared-link.ts).
+ */
+export async function sendViewerMedia(r: PageRequest, video: Video): Promise<void> {
+  // A render finished meanwhile may have removed the older one: look once more.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const served = r.ctx.library.renders.viewerMedia(video)
+    if (served.kind === 'original') return sendOriginal(r, video)
+    if (served.kind === 'processing') break
+    if (await sendRender(r, video, served.file)) return
+  }
+  r.res.setHeader('Retry-After', '5')
+  sendText(r.res, 409, 'This video is being processed.')
+}
+
+/**
+ * GET/HEAD /media/:id — what viewers are served (sendViewerMedia); `?original=1` the original,
+ * for its owner and administrators only (403 for others). 200 whole, 206 one range, 416 outside
+ * the file; `?download=1` as an attachment.
+ */
+async function media(r: PageRequest): Promise<void> {
+  const { res, ctx } = r
+  const who = byteViewer(r)
+  if (!who) return
+  const video = findVideo(ctx, r.param)
+  if (!video) {
+    sendText(res, 404, 'No such video.')
+    return
+  }
+  if (r.url.searchParams.get('original') === '1') {
+    if (!mayChange(who.user, video)) {
+      sendText(res, 403, "Only the video's owner can play the original.")
+      return
+    }
+    await sendOriginal(r, video)
+    return
+  }
+  await sendViewerMedia(r, video)
 }
 
 /** The size of the file at `path`, or null when there is no such file. */
@@ -114,11 +200,9 @@ async function fileSize(path: string): Promise<number | null> {
   }
 }
 
-/** GET/HEAD /thumbs/:id.jpg */
-async function thumbnail(r: PageRequest): Promise<void> {
+/** A video's thumbnail (404 text when it has none); shared with the visitor's link. */
+export async function sendThumbnail(r: PageRequest, video: Video | null): Promise<void> {
   const { req, res, ctx } = r
-  if (!byteViewer(r)) return
-  const video = findVideo(ctx, r.param)
   const path = video ? ctx.library.thumbnailFile(video) : null
   const size = path ? await fileSize(path) : null
   if (!path || size === null) {
@@ -134,6 +218,12 @@ async function thumbnail(r: PageRequest): Promise<void> {
     return
   }
   await pipeStream(createReadStream(path), res)
+}
+
+/** GET/HEAD /thumbs/:id.jpg */
+async function thumbnail(r: PageRequest): Promise<void> {
+  if (!byteViewer(r)) return
+  await sendThumbnail(r, findVideo(r.ctx, r.param))
 }
 
 // ---------------------------------------------------------------------------------------------
