@@ -285,9 +285,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     emit: (info) => opts.emit('uploads:changed', info),
     takesEdits: () => editsFeature.takesEdits(),
     async uploaded(upload) {
-      // The recording went as it is (or live, as it was made): its edits follow.
+      // The recording went as it is (live, as it was made; or it had no edits then): its edits
+      // follow, now and after every later save, when the library applies edits itself.
       const follow =
-        upload.sendsEdits || (upload.source === 'live' && (await editsFeature.takesEdits()))
+        upload.sendsEdits || (upload.source !== 'export' && (await editsFeature.takesEdits()))
       if (follow) {
         await editsSync.uploaded(upload.projectId, upload.videoId, { replaced: upload.replaced })
       }

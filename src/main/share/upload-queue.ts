@@ -138,7 +138,8 @@ export interface UploadQueueOptions {
   takesEdits?(): Promise<boolean>
   /**
    * An upload is done and its link stored (before it is announced): the edits sync takes over a
-   * recording sent as it is (`upload.sendsEdits`, or a live upload).
+   * recording sent as it is (`upload.sendsEdits`; or, when the library takes edits, one sent
+   * without edits or live).
    */
   uploaded?(upload: FinishedUpload): Promise<void>
   /** The project's edits; default: its edits.json. */
@@ -867,9 +868,12 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
           ? normaliseTitle(request.title)
           : facts.title
       const description = cleanDescription(request.description ?? '')
-      // A library that applies edits itself gets the recording as it is: no export, ever.
-      const sendsEdits = (await options.takesEdits?.().catch(() => false)) === true
-      const exported = !sendsEdits && needsExport(edits, facts.durationMs)
+      // A library that applies edits itself gets the recording as it is: no export, ever. (Only
+      // asked when there is something to export: without edits the recording goes as it is
+      // anyway, and `uploaded` decides then whether edits made later follow.)
+      const withEdits = needsExport(edits, facts.durationMs)
+      const sendsEdits = withEdits && (await options.takesEdits?.().catch(() => false)) === true
+      const exported = withEdits && !sendsEdits
       // Already in the library: a new version of that video under the same link, unless the user
       // asked for a new video.
       const replaces = request.asNewVideo
