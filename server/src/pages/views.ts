@@ -314,22 +314,121 @@ export function watchPage(d: {
       title: titleOf(v),
       viewer: d.viewer,
       visitor: d.viewer === null,
-      scripts: ['app.js', 'watch.js']
+      scripts: ['app.js', 'watch.js', 'live-callouts.js']
     },
     html`<div class="page watch">
       ${notice(d.info)}
       <div class="watch-grid${callouts.length === 0 ? ' no-markers' : ''}">
-        <div class="player">
-          <video
-            id="player"
-            controls
-            preload="metadata"
-            playsinline
-            src="${u.media}"
-            ${u.thumb ? html` poster="${u.thumb}"` : ''}
-          >
-            <a href="${u.download}">Download the video</a> to watch it.
-          </video>
+        <div
+          class="player"
+          data-live-player
+          data-view="${u.view}"
+          data-media="${u.media}"
+          data-original="${u.original ?? ''}"
+          data-edits="${u.original ? `/api/videos/${v.id}/edits` : ''}"
+          data-recording-ms="${String(v.durationMs ?? '')}"
+          data-duration-ms="${String(v.durationMs ?? '')}"
+          data-width="${v.width === null ? '' : String(v.width)}"
+          data-height="${v.height === null ? '' : String(v.height)}"
+        >
+          <div class="player-frame">
+            <video
+              id="player"
+              controls
+              preload="metadata"
+              playsinline
+              src="${u.media}"
+              ${u.thumb ? html` poster="${u.thumb}"` : ''}
+            >
+              <a href="${u.download}">Download the video</a> to watch it.
+            </video>
+            <div class="live-layer"></div>
+            <p class="player-processing" role="status" hidden></p>
+          </div>
+          <div class="player-bar" hidden>
+            <button type="button" class="player-button player-play" aria-label="Play">
+              <svg
+                class="icon-play"
+                viewBox="0 0 20 20"
+                width="20"
+                height="20"
+                aria-hidden="true"
+                focusable="false"
+              >
+                <path d="M6 4v12l10-6z" fill="currentColor" /></svg
+              ><svg
+                class="icon-pause"
+                viewBox="0 0 20 20"
+                width="20"
+                height="20"
+                aria-hidden="true"
+                focusable="false"
+              >
+                <path d="M5 4h3.5v12H5zM11.5 4H15v12h-3.5z" fill="currentColor" />
+              </svg>
+            </button>
+            <span class="player-time"
+              ><span class="player-time-now">0:00</span><span aria-hidden="true"> / </span
+              ><span class="visually-hidden"> of </span
+              ><span class="player-time-total"
+                >${formatDuration(v.durationMs) || '0:00'}</span
+              ></span
+            >
+            <div class="player-progress">
+              <input
+                class="player-seek"
+                type="range"
+                min="0"
+                max="${String((v.durationMs ?? 0) / 1000)}"
+                step="0.1"
+                value="0"
+                aria-label="Seek"
+              />
+              <div class="player-markers" role="group" aria-label="Callouts on the timeline"></div>
+            </div>
+            <button
+              type="button"
+              class="player-button player-mute"
+              aria-label="Mute"
+              aria-pressed="false"
+            >
+              <svg viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">
+                <path d="M3 8h3l4-4v12l-4-4H3z" fill="currentColor" />
+                <path
+                  class="icon-sound"
+                  d="M13 7.5a3.5 3.5 0 0 1 0 5M15 5a7 7 0 0 1 0 10"
+                  fill="none"
+                  stroke="currentColor"
+                  stroke-width="1.6"
+                  stroke-linecap="round"
+                />
+              </svg>
+            </button>
+            <button type="button" class="player-button player-fullscreen" aria-label="Full screen">
+              <svg viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">
+                <path
+                  d="M3 8V3h5M12 3h5v5M17 12v5h-5M8 17H3v-5"
+                  fill="none"
+                  stroke="currentColor"
+                  stroke-width="1.8"
+                />
+              </svg>
+            </button>
+          </div>
+          ${
+            u.original &&
+            html`<fieldset class="watch-mode">
+              <legend>Watch</legend>
+              <label
+                ><input type="radio" name="watch-mode" value="viewer" checked /> Viewers’
+                version</label
+              >
+              <label
+                ><input type="radio" name="watch-mode" value="preview" /> Original with edits
+                preview</label
+              >
+            </fieldset>`
+          }
         </div>
         <div class="watch-info">
           <h1 class="watch-title">${titleOf(v)}</h1>
@@ -361,6 +460,7 @@ export function watchPage(d: {
               <input id="share-link-input" type="text" readonly value="${d.shareUrl}" />
             </p>`
           }
+          ${d.viewer && u.access && accessControls(d.viewer, u.access, v.access, d.linkUrl)}
           ${v.description.trim() ? html`<div class="description">${paragraphs(v.description)}</div>` : html`<p class="muted">No description.</p>`}
         </div>
         ${
@@ -390,6 +490,53 @@ export function watchPage(d: {
       </div>
     </div>`
   )
+}
+
+/**
+ * The owner's "Who can watch": Team or anyone with the link, the link with Copy, Turn off and
+ * New link. watch.js sends the choice to `accessUrl` (JSON, the session's CSRF header).
+ */
+function accessControls(
+  viewer: Viewer,
+  accessUrl: string,
+  access: Video['access'],
+  linkUrl: string | null
+): SafeHtml {
+  const open = access === 'link' && linkUrl !== null
+  return html`<section
+    class="access"
+    aria-labelledby="access-h"
+    data-access-url="${accessUrl}"
+    data-csrf="${viewer.csrf}"
+  >
+    <h2 id="access-h">Who can watch</h2>
+    <fieldset class="access-choice">
+      <legend class="visually-hidden">Who can watch</legend>
+      <label
+        ><input type="radio" name="access" value="team" ${open ? '' : raw('checked')} /> Team
+        (signed-in members)</label
+      >
+      <label
+        ><input type="radio" name="access" value="link" ${open ? raw('checked') : ''} /> Anyone with
+        the link</label
+      >
+    </fieldset>
+    <div class="access-link" ${open ? '' : raw(' hidden')}>
+      <label for="access-link-input">Link for anyone</label>
+      <div class="access-link-row">
+        <input id="access-link-input" type="text" readonly value="${linkUrl ?? ''}" />
+        <button type="button" class="btn btn-small" data-copy-from="access-link-input">
+          Copy link for anyone
+        </button>
+      </div>
+      <div class="access-link-row">
+        <button type="button" class="btn btn-small" data-access="team">Turn off link</button>
+        <button type="button" class="btn btn-small" data-access="renew">New link</button>
+      </div>
+    </div>
+    <p class="access-status" role="status" aria-live="polite"></p>
+    <span class="copy-status" role="status" aria-live="polite"></span>
+  </section>`
 }
 
 /** The frame of a page that changes a video: the way back to it, a heading, then `content`. */
