@@ -7,8 +7,9 @@
  * The render service is closed before any test: no render can finish, so a video whose edits
  * cut something stays "being processed" for viewers (the served render is the lead's tests').
  */
+import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { conflictMessage } from '../../server/src/edits/edits-rules'
 import { loadEdits } from '../../src/shared/edits'
 import { signInWithFetch, type FetchSession } from './helpers-pages/session'
@@ -384,6 +385,56 @@ describe('the media rule', () => {
     })
     expect(ranged.status).toBe(206)
     expect(ranged.body.equals(original.subarray(10, 20))).toBe(true)
+  })
+})
+
+describe('serving a render', () => {
+  it('sends the render file with Range as video/mp4; its file gone, "being processed"', async () => {
+    const id = await upload('Rendered')
+    await putEdits(id, 0, CUT_EDITS)
+    // A stand-in for a finished render (the real ones are the render service's tests).
+    const file = path.join(tempDir('render'), 'viewer-1.mp4')
+    const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251))
+    fs.writeFileSync(file, bytes)
+    const media = vi.spyOn(s.app.library.renders, 'viewerMedia').mockReturnValue({
+      kind: 'render',
+      file,
+      sizeBytes: bytes.length,
+      durationMs: 1300,
+      editsVersion: 1,
+      stale: false
+    })
+    try {
+      const whole = await request(s.url, 'GET', `/media/${id}`, bearer(s.otherToken))
+      expect(whole.status).toBe(200)
+      expect(whole.headers['content-type']).toBe('video/mp4')
+      expect(whole.body.equals(bytes)).toBe(true)
+
+      const part = await request(s.url, 'GET', `/media/${id}?r=1`, {
+        ...bearer(s.otherToken),
+        Range: 'bytes=100-199'
+      })
+      expect(part.status).toBe(206)
+      expect(part.headers['content-range']).toBe(`bytes 100-199/${bytes.length}`)
+      expect(part.body.equals(bytes.subarray(100, 200))).toBe(true)
+
+      const download = await request(s.url, 'GET', `/media/${id}?download=1`, bearer(s.token))
+      expect(download.headers['content-disposition']).toMatch(/^attachment; filename="clip\.mp4"/)
+
+      const view = await call('GET', `/api/videos/${id}/view`, bearer(s.otherToken))
+      expect(view.json).toMatchObject({
+        media: { kind: 'render', editsVersion: 1, stale: false },
+        mediaUrl: `/media/${id}?r=1`
+      })
+
+      // Replaced by a newer render and removed between the lookup and the read: never the original.
+      fs.rmSync(file)
+      const gone = await request(s.url, 'GET', `/media/${id}`, bearer(s.otherToken))
+      expect(gone.status).toBe(409)
+      expect(gone.text).toBe('This video is being processed.')
+    } finally {
+      media.mockRestore()
+    }
   })
 })
 
