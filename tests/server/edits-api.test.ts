@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { conflictMessage } from '../../server/src/edits/edits-rules'
 import { loadEdits } from '../../src/shared/edits'
@@ -181,6 +182,24 @@ describe('GET/PUT /api/videos/:id/edits', () => {
     expect(await call('GET', '/api/videos/nosuchvideo123/edits', bearer(s.token))).toMatchObject({
       status: 404
     })
+  })
+
+  it('gives the owner the saved edits back after the recording became shorter than them', async () => {
+    const id = await upload('Shortened')
+    const late = { version: 1, keep: [[1000, 1800]], annotations: [] }
+    expect((await putEdits(id, 0, late)).status).toBe(200)
+    // A new version of the recording (a `replaces` upload) keeps the edits; this one is 0.5 s.
+    const other = new Database(path.join(s.dataDir, 'library.db'))
+    try {
+      other.prepare('UPDATE videos SET duration_ms = 500 WHERE id = ?').run(id)
+    } finally {
+      other.close()
+    }
+    expect(await getEdits(id)).toEqual({ version: 1, edits: loadEdits(late) })
+    // Saving them again is checked against the new length.
+    const refused = await putEdits(id, 1, late)
+    expect(refused.status).toBe(400)
+    expect(refused.json.error).toMatch(/keep has no range inside the recording \(0–500 ms\)/)
   })
 
   it('needs the CSRF header for a session write', async () => {

@@ -10,7 +10,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { emptyEdits, loadEdits, serializeEdits, type Edits } from '../../../src/shared/edits'
+import {
+  EditsError,
+  emptyEdits,
+  loadEdits,
+  serializeEdits,
+  type Edits
+} from '../../../src/shared/edits'
 import { LIBRARY_EDITS_MAX_BYTES, viewerEdits } from '../../../src/shared/live-edits'
 import { csrfOk } from '../auth'
 import type { Video } from '../db/types'
@@ -63,10 +69,16 @@ export function newestEdits(library: Library, video: Video): Edits {
   if (hit) return hit
   const stored = library.db.editsOf(video.id, video.editsVersion)
   if (!stored) return emptyEdits()
-  const edits = loadEdits(JSON.parse(stored.edits), {
-    durationMs: video.durationMs ?? undefined,
-    unknownTypes: 'refuse'
-  })
+  const json: unknown = JSON.parse(stored.edits)
+  let edits: Edits
+  try {
+    edits = loadEdits(json, { durationMs: video.durationMs ?? undefined, unknownTypes: 'refuse' })
+  } catch (error) {
+    // Checked when saved, so only a new version of the recording (a shorter one: no kept range
+    // inside it) gets here: the edits as they were saved, their ranges left to the mapping.
+    if (!(error instanceof EditsError)) throw error
+    edits = loadEdits(json, { unknownTypes: 'refuse' })
+  }
   if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string)
   parsed.set(key, edits)
   return edits
