@@ -327,6 +327,7 @@ export function watchPage(d: {
           data-original="${u.original ?? ''}"
           data-edits="${u.original ? `/api/videos/${v.id}/edits` : ''}"
           data-recording-ms="${String(v.durationMs ?? '')}"
+          data-edits-version="${String(v.editsVersion)}"
           data-duration-ms="${String(v.durationMs ?? '')}"
           data-width="${v.width === null ? '' : String(v.width)}"
           data-height="${v.height === null ? '' : String(v.height)}"

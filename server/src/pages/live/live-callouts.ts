@@ -84,11 +84,33 @@ function calloutText(a: Annotation): string {
   return a.type === 'callout' && typeof a.text === 'string' ? a.text.trim() : ''
 }
 
+/** A callout as the markers show it: where it starts and ends (output clock), its text. */
+interface Marked {
+  readonly startMs: number
+  readonly endMs: number
+  readonly text: string
+}
+
 /** One marker per callout with text: the first piece of a callout split by cuts. */
-function markerCallouts(annotations: readonly Annotation[]): Annotation[] {
+function markerCallouts(annotations: readonly Annotation[]): Marked[] {
   return annotations
     .filter((a) => calloutText(a) !== '' && !String(a.id).includes('~'))
+    .map((a) => ({ startMs: a.startMs, endMs: a.endMs, text: calloutText(a) }))
     .sort((a, b) => a.startMs - b.startMs)
+}
+
+/**
+ * The callouts the page was rendered with (the video's saved callout texts): what the markers
+ * show while the library has no edits of the video (version 0: a video uploaded with its callouts
+ * burnt in, whose list still names them).
+ */
+function listedCallouts(list: HTMLElement | null): Marked[] {
+  if (!list) return []
+  return Array.from(list.querySelectorAll<HTMLElement>('.marker[data-time]')).map((button) => ({
+    startMs: Number(button.dataset.time) * 1000,
+    endMs: Number(button.dataset.end) * 1000,
+    text: button.querySelector('.marker-text')?.textContent ?? ''
+  }))
 }
 
 function start(root: HTMLElement): void {
@@ -112,6 +134,9 @@ function start(root: HTMLElement): void {
   const timeTotal = bar.querySelector<HTMLElement>('.player-time-total')!
   const modeInputs = Array.from(root.querySelectorAll<HTMLInputElement>('input[name="watch-mode"]'))
   const sideList = document.querySelector<HTMLElement>('.marker-list')
+  const listed = listedCallouts(sideList)
+  /** The edits version the page was rendered with: its callout list is already right. */
+  const renderedVersion = Number(root.dataset.editsVersion) || 0
 
   let view: ViewJson | null = null
   let etag = ''
@@ -131,7 +156,7 @@ function start(root: HTMLElement): void {
   // ---- Time: the player's time on the output clock, and seeking in output time ----------------
 
   function recordingNowMs(): number {
-    return Math.floor(video!.currentTime * 1000)
+    return Math.round(video!.currentTime * 1000)
   }
 
   function outputNowMs(): number {
@@ -151,8 +176,7 @@ function start(root: HTMLElement): void {
   function seekOutput(ms: number): void {
     const out = Math.max(0, Math.min(ms, durationMs()))
     const target = mode === 'preview' && preview ? toRecordingTime(out, preview.keep) : out
-    // Half a millisecond in: the moment read back lands inside the range, not before it.
-    video!.currentTime = (target + 0.5) / 1000
+    video!.currentTime = target / 1000
     update()
   }
 
@@ -168,7 +192,7 @@ function start(root: HTMLElement): void {
     if (toOutputTime(t, preview.keep) !== null) return
     const next = nextPlayableTime(t, preview.keep)
     const last = preview.keep[preview.keep.length - 1]
-    if (next !== null) video!.currentTime = (next + 0.5) / 1000
+    if (next !== null) video!.currentTime = next / 1000
     else if (last) {
       video!.pause()
       video!.currentTime = last[1] / 1000
@@ -287,10 +311,12 @@ function start(root: HTMLElement): void {
 
   function buildMarkers(): void {
     const total = durationMs()
-    const callouts = view ? markerCallouts(view.annotations) : []
+    const version = view?.version ?? 0
+    const fromEdits = version > 0
+    const callouts = view && fromEdits ? markerCallouts(view.annotations) : listed
     markerBox.replaceChildren()
     for (const a of callouts) {
-      const text = calloutText(a)
+      const text = a.text
       const button = el('button', 'player-marker')
       button.type = 'button'
       button.dataset.time = String(a.startMs / 1000)
@@ -299,7 +325,7 @@ function start(root: HTMLElement): void {
       button.style.left = `${total > 0 ? Math.min(100, (a.startMs / total) * 100) : 0}%`
       markerBox.append(button)
     }
-    if (sideList) {
+    if (sideList && fromEdits && version !== renderedVersion) {
       sideList.replaceChildren(
         ...callouts.map((a) => {
           const li = el('li')
@@ -311,7 +337,7 @@ function start(root: HTMLElement): void {
             el('span', 'visually-hidden', 'Jump to '),
             el('span', 'marker-time', clock(a.startMs)),
             el('span', 'visually-hidden', ' — '),
-            el('span', 'marker-text', calloutText(a))
+            el('span', 'marker-text', a.text)
           )
           li.append(button)
           return li
