@@ -318,7 +318,7 @@ describe('GET /api/videos/:id/view', () => {
     expect(view.json).toMatchObject({
       version: 1,
       durationMs: 1300,
-      media: { kind: 'processing', failed: null }
+      media: { kind: 'processing', failed: false }
     })
     expect(view.json.annotations).toEqual([
       expect.objectContaining({
@@ -451,6 +451,28 @@ describe('serving a render', () => {
       const gone = await request(s.url, 'GET', `/media/${id}`, bearer(s.otherToken))
       expect(gone.status).toBe(409)
       expect(gone.text).toBe('This video is being processed.')
+    } finally {
+      media.mockRestore()
+    }
+  })
+})
+
+describe('a failed render', () => {
+  it('is told to every viewer; why (it may name server files) only to the owner', async () => {
+    const id = await upload('Failed render')
+    await putEdits(id, 0, CUT_EDITS)
+    const why = 'The render failed: ffmpeg could not read /srv/sidecast/data/uploads/x'
+    const media = vi
+      .spyOn(s.app.library.renders, 'viewerMedia')
+      .mockReturnValue({ kind: 'processing', failed: why })
+    try {
+      const member = await call('GET', `/api/videos/${id}/view`, bearer(s.otherToken))
+      expect(member.json.media).toEqual({ kind: 'processing', failed: true })
+      expect(member.text).not.toContain('/srv/')
+      const owner = await call('GET', `/api/videos/${id}/view`, bearer(s.token))
+      expect(owner.json.media).toEqual({ kind: 'processing', failed: true, error: why })
+      const bytes = await request(s.url, 'GET', `/media/${id}`, bearer(s.otherToken))
+      expect(bytes.status).toBe(409)
     } finally {
       media.mockRestore()
     }

@@ -158,10 +158,11 @@ export function viewJson(library: Library, video: Video, urls: ViewUrls): Record
     media = { kind: 'render', editsVersion: served.editsVersion, stale: served.stale }
     mediaUrl = `${urls.media}?r=${served.editsVersion}`
   } else if (served.kind === 'processing') {
-    // Why a render failed is for the owner (it may name the server's files); others are told it did.
-    const failed =
-      served.failed && (urls.original ? served.failed : 'The video could not be processed.')
-    media = { kind: 'processing', failed }
+    // `failed`: the render of these edits failed. Why is for the owner (it may name the
+    // server's files); others are told it did.
+    const failed = served.failed !== null
+    const error = failed && urls.original ? served.failed : null
+    media = { kind: 'processing', failed, ...(error ? { error } : {}) }
   } else media = { kind: 'original' }
   return {
     version: view.version,
