@@ -55,14 +55,16 @@ afterAll(async () => {
 })
 
 describe('GET /api/me', () => {
-  it('answers name and admin', async () => {
+  it('answers name, admin and what the library can do', async () => {
     expect((await call('GET', '/api/me', bearer(s.token))).json).toEqual({
       name: 'alice',
-      admin: false
+      admin: false,
+      features: ['edits']
     })
     expect((await call('GET', '/api/me', bearer(s.adminToken))).json).toEqual({
       name: 'root',
-      admin: true
+      admin: true,
+      features: ['edits']
     })
   })
 })

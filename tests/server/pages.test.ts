@@ -370,7 +370,7 @@ describe('library pages', () => {
       await page.getByText('Copied.').waitFor()
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${base}/v/${demoId}`)
       const download = page.getByRole('link', { name: 'Download' })
-      await expect(download.getAttribute('href')).resolves.toBe(`/media/${demoId}?download=1`)
+      await expect(download.getAttribute('href')).resolves.toBe(`/v/${demoId}/download`)
     } finally {
       await context.close()
     }

@@ -28,8 +28,9 @@ function preparingPage(d: {
   state: Exclude<DownloadState, { state: 'ready' }>
   back: string
 }): SafeHtml {
-  const failed = d.state.state === 'failed'
-  const percent = failed ? 0 : Math.round(d.state.progress * 100)
+  const state = d.state
+  const failed = state.state === 'failed'
+  const percent = state.state === 'failed' ? 0 : Math.round(state.progress * 100)
   return layout(
     {
       title: `Download ${titleOf(d.video)}`,
@@ -42,14 +43,14 @@ function preparingPage(d: {
       ${
         failed
           ? html`<p class="notice error" role="alert">
-                The download could not be made. ${d.state.state === 'failed' ? d.state.error : ''}
+                The download could not be made. ${state.state === 'failed' ? state.error : ''}
               </p>
               <p>
                 <a class="btn" href="?retry=1">Try again</a>
                 <a href="${d.back}">Back to the video</a>
               </p>`
           : html`<p role="status">
-                ${d.state.state === 'queued' ? 'Waiting for its turn…' : 'Preparing your download…'}
+                ${state.state === 'queued' ? 'Waiting for its turn…' : 'Preparing your download…'}
                 ${String(percent)} %
               </p>
               <progress max="100" value="${String(percent)}" aria-label="Download being prepared">
