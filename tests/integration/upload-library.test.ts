@@ -179,7 +179,7 @@ describe('uploading to the real library server', () => {
     await vi.waitFor(() => expect(copied).toEqual([video.url]))
   })
 
-  it('exports a recording with edits first and sends the callouts for search', async () => {
+  it('sends a recording with edits as it is; its edits follow and the library applies them', async () => {
     const s = await server()
     const { services } = await app(s.url, s.token)
     await project(services.projects.projectsDir, smallVideo, {
@@ -202,18 +202,29 @@ describe('uploading to the real library server', () => {
     await services.handlers['uploads:start'](ID, {})
     await waitFor(services, (u) => u.state === 'done', 50_000)
 
-    const { json } = await getJson<{ videos: ListedVideo[] }>(s, '/api/videos?q=walrus')
-    expect(json.videos).toHaveLength(1)
-    const video = json.videos[0]!
-    expect(video.title).toBe('Integration walkthrough')
-    expect(video.callouts).toEqual([{ text: 'Press the walrus button', startMs: 200, endMs: 900 }])
-    // The server measured the exported (trimmed) video, not the 2 s recording.
-    expect(video.durationMs).toBeGreaterThan(1200)
-    expect(video.durationMs).toBeLessThan(1800)
-    // The upload's own export file goes once the video is in the library.
+    // The edits arrive as the library's version 1: search finds the callout on the output clock.
+    const found = await vi.waitFor(
+      async () => {
+        const { json } = await getJson<{ videos: (ListedVideo & { editsVersion: number })[] }>(
+          s,
+          '/api/videos?q=walrus'
+        )
+        expect(json.videos).toHaveLength(1)
+        return json.videos[0]!
+      },
+      { timeout: 30_000, interval: 100 }
+    )
+    expect(found.title).toBe('Integration walkthrough')
+    expect(found.editsVersion).toBe(1)
+    expect(found.callouts).toEqual([{ text: 'Press the walrus button', startMs: 200, endMs: 900 }])
+    // The 2 s recording went as it is (an export would be 1.5 s), and viewers get the trimmed length.
+    expect(found.durationMs).toBeGreaterThan(1800)
+    const { json: view } = await getJson<{ durationMs: number }>(s, `/api/videos/${found.id}/view`)
+    expect(view.durationMs).toBe(1500)
+    // No export was made for it.
     const uploadsDir = join(services.projects.projectsDir, '..', 'uploads')
-    await vi.waitFor(async () =>
-      expect((await readdir(uploadsDir)).filter((f) => f.endsWith('.mp4'))).toEqual([])
+    expect((await readdir(uploadsDir).catch(() => [])).filter((f) => f.endsWith('.mp4'))).toEqual(
+      []
     )
   })
 
