@@ -407,6 +407,44 @@ describe('the media rule', () => {
   })
 })
 
+describe('a recording whose edits follow (Upload-Metadata editsFollow)', () => {
+  it('gives viewers nothing of it until its edits are in; then what the edits say', async () => {
+    const { res } = await createUpload(
+      s,
+      original.length,
+      { filename: 'clip.mp4', title: 'Edits follow', editsFollow: '1' },
+      s.token,
+      original
+    )
+    expect(res.status).toBe(201)
+    const id = String(res.headers['sidecast-video-id'])
+    expect(s.app.library.db.getVideo(id)?.awaitingEdits).toBe(true)
+
+    const waiting = await request(s.url, 'GET', `/media/${id}`, bearer(s.otherToken))
+    expect(waiting.status).toBe(409)
+    expect(waiting.body.equals(original)).toBe(false)
+    // Its owner may watch the original meanwhile.
+    const mine = await request(s.url, 'GET', `/media/${id}?original=1`, bearer(s.token))
+    expect(mine.body.equals(original)).toBe(true)
+
+    // Edits that hide nothing arrive: the original is what everyone sees.
+    expect((await putEdits(id, 0, calloutEdits('Hello'))).status).toBe(200)
+    expect(s.app.library.db.getVideo(id)?.awaitingEdits).toBe(false)
+    const after = await request(s.url, 'GET', `/media/${id}`, bearer(s.otherToken))
+    expect(after.status).toBe(200)
+    expect(after.body.equals(original)).toBe(true)
+  })
+
+  it('refuses a value other than 0 or 1, naming it', async () => {
+    const { res } = await createUpload(s, original.length, {
+      filename: 'clip.mp4',
+      editsFollow: 'yes'
+    })
+    expect(res.status).toBe(400)
+    expect(JSON.parse(res.text).error).toMatch(/^Upload-Metadata: editsFollow /)
+  })
+})
+
 describe('serving a render', () => {
   it('sends the render file with Range as video/mp4; its file gone, "being processed"', async () => {
     const id = await upload('Rendered')

@@ -137,6 +137,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE videos ADD COLUMN edits_version INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE videos ADD COLUMN access TEXT NOT NULL DEFAULT 'team';
   ALTER TABLE videos ADD COLUMN link_token TEXT;
+  ALTER TABLE videos ADD COLUMN awaiting_edits INTEGER NOT NULL DEFAULT 0;
   CREATE UNIQUE INDEX videos_link_token ON videos(link_token) WHERE link_token IS NOT NULL;
   CREATE TABLE video_edits (
     video_id TEXT NOT NULL,
@@ -208,6 +209,7 @@ interface VideoRow {
   edits_version: number
   access: string
   link_token: string | null
+  awaiting_edits: number
 }
 interface EditsRow {
   video_id: string
@@ -299,7 +301,8 @@ function toVideo(row: VideoRow): Video {
     height: row.height,
     editsVersion: row.edits_version,
     access: row.access === 'link' ? 'link' : 'team',
-    linkToken: row.link_token
+    linkToken: row.link_token,
+    awaitingEdits: row.awaiting_edits === 1
   }
 }
 function toEdits(row: EditsRow): EditsVersion {
@@ -477,9 +480,9 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     insertVideo: db.prepare(
       `INSERT INTO videos (id, title, description, owner_id, author_name, duration_ms, size_bytes,
         filename, mime_type, project_id, callouts, has_thumbnail, upload_id, storage, width, height,
-        created_at) VALUES (@id, @title, @description, @ownerId, @authorName, @durationMs,
-        @sizeBytes, @filename, @mimeType, @projectId, @callouts, @hasThumbnail, @uploadId, @storage,
-        @width, @height, @createdAt)`
+        awaiting_edits, created_at) VALUES (@id, @title, @description, @ownerId, @authorName,
+        @durationMs, @sizeBytes, @filename, @mimeType, @projectId, @callouts, @hasThumbnail,
+        @uploadId, @storage, @width, @height, @awaitingEdits, @createdAt)`
     ),
     insertSearch: db.prepare('INSERT INTO video_search (video_id, body) VALUES (?, ?)'),
     deleteSearch: db.prepare('DELETE FROM video_search WHERE video_id = ?'),
@@ -510,7 +513,9 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     insertEdits: db.prepare(
       'INSERT INTO video_edits (video_id, version, edits, user_id, created_at) VALUES (?, ?, ?, ?, ?)'
     ),
-    setEditsVersion: db.prepare('UPDATE videos SET edits_version = ?, callouts = ? WHERE id = ?'),
+    setEditsVersion: db.prepare(
+      'UPDATE videos SET edits_version = ?, callouts = ?, awaiting_edits = 0 WHERE id = ?'
+    ),
     deleteEditsOf: db.prepare('DELETE FROM video_edits WHERE video_id = ?'),
     setAccess: db.prepare('UPDATE videos SET access = ?, link_token = ? WHERE id = ?'),
     videoByLink: db.prepare<VideoRow>(
@@ -613,6 +618,7 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
       storage: v.storage,
       width: v.width ?? null,
       height: v.height ?? null,
+      awaitingEdits: v.awaitingEdits ? 1 : 0,
       createdAt: v.createdAt ?? now()
     })
     st.insertSearch.run(v.id, searchBody({ ...v, authorName }))

@@ -45,6 +45,11 @@ export interface Video {
   access: VideoAccess
   /** The unguessable token of its "anyone with the link" link; null when there is none. */
   linkToken: string | null
+  /**
+   * Sent as it is with its edits to follow (Upload-Metadata `editsFollow`) and they have not come
+   * yet: viewers other than the owner get nothing of it meanwhile.
+   */
+  awaitingEdits: boolean
 }
 
 export type VideoAccess = 'team' | 'link'
@@ -90,7 +95,14 @@ export type StorageKind = 'file' | 's3'
 /** A video as the upload processor adds it (the author's name is its owner's). */
 export interface NewVideo extends Omit<
   Video,
-  'authorName' | 'createdAt' | 'width' | 'height' | 'editsVersion' | 'access' | 'linkToken'
+  | 'authorName'
+  | 'createdAt'
+  | 'width'
+  | 'height'
+  | 'editsVersion'
+  | 'access'
+  | 'linkToken'
+  | 'awaitingEdits'
 > {
   /** The tus upload id the video came from (storage key). */
   uploadId: string
@@ -100,6 +112,8 @@ export interface NewVideo extends Omit<
   createdAt?: string
   width?: number | null
   height?: number | null
+  /** Its edits follow the upload (Video.awaitingEdits); default false. */
+  awaitingEdits?: boolean
 }
 
 export type UploadState = 'uploading' | 'processing' | 'done' | 'failed'

@@ -72,12 +72,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     if (hit) return hit
     const stored = video.editsVersion > 0 ? db.editsOf(video.id, video.editsVersion) : null
     const duration = video.durationMs ?? 0
-    const edits = stored
-      ? loadEdits(JSON.parse(stored.edits), {
-          ...(video.durationMs ? { durationMs: video.durationMs } : {}),
-          unknownTypes: 'refuse'
-        })
-      : emptyEdits()
+    const edits = stored ? storedEdits(stored.edits, video.durationMs) : emptyEdits()
     const entry = {
       edits,
       redacts: hasRedactions(edits, duration),
@@ -86,6 +81,23 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string)
     parsed.set(cacheKey, entry)
     return entry
+  }
+
+  /**
+   * Stored edits as the engine takes them. Kept ranges saved against a longer recording (a new
+   * version of it replaced the old) may lie past its end; they are read without the length then,
+   * so the video is served (what they cut is still cut) rather than an error.
+   */
+  function storedEdits(json: string, durationMs: number | null): Edits {
+    const parsedJson: unknown = JSON.parse(json)
+    try {
+      return loadEdits(parsedJson, {
+        ...(durationMs ? { durationMs } : {}),
+        unknownTypes: 'refuse'
+      })
+    } catch {
+      return loadEdits(parsedJson, { unknownTypes: 'refuse' })
+    }
   }
 
   function absolute(record: RenderRecord): string | null {
@@ -162,12 +174,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     try {
       const tools = options.tools()
       const facts = await probeFacts(tools.ffprobe, local.file, video.title, signal)
-      const all = stored
-        ? loadEdits(JSON.parse(stored.edits), {
-            durationMs: facts.durationMs,
-            unknownTypes: 'refuse'
-          })
-        : emptyEdits()
+      const all = stored ? storedEdits(stored.edits, facts.durationMs ?? null) : emptyEdits()
       const edits = job.kind === 'viewer' ? redactionEdits(all, facts.durationMs ?? 0) : all
       let lastWrite = 0
       const result = await runExport({
@@ -254,6 +261,9 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     },
 
     viewerMedia(video): ViewerMedia {
+      // Sent as it is with its edits to follow: nothing of it until they are here.
+      if (video.awaitingEdits && video.editsVersion === 0)
+        return { kind: 'processing', failed: null }
       const { redacts, key } = editsOf(video)
       if (!redacts) return { kind: 'original' }
       const latest = db.latestDoneRender(video.id, 'viewer')

@@ -28,6 +28,11 @@ export interface UploadMeta {
    * the server stream-copies into a seekable file once all of it is there.
    */
   live: boolean
+  /**
+   * `editsFollow` = `1`: the recording is sent as it is and its edits follow (PUT .../edits);
+   * until they are there, viewers other than the owner get nothing of it (render-queue.ts).
+   */
+  editsFollow: boolean
 }
 
 const LIMITS = UPLOAD_METADATA_LIMITS
@@ -143,5 +148,21 @@ export function validateMetadata(meta: Record<string, string | null | undefined>
   }
   const live = liveText === '1'
 
-  return { filename, title, description, durationMs, projectId, callouts, replaces, live }
+  const followText = text(meta, 'editsFollow', 1)
+  if (followText !== undefined && followText !== '' && followText !== '0' && followText !== '1') {
+    throw new MetadataError('editsFollow must be 1 (the edits are sent after the recording) or 0')
+  }
+  const editsFollow = followText === '1'
+
+  return {
+    filename,
+    title,
+    description,
+    durationMs,
+    projectId,
+    callouts,
+    replaces,
+    live,
+    editsFollow
+  }
 }

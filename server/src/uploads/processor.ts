@@ -317,7 +317,8 @@ export class UploadProcessor {
       uploadId,
       storage: storage.kind,
       width: probe.width,
-      height: probe.height
+      height: probe.height,
+      awaitingEdits: meta.editsFollow
     }
     if (!replacing || retry) return { state: 'done', video: db.completeUpload(uploadId, facts) }
 

@@ -899,6 +899,20 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         }
         bytesTotal = size
       }
+      const baseMetadata = exported
+        ? {}
+        : metadataFor({
+            projectId,
+            title,
+            description,
+            // The unedited recording's length and no callouts: the library takes those from
+            // the edits, which follow once the upload is done.
+            edits: sendsEdits ? emptyEdits() : edits,
+            durationMs: facts.durationMs,
+            exported: false,
+            extension: extname(facts.file).slice(1) || 'webm',
+            ...(replaces ? { replaces } : {})
+          })
       const upload: Upload = {
         id: randomUUID(),
         projectId,
@@ -912,20 +926,9 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         ...(sendsEdits ? { sendsEdits: true } : {}),
         bytesTotal,
         bytesSent: 0,
-        metadata: exported
-          ? {}
-          : metadataFor({
-              projectId,
-              title,
-              description,
-              // The unedited recording's length and no callouts: the library takes those from
-              // the edits, which follow once the upload is done.
-              edits: sendsEdits ? emptyEdits() : edits,
-              durationMs: facts.durationMs,
-              exported: false,
-              extension: extname(facts.file).slice(1) || 'webm',
-              ...(replaces ? { replaces } : {})
-            })
+        // `editsFollow`: viewers see nothing of it until its edits are in the library, so what
+        // they hide never shows in between (the owner sees the original meanwhile).
+        metadata: sendsEdits ? { ...baseMetadata, editsFollow: '1' } : baseMetadata
       }
       uploads.push(upload)
       changed(upload)

@@ -132,6 +132,8 @@ describe('a library that applies edits itself', () => {
     expect(job.metadata.durationMs).toBe('10000')
     expect(job.metadata.callouts).toBeUndefined()
     expect(job.metadata.filename).toMatch(/\.webm$/)
+    // Viewers get nothing of it until the edits are there.
+    expect(job.metadata.editsFollow).toBe('1')
 
     tus.last.send(4321)
     tus.last.succeed('https://lib.test/v/vid9', 'vid9')
@@ -177,6 +179,7 @@ describe('an older library', () => {
     await exporter.last.finish()
     await vi.waitFor(() => expect(tus.runs).toHaveLength(1))
     expect(tus.last.job.metadata.durationMs).toBe('8000')
+    expect(tus.last.job.metadata.editsFollow).toBeUndefined()
     expect(JSON.parse(tus.last.job.metadata.callouts!)).toEqual([
       { startMs: 3000, endMs: 4000, text: 'Click Save', type: 'callout' }
     ])
