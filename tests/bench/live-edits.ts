@@ -659,8 +659,8 @@ async function main(): Promise<void> {
     median(withLive.map((f) => f.presented)) - median(without.map((f) => f.presented))
   const smartWord = (copied: number): string =>
     copied > 0.5
-      ? `smart (${(copied * 100).toFixed(0)} % copied)`
-      : `full (${(copied * 100).toFixed(0)} % copied)`
+      ? `smart (${(copied * 100).toFixed(1)} % copied)`
+      : `full (${(copied * 100).toFixed(1)} % copied)`
   const cpu = cpus()[0]?.model ?? '?'
   const rows: string[][] = [
     [
