@@ -203,7 +203,11 @@ describe('session auth (the pages’ scripts)', () => {
   it('reads with the cookie; writes need the x-csrf-token of that session', async () => {
     const session = s.app.library.db.createSession(s.user.id)
     const cookie = { Cookie: `${SESSION_COOKIE}=${session.id}` }
-    expect((await call('GET', '/api/me', cookie)).json).toEqual({ name: 'alice', admin: false, features: ['edits'] })
+    expect((await call('GET', '/api/me', cookie)).json).toEqual({
+      name: 'alice',
+      admin: false,
+      features: ['edits']
+    })
 
     let r = await call('PATCH', `/api/videos/${aliceVideo}`, cookie, { title: 'via session' })
     expect(r.status).toBe(403)

@@ -264,7 +264,10 @@ describe('a browser on another origin', () => {
       session.id
     )
 
-    expect(result.me).toEqual({ status: 200, body: { name: 'alice', admin: false, features: ['edits'] } })
+    expect(result.me).toEqual({
+      status: 200,
+      body: { name: 'alice', admin: false, features: ['edits'] }
+    })
     expect(result.renamed.status).toBe(200)
     expect(result.renamed.body).toMatchObject({ id: videoId, title: 'Renamed with the token' })
     expect(result.cookieRead).toBe('TypeError')
