@@ -1,9 +1,9 @@
 /**
- * Sends a file of this machine (a render of a video's edits) as media: 200 whole, 206 one range,
- * 416 outside the file, HEAD without the body.
+ * Sending media bytes: a stored original or a file of this machine (a render), whole (200), one
+ * range (206) or 416 outside it, HEAD without the body.
  */
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { parseRange } from '../../../src/shared/http-range'
@@ -17,25 +17,32 @@ export function attachment(name: string): string {
 }
 /* eslint-enable no-control-regex */
 
-export interface SendFileOptions {
-  readonly type: string
-  /** A Content-Disposition, e.g. attachment(...). */
-  readonly disposition?: string
+export async function pipeStream(
+  stream: NodeJS.ReadableStream,
+  res: ServerResponse
+): Promise<void> {
+  try {
+    await pipeline(stream, res)
+  } catch {
+    // The client went away (seeking aborts requests all the time) or storage failed mid-way:
+    // the headers are out, so all we can do is close the connection.
+    if (!res.destroyed) res.destroy()
+  }
 }
 
-export async function sendLocalFile(
+/** `size` bytes answered whole (200), one range (206) or 416; HEAD without a body. */
+export async function sendBytes(
   req: IncomingMessage,
   res: ServerResponse,
-  file: string,
-  options: SendFileOptions
+  size: number,
+  headers: Record<string, string>,
+  stream: (range: { start: number; end: number } | undefined) => NodeJS.ReadableStream
 ): Promise<void> {
-  const { size } = await stat(file)
-  res.setHeader('Content-Type', options.type)
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
   res.setHeader('Accept-Ranges', 'bytes')
-  res.setHeader('Cache-Control', 'private')
-  if (options.disposition) res.setHeader('Content-Disposition', options.disposition)
   // A Range with If-Range is only honoured when the validator matches; we send none, so ignore it.
-  const range = parseRange(req.headers['if-range'] ? undefined : req.headers.range, size)
+  const rangeHeader = req.headers['if-range'] ? undefined : req.headers.range
+  const range = parseRange(rangeHeader, size)
   if (range === 'unsatisfiable') {
     res.statusCode = 416
     res.setHeader('Content-Range', `bytes */${size}`)
@@ -54,10 +61,33 @@ export async function sendLocalFile(
     res.end()
     return
   }
+  await pipeStream(stream(range ?? undefined), res)
+}
+
+/**
+ * A file of this machine (a render): its bytes as they are when opened, so a render replaced
+ * meanwhile still finishes this answer. False, with nothing sent, when the file is gone.
+ */
+export async function sendLocalFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  headers: Record<string, string>
+): Promise<boolean> {
+  let handle: FileHandle
   try {
-    await pipeline(createReadStream(file, range ?? {}), res)
-  } catch {
-    // The client went away (seeking aborts requests all the time): close the connection.
-    if (!res.destroyed) res.destroy()
+    handle = await open(path, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
   }
+  try {
+    const { size } = await handle.stat()
+    await sendBytes(req, res, size, headers, (range) =>
+      handle.createReadStream({ start: range?.start ?? 0, end: range?.end, autoClose: false })
+    )
+  } finally {
+    await handle.close()
+  }
+  return true
 }

@@ -77,11 +77,14 @@ async function answer(
   })
   r.res.setHeader('Cache-Control', 'no-store')
   if (state.state === 'ready') {
-    await sendLocalFile(r.req, r.res, state.file, {
-      type: 'video/mp4',
-      disposition: attachment(`${titleOf(video)}.mp4`)
+    const sent = await sendLocalFile(r.req, r.res, state.file, {
+      'Content-Type': 'video/mp4',
+      'Cache-Control': 'private, no-store',
+      'Content-Disposition': attachment(`${titleOf(video)}.mp4`)
     })
-    return
+    if (sent) return
+    // Removed meanwhile (a newer version's download replaced it): made again.
+    return answer(r, video, viewer, back)
   }
   if (wantsJson(r)) {
     r.res.statusCode = 202

@@ -5,15 +5,13 @@
  * everyone else gets the render with the redactions burnt in (issue 13).
  */
 import { createReadStream } from 'node:fs'
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises'
-import type { ServerResponse } from 'node:http'
+import { readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
-import { parseRange } from '../../../../src/shared/http-range'
 import type { Resolved } from '../../auth'
 import type { Video } from '../../db/types'
 import { redirect, sendText } from '../http'
+import { pipeStream, sendBytes, sendLocalFile } from '../send-file'
 import { mayChange } from '../../library'
 import { findVideo, wantsHtml, type PageRequest, type PageRoute } from './base'
 
@@ -48,16 +46,6 @@ function attachmentDisposition(video: Video, ext?: string): string {
 }
 /* eslint-enable no-control-regex */
 
-async function pipeStream(stream: NodeJS.ReadableStream, res: ServerResponse): Promise<void> {
-  try {
-    await pipeline(stream, res)
-  } catch {
-    // The client went away (seeking aborts requests all the time) or storage failed mid-way:
-    // the headers are out, so all we can do is close the connection.
-    if (!res.destroyed) res.destroy()
-  }
-}
-
 /** Whoever may fetch media and thumbnails: a session or a Bearer token; else answered, null. */
 function byteViewer({ req, res, ctx, url }: PageRequest): Resolved | null {
   const who = ctx.resolveUser(req)
@@ -71,39 +59,6 @@ function byteViewer({ req, res, ctx, url }: PageRequest): Resolved | null {
   return null
 }
 
-/** A file of `size` bytes answered whole (200), one range (206) or 416; HEAD without a body. */
-async function sendBytes(
-  { req, res }: PageRequest,
-  size: number,
-  headers: Record<string, string>,
-  stream: (range: { start: number; end: number } | undefined) => NodeJS.ReadableStream
-): Promise<void> {
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
-  res.setHeader('Accept-Ranges', 'bytes')
-  // A Range with If-Range is only honoured when the validator matches; we send none, so ignore it.
-  const rangeHeader = req.headers['if-range'] ? undefined : req.headers.range
-  const range = parseRange(rangeHeader, size)
-  if (range === 'unsatisfiable') {
-    res.statusCode = 416
-    res.setHeader('Content-Range', `bytes */${size}`)
-    res.end()
-    return
-  }
-  if (range) {
-    res.statusCode = 206
-    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
-    res.setHeader('Content-Length', range.end - range.start + 1)
-  } else {
-    res.statusCode = 200
-    res.setHeader('Content-Length', size)
-  }
-  if (req.method === 'HEAD') {
-    res.end()
-    return
-  }
-  await pipeStream(stream(range ?? undefined), res)
-}
-
 /** The original upload, as stored. Only for its owner or, while nothing is hidden, everyone. */
 async function sendOriginal(r: PageRequest, video: Video): Promise<void> {
   const file = await r.ctx.library.openVideoFile(video)
@@ -114,7 +69,7 @@ async function sendOriginal(r: PageRequest, video: Video): Promise<void> {
   if (r.url.searchParams.get('download') === '1') {
     headers['Content-Disposition'] = attachmentDisposition(video)
   }
-  await sendBytes(r, file.size, headers, (range) => file.stream(range))
+  await sendBytes(r.req, r.res, file.size, headers, (range) => file.stream(range))
 }
 
 /**
@@ -122,30 +77,15 @@ async function sendOriginal(r: PageRequest, video: Video): Promise<void> {
  * a render replaced meanwhile still finishes this answer. False when the file is gone.
  */
 async function sendRender(r: PageRequest, video: Video, path: string): Promise<boolean> {
-  let handle: FileHandle
-  try {
-    handle = await open(path, 'r')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw error
+  const headers: Record<string, string> = {
+    'Content-Type': 'video/mp4',
+    // The same address plays a newer render once it is done.
+    'Cache-Control': 'private, no-cache'
   }
-  try {
-    const { size } = await handle.stat()
-    const headers: Record<string, string> = {
-      'Content-Type': 'video/mp4',
-      // The same address plays a newer render once it is done.
-      'Cache-Control': 'private, no-cache'
-    }
-    if (r.url.searchParams.get('download') === '1') {
-      headers['Content-Disposition'] = attachmentDisposition(video, '.mp4')
-    }
-    await sendBytes(r, size, headers, (range) =>
-      handle.createReadStream({ start: range?.start ?? 0, end: range?.end, autoClose: false })
-    )
-  } finally {
-    await handle.close()
+  if (r.url.searchParams.get('download') === '1') {
+    headers['Content-Disposition'] = attachmentDisposition(video, '.mp4')
   }
-  return true
+  return sendLocalFile(r.req, r.res, path, headers)
 }
 
 /**
