@@ -5,13 +5,22 @@
  * at the next start.
  */
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { serializeEdits, type Edits } from '../../src/shared/edits'
 import type { Video } from '../../server/src/db/types'
 import { signInWithFetch } from './helpers-pages/session'
-import { serversPerTest, startServer, tempDir, uploadWholeVideo, type TestServer } from './support'
+import {
+  request,
+  serversPerTest,
+  startServer,
+  tempDir,
+  uploadWholeVideo,
+  type RawResponse,
+  type TestServer
+} from './support'
 
 const run = promisify(execFile)
 const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
@@ -50,7 +59,7 @@ beforeAll(async () => {
     '-shortest',
     file
   ])
-  noise = await import('node:fs').then((fs) => fs.readFileSync(file))
+  noise = fs.readFileSync(file)
 })
 
 /** A cut of 2–4 s, a blur box over the frame's middle, and one callout in the first second. */
@@ -162,10 +171,22 @@ describe('renders of the edits', () => {
     expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
       kind: 'processing'
     })
+    const thumb = (token: string): Promise<RawResponse> =>
+      request(s.url, 'GET', `/thumbs/${videoId}.jpg`, { Authorization: `Bearer ${token}` })
+    // Its thumbnail is a frame of the original: not for viewers while nothing else is there.
+    expect((await thumb(s.otherToken)).status).toBe(404)
     await s.app.library.renders.idle()
     const media = s.app.library.renders.viewerMedia(video(s, videoId))
     if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
     expect(media).toMatchObject({ editsVersion: 1, stale: false })
+    // Viewers get a thumbnail of their version; the owner the original's.
+    const viewers = await thumb(s.otherToken)
+    const owners = await thumb(s.token)
+    expect(viewers.status).toBe(200)
+    expect(viewers.headers['content-type']).toBe('image/jpeg')
+    expect(viewers.body.equals(fs.readFileSync(media.file.replace(/\.mp4$/, '.jpg')))).toBe(true)
+    expect(owners.body.equals(fs.readFileSync(s.app.library.thumbnailPath(videoId)))).toBe(true)
+    expect(viewers.body.equals(owners.body)).toBe(false)
 
     // 2 s of 6 cut: 4 s left (a frame either way).
     expect(Math.abs((await durationMs(media.file)) - 4000)).toBeLessThanOrEqual(80)
@@ -240,9 +261,7 @@ describe('renders of the edits', () => {
     const bytes = Buffer.from(await done.arrayBuffer())
     const ready = s.app.library.renders.download(video(s, videoId))
     if (ready.state !== 'ready') throw new Error('not ready')
-    expect(bytes.equals(await import('node:fs').then((fs) => fs.readFileSync(ready.file)))).toBe(
-      true
-    )
+    expect(bytes.equals(fs.readFileSync(ready.file))).toBe(true)
 
     // Without a session: to sign-in, never the file.
     const anonymous = await fetch(url, { redirect: 'manual' })

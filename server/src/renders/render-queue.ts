@@ -9,6 +9,7 @@
  * audio in `<data>/renders/<video id>/cache/` (timeline-audio.ts), so each edit after the first
  * copies the audio instead of encoding it again.
  */
+import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
@@ -200,6 +201,10 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
           }
         }
       })
+      // The viewers' thumbnail comes from their version: the original's may show what is hidden.
+      if (job.kind === 'viewer') {
+        await thumbnailOf(tools.ffmpeg, outFile, result.durationMs, thumbFile(outFile), signal)
+      }
       await options.write((d) =>
         d.updateRender(job.videoId, job.kind, job.editsVersion, {
           state: 'done',
@@ -224,7 +229,31 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       const file = absolute(r)
       db.deleteRender(r.videoId, r.kind, r.editsVersion)
       if (file) await fsp.rm(file, { force: true })
+      if (file) await fsp.rm(thumbFile(file), { force: true })
     }
+  }
+
+  function viewerMedia(video: Video): ViewerMedia {
+    // Sent as it is with its edits to follow: nothing of it until they are here.
+    if (video.awaitingEdits && video.editsVersion === 0) return { kind: 'processing', failed: null }
+    const { redacts, key } = editsOf(video)
+    if (!redacts) return { kind: 'original' }
+    const latest = db.latestDoneRender(video.id, 'viewer')
+    const file = latest && absolute(latest)
+    if (latest && file) {
+      return {
+        kind: 'render',
+        file,
+        sizeBytes: latest.sizeBytes ?? fs.statSync(file).size,
+        durationMs: latest.durationMs ?? 0,
+        editsVersion: latest.editsVersion,
+        stale: latest.redactionKey !== key
+      }
+    }
+    const failed = db
+      .rendersOf(video.id)
+      .find((r) => r.kind === 'viewer' && r.redactionKey === key && r.state === 'failed')
+    return { kind: 'processing', failed: failed?.error ?? null }
   }
 
   function queue(video: Video, kind: RenderKind, key: string): RenderRecord {
@@ -260,29 +289,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       if (!pending) queue(video, 'viewer', key)
     },
 
-    viewerMedia(video): ViewerMedia {
-      // Sent as it is with its edits to follow: nothing of it until they are here.
-      if (video.awaitingEdits && video.editsVersion === 0)
-        return { kind: 'processing', failed: null }
-      const { redacts, key } = editsOf(video)
-      if (!redacts) return { kind: 'original' }
-      const latest = db.latestDoneRender(video.id, 'viewer')
-      const file = latest && absolute(latest)
-      if (latest && file) {
-        return {
-          kind: 'render',
-          file,
-          sizeBytes: latest.sizeBytes ?? fs.statSync(file).size,
-          durationMs: latest.durationMs ?? 0,
-          editsVersion: latest.editsVersion,
-          stale: latest.redactionKey !== key
-        }
-      }
-      const failed = db
-        .rendersOf(video.id)
-        .find((r) => r.kind === 'viewer' && r.redactionKey === key && r.state === 'failed')
-      return { kind: 'processing', failed: failed?.error ?? null }
-    },
+    viewerMedia,
 
     download(video, opts = {}): DownloadState {
       const existing = db.getRender(video.id, 'download', video.editsVersion)
@@ -301,6 +308,14 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       return now.state === 'done' || now.state === 'failed'
         ? { state: 'queued', progress: 0 }
         : { state: now.state, progress: now.progress }
+    },
+
+    viewerThumbnail(video) {
+      const media = viewerMedia(video)
+      if (media.kind === 'processing') return { kind: 'none' }
+      if (media.kind === 'original') return { kind: 'original' }
+      const file = thumbFile(media.file)
+      return fs.existsSync(file) ? { kind: 'file', file } : { kind: 'none' }
     },
 
     rendersOf: (videoId) => db.rendersOf(videoId),
@@ -331,4 +346,48 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
   function hasQueued(): boolean {
     return db.hasQueuedRender()
   }
+}
+
+/** A render's thumbnail, beside it. */
+function thumbFile(render: string): string {
+  return render.replace(/\.mp4$/, '.jpg')
+}
+
+/** A JPEG (at most 640 px wide) of a frame near the start of `file`; none when ffmpeg fails. */
+async function thumbnailOf(
+  ffmpeg: string,
+  file: string,
+  durationMs: number,
+  out: string,
+  signal: AbortSignal
+): Promise<void> {
+  const at = Math.min(1, durationMs / 2000)
+  await new Promise<void>((resolve) => {
+    execFile(
+      ffmpeg,
+      [
+        '-v',
+        'error',
+        '-nostdin',
+        '-y',
+        '-ss',
+        at.toFixed(3),
+        '-i',
+        file,
+        '-frames:v',
+        '1',
+        '-vf',
+        "scale='min(640,iw)':-2",
+        '-q:v',
+        '4',
+        '-f',
+        'image2',
+        '-update',
+        '1',
+        out
+      ],
+      { signal, timeout: 60_000 },
+      () => resolve()
+    )
+  })
 }

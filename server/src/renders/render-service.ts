@@ -46,6 +46,16 @@ export interface RenderService {
    * for it (queued) when it was not asked for yet. A failed one stays failed unless `retry`.
    */
   download(video: Video, options?: { retry?: boolean }): DownloadState
+  /**
+   * The thumbnail viewers may see: the original's while the edits hide nothing, else one made
+   * from their render, else none (it would show what is hidden).
+   */
+  viewerThumbnail(
+    video: Video
+  ):
+    | { readonly kind: 'original' }
+    | { readonly kind: 'file'; readonly file: string }
+    | { readonly kind: 'none' }
   /** The renders of a video, for its owner (what is being rendered, what failed and why). */
   rendersOf(videoId: string): RenderRecord[]
   /** Removes a video's render files (the video is deleted). */

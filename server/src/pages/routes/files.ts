@@ -141,9 +141,21 @@ async function fileSize(path: string): Promise<number | null> {
 }
 
 /** A video's thumbnail (404 text when it has none); shared with the visitor's link. */
-export async function sendThumbnail(r: PageRequest, video: Video | null): Promise<void> {
+export async function sendThumbnail(
+  r: PageRequest,
+  video: Video | null,
+  asOwner = false
+): Promise<void> {
   const { req, res, ctx } = r
-  const path = video ? ctx.library.thumbnailFile(video) : null
+  // Viewers get the thumbnail of what they are served: the original's may show what is hidden.
+  const shown = video && !asOwner ? ctx.library.renders.viewerThumbnail(video) : null
+  const path = !video
+    ? null
+    : shown?.kind === 'file'
+      ? shown.file
+      : shown?.kind === 'none'
+        ? null
+        : ctx.library.thumbnailFile(video)
   const size = path ? await fileSize(path) : null
   if (!path || size === null) {
     sendText(res, 404, 'No thumbnail.')
@@ -162,8 +174,10 @@ export async function sendThumbnail(r: PageRequest, video: Video | null): Promis
 
 /** GET/HEAD /thumbs/:id.jpg */
 async function thumbnail(r: PageRequest): Promise<void> {
-  if (!byteViewer(r)) return
-  await sendThumbnail(r, findVideo(r.ctx, r.param))
+  const who = byteViewer(r)
+  if (!who) return
+  const video = findVideo(r.ctx, r.param)
+  await sendThumbnail(r, video, video !== null && mayChange(who.user, video))
 }
 
 // ---------------------------------------------------------------------------------------------

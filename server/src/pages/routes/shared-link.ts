@@ -33,8 +33,8 @@ async function visit(r: PageRequest): Promise<void> {
     return
   }
   const at = base(video)
-  // The thumbnail is of the original: shown only while the edits hide nothing.
-  const plain = r.ctx.library.renders.viewerMedia(video).kind === 'original'
+  // The thumbnail of what viewers are served (none while it is being processed).
+  const thumbed = r.ctx.library.renders.viewerThumbnail(video).kind !== 'none'
   sendHtml(
     r.res,
     200,
@@ -48,7 +48,7 @@ async function visit(r: PageRequest): Promise<void> {
         view: `${at}/view`,
         original: null,
         download: `${at}/download`,
-        thumb: plain && video.hasThumbnail ? `${at}/thumb.jpg` : null,
+        thumb: thumbed && video.hasThumbnail ? `${at}/thumb.jpg` : null,
         access: null
       },
       linkUrl: null
@@ -80,11 +80,9 @@ async function view(r: PageRequest): Promise<void> {
   )
 }
 
-/** GET/HEAD /s/:token/thumb.jpg — only while the edits hide nothing (it shows the original). */
+/** GET/HEAD /s/:token/thumb.jpg — of what viewers are served, never of what is hidden. */
 async function thumb(r: PageRequest): Promise<void> {
-  const video = linkedVideo(r)
-  const plain = video && r.ctx.library.renders.viewerMedia(video).kind === 'original'
-  await sendThumbnail(r, plain ? video : null)
+  await sendThumbnail(r, linkedVideo(r))
 }
 
 export const sharedLinkRoutes: PageRoute[] = [
