@@ -212,6 +212,42 @@ describe('renders of the edits', () => {
     })
   })
 
+  it('while a new cut renders, viewers keep the previous render and the callouts follow its clock', async () => {
+    const s = await servers.start()
+    const { videoId } = await uploadWholeVideo(s, noise, 'noise.mp4')
+    await save(s, videoId, 0, editsWith('Before'))
+    await s.app.library.renders.idle()
+    // No new render may finish: the service stops taking work.
+    await s.app.library.renders.close()
+    const moved = editsWith('After')
+    await save(s, videoId, 1, {
+      ...moved,
+      keep: [
+        [0, 1000],
+        [4000, 6000]
+      ],
+      annotations: moved.annotations.map((a) =>
+        a.id === 'c1' ? { ...a, startMs: 4500, endMs: 5000 } : a
+      )
+    })
+    const res = await request(s.url, 'GET', `/api/videos/${videoId}/view`, {
+      Authorization: `Bearer ${s.otherToken}`
+    })
+    const view = JSON.parse(res.text) as {
+      version: number
+      durationMs: number
+      annotations: { id: string; startMs: number; endMs: number; text?: string }[]
+      media: { kind: string; stale: boolean; editsVersion: number }
+    }
+    expect(view.media).toMatchObject({ kind: 'render', stale: true, editsVersion: 1 })
+    expect(view.version).toBe(2)
+    // The served render cut 2–4 s: 4.5 s of the recording plays at 2.5 s, and it lasts 4 s.
+    expect(view.durationMs).toBe(4000)
+    expect(view.annotations).toEqual([
+      expect.objectContaining({ id: 'c1', startMs: 2500, endMs: 3000, text: 'After' })
+    ])
+  })
+
   it('the download has everything burnt in, the callout too, and is kept per edits version', async () => {
     const s = await servers.start()
     const { videoId } = await uploadWholeVideo(s, noise, 'noise.mp4')

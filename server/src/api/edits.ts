@@ -146,12 +146,21 @@ export interface ViewUrls {
  * page knows to swap its source.
  */
 export function viewJson(library: Library, video: Video, urls: ViewUrls): Record<string, unknown> {
-  const edits = newestEdits(library, video)
+  const served = library.renders.viewerMedia(video)
+  const newest = newestEdits(library, video)
+  // Viewers still watching an older render (the new one is being made) play its cuts: the
+  // callouts (the newest) are put on that render's clock, so they show over the right moments.
+  const edits =
+    served.kind === 'render' && served.stale
+      ? {
+          ...newest,
+          keep: newestEdits(library, { ...video, editsVersion: served.editsVersion }).keep
+        }
+      : newest
   const known = video.durationMs !== null
   const view = viewerEdits(edits, video.durationMs ?? Number.MAX_SAFE_INTEGER, video.editsVersion)
   // Without a known length and no kept ranges, the edited length is not known either.
   const durationMs = known || edits.keep.length > 0 ? view.durationMs : null
-  const served = library.renders.viewerMedia(video)
   let media: Record<string, unknown>
   let mediaUrl = urls.media
   if (served.kind === 'render') {
