@@ -59,6 +59,8 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'full,smart').split(',').map((
 const found = locateFfmpeg({ settingPath: '' })
 if (!found.ok || !found.path) throw new Error(`no ffmpeg: ${found.problem ?? 'unknown'}`)
 const FFMPEG = found.path
+/** The bundled ffprobe is another package's: passed to runExport as the app passes it. */
+const FFPROBE = found.ffprobePath ?? undefined
 
 const cacheDir = join(tmpdir(), 'sidecast-bench-export-cache')
 const work = mkdtempSync(join(tmpdir(), 'sidecast-bench-export-'))
@@ -238,6 +240,7 @@ async function fullPart(): Promise<void> {
         preset: { size: 'source', quality: 'standard' },
         outFile: join(work, `sidecast-${n}.mp4`),
         ffmpegPath: FFMPEG,
+        ...(FFPROBE ? { ffprobePath: FFPROBE } : {}),
         smart: false,
         onPlan: (plan) => {
           if (n === 0) handArgs = keepCommand(plan, handDir, join(work, 'by-hand.mp4'))
@@ -265,7 +268,8 @@ async function fullPart(): Promise<void> {
       edits: emptyEdits(),
       preset: { size: 'source', quality: 'standard' },
       outFile: join(work, 'copy.mp4'),
-      ffmpegPath: FFMPEG
+      ffmpegPath: FFMPEG,
+      ...(FFPROBE ? { ffprobePath: FFPROBE } : {})
     })
   )
   if (copy.value.mode !== 'copy') throw new Error(`expected the copy path, got ${copy.value.mode}`)
@@ -439,6 +443,7 @@ async function smartPart(): Promise<void> {
         preset: { size: 'source', quality: 'standard' },
         outFile: join(work, name),
         ffmpegPath: FFMPEG,
+        ...(FFPROBE ? { ffprobePath: FFPROBE } : {}),
         smart,
         onStep: (step, ms) => {
           steps.push(`${step} ${(ms / 1000).toFixed(1)} s`)
@@ -503,7 +508,8 @@ async function smartPart(): Promise<void> {
       edits: emptyEdits(),
       preset: { size: 'source', quality: 'standard' },
       outFile: join(work, 'smart-copy.mp4'),
-      ffmpegPath: FFMPEG
+      ffmpegPath: FFMPEG,
+      ...(FFPROBE ? { ffprobePath: FFPROBE } : {})
     })
   )
   say(

@@ -63,6 +63,7 @@ async function exportedFrame(name: string, annotations: Annotation[], smart = tr
     preset: { size: 'source', quality: 'standard' },
     outFile,
     ffmpegPath: tools.ffmpegPath,
+    ffprobePath: tools.ffprobePath,
     smart
   })
   return decodeRgb(

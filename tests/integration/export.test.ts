@@ -98,7 +98,9 @@ async function exportOf(
     edits: e,
     preset: extra.preset ?? SOURCE,
     outFile,
-    ffmpegPath: extra.ffmpegPath ?? tools.ffmpegPath
+    ffmpegPath: extra.ffmpegPath ?? tools.ffmpegPath,
+    // The bundled ffprobe is not beside the bundled ffmpeg (another package): the app passes it too.
+    ...(extra.ffmpegPath ? {} : { ffprobePath: tools.ffprobePath })
   })
 }
 
@@ -340,6 +342,7 @@ describe('export', () => {
       preset: { size: 'source', quality: 'high' },
       outFile,
       ffmpegPath: tools.ffmpegPath,
+      ffprobePath: tools.ffprobePath,
       signal: controller.signal,
       onProgress: (p) => {
         seen.push(p)
