@@ -4,6 +4,11 @@
  * title typed in the Upload dialog is the card's title; a second upload updates the video already
  * in the library under the same link unless "Upload as a new video" is chosen; and an upload
  * sends the export already made from the same edits instead of exporting again.
+ *
+ * These are the ways of a library that does not apply edits itself (older than issue 13): the app
+ * still exports first and replaces the video for it. The library here is made to say so — it
+ * announces no `features` — since one that applies edits gets the recording as it is and its edits
+ * instead (tests/e2e/live-edits.test.ts).
  */
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -20,6 +25,7 @@ import {
   type ListedVideo,
   type TestLibrary
 } from '../support/library'
+import { LIBRARY_FEATURES } from '../../server/src/api/me'
 import { makeFinishedProject } from '../support/projects'
 import { throttleCpuForStress } from './cpu-throttle'
 import { waitUntil } from './wait-until'
@@ -38,6 +44,14 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined)
   await browser?.close().catch(() => undefined)
+})
+
+// An older library: /api/me lists no features (restored after this file).
+const features = LIBRARY_FEATURES as unknown as string[]
+const announced = [...features]
+features.length = 0
+afterAll(() => {
+  features.push(...announced)
 })
 
 function tempDir(prefix: string): string {
