@@ -10,13 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import {
-  EditsError,
-  emptyEdits,
-  loadEdits,
-  serializeEdits,
-  type Edits
-} from '../../../src/shared/edits'
+import { serializeEdits, type Edits } from '../../../src/shared/edits'
 import { LIBRARY_EDITS_MAX_BYTES, viewerEdits } from '../../../src/shared/live-edits'
 import { csrfOk } from '../auth'
 import type { Video } from '../db/types'
@@ -55,33 +49,9 @@ async function readEditsBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The stored edits, parsed once per version
-
-const PARSED_MAX = 256
-const parsed = new Map<string, Edits>()
-
-/** The video's newest edits as the loader reads them (empty when none were sent). */
+/** The video's newest edits as the loader reads them (the render service parses them once). */
 export function newestEdits(library: Library, video: Video): Edits {
-  if (video.editsVersion <= 0) return emptyEdits()
-  const key = `${video.id}@${video.editsVersion}@${video.durationMs ?? ''}`
-  const hit = parsed.get(key)
-  if (hit) return hit
-  const stored = library.db.editsOf(video.id, video.editsVersion)
-  if (!stored) return emptyEdits()
-  const json: unknown = JSON.parse(stored.edits)
-  let edits: Edits
-  try {
-    edits = loadEdits(json, { durationMs: video.durationMs ?? undefined, unknownTypes: 'refuse' })
-  } catch (error) {
-    // Checked when saved, so only a new version of the recording (a shorter one: no kept range
-    // inside it) gets here: the edits as they were saved, their ranges left to the mapping.
-    if (!(error instanceof EditsError)) throw error
-    edits = loadEdits(json, { unknownTypes: 'refuse' })
-  }
-  if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string)
-  parsed.set(key, edits)
-  return edits
+  return library.renders.edits(video)
 }
 
 // ---------------------------------------------------------------------------------------------

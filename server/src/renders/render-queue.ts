@@ -68,7 +68,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
 
   /** The video's newest edits, parsed once per version. */
   function editsOf(video: Video): ParsedEdits {
-    const cacheKey = `${video.id}@${video.editsVersion}`
+    const cacheKey = `${video.id}@${video.editsVersion}@${video.durationMs ?? ''}`
     const hit = parsed.get(cacheKey)
     if (hit) return hit
     const stored = video.editsVersion > 0 ? db.editsOf(video.id, video.editsVersion) : null
@@ -290,6 +290,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     },
 
     viewerMedia,
+    edits: (video) => editsOf(video).edits,
 
     download(video, opts = {}): DownloadState {
       const existing = db.getRender(video.id, 'download', video.editsVersion)

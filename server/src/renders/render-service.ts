@@ -9,6 +9,7 @@
  *   renders nothing. Until a new one is done, viewers keep the previous one.
  * - `download`: everything burnt in, callouts too; made when asked, kept per edits version.
  */
+import type { Edits } from '../../../src/shared/edits'
 import type { RenderRecord, Video } from '../db/types'
 
 /** What a viewer (anyone but the owner asking for the original) is served. */
@@ -39,6 +40,11 @@ export type DownloadState =
 export interface RenderService {
   /** Queues what the video's newest edits need (a viewer render when its redactions changed). */
   editsChanged(videoId: string): void
+  /**
+   * The video's newest edits as the loader reads them (empty when none were sent), parsed once
+   * per version; edits saved against a longer recording are read without its length.
+   */
+  edits(video: Video): Edits
   /** What a viewer is served now (see ViewerMedia). */
   viewerMedia(video: Video): ViewerMedia
   /**
