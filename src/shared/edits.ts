@@ -10,8 +10,11 @@
 import { SidecastError } from './errors'
 import { mergeRanges, type StoredKeep, type TimeRange } from './timeline'
 
-/** The version this code writes; older files are migrated on load, newer ones refused. */
-export const EDITS_VERSION = 1
+/**
+ * The version this code writes; older files are migrated on load, newer ones refused.
+ * 1: kept ranges and annotations. 2: adds the camera bubble (`bubble`).
+ */
+export const EDITS_VERSION = 2
 
 export const ANNOTATION_TYPES = ['rect', 'highlight', 'blur', 'callout', 'arrow', 'step'] as const
 export type AnnotationType = (typeof ANNOTATION_TYPES)[number]
@@ -142,12 +145,44 @@ export interface UnknownAnnotation {
   readonly annotation: Readonly<Record<string, unknown>>
 }
 
+export const BUBBLE_SHAPES = ['circle', 'rounded'] as const
+export type BubbleShape = (typeof BUBBLE_SHAPES)[number]
+
+/** Smallest and largest bubble, as a fraction of the frame's height. */
+export const BUBBLE_MIN_SIZE = 0.05
+export const BUBBLE_MAX_SIZE = 0.6
+
+/**
+ * The camera bubble: where the camera recording is shown over the screen (a recording with a
+ * camera only; see bubble.ts for its geometry). Absent from a file: `defaultBubble` (a circle
+ * in the bottom-left corner, hidden where the camera was switched off while recording).
+ */
+export interface Bubble {
+  /** Left edge, as a fraction of the frame's width (0–1). */
+  readonly x: number
+  /** Top edge, as a fraction of the frame's height (0–1). */
+  readonly y: number
+  /**
+   * Diameter (a rounded square's side) as a fraction of the frame's height, BUBBLE_MIN_SIZE to
+   * BUBBLE_MAX_SIZE. The bubble is square in pixels; drawing clamps it inside the frame.
+   */
+  readonly size: number
+  readonly shape: BubbleShape
+  /** Ranges on the recording's clock where the bubble is hidden: sorted, merged; may be empty. */
+  readonly hidden: readonly TimeRange[]
+}
+
 /** The contents of `edits.json`. */
 export interface Edits {
   readonly version: typeof EDITS_VERSION
   /** Kept ranges on the recording's clock; empty means the whole recording. */
   readonly keep: StoredKeep
   readonly annotations: readonly Annotation[]
+  /**
+   * The camera bubble, once the user placed it (version 2); absent: the default placement.
+   * Meaningless for a recording without a camera, where it is kept but never drawn.
+   */
+  readonly bubble?: Bubble
   /**
    * Annotations of types this version does not know, set aside at load (absent when there are
    * none). Not a key of the file: `serializeEdits` puts them back into `annotations`.
@@ -211,7 +246,7 @@ export interface LoadEditsOptions {
 export function loadEdits(json: unknown, opts: LoadEditsOptions = {}): Edits {
   if (!isPlainObject(json)) throw new EditsError('(top level)', 'must be a JSON object')
   const file = migrate(json, opts)
-  const { version: _version, keep, annotations, unknownAnnotations, ...unknownKeys } = file
+  const { version: _version, keep, annotations, unknownAnnotations, bubble, ...unknownKeys } = file
   const checked = checkAnnotations(
     joinUnknown(annotations, unknownAnnotations),
     opts.unknownTypes ?? 'keep'
@@ -221,6 +256,7 @@ export function loadEdits(json: unknown, opts: LoadEditsOptions = {}): Edits {
     version: EDITS_VERSION,
     keep: checkKeep(keep, opts.durationMs),
     annotations: checked.known,
+    ...(bubble !== undefined ? { bubble: checkBubble(bubble) } : {}),
     ...(checked.unknown.length > 0 ? { unknownAnnotations: checked.unknown } : {})
   }
 }
@@ -264,6 +300,9 @@ function joinUnknown(annotations: unknown, unknown: unknown): unknown {
 export function serializeEdits(edits: Edits): string {
   const { unknownAnnotations = [], ...fileKeys } = edits
   const ordered = orderKeys(fileKeys as unknown as Record<string, unknown>, FILE_KEY_ORDER)
+  if (edits.bubble) {
+    ordered.bubble = orderKeys(edits.bubble as unknown as Record<string, unknown>, BUBBLE_KEY_ORDER)
+  }
   // Unknown annotations go back exactly as they were read, keys and all.
   ordered.annotations = joinAnnotations(
     edits.annotations.map((a) =>
@@ -279,7 +318,8 @@ export function serializeEdits(edits: Edits): string {
   return `${text}\n`
 }
 
-const FILE_KEY_ORDER = ['version', 'keep', 'annotations']
+const FILE_KEY_ORDER = ['version', 'keep', 'annotations', 'bubble']
+const BUBBLE_KEY_ORDER = ['x', 'y', 'size', 'shape', 'hidden']
 const ANNOTATION_KEY_ORDER = [
   'id',
   'type',
@@ -323,6 +363,7 @@ function orderKeys(
 /**
  * Brings any older file up to the current version. Version 0 (no `version` key) stored removed
  * ranges as `cuts`; version 1 stores kept ranges, so a trim and a cut are the same thing.
+ * Version 2 adds `bubble`; a version 1 file has none, so it reads as it is (default bubble).
  */
 function migrate(json: Record<string, unknown>, opts: LoadEditsOptions): Record<string, unknown> {
   const version = json.version ?? 0
@@ -336,6 +377,7 @@ function migrate(json: Record<string, unknown>, opts: LoadEditsOptions): Record<
     )
   }
   if (version === 0) return migrateV0(json, opts)
+  if (version === 1) return migrateV1(json)
   return json
 }
 
@@ -356,6 +398,15 @@ function migrateV0(json: Record<string, unknown>, opts: LoadEditsOptions): Recor
   if (from < duration) keep.push([from, duration])
   if (keep.length === 0) throw new EditsError('cuts', 'remove the whole recording')
   return { ...rest, version: 1, keep }
+}
+
+/**
+ * Version 1 knew no bubble, so a `bubble` key in it was another tool's, not ours: it is set
+ * aside under `v1Bubble` (kept and written back, never drawn) rather than read as a placement.
+ */
+function migrateV1(json: Record<string, unknown>): Record<string, unknown> {
+  const { bubble, ...rest } = json
+  return bubble === undefined ? { ...rest, version: 2 } : { ...rest, v1Bubble: bubble, version: 2 }
 }
 
 // ---- field checks ----
@@ -383,6 +434,34 @@ function checkRanges(value: unknown, field: string): TimeRange[] {
     if (end < start) throw new EditsError(`${path}[1]`, `must not be less than ${path}[0]`)
     return [start, end]
   })
+}
+
+function checkBubble(value: unknown): Bubble {
+  if (!isPlainObject(value)) throw new EditsError('bubble', 'must be an object')
+  const field = (key: string): Field => ({ value: value[key], path: `bubble.${key}` })
+  checkFraction(field('x'), 'required', 0, 1, true)
+  checkFraction(field('y'), 'required', 0, 1, true)
+  const size = field('size')
+  if (
+    typeof size.value !== 'number' ||
+    !Number.isFinite(size.value) ||
+    size.value < BUBBLE_MIN_SIZE ||
+    size.value > BUBBLE_MAX_SIZE
+  ) {
+    throw new EditsError(
+      size.path,
+      `must be a number from ${BUBBLE_MIN_SIZE} to ${BUBBLE_MAX_SIZE} (a fraction of the frame's height)`
+    )
+  }
+  if (!(BUBBLE_SHAPES as readonly unknown[]).includes(value.shape)) {
+    throw new EditsError('bubble.shape', `must be one of ${BUBBLE_SHAPES.join(', ')}`)
+  }
+  const hidden = mergeRanges(
+    checkRanges(value.hidden ?? [], 'bubble.hidden'),
+    0,
+    Number.POSITIVE_INFINITY
+  )
+  return { ...value, hidden } as unknown as Bubble
 }
 
 interface CheckedAnnotations {

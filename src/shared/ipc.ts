@@ -58,6 +58,25 @@ export interface StartRecordingRequest {
   readonly mimeType: string
   /** Name of the capture source, kept in recording.json. */
   readonly sourceName: string
+  /** The camera recorded beside the screen, when one is chosen: its own file (CameraFacts). */
+  readonly camera?: StartCameraRequest
+}
+
+export interface StartCameraRequest {
+  /** The MIME type the camera's MediaRecorder will produce. */
+  readonly mimeType: string
+  /** The camera's label as the user picked it. */
+  readonly deviceName: string
+}
+
+/** What the renderer learns about the camera while recording (`recording:camera-info`). */
+export interface CameraInfo {
+  /** Where the camera's first frame falls on the recording's clock, ms, once both recorders started. */
+  readonly offsetMs?: number
+  /** Camera-off stretches so far (recording clock, ms), sorted; replaces the earlier list. */
+  readonly offRanges?: readonly (readonly [number, number])[]
+  /** Why the camera stopped before the recording (unplugged, failed); its file keeps what it got. */
+  readonly endedBecause?: string
 }
 
 export interface StartRecordingResult {
@@ -287,6 +306,13 @@ export interface InvokeContract {
   'sources:select': { args: [sourceId: string]; result: void }
   'recording:start': { args: [request: StartRecordingRequest]; result: StartRecordingResult }
   'recording:chunk': { args: [projectId: string, seq: number, data: Uint8Array]; result: ChunkAck }
+  /** A chunk of the camera's recording (a recording started with `camera`); numbered from 0 like the screen's. */
+  'recording:camera-chunk': {
+    args: [projectId: string, seq: number, data: Uint8Array]
+    result: ChunkAck
+  }
+  /** The camera's offset, off stretches or early end, kept in recording.json's `camera`. */
+  'recording:camera-info': { args: [projectId: string, info: CameraInfo]; result: void }
   'recording:state': { args: [projectId: string, phase: 'recording' | 'paused']; result: void }
   'recording:stop': { args: [projectId: string, info: StopRecordingInfo]; result: ProjectSummary }
   /** Stops and deletes the take being recorded: its folder goes, nothing is recovered later. */
@@ -374,6 +400,8 @@ const invokeChannels: { readonly [C in InvokeChannel]: true } = {
   'sources:select': true,
   'recording:start': true,
   'recording:chunk': true,
+  'recording:camera-chunk': true,
+  'recording:camera-info': true,
   'recording:state': true,
   'recording:stop': true,
   'recording:discard': true,

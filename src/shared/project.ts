@@ -84,6 +84,41 @@ export interface RecordingFacts {
   readonly finishedAt?: string
   /** Why the recording ended, when it was not a plain stop (e.g. "The shared window was closed."). */
   readonly endedBecause?: string
+  /** The camera recording beside the screen, when a camera was chosen; absent: no camera. */
+  readonly camera?: CameraFacts
+}
+
+/**
+ * The camera's own recording: a separate file in the project folder, written in one-second
+ * chunks like the screen and finished (made seekable) with it. Its first frame falls at
+ * `offsetMs` on the recording's clock, which keeps the two in sync.
+ */
+export interface CameraFacts {
+  /** The camera's file in the project folder (while recording: its capture file). */
+  readonly file: string
+  readonly container: 'webm' | 'mp4' | 'mkv'
+  /** The MIME type its MediaRecorder produced. */
+  readonly mimeType: string
+  /** The camera as the user picked it (its label), for display. */
+  readonly deviceName: string
+  /**
+   * Where the camera's first frame falls on the recording's clock, in integer ms (negative when
+   * the camera started first). 0 until both recorders started.
+   */
+  readonly offsetMs: number
+  /**
+   * Ranges on the recording's clock where the camera was switched off in the recording bar: the
+   * default bubble is hidden there (bubble.ts). Sorted, merged.
+   */
+  readonly offRanges?: readonly (readonly [number, number])[]
+  readonly videoCodec?: string
+  readonly width?: number
+  readonly height?: number
+  /** Length in integer ms, once probed. */
+  readonly durationMs?: number
+  readonly bytesWritten?: number
+  /** Why the camera stopped before the recording did (unplugged, failed), or could not be finished. */
+  readonly endedBecause?: string
 }
 
 type Check = (value: unknown) => string | null
@@ -128,8 +163,56 @@ const OPTIONAL_FACTS: Record<string, Check> = {
   durationMs: wholeNumber(0),
   bytesWritten: wholeNumber(0),
   finishedAt: isoDate,
-  endedBecause: text
+  endedBecause: text,
+  camera: checkCamera
 }
+
+function checkCamera(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be an object'
+  }
+  const camera = value as Record<string, unknown>
+  const required: Record<string, Check> = {
+    file: (v) =>
+      isPlainFileName(v) ? null : 'must be a plain file name inside the project folder',
+    container: oneOf('webm', 'mp4', 'mkv'),
+    mimeType: text,
+    deviceName: text,
+    offsetMs: (v) =>
+      typeof v === 'number' && Number.isSafeInteger(v) ? null : 'must be a whole number'
+  }
+  const optional: Record<string, Check> = {
+    offRanges: ranges,
+    videoCodec: text,
+    width: wholeNumber(1),
+    height: wholeNumber(1),
+    durationMs: wholeNumber(0),
+    bytesWritten: wholeNumber(0),
+    endedBecause: text
+  }
+  for (const [field, check] of Object.entries(required)) {
+    const problem = field in camera ? check(camera[field]) : 'is missing'
+    if (problem) return `.${field} ${problem}`
+  }
+  for (const [field, check] of Object.entries(optional)) {
+    if (camera[field] === undefined) continue
+    const problem = check(camera[field])
+    if (problem) return `.${field} ${problem}`
+  }
+  return null
+}
+
+const ranges: Check = (v) =>
+  Array.isArray(v) &&
+  v.every(
+    (pair) =>
+      Array.isArray(pair) &&
+      pair.length === 2 &&
+      pair.every((n) => Number.isSafeInteger(n) && (n as number) >= 0) &&
+      (pair[0] as number) <= (pair[1] as number)
+  )
+    ? null
+    : 'must be a list of [startMs, endMs] pairs'
 
 function badFacts(message: string): SidecastError {
   return new SidecastError('bad-project', message)
@@ -166,7 +249,10 @@ export function loadFacts(json: unknown): RecordingFacts {
   for (const [field, check] of Object.entries(OPTIONAL_FACTS)) {
     if (record[field] === undefined) continue
     const problem = check(record[field])
-    if (problem) throw bad(field, problem)
+    if (!problem) continue
+    // A nested field's problem starts with its path (".offsetMs must be …").
+    const nested = /^(\.\w+) (.*)$/.exec(problem)
+    throw nested ? bad(`${field}${nested[1]}`, nested[2]!) : bad(field, problem)
   }
   return record as unknown as RecordingFacts
 }
@@ -231,6 +317,24 @@ export interface ProjectSummary {
    * edits (a library with the `edits` feature); null or absent otherwise.
    */
   readonly editsSync?: EditsSyncStatus | null
+  /** The camera recording, when the recording has one that can be played; null or absent otherwise. */
+  readonly camera?: CameraSummary | null
+}
+
+/** What the editor needs of the camera recording. */
+export interface CameraSummary {
+  /** URL the renderer can play the camera recording from (Range requests supported). */
+  readonly url: string
+  /** Where its first frame falls on the recording's clock (CameraFacts.offsetMs). */
+  readonly offsetMs: number
+  /** Its length in ms, once probed. */
+  readonly durationMs: number | null
+  readonly width: number | null
+  readonly height: number | null
+  /** Camera-off stretches from the recording bar (CameraFacts.offRanges): the default bubble hides there. */
+  readonly offRanges: readonly (readonly [number, number])[]
+  /** Why the camera stopped early, or null. */
+  readonly endedBecause: string | null
 }
 
 /**

@@ -18,6 +18,11 @@ export interface Settings {
   readonly sourceId: string
   /** Microphone device id: `default` for the system default, `none` for no narration. */
   readonly microphoneId: string
+  /**
+   * Camera device id for the bubble beside the screen, `none` (the default) for no camera. The
+   * camera is asked for only when one is chosen.
+   */
+  readonly cameraId: string
   /** Refuse to start recording when less than this many MiB are free in the data dir. */
   readonly minFreeDiskMb: number
   /** The team library's base URL (the token is kept apart, encrypted). */
@@ -51,6 +56,7 @@ export const DEFAULT_SETTINGS: Settings = {
   ffmpegPath: '',
   sourceId: '',
   microphoneId: 'default',
+  cameraId: 'none',
   minFreeDiskMb: 1024,
   libraryUrl: '',
   copyLinkAfterUpload: true,
@@ -73,6 +79,7 @@ export const SETTINGS_SCHEMA = {
   ffmpegPath: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.ffmpegPath },
   sourceId: { type: 'string', maxLength: 512, default: DEFAULT_SETTINGS.sourceId },
   microphoneId: { type: 'string', maxLength: 512, default: DEFAULT_SETTINGS.microphoneId },
+  cameraId: { type: 'string', maxLength: 512, default: DEFAULT_SETTINGS.cameraId },
   minFreeDiskMb: {
     type: 'integer',
     minimum: 0,

@@ -123,7 +123,7 @@ function facts(file: string): RecordingFacts {
 function benchEdits(): Edits {
   const at = (f: number): number => Math.round(DURATION_MS * f)
   return {
-    version: 1,
+    version: 2,
     keep: [
       [0, at(0.3)],
       [at(0.4), at(0.6)],
@@ -361,7 +361,7 @@ async function recorderLikeSource(): Promise<string> {
 function smartEdits(durationMs: number): Edits {
   const at = (f: number): number => Math.round(durationMs * f)
   return {
-    version: 1,
+    version: 2,
     keep: [
       [0, at(0.3)],
       [at(0.3) + 20_000, at(0.7)],

@@ -320,7 +320,7 @@ function benchEdits(
   }
   if (cuts.length > 0 && at < durationMs) keep.push([at, durationMs])
   return {
-    version: 1,
+    version: 2,
     keep,
     annotations: [
       callout('first', text, 500, CALLOUT_END_MS),

@@ -55,7 +55,7 @@ afterAll(async () => {
 
 /** Writes the project's edits.json (the editor is closed, so it reads them when it opens). */
 function writeEdits(keep: Edits['keep'], annotations: Annotation[]): void {
-  writeFileSync(join(projectDir, 'edits.json'), serializeEdits({ version: 1, keep, annotations }))
+  writeFileSync(join(projectDir, 'edits.json'), serializeEdits({ version: 2, keep, annotations }))
 }
 
 const box = (id: string, startMs: number, endMs: number, y = 0.1): Annotation => ({

@@ -50,7 +50,7 @@ const STATE_WAIT = { timeout: 30_000, interval: 200 }
  * video, callout 1 at 0.5–2 s and callout 2 at 5.5–7 s (3.5–5 s on the output clock).
  */
 const EDITS: Edits = {
-  version: 1,
+  version: 2,
   keep: [
     [0, 3000],
     [5000, 8000]

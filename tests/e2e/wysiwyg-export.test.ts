@@ -54,7 +54,7 @@ let reference: Rgb
  * false re-encodes every frame even where smart rendering would copy the recording's packets.
  */
 async function exportedFrame(name: string, annotations: Annotation[], smart = true): Promise<Rgb> {
-  const edits: Edits = { version: 1, keep: [], annotations }
+  const edits: Edits = { version: 2, keep: [], annotations }
   const outFile = join(session.root, 'exports', `${name}.mp4`)
   await runExport({
     projectDir: session.root,

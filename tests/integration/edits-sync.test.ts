@@ -43,7 +43,7 @@ interface SentRequest {
 
 function edits(calloutText: string): Edits {
   return {
-    version: 1,
+    version: 2,
     // A cut from 0.8 s to 1.2 s.
     keep: [
       [0, 800],

@@ -84,7 +84,7 @@ it('saves edits and exports them through the handlers as H.264 + AAC', async () 
   const h = services.handlers
   expect(await h['edits:get'](ID)).toMatchObject({ keep: [], annotations: [] })
   const saved = await h['edits:save'](ID, {
-    version: 1,
+    version: 2,
     keep: [
       [0, 2000],
       [3000, 5000]
@@ -128,7 +128,7 @@ it('saves edits and exports them through the handlers as H.264 + AAC', async () 
 it('cancel stops the export and removes the partial file; the next export gets a new name', async () => {
   const h = services.handlers
   // High quality on the whole recording is slow enough to cancel on the way.
-  await h['edits:save'](ID, { version: 1, keep: [], annotations: [] })
+  await h['edits:save'](ID, { version: 2, keep: [], annotations: [] })
   const { exportId, outFile } = await h['export:start'](ID, { quality: 'high' })
   expect(outFile).toBe(join(projectDir, 'exports', 'service-test-source-high.mp4'))
   // Cancel once ffmpeg has begun writing, so there is a partial file to remove.

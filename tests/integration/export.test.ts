@@ -83,7 +83,7 @@ async function makeProject(
 }
 
 function edits(keep: TimeRange[] = [], annotations: Annotation[] = []): Edits {
-  return { version: 1, keep, annotations }
+  return { version: 2, keep, annotations }
 }
 
 async function exportOf(

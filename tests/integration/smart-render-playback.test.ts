@@ -98,7 +98,7 @@ async function makeRecording(dir: string): Promise<RecordingFacts> {
 
 /** A callout from mid-GOP to mid-GOP and a cut between keyframes: joins of both kinds. */
 const EDITS: Edits = {
-  version: 1,
+  version: 2,
   keep: [
     [0, 6_300],
     [7_600, SECONDS * 1000]

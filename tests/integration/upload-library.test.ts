@@ -183,7 +183,7 @@ describe('uploading to the real library server', () => {
     const s = await server()
     const { services } = await app(s.url, s.token)
     await project(services.projects.projectsDir, smallVideo, {
-      version: 1,
+      version: 2,
       keep: [[0, 1500]],
       annotations: [
         {

@@ -65,7 +65,7 @@ beforeAll(async () => {
 /** A cut of 2–4 s, a blur box over the frame's middle, and one callout in the first second. */
 function editsWith(calloutText: string): Edits {
   return {
-    version: 1,
+    version: 2,
     keep: [
       [0, 2000],
       [4000, 6000]

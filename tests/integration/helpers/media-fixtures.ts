@@ -245,7 +245,7 @@ export async function finishIntoMp4(
 
 /** Edits with these kept ranges and annotations. */
 export function editsOf(keep: TimeRange[] = [], annotations: Annotation[] = []): Edits {
-  return { version: 1, keep, annotations }
+  return { version: 2, keep, annotations }
 }
 
 /** A green rectangle callout over [startMs, endMs). */

@@ -33,7 +33,7 @@ const FACTS: RecordingFacts = {
 const SOURCE: ExportPreset = { size: 'source', quality: 'standard' }
 
 function edits(keep: TimeRange[] = [], annotations: Annotation[] = []): Edits {
-  return { version: 1, keep, annotations }
+  return { version: 2, keep, annotations }
 }
 
 type PlanOverrides = Partial<Omit<PlanExportOptions, 'facts'>> & {

@@ -61,7 +61,7 @@ function rect(startMs: number, endMs: number): Annotation {
 }
 
 function edits(keep: TimeRange[] = [], annotations: Annotation[] = []): Edits {
-  return { version: 1, keep, annotations }
+  return { version: 2, keep, annotations }
 }
 
 /** The segments as `kind start-end` in source ms, compact for tables. */

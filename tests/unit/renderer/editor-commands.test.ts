@@ -22,7 +22,7 @@ const box: Annotation = {
   w: 0.2,
   h: 0.2
 }
-const plain = createEditorState({ version: 1, keep: [], annotations: [box] }, 10_000)
+const plain = createEditorState({ version: 2, keep: [], annotations: [box] }, 10_000)
 const selected = editorReducer(plain, { type: 'select', ids: ['b'] })
 const copied = editorReducer(selected, { type: 'copy' })
 const marked = editorReducer(plain, { type: 'mark', edge: 'in', atMs: 2000 })

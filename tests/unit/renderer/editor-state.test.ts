@@ -42,7 +42,7 @@ const step = (id: string, n: number, startMs = 0, endMs = 3000): Annotation => (
 })
 
 function editsWith(annotations: Annotation[] = [], keep: Edits['keep'] = []): Edits {
-  return { version: 1, keep, annotations }
+  return { version: 2, keep, annotations }
 }
 
 function start(annotations: Annotation[] = [], keep: Edits['keep'] = []): EditorState {

@@ -19,7 +19,7 @@ import { nodeNetRequest } from '../../../support/node-net-request'
 
 const TOKEN = 'tok_edits_123'
 const EDITS: Edits = {
-  version: 1,
+  version: 2,
   keep: [
     [0, 1000],
     [2000, 5000]

@@ -23,7 +23,7 @@ import { tempDir } from '../helpers/fakes'
 const P1 = '20261129-120000-edit'
 
 const EDITS: Edits = {
-  version: 1,
+  version: 2,
   keep: [
     [0, 2000],
     [4000, 10_000]

@@ -126,7 +126,7 @@ function callout(id: string, text: string): Edits['annotations'][number] {
 
 function edits(...texts: string[]): Edits {
   return {
-    version: 1,
+    version: 2,
     keep: [
       [0, 4000],
       [6000, DURATION_MS]

@@ -26,7 +26,7 @@ const callout = (id: string, startMs: number, endMs: number, text: string): Anno
 })
 
 const edits = (keep: Edits['keep'], annotations: Annotation[] = []): Edits => ({
-  version: 1,
+  version: 2,
   keep,
   annotations
 })

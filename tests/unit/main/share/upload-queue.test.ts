@@ -36,7 +36,7 @@ let events: UploadInfo[]
 let queues: UploadQueue[]
 
 const EDITS: Edits = {
-  version: 1,
+  version: 2,
   keep: [
     [0, 2000],
     [4000, 10_000]
