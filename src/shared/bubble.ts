@@ -128,24 +128,31 @@ export function bubbleHiddenAt(bubble: Pick<Bubble, 'hidden'>, ms: number): bool
 /**
  * Hides the bubble from `ms` on, until the next moment it was already hidden (or the end), so
  * "Hide from here" and then "Show from here" later makes a hidden stretch. `durationMs`: the
- * recording's length.
+ * recording's length. Where it is hidden already, nothing changes. `ms` (a playhead) is rounded
+ * to a whole millisecond, as edits.json stores them.
  */
 export function hideBubbleFrom(bubble: Bubble, ms: number, durationMs: number): Bubble {
-  const next = bubble.hidden.find(([start]) => start > ms)
+  const at = Math.round(ms)
+  if (bubbleHiddenAt(bubble, at)) return bubble
+  const next = bubble.hidden.find(([start]) => start > at)
   const end = next ? next[0] : durationMs
-  if (end <= ms) return bubble
+  if (end <= at) return bubble
   return {
     ...bubble,
-    hidden: mergeRanges([...bubble.hidden, [ms, end]], 0, Number.POSITIVE_INFINITY)
+    hidden: mergeRanges([...bubble.hidden, [at, end]], 0, Number.POSITIVE_INFINITY)
   }
 }
 
-/** Shows the bubble from `ms` on, until the end of the hidden stretch `ms` is in. */
+/**
+ * Shows the bubble from `ms` (rounded to a whole millisecond) on, until the end of the hidden
+ * stretch `ms` is in.
+ */
 export function showBubbleFrom(bubble: Bubble, ms: number): Bubble {
+  const at = Math.round(ms)
   const hidden: TimeRange[] = []
   for (const [start, end] of bubble.hidden) {
-    if (ms >= start && ms < end) {
-      if (ms > start) hidden.push([start, ms])
+    if (at >= start && at < end) {
+      if (at > start) hidden.push([start, at])
     } else hidden.push([start, end])
   }
   return { ...bubble, hidden }

@@ -376,7 +376,8 @@ function migrate(json: Record<string, unknown>, opts: LoadEditsOptions): Record<
       `is ${version}, but this Sidecast reads up to version ${EDITS_VERSION}. The edits were saved by a newer Sidecast: update Sidecast to open them (the recording is safe).`
     )
   }
-  if (version === 0) return migrateV0(json, opts)
+  // Each step brings a file up one version; an old file takes every step after its own.
+  if (version === 0) return migrateV1(migrateV0(json, opts))
   if (version === 1) return migrateV1(json)
   return json
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   ANNOTATION_DEFAULTS,
+  BUBBLE_MAX_SIZE,
+  BUBBLE_MIN_SIZE,
   EditsError,
   emptyEdits,
   loadEdits,
@@ -46,8 +48,8 @@ function loadError(json: unknown, opts?: { durationMs?: number }): EditsError {
 
 describe('loadEdits accepts', () => {
   it('every annotation type, unchanged', () => {
-    const edits = loadEdits({ version: 1, keep: [[0, 5000]], annotations: ALL })
-    expect(edits.version).toBe(1)
+    const edits = loadEdits({ version: 2, keep: [[0, 5000]], annotations: ALL })
+    expect(edits.version).toBe(2)
     expect(edits.keep).toEqual([[0, 5000]])
     expect(edits.annotations).toEqual(ALL)
   })
@@ -396,7 +398,7 @@ describe('versions', () => {
     ['empty cuts', { cuts: [] }, []]
   ])('migrates v0: %s', (_name, json, keep) => {
     const edits = loadEdits(json, { durationMs: 10_000 })
-    expect(edits.version).toBe(1)
+    expect(edits.version).toBe(2)
     expect(edits.keep).toEqual(keep)
     expect(edits).not.toHaveProperty('cuts')
   })
@@ -421,9 +423,10 @@ describe('versions', () => {
   })
 
   it('refuses a newer version and says what to do', () => {
-    const error = loadError({ version: 2, keep: [], annotations: [] })
+    const error = loadError({ version: 3, keep: [], annotations: [] })
     expect(error.field).toBe('version')
-    expect(error.message).toMatch(/is 2/)
+    expect(error.message).toMatch(/is 3/)
+    expect(error.message).toMatch(/reads up to version 2/)
     expect(error.message).toMatch(/update Sidecast/)
   })
 })
@@ -431,7 +434,7 @@ describe('versions', () => {
 describe('serializeEdits', () => {
   it('writes an empty file as the canonical minimum', () => {
     expect(serializeEdits(emptyEdits())).toBe(
-      '{\n  "version": 1,\n  "keep": [],\n  "annotations": []\n}\n'
+      '{\n  "version": 2,\n  "keep": [],\n  "annotations": []\n}\n'
     )
   })
 
@@ -462,7 +465,7 @@ describe('serializeEdits', () => {
     expect(serializeEdits(edits)).toBe(
       [
         '{',
-        '  "version": 1,',
+        '  "version": 2,',
         '  "keep": [',
         '    [0, 1000],',
         '    [2000, 3000]',
@@ -531,5 +534,172 @@ describe('withDefaults', () => {
   it('treats an explicitly undefined field as missing', () => {
     const a: ArrowAnnotation = { ...(arrow as ArrowAnnotation), color: undefined }
     expect(withDefaults(a).color).toBe(ANNOTATION_DEFAULTS.arrow.color)
+  })
+})
+
+describe('the camera bubble (version 2)', () => {
+  const placed = {
+    x: 0.7,
+    y: 0.05,
+    size: 0.3,
+    shape: 'rounded',
+    hidden: [
+      [4000, 5000],
+      [1000, 2000]
+    ]
+  }
+  const withBubble = (bubble: unknown): Record<string, unknown> => ({
+    version: 2,
+    keep: [],
+    annotations: [],
+    bubble
+  })
+
+  it('loads a placed bubble, its hidden ranges sorted and merged', () => {
+    const edits = loadEdits(
+      withBubble({
+        ...placed,
+        hidden: [
+          [4000, 5000],
+          [1000, 2000],
+          [1500, 2500],
+          [3000, 3000]
+        ]
+      })
+    )
+    expect(edits.bubble).toEqual({
+      ...placed,
+      hidden: [
+        [1000, 2500],
+        [4000, 5000]
+      ]
+    })
+  })
+
+  it('has no bubble when the file has none (the default placement applies)', () => {
+    expect(loadEdits({ version: 2, keep: [], annotations: [] })).not.toHaveProperty('bubble')
+  })
+
+  it.each([
+    ['at the frame’s edges', { x: 0, y: 1, size: BUBBLE_MIN_SIZE }],
+    ['at the other edges, largest', { x: 1, y: 0, size: BUBBLE_MAX_SIZE }],
+    ['a circle', { shape: 'circle' }],
+    ['no hidden list (never hidden)', { hidden: undefined }]
+  ])('accepts a bubble %s', (_name, over) => {
+    const bubble = loadEdits(withBubble({ ...placed, ...over })).bubble
+    expect(bubble).toMatchObject(Object.fromEntries(Object.entries(over).filter(([, v]) => v)))
+    expect(bubble?.hidden).toBeInstanceOf(Array)
+  })
+
+  const refused: [string, unknown, string, RegExp][] = [
+    ['not an object', [0.1, 0.2], 'bubble', /must be an object/],
+    ['null', null, 'bubble', /must be an object/],
+    ['x missing', { ...placed, x: undefined }, 'bubble.x', /between 0 and 1/],
+    ['x negative', { ...placed, x: -0.01 }, 'bubble.x', /between 0 and 1/],
+    ['x past the frame', { ...placed, x: 1.2 }, 'bubble.x', /between 0 and 1/],
+    ['y as text', { ...placed, y: '0.5' }, 'bubble.y', /between 0 and 1/],
+    ['y past the frame', { ...placed, y: 1.01 }, 'bubble.y', /between 0 and 1/],
+    ['size too small', { ...placed, size: 0.049 }, 'bubble.size', /from 0.05 to 0.6/],
+    ['size too large', { ...placed, size: 0.61 }, 'bubble.size', /from 0.05 to 0.6/],
+    ['size missing', { ...placed, size: undefined }, 'bubble.size', /frame's height/],
+    ['size not finite', { ...placed, size: Number.NaN }, 'bubble.size', /from 0.05/],
+    ['shape unknown', { ...placed, shape: 'hexagon' }, 'bubble.shape', /circle, rounded/],
+    ['shape missing', { ...placed, shape: undefined }, 'bubble.shape', /circle, rounded/],
+    ['hidden not a list', { ...placed, hidden: {} }, 'bubble.hidden', /list of \[startMs/],
+    ['hidden item not a pair', { ...placed, hidden: [[1, 2, 3]] }, 'bubble.hidden[0]', /pair/],
+    [
+      'hidden end fractional',
+      {
+        ...placed,
+        hidden: [
+          [0, 10],
+          [20, 30.5]
+        ]
+      },
+      'bubble.hidden[1][1]',
+      /whole number of milliseconds/
+    ],
+    [
+      'hidden start negative',
+      { ...placed, hidden: [[-5, 10]] },
+      'bubble.hidden[0][0]',
+      /0 or more/
+    ],
+    ['hidden backwards', { ...placed, hidden: [[50, 10]] }, 'bubble.hidden[0][1]', /not be less/]
+  ]
+  it.each(refused)(
+    'refuses a bubble with %s, naming the field',
+    (_name, bubble, field, message) => {
+      const error = loadError(withBubble(bubble))
+      expect(error.field).toBe(field)
+      expect(error.message).toContain(`edits.json: ${field} `)
+      expect(error.message).toMatch(message)
+    }
+  )
+
+  it('round-trips through serializeEdits with its keys in order and unknown bubble keys kept', () => {
+    const json = withBubble({ mirror: false, ...placed, zoom: { level: 2 } })
+    const once = loadEdits(json)
+    expect(once.bubble).toHaveProperty('zoom', { level: 2 })
+    const text = serializeEdits(once)
+    const twice = loadEdits(JSON.parse(text))
+    expect(twice).toEqual(once)
+    expect(serializeEdits(twice)).toBe(text)
+    expect(text).toContain(
+      [
+        '  "bubble": {',
+        '    "x": 0.7,',
+        '    "y": 0.05,',
+        '    "size": 0.3,',
+        '    "shape": "rounded",',
+        '    "hidden": [',
+        '      [1000, 2000],',
+        '      [4000, 5000]',
+        '    ],',
+        '    "mirror": false,',
+        '    "zoom": {',
+        '      "level": 2',
+        '    }',
+        '  }',
+        '}',
+        ''
+      ].join('\n')
+    )
+  })
+
+  it('migrates a version 1 file: no bubble, everything else kept, written as version 2', () => {
+    const v1 = { version: 1, keep: [[0, 4000]], annotations: [arrow], note: 'hi' }
+    const edits = loadEdits(v1)
+    expect(edits).toEqual({ version: 2, keep: [[0, 4000]], annotations: [arrow], note: 'hi' })
+    expect(JSON.parse(serializeEdits(edits))).toEqual({ ...v1, version: 2 })
+  })
+
+  it('sets a version 1 file’s own `bubble` key aside as `v1Bubble` (another tool’s, not ours)', () => {
+    const foreign = { color: 'pink', radius: 'huge' }
+    const edits = loadEdits({ version: 1, keep: [], annotations: [], bubble: foreign })
+    expect(edits).not.toHaveProperty('bubble')
+    expect(edits).toHaveProperty('v1Bubble', foreign)
+    // Kept through a save and a load as version 2, never read as a placement.
+    const again = loadEdits(JSON.parse(serializeEdits(edits)))
+    expect(again).not.toHaveProperty('bubble')
+    expect(again).toHaveProperty('v1Bubble', foreign)
+  })
+
+  it('migrates a version 0 file the same way (cuts become kept ranges, a `bubble` key set aside)', () => {
+    const foreign = { x: 'left' }
+    const edits = loadEdits(
+      { cuts: [[0, 1000]], annotations: [arrow], bubble: foreign },
+      { durationMs: 5000 }
+    )
+    expect(edits.version).toBe(2)
+    expect(edits.keep).toEqual([[1000, 5000]])
+    expect(edits).not.toHaveProperty('bubble')
+    expect(edits).toHaveProperty('v1Bubble', foreign)
+  })
+
+  it('refuses a version 3 file, bubble or not', () => {
+    const error = loadError({ ...withBubble(placed), version: 3 })
+    expect(error.field).toBe('version')
+    expect(error.message).toMatch(/is 3, but this Sidecast reads up to version 2/)
   })
 })
