@@ -3,6 +3,9 @@ import { SidecastError } from '../../../src/shared/errors'
 import type { ChunkAck, InvokeChannel, SidecastApi } from '../../../src/shared/ipc'
 import type { ProjectSummary } from '../../../src/shared/project'
 import type {
+  CameraCapture,
+  CameraConstraints,
+  CameraTrackPort,
   ChunkPort,
   DisplayCapture,
   DisplayConstraints,
@@ -16,6 +19,8 @@ import type {
   TrackPort
 } from '../../../src/renderer/src/recorder/media-ports'
 import {
+  CAMERA_ENDED_UNPLUGGED,
+  CAMERA_LOST,
   DISPLAY_CONSTRAINTS,
   ENDED_DISK_LOW,
   ENDED_SOURCE_CLOSED,
@@ -104,6 +109,36 @@ class FakeMic implements MicrophoneCapture {
   }
 }
 
+class FakeCameraTrack extends FakeTrack implements CameraTrackPort {
+  enabled = true
+  constructor() {
+    super('video')
+  }
+}
+
+class FakeCamera implements CameraCapture {
+  readonly track = new FakeCameraTrack()
+  readonly label = 'Integrated Camera (04f2:b6dd)'
+  readonly width = 1280
+  readonly height = 720
+  stopped = false
+  private endedListeners: Array<() => void> = []
+  onEnded(listener: () => void): () => void {
+    this.endedListeners.push(listener)
+    return () => {
+      this.endedListeners = this.endedListeners.filter((l) => l !== listener)
+    }
+  }
+  stop(): void {
+    this.stopped = true
+    this.track.stop()
+  }
+  /** The camera was unplugged. */
+  unplug(): void {
+    for (const l of [...this.endedListeners]) l()
+  }
+}
+
 class FakeRecorder implements RecorderPort {
   state: RecorderPortState = 'inactive'
   timeslice: number | null = null
@@ -142,18 +177,27 @@ class FakeRecorder implements RecorderPort {
   emit(c: ChunkPort): void {
     this.handlers.onData(c)
   }
+  /** MediaRecorder's `start` event: the first frame is being taken. */
+  started(): void {
+    this.handlers.onStart()
+  }
 }
 
 interface FakeMediaOptions {
   supported?: readonly string[]
   displayError?: unknown
   micError?: unknown
+  cameraError?: unknown
 }
 
 class FakeMedia implements MediaPorts {
   display = new FakeDisplay()
   mic = new FakeMic()
+  camera = new FakeCamera()
   recorder: FakeRecorder | null = null
+  cameraRecorder: FakeRecorder | null = null
+  cameraConstraints: CameraConstraints | null = null
+  cameraOpened = 0
   displayConstraints: DisplayConstraints | null = null
   micConstraints: MicrophoneConstraints | null = null
   micOpened = 0
@@ -169,11 +213,18 @@ class FakeMedia implements MediaPorts {
     if (this.options.micError) throw this.options.micError
     return this.mic
   }
+  async openCamera(constraints: CameraConstraints): Promise<CameraCapture> {
+    this.cameraConstraints = constraints
+    this.cameraOpened++
+    if (this.options.cameraError) throw this.options.cameraError
+    return this.camera
+  }
   isTypeSupported(mimeType: string): boolean {
     return (
       this.options.supported ?? [
         'video/webm;codecs=vp9,opus',
         'video/webm;codecs=vp9',
+        'video/webm;codecs=vp8',
         'video/webm'
       ]
     ).includes(mimeType)
@@ -183,8 +234,10 @@ class FakeMedia implements MediaPorts {
     options: RecorderOptions,
     handlers: RecorderHandlers
   ): RecorderPort {
-    this.recorder = new FakeRecorder(tracks, options, handlers)
-    return this.recorder
+    const recorder = new FakeRecorder(tracks, options, handlers)
+    if (tracks.length === 1 && tracks[0] === this.camera.track) this.cameraRecorder = recorder
+    else this.recorder = recorder
+    return recorder
   }
 }
 
@@ -215,6 +268,8 @@ class FakeApi {
   handlers: Partial<Record<InvokeChannel, Handler>> = {
     'recording:start': () => ({ projectId: 'p1', title: SUMMARY.title }),
     'recording:chunk': (): ChunkAck => ({ bytesWritten: 0, diskLow: false }),
+    'recording:camera-chunk': (): ChunkAck => ({ bytesWritten: 0, diskLow: false }),
+    'recording:camera-info': () => undefined,
     'recording:state': () => undefined,
     'recording:stop': () => SUMMARY
   }
@@ -238,6 +293,9 @@ class FakeApi {
   }
   chunkSeqs(): number[] {
     return this.of('recording:chunk').map((args) => args[1] as number)
+  }
+  seqsOf(channel: InvokeChannel): number[] {
+    return this.of(channel).map((args) => args[1] as number)
   }
   chunkBytes(): number[][] {
     return this.of('recording:chunk').map((args) => [...(args[2] as Uint8Array)])
@@ -263,7 +321,12 @@ function setup(mediaOptions: FakeMediaOptions = {}) {
       if (!media.recorder) throw new Error('no recorder yet')
       return media.recorder
     },
-    finished: () => events.filter((e) => e.type === 'finished')
+    cameraRecorder: (): FakeRecorder => {
+      if (!media.cameraRecorder) throw new Error('no camera recorder yet')
+      return media.cameraRecorder
+    },
+    finished: () => events.filter((e) => e.type === 'finished'),
+    chunkSeqsOf: (channel: InvokeChannel) => fake.seqsOf(channel)
   }
 }
 
@@ -673,5 +736,327 @@ describe('RecordingSession: restart and discard', () => {
     await stopping
     expect(t.fake.of('recording:stop')).toEqual([['p2', {}]])
     expect(t.finished()).toHaveLength(1)
+  })
+})
+
+// ---------- the camera ----------
+
+async function withCamera(mediaOptions: FakeMediaOptions = {}, cameraId = 'cam-1') {
+  const t = setup(mediaOptions)
+  await t.session.prepare({
+    sourceName: 'Entire screen',
+    microphoneId: 'default',
+    cameraId,
+    cameraLabel: 'Desk camera'
+  })
+  await t.session.begin()
+  return t
+}
+
+function cameraInfos(t: ReturnType<typeof setup>): unknown[] {
+  return t.fake.of('recording:camera-info').map((args) => args[1])
+}
+
+describe('RecordingSession: the camera', () => {
+  it('opens no camera and asks main for no camera file when none is chosen', async () => {
+    const t = setup()
+    await t.session.prepare({ sourceName: 'Entire screen', microphoneId: 'default' })
+    await t.session.begin()
+    expect(t.media.cameraOpened).toBe(0)
+    expect(t.session.hasCamera).toBe(false)
+    expect(t.fake.of('recording:start')[0]?.[0]).not.toHaveProperty('camera')
+    expect(t.media.cameraRecorder).toBeNull()
+
+    const none = setup()
+    await none.session.prepare({ sourceName: 'S', microphoneId: 'none', cameraId: 'none' })
+    expect(none.media.cameraOpened).toBe(0)
+  })
+
+  it('opens the chosen camera exactly, about 720p at 30 fps, and records it alone in its own WebM', async () => {
+    const t = await withCamera()
+    expect(t.media.cameraConstraints).toEqual({
+      video: {
+        deviceId: { exact: 'cam-1' },
+        width: { ideal: 1280 },
+        height: { ideal: 720 },
+        frameRate: { ideal: 30, max: 30 }
+      },
+      audio: false
+    })
+    expect(t.fake.of('recording:start')).toEqual([
+      [
+        {
+          mimeType: 'video/webm;codecs=vp9,opus',
+          sourceName: 'Entire screen',
+          camera: { mimeType: 'video/webm;codecs=vp8', deviceName: 'Desk camera' }
+        }
+      ]
+    ])
+    const camera = t.cameraRecorder()
+    expect(camera.tracks).toEqual([t.media.camera.track])
+    expect(camera.options.mimeType).toBe('video/webm;codecs=vp8')
+    expect(camera.options).not.toHaveProperty('audioBitsPerSecond')
+    expect(camera.timeslice).toBe(1000)
+    // The screen's recorder does not get the camera.
+    expect(t.recorder().tracks).not.toContain(t.media.camera.track)
+    expect(t.session.hasCamera).toBe(true)
+  })
+
+  it("asks for the system's default camera without a device id, and names it by its label", async () => {
+    const t = setup()
+    await t.session.prepare({ sourceName: 'S', microphoneId: 'none', cameraId: 'default' })
+    await t.session.begin()
+    expect(t.media.cameraConstraints?.video).not.toHaveProperty('deviceId')
+    expect(t.fake.of('recording:start')[0]?.[0]).toMatchObject({
+      camera: { deviceName: 'Integrated Camera (04f2:b6dd)' }
+    })
+  })
+
+  it.each([
+    ['NotAllowedError', 'camera-permission-denied', /permission was denied/],
+    ['NotReadableError', 'camera-busy', /another app may be using it/],
+    ['OverconstrainedError', 'camera-not-found', /was not found/]
+  ])(
+    'a camera that cannot be opened (%s) is named, nothing is recorded and the streams go back',
+    async (name, code, words) => {
+      const failure = Object.assign(new Error('Could not start video source'), { name })
+      const t = setup({ cameraError: failure })
+      const error = await t.session
+        .prepare({ sourceName: 'S', microphoneId: 'default', cameraId: 'cam-1' })
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(SidecastError)
+      expect((error as SidecastError).code).toBe(code)
+      expect((error as SidecastError).message).toMatch(words)
+      expect((error as SidecastError).message).toMatch(/nothing was recorded/)
+      expect((error as SidecastError).message).toMatch(/No camera/)
+      expect(t.session.phase).toBe('idle')
+      expect(t.media.display.stopped).toBe(true)
+      expect(t.media.mic.closed).toBe(true)
+      expect(t.fake.calls).toEqual([])
+    }
+  )
+
+  it("sends the camera's chunks in order on its own channel, numbered from 0 apart from the screen's", async () => {
+    const t = await withCamera()
+    t.recorder().emit(chunk([1]))
+    t.cameraRecorder().emit(chunk([10], 20)) // read slowly
+    t.cameraRecorder().emit(chunk([11]))
+    t.recorder().emit(chunk([2]))
+    t.cameraRecorder().emit(chunk([], 0)) // empty: skipped
+    await t.session.stop()
+    const camera = t.fake.of('recording:camera-chunk')
+    expect(camera.map((a) => [a[0], a[1], [...(a[2] as Uint8Array)]])).toEqual([
+      ['p1', 0, [10]],
+      ['p1', 1, [11]],
+      ['p1', 2, [99]] // the camera's last chunk, flushed at stop
+    ])
+    expect(t.chunkSeqsOf('recording:chunk')).toEqual([0, 1, 2])
+  })
+
+  it("measures the offset from each recorder's start and sends it once both started", async () => {
+    const t = await withCamera()
+    t.setNow(100)
+    t.recorder().started()
+    expect(cameraInfos(t)).toEqual([])
+    t.setNow(137)
+    t.cameraRecorder().started()
+    await t.session.stop()
+    expect(cameraInfos(t)).toEqual([{ offsetMs: 37 }])
+
+    // The camera may start first: the offset is then negative.
+    const u = await withCamera()
+    u.setNow(50)
+    u.cameraRecorder().started()
+    u.setNow(80)
+    u.recorder().started()
+    await u.session.stop()
+    expect(cameraInfos(u)).toEqual([{ offsetMs: -30 }])
+  })
+
+  it('stop waits for both last chunks and the camera facts before finishing', async () => {
+    const t = await withCamera()
+    t.recorder().started()
+    t.cameraRecorder().started()
+    t.cameraRecorder().finalChunk = chunk([42], 30)
+    const outcome = await t.session.stop()
+    const channels = t.fake.calls.map((c) => c.channel)
+    const stopAt = channels.indexOf('recording:stop')
+    expect(channels.lastIndexOf('recording:camera-chunk')).toBeLessThan(stopAt)
+    expect(channels.lastIndexOf('recording:chunk')).toBeLessThan(stopAt)
+    expect(channels.lastIndexOf('recording:camera-info')).toBeLessThan(stopAt)
+    expect(t.fake.of('recording:camera-chunk').map((a) => [...(a[2] as Uint8Array)])).toEqual([
+      [42]
+    ])
+    expect(t.cameraRecorder().calls).toEqual(['start', 'stop'])
+    expect(t.media.camera.stopped).toBe(true)
+    expect(outcome.summary).toEqual(SUMMARY)
+  })
+
+  it('pauses and resumes the camera with the screen', async () => {
+    const t = await withCamera()
+    t.session.pause()
+    t.session.resume()
+    expect(t.cameraRecorder().calls).toEqual(['start', 'pause', 'resume'])
+  })
+
+  it('camera off blacks the track and records the off stretch on the recording clock', async () => {
+    const t = await withCamera()
+    const toggles: boolean[] = []
+    t.session.subscribe((e) => {
+      if (e.type === 'camera') toggles.push(e.on)
+    })
+    t.setNow(2000)
+    t.session.setCameraOn(false)
+    expect(t.media.camera.track.enabled).toBe(false)
+    // Still recording: black frames keep the camera file's timing.
+    expect(t.cameraRecorder().state).toBe('recording')
+    t.setNow(5000)
+    t.session.setCameraOn(true)
+    expect(t.media.camera.track.enabled).toBe(true)
+    t.setNow(7000)
+    t.session.setCameraOn(false)
+    // Paused time is not on the recording clock.
+    t.session.pause()
+    t.setNow(60_000)
+    t.session.resume()
+    t.setNow(61_000)
+    await t.session.stop()
+    expect(toggles).toEqual([false, true, false])
+    expect(cameraInfos(t)).toEqual([
+      { offRanges: [[2000, 5000]] },
+      {
+        offRanges: [
+          [2000, 5000],
+          [7000, 8000]
+        ]
+      }
+    ])
+    expect(t.session.cameraEnabled).toBe(false)
+  })
+
+  it('ignores camera on/off without a camera or when not recording', async () => {
+    const t = await recording()
+    t.session.setCameraOn(false)
+    expect(t.session.cameraEnabled).toBe(true)
+    expect(cameraInfos(t)).toEqual([])
+    const u = setup()
+    await u.session.prepare({ sourceName: 'S', microphoneId: 'none', cameraId: 'cam-1' })
+    u.session.setCameraOn(false)
+    expect(u.media.camera.track.enabled).toBe(true)
+  })
+
+  it('a camera unplugged mid-recording stops only the camera, keeps its last chunk, and says so', async () => {
+    const t = await withCamera()
+    t.recorder().started()
+    t.cameraRecorder().started()
+    t.cameraRecorder().emit(chunk([10]))
+    t.media.camera.unplug()
+    await vi.waitFor(() =>
+      expect(cameraInfos(t)).toContainEqual({ endedBecause: CAMERA_ENDED_UNPLUGGED })
+    )
+    expect(t.events).toContainEqual({ type: 'camera-lost', message: CAMERA_LOST })
+    expect(t.cameraRecorder().state).toBe('inactive')
+    expect(t.fake.of('recording:camera-chunk').map((a) => a[1])).toEqual([0, 1])
+    expect(t.session.hasCamera).toBe(false)
+    // The screen goes on.
+    expect(t.session.phase).toBe('recording')
+    expect(t.recorder().state).toBe('recording')
+    t.recorder().emit(chunk([3]))
+    const outcome = await t.session.stop()
+    expect(outcome.endedBecause).toBeNull()
+    expect(t.chunkSeqsOf('recording:chunk')).toEqual([0, 1])
+    expect(t.fake.of('recording:stop')).toEqual([['p1', {}]])
+  })
+
+  it('a failed camera chunk stops only the camera; the screen keeps recording', async () => {
+    const t = await withCamera()
+    t.fake.handlers['recording:camera-chunk'] = () => {
+      throw new Error('EIO: i/o error')
+    }
+    t.cameraRecorder().emit(chunk([10]))
+    t.cameraRecorder().emit(chunk([11]))
+    await vi.waitFor(() =>
+      expect(cameraInfos(t)).toContainEqual({
+        endedBecause: expect.stringMatching(/Saving the camera failed \(EIO: i\/o error\)/)
+      })
+    )
+    expect(t.events.some((e) => e.type === 'camera-lost')).toBe(true)
+    // Only the first failed one was tried: no holes are written after it.
+    expect(t.fake.of('recording:camera-chunk').map((a) => a[1])).toEqual([0])
+    expect(t.session.phase).toBe('recording')
+    t.recorder().emit(chunk([1]))
+    const outcome = await t.session.stop()
+    expect(outcome.summary).toEqual(SUMMARY)
+    expect(outcome.endedBecause).toBeNull()
+  })
+
+  it('a camera chunk that finds the disk almost full stops the whole recording', async () => {
+    const t = await withCamera()
+    t.fake.handlers['recording:camera-chunk'] = (): ChunkAck => ({
+      bytesWritten: 1,
+      diskLow: true
+    })
+    t.cameraRecorder().emit(chunk([10]))
+    await vi.waitFor(() => expect(t.finished()).toHaveLength(1))
+    expect(t.fake.of('recording:stop')).toEqual([['p1', { endedBecause: ENDED_DISK_LOW }]])
+  })
+
+  it('a camera unplugged before recording begins: the take is made without it, and the user told', async () => {
+    const t = setup()
+    await t.session.prepare({ sourceName: 'S', microphoneId: 'none', cameraId: 'cam-1' })
+    t.media.camera.unplug()
+    expect(t.events).toContainEqual({ type: 'camera-lost', message: CAMERA_LOST })
+    await t.session.begin()
+    expect(t.fake.of('recording:start')[0]?.[0]).not.toHaveProperty('camera')
+    expect(t.media.cameraRecorder).toBeNull()
+  })
+
+  it('restart records the camera again for the new take, from seq 0, with a new offset', async () => {
+    const t = await withCamera()
+    t.fake.handlers['recording:restart'] = () => ({ projectId: 'p2', title: SUMMARY.title })
+    const first = t.cameraRecorder()
+    first.emit(chunk([10]))
+    t.setNow(1000)
+    t.session.setCameraOn(false)
+    await t.session.restart()
+    const second = t.cameraRecorder()
+    expect(second).not.toBe(first)
+    expect(first.calls).toContain('stop')
+    expect(t.fake.of('recording:restart')[0]?.[1]).toMatchObject({
+      camera: { mimeType: 'video/webm;codecs=vp8', deviceName: 'Desk camera' }
+    })
+    t.setNow(2000)
+    t.recorder().started()
+    t.setNow(2010)
+    second.started()
+    second.emit(chunk([20]))
+    // Still off: the new take (its clock began at 1000) is off from 0 until switched on.
+    t.setNow(3000)
+    t.session.setCameraOn(true)
+    await t.session.stop()
+    const chunks = t.fake.of('recording:camera-chunk').map((a) => [a[0], a[1]])
+    expect(chunks).toEqual([
+      ['p1', 0],
+      ['p1', 1],
+      ['p2', 0],
+      ['p2', 1]
+    ])
+    const p2Infos = t.fake
+      .of('recording:camera-info')
+      .filter((a) => a[0] === 'p2')
+      .map((a) => a[1])
+    expect(p2Infos).toEqual([{ offsetMs: 10 }, { offRanges: [[0, 2000]] }])
+  })
+
+  it('discard stops the camera too, before main deletes the take', async () => {
+    const t = await withCamera()
+    t.fake.handlers['recording:discard'] = () => undefined
+    await t.session.discard()
+    const channels = t.fake.calls.map((c) => c.channel)
+    expect(channels.lastIndexOf('recording:camera-chunk')).toBeLessThan(
+      channels.indexOf('recording:discard')
+    )
+    expect(t.cameraRecorder().state).toBe('inactive')
+    expect(t.media.camera.stopped).toBe(true)
   })
 })

@@ -4,6 +4,8 @@
  */
 import { levelFromSamples } from './audio-level'
 import type {
+  CameraCapture,
+  CameraConstraints,
   DisplayCapture,
   DisplayConstraints,
   MediaPorts,
@@ -84,6 +86,30 @@ export async function openMicrophoneGraph(
   }
 }
 
+/** Opens the camera (video only); used by the session and, for the preview, by the picker. */
+export async function openCamera(constraints: CameraConstraints): Promise<CameraCapture> {
+  const stream = await navigator.mediaDevices.getUserMedia(constraints)
+  const track = stream.getVideoTracks()[0]
+  if (!track) {
+    stream.getTracks().forEach((t) => t.stop())
+    throw new Error('The camera gave no video')
+  }
+  const settings = track.getSettings()
+  return {
+    track,
+    label: track.label,
+    width: settings.width ?? null,
+    height: settings.height ?? null,
+    onEnded(listener) {
+      track.addEventListener('ended', listener, { once: true })
+      return () => track.removeEventListener('ended', listener)
+    },
+    stop() {
+      stream.getTracks().forEach((t) => t.stop())
+    }
+  }
+}
+
 function createRecorder(
   tracks: readonly TrackPort[],
   options: RecorderOptions,
@@ -92,6 +118,7 @@ function createRecorder(
   // The ports only ever hand back tracks this module created, so they are real tracks.
   const stream = new MediaStream(tracks as MediaStreamTrack[])
   const recorder = new MediaRecorder(stream, options)
+  recorder.addEventListener('start', () => handlers.onStart())
   recorder.addEventListener('dataavailable', (event) => handlers.onData(event.data))
   recorder.addEventListener('stop', () => handlers.onStop())
   recorder.addEventListener('error', (event) => {
@@ -104,6 +131,7 @@ function createRecorder(
 export const browserMedia: MediaPorts = {
   getDisplayMedia,
   openMicrophone: openMicrophoneGraph,
+  openCamera,
   isTypeSupported: (mimeType) =>
     typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(mimeType),
   createRecorder

@@ -63,3 +63,37 @@ export function microphoneError(error: unknown, platform: string): SidecastError
       )
   }
 }
+
+const WITHOUT_CAMERA = 'or choose “No camera” to record without it.'
+
+/** getUserMedia for the camera failed: nothing is recorded (the user chose to be on camera). */
+export function cameraError(error: unknown, platform: string): SidecastError {
+  if (error instanceof SidecastError) return error
+  switch (errorName(error)) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return new SidecastError(
+        'camera-permission-denied',
+        isMac(platform)
+          ? `Camera permission was denied, so nothing was recorded. Allow Sidecast in System Settings › Privacy & Security › Camera, ${WITHOUT_CAMERA}`
+          : `Camera permission was denied, so nothing was recorded. Allow camera access, ${WITHOUT_CAMERA}`
+      )
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return new SidecastError(
+        'camera-not-found',
+        `The camera you chose was not found, so nothing was recorded. Plug it in or pick another camera, ${WITHOUT_CAMERA}`
+      )
+    case 'NotReadableError':
+    case 'AbortError':
+      return new SidecastError(
+        'camera-busy',
+        `The camera could not be opened, so nothing was recorded; another app may be using it. Close that app, pick another camera, ${WITHOUT_CAMERA}`
+      )
+    default:
+      return new SidecastError(
+        'camera-failed',
+        `The camera could not be opened (${errorMessage(error)}), so nothing was recorded. Pick another camera, ${WITHOUT_CAMERA}`
+      )
+  }
+}

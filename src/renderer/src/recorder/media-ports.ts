@@ -30,6 +30,39 @@ export interface TrackPort {
   stop(): void
 }
 
+/**
+ * Constraints passed to getUserMedia for the camera: the chosen device (exact, so another camera
+ * is never recorded in its place; absent for the system's default camera), about 720p at 30 fps.
+ */
+export interface CameraConstraints {
+  readonly video: {
+    readonly deviceId?: { readonly exact: string }
+    readonly width: { readonly ideal: number }
+    readonly height: { readonly ideal: number }
+    readonly frameRate: { readonly ideal: number; readonly max: number }
+  }
+  readonly audio: false
+}
+
+/** The camera's video track: `enabled = false` turns it black without ending it. */
+export interface CameraTrackPort extends TrackPort {
+  enabled: boolean
+}
+
+/** The opened camera. */
+export interface CameraCapture {
+  readonly track: CameraTrackPort
+  /** The device's label as the browser reports it ('' when it does not). */
+  readonly label: string
+  /** Frame size the camera delivers, when the browser reports it. */
+  readonly width: number | null
+  readonly height: number | null
+  /** Calls `listener` once when the camera goes away (unplugged, taken); returns the unsubscribe. */
+  onEnded(listener: () => void): () => void
+  /** Stops the camera. */
+  stop(): void
+}
+
 /** The captured screen or window. */
 export interface DisplayCapture {
   readonly videoTrack: TrackPort
@@ -88,6 +121,8 @@ export interface RecorderOptions {
 
 /** How the recorder reports back; exactly the MediaRecorder events the session cares about. */
 export interface RecorderHandlers {
+  /** The recorder has started (`start`): its first frame is being taken now. */
+  onStart(): void
   /** A chunk of media, in recording order (`dataavailable`). */
   onData(chunk: ChunkPort): void
   /** The recorder has delivered its last chunk (`stop`). */
@@ -100,6 +135,7 @@ export interface RecorderHandlers {
 export interface MediaPorts {
   getDisplayMedia(constraints: DisplayConstraints): Promise<DisplayCapture>
   openMicrophone(constraints: MicrophoneConstraints): Promise<MicrophoneCapture>
+  openCamera(constraints: CameraConstraints): Promise<CameraCapture>
   isTypeSupported(mimeType: string): boolean
   createRecorder(
     tracks: readonly TrackPort[],

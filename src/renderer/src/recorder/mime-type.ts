@@ -43,3 +43,24 @@ export function videoBitsPerSecond(width: number | null, height: number | null):
   const clamped = Math.min(1, Math.max(0, t))
   return Math.round(MIN_VIDEO_BPS + clamped * (MAX_VIDEO_BPS - MIN_VIDEO_BPS))
 }
+
+/**
+ * The camera's own file: WebM, video only. VP8 first: it costs the least CPU beside the screen's
+ * encoder, and the camera is always re-encoded when the bubble is composited, so copying it (what
+ * H.264 would allow) buys nothing.
+ */
+export const CAMERA_MIME_PREFERENCE = [
+  'video/webm;codecs=vp8',
+  'video/webm;codecs=vp9',
+  'video/webm'
+] as const
+
+/** The camera recorder's type, or null when the recorder can make none of them. */
+export function chooseCameraMimeType(
+  isTypeSupported: (mimeType: string) => boolean
+): string | null {
+  return CAMERA_MIME_PREFERENCE.find((type) => isTypeSupported(type)) ?? null
+}
+
+/** About 720p of a face: it is shown small, so this is plenty. */
+export const CAMERA_BITS_PER_SECOND = 2_000_000

@@ -8,14 +8,25 @@
  * and deletes the take.
  * Each chunk goes to main as soon as it exists, one at a time and in order; nothing is kept here,
  * so memory stays flat however long the recording runs and a crash loses at most one chunk.
+ *
+ * With a camera chosen, a second MediaRecorder records the camera alone into its own file
+ * (`recording:camera-chunk`, its own sequence and send chain). The camera is secondary: when it
+ * cannot be opened at prepare() nothing is recorded (the user asked to be on camera, so a silent
+ * screen-only take would surprise them; the message names the problem and the "No camera" way
+ * out), but once recording, a camera that is unplugged or fails stops only the camera: its file
+ * keeps what it got and the screen goes on. The offset between the two files is measured from
+ * each recorder's start event and sent with `recording:camera-info`, as are the camera-off
+ * stretches (recording clock) and an early end.
  */
 import { SidecastError } from '../../../shared/errors'
-import type { SidecastApi } from '../../../shared/ipc'
+import type { CameraInfo, SidecastApi, StartRecordingRequest } from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
 import { errorMessage } from '../lib/error-message'
-import { displayCaptureError, microphoneError } from './capture-errors'
+import { cameraError, displayCaptureError, microphoneError } from './capture-errors'
 import { ElapsedClock } from './elapsed-clock'
 import type {
+  CameraCapture,
+  CameraConstraints,
   ChunkPort,
   DisplayCapture,
   DisplayConstraints,
@@ -26,7 +37,12 @@ import type {
   TrackPort
 } from './media-ports'
 import { KEYFRAME_INTERVAL_MS } from './keyframes'
-import { chooseMimeType, videoBitsPerSecond } from './mime-type'
+import {
+  CAMERA_BITS_PER_SECOND,
+  chooseCameraMimeType,
+  chooseMimeType,
+  videoBitsPerSecond
+} from './mime-type'
 
 /**
  * Ask for more than any screen has: Chromium otherwise caps screen capture at 1280×720. The
@@ -45,6 +61,25 @@ export const ENDED_SOURCE_CLOSED = 'The shared screen or window was closed.'
 export const ENDED_DISK_LOW =
   'Your disk is almost full, so Sidecast stopped recording. The recording is saved; free up some space before recording again.'
 export const MICROPHONE_LOST = 'Microphone disconnected — recording continues without narration.'
+export const CAMERA_LOST = 'Camera disconnected — recording continues without the camera.'
+/** recording.json's camera.endedBecause when the camera was unplugged. */
+export const CAMERA_ENDED_UNPLUGGED = 'The camera was disconnected.'
+
+/** What the camera is asked for: about 720p at 30 fps; the bubble shows it small. */
+export const CAMERA_SIZE = { width: 1280, height: 720, frameRate: 30 } as const
+
+/** getUserMedia constraints for a camera id (`default`: the system's first camera). */
+export function cameraConstraints(cameraId: string): CameraConstraints {
+  return {
+    video: {
+      ...(cameraId && cameraId !== 'default' ? { deviceId: { exact: cameraId } } : {}),
+      width: { ideal: CAMERA_SIZE.width },
+      height: { ideal: CAMERA_SIZE.height },
+      frameRate: { ideal: CAMERA_SIZE.frameRate, max: CAMERA_SIZE.frameRate }
+    },
+    audio: false
+  }
+}
 
 export type SessionPhase =
   'idle' | 'acquiring' | 'ready' | 'starting' | 'recording' | 'paused' | 'stopping' | 'stopped'
@@ -64,6 +99,10 @@ export interface SessionOutcome {
 export type SessionEvent =
   | { readonly type: 'phase'; readonly phase: SessionPhase }
   | { readonly type: 'microphone-lost'; readonly message: string }
+  /** The camera stopped mid-recording (unplugged, failed); the screen goes on. */
+  | { readonly type: 'camera-lost'; readonly message: string }
+  /** The camera was switched on or off in the recording bar. */
+  | { readonly type: 'camera'; readonly on: boolean }
   | { readonly type: 'finished'; readonly outcome: SessionOutcome }
 
 export interface RecordingSessionOptions {
@@ -84,12 +123,22 @@ export interface PrepareOptions {
   readonly sourceName: string
   /** A device id, `default`, or `none` for no narration. */
   readonly microphoneId: string
+  /** A camera device id, `default`, or `none` (absent: none) for no camera. */
+  readonly cameraId?: string
+  /** The camera's name as the user saw it in the list; else the device's own label. */
+  readonly cameraLabel?: string
   /** process.platform of the app, to word permission advice (macOS has its own settings path). */
   readonly platform?: string
 }
 
 const defaultNow = (): number =>
   typeof performance !== 'undefined' ? performance.now() : Date.now()
+
+/** A MediaRecorder and the promise of its `stop` event. */
+interface RunningRecorder {
+  readonly port: RecorderPort
+  readonly stopped: Promise<void>
+}
 
 export class RecordingSession {
   private readonly api: Pick<SidecastApi, 'invoke'>
@@ -104,7 +153,7 @@ export class RecordingSession {
   private currentPhase: SessionPhase = 'idle'
   private display: DisplayCapture | null = null
   private mic: MicrophoneCapture | null = null
-  private recorder: RecorderPort | null = null
+  private recorder: RunningRecorder | null = null
   private sourceName = ''
   private id: string | null = null
   private nextSeq = 0
@@ -114,7 +163,27 @@ export class RecordingSession {
   private stopping: Promise<SessionOutcome> | null = null
   private restarting: Promise<void> | null = null
   private mimeType = ''
-  private recorderStopped: (() => void) | null = null
+
+  // The camera, when one was chosen and is still recording.
+  private camera: CameraCapture | null = null
+  private cameraLabel = ''
+  private cameraMimeType = ''
+  private cameraRecorder: RunningRecorder | null = null
+  private cameraStopping: Promise<void> | null = null
+  private cameraSeq = 0
+  private cameraChain: Promise<void> = Promise.resolve()
+  private cameraFailed = false
+  /** Why the camera stopped in this take (unplugged, failed), or null while it records. */
+  private cameraEnded: string | null = null
+  /** camera-info messages in order; finishing waits for them. */
+  private infoChain: Promise<void> = Promise.resolve()
+  private screenStartedAt: number | null = null
+  private cameraStartedAt: number | null = null
+  private offsetSent = false
+  private cameraOn = true
+  private offRanges: Array<[number, number]> = []
+  /** Recording-clock ms where the camera was switched off, while it is off. */
+  private offSince: number | null = null
 
   constructor(options: RecordingSessionOptions) {
     this.api = options.api
@@ -135,6 +204,21 @@ export class RecordingSession {
 
   get hasMicrophone(): boolean {
     return this.mic !== null
+  }
+
+  /** True while a camera is held (chosen, opened, neither unplugged nor failed). */
+  get hasCamera(): boolean {
+    return this.camera !== null
+  }
+
+  /** False while the camera is switched off in the recording bar. */
+  get cameraEnabled(): boolean {
+    return this.cameraOn
+  }
+
+  /** Camera-off stretches of this take so far (recording clock, ms). */
+  cameraOffRanges(): ReadonlyArray<readonly [number, number]> {
+    return this.offRanges.map(([a, b]) => [a, b] as const)
   }
 
   /** Milliseconds recorded, excluding pauses. */
@@ -193,6 +277,22 @@ export class RecordingSession {
         )
       )
     }
+
+    const cameraId = options.cameraId ?? 'none'
+    if (cameraId !== 'none') {
+      try {
+        this.camera = await this.media.openCamera(cameraConstraints(cameraId))
+      } catch (error) {
+        this.release()
+        this.setPhase('idle')
+        throw cameraError(error, platform)
+      }
+      if (this.cancelledWhileAcquiring()) throw cancelled()
+      this.cameraLabel = options.cameraLabel || this.camera.label || 'Camera'
+      this.cameraOn = true
+      const camera = this.camera
+      this.cleanups.push(camera.onEnded(() => this.onCameraEnded(camera)))
+    }
     this.cleanups.push(this.display.onEnded(() => this.onDisplayEnded()))
     this.setPhase('ready')
   }
@@ -234,18 +334,30 @@ export class RecordingSession {
         'This system cannot record WebM video, so Sidecast cannot record. Update Sidecast or your system and try again.'
       )
     }
+    if (this.camera) {
+      const cameraMimeType = chooseCameraMimeType((type) => this.media.isTypeSupported(type))
+      if (!cameraMimeType) {
+        this.release()
+        this.setPhase('idle')
+        throw new SidecastError(
+          'recorder-unsupported',
+          'This system cannot record the camera as WebM video, so nothing was recorded. Choose “No camera” to record the screen.'
+        )
+      }
+      this.cameraMimeType = cameraMimeType
+    }
+    this.mimeType = mimeType
     let projectId: string
+    const request = this.startRequest()
     try {
-      projectId = (
-        await this.api.invoke('recording:start', { mimeType, sourceName: this.sourceName })
-      ).projectId
+      projectId = (await this.api.invoke('recording:start', request)).projectId
     } catch (error) {
       this.release()
       this.setPhase('idle')
       throw error
     }
     this.id = projectId
-    this.mimeType = mimeType
+    this.cameraGoneSince(request)
 
     try {
       this.startRecorder()
@@ -267,13 +379,32 @@ export class RecordingSession {
     return projectId
   }
 
-  /** A new MediaRecorder on the streams we hold, started. */
+  /** What main is asked to record: the screen, and the camera's own file while there is one. */
+  private startRequest(): StartRecordingRequest {
+    return {
+      mimeType: this.mimeType,
+      sourceName: this.sourceName,
+      ...(this.camera
+        ? { camera: { mimeType: this.cameraMimeType, deviceName: this.cameraLabel } }
+        : {})
+    }
+  }
+
+  /** The camera went away while main was creating a take with it: say so in its facts. */
+  private cameraGoneSince(request: StartRecordingRequest): void {
+    if (request.camera && !this.camera) {
+      this.sendCameraInfo({ endedBecause: this.cameraEnded ?? CAMERA_ENDED_UNPLUGGED })
+    }
+  }
+
+  /** A new MediaRecorder on the streams we hold, started; and the camera's, when there is one. */
   private startRecorder(): void {
     const display = this.display
     if (!display) throw new Error('No display capture')
     const tracks: TrackPort[] = [display.videoTrack]
     if (this.mic) tracks.push(this.mic.track)
-    this.recorder = this.media.createRecorder(
+    this.screenStartedAt = null
+    this.recorder = this.createRecorder(
       tracks,
       {
         mimeType: this.mimeType,
@@ -282,20 +413,72 @@ export class RecordingSession {
         ...(this.mic ? { audioBitsPerSecond: AUDIO_BITS_PER_SECOND } : {})
       },
       {
+        onStart: () => {
+          this.screenStartedAt = this.now()
+          this.sendOffsetOnce()
+        },
         onData: (chunk) => this.onChunk(chunk),
-        onStop: () => this.recorderStopped?.(),
         onError: (message) =>
           void this.stop(
             `The recorder failed (${message}), so Sidecast stopped recording. Everything recorded up to then is kept.`
           )
       }
     )
-    this.recorder.start(this.timesliceMs)
+    this.recorder.port.start(this.timesliceMs)
+    this.startCameraRecorder()
+  }
+
+  /** The camera's MediaRecorder for this take; a failure to start loses the camera, not the take. */
+  private startCameraRecorder(): void {
+    const camera = this.camera
+    this.cameraStartedAt = null
+    if (!camera) return
+    try {
+      this.cameraRecorder = this.createRecorder(
+        [camera.track],
+        {
+          mimeType: this.cameraMimeType,
+          videoBitsPerSecond: CAMERA_BITS_PER_SECOND,
+          videoKeyFrameIntervalDuration: KEYFRAME_INTERVAL_MS
+        },
+        {
+          onStart: () => {
+            this.cameraStartedAt = this.now()
+            this.sendOffsetOnce()
+          },
+          onData: (chunk) => this.onCameraChunk(chunk),
+          onError: (message) =>
+            void this.endCamera(`The camera's recorder failed (${message}).`, cameraFailed())
+        }
+      )
+      this.cameraRecorder.port.start(this.timesliceMs)
+    } catch (error) {
+      this.cameraRecorder = null
+      void this.endCamera(
+        `The camera's recorder could not start (${errorMessage(error)}).`,
+        cameraFailed()
+      )
+    }
+  }
+
+  private createRecorder(
+    tracks: TrackPort[],
+    options: Parameters<MediaPorts['createRecorder']>[1],
+    handlers: Omit<Parameters<MediaPorts['createRecorder']>[2], 'onStop'>
+  ): RunningRecorder {
+    let onStop = (): void => undefined
+    const stopped = new Promise<void>((resolve) => {
+      onStop = resolve
+    })
+    const port = this.media.createRecorder(tracks, options, { ...handlers, onStop })
+    return { port, stopped }
   }
 
   pause(): void {
     if (this.currentPhase !== 'recording' || !this.recorder || !this.id) return
-    this.recorder.pause()
+    this.recorder.port.pause()
+    const camera = this.cameraRecorder?.port
+    if (camera?.state === 'recording') camera.pause()
     this.clock.pause(this.now())
     this.setPhase('paused')
     this.tellMain('paused')
@@ -303,10 +486,41 @@ export class RecordingSession {
 
   resume(): void {
     if (this.currentPhase !== 'paused' || !this.recorder || !this.id) return
-    this.recorder.resume()
+    this.recorder.port.resume()
+    const camera = this.cameraRecorder?.port
+    if (camera?.state === 'paused') camera.resume()
     this.clock.resume(this.now())
     this.setPhase('recording')
     this.tellMain('recording')
+  }
+
+  /**
+   * Camera on/off in the recording bar. Off keeps the camera recording black frames (the file's
+   * timing stays whole) and marks an off stretch on the recording clock, sent to main as
+   * `offRanges`: the default bubble is hidden there. Only while recording or paused with a camera.
+   */
+  setCameraOn(on: boolean): void {
+    if (!this.camera || on === this.cameraOn) return
+    if (this.currentPhase !== 'recording' && this.currentPhase !== 'paused') return
+    this.camera.track.enabled = on
+    this.cameraOn = on
+    const at = Math.round(this.elapsedMs())
+    if (!on) {
+      this.offSince = at
+    } else {
+      this.closeOffRange(at)
+      this.sendCameraInfo({ offRanges: this.cameraOffRanges() })
+    }
+    this.emit({ type: 'camera', on })
+  }
+
+  /** Ends an open off stretch at `at` (recording clock), merging it into the list. */
+  private closeOffRange(at: number): boolean {
+    const since = this.offSince
+    this.offSince = null
+    if (since === null || at <= since) return false
+    this.offRanges = mergeRange(this.offRanges, [since, at])
+    return true
   }
 
   /**
@@ -355,7 +569,12 @@ export class RecordingSession {
     }
     this.clock.pause(this.now())
     this.setPhase('stopping')
-    await this.stopRecorder(recorder)
+    if (this.closeOffRange(Math.round(this.elapsedMs()))) {
+      this.sendCameraInfo({ offRanges: this.cameraOffRanges() })
+    }
+    await Promise.all([this.stopRecorder(recorder), this.stopCamera()])
+    // The offset, off stretches and any early end are in recording.json before it is finished.
+    await this.infoChain
 
     let summary: ProjectSummary | null = null
     let error: string | null = null
@@ -376,26 +595,34 @@ export class RecordingSession {
   }
 
   /** Stops the MediaRecorder and waits until its last chunk was sent to main. */
-  private async stopRecorder(recorder: RecorderPort): Promise<void> {
-    if (recorder.state !== 'inactive') {
-      const stopped = new Promise<void>((resolve) => {
-        this.recorderStopped = resolve
-      })
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.stopTimeoutMs)
-      })
-      try {
-        recorder.stop()
-      } catch {
-        // Already stopping after an error; its stop event (or the timeout) still ends the wait.
-      }
-      await Promise.race([stopped, timeout])
-      clearTimeout(timer)
-    }
-    this.recorderStopped = null
+  private async stopRecorder(recorder: RunningRecorder): Promise<void> {
+    await this.stopAndWait(recorder)
     // The last chunk was queued by now (dataavailable precedes stop); wait for every send.
     await this.chain
+  }
+
+  /** Stops the camera's recorder (once per take) and waits for its last chunk to be sent. */
+  private stopCamera(): Promise<void> {
+    const recorder = this.cameraRecorder
+    if (!recorder) return this.cameraChain
+    this.cameraStopping ??= this.stopAndWait(recorder).then(() => this.cameraChain)
+    return this.cameraStopping
+  }
+
+  /** Stops a recorder and waits for its stop event, or stopTimeoutMs when that never comes. */
+  private async stopAndWait(recorder: RunningRecorder): Promise<void> {
+    if (recorder.port.state === 'inactive') return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.stopTimeoutMs)
+    })
+    try {
+      recorder.port.stop()
+    } catch {
+      // Already stopping after an error; its stop event (or the timeout) still ends the wait.
+    }
+    await Promise.race([recorder.stopped, timeout])
+    clearTimeout(timer)
   }
 
   /**
@@ -430,7 +657,8 @@ export class RecordingSession {
     const projectId = this.id
     this.clock.pause(this.now())
     this.setPhase('stopping')
-    if (recorder) await this.stopRecorder(recorder)
+    await Promise.all([recorder ? this.stopRecorder(recorder) : undefined, this.stopCamera()])
+    await this.infoChain
     let error: string | null = null
     if (projectId) {
       try {
@@ -470,16 +698,13 @@ export class RecordingSession {
     if (!recorder || !oldId) return
     this.clock.pause(this.now())
     this.setPhase('starting')
-    await this.stopRecorder(recorder)
+    await Promise.all([this.stopRecorder(recorder), this.stopCamera()])
+    await this.infoChain
     this.recorder = null
     let newId: string
+    const request = this.startRequest()
     try {
-      newId = (
-        await this.api.invoke('recording:restart', oldId, {
-          mimeType: this.mimeType,
-          sourceName: this.sourceName
-        })
-      ).projectId
+      newId = (await this.api.invoke('recording:restart', oldId, request)).projectId
     } catch (failure) {
       // Main kept the old take; save it rather than lose it.
       this.recorder = recorder
@@ -492,6 +717,15 @@ export class RecordingSession {
     this.nextSeq = 0
     this.sendFailure = null
     this.clock = new ElapsedClock()
+    // The camera starts the new take afresh: its own file, sequence, offset and off stretches.
+    this.cameraRecorder = null
+    this.cameraStopping = null
+    this.cameraSeq = 0
+    this.cameraChain = Promise.resolve()
+    this.offsetSent = false
+    this.offRanges = []
+    this.offSince = this.camera && !this.cameraOn ? 0 : null
+    this.cameraGoneSince(request)
     try {
       this.startRecorder()
     } catch (error) {
@@ -532,6 +766,83 @@ export class RecordingSession {
     }
   }
 
+  private onCameraChunk(chunk: ChunkPort): void {
+    if (chunk.size === 0) return
+    const seq = this.cameraSeq++
+    const id = this.id
+    this.cameraChain = this.cameraChain.then(() => this.sendCameraChunk(id, seq, chunk))
+  }
+
+  private async sendCameraChunk(id: string | null, seq: number, chunk: ChunkPort): Promise<void> {
+    // A hole in the camera's file would break it from there on: after a failure, send no more.
+    if (this.cameraFailed || !id) return
+    try {
+      const data = new Uint8Array(await chunk.arrayBuffer())
+      const ack = await this.api.invoke('recording:camera-chunk', id, seq, data)
+      if (ack.diskLow) void this.stop(ENDED_DISK_LOW)
+    } catch (error) {
+      this.cameraFailed = true
+      // Not awaited: stopping the camera waits for this very chain.
+      void this.endCamera(`Saving the camera failed (${errorMessage(error)}).`, cameraFailed())
+    }
+  }
+
+  /** Both recorders have started: where the camera's first frame falls on the recording clock. */
+  private sendOffsetOnce(): void {
+    if (this.offsetSent || this.screenStartedAt === null || this.cameraStartedAt === null) return
+    this.offsetSent = true
+    this.sendCameraInfo({ offsetMs: Math.round(this.cameraStartedAt - this.screenStartedAt) })
+  }
+
+  /** Sends camera facts to main in order; a failure only loses that fact, never the recording. */
+  private sendCameraInfo(info: CameraInfo): void {
+    const id = this.id
+    if (!id) return
+    this.infoChain = this.infoChain.then(() =>
+      this.api.invoke('recording:camera-info', id, info).then(
+        () => undefined,
+        () => undefined
+      )
+    )
+  }
+
+  private onCameraEnded(camera: CameraCapture): void {
+    if (this.camera !== camera) return
+    switch (this.currentPhase) {
+      case 'acquiring':
+      case 'ready':
+        // Before recording: the take is made without the camera, and the user told so.
+        this.camera = null
+        camera.stop()
+        this.emit({ type: 'camera-lost', message: CAMERA_LOST })
+        return
+      case 'stopping':
+      case 'stopped':
+      case 'idle':
+        return
+      default:
+        void this.endCamera(CAMERA_ENDED_UNPLUGGED, CAMERA_LOST)
+    }
+  }
+
+  /**
+   * The camera stops for good while the screen goes on: its recorder's last chunk is still saved,
+   * main is told why (`endedBecause`), and the user is told.
+   */
+  private async endCamera(endedBecause: string, message: string): Promise<void> {
+    const camera = this.camera
+    if (!camera || this.cameraEnded !== null) return
+    this.cameraEnded = endedBecause
+    if (this.closeOffRange(Math.round(this.elapsedMs()))) {
+      this.sendCameraInfo({ offRanges: this.cameraOffRanges() })
+    }
+    this.emit({ type: 'camera-lost', message })
+    await this.stopCamera()
+    if (this.camera === camera) this.camera = null
+    camera.stop()
+    this.sendCameraInfo({ endedBecause })
+  }
+
   private onDisplayEnded(): void {
     if (this.currentPhase === 'ready') {
       this.release()
@@ -562,6 +873,8 @@ export class RecordingSession {
     for (const cleanup of this.cleanups.splice(0)) cleanup()
     this.display?.stop()
     this.display = null
+    this.camera?.stop()
+    this.camera = null
     const mic = this.mic
     this.mic = null
     if (mic) void mic.close().catch(() => undefined)
@@ -580,6 +893,26 @@ export class RecordingSession {
   private emit(event: SessionEvent): void {
     for (const listener of [...this.listeners]) listener(event)
   }
+}
+
+function cameraFailed(): string {
+  return 'The camera stopped recording — recording continues without the camera.'
+}
+
+/** Adds `range` to sorted, merged ranges, keeping them sorted and merged. */
+export function mergeRange(
+  ranges: ReadonlyArray<readonly [number, number]>,
+  range: readonly [number, number]
+): Array<[number, number]> {
+  const all = [...ranges, range].map(([a, b]) => [a, b] as [number, number])
+  all.sort((x, y) => x[0] - y[0])
+  const merged: Array<[number, number]> = []
+  for (const [a, b] of all) {
+    const last = merged[merged.length - 1]
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b)
+    else merged.push([a, b])
+  }
+  return merged
 }
 
 function cancelled(): SidecastError {
