@@ -85,7 +85,7 @@ export function commandResult(command: EditorCommand, ctx: CommandContext): Comm
       return { type: 'open-help' }
     case 'escape':
       // One thing at a time: the selection, then the time selection, then the drawing tool.
-      if (selected) return dispatch({ type: 'select', ids: [] })
+      if (selected || state.bubbleSelected) return dispatch({ type: 'select', ids: [] })
       if (state.marks.in !== null || state.marks.out !== null) {
         return dispatch({ type: 'clear-range' })
       }

@@ -13,6 +13,7 @@ import {
   EDITS_VERSION,
   type Annotation,
   type AnnotationType,
+  type Bubble,
   type Edits
 } from '../../../shared/edits'
 import {
@@ -38,10 +39,15 @@ export const HISTORY_LIMIT = 200
 /** How far a duplicate (or a paste over its original) is moved, as a fraction of the frame. */
 export const DUPLICATE_OFFSET = 0.02
 
-/** What is saved: kept ranges and annotations. */
+/** What is saved: kept ranges, annotations and the camera bubble. */
 export interface EditorDoc {
   readonly keep: NormalizedKeep
   readonly annotations: readonly Annotation[]
+  /**
+   * The camera bubble as the user placed it; absent until its first change (the default
+   * placement applies: effectiveBubble in shared/bubble.ts).
+   */
+  readonly bubble?: Bubble
 }
 
 /** In and out marks of the time range to cut (set with [ and ], or a Shift-drag). */
@@ -57,6 +63,8 @@ export interface EditorState {
   /** Keys of edits.json this version does not know; written back untouched. */
   readonly extra: Readonly<Record<string, unknown>>
   readonly selectedIds: readonly string[]
+  /** The camera bubble is selected (never together with annotations). */
+  readonly bubbleSelected: boolean
   readonly marks: RangeMarks
   /** Documents before each undoable change, oldest first. */
   readonly past: readonly EditorDoc[]
@@ -73,7 +81,15 @@ export interface EditorState {
 }
 
 export type EditorAction =
+  /** Selects these annotations (and not the bubble). */
   | { readonly type: 'select'; readonly ids: readonly string[] }
+  /** Selects the camera bubble (and no annotation). */
+  | { readonly type: 'select-bubble' }
+  /**
+   * The camera bubble becomes `bubble` (the whole of it: the editor starts from effectiveBubble
+   * when the file has none). A drag previews, then commits once, like annotation changes.
+   */
+  | { readonly type: 'bubble'; readonly bubble: Bubble; readonly phase: ChangePhase }
   | {
       readonly type: 'create'
       readonly draft: AnnotationDraft
@@ -120,15 +136,20 @@ export type EditorAction =
 /** The editor's state for loaded edits of a recording lasting `durationMs`. */
 export function createEditorState(edits: Edits, durationMs: number): EditorState {
   const duration = Math.max(0, Math.round(durationMs))
-  const { version: _version, keep, annotations, ...extra } = edits
+  const { version: _version, keep, annotations, bubble, ...extra } = edits
   let normalized = normalizeKeep(keep, duration)
   // A file keeping nothing inside the recording is refused by loadEdits; never start empty.
   if (normalized.length === 0) normalized = normalizeKeep([], duration)
   return {
     durationMs: duration,
-    doc: { keep: normalized, annotations: [...annotations] },
+    doc: {
+      keep: normalized,
+      annotations: [...annotations],
+      ...(bubble !== undefined ? { bubble } : {})
+    },
     extra,
     selectedIds: [],
+    bubbleSelected: false,
     marks: { in: null, out: null },
     past: [],
     future: [],
@@ -141,12 +162,13 @@ export function createEditorState(edits: Edits, durationMs: number): EditorState
 
 /** The edits to save: the whole recording is stored as no kept ranges; unknown keys kept. */
 export function toEdits(state: EditorState): Edits {
-  const { keep, annotations } = state.doc
+  const { keep, annotations, bubble } = state.doc
   return {
     ...state.extra,
     version: EDITS_VERSION,
     keep: isWholeRecording(keep, state.durationMs) ? [] : keep.map(([s, e]): TimeRange => [s, e]),
-    annotations
+    annotations,
+    ...(bubble !== undefined ? { bubble } : {})
   }
 }
 
@@ -185,7 +207,19 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
     case 'select': {
       const existing = new Set(state.doc.annotations.map((a) => a.id))
       const ids = unique(action.ids).filter((id) => existing.has(id))
-      return sameList(ids, state.selectedIds) ? state : { ...state, selectedIds: ids }
+      return sameList(ids, state.selectedIds) && !state.bubbleSelected
+        ? state
+        : { ...state, selectedIds: ids, bubbleSelected: false }
+    }
+    case 'select-bubble':
+      return state.bubbleSelected && state.selectedIds.length === 0
+        ? state
+        : { ...state, selectedIds: [], bubbleSelected: true }
+    case 'bubble': {
+      const doc = sameBubble(state.doc.bubble, action.bubble)
+        ? state.doc
+        : { ...state.doc, bubble: action.bubble }
+      return action.phase === 'preview' ? previewDoc(state, doc) : commitDoc(state, doc)
     }
     case 'create': {
       const annotation = newAnnotation(state, action)
@@ -194,7 +228,7 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         ...state.doc,
         annotations: [...state.doc.annotations, annotation]
       })
-      return { ...next, selectedIds: [annotation.id] }
+      return { ...next, selectedIds: [annotation.id], bubbleSelected: false }
     }
     case 'change': {
       const annotations = applyChanges(state.doc.annotations, action.changes, state.durationMs)
@@ -254,7 +288,7 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         ...state.doc,
         annotations: [...state.doc.annotations, ...copies]
       })
-      return { ...next, selectedIds: copies.map((c) => c.id) }
+      return { ...next, selectedIds: copies.map((c) => c.id), bubbleSelected: false }
     }
     case 'mark': {
       const at = clampInt(action.atMs, 0, state.durationMs)
@@ -554,12 +588,22 @@ function tryKeep(make: () => NormalizedKeep): NormalizedKeep | string {
 function sameDoc(a: EditorDoc, b: EditorDoc): boolean {
   if (a === b) return true
   if (!sameKeep(a.keep, b.keep)) return false
+  if (!sameBubble(a.bubble, b.bubble)) return false
   if (a.annotations === b.annotations) return true
   if (a.annotations.length !== b.annotations.length) return false
   return a.annotations.every((x, i) => {
     const y = b.annotations[i]
     return y !== undefined && shallowEqual(x, y)
   })
+}
+
+/** Same placement, shape and hidden ranges (and the same unknown keys); absent only equals absent. */
+function sameBubble(a: Bubble | undefined, b: Bubble | undefined): boolean {
+  if (a === b) return true
+  if (!a || !b) return false
+  const { hidden: hiddenA, ...restA } = a
+  const { hidden: hiddenB, ...restB } = b
+  return sameKeep(hiddenA, hiddenB) && shallowEqual(restA, restB)
 }
 
 function sameKeep(a: readonly TimeRange[], b: readonly TimeRange[]): boolean {

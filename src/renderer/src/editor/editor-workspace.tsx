@@ -5,7 +5,13 @@
  */
 import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react'
 import type { CSSProperties, ReactNode } from 'react'
-import type { AnnotationType, Edits } from '../../../shared/edits'
+import {
+  bubbleHiddenAt,
+  effectiveBubble,
+  hideBubbleFrom,
+  showBubbleFrom
+} from '../../../shared/bubble'
+import type { AnnotationType, Bubble, Edits } from '../../../shared/edits'
 import type { ProjectSummary } from '../../../shared/project'
 import { nextPlayableTime, toOutputTime, type TimeRange } from '../../../shared/timeline'
 import { useNotices } from '../ui/notices'
@@ -16,6 +22,9 @@ import { canRedo, canUndo, createEditorState, editorReducer, keptMs, toEdits } f
 import { EditorToolbar } from './editor-toolbar'
 import { newerCalloutsNotice } from './newer-callouts'
 import { CalloutOverlay, DEFAULT_STYLE, StyleInspector, type StyleDefaults } from './overlay'
+import { BubbleInspector } from './overlay/bubble-inspector'
+import { cameraTimeAt } from './overlay/bubble-model'
+import { BubbleOverlay } from './overlay/bubble-overlay'
 import type { AnnotationChange, AnnotationDraft, ChangePhase, Tool } from './overlay/types'
 import { ShortcutsDialog } from './shortcuts-dialog'
 import type { EditorCommand } from './shortcuts'
@@ -87,6 +96,8 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
       cancelGesture: () => dispatch({ type: 'cancel-gesture' }),
       delete: (ids: readonly string[]) => dispatch({ type: 'delete', ids }),
       discard: (id: string) => dispatch({ type: 'discard-new', id }),
+      selectBubble: () => dispatch({ type: 'select-bubble' }),
+      bubble: (bubble: Bubble, phase: ChangePhase) => dispatch({ type: 'bubble', bubble, phase }),
       toolDone: () => setTool('select'),
       reveal: (startMs: number, endMs: number) => {
         const at = (videoRef.current?.currentTime ?? 0) * 1000
@@ -172,6 +183,18 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
   }
   const { annotations } = state.doc
   const { selectedIds } = state
+  // The camera bubble, for a recording with a camera: as placed, or where it starts.
+  const camera = project.camera ?? null
+  const overlayFrame = useMemo(
+    () => ({ width: frame.width || 1920, height: frame.height || 1080 }),
+    [frame.width, frame.height]
+  )
+  const offRanges = camera?.offRanges
+  const bubble = useMemo(
+    () => effectiveBubble(state.doc.bubble, overlayFrame, offRanges ? { offRanges } : undefined),
+    [state.doc.bubble, overlayFrame, offRanges]
+  )
+  const bubbleSelected = camera !== null && state.bubbleSelected
   const selected = useMemo(
     () => annotations.filter((a) => selectedIds.includes(a.id)),
     [annotations, selectedIds]
@@ -206,7 +229,17 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
           />
 
           <div className="stage-area">
-            <div className="stage" data-testid="editor-stage" style={stageStyle}>
+            <div
+              className="stage"
+              data-testid="editor-stage"
+              style={stageStyle}
+              onPointerDownCapture={(event) => {
+                // A press anywhere else on the video lets go of the bubble.
+                const onBubble =
+                  event.target instanceof Element && event.target.closest('.bubble-overlay')
+                if (state.bubbleSelected && !onBubble) dispatch({ type: 'select', ids: [] })
+              }}
+            >
               <video
                 ref={videoRef}
                 className="stage-video"
@@ -228,7 +261,7 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
               <CalloutOverlay
                 annotations={state.doc.annotations}
                 currentMs={currentMs}
-                frame={{ width: frame.width || 1920, height: frame.height || 1080 }}
+                frame={overlayFrame}
                 tool={tool}
                 selectedIds={state.selectedIds}
                 onSelect={on.select}
@@ -237,6 +270,25 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
                 onToolDone={on.toolDone}
                 onCancelGesture={on.cancelGesture}
                 onDiscard={on.discard}
+                underlay={
+                  camera
+                    ? (hitsAnnotation) => (
+                        <BubbleOverlay
+                          camera={camera}
+                          bubble={bubble}
+                          frame={overlayFrame}
+                          currentMs={currentMs}
+                          playing={playback.playing}
+                          tool={tool}
+                          selected={bubbleSelected}
+                          onSelect={on.selectBubble}
+                          onChange={on.bubble}
+                          onCancelGesture={on.cancelGesture}
+                          yieldTo={hitsAnnotation}
+                        />
+                      )
+                    : undefined
+                }
               />
               {videoError && (
                 <p className="stage-error" role="alert">
@@ -257,13 +309,26 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
         </div>
 
         <aside className="editor-inspector" aria-label="Style">
-          <MemoInspector
-            selected={selected}
-            onChange={on.change}
-            defaults={defaults}
-            onDefaultsChange={setDefaults}
-            defaultsFor={tool === 'select' ? undefined : tool}
-          />
+          {bubbleSelected && camera ? (
+            <BubbleInspector
+              shape={bubble.shape}
+              hiddenNow={bubbleHiddenAt(bubble, Math.round(currentMs))}
+              cameraHere={cameraTimeAt(camera, currentMs) !== null}
+              onShape={(shape) => on.bubble({ ...bubble, shape }, 'commit')}
+              onHideFromHere={() =>
+                on.bubble(hideBubbleFrom(bubble, currentMs, durationMs), 'commit')
+              }
+              onShowFromHere={() => on.bubble(showBubbleFrom(bubble, currentMs), 'commit')}
+            />
+          ) : (
+            <MemoInspector
+              selected={selected}
+              onChange={on.change}
+              defaults={defaults}
+              onDefaultsChange={setDefaults}
+              defaultsFor={tool === 'select' ? undefined : tool}
+            />
+          )}
         </aside>
       </div>
 

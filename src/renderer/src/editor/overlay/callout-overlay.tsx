@@ -43,7 +43,7 @@ import {
   type Point
 } from './geometry'
 import { annotationNames, selectionSummary } from './names'
-import type { AnnotationChange, CalloutOverlayProps } from './types'
+import type { AnnotationChange, CalloutOverlayProps, ClientPoint } from './types'
 import './overlay.css'
 
 /** Screen distances, in CSS pixels, converted to frame pixels at the size shown. */
@@ -183,6 +183,17 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
       setEditing(null)
     }
   }, [editingId, editingExists])
+
+  /** Whether a press at `point` is on a shown annotation or a selection handle. */
+  const hitsAnnotation = (point: ClientPoint): boolean => {
+    if (tool !== 'select') return true
+    const p = toPoint(point)
+    const tolerance = HIT_TOLERANCE_CSS * framePerCss
+    const handle = handleAt(selectedVisible, p, frame, (HANDLE_SIZE_CSS / 2 + 2) * framePerCss)
+    // A blur lies under the bubble (the export blurs the screen first), so it never takes a press.
+    const above = visible.filter((a) => a.type !== 'blur')
+    return handle !== null || hitTest(above, p, frame, tolerance) !== null
+  }
 
   // ---- pointer ----
 
@@ -454,6 +465,7 @@ export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
           />
         ) : null
       )}
+      {props.underlay?.(hitsAnnotation)}
       <div
         className="callout-overlay__drawing"
         aria-hidden="true"
