@@ -3,6 +3,7 @@
  * contract are a promise to be verified, not a fact. Each failure names the argument.
  */
 import { SidecastError } from '../../shared/errors'
+import type { CameraInfo, StartCameraRequest, StartRecordingRequest } from '../../shared/ipc'
 import { isValidProjectId } from '../../shared/project'
 
 export function badRequest(message: string): SidecastError {
@@ -63,4 +64,89 @@ export function requireOneOf<T extends string>(
     throw badRequest(`"${name}" must be one of ${allowed.join(', ')}.`)
   }
   return value as T
+}
+
+/** A MediaRecorder MIME type: bounded text starting with `video/`. */
+export function requireVideoMimeType(value: unknown, name: string): string {
+  const mimeType = requireString(value, name, 200)
+  if (!/^video\//i.test(mimeType)) throw badRequest(`"${name}" must be a video type.`)
+  return mimeType
+}
+
+/** `recording:start`'s and `recording:restart`'s request, the camera's fields included. */
+export function requireStartRequest(value: unknown, name = 'request'): StartRecordingRequest {
+  const body = requireObject(value, name)
+  const mimeType = requireVideoMimeType(body.mimeType, `${name}.mimeType`)
+  const sourceName = requireString(body.sourceName, `${name}.sourceName`, 512)
+  if (body.camera === undefined || body.camera === null) return { mimeType, sourceName }
+  return { mimeType, sourceName, camera: requireCameraRequest(body.camera, `${name}.camera`) }
+}
+
+export function requireCameraRequest(value: unknown, name: string): StartCameraRequest {
+  const body = requireObject(value, name)
+  return {
+    mimeType: requireVideoMimeType(body.mimeType, `${name}.mimeType`),
+    deviceName: requireString(body.deviceName, `${name}.deviceName`, 512)
+  }
+}
+
+/** Most camera-off stretches one recording keeps (each is a click in the recording bar). */
+export const MAX_CAMERA_OFF_RANGES = 10_000
+
+/** Longest offset accepted between the camera and the screen: a day. */
+const MAX_OFFSET_MS = 24 * 60 * 60 * 1000
+
+/**
+ * `recording:camera-info`'s info: offsetMs a whole number of ms (may be negative),
+ * offRanges [startMs, endMs] pairs of whole ms, each start ≤ end, sorted and not overlapping
+ * (touching is fine), endedBecause bounded text. Absent fields stay absent.
+ */
+export function requireCameraInfo(value: unknown, name = 'info'): CameraInfo {
+  const body = requireObject(value, name)
+  const info: { offsetMs?: number; offRanges?: [number, number][]; endedBecause?: string } = {}
+  if (body.offsetMs !== undefined) {
+    const offsetMs = body.offsetMs
+    if (
+      typeof offsetMs !== 'number' ||
+      !Number.isSafeInteger(offsetMs) ||
+      Math.abs(offsetMs) > MAX_OFFSET_MS
+    ) {
+      throw badRequest(`"${name}.offsetMs" must be a whole number of milliseconds.`)
+    }
+    info.offsetMs = offsetMs
+  }
+  if (body.offRanges !== undefined) {
+    info.offRanges = requireOffRanges(body.offRanges, `${name}.offRanges`)
+  }
+  const endedBecause = optionalString(body.endedBecause, `${name}.endedBecause`, 500)
+  if (endedBecause !== undefined) info.endedBecause = endedBecause
+  return info
+}
+
+function requireOffRanges(value: unknown, name: string): [number, number][] {
+  if (!Array.isArray(value)) throw badRequest(`"${name}" must be a list of [startMs, endMs] pairs.`)
+  if (value.length > MAX_CAMERA_OFF_RANGES) {
+    throw badRequest(`"${name}" may hold at most ${MAX_CAMERA_OFF_RANGES} ranges.`)
+  }
+  const ranges: [number, number][] = []
+  let previousEnd = 0
+  for (const [index, pair] of value.entries()) {
+    const ok =
+      Array.isArray(pair) &&
+      pair.length === 2 &&
+      pair.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) &&
+      (pair[0] as number) <= (pair[1] as number)
+    if (!ok) {
+      throw badRequest(
+        `"${name}[${index}]" must be [startMs, endMs]: whole milliseconds of at least 0, start not after end.`
+      )
+    }
+    const [start, end] = pair as [number, number]
+    if (start < previousEnd) {
+      throw badRequest(`"${name}" must be sorted and not overlap; range ${index} does not.`)
+    }
+    previousEnd = end
+    ranges.push([start, end])
+  }
+  return ranges
 }

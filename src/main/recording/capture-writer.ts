@@ -13,6 +13,7 @@ import { SidecastError } from '../../shared/errors'
 import {
   defaultTitle,
   THUMBNAIL_FILE,
+  type CameraFacts,
   type RecordingFacts,
   type RecordingStatus,
   type RecoveryNotice
@@ -47,7 +48,12 @@ export interface CaptureWriterOptions {
    * 0: nothing was recorded.
    */
   readonly onCaptureClosed?: (id: string, size: number, recovered: boolean) => void
+  /** Opens a capture file for appending; tests inject one whose writes fail. Default: fs open. */
+  readonly openForAppend?: (path: string) => Promise<CaptureFileHandle>
 }
+
+/** What the writer uses of an open capture file. */
+export type CaptureFileHandle = Pick<FileHandle, 'write' | 'datasync' | 'close'>
 
 export interface CreateProjectOptions {
   /** Name of the capture source, kept in recording.json. */
@@ -56,6 +62,22 @@ export interface CreateProjectOptions {
   readonly mimeType: string
   /** Start time; defaults to the writer's clock. */
   readonly now?: Date
+  /** The camera recorded beside the screen into its own file; absent: no camera. */
+  readonly camera?: CreateCameraOptions
+}
+
+export interface CreateCameraOptions {
+  /** The camera's MediaRecorder MIME type; decides its capture file's extension. */
+  readonly mimeType: string
+  /** The camera's label as the user picked it. */
+  readonly deviceName: string
+}
+
+/** What the renderer tells about the camera while recording (see CameraInfo in shared/ipc). */
+export interface CameraInfoUpdate {
+  readonly offsetMs?: number
+  readonly offRanges?: readonly (readonly [number, number])[]
+  readonly endedBecause?: string
 }
 
 export interface FinishOptions {
@@ -69,6 +91,14 @@ export interface CaptureWriter extends ActiveRecordings {
   /** Makes a new project folder with an empty capture file and `recording.json` saying "recording". */
   create(options: CreateProjectOptions): Promise<RecordingFacts>
   appendChunk(id: string, seq: number, bytes: Uint8Array): Promise<{ bytesWritten: number }>
+  /**
+   * Appends a chunk of the camera's recording, numbered from 0 like the screen's. A failed write
+   * ends the camera (facts.camera.endedBecause says so) but never the screen recording; later
+   * camera chunks are then refused with 'camera-ended'.
+   */
+  appendCameraChunk(id: string, seq: number, bytes: Uint8Array): Promise<{ bytesWritten: number }>
+  /** Keeps the camera's offset, off stretches and early end in facts.camera (written at once). */
+  updateCamera(id: string, info: CameraInfoUpdate): Promise<void>
   finish(id: string, options: FinishOptions): Promise<RecordingFacts>
   /**
    * Throws away a recording being written (the user discarded or restarted the take): closes its
@@ -86,15 +116,30 @@ export interface CaptureWriter extends ActiveRecordings {
   close(): Promise<void>
 }
 
-interface ActiveRecording {
-  facts: RecordingFacts
-  readonly handle: FileHandle
+/** One file being appended to: the screen's capture or the camera's. */
+interface ActiveTrack {
+  readonly handle: CaptureFileHandle
   nextSeq: number
   bytesWritten: number
-  lastFactsWriteAt: number
   lastSyncAt: number
   /** Set when a write failed: the file's tail is uncertain, so no more chunks are taken. */
   broken: boolean
+}
+
+interface ActiveRecording extends ActiveTrack {
+  facts: RecordingFacts
+  lastFactsWriteAt: number
+  /** The camera's capture, when the recording has one. */
+  camera: ActiveTrack | null
+}
+
+/** The camera's capture file name and container for its MediaRecorder's MIME type. */
+export function cameraCaptureFileFor(mimeType: string): {
+  file: string
+  container: CameraFacts['container']
+} {
+  const { container } = captureFileFor(mimeType)
+  return { file: `camera-capture.${container}`, container }
 }
 
 /** Capture file name and container for MediaRecorder's MIME type. */
@@ -116,6 +161,7 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
   const syncIntervalMs = options.syncIntervalMs ?? 3000
   const warn = options.warn ?? ((message: string) => console.warn(`[projects] ${message}`))
   const active = new Map<string, ActiveRecording>()
+  const openForAppend = options.openForAppend ?? ((path: string) => open(path, 'a'))
 
   async function create(request: CreateProjectOptions): Promise<RecordingFacts> {
     const date = request.now ?? now()
@@ -132,9 +178,23 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     }
     const dir = join(projectsDir, id)
     const { file, container } = captureFileFor(request.mimeType)
-    let handle: FileHandle | undefined
+    let handle: CaptureFileHandle | undefined
+    let cameraHandle: CaptureFileHandle | undefined
     try {
-      handle = await open(join(dir, file), 'a')
+      handle = await openForAppend(join(dir, file))
+      let camera: CameraFacts | undefined
+      if (request.camera) {
+        const cameraFile = cameraCaptureFileFor(request.camera.mimeType)
+        cameraHandle = await openForAppend(join(dir, cameraFile.file))
+        camera = {
+          file: cameraFile.file,
+          container: cameraFile.container,
+          mimeType: request.camera.mimeType,
+          deviceName: request.camera.deviceName,
+          offsetMs: 0,
+          bytesWritten: 0
+        }
+      }
       const facts: RecordingFacts = {
         version: 1,
         id,
@@ -145,7 +205,8 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
         file,
         container,
         mimeType: request.mimeType,
-        bytesWritten: 0
+        bytesWritten: 0,
+        ...(camera ? { camera } : {})
       }
       await folders.writeFacts(facts)
       const at = Date.now()
@@ -156,11 +217,15 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
         bytesWritten: 0,
         lastFactsWriteAt: at,
         lastSyncAt: at,
-        broken: false
+        broken: false,
+        camera: cameraHandle
+          ? { handle: cameraHandle, nextSeq: 0, bytesWritten: 0, lastSyncAt: at, broken: false }
+          : null
       })
       return facts
     } catch (error) {
       await handle?.close().catch(() => undefined)
+      await cameraHandle?.close().catch(() => undefined)
       await rm(dir, { recursive: true, force: true })
       throw error
     }
@@ -174,9 +239,62 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
   }
 
   async function writeActiveFacts(recording: ActiveRecording): Promise<void> {
-    recording.facts = { ...recording.facts, bytesWritten: recording.bytesWritten }
+    const camera = recording.facts.camera
+    recording.facts = {
+      ...recording.facts,
+      bytesWritten: recording.bytesWritten,
+      ...(camera && recording.camera
+        ? { camera: { ...camera, bytesWritten: recording.camera.bytesWritten } }
+        : {})
+    }
     await folders.writeFacts(recording.facts)
     recording.lastFactsWriteAt = Date.now()
+  }
+
+  function checkSeq(seq: number): void {
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      throw new SidecastError('bad-request', `Chunk number ${seq} is not valid.`)
+    }
+  }
+
+  /**
+   * Appends one chunk to a track in order: true when written, false for a resend of a chunk
+   * already on disk; throws 'chunk-gap' for one that skips ahead. On a failed write the track
+   * is marked broken, the bytes that made it are counted, and the error is passed on.
+   */
+  async function appendToTrack(
+    track: ActiveTrack,
+    seq: number,
+    bytes: Uint8Array,
+    what: string
+  ): Promise<boolean> {
+    // A resent chunk (e.g. after a reconnect) is already on disk: acknowledging it again is safe.
+    if (seq < track.nextSeq) return false
+    if (seq > track.nextSeq) {
+      throw new SidecastError(
+        'chunk-gap',
+        `Part ${seq} of the ${what} arrived before part ${track.nextSeq}; the ${what} would be corrupt, so it was not written.`
+      )
+    }
+    let offset = 0
+    try {
+      while (offset < bytes.byteLength) {
+        const { bytesWritten } = await track.handle.write(bytes, offset, bytes.byteLength - offset)
+        offset += bytesWritten
+      }
+    } catch (error) {
+      track.broken = true
+      track.bytesWritten += offset
+      throw error
+    }
+    track.bytesWritten += offset
+    track.nextSeq = seq + 1
+    const at = Date.now()
+    if (at - track.lastSyncAt >= syncIntervalMs) {
+      track.lastSyncAt = at
+      await track.handle.datasync()
+    }
+    return true
   }
 
   async function appendChunk(
@@ -185,9 +303,7 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     bytes: Uint8Array
   ): Promise<{ bytesWritten: number }> {
     projectDir(id)
-    if (!Number.isSafeInteger(seq) || seq < 0) {
-      throw new SidecastError('bad-request', `Chunk number ${seq} is not valid.`)
-    }
+    checkSeq(seq)
     if (!active.has(id)) throw notRecording(id)
     return withLock(id, async () => {
       const recording = active.get(id)
@@ -198,38 +314,91 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
           'An earlier part of this recording could not be written, so Sidecast stopped taking more. Stop the recording; what was written is kept.'
         )
       }
-      // A resent chunk (e.g. after a reconnect) is already on disk: acknowledging it again is safe.
-      if (seq < recording.nextSeq) return { bytesWritten: recording.bytesWritten }
-      if (seq > recording.nextSeq) {
-        throw new SidecastError(
-          'chunk-gap',
-          `Part ${seq} of the recording arrived before part ${recording.nextSeq}; the recording would be corrupt, so it was not written.`
-        )
+      if (!(await appendToTrack(recording, seq, bytes, 'recording'))) {
+        return { bytesWritten: recording.bytesWritten }
       }
-      let offset = 0
+      if (Date.now() - recording.lastFactsWriteAt >= factsIntervalMs) {
+        await writeActiveFacts(recording)
+      }
+      return { bytesWritten: recording.bytesWritten }
+    })
+  }
+
+  function noCamera(id: string): SidecastError {
+    return new SidecastError(
+      'no-camera',
+      `Recording ${id} was started without a camera, so there is no camera recording to save this to.`
+    )
+  }
+
+  function cameraEnded(reason: string | undefined): SidecastError {
+    return new SidecastError(
+      'camera-ended',
+      `${reason ?? 'Saving the camera failed earlier.'} Further parts of the camera are not saved.`
+    )
+  }
+
+  async function appendCameraChunk(
+    id: string,
+    seq: number,
+    bytes: Uint8Array
+  ): Promise<{ bytesWritten: number }> {
+    projectDir(id)
+    checkSeq(seq)
+    if (!active.has(id)) throw notRecording(id)
+    return withLock(id, async () => {
+      const recording = active.get(id)
+      if (!recording) throw notRecording(id)
+      const track = recording.camera
+      const camera = recording.facts.camera
+      if (!track || !camera) throw noCamera(id)
+      if (track.broken) throw cameraEnded(camera.endedBecause)
+      let written: boolean
       try {
-        while (offset < bytes.byteLength) {
-          const { bytesWritten } = await recording.handle.write(
-            bytes,
-            offset,
-            bytes.byteLength - offset
-          )
-          offset += bytesWritten
-        }
+        written = await appendToTrack(track, seq, bytes, 'camera recording')
       } catch (error) {
-        recording.broken = true
-        recording.bytesWritten += offset
+        if (error instanceof SidecastError && error.code === 'chunk-gap') throw error
+        track.broken = true
+        // The camera's file is done for; the screen's goes on. Said in the facts at once.
+        // A full disk stops the whole recording (the recorder does it), so it says just that.
+        const reason =
+          errorCode(error) === 'ENOSPC'
+            ? 'The disk became full, so the camera recording stopped.'
+            : `Saving the camera failed (${errorMessage(error)}); the screen recording goes on.`
+        recording.facts = { ...recording.facts, camera: { ...camera, endedBecause: reason } }
+        await writeActiveFacts(recording).catch((factsError: unknown) =>
+          warn(`could not note the camera's end for ${id}: ${errorMessage(factsError)}`)
+        )
         throw error
       }
-      recording.bytesWritten += offset
-      recording.nextSeq = seq + 1
-      const at = Date.now()
-      if (at - recording.lastSyncAt >= syncIntervalMs) {
-        recording.lastSyncAt = at
-        await recording.handle.datasync()
+      if (written && Date.now() - recording.lastFactsWriteAt >= factsIntervalMs) {
+        await writeActiveFacts(recording)
       }
-      if (at - recording.lastFactsWriteAt >= factsIntervalMs) await writeActiveFacts(recording)
-      return { bytesWritten: recording.bytesWritten }
+      return { bytesWritten: track.bytesWritten }
+    })
+  }
+
+  async function updateCamera(id: string, info: CameraInfoUpdate): Promise<void> {
+    projectDir(id)
+    if (!active.has(id)) throw notRecording(id)
+    return withLock(id, async () => {
+      const recording = active.get(id)
+      if (!recording) throw notRecording(id)
+      const camera = recording.facts.camera
+      if (!recording.camera || !camera) throw noCamera(id)
+      const next: CameraFacts = {
+        ...camera,
+        ...(info.offsetMs !== undefined ? { offsetMs: info.offsetMs } : {}),
+        ...(info.offRanges !== undefined
+          ? { offRanges: info.offRanges.map(([start, end]) => [start, end] as const) }
+          : {}),
+        // A write failure's reason stays: it is the one the user must hear.
+        ...(info.endedBecause !== undefined && !recording.camera.broken
+          ? { endedBecause: info.endedBecause }
+          : {})
+      }
+      recording.facts = { ...recording.facts, camera: next }
+      await writeActiveFacts(recording)
     })
   }
 
@@ -238,6 +407,10 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     let facts: RecordingFacts
     if (recording) {
       active.delete(id)
+      if (recording.camera) {
+        await recording.camera.handle.datasync().catch(() => undefined)
+        await recording.camera.handle.close().catch(() => undefined)
+      }
       await recording.handle.datasync().catch(() => undefined)
       await recording.handle.close()
       facts = recording.facts
@@ -263,8 +436,14 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
         'Nothing was recorded, so no recording was kept. Check that the screen is shared and try again.'
       )
     }
+    // The camera first, on its own: whatever becomes of it, the screen is finished next.
+    const { camera, cameraCapture } = facts.camera
+      ? await finishCamera(id, dir, facts.camera)
+      : { camera: undefined, cameraCapture: null }
+    const { camera: _unfinishedCamera, ...screenFacts } = facts
     const base: RecordingFacts = {
-      ...facts,
+      ...screenFacts,
+      ...(camera ? { camera } : {}),
       bytesWritten: size,
       finishedAt: now().toISOString(),
       ...(request.endedBecause ? { endedBecause: request.endedBecause } : {})
@@ -301,6 +480,7 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
       // Only now, with a final file that probes fine and facts that point at it, is the raw capture
       // redundant — unless a live upload still sends from it (it removes the file itself then).
       if (!options.captureNeeded?.(id)) await rm(capturePath, { force: true })
+      await removeCameraCapture(id, cameraCapture)
       return done
     } catch (error) {
       const reason = errorMessage(error)
@@ -310,11 +490,73 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
         endedBecause: `${request.endedBecause ? `${request.endedBecause} ` : ''}Sidecast could not finish the file (${reason}); the raw recording is kept as ${facts.file}.`
       }
       await folders.writeFacts(kept)
+      await removeCameraCapture(id, cameraCapture)
       throw new SidecastError(
         'finish-failed',
         `The recording could not be made seekable (${reason}). It is safe: the raw recording is kept in ${dir}.`
       )
     }
+  }
+
+  /**
+   * Finishes the camera's capture like the screen's (remux to `camera.<container>`, probe) and
+   * returns its facts, with the capture to remove once facts pointing at the final file are
+   * written. An empty or missing capture gives no camera (its file is removed now); one that
+   * cannot be finished keeps its raw file and says so in endedBecause. Never throws.
+   */
+  async function finishCamera(
+    id: string,
+    dir: string,
+    camera: CameraFacts
+  ): Promise<{ camera: CameraFacts | undefined; cameraCapture: string | null }> {
+    const capturePath = join(dir, camera.file)
+    const info = await stat(capturePath).catch(() => null)
+    const size = info?.isFile() ? info.size : 0
+    if (size === 0) {
+      await rm(capturePath, { force: true }).catch((error: unknown) =>
+        warn(`could not remove the empty camera file of ${id}: ${errorMessage(error)}`)
+      )
+      return { camera: undefined, cameraCapture: null }
+    }
+    const base: CameraFacts = { ...camera, bytesWritten: size }
+    try {
+      const tools = options.mediaTools()
+      const raw = await tools.probe(capturePath)
+      const container = finalContainer(raw.videoCodec, raw.audioCodec)
+      const fileName = `camera.${container}`
+      const finalPath = join(dir, fileName)
+      await tools.remux(capturePath, finalPath)
+      const probe = await tools.probe(finalPath)
+      return {
+        camera: {
+          ...base,
+          file: fileName,
+          container,
+          videoCodec: probe.videoCodec,
+          width: probe.width,
+          height: probe.height,
+          durationMs: probe.durationMs
+        },
+        cameraCapture: fileName === camera.file ? null : capturePath
+      }
+    } catch (error) {
+      const reason = errorMessage(error)
+      warn(`could not finish the camera file of ${id}: ${reason}`)
+      return {
+        camera: {
+          ...base,
+          endedBecause: `${camera.endedBecause ? `${camera.endedBecause} ` : ''}Sidecast could not finish the camera file (${reason}); the raw camera recording is kept as ${camera.file}.`
+        },
+        cameraCapture: null
+      }
+    }
+  }
+
+  async function removeCameraCapture(id: string, path: string | null): Promise<void> {
+    if (!path) return
+    await rm(path, { force: true }).catch((error: unknown) =>
+      warn(`could not remove the camera capture of ${id}: ${errorMessage(error)}`)
+    )
   }
 
   async function finish(id: string, request: FinishOptions): Promise<RecordingFacts> {
@@ -329,6 +571,7 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
       if (!recording) throw notRecording(id)
       active.delete(id)
       await recording.handle.close().catch(() => undefined)
+      await recording.camera?.handle.close().catch(() => undefined)
       // A few tries: on Windows a virus scanner may hold the file for a moment.
       await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
     })
@@ -372,6 +615,10 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
           if (!recording) return
           active.delete(id)
           await writeActiveFacts(recording).catch(() => undefined)
+          if (recording.camera) {
+            await recording.camera.handle.datasync().catch(() => undefined)
+            await recording.camera.handle.close().catch(() => undefined)
+          }
           await recording.handle.datasync().catch(() => undefined)
           await recording.handle.close()
         })
@@ -391,6 +638,8 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
   return {
     create,
     appendChunk,
+    appendCameraChunk,
+    updateCamera,
     finish,
     discard,
     recoverUnfinished,

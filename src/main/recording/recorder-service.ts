@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import {
+  type CameraInfo,
   type ChunkAck,
   type RecorderPhase,
   type RecorderState,
@@ -14,7 +15,7 @@ import {
 import { SidecastError } from '../../shared/errors'
 import type { ProjectSummary, RecordingFacts } from '../../shared/project'
 import type { Settings } from '../../shared/settings'
-import { errorCode } from '../../engine/error-details'
+import { errorCode, errorMessage } from '../../engine/error-details'
 import type { ProjectCatalogue } from '../projects/project-catalogue'
 import type { CaptureWriter } from './capture-writer'
 import { assertEnoughSpace, freeBytes as statfsFreeBytes } from './disk-space'
@@ -58,6 +59,14 @@ export interface TakeHooks {
 export interface RecorderService {
   start(request: StartRecordingRequest): Promise<StartRecordingResult>
   chunk(projectId: string, seq: number, data: Uint8Array): Promise<ChunkAck>
+  /**
+   * A chunk of the camera's recording. Its trouble never stops the screen's recording: a failed
+   * write ends the camera ('camera-failed', then 'camera-ended'); only a full disk stops the
+   * whole recording, as a screen chunk's would.
+   */
+  cameraChunk(projectId: string, seq: number, data: Uint8Array): Promise<ChunkAck>
+  /** The camera's offset, off stretches or early end, kept in recording.json's `camera`. */
+  cameraInfo(projectId: string, info: CameraInfo): Promise<void>
   setPhase(projectId: string, phase: 'recording' | 'paused'): void
   /** Finishes the recording; answering again for a recording that was already stopped (e.g. disk full). */
   stop(projectId: string, info: StopRecordingInfo): Promise<ProjectSummary>
@@ -133,7 +142,15 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     await mkdir(projects.projectsDir, { recursive: true })
     const free = await freeBytes(projects.projectsDir)
     assertEnoughSpace(projects.projectsDir, free, options.settings().minFreeDiskMb)
-    return capture.create({ sourceName: request.sourceName, mimeType: request.mimeType })
+    return capture.create({
+      sourceName: request.sourceName,
+      mimeType: request.mimeType,
+      ...(request.camera
+        ? {
+            camera: { mimeType: request.camera.mimeType, deviceName: request.camera.deviceName }
+          }
+        : {})
+    })
   }
 
   function releaseSleepOf(active: ActiveSession): void {
@@ -177,11 +194,13 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
     }
   }
 
-  async function chunk(projectId: string, seq: number, data: Uint8Array): Promise<ChunkAck> {
-    const active = activeSession(projectId)
-    let bytesWritten: number
+  /** Appends with `append`; a full disk stops the recording with what was written. */
+  async function appendOrStop(
+    projectId: string,
+    append: () => Promise<{ bytesWritten: number }>
+  ): Promise<number> {
     try {
-      ;({ bytesWritten } = await capture.appendChunk(projectId, seq, data))
+      return (await append()).bytesWritten
     } catch (error) {
       if (errorCode(error) !== 'ENOSPC') throw error
       await stop(projectId, {
@@ -192,6 +211,10 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
         'The disk is full, so Sidecast stopped recording. What was recorded until now is saved. Free some space before recording again.'
       )
     }
+  }
+
+  /** Checks free space every `checkEvery` chunks (screen and camera counted together). */
+  async function ack(active: ActiveSession, bytesWritten: number): Promise<ChunkAck> {
     active.chunksSinceCheck++
     if (active.chunksSinceCheck >= checkEvery) {
       active.chunksSinceCheck = 0
@@ -202,6 +225,37 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
       }
     }
     return { bytesWritten, diskLow: active.diskLow }
+  }
+
+  async function chunk(projectId: string, seq: number, data: Uint8Array): Promise<ChunkAck> {
+    const active = activeSession(projectId)
+    const bytesWritten = await appendOrStop(projectId, () =>
+      capture.appendChunk(projectId, seq, data)
+    )
+    return ack(active, bytesWritten)
+  }
+
+  async function cameraChunk(projectId: string, seq: number, data: Uint8Array): Promise<ChunkAck> {
+    const active = activeSession(projectId)
+    let bytesWritten: number
+    try {
+      bytesWritten = await appendOrStop(projectId, () =>
+        capture.appendCameraChunk(projectId, seq, data)
+      )
+    } catch (error) {
+      if (error instanceof SidecastError) throw error
+      // A write failure of the camera's file (the writer has marked the camera ended).
+      throw new SidecastError(
+        'camera-failed',
+        `Saving the camera failed (${errorMessage(error)}); the screen recording goes on.`
+      )
+    }
+    return ack(active, bytesWritten)
+  }
+
+  async function cameraInfo(projectId: string, info: CameraInfo): Promise<void> {
+    activeSession(projectId)
+    await capture.updateCamera(projectId, info)
   }
 
   function setPhase(projectId: string, phase: 'recording' | 'paused'): void {
@@ -313,6 +367,8 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
   return {
     start,
     chunk,
+    cameraChunk,
+    cameraInfo,
     setPhase,
     stop,
     discard,

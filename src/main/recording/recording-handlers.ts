@@ -4,11 +4,13 @@ import type { FeatureHandlers } from '../ipc/feature-handlers'
 import {
   badRequest,
   requireBytes,
+  requireCameraInfo,
   requireObject,
   optionalString,
   requireOneOf,
   requireProjectId,
   requireSeq,
+  requireStartRequest,
   requireString
 } from '../ipc/ipc-args'
 import type { SettingsStore } from '../settings/settings-store'
@@ -38,11 +40,7 @@ export function recordingHandlers(
       options.settings.set({ sourceId: id })
     },
     'recording:start': async (request) => {
-      const body = requireObject(request, 'request')
-      const mimeType = requireString(body.mimeType, 'request.mimeType', 200)
-      if (!/^video\//i.test(mimeType)) throw badRequest('"request.mimeType" must be a video type.')
-      const sourceName = requireString(body.sourceName, 'request.sourceName', 512)
-      const started = await recorder.start({ mimeType, sourceName })
+      const started = await recorder.start(requireStartRequest(request))
       options.projectsChanged()
       return started
     },
@@ -52,6 +50,15 @@ export function recordingHandlers(
         requireSeq(seq),
         requireBytes(data, 'data', MAX_CHUNK_BYTES)
       ),
+    'recording:camera-chunk': async (projectId, seq, data) =>
+      recorder.cameraChunk(
+        requireProjectId(projectId),
+        requireSeq(seq),
+        requireBytes(data, 'data', MAX_CHUNK_BYTES)
+      ),
+    'recording:camera-info': async (projectId, info) => {
+      await recorder.cameraInfo(requireProjectId(projectId), requireCameraInfo(info))
+    },
     'recording:state': async (projectId, phase) => {
       recorder.setPhase(
         requireProjectId(projectId),
@@ -64,11 +71,7 @@ export function recordingHandlers(
     },
     'recording:restart': async (projectId, request) => {
       const id = requireProjectId(projectId)
-      const body = requireObject(request, 'request')
-      const mimeType = requireString(body.mimeType, 'request.mimeType', 200)
-      if (!/^video\//i.test(mimeType)) throw badRequest('"request.mimeType" must be a video type.')
-      const sourceName = requireString(body.sourceName, 'request.sourceName', 512)
-      const started = await recorder.restart(id, { mimeType, sourceName })
+      const started = await recorder.restart(id, requireStartRequest(request))
       options.projectsChanged()
       return started
     },

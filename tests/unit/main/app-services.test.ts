@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FfmpegLocation } from '../../../src/main/ffmpeg/locate-ffmpeg'
@@ -14,6 +14,7 @@ import {
   type SettingsBacking
 } from '../../../src/main/settings/settings-store'
 import { INVOKE_CHANNELS, type EventChannel, type IpcResponse } from '../../../src/shared/ipc'
+import type { ProjectSummary, RecordingFacts } from '../../../src/shared/project'
 import type { Settings } from '../../../src/shared/settings'
 import { tempDir } from './helpers/fakes'
 
@@ -121,6 +122,79 @@ describe('handlers', () => {
     ['recording:chunk', [ID, '1', new Uint8Array(1)], /"seq"/],
     ['recording:chunk', ['../x', 0, new Uint8Array(1)], /"projectId"/],
     ['recording:chunk', [undefined, 0, new Uint8Array(1)], /"projectId"/],
+    [
+      'recording:start',
+      [{ mimeType: 'video/webm', sourceName: 'x', camera: 'cam' }],
+      /"request.camera" must be an object/
+    ],
+    [
+      'recording:start',
+      [
+        {
+          mimeType: 'video/webm',
+          sourceName: 'x',
+          camera: { mimeType: 'audio/webm', deviceName: 'c' }
+        }
+      ],
+      /"request.camera.mimeType" must be a video type/
+    ],
+    [
+      'recording:start',
+      [{ mimeType: 'video/webm', sourceName: 'x', camera: { mimeType: 'video/webm' } }],
+      /"request.camera.deviceName" must be text/
+    ],
+    [
+      'recording:restart',
+      [
+        ID,
+        {
+          mimeType: 'video/webm',
+          sourceName: 'x',
+          camera: { mimeType: 'video/webm', deviceName: 'c'.repeat(513) }
+        }
+      ],
+      /"request.camera.deviceName" must be at most 512/
+    ],
+    ['recording:camera-chunk', [ID, 0, 'bytes'], /"data" must be a Uint8Array/],
+    ['recording:camera-chunk', [ID, 1.5, new Uint8Array(1)], /"seq"/],
+    ['recording:camera-chunk', ['../x', 0, new Uint8Array(1)], /"projectId"/],
+    ['recording:camera-info', [ID, null], /"info" must be an object/],
+    ['recording:camera-info', ['../x', {}], /"projectId"/],
+    ['recording:camera-info', [ID, { offsetMs: 1.5 }], /"info.offsetMs" must be a whole number/],
+    ['recording:camera-info', [ID, { offsetMs: '5' }], /"info.offsetMs"/],
+    ['recording:camera-info', [ID, { offRanges: 'none' }], /"info.offRanges" must be a list/],
+    ['recording:camera-info', [ID, { offRanges: [[5, 2]] }], /"info.offRanges\[0\]"/],
+    ['recording:camera-info', [ID, { offRanges: [[0, 1.5]] }], /"info.offRanges\[0\]"/],
+    ['recording:camera-info', [ID, { offRanges: [[-1, 3]] }], /"info.offRanges\[0\]"/],
+    ['recording:camera-info', [ID, { offRanges: [[0, 1, 2]] }], /"info.offRanges\[0\]"/],
+    [
+      'recording:camera-info',
+      [
+        ID,
+        {
+          offRanges: [
+            [10, 20],
+            [5, 8]
+          ]
+        }
+      ],
+      /"info.offRanges" must be sorted and not overlap/
+    ],
+    [
+      'recording:camera-info',
+      [
+        ID,
+        {
+          offRanges: [
+            [10, 20],
+            [15, 30]
+          ]
+        }
+      ],
+      /"info.offRanges" must be sorted and not overlap/
+    ],
+    ['recording:camera-info', [ID, { endedBecause: 7 }], /"info.endedBecause"/],
+    ['recording:camera-info', [ID, { endedBecause: 'x'.repeat(501) }], /"info.endedBecause"/],
     ['recording:state', [ID, 'stopped'], /"phase" must be one of recording, paused/],
     ['recording:stop', [ID, 'now'], /"info"/],
     ['recording:stop', [ID, { endedBecause: 5 }], /"info.endedBecause"/],
@@ -209,6 +283,47 @@ describe('recording through the handlers', () => {
       await value<{ status: string; sizeBytes: number; endedBecause: string }[]>('projects:list')
     expect(summary).toMatchObject({ status: 'recovered', sizeBytes: 4 })
     expect(summary?.endedBecause).toMatch(/no ffmpeg/)
+  })
+
+  it('records the camera through its channels; without ffmpeg both raw files are kept', async () => {
+    const { projectId } = await value<{ projectId: string }>('recording:start', {
+      mimeType: 'video/webm;codecs=vp8,opus',
+      sourceName: 'Entire screen',
+      camera: { mimeType: 'video/webm;codecs=vp8', deviceName: 'USB Camera' }
+    })
+    await value('recording:chunk', projectId, 0, new Uint8Array([1, 2, 3]))
+    expect(await value('recording:camera-chunk', projectId, 0, Buffer.from([9, 9]))).toEqual({
+      bytesWritten: 2,
+      diskLow: false
+    })
+    // Touching ranges are sorted enough; negative offsets are allowed (camera started first).
+    await value('recording:camera-info', projectId, {
+      offsetMs: -15,
+      offRanges: [
+        [100, 200],
+        [200, 300]
+      ]
+    })
+    const gap = await call('recording:camera-chunk', projectId, 5, new Uint8Array(1))
+    expect(gap).toMatchObject({ ok: false, error: { code: 'chunk-gap' } })
+    const stop = await call('recording:stop', projectId, {})
+    expect(stop).toMatchObject({ ok: false, error: { code: 'finish-failed' } })
+    const dir = join(dataDir, 'projects', projectId)
+    const facts = JSON.parse(await readFile(join(dir, 'recording.json'), 'utf8')) as RecordingFacts
+    expect(facts.camera).toMatchObject({
+      file: 'camera-capture.webm',
+      deviceName: 'USB Camera',
+      offsetMs: -15,
+      offRanges: [
+        [100, 200],
+        [200, 300]
+      ],
+      bytesWritten: 2
+    })
+    expect(facts.camera?.endedBecause).toMatch(/could not finish the camera file/)
+    expect(await readFile(join(dir, 'camera-capture.webm'))).toEqual(Buffer.from([9, 9]))
+    const [summary] = await value<ProjectSummary[]>('projects:list')
+    expect(summary?.camera).toBeNull()
   })
 
   it('rename, reveal and delete a project, announcing each change', async () => {

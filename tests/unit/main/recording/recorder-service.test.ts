@@ -23,6 +23,7 @@ let settings: Settings
 let sleep: { acquired: number; released: number }
 let states: RecorderState[]
 let failAppendWith: string | null
+let failCameraAppendWith: string | null
 /** What the take hooks were told, in order: `finished <id>`, `discarded <id>`. */
 let told: string[]
 
@@ -37,13 +38,21 @@ beforeEach(async () => {
     warn: () => undefined
   })
   failAppendWith = null
-  // The real store, with a switch to make the disk "fill up".
+  failCameraAppendWith = null
+  // The real store, with switches to make the disk "fill up" (or fail) under either file.
   projects = {
     ...store,
     appendChunk: async (id, seq, data) => {
       if (failAppendWith)
         throw Object.assign(new Error('no space left on device'), { code: failAppendWith })
       return store.appendChunk(id, seq, data)
+    },
+    appendCameraChunk: async (id, seq, data) => {
+      if (failCameraAppendWith) {
+        const code = failCameraAppendWith
+        throw Object.assign(new Error(`${code}: the camera write failed`), { code })
+      }
+      return store.appendCameraChunk(id, seq, data)
     }
   }
   free = 10_000 * MB
@@ -322,5 +331,118 @@ describe('discard and restart', () => {
     expect((await rejection(recorder.discard(projectId))).code).toBe('not-recording')
     expect((await rejection(recorder.restart(projectId, REQUEST))).code).toBe('not-recording')
     expect((await projects.list()).map((p) => p.id)).toEqual([projectId])
+  })
+})
+
+describe('with a camera', () => {
+  const CAMERA_REQUEST = {
+    ...REQUEST,
+    camera: { mimeType: 'video/webm;codecs=vp8', deviceName: 'Integrated Camera' }
+  }
+
+  it('records the camera beside the screen, keeps its info, and the stop finishes both', async () => {
+    const { projectId } = await recorder.start(CAMERA_REQUEST)
+    expect((await projects.readFacts(projectId)).camera).toMatchObject({
+      file: 'camera-capture.webm',
+      deviceName: 'Integrated Camera',
+      offsetMs: 0
+    })
+    await recorder.chunk(projectId, 0, bytes(100, 1))
+    expect(await recorder.cameraChunk(projectId, 0, bytes(30, 2))).toEqual({
+      bytesWritten: 30,
+      diskLow: false
+    })
+    expect(await recorder.cameraChunk(projectId, 1, bytes(30, 3))).toEqual({
+      bytesWritten: 60,
+      diskLow: false
+    })
+    await recorder.cameraInfo(projectId, { offsetMs: -80, offRanges: [[10, 20]] })
+    const summary = await recorder.stop(projectId, {})
+    expect(summary).toMatchObject({ status: 'complete' })
+    expect(summary.camera).toEqual({
+      url: `media://${projectId}/camera.webm`,
+      offsetMs: -80,
+      durationMs: 4000,
+      width: 1920,
+      height: 1080,
+      offRanges: [[10, 20]],
+      endedBecause: null
+    })
+    expect((await rejection(recorder.cameraChunk(projectId, 2, bytes(1, 1)))).code).toBe(
+      'not-recording'
+    )
+    expect((await rejection(recorder.cameraInfo(projectId, { offsetMs: 1 }))).code).toBe(
+      'not-recording'
+    )
+  })
+
+  it('counts camera chunks in the free-space check', async () => {
+    const { projectId } = await recorder.start(CAMERA_REQUEST)
+    free = 100 * MB
+    freeCalls = 0 // the start's own check is not counted here
+    // The first chunk of either kind checks; then every 20 chunks of both kinds together.
+    expect((await recorder.cameraChunk(projectId, 0, bytes(1, 1))).diskLow).toBe(true)
+    expect(freeCalls).toBe(1)
+    for (let seq = 0; seq < 10; seq++) {
+      await recorder.chunk(projectId, seq, bytes(1, 1))
+      await recorder.cameraChunk(projectId, seq + 1, bytes(1, 1))
+    }
+    expect(freeCalls).toBe(2)
+  })
+
+  it('a failed camera write is told as such and the screen recording goes on', async () => {
+    const { projectId } = await recorder.start(CAMERA_REQUEST)
+    failCameraAppendWith = 'EIO'
+    const error = await rejection(recorder.cameraChunk(projectId, 0, bytes(10, 1)))
+    expect(error.code).toBe('camera-failed')
+    expect(error.message).toMatch(
+      /^Saving the camera failed \(EIO: the camera write failed\); the screen recording goes on\.$/
+    )
+    expect(recorder.state()).toEqual({ phase: 'recording', projectId })
+    expect((await recorder.chunk(projectId, 0, bytes(10, 1))).bytesWritten).toBe(10)
+    expect((await recorder.stop(projectId, {})).status).toBe('complete')
+  })
+
+  it('a full disk under the camera stops the recording like a screen chunk’s would', async () => {
+    const { projectId } = await recorder.start(CAMERA_REQUEST)
+    await recorder.chunk(projectId, 0, bytes(100, 1))
+    failCameraAppendWith = 'ENOSPC'
+    const error = await rejection(recorder.cameraChunk(projectId, 0, bytes(10, 1)))
+    expect(error.code).toBe('disk-full')
+    expect(recorder.state().phase).toBe('idle')
+    expect(await recorder.stop(projectId, {})).toMatchObject({
+      status: 'complete',
+      endedBecause: expect.stringMatching(/disk became full/),
+      // Nothing of the camera reached the disk: no camera.
+      camera: null
+    })
+  })
+
+  it('camera chunks and info for a recording without a camera are refused', async () => {
+    const { projectId } = await recorder.start(REQUEST)
+    expect((await rejection(recorder.cameraChunk(projectId, 0, bytes(1, 1)))).code).toBe(
+      'no-camera'
+    )
+    expect((await rejection(recorder.cameraInfo(projectId, { offsetMs: 0 }))).code).toBe(
+      'no-camera'
+    )
+    expect(recorder.state().phase).toBe('recording')
+  })
+
+  it('restart makes the new take with its camera; the old take’s camera chunks are refused', async () => {
+    const first = await recorder.start(CAMERA_REQUEST)
+    await recorder.cameraChunk(first.projectId, 0, bytes(10, 1))
+    const second = await recorder.restart(first.projectId, CAMERA_REQUEST)
+    expect((await projects.readFacts(second.projectId)).camera).toMatchObject({
+      file: 'camera-capture.webm',
+      bytesWritten: 0
+    })
+    expect((await rejection(recorder.cameraChunk(first.projectId, 1, bytes(1, 1)))).code).toBe(
+      'not-recording'
+    )
+    expect((await recorder.cameraChunk(second.projectId, 0, bytes(5, 1))).bytesWritten).toBe(5)
+    // A restart without the camera (it was switched to none) makes a take without one.
+    const third = await recorder.restart(second.projectId, REQUEST)
+    expect((await projects.readFacts(third.projectId)).camera).toBeUndefined()
   })
 })
