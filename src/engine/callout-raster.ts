@@ -175,3 +175,17 @@ export function rasterizeOverlayCropped(
     `viewBox="${box.x} ${box.y} ${box.width} ${box.height}">${svg}</svg>`
   return { png: render(cropped, options).asPng(), box }
 }
+
+/**
+ * A drawing without text (the camera bubble's mask and border ring, bubble-plan.ts) as a
+ * transparent RGBA PNG at the SVG's own size: anti-aliased by resvg, no fonts needed.
+ */
+export function rasterizeShape(svg: string): Buffer {
+  return new Resvg(svg, {
+    font: { loadSystemFonts: false },
+    fitTo: { mode: 'original' },
+    logLevel: 'off'
+  })
+    .render()
+    .asPng()
+}

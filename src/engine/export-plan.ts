@@ -4,9 +4,11 @@
  * the very same command by hand.
  *
  * One filter graph does everything in a fixed order: cut (trim/atrim + concat), blur (ffmpeg,
- * because it needs the pixels), callouts (pre-rasterised PNGs overlaid over their output time
- * ranges), then scale to the preset and even out the frame for yuv420p. Callouts and blur are
- * placed at the SOURCE size before scaling, so they land exactly where the editor drew them.
+ * because it needs the pixels), the camera bubble (bubble-plan.ts: above the screen, below the
+ * callouts, as the editor draws it), callouts (pre-rasterised PNGs overlaid over their output
+ * time ranges), then scale to the preset and even out the frame for yuv420p. Blur, bubble and
+ * callouts are placed at the SOURCE size before scaling, so they land exactly where the editor
+ * drew them.
  */
 import { join } from 'node:path'
 import { blurBox, blurRadiusPx, pixelBlockPx, type BlurBox } from '../shared/callouts/blur'
@@ -23,6 +25,7 @@ import {
   type TimeRange
 } from '../shared/timeline'
 import { QUALITY_PARAMS, outputDimensions, type FrameDimensions } from './presets'
+import { bubbleChains, planBubble, type BubblePlan } from './bubble-plan'
 import { type ExportPreset } from '../shared/export-preset'
 
 export interface PlanExportOptions {
@@ -43,6 +46,12 @@ export interface PlanExportOptions {
    * draws (run-export does); absent: at 0,0, i.e. a full-frame PNG.
    */
   readonly overlayPositions?: Readonly<Record<string, OverlayPosition>>
+  /**
+   * The camera file as ffmpeg should open it; defaults to `facts.camera.file` (relative). A
+   * recording whose facts have no `camera` (or one of unknown length) has no bubble: run-export
+   * leaves the camera out of the facts when its file is missing.
+   */
+  readonly cameraPath?: string
 }
 
 /** Top-left corner of a cropped overlay in source pixels. */
@@ -74,6 +83,17 @@ export interface ExportPlan {
   readonly output: FrameDimensions
   /** The PNGs the graph reads, in input order (input 1, 2, …); empty in copy mode. */
   readonly overlays: readonly OverlayPlan[]
+  /**
+   * The camera bubble, when it shows somewhere in the output: its inputs follow the overlays
+   * (camera, mask PNG, ring PNG; the PNGs in `overlayDir`). Null when it shows nowhere.
+   */
+  readonly bubble: BubblePlan | null
+}
+
+/** The bubble and the ffmpeg inputs its chains read (see bubbleChains). */
+export interface BubbleGraph {
+  readonly plan: BubblePlan
+  readonly inputs: { readonly camera: number; readonly mask: number; readonly ring: number }
 }
 
 /** What the plan needs from the facts, checked. */
@@ -182,7 +202,8 @@ export function buildGraph(
   overlays: readonly OverlayPlan[],
   output: FrameDimensions,
   positions: Readonly<Record<string, OverlayPosition>>,
-  pixFmt = 'yuv420p'
+  pixFmt = 'yuv420p',
+  bubble: BubbleGraph | null = null
 ): GraphResult {
   const audio = facts.audioCodec !== null
   const chains: string[] = []
@@ -225,7 +246,15 @@ export function buildGraph(
     current = next
   })
 
-  // 3. Callouts: input k+1 is overlays[k], a single still frame; overlay repeats it after its
+  // 3. The camera bubble, above the screen (and its blur) and below the callouts, as the editor
+  // stacks them.
+  if (bubble) {
+    const when = enableExpression(bubble.plan.outputRanges)
+    chains.push(...bubbleChains(bubble.plan, bubble.inputs, current, 'vbubble', when))
+    current = 'vbubble'
+  }
+
+  // 4. Callouts: input k+1 is overlays[k], a single still frame; overlay repeats it after its
   // end (eof_action=repeat), so it is decoded once instead of once per video frame. A PNG
   // cropped to what it draws is blended only over that area, which is most of export's speed.
   overlays.forEach((o, k) => {
@@ -238,7 +267,7 @@ export function buildGraph(
     current = next
   })
 
-  // 4. Size. Scaling to the preset gives even dimensions directly; an odd source kept at its
+  // 5. Size. Scaling to the preset gives even dimensions directly; an odd source kept at its
   // size loses its last column/row instead of being resampled, which would soften all its text.
   const finish: string[] = []
   const even = (n: number): number => n - (n % 2)
@@ -284,7 +313,8 @@ export function planExport(options: PlanExportOptions): ExportPlan {
   const sizeKept = output.width === facts.width && output.height === facts.height
   // Small asks for a smaller file than the recording, which only an encode can give.
   const copyable = facts.videoCodec === 'h264' && sizeKept && preset.quality !== 'small'
-  if (whole && edits.annotations.length === 0 && copyable && !options.forceEncode) {
+  const bubble = planBubble({ ...facts, camera: options.facts.camera }, edits.bubble, keep)
+  if (whole && edits.annotations.length === 0 && !bubble && copyable && !options.forceEncode) {
     // prettier-ignore
     const args = [
       ...COMMON_HEAD,
@@ -293,10 +323,23 @@ export function planExport(options: PlanExportOptions): ExportPlan {
       '-c:v', 'copy', ...audioOut,
       ...COMMON_TAIL, options.outputPath
     ]
-    return { mode: 'copy', args, filterGraph: null, outputDurationMs, output, overlays: [] }
+    return {
+      mode: 'copy',
+      args,
+      filterGraph: null,
+      outputDurationMs,
+      output,
+      overlays: [],
+      bubble: null
+    }
   }
 
   const overlays = planOverlays(edits.annotations, keep)
+  const bubbleInputs = {
+    camera: overlays.length + 1,
+    mask: overlays.length + 2,
+    ring: overlays.length + 3
+  }
   const { graph, audio } = buildGraph(
     facts,
     keep,
@@ -304,10 +347,20 @@ export function planExport(options: PlanExportOptions): ExportPlan {
     edits.annotations,
     overlays,
     output,
-    options.overlayPositions ?? {}
+    options.overlayPositions ?? {},
+    'yuv420p',
+    bubble ? { plan: bubble, inputs: bubbleInputs } : null
   )
   const overlayPath = (file: string): string =>
     options.overlayDir ? join(options.overlayDir, file) : file
+  // prettier-ignore
+  const bubbleArgs = bubble
+    ? [
+        '-i', options.cameraPath ?? bubble.cameraFile,
+        '-i', overlayPath(bubble.maskFile),
+        '-i', overlayPath(bubble.ringFile)
+      ]
+    : []
   // Re-encoding audio is required after a cut or filter, even from AAC.
   const audioEncode = audio ? ['-map', '[acut]', '-c:a', 'aac', '-b:a', quality.audioBitrate] : []
   // prettier-ignore
@@ -315,6 +368,7 @@ export function planExport(options: PlanExportOptions): ExportPlan {
     ...COMMON_HEAD,
     '-i', input,
     ...overlays.flatMap((o) => ['-i', overlayPath(o.file)]),
+    ...bubbleArgs,
     '-filter_complex', graph,
     '-map', '[vout]',
     ...audioEncode,
@@ -327,5 +381,5 @@ export function planExport(options: PlanExportOptions): ExportPlan {
     '-max_muxing_queue_size', '4096',
     ...COMMON_TAIL, options.outputPath
   ]
-  return { mode: 'encode', args, filterGraph: graph, outputDurationMs, output, overlays }
+  return { mode: 'encode', args, filterGraph: graph, outputDurationMs, output, overlays, bubble }
 }

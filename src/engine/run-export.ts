@@ -10,7 +10,8 @@
  */
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { drawOverlay } from '../shared/callouts/draw'
 import type { Edits } from '../shared/edits'
 import { SidecastError } from '../shared/errors'
@@ -22,7 +23,12 @@ import { probeGopIndex } from './smart-probes'
 import { verifyRender } from './render-verify'
 import { planSmart, type SmartPlan } from './smart-plan'
 import { smartRender, type SmartStep } from './smart-render'
-import { fontDir as defaultFontDir, rasterizeOverlayCropped } from './callout-raster'
+import {
+  fontDir as defaultFontDir,
+  rasterizeOverlayCropped,
+  rasterizeShape
+} from './callout-raster'
+import { bubbleShownOnRecording, bubbleSvgs, type BubblePlan } from './bubble-plan'
 import {
   COMMON_HEAD,
   COMMON_TAIL,
@@ -96,6 +102,12 @@ export interface ExportResult {
    * whole, `copied` (already AAC), `none`; with why it was encoded when splicing was tried.
    */
   readonly audio: { readonly how: 'spliced' | 'encoded' | 'copied' | 'none'; readonly why?: string }
+  /**
+   * The camera bubble, for a recording with a camera (absent without one): `shown` when it is
+   * composited somewhere in the output; else why not (hidden everywhere, cut, camera file
+   * missing, camera length unknown), in words the export dialog can show.
+   */
+  readonly bubble?: { readonly shown: boolean; readonly why?: string }
 }
 
 /** Whether smart rendering is on for this environment: `SIDECAST_SMART_RENDER=0` turns it off. */
@@ -133,10 +145,76 @@ async function writeOverlays(
   return positions
 }
 
+/**
+ * The facts the export plans with: a camera whose file is missing (or whose length was never
+ * probed) is left out, so the export goes on without the bubble and says why.
+ */
+export function cameraForExport(
+  projectDir: string,
+  facts: RecordingFacts
+): { facts: RecordingFacts; cameraPath?: string; missing?: string } {
+  const camera = facts.camera
+  if (!camera) return { facts }
+  const { camera: _camera, ...without } = facts
+  const cameraPath = resolve(projectDir, camera.file)
+  if (!existsSync(cameraPath)) {
+    return {
+      facts: without,
+      missing: `the camera recording (${camera.file}) is missing from the project folder, so the video was exported without the camera bubble`
+    }
+  }
+  if (!camera.durationMs || camera.durationMs <= 0) {
+    return {
+      facts: without,
+      missing:
+        "the camera recording's length is not known (it could not be read), so the video was exported without the camera bubble"
+    }
+  }
+  return { facts, cameraPath }
+}
+
+/** What the result says about the bubble (absent without a camera). */
+function bubbleOutcome(
+  facts: RecordingFacts,
+  planFacts: RecordingFacts,
+  edits: Edits,
+  plan: BubblePlan | null,
+  missing: string | undefined
+): ExportResult['bubble'] {
+  if (!facts.camera) return undefined
+  if (missing) return { shown: false, why: missing }
+  if (plan) return { shown: true }
+  const shown = bubbleShownOnRecording(
+    {
+      width: planFacts.width ?? 1,
+      height: planFacts.height ?? 1,
+      durationMs: planFacts.durationMs ?? 0,
+      ...(planFacts.camera ? { camera: planFacts.camera } : {})
+    },
+    edits.bubble
+  )
+  return {
+    shown: false,
+    why: shown
+      ? 'the camera bubble shows only in parts that are cut'
+      : 'the camera bubble is hidden wherever the camera recorded'
+  }
+}
+
+/** Draws the bubble's mask and border ring into `dir`, where the plan's graph reads them. */
+async function writeBubble(plan: BubblePlan | null, dir: string): Promise<void> {
+  if (!plan) return
+  const { mask, ring } = bubbleSvgs(plan)
+  await writeFile(join(dir, plan.maskFile), rasterizeShape(mask))
+  await writeFile(join(dir, plan.ringFile), rasterizeShape(ring))
+}
+
 export async function runExport(options: RunExportOptions): Promise<ExportResult> {
-  const { facts, edits, preset, outFile, signal } = options
+  const { edits, preset, outFile, signal } = options
   const partFile = `${outFile}.part`
   const workDir = await mkdtemp(join(tmpdir(), 'sidecast-export-'))
+  const camera = cameraForExport(options.projectDir, options.facts)
+  const facts = camera.facts
   try {
     const planOptions = {
       facts,
@@ -144,18 +222,22 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
       preset,
       inputPath: join(options.projectDir, facts.file),
       outputPath: partFile,
-      overlayDir: workDir
+      overlayDir: workDir,
+      ...(camera.cameraPath ? { cameraPath: camera.cameraPath } : {})
     }
     // The overlays are known from the plan, and their crop positions only once drawn.
+    const firstPlan = planExport(planOptions)
     const overlayPositions = await writeOverlays(
-      planExport(planOptions).overlays,
+      firstPlan.overlays,
       workDir,
       edits,
       { width: facts.width ?? 1, height: facts.height ?? 1 },
       options.fontDir
     )
+    await writeBubble(firstPlan.bubble, workDir)
     const smartWanted = options.smart !== false
     const fullPlan = planExport({ ...planOptions, overlayPositions, forceEncode: !smartWanted })
+    const bubble = bubbleOutcome(options.facts, facts, edits, fullPlan.bubble, camera.missing)
     await mkdir(dirname(outFile), { recursive: true })
     const started = Date.now()
     const progress = (fraction: number, outTimeMs: number): void =>
@@ -212,7 +294,8 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
       render = { mode: 'full', copiedFraction: 0, reason: 'a full re-encode was asked for' }
     } else {
       const attempt = await trySmart(
-        options,
+        { ...options, facts },
+        camera.cameraPath,
         fullPlan,
         overlayPositions,
         workDir,
@@ -274,7 +357,8 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
       durationMs: fullPlan.outputDurationMs,
       mode,
       render,
-      audio
+      audio,
+      ...(bubble ? { bubble } : {})
     }
   } catch (error) {
     await rm(partFile, { force: true })
@@ -290,6 +374,7 @@ export async function runExport(options: RunExportOptions): Promise<ExportResult
  */
 async function trySmart(
   options: RunExportOptions,
+  cameraPath: string | undefined,
   fullPlan: ExportPlan,
   overlayPositions: Readonly<Record<string, OverlayPosition>>,
   workDir: string,
@@ -349,6 +434,7 @@ async function trySmart(
       workDir: smartDir,
       overlays,
       overlayDir: workDir,
+      ...(cameraPath ? { cameraPath } : {}),
       signal,
       // The last few percent are the verification.
       onProgress: (fraction) => progress(fraction * 0.97, fraction * outputMs)

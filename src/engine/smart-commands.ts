@@ -21,6 +21,7 @@ import {
   type OverlayPlan,
   type OverlayPosition
 } from './export-plan'
+import { planBubble } from './bubble-plan'
 import { QUALITY_PARAMS, outputDimensions } from './presets'
 import type { JoinEncoding, SmartSegment } from './smart-plan'
 
@@ -77,13 +78,19 @@ export interface EncodeSegmentOptions {
   readonly output: string
   /** The callout PNGs, rasterised once for the whole export: annotation id → file and position. */
   readonly overlays: ReadonlyMap<string, { readonly file: string; readonly at: OverlayPosition }>
+  /** The folder of the callout PNGs and of the bubble's mask and ring (bubble-plan.ts). */
   readonly overlayDir: string
+  /** The camera file as ffmpeg opens it (the bubble, when `facts.camera` shows in the stretch). */
+  readonly cameraPath?: string
 }
 
 /**
  * One re-encoded stretch: the recording from the stretch's start (`-ss`, frame-accurate), the
  * export's graph with the stretch as its only kept range and every annotation shifted by the
- * same amount, so blur and callouts land on the very frames the full export draws them on.
+ * same amount, so blur and callouts land on the very frames the full export draws them on. The
+ * camera bubble is planned for the stretch on the recording's clock (its keep is the stretch),
+ * with the camera opened where the stretch's pictures start (`-ss`), so its frames land on the
+ * same output times as in the full export.
  */
 export function encodeSegmentArgs(options: EncodeSegmentOptions): {
   args: string[]
@@ -104,6 +111,28 @@ export function encodeSegmentArgs(options: EncodeSegmentOptions): {
   const positions: Record<string, OverlayPosition> = {}
   for (const { file, at } of options.overlays.values()) positions[file] = at
   const output = outputDimensions(facts, options.preset.size)
+  const camera = options.facts.camera
+  const seekMs = camera ? Math.max(0, segment.sourceStartMs - camera.offsetMs) : 0
+  const bubble = planBubble(
+    { width: facts.width, height: facts.height, durationMs: facts.durationMs, camera },
+    options.edits.bubble,
+    normalizeKeep([[segment.sourceStartMs, segment.sourceEndMs]], facts.durationMs),
+    seekMs
+  )
+  const bubbleInputs = {
+    camera: overlays.length + 1,
+    mask: overlays.length + 2,
+    ring: overlays.length + 3
+  }
+  // prettier-ignore
+  const bubbleArgs = bubble
+    ? [
+        ...(bubble.cameraSeekMs > 0 ? ['-ss', preciseSeconds(bubble.cameraSeekMs)] : []),
+        '-i', options.cameraPath ?? bubble.cameraFile,
+        '-i', join(options.overlayDir, bubble.maskFile),
+        '-i', join(options.overlayDir, bubble.ringFile)
+      ]
+    : []
   const { graph } = buildGraph(
     facts,
     keep,
@@ -112,7 +141,8 @@ export function encodeSegmentArgs(options: EncodeSegmentOptions): {
     overlays,
     output,
     positions,
-    encoding.pixFmt
+    encoding.pixFmt,
+    bubble ? { plan: bubble, inputs: bubbleInputs } : null
   )
   const withSar = encoding.sar ? graph.replace(/\[vout\]$/, `,setsar=${encoding.sar}[vout]`) : graph
   const quality = QUALITY_PARAMS[options.preset.quality]
@@ -121,6 +151,7 @@ export function encodeSegmentArgs(options: EncodeSegmentOptions): {
     ...COMMON_HEAD,
     '-ss', preciseSeconds(segment.sourceStartMs), '-i', options.input,
     ...overlays.flatMap((o) => ['-i', join(options.overlayDir, o.file)]),
+    ...bubbleArgs,
     '-filter_complex', withSar,
     '-map', '[vout]', '-an',
     '-c:v', 'libx264', '-preset', quality.x264Preset, '-crf', String(quality.crf),

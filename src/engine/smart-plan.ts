@@ -5,14 +5,15 @@
  * the library server can run the same decisions (DESIGN.md "One render engine, smart").
  *
  * A GOP (keyframe to keyframe) is copied when nothing in it changes: no annotation (callout,
- * blur, highlight, …) is visible in any of its frames and no kept range starts or ends inside
- * it. Everything else is re-encoded, and only that: a touched GOP costs at most itself, and a
+ * blur, highlight, …) and no camera bubble is visible in any of its frames and no kept range
+ * starts or ends inside it. Everything else is re-encoded, and only that: a touched GOP costs at most itself, and a
  * cut stays frame-exact because the GOP around a cut point is re-encoded from the cut.
  */
 import type { Edits } from '../shared/edits'
 import type { ExportPreset } from '../shared/export-preset'
 import type { RecordingFacts } from '../shared/project'
 import { keptDurationMs, normalizeKeep } from '../shared/timeline'
+import { bubbleShownOnRecording } from './bubble-plan'
 import type { GopIndex } from './gop-index'
 import { outputDimensions } from './presets'
 
@@ -83,6 +84,10 @@ export type SmartPlan =
     }
 
 export interface SmartPlanInput {
+  /**
+   * The recording's facts; with `camera` (probed length) the bubble is composited where it shows,
+   * so the caller leaves the camera out when its file is missing (run-export's cameraForExport).
+   */
   readonly facts: RecordingFacts
   readonly edits: Edits
   readonly preset: ExportPreset
@@ -173,7 +178,15 @@ export function planSmart(input: SmartPlanInput): SmartPlan {
   const keep = normalizeKeep(edits.keep, durationMs)
   const outputDurationMs = keptDurationMs(keep)
   if (keep.length === 0 || outputDurationMs <= 0) return no('nothing of the recording is kept')
-  const touched = edits.annotations.map((a) => [a.startMs, a.endMs] as const)
+  // The camera bubble is drawn over the GOPs where it shows: they are re-encoded like callouts'.
+  const bubble = bubbleShownOnRecording(
+    { width: facts.width!, height: facts.height!, durationMs, camera: facts.camera },
+    edits.bubble
+  )
+  const touched = [
+    ...edits.annotations.map((a) => [a.startMs, a.endMs] as const),
+    ...(bubble?.shown ?? [])
+  ]
 
   // The first GOP starts the recording even when its keyframe is a fraction of a frame late.
   const gops = index.gops.map((g, i) => (i === 0 ? { ...g, startMs: 0 } : g))
@@ -251,7 +264,13 @@ export function planSmart(input: SmartPlanInput): SmartPlan {
     return segment
   })
   const copied = segments.filter((s) => s.kind === 'copy').reduce((n, s) => n + s.durationMs, 0)
-  if (copied === 0) return no('every stretch of the video has an edit in it')
+  if (copied === 0) {
+    return no(
+      bubble && edits.annotations.length === 0
+        ? 'the camera bubble is shown in every stretch of the video'
+        : 'every stretch of the video has an edit in it'
+    )
+  }
   const joinsMs = segments.slice(1).map((s) => s.outputStartMs)
   const last = segments[segments.length - 1]!
   const copiedToEnd = last.kind === 'copy' && last.sourceEndMs >= durationMs

@@ -50,6 +50,8 @@ export interface SmartRenderOptions {
   /** The callout PNGs already rasterised into `overlayDir`: annotation id → file and position. */
   readonly overlays: ReadonlyMap<string, { readonly file: string; readonly at: OverlayPosition }>
   readonly overlayDir: string
+  /** The camera file as ffmpeg opens it, when the facts have a camera (the bubble). */
+  readonly cameraPath?: string
   /** 0–1 of the whole job. */
   readonly onProgress?: (fraction: number) => void
   readonly signal?: AbortSignal
@@ -273,7 +275,8 @@ export async function smartRender(options: SmartRenderOptions): Promise<void> {
           input: options.input,
           output: file,
           overlays: options.overlays,
-          overlayDir: options.overlayDir
+          overlayDir: options.overlayDir,
+          ...(options.cameraPath ? { cameraPath: options.cameraPath } : {})
         })
         return { args, durationMs: segment.durationMs }
       })
