@@ -11,6 +11,7 @@ import { keptDurationMs, normalizeKeep } from '../../shared/timeline'
 import {
   normaliseTitle,
   THUMBNAIL_FILE,
+  type CameraSummary,
   type EditsSyncStatus,
   type ProjectSummary,
   type RecordingFacts
@@ -114,9 +115,26 @@ export function createProjectCatalogue(options: ProjectCatalogueOptions): Projec
       dir,
       endedBecause: facts.endedBecause ?? null,
       shareUrl: (await readShareLink(dir))?.url ?? null,
+      camera: await cameraSummary(dir, facts),
       ...(options.editsSync
         ? { editsSync: await options.editsSync(facts.id).catch(() => null) }
         : {})
+    }
+  }
+
+  // The camera recording once it can be played: finished, its file there, its length known.
+  async function cameraSummary(dir: string, facts: RecordingFacts): Promise<CameraSummary | null> {
+    const camera = facts.camera
+    if (!camera || facts.status === 'recording' || camera.durationMs === undefined) return null
+    if ((await fileSize(join(dir, camera.file))) === null) return null
+    return {
+      url: options.mediaUrl(facts.id, camera.file),
+      offsetMs: camera.offsetMs,
+      durationMs: camera.durationMs,
+      width: camera.width ?? null,
+      height: camera.height ?? null,
+      offRanges: camera.offRanges ?? [],
+      endedBecause: camera.endedBecause ?? null
     }
   }
 

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SidecastError } from '../../../../src/shared/errors'
+import type { CameraFacts } from '../../../../src/shared/project'
 import { bytes } from '../helpers/fakes'
 import {
   dataDir,
@@ -79,7 +80,8 @@ describe('list', () => {
       mediaUrl: 'media://20261102-080000-0002/recording.webm',
       dir: join(dataDir, 'projects', '20261102-080000-0002'),
       endedBecause: null,
-      shareUrl: null
+      shareUrl: null,
+      camera: null
     })
     expect(warnings.join('\n')).toMatch(/20261104-080000-0004/)
     expect(warnings.join('\n')).toMatch(/"status"/)
@@ -178,5 +180,61 @@ describe('the edited length', () => {
     // Unreadable edits never hide the recording: its own length is shown.
     await writeFile(join(store.projectDir(id), 'edits.json'), '{ nope')
     expect((await store.get(id)).editedDurationMs).toBe(10_000)
+  })
+})
+
+describe('the camera', () => {
+  const CAMERA: CameraFacts = {
+    file: 'camera.webm',
+    container: 'webm',
+    mimeType: 'video/webm;codecs=vp8',
+    deviceName: 'USB Camera',
+    offsetMs: -40,
+    videoCodec: 'vp8',
+    width: 640,
+    height: 480,
+    durationMs: 5960
+  }
+
+  it('is summarised once finished with its file there and its length known', async () => {
+    const id = '20261101-080000-0001'
+    await writeProject(id, validFacts(id, { durationMs: 6000, camera: CAMERA }))
+    await writeFile(join(store.projectDir(id), 'camera.webm'), 'cam')
+    expect((await store.get(id)).camera).toEqual({
+      url: `media://${id}/camera.webm`,
+      offsetMs: -40,
+      durationMs: 5960,
+      width: 640,
+      height: 480,
+      offRanges: [],
+      endedBecause: null
+    })
+    await writeProject(
+      id,
+      validFacts(id, {
+        camera: { ...CAMERA, offRanges: [[100, 900]], endedBecause: 'The camera was unplugged.' }
+      })
+    )
+    expect((await store.get(id)).camera).toMatchObject({
+      offRanges: [[100, 900]],
+      endedBecause: 'The camera was unplugged.'
+    })
+  })
+
+  it.each([
+    { name: 'no camera at all', camera: undefined, status: 'complete', file: true },
+    { name: 'its file missing', camera: CAMERA, status: 'complete', file: false },
+    {
+      name: 'its length unknown (a raw camera kept)',
+      camera: { ...CAMERA, file: 'camera-capture.webm', durationMs: undefined },
+      status: 'recovered',
+      file: true
+    },
+    { name: 'still recording', camera: CAMERA, status: 'recording', file: true }
+  ] as const)('is null with $name', async ({ camera, status, file }) => {
+    const id = '20261101-080000-0001'
+    await writeProject(id, validFacts(id, { status, ...(camera ? { camera } : {}) }))
+    if (file) await writeFile(join(store.projectDir(id), camera?.file ?? 'camera.webm'), 'cam')
+    expect((await store.get(id)).camera).toBeNull()
   })
 })
