@@ -47,7 +47,7 @@ export interface Library {
   /** The renders of videos' edits: what viewers are served, downloads (renders/). */
   renders: RenderService
   /**
-   * Removes the video: database row, stored bytes, thumbnail and renders. Works on a full disk: when the
+   * Removes the video: database row, stored bytes (its camera's too), thumbnail and renders. Works on a full disk: when the
    * database cannot save the delete, the bytes and thumbnail go first to make room.
    */
   deleteVideo(id: string): Promise<void>
@@ -118,13 +118,17 @@ export function createLibrary(
     },
     async deleteVideo(id) {
       const where = db.videoStorage(id)
+      // Its camera recording goes with it.
+      const cameraUpload = db.getVideo(id)?.camera?.id ?? null
       // Both deletes are idempotent, so a retry (busy, full disk) may run them again.
       const forget = (d: LibraryDb): void => {
         d.deleteVideo(id)
         if (where) d.deleteUpload(where.uploadId)
+        if (cameraUpload) d.deleteUpload(cameraUpload)
       }
       const removeFiles = async (): Promise<void> => {
         if (where) await storage.remove(where.uploadId)
+        if (cameraUpload) await storage.remove(cameraUpload)
         if (VIDEO_ID.test(id)) await fsp.rm(thumbnailPath(id), { force: true })
         await renders.forget(id)
       }

@@ -6,8 +6,14 @@
  *   of the edits render the same video, so fixing a callout's typo renders nothing.
  * - **Callouts** (everything drawn but blur) are drawn live over the player by the shared drawing
  *   code, their times mapped through the kept ranges onto the output clock.
+ * - **The camera bubble** (a recording sent with its camera) is burnt into the viewers' render
+ *   too, where the editor placed it: viewers see it, in sync, in every version they can get. Its
+ *   place, size, shape and hidden ranges are part of the render's key (a move renders again); a
+ *   callout's text still is not.
  */
-import type { Annotation, Edits } from './edits'
+import { bubbleShownRanges, effectiveBubble, type FrameSize } from './bubble'
+import type { Annotation, Bubble, Edits } from './edits'
+import type { CameraFacts } from './project'
 import { isWholeRecording, keptDurationMs, mapRangeToOutput, normalizeKeep } from './timeline'
 
 /** The largest `edits.json` the library takes, in bytes of its JSON. */
@@ -84,4 +90,78 @@ export function viewerEdits(edits: Edits, durationMs: number, version: number): 
     durationMs: keptDurationMs(normalizeKeep(edits.keep, durationMs)),
     annotations: liveAnnotations(edits, durationMs)
   }
+}
+
+/** What the library knows of a video's camera recording: its facts and which upload it is. */
+export interface LibraryCamera {
+  /** Which stored camera this is (a second camera replaces the first: a new render). */
+  readonly id: string
+  readonly facts: Pick<CameraFacts, 'offsetMs' | 'durationMs' | 'offRanges'>
+}
+
+/**
+ * The bubble a video's viewers see, or null when none shows: no camera, or the bubble hidden
+ * wherever the camera has pictures (bubbleShownRanges empty).
+ */
+export function shownBubble(
+  edits: Edits,
+  durationMs: number,
+  frame: FrameSize,
+  camera: LibraryCamera | null
+): Bubble | null {
+  if (!camera) return null
+  const bubble = effectiveBubble(edits.bubble, frame, camera.facts)
+  return bubbleShownRanges(bubble, camera.facts, durationMs).length > 0 ? bubble : null
+}
+
+/**
+ * True when viewers need a render of the video rather than the original: the edits hide
+ * something (hasRedactions), or a camera's bubble shows somewhere (it is burnt in).
+ */
+export function needsViewerRender(
+  edits: Edits,
+  durationMs: number,
+  frame: FrameSize,
+  camera: LibraryCamera | null
+): boolean {
+  return hasRedactions(edits, durationMs) || shownBubble(edits, durationMs, frame, camera) !== null
+}
+
+/**
+ * What a viewer's render is made of: the redactions, and the bubble when one shows (the camera
+ * is composited by the engine from the recording's facts.camera). Callouts are left out.
+ */
+export function viewerRenderEdits(
+  edits: Edits,
+  durationMs: number,
+  frame: FrameSize,
+  camera: LibraryCamera | null
+): Edits {
+  const bubble = shownBubble(edits, durationMs, frame, camera)
+  const r = redactionEdits(edits, durationMs)
+  return bubble ? { ...r, bubble } : r
+}
+
+/**
+ * The key of a viewer's render: redactionKey, plus the camera and its bubble when one shows.
+ * Without a camera it is redactionKey itself, so renders made before cameras keep serving.
+ */
+export function viewerRenderKey(
+  edits: Edits,
+  durationMs: number,
+  frame: FrameSize,
+  camera: LibraryCamera | null
+): string {
+  const key = redactionKey(edits, durationMs)
+  const bubble = shownBubble(edits, durationMs, frame, camera)
+  if (!bubble || !camera) return key
+  const { x, y, size, shape, hidden } = bubble
+  return `${key}${CAMERA_MARK}${JSON.stringify({ id: camera.id, x, y, size, shape, hidden })}`
+}
+
+const CAMERA_MARK = '\ncamera '
+
+/** True when a viewer render of this key (viewerRenderKey) has a camera's bubble burnt in. */
+export function keyHasBubble(key: string): boolean {
+  return key.includes(CAMERA_MARK)
 }

@@ -220,7 +220,11 @@ describe('everything but the preflight', () => {
     })
     expect(me.status).toBe(200)
     expect(me.headers['access-control-allow-origin']).toBe('*')
-    expect(JSON.parse(me.text)).toEqual({ name: 'alice', admin: false, features: ['edits'] })
+    expect(JSON.parse(me.text)).toEqual({
+      name: 'alice',
+      admin: false,
+      features: ['edits', 'camera']
+    })
   })
 
   it('never allows credentials: an answer to the session cookie is not readable cross-origin', async () => {

@@ -136,7 +136,8 @@ describe('GET/PUT /api/videos/:id/edits', () => {
     const id = await upload('Versions')
     expect(await getEdits(id)).toEqual({
       version: 0,
-      edits: { version: 1, keep: [], annotations: [] }
+      // An empty edits.json is written at the current format (EDITS_VERSION 2, the bubble's).
+      edits: { version: 2, keep: [], annotations: [] }
     })
 
     const first = await putEdits(id, 0, calloutEdits('First text'))

@@ -1,13 +1,15 @@
 /**
  * `GET /api/me`: who the token or session belongs to ("Test connection" in the app), and what
  * this library can do (`features`): `edits` — it takes a recording as it is plus its edits, and
- * applies later changes of the edits without a new upload (api/edits.ts).
+ * applies later changes of the edits without a new upload (api/edits.ts); `camera` — it takes a
+ * recording's camera as a second upload (Upload-Metadata `cameraFor`) and burns the bubble into
+ * what viewers watch (docs/library-server.md, "The camera bubble").
  */
 import { sendJson } from './json'
 import { allowMethods, type ApiRequest, type ApiRoute } from './base'
 
 /** What this library can do; the app asks before relying on any of it. */
-export const LIBRARY_FEATURES = ['edits'] as const
+export const LIBRARY_FEATURES = ['edits', 'camera'] as const
 
 async function me(r: ApiRequest): Promise<void> {
   allowMethods(r, 'GET')

@@ -19,7 +19,8 @@ import type {
   UploadRecord,
   UploadState,
   User,
-  Video
+  Video,
+  VideoCamera
 } from './types'
 
 /** The schema, one step per `user_version` (exported for the migration tests). */
@@ -163,6 +164,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (video_id, kind, edits_version)
   );
   CREATE INDEX renders_state ON renders(state, created_at);
+  `,
+  // 6: the camera bubble. A recording's camera is a second upload linked to its video
+  // (Upload-Metadata cameraFor): the upload that holds its bytes and the facts the render needs
+  // (offset on the recording's clock, length, off ranges). A recording sent with its camera to
+  // follow (cameraFollows) is shown to viewers only once the camera is there.
+  `
+  ALTER TABLE videos ADD COLUMN camera_upload_id TEXT;
+  ALTER TABLE videos ADD COLUMN camera_facts TEXT;
+  ALTER TABLE videos ADD COLUMN awaiting_camera INTEGER NOT NULL DEFAULT 0;
   `
 ]
 
@@ -210,6 +220,9 @@ interface VideoRow {
   access: string
   link_token: string | null
   awaiting_edits: number
+  camera_upload_id: string | null
+  camera_facts: string | null
+  awaiting_camera: number
 }
 interface EditsRow {
   video_id: string
@@ -302,7 +315,19 @@ function toVideo(row: VideoRow): Video {
     editsVersion: row.edits_version,
     access: row.access === 'link' ? 'link' : 'team',
     linkToken: row.link_token,
-    awaitingEdits: row.awaiting_edits === 1
+    awaitingEdits: row.awaiting_edits === 1,
+    camera: toCamera(row),
+    awaitingCamera: row.awaiting_camera === 1
+  }
+}
+
+function toCamera(row: VideoRow): VideoCamera | null {
+  if (!row.camera_upload_id || !row.camera_facts) return null
+  try {
+    const facts = JSON.parse(row.camera_facts) as VideoCamera['facts']
+    return { id: row.camera_upload_id, facts }
+  } catch {
+    return null
   }
 }
 function toEdits(row: EditsRow): EditsVersion {
@@ -480,9 +505,10 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     insertVideo: db.prepare(
       `INSERT INTO videos (id, title, description, owner_id, author_name, duration_ms, size_bytes,
         filename, mime_type, project_id, callouts, has_thumbnail, upload_id, storage, width, height,
-        awaiting_edits, created_at) VALUES (@id, @title, @description, @ownerId, @authorName,
-        @durationMs, @sizeBytes, @filename, @mimeType, @projectId, @callouts, @hasThumbnail,
-        @uploadId, @storage, @width, @height, @awaitingEdits, @createdAt)`
+        awaiting_edits, awaiting_camera, created_at) VALUES (@id, @title, @description, @ownerId,
+        @authorName, @durationMs, @sizeBytes, @filename, @mimeType, @projectId, @callouts,
+        @hasThumbnail, @uploadId, @storage, @width, @height, @awaitingEdits, @awaitingCamera,
+        @createdAt)`
     ),
     insertSearch: db.prepare('INSERT INTO video_search (video_id, body) VALUES (?, ?)'),
     deleteSearch: db.prepare('DELETE FROM video_search WHERE video_id = ?'),
@@ -492,8 +518,16 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
       `UPDATE videos SET title = @title, description = @description, duration_ms = @durationMs,
         size_bytes = @sizeBytes, filename = @filename, mime_type = @mimeType,
         project_id = @projectId, callouts = @callouts, has_thumbnail = @hasThumbnail,
-        upload_id = @uploadId, storage = @storage, width = @width, height = @height
+        upload_id = @uploadId, storage = @storage, width = @width, height = @height,
+        camera_upload_id = NULL, camera_facts = NULL, awaiting_camera = @awaitingCamera
        WHERE id = @id`
+    ),
+    setCamera: db.prepare(
+      `UPDATE videos SET camera_upload_id = ?, camera_facts = ?, awaiting_camera = 0 WHERE id = ?`
+    ),
+    clearCamera: db.prepare(
+      `UPDATE videos SET camera_upload_id = NULL, camera_facts = NULL, awaiting_camera = 0
+       WHERE id = ?`
     ),
     listVideos: db.prepare<VideoRow>(
       'SELECT * FROM videos ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?'
@@ -565,6 +599,7 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     reservation: db.prepare<UploadRow>(
       `SELECT * FROM uploads WHERE video_id = ? AND state != 'done'
        AND NOT EXISTS (SELECT 1 FROM videos WHERE id = uploads.video_id)
+       AND json_extract(metadata, '$.cameraFor') IS NULL
        ORDER BY created_at DESC, rowid DESC LIMIT 1`
     ),
     reservationsOf: db.prepare<UploadRow>(
@@ -619,6 +654,7 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
       width: v.width ?? null,
       height: v.height ?? null,
       awaitingEdits: v.awaitingEdits ? 1 : 0,
+      awaitingCamera: v.awaitingCamera ? 1 : 0,
       createdAt: v.createdAt ?? now()
     })
     st.insertSearch.run(v.id, searchBody({ ...v, authorName }))
@@ -899,15 +935,43 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
             uploadId,
             storage: v.storage,
             width: v.width ?? null,
-            height: v.height ?? null
+            height: v.height ?? null,
+            awaitingCamera: v.awaitingCamera ? 1 : 0
           })
+          if (row.camera_upload_id) st.deleteUpload.run(row.camera_upload_id)
           const video = getVideo(v.id) as Video
           st.deleteSearch.run(v.id)
           st.insertSearch.run(v.id, searchBody(video))
           st.deleteUpload.run(previousUploadId)
         }
         st.setUpload.run('done', null, now(), uploadId)
-        return { video: getVideo(v.id) as Video, previousUploadId }
+        const previousCameraUploadId = previousUploadId !== uploadId ? row.camera_upload_id : null
+        return { video: getVideo(v.id) as Video, previousUploadId, previousCameraUploadId }
+      })
+    },
+    attachCamera(uploadId, videoId, facts) {
+      return immediate(() => {
+        const row = st.video.get(videoId)
+        if (!row) return null
+        const previous = row.camera_upload_id
+        if (previous !== uploadId) {
+          st.setCamera.run(uploadId, JSON.stringify(facts), videoId)
+          if (previous) st.deleteUpload.run(previous)
+        }
+        st.setUpload.run('done', null, now(), uploadId)
+        return {
+          video: getVideo(videoId) as Video,
+          previousUploadId: previous !== uploadId ? previous : null
+        }
+      })
+    },
+    detachCamera(videoId) {
+      return immediate(() => {
+        const row = st.video.get(videoId)
+        if (!row) return null
+        st.clearCamera.run(videoId)
+        if (row.camera_upload_id) st.deleteUpload.run(row.camera_upload_id)
+        return { previousUploadId: row.camera_upload_id }
       })
     },
     videoStorage(id) {

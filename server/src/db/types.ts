@@ -50,6 +50,36 @@ export interface Video {
    * yet: viewers other than the owner get nothing of it meanwhile.
    */
   awaitingEdits: boolean
+  /** Its camera recording (Upload-Metadata `cameraFor`), or null when it has none. */
+  camera: VideoCamera | null
+  /**
+   * Sent with its camera to follow (Upload-Metadata `cameraFollows`) and the camera has not come
+   * yet: viewers other than the owner get nothing of it meanwhile.
+   */
+  awaitingCamera: boolean
+}
+
+/** A video's camera recording: the upload holding its bytes, and what the render needs of it. */
+export interface VideoCamera {
+  /** The upload id (storage key) of the camera's bytes. */
+  readonly id: string
+  readonly facts: CameraUploadFacts
+}
+
+/**
+ * The camera facts the app sends (CameraFacts of recording.json, in part): where its first frame
+ * falls on the recording's clock, its length, the stretches it was switched off.
+ */
+export interface CameraUploadFacts {
+  readonly offsetMs: number
+  readonly durationMs: number
+  readonly offRanges?: readonly (readonly [number, number])[]
+  /** Probed from the stored camera file. */
+  readonly width?: number
+  readonly height?: number
+  readonly videoCodec?: string
+  readonly container?: 'webm' | 'mp4' | 'mkv'
+  readonly mimeType?: string
 }
 
 export type VideoAccess = 'team' | 'link'
@@ -103,6 +133,8 @@ export interface NewVideo extends Omit<
   | 'access'
   | 'linkToken'
   | 'awaitingEdits'
+  | 'camera'
+  | 'awaitingCamera'
 > {
   /** The tus upload id the video came from (storage key). */
   uploadId: string
@@ -114,6 +146,8 @@ export interface NewVideo extends Omit<
   height?: number | null
   /** Its edits follow the upload (Video.awaitingEdits); default false. */
   awaitingEdits?: boolean
+  /** Its camera follows the upload (Video.awaitingCamera); default false. */
+  awaitingCamera?: boolean
 }
 
 export type UploadState = 'uploading' | 'processing' | 'done' | 'failed'
@@ -196,7 +230,23 @@ export interface LibraryDb {
    * old bytes (`previousUploadId`) after this commits. Null, with nothing changed, when the video
    * is gone. Idempotent: run again it finds the video already on this upload.
    */
-  replaceVideo(uploadId: string, video: NewVideo): { video: Video; previousUploadId: string } | null
+  replaceVideo(
+    uploadId: string,
+    video: NewVideo
+  ): { video: Video; previousUploadId: string; previousCameraUploadId: string | null } | null
+  /**
+   * One transaction: the camera upload `uploadId` becomes video `videoId`'s camera (a camera it
+   * had is replaced: its upload record is forgotten, the caller removes its bytes,
+   * `previousUploadId`), viewers stop waiting for it, and the upload is marked done. Null when
+   * the video is gone. Idempotent.
+   */
+  attachCamera(
+    uploadId: string,
+    videoId: string,
+    facts: CameraUploadFacts
+  ): { video: Video; previousUploadId: string | null } | null
+  /** Removes a video's camera (the caller removes its bytes); null when the video is gone. */
+  detachCamera(videoId: string): { previousUploadId: string | null } | null
   /** Storage facts of a video (not part of the public Video shape). */
   videoStorage(id: string): { uploadId: string; storage: StorageKind } | null
   /**

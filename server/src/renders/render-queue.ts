@@ -15,7 +15,14 @@ import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { loadEdits, emptyEdits, type Edits } from '../../../src/shared/edits'
 import { DEFAULT_EXPORT_PRESET } from '../../../src/shared/export-preset'
-import { hasRedactions, redactionEdits, redactionKey } from '../../../src/shared/live-edits'
+import {
+  keyHasBubble,
+  needsViewerRender,
+  viewerRenderEdits,
+  viewerRenderKey,
+  type LibraryCamera
+} from '../../../src/shared/live-edits'
+import type { RecordingFacts } from '../../../src/shared/project'
 import { errorMessage } from '../../../src/engine/error-details'
 import { runExport } from '../../../src/engine/run-export'
 import type { LibraryDb, RenderKind, RenderRecord, Video } from '../db/types'
@@ -41,8 +48,25 @@ export interface RenderQueueOptions {
 /** A video's edits as the engine takes them, kept for the media requests that ask often. */
 interface ParsedEdits {
   readonly edits: Edits
+  /** Viewers need a render: the edits hide something, or a camera's bubble shows. */
   readonly redacts: boolean
+  /** live-edits.ts viewerRenderKey: renders with the same key are the same video. */
   readonly key: string
+}
+
+/** The camera as the shared rules take it (live-edits.ts). */
+function libraryCamera(video: Video): LibraryCamera | null {
+  if (!video.camera) return null
+  const { offsetMs, durationMs, offRanges } = video.camera.facts
+  return {
+    id: video.camera.id,
+    facts: { offsetMs, durationMs, ...(offRanges ? { offRanges } : {}) }
+  }
+}
+
+/** The frame the bubble is placed in: the stored video's (a nominal one before it was probed). */
+function frameOf(video: Pick<Video, 'width' | 'height'>): { width: number; height: number } {
+  return { width: video.width ?? 1280, height: video.height ?? 720 }
 }
 
 const PARSED_MAX = 256
@@ -68,16 +92,18 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
 
   /** The video's newest edits, parsed once per version. */
   function editsOf(video: Video): ParsedEdits {
-    const cacheKey = `${video.id}@${video.editsVersion}@${video.durationMs ?? ''}`
+    const cacheKey = `${video.id}@${video.editsVersion}@${video.durationMs ?? ''}@${video.camera?.id ?? ''}@${video.width ?? ''}x${video.height ?? ''}`
     const hit = parsed.get(cacheKey)
     if (hit) return hit
     const stored = video.editsVersion > 0 ? db.editsOf(video.id, video.editsVersion) : null
     const duration = video.durationMs ?? 0
     const edits = stored ? storedEdits(stored.edits, video.durationMs) : emptyEdits()
+    const camera = libraryCamera(video)
+    const frame = frameOf(video)
     const entry = {
       edits,
-      redacts: hasRedactions(edits, duration),
-      key: redactionKey(edits, duration)
+      redacts: needsViewerRender(edits, duration, frame, camera),
+      key: viewerRenderKey(edits, duration, frame, camera)
     }
     if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string)
     parsed.set(cacheKey, entry)
@@ -145,6 +171,14 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       })
       .finally(() => {
         current = null
+        // What changed while it rendered (a camera, edits of the same version) is queued now.
+        if (job.kind === 'viewer' && !closed) {
+          try {
+            editsChanged(job.videoId)
+          } catch (error) {
+            log(`render queue: ${errorMessage(error)}`)
+          }
+        }
         if (closed) wakeIdle()
         else setImmediate(pump)
       })
@@ -172,14 +206,28 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     const name = `${job.kind}-${job.editsVersion}.mp4`
     const outFile = path.join(dir, name)
     const local = await options.storage.localCopy(where.uploadId)
+    const camera = video.camera
+    const cameraLocal = camera ? await options.storage.localCopy(camera.id) : null
+    // The engine takes a project folder: the recording and its camera side by side in one.
+    const project = await fsp.mkdtemp(path.join(rendersDir, `.project-${job.videoId}-`))
     try {
       const tools = options.tools()
-      const facts = await probeFacts(tools.ffprobe, local.file, video.title, signal)
+      const probed = await probeFacts(tools.ffprobe, local.file, video.title, signal)
+      await fsp.symlink(local.file, path.join(project, probed.file))
+      let facts: RecordingFacts = probed
+      if (camera && cameraLocal) {
+        const cameraFile = `camera-${camera.id}.${camera.facts.container ?? 'webm'}`
+        await fsp.symlink(cameraLocal.file, path.join(project, cameraFile))
+        facts = { ...probed, camera: cameraFactsFor(camera, cameraFile) }
+      }
       const all = stored ? storedEdits(stored.edits, facts.durationMs ?? null) : emptyEdits()
-      const edits = job.kind === 'viewer' ? redactionEdits(all, facts.durationMs ?? 0) : all
+      const edits =
+        job.kind === 'viewer'
+          ? viewerRenderEdits(all, facts.durationMs ?? 0, frameOf(video), libraryCamera(video))
+          : withBubbleOnlyIfCamera(all, camera !== null)
       let lastWrite = 0
       const result = await runExport({
-        projectDir: path.dirname(local.file),
+        projectDir: project,
         facts,
         edits,
         preset: DEFAULT_EXPORT_PRESET,
@@ -217,7 +265,9 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       )
       await dropOlder(job)
     } finally {
+      await fsp.rm(project, { recursive: true, force: true })
       await local.cleanup()
+      await cameraLocal?.cleanup()
     }
   }
 
@@ -236,11 +286,15 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
   function viewerMedia(video: Video): ViewerMedia {
     // Sent as it is with its edits to follow: nothing of it until they are here.
     if (video.awaitingEdits && video.editsVersion === 0) return { kind: 'processing', failed: null }
+    // Sent with its camera to follow: nothing of it until the camera is here (and rendered).
+    if (video.awaitingCamera) return { kind: 'processing', failed: null }
     const { redacts, key } = editsOf(video)
     if (!redacts) return { kind: 'original' }
     const latest = db.latestDoneRender(video.id, 'viewer')
     const file = latest && absolute(latest)
-    if (latest && file) {
+    // A camera's bubble shows, and the render there is was made without any: not shown.
+    const bubbleMissing = latest !== null && keyHasBubble(key) && !keyHasBubble(latest.redactionKey)
+    if (latest && file && !bubbleMissing) {
       return {
         kind: 'render',
         file,
@@ -254,6 +308,33 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       .rendersOf(video.id)
       .find((r) => r.kind === 'viewer' && r.redactionKey === key && r.state === 'failed')
     return { kind: 'processing', failed: failed?.error ?? null }
+  }
+
+  /** Queues the viewer render the video's newest edits (and camera) need, unless it is there. */
+  function editsChanged(videoId: string): void {
+    const video = db.getVideo(videoId)
+    if (!video) return
+    const { redacts, key } = editsOf(video)
+    if (!redacts) return
+    const latest = db.latestDoneRender(videoId, 'viewer')
+    if (latest && latest.redactionKey === key && absolute(latest)) return
+    const pending = db
+      .rendersOf(videoId)
+      .some(
+        (r) =>
+          r.kind === 'viewer' &&
+          r.redactionKey === key &&
+          (r.state === 'queued' || r.state === 'running')
+      )
+    if (pending) return
+    // The same edits version with another key (a camera came, or another one): made again. One
+    // running is looked at again when it ends.
+    const same = db.getRender(videoId, 'viewer', video.editsVersion)
+    if (same && same.redactionKey !== key) {
+      if (same.state === 'running') return
+      db.deleteRender(videoId, 'viewer', video.editsVersion)
+    }
+    queue(video, 'viewer', key)
   }
 
   function queue(video: Video, kind: RenderKind, key: string): RenderRecord {
@@ -271,29 +352,21 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       pump()
     },
 
-    editsChanged(videoId) {
-      const video = db.getVideo(videoId)
-      if (!video) return
-      const { redacts, key } = editsOf(video)
-      if (!redacts) return
-      const latest = db.latestDoneRender(videoId, 'viewer')
-      if (latest && latest.redactionKey === key && absolute(latest)) return
-      const pending = db
-        .rendersOf(videoId)
-        .some(
-          (r) =>
-            r.kind === 'viewer' &&
-            r.redactionKey === key &&
-            (r.state === 'queued' || r.state === 'running')
-        )
-      if (!pending) queue(video, 'viewer', key)
-    },
+    editsChanged,
 
     viewerMedia,
     edits: (video) => editsOf(video).edits,
 
     download(video, opts = {}): DownloadState {
-      const existing = db.getRender(video.id, 'download', video.editsVersion)
+      let existing = db.getRender(video.id, 'download', video.editsVersion)
+      // Made before the camera came (or with another camera): made again.
+      const key = editsOf(video).key
+      if (existing && existing.redactionKey !== key && existing.state !== 'running') {
+        const file = absolute(existing)
+        db.deleteRender(video.id, 'download', video.editsVersion)
+        if (file) void fsp.rm(file, { force: true }).catch(() => {})
+        existing = null
+      }
       if (existing?.state === 'done') {
         const file = absolute(existing)
         if (file) return { state: 'ready', file, sizeBytes: existing.sizeBytes ?? 0 }
@@ -304,7 +377,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       } else if (existing) {
         return { state: existing.state, progress: existing.progress }
       }
-      const record = queue(video, 'download', editsOf(video).key)
+      const record = queue(video, 'download', key)
       const now = db.getRender(video.id, 'download', video.editsVersion) ?? record
       return now.state === 'done' || now.state === 'failed'
         ? { state: 'queued', progress: 0 }
@@ -347,6 +420,36 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
   function hasQueued(): boolean {
     return db.hasQueuedRender()
   }
+}
+
+/** recording.json's camera facts for the engine, from what the library stored of the camera. */
+function cameraFactsFor(
+  camera: NonNullable<Video['camera']>,
+  file: string
+): NonNullable<RecordingFacts['camera']> {
+  const f = camera.facts
+  const container = f.container ?? 'webm'
+  return {
+    file,
+    container,
+    mimeType:
+      f.mimeType ??
+      (container === 'mp4' ? 'video/mp4' : `video/${container === 'webm' ? 'webm' : 'x-matroska'}`),
+    deviceName: '',
+    offsetMs: f.offsetMs,
+    durationMs: f.durationMs,
+    ...(f.offRanges ? { offRanges: f.offRanges.map(([a, b]) => [a, b] as const) } : {}),
+    ...(f.videoCodec ? { videoCodec: f.videoCodec } : {}),
+    ...(f.width ? { width: f.width } : {}),
+    ...(f.height ? { height: f.height } : {})
+  }
+}
+
+/** A download's edits: as they are; a bubble only means something with a camera. */
+function withBubbleOnlyIfCamera(edits: Edits, hasCamera: boolean): Edits {
+  if (hasCamera || !edits.bubble) return edits
+  const { bubble: _bubble, ...rest } = edits
+  return rest
 }
 
 /** A render's thumbnail, beside it. */

@@ -33,6 +33,28 @@ export interface UploadMeta {
    * until they are there, viewers other than the owner get nothing of it (render-queue.ts).
    */
   editsFollow: boolean
+  /**
+   * `cameraFollows` = `1`: the recording has a camera recording that is sent after it (an upload
+   * with `cameraFor`); until it is there, viewers other than the owner get nothing of it.
+   */
+  cameraFollows: boolean
+  /**
+   * `cameraFor` = a video id: this upload is not a video but the camera recording of that video
+   * (its owner's), with the facts below; a second one replaces the first.
+   */
+  cameraFor: string | null
+  /** With `cameraFor`: the camera facts the render needs (recording.json's camera, in part). */
+  camera: CameraMeta | null
+}
+
+/** The camera facts sent with a camera upload (`cameraOffsetMs`, `cameraDurationMs`, `cameraOffRanges`). */
+export interface CameraMeta {
+  /** Where the camera's first frame falls on the recording's clock, ms (may be negative). */
+  offsetMs: number
+  /** Its length, ms (informative: the stored length comes from ffprobe when this is absent). */
+  durationMs: number | null
+  /** Stretches of the recording's clock where the camera was switched off: sorted [start, end] ms. */
+  offRanges: [number, number][]
 }
 
 const LIMITS = UPLOAD_METADATA_LIMITS
@@ -154,6 +176,33 @@ export function validateMetadata(meta: Record<string, string | null | undefined>
   }
   const editsFollow = followText === '1'
 
+  const cameraFollowsText = text(meta, 'cameraFollows', 1)
+  if (
+    cameraFollowsText !== undefined &&
+    cameraFollowsText !== '' &&
+    cameraFollowsText !== '0' &&
+    cameraFollowsText !== '1'
+  ) {
+    throw new MetadataError(
+      'cameraFollows must be 1 (the camera recording is sent after the recording) or 0'
+    )
+  }
+  const cameraFollows = cameraFollowsText === '1'
+
+  let cameraFor: string | null = null
+  let camera: CameraMeta | null = null
+  const cameraForText = text(meta, 'cameraFor', 64)
+  if (cameraForText) {
+    if (!VIDEO_ID.test(cameraForText)) {
+      throw new MetadataError('cameraFor must be a video id (letters, digits, "_" and "-")')
+    }
+    if (replaces) throw new MetadataError('cameraFor and replaces cannot go together')
+    if (live) throw new MetadataError('cameraFor cannot be sent live')
+    if (cameraFollows) throw new MetadataError('cameraFor and cameraFollows cannot go together')
+    cameraFor = cameraForText
+    camera = cameraFacts(meta)
+  }
+
   return {
     filename,
     title,
@@ -163,6 +212,63 @@ export function validateMetadata(meta: Record<string, string | null | undefined>
     callouts,
     replaces,
     live,
-    editsFollow
+    editsFollow,
+    cameraFollows,
+    cameraFor,
+    camera
   }
+}
+
+/** The longest camera offset taken either way: a day, in ms. */
+const CAMERA_OFFSET_MAX_MS = 86_400_000
+/** The most camera-off stretches taken. */
+const CAMERA_OFF_RANGES_MAX = 1000
+
+function cameraFacts(meta: Record<string, string | null | undefined>): CameraMeta {
+  const offsetText = text(meta, 'cameraOffsetMs', 20)
+  if (offsetText === undefined || offsetText === '') {
+    throw new MetadataError('cameraOffsetMs is required with cameraFor')
+  }
+  if (!/^-?\d{1,15}$/.test(offsetText) || Math.abs(Number(offsetText)) > CAMERA_OFFSET_MAX_MS) {
+    throw new MetadataError(
+      'cameraOffsetMs must be a whole number of milliseconds (negative when the camera started first)'
+    )
+  }
+  let durationMs: number | null = null
+  const durationText = text(meta, 'cameraDurationMs', 20)
+  if (durationText !== undefined && durationText !== '') {
+    if (!/^\d{1,15}$/.test(durationText)) {
+      throw new MetadataError('cameraDurationMs must be a whole number of milliseconds')
+    }
+    durationMs = Number(durationText)
+  }
+  let offRanges: [number, number][] = []
+  const rangesText = text(meta, 'cameraOffRanges', 64 * 1024)
+  if (rangesText) {
+    let value: unknown
+    try {
+      value = JSON.parse(rangesText)
+    } catch {
+      throw new MetadataError('cameraOffRanges is not valid JSON')
+    }
+    const ok =
+      Array.isArray(value) &&
+      value.length <= CAMERA_OFF_RANGES_MAX &&
+      value.every(
+        (pair) =>
+          Array.isArray(pair) &&
+          pair.length === 2 &&
+          pair.every(nonNegativeInt) &&
+          (pair[0] as number) <= (pair[1] as number)
+      )
+    if (!ok) {
+      throw new MetadataError(
+        `cameraOffRanges must be a JSON list of at most ${CAMERA_OFF_RANGES_MAX} [startMs, endMs] pairs`
+      )
+    }
+    offRanges = (value as [number, number][])
+      .map(([a, b]): [number, number] => [a, b])
+      .sort((a, b) => a[0] - b[0])
+  }
+  return { offsetMs: Number(offsetText), durationMs, offRanges }
 }

@@ -71,6 +71,14 @@ export const REPLACED_VIDEO_GONE =
 export const REPLACE_NOT_YOURS =
   'Only the owner of a video (or an administrator) can replace it. Upload it as a new video instead.'
 
+/** A camera recording for a video that is not in the library (any more). */
+export const CAMERA_VIDEO_GONE =
+  'The video this camera recording belongs to is not in the library (it may have been deleted). Upload the recording first.'
+
+/** A camera recording for a video the uploader may not change. */
+export const CAMERA_NOT_YOURS =
+  'Only the owner of a video (or an administrator) can add its camera recording.'
+
 const RETRY_DELAYS_MS = [500, 2000, 5000, 15_000, 30_000]
 
 export class UploadProcessor {
@@ -237,6 +245,7 @@ export class UploadProcessor {
   private async check(uploadId: string, record: UploadRecord): Promise<Outcome> {
     const { db, storage } = this.library
     const meta = JSON.parse(record.metadata) as UploadMeta
+    if (meta.cameraFor) return this.checkCamera(uploadId, record, meta)
     const replacing = typeof meta.replaces === 'string' && meta.replaces !== ''
     // A new version is thumbnailed beside the live one, which it replaces only once saved.
     const thumb = this.library.thumbnailPath(
@@ -318,7 +327,8 @@ export class UploadProcessor {
       storage: storage.kind,
       width: probe.width,
       height: probe.height,
-      awaitingEdits: meta.editsFollow
+      awaitingEdits: meta.editsFollow,
+      awaitingCamera: meta.cameraFollows === true
     }
     if (!replacing || retry) return { state: 'done', video: db.completeUpload(uploadId, facts) }
 
@@ -339,6 +349,14 @@ export class UploadProcessor {
     } catch (error) {
       this.log(`upload ${uploadId}: could not swap the thumbnail: ${String(error)}`)
     }
+    if (swapped.previousCameraUploadId) {
+      // The camera of the old version: a new version brings its own (cameraFollows) or none.
+      await storage.remove(swapped.previousCameraUploadId).catch((error: unknown) => {
+        this.log(
+          `upload ${uploadId}: could not remove the replaced version's camera ${swapped.previousCameraUploadId}: ${String(error)}`
+        )
+      })
+    }
     if (swapped.previousUploadId !== uploadId) {
       await storage.remove(swapped.previousUploadId).catch((error: unknown) => {
         this.log(
@@ -347,6 +365,87 @@ export class UploadProcessor {
       })
     }
     return { state: 'done', video: swapped.video }
+  }
+
+  /**
+   * A camera recording (`cameraFor`): checked like a video (format, limits, the last second
+   * decodes), no thumbnail, then linked to its video in one transaction; a camera it had goes.
+   * Its video's viewers then get a render with the bubble (render-queue.ts).
+   */
+  private async checkCamera(
+    uploadId: string,
+    record: UploadRecord,
+    meta: UploadMeta
+  ): Promise<Outcome> {
+    const { db, storage } = this.library
+    const media: MediaContext = {
+      config: this.library.config.media,
+      signal: this.stopping.signal,
+      onStep: (step) => this.hooks.onStep?.(uploadId, step)
+    }
+    const local = await storage.localCopy(uploadId)
+    let probe: ProbeResult
+    try {
+      probe = await probeVideo(local.file, meta.filename, media)
+      await checkTail(local.file, probe, media)
+    } catch (error) {
+      if (!(error instanceof NotAVideoError)) throw error
+      await storage.remove(uploadId)
+      const reason = `The camera recording is not usable: ${error.message}`
+      db.setUploadState(uploadId, 'failed', reason)
+      return { state: 'failed', error: reason }
+    } finally {
+      await local.cleanup()
+    }
+    const refusal = this.cameraRefusal(record)
+    if (refusal) {
+      await storage.remove(uploadId)
+      db.setUploadState(uploadId, 'failed', refusal)
+      return { state: 'failed', error: refusal }
+    }
+    await storage.adopt(uploadId)
+    const sent = meta.camera
+    const container: 'webm' | 'mp4' | 'mkv' =
+      probe.container.demuxer === 'mov'
+        ? 'mp4'
+        : /webm/.test(probe.mimeType) && ['vp8', 'vp9', 'av1'].includes(probe.videoCodec)
+          ? 'webm'
+          : 'mkv'
+    const attached = db.attachCamera(uploadId, record.videoId, {
+      offsetMs: sent?.offsetMs ?? 0,
+      durationMs: sent?.durationMs ?? probe.durationMs,
+      ...(sent && sent.offRanges.length > 0 ? { offRanges: sent.offRanges } : {}),
+      width: probe.width,
+      height: probe.height,
+      videoCodec: probe.videoCodec,
+      container,
+      mimeType: probe.mimeType
+    })
+    if (!attached) {
+      await storage.remove(uploadId)
+      db.setUploadState(uploadId, 'failed', CAMERA_VIDEO_GONE)
+      return { state: 'failed', error: CAMERA_VIDEO_GONE }
+    }
+    if (attached.previousUploadId) {
+      await storage.remove(attached.previousUploadId).catch((error: unknown) => {
+        this.log(
+          `upload ${uploadId}: could not remove the replaced camera ${attached.previousUploadId}: ${String(error)}`
+        )
+      })
+    }
+    // The viewers' render now has the bubble (or a new camera in it).
+    this.library.renders.editsChanged(record.videoId)
+    return { state: 'done', video: attached.video }
+  }
+
+  /** Why a camera upload may not be linked to its video now, or null when it may. */
+  private cameraRefusal(record: UploadRecord): string | null {
+    const { db } = this.library
+    const video = db.getVideo(record.videoId)
+    if (!video) return CAMERA_VIDEO_GONE
+    const user = db.getUser(record.userId)
+    if (!user || !mayChange(user, video)) return CAMERA_NOT_YOURS
+    return null
   }
 
   /** Why a retry of a failed live upload may not become its reserved video, or null. */

@@ -17,6 +17,8 @@ import { unavailable } from '../unavailable'
 import { MetadataError, validateMetadata } from './metadata'
 import { unfinishedUploadRefusal } from './quota'
 import {
+  CAMERA_NOT_YOURS,
+  CAMERA_VIDEO_GONE,
   REPLACE_NOT_YOURS,
   REPLACED_VIDEO_GONE,
   type Outcome,
@@ -107,6 +109,15 @@ export function createUploadsHandler(
           throw target ? tusError(403, REPLACE_NOT_YOURS) : tusError(404, REPLACED_VIDEO_GONE)
         }
         videoId = meta.replaces
+      }
+      if (meta.cameraFor) {
+        // A camera recording: only for a video in the library that the uploader may change.
+        const target = db.getVideo(meta.cameraFor)
+        if (!target || !mayChange(user, target)) {
+          nodeRes(req)?.setHeader('Sidecast-Refused', 'camera')
+          throw target ? tusError(403, CAMERA_NOT_YOURS) : tusError(404, CAMERA_VIDEO_GONE)
+        }
+        videoId = meta.cameraFor
       }
       // Counted and created in one go: two creations cannot both take the last place.
       const refusal = await library.write((d) => {

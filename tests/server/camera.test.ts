@@ -1,0 +1,421 @@
+/**
+ * The camera bubble in the library (docs/library-server.md, "The camera bubble"): a recording's
+ * camera is a second tus upload linked to its video (Upload-Metadata `cameraFor`), only by the
+ * video's owner; a recording sent with `cameraFollows` shows viewers nothing until its camera is
+ * there and rendered; the viewers' render has the camera burnt in where the edits place the
+ * bubble; a bubble move renders again, a callout's text does not; a second camera replaces the
+ * first; deleting the video deletes its camera.
+ */
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { serializeEdits, type Bubble, type Edits } from '../../src/shared/edits'
+import type { Video } from '../../server/src/db/types'
+import {
+  createUpload,
+  ffmpeg,
+  patch,
+  request,
+  serversPerTest,
+  tempDir,
+  uploadWholeVideo,
+  waitFor,
+  type RawResponse,
+  type TestServer
+} from './support'
+
+const run = promisify(execFile)
+const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
+const servers = serversPerTest()
+
+/** 6 s of flat blue, 320×240, H.264 + AAC: the screen. */
+let screen: Buffer
+/** 6 s of flat red, 160×120, VP8 WebM without sound: the camera. */
+let redCamera: Buffer
+/** The same in green: a second camera. */
+let greenCamera: Buffer
+
+beforeAll(async () => {
+  const dir = tempDir('camera')
+  const screenFile = path.join(dir, 'screen.mp4')
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=0x0000ff:size=320x240:rate=25:duration=6',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=6',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    screenFile
+  ])
+  screen = fs.readFileSync(screenFile)
+  const camera = async (colour: string, name: string): Promise<Buffer> => {
+    const file = path.join(dir, name)
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      `color=c=${colour}:size=160x120:rate=25:duration=6`,
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      '200k',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-pix_fmt',
+      'yuv420p',
+      file
+    ])
+    return fs.readFileSync(file)
+  }
+  redCamera = await camera('0xff0000', 'red.webm')
+  greenCamera = await camera('0x00ff00', 'green.webm')
+})
+
+const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` })
+
+/** A bubble in the middle right of the frame: a 120 px rounded square at (160, 60) in 320×240. */
+const BUBBLE: Bubble = { x: 0.5, y: 0.25, size: 0.5, shape: 'rounded', hidden: [] }
+const INSIDE = { x: 200, y: 100, w: 40, h: 40 }
+const OUTSIDE = { x: 20, y: 20, w: 40, h: 40 }
+
+function editsWith(bubble: Bubble, calloutText = 'Hello'): Edits {
+  return {
+    version: 2,
+    keep: [],
+    annotations: [
+      {
+        id: 'c1',
+        type: 'callout',
+        startMs: 0,
+        endMs: 1500,
+        x: 0.05,
+        y: 0.05,
+        w: 0.3,
+        h: 0.1,
+        text: calloutText
+      }
+    ],
+    bubble
+  }
+}
+
+async function save(s: TestServer, videoId: string, base: number, edits: Edits): Promise<number> {
+  const saved = await s.app.library.write((db) =>
+    db.saveEdits(videoId, base, serializeEdits(edits), s.user.id, [])
+  )
+  if (!saved || !('version' in saved)) throw new Error(`edits not saved: ${JSON.stringify(saved)}`)
+  s.app.library.renders.editsChanged(videoId)
+  return saved.version
+}
+
+function video(s: TestServer, id: string): Video {
+  const v = s.app.library.db.getVideo(id)
+  if (!v) throw new Error(`no video ${id}`)
+  return v
+}
+
+/** Uploads the screen recording with `cameraFollows`; its video id. */
+async function uploadRecording(s: TestServer, cameraFollows: boolean): Promise<string> {
+  const created = await createUpload(s, screen.length, {
+    filename: 'screen.mp4',
+    title: 'Screen',
+    ...(cameraFollows ? { cameraFollows: '1' } : {})
+  })
+  expect(created.res.status).toBe(201)
+  const res = await patch(s, created.path, 0, screen)
+  expect(res.status).toBe(204)
+  const videoId = String(res.headers['sidecast-video-id'] ?? '')
+  await waitFor('the video', async () => s.app.library.db.getVideo(videoId))
+  return videoId
+}
+
+/** Sends a camera recording for `videoId` as `token`; the creation's and the last PATCH's answers. */
+async function uploadCamera(
+  s: TestServer,
+  videoId: string,
+  bytes: Buffer,
+  token = s.token,
+  facts: Record<string, string> = { cameraOffsetMs: '0', cameraDurationMs: '6000' }
+): Promise<{ created: RawResponse; finished: RawResponse | null; uploadId: string }> {
+  const created = await createUpload(
+    s,
+    bytes.length,
+    { filename: 'camera.webm', cameraFor: videoId, ...facts },
+    token
+  )
+  if (created.res.status !== 201) return { created: created.res, finished: null, uploadId: '' }
+  const finished = await patch(s, created.path, 0, bytes, token)
+  return { created: created.res, finished, uploadId: created.id }
+}
+
+/** The mean colour (r, g, b) of a box of the frame at `seconds` of `file`. */
+async function meanColour(
+  file: string,
+  seconds: number,
+  box: { x: number; y: number; w: number; h: number }
+): Promise<[number, number, number]> {
+  const { stdout } = await run(
+    FFMPEG,
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(seconds),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-vf',
+      `crop=${box.w}:${box.h}:${box.x}:${box.y},format=rgb24`,
+      '-f',
+      'rawvideo',
+      'pipe:1'
+    ],
+    { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
+  )
+  const px = new Uint8Array(stdout)
+  const sum = [0, 0, 0]
+  for (let i = 0; i < px.length; i += 3) {
+    for (let c = 0; c < 3; c++) sum[c] = (sum[c] ?? 0) + (px[i + c] ?? 0)
+  }
+  const n = px.length / 3
+  return [(sum[0] ?? 0) / n, (sum[1] ?? 0) / n, (sum[2] ?? 0) / n]
+}
+
+describe('the camera of a video', () => {
+  it('is linked to its video; viewers wait (409) until it and its render are there, then see the bubble where the edits put it', async () => {
+    const s = await servers.start()
+    const videoId = await uploadRecording(s, true)
+    expect(video(s, videoId)).toMatchObject({ awaitingCamera: true, camera: null })
+    // The recording alone: viewers get "being processed", the owner the original.
+    const waiting = await request(s.url, 'GET', `/media/${videoId}`, bearer(s.otherToken))
+    expect(waiting.status).toBe(409)
+    const owners = await request(s.url, 'GET', `/media/${videoId}?original=1`, bearer(s.token))
+    expect(owners.status).toBe(200)
+    expect(owners.body.equals(screen)).toBe(true)
+
+    // The edits place the bubble before the camera comes: still nothing for viewers.
+    await save(s, videoId, 0, editsWith(BUBBLE))
+    expect((await request(s.url, 'GET', `/media/${videoId}`, bearer(s.otherToken))).status).toBe(
+      409
+    )
+
+    const sent = await uploadCamera(s, videoId, redCamera)
+    expect(sent.created.status).toBe(201)
+    expect(sent.created.headers['sidecast-video-id']).toBe(videoId)
+    expect(sent.finished?.status).toBe(204)
+    expect(sent.finished?.headers['sidecast-upload-state']).toBe('done')
+    expect(sent.finished?.headers['sidecast-video-id']).toBe(videoId)
+    const linked = video(s, videoId)
+    expect(linked.awaitingCamera).toBe(false)
+    expect(linked.camera).toMatchObject({
+      id: sent.uploadId,
+      facts: { offsetMs: 0, durationMs: 6000, width: 160, height: 120, container: 'webm' }
+    })
+    // Stored like a video's bytes, and not a video of its own.
+    expect(fs.readFileSync(path.join(s.dataDir, 'videos', sent.uploadId)).equals(redCamera)).toBe(
+      true
+    )
+    expect(s.app.library.db.countVideos()).toBe(1)
+
+    await s.app.library.renders.idle()
+    const media = s.app.library.renders.viewerMedia(video(s, videoId))
+    if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
+    expect(media.stale).toBe(false)
+    const served = await request(s.url, 'GET', `/media/${videoId}`, bearer(s.otherToken))
+    expect(served.status).toBe(200)
+    expect(served.body.equals(fs.readFileSync(media.file))).toBe(true)
+
+    // The camera's red inside the bubble's box, the screen's blue outside it.
+    const [ri, gi, bi] = await meanColour(media.file, 3, INSIDE)
+    expect(ri).toBeGreaterThan(180)
+    expect(gi).toBeLessThan(70)
+    expect(bi).toBeLessThan(70)
+    const [ro, , bo] = await meanColour(media.file, 3, OUTSIDE)
+    expect(bo).toBeGreaterThan(180)
+    expect(ro).toBeLessThan(70)
+  })
+
+  it('viewers wait for the render with the bubble once the camera is there (no render without it is shown)', async () => {
+    const s = await servers.start()
+    const videoId = await uploadRecording(s, true)
+    await save(s, videoId, 0, editsWith(BUBBLE))
+    // No render may be made: the camera is there, its render is not.
+    await s.app.library.renders.close()
+    const sent = await uploadCamera(s, videoId, redCamera)
+    expect(sent.finished?.status).toBe(204)
+    expect(video(s, videoId).awaitingCamera).toBe(false)
+    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toEqual({
+      kind: 'processing',
+      failed: null
+    })
+    expect((await request(s.url, 'GET', `/media/${videoId}`, bearer(s.otherToken))).status).toBe(
+      409
+    )
+    // The owner still has the original.
+    expect(
+      (await request(s.url, 'GET', `/media/${videoId}?original=1`, bearer(s.token))).status
+    ).toBe(200)
+    expect(
+      s.app.library.renders
+        .rendersOf(videoId)
+        .filter((r) => r.kind === 'viewer')
+        .map((r) => r.state)
+    ).toEqual(['queued'])
+  })
+
+  it('only its owner (or an admin) may send it: 403 for someone else’s video, 404 for none, 400 for bad facts', async () => {
+    const s = await servers.start()
+    const { videoId } = await uploadWholeVideo(s, screen, 'screen.mp4')
+    const refused = await uploadCamera(s, videoId, redCamera, s.otherToken)
+    expect(refused.created.status).toBe(403)
+    expect(refused.created.headers['sidecast-refused']).toBe('camera')
+    expect(JSON.parse(refused.created.text)).toEqual({
+      error: 'Only the owner of a video (or an administrator) can add its camera recording.'
+    })
+    expect(refused.created.headers['sidecast-video-id']).toBeUndefined()
+    const none = await uploadCamera(s, 'NoSuchVideo12345', redCamera)
+    expect(none.created.status).toBe(404)
+    expect(none.created.headers['sidecast-refused']).toBe('camera')
+    const badOffset = await uploadCamera(s, videoId, redCamera, s.token, {
+      cameraOffsetMs: 'soon'
+    })
+    expect(badOffset.created.status).toBe(400)
+    expect(JSON.parse(badOffset.created.text).error).toMatch(/^Upload-Metadata: cameraOffsetMs/)
+    const noOffset = await uploadCamera(s, videoId, redCamera, s.token, {})
+    expect(noOffset.created.status).toBe(400)
+    expect(JSON.parse(noOffset.created.text).error).toMatch(/cameraOffsetMs is required/)
+    const badRanges = await uploadCamera(s, videoId, redCamera, s.token, {
+      cameraOffsetMs: '0',
+      cameraOffRanges: '[[5, 1]]'
+    })
+    expect(badRanges.created.status).toBe(400)
+    // Nothing was stored or linked.
+    expect(video(s, videoId).camera).toBeNull()
+    expect(s.app.library.db.listUploads('uploading')).toEqual([])
+    // An admin may.
+    const byAdmin = await uploadCamera(s, videoId, redCamera, s.adminToken)
+    expect(byAdmin.finished?.status).toBe(204)
+    expect(video(s, videoId).camera?.id).toBe(byAdmin.uploadId)
+  })
+
+  it('a camera that is not a video is refused (422) and nothing is linked', async () => {
+    const s = await servers.start()
+    const videoId = await uploadRecording(s, true)
+    const junk = Buffer.alloc(4096, 7)
+    const sent = await uploadCamera(s, videoId, junk)
+    expect(sent.finished?.status).toBe(422)
+    expect(JSON.parse(sent.finished?.text ?? '{}').error).toMatch(
+      /^The camera recording is not usable/
+    )
+    expect(video(s, videoId)).toMatchObject({ camera: null, awaitingCamera: true })
+    expect(fs.existsSync(path.join(s.dataDir, 'videos', sent.uploadId))).toBe(false)
+  })
+
+  it('a bubble move renders again; a callout’s new text does not; a second camera replaces the first', async () => {
+    const s = await servers.start()
+    const videoId = await uploadRecording(s, true)
+    await save(s, videoId, 0, editsWith(BUBBLE, 'One'))
+    const first = await uploadCamera(s, videoId, redCamera)
+    expect(first.finished?.status).toBe(204)
+    await s.app.library.renders.idle()
+    const viewerRenders = (): { editsVersion: number; state: string; key: string }[] =>
+      s.app.library.renders
+        .rendersOf(videoId)
+        .filter((r) => r.kind === 'viewer')
+        .map((r) => ({ editsVersion: r.editsVersion, state: r.state, key: r.redactionKey }))
+    expect(viewerRenders()).toEqual([{ editsVersion: 1, state: 'done', key: expect.any(String) }])
+    const firstKey = viewerRenders()[0]?.key
+
+    // A callout's text: same render key, nothing queued, the same render serves.
+    await save(s, videoId, 1, editsWith(BUBBLE, 'Two'))
+    expect(viewerRenders()).toEqual([{ editsVersion: 1, state: 'done', key: firstKey }])
+    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
+      kind: 'render',
+      editsVersion: 1,
+      stale: false
+    })
+
+    // The bubble moved to the top-left corner: a new render, the old one served meanwhile.
+    const moved: Bubble = { ...BUBBLE, x: 0, y: 0 }
+    await save(s, videoId, 2, editsWith(moved, 'Two'))
+    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
+      kind: 'render',
+      editsVersion: 1,
+      stale: true
+    })
+    await s.app.library.renders.idle()
+    const after = s.app.library.renders.viewerMedia(video(s, videoId))
+    if (after.kind !== 'render') throw new Error('no render')
+    expect(after).toMatchObject({ editsVersion: 3, stale: false })
+    // Red now at the top-left, blue where the bubble was.
+    const [rTop] = await meanColour(after.file, 3, { x: 30, y: 30, w: 40, h: 40 })
+    expect(rTop).toBeGreaterThan(180)
+    const [rOld, , bOld] = await meanColour(after.file, 3, INSIDE)
+    expect(rOld).toBeLessThan(70)
+    expect(bOld).toBeGreaterThan(180)
+
+    // A second camera replaces the first: its bytes go, a new render has the new camera.
+    const second = await uploadCamera(s, videoId, greenCamera)
+    expect(second.finished?.status).toBe(204)
+    expect(video(s, videoId).camera?.id).toBe(second.uploadId)
+    expect(fs.existsSync(path.join(s.dataDir, 'videos', first.uploadId))).toBe(false)
+    expect(s.app.library.db.getUpload(first.uploadId)).toBeNull()
+    await s.app.library.renders.idle()
+    const green = s.app.library.renders.viewerMedia(video(s, videoId))
+    if (green.kind !== 'render') throw new Error('no render')
+    expect(green.stale).toBe(false)
+    const [r, g] = await meanColour(green.file, 3, { x: 30, y: 30, w: 40, h: 40 })
+    expect(g).toBeGreaterThan(180)
+    expect(r).toBeLessThan(70)
+  })
+
+  it('a new version of the video drops the old camera; deleting the video deletes its camera', async () => {
+    const s = await servers.start()
+    const videoId = await uploadRecording(s, false)
+    const cam = await uploadCamera(s, videoId, redCamera)
+    expect(cam.finished?.status).toBe(204)
+    const cameraFile = path.join(s.dataDir, 'videos', cam.uploadId)
+    expect(fs.existsSync(cameraFile)).toBe(true)
+
+    // Deleted with its video: the row, the upload record, the bytes.
+    const del = await request(s.url, 'DELETE', `/api/videos/${videoId}`, bearer(s.token))
+    expect(del.status).toBe(204)
+    expect(fs.existsSync(cameraFile)).toBe(false)
+    expect(s.app.library.db.getUpload(cam.uploadId)).toBeNull()
+    // A camera for the deleted video: 404.
+    const late = await uploadCamera(s, videoId, redCamera)
+    expect(late.created.status).toBe(404)
+
+    // A new version (replaces) with its camera to follow: the old camera goes, viewers wait.
+    const other = await uploadRecording(s, false)
+    const cam2 = await uploadCamera(s, other, redCamera)
+    expect(cam2.finished?.status).toBe(204)
+    const created = await createUpload(s, screen.length, {
+      filename: 'screen.mp4',
+      replaces: other,
+      cameraFollows: '1'
+    })
+    expect((await patch(s, created.path, 0, screen)).status).toBe(204)
+    expect(video(s, other)).toMatchObject({ camera: null, awaitingCamera: true })
+    expect(fs.existsSync(path.join(s.dataDir, 'videos', cam2.uploadId))).toBe(false)
+    expect((await request(s.url, 'GET', `/media/${other}`, bearer(s.otherToken))).status).toBe(409)
+  })
+})
