@@ -17,6 +17,9 @@ export const EDITS_REQUEST_TIMEOUT_MS = 20_000
 /** The feature a library names in `/api/me` when it takes a recording as it is plus its edits. */
 export const EDITS_FEATURE = 'edits'
 
+/** The feature a library names in `/api/me` when it takes a recording's camera (cameraFor). */
+export const CAMERA_FEATURE = 'camera'
+
 /** What an edits request came to. */
 export type EditsAnswer =
   /** Stored (PUT) or read (GET): the library's version of these edits. */
@@ -205,28 +208,32 @@ export async function libraryFeatures(
 export const FEATURES_TTL_MS = 5 * 60_000
 
 /**
- * "Does the connected library apply edits itself?", asked once per address and token (and again
- * after FEATURES_TTL_MS or `forget()`, e.g. when the connection changes). False while it cannot
- * be asked: an upload then exports as it always did.
+ * "Does the connected library apply edits itself?" (and "does it take a recording's camera?"),
+ * asked once per address and token (and again after FEATURES_TTL_MS or `forget()`, e.g. when the
+ * connection changes). False while it cannot be asked: an upload then exports as it always did.
  */
 export function createEditsFeatureCheck(options: {
   credentials(): Promise<LibraryCredentials | null>
   readonly fetch?: LibraryFetch
   readonly now?: () => number
-}): { takesEdits(): Promise<boolean>; forget(): void } {
+}): { takesEdits(): Promise<boolean>; takesCamera(): Promise<boolean>; forget(): void } {
   const now = options.now ?? Date.now
-  let cached: { key: string; at: number; edits: boolean } | null = null
+  let cached: { key: string; at: number; features: readonly string[] } | null = null
+  async function has(feature: string): Promise<boolean> {
+    const creds = await options.credentials().catch(() => null)
+    if (!creds) return false
+    const key = `${creds.url}\n${creds.token}`
+    if (cached?.key === key && now() - cached.at < FEATURES_TTL_MS) {
+      return cached.features.includes(feature)
+    }
+    const features = await libraryFeatures(creds, options.fetch ? { fetch: options.fetch } : {})
+    if (features === null) return false
+    cached = { key, at: now(), features }
+    return features.includes(feature)
+  }
   return {
-    async takesEdits() {
-      const creds = await options.credentials().catch(() => null)
-      if (!creds) return false
-      const key = `${creds.url}\n${creds.token}`
-      if (cached?.key === key && now() - cached.at < FEATURES_TTL_MS) return cached.edits
-      const features = await libraryFeatures(creds, options.fetch ? { fetch: options.fetch } : {})
-      if (features === null) return false
-      cached = { key, at: now(), edits: features.includes(EDITS_FEATURE) }
-      return cached.edits
-    },
+    takesEdits: () => has(EDITS_FEATURE),
+    takesCamera: () => has(CAMERA_FEATURE),
     forget() {
       cached = null
     }

@@ -249,7 +249,9 @@ export function classifyTusError(error: unknown): TusFailure {
     return networkFailure(error)
   }
   // A new version the library will not take (someone else's video, or one deleted): for good.
-  if (res?.getHeader('Sidecast-Refused') === 'replace') {
+  // Likewise a camera recording for a video the library will not link it to.
+  const refused = res?.getHeader('Sidecast-Refused')
+  if (refused === 'replace' || refused === 'camera') {
     const why = serverReason(res) ?? 'The library would not replace the video.'
     return { kind: 'rejected', status, message: why }
   }

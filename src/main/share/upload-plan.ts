@@ -17,7 +17,7 @@ import {
   normalizeKeep
 } from '../../shared/timeline'
 import type { ExportPreset } from '../../shared/export-preset'
-import { LIBRARY_PROJECT_ID_PATTERN } from '../../shared/project'
+import { LIBRARY_PROJECT_ID_PATTERN, type CameraFacts } from '../../shared/project'
 import { titleSlug } from '../export/export-service'
 
 /** Bytes per PATCH: 8 MiB measured best on the server benchmark. */
@@ -235,5 +235,47 @@ export function uploadMetadata(input: MetadataInput): Record<string, string> {
   }
   if (input.callouts.length > 0) meta.callouts = JSON.stringify(input.callouts)
   if (input.replaces && REPLACEABLE_VIDEO_ID.test(input.replaces)) meta.replaces = input.replaces
+  return meta
+}
+
+/**
+ * A camera upload's fingerprint: `sidecast/<projectId>/camera-<videoId>/<size>`, so a restart
+ * resumes it and a camera for another video (a new link) is a new upload.
+ */
+export function cameraFingerprint(projectId: string, videoId: string, sizeBytes: number): string {
+  return `sidecast/${projectId}/camera-${videoId}/${sizeBytes}`
+}
+
+/**
+ * Upload-Metadata of a recording's camera file (server/src/uploads/metadata.ts): the video it
+ * belongs to (`cameraFor`) and what the library's render needs to place it in time — where its
+ * first frame falls on the recording's clock, its length, where it was switched off.
+ */
+export function cameraMetadata(input: {
+  readonly videoId: string
+  readonly title: string
+  readonly camera: Pick<CameraFacts, 'file' | 'offsetMs' | 'durationMs' | 'offRanges'>
+}): Record<string, string> {
+  const extension = /\.([a-z0-9]{1,5})$/i.exec(input.camera.file)?.[1]?.toLowerCase() ?? 'webm'
+  const title =
+    clip(input.title.replace(CONTROL, ' ').trim(), UPLOAD_METADATA_LIMITS.title) || 'Camera'
+  const meta: Record<string, string> = {
+    filename: `camera.${extension}`,
+    title,
+    cameraFor: input.videoId,
+    cameraOffsetMs: String(Math.round(input.camera.offsetMs))
+  }
+  const duration = input.camera.durationMs
+  if (duration !== undefined && Number.isSafeInteger(duration) && duration >= 0) {
+    meta.cameraDurationMs = String(duration)
+  }
+  const ranges = input.camera.offRanges ?? []
+  if (ranges.length > 0) {
+    meta.cameraOffRanges = JSON.stringify(
+      ranges
+        .slice(0, 1000)
+        .map(([a, b]) => [Math.max(0, Math.round(a)), Math.max(0, Math.round(b))])
+    )
+  }
   return meta
 }

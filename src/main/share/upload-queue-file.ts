@@ -78,7 +78,10 @@ export function createQueueFile(options: {
           UPLOAD_ID_PATTERN.test(u.id) &&
           typeof u.projectId === 'string' &&
           typeof u.state === 'string' &&
-          (u.source === 'recording' || u.source === 'export' || u.source === 'live')
+          (u.source === 'recording' ||
+            u.source === 'export' ||
+            u.source === 'live' ||
+            (u.source === 'camera' && typeof u.cameraFor === 'string'))
       )
     } catch (error) {
       options.warn(`ignoring unreadable ${path}: ${errorMessage(error)}`)

@@ -31,6 +31,8 @@ import { readShareLink, type ShareLink } from '../projects/share-link'
 import { createGrowingFile, type GrowingFile } from './growing-file'
 import { AUTH_REFUSED_MESSAGE, type TusFailure, type TusLayer, type TusRun } from './tus-layer'
 import {
+  cameraFingerprint,
+  cameraMetadata,
   cleanDescription,
   editsHash,
   liveFingerprint,
@@ -137,6 +139,13 @@ export interface UploadQueueOptions {
    */
   takesEdits?(): Promise<boolean>
   /**
+   * True when the library takes a recording's camera as a second upload and burns the bubble
+   * into what viewers see (`camera` in `/api/me`'s features). Then a recording with a camera goes
+   * with `cameraFollows` and its camera file follows once it is done; else the recording is
+   * exported with the bubble burnt in. Default false.
+   */
+  takesCamera?(): Promise<boolean>
+  /**
    * An upload is done and its link stored (before it is announced): the edits sync takes over a
    * recording sent as it is (`upload.sendsEdits`; or, when the library takes edits, one sent
    * without edits or live).
@@ -220,6 +229,20 @@ const LIVE_LINK_POLL_MS = 500
 const LIVE_LINK_FAST_POLLS = 20
 /** The longest wait between two tries of a live upload (the app's backoff goes up to a minute). */
 const LIVE_RETRY_MAX_MS = 10_000
+
+/**
+ * The recording's camera when it can go with the upload: known in the facts, with a length, its
+ * file present. Null otherwise (no camera, or one that could not be finished).
+ */
+async function usableCamera(
+  projectDir: string,
+  facts: RecordingFacts
+): Promise<NonNullable<RecordingFacts['camera']> | null> {
+  const camera = facts.camera
+  if (!camera?.durationMs) return null
+  const present = await stat(join(projectDir, camera.file)).catch(() => null)
+  return present?.isFile() ? camera : null
+}
 
 /** Short hash of a token, to notice a changed one without storing it. */
 export function tokenTag(token: string): string {
@@ -470,9 +493,11 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     size: number | null
     fingerprint: string
     growing?: GrowingFile
+    metadata?: Record<string, string>
   } | null> {
     const upload = find(id)
     if (upload.source === 'live') return prepareLive(upload)
+    if (upload.source === 'camera') return prepareCamera(upload)
     if (upload.source === 'export') {
       const file = exportFile(id)
       const size = (await stat(file).catch(() => null))?.size
@@ -505,6 +530,50 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         replaceVariant('original', upload.replaces),
         size
       )
+    }
+  }
+
+  /**
+   * A camera upload's file, once the recording is finished here (a live recording's camera is
+   * made seekable after Stop): the facts then hold its final name and length. Until then it
+   * waits (retried like a network failure); without a camera file it fails.
+   */
+  async function prepareCamera(upload: Upload): Promise<{
+    file: string
+    size: number
+    fingerprint: string
+    metadata: Record<string, string>
+  } | null> {
+    const { id, projectId } = upload
+    let facts: RecordingFacts
+    try {
+      facts = await options.projects.readFacts(projectId)
+    } catch (error) {
+      fail(
+        id,
+        `The recording cannot be read, so its camera cannot be uploaded: ${errorMessage(error)}`
+      )
+      return null
+    }
+    if (facts.status === 'recording' || isBeingWritten(projectId)) {
+      throw new Error('the recording is still being finished')
+    }
+    const camera = facts.camera
+    const file = camera ? join(options.projects.projectDir(projectId), camera.file) : null
+    const size = file ? (await stat(file).catch(() => null))?.size : undefined
+    if (!camera || !file || size === undefined || !camera.durationMs) {
+      fail(
+        id,
+        'The camera recording is missing or could not be finished, so it cannot be uploaded.'
+      )
+      return null
+    }
+    const videoId = upload.cameraFor ?? ''
+    return {
+      file,
+      size,
+      fingerprint: cameraFingerprint(projectId, videoId, size),
+      metadata: cameraMetadata({ videoId, title: upload.title, camera })
     }
   }
 
@@ -633,7 +702,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         type: 'sending',
         file: target.file,
         fingerprint: target.fingerprint,
-        bytesTotal: target.size ?? current(id)?.sealedSize ?? null
+        bytesTotal: target.size ?? current(id)?.sealedSize ?? null,
+        ...(target.metadata ? { metadata: target.metadata } : {})
       })
       rt.offsetAtStart = sending.bytesSent
       changed(sending)
@@ -789,7 +859,11 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   ): Promise<void> {
     const rt = runtime(id)
     if (rt.generation !== generation) return
-    const { projectId } = find(id)
+    const { projectId, source } = find(id)
+    if (source === 'camera') {
+      await finishCamera(id, generation)
+      return
+    }
     const link: ShareLink = { ...video, uploadedAt: new Date(now()).toISOString() }
     // The link is with the project before anyone hears "done", so Copy link works at once.
     try {
@@ -815,6 +889,9 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       }
     }
     if (rt.generation !== generation) return
+    // Its camera follows: queued with the recording's done state, so a restart in between
+    // finds either the recording still to finish (its HEAD says done) or both.
+    if (finished.cameraFollows) queueCamera(finished, video)
     const done = apply(id, { type: 'done', ...video, at: link.uploadedAt })
     rt.samples = []
     release(id)
@@ -837,6 +914,58 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       })
     }
     await removeExportFile(done)
+  }
+
+  /** The camera upload of a recording sent with `cameraFollows`, unless one is there already. */
+  function queueCamera(recording: Upload, video: { url: string; videoId: string }): void {
+    const already = uploads.some(
+      (u) =>
+        u.source === 'camera' &&
+        u.projectId === recording.projectId &&
+        u.cameraFor === video.videoId &&
+        !isFinished(u.state)
+    )
+    if (already) return
+    const camera: Upload = {
+      id: randomUUID(),
+      projectId: recording.projectId,
+      title: `${recording.title} (camera)`,
+      description: '',
+      createdAt: new Date(now()).toISOString(),
+      state: 'queued',
+      source: 'camera',
+      cameraFor: video.videoId,
+      url: video.url,
+      videoId: video.videoId,
+      bytesTotal: null,
+      bytesSent: 0,
+      // Made when it is sent: the camera's facts are final once the recording is finished.
+      metadata: {}
+    }
+    uploads.push(camera)
+    send(camera)
+  }
+
+  /** A camera upload is done: nothing to store or announce (its video's link is out already). */
+  async function finishCamera(id: string, generation: number): Promise<void> {
+    const rt = runtime(id)
+    const upload = find(id)
+    const done = apply(id, {
+      type: 'done',
+      url: upload.url ?? '',
+      videoId: upload.cameraFor ?? '',
+      at: new Date(now()).toISOString()
+    })
+    rt.samples = []
+    if (rt.generation === generation) release(id)
+    trim()
+    changed(done)
+    pump()
+    if (done.fingerprint) {
+      await options.tus.forget(done.fingerprint).catch((error: unknown) => {
+        warn(`could not forget the upload URL: ${errorMessage(error)}`)
+      })
+    }
   }
 
   // ---- user actions ------------------------------------------------------------------------
@@ -871,9 +1000,17 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       // A library that applies edits itself gets the recording as it is: no export, ever. (Only
       // asked when there is something to export: without edits the recording goes as it is
       // anyway, and `uploaded` decides then whether edits made later follow.)
+      // A camera: the library burns the bubble in when it takes cameras (the camera file follows
+      // the recording); else only an export shows it.
+      const camera = await usableCamera(projectDir, facts)
+      const takesCamera =
+        camera !== null && (await options.takesCamera?.().catch(() => false)) === true
+      const cameraBurnt = camera !== null && !takesCamera
       const withEdits = needsExport(edits, facts.durationMs)
-      const sendsEdits = withEdits && (await options.takesEdits?.().catch(() => false)) === true
-      const exported = withEdits && !sendsEdits
+      const sendsEdits =
+        !cameraBurnt && withEdits && (await options.takesEdits?.().catch(() => false)) === true
+      const exported = cameraBurnt || (withEdits && !sendsEdits)
+      const cameraFollows = camera !== null && !exported
       // Already in the library: a new version of that video under the same link, unless the user
       // asked for a new video.
       const replaces = request.asNewVideo
@@ -924,11 +1061,17 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         ...(exported ? { preset: options.defaultPreset() } : {}),
         ...(replaces ? { replaces } : {}),
         ...(sendsEdits ? { sendsEdits: true } : {}),
+        ...(cameraFollows ? { cameraFollows: true } : {}),
         bytesTotal,
         bytesSent: 0,
         // `editsFollow`: viewers see nothing of it until its edits are in the library, so what
-        // they hide never shows in between (the owner sees the original meanwhile).
-        metadata: sendsEdits ? { ...baseMetadata, editsFollow: '1' } : baseMetadata
+        // they hide never shows in between (the owner sees the original meanwhile). Likewise
+        // `cameraFollows`: nothing until the camera is there and its bubble rendered.
+        metadata: {
+          ...baseMetadata,
+          ...(sendsEdits ? { editsFollow: '1' } : {}),
+          ...(cameraFollows ? { cameraFollows: '1' } : {})
+        }
       }
       uploads.push(upload)
       changed(upload)
@@ -1024,6 +1167,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       extension: extname(facts.file).slice(1) || 'webm',
       ...(replaces ? { replaces } : {})
     })
+    // A new version drops the library's camera: it follows again.
+    if (upload.cameraFollows) metadata.cameraFollows = '1'
     const rt = runtime(upload.id)
     clearRetry(rt)
     rt.attempt = 0
@@ -1081,6 +1226,11 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       throw new SidecastError('not-found', 'This recording is gone, so it cannot be shared.')
     }
     const title = normaliseTitle(request.title)
+    // A camera is being recorded beside the screen: it follows after Stop (a library that takes
+    // cameras), and viewers wait for it.
+    const facts = await options.projects.readFacts(projectId).catch(() => null)
+    const cameraFollows =
+      facts?.camera !== undefined && (await options.takesCamera?.().catch(() => false)) === true
     const upload: Upload = {
       id: randomUUID(),
       projectId,
@@ -1089,15 +1239,19 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       createdAt: new Date(now()).toISOString(),
       state: 'queued',
       source: 'live',
+      ...(cameraFollows ? { cameraFollows: true } : {}),
       captureFile: request.captureFile,
       fingerprint: liveFingerprint(projectId),
       bytesTotal: null,
       bytesSent: 0,
-      metadata: liveMetadata({
-        projectId,
-        title,
-        extension: extname(request.captureFile).slice(1) || 'webm'
-      })
+      metadata: {
+        ...liveMetadata({
+          projectId,
+          title,
+          extension: extname(request.captureFile).slice(1) || 'webm'
+        }),
+        ...(cameraFollows ? { cameraFollows: '1' } : {})
+      }
     }
     uploads.push(upload)
     // Stopped already (a very short recording): its link is copied as soon as it is known.

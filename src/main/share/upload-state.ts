@@ -67,9 +67,20 @@ export interface Upload {
    * feature): once done, the project's edits follow (edits-sync.ts). No export runs for it.
    */
   readonly sendsEdits?: boolean
+  /**
+   * The recording went with `cameraFollows` (its camera is burnt into what viewers see by the
+   * library): once it is done, its camera recording is queued as an upload of its own (`camera`).
+   */
+  readonly cameraFollows?: boolean
+  /** camera: the library video whose camera recording this is (Upload-Metadata `cameraFor`). */
+  readonly cameraFor?: string
 }
 
-export type UploadSource = 'recording' | 'export' | 'live'
+/**
+ * `camera`: a recording's camera file, sent after the recording to the library video it belongs
+ * to (a library with the `camera` feature), so viewers see the bubble.
+ */
+export type UploadSource = 'recording' | 'export' | 'live' | 'camera'
 
 export type UploadEvent =
   /** The export is written: its file, fingerprint and metadata are known; next, send it. */
@@ -89,6 +100,8 @@ export type UploadEvent =
       readonly fingerprint: string
       /** Null while a live upload's length is not known yet. */
       readonly bytesTotal: number | null
+      /** The metadata, when it is only known now (a camera's facts once its recording is finished). */
+      readonly metadata?: Readonly<Record<string, string>>
     }
   /** Bytes sent (or confirmed by the server) so far. */
   | { readonly type: 'progress'; readonly bytesSent: number }
@@ -178,7 +191,8 @@ export function uploadReducer(upload: Upload, event: UploadEvent): Upload {
         state: 'uploading',
         file: event.file,
         fingerprint: event.fingerprint,
-        bytesTotal: event.bytesTotal
+        bytesTotal: event.bytesTotal,
+        ...(event.metadata ? { metadata: event.metadata } : {})
       }
     case 'progress':
       return { ...upload, bytesSent: event.bytesSent }
