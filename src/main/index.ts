@@ -33,6 +33,11 @@ import { createAppServices } from './app-services'
 import { dispatchInvoke } from './ipc/dispatch'
 import { createSettingsStore } from './settings/settings-store'
 import { installAppMenu } from './electron/app-menu'
+import {
+  createBubbleController,
+  openBubbleWindow,
+  withCameraBubble
+} from './electron/bubble-window'
 import { installDisplayMediaHandler, listCaptureSources } from './electron/capture'
 import { createEmitter, registerIpc } from './electron/ipc-main'
 import { handleAppProtocol, registerPrivilegedSchemes } from './electron/app-protocol'
@@ -40,7 +45,7 @@ import { handleMediaProtocol } from './electron/media-protocol'
 import { mediaUrl } from './electron/media-url'
 import { electronLibraryNet } from './electron/net-stack'
 import { guardPage } from './electron/page-guard'
-import { installPermissionHandlers } from './electron/permissions'
+import { installPermissionHandlers, permissionPolicy } from './electron/permissions'
 import { createQuitGuard } from './electron/quit-guard'
 import { deliverRecorderCommand } from './electron/recorder-commands'
 import { createGlobalShortcut } from './electron/shortcut'
@@ -158,8 +163,19 @@ function start(): void {
   }
 
   const shortcut = createGlobalShortcut({ onPress: () => command('toggle'), platform })
-  const handlers = withShortcutSetting(services.handlers, shortcut, () =>
-    tray?.update(recorder.state())
+  // The camera bubble: opened by a take started with a camera, closed when it ends.
+  const bubble = createBubbleController({
+    open: (cameraId) =>
+      openBubbleWindow({
+        preloadPath: join(here, '../preload/index.cjs'),
+        rendererUrl: renderer.url,
+        cameraId
+      })
+  })
+  const handlers = withCameraBubble(
+    withShortcutSetting(services.handlers, shortcut, () => tray?.update(recorder.state())),
+    bubble,
+    () => settings.get().cameraId
   )
 
   const quitGuard = createQuitGuard({
@@ -196,7 +212,8 @@ function start(): void {
     if (platform === 'win32') app.setAppUserModelId('dev.sidecast.app')
     installAppMenu({ platform, appName: app.name, isPackaged: app.isPackaged })
     const ses = session.defaultSession
-    installPermissionHandlers(ses, renderer)
+    // A camera only once the user has chosen one (the camera bubble).
+    installPermissionHandlers(ses, renderer, () => permissionPolicy(settings.get()))
     installDisplayMediaHandler(ses, {
       selectedSourceId: () => settings.get().sourceId,
       renderer,
@@ -269,6 +286,7 @@ function start(): void {
     recorder.onState((state) => {
       tray?.update(state)
       compactBar.update(state.phase)
+      bubble.phase(state.phase)
     })
 
     const problem = shortcut.register(settings.get().recordShortcut)

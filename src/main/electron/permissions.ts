@@ -1,7 +1,8 @@
 /**
  * The permission policy of our session: the renderer may use the microphone and capture the
- * screen, nothing else (no camera: Sidecast has no camera feature), and nobody else may ask. Takes the session as a parameter so it can be
- * tested with a fake.
+ * screen, and the camera only while the user has chosen one (Settings' cameraId is not `none`);
+ * nothing else, and nobody else may ask. Takes the session as a parameter so it can be tested
+ * with a fake.
  */
 import type { Session } from 'electron'
 import { isTrustedSender, type RendererLocation } from './trusted-sender'
@@ -21,13 +22,18 @@ export interface PermissionDetails {
 
 export interface PermissionPolicy {
   /**
-   * Whether the user has turned a camera on for the recording. Sidecast has no camera feature
-   * yet, so this is always false and a camera is never granted.
+   * Whether the user has chosen a camera (the bubble beside the screen): only then is a camera
+   * (`video`) granted, to the picker's preview, the recording and the bubble window.
    */
   readonly cameraInUse: boolean
 }
 
 export const NO_CAMERA: PermissionPolicy = Object.freeze({ cameraInUse: false })
+
+/** The policy the settings give: a camera only when one is chosen (`cameraId` not `none`). */
+export function permissionPolicy(settings: { readonly cameraId: string }): PermissionPolicy {
+  return { cameraInUse: settings.cameraId !== 'none' && settings.cameraId !== '' }
+}
 
 /** True when a `media` permission is about a camera (video), not only the microphone. */
 function wantsCamera(details: PermissionDetails): boolean {

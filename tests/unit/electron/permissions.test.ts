@@ -1,8 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
 import {
   installPermissionHandlers,
-  isPermissionAllowed
+  isPermissionAllowed,
+  permissionPolicy,
+  type PermissionPolicy
 } from '../../../src/main/electron/permissions'
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings'
 import { APP_RENDERER, type RendererLocation } from '../../../src/main/electron/trusted-sender'
 
 const trusted: RendererLocation = APP_RENDERER
@@ -74,31 +77,30 @@ describe('media: the microphone only', () => {
   })
 })
 
-describe('installPermissionHandlers', () => {
-  function install() {
-    const session = {
-      setPermissionRequestHandler: vi.fn(),
-      setPermissionCheckHandler: vi.fn(),
-      setDevicePermissionHandler: vi.fn()
-    }
-    installPermissionHandlers(session as never, trusted)
-    return {
-      request: session.setPermissionRequestHandler.mock.calls[0]?.[0] as (
-        wc: unknown,
-        permission: string,
-        callback: (granted: boolean) => void,
-        details: unknown
-      ) => void,
-      check: session.setPermissionCheckHandler.mock.calls[0]?.[0] as (
-        wc: unknown,
-        permission: string,
-        origin: string,
-        details: unknown
-      ) => boolean,
-      device: session.setDevicePermissionHandler.mock.calls[0]?.[0] as (details: unknown) => boolean
-    }
+function install(policy?: () => PermissionPolicy) {
+  const session = {
+    setPermissionRequestHandler: vi.fn(),
+    setPermissionCheckHandler: vi.fn(),
+    setDevicePermissionHandler: vi.fn()
   }
-
+  installPermissionHandlers(session as never, trusted, policy)
+  return {
+    request: session.setPermissionRequestHandler.mock.calls[0]?.[0] as (
+      wc: unknown,
+      permission: string,
+      callback: (granted: boolean) => void,
+      details: unknown
+    ) => void,
+    check: session.setPermissionCheckHandler.mock.calls[0]?.[0] as (
+      wc: unknown,
+      permission: string,
+      origin: string,
+      details: unknown
+    ) => boolean,
+    device: session.setDevicePermissionHandler.mock.calls[0]?.[0] as (details: unknown) => boolean
+  }
+}
+describe('installPermissionHandlers', () => {
   it('grants the microphone and screen capture to our page and refuses the rest', () => {
     const { request } = install()
     const answers: Array<[string, boolean]> = []
@@ -121,7 +123,7 @@ describe('installPermissionHandlers', () => {
     ])
   })
 
-  it('refuses our page a camera, in requests and in checks', () => {
+  it('refuses our page a camera while none is chosen, in requests and in checks', () => {
     const { request, check } = install()
     let granted: boolean | null = null
     request({}, 'media', (answer) => (granted = answer), {
@@ -153,5 +155,66 @@ describe('installPermissionHandlers', () => {
       check(null, 'serial', 'app://sidecast', { requestingUrl: OURS, isMainFrame: true })
     ).toBe(false)
     expect(device({ deviceType: 'usb', origin: 'app://sidecast' })).toBe(false)
+  })
+})
+
+describe('the camera follows the cameraId setting', () => {
+  it('is in use only when a camera is chosen, and "No camera" is the default', () => {
+    expect(DEFAULT_SETTINGS.cameraId).toBe('none')
+    expect(permissionPolicy(DEFAULT_SETTINGS)).toEqual({ cameraInUse: false })
+    expect(permissionPolicy({ cameraId: 'none' })).toEqual({ cameraInUse: false })
+    expect(permissionPolicy({ cameraId: '' })).toEqual({ cameraInUse: false })
+    expect(permissionPolicy({ cameraId: 'default' })).toEqual({ cameraInUse: true })
+    expect(permissionPolicy({ cameraId: 'a1b2c3' })).toEqual({ cameraInUse: true })
+  })
+
+  it('grants video to our page as soon as a camera is chosen, and refuses it again once "No camera" is', () => {
+    let settings = { ...DEFAULT_SETTINGS }
+    const { request, check } = install(() => permissionPolicy(settings))
+    const ask = (mediaTypes: readonly string[]): boolean | null => {
+      let granted: boolean | null = null
+      request({}, 'media', (answer) => (granted = answer), {
+        requestingUrl: OURS,
+        isMainFrame: true,
+        mediaTypes
+      })
+      return granted
+    }
+    const checkVideo = (): boolean =>
+      check(null, 'media', 'app://sidecast', {
+        requestingUrl: OURS,
+        isMainFrame: true,
+        mediaType: 'video'
+      })
+
+    expect(ask(['video'])).toBe(false)
+    expect(checkVideo()).toBe(false)
+    expect(ask(['audio'])).toBe(true)
+
+    settings = { ...settings, cameraId: 'a1b2c3' }
+    expect(ask(['video'])).toBe(true)
+    expect(ask(['audio', 'video'])).toBe(true)
+    expect(checkVideo()).toBe(true)
+    // The bubble window's page is the same renderer, with a hash.
+    let bubble: boolean | null = null
+    request({}, 'media', (answer) => (bubble = answer), {
+      requestingUrl: `${OURS}#bubble?camera=a1b2c3`,
+      isMainFrame: true,
+      mediaTypes: ['video']
+    })
+    expect(bubble).toBe(true)
+    // Still never for another page, nor a sub-frame.
+    let elsewhere: boolean | null = null
+    request({}, 'media', (answer) => (elsewhere = answer), {
+      requestingUrl: 'https://evil.example/',
+      isMainFrame: true,
+      mediaTypes: ['video']
+    })
+    expect(elsewhere).toBe(false)
+
+    settings = { ...settings, cameraId: 'none' }
+    expect(ask(['video'])).toBe(false)
+    expect(checkVideo()).toBe(false)
+    expect(ask(['audio'])).toBe(true)
   })
 })
