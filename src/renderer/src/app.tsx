@@ -18,6 +18,8 @@ import { ControlBar } from './recorder/control-bar'
 import { CountdownOverlay } from './recorder/countdown-overlay'
 import { RecorderPanel } from './recorder/recorder-panel'
 import { useAudioInputs } from './recorder/use-audio-inputs'
+import { useCameraInputs } from './recorder/use-camera-inputs'
+import { useCameraPreview } from './recorder/use-camera-preview'
 import { useMicPreview } from './recorder/use-mic-preview'
 import { useRecorder } from './recorder/use-recorder'
 import { useRecorderKeys } from './recorder/use-recorder-keys'
@@ -29,8 +31,13 @@ import { SettingsDialog } from './settings/settings-dialog'
 import { UploadButton } from './share/upload-button'
 import { useShareNotices } from './share/use-share-notices'
 import { NoticesProvider, useNotices } from './ui/notices'
+import { bubbleCameraFromHash } from './bubble/bubble-channel'
+import { BubbleView } from './bubble/bubble-view'
 
 export function App(): ReactNode {
+  // The camera bubble window (Electron, while recording with a camera) loads this page too.
+  const bubbleCamera = bubbleCameraFromHash(window.location.hash)
+  if (bubbleCamera !== null) return <BubbleView cameraId={bubbleCamera} />
   return (
     <NoticesProvider>
       <Home />
@@ -68,6 +75,7 @@ function Home(): ReactNode {
   const [editing, setEditing] = useState<ProjectSummary | null>(null)
   const { projects, refresh: refreshProjects } = useProjects(notices)
   const audioInputs = useAudioInputs()
+  const cameraInputs = useCameraInputs()
   const settingsRef = useLatest(settings)
 
   const loadSources = useCallback(
@@ -130,6 +138,8 @@ function Home(): ReactNode {
   const recorder = useRecorder({
     source: selectedSource,
     microphoneId: settings.microphoneId,
+    cameraId: settings.cameraId,
+    cameraLabel: cameraInputs.devices.find((d) => d.deviceId === settings.cameraId)?.label,
     countdownSeconds: settings.countdownSeconds,
     platform,
     notices,
@@ -142,6 +152,13 @@ function Home(): ReactNode {
     recorder.phase === 'idle',
     platform,
     audioInputs.refresh
+  )
+
+  const cameraPreview = useCameraPreview(
+    settings.cameraId,
+    recorder.phase === 'idle',
+    platform,
+    cameraInputs.refresh
   )
 
   const selectSource = (source: CaptureSource): void => {
@@ -162,6 +179,15 @@ function Home(): ReactNode {
         setSettings((s) => ({ ...s, microphoneId: previous }))
         notices.error(error)
       })
+  }
+
+  // Applied once saved, not before: main allows the camera (permissions.ts) only when the saved
+  // setting names one, so the preview must not open it any earlier.
+  const changeCamera = (cameraId: string): void => {
+    api
+      .invoke('settings:set', { cameraId })
+      .then(setSettings)
+      .catch((error: unknown) => notices.error(error))
   }
 
   // Not while finishing: main gives the window back its size at Stop (wantsCompactBar), and the
@@ -262,6 +288,10 @@ function Home(): ReactNode {
             onMicrophoneChange={changeMicrophone}
             audioInputs={audioInputs}
             micPreview={micPreview}
+            cameraId={settings.cameraId}
+            onCameraChange={changeCamera}
+            cameraInputs={cameraInputs}
+            cameraPreview={cameraPreview}
             shortcutLabel={shortcutLabel}
           />
           <RecordingsList

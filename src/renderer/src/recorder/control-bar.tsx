@@ -2,6 +2,8 @@
  * The compact view while recording: red dot, timer, mic level, Pause/Resume, Restart, Discard and
  * Stop. It must fit the ~520×80 always-on-top bar the window shrinks to, and the bar is draggable
  * by its background. Paused says so in words and looks it (amber, the timer dimmed and blinking).
+ * Recording with a camera adds "Camera", a toggle (aria-pressed): off blacks the camera and hides
+ * the bubble for that stretch; on shows it again.
  * Restart and Discard throw the take away, so the bar first asks (TakeQuestion): focus goes to
  * "Keep recording", Escape keeps recording, Tab stays within the question.
  */
@@ -45,6 +47,8 @@ export function barStatus(phase: Recorder['phase']): string {
 
 export function ControlBar({ recorder }: { recorder: Recorder }): ReactNode {
   const { phase, elapsedMs, micLevel, hasMicrophone, micWarning, confirming } = recorder
+  const { hasCamera, cameraOn, cameraWarning } = recorder
+  const warning = [micWarning, cameraWarning].filter(Boolean).join(' ') || null
   const paused = phase === 'paused'
   const busy = phase === 'finishing' || phase === 'starting'
   const status = barStatus(phase)
@@ -104,6 +108,18 @@ export function ControlBar({ recorder }: { recorder: Recorder }): ReactNode {
         >
           {paused ? 'Resume' : 'Pause'}
         </button>
+        {hasCamera && (
+          <button
+            type="button"
+            className="bar-button camera-toggle"
+            onClick={recorder.toggleCamera}
+            disabled={busy}
+            aria-pressed={cameraOn}
+            title={cameraOn ? 'Turn the camera off' : 'Turn the camera on'}
+          >
+            Camera
+          </button>
+        )}
         <button
           type="button"
           className="bar-button bar-icon-button"
@@ -149,9 +165,9 @@ export function ControlBar({ recorder }: { recorder: Recorder }): ReactNode {
           Stop
         </button>
       </div>
-      {micWarning && (
-        <p className="bar-warning" role="alert" title={micWarning}>
-          {micWarning}
+      {warning && (
+        <p className="bar-warning" role="alert" title={warning}>
+          {warning}
         </p>
       )}
     </div>

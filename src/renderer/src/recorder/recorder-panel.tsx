@@ -1,9 +1,12 @@
 /** The top of the home view: the big Start button, what to record, and the microphone. */
 import type { ReactNode } from 'react'
 import type { CaptureSource } from '../../../shared/ipc'
+import { CameraPicker } from './camera-picker'
 import { MicrophonePicker } from './microphone-picker'
 import { SourcePicker } from './source-picker'
 import type { AudioInputs } from './use-audio-inputs'
+import type { CameraInputs } from './use-camera-inputs'
+import type { CameraPreview } from './use-camera-preview'
 import type { MicPreview } from './use-mic-preview'
 import type { Recorder } from './use-recorder'
 import { sourcePhrase } from './source-phrase'
@@ -20,6 +23,11 @@ export interface RecorderPanelProps {
   readonly onMicrophoneChange: (microphoneId: string) => void
   readonly audioInputs: AudioInputs
   readonly micPreview: MicPreview
+  /** `none`, `default` or a camera's device id. */
+  readonly cameraId: string
+  readonly onCameraChange: (cameraId: string) => void
+  readonly cameraInputs: CameraInputs
+  readonly cameraPreview: CameraPreview
   /** e.g. "Ctrl+Shift+R". */
   readonly shortcutLabel: string
 }
@@ -71,6 +79,15 @@ export function RecorderPanel(props: RecorderPanelProps): ReactNode {
         level={props.micPreview.level}
         problem={props.micPreview.problem}
         onChange={props.onMicrophoneChange}
+        disabled={!idle}
+      />
+      <CameraPicker
+        value={props.cameraId}
+        devices={props.cameraInputs.devices}
+        unnamed={props.cameraInputs.unnamed}
+        preview={props.cameraPreview.stream}
+        problem={props.cameraPreview.problem}
+        onChange={props.onCameraChange}
         disabled={!idle}
       />
     </section>

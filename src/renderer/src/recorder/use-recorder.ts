@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { CaptureSource, RecorderCommand } from '../../../shared/ipc'
 import { api } from '../api'
 import { useLatest } from '../lib/use-latest'
+import { openBubbleChannel } from '../bubble/bubble-channel'
 import { linkToldAtStop } from '../share/uploads-model'
 import { uploadsStore } from '../share/use-uploads'
 import type { Notices } from '../ui/notices'
@@ -34,6 +35,10 @@ export interface UseRecorderOptions {
   readonly source: CaptureSource | null
   /** A device id, `default`, or `none`. */
   readonly microphoneId: string
+  /** A camera device id, `default`, or `none` (absent: none). */
+  readonly cameraId?: string
+  /** The chosen camera's name as the list shows it, when known. */
+  readonly cameraLabel?: string
   /** Seconds of countdown; 0 for none. */
   readonly countdownSeconds: number
   /** process.platform of the app, for permission advice. */
@@ -54,6 +59,14 @@ export interface Recorder {
   readonly micWarning: string | null
   /** The question the bar asks before throwing the take away, or null. */
   readonly confirming: TakeQuestion | null
+  /** True while recording with a camera (not lost). */
+  readonly hasCamera: boolean
+  /** False while the camera is switched off in the bar. */
+  readonly cameraOn: boolean
+  /** A camera problem to show while recording (disconnected, failed), or null. */
+  readonly cameraWarning: string | null
+  /** Switches the camera off (black, the bubble hidden there) or back on. */
+  toggleCamera(): void
   start(): void
   stop(): void
   pause(): void
@@ -80,6 +93,9 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   const [micLost, setMicLost] = useState<string | null>(null)
   const [micSilent, setMicSilent] = useState(false)
   const [confirming, setConfirming] = useState<TakeQuestion | null>(null)
+  const [hasCamera, setHasCamera] = useState(false)
+  const [cameraOn, setCameraOn] = useState(true)
+  const [cameraLost, setCameraLost] = useState<string | null>(null)
   /** Whether the take was recording (not paused) when the question came up. */
   const resumeAfterQuestion = useRef(false)
   const questionOpen = useRef(false)
@@ -118,6 +134,9 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
     setMicSilent(false)
     setMicLost(null)
     setMicLevel(0)
+    setHasCamera(false)
+    setCameraOn(true)
+    setCameraLost(null)
   }, [])
 
   const onSessionEvent = useCallback(
@@ -125,8 +144,10 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
       if (sessionRef.current !== session) return
       switch (event.type) {
         case 'phase':
-          if (event.phase === 'recording') setPhase('recording')
-          else if (event.phase === 'paused') setPhase('paused')
+          if (event.phase === 'recording') {
+            setPhase('recording')
+            setHasCamera(session.hasCamera)
+          } else if (event.phase === 'paused') setPhase('paused')
           else if (event.phase === 'starting')
             setPhase('starting') // a restarted take
           else if (event.phase === 'stopping') {
@@ -137,6 +158,13 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
           break
         case 'microphone-lost':
           setMicLost(event.message)
+          break
+        case 'camera-lost':
+          setCameraLost(event.message)
+          setHasCamera(session.hasCamera)
+          break
+        case 'camera':
+          setCameraOn(event.on)
           break
         case 'finished':
           reset()
@@ -163,7 +191,8 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
 
   const start = useCallback(() => {
     if (sessionRef.current) return
-    const { source, microphoneId, platform, countdownSeconds, notices } = optionsRef.current
+    const { source, microphoneId, cameraId, cameraLabel, platform, countdownSeconds, notices } =
+      optionsRef.current
     if (!source) {
       notices.error('Pick a screen or window to record first.')
       return
@@ -175,10 +204,20 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
     setElapsedMs(0)
     setMicLost(null)
     setMicSilent(false)
+    setCameraLost(null)
+    setCameraOn(true)
     // Main answers getDisplayMedia with the selected source, so tell it first.
     api
       .invoke('sources:select', source.id)
-      .then(() => session.prepare({ sourceName: source.name, microphoneId, platform }))
+      .then(() =>
+        session.prepare({
+          sourceName: source.name,
+          microphoneId,
+          platform,
+          cameraId: cameraId ?? 'none',
+          ...(cameraLabel ? { cameraLabel } : {})
+        })
+      )
       .then(() => {
         if (sessionRef.current !== session || session.phase !== 'ready') return
         setHasMicrophone(session.hasMicrophone)
@@ -207,6 +246,30 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   }, [reset])
 
   const pause = useCallback(() => sessionRef.current?.pause(), [])
+  const toggleCamera = useCallback(() => {
+    const session = sessionRef.current
+    session?.setCameraOn(!session.cameraEnabled)
+  }, [])
+
+  // The bubble window (Electron) hides while the camera is off or gone; it asks when it opens.
+  const showsCamera =
+    hasCamera && cameraOn && (phase === 'recording' || phase === 'paused' || phase === 'starting')
+  const showsCameraRef = useRef(showsCamera)
+  const bubble = useRef<ReturnType<typeof openBubbleChannel>>(null)
+  useEffect(() => {
+    const channel = openBubbleChannel((message) => {
+      if (message.type === 'hello') channel?.post({ type: 'camera', on: showsCameraRef.current })
+    })
+    bubble.current = channel
+    return () => {
+      bubble.current = null
+      channel?.close()
+    }
+  }, [])
+  useEffect(() => {
+    showsCameraRef.current = showsCamera
+    bubble.current?.post({ type: 'camera', on: showsCamera })
+  }, [showsCamera])
   const resume = useCallback(() => sessionRef.current?.resume(), [])
 
   const ask = useCallback((question: TakeQuestion) => {
@@ -329,6 +392,10 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
     hasMicrophone,
     micWarning: micLost ?? (micSilent ? SILENT_MIC_WARNING : null),
     confirming,
+    hasCamera,
+    cameraOn,
+    cameraWarning: cameraLost,
+    toggleCamera,
     start,
     stop,
     pause,
