@@ -12,6 +12,7 @@ import type { EventChannel, IpcResponse } from '../../src/shared/ipc'
 import type { ProjectSummary, RecoveryNotice } from '../../src/shared/project'
 import { decodesCleanly, makeSource, testFfmpeg, type TestFfmpeg } from './helpers/media-fixtures'
 import { testAppServices } from '../support/app-services'
+import { ffmpegToFile } from '../support/media'
 
 let root: string
 let ffmpeg: TestFfmpeg
@@ -112,4 +113,50 @@ it('records, stops and lists a playable recording', async () => {
       .filter((e) => e.channel === 'recorder:state')
       .map((e) => (e.payload as { phase: string }).phase)
   ).toEqual(['recording', 'finishing', 'idle'])
+})
+
+it('records the camera beside the screen through its channels and lists it with the recording', async () => {
+  const camera = join(root, 'camera.webm')
+  // prettier-ignore
+  await ffmpegToFile(ffmpeg.ffmpegPath, [
+    '-hide_banner', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=30', '-t', '2', '-an',
+    '-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k', '-f', 'webm', 'pipe:1'
+  ], camera)
+  const { projectId } = await value<{ projectId: string }>('recording:start', {
+    mimeType: 'video/webm;codecs=vp8,opus',
+    sourceName: 'Entire screen',
+    camera: { mimeType: 'video/webm;codecs=vp8', deviceName: 'Fake camera' }
+  })
+  const send = async (channel: string, file: string): Promise<void> => {
+    const bytes = await readFile(file)
+    let seq = 0
+    for (let offset = 0; offset < bytes.length; offset += 64 * 1024) {
+      const ack = await value<{ bytesWritten: number }>(
+        channel,
+        projectId,
+        seq++,
+        new Uint8Array(bytes.subarray(offset, offset + 64 * 1024))
+      )
+      expect(ack.bytesWritten).toBe(Math.min(bytes.length, offset + 64 * 1024))
+    }
+  }
+  await send('recording:chunk', source)
+  await send('recording:camera-chunk', camera)
+  await value('recording:camera-info', projectId, { offsetMs: 35, offRanges: [[200, 400]] })
+  const summary = await value<ProjectSummary>('recording:stop', projectId, {})
+  expect(summary).toMatchObject({
+    status: 'complete',
+    mediaUrl: `/media/${projectId}/recording.webm`
+  })
+  expect(summary.camera).toMatchObject({
+    url: `/media/${projectId}/camera.webm`,
+    offsetMs: 35,
+    width: 160,
+    height: 120,
+    offRanges: [[200, 400]],
+    endedBecause: null
+  })
+  expect(Math.abs((summary.camera?.durationMs ?? 0) - 2000)).toBeLessThanOrEqual(500)
+  await decodesCleanly(ffmpeg, join(summary.dir, 'camera.webm'))
 })
