@@ -33,16 +33,30 @@ export const BUBBLE_CORNER = 0.2
 /** A dragged bubble closer than this to a corner's spot (fraction of the frame's height) snaps to it. */
 export const BUBBLE_SNAP = 0.04
 
-/** The bubble's pixel box in `frame`: side rounded to an even number, kept inside the frame. */
+/**
+ * The bubble's pixel box in `frame`: side and corner rounded to even numbers, kept inside the
+ * frame. Even, because the export overlays it on yuv420p, where ffmpeg's overlay puts a picture
+ * only at even x and y (an odd x would land a pixel left of where the editor draws it).
+ */
 export function bubbleBox(bubble: Pick<Bubble, 'x' | 'y' | 'size'>, frame: FrameSize): BubbleBox {
   const most = Math.max(2, Math.min(frame.width, frame.height))
   const size = Math.min(
     most - (most % 2),
     Math.max(2, 2 * Math.round((bubble.size * frame.height) / 2))
   )
-  const x = clamp(Math.round(bubble.x * frame.width), 0, Math.max(0, frame.width - size))
-  const y = clamp(Math.round(bubble.y * frame.height), 0, Math.max(0, frame.height - size))
+  const x = clamp(even(bubble.x * frame.width), 0, evenFloor(frame.width - size))
+  const y = clamp(even(bubble.y * frame.height), 0, evenFloor(frame.height - size))
   return { x, y, size }
+}
+
+/** The nearest even whole number. */
+function even(value: number): number {
+  return 2 * Math.round(value / 2)
+}
+
+/** The largest even whole number not above `value`, or 0. */
+function evenFloor(value: number): number {
+  return Math.max(0, 2 * Math.floor(value / 2))
 }
 
 /** Border width in pixels for a bubble of `sizePx`. */

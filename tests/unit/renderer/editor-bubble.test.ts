@@ -309,8 +309,9 @@ describe('drag, resize and nudge', () => {
   })
 
   it.each<[string, boolean, number, number]>([
-    ['ArrowRight', false, 1, 0],
-    ['ArrowLeft', false, -1, 0],
+    // Two: the bubble sits on even pixels (bubbleBox).
+    ['ArrowRight', false, 2, 0],
+    ['ArrowLeft', false, -2, 0],
     ['ArrowDown', true, 0, 10],
     ['ArrowUp', true, 0, -10]
   ])('%s (Shift %s) moves it %i, %i frame pixels', (key, shift, dx, dy) => {

@@ -59,6 +59,27 @@ describe('bubbleBox', () => {
     }
   })
 
+  it('puts the corner on even pixels (ffmpeg overlays yuv420p only there), still inside the frame', () => {
+    // 0.016875 × 640 = 10.8 and 0.08 × 360 = 28.8: at 11 and 29 export would draw it a pixel off.
+    expect(
+      bubbleBox(bubble({ x: 0.016875, y: 0.08, size: 0.22 }), { width: 640, height: 360 })
+    ).toEqual({
+      x: 10,
+      y: 28,
+      size: 80
+    })
+    const frames: FrameSize[] = [HD, { width: 641, height: 361 }, { width: 999, height: 777 }]
+    for (const frame of frames) {
+      for (let x = 0; x <= 1; x += 0.0173) {
+        const box = bubbleBox(bubble({ x, y: 1 - x }), frame)
+        expect(box.x % 2, `${frame.width}×${frame.height} x ${x}`).toBe(0)
+        expect(box.y % 2, `${frame.width}×${frame.height} x ${x}`).toBe(0)
+        expect(box.x + box.size).toBeLessThanOrEqual(frame.width)
+        expect(box.y + box.size).toBeLessThanOrEqual(frame.height)
+      }
+    }
+  })
+
   it.each<[string, Partial<Bubble>, FrameSize, { x: number; y: number; size: number }]>([
     ['past the right and bottom edges', { x: 1, y: 1 }, HD, { x: 1682, y: 842, size: 238 }],
     ['before the left and top edges', { x: -0.2, y: -0.1 }, HD, { x: 0, y: 0, size: 238 }],

@@ -88,8 +88,9 @@ const NUDGE: Readonly<Record<string, readonly [number, number]>> = {
 }
 
 /**
- * The bubble moved by an arrow key: one frame pixel, ten with Shift (as annotations are); null
- * for another key. At the frame's edge it stays where it is.
+ * The bubble moved by an arrow key: two frame pixels (the bubble sits on even pixels, see
+ * bubbleBox), ten with Shift as annotations are; null for another key. At the frame's edge it
+ * stays where it is.
  */
 export function nudgeBubble(
   bubble: Bubble,
@@ -99,7 +100,7 @@ export function nudgeBubble(
 ): Bubble | null {
   const direction = NUDGE[key]
   if (!direction) return null
-  const step = shift ? 10 : 1
+  const step = shift ? 10 : 2
   return placeBubble(
     bubble,
     bubble.x + (direction[0] * step) / frame.width,
