@@ -372,7 +372,10 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
         throw error
       }
       if (written && Date.now() - recording.lastFactsWriteAt >= factsIntervalMs) {
-        await writeActiveFacts(recording)
+        // The chunk is on disk; the facts catch up at the next write (recovery counts the file).
+        await writeActiveFacts(recording).catch((error: unknown) =>
+          warn(`could not update the facts of ${id}: ${errorMessage(error)}`)
+        )
       }
       return { bytesWritten: track.bytesWritten }
     })

@@ -223,7 +223,12 @@ describe('appendCameraChunk', () => {
  * A second store on the same data dir whose camera files can be made to fail: the next write
  * puts 2 bytes on disk, then fails with `code` (as a disk that fills up mid-write does).
  */
-function faultyStore(): { store: TestProjectStore; failCameraWrites: (code: string) => void } {
+function faultyStore(syncIntervalMs?: number): {
+  store: TestProjectStore
+  failCameraWrites: (code: string) => void
+  cameraSyncs: () => number
+} {
+  let syncs = 0
   let failWith: string | null = null
   let throwNext: string | null = null
   const faulty = createTestProjectStore({
@@ -231,13 +236,17 @@ function faultyStore(): { store: TestProjectStore; failCameraWrites: (code: stri
     mediaTools: () => tools,
     mediaUrl: (id, file) => `media://${id}/${file}`,
     factsIntervalMs: 0,
+    ...(syncIntervalMs !== undefined ? { syncIntervalMs } : {}),
     warn: (message) => warnings.push(message),
     async openForAppend(path) {
       const handle = await open(path, 'a')
       if (!path.includes('camera')) return handle
       return {
         close: () => handle.close(),
-        datasync: () => handle.datasync(),
+        datasync: () => {
+          syncs++
+          return handle.datasync()
+        },
         write: (async (data: Uint8Array, offset = 0, length = data.byteLength - offset) => {
           if (throwNext) {
             const code = throwNext
@@ -256,12 +265,28 @@ function faultyStore(): { store: TestProjectStore; failCameraWrites: (code: stri
     }
   })
   stores.push(faulty)
-  return { store: faulty, failCameraWrites: (code) => (failWith = code) }
+  return {
+    store: faulty,
+    failCameraWrites: (code) => (failWith = code),
+    cameraSyncs: () => syncs
+  }
 }
 
 const stores: TestProjectStore[] = []
 afterEach(async () => {
   for (const extra of stores.splice(0)) await extra.close()
+})
+
+describe('flushing the camera file', () => {
+  it.each([
+    { name: 'every chunk with no interval', interval: 0, syncs: 3 },
+    { name: 'not before the interval has passed', interval: 3_600_000, syncs: 0 }
+  ])('syncs $name, a resend not counted', async ({ interval, syncs }) => {
+    const counted = faultyStore(interval)
+    const { id } = await counted.store.create({ sourceName: 's', mimeType: SCREEN, camera: CAMERA })
+    for (const seq of [0, 1, 1, 2]) await counted.store.appendCameraChunk(id, seq, bytes(3, seq))
+    expect(counted.cameraSyncs()).toBe(syncs)
+  })
 })
 
 describe('updateCamera', () => {
