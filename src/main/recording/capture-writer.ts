@@ -4,7 +4,9 @@
  * and `recording.json` is kept current, so a crash loses at most the last chunk and a two-hour
  * recording costs the same memory as a two-second one. `finish` makes the capture seekable (and
  * keeps the raw bytes if that fails, never deletes them); recordings left unfinished by a crash
- * are finished the same way at the next start.
+ * are finished the same way at the next start. A recording with a camera has a second capture
+ * file (`camera-capture.<ext>`, finished to `camera.<container>`), appended and finished the same
+ * way; its trouble ends the camera (said in facts.camera.endedBecause), never the screen.
  */
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, rm, stat } from 'node:fs/promises'
