@@ -3,13 +3,20 @@
  * CalloutOverlay in headless Chromium over a frame of the recording): drawing, selecting, moving,
  * resizing, nudging, text editing and the style inspector.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import type { Annotation } from '../../src/shared/edits'
+import { bubbleBox, cornerSpot, defaultBubble } from '../../src/shared/bubble'
+import type { Annotation, Bubble } from '../../src/shared/edits'
+import type { CameraSummary } from '../../src/shared/project'
 import {
   ALL_TIME,
+  FRAME,
   GRID_BLUR,
+  cameraSummary,
   find,
+  makeCamera,
   openOverlaySession,
   type MountConfig,
   type OverlaySession,
@@ -430,5 +437,119 @@ describe('the style inspector', () => {
       phase: 'commit',
       changes: [{ id: 'blr', patch: { strength: 0.55 } }]
     })
+  })
+})
+
+describe('the camera bubble in the overlay', () => {
+  let camera: CameraSummary
+  const bubbleButton = (): Locator => page.getByRole('button', { name: 'Camera bubble' })
+  const bubbleCalls = async (): Promise<Extract<PageCall, { call: 'bubble' }>[]> =>
+    (await pageCalls()).filter(
+      (c): c is Extract<PageCall, { call: 'bubble' }> => c.call === 'bubble'
+    )
+  /** The bubble as the page's editor holds it (null: never changed, the default shows). */
+  const placed = async (): Promise<Bubble | null> => (await pageState()).bubble
+  /** Where it starts: bottom-left, box 10, 270, side 80; its middle at 50, 310. */
+  const START = defaultBubble(FRAME)
+
+  beforeAll(async () => {
+    const facts = await makeCamera(session.root)
+    const url = session.server.addFile('camera.webm', readFileSync(join(session.root, facts.file)))
+    camera = cameraSummary(facts, url)
+  })
+
+  it('is selected by a click; a drag previews, then commits once, snapped to the corner it nears', async () => {
+    await mount({ annotations: [], bubble: { camera } })
+    expect(bubbleBox(START, FRAME)).toEqual({ x: 10, y: 270, size: 80 })
+    await page.mouse.click(50, 310)
+    await expectPressed(bubbleButton(), true)
+    expect((await pageState()).bubbleSelected).toBe(true)
+    expect(await placed()).toBeNull()
+
+    // Towards the top-right corner's spot (box 550, 10, side 80: its middle at 590, 50),
+    // stopping 8 px left of and 6 px below it (0.028 of the height: within the 0.04 snap).
+    await drag([50, 310], [582, 56])
+    const calls = await bubbleCalls()
+    expect(calls.length).toBeGreaterThan(1)
+    expect(calls.slice(0, -1).every((c) => c.phase === 'preview')).toBe(true)
+    expect(calls.at(-1)?.phase).toBe('commit')
+    const spot = cornerSpot('top-right', START.size, FRAME)
+    expect(await placed()).toEqual({ ...START, ...spot })
+    // Drawn there: the button's box is bubbleBox's, in page pixels.
+    const box = bubbleBox({ ...START, ...spot }, FRAME)
+    await expect
+      .poll(async () => {
+        const b = await bubbleButton().boundingBox()
+        return b && [Math.round(b.x), Math.round(b.y), Math.round(b.width)]
+      }, POLL)
+      .toEqual([box.x, box.y, box.size])
+  })
+
+  it('stays where it is dropped away from the corners, inside the frame', async () => {
+    await mount({ annotations: [], bubble: { camera } })
+    await drag([50, 310], [250, 150])
+    const moved = await placed()
+    expect(moved?.x).toBeCloseTo(START.x + 200 / 640, 2)
+    expect(moved?.y).toBeCloseTo(START.y - 160 / 360, 2)
+    await drag([250, 150], [2000, 2000])
+    // Flush with the bottom-right edges (no margin: that would be the corner's snap spot).
+    const box = bubbleBox((await placed()) as Bubble, FRAME)
+    expect([box.x + box.size, box.y + box.size]).toEqual([640, 360])
+  })
+
+  it('resizes from its corner handle, nudges with the arrow keys, and Escape cancels a drag', async () => {
+    await mount({ annotations: [], bubble: { camera } })
+    await page.mouse.click(50, 310)
+    // The handle sits on the box's bottom-right corner (90, 350); up and left shrinks it.
+    await drag([90, 350], [70, 330])
+    let b = (await placed()) as Bubble
+    expect(b.size).toBeCloseTo(START.size - 20 / 360, 2)
+    expect(b.x).toBeCloseTo(START.x, 5)
+    expect((await bubbleCalls()).at(-1)?.phase).toBe('commit')
+
+    await page.keyboard.press('ArrowRight')
+    await page.keyboard.press('Shift+ArrowUp')
+    const before = bubbleBox(b, FRAME)
+    b = (await placed()) as Bubble
+    const after = bubbleBox(b, FRAME)
+    expect([after.x - before.x, after.y - before.y]).toEqual([2, -10])
+
+    const kept = b
+    const centre = [after.x + after.size / 2, after.y + after.size / 2] as const
+    await page.mouse.move(centre[0], centre[1])
+    await page.mouse.down()
+    await page.mouse.move(centre[0] + 150, centre[1] - 100, { steps: 6 })
+    expect(await placed()).not.toEqual(kept)
+    await page.keyboard.press('Escape')
+    await page.mouse.up()
+    expect(await placed()).toEqual(kept)
+    expect((await pageCalls()).some((c) => c.call === 'cancelGesture')).toBe(true)
+  })
+
+  it('leaves a press to a callout drawn over it, and to a drawing tool', async () => {
+    // A box whose outline crosses the bubble (the outline's left edge at x 32).
+    const over: Annotation = {
+      id: 'over',
+      type: 'rect',
+      ...ALL_TIME,
+      x: 0.05,
+      y: 0.8,
+      w: 0.3,
+      h: 0.1
+    }
+    await mount({ annotations: [over], bubble: { camera } })
+    await page.mouse.click(32, 310)
+    expect((await pageState()).selectedIds).toEqual(['over'])
+    expect((await pageState()).bubbleSelected).toBe(false)
+    // Elsewhere on the bubble: the bubble.
+    await page.mouse.click(70, 280)
+    expect((await pageState()).bubbleSelected).toBe(true)
+    expect((await pageState()).selectedIds).toEqual([])
+
+    await page.evaluate(() => window.sidecastOverlayPage.setTool('arrow'))
+    await drag([50, 300], [200, 200])
+    const state = await pageState()
+    expect(state.annotations.map((a) => a.type)).toEqual(['rect', 'arrow'])
+    expect(await placed()).toBeNull()
   })
 })

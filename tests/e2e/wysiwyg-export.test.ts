@@ -1,21 +1,35 @@
 /**
  * What you see is what you export: the editor's overlay (the real CalloutOverlay in headless
  * Chromium, over the source frame) against the frame the real export pipeline (resvg + ffmpeg)
- * writes at the same moment, per callout type. Editing in the overlay is wysiwyg-editing.test.ts.
+ * writes at the same moment, per callout type; and the camera bubble (the real BubbleOverlay
+ * playing a generated camera recording) against the export's composite of the same camera.
+ * Editing in the overlay is wysiwyg-editing.test.ts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runExport } from '../../src/engine/run-export'
 import { boundsOf } from '../../src/renderer/src/editor/overlay/geometry'
-import type { Annotation, Edits } from '../../src/shared/edits'
+import {
+  bubbleBorderPx,
+  bubbleBox,
+  defaultBubble,
+  effectiveBubble,
+  type BubbleBox
+} from '../../src/shared/bubble'
+import type { Annotation, Bubble, Edits } from '../../src/shared/edits'
+import type { CameraFacts } from '../../src/shared/project'
 import { decodeRgb, detail, framePng, meanAbsDiff, type Region, type Rgb } from './wysiwyg/images'
 import {
   ALL_TIME,
   AT_MS,
+  CAMERA_LEFT,
+  CAMERA_RIGHT,
   FRAME,
   GRID_BLUR,
+  cameraSummary,
   facts,
+  makeCamera,
   openOverlaySession,
   run,
   tools,
@@ -53,12 +67,22 @@ let reference: Rgb
  * Exports `annotations` with the real pipeline and returns the output frame at AT_MS. `smart`
  * false re-encodes every frame even where smart rendering would copy the recording's packets.
  */
-async function exportedFrame(name: string, annotations: Annotation[], smart = true): Promise<Rgb> {
-  const edits: Edits = { version: 2, keep: [], annotations }
+async function exportedFrame(
+  name: string,
+  annotations: Annotation[],
+  smart = true,
+  withCamera?: { readonly camera: CameraFacts; readonly bubble?: Bubble }
+): Promise<Rgb> {
+  const edits: Edits = {
+    version: 2,
+    keep: [],
+    annotations,
+    ...(withCamera?.bubble ? { bubble: withCamera.bubble } : {})
+  }
   const outFile = join(session.root, 'exports', `${name}.mp4`)
   await runExport({
     projectDir: session.root,
-    facts: facts(),
+    facts: facts(withCamera?.camera),
     edits,
     preset: { size: 'source', quality: 'standard' },
     outFile,
@@ -75,8 +99,13 @@ async function exportedFrame(name: string, annotations: Annotation[], smart = tr
 }
 
 /** The editor's picture: a screenshot of the stage (frame + overlay) at 1 CSS px per pixel. */
-async function editorFrame(annotations: Annotation[]): Promise<Rgb> {
-  await session.mount({ annotations })
+async function editorFrame(
+  annotations: Annotation[],
+  bubble?: Parameters<OverlaySession['mount']>[0]['bubble']
+): Promise<Rgb> {
+  await session.mount({ annotations, ...(bubble ? { bubble } : {}) })
+  // Nothing under the pointer: a hidden bubble outlines itself under a hovering pointer.
+  await session.page.mouse.move(999, 599)
   const png = await session.page.locator('#stage').screenshot({ timeout: 20_000 })
   return decodeRgb(tools.ffmpegPath, png, FRAME.width, FRAME.height)
 }
@@ -319,5 +348,162 @@ describe('the editor shows what export writes', () => {
       ? { x: 0, y: 0, w: 0.25 * FRAME.width, h: FRAME.height }
       : { x: 0.75 * FRAME.width, y: 0, w: 0.25 * FRAME.width, h: FRAME.height }
     expect(meanAbsDiff(editor, exported, away)).toBeLessThan(AREA_LIMIT)
+  })
+})
+
+/** The mean colour of a square patch of `radius` around (x, y). */
+function patchColour(
+  img: Rgb,
+  x: number,
+  y: number,
+  radius = 2
+): { r: number; g: number; b: number } {
+  const sum = [0, 0, 0]
+  let n = 0
+  for (let yy = Math.round(y) - radius; yy <= Math.round(y) + radius; yy++) {
+    for (let xx = Math.round(x) - radius; xx <= Math.round(x) + radius; xx++) {
+      const i = (yy * img.width + xx) * 3
+      for (let c = 0; c < 3; c++) sum[c] = (sum[c] as number) + (img.data[i + c] as number)
+      n++
+    }
+  }
+  return { r: (sum[0] as number) / n, g: (sum[1] as number) / n, b: (sum[2] as number) / n }
+}
+
+/** Largest difference of one channel between two colours. */
+function colourDiff(
+  a: { r: number; g: number; b: number },
+  b: { r: number; g: number; b: number }
+): number {
+  return Math.max(Math.abs(a.r - b.r), Math.abs(a.g - b.g), Math.abs(a.b - b.b))
+}
+
+/** A colour's distance from the camera's: near it means the camera shows there. */
+const COLOUR_LIMIT = 24
+/** The border is white: its brightest row is at least this bright in every channel. */
+const BORDER_MIN = 170
+
+describe('the camera bubble: the editor shows it where export puts it', () => {
+  let camera: CameraFacts
+  let cameraUrl: string
+
+  beforeAll(async () => {
+    camera = await makeCamera(session.root)
+    cameraUrl = session.server.addFile('camera.webm', readFileSync(join(session.root, camera.file)))
+  })
+
+  const pictures = async (
+    name: string,
+    annotations: Annotation[],
+    bubble: Bubble | undefined
+  ): Promise<{ editor: Rgb; exported: Rgb }> => {
+    const exported = await exportedFrame(name, annotations, true, { camera, bubble })
+    const editor = await editorFrame(annotations, {
+      camera: cameraSummary(camera, cameraUrl),
+      ...(bubble ? { bubble } : {})
+    })
+    await dump(name, { editor, export: exported })
+    return { editor, exported }
+  }
+
+  const regionOfBox = (box: BubbleBox, m = 4): Region => ({
+    x: box.x - m,
+    y: box.y - m,
+    w: box.size + 2 * m,
+    h: box.size + 2 * m
+  })
+
+  const BUBBLE_CASES: { name: string; bubble?: Bubble; annotations: Annotation[] }[] = [
+    // No bubble in the edits: the default, a circle in the bottom-left corner.
+    { name: 'bubble default circle', annotations: [] },
+    {
+      name: 'bubble rounded square under a callout',
+      bubble: { x: 0.6, y: 0.08, size: 0.4, shape: 'rounded', hidden: [] },
+      // A red outline across the bubble: the callouts are drawn over it in both.
+      annotations: [{ id: 'over', type: 'rect', ...ALL_TIME, x: 0.55, y: 0.2, w: 0.3, h: 0.2 }]
+    }
+  ]
+
+  it.each(BUBBLE_CASES)('$name', async ({ name, bubble, annotations }) => {
+    const { editor, exported } = await pictures(name.replace(/\W+/g, '-'), annotations, bubble)
+    const placed = effectiveBubble(bubble, FRAME, camera)
+    const box = bubbleBox(placed, FRAME)
+    const region = regionOfBox(box)
+
+    const area = meanAbsDiff(editor, exported, region)
+    const whole = meanAbsDiff(editor, exported)
+    const drawn = drawnPixels(editor, exported, region)
+    const encoder = meanAbsDiff(reference, source, region)
+    const exportChange = meanAbsDiff(exported, reference, region)
+    const editorChange = meanAbsDiff(editor, source, region)
+    // The camera's halves, sampled clear of the border, the middle line and the callout.
+    const spots = {
+      left: { x: box.x + 0.25 * box.size, y: box.y + 0.7 * box.size, colour: CAMERA_LEFT },
+      right: { x: box.x + 0.75 * box.size, y: box.y + 0.7 * box.size, colour: CAMERA_RIGHT }
+    }
+    const sampled = Object.entries(spots).map(([spot, { x, y, colour }]) => ({
+      spot,
+      editor: colourDiff(patchColour(editor, x, y), colour),
+      exported: colourDiff(patchColour(exported, x, y), colour)
+    }))
+    // The border's brightest row at the top of the bubble, across its middle.
+    const borderPx = bubbleBorderPx(box.size)
+    const whitest = (img: Rgb): number => {
+      let best = 0
+      for (let y = box.y; y < box.y + borderPx + 1; y++) {
+        const c = patchColour(img, box.x + box.size / 2, y, 0)
+        best = Math.max(best, Math.min(c.r, c.g, c.b))
+      }
+      return best
+    }
+    // Just inside the square's corner: outside a circle (the screen shows), inside a rounded
+    // square's corner radius too (radius 0.2 of the side).
+    const corner = { x: box.x + 0.04 * box.size, y: box.y + 0.04 * box.size }
+    const cornerEditor = colourDiff(
+      patchColour(editor, corner.x, corner.y, 1),
+      patchColour(source, corner.x, corner.y, 1)
+    )
+    const cornerExport = colourDiff(
+      patchColour(exported, corner.x, corner.y, 1),
+      patchColour(reference, corner.x, corner.y, 1)
+    )
+    measured.push(
+      `  ${name.padEnd(20)} area ${area.toFixed(2)}  frame ${whole.toFixed(2)}  drawn pixels ${drawn.mean.toFixed(2)}` +
+        `  (encoder alone: ${encoder.toFixed(2)}; ${drawn.editorPixels} px drawn in the editor, ${drawn.exportPixels} in export;` +
+        ` camera colour off by ${sampled.map((s) => `${s.spot} ${s.editor.toFixed(0)}/${s.exported.toFixed(0)}`).join(', ')} (editor/export);` +
+        ` border ${whitest(editor)}/${whitest(exported)}; corner off the screen by ${cornerEditor.toFixed(0)}/${cornerExport.toFixed(0)})`
+    )
+
+    expect(exportChange).toBeGreaterThan(VISIBLE_MIN)
+    expect(editorChange).toBeGreaterThan(VISIBLE_MIN)
+    expect(drawn.editorPixels).toBeGreaterThan(MIN_DRAWN_PIXELS)
+    expect(drawn.exportPixels / drawn.editorPixels).toBeGreaterThan(0.85)
+    expect(drawn.exportPixels / drawn.editorPixels).toBeLessThan(1 / 0.85)
+    for (const s of sampled) {
+      expect(s.editor, `${s.spot} half in the editor`).toBeLessThan(COLOUR_LIMIT)
+      expect(s.exported, `${s.spot} half in export`).toBeLessThan(COLOUR_LIMIT)
+    }
+    expect(whitest(editor)).toBeGreaterThan(BORDER_MIN)
+    expect(whitest(exported)).toBeGreaterThan(BORDER_MIN)
+    // The mask: the screen, not the camera, in the square's corner.
+    expect(cornerEditor).toBeLessThan(COLOUR_LIMIT)
+    expect(cornerExport).toBeLessThan(COLOUR_LIMIT)
+    expect(area - encoder).toBeLessThan(AREA_LIMIT)
+    expect(whole).toBeLessThan(FRAME_LIMIT)
+    expect(drawn.mean).toBeLessThan(DRAWN_LIMIT)
+  })
+
+  it('hidden at the moment: neither the editor nor export shows it', async () => {
+    // Where it starts (over flat parts of the picture), hidden from 1 s to 2 s.
+    const bubble: Bubble = { ...defaultBubble(FRAME), hidden: [[1000, 2000]] }
+    const { editor, exported } = await pictures('bubble-hidden', [], bubble)
+    const region = regionOfBox(bubbleBox(bubble, FRAME))
+    const editorChange = meanAbsDiff(editor, source, region)
+    const exportChange = meanAbsDiff(exported, reference, region)
+    measured.push(
+      `  ${'bubble hidden'.padEnd(20)} the bubble's area changed by ${editorChange.toFixed(2)} in the editor, ${exportChange.toFixed(2)} in export`
+    )
+    expect(editorChange).toBeLessThan(VISIBLE_MIN)
+    expect(exportChange).toBeLessThan(VISIBLE_MIN)
   })
 })

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import type { Annotation } from '../../../src/shared/edits'
-import type { RecordingFacts } from '../../../src/shared/project'
+import type { Annotation, Bubble } from '../../../src/shared/edits'
+import type { CameraFacts, CameraSummary, RecordingFacts } from '../../../src/shared/project'
 import { chromiumPath } from '../../support/chromium'
 import { testFfmpeg } from '../../integration/helpers/media-fixtures'
 import { framePng } from './images'
@@ -25,8 +25,9 @@ export const DURATION_MS = 3000
 export const AT_MS = 1500
 export const ALL_TIME = { startMs: 0, endMs: DURATION_MS }
 
-export function facts(): RecordingFacts {
+export function facts(camera?: CameraFacts): RecordingFacts {
   return {
+    ...(camera ? { camera } : {}),
     version: 1,
     id: 'wysiwyg',
     status: 'complete',
@@ -76,8 +77,67 @@ export async function makeSource(dir: string): Promise<string> {
   return file
 }
 
+/** The camera recording's two colours: its left half and its right half. */
+export const CAMERA_LEFT = { r: 0xe0, g: 0x5a, b: 0x3c }
+export const CAMERA_RIGHT = { r: 0x3c, g: 0xb4, b: 0xe0 }
+/** Where the camera's first frame falls on the recording's clock. */
+export const CAMERA_OFFSET_MS = 400
+const CAMERA_SECONDS = 2.4
+
+/**
+ * A flat-coloured 4:3 camera recording (VP8 WebM, as the app records it): the left half one
+ * colour, the right half another, so a mirrored or badly cropped bubble shows. Returns its facts
+ * (the length as ffprobe reads it).
+ */
+export async function makeCamera(dir: string): Promise<CameraFacts> {
+  const file = join(dir, 'camera.webm')
+  const hex = (c: { r: number; g: number; b: number }): string =>
+    `0x${[c.r, c.g, c.b].map((v) => v.toString(16).padStart(2, '0')).join('')}`
+  // prettier-ignore
+  await run(tools.ffmpegPath, [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i',
+    `color=c=${hex(CAMERA_LEFT)}:s=320x240:r=30:d=${CAMERA_SECONDS},` +
+      `drawbox=x=160:y=0:w=160:h=240:c=${hex(CAMERA_RIGHT)}:t=fill`,
+    '-c:v', 'libvpx', '-deadline', 'good', '-b:v', '1M', '-pix_fmt', 'yuv420p',
+    file
+  ], { timeout: 60_000 })
+  // prettier-ignore
+  const probe = await run(tools.ffprobePath, [
+    '-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file
+  ], { timeout: 30_000 })
+  const durationMs = Math.round(Number(probe.stdout.trim()) * 1000)
+  if (!(durationMs > 0)) throw new Error(`ffprobe gave no length for the camera: ${probe.stdout}`)
+  return {
+    file: 'camera.webm',
+    container: 'webm',
+    mimeType: 'video/webm;codecs=vp8',
+    deviceName: 'Generated camera',
+    offsetMs: CAMERA_OFFSET_MS,
+    videoCodec: 'vp8',
+    width: 320,
+    height: 240,
+    durationMs
+  }
+}
+
+/** The camera as the editor gets it (ProjectSummary.camera), played from `url`. */
+export function cameraSummary(camera: CameraFacts, url: string): CameraSummary {
+  return {
+    url,
+    offsetMs: camera.offsetMs,
+    durationMs: camera.durationMs ?? null,
+    width: camera.width ?? null,
+    height: camera.height ?? null,
+    offRanges: camera.offRanges ?? [],
+    endedBecause: null
+  }
+}
+
 export interface MountConfig {
   readonly annotations: readonly Annotation[]
+  /** Shows the camera bubble: the camera, and the placed bubble (absent: the default). */
+  readonly bubble?: { readonly camera: CameraSummary; readonly bubble?: Bubble }
   readonly tool?: string
   readonly inspector?: boolean
   readonly size?: { width: number; height: number }
@@ -105,6 +165,9 @@ export interface PageState {
   readonly selectedIds: string[]
   readonly tool: string
   readonly defaults: Record<string, Record<string, unknown>>
+  /** The bubble as placed (null: never changed, the default shows). */
+  readonly bubble: Bubble | null
+  readonly bubbleSelected: boolean
 }
 
 export type PageCall =
@@ -119,6 +182,8 @@ export type PageCall =
   | { call: 'cancelGesture' }
   | { call: 'discard'; id: string }
   | { call: 'defaults'; defaults: Record<string, Record<string, unknown>> }
+  | { call: 'selectBubble' }
+  | { call: 'bubble'; phase: 'preview' | 'commit'; bubble: Bubble }
 
 export interface OverlaySession {
   /** A project folder holding the recording (and exports, for the tests that export). */
@@ -173,8 +238,9 @@ export async function openOverlaySession(): Promise<OverlaySession> {
     server,
     async mount(config) {
       const background = server.addFile('source.png', sourcePng)
-      await page.evaluate((c) => window.sidecastOverlayPage.mount(c), {
+      const ready = await page.evaluate((c) => window.sidecastOverlayPage.mount(c), {
         annotations: config.annotations,
+        bubble: config.bubble,
         tool: config.tool ?? 'select',
         inspector: config.inspector ?? false,
         size: config.size ?? FRAME,
@@ -182,6 +248,8 @@ export async function openOverlaySession(): Promise<OverlaySession> {
         currentMs: config.currentMs ?? AT_MS,
         background
       })
+      if (!ready)
+        throw new Error('The camera bubble’s video did not show its frame on the test page')
     },
     async state() {
       const state = await page.evaluate(() => window.sidecastOverlayPage.state())

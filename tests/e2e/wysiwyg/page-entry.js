@@ -3,7 +3,9 @@
  * A test page for the real CalloutOverlay (and StyleInspector) in Chromium, bundled by esbuild
  * (see page.ts). It plays the editor's part of the contract in types.ts: keeps the annotations,
  * the selection and the tool, applies previews and commits, gives drafts an id, a time range and
- * the default style, and records every call so tests can check them.
+ * the default style, and records every call so tests can check them. With `config.bubble` it
+ * also shows the camera bubble (the real BubbleOverlay, under the callouts as in the editor) and
+ * keeps its placement and selection as the editor does.
  *
  * Plain JavaScript with createElement: tests/ is type-checked for Node, without the DOM or JSX.
  */
@@ -14,6 +16,8 @@ import {
   DEFAULT_STYLE,
   StyleInspector
 } from '../../../src/renderer/src/editor/overlay/index.ts'
+import { BubbleOverlay } from '../../../src/renderer/src/editor/overlay/bubble-overlay.tsx'
+import { effectiveBubble } from '../../../src/shared/bubble.ts'
 
 const calls = []
 let nextId = 1
@@ -33,11 +37,46 @@ function Stage(props) {
   const [selectedIds, setSelectedIds] = useState([])
   const [tool, setTool] = useState(config.tool ?? 'select')
   const [defaults, setDefaults] = useState(DEFAULT_STYLE)
+  const camera = config.bubble?.camera ?? null
+  const [bubble, setBubble] = useState(config.bubble?.bubble)
+  const [bubbleSelected, setBubbleSelected] = useState(false)
+  const [bubbleBefore, setBubbleBefore] = useState(null)
   setToolFromOutside = setTool
 
   useEffect(() => {
-    state = { annotations, selectedIds, tool, defaults }
+    state = { annotations, selectedIds, tool, defaults, bubble: bubble ?? null, bubbleSelected }
   })
+
+  const shownBubble = camera ? effectiveBubble(bubble, config.frame, camera) : null
+  const underlay = camera
+    ? (hitsAnnotation) =>
+        h(BubbleOverlay, {
+          camera,
+          bubble: shownBubble,
+          frame: config.frame,
+          currentMs: config.currentMs,
+          playing: false,
+          tool,
+          selected: bubbleSelected,
+          onSelect: () => {
+            calls.push({ call: 'selectBubble' })
+            setSelectedIds([])
+            setBubbleSelected(true)
+          },
+          onChange: (next, phase) => {
+            calls.push({ call: 'bubble', phase, bubble: next })
+            if (phase === 'preview' && bubbleBefore === null) setBubbleBefore({ bubble })
+            if (phase === 'commit') setBubbleBefore(null)
+            setBubble(next)
+          },
+          onCancelGesture: () => {
+            calls.push({ call: 'cancelGesture' })
+            if (bubbleBefore) setBubble(bubbleBefore.bubble)
+            setBubbleBefore(null)
+          },
+          yieldTo: hitsAnnotation
+        })
+    : undefined
 
   const overlay = h(CalloutOverlay, {
     annotations,
@@ -48,6 +87,7 @@ function Stage(props) {
     onSelect: (ids) => {
       calls.push({ call: 'select', ids: [...ids] })
       setSelectedIds([...ids])
+      setBubbleSelected(false)
     },
     onCreate: (draft) => {
       const id = `new${nextId++}`
@@ -82,7 +122,8 @@ function Stage(props) {
       calls.push({ call: 'cancelGesture' })
       if (beforeGesture) setAnnotations(beforeGesture)
       beforeGesture = null
-    }
+    },
+    underlay
   })
 
   return h(
@@ -170,8 +211,14 @@ window.sidecastOverlayPage = {
     await frames()
     await document.fonts.ready
     await Promise.all([...document.images].map((img) => img.decode().catch(() => undefined)))
+    // The camera bubble's video: until it shows the frame at the playhead (bounded).
+    const deadline = performance.now() + 20_000
+    const videos = () => [...document.querySelectorAll('video')]
+    while (videos().some((v) => v.readyState < 2 || v.seeking) && performance.now() < deadline) {
+      await frames()
+    }
     await frames()
-    return true
+    return videos().every((v) => v.readyState >= 2 && !v.seeking)
   },
   state: () => state,
   calls: () => calls,

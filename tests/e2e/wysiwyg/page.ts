@@ -26,6 +26,7 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.ttf': 'font/ttf',
   '.png': 'image/png',
+  '.webm': 'video/webm',
   '.map': 'application/json'
 }
 
@@ -88,7 +89,34 @@ export async function startOverlayPage(outDir: string): Promise<OverlayPage> {
     // The app's own Content-Security-Policy, so the overlay is edited under the policy it meets
     // in the app (tests/e2e/setup.ts fails a test on any violation).
     const csp = path === '/' ? { 'content-security-policy': CONTENT_SECURITY_POLICY } : {}
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...csp }).end(body)
+    // A video (the camera bubble's) is read in ranges, as the app's media scheme serves it.
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '')
+    if (range && (range[1] || range[2])) {
+      const size = body.length
+      const first = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]))
+      const last = range[1] && range[2] ? Math.min(size - 1, Number(range[2])) : size - 1
+      if (first >= size || last < first) {
+        res.writeHead(416, { 'content-range': `bytes */${size}` }).end()
+        return
+      }
+      res
+        .writeHead(206, {
+          'content-type': type,
+          'cache-control': 'no-store',
+          'accept-ranges': 'bytes',
+          'content-range': `bytes ${first}-${last}/${size}`
+        })
+        .end(body.subarray(first, last + 1))
+      return
+    }
+    res
+      .writeHead(200, {
+        'content-type': type,
+        'cache-control': 'no-store',
+        'accept-ranges': 'bytes',
+        ...csp
+      })
+      .end(body)
   })
   await new Promise<void>((done, fail) => {
     server.once('error', fail)
