@@ -81,6 +81,15 @@ export interface BubblePlan {
   readonly ringFile: string
 }
 
+/**
+ * How far before its first kept moment the first piece takes camera frames: the frame showing at
+ * that moment was captured up to a camera frame earlier, and without it the output's first
+ * frames would have no bubble yet (overlay shows nothing before the camera's first frame). These
+ * frames fall before the piece's output start, where the bubble is not enabled or the output
+ * has not begun.
+ */
+export const BUBBLE_LEAD_MS = 250
+
 export const BUBBLE_MASK_FILE = 'bubble-mask.png'
 export const BUBBLE_RING_FILE = 'bubble-ring.png'
 
@@ -103,7 +112,7 @@ export function bubbleShownOnRecording(
 /**
  * The bubble for an output made of `keep` (on the recording's clock; the output starts with its
  * first range), or null when it shows nowhere in it. `cameraSeekMs`: the camera input is opened
- * that far in (a smart-rendered stretch starts mid-recording).
+ * that far in (a smart-rendered stretch starts mid-recording; see cameraSeekFor).
  */
 export function planBubble(
   source: BubbleSource,
@@ -135,6 +144,8 @@ export function planBubble(
     outStart += end - start
   }
   if (pieces.length === 0) return null
+  const first = pieces[0]!
+  pieces[0] = { ...first, fromMs: Math.max(0, first.fromMs - BUBBLE_LEAD_MS) }
 
   const box = bubbleBox(placed.bubble, { width: source.width, height: source.height })
   return {
@@ -150,6 +161,17 @@ export function planBubble(
     maskFile: BUBBLE_MASK_FILE,
     ringFile: BUBBLE_RING_FILE
   }
+}
+
+/**
+ * Where a smart-rendered stretch starting at `sourceStartMs` opens the camera: at the camera time
+ * of its start, less BUBBLE_LEAD_MS for the frame already showing then.
+ */
+export function cameraSeekFor(
+  camera: Pick<CameraFacts, 'offsetMs'> | undefined,
+  sourceStartMs: number
+): number {
+  return camera ? Math.max(0, sourceStartMs - camera.offsetMs - BUBBLE_LEAD_MS) : 0
 }
 
 function secs(ms: number): string {

@@ -21,7 +21,7 @@ import {
   type OverlayPlan,
   type OverlayPosition
 } from './export-plan'
-import { planBubble } from './bubble-plan'
+import { cameraSeekFor, planBubble } from './bubble-plan'
 import { QUALITY_PARAMS, outputDimensions } from './presets'
 import type { JoinEncoding, SmartSegment } from './smart-plan'
 
@@ -112,7 +112,7 @@ export function encodeSegmentArgs(options: EncodeSegmentOptions): {
   for (const { file, at } of options.overlays.values()) positions[file] = at
   const output = outputDimensions(facts, options.preset.size)
   const camera = options.facts.camera
-  const seekMs = camera ? Math.max(0, segment.sourceStartMs - camera.offsetMs) : 0
+  const seekMs = cameraSeekFor(camera, segment.sourceStartMs)
   const bubble = planBubble(
     { width: facts.width, height: facts.height, durationMs: facts.durationMs, camera },
     options.edits.bubble,

@@ -213,6 +213,42 @@ describe('export with the camera bubble', () => {
     expect(isBlue(await colourAt(tools, result.outFile, 2500, 300, 10))).toBe(true)
   }, 120_000)
 
+  it.each([
+    ['full', false],
+    ['smart', true]
+  ])(
+    'a camera that started first is in the very first frame, and after a trim (%s)',
+    async (name, smart) => {
+      // Camera frames every 40 ms from recording −530 ms: none falls on 0 or 1000 exactly, so
+      // the frame showing there was taken before the kept range starts.
+      const early = await makeCameraProject(tools, join(root, `early-${name}`), {
+        screen: 'color=c=blue:size=320x240:rate=30',
+        seconds: 4,
+        width: 320,
+        height: 240,
+        camera: 'color=c=red:size=160x120:rate=25',
+        cameraSeconds: 5,
+        offsetMs: -530
+      })
+      for (const keep of [[], [[1000, 4000]]] as TimeRange[][]) {
+        const result = await runExport({
+          projectDir: early.dir,
+          facts: early.facts,
+          // Hidden from 2.5 s: the stretch from 3 s on is copied when smart.
+          edits: edits(bubble({ hidden: [[2500, 4000]] }), keep),
+          preset: SOURCE,
+          outFile: join(early.dir, 'exports', `early-${keep.length}.mp4`),
+          ffmpegPath: tools.ffmpegPath,
+          ffprobePath: tools.ffprobePath,
+          smart
+        })
+        expect(result.render.mode).toBe(smart ? 'smart' : 'full')
+        expect(isRed(await centreColour(result.outFile, 0)), `keep ${keep.length}`).toBe(true)
+      }
+    },
+    120_000
+  )
+
   it('a missing camera file exports without the bubble and says which file', async () => {
     const dir = join(root, 'no-camera-file')
     mkdirSync(dir, { recursive: true })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   bubbleSvgs,
+  cameraSeekFor,
   cameraPtsExpression,
   cameraSelectExpression,
   planBubble,
@@ -95,13 +96,14 @@ describe('planBubble: when and which camera frames', () => {
     expect(plan!.cameraSeekMs).toBe(0)
   })
 
-  it('a camera that started before the screen is taken from its offset in', () => {
+  it('a camera that started before the screen is taken from its offset in, and the frame showing then', () => {
     const plan = planBubble(
       source({ offsetMs: -500, durationMs: 10_000 }),
       PLACED,
       normalizeKeep([], 6000)
     )
-    expect(plan!.pieces).toEqual([{ fromMs: 500, toMs: 6500, shiftMs: -500 }])
+    // From 250 ms earlier (BUBBLE_LEAD_MS): the frame showing at output 0 was taken before it.
+    expect(plan!.pieces).toEqual([{ fromMs: 250, toMs: 6500, shiftMs: -500 }])
     expect(plan!.outputRanges).toEqual([[0, 6000]])
   })
 
@@ -120,6 +122,15 @@ describe('planBubble: when and which camera frames', () => {
     expect(plan!.pieces).toEqual([{ fromMs: 0, toMs: 2000, shiftMs: 0 }])
     expect(plan!.outputRanges).toEqual([[0, 2000]])
     expect(plan!.cameraSeekMs).toBe(1600)
+  })
+
+  it('a stretch opens the camera a little before its start, never before the camera’s own', () => {
+    expect(cameraSeekFor({ offsetMs: 400 }, 2000)).toBe(1350)
+    expect(cameraSeekFor({ offsetMs: 400 }, 500)).toBe(0)
+    expect(cameraSeekFor({ offsetMs: -500 }, 0)).toBe(250)
+    expect(cameraSeekFor(undefined, 2000)).toBe(0)
+    const plan = planBubble(source(), PLACED, normalizeKeep([[2000, 4000]], 6000), 1350)
+    expect(plan!.pieces).toEqual([{ fromMs: 0, toMs: 2250, shiftMs: -250 }])
   })
 
   it.each<[string, BubbleSource, Bubble, TimeRange[]]>([
@@ -336,11 +347,12 @@ describe('smart rendering with the bubble', () => {
       cameraPath: '/p/camera.webm'
     })
     const at = args.indexOf('/p/camera.webm')
-    // Camera 1.6 s is recording 2 s, the stretch's start.
-    expect(args.slice(at - 3, at + 1)).toEqual(['-ss', '1.600000', '-i', '/p/camera.webm'])
+    // Camera 1.6 s is recording 2 s, the stretch's start; opened 250 ms before for the frame
+    // already showing then.
+    expect(args.slice(at - 3, at + 1)).toEqual(['-ss', '1.350000', '-i', '/p/camera.webm'])
     expect(args).toContain('/w/bubble-mask.png')
     const graph = args[args.indexOf('-filter_complex') + 1]!
-    expect(graph).toContain("select='gte(t,0.000)*lt(t,2.000)',setpts='(T)/TB'")
+    expect(graph).toContain("select='gte(t,0.000)*lt(t,2.250)',setpts='(T-0.250)/TB'")
     expect(graph).toContain("enable='gte(t,0.000)*lt(t,2.000)'")
     // The stretch keeps the source's full range at its end.
     expect(graph).toMatch(/format=yuvj420p,setsar=1:1\[vout\]$/)
