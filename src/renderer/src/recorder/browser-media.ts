@@ -86,6 +86,35 @@ export async function openMicrophoneGraph(
   }
 }
 
+/** How long opening the camera waits for its first frame before going on anyway. */
+const CAMERA_FIRST_FRAME_TIMEOUT_MS = 3000
+
+/** Resolves once `stream` has shown a frame (or after `timeoutMs`). */
+async function firstFrame(stream: MediaStream, timeoutMs: number): Promise<void> {
+  const video = document.createElement('video')
+  video.muted = true
+  video.playsInline = true
+  video.srcObject = stream
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs)
+      const done = (): void => {
+        clearTimeout(timer)
+        resolve()
+      }
+      if (typeof video.requestVideoFrameCallback === 'function') {
+        video.requestVideoFrameCallback(() => done())
+      } else {
+        video.addEventListener('loadeddata', done, { once: true })
+      }
+      video.play().catch(() => done())
+    })
+  } finally {
+    video.pause()
+    video.srcObject = null
+  }
+}
+
 /** Opens the camera (video only); used by the session and, for the preview, by the picker. */
 export async function openCamera(constraints: CameraConstraints): Promise<CameraCapture> {
   const stream = await navigator.mediaDevices.getUserMedia(constraints)
@@ -94,6 +123,9 @@ export async function openCamera(constraints: CameraConstraints): Promise<Camera
     stream.getTracks().forEach((t) => t.stop())
     throw new Error('The camera gave no video')
   }
+  // getUserMedia may resolve before the camera sends anything; a recorder started then would
+  // begin its file late, and the offset measured at its start would be off by that much.
+  await firstFrame(stream, CAMERA_FIRST_FRAME_TIMEOUT_MS)
   const settings = track.getSettings()
   return {
     track,
