@@ -51,6 +51,11 @@ export interface Library {
    * database cannot save the delete, the bytes and thumbnail go first to make room.
    */
   deleteVideo(id: string): Promise<void>
+  /**
+   * Removes the video's camera (its link and bytes) and stops viewers waiting for one
+   * (`cameraFollows`); their render follows the edits alone again. Null when the video is gone.
+   */
+  removeCamera(id: string): Promise<Video | null>
 }
 
 export interface LibraryInternals extends Library {
@@ -115,6 +120,18 @@ export function createLibrary(
       if (!video.hasThumbnail || !VIDEO_ID.test(video.id)) return null
       const file = thumbnailPath(video.id)
       return fs.existsSync(file) ? file : null
+    },
+    async removeCamera(id) {
+      const detached = await write((d) => d.detachCamera(id))
+      if (!detached) return null
+      if (detached.previousUploadId) {
+        const previous = detached.previousUploadId
+        await storage.remove(previous).catch((error: unknown) => {
+          log(`video ${id}: could not remove its camera ${previous}: ${String(error)}`)
+        })
+      }
+      renders.editsChanged(id)
+      return db.getVideo(id)
     },
     async deleteVideo(id) {
       const where = db.videoStorage(id)

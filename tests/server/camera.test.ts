@@ -418,4 +418,63 @@ describe('the camera of a video', () => {
     expect(fs.existsSync(path.join(s.dataDir, 'videos', cam2.uploadId))).toBe(false)
     expect((await request(s.url, 'GET', `/media/${other}`, bearer(s.otherToken))).status).toBe(409)
   })
+
+  it('DELETE /api/videos/:id/camera: only its owner; removes the camera, or says none will come', async () => {
+    const s = await servers.start()
+    const videoId = await uploadRecording(s, true)
+    const view = async (token: string): Promise<{ status: number; json: unknown }> => {
+      const res = await request(s.url, 'GET', `/api/videos/${videoId}/camera`, bearer(token))
+      return { status: res.status, json: JSON.parse(res.text) }
+    }
+    expect(await view(s.otherToken)).toEqual({
+      status: 200,
+      json: { camera: null, awaitingCamera: true }
+    })
+    // The camera could not be sent: its owner says so, and viewers get the video as it is.
+    const refused = await request(
+      s.url,
+      'DELETE',
+      `/api/videos/${videoId}/camera`,
+      bearer(s.otherToken)
+    )
+    expect(refused.status).toBe(403)
+    expect(video(s, videoId).awaitingCamera).toBe(true)
+    const none = await request(s.url, 'DELETE', `/api/videos/${videoId}/camera`, bearer(s.token))
+    expect(none.status).toBe(204)
+    expect(video(s, videoId).awaitingCamera).toBe(false)
+    const plain = await request(s.url, 'GET', `/media/${videoId}`, bearer(s.otherToken))
+    expect(plain.status).toBe(200)
+    expect(plain.body.equals(screen)).toBe(true)
+
+    // A camera, then removed: its bytes go, and the original (no edits) is what viewers get.
+    const cam = await uploadCamera(s, videoId, redCamera, s.token, {
+      cameraOffsetMs: '-40',
+      cameraOffRanges: '[[1000,2000]]'
+    })
+    expect(cam.finished?.status).toBe(204)
+    expect(await view(s.otherToken)).toEqual({
+      status: 200,
+      json: {
+        camera: {
+          offsetMs: -40,
+          durationMs: 6000,
+          offRanges: [[1000, 2000]],
+          width: 160,
+          height: 120
+        },
+        awaitingCamera: false
+      }
+    })
+    // The API never tells where the camera is stored.
+    const one = await request(s.url, 'GET', `/api/videos/${videoId}`, bearer(s.otherToken))
+    expect(one.text).not.toContain(cam.uploadId)
+    await s.app.library.renders.idle()
+    expect(s.app.library.renders.viewerMedia(video(s, videoId)).kind).toBe('render')
+    const removed = await request(s.url, 'DELETE', `/api/videos/${videoId}/camera`, bearer(s.token))
+    expect(removed.status).toBe(204)
+    expect(video(s, videoId).camera).toBeNull()
+    expect(fs.existsSync(path.join(s.dataDir, 'videos', cam.uploadId))).toBe(false)
+    expect(s.app.library.db.getUpload(cam.uploadId)).toBeNull()
+    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toEqual({ kind: 'original' })
+  })
 })

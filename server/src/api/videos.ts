@@ -16,14 +16,23 @@ import { allowMethods, type ApiRequest, type ApiRoute } from './base'
  */
 export function videoJson(library: Library, video: Video, user: User): Record<string, unknown> {
   const base = library.config.publicUrl
-  const { linkToken: _linkToken, ...shown } = video
+  const { linkToken: _linkToken, camera, ...shown } = video
   return {
     ...shown,
+    // What the camera is, never where it is stored.
+    camera: cameraJson(camera),
     url: videoUrl(library.config, video.id),
     mediaUrl: `${base}/media/${video.id}`,
     thumbnailUrl: video.hasThumbnail ? `${base}/thumbs/${video.id}.jpg` : null,
     ...(mayChange(user, video) ? { linkUrl: linkUrlOf(library, video) } : {})
   }
+}
+
+/** A video's camera as the API tells it: its place on the recording's clock and its size. */
+function cameraJson(camera: Video['camera']): Record<string, unknown> | null {
+  if (!camera) return null
+  const { offsetMs, durationMs, offRanges, width, height } = camera.facts
+  return { offsetMs, durationMs, offRanges: offRanges ?? [], width, height }
 }
 
 /** The visitor's address of a video while its "anyone with the link" link is on; else null. */
@@ -109,7 +118,31 @@ async function oneVideo(r: ApiRequest): Promise<void> {
   sendJson(res, 204, null)
 }
 
+/**
+ * `/api/videos/:id/camera`: `GET` what the video's camera is (`{ camera, awaitingCamera }`);
+ * `DELETE` (owner or admin) removes it — or says none will come (a recording sent with
+ * `cameraFollows` whose camera could not be sent): viewers then get the video without a bubble.
+ */
+async function videoCamera(r: ApiRequest): Promise<void> {
+  const { req, res, library, who, param: id } = r
+  if (!VIDEO_ID.test(id)) throw new HttpError(404, 'not found')
+  const video = library.db.getVideo(id)
+  if (!video) throw new HttpError(404, 'no such video')
+  allowMethods(r, 'GET', 'DELETE')
+  if (req.method === 'GET') {
+    sendJson(res, 200, { camera: cameraJson(video.camera), awaitingCamera: video.awaitingCamera })
+    return
+  }
+  if (!csrfOk(req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
+  if (!mayChange(who.user, video)) {
+    throw new HttpError(403, 'only the owner or an admin may change this video')
+  }
+  if (!(await library.removeCamera(id))) throw new HttpError(404, 'no such video')
+  sendJson(res, 204, null)
+}
+
 export const videoRoutes: ApiRoute[] = [
   { path: /^\/api\/videos$/, handle: listVideos },
-  { path: /^\/api\/videos\/([^/]+)$/, handle: oneVideo }
+  { path: /^\/api\/videos\/([^/]+)$/, handle: oneVideo },
+  { path: /^\/api\/videos\/([^/]+)\/camera$/, handle: videoCamera }
 ]

@@ -204,6 +204,33 @@ export async function libraryFeatures(
   }
 }
 
+/**
+ * Tells the library that video `videoId` gets no camera after all (`DELETE
+ * /api/videos/:id/camera`): a recording sent with `cameraFollows` whose camera cannot be sent,
+ * so viewers get the video without a bubble rather than waiting for ever. True when the library
+ * did (204), or the video is gone (404); false when it could not be told.
+ */
+export async function dropLibraryCamera(
+  creds: LibraryCredentials,
+  videoId: string,
+  options: { readonly fetch?: LibraryFetch; readonly timeoutMs?: number } = {}
+): Promise<boolean> {
+  if (!VIDEO_ID.test(videoId)) return false
+  const fetch = options.fetch ?? NODE_LIBRARY_NET.fetch
+  try {
+    const response = await fetch(`${creds.url}/api/videos/${videoId}/camera`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${creds.token}`, Accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs ?? EDITS_REQUEST_TIMEOUT_MS)
+    })
+    await response.text()
+    return response.status === 204 || response.status === 404
+  } catch {
+    return false
+  }
+}
+
 /** How long an answer of `/api/me` about the library's features is trusted. */
 export const FEATURES_TTL_MS = 5 * 60_000
 

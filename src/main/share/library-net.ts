@@ -8,7 +8,7 @@ import { DefaultHttpStack, type HttpStack } from 'tus-js-client'
 
 /** What the JSON API calls pass: a small text body at most (PUT), and redirects are never followed. */
 export interface LibraryFetchInit {
-  readonly method?: 'GET' | 'HEAD' | 'PUT'
+  readonly method?: 'GET' | 'HEAD' | 'PUT' | 'DELETE'
   readonly headers?: Readonly<Record<string, string>>
   /** A PUT's body (JSON text, sent whole with its Content-Length). */
   readonly body?: string

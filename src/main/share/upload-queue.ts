@@ -26,6 +26,7 @@ import type { UploadInfo, UploadRequest } from '../../shared/ipc'
 import { normaliseTitle, type RecordingFacts } from '../../shared/project'
 import { errorMessage } from '../../engine/error-details'
 import { readEdits as readEditsFile } from '../projects/edits-store'
+import { dropLibraryCamera } from './edits-api'
 import { requireFinished } from '../projects/project-catalogue'
 import { readShareLink, type ShareLink } from '../projects/share-link'
 import { createGrowingFile, type GrowingFile } from './growing-file'
@@ -146,6 +147,12 @@ export interface UploadQueueOptions {
    */
   takesCamera?(): Promise<boolean>
   /**
+   * A camera upload failed for good or was cancelled: tells the library its video gets no camera
+   * (so viewers stop waiting for one). Default: `DELETE /api/videos/:id/camera` with the
+   * credentials (edits-api.ts dropLibraryCamera). True when the library was told.
+   */
+  dropCamera?(videoId: string): Promise<boolean>
+  /**
    * An upload is done and its link stored (before it is announced): the edits sync takes over a
    * recording sent as it is (`upload.sendsEdits`; or, when the library takes edits, one sent
    * without edits or live).
@@ -264,6 +271,12 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
   const speedWindow = options.speedWindowMs ?? 5000
   const warn = options.warn ?? ((message: string) => console.warn(`[uploads] ${message}`))
   const readEdits = options.readEdits ?? readEditsFile
+  const dropCamera =
+    options.dropCamera ??
+    (async (videoId: string): Promise<boolean> => {
+      const creds = await options.credentials().catch(() => null)
+      return creds ? dropLibraryCamera(creds, videoId) : false
+    })
   const isBeingWritten = (projectId: string): boolean =>
     options.projects.isBeingWritten?.(projectId) ?? options.projects.isRecording(projectId)
 
@@ -566,6 +579,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         id,
         'The camera recording is missing or could not be finished, so it cannot be uploaded.'
       )
+      cameraAbandoned(find(id))
       return null
     }
     const videoId = upload.cameraFor ?? ''
@@ -815,6 +829,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     const upload = find(id)
     if (upload.source !== 'live') {
       fail(id, message)
+      cameraAbandoned(upload)
       return
     }
     const after = apply(id, liveFailureEvent(upload, message))
@@ -944,6 +959,25 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
     }
     uploads.push(camera)
     send(camera)
+  }
+
+  /**
+   * A camera upload that will not finish (refused for good, its file gone, cancelled): the
+   * library is told its video gets no camera, so viewers get it without a bubble rather than
+   * waiting for ever (in the background; a failure is only logged).
+   */
+  function cameraAbandoned(upload: Upload): void {
+    if (upload.source !== 'camera' || !upload.cameraFor) return
+    const videoId = upload.cameraFor
+    const told = dropCamera(videoId)
+      .then((ok) => {
+        if (!ok) warn(`could not tell the library that ${videoId} gets no camera`)
+      })
+      .catch((error: unknown) =>
+        warn(`could not drop the camera of ${videoId}: ${errorMessage(error)}`)
+      )
+    background.add(told)
+    void told.finally(() => background.delete(told))
   }
 
   /** A camera upload is done: nothing to store or announce (its video's link is out already). */
@@ -1200,6 +1234,7 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
       }
       await removeExportFile(cancelled)
       await releaseCapture(cancelled)
+      cameraAbandoned(cancelled)
     })().catch((error: unknown) =>
       warn(`cleaning up a cancelled upload failed: ${errorMessage(error)}`)
     )

@@ -31,6 +31,8 @@ let writing: Set<string>
 let announced: string[]
 let storedLinks: string[]
 let uploadedHook: { source: string; videoId: string }[]
+/** The videos the library was told get no camera (dropCamera). */
+let dropped: string[]
 let queues: UploadQueue[]
 
 const CAMERA: CameraFacts = {
@@ -58,6 +60,7 @@ beforeEach(async () => {
   announced = []
   storedLinks = []
   uploadedHook = []
+  dropped = []
   queues = []
 })
 
@@ -105,6 +108,10 @@ function makeQueue(overrides: Partial<UploadQueueOptions> = {}): UploadQueue {
     emit: () => undefined,
     takesEdits: async () => true,
     takesCamera: async () => true,
+    dropCamera: async (videoId) => {
+      dropped.push(videoId)
+      return true
+    },
     retryDelaysMs: [30, 60],
     livePollMs: 20,
     warn: () => undefined,
@@ -173,6 +180,7 @@ describe('a recording with a camera, to a library that takes cameras', () => {
     tus.last.succeed('https://lib.test/v/vid9', 'vid9')
     await vi.waitFor(() => expect(cameraUpload(queue)?.state).toBe('done'))
     expect(cameraUpload(queue)).toMatchObject({ fraction: 1, url: 'https://lib.test/v/vid9' })
+    expect(dropped).toEqual([])
     // The video's link was stored and announced once, for the recording; the edits sync was
     // told about the recording only.
     expect(storedLinks).toEqual(['vid9'])
@@ -224,6 +232,25 @@ describe('a recording with a camera, to a library that takes cameras', () => {
     tus.last.fail({ kind: 'rejected', status: 403, message: why })
     await vi.waitFor(() => expect(cameraUpload(queue)?.state).toBe('failed'))
     expect(cameraUpload(queue)?.error).toBe(why)
+    // Viewers must not wait for a camera that will not come: the library is told.
+    await vi.waitFor(() => expect(dropped).toEqual(['vid9']))
+  })
+
+  it('tells the library no camera comes when the camera upload is cancelled; a retry does not', async () => {
+    await projectWithCamera()
+    const queue = await started()
+    await queue.add(P1, {})
+    await waitRuns(1)
+    tus.last.succeed('https://lib.test/v/vid9', 'vid9')
+    await waitRuns(2)
+    tus.last.fail({ kind: 'retry', message: 'connection reset' })
+    await waitRuns(3)
+    expect(dropped).toEqual([])
+    const camera = cameraUpload(queue)
+    if (!camera) throw new Error('no camera upload')
+    await queue.cancel(camera.id)
+    await vi.waitFor(() => expect(dropped).toEqual(['vid9']))
+    expect(tus.last.terminated).toBe(true)
   })
 
   it('fails (no retry) when the camera file is gone by the time it is sent', async () => {
@@ -240,6 +267,7 @@ describe('a recording with a camera, to a library that takes cameras', () => {
     await vi.waitFor(() => expect(cameraUpload(queue)?.state).toBe('failed'))
     expect(cameraUpload(queue)?.error).toMatch(/camera recording is missing/)
     expect(tus.runs).toHaveLength(1)
+    await vi.waitFor(() => expect(dropped).toEqual(['vid9']))
   })
 
   it('a recording whose camera has no length (not finished) goes without it', async () => {

@@ -1,0 +1,269 @@
+/**
+ * A recording with a camera, uploaded by main's upload queue over the real tus layer to the real
+ * library server (in-process, 127.0.0.1): the library names the camera feature, the recording
+ * goes as it is, its camera follows as a second upload linked to the video (with its facts), and
+ * the viewers' render has the camera's colour inside the default bubble's box. (That viewers get
+ * nothing in between is tests/server/camera.test.ts's.) A camera that cannot be sent is dropped on the library (DELETE
+ * /api/videos/:id/camera), so viewers get the video without a bubble instead of waiting for ever.
+ */
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { bubbleBox, defaultBubble } from '../../src/shared/bubble'
+import { loadFacts, type RecordingFacts } from '../../src/shared/project'
+import { createEditsFeatureCheck } from '../../src/main/share/edits-api'
+import { createNodeTusLayer } from '../../src/main/share/tus-layer'
+import { createUploadQueue, type UploadQueue } from '../../src/main/share/upload-queue'
+import { DiskUrlStorage } from '../../src/main/share/url-storage'
+import type { UploadInfo } from '../../src/shared/ipc'
+import { ffmpeg, request, startServer, tempDir, type TestServer } from '../server/support'
+
+const run = promisify(execFile)
+const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
+const ID = '20261203-070000-cam1'
+
+let screenFile: string
+let cameraFile: string
+const cleanups: (() => Promise<void> | void)[] = []
+
+beforeAll(async () => {
+  const dir = tempDir('upload-camera-src')
+  screenFile = join(dir, 'screen.mp4')
+  cameraFile = join(dir, 'camera.webm')
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=0x0000ff:size=320x240:rate=25:duration=3',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=3',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    screenFile
+  ])
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=0xff0000:size=160x120:rate=25:duration=3',
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '200k',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-pix_fmt',
+    'yuv420p',
+    cameraFile
+  ])
+}, 120_000)
+
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+/** A finished project: the screen recording and its camera (unless `withCameraFile` is false). */
+async function project(projectsDir: string, withCameraFile = true): Promise<RecordingFacts> {
+  const dir = join(projectsDir, ID)
+  await mkdir(dir, { recursive: true })
+  const facts: RecordingFacts = {
+    version: 1,
+    id: ID,
+    status: 'complete',
+    title: 'Camera walkthrough',
+    createdAt: '2026-12-03T07:00:00.000Z',
+    sourceName: 'Entire screen',
+    file: 'recording.mp4',
+    container: 'mp4',
+    mimeType: 'video/mp4',
+    videoCodec: 'h264',
+    audioCodec: 'aac',
+    width: 320,
+    height: 240,
+    durationMs: 3000,
+    camera: {
+      file: 'camera.webm',
+      container: 'webm',
+      mimeType: 'video/webm;codecs=vp8',
+      deviceName: 'Generated',
+      offsetMs: 0,
+      durationMs: 3000,
+      width: 160,
+      height: 120
+    }
+  }
+  await writeFile(join(dir, 'recording.json'), JSON.stringify(facts, null, 2))
+  await writeFile(join(dir, 'recording.mp4'), readFileSync(screenFile))
+  if (withCameraFile) {
+    await writeFile(join(dir, 'camera.webm'), readFileSync(cameraFile))
+  }
+  return facts
+}
+
+interface Harness {
+  server: TestServer
+  queue: UploadQueue
+  projectsDir: string
+}
+
+async function harness(): Promise<Harness> {
+  const server = await startServer()
+  cleanups.push(() => server.close())
+  const dataDir = tempDir('upload-camera-app')
+  const projectsDir = join(dataDir, 'projects')
+  const credentials = async (): Promise<{ url: string; token: string }> => ({
+    url: server.url,
+    token: server.token
+  })
+  const features = createEditsFeatureCheck({ credentials })
+  const readFacts = async (id: string): Promise<RecordingFacts> =>
+    loadFacts(await readFile(join(projectsDir, id, 'recording.json'), 'utf8'))
+  const queue = createUploadQueue({
+    dataDir,
+    tus: createNodeTusLayer({ storage: new DiskUrlStorage(join(dataDir, 'tus-urls.json')) }),
+    projects: {
+      readFacts,
+      projectDir: (id) => join(projectsDir, id),
+      isRecording: () => false
+    },
+    exporter: {
+      export: async () => {
+        throw new Error('a library that takes cameras gets the recording as it is')
+      }
+    },
+    credentials,
+    defaultPreset: () => ({ size: '720p', quality: 'small' }),
+    storeLink: async () => undefined,
+    announce: async () => undefined,
+    emit: () => undefined,
+    takesEdits: () => features.takesEdits(),
+    takesCamera: () => features.takesCamera(),
+    retryDelaysMs: [100, 200],
+    warn: () => undefined
+  })
+  cleanups.push(() => queue.shutdown())
+  await queue.start()
+  return { server, queue, projectsDir }
+}
+
+function byTitle(queue: UploadQueue, suffix: string): UploadInfo | undefined {
+  return queue.list().find((u) => u.title.endsWith(suffix))
+}
+
+/** The mean colour of a box of the frame at `seconds`. */
+async function meanColour(
+  file: string,
+  seconds: number,
+  box: { x: number; y: number; w: number; h: number }
+): Promise<[number, number, number]> {
+  const { stdout } = await run(
+    FFMPEG,
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(seconds),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-vf',
+      `crop=${box.w}:${box.h}:${box.x}:${box.y},format=rgb24`,
+      '-f',
+      'rawvideo',
+      'pipe:1'
+    ],
+    { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
+  )
+  const px = new Uint8Array(stdout)
+  const sum = [0, 0, 0]
+  for (let i = 0; i < px.length; i += 3) {
+    for (let c = 0; c < 3; c++) sum[c] = (sum[c] ?? 0) + (px[i + c] ?? 0)
+  }
+  const n = px.length / 3
+  return [(sum[0] ?? 0) / n, (sum[1] ?? 0) / n, (sum[2] ?? 0) / n]
+}
+
+describe('a recording with a camera, to the real library', () => {
+  it('goes with its camera; viewers wait for the render, then see the camera in the default bubble', async () => {
+    const { server, queue, projectsDir } = await harness()
+    await project(projectsDir)
+    const added = await queue.add(ID, {})
+    await vi.waitFor(() => expect(queue.get(added.id).state).toBe('done'), {
+      timeout: 60_000,
+      interval: 100
+    })
+    const videoId = queue.get(added.id).url?.split('/').pop() ?? ''
+    expect(videoId).not.toBe('')
+    await vi.waitFor(() => expect(byTitle(queue, '(camera)')?.state).toBe('done'), {
+      timeout: 60_000,
+      interval: 100
+    })
+    const video = server.app.library.db.getVideo(videoId)
+    expect(video?.camera?.facts).toMatchObject({ offsetMs: 0, durationMs: 3000, width: 160 })
+    expect(video?.awaitingCamera).toBe(false)
+
+    await server.app.library.renders.idle()
+    const media = server.app.library.renders.viewerMedia(server.app.library.db.getVideo(videoId)!)
+    if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
+    const served = await request(server.url, 'GET', `/media/${videoId}`, {
+      Authorization: `Bearer ${server.otherToken}`
+    })
+    expect(served.status).toBe(200)
+    // No edits were sent: the default bubble, bottom left; red inside, blue beside it.
+    const frame = { width: 320, height: 240 }
+    const box = bubbleBox(defaultBubble(frame), frame)
+    const centre = { x: box.x + box.size / 2 - 8, y: box.y + box.size / 2 - 8, w: 16, h: 16 }
+    const [r, g, b] = await meanColour(media.file, 1.5, centre)
+    expect(r).toBeGreaterThan(180)
+    expect(g).toBeLessThan(70)
+    expect(b).toBeLessThan(70)
+    const [ro, , bo] = await meanColour(media.file, 1.5, { x: 200, y: 40, w: 40, h: 40 })
+    expect(bo).toBeGreaterThan(180)
+    expect(ro).toBeLessThan(70)
+  })
+
+  it('a camera that cannot be sent is dropped on the library: viewers get the recording', async () => {
+    const { server, queue, projectsDir } = await harness()
+    await project(projectsDir)
+    const added = await queue.add(ID, {})
+    // The camera file goes before its turn (it follows the recording): removed by hand, say.
+    await rm(join(projectsDir, ID, 'camera.webm'))
+    await vi.waitFor(() => expect(queue.get(added.id).state).toBe('done'), {
+      timeout: 60_000,
+      interval: 100
+    })
+    const videoId = queue.get(added.id).url?.split('/').pop() ?? ''
+    await vi.waitFor(() => expect(byTitle(queue, '(camera)')?.state).toBe('failed'), {
+      timeout: 60_000,
+      interval: 100
+    })
+    expect(byTitle(queue, '(camera)')?.error).toMatch(/camera recording is missing/)
+    // The queue told the library (DELETE …/camera): viewers stop waiting and get the recording.
+    await vi.waitFor(
+      () => expect(server.app.library.db.getVideo(videoId)?.awaitingCamera).toBe(false),
+      { timeout: 20_000, interval: 100 }
+    )
+    const served = await request(server.url, 'GET', `/media/${videoId}`, {
+      Authorization: `Bearer ${server.otherToken}`
+    })
+    expect(served.status).toBe(200)
+    expect(served.body.equals(readFileSync(screenFile))).toBe(true)
+  })
+})
