@@ -141,9 +141,10 @@ describe('checkEditsBody', () => {
     ],
     [
       'a newer edits format',
-      { baseVersion: 0, edits: { ...GOOD, version: 2 } },
+      // Version 2 (the camera bubble) is this library's; 3 would be a newer app's.
+      { baseVersion: 0, edits: { ...GOOD, version: 3 } },
       400,
-      /The edits were refused: .*version is 2/
+      /The edits were refused: .*version is 3/
     ],
     [
       'an annotation type this library cannot draw',
