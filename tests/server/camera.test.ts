@@ -13,12 +13,14 @@ import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { serializeEdits, type Bubble, type Edits } from '../../src/shared/edits'
 import type { Video } from '../../server/src/db/types'
+import { startFakeS3 } from './fake-s3'
 import {
   createUpload,
   ffmpeg,
   patch,
   request,
   serversPerTest,
+  startServer,
   tempDir,
   uploadWholeVideo,
   waitFor,
@@ -476,5 +478,36 @@ describe('the camera of a video', () => {
     expect(fs.existsSync(path.join(s.dataDir, 'videos', cam.uploadId))).toBe(false)
     expect(s.app.library.db.getUpload(cam.uploadId)).toBeNull()
     expect(s.app.library.renders.viewerMedia(video(s, videoId))).toEqual({ kind: 'original' })
+  })
+})
+
+describe('the camera of a video on S3 storage', () => {
+  it('is stored as an object, rendered from local copies, and removed with its video', async () => {
+    const s3 = await startFakeS3()
+    const s = await startServer({ env: s3.env })
+    try {
+      expect(s.app.library.storage.kind).toBe('s3')
+      const videoId = await uploadRecording(s, true)
+      await save(s, videoId, 0, editsWith(BUBBLE))
+      const sent = await uploadCamera(s, videoId, redCamera)
+      expect(sent.finished?.status).toBe(204)
+      const stored = await s.app.library.storage.open(sent.uploadId)
+      expect(stored.size).toBe(redCamera.length)
+      await s.app.library.renders.idle()
+      const media = s.app.library.renders.viewerMedia(video(s, videoId))
+      if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
+      const [r, g, b] = await meanColour(media.file, 3, INSIDE)
+      expect(r).toBeGreaterThan(180)
+      expect(g).toBeLessThan(70)
+      expect(b).toBeLessThan(70)
+
+      const del = await request(s.url, 'DELETE', `/api/videos/${videoId}`, bearer(s.token))
+      expect(del.status).toBe(204)
+      await expect(s.app.library.storage.open(sent.uploadId)).rejects.toThrow()
+      expect(await s.app.library.storage.completeness(sent.uploadId)).toBe('missing')
+    } finally {
+      await s.close()
+      await s3.close()
+    }
   })
 })
