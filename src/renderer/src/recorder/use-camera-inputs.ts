@@ -1,10 +1,8 @@
 /** The system's cameras, kept current as devices come and go. */
 import { useCallback, useEffect, useState } from 'react'
+import { cameraInputs, type CameraInput } from './camera-inputs'
 
-export interface CameraInput {
-  readonly deviceId: string
-  readonly label: string
-}
+export type { CameraInput } from './camera-inputs'
 
 export interface CameraInputs {
   /** Cameras the browser names (after camera permission; before it, ids and labels are hidden). */
@@ -13,18 +11,6 @@ export interface CameraInputs {
   readonly unnamed: boolean
   /** Enumerates again (names appear once the camera has been opened). */
   refresh(): void
-}
-
-/** Pure: the named cameras and whether an unnamed one exists, from enumerateDevices' answer. */
-export function cameraInputs(
-  all: readonly Pick<MediaDeviceInfo, 'kind' | 'deviceId' | 'label'>[]
-): { devices: CameraInput[]; unnamed: boolean } {
-  const cameras = all.filter((d) => d.kind === 'videoinput')
-  const named = cameras.filter((d) => d.deviceId !== '')
-  return {
-    devices: named.map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Camera ${i + 1}` })),
-    unnamed: named.length < cameras.length
-  }
 }
 
 export function useCameraInputs(): CameraInputs {
