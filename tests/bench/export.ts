@@ -17,9 +17,15 @@
  *    copy path on the same file. Goals: smart ≥ 10× faster than full and ≥ 30× real time on two
  *    cores; the copy path ≥ 100× real time.
  *
+ * 4. The camera bubble (issue 15): the same BENCH_SECONDS source with a 1280×720 30 fps VP8
+ *    camera recording beside it (as Chromium records a camera; generated once and cached), its
+ *    first frame 300 ms in. The edited export of step 1 (full re-encode) without the camera and
+ *    with it (the default bubble, shown throughout), alternating, medians; then the no-edit
+ *    export of each (the stream copy without the camera; with it the bubble must be drawn).
+ *
  * Steps 1–2 measure the full re-encode (smart rendering off), as before smart rendering.
- * Env: BENCH_SECONDS, BENCH_ROUNDS, BENCH_SMART_SECONDS, BENCH_PARTS (`full`, `smart`, or both:
- * the default `full,smart`).
+ * Env: BENCH_SECONDS, BENCH_ROUNDS, BENCH_SMART_SECONDS, BENCH_PARTS (any of `full`, `smart`,
+ * `bubble`; the default `full,smart,bubble`).
  */
 import { execFile, spawn } from 'node:child_process'
 import {
@@ -54,7 +60,9 @@ const SMART_SECONDS = Number(process.env.BENCH_SMART_SECONDS ?? 600)
 if (!Number.isFinite(SMART_SECONDS) || SMART_SECONDS < 60) {
   throw new Error('BENCH_SMART_SECONDS must be at least 60')
 }
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'full,smart').split(',').map((p) => p.trim()))
+const PARTS = new Set(
+  (process.env.BENCH_PARTS ?? 'full,smart,bubble').split(',').map((p) => p.trim())
+)
 
 const found = locateFfmpeg({ settingPath: '' })
 if (!found.ok || !found.path) throw new Error(`no ffmpeg: ${found.problem ?? 'unknown'}`)
@@ -531,6 +539,113 @@ async function smartPart(): Promise<void> {
   say(`  smart vs full: ${(full.ms / smart.ms).toFixed(1)}× faster (goal ≥ 10×)`)
 }
 
+/** The cached camera recording: 1280×720 30 fps VP8 WebM, a moving pattern, BENCH_SECONDS long. */
+async function cameraSource(): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true })
+  const file = join(cacheDir, `camera-${SECONDS}s-720p.webm`)
+  if (existsSync(file)) return file
+  process.stdout.write(
+    `generating the ${SECONDS} s 720p camera recording (cached in ${cacheDir})…\n`
+  )
+  const part = `${file}.part`
+  // prettier-ignore
+  await run(FFMPEG, [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=s=1280x720:r=30', '-t', String(SECONDS),
+    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '2500k', '-g', '60',
+    '-f', 'webm', part
+  ], { maxBuffer: 16 * 1024 * 1024 })
+  copyFileSync(part, file)
+  rmSync(part)
+  return file
+}
+
+async function bubblePart(): Promise<void> {
+  const src = await source()
+  const camera = await cameraSource()
+  const projectDir = join(work, 'bubble-project')
+  mkdirSync(projectDir)
+  copyFileSync(src, join(projectDir, basename(src)))
+  copyFileSync(camera, join(projectDir, 'camera.webm'))
+  const ffprobe = FFPROBE ?? 'ffprobe'
+  // prettier-ignore
+  const probed = await run(ffprobe, [
+    '-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', camera
+  ])
+  const plain = facts(src)
+  const withCamera: RecordingFacts = {
+    ...plain,
+    camera: {
+      file: 'camera.webm',
+      container: 'webm',
+      mimeType: 'video/webm;codecs=vp8',
+      deviceName: 'Generated camera',
+      offsetMs: 300,
+      videoCodec: 'vp8',
+      width: 1280,
+      height: 720,
+      durationMs: Math.round(Number(probed.stdout.trim()) * 1000)
+    }
+  }
+  const say = (line: string): boolean => process.stdout.write(`${line}\n`)
+  const load = (): string => `load ${loadavg()[0]!.toFixed(1)}`
+  const exportOf = (
+    recording: RecordingFacts,
+    edits: Edits,
+    name: string
+  ): Promise<{ ms: number; value: ExportResult }> =>
+    timed(() =>
+      runExport({
+        projectDir,
+        facts: recording,
+        edits,
+        preset: { size: 'source', quality: 'standard' },
+        outFile: join(work, name),
+        ffmpegPath: FFMPEG,
+        ...(FFPROBE ? { ffprobePath: FFPROBE } : {}),
+        // The edited export as in step 1; the no-edit one as the app does it.
+        smart: edits.annotations.length === 0
+      })
+    )
+  say(
+    `camera bubble: ${SECONDS} s 1920×1080 source + ${SECONDS} s 1280×720 30 fps VP8 camera ` +
+      '(default bubble: circle, 22 % of the height, shown throughout)'
+  )
+  // Alternating, after one warm-up each, so neither side alone pays for a busy moment.
+  const edited = benchEdits()
+  await exportOf(plain, edited, 'bubble-warm-without.mp4')
+  const warm = await exportOf(withCamera, edited, 'bubble-warm-with.mp4')
+  if (warm.value.bubble?.shown !== true) {
+    throw new Error(`expected the bubble to be drawn: ${JSON.stringify(warm.value.bubble)}`)
+  }
+  const without: number[] = []
+  const withBubble: number[] = []
+  const loads: string[] = []
+  for (let i = 1; i <= ROUNDS; i++) {
+    without.push((await exportOf(plain, edited, `bubble-without-${i}.mp4`)).ms)
+    withBubble.push((await exportOf(withCamera, edited, `bubble-with-${i}.mp4`)).ms)
+    loads.push(loadavg()[0]!.toFixed(1))
+  }
+  const outputMs = warm.value.durationMs
+  const a = median(without)
+  const b = median(withBubble)
+  say(`  edited export (5 callouts, 1 blur, 2 cuts; full re-encode) → ${fmt(outputMs)} of video`)
+  say(
+    `    without the camera, median of ${ROUNDS}: ${fmt(a)}, ${(outputMs / a).toFixed(2)}× real time`
+  )
+  say(
+    `    with the bubble,    median of ${ROUNDS}: ${fmt(b)}, ${(outputMs / b).toFixed(2)}× real time`
+  )
+  say(`    bubble cost: ×${(b / a).toFixed(2)} (+${fmt(b - a)}); loads ${loads.join(', ')}`)
+  const copy = await exportOf(plain, emptyEdits(), 'bubble-copy.mp4')
+  const drawn = await exportOf(withCamera, emptyEdits(), 'bubble-noedit.mp4')
+  say(
+    `  no edits: without the camera ${copy.value.mode} ${fmt(copy.ms)}; with the bubble ` +
+      `${drawn.value.mode} (${drawn.value.render.reason ?? 'smart'}) ${fmt(drawn.ms)}, ` +
+      `${(drawn.value.durationMs / drawn.ms).toFixed(2)}× real time (${load()})`
+  )
+}
+
 process.stdout.write(
   `load average at start: ${loadavg()
     .map((l) => l.toFixed(2))
@@ -538,3 +653,4 @@ process.stdout.write(
 )
 if (PARTS.has('full')) await fullPart()
 if (PARTS.has('smart')) await smartPart()
+if (PARTS.has('bubble')) await bubblePart()
