@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { bubbleLaneLabel } from '../../src/renderer/src/editor/overlay/bubble-model'
 import { bubbleBox, cornerSpot, defaultBubble } from '../../src/shared/bubble'
 import type { Bubble, Edits } from '../../src/shared/edits'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
@@ -63,7 +64,9 @@ async function waitForEdits(file: string, accept: (e: Edits) => boolean): Promis
 /** The bubble's box on the stage, in frame pixels (the stage may be shown at any size). */
 async function bubbleOnStage(page: Page): Promise<{ x: number; y: number; size: number }> {
   const stage = await page.getByTestId('editor-stage').boundingBox()
-  const bubble = await page.getByRole('button', { name: 'Camera bubble' }).boundingBox()
+  const bubble = await page
+    .getByRole('button', { name: 'Camera bubble', exact: true })
+    .boundingBox()
   if (!stage || !bubble) throw new Error('The stage or the bubble is not shown')
   const scale = W / stage.width
   return {
@@ -75,7 +78,7 @@ async function bubbleOnStage(page: Page): Promise<{ x: number; y: number; size: 
 
 /** The camera video's time, s, and whether its picture shows. */
 async function cameraNow(page: Page): Promise<{ time: number; shown: string | null }> {
-  const bubble = page.getByRole('button', { name: 'Camera bubble' })
+  const bubble = page.getByRole('button', { name: 'Camera bubble', exact: true })
   const time = await bubble
     .locator('video')
     .evaluate((v) => (v as { currentTime: number }).currentTime)
@@ -107,7 +110,7 @@ describe('the camera bubble in the editor', () => {
     await page.getByRole('button', { name: /^Edit/ }).first().click()
     await page.getByRole('region', { name: 'Editor' }).waitFor()
     await waitForVideo(page)
-    const bubble = page.getByRole('button', { name: 'Camera bubble' })
+    const bubble = page.getByRole('button', { name: 'Camera bubble', exact: true })
     await bubble.waitFor()
 
     // Where it starts: the default, bottom-left.
@@ -125,6 +128,13 @@ describe('the camera bubble in the editor', () => {
       )
       .toBeLessThan(0.001)
 
+    // The timeline's lane: shown from the camera's first picture to its last.
+    const lane = page.getByTestId('bubble-lane')
+    const cameraEnd = CAMERA_OFFSET_MS + (camera.durationMs ?? 0)
+    await expect
+      .poll(() => lane.getAttribute('aria-label'), POLL)
+      .toBe(bubbleLaneLabel([[CAMERA_OFFSET_MS, cameraEnd]]))
+
     // Selected: its inspector. Rounded square, saved.
     await bubble.click()
     await expect.poll(() => bubble.getAttribute('aria-pressed'), POLL).toBe('true')
@@ -141,6 +151,9 @@ describe('the camera bubble in the editor', () => {
     edits = await waitForEdits(editsFile, (e) => (e.bubble?.hidden.length ?? 0) > 0)
     expect(edits.bubble?.hidden).toEqual([[2000, facts.durationMs]])
     expect(await inspector.getByRole('button', { name: 'Hide from here' }).isDisabled()).toBe(true)
+    await expect
+      .poll(() => lane.getAttribute('aria-label'), POLL)
+      .toBe(bubbleLaneLabel([[CAMERA_OFFSET_MS, 2000]]))
     // Undo brings it back, saved too.
     await page.keyboard.press('Control+z')
     await expect.poll(async () => (await cameraNow(page)).shown, POLL).toBe('true')
@@ -178,6 +191,9 @@ describe('the camera bubble in the editor', () => {
       'the style inspector',
       async () => (await inspector.getByRole('heading', { name: 'Camera bubble' }).count()) === 0
     )
+    // A press on the lane selects it again.
+    await lane.click()
+    await expect.poll(() => bubble.getAttribute('aria-pressed'), POLL).toBe('true')
     expect(problems).toEqual([])
   })
 })

@@ -442,7 +442,8 @@ describe('the style inspector', () => {
 
 describe('the camera bubble in the overlay', () => {
   let camera: CameraSummary
-  const bubbleButton = (): Locator => page.getByRole('button', { name: 'Camera bubble' })
+  const bubbleButton = (): Locator =>
+    page.getByRole('button', { name: 'Camera bubble', exact: true })
   const bubbleCalls = async (): Promise<Extract<PageCall, { call: 'bubble' }>[]> =>
     (await pageCalls()).filter(
       (c): c is Extract<PageCall, { call: 'bubble' }> => c.call === 'bubble'

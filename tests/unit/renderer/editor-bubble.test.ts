@@ -26,6 +26,7 @@ import {
 } from '../../../src/renderer/src/editor/editor-state'
 import {
   CAMERA_DRIFT_S,
+  bubbleLaneLabel,
   bubbleLayout,
   bubbleShownAt,
   cameraSync,
@@ -275,9 +276,9 @@ describe('when the bubble shows', () => {
     else expect(t).toBeCloseTo(time, 9)
   })
 
-  it('a camera that started first is shown from the recording’s start; one of unknown length to the end', () => {
+  it('a camera that started first is shown from the recording’s start; one of unknown length nowhere (as in export)', () => {
     expect(cameraTimeAt({ offsetMs: -2000, durationMs: 5000 }, 0)).toBe(2)
-    expect(cameraTimeAt({ offsetMs: 0, durationMs: null }, 1e9)).toBe(1e6)
+    expect(cameraTimeAt({ offsetMs: 0, durationMs: null }, 1000)).toBeNull()
   })
 
   it('is where the camera has a picture and the bubble is not hidden', () => {
@@ -400,5 +401,17 @@ describe('cameraSync: the camera video follows the recording', () => {
       seekTo: 1,
       play: false
     })
+  })
+})
+
+describe('the bubble’s timeline lane', () => {
+  it('names where the bubble shows', () => {
+    expect(bubbleLaneLabel([])).toBe('Camera bubble timeline: hidden throughout')
+    expect(
+      bubbleLaneLabel([
+        [400, 2000],
+        [3000, 8500]
+      ])
+    ).toMatch(/^Camera bubble timeline: shown .+, .+$/)
   })
 })

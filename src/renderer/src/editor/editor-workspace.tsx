@@ -7,6 +7,7 @@ import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState } f
 import type { CSSProperties, ReactNode } from 'react'
 import {
   bubbleHiddenAt,
+  bubbleShownRanges,
   effectiveBubble,
   hideBubbleFrom,
   showBubbleFrom
@@ -195,6 +196,18 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
     [state.doc.bubble, overlayFrame, offRanges]
   )
   const bubbleSelected = camera !== null && state.bubbleSelected
+  const cameraOffset = camera?.offsetMs
+  const cameraLength = camera?.durationMs
+  const bubbleLane = useMemo(() => {
+    if (cameraOffset === undefined) return undefined
+    const timing = { offsetMs: cameraOffset, durationMs: cameraLength ?? undefined }
+    const from = Math.max(0, cameraOffset)
+    const to = Math.min(durationMs, cameraOffset + (cameraLength ?? 0))
+    return {
+      cameraRange: to > from ? ([from, to] as const) : null,
+      shown: bubbleShownRanges(bubble, timing, durationMs)
+    }
+  }, [bubble, cameraOffset, cameraLength, durationMs])
   const selected = useMemo(
     () => annotations.filter((a) => selectedIds.includes(a.id)),
     [annotations, selectedIds]
@@ -353,6 +366,13 @@ export function EditorWorkspace(props: EditorWorkspaceProps): ReactNode {
         onCancelGesture={on.cancelGesture}
         onDelete={on.delete}
         onReveal={on.reveal}
+        bubble={
+          bubbleLane && {
+            ...bubbleLane,
+            selected: bubbleSelected,
+            onSelect: on.selectBubble
+          }
+        }
       />
 
       {helpOpen && <ShortcutsDialog mac={isMac} onClose={() => setHelpOpen(false)} />}

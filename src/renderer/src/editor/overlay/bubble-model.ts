@@ -15,6 +15,8 @@ import {
 } from '../../../../shared/bubble'
 import type { Bubble } from '../../../../shared/edits'
 import type { CameraSummary } from '../../../../shared/project'
+import type { TimeRange } from '../../../../shared/timeline'
+import { formatRange } from '../time-format'
 
 /** Where the bubble sits over the shown video: CSS lengths for its box, border and corners. */
 export interface BubbleLayout {
@@ -50,12 +52,12 @@ type CameraTiming = Pick<CameraSummary, 'offsetMs' | 'durationMs'>
 
 /**
  * The camera file's time, in seconds, that shows at `recordingMs`, or null where the camera has
- * no picture (before its first frame, after its last). A camera of unknown length runs to the end.
+ * no picture (before its first frame, after its last). A camera of unknown length shows nowhere,
+ * as in the export (bubbleShownRanges).
  */
 export function cameraTimeAt(camera: CameraTiming, recordingMs: number): number | null {
   const ms = recordingMs - camera.offsetMs
-  if (ms < 0) return null
-  if (camera.durationMs !== null && ms >= camera.durationMs) return null
+  if (camera.durationMs === null || ms < 0 || ms >= camera.durationMs) return null
   return ms / 1000
 }
 
@@ -152,4 +154,10 @@ export function cameraSync(
       ? target
       : null
   return { seekTo, play: true }
+}
+
+/** Words for the bubble's timeline lane (its accessible name): where the bubble shows. */
+export function bubbleLaneLabel(shown: readonly TimeRange[]): string {
+  if (shown.length === 0) return 'Camera bubble timeline: hidden throughout'
+  return `Camera bubble timeline: shown ${shown.map(([s, e]) => formatRange(s, e)).join(', ')}`
 }

@@ -13,6 +13,7 @@ import type { NormalizedKeep, TimeRange } from '../../../../shared/timeline'
 import { markedRange, type RangeMarks } from '../editor-state'
 import type { AnnotationChange, ChangePhase } from '../overlay/types'
 import { formatClock, formatKept, formatRange } from '../time-format'
+import { BubbleLane, type BubbleLaneProps } from './bubble-lane'
 import { CalloutLanes } from './callout-lanes'
 import { CutPart } from './cut-part'
 import { Scrubber } from './scrubber'
@@ -44,6 +45,8 @@ export interface TimelineProps {
   readonly onDelete: (ids: readonly string[]) => void
   /** A callout's bar was picked: show a moment where it is on screen, if the playhead is not in it. */
   readonly onReveal: (startMs: number, endMs: number) => void
+  /** The camera bubble's lane, for a recording with a camera. */
+  readonly bubble?: Pick<BubbleLaneProps, 'cameraRange' | 'shown' | 'selected' | 'onSelect'>
 }
 
 export function Timeline(props: TimelineProps): ReactNode {
@@ -104,6 +107,14 @@ export function Timeline(props: TimelineProps): ReactNode {
             onSeek={props.onSeek}
             onRange={props.onRange}
           />
+          {props.bubble && (
+            <BubbleLane
+              {...props.bubble}
+              durationMs={durationMs}
+              timeAt={timeAt}
+              onSeek={props.onSeek}
+            />
+          )}
           <div className="timeline-marks" aria-hidden="true">
             {range && (
               <div className="range-highlight" style={spanStyle(range[0], range[1], durationMs)} />
