@@ -118,6 +118,33 @@ describe('the camera bubble in the editor', () => {
     await expect.poll(() => bubbleOnStage(page), POLL).toEqual(bubbleBox(start, FRAME))
     // At 0 s the camera (from 0.4 s) has no picture yet; at 2 s it shows its 1.6 s.
     await expect.poll(async () => (await cameraNow(page)).shown, POLL).toBe('false')
+
+    // Playing: the camera plays along once the recording reaches its first picture; paused, it
+    // shows the very moment of the recording (camera time = recording time − offset).
+    const cameraVideo = bubble.locator('video')
+    const paused = (): Promise<boolean> =>
+      cameraVideo.evaluate((v) => (v as { paused: boolean }).paused)
+    await page.keyboard.press('Space')
+    await expect.poll(paused, POLL).toBe(false)
+    await page.keyboard.press('Space')
+    await expect.poll(paused, POLL).toBe(true)
+    const mainTime = await page
+      .locator('.stage-video')
+      .evaluate((v) => (v as { currentTime: number }).currentTime)
+    const expected = mainTime - CAMERA_OFFSET_MS / 1000
+    if (expected < (camera.durationMs ?? 0) / 1000) {
+      await expect
+        .poll(async () => Math.abs((await cameraNow(page)).time - expected), POLL)
+        .toBeLessThan(0.001)
+    } else {
+      // A slow machine paused past the camera's last picture: no bubble there.
+      expect((await cameraNow(page)).shown).toBe('false')
+    }
+    if (process.env.SIDECAST_BUBBLE_SHOT) {
+      await page.screenshot({ path: process.env.SIDECAST_BUBBLE_SHOT })
+    }
+
+    await page.keyboard.press('Home')
     await page.keyboard.press('Shift+ArrowRight')
     await page.keyboard.press('Shift+ArrowRight')
     await expect.poll(async () => (await cameraNow(page)).shown, POLL).toBe('true')
