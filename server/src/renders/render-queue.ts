@@ -71,6 +71,9 @@ function frameOf(video: Pick<Video, 'width' | 'height'>): { width: number; heigh
 
 const PARSED_MAX = 256
 
+/** The render job's project folders (links to the recording and its camera), in renders/. */
+const PROJECT_PREFIX = '.project-'
+
 export function createRenderQueue(options: RenderQueueOptions): RenderService & {
   /** Queues again what a stopped server left running, and starts rendering. */
   start(): void
@@ -207,10 +210,11 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     const outFile = path.join(dir, name)
     const local = await options.storage.localCopy(where.uploadId)
     const camera = video.camera
-    const cameraLocal = camera ? await options.storage.localCopy(camera.id) : null
+    let cameraLocal: { file: string; cleanup(): Promise<void> } | null = null
     // The engine takes a project folder: the recording and its camera side by side in one.
-    const project = await fsp.mkdtemp(path.join(rendersDir, `.project-${job.videoId}-`))
+    const project = await fsp.mkdtemp(path.join(rendersDir, `${PROJECT_PREFIX}${job.videoId}-`))
     try {
+      if (camera) cameraLocal = await options.storage.localCopy(camera.id)
       const tools = options.tools()
       const probed = await probeFacts(tools.ffprobe, local.file, video.title, signal)
       await fsp.symlink(local.file, path.join(project, probed.file))
@@ -347,6 +351,12 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     start() {
       if (started) return
       started = true
+      // Project folders a stopped server left behind (links only).
+      for (const name of fs.existsSync(rendersDir) ? fs.readdirSync(rendersDir) : []) {
+        if (name.startsWith(PROJECT_PREFIX)) {
+          fs.rmSync(path.join(rendersDir, name), { recursive: true, force: true })
+        }
+      }
       const requeued = db.requeueRunningRenders()
       if (requeued > 0) log(`render queue: ${requeued} interrupted render(s) queued again`)
       pump()
