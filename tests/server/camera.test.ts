@@ -283,6 +283,38 @@ describe('the camera of a video', () => {
     ).toEqual(['queued'])
   })
 
+  it('the download waits for the camera, has the bubble burnt in, and is made again for a new camera', async () => {
+    const s = await servers.start()
+    const videoId = await uploadRecording(s, true)
+    await save(s, videoId, 0, editsWith(BUBBLE))
+    // Asked before the camera is there: it waits, and nothing is rendered without the bubble.
+    expect(s.app.library.renders.download(video(s, videoId))).toEqual({
+      state: 'queued',
+      progress: 0
+    })
+    expect(s.app.library.renders.rendersOf(videoId).filter((r) => r.kind === 'download')).toEqual(
+      []
+    )
+    expect((await uploadCamera(s, videoId, redCamera)).finished?.status).toBe(204)
+    s.app.library.renders.download(video(s, videoId))
+    await s.app.library.renders.idle()
+    const red = s.app.library.renders.download(video(s, videoId))
+    if (red.state !== 'ready') throw new Error(`download not ready: ${JSON.stringify(red)}`)
+    const [r1, g1] = await meanColour(red.file, 3, INSIDE)
+    expect(r1).toBeGreaterThan(180)
+    expect(g1).toBeLessThan(70)
+
+    // Another camera, same edits version: the download is made again, with it.
+    expect((await uploadCamera(s, videoId, greenCamera)).finished?.status).toBe(204)
+    expect(s.app.library.renders.download(video(s, videoId)).state).not.toBe('ready')
+    await s.app.library.renders.idle()
+    const green = s.app.library.renders.download(video(s, videoId))
+    if (green.state !== 'ready') throw new Error(`download not ready: ${JSON.stringify(green)}`)
+    const [r2, g2] = await meanColour(green.file, 3, INSIDE)
+    expect(g2).toBeGreaterThan(180)
+    expect(r2).toBeLessThan(70)
+  })
+
   it('only its owner (or an admin) may send it: 403 for someone else’s video, 404 for none, 400 for bad facts', async () => {
     const s = await servers.start()
     const { videoId } = await uploadWholeVideo(s, screen, 'screen.mp4')

@@ -368,6 +368,11 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     edits: (video) => editsOf(video).edits,
 
     download(video, opts = {}): DownloadState {
+      // What follows the recording (its camera, its first edits) is not there yet: a download
+      // now would lack the bubble or show what the edits hide. It waits, made once they are in.
+      if (video.awaitingCamera || (video.awaitingEdits && video.editsVersion === 0)) {
+        return { state: 'queued', progress: 0 }
+      }
       let existing = db.getRender(video.id, 'download', video.editsVersion)
       // Made before the camera came (or with another camera): made again.
       const key = editsOf(video).key
