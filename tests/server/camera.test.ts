@@ -350,6 +350,26 @@ describe('the camera of a video', () => {
     expect(video(s, videoId).camera?.id).toBe(byAdmin.uploadId)
   })
 
+  it('counts against the unfinished-upload caps like any upload', async () => {
+    const s = await servers.start({ config: { maxUnfinishedUploads: 1 } })
+    const { videoId } = await uploadWholeVideo(s, screen, 'screen.mp4')
+    // A camera upload begun and not finished holds the one place…
+    const begun = await createUpload(s, redCamera.length, {
+      filename: 'camera.webm',
+      cameraFor: videoId,
+      cameraOffsetMs: '0'
+    })
+    expect(begun.res.status).toBe(201)
+    // …so neither another camera nor a video may start until it is finished.
+    const second = await uploadCamera(s, videoId, greenCamera)
+    expect(second.created.status).toBe(429)
+    const video2 = await createUpload(s, screen.length, { filename: 'other.mp4' })
+    expect(video2.res.status).toBe(429)
+    expect((await patch(s, begun.path, 0, redCamera)).status).toBe(204)
+    expect(video(s, videoId).camera?.id).toBe(begun.id)
+    expect((await uploadCamera(s, videoId, greenCamera)).finished?.status).toBe(204)
+  })
+
   it('a camera that is not a video is refused (422) and nothing is linked', async () => {
     const s = await servers.start()
     const videoId = await uploadRecording(s, true)
