@@ -572,7 +572,11 @@ export class RecordingSession {
     if (this.closeOffRange(Math.round(this.elapsedMs()))) {
       this.sendCameraInfo({ offRanges: this.cameraOffRanges() })
     }
-    await Promise.all([this.stopRecorder(recorder), this.stopCamera()])
+    // The screen first, then the camera: once the screen's encoder is done, the camera's catches
+    // up on the frames it still holds (on a busy machine it lags, and what it holds at its stop
+    // is dropped), so the camera's file ends with the recording instead of seconds before.
+    await this.stopRecorder(recorder)
+    await this.stopCamera()
     // The offset, off stretches and any early end are in recording.json before it is finished.
     await this.infoChain
 
