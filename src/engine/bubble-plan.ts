@@ -198,10 +198,8 @@ export function cameraPtsExpression(pieces: readonly CameraPiece[]): string {
 /**
  * The bubble's filter chains over `[base]`, giving `[out]`. Inputs: `camera`, `mask`, `ring` are
  * ffmpeg input indexes; `enable` is the overlay's enable expression for the plan's ranges.
- *
- * The screen is brought to limited-range yuv420p first: the camera and the stills are limited
- * range, and overlay blends bytes, so a full-range (Chromium) recording would otherwise wash
- * out the camera's colours; the export's last `format` gives the wanted pixel format again.
+ * `[base]` must be limited-range yuv420p, as the camera is (buildGraph sees to it): overlay
+ * blends bytes.
  */
 export function bubbleChains(
   plan: BubblePlan,
@@ -220,9 +218,8 @@ export function bubbleChains(
     `[${inputs.mask}:v]format=yuva420p[bubmask]`,
     // Colour planes from the camera (opacity 1), the alpha plane from the mask (opacity 0).
     `[bubcam][bubmask]blend=all_mode=normal:all_opacity=1:c3_opacity=0[bub]`,
-    `[${base}]format=yuv420p[bubbase]`,
     // eof_action=pass: after the camera's last frame the screen shows alone (enable ends there too).
-    `[bubbase][bub]overlay=${x}:${y}:eof_action=pass:enable=${enable}[bubbed]`,
+    `[${base}][bub]overlay=${x}:${y}:eof_action=pass:enable=${enable}[bubbed]`,
     `[bubbed][${inputs.ring}:v]overlay=${x}:${y}:eof_action=repeat:enable=${enable}[${out}]`
   ]
 }

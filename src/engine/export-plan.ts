@@ -246,6 +246,14 @@ export function buildGraph(
     current = next
   })
 
+  // Overlay blends bytes: the camera and the callout PNGs come in limited range, so a full-range
+  // recording (Chromium's yuvj420p) is brought to limited range first, or white callouts would
+  // come out grey (235) and the camera washed out. The last `format` gives the wanted one again.
+  if (bubble || overlays.length > 0) {
+    chains.push(`[${current}]format=yuv420p[vlimited]`)
+    current = 'vlimited'
+  }
+
   // 3. The camera bubble, above the screen (and its blur) and below the callouts, as the editor
   // stacks them.
   if (bubble) {

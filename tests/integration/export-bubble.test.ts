@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runExport, type ExportResult } from '../../src/engine/run-export'
 import { bubbleBox, defaultBubble } from '../../src/shared/bubble'
-import type { Bubble, Edits } from '../../src/shared/edits'
+import type { Annotation, Bubble, Edits } from '../../src/shared/edits'
 import type { ExportPreset } from '../../src/shared/export-preset'
 import type { RecordingFacts } from '../../src/shared/project'
 import type { TimeRange } from '../../src/shared/timeline'
@@ -248,6 +248,28 @@ describe('export with the camera bubble', () => {
     },
     120_000
   )
+
+  it('a white callout on this full-range recording stays white, with the bubble and without', async () => {
+    // A white rectangle's left stroke around x 16–32 of the 320 px frame, away from the bubble.
+    const callout = {
+      ...{ id: 'r', type: 'rect', startMs: 0, endMs: 6000, color: '#ffffff', strokeWidth: 0.1 },
+      ...{ x: 0.05, y: 0.05, w: 0.3, h: 0.25 }
+    } as Annotation
+    const { camera: _camera, ...noCamera } = project.facts
+    const withBubble = await exportOf(
+      { ...edits(bubble()), annotations: [callout] },
+      'callout-bubble.mp4'
+    )
+    const without = await exportOf({ ...edits(bubble()), annotations: [callout] }, 'callout.mp4', {
+      facts: noCamera
+    })
+    expect(withBubble.bubble).toEqual({ shown: true })
+    expect(without.bubble).toBeUndefined()
+    for (const result of [withBubble, without]) {
+      const stroke = await colourAt(tools, result.outFile, 1500, 22, 44)
+      expect(Math.min(...stroke), result.outFile).toBeGreaterThan(245)
+    }
+  }, 120_000)
 
   it('a missing camera file exports without the bubble and says which file', async () => {
     const dir = join(root, 'no-camera-file')

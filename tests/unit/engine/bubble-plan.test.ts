@@ -225,7 +225,8 @@ describe('planExport with a camera', () => {
       '[bubcam][bubmask]blend=all_mode=normal:all_opacity=1:c3_opacity=0[bub]'
     )
     const enable = "enable='gte(t,0.400)*lt(t,4.400)'"
-    expect(graph).toContain(`[bubbase][bub]overlay=96:432:eof_action=pass:${enable}[bubbed]`)
+    expect(graph).toContain('[vcut]format=yuv420p[vlimited]')
+    expect(graph).toContain(`[vlimited][bub]overlay=96:432:eof_action=pass:${enable}[bubbed]`)
     expect(graph).toContain(`[bubbed][4:v]overlay=96:432:eof_action=repeat:${enable}[vbubble]`)
     // Above the screen, below the callouts.
     expect(graph.indexOf('[bubbed]')).toBeLessThan(graph.indexOf('[vbubble][1:v]overlay'))
@@ -234,7 +235,7 @@ describe('planExport with a camera', () => {
   it('draws the bubble after the blur (the blur is the screen’s)', () => {
     const blur = { id: 'b', type: 'blur', startMs: 0, endMs: 6000, x: 0.1, y: 0.1, w: 0.3, h: 0.3 }
     const graph = plan(edits([], PLACED, [blur as Annotation])).filterGraph!
-    expect(graph).toContain('[vblur0]format=yuv420p[bubbase]')
+    expect(graph).toContain('[vblur0]format=yuv420p[vlimited]')
     expect(graph.indexOf('[vblur0]')).toBeLessThan(graph.indexOf('[bubcam]'))
   })
 

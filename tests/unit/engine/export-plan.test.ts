@@ -256,7 +256,7 @@ describe('planExport: the filter graph', () => {
     ])
     expect(p.args).toEqual(expect.arrayContaining(['-i', '/tmp/o/callouts-001.png']))
     expect(p.filterGraph).toContain(
-      "[vcut][1:v]overlay=0:0:eof_action=repeat:enable='gte(t,1.000)*lt(t,3.000)'[vcallout0]"
+      "[vlimited][1:v]overlay=0:0:eof_action=repeat:enable='gte(t,1.000)*lt(t,3.000)'[vcallout0]"
     )
   })
 
@@ -265,7 +265,15 @@ describe('planExport: the filter graph', () => {
       edits: edits([], [rect('r', 1000, 3000)]),
       overlayPositions: { 'callouts-001.png': { x: 118, y: 64 } }
     })
-    expect(p.filterGraph).toContain('[vcut][1:v]overlay=118:64:eof_action=repeat:')
+    expect(p.filterGraph).toContain('[vlimited][1:v]overlay=118:64:eof_action=repeat:')
+  })
+
+  it('the frame is brought to limited range before callouts are blended, only then', () => {
+    // A full-range recording (Chromium's yuvj420p) would otherwise show white callouts as 235.
+    const graph = plan({ edits: edits([], [rect('r', 1000, 3000)]) }).filterGraph ?? ''
+    expect(graph).toContain('[vcut]format=yuv420p[vlimited];[vlimited][1:v]overlay')
+    const cutOnly = plan({ edits: edits([[0, 5000]]) }).filterGraph ?? ''
+    expect(cutOnly).not.toContain('vlimited')
   })
 
   it('callouts come after blur and before scaling; the output is scaled to the preset', () => {
@@ -275,7 +283,7 @@ describe('planExport: the filter graph', () => {
     })
     const graph = p.filterGraph ?? ''
     expect(graph.indexOf('boxblur')).toBeLessThan(graph.indexOf('[1:v]overlay'))
-    expect(graph).toContain('[vblur0][1:v]overlay')
+    expect(graph).toContain('[vblur0]format=yuv420p[vlimited];[vlimited][1:v]overlay')
     expect(graph).toMatch(/\[vcallout0\]scale=1280:720,setsar=1,format=yuv420p\[vout\]$/)
     expect(p.output).toEqual({ width: 1280, height: 720 })
   })
