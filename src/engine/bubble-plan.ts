@@ -130,16 +130,20 @@ export function planBubble(
   )
   if (outputRanges.length === 0) return null
 
-  // Camera input time t is recording time t + seek + offset.
-  const lead = cameraSeekMs + camera.offsetMs
+  // Camera input time t is recording time t + inputZero (its seek plus its offset).
+  const inputZero = cameraSeekMs + camera.offsetMs
   const cameraEnd = camera.offsetMs + (camera.durationMs ?? 0)
   const pieces: CameraPiece[] = []
   let outStart = 0
   for (const [start, end] of keep) {
-    const from = Math.max(start, lead)
+    const from = Math.max(start, inputZero)
     const to = Math.min(end, cameraEnd)
     if (to > from) {
-      pieces.push({ fromMs: from - lead, toMs: to - lead, shiftMs: lead - start + outStart })
+      pieces.push({
+        fromMs: from - inputZero,
+        toMs: to - inputZero,
+        shiftMs: inputZero - start + outStart
+      })
     }
     outStart += end - start
   }
