@@ -136,7 +136,15 @@ describe('recording the camera', () => {
     const toggle = page.getByRole('button', { name: 'Camera', exact: true })
     await toggle.waitFor()
     expect(await toggle.getAttribute('aria-pressed')).toBe('true')
-    await delay(6_000)
+    await delay(2_000)
+    // Camera off for a moment, then on again: an off stretch on the recording clock.
+    await toggle.click()
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false')
+    await delay(1_500)
+    await toggle.click()
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('true')
+    const remaining = 6_000 - (Date.now() - startedAt)
+    if (remaining > 0) await delay(remaining)
     await page.getByRole('button', { name: 'Stop recording' }).click()
     const recordedSeconds = (Date.now() - startedAt) / 1000
 
@@ -151,6 +159,13 @@ describe('recording the camera', () => {
     })
     expect(camera?.mimeType).not.toMatch(/opus/)
     expect(camera?.endedBecause).toBeUndefined()
+    // The one off stretch, inside the recording (the default bubble hides there).
+    const off = camera?.offRanges ?? []
+    expect(off).toHaveLength(1)
+    const [offStart, offEnd] = off[0]!
+    expect(offStart).toBeGreaterThan(0)
+    expect(offEnd).toBeGreaterThan(offStart)
+    expect(offEnd).toBeLessThanOrEqual(facts.durationMs ?? Infinity)
     // Both recorders start within moments of each other.
     expect(Math.abs(camera?.offsetMs ?? NaN)).toBeLessThan(1500)
 
