@@ -473,6 +473,50 @@ describe('the camera of a video', () => {
     expect((await request(s.url, 'GET', `/media/${other}`, bearer(s.otherToken))).status).toBe(409)
   })
 
+  it('a new version of the recording renders again from its own pictures, without the old camera', async () => {
+    const s = await servers.start()
+    const videoId = await uploadRecording(s, true)
+    // A blur as well, so viewers get a render with or without a camera.
+    await save(s, videoId, 0, {
+      ...editsWith(BUBBLE),
+      annotations: [{ id: 'b1', type: 'blur', startMs: 0, endMs: 6000, x: 0, y: 0, w: 0.1, h: 0.1 }]
+    })
+    expect((await uploadCamera(s, videoId, redCamera)).finished?.status).toBe(204)
+    await s.app.library.renders.idle()
+    const before = s.app.library.renders.viewerMedia(video(s, videoId))
+    if (before.kind !== 'render') throw new Error('no render')
+    expect((await meanColour(before.file, 3, INSIDE))[0]).toBeGreaterThan(180)
+
+    // A new version: a grey screen, no camera following.
+    const greyFile = path.join(tempDir('camera-grey'), 'grey.mp4')
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=0x808080:size=320x240:rate=25:duration=6',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      greyFile
+    ])
+    const grey = fs.readFileSync(greyFile)
+    const created = await createUpload(s, grey.length, { filename: 'grey.mp4', replaces: videoId })
+    expect((await patch(s, created.path, 0, grey)).status).toBe(204)
+    // The old render (blue screen, red bubble) is not what the new version looks like: gone.
+    expect(s.app.library.renders.viewerMedia(video(s, videoId)).kind).toBe('processing')
+    await s.app.library.renders.idle()
+    const after = s.app.library.renders.viewerMedia(video(s, videoId))
+    if (after.kind !== 'render') throw new Error(`no render: ${JSON.stringify(after)}`)
+    expect(after.stale).toBe(false)
+    for (const box of [INSIDE, OUTSIDE]) {
+      const [r, g, b] = await meanColour(after.file, 3, box)
+      expect(Math.max(Math.abs(r - 128), Math.abs(g - 128), Math.abs(b - 128))).toBeLessThan(20)
+    }
+  })
+
   it('DELETE /api/videos/:id/camera: only its owner; removes the camera, or says none will come', async () => {
     const s = await servers.start()
     const videoId = await uploadRecording(s, true)

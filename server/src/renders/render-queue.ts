@@ -409,6 +409,18 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
 
     rendersOf: (videoId) => db.rendersOf(videoId),
 
+    async recordingReplaced(videoId) {
+      if (current?.record.videoId === videoId) {
+        current.controller.abort()
+        await current.done
+      }
+      // Made from the old recording (its pictures, its camera, its prepared audio): all of it
+      // goes, and what the edits need is made again from the new one.
+      for (const r of db.rendersOf(videoId)) db.deleteRender(r.videoId, r.kind, r.editsVersion)
+      if (VIDEO_ID.test(videoId)) await fsp.rm(videoDir(videoId), { recursive: true, force: true })
+      editsChanged(videoId)
+    },
+
     async forget(videoId) {
       if (current?.record.videoId === videoId) {
         current.controller.abort()

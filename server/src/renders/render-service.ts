@@ -64,6 +64,11 @@ export interface RenderService {
     | { readonly kind: 'none' }
   /** The renders of a video, for its owner (what is being rendered, what failed and why). */
   rendersOf(videoId: string): RenderRecord[]
+  /**
+   * A new version of the video's recording was saved (`replaces`): renders of the old one are
+   * removed (viewers wait for the new ones rather than see the old pictures) and queued again.
+   */
+  recordingReplaced(videoId: string): Promise<void>
   /** Removes a video's render files (the video is deleted). */
   forget(videoId: string): Promise<void>
   /** Resolves when no render runs or waits (tests). */

@@ -358,6 +358,10 @@ export class UploadProcessor {
       })
     }
     if (swapped.previousUploadId !== uploadId) {
+      // Viewers' renders of the old version would show its pictures: made again from this one.
+      await this.library.renders.recordingReplaced(record.videoId).catch((error: unknown) => {
+        this.log(`upload ${uploadId}: could not renew the renders: ${String(error)}`)
+      })
       await storage.remove(swapped.previousUploadId).catch((error: unknown) => {
         this.log(
           `upload ${uploadId}: could not remove the replaced version ${swapped.previousUploadId}: ${String(error)}`
