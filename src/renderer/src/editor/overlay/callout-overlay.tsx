@@ -105,7 +105,21 @@ function useElementSize(ref: RefObject<HTMLElement | null>): { width: number; he
 const pct = (fraction: number): string => `${fraction * 100}%`
 
 /** The editor's annotation layer; fills its positioned parent, which has the video's aspect ratio. */
-export function CalloutOverlay(props: CalloutOverlayProps): ReactNode {
+/**
+ * The overlay's props with what only a React caller gives. Kept out of types.ts, which plain
+ * (non-React) editor code and its Node unit tests import: React's types there would stub the DOM
+ * element types of the whole Node typecheck.
+ */
+export interface CalloutOverlayViewProps extends CalloutOverlayProps {
+  /**
+   * Drawn between the blur previews and the callouts (the camera bubble: the export stacks it
+   * above the screen and its blur, below the callouts). Given `hitsAnnotation`, which says
+   * whether a press there belongs to a callout drawn over it (then the overlay handles it).
+   */
+  readonly underlay?: (hitsAnnotation: (point: ClientPoint) => boolean) => ReactNode
+}
+
+export function CalloutOverlay(props: CalloutOverlayViewProps): ReactNode {
   const { annotations, currentMs, tool, selectedIds, onSelect, onCreate, onChange } = props
   const { onToolDone, onCancelGesture, onDiscard } = props
   const frame: FrameSize = useMemo(

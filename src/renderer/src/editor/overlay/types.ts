@@ -2,7 +2,6 @@
  * The contract between the editor (player, timeline, history) and the callout overlay drawn over
  * the video (drawing tools, select / move / resize, text editing, style inspector).
  */
-import type { ReactNode } from 'react'
 import type { Annotation, AnnotationType } from '../../../../shared/edits'
 
 /** The pointer tool: select, or draw one annotation type. */
@@ -53,12 +52,6 @@ export interface CalloutOverlayProps {
    * this, an empty new callout keeps its starting text.
    */
   readonly onDiscard?: (id: string) => void
-  /**
-   * Drawn between the blur previews and the callouts (the camera bubble: the export stacks it
-   * above the screen and its blur, below the callouts). Given `hitsAnnotation`, which says
-   * whether a press there belongs to a callout drawn over it (then the overlay handles it).
-   */
-  readonly underlay?: (hitsAnnotation: (point: ClientPoint) => boolean) => ReactNode
 }
 
 /** A pointer position in client (CSS) pixels. */
