@@ -284,6 +284,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     emit: (info) => opts.emit('uploads:changed', info),
     takesEdits: () => editsFeature.takesEdits(),
+    takesCamera: () => editsFeature.takesCamera(),
     async uploaded(upload) {
       // The recording went as it is (live, as it was made; or it had no edits then): its edits
       // follow, now and after every later save, when the library applies edits itself.

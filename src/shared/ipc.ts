@@ -154,6 +154,11 @@ export interface ExportProgressEvent {
   readonly error?: string
   /** How the export was rendered, when `done` (smart rendering copies untouched stretches). */
   readonly render?: RenderSummary
+  /**
+   * Something the finished file lacks that the edits asked for, in words, when `done` (e.g. the
+   * camera bubble, when the camera's file is missing); absent when the file is as edited.
+   */
+  readonly warning?: string
 }
 
 /** The team library connection as the Settings view shows it (the token itself never leaves main). */

@@ -266,7 +266,8 @@ export function createExportService(options: ExportServiceOptions): ExportServic
           etaMs: 0,
           state: 'done',
           sizeBytes: result.sizeBytes,
-          ...(result.render ? { render: result.render } : {})
+          ...(result.render ? { render: result.render } : {}),
+          ...(result.bubble?.why ? { warning: sentence(result.bubble.why) } : {})
         })
       },
       (error: unknown) => {
@@ -329,4 +330,11 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       await stopPreparingAudio()
     }
   }
+}
+
+/** A reason as a sentence: capital first letter, full stop. */
+function sentence(text: string): string {
+  const trimmed = text.trim()
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`
 }

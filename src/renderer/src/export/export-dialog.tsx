@@ -264,6 +264,9 @@ export function ExportDialog({ project, onClose }: ExportDialogProps): ReactNode
               >
                 {exportEndWords(event)}
                 {howRendered && <span className="export-render">{howRendered}</span>}
+                {state === 'done' && event.warning && (
+                  <span className="export-warning">{event.warning}</span>
+                )}
               </p>
             )}
 

@@ -144,6 +144,46 @@ describe('export runs', () => {
     expect(exportsService.current()).toBeNull()
   })
 
+  it('a file exported without the camera bubble says so in its done event', async () => {
+    const exportsService = service()
+    const { outFile } = await exportsService.start('p1', {})
+    pending[0]?.resolve({
+      outFile,
+      sizeBytes: 1,
+      durationMs: 5000,
+      mode: 'encode',
+      render: { mode: 'full', copiedFraction: 0, reason: null },
+      audio: { how: 'encoded' },
+      bubble: {
+        shown: false,
+        why: 'the camera recording (camera.webm) is missing from the project folder, so the video was exported without the camera bubble'
+      }
+    })
+    await exportsService.idle()
+    expect(events.at(-1)).toMatchObject({
+      state: 'done',
+      warning:
+        'The camera recording (camera.webm) is missing from the project folder, so the video was exported without the camera bubble.'
+    })
+  })
+
+  it('a file with its bubble, or without a camera, has no warning', async () => {
+    const exportsService = service()
+    const first = await exportsService.start('p1', {})
+    pending[0]?.resolve({
+      outFile: first.outFile,
+      sizeBytes: 1,
+      durationMs: 5000,
+      mode: 'encode',
+      render: { mode: 'full', copiedFraction: 0, reason: null },
+      audio: { how: 'encoded' },
+      bubble: { shown: true }
+    })
+    await exportsService.idle()
+    expect(events.at(-1)?.state).toBe('done')
+    expect(events.at(-1)).not.toHaveProperty('warning')
+  })
+
   it('a failure ends in "failed" with ffmpeg’s message, and frees the slot', async () => {
     const exportsService = service()
     const { exportId } = await exportsService.start('p1', undefined)
