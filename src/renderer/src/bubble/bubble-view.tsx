@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
-import { cameraConstraints } from '../recorder/recording-session'
+import { openCameraStream } from '../recorder/camera-stream'
 import { openBubbleChannel } from './bubble-channel'
 import './bubble.css'
 
@@ -25,27 +25,17 @@ export function BubbleView({ cameraId }: { cameraId: string }): ReactNode {
   }, [])
 
   useEffect(() => {
-    let stopped = false
-    let stream: MediaStream | null = null
-    navigator.mediaDevices
-      .getUserMedia(cameraConstraints(cameraId))
-      .then((media) => {
-        if (stopped) {
-          media.getTracks().forEach((t) => t.stop())
-          return
-        }
-        stream = media
+    return openCameraStream(
+      cameraId,
+      (media) => {
         const element = video.current
         if (element) {
           element.srcObject = media
           void element.play().catch(() => undefined)
         }
-      })
-      .catch(() => setFailed(true))
-    return () => {
-      stopped = true
-      stream?.getTracks().forEach((t) => t.stop())
-    }
+      },
+      () => setFailed(true)
+    )
   }, [cameraId])
 
   return (

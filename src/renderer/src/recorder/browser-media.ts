@@ -17,16 +17,23 @@ import type {
   TrackPort
 } from './media-ports'
 
-async function getDisplayMedia(constraints: DisplayConstraints): Promise<DisplayCapture> {
-  const stream = await navigator.mediaDevices.getDisplayMedia(constraints)
+/** The stream's video track; without one, stops the stream and throws `missing`. */
+function videoTrackOf(stream: MediaStream, missing: string): MediaStreamTrack {
   const track = stream.getVideoTracks()[0]
   if (!track) {
     stream.getTracks().forEach((t) => t.stop())
-    throw new Error('The capture has no video')
+    throw new Error(missing)
   }
+  return track
+}
+
+/** What display and camera captures share: the frame size, the track's end, stopping the stream. */
+function videoCapture(
+  stream: MediaStream,
+  track: MediaStreamTrack
+): Pick<DisplayCapture, 'width' | 'height' | 'onEnded' | 'stop'> {
   const settings = track.getSettings()
   return {
-    videoTrack: track,
     width: settings.width ?? null,
     height: settings.height ?? null,
     onEnded(listener) {
@@ -37,6 +44,12 @@ async function getDisplayMedia(constraints: DisplayConstraints): Promise<Display
       stream.getTracks().forEach((t) => t.stop())
     }
   }
+}
+
+async function getDisplayMedia(constraints: DisplayConstraints): Promise<DisplayCapture> {
+  const stream = await navigator.mediaDevices.getDisplayMedia(constraints)
+  const track = videoTrackOf(stream, 'The capture has no video')
+  return { videoTrack: track, ...videoCapture(stream, track) }
 }
 
 /**
@@ -115,31 +128,17 @@ async function firstFrame(stream: MediaStream, timeoutMs: number): Promise<void>
   }
 }
 
-/** Opens the camera (video only); used by the session and, for the preview, by the picker. */
+/**
+ * Opens the camera (video only) for the session, once it shows a frame. The preview and the bubble
+ * window open theirs with openCameraStream (camera-stream.ts), which does not wait for a frame.
+ */
 export async function openCamera(constraints: CameraConstraints): Promise<CameraCapture> {
   const stream = await navigator.mediaDevices.getUserMedia(constraints)
-  const track = stream.getVideoTracks()[0]
-  if (!track) {
-    stream.getTracks().forEach((t) => t.stop())
-    throw new Error('The camera gave no video')
-  }
+  const track = videoTrackOf(stream, 'The camera gave no video')
   // getUserMedia may resolve before the camera sends anything; a recorder started then would
   // begin its file late, and the offset measured at its start would be off by that much.
   await firstFrame(stream, CAMERA_FIRST_FRAME_TIMEOUT_MS)
-  const settings = track.getSettings()
-  return {
-    track,
-    label: track.label,
-    width: settings.width ?? null,
-    height: settings.height ?? null,
-    onEnded(listener) {
-      track.addEventListener('ended', listener, { once: true })
-      return () => track.removeEventListener('ended', listener)
-    },
-    stop() {
-      stream.getTracks().forEach((t) => t.stop())
-    }
-  }
+  return { track, label: track.label, ...videoCapture(stream, track) }
 }
 
 function createRecorder(

@@ -3,8 +3,9 @@
  * default) records the screen alone. The preview is mirrored, as people expect to see themselves;
  * the recording is not.
  */
-import { useEffect, useId, useRef } from 'react'
+import { useEffect, useRef } from 'react'
 import type { ReactNode } from 'react'
+import { DevicePicker } from './device-picker'
 import type { CameraInput } from './use-camera-inputs'
 
 export interface CameraPickerProps {
@@ -23,46 +24,27 @@ export interface CameraPickerProps {
 
 export function CameraPicker(props: CameraPickerProps): ReactNode {
   const { value, devices, unnamed, preview, problem, onChange, disabled } = props
-  const selectId = useId()
-  const problemId = useId()
-  const known = value === 'none' || value === 'default' || devices.some((d) => d.deviceId === value)
-
   return (
-    <div className="camera-picker">
-      <label htmlFor={selectId} className="field-label">
-        Camera
-      </label>
-      <div className="camera-row">
-        <select
-          id={selectId}
-          value={value}
-          disabled={disabled}
-          aria-describedby={problem ? problemId : undefined}
-          onChange={(event) => onChange(event.target.value)}
-        >
+    <DevicePicker
+      kind="camera"
+      label="Camera"
+      value={value}
+      devices={devices}
+      leading={
+        <>
           <option value="none">No camera</option>
           {(value === 'default' || (unnamed && devices.length === 0)) && (
             <option value="default">Default camera</option>
           )}
-          {devices.map((d) => (
-            <option key={d.deviceId} value={d.deviceId}>
-              {d.label}
-            </option>
-          ))}
-          {!known && <option value={value}>Last used camera (not connected)</option>}
-        </select>
-        {preview && <CameraPreviewVideo stream={preview} />}
-      </div>
-      {value === 'none' ? (
-        <p className="hint">No camera bubble: the screen is recorded alone.</p>
-      ) : problem ? (
-        <p className="hint warning-text" id={problemId}>
-          {problem}
-        </p>
-      ) : (
-        <p className="hint">Your camera is recorded in a bubble you can move in the editor.</p>
-      )}
-    </div>
+        </>
+      }
+      preview={preview && <CameraPreviewVideo stream={preview} />}
+      problem={problem}
+      noneHint="No camera bubble: the screen is recorded alone."
+      readyHint="Your camera is recorded in a bubble you can move in the editor."
+      onChange={onChange}
+      disabled={disabled}
+    />
   )
 }
 

@@ -1,10 +1,8 @@
 /** The system's microphones, kept current as devices come and go. */
-import { useCallback, useEffect, useState } from 'react'
+import { audioInputs, type AudioInput } from './audio-inputs'
+import { useMediaInputs } from './use-media-inputs'
 
-export interface AudioInput {
-  readonly deviceId: string
-  readonly label: string
-}
+export type { AudioInput } from './audio-inputs'
 
 export interface AudioInputs {
   /** Real devices, without Chromium's `default`/`communications` aliases. */
@@ -15,38 +13,11 @@ export interface AudioInputs {
   refresh(): void
 }
 
-const ALIASES = new Set(['default', 'communications', ''])
+const NONE_YET: { devices: readonly AudioInput[]; defaultLabel: string | null } = {
+  devices: [],
+  defaultLabel: null
+}
 
 export function useAudioInputs(): AudioInputs {
-  const [devices, setDevices] = useState<readonly AudioInput[]>([])
-  const [defaultLabel, setDefaultLabel] = useState<string | null>(null)
-
-  const refresh = useCallback(() => {
-    const mediaDevices = navigator.mediaDevices
-    if (!mediaDevices?.enumerateDevices) return
-    mediaDevices
-      .enumerateDevices()
-      .then((all) => {
-        const inputs = all.filter((d) => d.kind === 'audioinput')
-        const alias = inputs.find((d) => d.deviceId === 'default')
-        // Chromium labels the alias "Default - <device>"; the device name is what people know.
-        setDefaultLabel(alias?.label ? alias.label.replace(/^Default\s*-\s*/i, '') : null)
-        setDevices(
-          inputs
-            .filter((d) => !ALIASES.has(d.deviceId))
-            .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Microphone ${i + 1}` }))
-        )
-      })
-      .catch(() => setDevices([]))
-  }, [])
-
-  useEffect(() => {
-    refresh()
-    const mediaDevices = navigator.mediaDevices
-    if (!mediaDevices) return
-    mediaDevices.addEventListener('devicechange', refresh)
-    return () => mediaDevices.removeEventListener('devicechange', refresh)
-  }, [refresh])
-
-  return { devices, defaultLabel, refresh }
+  return useMediaInputs(audioInputs, NONE_YET)
 }

@@ -1,6 +1,6 @@
 /** The system's cameras, kept current as devices come and go. */
-import { useCallback, useEffect, useState } from 'react'
 import { cameraInputs, type CameraInput } from './camera-inputs'
+import { useMediaInputs } from './use-media-inputs'
 
 export type { CameraInput } from './camera-inputs'
 
@@ -13,30 +13,11 @@ export interface CameraInputs {
   refresh(): void
 }
 
+const NONE_YET: { devices: readonly CameraInput[]; unnamed: boolean } = {
+  devices: [],
+  unnamed: false
+}
+
 export function useCameraInputs(): CameraInputs {
-  const [devices, setDevices] = useState<readonly CameraInput[]>([])
-  const [unnamed, setUnnamed] = useState(false)
-
-  const refresh = useCallback(() => {
-    const mediaDevices = navigator.mediaDevices
-    if (!mediaDevices?.enumerateDevices) return
-    mediaDevices
-      .enumerateDevices()
-      .then((all) => {
-        const found = cameraInputs(all)
-        setDevices(found.devices)
-        setUnnamed(found.unnamed)
-      })
-      .catch(() => setDevices([]))
-  }, [])
-
-  useEffect(() => {
-    refresh()
-    const mediaDevices = navigator.mediaDevices
-    if (!mediaDevices) return
-    mediaDevices.addEventListener('devicechange', refresh)
-    return () => mediaDevices.removeEventListener('devicechange', refresh)
-  }, [refresh])
-
-  return { devices, unnamed, refresh }
+  return useMediaInputs(cameraInputs, NONE_YET)
 }

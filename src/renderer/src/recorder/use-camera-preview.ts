@@ -4,8 +4,9 @@
  * all day, and the recording opens the camera itself.
  */
 import { useEffect, useState } from 'react'
+import { openCameraStream } from './camera-stream'
 import { cameraError } from './capture-errors'
-import { cameraConstraints } from './recording-session'
+import { usePageVisible } from './use-page-visible'
 
 export interface CameraPreview {
   /** The camera's stream to show, or null while none is open. */
@@ -22,13 +23,7 @@ export function useCameraPreview(
 ): CameraPreview {
   const [stream, setStream] = useState<MediaStream | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
-  const [visible, setVisible] = useState(() => document.visibilityState === 'visible')
-
-  useEffect(() => {
-    const onChange = (): void => setVisible(document.visibilityState === 'visible')
-    document.addEventListener('visibilitychange', onChange)
-    return () => document.removeEventListener('visibilitychange', onChange)
-  }, [])
+  const visible = usePageVisible()
 
   const active = enabled && visible && cameraId !== 'none'
 
@@ -37,26 +32,17 @@ export function useCameraPreview(
       setStream(null)
       return
     }
-    let stopped = false
-    let opened: MediaStream | null = null
     setProblem(null)
-    navigator.mediaDevices
-      .getUserMedia(cameraConstraints(cameraId))
-      .then((media) => {
-        if (stopped) {
-          media.getTracks().forEach((t) => t.stop())
-          return
-        }
-        opened = media
+    const close = openCameraStream(
+      cameraId,
+      (media) => {
         setStream(media)
         onOpened()
-      })
-      .catch((error: unknown) => {
-        if (!stopped) setProblem(cameraError(error, platform).message)
-      })
+      },
+      (error) => setProblem(cameraError(error, platform).message)
+    )
     return () => {
-      stopped = true
-      opened?.getTracks().forEach((t) => t.stop())
+      close()
       setStream(null)
     }
     // onOpened only refreshes the device list; re-opening the camera for a new callback would flicker.

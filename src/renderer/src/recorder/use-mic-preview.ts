@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react'
 import { openMicrophoneGraph } from './browser-media'
 import { microphoneError } from './capture-errors'
+import { usePageVisible } from './use-page-visible'
 
 /** How often the meter reads the level: smooth enough to look alive, cheap enough to ignore. */
 export const METER_INTERVAL_MS = 80
@@ -23,13 +24,7 @@ export function useMicPreview(
 ): MicPreview {
   const [level, setLevel] = useState(0)
   const [problem, setProblem] = useState<string | null>(null)
-  const [visible, setVisible] = useState(() => document.visibilityState === 'visible')
-
-  useEffect(() => {
-    const onChange = (): void => setVisible(document.visibilityState === 'visible')
-    document.addEventListener('visibilitychange', onChange)
-    return () => document.removeEventListener('visibilitychange', onChange)
-  }, [])
+  const visible = usePageVisible()
 
   const active = enabled && visible && microphoneId !== 'none'
 
