@@ -472,6 +472,7 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
       }
       const done: RecordingFacts = {
         ...base,
+        ...(base.camera ? { camera: offRangesWithin(base.camera, probe.durationMs) } : {}),
         status: request.status,
         file: fileName,
         container,
@@ -653,4 +654,16 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     retitleActive,
     close
   }
+}
+
+/**
+ * The camera's off stretches within the recording: one still open when recording ended (the app
+ * died while the camera was off; the renderer sends it open-ended) ends with the recording.
+ */
+function offRangesWithin(camera: CameraFacts, durationMs: number): CameraFacts {
+  if (!camera.offRanges) return camera
+  const offRanges = camera.offRanges
+    .map(([start, end]) => [Math.min(start, durationMs), Math.min(end, durationMs)] as const)
+    .filter(([start, end]) => end > start)
+  return { ...camera, offRanges }
 }

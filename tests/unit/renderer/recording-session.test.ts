@@ -25,6 +25,7 @@ import {
   ENDED_DISK_LOW,
   ENDED_SOURCE_CLOSED,
   MICROPHONE_LOST,
+  OPEN_OFF_END,
   RecordingSession
 } from '../../../src/renderer/src/recorder/recording-session'
 import type { SessionEvent } from '../../../src/renderer/src/recorder/recording-session'
@@ -922,8 +923,16 @@ describe('RecordingSession: the camera', () => {
     t.setNow(61_000)
     await t.session.stop()
     expect(toggles).toEqual([false, true, false])
+    // Each switch-off is told at once, open-ended (a crash while off keeps it); on or Stop closes it.
     expect(cameraInfos(t)).toEqual([
+      { offRanges: [[2000, OPEN_OFF_END]] },
       { offRanges: [[2000, 5000]] },
+      {
+        offRanges: [
+          [2000, 5000],
+          [7000, OPEN_OFF_END]
+        ]
+      },
       {
         offRanges: [
           [2000, 5000],
@@ -1045,7 +1054,11 @@ describe('RecordingSession: the camera', () => {
       .of('recording:camera-info')
       .filter((a) => a[0] === 'p2')
       .map((a) => a[1])
-    expect(p2Infos).toEqual([{ offsetMs: 10 }, { offRanges: [[0, 2000]] }])
+    expect(p2Infos).toEqual([
+      { offRanges: [[0, OPEN_OFF_END]] },
+      { offsetMs: 10 },
+      { offRanges: [[0, 2000]] }
+    ])
   })
 
   it('discard stops the camera too, before main deletes the take', async () => {

@@ -81,6 +81,12 @@ export function cameraConstraints(cameraId: string): CameraConstraints {
   }
 }
 
+/**
+ * The end of an off stretch still open (the camera is off now): main ends it with the recording
+ * (capture-writer's finish clamps off stretches to the recording's length).
+ */
+export const OPEN_OFF_END = Number.MAX_SAFE_INTEGER
+
 export type SessionPhase =
   'idle' | 'acquiring' | 'ready' | 'starting' | 'recording' | 'paused' | 'stopping' | 'stopped'
 
@@ -507,6 +513,9 @@ export class RecordingSession {
     const at = Math.round(this.elapsedMs())
     if (!on) {
       this.offSince = at
+      // Told at once, still open: if the app dies before the camera is back on, the stretch
+      // runs to the end of what was recorded (main ends it there) instead of being lost.
+      this.sendCameraInfo({ offRanges: [...this.cameraOffRanges(), [at, OPEN_OFF_END]] })
     } else {
       this.closeOffRange(at)
       this.sendCameraInfo({ offRanges: this.cameraOffRanges() })
@@ -729,6 +738,8 @@ export class RecordingSession {
     this.offsetSent = false
     this.offRanges = []
     this.offSince = this.camera && !this.cameraOn ? 0 : null
+    // Off across the restart: the new take is off from its start (open-ended, as when switched off).
+    if (this.offSince !== null) this.sendCameraInfo({ offRanges: [[0, OPEN_OFF_END]] })
     this.cameraGoneSince(request)
     try {
       this.startRecorder()

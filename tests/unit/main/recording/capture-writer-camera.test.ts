@@ -365,6 +365,28 @@ describe('finish with a camera', () => {
     })
   })
 
+  it('an off stretch still open when recording ended (a crash while off) ends with the recording', async () => {
+    const id = await withCamera()
+    await recordBoth(id)
+    await store.updateCamera(id, {
+      offRanges: [
+        [100, 200],
+        [3000, Number.MAX_SAFE_INTEGER]
+      ]
+    })
+    probeCameraAsCamera()
+    // The screen probes at 4000 ms: the open stretch is ended there.
+    const facts = await store.finish(id, { status: 'recovered' })
+    expect(facts.camera?.offRanges).toEqual([
+      [100, 200],
+      [3000, 4000]
+    ])
+    expect((await factsOnDisk(id)).camera?.offRanges).toEqual([
+      [100, 200],
+      [3000, 4000]
+    ])
+  })
+
   it('an H.264 camera becomes camera.mp4', async () => {
     const id = await withCamera()
     await recordBoth(id)
