@@ -6,11 +6,9 @@
  * nothing in between is tests/server/camera.test.ts's.) A camera that cannot be sent is dropped on the library (DELETE
  * /api/videos/:id/camera), so viewers get the video without a bubble instead of waiting for ever.
  */
-import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bubbleBox, defaultBubble } from '../../src/shared/bubble'
 import { loadFacts, type RecordingFacts } from '../../src/shared/project'
@@ -19,10 +17,9 @@ import { createNodeTusLayer } from '../../src/main/share/tus-layer'
 import { createUploadQueue, type UploadQueue } from '../../src/main/share/upload-queue'
 import { DiskUrlStorage } from '../../src/main/share/url-storage'
 import type { UploadInfo } from '../../src/shared/ipc'
-import { ffmpeg, request, startServer, tempDir, type TestServer } from '../server/support'
+import { request, startServer, tempDir, type TestServer } from '../server/support'
+import { makeCamera, makeScreen, meanColour } from '../support/camera-media'
 
-const run = promisify(execFile)
-const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
 const ID = '20261203-070000-cam1'
 
 let screenFile: string
@@ -33,45 +30,8 @@ beforeAll(async () => {
   const dir = tempDir('upload-camera-src')
   screenFile = join(dir, 'screen.mp4')
   cameraFile = join(dir, 'camera.webm')
-  await ffmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    'color=c=0x0000ff:size=320x240:rate=25:duration=3',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=3',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-shortest',
-    '-movflags',
-    '+faststart',
-    screenFile
-  ])
-  await ffmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    'color=c=0xff0000:size=160x120:rate=25:duration=3',
-    '-c:v',
-    'libvpx',
-    '-b:v',
-    '200k',
-    '-deadline',
-    'realtime',
-    '-cpu-used',
-    '8',
-    '-pix_fmt',
-    'yuv420p',
-    cameraFile
-  ])
+  await makeScreen(screenFile, { colour: '0x0000ff', seconds: 3, faststart: true })
+  await makeCamera(cameraFile, '0xff0000', 3)
 }, 120_000)
 
 afterEach(async () => {
@@ -164,40 +124,6 @@ async function harness(): Promise<Harness> {
 
 function byTitle(queue: UploadQueue, suffix: string): UploadInfo | undefined {
   return queue.list().find((u) => u.title.endsWith(suffix))
-}
-
-/** The mean colour of a box of the frame at `seconds`. */
-async function meanColour(
-  file: string,
-  seconds: number,
-  box: { x: number; y: number; w: number; h: number }
-): Promise<[number, number, number]> {
-  const { stdout } = await run(
-    FFMPEG,
-    [
-      '-v',
-      'error',
-      '-ss',
-      String(seconds),
-      '-i',
-      file,
-      '-frames:v',
-      '1',
-      '-vf',
-      `crop=${box.w}:${box.h}:${box.x}:${box.y},format=rgb24`,
-      '-f',
-      'rawvideo',
-      'pipe:1'
-    ],
-    { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
-  )
-  const px = new Uint8Array(stdout)
-  const sum = [0, 0, 0]
-  for (let i = 0; i < px.length; i += 3) {
-    for (let c = 0; c < 3; c++) sum[c] = (sum[c] ?? 0) + (px[i + c] ?? 0)
-  }
-  const n = px.length / 3
-  return [(sum[0] ?? 0) / n, (sum[1] ?? 0) / n, (sum[2] ?? 0) / n]
 }
 
 describe('a recording with a camera, to the real library', () => {

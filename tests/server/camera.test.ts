@@ -6,17 +6,20 @@
  * bubble; a bubble move renders again, a callout's text does not; a second camera replaces the
  * first; deleting the video deletes its camera.
  */
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { serializeEdits, type Bubble, type Edits } from '../../src/shared/edits'
-import type { Video } from '../../server/src/db/types'
+import type { Bubble, Edits } from '../../src/shared/edits'
+import {
+  makeCamera,
+  makeScreen,
+  meanColour,
+  saveEdits as save,
+  videoOf as video
+} from '../support/camera-media'
 import { startFakeS3 } from './fake-s3'
 import {
   createUpload,
-  ffmpeg,
   patch,
   request,
   serversPerTest,
@@ -28,8 +31,6 @@ import {
   type TestServer
 } from './support'
 
-const run = promisify(execFile)
-const FFMPEG = process.env.SIDECAST_TEST_FFMPEG ?? 'ffmpeg'
 const servers = serversPerTest()
 
 /** 6 s of flat blue, 320×240, H.264 + AAC: the screen. */
@@ -42,48 +43,11 @@ let greenCamera: Buffer
 beforeAll(async () => {
   const dir = tempDir('camera')
   const screenFile = path.join(dir, 'screen.mp4')
-  await ffmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    'color=c=0x0000ff:size=320x240:rate=25:duration=6',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=6',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '25',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-shortest',
-    screenFile
-  ])
+  await makeScreen(screenFile, { colour: '0x0000ff', seconds: 6, gop: 25 })
   screen = fs.readFileSync(screenFile)
   const camera = async (colour: string, name: string): Promise<Buffer> => {
     const file = path.join(dir, name)
-    await ffmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      `color=c=${colour}:size=160x120:rate=25:duration=6`,
-      '-c:v',
-      'libvpx',
-      '-b:v',
-      '200k',
-      '-deadline',
-      'realtime',
-      '-cpu-used',
-      '8',
-      '-pix_fmt',
-      'yuv420p',
-      file
-    ])
+    await makeCamera(file, colour, 6)
     return fs.readFileSync(file)
   }
   redCamera = await camera('0xff0000', 'red.webm')
@@ -118,21 +82,6 @@ function editsWith(bubble: Bubble, calloutText = 'Hello'): Edits {
   }
 }
 
-async function save(s: TestServer, videoId: string, base: number, edits: Edits): Promise<number> {
-  const saved = await s.app.library.write((db) =>
-    db.saveEdits(videoId, base, serializeEdits(edits), s.user.id, [])
-  )
-  if (!saved || !('version' in saved)) throw new Error(`edits not saved: ${JSON.stringify(saved)}`)
-  s.app.library.renders.editsChanged(videoId)
-  return saved.version
-}
-
-function video(s: TestServer, id: string): Video {
-  const v = s.app.library.db.getVideo(id)
-  if (!v) throw new Error(`no video ${id}`)
-  return v
-}
-
 /** Uploads the screen recording with `cameraFollows`; its video id. */
 async function uploadRecording(s: TestServer, cameraFollows: boolean): Promise<string> {
   const created = await createUpload(s, screen.length, {
@@ -165,40 +114,6 @@ async function uploadCamera(
   if (created.res.status !== 201) return { created: created.res, finished: null, uploadId: '' }
   const finished = await patch(s, created.path, 0, bytes, token)
   return { created: created.res, finished, uploadId: created.id }
-}
-
-/** The mean colour (r, g, b) of a box of the frame at `seconds` of `file`. */
-async function meanColour(
-  file: string,
-  seconds: number,
-  box: { x: number; y: number; w: number; h: number }
-): Promise<[number, number, number]> {
-  const { stdout } = await run(
-    FFMPEG,
-    [
-      '-v',
-      'error',
-      '-ss',
-      String(seconds),
-      '-i',
-      file,
-      '-frames:v',
-      '1',
-      '-vf',
-      `crop=${box.w}:${box.h}:${box.x}:${box.y},format=rgb24`,
-      '-f',
-      'rawvideo',
-      'pipe:1'
-    ],
-    { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
-  )
-  const px = new Uint8Array(stdout)
-  const sum = [0, 0, 0]
-  for (let i = 0; i < px.length; i += 3) {
-    for (let c = 0; c < 3; c++) sum[c] = (sum[c] ?? 0) + (px[i + c] ?? 0)
-  }
-  const n = px.length / 3
-  return [(sum[0] ?? 0) / n, (sum[1] ?? 0) / n, (sum[2] ?? 0) / n]
 }
 
 describe('the camera of a video', () => {
@@ -489,19 +404,7 @@ describe('the camera of a video', () => {
 
     // A new version: a grey screen, no camera following.
     const greyFile = path.join(tempDir('camera-grey'), 'grey.mp4')
-    await ffmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=0x808080:size=320x240:rate=25:duration=6',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      greyFile
-    ])
+    await makeScreen(greyFile, { colour: '0x808080', seconds: 6, audio: false })
     const grey = fs.readFileSync(greyFile)
     const created = await createUpload(s, grey.length, { filename: 'grey.mp4', replaces: videoId })
     expect((await patch(s, created.path, 0, grey)).status).toBe(204)

@@ -9,8 +9,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { serializeEdits, type Edits } from '../../src/shared/edits'
-import type { Video } from '../../server/src/db/types'
+import type { Edits } from '../../src/shared/edits'
+import { boxPixels, saveEdits as save, videoOf as video, type Box } from '../support/camera-media'
 import { signInWithFetch } from './helpers-pages/session'
 import {
   request,
@@ -18,8 +18,7 @@ import {
   startServer,
   tempDir,
   uploadWholeVideo,
-  type RawResponse,
-  type TestServer
+  type RawResponse
 } from './support'
 
 const run = promisify(execFile)
@@ -87,21 +86,6 @@ function editsWith(calloutText: string): Edits {
   }
 }
 
-async function save(s: TestServer, videoId: string, base: number, edits: Edits): Promise<number> {
-  const saved = await s.app.library.write((db) =>
-    db.saveEdits(videoId, base, serializeEdits(edits), s.user.id, [])
-  )
-  if (!saved || !('version' in saved)) throw new Error(`edits not saved: ${JSON.stringify(saved)}`)
-  s.app.library.renders.editsChanged(videoId)
-  return saved.version
-}
-
-function video(s: TestServer, id: string): Video {
-  const v = s.app.library.db.getVideo(id)
-  if (!v) throw new Error(`no video ${id}`)
-  return v
-}
-
 async function durationMs(file: string): Promise<number> {
   const { stdout } = await run('ffprobe', [
     '-v',
@@ -116,31 +100,8 @@ async function durationMs(file: string): Promise<number> {
 }
 
 /** The grey pixels of a box of the frame at `seconds` (the box in 320×240 pixels). */
-async function grayBox(
-  input: string,
-  seconds: number,
-  box: { x: number; y: number; w: number; h: number }
-): Promise<Uint8Array> {
-  const { stdout } = await run(
-    FFMPEG,
-    [
-      '-v',
-      'error',
-      '-ss',
-      String(seconds),
-      '-i',
-      input,
-      '-frames:v',
-      '1',
-      '-vf',
-      `crop=${box.w}:${box.h}:${box.x}:${box.y},format=gray`,
-      '-f',
-      'rawvideo',
-      'pipe:1'
-    ],
-    { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
-  )
-  return new Uint8Array(stdout)
+function grayBox(input: string, seconds: number, box: Box): Promise<Uint8Array> {
+  return boxPixels(input, seconds, box, 'gray')
 }
 
 /** Variance of neighbouring pixels' differences: large for noise, small once blurred. */
