@@ -9,7 +9,7 @@
  * of keyframes on a screen that keeps changing.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -19,11 +19,9 @@ import { chromium, type Browser } from 'playwright-core'
 import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess } from '../support/harness-process'
 import { paintRoot, startXvfb, type XDisplay } from '../support/xvfb'
-import { throttleCpuForStress } from './cpu-throttle'
-import { waitUntil } from './wait-until'
+import { openRecorder, startRecording, waitForFacts } from './recorder-page'
 import { KEYFRAME_INTERVAL_MS } from '../../src/renderer/src/recorder/keyframes'
 import { VIDEO_MIME_PREFERENCE } from '../../src/renderer/src/recorder/mime-type'
-import type { RecordingFacts } from '../../src/shared/project'
 
 const run = promisify(execFile)
 const FFPROBE = process.env.SIDECAST_TEST_FFPROBE ?? 'ffprobe'
@@ -121,13 +119,6 @@ function recordCanvasScript(mimeType: string, intervalMs: number): string {
   })()`
 }
 
-function readFacts(dataDir: string): RecordingFacts[] {
-  const projects = join(dataDir, 'projects')
-  return readdirSync(projects).map(
-    (id) => JSON.parse(readFileSync(join(projects, id, 'recording.json'), 'utf8')) as RecordingFacts
-  )
-}
-
 beforeAll(async () => {
   xvfb = await startXvfb(SCREEN.width, SCREEN.height)
   paintRoot(xvfb.display, '#1e90ff')
@@ -151,39 +142,18 @@ describe('keyframes in recordings', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const harness = await startHarnessProcess(dataDir)
     cleanups.push(() => harness.stop())
-    const context = await browser.newContext({ permissions: ['microphone'], viewport: null })
-    cleanups.push(() => context.close())
-    const page = await context.newPage()
-    await throttleCpuForStress(page)
-    await page.goto(harness.url)
-    await page.getByRole('button', { name: 'Start recording' }).waitFor()
+    const page = await openRecorder(browser, harness, { cleanups, throttleCpu: true })
 
-    await page
-      .getByRole('radio', { name: /Entire screen/ })
-      .first()
-      .check({ force: true })
-    await page.getByRole('button', { name: 'Start recording' }).click()
-    await page
-      .getByRole('button', { name: /Skip/ })
-      .click({ timeout: 10_000 })
-      .catch(() => undefined) // no countdown configured
-    const stop = page.getByRole('button', { name: 'Stop recording' })
-    await stop.waitFor({ timeout: 20_000 })
+    await startRecording(page)
     // The recording bar's clock ticks every second, so the screen keeps changing.
     await delay(6_000)
-    await stop.click()
+    await page.getByRole('button', { name: 'Stop recording' }).click()
 
-    const facts = await waitUntil(
-      'the recording to be finished',
-      () => {
-        try {
-          return readFacts(dataDir).find((f) => f.status === 'complete')
-        } catch {
-          return undefined
-        }
-      },
+    const facts = await waitForFacts(
+      dataDir,
+      (f) => f.status === 'complete',
       60_000,
-      250
+      'the recording to be finished'
     )
     const packets = await videoPackets(join(dataDir, 'projects', facts.id, facts.file))
     const { keyframes, spans } = gops(packets)

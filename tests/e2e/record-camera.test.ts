@@ -5,35 +5,24 @@
  * writes the camera to its own file next to the screen's, with its facts in recording.json. A
  * harness killed mid-recording is recovered with both files finished.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
-import { startHarnessProcess, type HarnessProcess } from '../support/harness-process'
+import { startHarnessProcess } from '../support/harness-process'
 import { durationSeconds, probe } from '../support/media'
 import { paintRoot, startXvfb, type XDisplay } from '../support/xvfb'
-import type { RecordingFacts } from '../../src/shared/project'
+import { openRecorder, startRecording, waitForFacts } from './recorder-page'
 
 const SCREEN = { width: 1280, height: 720 }
+const CAMERA_PERMISSIONS = ['microphone', 'camera']
 
 let xvfb: XDisplay
 let browser: Browser
 const cleanups: (() => Promise<void> | void)[] = []
-
-async function openRecorder(harness: HarnessProcess): Promise<Page> {
-  const context = await browser.newContext({
-    permissions: ['microphone', 'camera'],
-    viewport: null
-  })
-  cleanups.push(() => context.close())
-  const page = await context.newPage()
-  await page.goto(harness.url)
-  await page.getByRole('button', { name: 'Start recording' }).waitFor()
-  return page
-}
 
 /** Chooses Chromium's fake camera in the picker; returns its name as the list shows it. */
 async function chooseCamera(page: Page): Promise<string> {
@@ -65,46 +54,6 @@ async function chooseCamera(page: Page): Promise<string> {
   return label
 }
 
-/** Clicks Start, skips the countdown, and returns the time recording began. */
-async function startRecording(page: Page): Promise<number> {
-  await page
-    .getByRole('radio', { name: /Entire screen/ })
-    .first()
-    .check({ force: true })
-  await page.getByRole('button', { name: 'Start recording' }).click()
-  const skip = page.getByRole('button', { name: /Skip/ })
-  await skip.click({ timeout: 10_000 }).catch(() => undefined) // no countdown configured
-  await page.getByRole('button', { name: 'Stop recording' }).waitFor({ timeout: 20_000 })
-  return Date.now()
-}
-
-function readFacts(dataDir: string): RecordingFacts[] {
-  const projects = join(dataDir, 'projects')
-  return readdirSync(projects).map(
-    (id) => JSON.parse(readFileSync(join(projects, id, 'recording.json'), 'utf8')) as RecordingFacts
-  )
-}
-
-async function waitForFacts(
-  dataDir: string,
-  accept: (facts: RecordingFacts) => boolean,
-  timeoutMs = 60_000
-): Promise<RecordingFacts> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const found = (() => {
-      try {
-        return readFacts(dataDir).find(accept)
-      } catch {
-        return undefined
-      }
-    })()
-    if (found) return found
-    if (Date.now() > until) throw new Error(`No project matched within ${timeoutMs} ms`)
-    await delay(250)
-  }
-}
-
 beforeAll(async () => {
   xvfb = await startXvfb(SCREEN.width, SCREEN.height)
   paintRoot(xvfb.display, '#1e90ff')
@@ -128,7 +77,7 @@ describe('recording the camera', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const harness = await startHarnessProcess(dataDir)
     cleanups.push(() => harness.stop())
-    const page = await openRecorder(harness)
+    const page = await openRecorder(browser, harness, { cleanups, permissions: CAMERA_PERMISSIONS })
     const cameraName = await chooseCamera(page)
 
     const startedAt = await startRecording(page)
@@ -198,7 +147,7 @@ describe('recording the camera', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sidecast-e2e-camera-crash-'))
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const first = await startHarnessProcess(dataDir)
-    const page = await openRecorder(first)
+    const page = await openRecorder(browser, first, { cleanups, permissions: CAMERA_PERMISSIONS })
     await chooseCamera(page)
 
     const startedAt = await startRecording(page)

@@ -2,18 +2,17 @@
  * End to end in real Chromium under Xvfb: the renderer records the real screen with the fake
  * microphone, the harness (real main-side services, real ffmpeg) writes and finishes the project.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser } from 'playwright-core'
 import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
-import { startHarnessProcess, type HarnessProcess } from '../support/harness-process'
+import { startHarnessProcess } from '../support/harness-process'
 import { audioPeakDb, durationSeconds, probe, sampleColour } from '../support/media'
 import { paintRoot, startXvfb, type XDisplay } from '../support/xvfb'
-import { throttleCpuForStress } from './cpu-throttle'
-import type { RecordingFacts } from '../../src/shared/project'
+import { openRecorder, startRecording, waitForFacts } from './recorder-page'
 
 const SCREEN = { width: 1920, height: 1080 }
 // The browser window covers the top-left; this spot shows the bare root window.
@@ -23,57 +22,6 @@ const ROOT_COLOUR = '#1e90ff' // rgb(30, 144, 255)
 let xvfb: XDisplay
 let browser: Browser
 const cleanups: (() => Promise<void> | void)[] = []
-
-async function openRecorder(harness: HarnessProcess): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['microphone'], viewport: null })
-  cleanups.push(() => context.close())
-  const page = await context.newPage()
-  await throttleCpuForStress(page)
-  await page.goto(harness.url)
-  await page.getByRole('button', { name: 'Start recording' }).waitFor()
-  return page
-}
-
-/** Clicks Start, skips the countdown, and returns the time recording began. */
-async function startRecording(page: Page): Promise<number> {
-  // The native radio sits under its card's label, which is what a person clicks.
-  await page
-    .getByRole('radio', { name: /Entire screen/ })
-    .first()
-    .check({ force: true })
-  await page.getByRole('button', { name: 'Start recording' }).click()
-  const skip = page.getByRole('button', { name: /Skip/ })
-  await skip.click({ timeout: 10_000 }).catch(() => undefined) // no countdown configured
-  await page.getByRole('button', { name: 'Stop recording' }).waitFor({ timeout: 20_000 })
-  return Date.now()
-}
-
-function readFacts(dataDir: string): RecordingFacts[] {
-  const projects = join(dataDir, 'projects')
-  return readdirSync(projects).map(
-    (id) => JSON.parse(readFileSync(join(projects, id, 'recording.json'), 'utf8')) as RecordingFacts
-  )
-}
-
-async function waitForFacts(
-  dataDir: string,
-  accept: (facts: RecordingFacts) => boolean,
-  timeoutMs = 60_000
-): Promise<RecordingFacts> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const found = (() => {
-      try {
-        return readFacts(dataDir).find(accept)
-      } catch {
-        return undefined
-      }
-    })()
-    if (found) return found
-    if (Date.now() > until) throw new Error(`No project matched within ${timeoutMs} ms`)
-    await delay(250)
-  }
-}
 
 beforeAll(async () => {
   xvfb = await startXvfb(SCREEN.width, SCREEN.height)
@@ -98,7 +46,7 @@ describe('recording the desktop', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const harness = await startHarnessProcess(dataDir)
     cleanups.push(() => harness.stop())
-    const page = await openRecorder(harness)
+    const page = await openRecorder(browser, harness, { cleanups, throttleCpu: true })
 
     const startedAt = await startRecording(page)
     await delay(6_000)
@@ -140,7 +88,7 @@ describe('recording the desktop', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sidecast-e2e-crash-'))
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const first = await startHarnessProcess(dataDir)
-    const page = await openRecorder(first)
+    const page = await openRecorder(browser, first, { cleanups, throttleCpu: true })
 
     const startedAt = await startRecording(page)
     await delay(7_000)
@@ -159,7 +107,7 @@ describe('recording the desktop', () => {
     expect(durationSeconds(probed)).toBeGreaterThanOrEqual(recordedSeconds - 2)
 
     // The user is told, in the app, that it was recovered.
-    const again = await openRecorder(second)
+    const again = await openRecorder(browser, second, { cleanups, throttleCpu: true })
     await again
       .getByText(/recovered/i)
       .first()
