@@ -299,31 +299,50 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     return true
   }
 
+  /**
+   * Runs `work` on a recording being written, under its project's lock; refuses (not-recording)
+   * one that is not, before and after waiting for the lock. `check` runs after the id's check,
+   * before anything else (the arguments' own checks).
+   */
+  function withActive<T>(
+    id: string,
+    work: (recording: ActiveRecording) => Promise<T>,
+    check?: () => void
+  ): Promise<T> {
+    projectDir(id)
+    check?.()
+    if (!active.has(id)) return Promise.reject(notRecording(id))
+    return withLock(id, () => {
+      const recording = active.get(id)
+      if (!recording) throw notRecording(id)
+      return work(recording)
+    })
+  }
+
   async function appendChunk(
     id: string,
     seq: number,
     bytes: Uint8Array
   ): Promise<{ bytesWritten: number }> {
-    projectDir(id)
-    checkSeq(seq)
-    if (!active.has(id)) throw notRecording(id)
-    return withLock(id, async () => {
-      const recording = active.get(id)
-      if (!recording) throw notRecording(id)
-      if (recording.broken) {
-        throw new SidecastError(
-          'write-failed',
-          'An earlier part of this recording could not be written, so Sidecast stopped taking more. Stop the recording; what was written is kept.'
-        )
-      }
-      if (!(await appendToTrack(recording, seq, bytes, 'recording'))) {
+    return withActive(
+      id,
+      async (recording) => {
+        if (recording.broken) {
+          throw new SidecastError(
+            'write-failed',
+            'An earlier part of this recording could not be written, so Sidecast stopped taking more. Stop the recording; what was written is kept.'
+          )
+        }
+        if (!(await appendToTrack(recording, seq, bytes, 'recording'))) {
+          return { bytesWritten: recording.bytesWritten }
+        }
+        if (Date.now() - recording.lastFactsWriteAt >= factsIntervalMs) {
+          await writeActiveFacts(recording)
+        }
         return { bytesWritten: recording.bytesWritten }
-      }
-      if (Date.now() - recording.lastFactsWriteAt >= factsIntervalMs) {
-        await writeActiveFacts(recording)
-      }
-      return { bytesWritten: recording.bytesWritten }
-    })
+      },
+      () => checkSeq(seq)
+    )
   }
 
   function noCamera(id: string): SidecastError {
@@ -345,50 +364,45 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
     seq: number,
     bytes: Uint8Array
   ): Promise<{ bytesWritten: number }> {
-    projectDir(id)
-    checkSeq(seq)
-    if (!active.has(id)) throw notRecording(id)
-    return withLock(id, async () => {
-      const recording = active.get(id)
-      if (!recording) throw notRecording(id)
-      const track = recording.camera
-      const camera = recording.facts.camera
-      if (!track || !camera) throw noCamera(id)
-      if (track.broken) throw cameraEnded(camera.endedBecause)
-      let written: boolean
-      try {
-        written = await appendToTrack(track, seq, bytes, 'camera recording')
-      } catch (error) {
-        if (error instanceof SidecastError && error.code === 'chunk-gap') throw error
-        track.broken = true
-        // The camera's file is done for; the screen's goes on. Said in the facts at once.
-        // A full disk stops the whole recording (the recorder does it), so it says just that.
-        const reason =
-          errorCode(error) === 'ENOSPC'
-            ? 'The disk became full, so the camera recording stopped.'
-            : `Saving the camera failed (${errorMessage(error)}); the screen recording goes on.`
-        recording.facts = { ...recording.facts, camera: { ...camera, endedBecause: reason } }
-        await writeActiveFacts(recording).catch((factsError: unknown) =>
-          warn(`could not note the camera's end for ${id}: ${errorMessage(factsError)}`)
-        )
-        throw error
-      }
-      if (written && Date.now() - recording.lastFactsWriteAt >= factsIntervalMs) {
-        // The chunk is on disk; the facts catch up at the next write (recovery counts the file).
-        await writeActiveFacts(recording).catch((error: unknown) =>
-          warn(`could not update the facts of ${id}: ${errorMessage(error)}`)
-        )
-      }
-      return { bytesWritten: track.bytesWritten }
-    })
+    return withActive(
+      id,
+      async (recording) => {
+        const track = recording.camera
+        const camera = recording.facts.camera
+        if (!track || !camera) throw noCamera(id)
+        if (track.broken) throw cameraEnded(camera.endedBecause)
+        let written: boolean
+        try {
+          written = await appendToTrack(track, seq, bytes, 'camera recording')
+        } catch (error) {
+          if (error instanceof SidecastError && error.code === 'chunk-gap') throw error
+          track.broken = true
+          // The camera's file is done for; the screen's goes on. Said in the facts at once.
+          // A full disk stops the whole recording (the recorder does it), so it says just that.
+          const reason =
+            errorCode(error) === 'ENOSPC'
+              ? 'The disk became full, so the camera recording stopped.'
+              : `Saving the camera failed (${errorMessage(error)}); the screen recording goes on.`
+          recording.facts = { ...recording.facts, camera: { ...camera, endedBecause: reason } }
+          await writeActiveFacts(recording).catch((factsError: unknown) =>
+            warn(`could not note the camera's end for ${id}: ${errorMessage(factsError)}`)
+          )
+          throw error
+        }
+        if (written && Date.now() - recording.lastFactsWriteAt >= factsIntervalMs) {
+          // The chunk is on disk; the facts catch up at the next write (recovery counts the file).
+          await writeActiveFacts(recording).catch((error: unknown) =>
+            warn(`could not update the facts of ${id}: ${errorMessage(error)}`)
+          )
+        }
+        return { bytesWritten: track.bytesWritten }
+      },
+      () => checkSeq(seq)
+    )
   }
 
   async function updateCamera(id: string, info: CameraInfoUpdate): Promise<void> {
-    projectDir(id)
-    if (!active.has(id)) throw notRecording(id)
-    return withLock(id, async () => {
-      const recording = active.get(id)
-      if (!recording) throw notRecording(id)
+    return withActive(id, async (recording) => {
       const camera = recording.facts.camera
       if (!recording.camera || !camera) throw noCamera(id)
       const next: CameraFacts = {
