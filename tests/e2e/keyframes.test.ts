@@ -15,11 +15,16 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser } from 'playwright-core'
-import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
+import { type Browser } from 'playwright-core'
 import { startHarnessProcess } from '../support/harness-process'
-import { paintRoot, startXvfb, type XDisplay } from '../support/xvfb'
-import { openRecorder, startRecording, waitForFacts } from './recorder-page'
+import {
+  openRecorder,
+  startCaptureScreen,
+  startRecording,
+  stopCaptureScreen,
+  waitForFacts,
+  type CaptureScreen
+} from './recorder-page'
 import { KEYFRAME_INTERVAL_MS } from '../../src/renderer/src/recorder/keyframes'
 import { VIDEO_MIME_PREFERENCE } from '../../src/renderer/src/recorder/mime-type'
 
@@ -30,7 +35,7 @@ const INTERVAL_S = KEYFRAME_INTERVAL_MS / 1000
 /** Timestamps in WebM are whole milliseconds, and a remux may round once more. */
 const TIMESTAMP_SLACK_S = 0.005
 
-let xvfb: XDisplay
+let screen: CaptureScreen | undefined
 let browser: Browser
 const cleanups: (() => Promise<void> | void)[] = []
 
@@ -120,21 +125,11 @@ function recordCanvasScript(mimeType: string, intervalMs: number): string {
 }
 
 beforeAll(async () => {
-  xvfb = await startXvfb(SCREEN.width, SCREEN.height)
-  paintRoot(xvfb.display, '#1e90ff')
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: false,
-    args: [...CAPTURE_CHROMIUM_ARGS, '--window-position=0,0', '--window-size=1100,760'],
-    env: { ...process.env, DISPLAY: xvfb.display }
-  })
+  screen = await startCaptureScreen(SCREEN, '#1e90ff', '1100,760')
+  browser = screen.browser
 })
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined)
-  await browser?.close().catch(() => undefined)
-  await xvfb?.stop()
-})
+afterAll(() => stopCaptureScreen(screen, cleanups))
 
 describe('keyframes in recordings', () => {
   it('a recording of the screen has a keyframe every second: no GOP spans more than the interval', async () => {

@@ -10,17 +10,22 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
+import { type Browser, type Page } from 'playwright-core'
 import { startHarnessProcess } from '../support/harness-process'
 import { durationSeconds, probe } from '../support/media'
-import { paintRoot, startXvfb, type XDisplay } from '../support/xvfb'
-import { openRecorder, startRecording, waitForFacts } from './recorder-page'
+import {
+  openRecorder,
+  startCaptureScreen,
+  startRecording,
+  stopCaptureScreen,
+  waitForFacts,
+  type CaptureScreen
+} from './recorder-page'
 
 const SCREEN = { width: 1280, height: 720 }
 const CAMERA_PERMISSIONS = ['microphone', 'camera']
 
-let xvfb: XDisplay
+let screen: CaptureScreen | undefined
 let browser: Browser
 const cleanups: (() => Promise<void> | void)[] = []
 
@@ -55,21 +60,11 @@ async function chooseCamera(page: Page): Promise<string> {
 }
 
 beforeAll(async () => {
-  xvfb = await startXvfb(SCREEN.width, SCREEN.height)
-  paintRoot(xvfb.display, '#1e90ff')
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: false,
-    args: [...CAPTURE_CHROMIUM_ARGS, '--window-position=0,0', '--window-size=1100,700'],
-    env: { ...process.env, DISPLAY: xvfb.display }
-  })
+  screen = await startCaptureScreen(SCREEN, '#1e90ff', '1100,700')
+  browser = screen.browser
 })
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined)
-  await browser?.close().catch(() => undefined)
-  await xvfb?.stop()
-})
+afterAll(() => stopCaptureScreen(screen, cleanups))
 
 describe('recording the camera', () => {
   it('records the chosen camera into its own file beside the screen, with its facts', async () => {

@@ -7,38 +7,33 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser } from 'playwright-core'
-import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
+import { type Browser } from 'playwright-core'
 import { startHarnessProcess } from '../support/harness-process'
 import { audioPeakDb, durationSeconds, probe, sampleColour } from '../support/media'
-import { paintRoot, startXvfb, type XDisplay } from '../support/xvfb'
-import { openRecorder, startRecording, waitForFacts } from './recorder-page'
+import {
+  openRecorder,
+  startCaptureScreen,
+  startRecording,
+  stopCaptureScreen,
+  waitForFacts,
+  type CaptureScreen
+} from './recorder-page'
 
 const SCREEN = { width: 1920, height: 1080 }
 // The browser window covers the top-left; this spot shows the bare root window.
 const ROOT_SPOT = { x: 1600, y: 900 }
 const ROOT_COLOUR = '#1e90ff' // rgb(30, 144, 255)
 
-let xvfb: XDisplay
+let screen: CaptureScreen | undefined
 let browser: Browser
 const cleanups: (() => Promise<void> | void)[] = []
 
 beforeAll(async () => {
-  xvfb = await startXvfb(SCREEN.width, SCREEN.height)
-  paintRoot(xvfb.display, ROOT_COLOUR)
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: false,
-    args: [...CAPTURE_CHROMIUM_ARGS, '--window-position=0,0', '--window-size=1100,760'],
-    env: { ...process.env, DISPLAY: xvfb.display }
-  })
+  screen = await startCaptureScreen(SCREEN, ROOT_COLOUR, '1100,760')
+  browser = screen.browser
 })
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined)
-  await browser?.close().catch(() => undefined)
-  await xvfb?.stop()
-})
+afterAll(() => stopCaptureScreen(screen, cleanups))
 
 describe('recording the desktop', () => {
   it('records the real screen at native size with narration and finishes a playable project', async () => {

@@ -4,11 +4,49 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { CAPTURE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import type { HarnessProcess } from '../support/harness-process'
+import { paintRoot, startXvfb, type XDisplay } from '../support/xvfb'
 import { throttleCpuForStress } from './cpu-throttle'
 import { waitUntil } from './wait-until'
 import type { RecordingFacts } from '../../src/shared/project'
+
+/** An Xvfb screen with headed Chromium on it, able to capture that screen. */
+export interface CaptureScreen {
+  readonly xvfb: XDisplay
+  readonly browser: Browser
+}
+
+/**
+ * Starts Xvfb at `size`, paints its root window `rootColour`, and opens Chromium at the
+ * top-left with the capture flags (its window `windowSize`, e.g. '1100,760').
+ */
+export async function startCaptureScreen(
+  size: { readonly width: number; readonly height: number },
+  rootColour: string,
+  windowSize: string
+): Promise<CaptureScreen> {
+  const xvfb = await startXvfb(size.width, size.height)
+  paintRoot(xvfb.display, rootColour)
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: false,
+    args: [...CAPTURE_CHROMIUM_ARGS, '--window-position=0,0', `--window-size=${windowSize}`],
+    env: { ...process.env, DISPLAY: xvfb.display }
+  })
+  return { xvfb, browser }
+}
+
+/** Runs the test file's cleanups (last first), then closes Chromium and stops Xvfb. */
+export async function stopCaptureScreen(
+  screen: CaptureScreen | undefined,
+  cleanups: (() => Promise<void> | void)[]
+): Promise<void> {
+  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined)
+  await screen?.browser.close().catch(() => undefined)
+  await screen?.xvfb.stop()
+}
 
 export interface OpenRecorderOptions {
   /** Where the new browser context's close is registered (run by the test file's afterAll). */
