@@ -31,6 +31,16 @@ export function mayChange(user: User, video: Video): boolean {
   return user.admin || video.ownerId === user.id
 }
 
+/**
+ * Who may watch a video — and so read and post its comments and reactions: every signed-in
+ * member, except while it waits for its edits or camera (instant share), when only those who may
+ * change it do.
+ */
+export function mayWatch(user: User, video: Video): boolean {
+  const waiting = video.awaitingCamera || (video.awaitingEdits && video.editsVersion === 0)
+  return !waiting || mayChange(user, video)
+}
+
 export interface Library {
   db: LibraryDb
   config: ServerConfig

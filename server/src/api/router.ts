@@ -23,11 +23,23 @@ import type { Library } from '../library'
 import { unavailable } from '../unavailable'
 import type { ApiRoute } from './base'
 import { sendJson } from './json'
+import { collectionRoutes } from './collections'
+import { commentRoutes } from './comments'
 import { editsRoutes } from './edits'
 import { meRoutes } from './me'
+import { notificationRoutes } from './notifications'
+import { requestRoutes } from './requests'
 import { videoRoutes } from './videos'
 
-const ROUTES: ApiRoute[] = [...meRoutes, ...editsRoutes, ...videoRoutes]
+const ROUTES: ApiRoute[] = [
+  ...meRoutes,
+  ...editsRoutes,
+  ...videoRoutes,
+  ...requestRoutes,
+  ...commentRoutes,
+  ...notificationRoutes,
+  ...collectionRoutes
+]
 
 /** Answers `/api/*` (not `/api/uploads`). */
 export async function handleApi(

@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { checkPassword, hashPassword } from '../passwords'
+import { createLearnDb } from './learn-db'
 import type {
   Callout,
   EditsVersion,
@@ -173,6 +174,129 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE videos ADD COLUMN camera_upload_id TEXT;
   ALTER TABLE videos ADD COLUMN camera_facts TEXT;
   ALTER TABLE videos ADD COLUMN awaiting_camera INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 7: learning together (learn-types.ts). Walkthrough requests (who wants each, the videos that
+  // answer it), comments and questions at a moment of a video, reactions, what each person
+  // watched, notifications, collections, and the team's settings. Requests and comments are
+  // searched like videos (unicode61, diacritics removed).
+  `
+  CREATE TABLE requests (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    details TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    asker_id INTEGER NOT NULL,
+    asker_name TEXT NOT NULL,
+    solved_video_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX requests_created ON requests(created_at DESC);
+  CREATE INDEX requests_open ON requests(created_at DESC) WHERE solved_video_id IS NULL;
+  CREATE TABLE request_tags (
+    request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (tag, request_id)
+  );
+  CREATE INDEX request_tags_request ON request_tags(request_id);
+  CREATE TABLE request_wants (
+    request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, user_id)
+  );
+  CREATE TABLE request_answers (
+    request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    video_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, video_id)
+  );
+  CREATE INDEX request_answers_video ON request_answers(video_id);
+  CREATE VIRTUAL TABLE request_search USING fts5(
+    request_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TABLE comments (
+    id TEXT PRIMARY KEY,
+    video_id TEXT NOT NULL,
+    parent_id TEXT,
+    author_id INTEGER NOT NULL,
+    author_name TEXT NOT NULL,
+    at_ms INTEGER,
+    body TEXT NOT NULL,
+    question INTEGER NOT NULL DEFAULT 0,
+    answered INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    edited_at TEXT
+  );
+  CREATE INDEX comments_video ON comments(video_id, created_at);
+  CREATE INDEX comments_parent ON comments(parent_id) WHERE parent_id IS NOT NULL;
+  CREATE VIRTUAL TABLE comment_search USING fts5(
+    comment_id UNINDEXED, video_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TABLE reactions (
+    video_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (video_id, kind, at_ms, user_id)
+  );
+  CREATE INDEX reactions_user ON reactions(user_id);
+  CREATE TABLE video_views (
+    video_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    ranges TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    watched_ms INTEGER NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    PRIMARY KEY (video_id, user_id)
+  );
+  CREATE INDEX video_views_user ON video_views(user_id);
+  CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor_id INTEGER,
+    actor_name TEXT NOT NULL,
+    video_id TEXT,
+    request_id TEXT,
+    comment_id TEXT,
+    at_ms INTEGER,
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    read_at TEXT
+  );
+  CREATE INDEX notifications_user ON notifications(user_id, id DESC);
+  CREATE INDEX notifications_unread ON notifications(user_id) WHERE read_at IS NULL;
+  CREATE INDEX notifications_video ON notifications(video_id) WHERE video_id IS NOT NULL;
+  CREATE INDEX notifications_request ON notifications(request_id) WHERE request_id IS NOT NULL;
+  CREATE INDEX notifications_comment ON notifications(comment_id) WHERE comment_id IS NOT NULL;
+  CREATE TABLE collections (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    owner_id INTEGER NOT NULL,
+    owner_name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX collections_owner ON collections(owner_id, created_at DESC);
+  CREATE TABLE collection_items (
+    collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    video_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    added_by INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (collection_id, video_id)
+  );
+  CREATE INDEX collection_items_video ON collection_items(video_id);
+  CREATE TABLE team_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
   `
 ]
 
@@ -661,7 +785,10 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     return getVideo(v.id) as Video
   }
 
+  const learn = createLearnDb(db, { immediate, now, newId: () => randomId(12), ftsQuery })
+
   const api: LibraryDb = {
+    ...learn,
     createUser(name, password, admin) {
       const info = st.insertUser.run(name, hashPassword(password), admin ? 1 : 0, now())
       return getUser(Number(info.lastInsertRowid)) as User

@@ -1,3 +1,7 @@
+import type { LearnDb } from './learn-types'
+
+export type * from './learn-types'
+
 export interface User {
   id: number
   name: string
@@ -170,7 +174,7 @@ export interface UploadRecord {
   live: boolean
 }
 
-export interface LibraryDb {
+export interface LibraryDb extends LearnDb {
   createUser(name: string, password: string, admin: boolean): User
   /**
    * The user when the password is theirs, else null. The hash runs off the event loop; throws
@@ -213,7 +217,7 @@ export interface LibraryDb {
   deleteSession(id: string): void
 
   getVideo(id: string): Video | null
-  /** Newest first; matches title, description, author and callout text. */
+  /** Newest first; matches title, description, author, callout text and comments' text. */
   searchVideos(q: string, opts?: { limit?: number; offset?: number }): Video[]
   countVideos(q?: string): number
   updateVideo(id: string, patch: { title?: string; description?: string }): Video | null

@@ -67,6 +67,9 @@ export function documentShell(
           ${opts.title === PRODUCT_NAME ? PRODUCT_NAME : `${opts.title} · ${PRODUCT_NAME}`}
         </title>
         <link rel="stylesheet" href="/public/style.css" />
+        <link rel="stylesheet" href="/public/requests.css" />
+        <link rel="stylesheet" href="/public/comments.css" />
+        <link rel="stylesheet" href="/public/inbox.css" />
         <link rel="icon" href="/public/icon.svg" type="image/svg+xml" />
         ${(opts.scripts ?? []).map((src) => html`<script src="/public/${src}" defer></script> `)}
       </head>

@@ -8,13 +8,18 @@ import { HttpError } from '../http-request'
 import { unavailable } from '../unavailable'
 import { sendText, setSecurityHeaders } from './http'
 import { sendErrorPage, viewerOf, wantsHtml, type PageContext, type PageRoute } from './routes/base'
+import { collectionPageRoutes } from './routes/collections'
+import { commentPageRoutes } from './routes/comments'
 import { downloadRoutes } from './routes/download'
 import { fileRoutes } from './routes/files'
+import { inboxRoutes } from './routes/inbox'
 import { libraryRoutes } from './routes/library'
 import { liveModuleRoutes } from './routes/live-module'
 import { profileRoutes } from './routes/profile'
+import { requestPageRoutes } from './routes/requests'
 import { sharedLinkRoutes } from './routes/shared-link'
 import { signInRoutes } from './routes/sign-in'
+import { unfurlRoutes } from './routes/unfurl'
 import { videoRoutes } from './routes/video'
 
 const ROUTES: PageRoute[] = [
@@ -25,6 +30,11 @@ const ROUTES: PageRoute[] = [
   ...downloadRoutes,
   ...sharedLinkRoutes,
   ...liveModuleRoutes,
+  ...requestPageRoutes,
+  ...commentPageRoutes,
+  ...inboxRoutes,
+  ...collectionPageRoutes,
+  ...unfurlRoutes,
   ...fileRoutes
 ]
 

@@ -116,6 +116,8 @@ export interface LibraryPageData {
   query: string
   publicUrl: string
   info?: string
+  /** Open requests on the home page, or the requests a search finds (pages/learn/requests-view.ts). */
+  requests?: SafeHtml
 }
 
 export function libraryPage(d: LibraryPageData): SafeHtml {
@@ -177,7 +179,7 @@ export function libraryPage(d: LibraryPageData): SafeHtml {
       query: d.query
     },
     html`<div class="page">
-      ${notice(d.info)} ${inProgress}
+      ${notice(d.info)} ${inProgress} ${d.requests}
       <div class="page-head">
         <h1>${heading}</h1>
         ${(searching || d.total > 0) && html`<p class="count" id="result-count">${count}</p>`}
@@ -304,6 +306,8 @@ export function watchPage(d: {
   urls: WatchUrls
   /** The "anyone with the link" address, for the owner's access controls; else null. */
   linkUrl: string | null
+  /** Learning together's parts (pages/learn/watch-learn.ts); signed-in viewers only. */
+  learn?: { info: SafeHtml; sections: SafeHtml }
 }): SafeHtml {
   const v = d.video
   const u = d.urls
@@ -314,7 +318,9 @@ export function watchPage(d: {
       title: titleOf(v),
       viewer: d.viewer,
       visitor: d.viewer === null,
-      scripts: ['app.js', 'watch.js', 'live-callouts.js']
+      scripts: d.learn
+        ? ['app.js', 'watch.js', 'live-callouts.js', 'comments.js', 'collection.js']
+        : ['app.js', 'watch.js', 'live-callouts.js']
     },
     html`<div class="page watch">
       ${notice(d.info)}
@@ -462,6 +468,7 @@ export function watchPage(d: {
             </p>`
           }
           ${d.viewer && u.access && accessControls(d.viewer, u.access, v.access, d.linkUrl)}
+          ${d.learn?.info}
           ${v.description.trim() ? html`<div class="description">${paragraphs(v.description)}</div>` : html`<p class="muted">No description.</p>`}
         </div>
         ${
@@ -488,6 +495,7 @@ export function watchPage(d: {
             </ol>
           </section>`
         }
+        ${d.learn?.sections}
       </div>
     </div>`
   )

@@ -1,6 +1,7 @@
 /** The library: every video, newest first, or the ones a search finds; a page at a time. */
 import { SEARCH_MAX } from '../../library'
 import { sendHtml } from '../http'
+import { homeRequests } from '../learn/requests-view'
 import { toReservation } from '../reservations'
 import { PAGE_SIZE, libraryPage } from '../views'
 import { requireViewer, type PageRequest, type PageRoute } from './base'
@@ -29,7 +30,8 @@ async function library(r: PageRequest): Promise<void> {
       page,
       query,
       publicUrl: r.ctx.library.config.publicUrl,
-      info: searchParams.has('deleted') ? 'The video was deleted.' : undefined
+      info: searchParams.has('deleted') ? 'The video was deleted.' : undefined,
+      requests: page === 1 ? homeRequests(r.ctx, viewer, query) : undefined
     })
   )
 }

@@ -5,6 +5,7 @@
 import { UPLOAD_METADATA_LIMITS } from '../../../../src/shared/upload-metadata'
 import { VIDEO_ID, mayChange, videoUrl } from '../../library'
 import { sendHtml } from '../http'
+import { watchLearn } from '../learn/watch-learn'
 import { toReservation } from '../reservations'
 import { deletePage, discardedPage, editPage, reservationPage, watchPage } from '../views'
 import {
@@ -48,7 +49,8 @@ async function watch(r: PageRequest): Promise<void> {
         thumb: video.hasThumbnail ? `/thumbs/${id}.jpg` : null,
         access: owner ? `/api/videos/${id}/access` : null
       },
-      linkUrl
+      linkUrl,
+      learn: watchLearn(r.ctx, viewer, video, r.url)
     })
   )
 }

@@ -1,0 +1,1 @@
+// SKELETON (learning together): filled in by its helper.
