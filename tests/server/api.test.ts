@@ -59,12 +59,12 @@ describe('GET /api/me', () => {
     expect((await call('GET', '/api/me', bearer(s.token))).json).toEqual({
       name: 'alice',
       admin: false,
-      features: ['edits', 'camera']
+      features: ['edits', 'camera', 'learn']
     })
     expect((await call('GET', '/api/me', bearer(s.adminToken))).json).toEqual({
       name: 'root',
       admin: true,
-      features: ['edits', 'camera']
+      features: ['edits', 'camera', 'learn']
     })
   })
 })
@@ -206,7 +206,7 @@ describe('session auth (the pages’ scripts)', () => {
     expect((await call('GET', '/api/me', cookie)).json).toEqual({
       name: 'alice',
       admin: false,
-      features: ['edits', 'camera']
+      features: ['edits', 'camera', 'learn']
     })
 
     let r = await call('PATCH', `/api/videos/${aliceVideo}`, cookie, { title: 'via session' })

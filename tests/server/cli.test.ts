@@ -136,7 +136,11 @@ describe('serving', () => {
         child.on('exit', () => reject(new Error(`exited early: ${out}`)))
       })
       const me = await fetch(`${url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })
-      expect(await me.json()).toEqual({ name: 'gina', admin: false, features: ['edits', 'camera'] })
+      expect(await me.json()).toEqual({
+        name: 'gina',
+        admin: false,
+        features: ['edits', 'camera', 'learn']
+      })
 
       const exited = new Promise<number | null>((resolve) =>
         child.on('exit', (code) => resolve(code))

@@ -266,7 +266,7 @@ describe('a browser on another origin', () => {
 
     expect(result.me).toEqual({
       status: 200,
-      body: { name: 'alice', admin: false, features: ['edits', 'camera'] }
+      body: { name: 'alice', admin: false, features: ['edits', 'camera', 'learn'] }
     })
     expect(result.renamed.status).toBe(200)
     expect(result.renamed.body).toMatchObject({ id: videoId, title: 'Renamed with the token' })

@@ -223,7 +223,7 @@ describe('everything but the preflight', () => {
     expect(JSON.parse(me.text)).toEqual({
       name: 'alice',
       admin: false,
-      features: ['edits', 'camera']
+      features: ['edits', 'camera', 'learn']
     })
   })
 
