@@ -40,6 +40,8 @@ const THREADS = 200
 const OPEN_REQUESTS = 1000
 const SOLVED_REQUESTS = 200
 const GOAL_MS = 50
+/** BENCH_SAVE_PAGES=<dir>: keep the last answer of each measured GET there, to look at. */
+const SAVE_DIR = process.env.BENCH_SAVE_PAGES
 const PASSWORD = 'bench password 1'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecast-bench-learn-'))
@@ -269,6 +271,48 @@ function seedLearning(s: Seeded): { seconds: Record<string, number>; notificatio
   return { seconds, notifications }
 }
 
+/**
+ * The database calls behind the pages and the poll, timed in this process (median of 50 after a
+ * warm-up): how much of a page's time is the data and how much the rendering.
+ */
+function timeDbCalls(s: Seeded): { what: string; ms: number; note: string }[] {
+  const db = openLibraryDb(dbFile)
+  const out: { what: string; ms: number; note: string }[] = []
+  const time = (what: string, fn: () => unknown, note: (r: unknown) => string): void => {
+    let r: unknown
+    for (let i = 0; i < 5; i++) r = fn()
+    const times: number[] = []
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now()
+      r = fn()
+      times.push(performance.now() - t0)
+    }
+    out.push({ what, ms: median(times), note: note(r) })
+  }
+  const length = (r: unknown): string => `${(r as unknown[]).length} rows`
+  time('commentsOf(watch video)', () => db.commentsOf(s.watchVideo), length)
+  time(
+    'reactionsOf(watch video)',
+    () => db.reactionsOf(s.watchVideo, s.sage),
+    () => ''
+  )
+  time('watchersOf(watch video)', () => db.watchersOf(s.watchVideo), length)
+  time(
+    "listRequests({ state: 'open', limit: 10 })",
+    () => db.listRequests({ state: 'open', limit: 10 }),
+    length
+  )
+  time("countRequests({ state: 'open' })", () => db.countRequests({ state: 'open' }), String)
+  time(
+    'notificationsOf(learner, { limit: 20 })',
+    () => db.notificationsOf(s.learner, { limit: 20 }),
+    length
+  )
+  time('unreadCount(learner)', () => db.unreadCount(s.learner), String)
+  db.close()
+  return out
+}
+
 // ---------------------------------------------------------------------------------------------
 // The server and the client
 
@@ -367,6 +411,10 @@ async function measureGet(
     times.push(r.ms)
     last = r.body
   }
+  if (SAVE_DIR) {
+    fs.mkdirSync(SAVE_DIR, { recursive: true })
+    fs.writeFileSync(path.join(SAVE_DIR, `${what.replace(/[^\w]+/g, '-')}.txt`), last)
+  }
   rows.push({
     what,
     median: median(times),
@@ -421,6 +469,8 @@ async function main(): Promise<void> {
   for (const [label, sec] of Object.entries(seeded.seconds))
     console.log(`  ${label}: ${sec.toFixed(1)} s`)
   console.log(`  notifications in the database: ${seeded.notifications.toLocaleString('en')}`)
+
+  const dbCalls = timeDbCalls(s)
 
   // Tokens: the learner (who polls) and the participants who post the replies.
   const setup = openLibraryDb(dbFile)
@@ -503,6 +553,10 @@ async function main(): Promise<void> {
       `  ${r.what.padEnd(w)}  ${r.median.toFixed(1).padStart(6)}  ${r.p95.toFixed(1).padStart(6)}  ${String(r.runs).padStart(6)}  ${r.note}${miss}`
     )
   }
+  console.log('\nThe database calls behind them, in this process (median of 50, ms):')
+  const dw = Math.max(...dbCalls.map((d) => d.what.length))
+  for (const d of dbCalls)
+    console.log(`  ${d.what.padEnd(dw)}  ${d.ms.toFixed(2).padStart(6)}  ${d.note}`)
   if (!fanOk)
     throw new Error(
       `each reply should notify ${USERS - 1}–${USERS} people; made ${made.join(', ')}`
