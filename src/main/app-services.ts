@@ -12,11 +12,16 @@ import type {
   InvokeHandlers
 } from '../shared/ipc'
 import type { RecoveryNotice, WindowLostCause } from '../shared/project'
+import type { RequestJson } from '../shared/learn'
 import { SidecastError } from '../shared/errors'
 import { LINK_COPIED_AT_STOP, LINK_READY_AT_STOP, notificationTitle } from '../shared/instant-share'
 import { errorMessage } from '../engine/error-details'
 import { fontDir } from '../engine/callout-raster'
 import { exportHandlers } from './export/export-handlers'
+import { createLearnClient, type LearnClient } from './learn/learn-client'
+import { learnHandlers } from './learn/learn-handlers'
+import { createLearnPoller, type LearnPoller, type PollTimers } from './learn/learn-poller'
+import { createCursorStore } from './learn/notification-cursors'
 import { createExportService, type ExportService } from './export/export-service'
 import { parseExportPreset } from '../engine/presets'
 import { createCurrentFfmpeg } from './ffmpeg/current-ffmpeg'
@@ -68,8 +73,11 @@ export interface PlatformAdapters {
   mediaUrl(projectId: string, fileName: string): string
   /** Puts text on the clipboard (clipboard.writeText in Electron). */
   copyText(text: string): void | Promise<void>
-  /** Shows a system notification (Notification in Electron). */
-  notify(title: string, body: string): void
+  /**
+   * Shows a system notification (Notification in Electron); with `url`, clicking it opens that
+   * page (an http(s) page of the connected library; checked by the caller) in the browser.
+   */
+  notify(title: string, body: string, options?: { readonly url?: string }): void
   /** Opens a web page in the default browser (shell.openExternal in Electron). */
   openExternal(url: string): Promise<void>
   /** Encrypts the library token at rest (safeStorage in Electron). */
@@ -122,6 +130,10 @@ export interface AppServicesOptions {
   readonly updateService?: Pick<UpdateServiceOptions, 'timers' | 'now' | 'firstCheckDelayMs'>
   /** How long a deleted recording can be restored; default DEFAULT_DELETE_UNDO_MS (the harness shortens it). */
   readonly deleteUndoMs?: number
+  /** The notifications poll's timers and interval (learn/learn-poller.ts); tests drive them. */
+  readonly learnPoll?: { readonly timers?: PollTimers; readonly intervalMs?: number }
+  /** Whether anything lists the open requests (the tray); default false. */
+  readonly trayRequests?: boolean
 }
 
 export interface AppServices {
@@ -135,6 +147,13 @@ export interface AppServices {
   readonly editsSync: EditsSync
   /** Updating Sidecast from the library (Settings › Updates, the tray's "Restart to update"). */
   readonly updates: UpdateService
+  /** "Learn together": the library's requests and notifications (src/main/learn/). */
+  readonly learn: {
+    readonly client: LearnClient
+    readonly poller: LearnPoller
+    /** Calls `listener` with the tray's open requests whenever they change; returns the unsubscribe. */
+    onTrayRequests(listener: (requests: readonly RequestJson[]) => void): () => void
+  }
   ffmpegStatus(): FfmpegStatus
   readonly handlers: InvokeHandlers
   /** Recovers recordings left unfinished by a crash; the notices are also served once over IPC. */
@@ -338,6 +357,22 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...opts.updateService
   })
   busyChanged = () => updates.busyChanged()
+
+  // Learn together: the Requests view, the tray's open requests and native notifications.
+  const learnClient = createLearnClient({ credentials: () => library.credentials(), fetch: net.fetch })
+  const trayListeners = new Set<(requests: readonly RequestJson[]) => void>()
+  const learnPoller = createLearnPoller({
+    client: learnClient,
+    notificationsOn: () => settings.get().notifyActivity,
+    notify: (title, body, options) => adapters.notify(title, body, options),
+    cursors: createCursorStore(opts.dataDir),
+    trayRequestsChanged(requests) {
+      for (const listener of trayListeners) listener(requests)
+    },
+    wantsTrayRequests: () => opts.trayRequests === true,
+    ...opts.learnPoll
+  })
+  library.onChange(() => learnPoller.pollSoon())
   recorder.onState(() => updates.busyChanged())
   uploads.onChange(() => updates.busyChanged())
   library.onChange(() => updates.libraryChanged())
@@ -378,7 +413,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     }
   }
 
-  const handlers: InvokeHandlers = {
+  const featureHandlers: InvokeHandlers = {
     ...settingsHandlers({
       info: {
         version: opts.version,
@@ -429,7 +464,19 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       editsSync,
       takesEdits: () => editsFeature.takesEdits()
     }),
-    ...updateHandlers(updates)
+    ...updateHandlers(updates),
+    ...learnHandlers({ client: learnClient, openExternal: (url) => adapters.openExternal(url) })
+  }
+  // Notifications turned on in Settings: poll now rather than at the next minute.
+  const handlers: InvokeHandlers = {
+    ...featureHandlers,
+    'settings:set': async (patch) => {
+      const saved = await featureHandlers['settings:set'](patch)
+      if (typeof patch === 'object' && patch !== null && patch.notifyActivity === true) {
+        learnPoller.pollSoon()
+      }
+      return saved
+    }
   }
 
   return {
@@ -441,6 +488,14 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     uploads,
     editsSync,
     updates,
+    learn: {
+      client: learnClient,
+      poller: learnPoller,
+      onTrayRequests(listener) {
+        trayListeners.add(listener)
+        return () => trayListeners.delete(listener)
+      }
+    },
     ffmpegStatus: () => ffmpeg.status(),
     handlers,
     finishForLostWindow,
@@ -467,14 +522,17 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         adapters.onOnline?.(() => {
           uploads.networkBack()
           editsSync.retryPending()
+          learnPoller.pollSoon()
         }) ?? null
       updates.start()
+      learnPoller.start()
       return notices
     },
     async shutdown() {
       stopOnline?.()
       stopOnline = null
       updates.dispose()
+      learnPoller.dispose()
       await uploads.shutdown()
       await editsSync.shutdown()
       await exports.shutdown()

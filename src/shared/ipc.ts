@@ -7,6 +7,7 @@ import type { Edits } from './edits'
 import type { ExportPreset } from './export-preset'
 import type { EditsSyncStatus, ProjectSummary, RecoveryNotice } from './project'
 import type { Settings } from './settings'
+import type { RequestJson } from './learn'
 import { SidecastError } from './errors'
 
 export interface CaptureSource {
@@ -60,7 +61,38 @@ export interface StartRecordingRequest {
   readonly sourceName: string
   /** The camera recorded beside the screen, when one is chosen: its own file (CameraFacts). */
   readonly camera?: StartCameraRequest
+  /**
+   * A recording made to answer a library request: its title becomes the project's title and
+   * `requestId` is kept in recording.json's `answers` (sent as Upload-Metadata `answers`).
+   */
+  readonly answer?: AnswerTarget
 }
+
+/** The request a recording answers (docs/learning-together.md, "In the desktop app"). */
+export interface AnswerTarget {
+  /** The request's id (REQUEST_ID in src/shared/learn.ts). */
+  readonly requestId: string
+  /** The request's title, 1 to 200 characters: the recording's title. */
+  readonly title: string
+}
+
+/** What the Requests view asks for: open requests, optionally matching `q`. */
+export interface RequestsQuery {
+  /** Search words (the library's `q`); empty or absent: all open requests. */
+  readonly q?: string
+}
+
+/**
+ * The Requests view's list: the open requests, newest first, or why there are none to show —
+ * `not-connected` (no library set), `unsupported` (the library has no "learn" feature yet),
+ * `auth` (the token was refused), `unreachable` / `failed` (the library did not answer, or badly).
+ */
+export type RequestsList =
+  | { readonly state: 'ok'; readonly requests: readonly RequestJson[] }
+  | {
+      readonly state: 'not-connected' | 'unsupported' | 'auth' | 'unreachable' | 'failed'
+      readonly message: string
+    }
 
 export interface StartCameraRequest {
   /** The MIME type the camera's MediaRecorder will produce. */
@@ -376,6 +408,10 @@ export interface InvokeContract {
   'updates:check': { args: []; result: UpdateStatus }
   /** Quits and installs the downloaded update; refused while recording, exporting or uploading. */
   'updates:restart': { args: []; result: void }
+  /** The connected library's open requests, newest first (GET /api/requests?state=open&q=). */
+  'requests:list': { args: [query: RequestsQuery]; result: RequestsList }
+  /** Opens a page of the connected library (a request's `url`) in the default browser. */
+  'requests:open': { args: [url: string]; result: void }
 }
 
 /** Main → renderer events: channel → payload. */
@@ -388,6 +424,8 @@ export interface EventContract {
   'uploads:changed': UploadInfo
   /** Where updating stands changed (download progress at most a few times a second). */
   'updates:changed': UpdateStatus
+  /** The tray's "Answer a request": start recording an answer to this request. */
+  'requests:answer': AnswerTarget
 }
 
 export type InvokeChannel = keyof InvokeContract
@@ -436,7 +474,9 @@ const invokeChannels: { readonly [C in InvokeChannel]: true } = {
   'share:send-mine-anyway': true,
   'updates:status': true,
   'updates:check': true,
-  'updates:restart': true
+  'updates:restart': true,
+  'requests:list': true,
+  'requests:open': true
 }
 const eventChannels: { readonly [E in EventChannel]: true } = {
   'recorder:command': true,
@@ -444,7 +484,8 @@ const eventChannels: { readonly [E in EventChannel]: true } = {
   'projects:changed': true,
   'export:progress': true,
   'uploads:changed': true,
-  'updates:changed': true
+  'updates:changed': true,
+  'requests:answer': true
 }
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(

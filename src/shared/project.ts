@@ -5,6 +5,7 @@
  * server read projects with the same code. User edits live in `edits.json` (edits.ts), never here.
  */
 import { SidecastError } from './errors'
+import { REQUEST_ID } from './learn'
 
 // ---- The folder -----------------------------------------------------------------------------
 
@@ -86,6 +87,11 @@ export interface RecordingFacts {
   readonly endedBecause?: string
   /** The camera recording beside the screen, when a camera was chosen; absent: no camera. */
   readonly camera?: CameraFacts
+  /**
+   * The id of the library request this recording answers ("Record an answer"); absent for an
+   * ordinary recording. Sent as Upload-Metadata `answers` when it becomes a new video.
+   */
+  readonly answers?: string
 }
 
 /**
@@ -164,7 +170,8 @@ const OPTIONAL_FACTS: Record<string, Check> = {
   bytesWritten: wholeNumber(0),
   finishedAt: isoDate,
   endedBecause: text,
-  camera: checkCamera
+  camera: checkCamera,
+  answers: (v) => (typeof v === 'string' && REQUEST_ID.test(v) ? null : 'must be a request id')
 }
 
 function checkCamera(value: unknown): string | null {

@@ -48,6 +48,11 @@ export interface Settings {
    * connected. SIDECAST_SHARE_WHILE_RECORDING=0|1 fixes it for a managed install.
    */
   readonly shareWhileRecording: boolean
+  /**
+   * Native notifications about activity on my videos and requests in the connected library
+   * (polled every 60 s; src/main/learn/notification-poller.ts).
+   */
+  readonly notifyActivity: boolean
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -64,7 +69,8 @@ export const DEFAULT_SETTINGS: Settings = {
   exportQuality: DEFAULT_EXPORT_PRESET.quality,
   recordingsDir: '',
   checkForUpdates: false,
-  shareWhileRecording: true
+  shareWhileRecording: true,
+  notifyActivity: true
 }
 
 /** JSON schema for the settings store (electron-store / conf validate writes against it). */
@@ -100,7 +106,8 @@ export const SETTINGS_SCHEMA = {
   },
   recordingsDir: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.recordingsDir },
   checkForUpdates: { type: 'boolean', default: DEFAULT_SETTINGS.checkForUpdates },
-  shareWhileRecording: { type: 'boolean', default: DEFAULT_SETTINGS.shareWhileRecording }
+  shareWhileRecording: { type: 'boolean', default: DEFAULT_SETTINGS.shareWhileRecording },
+  notifyActivity: { type: 'boolean', default: DEFAULT_SETTINGS.notifyActivity }
 } as const
 
 /**

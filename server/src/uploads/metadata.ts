@@ -8,6 +8,7 @@ import {
   UPLOAD_METADATA_LIMITS
 } from '../../../src/shared/upload-metadata'
 import { LIBRARY_PROJECT_ID_PATTERN } from '../../../src/shared/project'
+import { ANSWERS_METADATA_KEY, REQUEST_ID } from '../../../src/shared/learn'
 import type { Callout } from '../db/types'
 import { VIDEO_ID } from '../library'
 
@@ -45,6 +46,12 @@ export interface UploadMeta {
   cameraFor: string | null
   /** With `cameraFor`: the camera facts the render needs (recording.json's camera, in part). */
   camera: CameraMeta | null
+  /**
+   * `answers` = a request id: the recording answers that walkthrough request. When the upload
+   * becomes a new video, it is linked as an answer and the asker is told (processor.ts); a
+   * request gone by then is logged, the video stays. Not with `cameraFor`.
+   */
+  answers: string | null
 }
 
 /** The camera facts sent with a camera upload (`cameraOffsetMs`, `cameraDurationMs`, `cameraOffRanges`). */
@@ -203,6 +210,20 @@ export function validateMetadata(meta: Record<string, string | null | undefined>
     camera = cameraFacts(meta)
   }
 
+  let answers: string | null = null
+  const answersText = text(meta, ANSWERS_METADATA_KEY, 64)
+  if (answersText) {
+    if (!REQUEST_ID.test(answersText)) {
+      throw new MetadataError(
+        `${ANSWERS_METADATA_KEY} must be a request id (letters, digits, "_" and "-")`
+      )
+    }
+    if (cameraFor) {
+      throw new MetadataError(`cameraFor and ${ANSWERS_METADATA_KEY} cannot go together`)
+    }
+    answers = answersText
+  }
+
   return {
     filename,
     title,
@@ -215,7 +236,8 @@ export function validateMetadata(meta: Record<string, string | null | undefined>
     editsFollow,
     cameraFollows,
     cameraFor,
-    camera
+    camera,
+    answers
   }
 }
 

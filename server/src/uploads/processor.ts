@@ -330,7 +330,11 @@ export class UploadProcessor {
       awaitingEdits: meta.editsFollow,
       awaitingCamera: meta.cameraFollows === true
     }
-    if (!replacing || retry) return { state: 'done', video: db.completeUpload(uploadId, facts) }
+    if (!replacing || retry) {
+      const video = db.completeUpload(uploadId, facts)
+      this.linkAnswer(uploadId, meta, video)
+      return { state: 'done', video }
+    }
 
     const swapped = db.replaceVideo(uploadId, facts)
     if (!swapped) {
@@ -440,6 +444,31 @@ export class UploadProcessor {
     // The viewers' render now has the bubble (or a new camera in it).
     this.library.renders.editsChanged(record.videoId)
     return { state: 'done', video: attached.video }
+  }
+
+  /**
+   * A new video made to answer a request (Upload-Metadata `answers`): linked as an answer right
+   * after it is saved (no await between the two), which notifies whoever asked. linkAnswer is
+   * idempotent, so a run again (a retry, the reconciler) links nothing twice and notifies nobody
+   * twice. A request gone meanwhile, or a failing write, is logged: the video stays either way.
+   * A new version (`replaces`) keeps the answers its video has; a camera upload answers nothing.
+   */
+  private linkAnswer(uploadId: string, meta: UploadMeta, video: Video): void {
+    // Uploads created before the key existed have none.
+    const requestId = meta.answers ?? null
+    if (!requestId) return
+    try {
+      const linked = this.library.db.linkAnswer(requestId, video.id, video.ownerId)
+      if (!linked) {
+        this.log(
+          `upload ${uploadId}: the request ${requestId} it answers is gone; the video stays unlinked`
+        )
+      }
+    } catch (error) {
+      this.log(
+        `upload ${uploadId}: could not link it as an answer to request ${requestId}: ${String(error)}`
+      )
+    }
   }
 
   /** Why a camera upload may not be linked to its video now, or null when it may. */

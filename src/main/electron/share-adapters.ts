@@ -31,10 +31,38 @@ export function electronSecrets(platform: string): SecretsAdapter {
   }
 }
 
-/** Shows a system notification when the platform has them; logs it either way. */
-export function showNotification(title: string, body: string): void {
+/** True for an http(s) address: the only kind a notification's click opens. */
+export function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url)
+    return protocol === 'http:' || protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Shows a system notification when the platform has them; logs it either way. With `url` (a page
+ * of the connected library, checked by the caller; here only http(s) is allowed), a click on it
+ * opens that page in the default browser.
+ */
+export function showNotification(
+  title: string,
+  body: string,
+  options: { readonly url?: string } = {}
+): void {
   console.log(`[sidecast] ${title}: ${body}`)
-  if (Notification.isSupported()) new Notification({ title, body }).show()
+  if (!Notification.isSupported()) return
+  const notification = new Notification({ title, body })
+  const url = options.url
+  if (url && isWebUrl(url)) {
+    notification.on('click', () => {
+      void shell.openExternal(url).catch((error: unknown) => {
+        console.warn('[sidecast] could not open the notification’s page', error)
+      })
+    })
+  }
+  notification.show()
 }
 
 /** Calls back when the computer comes online again or wakes up; returns the unsubscribe. */

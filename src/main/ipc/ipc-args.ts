@@ -3,8 +3,14 @@
  * contract are a promise to be verified, not a fact. Each failure names the argument.
  */
 import { SidecastError } from '../../shared/errors'
-import type { CameraInfo, StartCameraRequest, StartRecordingRequest } from '../../shared/ipc'
-import { isValidProjectId } from '../../shared/project'
+import type {
+  AnswerTarget,
+  CameraInfo,
+  StartCameraRequest,
+  StartRecordingRequest
+} from '../../shared/ipc'
+import { REQUEST_ID } from '../../shared/learn'
+import { isValidProjectId, MAX_TITLE_LENGTH, normaliseTitle } from '../../shared/project'
 
 export function badRequest(message: string): SidecastError {
   return new SidecastError('bad-request', message)
@@ -78,8 +84,30 @@ export function requireStartRequest(value: unknown, name = 'request'): StartReco
   const body = requireObject(value, name)
   const mimeType = requireVideoMimeType(body.mimeType, `${name}.mimeType`)
   const sourceName = requireString(body.sourceName, `${name}.sourceName`, 512)
-  if (body.camera === undefined || body.camera === null) return { mimeType, sourceName }
-  return { mimeType, sourceName, camera: requireCameraRequest(body.camera, `${name}.camera`) }
+  const hasCamera = body.camera !== undefined && body.camera !== null
+  const hasAnswer = body.answer !== undefined && body.answer !== null
+  return {
+    mimeType,
+    sourceName,
+    ...(hasCamera ? { camera: requireCameraRequest(body.camera, `${name}.camera`) } : {}),
+    ...(hasAnswer ? { answer: requireAnswerTarget(body.answer, `${name}.answer`) } : {})
+  }
+}
+
+/** The request a recording answers: a request id and its title (one line, 1–200 characters). */
+export function requireAnswerTarget(value: unknown, name: string): AnswerTarget {
+  const body = requireObject(value, name)
+  if (typeof body.requestId !== 'string' || !REQUEST_ID.test(body.requestId)) {
+    throw badRequest(`"${name}.requestId" must be a request id.`)
+  }
+  const raw = requireString(body.title, `${name}.title`, MAX_TITLE_LENGTH * 2)
+  let title: string
+  try {
+    title = normaliseTitle(raw)
+  } catch {
+    throw badRequest(`"${name}.title" must be 1 to ${MAX_TITLE_LENGTH} characters.`)
+  }
+  return { requestId: body.requestId, title }
 }
 
 export function requireCameraRequest(value: unknown, name: string): StartCameraRequest {

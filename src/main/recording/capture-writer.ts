@@ -66,6 +66,10 @@ export interface CreateProjectOptions {
   readonly now?: Date
   /** The camera recorded beside the screen into its own file; absent: no camera. */
   readonly camera?: CreateCameraOptions
+  /** The recording's title (checked by the caller); absent: the date and time it started. */
+  readonly title?: string
+  /** The library request this recording answers (recording.json's `answers`). */
+  readonly answers?: string
 }
 
 export interface CreateCameraOptions {
@@ -201,14 +205,15 @@ export function createCaptureWriter(options: CaptureWriterOptions): CaptureWrite
         version: 1,
         id,
         status: 'recording',
-        title: defaultTitle(date),
+        title: request.title ?? defaultTitle(date),
         createdAt: date.toISOString(),
         sourceName: request.sourceName,
         file,
         container,
         mimeType: request.mimeType,
         bytesWritten: 0,
-        ...(camera ? { camera } : {})
+        ...(camera ? { camera } : {}),
+        ...(request.answers ? { answers: request.answers } : {})
       }
       await folders.writeFacts(facts)
       const at = Date.now()

@@ -149,6 +149,10 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
         ? {
             camera: { mimeType: request.camera.mimeType, deviceName: request.camera.deviceName }
           }
+        : {}),
+      // "Record an answer": the request's title, and its id kept for the upload.
+      ...(request.answer
+        ? { title: request.answer.title, answers: request.answer.requestId }
         : {})
     })
   }

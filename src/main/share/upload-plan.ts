@@ -18,6 +18,7 @@ import {
 } from '../../shared/timeline'
 import type { ExportPreset } from '../../shared/export-preset'
 import { LIBRARY_PROJECT_ID_PATTERN, type CameraFacts } from '../../shared/project'
+import { ANSWERS_METADATA_KEY, REQUEST_ID } from '../../shared/learn'
 import { titleSlug } from '../export/export-service'
 
 /** Bytes per PATCH: 8 MiB measured best on the server benchmark. */
@@ -85,6 +86,8 @@ export function liveMetadata(input: {
   readonly title: string
   /** The capture file's extension, without the dot. */
   readonly extension: string
+  /** The library request the recording answers (recording.json's `answers`). */
+  readonly answers?: string
 }): Record<string, string> {
   return {
     ...uploadMetadata({
@@ -93,7 +96,8 @@ export function liveMetadata(input: {
       description: '',
       extension: input.extension,
       durationMs: null,
-      callouts: []
+      callouts: [],
+      ...(input.answers ? { answers: input.answers } : {})
     }),
     live: '1'
   }
@@ -179,6 +183,11 @@ export interface MetadataInput {
   readonly callouts: readonly CalloutMeta[]
   /** The library video this upload is a new version of (same link), if any. */
   readonly replaces?: string
+  /**
+   * The library request this recording answers (recording.json's `answers`): sent only for a
+   * new video — a new version of a video already in the library keeps what it answers.
+   */
+  readonly answers?: string
 }
 
 /** What an upload's metadata is made from: the upload, its project's edits and what is sent. */
@@ -195,6 +204,8 @@ export interface UploadMetadataSource {
   readonly extension: string
   /** The library video this upload is a new version of (same link), if any. */
   readonly replaces?: string
+  /** The library request the recording answers (recording.json's `answers`). */
+  readonly answers?: string | undefined
 }
 
 /** Upload-Metadata for what is sent: its length and callout times follow the edits when exported. */
@@ -206,7 +217,8 @@ export function metadataFor(source: UploadMetadataSource): Record<string, string
     extension: source.extension,
     durationMs: uploadDurationMs(source.edits, source.durationMs, source.exported),
     callouts: calloutsMetadata(source.edits, source.durationMs),
-    ...(source.replaces ? { replaces: source.replaces } : {})
+    ...(source.replaces ? { replaces: source.replaces } : {}),
+    ...(source.answers ? { answers: source.answers } : {})
   })
 }
 
@@ -235,6 +247,9 @@ export function uploadMetadata(input: MetadataInput): Record<string, string> {
   }
   if (input.callouts.length > 0) meta.callouts = JSON.stringify(input.callouts)
   if (input.replaces && REPLACEABLE_VIDEO_ID.test(input.replaces)) meta.replaces = input.replaces
+  else if (input.answers && REQUEST_ID.test(input.answers)) {
+    meta[ANSWERS_METADATA_KEY] = input.answers
+  }
   return meta
 }
 

@@ -484,7 +484,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
             durationMs: facts.durationMs,
             exported: true,
             extension: 'mp4',
-            ...(upload.replaces ? { replaces: upload.replaces } : {})
+            ...(upload.replaces ? { replaces: upload.replaces } : {}),
+            answers: facts.answers
           })
         })
       )
@@ -1082,7 +1083,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
             durationMs: facts.durationMs,
             exported: false,
             extension: extname(facts.file).slice(1) || 'webm',
-            ...(replaces ? { replaces } : {})
+            ...(replaces ? { replaces } : {}),
+            answers: facts.answers
           })
       const upload: Upload = {
         id: randomUUID(),
@@ -1283,7 +1285,8 @@ export function createUploadQueue(options: UploadQueueOptions): UploadQueue {
         ...liveMetadata({
           projectId,
           title,
-          extension: extname(request.captureFile).slice(1) || 'webm'
+          extension: extname(request.captureFile).slice(1) || 'webm',
+          ...(facts?.answers ? { answers: facts.answers } : {})
         }),
         ...(cameraFollows ? { cameraFollows: '1' } : {})
       }

@@ -4,7 +4,9 @@
  * WebSocket bridge. Only the Electron edge is replaced: one "Entire screen" source and one window
  * (live fake thumbnails; POST /__test/sources {"window": false} closes the window), no sleep
  * blocker, no shell, the token stored unencrypted, and a clipboard and notifications that tests
- * can read at GET /__test/clipboard (text/plain) and GET /__test/notifications (JSON). Updates run
+ * can read at GET /__test/clipboard (text/plain) and GET /__test/notifications (JSON: title,
+ * body, the `url` a click opens), and the pages the browser was asked to open at GET
+ * /__test/opened (JSON list). Updates run
  * the app's update service against a scripted engine (fake-updater.ts): POST /__test/updates sets
  * what the next check finds, GET /__test/updates says what happened.
  */
@@ -56,6 +58,8 @@ export interface HarnessOptions {
 export interface HarnessNotification {
   readonly title: string
   readonly body: string
+  /** The page a click on it opens (a library notification), when it has one. */
+  readonly url?: string
   readonly at: string
 }
 
@@ -138,6 +142,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // What Electron's clipboard and notifications would get, kept for tests to read.
   let clipboard = ''
   const notifications: HarnessNotification[] = []
+  // What the default browser would have been asked to open (GET /__test/opened).
+  const opened: string[] = []
 
   const adapters: PlatformAdapters = {
     // A browser tab cannot hold a wake lock for the OS; the Electron edge uses powerSaveBlocker.
@@ -174,11 +180,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       clipboard = text
       console.log(`[harness] clipboard: ${text}`)
     },
-    notify: (title, body) => {
-      notifications.push({ title, body, at: new Date().toISOString() })
+    notify: (title, body, options) => {
+      notifications.push({
+        title,
+        body,
+        ...(options?.url ? { url: options.url } : {}),
+        at: new Date().toISOString()
+      })
       console.log(`[harness] notification: ${title} — ${body}`)
     },
     openExternal: async (url) => {
+      opened.push(url)
       console.log(`[harness] open in browser: ${url}`)
     },
     // A browser harness has no OS secret store: the token is kept as plain text (mode 0600).
@@ -261,6 +273,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     if (url.pathname === '/__test/notifications') {
       res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store' })
       res.end(JSON.stringify(notifications))
+      return
+    }
+    if (url.pathname === '/__test/opened') {
+      res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store' })
+      res.end(JSON.stringify(opened))
       return
     }
     if (url.pathname === '/__test/sources' && req.method === 'POST') {
