@@ -359,7 +359,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   busyChanged = () => updates.busyChanged()
 
   // Learn together: the Requests view, the tray's open requests and native notifications.
-  const learnClient = createLearnClient({ credentials: () => library.credentials(), fetch: net.fetch })
+  const learnClient = createLearnClient({
+    credentials: () => library.credentials(),
+    fetch: net.fetch
+  })
   const trayListeners = new Set<(requests: readonly RequestJson[]) => void>()
   const learnPoller = createLearnPoller({
     client: learnClient,

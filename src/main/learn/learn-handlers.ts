@@ -44,7 +44,10 @@ export function learnHandlers(options: LearnHandlersOptions): FeatureHandlers<'r
       if (!target) throw badRequest('"url" must not be empty.')
       const creds = await client.credentials()
       if (!creds) {
-        throw new SidecastError('library-not-set', 'No library is connected, so nothing was opened.')
+        throw new SidecastError(
+          'library-not-set',
+          'No library is connected, so nothing was opened.'
+        )
       }
       if (!isLibraryPage(target, creds.url)) {
         throw new SidecastError(

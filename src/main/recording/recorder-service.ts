@@ -151,9 +151,7 @@ export function createRecorderService(options: RecorderServiceOptions): Recorder
           }
         : {}),
       // "Record an answer": the request's title, and its id kept for the upload.
-      ...(request.answer
-        ? { title: request.answer.title, answers: request.answer.requestId }
-        : {})
+      ...(request.answer ? { title: request.answer.title, answers: request.answer.requestId } : {})
     })
   }
 
