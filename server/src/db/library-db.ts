@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { checkPassword, hashPassword } from '../passwords'
-import { createLearnDb } from './learn-db'
+import { createLearnCleanup, createLearnDb } from './learn-db'
 import type {
   Callout,
   EditsVersion,
@@ -178,10 +178,12 @@ export const MIGRATIONS: readonly string[] = [
   // 7: learning together (learn-types.ts). Walkthrough requests (who wants each, the videos that
   // answer it), comments and questions at a moment of a video, reactions, what each person
   // watched, notifications, collections, and the team's settings. Requests and comments are
-  // searched like videos (unicode61, diacritics removed).
+  // searched like videos (unicode61, diacritics removed); a search row's rowid is its request's or
+  // comment's `seq` (a rowid alias, so VACUUM keeps it), so a row is found and removed by key.
   `
   CREATE TABLE requests (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     details TEXT NOT NULL,
     tags TEXT NOT NULL,
@@ -191,8 +193,8 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
-  CREATE INDEX requests_created ON requests(created_at DESC);
-  CREATE INDEX requests_open ON requests(created_at DESC) WHERE solved_video_id IS NULL;
+  CREATE INDEX requests_created ON requests(created_at DESC, seq DESC);
+  CREATE INDEX requests_open ON requests(created_at DESC, seq DESC) WHERE solved_video_id IS NULL;
   CREATE TABLE request_tags (
     request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
     tag TEXT NOT NULL,
@@ -205,6 +207,7 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL,
     PRIMARY KEY (request_id, user_id)
   );
+  CREATE INDEX request_wants_user ON request_wants(user_id);
   CREATE TABLE request_answers (
     request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
     video_id TEXT NOT NULL,
@@ -217,7 +220,8 @@ export const MIGRATIONS: readonly string[] = [
     request_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2'
   );
   CREATE TABLE comments (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     video_id TEXT NOT NULL,
     parent_id TEXT,
     author_id INTEGER NOT NULL,
@@ -657,12 +661,15 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
       'SELECT * FROM videos ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?'
     ),
     countAll: db.prepare<{ n: number }>('SELECT count(*) AS n FROM videos'),
+    // A video is found by its own text or by one of its comments' (deleted ones have no row).
     searchVideos: db.prepare<VideoRow>(
-      `SELECT v.* FROM videos v WHERE v.id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?)
+      `SELECT v.* FROM videos v WHERE v.id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?
+       UNION SELECT video_id FROM comment_search WHERE comment_search MATCH ?)
        ORDER BY v.created_at DESC, v.rowid DESC LIMIT ? OFFSET ?`
     ),
     countSearch: db.prepare<{ n: number }>(
-      `SELECT count(*) AS n FROM videos WHERE id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?)`
+      `SELECT count(*) AS n FROM videos WHERE id IN (SELECT video_id FROM video_search WHERE video_search MATCH ?
+       UNION SELECT video_id FROM comment_search WHERE comment_search MATCH ?)`
     ),
     editsAt: db.prepare<EditsRow>('SELECT * FROM video_edits WHERE video_id = ? AND version = ?'),
     newestEdits: db.prepare<EditsRow>(
@@ -786,6 +793,7 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
   }
 
   const learn = createLearnDb(db, { immediate, now, newId: () => randomId(12), ftsQuery })
+  const learnCleanup = createLearnCleanup(db)
 
   const api: LibraryDb = {
     ...learn,
@@ -815,8 +823,9 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
         if (!row) return null
         const { videos, pending } = api.userHoldings(row.id)
         let transferred = 0
+        const heir = opts.transferTo !== undefined ? getUser(opts.transferTo) : null
         if (opts.transferTo !== undefined) {
-          if (opts.transferTo === row.id || !getUser(opts.transferTo)) {
+          if (opts.transferTo === row.id || !heir) {
             throw new Error('transfer to another, existing user')
           }
           transferred = st.transferVideos.run(opts.transferTo, row.id).changes
@@ -826,6 +835,7 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
         }
         const uploads = st.allUploadsOf.all(row.id).map((r) => r.id)
         st.deleteUploadsOf.run(row.id)
+        learnCleanup.userRemoved(row.id, heir ?? undefined)
         st.deleteUser.run(row.id) // tokens and sessions go with it (ON DELETE CASCADE)
         return { user: toUser(row), transferred, uploads }
       })
@@ -915,13 +925,13 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
       const offset = pagingNumber(opts.offset, 0, Number.MAX_SAFE_INTEGER)
       const match = ftsQuery(q)
       const rows = match
-        ? st.searchVideos.all(match, limit, offset)
+        ? st.searchVideos.all(match, match, limit, offset)
         : st.listVideos.all(limit, offset)
       return rows.map(toVideo)
     },
     countVideos(q = '') {
       const match = ftsQuery(q)
-      return (match ? st.countSearch.get(match) : st.countAll.get())?.n ?? 0
+      return (match ? st.countSearch.get(match, match) : st.countAll.get())?.n ?? 0
     },
     updateVideo(id, patch) {
       return immediate(() => {
@@ -940,6 +950,7 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
         st.deleteSearch.run(id)
         st.deleteEditsOf.run(id)
         st.deleteRendersOf.run(id)
+        learnCleanup.videoDeleted(id)
         return st.deleteVideo.run(id).changes > 0
       })
     },
