@@ -1,4 +1,8 @@
-/** The page frame: document head, header with search and the signed-in user, skip link. */
+/**
+ * The page frame: document head (with a link preview's Open Graph tags when the page has one),
+ * header with search, the learning-together nav (Requests, Collections, Inbox with its unread
+ * count) and the signed-in user, skip link.
+ */
 import type { User } from '../db/types'
 import { SEARCH_MAX } from '../library'
 import { html, raw, type SafeHtml } from './html'
@@ -22,6 +26,25 @@ const SEARCH_ICON = raw(
 export interface Viewer {
   user: User
   csrf: string
+  /** The viewer's unread notifications (the Inbox badge); filled in by routes/base.ts viewerOf. */
+  unread?: number
+}
+
+/**
+ * What a link preview shows (docs/learning-together.md, "Links that unfurl"): Open Graph tags,
+ * a Twitter card, and the oEmbed discovery link. Only for pages whose content anyone with the
+ * address may see; everything here is public to whoever holds the link.
+ */
+export interface OpenGraph {
+  title: string
+  description: string
+  /** Absolute URL of the picture, or none. */
+  image?: string | null
+  /** Absolute URL of the page the preview is of. */
+  url: string
+  type: 'video.other' | 'website'
+  /** Absolute URL of the oEmbed JSON for `url`, or none. */
+  oembed?: string | null
 }
 
 export interface LayoutOptions {
@@ -41,6 +64,23 @@ export interface LayoutOptions {
    * library, and the page asks search engines not to index it.
    */
   visitor?: boolean
+  /** Link preview tags (documentShell). */
+  og?: OpenGraph
+}
+
+/** The head's link preview tags: every value goes through `html`, so quotes and tags are escaped. */
+function openGraphTags(og: OpenGraph | undefined): SafeHtml {
+  if (!og) return html``
+  return html`<meta property="og:site_name" content="${PRODUCT_NAME}" />
+    <meta property="og:type" content="${og.type}" />
+    <meta property="og:title" content="${og.title}" />
+    <meta property="og:description" content="${og.description}" />
+    <meta property="og:url" content="${og.url}" />
+    ${og.image && html`<meta property="og:image" content="${og.image}" />`}
+    <meta name="twitter:card" content="${og.image ? 'summary_large_image' : 'summary'}" />
+    <meta name="twitter:title" content="${og.title}" />
+    <meta name="twitter:description" content="${og.description}" />
+    ${og.oembed && html`<link rel="alternate" type="application/json+oembed" href="${og.oembed}" title="${og.title}" />`}`
 }
 
 export function documentShell(
@@ -51,6 +91,7 @@ export function documentShell(
     refreshSeconds?: number
     /** `<meta name="robots" content="noindex">`: pages reached by a private link. */
     noindex?: boolean
+    og?: OpenGraph
   },
   body: SafeHtml
 ): SafeHtml {
@@ -71,6 +112,7 @@ export function documentShell(
         <link rel="stylesheet" href="/public/comments.css" />
         <link rel="stylesheet" href="/public/inbox.css" />
         <link rel="icon" href="/public/icon.svg" type="image/svg+xml" />
+        ${openGraphTags(opts.og)}
         ${(opts.scripts ?? []).map((src) => html`<script src="/public/${src}" defer></script> `)}
       </head>
       <body class="${opts.bodyClass ?? ''}">
@@ -87,7 +129,8 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
       scripts: opts.scripts,
       bodyClass: opts.bodyClass,
       refreshSeconds: opts.refreshSeconds,
-      noindex: opts.visitor
+      noindex: opts.visitor,
+      og: opts.og
     },
     html`<a class="skip-link" href="#main">Skip to content</a>
       <header class="site-header">
@@ -123,6 +166,7 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
               </button>
             </form>`
           }
+          ${viewer && !opts.visitor && learnNav(viewer)}
           ${
             viewer &&
             !opts.visitor &&
@@ -141,6 +185,26 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
       </header>
       <main id="main" tabindex="-1">${content}</main>`
   )
+}
+
+/**
+ * Requests, Collections and the Inbox with its unread count: the badge is part of the link's
+ * name ("Inbox, 3 unread"), and there is none at 0.
+ */
+function learnNav(viewer: Viewer): SafeHtml {
+  const unread = viewer.unread ?? 0
+  const shown = unread > 99 ? '99+' : String(unread)
+  return html`<nav class="learn-nav" aria-label="Learning together">
+    <a href="/requests">Requests</a>
+    <a href="/collections">Collections</a>
+    <a href="/inbox" class="inbox-link"
+      >Inbox${
+        unread > 0 &&
+        html`<span class="visually-hidden">, </span><span class="inbox-badge">${shown}</span
+          ><span class="visually-hidden"> unread</span>`
+      }</a
+    >
+  </nav>`
 }
 
 function initial(name: string): string {

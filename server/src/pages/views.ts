@@ -12,6 +12,7 @@ import {
   layout,
   notice,
   titleOf,
+  type OpenGraph,
   type Viewer
 } from './layout'
 
@@ -33,9 +34,11 @@ export function signInPage(opts: {
   name?: string
   error?: string
   info?: string
+  /** Link preview (pages/learn/unfurl.ts signInOg). */
+  og?: OpenGraph
 }): SafeHtml {
   return documentShell(
-    { title: 'Sign in', bodyClass: 'signin-body' },
+    { title: 'Sign in', bodyClass: 'signin-body', og: opts.og },
     html`<main id="main" class="signin">
       <div class="signin-card">
         <p class="signin-brand">${LOGO}<span>${PRODUCT_NAME}</span></p>
@@ -308,6 +311,8 @@ export function watchPage(d: {
   linkUrl: string | null
   /** Learning together's parts (pages/learn/watch-learn.ts); signed-in viewers only. */
   learn?: { info: SafeHtml; sections: SafeHtml }
+  /** Link preview: the visitor's page only (pages/learn/unfurl.ts). */
+  og?: OpenGraph
 }): SafeHtml {
   const v = d.video
   const u = d.urls
@@ -318,6 +323,7 @@ export function watchPage(d: {
       title: titleOf(v),
       viewer: d.viewer,
       visitor: d.viewer === null,
+      og: d.og,
       scripts: d.learn
         ? ['app.js', 'watch.js', 'live-callouts.js', 'comments.js', 'collection.js']
         : ['app.js', 'watch.js', 'live-callouts.js']

@@ -56,11 +56,28 @@ export function secureCookies(ctx: PageContext, req: IncomingMessage): boolean {
   return clientUsedHttps(req, publicUrl, trustProxy)
 }
 
-/** The signed-in browser user, or null. Bearer tokens do not sign in pages (no CSRF token). */
+/**
+ * The signed-in browser user, or null. Bearer tokens do not sign in pages (no CSRF token). With
+ * the viewer's unread notifications for the header's Inbox badge (one indexed count).
+ */
 export function viewerOf(req: IncomingMessage, ctx: PageContext): PageViewer | null {
   const who = ctx.resolveUser(req)
   if (!who || who.via !== 'session' || !who.sessionId || !who.csrf) return null
-  return { user: who.user, csrf: who.csrf, sessionId: who.sessionId }
+  return {
+    user: who.user,
+    csrf: who.csrf,
+    sessionId: who.sessionId,
+    unread: unreadOf(ctx, who.user.id)
+  }
+}
+
+/** The badge's count; a count that cannot be read leaves the badge off rather than fail the page. */
+function unreadOf(ctx: PageContext, userId: number): number | undefined {
+  try {
+    return ctx.library.db.unreadCount(userId)
+  } catch {
+    return undefined
+  }
 }
 
 /** The signed-in viewer; otherwise answers with the way to sign in (and back) and returns null. */

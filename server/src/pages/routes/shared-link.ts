@@ -3,12 +3,14 @@
  * exactly what a colleague gets — the viewers' media (never the original), the callouts drawn
  * live — and nothing else: no library, no search, no other video. A token that is unknown,
  * turned off or renewed is one 404 for all, which says nothing of whether a video exists.
- * Tokens are never logged.
+ * Tokens are never logged. The visitor page carries the video's link preview (Open Graph,
+ * oEmbed; pages/learn/unfurl.ts): whoever holds the link may watch it anyway.
  */
 import { LINK_TOKEN, sendView, viewJson } from '../../api/edits'
 import { sendJson } from '../../api/json'
 import type { Video } from '../../db/types'
 import { sendHtml, sendText } from '../http'
+import { linkVideoOg } from '../learn/unfurl'
 import { watchPage } from '../views'
 import { sendErrorPage, type PageRequest, type PageRoute } from './base'
 import { sendThumbnail, sendViewerMedia } from './files'
@@ -35,6 +37,7 @@ async function visit(r: PageRequest): Promise<void> {
   const at = base(video)
   // The thumbnail of what viewers are served (none while it is being processed).
   const thumbed = r.ctx.library.renders.viewerThumbnail(video).kind !== 'none'
+  const thumb = thumbed && video.hasThumbnail ? `${at}/thumb.jpg` : null
   sendHtml(
     r.res,
     200,
@@ -48,10 +51,11 @@ async function visit(r: PageRequest): Promise<void> {
         view: `${at}/view`,
         original: null,
         download: `${at}/download`,
-        thumb: thumbed && video.hasThumbnail ? `${at}/thumb.jpg` : null,
+        thumb,
         access: null
       },
-      linkUrl: null
+      linkUrl: null,
+      og: linkVideoOg(r.ctx.library, video, thumb)
     })
   )
 }

@@ -30,6 +30,7 @@ import {
   sendHtml,
   serializeCookie
 } from '../http'
+import { signInOg } from '../learn/unfurl'
 import { signInPage } from '../views'
 import {
   formPost,
@@ -125,7 +126,9 @@ async function showSignIn({ req, res, ctx, url }: PageRequest): Promise<void> {
     signInPage({
       next,
       csrf,
-      info: url.searchParams.has('signedout') ? 'You have signed out.' : undefined
+      info: url.searchParams.has('signedout') ? 'You have signed out.' : undefined,
+      // A team video's address ends here when not signed in: its preview is the generic card.
+      og: signInOg(ctx.library, next)
     })
   )
 }
