@@ -7,6 +7,8 @@
  *   user remove <name> [--transfer-to <user> | --delete-videos]
  *   token create <name> [--label <text>]          (prints the token alone on the last line)
  *   token revoke <token-prefix>
+ *   settings show                                 (the team's settings)
+ *   settings set watchers counts|names            (what authors see of who watched their videos)
  */
 import crypto from 'node:crypto'
 import path from 'node:path'
@@ -27,6 +29,8 @@ Usage:
   npm run server -- user remove <name> [--transfer-to <user> | --delete-videos]
   npm run server -- token create <name> [--label <text>]
   npm run server -- token revoke <token-prefix>
+  npm run server -- settings show
+  npm run server -- settings set watchers counts|names
 
 Options (each also an environment variable):
   --port <n>              SIDECAST_LIBRARY_PORT         default 8080
@@ -52,6 +56,8 @@ Limits on clients and users (docs/security.md):
 Removing a user removes their tokens, sessions and unfinished uploads. While they own videos it
   refuses unless told what becomes of them: --transfer-to <user> gives them to another user (the
   author shown stays the same), --delete-videos deletes them with their files.
+Team settings: watchers names (default) shows a video's author who watched it and how far;
+  watchers counts shows only how many people watched and how far on average, no names.
 S3 storage instead of files: SIDECAST_S3_BUCKET, SIDECAST_S3_ENDPOINT, SIDECAST_S3_REGION,
   SIDECAST_S3_ACCESS_KEY_ID, SIDECAST_S3_SECRET_ACCESS_KEY, SIDECAST_S3_FORCE_PATH_STYLE=1
 `
@@ -198,6 +204,22 @@ async function command(argv: string[]): Promise<void> {
         )
       }
       console.log(`Revoked token ${name.slice(0, 8)}.`)
+    } else if (group === 'settings' && action === 'show') {
+      const settings = db.teamSettings()
+      console.log(`watchers ${settings.watchers}`)
+    } else if (group === 'settings' && action === 'set') {
+      const value = args.positional[3]
+      if (name !== 'watchers' || (value !== 'counts' && value !== 'names')) {
+        fail('settings set watchers counts|names')
+      }
+      const settings = db.setTeamSettings({ watchers: value })
+      console.log(
+        `watchers ${settings.watchers}: authors see ${
+          settings.watchers === 'names'
+            ? 'who watched their videos and how far'
+            : 'how many people watched their videos, no names'
+        }.`
+      )
     } else {
       fail(`Unknown command: ${args.positional.join(' ')}\n\n${HELP}`)
     }

@@ -1,6 +1,6 @@
 /** The library's pages as escaped HTML. Every piece of user text goes through `html`. */
 import { UPLOAD_METADATA_LIMITS } from '../../../src/shared/upload-metadata'
-import type { TokenRecord, Video } from '../db/types'
+import type { TeamSettings, TokenRecord, Video } from '../db/types'
 import { formatDuration, paragraphs, plural, spokenDuration, timeTag } from './format'
 import { html, raw, type SafeHtml } from './html'
 import {
@@ -654,6 +654,8 @@ export function profilePage(d: {
   newToken?: { token: string; label: string }
   info?: string
   error?: string
+  /** The team's settings, for an administrator (the "Team settings" box); else undefined. */
+  team?: TeamSettings
 }): SafeHtml {
   const u = d.viewer.user
   return layout(
@@ -769,8 +771,35 @@ export function profilePage(d: {
               </table>`
         }
       </section>
+      ${d.team && teamSettingsBox(d.viewer, d.team)}
     </div>`
   )
+}
+
+/** An administrator's team settings on the profile page (POST /profile/team). */
+function teamSettingsBox(viewer: Viewer, team: TeamSettings): SafeHtml {
+  const choice = (value: TeamSettings['watchers'], label: string): SafeHtml =>
+    html`<label
+      ><input
+        type="radio"
+        name="watchers"
+        value="${value}"
+        ${team.watchers === value ? raw('checked') : ''}
+      />
+      ${label}</label
+    >`
+  return html`<section class="panel" aria-labelledby="team-h">
+    <h2 id="team-h">Team settings</h2>
+    ${csrfForm(
+      { action: '/profile/team', csrf: viewer.csrf },
+      html`<fieldset class="team-watchers">
+          <legend>What a video's author sees of who watched it</legend>
+          ${choice('names', 'Names: who watched, how far and when')}
+          ${choice('counts', 'Counts only: how many people watched and how far on average')}
+        </fieldset>
+        <button type="submit" class="btn btn-primary">Save team settings</button>`
+    )}
+  </section>`
 }
 
 // ---------------------------------------------------------------------------------------------

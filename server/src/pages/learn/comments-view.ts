@@ -1,19 +1,408 @@
-/** SKELETON (learning together): the comments helper fills these in. */
-import type { Video } from '../../db/types'
-import { html, type SafeHtml } from '../html'
+/**
+ * The watch page's comments and reactions (docs/learning-together.md, "Comments and questions at
+ * a moment", "This helped, reactions and who watched"): in the info column "This helped", emoji
+ * at a moment and, for the video's owner and administrators, who it helped and who watched; below
+ * the player the comments and questions in moment order with their forms, and one marker per
+ * thread with a moment (comments.js moves the markers onto the player's progress bar).
+ *
+ * Every form works without script (POSTs to pages/routes/comments.ts); comments.js adds the
+ * moment that follows the player, seeking, markers, reactions without a reload and the report of
+ * what was watched. Moments are on the viewers' clock (output time).
+ */
+import { MOMENT_EMOJI } from '../../../../src/shared/learn'
+import {
+  clock,
+  insightsOf,
+  mayDeleteComment,
+  mayEditComment,
+  mayMarkAnswered,
+  outputDurationMs
+} from '../../api/comments'
+import type { CommentThread, LearnComment, Video } from '../../db/types'
+import { LEARN_LIMITS } from '../../../../src/shared/learn'
+import { mayChange, mayWatch } from '../../library'
+import { plural, timeTag } from '../format'
+import { html, raw, type SafeHtml } from '../html'
+import { csrfForm, notice } from '../layout'
 import type { PageContext, PageViewer } from '../routes/base'
+import { linkedParagraphs } from './linkify'
+
+/** What a refused comment form had in it, shown again with the reason (status 400). */
+export interface CommentDraft {
+  /** Which form: `new`, `reply:<thread id>` or `edit:<comment id>`. */
+  readonly form: string
+  readonly body: string
+  /** The moment as typed. */
+  readonly at: string
+  readonly question: boolean
+  readonly error: string
+}
+
+const drafts = new WeakMap<URL, CommentDraft>()
+
+/**
+ * The page's URL carrying a refused form's draft: the watch page rendered with it shows the
+ * form with what was typed and the error (watchLearn passes the URL through unchanged).
+ */
+export function withCommentDraft(url: URL, draft: CommentDraft): URL {
+  const copy = new URL(url.href)
+  drafts.set(copy, draft)
+  return copy
+}
+
+// ---------------------------------------------------------------------------------------------
+// "This helped", emoji at a moment, who watched
 
 /** In the watch page's info column: "This helped" and, for the author, who it helped and watched. */
-export function watchHelped(_ctx: PageContext, _viewer: PageViewer, _video: Video): SafeHtml {
-  return html``
+export function watchHelped(ctx: PageContext, viewer: PageViewer, video: Video): SafeHtml {
+  if (!mayWatch(viewer.user, video)) return html``
+  const id = encodeURIComponent(video.id)
+  const counts = ctx.library.db.reactionsOf(video.id, viewer.user.id)
+  const emojiCounts = new Map<string, { count: number; mine: boolean }>()
+  for (const m of counts.moments) {
+    const seen = emojiCounts.get(m.kind) ?? { count: 0, mine: false }
+    emojiCounts.set(m.kind, { count: seen.count + m.count, mine: seen.mine || m.mine })
+  }
+  return html`<section
+    class="helped"
+    id="helped"
+    aria-labelledby="helped-h"
+    data-reactions-url="/api/videos/${id}/reactions"
+    data-csrf="${viewer.csrf}"
+  >
+    <h2 id="helped-h" class="visually-hidden">Reactions</h2>
+    <div class="helped-row">
+      ${csrfForm(
+        { action: `/v/${id}/helped`, csrf: viewer.csrf, className: 'helped-form' },
+        html`<input type="hidden" name="on" value="${counts.helpedByMe ? '0' : '1'}" />
+          <button
+            type="submit"
+            class="btn helped-toggle"
+            aria-pressed="${counts.helpedByMe ? 'true' : 'false'}"
+          >
+            This helped<span aria-hidden="true"> · </span><span class="visually-hidden">, </span
+            ><span class="helped-count">${String(counts.helped)}</span>
+          </button>`
+      )}
+      <div class="moment-emoji" role="group" aria-label="React at the current moment" hidden>
+        ${MOMENT_EMOJI.map((emoji) => {
+          const seen = emojiCounts.get(emoji) ?? { count: 0, mine: false }
+          return html`<button
+            type="button"
+            class="btn btn-small emoji-button${seen.mine ? ' emoji-mine' : ''}"
+            data-kind="${emoji}"
+            aria-label="${emoji} at the current moment (${String(seen.count)} so far)"
+          >
+            <span aria-hidden="true">${emoji}</span>
+            <span class="emoji-count" aria-hidden="true"
+              >${seen.count > 0 ? String(seen.count) : ''}</span
+            >
+          </button>`
+        })}
+      </div>
+    </div>
+    <p class="reaction-status" role="status" aria-live="polite"></p>
+    ${mayChange(viewer.user, video) && insightsView(ctx, viewer, video)}
+  </section>`
 }
+
+function percent(completion: number): string {
+  return `${Math.round(Math.max(0, Math.min(1, completion)) * 100)}%`
+}
+
+/** The owner's and administrators' view: who it helped, who watched and how far (or counts). */
+function insightsView(ctx: PageContext, viewer: PageViewer, video: Video): SafeHtml {
+  const seen = insightsOf(ctx.library, video, viewer.user)
+  const helped = html`<p class="helped-total">
+    <strong>Helped ${plural(seen.helped, 'colleague')}</strong>
+  </p>`
+  if (seen.settings.watchers === 'counts') {
+    return html`<div class="insights">
+      ${helped}
+      <p class="watched-counts">
+        ${
+          seen.watchers.length === 0
+            ? 'Nobody else has watched it yet.'
+            : `${plural(seen.watchers.length, 'person', 'people')} watched, on average ${percent(seen.averageCompletion)} of it.`
+        }
+      </p>
+    </div>`
+  }
+  return html`<div class="insights">
+    ${helped}
+    <details class="watchers">
+      <summary>Who watched <span class="muted">${String(seen.watchers.length)}</span></summary>
+      ${
+        seen.watchers.length === 0
+          ? html`<p class="muted">Nobody else has watched it yet.</p>`
+          : html`<table class="watchers-table">
+              <caption class="visually-hidden">
+                Who watched this video
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">How far</th>
+                  <th scope="col">Last watched</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${seen.watchers.map(
+                  (w) =>
+                    html`<tr>
+                      <th scope="row">${w.name}</th>
+                      <td>${percent(w.completion)}</td>
+                      <td>${timeTag(w.lastAt)}</td>
+                    </tr>`
+                )}
+              </tbody>
+            </table>`
+      }
+    </details>
+  </div>`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comments
 
 /** Below the player: the comments and questions at moments, with the form to add one. */
 export function watchComments(
-  _ctx: PageContext,
-  _viewer: PageViewer,
-  _video: Video,
-  _url: URL
+  ctx: PageContext,
+  viewer: PageViewer,
+  video: Video,
+  url: URL
 ): SafeHtml {
-  return html``
+  if (!mayWatch(viewer.user, video)) return html``
+  const threads = ctx.library.db.commentsOf(video.id)
+  const draft = drafts.get(url)
+  const lengthMs = outputDurationMs(ctx.library, video)
+  const id = encodeURIComponent(video.id)
+  const count = threads.reduce((n, t) => n + t.replies.length + 1, 0)
+  const newDraft = draft?.form === 'new' ? draft : undefined
+  const view: ThreadView = { viewer, video, draft }
+  const marked = threads.filter((t) => t.comment.atMs !== null && !t.comment.deleted)
+  return html`<section
+    class="comments"
+    id="comments"
+    aria-labelledby="comments-h"
+    data-video-id="${video.id}"
+    data-csrf="${viewer.csrf}"
+    data-duration-ms="${lengthMs === null ? '' : String(lengthMs)}"
+    data-watched-url="/api/videos/${id}/watched"
+  >
+    <h2 id="comments-h">Comments <span class="muted">${String(count)}</span></h2>
+    ${notice(newDraft?.error, 'error')}
+    ${csrfForm(
+      { action: `/v/${id}/comments`, csrf: viewer.csrf, className: 'comment-form' },
+      html`<div class="field">
+          <label for="comment-body">Add a comment</label>
+          <textarea
+            id="comment-body"
+            name="body"
+            rows="3"
+            maxlength="${String(LEARN_LIMITS.comment)}"
+            required
+          >
+${newDraft?.body ?? ''}</textarea>
+        </div>
+        <div class="comment-form-row">
+          <label class="comment-check"
+            ><input
+              type="checkbox"
+              name="question"
+              value="1"
+              ${newDraft?.question ? raw('checked') : ''}
+            />
+            Ask as a question</label
+          >
+          <span class="comment-at">
+            <label for="comment-at">at</label>
+            <input
+              id="comment-at"
+              name="at"
+              type="text"
+              size="8"
+              autocomplete="off"
+              spellcheck="false"
+              placeholder="0:05"
+              aria-describedby="comment-at-help"
+              value="${newDraft?.at ?? ''}"
+            />
+            <button type="button" class="btn btn-small comment-at-now" hidden>
+              Use current time
+            </button>
+          </span>
+          <button type="submit" class="btn btn-primary">Post</button>
+        </div>
+        <p id="comment-at-help" class="muted comment-help">
+          The moment it is about, as minutes:seconds; leave it empty for the whole video.
+        </p>`
+    )}
+    <div class="comment-markers" role="group" aria-label="Comments on the timeline" hidden>
+      ${marked.map((t) => {
+        const c = t.comment
+        const at = clock(c.atMs ?? 0)
+        return html`<button
+          type="button"
+          class="comment-marker${c.question ? ' comment-marker-question' : ''}"
+          data-time-ms="${String(c.atMs)}"
+          data-target="c-${c.id}"
+          aria-label="${c.question ? 'Question' : 'Comment'} at ${at} by ${c.authorName}"
+          title="${at} ${c.authorName}"
+        ></button>`
+      })}
+    </div>
+    ${
+      threads.length === 0
+        ? html`<p class="muted comments-empty">
+            No comments yet. Ask about the moment you are at.
+          </p>`
+        : html`<ol class="comment-threads">
+            ${threads.map((t) => threadView(view, t))}
+          </ol>`
+    }
+  </section>`
+}
+
+interface ThreadView {
+  viewer: PageViewer
+  video: Video
+  draft: CommentDraft | undefined
+}
+
+function threadView(v: ThreadView, t: CommentThread): SafeHtml {
+  const c = t.comment
+  const id = encodeURIComponent(c.id)
+  const replyDraft = v.draft?.form === `reply:${c.id}` ? v.draft : undefined
+  return html`<li
+    class="comment-thread"
+    data-at-ms="${c.atMs === null ? '' : String(c.atMs)}"
+    data-kind="${c.question ? 'question' : 'comment'}"
+  >
+    ${commentView(v, c, true)}
+    ${
+      t.replies.length > 0 &&
+      html`<ol class="comment-replies">
+        ${t.replies.map((reply) => html`<li>${commentView(v, reply, false)}</li>`)}
+      </ol>`
+    }
+    <details class="comment-reply" ${replyDraft ? raw(' open') : ''}>
+      <summary class="btn btn-small">
+        Reply<span class="visually-hidden"> to ${c.deleted ? 'this thread' : c.authorName}</span>
+      </summary>
+      ${notice(replyDraft?.error, 'error')}
+      ${csrfForm(
+        { action: `/v/${encodeURIComponent(v.video.id)}/comments`, csrf: v.viewer.csrf },
+        html`<input type="hidden" name="parentId" value="${c.id}" />
+          <div class="field">
+            <label for="reply-${id}">Your reply</label>
+            <textarea
+              id="reply-${id}"
+              name="body"
+              rows="2"
+              maxlength="${String(LEARN_LIMITS.comment)}"
+              required
+            >
+${replyDraft?.body ?? ''}</textarea>
+          </div>
+          <button type="submit" class="btn btn-primary btn-small">Post reply</button>`
+      )}
+    </details>
+  </li>`
+}
+
+function commentView(v: ThreadView, c: LearnComment, first: boolean): SafeHtml {
+  const user = v.viewer.user
+  const time =
+    first && c.atMs !== null
+      ? html`<button
+          type="button"
+          class="comment-time"
+          data-time-ms="${String(c.atMs)}"
+          aria-label="Play from ${clock(c.atMs)}"
+        >
+          ${clock(c.atMs)}
+        </button>`
+      : ''
+  if (c.deleted) {
+    return html`<article class="comment comment-deleted" id="c-${c.id}">
+      <header class="comment-head">${time}</header>
+      <p class="muted">This comment was deleted.</p>
+    </article>`
+  }
+  const editDraft = v.draft?.form === `edit:${c.id}` ? v.draft : undefined
+  const id = encodeURIComponent(c.id)
+  const about = html`<span class="visually-hidden"> comment by ${c.authorName}</span>`
+  return html`<article
+    class="comment${c.question ? ' comment-question' : ''}${c.answered ? ' comment-answered' : ''}"
+    id="c-${c.id}"
+  >
+    <header class="comment-head">
+      ${time}<span class="comment-author">${c.authorName}</span
+      ><span aria-hidden="true"> · </span
+      >${timeTag(c.createdAt)}${c.editedAt && html` <span class="muted">(edited)</span>`}
+      ${c.question && html`<span class="badge badge-question">Question</span>`}
+      ${c.answered && html`<span class="badge badge-answered">Answered</span>`}
+    </header>
+    <div class="comment-body">${linkedParagraphs(c.body)}</div>
+    <div class="comment-actions">
+      ${
+        mayMarkAnswered(user, c, v.video) &&
+        csrfForm(
+          { action: `/comments/${id}/answered`, csrf: v.viewer.csrf, className: 'inline-form' },
+          html`<input type="hidden" name="answered" value="${c.answered ? '0' : '1'}" />
+            <button type="submit" class="btn btn-small">
+              ${c.answered ? 'Mark unanswered' : 'Mark answered'}
+            </button>`
+        )
+      }
+      ${
+        mayEditComment(user, c) &&
+        html`<details class="comment-edit" ${editDraft ? raw(' open') : ''}>
+          <summary class="btn btn-small">Edit${about}</summary>
+          ${notice(editDraft?.error, 'error')}
+          ${csrfForm(
+            { action: `/comments/${id}/edit`, csrf: v.viewer.csrf },
+            html`<div class="field">
+                <label for="edit-${id}">Your comment</label>
+                <textarea
+                  id="edit-${id}"
+                  name="body"
+                  rows="3"
+                  maxlength="${String(LEARN_LIMITS.comment)}"
+                  required
+                >
+${editDraft?.body ?? c.body}</textarea>
+              </div>
+              ${
+                first &&
+                html`<div class="field comment-at">
+                  <label for="edit-at-${id}">At (minutes:seconds, empty for the whole video)</label>
+                  <input
+                    id="edit-at-${id}"
+                    name="at"
+                    type="text"
+                    size="8"
+                    autocomplete="off"
+                    value="${editDraft?.at ?? (c.atMs === null ? '' : clock(c.atMs))}"
+                  />
+                </div>`
+              }
+              <button type="submit" class="btn btn-primary btn-small">Save</button>`
+          )}
+        </details>`
+      }
+      ${
+        mayDeleteComment(user, c, v.video) &&
+        html`<details class="comment-delete">
+          <summary class="btn btn-small btn-danger-quiet">Delete${about}</summary>
+          ${csrfForm(
+            { action: `/comments/${id}/delete`, csrf: v.viewer.csrf, className: 'inline-form' },
+            html`<span>Delete this comment for everyone?</span>
+              <button type="submit" class="btn btn-small btn-danger">Delete comment</button>`
+          )}
+        </details>`
+      }
+    </div>
+  </article>`
 }

@@ -348,11 +348,24 @@ function start(root: HTMLElement): void {
     }
   }
 
+  /** Listeners of `window.sidecastLive.onTimeUpdate` (comments.js). */
+  const timeListeners: ((outputMs: number) => void)[] = []
+
   function update(): void {
     skipCuts()
     draw()
     showTime()
     highlightSide()
+    if (timeListeners.length > 0) {
+      const now = outputNowMs()
+      for (const listener of timeListeners) {
+        try {
+          listener(now)
+        } catch {
+          // A listener's trouble is its own: the player keeps going.
+        }
+      }
+    }
   }
 
   function tick(): void {
@@ -523,11 +536,16 @@ function start(root: HTMLElement): void {
   }).observe(video)
   document.addEventListener('fullscreenchange', place)
 
-  // Seeking from elsewhere on the page (the callout list, `?t=`) is in output time too.
+  // Seeking from elsewhere on the page (the callout list, `?t=`) is in output time too; the
+  // comments read the player's time on that clock (in the owner's preview as well).
   window.sidecastLive = {
     seekOutput(ms: number, andPlay = true) {
       seekOutput(ms)
       if (andPlay) play()
+    },
+    currentOutputMs: () => Math.min(outputNowMs(), durationMs() || Number.MAX_SAFE_INTEGER),
+    onTimeUpdate(listener: (outputMs: number) => void) {
+      timeListeners.push(listener)
     }
   }
   const startAt = Number(new URLSearchParams(window.location.search).get('t'))
@@ -543,7 +561,13 @@ function start(root: HTMLElement): void {
 
 declare global {
   interface Window {
-    sidecastLive?: { seekOutput(ms: number, andPlay?: boolean): void }
+    sidecastLive?: {
+      seekOutput(ms: number, andPlay?: boolean): void
+      /** The player's time on the viewers' clock (cuts applied), ms. */
+      currentOutputMs(): number
+      /** Called with the output time whenever the player's time or state is shown anew. */
+      onTimeUpdate(listener: (outputMs: number) => void): void
+    }
   }
 }
 

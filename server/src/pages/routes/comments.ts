@@ -1,4 +1,284 @@
-/** SKELETON (learning together): filled in by its helper. */
-import type { PageRoute } from './base'
+/**
+ * The watch page's comment and reaction forms (docs/learning-together.md): each a signed-in,
+ * same-origin POST with the session's CSRF token (formPost), answered with 303 back to the video
+ * at the comment's moment (`/v/:id?t=<s>#c-<id>`). A refused comment (empty, too long, a moment
+ * that is not one) is answered with the watch page again (400, 429 when posting too fast) showing
+ * what was typed and why. A video the viewer may not watch is "not found", as one that does not
+ * exist. The rules are the API's (api/comments.ts).
+ *
+ *   POST /v/:id/comments          body, at (m:ss, empty: the whole video), question, parentId
+ *   POST /comments/:id/edit       body, at                  (its author)
+ *   POST /comments/:id/delete                               (its author, the video's owner, admins)
+ *   POST /comments/:id/answered   answered=1|0              (who asked, the video's owner, admins)
+ *   POST /v/:id/helped            on=1|0                    ("This helped")
+ */
+import {
+  COMMENT_ID,
+  commentText,
+  mayDeleteComment,
+  mayEditComment,
+  mayMarkAnswered,
+  momentError,
+  outputDurationMs,
+  parseMoment,
+  takePostSlot,
+  tooFastMessage
+} from '../../api/comments'
+import type { LearnComment, Video } from '../../db/types'
+import { VIDEO_ID, mayChange, mayWatch, videoUrl } from '../../library'
+import { sendHtml } from '../http'
+import { withCommentDraft, type CommentDraft } from '../learn/comments-view'
+import { watchLearn } from '../learn/watch-learn'
+import { watchPage } from '../views'
+import {
+  cleanText,
+  formPost,
+  sendErrorPage,
+  videoNotFound,
+  type FormPost,
+  type PageRoute
+} from './base'
 
-export const commentPageRoutes: PageRoute[] = []
+/** The video at the post's `param` if the viewer may watch it; else 404 answered, null. */
+function watchable(post: FormPost, id: string): Video | null {
+  const video = VIDEO_ID.test(id) ? post.ctx.library.db.getVideo(id) : null
+  if (video && mayWatch(post.viewer.user, video)) return video
+  videoNotFound(post.res, post.viewer)
+  return null
+}
+
+/** The comment at the post's `param` and its video, when the viewer may watch it; else 404. */
+function commentOf(post: FormPost): { comment: LearnComment; video: Video } | null {
+  const db = post.ctx.library.db
+  const comment = COMMENT_ID.test(post.param) ? db.getComment(post.param) : null
+  const video = comment ? db.getVideo(comment.videoId) : null
+  if (comment && video && mayWatch(post.viewer.user, video)) return { comment, video }
+  commentNotFound(post)
+  return null
+}
+
+function commentNotFound(post: FormPost): void {
+  sendErrorPage(post.res, {
+    viewer: post.viewer,
+    status: 404,
+    title: 'Comment not found',
+    message: 'This comment does not exist or was deleted.'
+  })
+}
+
+function refused(post: FormPost, title: string, message: string): void {
+  sendErrorPage(post.res, { viewer: post.viewer, status: 403, title, message })
+}
+
+/** Where the browser goes after a change: the video at the thread's moment, at the comment. */
+function backTo(video: Video, atMs: number | null, commentId?: string): string {
+  const at = atMs === null ? '' : `?t=${Math.floor(atMs / 1000)}`
+  const anchor = commentId ? `#c-${encodeURIComponent(commentId)}` : '#comments'
+  return `/v/${encodeURIComponent(video.id)}${at}${anchor}`
+}
+
+/** The watch page again with a refused form's draft and reason (as routes/video.ts renders it). */
+function sendWatchAgain(post: FormPost, video: Video, status: number, draft: CommentDraft): void {
+  const { ctx, viewer, res } = post
+  const id = encodeURIComponent(video.id)
+  const owner = mayChange(viewer.user, video)
+  const linkUrl =
+    owner && video.access === 'link' && video.linkToken
+      ? `${ctx.library.config.publicUrl}/s/${encodeURIComponent(video.linkToken)}`
+      : null
+  const url = withCommentDraft(new URL(`/v/${id}`, ctx.library.config.publicUrl), draft)
+  sendHtml(
+    res,
+    status,
+    watchPage({
+      viewer,
+      video,
+      shareUrl: videoUrl(ctx.library.config, video.id),
+      canEdit: owner,
+      urls: {
+        media: `/media/${id}`,
+        view: `/api/videos/${id}/view`,
+        original: owner ? `/media/${id}?original=1` : null,
+        download: `/v/${id}/download`,
+        thumb: video.hasThumbnail ? `/thumbs/${id}.jpg` : null,
+        access: owner ? `/api/videos/${id}/access` : null
+      },
+      linkUrl,
+      learn: watchLearn(ctx, viewer, video, url)
+    })
+  )
+}
+
+/** 429 with Retry-After and the watch page keeping the draft, or false when it may go ahead. */
+function tooFast(post: FormPost, video: Video, draft: Omit<CommentDraft, 'error'>): boolean {
+  const wait = takePostSlot(post.ctx.library, post.viewer.user, 'comment')
+  if (wait === 0) return false
+  post.res.setHeader('Retry-After', String(wait))
+  sendWatchAgain(post, video, 429, { ...draft, error: tooFastMessage('comment', wait) })
+  return true
+}
+
+/** The typed moment checked against the video's length: ms, null, or the problem. */
+function momentOf(
+  typed: string,
+  video: Video,
+  post: FormPost
+): { atMs: number | null } | { error: string } {
+  const parsed = parseMoment(typed)
+  if ('error' in parsed || parsed.atMs === null) return parsed
+  const error = momentError(parsed.atMs, outputDurationMs(post.ctx.library, video))
+  return error ? { error } : parsed
+}
+
+const addComment = formPost(async (post) => {
+  const video = watchable(post, post.param)
+  if (!video) return
+  const { form, ctx, viewer } = post
+  const typed = form.get('body') ?? ''
+  const at = cleanText(form.get('at') ?? '', false)
+    .trim()
+    .slice(0, 40)
+  const parentText = form.get('parentId') ?? ''
+  const parent =
+    parentText && COMMENT_ID.test(parentText) ? ctx.library.db.getComment(parentText) : null
+  if (parentText && (!parent || parent.videoId !== video.id)) {
+    sendErrorPage(post.res, {
+      viewer,
+      status: 404,
+      title: 'Comment not found',
+      message: 'The comment you replied to does not exist any more.'
+    })
+    return
+  }
+  const question = !parent && form.get('question') !== null
+  const draftOf = (error: string): CommentDraft => ({
+    form: parent ? `reply:${parent.parentId ?? parent.id}` : 'new',
+    body: cleanText(typed, true).slice(0, 20_000),
+    at,
+    question,
+    error
+  })
+  const text = commentText(typed)
+  if ('error' in text) return sendWatchAgain(post, video, 400, draftOf(text.error))
+  const moment = parent ? { atMs: null } : momentOf(at, video, post)
+  if ('error' in moment) return sendWatchAgain(post, video, 400, draftOf(moment.error))
+  if (tooFast(post, video, draftOf(''))) return
+  const comment = await ctx.library.write((db) =>
+    db.addComment({
+      videoId: video.id,
+      parentId: parent?.id ?? null,
+      authorId: viewer.user.id,
+      atMs: moment.atMs,
+      body: text.text,
+      question
+    })
+  )
+  const threadAt = parent
+    ? (ctx.library.db.getComment(parent.parentId ?? parent.id)?.atMs ?? null)
+    : comment.atMs
+  return backTo(video, threadAt, comment.id)
+})
+
+const editComment = formPost(async (post) => {
+  const found = commentOf(post)
+  if (!found) return
+  const { comment, video } = found
+  if (!mayEditComment(post.viewer.user, comment)) {
+    return refused(post, 'Not yours to change', 'Only its author can change a comment.')
+  }
+  const typed = post.form.get('body') ?? ''
+  const first = comment.parentId === null
+  const at = first
+    ? cleanText(post.form.get('at') ?? '', false)
+        .trim()
+        .slice(0, 40)
+    : ''
+  const draftOf = (error: string): CommentDraft => ({
+    form: `edit:${comment.id}`,
+    body: cleanText(typed, true).slice(0, 20_000),
+    at,
+    question: comment.question,
+    error
+  })
+  const text = commentText(typed)
+  if ('error' in text) return sendWatchAgain(post, video, 400, draftOf(text.error))
+  const moment = first ? momentOf(at, video, post) : { atMs: null }
+  if ('error' in moment) return sendWatchAgain(post, video, 400, draftOf(moment.error))
+  const updated = await post.ctx.library.write((db) =>
+    db.updateComment(
+      comment.id,
+      first ? { body: text.text, atMs: moment.atMs } : { body: text.text }
+    )
+  )
+  if (!updated) return commentNotFound(post)
+  return backTo(video, threadMoment(post, updated), updated.id)
+})
+
+/** The moment of the comment's thread. */
+function threadMoment(post: FormPost, c: LearnComment): number | null {
+  if (c.parentId === null) return c.atMs
+  return post.ctx.library.db.getComment(c.parentId)?.atMs ?? null
+}
+
+const deleteComment = formPost(async (post) => {
+  const found = commentOf(post)
+  if (!found) return
+  const { comment, video } = found
+  if (!mayDeleteComment(post.viewer.user, comment, video)) {
+    return refused(
+      post,
+      'Not yours to delete',
+      "Only its author, the video's owner or an administrator can delete a comment."
+    )
+  }
+  const at = threadMoment(post, comment)
+  await post.ctx.library.write((db) => db.deleteComment(comment.id))
+  const thread = comment.parentId ?? undefined
+  const kept = thread && post.ctx.library.db.getComment(thread) ? thread : undefined
+  return backTo(video, at, kept)
+})
+
+const markAnswered = formPost(async (post) => {
+  const found = commentOf(post)
+  if (!found) return
+  const { comment, video } = found
+  if (!mayMarkAnswered(post.viewer.user, comment, video)) {
+    return refused(
+      post,
+      'Not yours to mark',
+      "Only who asked, the video's owner or an administrator can mark a question answered."
+    )
+  }
+  const answered = post.form.get('answered') !== '0'
+  await post.ctx.library.write((db) => db.setAnswered(comment.id, answered, post.viewer.user.id))
+  return backTo(video, comment.atMs, comment.id)
+})
+
+const helped = formPost(async (post) => {
+  const video = watchable(post, post.param)
+  if (!video) return
+  const wait = takePostSlot(post.ctx.library, post.viewer.user, 'reaction')
+  if (wait > 0) {
+    post.res.setHeader('Retry-After', String(wait))
+    sendErrorPage(post.res, {
+      viewer: post.viewer,
+      status: 429,
+      title: 'Too many reactions',
+      message: tooFastMessage('reaction', wait)
+    })
+    return
+  }
+  const on = post.form.get('on') !== '0'
+  await post.ctx.library.write((db) =>
+    db.toggleReaction(video.id, post.viewer.user.id, 'helped', null, on)
+  )
+  return `/v/${encodeURIComponent(video.id)}#helped`
+})
+
+export const commentPageRoutes: PageRoute[] = [
+  { path: /^\/v\/([^/]+)\/comments$/, post: addComment },
+  { path: /^\/v\/([^/]+)\/helped$/, post: helped },
+  { path: /^\/comments\/([^/]+)\/edit$/, post: editComment },
+  { path: /^\/comments\/([^/]+)\/delete$/, post: deleteComment },
+  { path: /^\/comments\/([^/]+)\/answered$/, post: markAnswered }
+]

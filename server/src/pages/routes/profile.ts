@@ -1,4 +1,7 @@
-/** The viewer's profile: their access tokens, created (shown once) and revoked here. */
+/**
+ * The viewer's profile: their access tokens, created (shown once) and revoked here. For
+ * administrators, the team's settings (`POST /profile/team`: what authors see of who watched).
+ */
 import type { ServerResponse } from 'node:http'
 import { sendHtml } from '../http'
 import type { Viewer } from '../layout'
@@ -25,6 +28,7 @@ function sendProfile(
     viewer,
     tokens: ctx.library.db.listTokens(viewer.user.id),
     publicUrl: ctx.library.config.publicUrl,
+    team: viewer.user.admin ? ctx.library.db.teamSettings() : undefined,
     ...extra
   })
   sendHtml(res, status, page)
@@ -34,7 +38,11 @@ async function profile(r: PageRequest): Promise<void> {
   const viewer = requireViewer(r)
   if (!viewer) return
   sendProfile(r.res, 200, r.ctx, viewer, {
-    info: r.url.searchParams.has('revoked') ? 'The token was revoked.' : undefined
+    info: r.url.searchParams.has('revoked')
+      ? 'The token was revoked.'
+      : r.url.searchParams.has('team')
+        ? 'The team settings were saved.'
+        : undefined
   })
 }
 
@@ -68,8 +76,29 @@ const revokeToken = formPost(async ({ res, ctx, viewer, param }) => {
   })
 })
 
+/** An administrator's team settings: what a video's author sees of who watched it. */
+const saveTeam = formPost(async ({ res, ctx, viewer, form }) => {
+  if (!viewer.user.admin) {
+    sendErrorPage(res, {
+      viewer,
+      status: 403,
+      title: 'Administrators only',
+      message: 'Only an administrator can change the team settings.'
+    })
+    return
+  }
+  const watchers = form.get('watchers')
+  if (watchers !== 'names' && watchers !== 'counts') {
+    sendProfile(res, 400, ctx, viewer, { error: 'Choose what authors see of who watched.' })
+    return
+  }
+  await ctx.library.write((db) => db.setTeamSettings({ watchers }))
+  return '/profile?team=1#team-h'
+})
+
 export const profileRoutes: PageRoute[] = [
   { path: /^\/profile$/, get: profile },
   { path: /^\/profile\/tokens$/, post: createToken },
+  { path: /^\/profile\/team$/, post: saveTeam },
   { path: /^\/profile\/tokens\/([^/]+)\/revoke$/, post: revokeToken }
 ]
