@@ -569,8 +569,12 @@ describe('comments', () => {
       body: 'ok',
       question: false
     })
+    expect(db.notificationsOf(bob.id)[0]?.atMs).toBe(1000) // carol's reply, at the thread's moment
     const moved = db.updateComment(c.id, { atMs: 2000 })
     expect(moved).toMatchObject({ atMs: 2000, body: 'zebra', editedAt: null })
+    // The notifications of the thread link to its new moment.
+    expect(db.notificationsOf(bob.id)[0]?.atMs).toBe(2000)
+    expect(db.notificationsOf(alice.id).map((n) => n.atMs)).toEqual([2000, 2000])
     const edited = db.updateComment(c.id, { body: 'giraffe' })
     expect(edited?.body).toBe('giraffe')
     expect(edited?.editedAt).not.toBeNull()

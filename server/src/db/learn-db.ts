@@ -464,6 +464,11 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
       'UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL'
     ),
     deleteNotificationsOfComment: db.prepare('DELETE FROM notifications WHERE comment_id = ?'),
+    // A thread's moment moved: its notifications link to the new one.
+    moveThreadNotifications: db.prepare(
+      `UPDATE notifications SET at_ms = ? WHERE comment_id IN
+       (SELECT id FROM comments WHERE id = ? OR parent_id = ?)`
+    ),
     deleteNotificationsOfRequest: db.prepare('DELETE FROM notifications WHERE request_id = ?'),
 
     collection: db.prepare<CollectionRow>(`${COLLECTION_SELECT} WHERE c.id = ?`),
@@ -873,6 +878,7 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
               : Math.max(0, Math.round(patch.atMs))
         const editedAt = body !== row.body ? now() : row.edited_at
         st.updateComment.run(body, atMs, editedAt, id)
+        if (atMs !== row.at_ms) st.moveThreadNotifications.run(atMs, id, id)
         if (body !== row.body) {
           st.deleteCommentSearch.run(row.seq)
           st.insertCommentSearch.run(row.seq, id, row.video_id, body)
