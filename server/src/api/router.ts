@@ -15,6 +15,16 @@
  *                                 originalUrl? }  (ETag, 304 on If-None-Match)
  *   POST   /api/videos/:id/access { access: "team" | "link", renew? } → { access, linkUrl }
  *                                 (owner or admin)
+ *   GET    /api/requests?state=open|solved|all&q=&tag=&limit=&offset= → { requests, total }
+ *                                 (requests.ts; walkthrough requests, RequestJson)
+ *   POST   /api/requests         { title, details?, tags? } → 201 request   (10 per 10 min)
+ *   GET    /api/requests/:id     → request
+ *   PATCH  /api/requests/:id     { title?, details?, tags? } → request   (asker or admin)
+ *   DELETE /api/requests/:id     → 204                               (asker or admin)
+ *   POST   /api/requests/:id/answers { videoId } → request         (the video's owner or admin)
+ *   DELETE /api/requests/:id/answers/:videoId → request            (video owner, asker, admin)
+ *   POST   /api/requests/:id/solved { videoId | null } → request   (asker or admin)
+ *   POST   /api/requests/:id/want { want } → request               ("Me too")
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolveUser } from '../auth'
