@@ -25,6 +25,19 @@
  *   DELETE /api/requests/:id/answers/:videoId → request            (video owner, asker, admin)
  *   POST   /api/requests/:id/solved { videoId | null } → request   (asker or admin)
  *   POST   /api/requests/:id/want { want } → request               ("Me too")
+ *   GET    /api/videos/:id/comments → { threads: [{ comment, replies }] }   (comments.ts; any
+ *                                 member who may watch it, else 404)
+ *   POST   /api/videos/:id/comments { body, atMs?, parentId?, question? } → 201 comment
+ *                                 (20 a minute a person, then 429 + Retry-After)
+ *   GET    /api/comments/:id     → comment
+ *   PATCH  /api/comments/:id     { body?, atMs? } (author) / { answered } (who asked, owner,
+ *                                 admin) → comment
+ *   DELETE /api/comments/:id     → 204                               (author, owner or admin)
+ *   GET    /api/videos/:id/reactions → ReactionCounts
+ *   POST   /api/videos/:id/reactions { kind, atMs?, on? } → ReactionCounts   (120 a minute)
+ *   POST   /api/videos/:id/watched { ranges: [[startMs, endMs]…], durationMs } → { completion }
+ *   GET    /api/videos/:id/insights → { helped, watchers: [{ name, completion, lastAt }] } or
+ *                                 { helped, watched, averageCompletion }   (owner or admin)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolveUser } from '../auth'
