@@ -1,4 +1,291 @@
-/** SKELETON (learning together): filled in by its helper. */
-import type { PageRoute } from './base'
+/**
+ * Collections' pages (docs/learning-together.md, "Collections"): anyone signed in lists, reads
+ * and makes them; only a collection's owner or an admin edits, deletes, reorders or removes from
+ * it. Adding a video: its owner (or an admin) adds a video they may watch, from the watch page
+ * (`POST /collections/add` with `collection` and `videoId`, or `POST /c/:id/add` with `videoId`),
+ * and goes back to the watch page with a notice.
+ */
+import { LEARN_LIMITS } from '../../../../src/shared/learn'
+import {
+  COLLECTION_ID,
+  COLLECTIONS_PER_WINDOW,
+  checkCollectionText,
+  collectionWait,
+  countCollectionMade,
+  mayChangeCollection
+} from '../../api/collections'
+import type { Collection } from '../../db/types'
+import { mayWatch } from '../../library'
+import { sendHtml } from '../http'
+import {
+  COLLECTIONS_PAGE_SIZE,
+  collectionFormPage,
+  collectionPage,
+  collectionsPage,
+  deleteCollectionPage,
+  watchableItems
+} from '../learn/collections-view'
+import {
+  findVideo,
+  formPost,
+  requireViewer,
+  sendErrorPage,
+  videoNotFound,
+  type FormPost,
+  type PageRequest,
+  type PageRoute,
+  type PageViewer
+} from './base'
 
-export const collectionPageRoutes: PageRoute[] = []
+const href = (c: { id: string }): string => `/c/${encodeURIComponent(c.id)}`
+
+function notFound(r: PageRequest, viewer: PageViewer): void {
+  sendErrorPage(r.res, {
+    viewer,
+    status: 404,
+    title: 'Collection not found',
+    message: 'This collection does not exist or was deleted.'
+  })
+}
+
+function findCollection(r: PageRequest, id: string): Collection | null {
+  return COLLECTION_ID.test(id) ? r.ctx.library.db.getCollection(id) : null
+}
+
+/** The collection at `id` if the viewer may change it; otherwise answers 404/403, null. */
+function changeable(r: PageRequest, viewer: PageViewer, id = r.param): Collection | null {
+  const c = findCollection(r, id)
+  if (!c) {
+    notFound(r, viewer)
+    return null
+  }
+  if (!mayChangeCollection(viewer.user, c)) {
+    sendErrorPage(r.res, {
+      viewer,
+      status: 403,
+      title: 'Not yours to change',
+      message: 'Only the person who made this collection, or an administrator, can change it.'
+    })
+    return null
+  }
+  return c
+}
+
+/** `?page=`: 1 unless plain digits. */
+function pageOf(url: URL): number {
+  const text = url.searchParams.get('page') ?? ''
+  return /^\d{1,6}$/.test(text) && Number(text) > 0 ? Number(text) : 1
+}
+
+async function list(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  if (!viewer) return
+  const { db } = r.ctx.library
+  const mine = r.url.searchParams.get('mine') === '1'
+  const ownerId = mine ? viewer.user.id : undefined
+  const page = pageOf(r.url)
+  sendHtml(
+    r.res,
+    200,
+    collectionsPage({
+      viewer,
+      collections: db.listCollections({
+        ownerId,
+        limit: COLLECTIONS_PAGE_SIZE,
+        offset: (page - 1) * COLLECTIONS_PAGE_SIZE
+      }),
+      total: db.countCollections({ ownerId }),
+      page,
+      mine,
+      info: r.url.searchParams.has('deleted') ? 'The collection was deleted.' : undefined
+    })
+  )
+}
+
+/** `?video=` of "New collection…" on a watch page: a video the viewer may watch, else none. */
+function videoToAdd(r: PageRequest, viewer: PageViewer, id: string | null): string | undefined {
+  const video = id ? findVideo(r.ctx, id) : null
+  return video && mayWatch(viewer.user, video) ? video.id : undefined
+}
+
+async function showNew(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  if (!viewer) return
+  sendHtml(
+    r.res,
+    200,
+    collectionFormPage({
+      viewer,
+      collection: null,
+      title: '',
+      description: '',
+      videoId: videoToAdd(r, viewer, r.url.searchParams.get('video'))
+    })
+  )
+}
+
+const create = formPost(async (post) => {
+  const { res, ctx, viewer, form } = post
+  const videoId = videoToAdd(post, viewer, form.get('videoId'))
+  const checked = checkCollectionText(form.get('title') ?? '', form.get('description') ?? '')
+  const again = (status: number, error: string): void => {
+    sendHtml(
+      res,
+      status,
+      collectionFormPage({ viewer, collection: null, ...checked, videoId, error })
+    )
+  }
+  if (checked.error) return again(400, checked.error)
+  const wait = collectionWait(ctx.library, viewer.user.id)
+  if (wait > 0) {
+    res.setHeader('Retry-After', String(wait))
+    return again(
+      429,
+      `You made ${COLLECTIONS_PER_WINDOW} collections in the last few minutes. Try again in ${Math.ceil(wait / 60)} minutes.`
+    )
+  }
+  const made = await ctx.library.write((db) => {
+    const c = db.createCollection({
+      title: checked.title,
+      description: checked.description,
+      ownerId: viewer.user.id
+    })
+    if (videoId) db.addToCollection(c.id, videoId, viewer.user.id)
+    return c
+  })
+  countCollectionMade(ctx.library, viewer.user.id)
+  return videoId
+    ? `/v/${encodeURIComponent(videoId)}?added=${encodeURIComponent(made.id)}`
+    : href(made)
+})
+
+async function show(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  if (!viewer) return
+  const c = findCollection(r, r.param)
+  if (!c) return notFound(r, viewer)
+  const { searchParams } = r.url
+  sendHtml(
+    r.res,
+    200,
+    collectionPage({
+      viewer,
+      collection: c,
+      videos: watchableItems(r.ctx, viewer, c.id),
+      info: searchParams.has('saved')
+        ? 'Your changes were saved.'
+        : searchParams.has('removed')
+          ? 'The video was removed from the collection.'
+          : undefined
+    })
+  )
+}
+
+async function showEdit(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  const c = viewer && changeable(r, viewer)
+  if (!viewer || !c) return
+  sendHtml(
+    r.res,
+    200,
+    collectionFormPage({ viewer, collection: c, title: c.title, description: c.description })
+  )
+}
+
+const saveEdit = formPost(async (post) => {
+  const { res, ctx, viewer, form } = post
+  const c = changeable(post, viewer)
+  if (!c) return
+  const checked = checkCollectionText(form.get('title') ?? '', form.get('description') ?? '')
+  if (checked.error) {
+    sendHtml(
+      res,
+      400,
+      collectionFormPage({ viewer, collection: c, ...checked, error: checked.error })
+    )
+    return
+  }
+  const updated = await ctx.library.write((db) =>
+    db.updateCollection(c.id, { title: checked.title, description: checked.description })
+  )
+  if (!updated) return notFound(post, viewer)
+  return `${href(c)}?saved=1`
+})
+
+async function confirmDelete(r: PageRequest): Promise<void> {
+  const viewer = requireViewer(r)
+  const c = viewer && changeable(r, viewer)
+  if (viewer && c) sendHtml(r.res, 200, deleteCollectionPage({ viewer, collection: c }))
+}
+
+const remove = formPost(async (post) => {
+  const c = changeable(post, post.viewer)
+  if (!c) return
+  await post.ctx.library.write((db) => db.deleteCollection(c.id))
+  return '/collections?deleted=1'
+})
+
+/** Adds `videoId` to the collection `collectionId` and goes back to the video with a notice. */
+async function addVideo(post: FormPost, collectionId: string): Promise<string | void> {
+  const { res, ctx, viewer, form } = post
+  const video = findVideo(ctx, form.get('videoId') ?? '')
+  if (!video || !mayWatch(viewer.user, video)) return videoNotFound(res, viewer)
+  const c = changeable(post, viewer, collectionId)
+  if (!c) return
+  try {
+    await ctx.library.write((db) => db.addToCollection(c.id, video.id, viewer.user.id))
+  } catch (error) {
+    // Full, or the video went meanwhile: the data layer says which.
+    if (!ctx.library.db.getCollection(c.id) || !ctx.library.db.getVideo(video.id)) throw error
+    sendErrorPage(res, {
+      viewer,
+      status: 409,
+      title: 'Could not add the video',
+      message: `A collection holds at most ${LEARN_LIMITS.collectionItems} videos; “${c.title}” is full.`
+    })
+    return
+  }
+  return `/v/${encodeURIComponent(video.id)}?added=${encodeURIComponent(c.id)}`
+}
+
+const addFromWatch = formPost((post) => addVideo(post, post.form.get('collection') ?? ''))
+const addToOne = formPost((post) => addVideo(post, post.param))
+
+const removeVideo = formPost(async (post) => {
+  const c = changeable(post, post.viewer)
+  if (!c) return
+  const videoId = post.form.get('videoId') ?? ''
+  await post.ctx.library.write((db) => db.removeFromCollection(c.id, videoId))
+  return `${href(c)}?removed=1`
+})
+
+const moveVideo = formPost(async (post) => {
+  const c = changeable(post, post.viewer)
+  if (!c) return
+  const videoId = post.form.get('videoId') ?? ''
+  const dir = post.form.get('dir')
+  // Moves among the videos the viewer sees: past the neighbour they see, not a hidden one.
+  const shown = watchableItems(post.ctx, post.viewer, c.id).map((v) => v.id)
+  const at = shown.indexOf(videoId)
+  const neighbour = dir === 'up' ? shown[at - 1] : dir === 'down' ? shown[at + 1] : undefined
+  if (at >= 0 && neighbour !== undefined) {
+    await post.ctx.library.write((db) => {
+      const all = db.collectionItems(c.id)
+      const target = all.indexOf(neighbour)
+      if (target >= 0) db.moveInCollection(c.id, videoId, target)
+    })
+  }
+  return `${href(c)}#item-${encodeURIComponent(videoId)}`
+})
+
+export const collectionPageRoutes: PageRoute[] = [
+  { path: /^\/collections$/, get: list },
+  { path: /^\/collections\/new$/, get: showNew, post: create },
+  { path: /^\/collections\/add$/, post: addFromWatch },
+  { path: /^\/c\/([^/]+)$/, get: show },
+  { path: /^\/c\/([^/]+)\/edit$/, get: showEdit, post: saveEdit },
+  { path: /^\/c\/([^/]+)\/delete$/, get: confirmDelete, post: remove },
+  { path: /^\/c\/([^/]+)\/add$/, post: addToOne },
+  { path: /^\/c\/([^/]+)\/remove$/, post: removeVideo },
+  { path: /^\/c\/([^/]+)\/move$/, post: moveVideo }
+]
