@@ -38,6 +38,16 @@
  *   POST   /api/videos/:id/watched { ranges: [[startMs, endMs]…], durationMs } → { completion }
  *   GET    /api/videos/:id/insights → { helped, watchers: [{ name, completion, lastAt }] } or
  *                                 { helped, watched, averageCompletion }   (owner or admin)
+ *   GET    /api/notifications?after=&limit= → { notifications, unread }   (notifications.ts;
+ *                                 newest first, the caller's own, limit 1–100, default 20)
+ *   POST   /api/notifications/read { ids? } → { unread }   (own ids only; none = all)
+ *   GET    /api/collections?mine=1&limit=&offset= → { collections, total }   (collections.ts)
+ *   POST   /api/collections      { title, description?, videoIds? } → 201 collection (20 / 10 min)
+ *   GET    /api/collections/:id  → collection with videos (those the caller may watch)
+ *   PATCH  /api/collections/:id  { title?, description? } → collection   (owner or admin)
+ *   DELETE /api/collections/:id  → 204                               (owner or admin)
+ *   PUT    /api/collections/:id/items { videoIds } → collection in that order (owner or admin;
+ *                                 400 naming unknown ids)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolveUser } from '../auth'
