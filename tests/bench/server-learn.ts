@@ -9,7 +9,8 @@
  *    (who also sees who watched and who it helped) and as another viewer; and the library's home
  *    with 1,000 open requests (and 200 solved). BENCH_N (default 200) sequential GETs each after
  *    a warm-up: median and p95 (goal p95 < 50 ms). Measured at the client over loopback, an upper
- *    bound of the server's time (the server sets no Server-Timing on pages). The same pages are
+ *    bound of the server's time (the server sets no Server-Timing on pages), and the server
+ *    process's CPU time per request (from /proc: robust to a busy machine). The same pages are
  *    first measured on the same library before the learning data is added, for what it costs.
  * 2. Notification fan-out: a thread on a second video in which each of the 1,000 users commented;
  *    BENCH_FANOUT (default 20) replies posted through the JSON API (Bearer token), each by another
@@ -21,7 +22,7 @@
  *
  * Exits non-zero on errors (a page or call failing, a wrong fan-out), not on missed goals.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -317,12 +318,15 @@ function timeDbCalls(s: Seeded): { what: string; ms: number; note: string }[] {
 // The server and the client
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  // node itself (not the tsx wrapper, which runs node as its child), so that its pid is the
+  // server's, for the CPU time in /proc.
   const child = spawn(
-    path.join(ROOT, 'node_modules/.bin/tsx'),
-    ['src/main.ts', '--port', '0', '--data', data],
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', '--port', '0', '--data', data],
     { cwd: path.join(ROOT, 'server'), stdio: ['ignore', 'pipe', 'inherit'] }
   )
   children.push(child)
+  serverPid = child.pid ?? 0
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (d: Buffer) => {
@@ -370,6 +374,19 @@ async function signIn(base: string, name: string): Promise<string> {
   return cookiePair(res, 'sidecast_session')
 }
 
+let serverPid = 0
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
+
+/**
+ * CPU time the server process has used so far (user + system, all its threads), ms. Far less
+ * sensitive to other work on the machine than the wall time a client sees.
+ */
+function serverCpuMs(): number {
+  const stat = fs.readFileSync(`/proc/${serverPid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK
+}
+
 interface Timed {
   ms: number
   status: number
@@ -388,6 +405,10 @@ interface Row {
   median: number
   p95: number
   runs: number
+  /** Server CPU per request, ms. */
+  cpu: number
+  /** The 1-minute load average when the row was done. */
+  load: number
   note: string
   goal: boolean
 }
@@ -404,6 +425,7 @@ async function measureGet(
   for (let i = 0; i < 10; i++) await timedFetch(url, { headers })
   const times: number[] = []
   let last = ''
+  const cpu0 = serverCpuMs()
   for (let i = 0; i < N; i++) {
     const r = await timedFetch(url, { headers })
     if (r.status !== 200)
@@ -420,6 +442,8 @@ async function measureGet(
     median: median(times),
     p95: quantile(times, 0.95),
     runs: N,
+    cpu: (serverCpuMs() - cpu0) / N,
+    load: os.loadavg()[0] as number,
     note: check(last),
     goal
   })
@@ -488,6 +512,7 @@ async function main(): Promise<void> {
   const count = (): number => (countAll.get() as { n: number }).n
   const fanTimes: number[] = []
   const made: number[] = []
+  const cpu0 = serverCpuMs()
   for (const token of posters) {
     const before = count()
     const r = await postReply(base, token, s.fanoutVideo, s.fanoutThread)
@@ -508,6 +533,8 @@ async function main(): Promise<void> {
     median: median(fanTimes),
     p95: quantile(fanTimes, 0.95),
     runs: fanTimes.length,
+    cpu: (serverCpuMs() - cpu0) / fanTimes.length,
+    load: os.loadavg()[0] as number,
     note: `${Math.min(...made)}–${Math.max(...made)} notifications each`,
     goal: false
   })
@@ -540,17 +567,17 @@ async function main(): Promise<void> {
 
   console.log(
     `\nLearning together, ${USERS} users, ${COMMENTS} comments, ${OPEN_REQUESTS} open requests; ` +
-      `client time over loopback (ms), load average ${os
+      `client time over loopback and the server's CPU time per request (ms), load average ${os
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}:`
   )
   const w = Math.max(...rows.map((r) => r.what.length))
-  console.log(`  ${'what'.padEnd(w)}  median     p95    runs  note`)
+  console.log(`  ${'what'.padEnd(w)}  median     p95  server CPU  runs  load  note`)
   for (const r of rows) {
     const miss = r.goal && r.p95 >= GOAL_MS ? `  (p95 above the ${GOAL_MS} ms goal)` : ''
     console.log(
-      `  ${r.what.padEnd(w)}  ${r.median.toFixed(1).padStart(6)}  ${r.p95.toFixed(1).padStart(6)}  ${String(r.runs).padStart(6)}  ${r.note}${miss}`
+      `  ${r.what.padEnd(w)}  ${r.median.toFixed(1).padStart(6)}  ${r.p95.toFixed(1).padStart(6)}  ${r.cpu.toFixed(1).padStart(10)}  ${String(r.runs).padStart(4)}  ${r.load.toFixed(1).padStart(4)}  ${r.note}${miss}`
     )
   }
   console.log('\nThe database calls behind them, in this process (median of 50, ms):')
