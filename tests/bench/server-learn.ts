@@ -43,6 +43,8 @@ const SOLVED_REQUESTS = 200
 const GOAL_MS = 50
 /** BENCH_SAVE_PAGES=<dir>: keep the last answer of each measured GET there, to look at. */
 const SAVE_DIR = process.env.BENCH_SAVE_PAGES
+/** BENCH_CPU_PROFILE=<dir>: the server runs with --cpu-prof, its profiles written there. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE
 const PASSWORD = 'bench password 1'
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecast-bench-learn-'))
@@ -322,7 +324,16 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   // server's, for the CPU time in /proc.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--port', '0', '--data', data],
+    [
+      ...(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : []),
+      '--import',
+      'tsx',
+      'src/main.ts',
+      '--port',
+      '0',
+      '--data',
+      data
+    ],
     { cwd: path.join(ROOT, 'server'), stdio: ['ignore', 'pipe', 'inherit'] }
   )
   children.push(child)
