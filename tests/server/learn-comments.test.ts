@@ -698,6 +698,10 @@ describe('the watch page', () => {
       expect(text).toContain('My &lt;b&gt;draft&lt;/b&gt;</textarea>')
       expect(text).toContain(`value="${at}"`)
     }
+    // The form's address opened again goes to the comments.
+    const reopened = await page(`/v/${id}/comments`, session)
+    expect(reopened.status).toBe(303)
+    expect(reopened.headers.get('location')).toBe(`/v/${id}#comments`)
     const empty = await form(`/v/${id}/comments`, { csrf, body: '   ', at: '0:01' }, session)
     expect(empty.status).toBe(400)
     expect(await empty.text()).toContain('the comment is empty')

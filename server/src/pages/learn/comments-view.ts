@@ -9,7 +9,7 @@
  * moment that follows the player, seeking, markers, reactions without a reload and the report of
  * what was watched. Moments are on the viewers' clock (output time).
  */
-import { MOMENT_EMOJI } from '../../../../src/shared/learn'
+import { LEARN_LIMITS, MOMENT_EMOJI } from '../../../../src/shared/learn'
 import {
   clock,
   insightsOf,
@@ -19,7 +19,6 @@ import {
   outputDurationMs
 } from '../../api/comments'
 import type { CommentThread, LearnComment, Video } from '../../db/types'
-import { LEARN_LIMITS } from '../../../../src/shared/learn'
 import { mayChange, mayWatch } from '../../library'
 import { plural, timeTag } from '../format'
 import { html, raw, type SafeHtml } from '../html'

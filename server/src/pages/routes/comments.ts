@@ -26,7 +26,7 @@ import {
 } from '../../api/comments'
 import type { LearnComment, Video } from '../../db/types'
 import { VIDEO_ID, mayChange, mayWatch, videoUrl } from '../../library'
-import { sendHtml } from '../http'
+import { redirect, sendHtml } from '../http'
 import { withCommentDraft, type CommentDraft } from '../learn/comments-view'
 import { watchLearn } from '../learn/watch-learn'
 import { watchPage } from '../views'
@@ -36,6 +36,7 @@ import {
   sendErrorPage,
   videoNotFound,
   type FormPost,
+  type PageRequest,
   type PageRoute
 } from './base'
 
@@ -275,9 +276,17 @@ const helped = formPost(async (post) => {
   return `/v/${encodeURIComponent(video.id)}#helped`
 })
 
+/**
+ * A refused comment leaves the form's address in the location bar: opening it again (a GET)
+ * goes to the video's comments.
+ */
+async function toComments(r: PageRequest): Promise<void> {
+  redirect(r.res, `/v/${encodeURIComponent(r.param)}#comments`)
+}
+
 export const commentPageRoutes: PageRoute[] = [
-  { path: /^\/v\/([^/]+)\/comments$/, post: addComment },
-  { path: /^\/v\/([^/]+)\/helped$/, post: helped },
+  { path: /^\/v\/([^/]+)\/comments$/, get: toComments, post: addComment },
+  { path: /^\/v\/([^/]+)\/helped$/, get: toComments, post: helped },
   { path: /^\/comments\/([^/]+)\/edit$/, post: editComment },
   { path: /^\/comments\/([^/]+)\/delete$/, post: deleteComment },
   { path: /^\/comments\/([^/]+)\/answered$/, post: markAnswered }
