@@ -50,18 +50,22 @@ async function upload(title: string): Promise<string> {
   return String(res.headers['sidecast-video-id'])
 }
 
+/** Script errors and Content-Security-Policy refusals the pages opened here reported. */
+const troubles: string[] = []
+
 async function openAs(name: string, password: string, pathname: string): Promise<Page> {
   const session = await signInWithFetch(s.url, name, password)
   const [cookieName, cookieValue] = session.cookie.split('=') as [string, string]
   const context = await browser.newContext()
   await context.addCookies([{ name: cookieName, value: cookieValue, url: s.url }])
   const page = await context.newPage()
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(e.message))
+  page.on('pageerror', (e) => troubles.push(e.message))
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) troubles.push(m.text())
+  })
   await page.goto(`${s.url}${pathname}`)
   // The live layer takes the player over (its own bar shown).
   await page.waitForSelector('.player-bar:not([hidden])')
-  expect(errors).toEqual([])
   return page
 }
 
@@ -127,5 +131,6 @@ describe('comments.js on the watch page', () => {
     expect(record.ranges.length).toBeGreaterThan(0)
     expect(record.durationMs).toBeGreaterThan(2500)
     await page.context().close()
+    expect(troubles).toEqual([])
   })
 })
