@@ -488,8 +488,35 @@ describe('hostile input', () => {
   })
 })
 
+describe('moments on the viewers’ clock', () => {
+  it('takes moments within the edited length: cuts make the video viewers watch shorter', async () => {
+    const id = await upload('Cut')
+    const bob = person('bob')
+    const length = s.app.library.db.getVideo(id)?.durationMs ?? 0
+    expect(length).toBeGreaterThan(1500)
+    const before = await comment(id, bob.token, { body: 'Near the end', atMs: length - 100 })
+    expect(before.status).toBe(201)
+    // Cut the second half out: viewers watch the first 1000 ms only.
+    const cut = await call('PUT', `/api/videos/${id}/edits`, s.token, {
+      baseVersion: 0,
+      edits: { version: 1, keep: [[0, 1000]], annotations: [] }
+    })
+    expect(cut.status).toBe(200)
+    const late = await comment(id, bob.token, { body: 'Too late now', atMs: 1500 })
+    expect(late.status).toBe(400)
+    expect(String(late.json.error)).toMatch(/after the end of the video \(0:01\)/)
+    expect((await comment(id, bob.token, { body: 'In time', atMs: 900 })).status).toBe(201)
+    const watched = await call('POST', `/api/videos/${id}/watched`, bob.token, {
+      ranges: [[0, 1000]],
+      durationMs: 2500
+    })
+    // Longer than the edited length and the second of slack.
+    expect(watched.status).toBe(400)
+  })
+})
+
 describe('rate limits', () => {
-  it(`refuses the ${COMMENTS_PER_MINUTE + 1}th comment and the ${REACTIONS_PER_MINUTE + 1}th reaction in a minute with 429 and Retry-After`, async () => {
+  it(`refuses comment number ${COMMENTS_PER_MINUTE + 1} and reaction number ${REACTIONS_PER_MINUTE + 1} in a minute with 429 and Retry-After`, async () => {
     const id = await upload('Rate limits')
     const fast = person('fast')
     for (let i = 0; i < COMMENTS_PER_MINUTE; i++) {
