@@ -53,6 +53,7 @@ import { electronShareAdapters, showNotification } from './electron/share-adapte
 import { withShortcutSetting } from './electron/shortcut-setting'
 import { createTray, type SidecastTray } from './electron/tray'
 import { trayUpdateView } from './electron/tray-menu'
+import { deliverAnswer, deliverShowRequests } from './electron/answer-command'
 import { createElectronUpdateEngine, installFacts } from './electron/updater'
 import { updateSupport } from './updates/update-policy'
 import { rendererLocation } from './electron/trusted-sender'
@@ -131,6 +132,8 @@ function start(): void {
     version: app.getVersion(),
     platform,
     harness: false,
+    // The tray lists the library's newest open requests ("Answer a request").
+    trayRequests: true,
     settings,
     resourcesPath: process.resourcesPath,
     env: process.env,
@@ -261,6 +264,8 @@ function start(): void {
         uploadLast,
         open: () => revealWindow(mainWindow),
         quit: () => app.quit(),
+        answerRequest: (answer) => void deliverAnswer(mainWindow, answer, recorder.state().phase),
+        openRequests: () => deliverShowRequests(mainWindow),
         restartToUpdate() {
           // The item is disabled while work is running; a refusal here is a race, and Settings says why.
           try {
@@ -272,6 +277,8 @@ function start(): void {
       }
     })
     tray?.setUpdate(trayUpdateView(services.updates.status()))
+    tray?.setRequests(services.learn.poller.trayRequests())
+    services.learn.onTrayRequests((requests) => tray?.setRequests(requests))
 
     window.on('close', (event) => {
       if (quitGuard.done) return

@@ -426,6 +426,8 @@ export interface EventContract {
   'updates:changed': UpdateStatus
   /** The tray's "Answer a request": start recording an answer to this request. */
   'requests:answer': AnswerTarget
+  /** The tray's "Open requests in the app…": show the Requests view. */
+  'requests:show': null
 }
 
 export type InvokeChannel = keyof InvokeContract
@@ -485,7 +487,8 @@ const eventChannels: { readonly [E in EventChannel]: true } = {
   'export:progress': true,
   'uploads:changed': true,
   'updates:changed': true,
-  'requests:answer': true
+  'requests:answer': true,
+  'requests:show': true
 }
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(

@@ -3,7 +3,7 @@
  * Pure; tray.ts turns the result into Electron objects.
  */
 import type { MenuItemConstructorOptions } from 'electron'
-import type { RecorderState, UpdateStatus, UploadInfo } from '../../shared/ipc'
+import type { AnswerTarget, RecorderState, UpdateStatus, UploadInfo } from '../../shared/ipc'
 
 export interface TrayActions {
   start(): void
@@ -21,6 +21,65 @@ export interface TrayActions {
   quit(): void
   /** Quits and installs the downloaded update (refused while recording, exporting or uploading). */
   restartToUpdate?(): void
+  /** Starts recording an answer to a library request (like Start, with the request attached). */
+  answerRequest?(answer: AnswerTarget): void
+  /** Shows the window at its Requests view. */
+  openRequests?(): void
+}
+
+/** One open request in the tray's "Answer a request" submenu. */
+export interface TrayRequest {
+  readonly id: string
+  readonly title: string
+}
+
+/** Open requests the submenu lists at most. */
+export const TRAY_REQUEST_ITEMS = 8
+
+/** Longest request title shown in the menu (the recording keeps the whole title). */
+const TRAY_TITLE_CHARS = 60
+
+function menuTitle(title: string): string {
+  const chars = [...title.replace(/\s+/g, ' ').trim()]
+  const short =
+    chars.length > TRAY_TITLE_CHARS
+      ? `${chars.slice(0, TRAY_TITLE_CHARS - 1).join('')}…`
+      : chars.join('')
+  // A lone & is an access key on Windows and Linux menus; && shows one.
+  return short.replace(/&/g, '&&')
+}
+
+/**
+ * "Answer a request": the newest open requests (up to TRAY_REQUEST_ITEMS), then "Open requests in
+ * the app…". Nothing while there are none (no library, an older one, none open), and disabled
+ * while a recording is on (one recording at a time).
+ */
+export function answerRequestItems(
+  state: RecorderState,
+  requests: readonly TrayRequest[],
+  actions: TrayActions
+): MenuItemConstructorOptions[] {
+  if (requests.length === 0) return []
+  return [
+    {
+      id: 'answer-request',
+      label: 'Answer a request',
+      enabled: state.phase === 'idle',
+      submenu: [
+        ...requests.slice(0, TRAY_REQUEST_ITEMS).map((request): MenuItemConstructorOptions => ({
+          id: `answer-${request.id}`,
+          label: menuTitle(request.title),
+          click: () => actions.answerRequest?.({ requestId: request.id, title: request.title })
+        })),
+        { type: 'separator' },
+        {
+          id: 'open-requests',
+          label: 'Open requests in the app…',
+          click: () => actions.openRequests?.()
+        }
+      ]
+    }
+  ]
 }
 
 /** "Restart to update", once an update is downloaded; disabled while work would be cut short. */
@@ -52,6 +111,8 @@ export interface TrayMenuOptions {
   readonly upload?: TrayUploadView
   /** "Restart to update", when an update is downloaded. */
   readonly update?: TrayUpdateView | null
+  /** The connected library's newest open requests ("Answer a request"); none: not shown. */
+  readonly requests?: readonly TrayRequest[]
 }
 
 export type TrayIconName = 'idle' | 'recording' | 'paused' | 'uploading'
@@ -130,6 +191,7 @@ export function buildTrayMenu(
     : []
   return [
     ...recorderItems(state, actions, options),
+    ...answerRequestItems(state, options.requests ?? [], actions),
     ...upload,
     ...update,
     { id: 'open', label: 'Open Sidecast', click: () => actions.open() },

@@ -13,6 +13,7 @@ import {
   trayTooltip,
   type TrayActions,
   type TrayIconName,
+  type TrayRequest,
   type TrayUpdateView,
   type TrayUploadView
 } from './tray-menu'
@@ -32,6 +33,8 @@ export interface SidecastTray {
   setUpload(view: TrayUploadView): void
   /** Shows "Restart to update" (null: not shown). */
   setUpdate(view: TrayUpdateView | null): void
+  /** Shows "Answer a request" with these open requests (none: not shown). */
+  setRequests(requests: readonly TrayRequest[]): void
   destroy(): void
 }
 
@@ -62,6 +65,7 @@ export function createTray(options: TrayOptions): SidecastTray | null {
   let recorder: RecorderState = { phase: 'idle', projectId: null }
   let upload: TrayUploadView = { canUploadLast: false, activity: null }
   let update: TrayUpdateView | null = null
+  let requests: readonly TrayRequest[] = []
   let shownIcon: TrayIconName | null = null
   let shownKey = ''
 
@@ -73,7 +77,7 @@ export function createTray(options: TrayOptions): SidecastTray | null {
       shownIcon = name
     }
     const shortcut = options.shortcut()
-    const key = JSON.stringify([recorder.phase, shortcut ?? '', upload, update])
+    const key = JSON.stringify([recorder.phase, shortcut ?? '', upload, update, requests])
     if (key === shownKey) return
     shownKey = key
     tray.setToolTip(trayTooltip(recorder, upload.activity))
@@ -82,7 +86,8 @@ export function createTray(options: TrayOptions): SidecastTray | null {
         buildTrayMenu(recorder, options.actions, {
           ...(shortcut ? { shortcut } : {}),
           upload,
-          update
+          update,
+          requests
         })
       )
     )
@@ -102,6 +107,10 @@ export function createTray(options: TrayOptions): SidecastTray | null {
     },
     setUpdate(view) {
       update = view
+      render()
+    },
+    setRequests(list) {
+      requests = list.map((r) => ({ id: r.id, title: r.title }))
       render()
     },
     destroy: () => {

@@ -24,6 +24,7 @@ import { useMicPreview } from './recorder/use-mic-preview'
 import { useRecorder } from './recorder/use-recorder'
 import { useRecorderKeys } from './recorder/use-recorder-keys'
 import { RecordingsList } from './recordings/recordings-list'
+import { RequestsView } from './requests/requests-view'
 import { RecoveryBanner } from './recordings/recovery-banner'
 import { useProjects } from './recordings/use-projects'
 import { OpenSettingsContext, settingsField, type SettingsField } from './settings/open-settings'
@@ -73,6 +74,8 @@ function Home(): ReactNode {
   useShareNotices(notices, openSettings)
   /** The recording open in the editor, or null on the home view. */
   const [editing, setEditing] = useState<ProjectSummary | null>(null)
+  /** The home view shows the recordings, or the library's requests. */
+  const [homeView, setHomeView] = useState<'recordings' | 'requests'>('recordings')
   const { projects, refresh: refreshProjects } = useProjects(notices)
   const audioInputs = useAudioInputs()
   const cameraInputs = useCameraInputs()
@@ -130,6 +133,16 @@ function Home(): ReactNode {
         if (state.phase === 'idle') refreshProjects()
       }),
     [refreshProjects]
+  )
+
+  // The tray's "Open requests in the app…" (the editor closes; its edits are saved as it unmounts).
+  useEffect(
+    () =>
+      api.on('requests:show', () => {
+        setEditing(null)
+        setHomeView('requests')
+      }),
+    []
   )
 
   const selectedSource = sources?.find((s) => s.id === selectedSourceId) ?? null
@@ -205,6 +218,8 @@ function Home(): ReactNode {
     // A recording started from the tray while editing: the editor closes (its edits are saved as
     // it unmounts) and the new recording is what the list shows afterwards.
     if (compact) setEditing(null)
+    // An answer being recorded is shared from the recordings list once it is stopped.
+    if (compact) setHomeView('recordings')
   }, [compact])
 
   const shortcutLabel = formatAccelerator(
@@ -271,38 +286,59 @@ function Home(): ReactNode {
       <div className="home">
         <header className="app-header">
           <h1>Sidecast</h1>
-          <button type="button" className="quiet-button" onClick={() => openSettings()}>
-            Settings
-          </button>
+          <div className="header-actions">
+            <button
+              type="button"
+              className="quiet-button"
+              aria-pressed={homeView === 'requests'}
+              onClick={() => setHomeView(homeView === 'requests' ? 'recordings' : 'requests')}
+            >
+              Requests
+            </button>
+            <button type="button" className="quiet-button" onClick={() => openSettings()}>
+              Settings
+            </button>
+          </div>
         </header>
-        <main className="home-main">
-          <RecoveryBanner notices={recovery} onDismiss={() => setRecovery([])} />
-          <RecorderPanel
-            recorder={recorder}
-            sources={sources}
-            sourcesLoading={sourcesLoading}
-            selectedSourceId={selectedSourceId}
-            onSelectSource={selectSource}
-            onRefreshSources={() => loadSources(selectedSourceId ?? settings.sourceId)}
-            microphoneId={settings.microphoneId}
-            onMicrophoneChange={changeMicrophone}
-            audioInputs={audioInputs}
-            micPreview={micPreview}
-            cameraId={settings.cameraId}
-            onCameraChange={changeCamera}
-            cameraInputs={cameraInputs}
-            cameraPreview={cameraPreview}
-            shortcutLabel={shortcutLabel}
-          />
-          <RecordingsList
-            projects={projects}
-            notices={notices}
-            onChanged={refreshProjects}
-            shortcutLabel={shortcutLabel}
-            onEdit={setEditing}
-            stopping={recorder.phase === 'finishing'}
-          />
-        </main>
+        {homeView === 'requests' ? (
+          <main className="home-main">
+            <RequestsView
+              onRecordAnswer={recorder.startAnswer}
+              canRecord={recorder.phase === 'idle'}
+              onOpenSettings={openSettings}
+              onClose={() => setHomeView('recordings')}
+            />
+          </main>
+        ) : (
+          <main className="home-main">
+            <RecoveryBanner notices={recovery} onDismiss={() => setRecovery([])} />
+            <RecorderPanel
+              recorder={recorder}
+              sources={sources}
+              sourcesLoading={sourcesLoading}
+              selectedSourceId={selectedSourceId}
+              onSelectSource={selectSource}
+              onRefreshSources={() => loadSources(selectedSourceId ?? settings.sourceId)}
+              microphoneId={settings.microphoneId}
+              onMicrophoneChange={changeMicrophone}
+              audioInputs={audioInputs}
+              micPreview={micPreview}
+              cameraId={settings.cameraId}
+              onCameraChange={changeCamera}
+              cameraInputs={cameraInputs}
+              cameraPreview={cameraPreview}
+              shortcutLabel={shortcutLabel}
+            />
+            <RecordingsList
+              projects={projects}
+              notices={notices}
+              onChanged={refreshProjects}
+              shortcutLabel={shortcutLabel}
+              onEdit={setEditing}
+              stopping={recorder.phase === 'finishing'}
+            />
+          </main>
+        )}
         {countdown}
         {settingsDialog}
       </div>

@@ -166,7 +166,8 @@ describe('settings draft', () => {
       exportQuality: 'standard',
       copyLinkAfterUpload: true,
       checkForUpdates: false,
-      shareWhileRecording: true
+      shareWhileRecording: true,
+      notifyActivity: true
     })
     expect(validateSettingsPatch(checked.patch)).toBeNull()
     expect('recordingsDir' in checked.patch).toBe(false)

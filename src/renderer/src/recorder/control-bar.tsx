@@ -95,6 +95,11 @@ export function ControlBar({ recorder }: { recorder: Recorder }): ReactNode {
           {status}
         </span>
         {!busy && !paused && hasMicrophone && <LevelMeter level={micLevel} compact />}
+        {recorder.answering && (
+          <span className="bar-answering" title={recorder.answering.title}>
+            Answering: {recorder.answering.title}
+          </span>
+        )}
         <span className="spacer" />
         <button
           ref={pauseButton}

@@ -19,7 +19,12 @@
  * stretches (recording clock) and an early end.
  */
 import { SidecastError } from '../../../shared/errors'
-import type { CameraInfo, SidecastApi, StartRecordingRequest } from '../../../shared/ipc'
+import type {
+  AnswerTarget,
+  CameraInfo,
+  SidecastApi,
+  StartRecordingRequest
+} from '../../../shared/ipc'
 import type { ProjectSummary } from '../../../shared/project'
 import { errorMessage } from '../lib/error-message'
 import { cameraError, displayCaptureError, microphoneError } from './capture-errors'
@@ -135,6 +140,8 @@ export interface PrepareOptions {
   readonly cameraLabel?: string
   /** process.platform of the app, to word permission advice (macOS has its own settings path). */
   readonly platform?: string
+  /** The library request this recording answers ("Record an answer"): its title and id. */
+  readonly answer?: AnswerTarget
 }
 
 const defaultNow = (): number =>
@@ -161,6 +168,7 @@ export class RecordingSession {
   private mic: MicrophoneCapture | null = null
   private recorder: RunningRecorder | null = null
   private sourceName = ''
+  private answer: AnswerTarget | null = null
   private id: string | null = null
   private nextSeq = 0
   private chain: Promise<void> = Promise.resolve()
@@ -250,6 +258,7 @@ export class RecordingSession {
     if (this.currentPhase !== 'idle') throw new Error(`prepare() while ${this.currentPhase}`)
     const platform = options.platform ?? ''
     this.sourceName = options.sourceName
+    this.answer = options.answer ?? null
     this.setPhase('acquiring')
     try {
       this.display = await this.media.getDisplayMedia(DISPLAY_CONSTRAINTS)
@@ -392,7 +401,8 @@ export class RecordingSession {
       sourceName: this.sourceName,
       ...(this.camera
         ? { camera: { mimeType: this.cameraMimeType, deviceName: this.cameraLabel } }
-        : {})
+        : {}),
+      ...(this.answer ? { answer: this.answer } : {})
     }
   }
 

@@ -5,7 +5,7 @@
  * paused while the question is up and resumes if the user keeps it.
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { CaptureSource, RecorderCommand } from '../../../shared/ipc'
+import type { AnswerTarget, CaptureSource, RecorderCommand } from '../../../shared/ipc'
 import { api } from '../api'
 import { useLatest } from '../lib/use-latest'
 import { openBubbleChannel } from '../bubble/bubble-channel'
@@ -65,9 +65,13 @@ export interface Recorder {
   readonly cameraOn: boolean
   /** A camera problem to show while recording (disconnected, failed), or null. */
   readonly cameraWarning: string | null
+  /** The library request this recording answers ("Answering: <title>"), or null. */
+  readonly answering: AnswerTarget | null
   /** Switches the camera off (black, the bubble hidden there) or back on. */
   toggleCamera(): void
   start(): void
+  /** Starts recording an answer to a library request: titled with it, linked to it when shared. */
+  startAnswer(answer: AnswerTarget): void
   stop(): void
   pause(): void
   resume(): void
@@ -96,6 +100,7 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   const [hasCamera, setHasCamera] = useState(false)
   const [cameraOn, setCameraOn] = useState(true)
   const [cameraLost, setCameraLost] = useState<string | null>(null)
+  const [answering, setAnswering] = useState<AnswerTarget | null>(null)
   /** Whether the take was recording (not paused) when the question came up. */
   const resumeAfterQuestion = useRef(false)
   const questionOpen = useRef(false)
@@ -137,6 +142,7 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
     setHasCamera(false)
     setCameraOn(true)
     setCameraLost(null)
+    setAnswering(null)
   }, [])
 
   const onSessionEvent = useCallback(
@@ -189,50 +195,57 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
     [reset, optionsRef]
   )
 
-  const start = useCallback(() => {
-    if (sessionRef.current) return
-    const { source, microphoneId, cameraId, cameraLabel, platform, countdownSeconds, notices } =
-      optionsRef.current
-    if (!source) {
-      notices.error('Pick a screen or window to record first.')
-      return
-    }
-    const session = new RecordingSession({ api, media: browserMedia })
-    sessionRef.current = session
-    session.subscribe((event) => onSessionEvent(session, event))
-    setPhase('preparing')
-    setElapsedMs(0)
-    setMicLost(null)
-    setMicSilent(false)
-    setCameraLost(null)
-    setCameraOn(true)
-    // Main answers getDisplayMedia with the selected source, so tell it first.
-    api
-      .invoke('sources:select', source.id)
-      .then(() =>
-        session.prepare({
-          sourceName: source.name,
-          microphoneId,
-          platform,
-          cameraId: cameraId ?? 'none',
-          ...(cameraLabel ? { cameraLabel } : {})
+  const startWith = useCallback(
+    (answer: AnswerTarget | null) => {
+      if (sessionRef.current) return
+      const { source, microphoneId, cameraId, cameraLabel, platform, countdownSeconds, notices } =
+        optionsRef.current
+      if (!source) {
+        notices.error('Pick a screen or window to record first.')
+        return
+      }
+      const session = new RecordingSession({ api, media: browserMedia })
+      sessionRef.current = session
+      session.subscribe((event) => onSessionEvent(session, event))
+      setPhase('preparing')
+      setElapsedMs(0)
+      setMicLost(null)
+      setMicSilent(false)
+      setCameraLost(null)
+      setCameraOn(true)
+      setAnswering(answer)
+      // Main answers getDisplayMedia with the selected source, so tell it first.
+      api
+        .invoke('sources:select', source.id)
+        .then(() =>
+          session.prepare({
+            sourceName: source.name,
+            microphoneId,
+            platform,
+            cameraId: cameraId ?? 'none',
+            ...(cameraLabel ? { cameraLabel } : {}),
+            ...(answer ? { answer } : {})
+          })
+        )
+        .then(() => {
+          if (sessionRef.current !== session || session.phase !== 'ready') return
+          setHasMicrophone(session.hasMicrophone)
+          if (countdownSeconds > 0) {
+            setCountdown(countdownSeconds)
+            setPhase('countdown')
+          } else {
+            begin(session)
+          }
         })
-      )
-      .then(() => {
-        if (sessionRef.current !== session || session.phase !== 'ready') return
-        setHasMicrophone(session.hasMicrophone)
-        if (countdownSeconds > 0) {
-          setCountdown(countdownSeconds)
-          setPhase('countdown')
-        } else {
-          begin(session)
-        }
-      })
-      .catch((error: unknown) => {
-        if (sessionRef.current === session) reset()
-        notices.error(error)
-      })
-  }, [begin, onSessionEvent, reset, optionsRef])
+        .catch((error: unknown) => {
+          if (sessionRef.current === session) reset()
+          notices.error(error)
+        })
+    },
+    [begin, onSessionEvent, reset, optionsRef]
+  )
+  const start = useCallback(() => startWith(null), [startWith])
+  const startAnswer = useCallback((answer: AnswerTarget) => startWith(answer), [startWith])
 
   const stop = useCallback(() => {
     const session = sessionRef.current
@@ -356,10 +369,24 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   useEffect(() => () => void sessionRef.current?.stop(), [])
 
   // Commands from the tray and the global shortcut.
-  const commands = useRef({ toggle, start, stop, pause, resume, askRestart, askDiscard })
-  useEffect(() => {
-    commands.current = { toggle, start, stop, pause, resume, askRestart, askDiscard }
+  const commands = useRef({
+    toggle,
+    start,
+    stop,
+    pause,
+    resume,
+    askRestart,
+    askDiscard,
+    startAnswer
   })
+  useEffect(() => {
+    commands.current = { toggle, start, stop, pause, resume, askRestart, askDiscard, startAnswer }
+  })
+  // The tray's "Answer a request": like its Start, with the request attached.
+  useEffect(
+    () => api.on('requests:answer', (answer: AnswerTarget) => commands.current.startAnswer(answer)),
+    []
+  )
   useEffect(
     () =>
       api.on('recorder:command', (command: RecorderCommand) => {
@@ -395,8 +422,10 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
     hasCamera,
     cameraOn,
     cameraWarning: cameraLost,
+    answering,
     toggleCamera,
     start,
+    startAnswer,
     stop,
     pause,
     resume,

@@ -34,6 +34,9 @@ export interface LibrarySectionProps {
   /** The draft's Share while recording (saved with the rest of Settings). */
   readonly shareWhileRecording: boolean
   readonly onShareWhileRecordingChange: (value: boolean) => void
+  /** The draft's "Notify me about activity on my videos and requests" (saved with Settings). */
+  readonly notifyActivity: boolean
+  readonly onNotifyActivityChange: (value: boolean) => void
   /** A problem saving the library settings, shown in this section. */
   readonly saveProblem: string | null
   /** Why Save's check refused the address (shown and announced at the Server URL field). */
@@ -57,6 +60,8 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
     copy: useId(),
     share: useId(),
     shareHint: useId(),
+    notify: useId(),
+    notifyHint: useId(),
     tokenStatus: useId(),
     tokenError: useId()
   }
@@ -251,6 +256,22 @@ export function LibrarySection(props: LibrarySectionProps): ReactNode {
         />
         <label htmlFor={ids.copy}>Copy the link after uploading</label>
       </div>
+
+      <div className="check-field">
+        <input
+          id={ids.notify}
+          type="checkbox"
+          checked={props.notifyActivity}
+          aria-describedby={ids.notifyHint}
+          onChange={(e) => props.onNotifyActivityChange(e.target.checked)}
+        />
+        <label htmlFor={ids.notify}>Notify me about activity on my videos and requests</label>
+      </div>
+      <p className="hint check-hint" id={ids.notifyHint}>
+        Sidecast asks the library for news every 60 seconds while it runs and shows a system
+        notification for each answer, comment or thanks; clicking one opens that moment in the
+        library.
+      </p>
     </fieldset>
   )
 }

@@ -275,6 +275,8 @@ export function SettingsDialog({
           onCopyLinkChange={(copyLinkAfterUpload) => set({ copyLinkAfterUpload })}
           shareWhileRecording={draft.shareWhileRecording}
           onShareWhileRecordingChange={(shareWhileRecording) => set({ shareWhileRecording })}
+          notifyActivity={draft.notifyActivity}
+          onNotifyActivityChange={(notifyActivity) => set({ notifyActivity })}
           saveProblem={
             libraryError ??
             (libraryCheck?.field === 'section'

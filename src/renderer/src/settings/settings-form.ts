@@ -13,6 +13,7 @@ export interface SettingsDraft {
   readonly copyLinkAfterUpload: boolean
   readonly checkForUpdates: boolean
   readonly shareWhileRecording: boolean
+  readonly notifyActivity: boolean
 }
 
 export function initialSettingsDraft(settings: Settings): SettingsDraft {
@@ -26,7 +27,8 @@ export function initialSettingsDraft(settings: Settings): SettingsDraft {
     exportQuality: settings.exportQuality,
     copyLinkAfterUpload: settings.copyLinkAfterUpload,
     checkForUpdates: settings.checkForUpdates,
-    shareWhileRecording: settings.shareWhileRecording
+    shareWhileRecording: settings.shareWhileRecording,
+    notifyActivity: settings.notifyActivity
   }
 }
 
@@ -60,7 +62,8 @@ export function settingsPatch(draft: SettingsDraft): DraftCheck {
       exportQuality: draft.exportQuality,
       copyLinkAfterUpload: draft.copyLinkAfterUpload,
       checkForUpdates: draft.checkForUpdates,
-      shareWhileRecording: draft.shareWhileRecording
+      shareWhileRecording: draft.shareWhileRecording,
+      notifyActivity: draft.notifyActivity
     }
   }
 }
