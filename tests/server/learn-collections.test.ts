@@ -11,6 +11,12 @@ import type { NewVideo, Video } from '../../server/src/db/types'
 import { csrfFrom, postForm, signInWithFetch, type FetchSession } from './helpers-pages/session'
 import { serversPerTest, type TestServer } from './support'
 
+// Browser-side names used inside page.evaluate callbacks (this project compiles without the DOM lib).
+declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number }
+  getElementById(id: string): { dispatchEvent(event: Event): boolean } | null
+}
+
 const servers = serversPerTest()
 let s: TestServer
 let seq = 0
@@ -447,4 +453,69 @@ describe('the watch page and collections', () => {
       (await post(alice, '/collections/add', { collection: cid!, videoId: hidden.id })).status
     ).toBe(404)
   })
+})
+
+describe('in Chromium', () => {
+  it('plays on after a countdown that Cancel stops; the header stays tidy on a phone', async () => {
+    const { chromium } = await import('playwright-core')
+    const { chromiumPath, BASE_CHROMIUM_ARGS } = await import('../support/chromium')
+    const [one, two] = ['One', 'Two'].map((t) => addVideo(s.user.id, t)) as [Video, Video]
+    const made = await api('POST', '/api/collections', s.token, {
+      title: 'Autoplay',
+      videoIds: [one.id, two.id]
+    })
+    const id = String(made.json.id)
+    s.app.library.db.addComment({
+      videoId: one.id,
+      parentId: null,
+      authorId: s.other.id,
+      atMs: null,
+      body: 'unread for alice',
+      question: false
+    })
+    const alice = await signInWithFetch(s.url, 'alice', 'alice-password')
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      args: [...BASE_CHROMIUM_ARGS]
+    })
+    try {
+      const context = await browser.newContext({
+        baseURL: s.url,
+        viewport: { width: 360, height: 740 }
+      })
+      const [name, value] = alice.cookie.split('=') as [string, string]
+      await context.addCookies([{ name, value, url: s.url }])
+      const page = await context.newPage()
+      page.setDefaultTimeout(20_000)
+      await page.goto(`/v/${one.id}?collection=${id}`)
+      // The header: the Inbox link's name carries the count; nothing sticks out sideways.
+      await page.getByRole('link', { name: 'Inbox, 1 unread' }).waitFor()
+      expect(
+        await page.evaluate(
+          () => document.documentElement.scrollWidth <= document.documentElement.clientWidth
+        )
+      ).toBe(true)
+      await page.getByRole('link', { name: 'Up next: Two' }).waitFor()
+
+      const ended = (): Promise<void> =>
+        page.evaluate(() => {
+          document.getElementById('player')!.dispatchEvent(new Event('ended'))
+        })
+      await ended()
+      const status = page.locator('.collection-countdown-text')
+      await expect.poll(() => status.textContent()).toMatch(/^Up next in \d s: Two$/)
+      await page.getByRole('button', { name: 'Cancel' }).click()
+      await expect.poll(() => status.textContent()).toBe('Autoplay cancelled.')
+      expect(new URL(page.url()).pathname).toBe(`/v/${one.id}`)
+
+      await ended()
+      await page.waitForURL((url) => url.pathname === `/v/${two.id}`)
+      expect(new URL(page.url()).searchParams.get('collection')).toBe(id)
+      await page.getByText('2 of 2').waitFor()
+      await context.close()
+    } finally {
+      await browser.close()
+    }
+  }, 60_000)
 })

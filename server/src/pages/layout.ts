@@ -188,22 +188,22 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
 }
 
 /**
- * Requests, Collections and the Inbox with its unread count: the badge is part of the link's
- * name ("Inbox, 3 unread"), and there is none at 0.
+ * Requests, Collections and the Inbox with its unread count: the link's name says it ("Inbox,
+ * 3 unread"; the badge itself is hidden from screen readers), and there is no badge at 0.
  */
 function learnNav(viewer: Viewer): SafeHtml {
   const unread = viewer.unread ?? 0
   const shown = unread > 99 ? '99+' : String(unread)
+  const inbox =
+    unread > 0
+      ? html`<a href="/inbox" class="inbox-link" aria-label="Inbox, ${unread} unread"
+          >Inbox<span class="inbox-badge" aria-hidden="true">${shown}</span></a
+        >`
+      : html`<a href="/inbox" class="inbox-link">Inbox</a>`
   return html`<nav class="learn-nav" aria-label="Learning together">
     <a href="/requests">Requests</a>
     <a href="/collections">Collections</a>
-    <a href="/inbox" class="inbox-link"
-      >Inbox${
-        unread > 0 &&
-        html`<span class="visually-hidden">, </span><span class="inbox-badge">${shown}</span
-          ><span class="visually-hidden"> unread</span>`
-      }</a
-    >
+    ${inbox}
   </nav>`
 }
 

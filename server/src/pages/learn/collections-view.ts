@@ -194,7 +194,7 @@ export function collectionPage(d: {
       </div>
       ${c.description && html`<div class="description">${paragraphs(c.description)}</div>`}
       <div class="actions collection-actions">
-        ${first && html`<a class="btn btn-primary" href="${playHref(first.id, c)}">▶ Play all</a>`}
+        ${first && html`<a class="btn btn-primary" href="${playHref(first.id, c)}"><span aria-hidden="true">▶ </span>Play all</a>`}
         ${canChange && html`<a class="btn" href="${collectionHref(c)}/edit">Edit</a><a class="btn btn-danger-quiet" href="${collectionHref(c)}/delete">Delete</a>`}
       </div>
       ${
