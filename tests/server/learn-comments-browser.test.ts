@@ -133,4 +133,45 @@ describe('comments.js on the watch page', () => {
     await page.context().close()
     expect(troubles).toEqual([])
   })
+
+  it('takes the moment on the viewers’ clock in the owner’s preview of the original', async () => {
+    const id = await upload('Preview moments')
+    // Viewers watch 0–1 s and 2–3 s of the recording: 2 s in all.
+    const edits = await request(
+      s.url,
+      'PUT',
+      `/api/videos/${id}/edits`,
+      { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' },
+      JSON.stringify({
+        baseVersion: 0,
+        edits: {
+          version: 1,
+          keep: [
+            [0, 1000],
+            [2000, 3000]
+          ],
+          annotations: []
+        }
+      })
+    )
+    expect(edits.status).toBe(200)
+    const page = await openAs('alice', 'alice-password', `/v/${id}`)
+    await page.check('input[name="watch-mode"][value="preview"]')
+    await page.waitForFunction(
+      'document.getElementById("player").getAttribute("src").includes("original=1")'
+    )
+    await page.waitForFunction('document.getElementById("player").readyState >= 1')
+    // 1.5 s of output is 2.5 s of the recording; the moment is the output's.
+    await page.evaluate('window.sidecastLive.seekOutput(1500, false)')
+    await page.waitForFunction(
+      'Math.abs(document.getElementById("player").currentTime - 2.5) < 0.05'
+    )
+    expect(await page.evaluate('window.sidecastLive.currentOutputMs()')).toBe(1500)
+    await waitFor(
+      'the moment on the output clock',
+      async () => (await page.locator('#comment-at').inputValue()) === '0:01'
+    )
+    await page.context().close()
+    expect(troubles).toEqual([])
+  })
 })
