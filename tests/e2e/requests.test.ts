@@ -89,7 +89,9 @@ describe('answering a request from the app', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const harness = await startHarnessProcess(dataDir, {
       SIDECAST_LIBRARY_URL: library.url,
-      SIDECAST_LIBRARY_TOKEN: library.token
+      SIDECAST_LIBRARY_TOKEN: library.token,
+      // Polled every second here (60 s in the app), so the notification below comes quickly.
+      SIDECAST_E2E_LEARN_POLL_MS: '1000'
     })
     cleanups.push(() => harness.stop())
     const page = await openRecorder(browser, harness, { cleanups })
@@ -153,5 +155,35 @@ describe('answering a request from the app', () => {
     )
     expect(answered.answers).toHaveLength(1)
     expect(answered.answers[0]).toMatchObject({ title, authorName: library.userName })
+
+    // bob asks a question at a moment of the answer: alice's app shows a native notification
+    // whose click opens that video in the library.
+    const videoId = answered.answers[0]!.videoId
+    const comment = await api<{ id: number }>(
+      library,
+      bobToken,
+      `/api/videos/${videoId}/comments`,
+      {
+        body: 'Where does the supplier number come from?',
+        atMs: 500,
+        question: true
+      }
+    )
+    expect(comment.status).toBe(201)
+    const shown = await waitUntil(
+      'a native notification about the question',
+      async () => {
+        const list = (await (await fetch(`${harness.url}/__test/notifications`)).json()) as {
+          title: string
+          body: string
+          url?: string
+        }[]
+        return list.find((n) => n.url?.startsWith(`${library.url}/v/${videoId}`))
+      },
+      30_000,
+      250
+    )
+    expect(shown.title).toMatch(/bob/)
+    expect(shown.body).toMatch(/supplier number/)
   })
 })

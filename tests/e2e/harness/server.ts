@@ -216,7 +216,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     env: options.env ?? process.env,
     // SIDECAST_E2E_DELETE_UNDO_MS shortens the time a delete can be undone, so a test need not
     // wait the app's 10 s for the files to go.
-    ...deleteUndoMs(options.env ?? process.env)
+    ...deleteUndoMs(options.env ?? process.env),
+    // SIDECAST_E2E_LEARN_POLL_MS polls the library's notifications that often instead of every
+    // 60 s, so a test sees a native notification without waiting a minute.
+    ...learnPoll(options.env ?? process.env)
   })
   const serveMedia = createMediaResponder({
     projectDir: (id) => services.projects.projectDir(id),
@@ -398,6 +401,15 @@ function deleteUndoMs(env: Readonly<Record<string, string | undefined>>): {
 } {
   const value = Number(env.SIDECAST_E2E_DELETE_UNDO_MS)
   return env.SIDECAST_E2E_DELETE_UNDO_MS && Number.isFinite(value) ? { deleteUndoMs: value } : {}
+}
+
+function learnPoll(env: Readonly<Record<string, string | undefined>>): {
+  learnPoll?: { intervalMs: number }
+} {
+  const value = Number(env.SIDECAST_E2E_LEARN_POLL_MS)
+  return env.SIDECAST_E2E_LEARN_POLL_MS && Number.isFinite(value) && value >= 100
+    ? { learnPoll: { intervalMs: value } }
+    : {}
 }
 
 /** A small SVG as a data URL, different for each `look` (a fake live thumbnail). */
