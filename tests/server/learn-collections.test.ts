@@ -504,9 +504,11 @@ describe('in Chromium', () => {
         })
       await ended()
       const status = page.locator('.collection-countdown-text')
-      await expect.poll(() => status.textContent()).toMatch(/^Up next in \d s: Two$/)
+      await expect
+        .poll(() => status.textContent(), { timeout: 10_000 })
+        .toMatch(/^Up next in \d s: Two$/)
       await page.getByRole('button', { name: 'Cancel' }).click()
-      await expect.poll(() => status.textContent()).toBe('Autoplay cancelled.')
+      await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('Autoplay cancelled.')
       expect(new URL(page.url()).pathname).toBe(`/v/${one.id}`)
 
       await ended()
