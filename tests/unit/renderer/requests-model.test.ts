@@ -23,6 +23,11 @@ describe('requests model', () => {
       title: 'How do I?'
     })
     expect([...answerTarget({ id: 'r1', title: '€'.repeat(250) }).title]).toHaveLength(200)
+    // Main counts UTF-16 units: 200 emoji are 400, so the title is cut between two of them.
+    const emoji = answerTarget({ id: 'r1', title: '🎉'.repeat(200) }).title
+    expect(emoji.length).toBe(200)
+    expect([...emoji]).toHaveLength(100)
+    expect(answerTarget({ id: 'r1', title: ' \n ' }).title).toBe('Answer')
   })
 
   it('says what helps for each problem', () => {

@@ -9,6 +9,7 @@ import type { AnswerTarget, CaptureSource, RecorderCommand } from '../../../shar
 import { api } from '../api'
 import { useLatest } from '../lib/use-latest'
 import { openBubbleChannel } from '../bubble/bubble-channel'
+import { answerTarget } from '../requests/requests-model'
 import { linkToldAtStop } from '../share/uploads-model'
 import { uploadsStore } from '../share/use-uploads'
 import type { Notices } from '../ui/notices'
@@ -384,7 +385,10 @@ export function useRecorder(options: UseRecorderOptions): Recorder {
   })
   // The tray's "Answer a request": like its Start, with the request attached.
   useEffect(
-    () => api.on('requests:answer', (answer: AnswerTarget) => commands.current.startAnswer(answer)),
+    () =>
+      api.on('requests:answer', (answer: AnswerTarget) =>
+        commands.current.startAnswer(answerTarget({ id: answer.requestId, title: answer.title }))
+      ),
     []
   )
   useEffect(

@@ -25,15 +25,23 @@ export function askedWords(request: Pick<RequestJson, 'askedBy' | 'createdAt'>):
   return `Asked by ${request.askedBy} · ${date}`
 }
 
-/** What "Record an answer" starts: the request's title (trimmed to a recording title) and id. */
+/** Longest recording title main takes (MAX_TITLE_LENGTH in src/shared/project.ts, UTF-16 units). */
+const MAX_TITLE_UNITS = 200
+
+/**
+ * What "Record an answer" starts: the request's id and its title as a recording title — one line,
+ * trimmed, cut (never inside a character) to what main takes. The library counts a request title
+ * in characters, main a recording title in UTF-16 units, so a title full of emoji may be cut.
+ */
 export function answerTarget(request: Pick<RequestJson, 'id' | 'title'>): AnswerTarget {
   // eslint-disable-next-line no-control-regex
   const oneLine = request.title.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
-  const chars = [...oneLine]
-  return {
-    requestId: request.id,
-    title: (chars.length > 200 ? chars.slice(0, 200).join('') : oneLine) || 'Answer'
+  let title = ''
+  for (const char of oneLine) {
+    if (title.length + char.length > MAX_TITLE_UNITS) break
+    title += char
   }
+  return { requestId: request.id, title: title.trim() || 'Answer' }
 }
 
 /** What the view shows instead of a list, and the button that helps. */
