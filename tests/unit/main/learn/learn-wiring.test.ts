@@ -15,6 +15,7 @@ import {
   type SettingsBacking
 } from '../../../../src/main/settings/settings-store'
 import { PLAIN_SECRETS } from '../../../../src/main/share/token-store'
+import type { RequestsList } from '../../../../src/shared/ipc'
 import type { NotificationJson, RequestJson } from '../../../../src/shared/learn'
 import type { Settings } from '../../../../src/shared/settings'
 import { tempDir } from '../helpers/fakes'
@@ -187,8 +188,9 @@ describe('learn together in main', () => {
     const response = await dispatchInvoke(services.handlers, 'requests:list', [{ q: 'invoices' }])
     expect(response.ok).toBe(true)
     if (!response.ok) return
-    expect(response.value.state).toBe('ok')
-    expect(response.value.state === 'ok' && response.value.requests[0]?.title).toBe(
+    const list = response.value as RequestsList
+    expect(list.state).toBe('ok')
+    expect(list.state === 'ok' && list.requests[0]?.title).toBe(
       'How do I reconcile supplier invoices?'
     )
   })
