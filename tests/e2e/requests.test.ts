@@ -94,7 +94,7 @@ describe('answering a request from the app', () => {
       SIDECAST_E2E_LEARN_POLL_MS: '1000'
     })
     cleanups.push(() => harness.stop())
-    const page = await openRecorder(browser, harness, { cleanups })
+    const page = await openRecorder(browser, harness, { cleanups, throttleCpu: true })
 
     // The Requests view lists bob's request with its asker, tags, wants and answers.
     await page.getByRole('button', { name: 'Requests', exact: true }).click()
