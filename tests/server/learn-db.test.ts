@@ -273,6 +273,46 @@ describe('requests', () => {
     expect(db.getRequest(r.id)?.state).toBe('open')
   })
 
+  it('an upload that answers a request is linked in the same step that adds its video', () => {
+    const request = db.createRequest({ title: 'How?', details: '', tags: [], askerId: bob.id })
+    db.createUpload('u'.repeat(32), alice.id, 'answerVideo00001', '{}')
+    const video = {
+      id: 'answerVideo00001',
+      title: 'Like this',
+      description: '',
+      ownerId: alice.id,
+      durationMs: 1000,
+      sizeBytes: 10,
+      filename: 'a.mp4',
+      mimeType: 'video/mp4',
+      projectId: null,
+      callouts: [],
+      hasThumbnail: false,
+      uploadId: 'u'.repeat(32),
+      storage: 'file' as const
+    }
+    const done = db.completeUpload('u'.repeat(32), video, { answers: request.id })
+    expect(done).toMatchObject({ video: { id: video.id }, answered: request.id })
+    expect(db.getUpload('u'.repeat(32))?.state).toBe('done')
+    expect(db.answersOf(request.id).map((a) => a.videoId)).toEqual([video.id])
+    expect(db.notificationsOf(bob.id).map((n) => [n.kind, n.videoId])).toEqual([
+      ['answer', video.id]
+    ])
+    // Run again (the reconciler): nothing twice.
+    expect(db.completeUpload('u'.repeat(32), video, { answers: request.id }).answered).toBe(
+      request.id
+    )
+    expect(db.notificationsOf(bob.id)).toHaveLength(1)
+    // A request gone meanwhile: the video is still added, unlinked.
+    db.createUpload('v'.repeat(32), alice.id, 'answerVideo00002', '{}')
+    const orphan = db.completeUpload(
+      'v'.repeat(32),
+      { ...video, id: 'answerVideo00002', uploadId: 'v'.repeat(32) },
+      { answers: 'noSuchRequest123' }
+    )
+    expect(orphan).toMatchObject({ video: { id: 'answerVideo00002' }, answered: null })
+  })
+
   it('deleting a request removes its links, wants and notifications, not the videos', () => {
     const r = db.createRequest({ title: 'Q', details: '', tags: ['x'], askerId: bob.id })
     const v = addVideo(alice)

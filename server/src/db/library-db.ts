@@ -1045,12 +1045,16 @@ export function openLibraryDb(file: string, options: OpenOptions = {}): LibraryD
     },
 
     insertVideo: (v) => immediate(() => insertVideo(v)),
-    completeUpload(uploadId, v) {
+    completeUpload(uploadId, v, opts = {}) {
       return immediate(() => {
         const existing = getVideo(v.id)
         const video = existing ?? insertVideo(v)
         st.setUpload.run('done', null, now(), uploadId)
-        return video
+        // In the same transaction: a crash cannot leave the video without its answer link.
+        const answered = opts.answers
+          ? learn.linkAnswer(opts.answers, video.id, video.ownerId)
+          : null
+        return { video, answered: answered ? answered.request.id : null }
       })
     },
     replaceVideo(uploadId, v) {

@@ -225,8 +225,16 @@ export interface LibraryDb extends LearnDb {
 
   // Upload bookkeeping (tus side)
   insertVideo(video: NewVideo): Video
-  /** One transaction: insert the video (if not there yet) and mark the upload done. */
-  completeUpload(uploadId: string, video: NewVideo): Video
+  /**
+   * One transaction: insert the video (if not there yet), mark the upload done and, with
+   * `answers` (Upload-Metadata), link it as an answer to that request (idempotent; notifies on
+   * the first link). `answered` is the request linked, or null (none asked, or the request is gone).
+   */
+  completeUpload(
+    uploadId: string,
+    video: NewVideo,
+    opts?: { answers?: string | null }
+  ): { video: Video; answered: string | null }
   /**
    * One transaction: a new version of the video `video.id` (a `replaces` upload) takes its place
    * under the same id — media facts, title, description, callouts, the storage key — and the

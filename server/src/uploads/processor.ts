@@ -331,8 +331,15 @@ export class UploadProcessor {
       awaitingCamera: meta.cameraFollows === true
     }
     if (!replacing || retry) {
-      const video = db.completeUpload(uploadId, facts)
-      this.linkAnswer(uploadId, meta, video)
+      // Made to answer a request (Upload-Metadata `answers`): linked in the same transaction,
+      // which notifies whoever asked; a run again links and notifies nothing twice. A new version
+      // (`replaces`) keeps the answers its video has.
+      const { video, answered } = db.completeUpload(uploadId, facts, { answers: meta.answers })
+      if (meta.answers && !answered) {
+        this.log(
+          `upload ${uploadId}: the request ${meta.answers} it answers is gone; the video stays unlinked`
+        )
+      }
       return { state: 'done', video }
     }
 
@@ -444,31 +451,6 @@ export class UploadProcessor {
     // The viewers' render now has the bubble (or a new camera in it).
     this.library.renders.editsChanged(record.videoId)
     return { state: 'done', video: attached.video }
-  }
-
-  /**
-   * A new video made to answer a request (Upload-Metadata `answers`): linked as an answer right
-   * after it is saved (no await between the two), which notifies whoever asked. linkAnswer is
-   * idempotent, so a run again (a retry, the reconciler) links nothing twice and notifies nobody
-   * twice. A request gone meanwhile, or a failing write, is logged: the video stays either way.
-   * A new version (`replaces`) keeps the answers its video has; a camera upload answers nothing.
-   */
-  private linkAnswer(uploadId: string, meta: UploadMeta, video: Video): void {
-    // Uploads created before the key existed have none.
-    const requestId = meta.answers ?? null
-    if (!requestId) return
-    try {
-      const linked = this.library.db.linkAnswer(requestId, video.id, video.ownerId)
-      if (!linked) {
-        this.log(
-          `upload ${uploadId}: the request ${requestId} it answers is gone; the video stays unlinked`
-        )
-      }
-    } catch (error) {
-      this.log(
-        `upload ${uploadId}: could not link it as an answer to request ${requestId}: ${String(error)}`
-      )
-    }
   }
 
   /** Why a camera upload may not be linked to its video now, or null when it may. */
