@@ -157,7 +157,7 @@ export function layout(opts: LayoutOptions, content: SafeHtml): SafeHtml {
                 name="q"
                 type="search"
                 value="${opts.query ?? ''}"
-                placeholder="Search titles, people, callouts"
+                placeholder="Search videos, requests, comments"
                 autocomplete="off"
                 maxlength="${SEARCH_MAX}"
               />

@@ -150,7 +150,7 @@ export function libraryPage(d: LibraryPageData): SafeHtml {
     body = html`<section class="empty" aria-labelledby="empty-h">
       <h2 id="empty-h">No results for “${d.query}”</h2>
       <p>
-        Nothing in the library matches “${d.query}” in a title, description, author or callout. Try
+        No video matches “${d.query}” in a title, description, author, callout or comment. Try
         fewer or different words, or <a href="/">browse all videos</a>.
       </p>
     </section>`
