@@ -1,6 +1,8 @@
 /* global document, window */
 // The watch page's comments and reactions (docs/learning-together.md). The forms work without
-// this file; with it:
+// this file (Reply, Edit and Delete are then links to pages holding the form); with it:
+// - Reply, Edit and Delete open the page's one shared reply form, edit form and delete
+//   confirmation in place (focused; Cancel or Escape closes them);
 // - the comment form's moment ("at 0:05") follows the player's time on the viewers' clock until
 //   the person types in it ("Use current time" makes it follow again);
 // - the times in the list and the markers (moved onto the player's progress bar) seek there;
@@ -138,6 +140,30 @@
     var markers = section.querySelector('.comment-markers')
     var progress = document.querySelector('.player-progress')
     var bar = document.querySelector('.player-bar')
+    // One marker per thread with a moment (not deleted), made from the list: the same name as its
+    // time there ("Question at 0:02 by bob").
+    var makeMarkers = function () {
+      var threads = section.querySelectorAll('.comment-thread')
+      for (var i = 0; i < threads.length; i++) {
+        var at = threads[i].getAttribute('data-at-ms')
+        var first = threads[i].querySelector('.comment')
+        var author = first && first.querySelector('.comment-author')
+        if (!at || !author) continue
+        var question = threads[i].getAttribute('data-kind') === 'question'
+        var name = author.textContent
+        var marker = document.createElement('button')
+        marker.type = 'button'
+        marker.className = 'comment-marker' + (question ? ' comment-marker-question' : '')
+        marker.setAttribute('data-time-ms', at)
+        marker.setAttribute('data-target', first.id)
+        marker.setAttribute(
+          'aria-label',
+          (question ? 'Question' : 'Comment') + ' at ' + clock(Number(at)) + ' by ' + name
+        )
+        marker.title = clock(Number(at)) + ' ' + name
+        markers.appendChild(marker)
+      }
+    }
     var placeMarkers = function () {
       var total = lengthMs()
       var buttons = markers.querySelectorAll('.comment-marker')
@@ -147,11 +173,144 @@
         buttons[i].style.left = left + '%'
       }
     }
+    if (markers && progress && bar && !bar.hidden) makeMarkers()
     if (markers && progress && bar && !bar.hidden && markers.children.length > 0) {
       progress.appendChild(markers)
       markers.hidden = false
       placeMarkers()
       video.addEventListener('loadedmetadata', placeMarkers)
+    }
+
+    // ---- The shared reply, edit and delete forms ----------------------------------------------
+    // Without script Reply, Edit and Delete are links to pages holding the form; here the page's
+    // one reply form, edit form and delete confirmation open in place instead: under the thread
+    // or the comment, focused; Cancel or Escape closes them and gives focus back.
+    var shared = section.querySelector('.comment-shared')
+    var forms = shared
+      ? {
+          reply: shared.querySelector('.comment-reply-form'),
+          edit: shared.querySelector('.comment-edit-form'),
+          del: shared.querySelector('.comment-delete-form')
+        }
+      : null
+    var openers = {}
+
+    var closeForm = function (name, focusBack) {
+      var f = forms[name]
+      if (!f || f.parentNode === shared) return
+      shared.appendChild(f)
+      var opener = openers[name]
+      openers[name] = null
+      if (focusBack && opener && document.body.contains(opener)) opener.focus()
+    }
+
+    var about = function (link) {
+      var hidden = link.querySelector('.visually-hidden')
+      return hidden ? hidden.textContent : ''
+    }
+
+    var openForm = function (name, link, place, focus) {
+      var f = forms[name]
+      if (openers[name] && openers[name] !== link) closeForm(name, false)
+      openers[name] = link
+      var aboutText = f.querySelector('.comment-form-about')
+      if (aboutText) aboutText.textContent = about(link)
+      place(f)
+      var first = f.querySelector(focus)
+      if (first) first.focus()
+    }
+
+    // The comment a link is about: /comments/<id>/reply|edit|delete.
+    var idOf = function (link) {
+      return decodeURIComponent(link.getAttribute('href').split('/')[2] || '')
+    }
+
+    var openReply = function (link) {
+      var f = forms.reply
+      f.querySelector('input[name="parentId"]').value = idOf(link)
+      f.querySelector('textarea').value = ''
+      openForm(
+        'reply',
+        link,
+        function (form) {
+          link.parentNode.insertBefore(form, link.nextSibling)
+        },
+        'textarea'
+      )
+    }
+
+    var openEdit = function (link) {
+      var id = idOf(link)
+      fetch('/api/comments/' + encodeURIComponent(id), { credentials: 'same-origin' })
+        .then(function (response) {
+          if (!response.ok) throw new Error('status ' + response.status)
+          return response.json()
+        })
+        .then(function (c) {
+          var f = forms.edit
+          f.setAttribute('action', link.getAttribute('href'))
+          f.querySelector('textarea').value = c.body
+          var at = f.querySelector('.comment-edit-at')
+          var first = c.parentId === null || c.parentId === undefined
+          at.hidden = !first
+          at.querySelector('input').disabled = !first
+          at.querySelector('input').value = first && c.atMs !== null ? clock(c.atMs) : ''
+          openForm(
+            'edit',
+            link,
+            function (form) {
+              link.parentNode.parentNode.appendChild(form)
+            },
+            'textarea'
+          )
+        })
+        .catch(function () {
+          // Not in place, then on its own page.
+          window.location.href = link.href
+        })
+    }
+
+    var openDelete = function (link) {
+      forms.del.setAttribute('action', link.getAttribute('href'))
+      openForm(
+        'del',
+        link,
+        function (form) {
+          link.parentNode.parentNode.appendChild(form)
+        },
+        '.btn-danger'
+      )
+    }
+
+    if (forms && forms.reply && forms.edit && forms.del) {
+      section.addEventListener('click', function (event) {
+        var link = event.target.closest('.comment-threads a[href^="/comments/"]')
+        var kind = link && /\/(reply|edit|delete)$/.exec(link.getAttribute('href'))
+        if (kind) {
+          if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return
+          event.preventDefault()
+          if (kind[1] === 'reply') openReply(link)
+          else if (kind[1] === 'edit') openEdit(link)
+          else openDelete(link)
+          return
+        }
+        var cancel = event.target.closest('.comment-cancel')
+        var form = cancel && cancel.closest('.comment-inline-form')
+        if (form) closeForm(nameOf(form), true)
+      })
+      section.addEventListener('keydown', function (event) {
+        if (event.key !== 'Escape') return
+        var form = event.target.closest && event.target.closest('.comment-inline-form')
+        if (!form || form.parentNode === shared) return
+        event.preventDefault()
+        closeForm(nameOf(form), true)
+      })
+    }
+
+    var nameOf = function (form) {
+      if (form === forms.reply) return 'reply'
+      if (form === forms.edit) return 'edit'
+      return 'del'
     }
 
     // Arriving at #c-<id>: the comment is in view once the page has laid out.

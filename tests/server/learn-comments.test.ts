@@ -706,9 +706,15 @@ describe('the watch page', () => {
 
     const shown = await (await page(`/v/${id}`, session)).text()
     expect(shown).toContain(`id="c-${commentId}"`)
-    expect(shown).toContain(`aria-label="Comment at 0:01 by ${bob.user.name}"`)
-    expect(shown).toContain(`aria-label="Question at 0:01 by ${bob.user.name}"`)
-    expect(shown).toContain('data-time-ms="1000"')
+    // The threads carry what comments.js makes their markers from (moment, kind, author; the
+    // browser test checks the markers' names): a comment and a question at 0:01.
+    expect(shown).toContain('data-at-ms="1000"\ndata-kind="comment"')
+    expect(shown).toContain('data-at-ms="1000"\ndata-kind="question"')
+    expect(shown).toContain(`<span class="comment-author">${bob.user.name}</span>`)
+    expect(shown).toContain('data-time-ms="1000"\naria-label="Play from 0:01"')
+    expect(shown).toContain(
+      '<div class="comment-markers" role="group" aria-label="Comments on the timeline" hidden></div>'
+    )
     expect(shown).toContain('<span class="badge badge-question">Question</span>')
     expect(shown).toContain('Mark answered')
 

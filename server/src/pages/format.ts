@@ -37,17 +37,39 @@ const DATE = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC'
 })
 
+/** Formatted UTC days by their `YYYY-MM-DD` (formatting is the slow part of a page of dates). */
+const DAYS = new Map<string, string>()
+const MAX_DAYS = 2000
+
+/** "12 Mar 2025" for the date's UTC day, from DAYS when that day was formatted before. */
+function dayOf(date: Date, iso: string): string {
+  const day = iso.slice(0, 10)
+  let text = DAYS.get(day)
+  if (text === undefined) {
+    text = DATE.format(date)
+    if (DAYS.size >= MAX_DAYS) DAYS.clear()
+    DAYS.set(day, text)
+  }
+  return text
+}
+
+/** A stamp as `Date.toISOString` writes it (what the database stores): taken as it is. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
 /** A `<time>` element: "12 Mar 2025" with the full ISO stamp in `datetime`. */
 export function timeTag(iso: string | null | undefined): SafeHtml {
   if (!iso) return html``
+  const known = CANONICAL.test(iso) ? DAYS.get(iso.slice(0, 10)) : undefined
+  if (known !== undefined) return html`<time datetime="${iso}">${known}</time>`
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return html`${iso}`
-  return html`<time datetime="${date.toISOString()}">${DATE.format(date)}</time>`
+  const stamp = date.toISOString()
+  return html`<time datetime="${stamp}">${dayOf(date, stamp)}</time>`
 }
 
 export function formatDate(iso: string): string {
   const date = new Date(iso)
-  return Number.isNaN(date.getTime()) ? iso : DATE.format(date)
+  return Number.isNaN(date.getTime()) ? iso : dayOf(date, date.toISOString())
 }
 
 /** Plain text → paragraphs; blank lines separate paragraphs, single newlines become <br>. */

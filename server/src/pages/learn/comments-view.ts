@@ -21,14 +21,36 @@ import {
 import type { CommentThread, LearnComment, Video } from '../../db/types'
 import { mayChange, mayWatch } from '../../library'
 import { plural, timeTag } from '../format'
-import { html, raw, type SafeHtml } from '../html'
-import { csrfForm, notice } from '../layout'
+import { html as escapingHtml, raw, type HtmlValue, type SafeHtml } from '../html'
+import { csrfForm, layout, notice } from '../layout'
 import type { PageContext, PageViewer } from '../routes/base'
 import { linkedParagraphs } from './linkify'
 
+/** Each template's parts with the indentation after line breaks dropped, made once per template. */
+const squeezed = new WeakMap<TemplateStringsArray, TemplateStringsArray>()
+
+/**
+ * `html` (every value escaped) for templates whose indentation is only for reading the source: a
+ * line break and the white space after it become one line break, which HTML renders the same
+ * (none of these templates has a `<pre>`, and a `<textarea>`'s text is always a value). On a watch
+ * page with hundreds of comments the indentation was about a third of the page.
+ */
+function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+  let parts = squeezed.get(strings)
+  if (!parts) {
+    const squeezedParts = strings.map((part) => part.replace(/\n\s+/g, '\n'))
+    parts = Object.assign(squeezedParts, { raw: strings.raw })
+    squeezed.set(strings, parts)
+  }
+  return escapingHtml(parts, ...values)
+}
+
 /** What a refused comment form had in it, shown again with the reason (status 400). */
 export interface CommentDraft {
-  /** Which form: `new`, `reply:<thread id>` or `edit:<comment id>`. */
+  /**
+   * Which form: `new` (shown on the watch page), `reply:<thread id>` or `edit:<comment id>`
+   * (shown on the reply or edit page, commentFormPage).
+   */
   readonly form: string
   readonly body: string
   /** The moment as typed. */
@@ -178,8 +200,7 @@ export function watchComments(
   const id = encodeURIComponent(video.id)
   const count = threads.reduce((n, t) => n + t.replies.length + 1, 0)
   const newDraft = draft?.form === 'new' ? draft : undefined
-  const view: ThreadView = { viewer, video, draft }
-  const marked = threads.filter((t) => t.comment.atMs !== null && !t.comment.deleted)
+  const view: ThreadView = { viewer, video }
   return html`<section
     class="comments"
     id="comments"
@@ -237,20 +258,7 @@ ${newDraft?.body ?? ''}</textarea>
           The moment it is about, as minutes:seconds; leave it empty for the whole video.
         </p>`
     )}
-    <div class="comment-markers" role="group" aria-label="Comments on the timeline" hidden>
-      ${marked.map((t) => {
-        const c = t.comment
-        const at = clock(c.atMs ?? 0)
-        return html`<button
-          type="button"
-          class="comment-marker${c.question ? ' comment-marker-question' : ''}"
-          data-time-ms="${String(c.atMs)}"
-          data-target="c-${c.id}"
-          aria-label="${c.question ? 'Question' : 'Comment'} at ${at} by ${c.authorName}"
-          title="${at} ${c.authorName}"
-        ></button>`
-      })}
-    </div>
+    <div class="comment-markers" role="group" aria-label="Comments on the timeline" hidden></div>
     ${
       threads.length === 0
         ? html`<p class="muted comments-empty">
@@ -260,56 +268,120 @@ ${newDraft?.body ?? ''}</textarea>
             ${threads.map((t) => threadView(view, t))}
           </ol>`
     }
+    ${sharedForms(view)}
   </section>`
 }
 
 interface ThreadView {
   viewer: PageViewer
   video: Video
-  draft: CommentDraft | undefined
+}
+
+/** The no-script pages' addresses (GET; the forms on them POST to the routes above). */
+export function replyHref(commentId: string): string {
+  return `/comments/${encodeURIComponent(commentId)}/reply`
+}
+export function editHref(commentId: string): string {
+  return `/comments/${encodeURIComponent(commentId)}/edit`
+}
+export function deleteHref(commentId: string): string {
+  return `/comments/${encodeURIComponent(commentId)}/delete`
+}
+
+/**
+ * The page's one reply form, one edit form and one delete confirmation (hidden; comments.js
+ * moves them under the thread or comment whose Reply, Edit or Delete was pressed), and the one
+ * form that carries the CSRF token for each question's "Mark answered" button (`form` and
+ * `formaction` on the button: no script needed).
+ */
+function sharedForms(v: ThreadView): SafeHtml {
+  const csrf = v.viewer.csrf
+  return html`<form id="comment-act" method="post" hidden>
+      <input type="hidden" name="csrf" value="${csrf}" />
+    </form>
+    <div class="comment-shared" hidden>
+      ${csrfForm(
+        {
+          action: `/v/${encodeURIComponent(v.video.id)}/comments`,
+          csrf,
+          className: 'comment-inline-form comment-reply-form'
+        },
+        html`<input type="hidden" name="parentId" value="" />
+          <div class="field">
+            <label for="comment-reply-body"
+              >Your reply<span class="visually-hidden comment-form-about"></span
+            ></label>
+            <textarea
+              id="comment-reply-body"
+              name="body"
+              rows="2"
+              maxlength="${String(LEARN_LIMITS.comment)}"
+              required
+            ></textarea>
+          </div>
+          <div class="comment-form-row">
+            <button type="submit" class="btn btn-primary btn-small">Post reply</button>
+            <button type="button" class="btn btn-small comment-cancel">Cancel</button>
+          </div>`
+      )}
+      ${csrfForm(
+        { action: '', csrf, className: 'comment-inline-form comment-edit-form' },
+        html`<div class="field">
+            <label for="comment-edit-body"
+              >Your comment<span class="visually-hidden comment-form-about"></span
+            ></label>
+            <textarea
+              id="comment-edit-body"
+              name="body"
+              rows="3"
+              maxlength="${String(LEARN_LIMITS.comment)}"
+              required
+            ></textarea>
+          </div>
+          <div class="field comment-at comment-edit-at">
+            <label for="comment-edit-at">At (minutes:seconds, empty for the whole video)</label>
+            <input id="comment-edit-at" name="at" type="text" size="8" autocomplete="off" />
+          </div>
+          <div class="comment-form-row">
+            <button type="submit" class="btn btn-primary btn-small">Save</button>
+            <button type="button" class="btn btn-small comment-cancel">Cancel</button>
+          </div>`
+      )}
+      ${csrfForm(
+        { action: '', csrf, className: 'comment-inline-form comment-delete-form' },
+        html`<div class="comment-form-row">
+          <span>Delete this comment for everyone?</span>
+          <button type="submit" class="btn btn-small btn-danger">Delete comment</button>
+          <button type="button" class="btn btn-small comment-cancel">Cancel</button>
+        </div>`
+      )}
+    </div>`
 }
 
 function threadView(v: ThreadView, t: CommentThread): SafeHtml {
   const c = t.comment
-  const id = encodeURIComponent(c.id)
-  const replyDraft = v.draft?.form === `reply:${c.id}` ? v.draft : undefined
   return html`<li
     class="comment-thread"
     data-at-ms="${c.atMs === null ? '' : String(c.atMs)}"
     data-kind="${c.question ? 'question' : 'comment'}"
   >
-    ${commentView(v, c, true)}
-    ${
+    ${commentView(v, c, true)}${
       t.replies.length > 0 &&
       html`<ol class="comment-replies">
         ${t.replies.map((reply) => html`<li>${commentView(v, reply, false)}</li>`)}
       </ol>`
     }
-    <details class="comment-reply" ${replyDraft ? raw(' open') : ''}>
-      <summary class="btn btn-small">
-        Reply<span class="visually-hidden"> to ${c.deleted ? 'this thread' : c.authorName}</span>
-      </summary>
-      ${notice(replyDraft?.error, 'error')}
-      ${csrfForm(
-        { action: `/v/${encodeURIComponent(v.video.id)}/comments`, csrf: v.viewer.csrf },
-        html`<input type="hidden" name="parentId" value="${c.id}" />
-          <div class="field">
-            <label for="reply-${id}">Your reply</label>
-            <textarea
-              id="reply-${id}"
-              name="body"
-              rows="2"
-              maxlength="${String(LEARN_LIMITS.comment)}"
-              required
-            >
-${replyDraft?.body ?? ''}</textarea>
-          </div>
-          <button type="submit" class="btn btn-primary btn-small">Post reply</button>`
-      )}
-    </details>
+    <a class="btn btn-small" href="${replyHref(c.id)}"
+      >Reply<span class="visually-hidden"> to ${c.deleted ? 'this thread' : c.authorName}</span></a
+    >
   </li>`
 }
 
+/**
+ * One comment. Its actions are a "Mark answered" button of the shared `comment-act` form and
+ * links to the edit and delete pages (comments.js opens the shared forms in place instead); the
+ * dot between author and date is the stylesheet's.
+ */
 function commentView(v: ThreadView, c: LearnComment, first: boolean): SafeHtml {
   const user = v.viewer.user
   const time =
@@ -329,79 +401,139 @@ function commentView(v: ThreadView, c: LearnComment, first: boolean): SafeHtml {
       <p class="muted">This comment was deleted.</p>
     </article>`
   }
-  const editDraft = v.draft?.form === `edit:${c.id}` ? v.draft : undefined
-  const id = encodeURIComponent(c.id)
   const about = html`<span class="visually-hidden"> comment by ${c.authorName}</span>`
+  const actions: SafeHtml[] = []
+  if (mayMarkAnswered(user, c, v.video)) {
+    actions.push(
+      html`<button
+        type="submit"
+        class="btn btn-small"
+        form="comment-act"
+        formaction="/comments/${encodeURIComponent(c.id)}/answered"
+        name="answered"
+        value="${c.answered ? '0' : '1'}"
+      >
+        ${c.answered ? 'Mark unanswered' : 'Mark answered'}
+      </button>`
+    )
+  }
+  if (mayEditComment(user, c)) {
+    actions.push(html`<a class="btn btn-small" href="${editHref(c.id)}">Edit${about}</a>`)
+  }
+  if (mayDeleteComment(user, c, v.video)) {
+    actions.push(
+      html`<a class="btn btn-small btn-danger-quiet" href="${deleteHref(c.id)}">Delete${about}</a>`
+    )
+  }
   return html`<article
     class="comment${c.question ? ' comment-question' : ''}${c.answered ? ' comment-answered' : ''}"
     id="c-${c.id}"
   >
     <header class="comment-head">
-      ${time}<span class="comment-author">${c.authorName}</span
-      ><span aria-hidden="true"> · </span
-      >${timeTag(c.createdAt)}${c.editedAt && html` <span class="muted">(edited)</span>`}
-      ${c.question && html`<span class="badge badge-question">Question</span>`}
-      ${c.answered && html`<span class="badge badge-answered">Answered</span>`}
+      ${time}<span class="comment-author">${c.authorName}</span>${timeTag(c.createdAt)}${
+        c.editedAt && html` <span class="muted">(edited)</span>`
+      }${c.question && html`<span class="badge badge-question">Question</span>`}${
+        c.answered && html`<span class="badge badge-answered">Answered</span>`
+      }
     </header>
     <div class="comment-body">${linkedParagraphs(c.body)}</div>
-    <div class="comment-actions">
-      ${
-        mayMarkAnswered(user, c, v.video) &&
-        csrfForm(
-          { action: `/comments/${id}/answered`, csrf: v.viewer.csrf, className: 'inline-form' },
-          html`<input type="hidden" name="answered" value="${c.answered ? '0' : '1'}" />
-            <button type="submit" class="btn btn-small">
-              ${c.answered ? 'Mark unanswered' : 'Mark answered'}
-            </button>`
-        )
-      }
-      ${
-        mayEditComment(user, c) &&
-        html`<details class="comment-edit" ${editDraft ? raw(' open') : ''}>
-          <summary class="btn btn-small">Edit${about}</summary>
-          ${notice(editDraft?.error, 'error')}
-          ${csrfForm(
-            { action: `/comments/${id}/edit`, csrf: v.viewer.csrf },
-            html`<div class="field">
-                <label for="edit-${id}">Your comment</label>
-                <textarea
-                  id="edit-${id}"
-                  name="body"
-                  rows="3"
-                  maxlength="${String(LEARN_LIMITS.comment)}"
-                  required
-                >
-${editDraft?.body ?? c.body}</textarea>
-              </div>
-              ${
-                first &&
-                html`<div class="field comment-at">
-                  <label for="edit-at-${id}">At (minutes:seconds, empty for the whole video)</label>
-                  <input
-                    id="edit-at-${id}"
-                    name="at"
-                    type="text"
-                    size="8"
-                    autocomplete="off"
-                    value="${editDraft?.at ?? (c.atMs === null ? '' : clock(c.atMs))}"
-                  />
-                </div>`
-              }
-              <button type="submit" class="btn btn-primary btn-small">Save</button>`
-          )}
-        </details>`
-      }
-      ${
-        mayDeleteComment(user, c, v.video) &&
-        html`<details class="comment-delete">
-          <summary class="btn btn-small btn-danger-quiet">Delete${about}</summary>
-          ${csrfForm(
-            { action: `/comments/${id}/delete`, csrf: v.viewer.csrf, className: 'inline-form' },
-            html`<span>Delete this comment for everyone?</span>
-              <button type="submit" class="btn btn-small btn-danger">Delete comment</button>`
-          )}
-        </details>`
-      }
-    </div>
+    ${actions.length > 0 && html`<div class="comment-actions">${actions}</div>`}
   </article>`
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pages of their own for reply, edit and delete (without script; comments.js opens the
+// shared forms in place instead)
+
+/** What a reply, edit or delete page is about. */
+export interface CommentPage {
+  viewer: PageViewer
+  video: Video
+  /** `reply`: `comment` is the thread's first comment; `edit`, `delete`: the comment itself. */
+  kind: 'reply' | 'edit' | 'delete'
+  comment: LearnComment
+  /** Back to the video at the comment. */
+  back: string
+  /** A refused form's text and reason. */
+  draft?: CommentDraft
+}
+
+const PAGE_TITLES: Record<CommentPage['kind'], string> = {
+  reply: 'Reply',
+  edit: 'Edit your comment',
+  delete: 'Delete this comment?'
+}
+
+/** The reply, edit or delete page: the comment it is about, then the form (POSTs as on the watch page). */
+export function commentPage(p: CommentPage): SafeHtml {
+  const c = p.comment
+  const id = encodeURIComponent(c.id)
+  const heading =
+    p.kind === 'reply'
+      ? c.deleted
+        ? 'Reply in this thread'
+        : `Reply to ${c.authorName}`
+      : PAGE_TITLES[p.kind]
+  const cancel = html`<a class="btn btn-small" href="${p.back}">Cancel</a>`
+  const limit = String(LEARN_LIMITS.comment)
+  let form: SafeHtml
+  if (p.kind === 'reply') {
+    form = csrfForm(
+      { action: `/v/${encodeURIComponent(p.video.id)}/comments`, csrf: p.viewer.csrf },
+      html`<input type="hidden" name="parentId" value="${c.id}" />
+        <div class="field">
+          <label for="reply-body">Your reply</label>
+          <textarea id="reply-body" name="body" rows="4" maxlength="${limit}" required>
+${p.draft?.body ?? ''}</textarea>
+        </div>
+        <div class="comment-form-row">
+          <button type="submit" class="btn btn-primary">Post reply</button>${cancel}
+        </div>`
+    )
+  } else if (p.kind === 'edit') {
+    const at = p.draft?.at ?? (c.atMs === null ? '' : clock(c.atMs))
+    form = csrfForm(
+      { action: `/comments/${id}/edit`, csrf: p.viewer.csrf },
+      html`<div class="field">
+          <label for="edit-body">Your comment</label>
+          <textarea id="edit-body" name="body" rows="4" maxlength="${limit}" required>
+${p.draft?.body ?? c.body}</textarea>
+        </div>
+        ${
+          c.parentId === null &&
+          html`<div class="field comment-at">
+            <label for="edit-at">At (minutes:seconds, empty for the whole video)</label>
+            <input id="edit-at" name="at" type="text" size="8" autocomplete="off" value="${at}" />
+          </div>`
+        }
+        <div class="comment-form-row">
+          <button type="submit" class="btn btn-primary">Save</button>${cancel}
+        </div>`
+    )
+  } else {
+    form = csrfForm(
+      { action: `/comments/${id}/delete`, csrf: p.viewer.csrf },
+      html`<p>It is deleted for everyone; replies to it stay.</p>
+        <div class="comment-form-row">
+          <button type="submit" class="btn btn-danger">Delete comment</button>${cancel}
+        </div>`
+    )
+  }
+  const quoted = c.deleted
+    ? html`<p class="muted">This comment was deleted.</p>`
+    : html`<header class="comment-head">
+          ${c.atMs !== null && html`<span class="comment-at-moment">${clock(c.atMs)}</span>`}
+          <span class="comment-author">${c.authorName}</span
+          ><span aria-hidden="true"> · </span>${timeTag(c.createdAt)}
+        </header>
+        <div class="comment-body">${linkedParagraphs(c.body)}</div>`
+  return layout(
+    { title: `${PAGE_TITLES[p.kind]} · ${p.video.title || 'Untitled'}`, viewer: p.viewer },
+    html`<div class="page narrow comment-page">
+      <p><a href="${p.back}">Back to the video</a></p>
+      <h1>${heading}</h1>
+      <article class="comment comment-quoted" aria-label="The comment">${quoted}</article>
+      ${notice(p.draft?.error, 'error')} ${form}
+    </div>`
+  )
 }

@@ -11,6 +11,14 @@
  *   POST /comments/:id/delete                               (its author, the video's owner, admins)
  *   POST /comments/:id/answered   answered=1|0              (who asked, the video's owner, admins)
  *   POST /v/:id/helped            on=1|0                    ("This helped")
+ *
+ * Without script, Reply, Edit and Delete on the watch page are links to small pages of their own
+ * holding the form (comments.js opens the page's shared forms in place instead); a refused reply
+ * or edit is answered with that page showing what was typed and why:
+ *
+ *   GET /comments/:id/reply       the reply form for the comment's thread
+ *   GET /comments/:id/edit        the edit form                  (its author)
+ *   GET /comments/:id/delete      the confirmation              (its author, the video's owner, admins)
  */
 import {
   COMMENT_ID,
@@ -26,19 +34,29 @@ import {
 } from '../../api/comments'
 import type { LearnComment, Video } from '../../db/types'
 import { VIDEO_ID, mayChange, mayWatch, videoUrl } from '../../library'
+import type { ServerResponse } from 'node:http'
 import { redirect, sendHtml } from '../http'
-import { withCommentDraft, type CommentDraft } from '../learn/comments-view'
+import { commentPage, withCommentDraft, type CommentDraft } from '../learn/comments-view'
 import { watchLearn } from '../learn/watch-learn'
 import { watchPage } from '../views'
 import {
   cleanText,
   formPost,
+  requireViewer,
   sendErrorPage,
   videoNotFound,
   type FormPost,
+  type PageContext,
   type PageRequest,
-  type PageRoute
+  type PageRoute,
+  type PageViewer
 } from './base'
+
+/** Where an answer goes: the response and who asked. */
+interface Answer {
+  res: ServerResponse
+  viewer: PageViewer
+}
 
 /** The video at the post's `param` if the viewer may watch it; else 404 answered, null. */
 function watchable(post: FormPost, id: string): Video | null {
@@ -58,7 +76,7 @@ function commentOf(post: FormPost): { comment: LearnComment; video: Video } | nu
   return null
 }
 
-function commentNotFound(post: FormPost): void {
+function commentNotFound(post: Answer): void {
   sendErrorPage(post.res, {
     viewer: post.viewer,
     status: 404,
@@ -67,7 +85,7 @@ function commentNotFound(post: FormPost): void {
   })
 }
 
-function refused(post: FormPost, title: string, message: string): void {
+function refused(post: Answer, title: string, message: string): void {
   sendErrorPage(post.res, { viewer: post.viewer, status: 403, title, message })
 }
 
@@ -110,12 +128,36 @@ function sendWatchAgain(post: FormPost, video: Video, status: number, draft: Com
   )
 }
 
-/** 429 with Retry-After and the watch page keeping the draft, or false when it may go ahead. */
+/**
+ * A refused form with what was typed and why: a new comment on the watch page, a reply or an edit
+ * on its own page (the one that works without script).
+ */
+function sendRefused(post: FormPost, video: Video, status: number, draft: CommentDraft): void {
+  const [form, commentId] = draft.form.split(':')
+  const comment = commentId ? post.ctx.library.db.getComment(commentId) : null
+  if ((form !== 'reply' && form !== 'edit') || !comment) {
+    return sendWatchAgain(post, video, status, draft)
+  }
+  sendHtml(
+    post.res,
+    status,
+    commentPage({
+      viewer: post.viewer,
+      video,
+      kind: form,
+      comment,
+      back: backTo(video, threadMoment(post, comment), comment.id),
+      draft
+    })
+  )
+}
+
+/** 429 with Retry-After and the form again keeping the draft, or false when it may go ahead. */
 function tooFast(post: FormPost, video: Video, draft: Omit<CommentDraft, 'error'>): boolean {
   const wait = takePostSlot(post.ctx.library, post.viewer.user, 'comment')
   if (wait === 0) return false
   post.res.setHeader('Retry-After', String(wait))
-  sendWatchAgain(post, video, 429, { ...draft, error: tooFastMessage('comment', wait) })
+  sendRefused(post, video, 429, { ...draft, error: tooFastMessage('comment', wait) })
   return true
 }
 
@@ -160,9 +202,9 @@ const addComment = formPost(async (post) => {
     error
   })
   const text = commentText(typed)
-  if ('error' in text) return sendWatchAgain(post, video, 400, draftOf(text.error))
+  if ('error' in text) return sendRefused(post, video, 400, draftOf(text.error))
   const moment = parent ? { atMs: null } : momentOf(at, video, post)
-  if ('error' in moment) return sendWatchAgain(post, video, 400, draftOf(moment.error))
+  if ('error' in moment) return sendRefused(post, video, 400, draftOf(moment.error))
   if (tooFast(post, video, draftOf(''))) return
   const comment = await ctx.library.write((db) =>
     db.addComment({
@@ -202,9 +244,9 @@ const editComment = formPost(async (post) => {
     error
   })
   const text = commentText(typed)
-  if ('error' in text) return sendWatchAgain(post, video, 400, draftOf(text.error))
+  if ('error' in text) return sendRefused(post, video, 400, draftOf(text.error))
   const moment = first ? momentOf(at, video, post) : { atMs: null }
-  if ('error' in moment) return sendWatchAgain(post, video, 400, draftOf(moment.error))
+  if ('error' in moment) return sendRefused(post, video, 400, draftOf(moment.error))
   const updated = await post.ctx.library.write((db) =>
     db.updateComment(
       comment.id,
@@ -216,7 +258,7 @@ const editComment = formPost(async (post) => {
 })
 
 /** The moment of the comment's thread. */
-function threadMoment(post: FormPost, c: LearnComment): number | null {
+function threadMoment(post: { ctx: PageContext }, c: LearnComment): number | null {
   if (c.parentId === null) return c.atMs
   return post.ctx.library.db.getComment(c.parentId)?.atMs ?? null
 }
@@ -284,10 +326,38 @@ async function toComments(r: PageRequest): Promise<void> {
   redirect(r.res, `/v/${encodeURIComponent(r.param)}#comments`)
 }
 
+/** GET /comments/:id/reply, /edit, /delete: the form on a page of its own. */
+function formPage(kind: 'reply' | 'edit' | 'delete') {
+  return async (r: PageRequest): Promise<void> => {
+    const viewer = requireViewer(r)
+    if (!viewer) return
+    const answer = { res: r.res, viewer }
+    const db = r.ctx.library.db
+    const found = COMMENT_ID.test(r.param) ? db.getComment(r.param) : null
+    const video = found ? db.getVideo(found.videoId) : null
+    if (!found || !video || !mayWatch(viewer.user, video)) return commentNotFound(answer)
+    const comment = kind === 'reply' && found.parentId ? db.getComment(found.parentId) : found
+    if (!comment || (kind !== 'reply' && comment.deleted)) return commentNotFound(answer)
+    if (kind === 'edit' && !mayEditComment(viewer.user, comment)) {
+      return refused(answer, 'Not yours to change', 'Only its author can change a comment.')
+    }
+    if (kind === 'delete' && !mayDeleteComment(viewer.user, comment, video)) {
+      return refused(
+        answer,
+        'Not yours to delete',
+        "Only its author, the video's owner or an administrator can delete a comment."
+      )
+    }
+    const back = backTo(video, threadMoment(r, comment), comment.id)
+    sendHtml(r.res, 200, commentPage({ viewer, video, kind, comment, back }))
+  }
+}
+
 export const commentPageRoutes: PageRoute[] = [
   { path: /^\/v\/([^/]+)\/comments$/, get: toComments, post: addComment },
   { path: /^\/v\/([^/]+)\/helped$/, get: toComments, post: helped },
-  { path: /^\/comments\/([^/]+)\/edit$/, post: editComment },
-  { path: /^\/comments\/([^/]+)\/delete$/, post: deleteComment },
+  { path: /^\/comments\/([^/]+)\/reply$/, get: formPage('reply') },
+  { path: /^\/comments\/([^/]+)\/edit$/, get: formPage('edit'), post: editComment },
+  { path: /^\/comments\/([^/]+)\/delete$/, get: formPage('delete'), post: deleteComment },
   { path: /^\/comments\/([^/]+)\/answered$/, post: markAnswered }
 ]
