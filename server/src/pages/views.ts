@@ -150,8 +150,8 @@ export function libraryPage(d: LibraryPageData): SafeHtml {
     body = html`<section class="empty" aria-labelledby="empty-h">
       <h2 id="empty-h">No results for “${d.query}”</h2>
       <p>
-        No video matches “${d.query}” in a title, description, author, callout or comment. Try
-        fewer or different words, or <a href="/">browse all videos</a>.
+        No video matches “${d.query}” in a title, description, author, callout or comment. Try fewer
+        or different words, or <a href="/">browse all videos</a>.
       </p>
     </section>`
   } else if (d.videos.length === 0) {
@@ -209,25 +209,34 @@ function reservationCard(r: Reservation): SafeHtml {
   </li> `
 }
 
+/**
+ * A video card's picture: its thumbnail (or a play icon), then `extra` (e.g. a position badge),
+ * then its length. Shared by the library's, a request's and a collection's cards.
+ */
+export function cardThumb(v: Video, extra?: SafeHtml): SafeHtml {
+  const duration = formatDuration(v.durationMs)
+  return html`<span class="thumb"
+    >${
+      v.hasThumbnail
+        ? html`<img
+            src="/thumbs/${encodeURIComponent(v.id)}.jpg"
+            alt=""
+            loading="lazy"
+            decoding="async"
+            width="320"
+            height="180"
+          />`
+        : html`<span class="thumb-placeholder">${PLAY_ICON}</span>`
+    }${extra}${duration && html`<span class="duration" aria-hidden="true">${duration}</span>`}</span
+  >`
+}
+
 function videoCard(v: Video, query: string): SafeHtml {
   const duration = formatDuration(v.durationMs)
   const matches = query ? matchingCallouts(v, query).slice(0, 2) : []
   return html`<li class="card">
     <a class="card-link" href="/v/${v.id}">
-      <span class="thumb"
-        >${
-          v.hasThumbnail
-            ? html`<img
-                src="/thumbs/${v.id}.jpg"
-                alt=""
-                loading="lazy"
-                decoding="async"
-                width="320"
-                height="180"
-              />`
-            : html`<span class="thumb-placeholder">${PLAY_ICON}</span>`
-        }${duration && html`<span class="duration" aria-hidden="true">${duration}</span>`}</span
-      >
+      ${cardThumb(v)}
       <span class="card-title">${titleOf(v)}</span>
     </a>
     <p class="card-meta">

@@ -10,18 +10,13 @@ import type { Collection, Video } from '../../db/types'
 import { mayWatch } from '../../library'
 import { formatDuration, paragraphs, plural, spokenDuration, timeTag } from '../format'
 import { html, raw, type SafeHtml } from '../html'
+import { cardThumb } from '../views'
 import { csrfForm, field, layout, notice, titleOf, type Viewer } from '../layout'
 import type { PageContext, PageViewer } from '../routes/base'
 
 export const COLLECTIONS_PAGE_SIZE = 30
 /** The viewer's own collections offered in "Add to collection". */
 const ADD_CHOICES = 50
-
-const PLAY_ICON = raw(
-  '<svg viewBox="0 0 48 48" width="48" height="48" aria-hidden="true" focusable="false">' +
-    '<circle cx="24" cy="24" r="22" fill="currentColor" opacity=".16"/>' +
-    '<path d="M19 15v18l15-9z" fill="currentColor"/></svg>'
-)
 
 const collectionHref = (c: { id: string }): string => `/c/${encodeURIComponent(c.id)}`
 
@@ -140,21 +135,7 @@ function itemCard(
     )
   return html`<li class="card collection-item" id="item-${v.id}">
     <a class="card-link" href="${playHref(v.id, c)}">
-      <span class="thumb"
-        >${
-          v.hasThumbnail
-            ? html`<img
-                src="/thumbs/${v.id}.jpg"
-                alt=""
-                loading="lazy"
-                decoding="async"
-                width="320"
-                height="180"
-              />`
-            : html`<span class="thumb-placeholder">${PLAY_ICON}</span>`
-        }<span class="position" aria-hidden="true">${index + 1}</span
-        >${duration && html`<span class="duration" aria-hidden="true">${duration}</span>`}</span
-      >
+      ${cardThumb(v, html`<span class="position" aria-hidden="true">${index + 1}</span>`)}
       <span class="card-title"><span class="visually-hidden">${index + 1}. </span>${title}</span>
     </a>
     <p class="card-meta">

@@ -9,6 +9,7 @@ import { LEARN_LIMITS, type RequestState } from '../../../../src/shared/learn'
 import type { LearnRequest, RequestAnswer, Video } from '../../db/types'
 import { formatDuration, plural, spokenDuration, timeTag } from '../format'
 import { html, raw, type SafeHtml } from '../html'
+import { cardThumb } from '../views'
 import { csrfForm, field, layout, notice, titleOf, type Viewer } from '../layout'
 import type { PageContext, PageViewer } from '../routes/base'
 import { linkedParagraphs } from './linkify'
@@ -21,12 +22,6 @@ export const HOME_REQUESTS = 5
 
 /** The viewer's own videos offered in "Link one of your videos", newest first. */
 export const LINKABLE_VIDEOS = 50
-
-const PLAY_ICON = raw(
-  '<svg viewBox="0 0 48 48" width="48" height="48" aria-hidden="true" focusable="false">' +
-    '<circle cx="24" cy="24" r="22" fill="currentColor" opacity=".16"/>' +
-    '<path d="M19 15v18l15-9z" fill="currentColor"/></svg>'
-)
 
 /** A request's page. */
 export function requestHref(id: string): string {
@@ -412,20 +407,7 @@ function answerCard(d: RequestPageData, v: Video, canChange: boolean): SafeHtml 
   const mayUnlink = canChange || v.ownerId === me.id
   return html`<li class="card request-answer${solvedIt ? ' request-answer-solved' : ''}">
     <a class="card-link" href="/v/${encodeURIComponent(v.id)}">
-      <span class="thumb"
-        >${
-          v.hasThumbnail
-            ? html`<img
-                src="/thumbs/${encodeURIComponent(v.id)}.jpg"
-                alt=""
-                loading="lazy"
-                decoding="async"
-                width="320"
-                height="180"
-              />`
-            : html`<span class="thumb-placeholder">${PLAY_ICON}</span>`
-        }${duration && html`<span class="duration" aria-hidden="true">${duration}</span>`}</span
-      >
+      ${cardThumb(v)}
       <span class="card-title">${titleOf(v)}</span>
     </a>
     <p class="card-meta">
