@@ -18,7 +18,7 @@ import type { Collection, User } from '../db/types'
 import { HttpError } from '../http-request'
 import { VIDEO_ID, mayWatch, videoUrl, type Library } from '../library'
 import { FailureThrottle } from '../throttle'
-import { allowMethods, type ApiRequest, type ApiRoute } from './base'
+import { allowMethods, type ApiRequest, type ApiRoute, wholeNumber, objectBody } from './base'
 import { readJson, sendJson } from './json'
 
 /** A collection's id as the server makes them (16 URL-safe characters). */
@@ -192,26 +192,6 @@ export function collectionJson(
   return json
 }
 
-function whole(params: URLSearchParams, name: string, min: number, fallback: number): number {
-  const text = params.get(name)
-  if (text === null || text === '') return fallback
-  const value = Number(text)
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-    throw new HttpError(400, `${name} must be a whole number from ${min} up`)
-  }
-  return value
-}
-
-function objectBody(body: unknown, fields: readonly string[]): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'body must be a JSON object')
-  }
-  for (const key of Object.keys(body)) {
-    if (!fields.includes(key)) throw new HttpError(400, `unknown field: ${key.slice(0, 40)}`)
-  }
-  return body as Record<string, unknown>
-}
-
 function stringField(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name]
   if (value === undefined) return undefined
@@ -261,8 +241,8 @@ async function collections(r: ApiRequest): Promise<void> {
   if (r.req.method === 'GET') {
     const params = r.url.searchParams
     const ownerId = params.get('mine') === '1' ? who.user.id : undefined
-    const limit = Math.min(whole(params, 'limit', 1, 50), 200)
-    const offset = whole(params, 'offset', 0, 0)
+    const limit = Math.min(wholeNumber(params, 'limit', 1, 50), 200)
+    const offset = wholeNumber(params, 'offset', 0, 0)
     const list = library.db.listCollections({ ownerId, limit, offset })
     sendJson(r.res, 200, {
       collections: list.map((c) => collectionJson(library, c, who.user)),

@@ -23,7 +23,7 @@ import { HttpError } from '../http-request'
 import { VIDEO_ID, mayChange, mayWatch, type Library } from '../library'
 import { FailureThrottle } from '../throttle'
 import { readJson, sendJson } from './json'
-import { allowMethods, type ApiRequest, type ApiRoute } from './base'
+import { allowMethods, type ApiRequest, type ApiRoute, objectBody } from './base'
 
 /** What a comment id looks like (the database makes 16 URL-safe characters). */
 export const COMMENT_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -221,16 +221,6 @@ export function insightsOf(library: Library, video: Video, user: User): Insights
 
 // ---------------------------------------------------------------------------------------------
 // JSON bodies
-
-function objectBody(body: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'body must be a JSON object')
-  }
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw new HttpError(400, `unknown field: ${key.slice(0, 40)}`)
-  }
-  return body as Record<string, unknown>
-}
 
 /** `atMs` of a body: absent or null is none; else a number that is a moment of the video. */
 function momentOf(value: unknown, lengthMs: number | null): number | null {

@@ -19,7 +19,7 @@ import type { LearnNotification, LibraryDb } from '../db/types'
 import { HttpError } from '../http-request'
 import type { Library } from '../library'
 import { formatDuration } from '../pages/format'
-import { allowMethods, type ApiRequest, type ApiRoute } from './base'
+import { allowMethods, type ApiRequest, type ApiRoute, wholeNumber, objectBody } from './base'
 import { readJson, sendJson } from './json'
 
 /** Notifications in one answer: default and most. */
@@ -177,23 +177,12 @@ export function notificationJson(
   }
 }
 
-/** A query number: absent gives `fallback`; else plain digits from `min`, else 400 naming it. */
-function whole(params: URLSearchParams, name: string, min: number, fallback: number): number {
-  const text = params.get(name)
-  if (text === null || text === '') return fallback
-  const value = Number(text)
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-    throw new HttpError(400, `${name} must be a whole number from ${min} up`)
-  }
-  return value
-}
-
 async function list(r: ApiRequest): Promise<void> {
   allowMethods(r, 'GET')
   const { db } = r.library
-  const after = whole(r.url.searchParams, 'after', 0, 0)
+  const after = wholeNumber(r.url.searchParams, 'after', 0, 0)
   const limit = Math.min(
-    whole(r.url.searchParams, 'limit', 1, NOTIFICATIONS_DEFAULT_LIMIT),
+    wholeNumber(r.url.searchParams, 'limit', 1, NOTIFICATIONS_DEFAULT_LIMIT),
     NOTIFICATIONS_MAX_LIMIT
   )
   const userId = r.who.user.id
@@ -208,13 +197,7 @@ async function list(r: ApiRequest): Promise<void> {
 
 /** `{ ids?: number[] }`: positive whole numbers, at most MARK_READ_MAX_IDS; else 400. */
 function readIds(body: unknown): number[] | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'body must be a JSON object')
-  }
-  for (const key of Object.keys(body)) {
-    if (key !== 'ids') throw new HttpError(400, `unknown field: ${key.slice(0, 40)}`)
-  }
-  const ids = (body as { ids?: unknown }).ids
+  const ids = objectBody(body, ['ids']).ids
   if (ids === undefined || ids === null) return undefined
   if (!Array.isArray(ids)) throw new HttpError(400, 'ids must be an array of notification ids')
   if (ids.length > MARK_READ_MAX_IDS) {

@@ -31,7 +31,7 @@ import { HttpError } from '../http-request'
 import { SEARCH_MAX, VIDEO_ID, mayChange, mayWatch, videoUrl, type Library } from '../library'
 import { FailureThrottle } from '../throttle'
 import { readJson, sendJson } from './json'
-import { allowMethods, type ApiRequest, type ApiRoute } from './base'
+import { allowMethods, type ApiRequest, type ApiRoute, wholeNumber, objectBody } from './base'
 
 // ---------------------------------------------------------------------------------------------
 // What the pages share with the API
@@ -248,17 +248,6 @@ function writeAllowed(r: ApiRequest, kind: PostingKind): boolean {
   return false
 }
 
-/** The body as an object with only these fields, else 400 naming the first other one. */
-function objectBody(body: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'body must be a JSON object')
-  }
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw new HttpError(400, `unknown field: ${key.slice(0, 40)}`)
-  }
-  return body as Record<string, unknown>
-}
-
 /** The JSON fields of a request, their types checked (400 naming the field). */
 function requestInput(body: Record<string, unknown>): RequestInput {
   const input: RequestInput = {}
@@ -285,20 +274,6 @@ function checked(input: RequestInput, create: boolean): RequestFields {
   const result = checkRequestFields(input, create)
   if ('error' in result) throw new HttpError(400, `${result.field}: ${result.error}`)
   return result.fields
-}
-
-/**
- * A paging parameter: absent or empty gives `fallback`; otherwise plain digits, at least `min`
- * and a safe integer (as GET /api/videos).
- */
-function wholeNumber(params: URLSearchParams, name: string, min: number, fallback: number): number {
-  const text = params.get(name)
-  if (text === null || text === '') return fallback
-  const value = Number(text)
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-    throw new HttpError(400, `${name} must be a whole number from ${min} up`)
-  }
-  return value
 }
 
 const MAX_LIMIT = 200

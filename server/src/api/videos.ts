@@ -8,7 +8,7 @@ import type { User, Video } from '../db/types'
 import { HttpError } from '../http-request'
 import { SEARCH_MAX, VIDEO_ID, mayChange, videoUrl, type Library } from '../library'
 import { readJson, sendJson } from './json'
-import { allowMethods, type ApiRequest, type ApiRoute } from './base'
+import { allowMethods, type ApiRequest, type ApiRoute, wholeNumber } from './base'
 
 /**
  * A video as the API answers it for `user`: never its link token; its owner and administrators
@@ -63,20 +63,6 @@ function validPatch(body: unknown): { title?: string; description?: string } {
 }
 
 const MAX_LIMIT = 200
-
-/**
- * A paging parameter: absent or empty gives `fallback`; otherwise plain digits, at least `min`
- * and a safe integer (1.5, 1e20, Infinity, -1, 0x10 are refused, not guessed at).
- */
-function wholeNumber(params: URLSearchParams, name: string, min: number, fallback: number): number {
-  const text = params.get(name)
-  if (text === null || text === '') return fallback
-  const value = Number(text)
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-    throw new HttpError(400, `${name} must be a whole number from ${min} up`)
-  }
-  return value
-}
 
 async function listVideos(r: ApiRequest): Promise<void> {
   allowMethods(r, 'GET')
