@@ -20,6 +20,7 @@
  *   GET /comments/:id/edit        the edit form                  (its author)
  *   GET /comments/:id/delete      the confirmation              (its author, the video's owner, admins)
  */
+import { sendWatchPage } from './video'
 import {
   COMMENT_ID,
   commentText,
@@ -33,12 +34,10 @@ import {
   tooFastMessage
 } from '../../api/comments'
 import type { LearnComment, Video } from '../../db/types'
-import { VIDEO_ID, mayChange, mayWatch, videoUrl } from '../../library'
+import { VIDEO_ID, mayWatch } from '../../library'
 import type { ServerResponse } from 'node:http'
 import { redirect, sendHtml } from '../http'
 import { commentPage, withCommentDraft, type CommentDraft } from '../learn/comments-view'
-import { watchLearn } from '../learn/watch-learn'
-import { watchPage } from '../views'
 import {
   cleanText,
   formPost,
@@ -99,33 +98,11 @@ function backTo(video: Video, atMs: number | null, commentId?: string): string {
 /** The watch page again with a refused form's draft and reason (as routes/video.ts renders it). */
 function sendWatchAgain(post: FormPost, video: Video, status: number, draft: CommentDraft): void {
   const { ctx, viewer, res } = post
-  const id = encodeURIComponent(video.id)
-  const owner = mayChange(viewer.user, video)
-  const linkUrl =
-    owner && video.access === 'link' && video.linkToken
-      ? `${ctx.library.config.publicUrl}/s/${encodeURIComponent(video.linkToken)}`
-      : null
-  const url = withCommentDraft(new URL(`/v/${id}`, ctx.library.config.publicUrl), draft)
-  sendHtml(
-    res,
-    status,
-    watchPage({
-      viewer,
-      video,
-      shareUrl: videoUrl(ctx.library.config, video.id),
-      canEdit: owner,
-      urls: {
-        media: `/media/${id}`,
-        view: `/api/videos/${id}/view`,
-        original: owner ? `/media/${id}?original=1` : null,
-        download: `/v/${id}/download`,
-        thumb: video.hasThumbnail ? `/thumbs/${id}.jpg` : null,
-        access: owner ? `/api/videos/${id}/access` : null
-      },
-      linkUrl,
-      learn: watchLearn(ctx, viewer, video, url)
-    })
+  const url = withCommentDraft(
+    new URL(`/v/${encodeURIComponent(video.id)}`, ctx.library.config.publicUrl),
+    draft
   )
+  sendWatchPage(ctx, res, status, { viewer, video, url })
 }
 
 /**

@@ -2,7 +2,9 @@
  * One video: its watch page for every signed-in viewer; edit (title, description) and delete for
  * its owner and administrators.
  */
+import type { ServerResponse } from 'node:http'
 import { UPLOAD_METADATA_LIMITS } from '../../../../src/shared/upload-metadata'
+import type { Video } from '../../db/types'
 import { VIDEO_ID, mayChange, videoUrl } from '../../library'
 import { sendHtml } from '../http'
 import { watchLearn } from '../learn/watch-learn'
@@ -15,6 +17,7 @@ import {
   formPost,
   requireViewer,
   videoNotFound,
+  type PageContext,
   type PageRequest,
   type PageRoute,
   type PageViewer
@@ -25,22 +28,40 @@ async function watch(r: PageRequest): Promise<void> {
   if (!viewer) return
   const video = findVideo(r.ctx, r.param)
   if (!video) return notReady(r, viewer)
-  const { publicUrl } = r.ctx.library.config
+  sendWatchPage(r.ctx, r.res, 200, {
+    viewer,
+    video,
+    url: r.url,
+    info: r.url.searchParams.has('saved') ? 'Your changes were saved.' : undefined
+  })
+}
+
+/**
+ * A signed-in viewer's watch page: the player's addresses, the owner's controls, learning
+ * together's parts (they read `url`: a collection being played, a comment form's draft).
+ */
+export function sendWatchPage(
+  ctx: PageContext,
+  res: ServerResponse,
+  status: number,
+  d: { viewer: PageViewer; video: Video; url: URL; info?: string }
+): void {
+  const { viewer, video } = d
   const id = encodeURIComponent(video.id)
   const owner = mayChange(viewer.user, video)
   const linkUrl =
     owner && video.access === 'link' && video.linkToken
-      ? `${publicUrl}/s/${encodeURIComponent(video.linkToken)}`
+      ? `${ctx.library.config.publicUrl}/s/${encodeURIComponent(video.linkToken)}`
       : null
   sendHtml(
-    r.res,
-    200,
+    res,
+    status,
     watchPage({
       viewer,
       video,
-      shareUrl: videoUrl(r.ctx.library.config, video.id),
+      shareUrl: videoUrl(ctx.library.config, video.id),
       canEdit: owner,
-      info: r.url.searchParams.has('saved') ? 'Your changes were saved.' : undefined,
+      info: d.info,
       urls: {
         media: `/media/${id}`,
         view: `/api/videos/${id}/view`,
@@ -50,7 +71,7 @@ async function watch(r: PageRequest): Promise<void> {
         access: owner ? `/api/videos/${id}/access` : null
       },
       linkUrl,
-      learn: watchLearn(r.ctx, viewer, video, r.url)
+      learn: watchLearn(ctx, viewer, video, d.url)
     })
   )
 }
