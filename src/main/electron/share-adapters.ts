@@ -41,10 +41,40 @@ export function isWebUrl(url: string): boolean {
   }
 }
 
+/** Most notifications kept alive at once; past it the oldest is let go. */
+export const MAX_RETAINED_NOTIFICATIONS = 50
+
+/**
+ * The notifications shown and not yet clicked, closed or failed. Electron holds a Notification
+ * only weakly: with no reference left in JavaScript, garbage collection takes it and its click
+ * handler, and a click on it then does nothing (electron/electron#16922, #12690). Some platforms
+ * never say "close" (a notification left in the notification centre), hence the cap.
+ */
+const retained = new Set<Notification>()
+
+/** How many notifications are kept alive now (for tests). */
+export function retainedNotificationCount(): number {
+  return retained.size
+}
+
+function retain(notification: Notification): void {
+  const release = (): void => {
+    retained.delete(notification)
+  }
+  notification.on('click', release)
+  notification.on('close', release)
+  notification.on('failed', release)
+  retained.add(notification)
+  while (retained.size > MAX_RETAINED_NOTIFICATIONS) {
+    retained.delete(retained.values().next().value as Notification)
+  }
+}
+
 /**
  * Shows a system notification when the platform has them; logs it either way. With `url` (a page
  * of the connected library, checked by the caller; here only http(s) is allowed), a click on it
- * opens that page in the default browser.
+ * opens that page in the default browser. The notification is kept alive (`retained`) until it is
+ * clicked or closed, so the click still works after a garbage collection.
  */
 export function showNotification(
   title: string,
@@ -62,6 +92,7 @@ export function showNotification(
       })
     })
   }
+  retain(notification)
   notification.show()
 }
 

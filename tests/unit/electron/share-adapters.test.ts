@@ -71,14 +71,16 @@ import {
   watchOnline
 } from '../../../src/main/electron/share-adapters'
 
-// Notification instances call show(); record what was shown.
+// Notification instances call show(); record what was shown. Their listeners (the click, and
+// letting go of them: notification-click.test.ts) are not needed here.
 beforeEach(async () => {
   const { Notification } = await import('electron')
-  ;(Notification as unknown as { prototype: { show(): void } }).prototype.show = function (this: {
-    options: { title: string; body: string }
-  }) {
+  const prototype = (Notification as unknown as { prototype: { show(): void; on(): void } })
+    .prototype
+  prototype.show = function (this: { options: { title: string; body: string } }) {
     electron.shown.push(this.options)
   }
+  prototype.on = () => undefined
   electron.online = true
   electron.available = true
   electron.backend = 'gnome_libsecret'
