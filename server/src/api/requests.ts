@@ -204,14 +204,25 @@ export interface PostingRefusal {
   message: string
 }
 
-/** Null when `user` may post (`kind`) now, else how long to wait. Counts nothing. */
-export function postingRefusal(
+/**
+ * Takes one slot of `kind` for `user`: null when the write may go ahead (the slot is counted at
+ * once, in the same synchronous step as the check, so parallel requests cannot all pass one
+ * check before any of them counts), else how long to wait (nothing counted). Callers take the
+ * slot before their first `await`. A slot is not given back when the write is then refused (a
+ * bad body, a request deleted meanwhile) or fails: attempts count, not successes.
+ */
+export function takePostingSlot(
   library: Library,
   user: User,
   kind: PostingKind
 ): PostingRefusal | null {
-  const wait = throttleOf(library, kind).retryAfterSeconds(String(user.id))
-  if (wait === 0) return null
+  const throttle = throttleOf(library, kind)
+  const key = String(user.id)
+  const wait = throttle.retryAfterSeconds(key)
+  if (wait === 0) {
+    throttle.fail(key)
+    return null
+  }
   const { limit, windowMs } = kind === 'post' ? REQUEST_POST_LIMIT : REQUEST_CHANGE_LIMIT
   const minutes = Math.round(windowMs / 60_000)
   const what = kind === 'post' ? `${limit} requests` : `${limit} changes to requests`
@@ -220,11 +231,6 @@ export function postingRefusal(
     retryAfter: wait,
     message: `You can post at most ${what} in ${minutes} minutes. Try again in ${later}.`
   }
-}
-
-/** Counts one post (`kind`) of `user`. */
-export function countPosting(library: Library, user: User, kind: PostingKind): void {
-  throttleOf(library, kind).fail(String(user.id))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,10 +244,13 @@ function requestOf(r: ApiRequest): LearnRequest {
   return request
 }
 
-/** A write: the session's CSRF header, then the posting limit of `kind` (429 said here). */
+/**
+ * A write: the session's CSRF header, then a slot of `kind` taken (429 said here). Called before
+ * the handler's first `await` (reading the body), so the check and the count are one step.
+ */
 function writeAllowed(r: ApiRequest, kind: PostingKind): boolean {
   if (!csrfOk(r.req, r.who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
-  const refusal = postingRefusal(r.library, r.who.user, kind)
+  const refusal = takePostingSlot(r.library, r.who.user, kind)
   if (!refusal) return true
   r.req.resume()
   sendJson(r.res, 429, { error: refusal.message }, { 'Retry-After': String(refusal.retryAfter) })
@@ -297,7 +306,6 @@ async function requests(r: ApiRequest): Promise<void> {
         askerId: who.user.id
       })
     )
-    countPosting(library, who.user, 'post')
     sendRequest(res, library, created, 201)
     return
   }
@@ -337,11 +345,9 @@ async function oneRequest(r: ApiRequest): Promise<void> {
     const fields = checked(requestInput(objectBody(await readJson(req), KNOWN_FIELDS)), false)
     const updated = await library.write((db) => db.updateRequest(request.id, fields))
     if (!updated) throw new HttpError(404, 'no such request')
-    countPosting(library, who.user, 'change')
     return sendRequest(res, library, updated)
   }
   await library.write((db) => db.deleteRequest(request.id))
-  countPosting(library, who.user, 'change')
   sendJson(res, 204, null)
 }
 
@@ -364,7 +370,6 @@ async function answers(r: ApiRequest): Promise<void> {
   }
   const linked = await library.write((db) => db.linkAnswer(request.id, video.id, who.user.id))
   if (!linked) throw new HttpError(404, 'no such request or video')
-  countPosting(library, who.user, 'change')
   sendRequest(res, library, linked.request)
 }
 
@@ -386,7 +391,6 @@ async function oneAnswer(r: ApiRequest): Promise<void> {
   }
   if (!writeAllowed(r, 'change')) return
   await library.write((db) => db.unlinkAnswer(request.id, videoId))
-  countPosting(library, who.user, 'change')
   const after = library.db.getRequest(request.id)
   if (!after) throw new HttpError(404, 'no such request')
   sendRequest(res, library, after)
@@ -431,7 +435,6 @@ async function solved(r: ApiRequest): Promise<void> {
   if (result === 'not-an-answer') {
     throw new HttpError(400, 'videoId must be one of the answers of this request')
   }
-  countPosting(library, who.user, 'change')
   sendRequest(res, library, result)
 }
 
@@ -446,7 +449,6 @@ async function want(r: ApiRequest): Promise<void> {
   const wanted = body.want
   const updated = await library.write((db) => db.setWanted(request.id, who.user.id, wanted))
   if (!updated) throw new HttpError(404, 'no such request')
-  countPosting(library, who.user, 'change')
   sendRequest(res, library, updated)
 }
 

@@ -17,12 +17,11 @@ import type { ServerResponse } from 'node:http'
 import { REQUEST_ID, type RequestState } from '../../../../src/shared/learn'
 import {
   checkRequestFields,
-  countPosting,
   markSolvedIn,
   mayChangeRequest,
   mayUnlink,
-  postingRefusal,
   tagFilter,
+  takePostingSlot,
   type PostingKind
 } from '../../api/requests'
 import type { LearnRequest, Video } from '../../db/types'
@@ -76,9 +75,13 @@ function notYours(res: ServerResponse, viewer: Viewer, message: string): void {
   sendErrorPage(res, { viewer, status: 403, title: 'Not yours to change', message })
 }
 
-/** False (and 429 answered with Retry-After) when `viewer` has posted too much for now. */
+/**
+ * Takes a posting slot (api/requests.ts takePostingSlot); false (and 429 answered with
+ * Retry-After) when `viewer` has posted too much for now. Called after the form's own checks and
+ * right before the write, with no `await` in between.
+ */
 function underLimit(post: FormPost, kind: PostingKind): boolean {
-  const refusal = postingRefusal(post.ctx.library, post.viewer.user, kind)
+  const refusal = takePostingSlot(post.ctx.library, post.viewer.user, kind)
   if (!refusal) return true
   post.res.setHeader('Retry-After', String(refusal.retryAfter))
   sendErrorPage(post.res, {
@@ -158,12 +161,6 @@ function typed(form: URLSearchParams): { title: string; details: string; tags: s
 const ask = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
   const input = typed(form)
-  const refusal = postingRefusal(ctx.library, viewer.user, 'post')
-  if (refusal) {
-    res.setHeader('Retry-After', String(refusal.retryAfter))
-    sendHtml(res, 429, requestFormPage({ viewer, request: null, ...input, error: refusal.message }))
-    return
-  }
   const result = checkRequestFields(input, true)
   if ('error' in result) {
     sendHtml(
@@ -179,11 +176,16 @@ const ask = formPost(async (post) => {
     )
     return
   }
+  const refusal = takePostingSlot(ctx.library, viewer.user, 'post')
+  if (refusal) {
+    res.setHeader('Retry-After', String(refusal.retryAfter))
+    sendHtml(res, 429, requestFormPage({ viewer, request: null, ...input, error: refusal.message }))
+    return
+  }
   const { title = '', details = '', tags = [] } = result.fields
   const created = await ctx.library.write((db) =>
     db.createRequest({ title, details, tags, askerId: viewer.user.id })
   )
-  countPosting(ctx.library, viewer.user, 'post')
   return `${requestHref(created.id)}?done=asked`
 })
 
@@ -207,7 +209,7 @@ async function editForm(r: PageRequest): Promise<void> {
 const saveEdit = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
   const request = changeableRequest(post, viewer)
-  if (!request || !underLimit(post, 'change')) return
+  if (!request) return
   const input = typed(form)
   const result = checkRequestFields(input, true)
   if ('error' in result) {
@@ -218,9 +220,9 @@ const saveEdit = formPost(async (post) => {
     )
     return
   }
+  if (!underLimit(post, 'change')) return
   const updated = await ctx.library.write((db) => db.updateRequest(request.id, result.fields))
   if (!updated) return requestNotFound(res, viewer)
-  countPosting(ctx.library, viewer.user, 'change')
   return `${requestHref(request.id)}?done=saved`
 })
 
@@ -279,7 +281,6 @@ const want = formPost(async (post) => {
   const wanted = form.get('want') !== '0'
   const updated = await ctx.library.write((db) => db.setWanted(request.id, viewer.user.id, wanted))
   if (!updated) return requestNotFound(res, viewer)
-  countPosting(ctx.library, viewer.user, 'change')
   return requestHref(request.id)
 })
 
@@ -299,7 +300,6 @@ const solved = formPost(async (post) => {
     })
     return
   }
-  countPosting(ctx.library, viewer.user, 'change')
   return `${requestHref(request.id)}?done=${videoId ? 'solved' : 'reopened'}`
 })
 
@@ -331,7 +331,6 @@ const linkAnswer = formPost(async (post) => {
     db.linkAnswer(request.id, video.id, viewer.user.id)
   )
   if (!linked) return requestNotFound(res, viewer)
-  countPosting(ctx.library, viewer.user, 'change')
   return `${requestHref(request.id)}?done=${linked.linked ? 'linked' : 'already'}`
 })
 
@@ -362,7 +361,6 @@ const unlink = formPost(async (post) => {
   }
   if (!underLimit(post, 'change')) return
   await ctx.library.write((d) => d.unlinkAnswer(request.id, videoId))
-  countPosting(ctx.library, viewer.user, 'change')
   return `${requestHref(request.id)}?done=unlinked`
 })
 
@@ -377,7 +375,7 @@ async function confirmDelete(r: PageRequest): Promise<void> {
 
 const deleteRequest = formPost(async (post) => {
   const request = changeableRequest(post, post.viewer)
-  if (!request) return
+  if (!request || !underLimit(post, 'change')) return
   await post.ctx.library.write((db) => db.deleteRequest(request.id))
   return '/requests?deleted=1'
 })

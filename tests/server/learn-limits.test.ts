@@ -1,0 +1,138 @@
+/**
+ * Posting limits of learning together under parallel requests (review findings): a limit is a
+ * slot taken in the same synchronous step as its check, so N requests sent at once, whose bodies
+ * arrive only after every one of them has been seen by the server, get exactly the limit through
+ * and 429 for the rest. Each request is sent with `Expect: 100-continue`: Node's server answers
+ * "100 Continue" and runs the handler in the same step, so once every request has its 100 (or its
+ * final answer) every handler has run up to its first `await` (reading the body); only then are
+ * the bodies sent. No timing is assumed.
+ */
+import http from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REQUEST_CHANGE_LIMIT, REQUEST_POST_LIMIT } from '../../server/src/api/requests'
+import type { User } from '../../server/src/db/types'
+import { startServer, type TestServer } from './support'
+
+let s: TestServer
+let users = 0
+
+beforeAll(async () => {
+  s = await startServer()
+})
+
+afterAll(async () => {
+  await s?.close()
+})
+
+function member(): { user: User; token: string } {
+  const db = s.app.library.db
+  const user = db.createUser(`limits${++users}`, 'member-password', false)
+  return { user, token: db.createToken(user.id, 'test').token }
+}
+
+interface Held {
+  /** Resolves once the server has seen the request (100 Continue or its final answer). */
+  seen: Promise<void>
+  /** Sends the rest of the body; resolves with the final status. */
+  finish(): Promise<number>
+}
+
+/** One request whose body is held back until `finish()`. */
+function held(method: string, pathname: string, token: string, body: unknown): Held {
+  const payload = Buffer.from(JSON.stringify(body))
+  const target = new URL(s.url)
+  let answered: number | null = null
+  let onSeen = (): void => {}
+  const seen = new Promise<void>((resolve) => (onSeen = resolve))
+  const req = http.request({
+    host: target.hostname,
+    port: target.port,
+    method,
+    path: pathname,
+    agent: false,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      'Content-Length': payload.length,
+      Expect: '100-continue'
+    }
+  })
+  const status = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      answered = res.statusCode ?? 0
+      onSeen()
+      res.resume()
+      res.on('end', () => resolve(answered ?? 0))
+      res.on('error', reject)
+    })
+    req.on('error', (error) => {
+      onSeen()
+      if (answered === null) reject(error)
+      else resolve(answered)
+    })
+  })
+  status.catch(() => {}) // awaited in finish(); not unhandled before
+  req.on('continue', () => {
+    // Half the body now: the handler cannot finish reading it yet.
+    req.write(payload.subarray(0, Math.floor(payload.length / 2)))
+    onSeen()
+  })
+  req.flushHeaders()
+  return {
+    seen,
+    async finish() {
+      await seen
+      if (answered === null) req.end(payload.subarray(Math.floor(payload.length / 2)))
+      else req.destroy()
+      return status
+    }
+  }
+}
+
+/** `n` copies of a request, all seen by the server before any body is complete; their statuses. */
+async function atOnce(n: number, make: (i: number) => Held): Promise<number[]> {
+  const all = Array.from({ length: n }, (_, i) => make(i))
+  await Promise.all(all.map((h) => h.seen))
+  return Promise.all(all.map((h) => h.finish()))
+}
+
+function tally(statuses: number[]): Record<number, number> {
+  const out: Record<number, number> = {}
+  for (const code of statuses) out[code] = (out[code] ?? 0) + 1
+  return out
+}
+
+describe('requests: posting limits under parallel requests', () => {
+  it(`lets exactly ${REQUEST_POST_LIMIT.limit} of 40 parallel POST /api/requests through`, async () => {
+    const eve = member()
+    const statuses = await atOnce(40, (i) =>
+      held('POST', '/api/requests', eve.token, { title: `Parallel ${i}` })
+    )
+    expect(tally(statuses)).toEqual({
+      201: REQUEST_POST_LIMIT.limit,
+      429: 40 - REQUEST_POST_LIMIT.limit
+    })
+    expect(s.app.library.db.countRequests({ q: 'Parallel' })).toBe(REQUEST_POST_LIMIT.limit)
+  })
+
+  it(`lets exactly ${REQUEST_CHANGE_LIMIT.limit} parallel "Me too" through (the change limit)`, async () => {
+    const frank = member()
+    const id = s.app.library.db.createRequest({
+      title: 'Wanted in parallel',
+      details: '',
+      tags: [],
+      askerId: s.user.id
+    }).id
+    // All but 10 of the window used one at a time, then 30 at once.
+    const first = REQUEST_CHANGE_LIMIT.limit - 10
+    for (let i = 0; i < first; i++) {
+      expect(
+        await held('POST', `/api/requests/${id}/want`, frank.token, { want: true }).finish()
+      ).toBe(200)
+    }
+    const statuses = await atOnce(30, (i) =>
+      held('POST', `/api/requests/${id}/want`, frank.token, { want: i % 2 === 0 })
+    )
+    expect(tally(statuses)).toEqual({ 200: 10, 429: 20 })
+  })
+})
