@@ -14,6 +14,9 @@ import { NODE_LIBRARY_NET, type LibraryFetch } from '../share/library-net'
 /** The feature a library names in `/api/me` when it takes requests and sends notifications. */
 export const LEARN_FEATURE = 'learn'
 
+/** Most notifications asked for at once (newest first): more new ones than this say "50+". */
+export const NOTIFICATIONS_PAGE_SIZE = 50
+
 /** How long one request to the library may take, answer included. */
 export const LEARN_REQUEST_TIMEOUT_MS = 15_000
 
@@ -41,7 +44,17 @@ export type LearnOutcome<T> =
   /** An answer that was not what the API answers (5xx, 404, a redirect, bad JSON). */
   | { readonly kind: 'failed'; readonly message: string }
 
+/** `GET /api/me` as the app uses it: whose token it is, and what the library can do. */
+export interface LibraryMe {
+  /** The user's name (unique in the library): notification cursors are kept per account. */
+  readonly name: string
+  /** The features the library names (an older library names none). */
+  readonly features: readonly string[]
+}
+
 export interface LearnClient {
+  /** Who the token belongs to and the library's features (`/api/me`). */
+  me(): Promise<LearnOutcome<LibraryMe>>
   /** The features `/api/me` names (an older library names none). */
   features(): Promise<LearnOutcome<readonly string[]>>
   /** Open requests, newest first, matching `q` when given. */
@@ -176,16 +189,29 @@ export function createLearnClient(options: LearnClientOptions): LearnClient {
     message: `The library's answer about ${what} could not be read.`
   })
 
+  async function me(): Promise<LearnOutcome<LibraryMe>> {
+    const answer = await getJson('/api/me')
+    if (answer.kind !== 'ok') return answer
+    if (!isObject(answer.value) || !isText(answer.value.name)) return badAnswer('you')
+    const features = answer.value.features
+    return {
+      kind: 'ok',
+      value: {
+        name: answer.value.name,
+        // An older library answers without the field: it has none of them.
+        features: Array.isArray(features) ? features.filter(isText) : []
+      }
+    }
+  }
+
   return {
     credentials: () => options.credentials().catch(() => null),
 
+    me,
+
     async features() {
-      const answer = await getJson('/api/me')
-      if (answer.kind !== 'ok') return answer
-      if (!isObject(answer.value) || !isText(answer.value.name)) return badAnswer('you')
-      const features = answer.value.features
-      // An older library answers without the field: it has none of them.
-      return { kind: 'ok', value: Array.isArray(features) ? features.filter(isText) : [] }
+      const answer = await me()
+      return answer.kind === 'ok' ? { kind: 'ok', value: answer.value.features } : answer
     },
 
     async openRequests(q) {
@@ -205,7 +231,7 @@ export function createLearnClient(options: LearnClientOptions): LearnClient {
     },
 
     async notifications(after) {
-      const params = new URLSearchParams({ limit: '50' })
+      const params = new URLSearchParams({ limit: String(NOTIFICATIONS_PAGE_SIZE) })
       if (after !== undefined) params.set('after', String(after))
       const answer = await getJson(`/api/notifications?${params.toString()}`)
       if (answer.kind !== 'ok') return answer

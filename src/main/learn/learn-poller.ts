@@ -7,13 +7,21 @@
  * tray's "Answer a request". Polled, not pushed: one request a minute, none while no library is
  * connected. One poll at a time; failures back off (2, 4, 8… minutes, at most 15).
  *
- * The very first poll of a library only notes where its notifications stand, so connecting does
- * not flood the desktop with old news; the cursor is kept per library address (CursorStore).
+ * The very first poll of an account (a library's address and the user's name from `/api/me`) only
+ * notes where its notifications stand, so connecting does not flood the desktop with old news; the
+ * cursor is kept per account (CursorStore), so another person's token on the same library starts
+ * the same way. Turning "Notify me about activity" back on after it was off starts fresh too: what
+ * came meanwhile is not shown. More new items than one page (NOTIFICATIONS_PAGE_SIZE) say "50+".
  */
 import type { NotificationJson, RequestJson } from '../../shared/learn'
 import type { LibraryCredentials } from '../share/library'
 import type { CursorStore } from './notification-cursors'
-import { isLibraryPage, LEARN_FEATURE, type LearnClient } from './learn-client'
+import {
+  isLibraryPage,
+  LEARN_FEATURE,
+  NOTIFICATIONS_PAGE_SIZE,
+  type LearnClient
+} from './learn-client'
 
 /** How often the library is asked for news. */
 export const POLL_INTERVAL_MS = 60_000
@@ -69,15 +77,19 @@ export interface LearnPoller {
   dispose(): void
 }
 
-/** What to show for new notifications: one each, or one summary opening the inbox. */
+/**
+ * What to show for new notifications: one each, or one summary opening the inbox. `more`: the
+ * library had more than it gave (a full page), so the count is a lower bound ("50+").
+ */
 export function notificationsToShow(
   fresh: readonly NotificationJson[],
-  libraryUrl: string
+  libraryUrl: string,
+  more = false
 ): { title: string; body: string; url?: string }[] {
-  if (fresh.length > MAX_SEPARATE_NOTIFICATIONS) {
+  if (more || fresh.length > MAX_SEPARATE_NOTIFICATIONS) {
     return [
       {
-        title: `${fresh.length} new in Sidecast Library`,
+        title: `${fresh.length}${more ? '+' : ''} new in Sidecast Library`,
         body: 'Answers, comments and thanks are waiting in your inbox.',
         url: `${libraryUrl}/inbox`
       }
@@ -103,7 +115,9 @@ export function createLearnPoller(options: LearnPollerOptions): LearnPoller {
   let again = false
   let disposed = false
   let failures = 0
-  let features: { key: string; at: number; learn: boolean } | null = null
+  let features: { key: string; at: number; learn: boolean; name: string } | null = null
+  /** The setting was seen off at a poll: when it is on again, start fresh. */
+  let notifyWasOff = false
   let requests: readonly RequestJson[] = []
   let requestsKey = '[]'
 
@@ -124,13 +138,21 @@ export function createLearnPoller(options: LearnPollerOptions): LearnPoller {
     options.trayRequestsChanged?.(list)
   }
 
-  async function hasLearn(creds: LibraryCredentials): Promise<boolean | 'failed'> {
+  /** Whether the library has `learn`, and whose the token is (the name), or 'failed'. */
+  async function learnAccount(
+    creds: LibraryCredentials
+  ): Promise<{ learn: boolean; name: string } | 'failed'> {
     const key = `${creds.url}\n${creds.token}`
-    if (features?.key === key && now() - features.at < FEATURES_TTL_MS) return features.learn
-    const answer = await client.features()
+    if (features?.key === key && now() - features.at < FEATURES_TTL_MS) return features
+    const answer = await client.me()
     if (answer.kind !== 'ok') return 'failed'
-    features = { key, at: now(), learn: answer.value.includes(LEARN_FEATURE) }
-    return features.learn
+    features = {
+      key,
+      at: now(),
+      learn: answer.value.features.includes(LEARN_FEATURE),
+      name: answer.value.name
+    }
+    return features
   }
 
   /** One poll: `failed` backs off, `idle` waits for a connect (no library, or no `learn`). */
@@ -140,9 +162,9 @@ export function createLearnPoller(options: LearnPollerOptions): LearnPoller {
       setTrayRequests([])
       return 'idle'
     }
-    const learn = await hasLearn(creds)
-    if (learn === 'failed') return 'failed'
-    if (!learn) {
+    const account = await learnAccount(creds)
+    if (account === 'failed') return 'failed'
+    if (!account.learn) {
       setTrayRequests([])
       return 'idle'
     }
@@ -156,27 +178,36 @@ export function createLearnPoller(options: LearnPollerOptions): LearnPoller {
       }
     }
     if (options.notificationsOn()) {
-      if (!(await pollNotifications(creds.url))) ok = false
-    }
+      // Stays set until a poll of the notifications succeeds.
+      if (await pollNotifications(creds.url, account.name, notifyWasOff)) notifyWasOff = false
+      else ok = false
+    } else notifyWasOff = true
     return ok ? 'ok' : 'failed'
   }
 
-  async function pollNotifications(libraryUrl: string): Promise<boolean> {
-    const cursor = await cursors.get(libraryUrl)
+  /** `startFresh`: only note where the notifications stand (the setting was just turned on). */
+  async function pollNotifications(
+    libraryUrl: string,
+    name: string,
+    startFresh: boolean
+  ): Promise<boolean> {
+    const cursor = await cursors.get(libraryUrl, name)
     const answer = await client.notifications(cursor ?? undefined)
     if (answer.kind !== 'ok') return false
     const list = answer.value.notifications
     const newest = list.reduce((max, n) => Math.max(max, n.id), cursor ?? 0)
-    if (cursor === null) {
-      // The first poll of this library: note where it stands, show nothing old.
-      await cursors.set(libraryUrl, newest)
+    if (cursor === null || startFresh) {
+      // The first poll of this account, or the setting back on: note where it stands, show
+      // nothing old.
+      if (newest !== cursor) await cursors.set(libraryUrl, name, newest)
       return true
     }
     const fresh = list.filter((n) => n.id > cursor).sort((a, b) => a.id - b.id)
     if (fresh.length === 0) return true
     // The cursor first: a failure to show one must not show them all again next time.
-    await cursors.set(libraryUrl, newest)
-    for (const shown of notificationsToShow(fresh, libraryUrl)) {
+    await cursors.set(libraryUrl, name, newest)
+    const more = list.length >= NOTIFICATIONS_PAGE_SIZE
+    for (const shown of notificationsToShow(fresh, libraryUrl, more)) {
       try {
         options.notify(shown.title, shown.body, shown.url ? { url: shown.url } : {})
       } catch (error) {

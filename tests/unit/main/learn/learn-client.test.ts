@@ -82,6 +82,12 @@ describe('learn client', () => {
     expect(await client.features()).toEqual({ kind: 'ok', value: [] })
   })
 
+  it('reads whose the token is (the name keys the notification cursor) with the features', async () => {
+    expect(await client.me()).toEqual({ kind: 'ok', value: { name: 'alice', features: ['learn'] } })
+    routes['/api/me'] = (_req, res) => json(res, 200, { features: ['learn'] })
+    expect(await client.me()).toMatchObject({ kind: 'failed' })
+  })
+
   it('says "not connected" without credentials and asks nothing', async () => {
     creds = null
     expect(await client.openRequests()).toEqual({

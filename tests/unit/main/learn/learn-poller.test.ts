@@ -8,7 +8,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { LearnClient, LearnOutcome } from '../../../../src/main/learn/learn-client'
+import {
+  NOTIFICATIONS_PAGE_SIZE,
+  type LearnClient,
+  type LearnOutcome
+} from '../../../../src/main/learn/learn-client'
 import {
   createLearnPoller,
   MAX_BACKOFF_MS,
@@ -19,6 +23,7 @@ import {
 } from '../../../../src/main/learn/learn-poller'
 import {
   createCursorStore,
+  cursorKey,
   NOTIFICATION_CURSORS_FILE
 } from '../../../../src/main/learn/notification-cursors'
 import type { NotificationJson, NotificationsJson, RequestJson } from '../../../../src/shared/learn'
@@ -78,6 +83,8 @@ function manualTimers(): PollTimers & { pending: { ms: number; run: () => void }
 
 let dir: string
 let features: LearnOutcome<readonly string[]>
+/** Whose the token is (`/api/me`'s name). */
+let account: string
 let inbox: NotificationJson[]
 let notificationsAnswer: (() => LearnOutcome<NotificationsJson>) | null
 let asked: (number | undefined)[]
@@ -94,11 +101,14 @@ let inFlight = 0
 let maxInFlight = 0
 
 const client: LearnClient = {
-  credentials: async () => (connected ? { url: LIB, token: 't' } : null),
-  features: async () => {
+  credentials: async () => (connected ? { url: LIB, token: `t-${account}` } : null),
+  me: async () => {
     featureCalls++
-    return features
+    return features.kind === 'ok'
+      ? { kind: 'ok', value: { name: account, features: features.value } }
+      : features
   },
+  features: async () => features,
   openRequests: async () => ({ kind: 'ok', value: open }),
   notifications: async (after) => {
     asked.push(after)
@@ -113,7 +123,11 @@ const client: LearnClient = {
     return {
       kind: 'ok',
       value: {
-        notifications: inbox.filter((n) => after === undefined || n.id > after),
+        // Newest first, one page at most, like the library.
+        notifications: inbox
+          .filter((n) => after === undefined || n.id > after)
+          .sort((a, b) => b.id - a.id)
+          .slice(0, NOTIFICATIONS_PAGE_SIZE),
         unread: 0
       }
     }
@@ -135,6 +149,7 @@ function poller(): LearnPoller {
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sidecast-learn-'))
   features = { kind: 'ok', value: ['learn'] }
+  account = 'alice'
   inbox = [note(1), note(2)]
   notificationsAnswer = null
   asked = []
@@ -181,13 +196,87 @@ describe('learn poller', () => {
     expect(shown.map((s) => s.title)).toEqual(['bob commented 3'])
     first.dispose()
     const file = JSON.parse(await readFile(join(dir, NOTIFICATION_CURSORS_FILE), 'utf8'))
-    expect(file.cursors).toEqual({ [LIB]: 3 })
+    expect(file.cursors).toEqual({ [cursorKey(LIB, 'alice')]: 3 })
 
     const second = poller()
     await second.pollNow()
     expect(asked.at(-1)).toBe(3)
     expect(shown).toHaveLength(1)
     second.dispose()
+  })
+
+  it('keeps the cursor per account: another person on the same library starts fresh', async () => {
+    const p = poller()
+    await p.pollNow()
+    inbox.push(note(3))
+    await p.pollNow()
+    expect(shown.map((s) => s.title)).toEqual(['bob commented 3'])
+    // Carol's token on the same library: her own backlog is old news to the desktop.
+    account = 'carol'
+    inbox = [note(1), note(2), note(3), note(10), note(11)]
+    p.pollSoon()
+    await p.pollNow()
+    expect(asked.at(-1)).toBeUndefined()
+    expect(shown).toHaveLength(1)
+    inbox.push(note(12))
+    await p.pollNow()
+    expect(asked.at(-1)).toBe(11)
+    expect(shown.map((s) => s.title)).toEqual(['bob commented 3', 'bob commented 12'])
+    // Back to alice: her cursor is where she left it.
+    account = 'alice'
+    p.pollSoon()
+    await p.pollNow()
+    expect(asked.at(-1)).toBe(3)
+    p.dispose()
+  })
+
+  it('starts fresh when the setting is turned back on, instead of showing what came meanwhile', async () => {
+    const p = poller()
+    await p.pollNow()
+    notificationsOn = false
+    await p.pollNow()
+    inbox.push(note(3), note(4))
+    await p.pollNow()
+    notificationsOn = true
+    await p.pollNow()
+    expect(shown).toEqual([])
+    inbox.push(note(5))
+    await p.pollNow()
+    expect(shown.map((s) => s.title)).toEqual(['bob commented 5'])
+    p.dispose()
+  })
+
+  it('starts fresh when the setting is turned on after starting with it off', async () => {
+    notificationsOn = false
+    const first = poller()
+    await first.pollNow()
+    notificationsOn = true
+    await first.pollNow()
+    first.dispose()
+    // Off again, a restart, news meanwhile, then on: none of it is shown.
+    notificationsOn = false
+    const second = poller()
+    await second.pollNow()
+    inbox.push(note(3))
+    notificationsOn = true
+    await second.pollNow()
+    expect(shown).toEqual([])
+    second.dispose()
+  })
+
+  it('says "50+ new" when a whole page of new items came (the library may have more)', async () => {
+    const p = poller()
+    await p.pollNow()
+    for (let id = 3; id < 3 + NOTIFICATIONS_PAGE_SIZE + 5; id++) inbox.push(note(id))
+    await p.pollNow()
+    expect(shown).toEqual([
+      {
+        title: `${NOTIFICATIONS_PAGE_SIZE}+ new in Sidecast Library`,
+        body: expect.any(String) as string,
+        url: `${LIB}/inbox`
+      }
+    ])
+    p.dispose()
   })
 
   it('turns more than three new items into one summary opening the inbox', async () => {
@@ -308,13 +397,36 @@ describe('cursor store', () => {
   it('treats a broken file as empty and replaces it', async () => {
     await writeFile(join(dir, NOTIFICATION_CURSORS_FILE), '{not json')
     const store = createCursorStore(dir)
-    expect(await store.get(LIB)).toBeNull()
-    await store.set(LIB, 12)
-    expect(await createCursorStore(dir).get(LIB)).toBe(12)
+    expect(await store.get(LIB, 'alice')).toBeNull()
+    await store.set(LIB, 'alice', 12)
+    expect(await createCursorStore(dir).get(LIB, 'alice')).toBe(12)
+    expect(await createCursorStore(dir).get(LIB, 'carol')).toBeNull()
+  })
+
+  it('ignores a version 1 cursor (per address only) and drops it when the account’s is set', async () => {
+    const other = 'https://other.example.com'
+    await writeFile(
+      join(dir, NOTIFICATION_CURSORS_FILE),
+      JSON.stringify({ version: 1, cursors: { [LIB]: 1, [other]: 7 } })
+    )
+    const p = poller()
+    await p.pollNow()
+    // Whose it was is not known: the first poll only sets the cursor (notes 1 and 2 not shown).
+    expect(asked).toEqual([undefined])
+    expect(shown).toEqual([])
+    const file = JSON.parse(await readFile(join(dir, NOTIFICATION_CURSORS_FILE), 'utf8'))
+    expect(file).toEqual({ version: 2, cursors: { [other]: 7, [cursorKey(LIB, 'alice')]: 2 } })
+    p.dispose()
   })
 })
 
 describe('notificationsToShow', () => {
+  it('shows a full page as "N+" even when few', () => {
+    expect(notificationsToShow([note(1)], LIB, true)).toEqual([
+      expect.objectContaining({ title: '1+ new in Sidecast Library', url: `${LIB}/inbox` })
+    ])
+  })
+
   it('shows three separately and four as a summary', () => {
     expect(notificationsToShow([note(1), note(2), note(3)], LIB)).toHaveLength(3)
     expect(notificationsToShow([note(1), note(2), note(3), note(4)], LIB)).toEqual([
