@@ -666,6 +666,12 @@ describe('comments', () => {
     expect(db.setAnswered(q.id, false, alice.id)?.answered).toBe(false)
     db.setAnswered(q.id, true, bob.id) // by the asker: no notification
     expect(kindsFor(bob)).toEqual(['answered'])
+    // Toggled off and on again by someone else, many times: still the one notification.
+    for (let i = 0; i < 5; i++) {
+      expect(db.setAnswered(q.id, false, alice.id)?.answered).toBe(false)
+      expect(db.setAnswered(q.id, true, alice.id)?.answered).toBe(true)
+    }
+    expect(kindsFor(bob)).toEqual(['answered'])
     expect(() => db.setAnswered(plain.id, true, alice.id)).toThrow(/not a question/)
     expect(db.setAnswered('nope', true, alice.id)).toBeNull()
   })

@@ -9,12 +9,46 @@
  */
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EDITS_PER_MINUTE } from '../../server/src/api/comments'
 import { REQUEST_CHANGE_LIMIT, REQUEST_POST_LIMIT } from '../../server/src/api/requests'
 import type { User } from '../../server/src/db/types'
-import { startServer, type TestServer } from './support'
+import { postForm, signInWithFetch } from './helpers-pages/session'
+import { request, startServer, type TestServer } from './support'
 
 let s: TestServer
 let users = 0
+let videos = 0
+
+/** A 60-second video of `owner`, straight in the database. */
+function addVideo(owner: User): string {
+  const id = `limits${String(++videos).padStart(10, '0')}`
+  s.app.library.db.insertVideo({
+    id,
+    title: `Limits ${videos}`,
+    description: '',
+    ownerId: owner.id,
+    durationMs: 60_000,
+    sizeBytes: 10,
+    filename: `${id}.mp4`,
+    mimeType: 'video/mp4',
+    projectId: null,
+    callouts: [],
+    hasThumbnail: false,
+    uploadId: 'f'.repeat(32),
+    storage: 'file'
+  })
+  return id
+}
+
+function json(method: string, pathname: string, token: string, body: unknown) {
+  return request(
+    s.url,
+    method,
+    pathname,
+    { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    JSON.stringify(body)
+  )
+}
 
 beforeAll(async () => {
   s = await startServer()
@@ -134,5 +168,77 @@ describe('requests: posting limits under parallel requests', () => {
       held('POST', `/api/requests/${id}/want`, frank.token, { want: i % 2 === 0 })
     )
     expect(tally(statuses)).toEqual({ 200: 10, 429: 20 })
+  })
+})
+
+describe('comments: "Mark answered" and edits', () => {
+  it(`notifies the asker once however often it is toggled, and takes ${EDITS_PER_MINUTE} changes a minute (API and pages together)`, async () => {
+    const { db } = s.app.library
+    const owner = member()
+    const asker = member()
+    const video = addVideo(owner.user)
+    const q = db.addComment({
+      videoId: video,
+      parentId: null,
+      authorId: asker.user.id,
+      atMs: 3000,
+      body: 'How do I export?',
+      question: true
+    })
+    for (let i = 0; i < EDITS_PER_MINUTE; i++) {
+      const r = await json('PATCH', `/api/comments/${q.id}`, owner.token, { answered: i % 2 === 0 })
+      expect(r.status, r.text).toBe(200)
+    }
+    const answered = db.notificationsOf(asker.user.id).filter((n) => n.kind === 'answered')
+    expect(answered).toHaveLength(1)
+    const refused = await json('PATCH', `/api/comments/${q.id}`, owner.token, { answered: true })
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+    expect(JSON.parse(refused.text).error).toMatch(/at most 60/)
+    // The asker's own edit is theirs to count.
+    const edit = await json('PATCH', `/api/comments/${q.id}`, asker.token, { body: 'Edited' })
+    expect(edit.status, edit.text).toBe(200)
+  })
+
+  it('counts the edit and answered forms of the pages against the same limit', async () => {
+    const { db } = s.app.library
+    db.createUser('limitspage', 'limitspage-password', false)
+    const session = await signInWithFetch(s.url, 'limitspage', 'limitspage-password')
+    const user = db.getUserByName('limitspage') as User
+    const token = db.createToken(user.id, 'test').token
+    const video = addVideo(user)
+    const q = db.addComment({
+      videoId: video,
+      parentId: null,
+      authorId: user.id,
+      atMs: 3000,
+      body: 'My own question',
+      question: true
+    })
+    const send = (path: string, fields: Record<string, string>) =>
+      postForm(
+        s.url,
+        path,
+        { csrf: session.csrf, ...fields },
+        {
+          Cookie: session.cookie,
+          Origin: s.url
+        }
+      )
+    for (let i = 0; i < EDITS_PER_MINUTE - 2; i++) {
+      const r = await json('PATCH', `/api/comments/${q.id}`, token, { body: `Edit ${i}` })
+      expect(r.status, r.text).toBe(200)
+    }
+    expect((await send(`/comments/${q.id}/edit`, { body: 'Page edit', at: '0:03' })).status).toBe(
+      303
+    )
+    expect((await send(`/comments/${q.id}/answered`, { answered: '1' })).status).toBe(303)
+    const edit = await send(`/comments/${q.id}/edit`, { body: 'One too many', at: '0:03' })
+    expect(edit.status).toBe(429)
+    expect(Number(edit.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(await edit.text()).toContain('One too many')
+    const mark = await send(`/comments/${q.id}/answered`, { answered: '0' })
+    expect(mark.status).toBe(429)
+    expect(db.getComment(q.id)).toMatchObject({ body: 'Page edit', answered: true })
   })
 })

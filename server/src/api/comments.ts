@@ -34,6 +34,11 @@ export const COMMENTS_PER_MINUTE = 20
 export const REACTIONS_PER_MINUTE = 120
 /** "Watched" reports one person may send in a minute (the page sends one every ~15 s). */
 export const WATCHED_PER_MINUTE = 60
+/**
+ * Changes to comments one person may make in a minute: edits of text or moment, "Mark answered"
+ * and back (each the API's PATCH or a page's edit/answered form).
+ */
+export const EDITS_PER_MINUTE = 60
 
 /** Longest moment accepted while a video's length is not known: 24 hours. */
 const UNKNOWN_LENGTH_MAX_MS = 24 * 60 * 60 * 1000
@@ -150,12 +155,13 @@ export function commentJson(c: LearnComment, user: User, video: Video): Record<s
   }
 }
 
-export type PostKind = 'comment' | 'reaction' | 'watched'
+export type PostKind = 'comment' | 'reaction' | 'watched' | 'edit'
 
 const LIMITS: Record<PostKind, number> = {
   comment: COMMENTS_PER_MINUTE,
   reaction: REACTIONS_PER_MINUTE,
-  watched: WATCHED_PER_MINUTE
+  watched: WATCHED_PER_MINUTE,
+  edit: EDITS_PER_MINUTE
 }
 
 /** One set of counters per library (a process may run several, as the tests do). */
@@ -169,7 +175,8 @@ function throttleOf(library: Library, kind: PostKind): FailureThrottle {
     set = {
       comment: make(LIMITS.comment),
       reaction: make(LIMITS.reaction),
-      watched: make(LIMITS.watched)
+      watched: make(LIMITS.watched),
+      edit: make(LIMITS.edit)
     }
     throttles.set(library, set)
   }
@@ -189,8 +196,15 @@ export function takePostSlot(library: Library, user: User, kind: PostKind): numb
   return 0
 }
 
+const WHAT: Record<PostKind, string> = {
+  comment: 'comments',
+  reaction: 'reactions',
+  watched: 'reports',
+  edit: 'changes to comments'
+}
+
 export function tooFastMessage(kind: PostKind, seconds: number): string {
-  const what = kind === 'comment' ? 'comments' : kind === 'reaction' ? 'reactions' : 'reports'
+  const what = WHAT[kind]
   return `Too many ${what} in a minute (at most ${LIMITS[kind]}). Try again in ${seconds} s.`
 }
 
@@ -319,6 +333,8 @@ async function oneComment(r: ApiRequest): Promise<void> {
     return
   }
   checkWrite(r)
+  // The slot is taken before the body is read (no await between the check and the count).
+  if (req.method === 'PATCH' && !slot(r, 'edit')) return
   if (req.method === 'DELETE') {
     if (!mayDeleteComment(who.user, found, video)) {
       throw new HttpError(403, "Only its author, the video's owner or an admin may delete it.")

@@ -430,6 +430,9 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
       `SELECT kind, at_ms, count(*) AS n, max(user_id = ?) AS mine FROM reactions
        WHERE video_id = ? GROUP BY kind, at_ms ORDER BY at_ms, kind`
     ),
+    answeredBefore: db.prepare<{ id: number }>(
+      "SELECT id FROM notifications WHERE comment_id = ? AND kind = 'answered' LIMIT 1"
+    ),
     helpedBefore: db.prepare<{ id: number }>(
       `SELECT id FROM notifications WHERE video_id = ? AND kind = 'helped' AND actor_id = ?
        AND user_id = ? LIMIT 1`
@@ -893,7 +896,8 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
         if (row.question !== 1) throw new Error(`comment ${id} is not a question`)
         if ((row.answered === 1) === answered) return toComment(row)
         st.setAnswered.run(answered ? 1 : 0, id)
-        if (answered) {
+        // Its author hears of it once: toggling answered and back again does not notify again.
+        if (answered && !st.answeredBefore.get(id)) {
           notify([row.author_id], {
             kind: 'answered',
             actorId: byUserId,

@@ -218,7 +218,8 @@ export interface LearnDb {
   updateComment(id: string, patch: { body?: string; atMs?: number | null }): LearnComment | null
   /**
    * A question marked answered or not; notifies its author (kind `answered`) when `byUserId` is
-   * someone else. Null when gone.
+   * someone else, the first time only (no notification when the comment already has an
+   * `answered` one: toggling does not flood its author). Null when gone.
    */
   setAnswered(id: string, answered: boolean, byUserId: number): LearnComment | null
   /**

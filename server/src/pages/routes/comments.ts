@@ -129,12 +129,20 @@ function sendRefused(post: FormPost, video: Video, status: number, draft: Commen
   )
 }
 
-/** 429 with Retry-After and the form again keeping the draft, or false when it may go ahead. */
-function tooFast(post: FormPost, video: Video, draft: Omit<CommentDraft, 'error'>): boolean {
-  const wait = takePostSlot(post.ctx.library, post.viewer.user, 'comment')
+/**
+ * Takes a slot of `kind` (a comment, or an edit): 429 with Retry-After and the form again keeping
+ * the draft, or false when it may go ahead.
+ */
+function tooFast(
+  post: FormPost,
+  video: Video,
+  draft: Omit<CommentDraft, 'error'>,
+  kind: 'comment' | 'edit' = 'comment'
+): boolean {
+  const wait = takePostSlot(post.ctx.library, post.viewer.user, kind)
   if (wait === 0) return false
   post.res.setHeader('Retry-After', String(wait))
-  sendRefused(post, video, 429, { ...draft, error: tooFastMessage('comment', wait) })
+  sendRefused(post, video, 429, { ...draft, error: tooFastMessage(kind, wait) })
   return true
 }
 
@@ -224,6 +232,7 @@ const editComment = formPost(async (post) => {
   if ('error' in text) return sendRefused(post, video, 400, draftOf(text.error))
   const moment = first ? momentOf(at, video, post) : { atMs: null }
   if ('error' in moment) return sendRefused(post, video, 400, draftOf(moment.error))
+  if (tooFast(post, video, draftOf(''), 'edit')) return
   const updated = await post.ctx.library.write((db) =>
     db.updateComment(
       comment.id,
@@ -268,6 +277,17 @@ const markAnswered = formPost(async (post) => {
       'Not yours to mark',
       "Only who asked, the video's owner or an administrator can mark a question answered."
     )
+  }
+  const wait = takePostSlot(post.ctx.library, post.viewer.user, 'edit')
+  if (wait > 0) {
+    post.res.setHeader('Retry-After', String(wait))
+    sendErrorPage(post.res, {
+      viewer: post.viewer,
+      status: 429,
+      title: 'Too many changes',
+      message: tooFastMessage('edit', wait)
+    })
+    return
   }
   const answered = post.form.get('answered') !== '0'
   await post.ctx.library.write((db) => db.setAnswered(comment.id, answered, post.viewer.user.id))
