@@ -963,6 +963,72 @@ describe('collections', () => {
     )
   })
 
+  it('setCollectionItems: the whole new order in one transaction, keeping who added what', () => {
+    const [a, b, c, d, e] = [1, 2, 3, 4, 5].map(() => addVideo(alice))
+    const col = db.createCollection({
+      title: 'Ordered',
+      description: '',
+      ownerId: carol.id,
+      videoIds: [a, b, c, d]
+    })
+    expect(col.itemCount).toBe(4)
+    expect(db.collectionItems(col.id)).toEqual([a, b, c, d])
+    const rows = (): {
+      video_id: string
+      position: number
+      added_by: number
+      added_at: string
+    }[] => {
+      const raw = new Database(file, { readonly: true })
+      const out = raw
+        .prepare(
+          'SELECT video_id, position, added_by, added_at FROM collection_items WHERE collection_id = ? ORDER BY position'
+        )
+        .all(col.id) as { video_id: string; position: number; added_by: number; added_at: string }[]
+      raw.close()
+      return out
+    }
+    const before = new Map(rows().map((r) => [r.video_id, r]))
+    expect(db.setCollectionItems(col.id, [e, d, b, a], dave.id)).toEqual([e, d, b, a])
+    const after = rows()
+    expect(after.map((r) => [r.video_id, r.position])).toEqual([
+      [e, 0],
+      [d, 1],
+      [b, 2],
+      [a, 3]
+    ])
+    for (const v of [d, b, a]) {
+      const row = after.find((r) => r.video_id === v)
+      expect(row?.added_by).toBe(carol.id)
+      expect(row?.added_at).toBe(before.get(v)?.added_at)
+    }
+    expect(after.find((r) => r.video_id === e)?.added_by).toBe(dave.id)
+    // Unknown ids are named and nothing changes; the same for a duplicate or too many.
+    expect(() => db.setCollectionItems(col.id, [a, 'nosuchvideo1', "x'--"], dave.id)).toThrow(
+      /no video "nosuchvideo1", "x'--"/
+    )
+    expect(() => db.setCollectionItems(col.id, [a, a], dave.id)).toThrow(/twice/)
+    const many = Array.from({ length: LEARN_LIMITS.collectionItems + 1 }, (_, i) => `v${i}`)
+    expect(() => db.setCollectionItems(col.id, many, dave.id)).toThrow(
+      new RegExp(`at most ${LEARN_LIMITS.collectionItems}`)
+    )
+    expect(db.collectionItems(col.id)).toEqual([e, d, b, a])
+    expect(db.setCollectionItems(col.id, [], dave.id)).toEqual([])
+    expect(db.getCollection(col.id)?.itemCount).toBe(0)
+    expect(db.setCollectionItems('nope', [a], dave.id)).toBeNull()
+    // A new collection with an unknown video is not made at all.
+    const count = db.countCollections()
+    expect(() =>
+      db.createCollection({
+        title: 'Half',
+        description: '',
+        ownerId: carol.id,
+        videoIds: [a, 'gone']
+      })
+    ).toThrow(/no video "gone"/)
+    expect(db.countCollections()).toBe(count)
+  })
+
   it('lists, counts, updates and deletes', () => {
     const one = db.createCollection({ title: 'One', description: '', ownerId: bob.id })
     const two = db.createCollection({ title: 'Two', description: '', ownerId: carol.id })

@@ -9,6 +9,7 @@
  */
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { COLLECTION_CHANGES_PER_WINDOW } from '../../server/src/api/collections'
 import { EDITS_PER_MINUTE } from '../../server/src/api/comments'
 import { REQUEST_CHANGE_LIMIT, REQUEST_POST_LIMIT } from '../../server/src/api/requests'
 import type { User } from '../../server/src/db/types'
@@ -240,5 +241,53 @@ describe('comments: "Mark answered" and edits', () => {
     const mark = await send(`/comments/${q.id}/answered`, { answered: '0' })
     expect(mark.status).toBe(429)
     expect(db.getComment(q.id)).toMatchObject({ body: 'Page edit', answered: true })
+  })
+})
+
+describe('collections: PUT items and the change limit', () => {
+  it('puts 500 videos in reverse order in one write, then limits changes (PUT, PATCH) per person', async () => {
+    const { db } = s.app.library
+    const owner = member()
+    const ids = Array.from({ length: 500 }, () => addVideo(owner.user))
+    const made = await json('POST', '/api/collections', owner.token, {
+      title: 'Five hundred',
+      videoIds: ids
+    })
+    expect(made.status, made.text).toBe(201)
+    const id = String(JSON.parse(made.text).id)
+    expect(db.collectionItems(id)).toEqual(ids)
+    const reversed = [...ids].reverse()
+    const put = await json('PUT', `/api/collections/${id}/items`, owner.token, {
+      videoIds: reversed
+    })
+    expect(put.status, put.text).toBe(200)
+    expect(db.collectionItems(id)).toEqual(reversed)
+    expect((JSON.parse(put.text).videos as { id: string }[]).map((v) => v.id)).toEqual(reversed)
+    // An unknown id: 400 naming it, nothing changed.
+    const bad = await json('PUT', `/api/collections/${id}/items`, owner.token, {
+      videoIds: [ids[0], 'nosuchvideo1']
+    })
+    expect(bad.status).toBe(400)
+    expect(bad.text).toContain('nosuchvideo1')
+    expect(db.collectionItems(id)).toEqual(reversed)
+    // The rest of the window one at a time (small bodies), then 30 at once.
+    const two = ids.slice(0, 2)
+    // Two changes so far (the PUT and the refused one: a slot is taken before the body is read).
+    for (let i = 2; i < COLLECTION_CHANGES_PER_WINDOW - 10; i++) {
+      const r = await json('PUT', `/api/collections/${id}/items`, owner.token, {
+        videoIds: i % 2 === 0 ? two : [...two].reverse()
+      })
+      expect(r.status, r.text).toBe(200)
+    }
+    const statuses = await atOnce(30, (i) =>
+      held('PATCH', `/api/collections/${id}`, owner.token, { title: `Renamed ${i}` })
+    )
+    expect(tally(statuses)).toEqual({ 200: 10, 429: 20 })
+    const refused = await json('PUT', `/api/collections/${id}/items`, owner.token, {
+      videoIds: two
+    })
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+    expect(JSON.parse(refused.text).error).toMatch(/changes to collections/)
   })
 })

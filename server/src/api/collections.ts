@@ -60,28 +60,46 @@ export function mayChangeCollection(user: User, collection: Collection): boolean
 /** New collections one person may make in COLLECTIONS_WINDOW_MS (pages and API together). */
 export const COLLECTIONS_PER_WINDOW = 20
 export const COLLECTIONS_WINDOW_MS = 10 * 60_000
-const throttles = new WeakMap<Library, FailureThrottle>()
+/**
+ * Changes one person may make to collections in COLLECTIONS_WINDOW_MS (pages and API together):
+ * edits of title or description, a new order or set of videos (PUT items), a video added,
+ * removed or moved. Each rewrites rows in one transaction, so a loop cannot keep the database
+ * busy.
+ */
+export const COLLECTION_CHANGES_PER_WINDOW = 200
+
+export type CollectionSlot = 'make' | 'change'
+
+const throttles = new WeakMap<Library, Record<CollectionSlot, FailureThrottle>>()
 
 /**
- * Seconds until `userId` may make another collection (0: now). Counting happens in
- * `countCollectionMade`; the map holds at most 10,000 people's windows.
+ * Takes one slot of `kind` for `userId` (checked and counted in one synchronous step, so
+ * parallel requests cannot all pass one check): 0 when it may go ahead, else the whole seconds
+ * to wait (nothing counted). A slot is not given back when the write is then refused or fails.
+ * The maps hold at most 10,000 people's windows each.
  */
-export function collectionWait(library: Library, userId: number): number {
-  return throttleOf(library).retryAfterSeconds(String(userId))
+export function takeCollectionSlot(library: Library, userId: number, kind: CollectionSlot): number {
+  const throttle = throttleOf(library)[kind]
+  const key = String(userId)
+  const wait = throttle.retryAfterSeconds(key)
+  if (wait === 0) throttle.fail(key)
+  return wait
 }
 
-export function countCollectionMade(library: Library, userId: number): void {
-  throttleOf(library).fail(String(userId))
+/** What a refusal of `kind` says, `wait` seconds from now. */
+export function collectionSlotMessage(kind: CollectionSlot, wait: number): string {
+  const later = wait >= 60 ? `${Math.ceil(wait / 60)} minutes` : `${wait} seconds`
+  return kind === 'make'
+    ? `You made ${COLLECTIONS_PER_WINDOW} collections in the last few minutes. Try again in ${later}.`
+    : `You made ${COLLECTION_CHANGES_PER_WINDOW} changes to collections in the last few minutes. Try again in ${later}.`
 }
 
-function throttleOf(library: Library): FailureThrottle {
+function throttleOf(library: Library): Record<CollectionSlot, FailureThrottle> {
   let t = throttles.get(library)
   if (!t) {
-    t = new FailureThrottle({
-      limit: COLLECTIONS_PER_WINDOW,
-      windowMs: COLLECTIONS_WINDOW_MS,
-      maxKeys: 10_000
-    })
+    const make = (limit: number): FailureThrottle =>
+      new FailureThrottle({ limit, windowMs: COLLECTIONS_WINDOW_MS, maxKeys: 10_000 })
+    t = { make: make(COLLECTIONS_PER_WINDOW), change: make(COLLECTION_CHANGES_PER_WINDOW) }
     throttles.set(library, t)
   }
   return t
@@ -124,33 +142,6 @@ export function checkCollectionText(
     }
   }
   return { title: t, description: d }
-}
-
-/**
- * Makes the collection's items exactly `videoIds`, in that order: removes the others, appends
- * the new ones, then moves each out-of-place one to its position. Runs inside one
- * `library.write` (synchronous: nothing else of this process runs in between).
- */
-export function setCollectionItems(
-  db: Library['db'],
-  id: string,
-  videoIds: readonly string[],
-  userId: number
-): string[] {
-  const wanted = new Set(videoIds)
-  let current = db.collectionItems(id)
-  for (const videoId of current) {
-    if (!wanted.has(videoId)) db.removeFromCollection(id, videoId)
-  }
-  const present = new Set(current)
-  for (const videoId of videoIds) {
-    if (!present.has(videoId)) db.addToCollection(id, videoId, userId)
-  }
-  current = db.collectionItems(id)
-  for (let i = 0; i < videoIds.length; i++) {
-    if (current[i] !== videoIds[i]) current = db.moveInCollection(id, videoIds[i]!, i) ?? current
-  }
-  return current
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,6 +242,7 @@ async function collections(r: ApiRequest): Promise<void> {
     return
   }
   if (!csrfOk(r.req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
+  slot(r, 'make')
   const body = objectBody(await readJson(r.req), ['title', 'description', 'videoIds'])
   const title = stringField(body, 'title')
   if (title === undefined) throw new HttpError(400, 'title is required')
@@ -258,24 +250,15 @@ async function collections(r: ApiRequest): Promise<void> {
   if (checked.error) throw new HttpError(400, checked.error)
   const videoIds =
     body.videoIds === undefined ? [] : videoIdsField(library, who.user, body.videoIds)
-  const wait = collectionWait(library, who.user.id)
-  if (wait > 0) {
-    r.res.setHeader('Retry-After', String(wait))
-    throw new HttpError(
-      429,
-      `You made ${COLLECTIONS_PER_WINDOW} collections in the last few minutes; try again in ${wait} s`
-    )
-  }
-  const made = await library.write((db) => {
-    const c = db.createCollection({
+  // One transaction: the collection and its videos, or nothing.
+  const made = await library.write((db) =>
+    db.createCollection({
       title: checked.title,
       description: checked.description,
-      ownerId: who.user.id
+      ownerId: who.user.id,
+      videoIds
     })
-    if (videoIds.length > 0) setCollectionItems(db, c.id, videoIds, who.user.id)
-    return db.getCollection(c.id) ?? c
-  })
-  countCollectionMade(library, who.user.id)
+  )
   sendJson(r.res, 201, collectionJson(library, made, who.user, true))
 }
 
@@ -284,6 +267,18 @@ function findCollection(r: ApiRequest, id: string): Collection {
   const collection = COLLECTION_ID.test(id) ? r.library.db.getCollection(id) : null
   if (!collection) throw new HttpError(404, 'no such collection')
   return collection
+}
+
+/**
+ * Takes a slot of `kind` for the user (before the handler's first `await`), or throws 429 with
+ * Retry-After.
+ */
+function slot(r: ApiRequest, kind: CollectionSlot): void {
+  const wait = takeCollectionSlot(r.library, r.who.user.id, kind)
+  if (wait === 0) return
+  r.req.resume()
+  r.res.setHeader('Retry-After', String(wait))
+  throw new HttpError(429, collectionSlotMessage(kind, wait))
 }
 
 /** Checks a write: CSRF for a session, then owner or admin. */
@@ -308,6 +303,7 @@ async function oneCollection(r: ApiRequest): Promise<void> {
     sendJson(r.res, 204, null)
     return
   }
+  slot(r, 'change')
   const body = objectBody(await readJson(r.req), ['title', 'description'])
   const checked = checkCollectionText(
     stringField(body, 'title') ?? collection.title,
@@ -329,14 +325,16 @@ async function items(r: ApiRequest): Promise<void> {
   const collection = findCollection(r, r.param)
   allowMethods(r, 'PUT')
   checkWrite(r, collection)
+  slot(r, 'change')
   const body = objectBody(await readJson(r.req), ['videoIds'])
   if (body.videoIds === undefined) throw new HttpError(400, 'videoIds is required')
   const videoIds = videoIdsField(library, who.user, body.videoIds)
-  const updated = await library.write((db) => {
-    if (!db.getCollection(collection.id)) return null
-    setCollectionItems(db, collection.id, videoIds, who.user.id)
-    return db.getCollection(collection.id)
-  })
+  // One transaction rewriting the items (removed, appended and moved at once).
+  const updated = await library.write((db) =>
+    db.setCollectionItems(collection.id, videoIds, who.user.id) === null
+      ? null
+      : db.getCollection(collection.id)
+  )
   if (!updated) throw new HttpError(404, 'no such collection')
   sendJson(r.res, 200, collectionJson(library, updated, who.user, true))
 }

@@ -529,6 +529,40 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
 
   const userName = (id: number): string => st.userName.get(id)?.name ?? 'unknown'
 
+  /**
+   * Makes collection `id`'s items exactly `videoIds`, position = index, in the caller's
+   * transaction: items already in it keep `added_by`/`added_at`, new ones are `userId`'s now.
+   * Throws naming unknown videos (up to ten), a video listed twice, or too many.
+   */
+  const replaceItems = (id: string, videoIds: readonly string[], userId: number): string[] => {
+    const max = LEARN_LIMITS.collectionItems
+    if (videoIds.length > max) throw new Error(`A collection holds at most ${max} videos.`)
+    if (new Set(videoIds).size !== videoIds.length) {
+      throw new Error('The list of videos names one twice.')
+    }
+    const unknown = videoIds.filter((v) => !st.video.get(v))
+    if (unknown.length > 0) {
+      throw new Error(
+        `There is no video ${unknown
+          .slice(0, 10)
+          .map((v) => JSON.stringify(v.slice(0, 64)))
+          .join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}.`
+      )
+    }
+    const keep = new Set(videoIds)
+    for (const videoId of itemsOf(id)) {
+      if (!keep.has(videoId)) st.deleteItem.run(id, videoId)
+    }
+    const t = now()
+    videoIds.forEach((videoId, i) => {
+      if (st.setPosition.run(i, id, videoId).changes === 0) {
+        st.insertItem.run(id, videoId, i, userId, t)
+      }
+    })
+    st.touchCollection.run(t, id)
+    return [...videoIds]
+  }
+
   /** One notification per recipient (deduplicated, never the actor), one INSERT each. */
   const notify = (
     recipients: Iterable<number>,
@@ -1012,7 +1046,14 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
         const id = newId()
         const t = now()
         st.insertCollection.run(id, c.title, c.description, c.ownerId, userName(c.ownerId), t, t)
+        if (c.videoIds && c.videoIds.length > 0) replaceItems(id, c.videoIds, c.ownerId)
         return getCollection(id) as Collection
+      })
+    },
+    setCollectionItems(id, videoIds, userId) {
+      return immediate(() => {
+        if (!getCollection(id)) return null
+        return replaceItems(id, videoIds, userId)
       })
     },
     getCollection,

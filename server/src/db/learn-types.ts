@@ -268,7 +268,16 @@ export interface LearnDb {
   markRead(userId: number, ids?: readonly number[]): number
 
   // Collections
-  createCollection(c: { title: string; description: string; ownerId: number }): Collection
+  /**
+   * A new collection; with `videoIds`, holding them in that order, in the same transaction
+   * (throws as `setCollectionItems` does, and then nothing is made).
+   */
+  createCollection(c: {
+    title: string
+    description: string
+    ownerId: number
+    videoIds?: readonly string[]
+  }): Collection
   getCollection(id: string): Collection | null
   /** Newest first; `ownerId` keeps one person's. */
   listCollections(opts?: { ownerId?: number; limit?: number; offset?: number }): Collection[]
@@ -282,6 +291,13 @@ export interface LearnDb {
   removeFromCollection(id: string, videoId: string): boolean
   /** Moves a video to `position` (0-based, clamped); returns the new order, null when not in it. */
   moveInCollection(id: string, videoId: string, position: number): string[] | null
+  /**
+   * Makes the collection's items exactly `videoIds`, in that order (position = index), in one
+   * transaction: items already in it keep who added them and when; new ones are `userId`'s.
+   * Throws naming unknown videos, for a video listed twice or for more than
+   * LEARN_LIMITS.collectionItems (nothing changed). Null when the collection is gone.
+   */
+  setCollectionItems(id: string, videoIds: readonly string[], userId: number): string[] | null
   /** The collections a video is in. */
   collectionsWith(videoId: string): Collection[]
 

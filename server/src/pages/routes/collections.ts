@@ -8,11 +8,10 @@
 import { LEARN_LIMITS } from '../../../../src/shared/learn'
 import {
   COLLECTION_ID,
-  COLLECTIONS_PER_WINDOW,
   checkCollectionText,
-  collectionWait,
-  countCollectionMade,
-  mayChangeCollection
+  collectionSlotMessage,
+  mayChangeCollection,
+  takeCollectionSlot
 } from '../../api/collections'
 import type { Collection } from '../../db/types'
 import { mayWatch } from '../../library'
@@ -50,6 +49,23 @@ function notFound(r: PageRequest, viewer: PageViewer): void {
 
 function findCollection(r: PageRequest, id: string): Collection | null {
   return COLLECTION_ID.test(id) ? r.ctx.library.db.getCollection(id) : null
+}
+
+/**
+ * Takes a change slot (api/collections.ts takeCollectionSlot), right before a write with no
+ * `await` in between; true (429 with Retry-After answered) when there is none left.
+ */
+function tooManyChanges(post: FormPost): boolean {
+  const wait = takeCollectionSlot(post.ctx.library, post.viewer.user.id, 'change')
+  if (wait === 0) return false
+  post.res.setHeader('Retry-After', String(wait))
+  sendErrorPage(post.res, {
+    viewer: post.viewer,
+    status: 429,
+    title: 'Slow down',
+    message: collectionSlotMessage('change', wait)
+  })
+  return true
 }
 
 /** The collection at `id` if the viewer may change it; otherwise answers 404/403, null. */
@@ -136,24 +152,20 @@ const create = formPost(async (post) => {
     )
   }
   if (checked.error) return again(400, checked.error)
-  const wait = collectionWait(ctx.library, viewer.user.id)
+  const wait = takeCollectionSlot(ctx.library, viewer.user.id, 'make')
   if (wait > 0) {
     res.setHeader('Retry-After', String(wait))
-    return again(
-      429,
-      `You made ${COLLECTIONS_PER_WINDOW} collections in the last few minutes. Try again in ${Math.ceil(wait / 60)} minutes.`
-    )
+    return again(429, collectionSlotMessage('make', wait))
   }
-  const made = await ctx.library.write((db) => {
-    const c = db.createCollection({
+  // One transaction: the collection with its video, or nothing.
+  const made = await ctx.library.write((db) =>
+    db.createCollection({
       title: checked.title,
       description: checked.description,
-      ownerId: viewer.user.id
+      ownerId: viewer.user.id,
+      videoIds: videoId ? [videoId] : []
     })
-    if (videoId) db.addToCollection(c.id, videoId, viewer.user.id)
-    return c
-  })
-  countCollectionMade(ctx.library, viewer.user.id)
+  )
   return videoId
     ? `/v/${encodeURIComponent(videoId)}?added=${encodeURIComponent(made.id)}`
     : href(made)
@@ -205,6 +217,7 @@ const saveEdit = formPost(async (post) => {
     )
     return
   }
+  if (tooManyChanges(post)) return
   const updated = await ctx.library.write((db) =>
     db.updateCollection(c.id, { title: checked.title, description: checked.description })
   )
@@ -231,7 +244,7 @@ async function addVideo(post: FormPost, collectionId: string): Promise<string | 
   const video = findVideo(ctx, form.get('videoId') ?? '')
   if (!video || !mayWatch(viewer.user, video)) return videoNotFound(res, viewer)
   const c = changeable(post, viewer, collectionId)
-  if (!c) return
+  if (!c || tooManyChanges(post)) return
   try {
     await ctx.library.write((db) => db.addToCollection(c.id, video.id, viewer.user.id))
   } catch (error) {
@@ -253,7 +266,7 @@ const addToOne = formPost((post) => addVideo(post, post.param))
 
 const removeVideo = formPost(async (post) => {
   const c = changeable(post, post.viewer)
-  if (!c) return
+  if (!c || tooManyChanges(post)) return
   const videoId = post.form.get('videoId') ?? ''
   await post.ctx.library.write((db) => db.removeFromCollection(c.id, videoId))
   return `${href(c)}?removed=1`
@@ -269,6 +282,7 @@ const moveVideo = formPost(async (post) => {
   const at = shown.indexOf(videoId)
   const neighbour = dir === 'up' ? shown[at - 1] : dir === 'down' ? shown[at + 1] : undefined
   if (at >= 0 && neighbour !== undefined) {
+    if (tooManyChanges(post)) return
     await post.ctx.library.write((db) => {
       const all = db.collectionItems(c.id)
       const target = all.indexOf(neighbour)
