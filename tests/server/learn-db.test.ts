@@ -964,7 +964,13 @@ describe('collections', () => {
   })
 
   it('setCollectionItems: the whole new order in one transaction, keeping who added what', () => {
-    const [a, b, c, d, e] = [1, 2, 3, 4, 5].map(() => addVideo(alice))
+    const [a, b, c, d, e] = [1, 2, 3, 4, 5].map(() => addVideo(alice)) as [
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
     const col = db.createCollection({
       title: 'Ordered',
       description: '',
