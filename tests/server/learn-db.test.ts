@@ -850,6 +850,19 @@ describe('watching', () => {
     expect(() => db.addWatched('nope', bob.id, [[0, 1]], 1000)).toThrow()
   })
 
+  it('never clips what was stored to a shorter reported length', () => {
+    const v = addVideo(alice)
+    expect(db.addWatched(v, bob.id, [[0, 50_000]], 60_000).completion).toBeCloseTo(50 / 60)
+    const rec = db.addWatched(v, bob.id, [[0, 1000]], 1000)
+    expect(rec).toMatchObject({ ranges: [[0, 50_000]], watchedMs: 50_000, durationMs: 60_000 })
+    expect(rec.completion).toBeCloseTo(50 / 60)
+    // A longer length is taken (the ranges are then measured against it).
+    expect(db.addWatched(v, bob.id, [], 100_000)).toMatchObject({
+      durationMs: 100_000,
+      completion: 0.5
+    })
+  })
+
   it('keeps a record small however often a person jumps', () => {
     const v = addVideo(alice)
     for (let batch = 0; batch < 5; batch++) {

@@ -291,3 +291,29 @@ describe('collections: PUT items and the change limit', () => {
     expect(JSON.parse(refused.text).error).toMatch(/changes to collections/)
   })
 })
+
+describe('watched reports', () => {
+  it("uses the server's length, not the report's: one short report cannot wipe a record", async () => {
+    const owner = member()
+    const viewer = member()
+    const video = addVideo(owner.user) // 60 s
+    const report = (ranges: number[][], durationMs: number) =>
+      json('POST', `/api/videos/${video}/watched`, viewer.token, { ranges, durationMs })
+    const first = await report([[0, 50_000]], 60_000)
+    expect(first.status, first.text).toBe(200)
+    expect(JSON.parse(first.text).completion).toBeCloseTo(50 / 60)
+    const wipe = await report([[0, 1000]], 1000)
+    expect(wipe.status, wipe.text).toBe(200)
+    expect(JSON.parse(wipe.text).completion).toBeCloseTo(50 / 60)
+    // A report claiming a short length does not inflate the share either.
+    const other = member()
+    const short = await json('POST', `/api/videos/${video}/watched`, other.token, {
+      ranges: [[0, 30_000]],
+      durationMs: 30_000
+    })
+    expect(JSON.parse(short.text).completion).toBeCloseTo(0.5)
+    expect(
+      s.app.library.db.watchersOf(video).find((w) => w.userId === viewer.user.id)
+    ).toMatchObject({ durationMs: 60_000, watchedMs: 50_000 })
+  })
+})

@@ -456,9 +456,9 @@ async function watched(r: ApiRequest): Promise<void> {
     checked.push([range[0], range[1]])
   }
   if (!slot(r, 'watched')) return
-  const record = await library.write((db) =>
-    db.addWatched(video.id, who.user.id, checked, Math.round(durationMs))
-  )
+  // The server's length when it knows it; the client's only when it does not.
+  const length = known ?? Math.round(durationMs)
+  const record = await library.write((db) => db.addWatched(video.id, who.user.id, checked, length))
   sendJson(res, 200, { completion: record.completion })
 }
 

@@ -1002,12 +1002,16 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
       return immediate(() => {
         if (!st.video.get(videoId)) throw new Error(`no video ${videoId}`)
         const before = st.view.get(videoId, userId)
-        const merged = mergeRanges(before ? parseRangeList(before.ranges) : [], ranges, durationMs)
+        const reported = Number.isFinite(durationMs) ? Math.max(0, Math.round(durationMs)) : 0
+        // Never shorter than the stored length: one report of a short length cannot clip away
+        // (or inflate the share of) what was watched before.
+        const length = Math.max(before?.duration_ms ?? 0, reported)
+        const merged = mergeRanges(before ? parseRangeList(before.ranges) : [], ranges, length)
         st.upsertView.run({
           videoId,
           userId,
           ranges: JSON.stringify(merged),
-          durationMs: Number.isFinite(durationMs) ? Math.max(0, Math.round(durationMs)) : 0,
+          durationMs: length,
           watchedMs: rangesLength(merged),
           at: now()
         })

@@ -245,8 +245,9 @@ export interface LearnDb {
   reactionsOf(videoId: string, userId: number): ReactionCounts
   /**
    * Adds what a person watched: `ranges` are merged with what they watched before (clamped to
-   * [0, durationMs], sorted, overlaps and touching ranges joined); `durationMs` replaces the
-   * stored length. Returns the person's record.
+   * [0, length], sorted, overlaps and touching ranges joined), where the length is the larger of
+   * `durationMs` and the stored one (a shorter report never clips what was stored, nor shrinks
+   * the length). Returns the person's record.
    */
   addWatched(
     videoId: string,
