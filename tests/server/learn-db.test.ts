@@ -676,6 +676,42 @@ describe('comments', () => {
     expect(db.setAnswered('nope', true, alice.id)).toBeNull()
   })
 
+  it('patchComment: text, moment and answered in one transaction, all or nothing', () => {
+    const v = addVideo(alice)
+    const q = db.addComment({
+      videoId: v,
+      parentId: null,
+      authorId: bob.id,
+      atMs: 3000,
+      body: 'How do I print?',
+      question: true
+    })
+    const both = db.patchComment(
+      q.id,
+      { body: 'How do I print it?', atMs: 4000, answered: true },
+      alice.id
+    )
+    expect(both).toMatchObject({ body: 'How do I print it?', atMs: 4000, answered: true })
+    expect(both?.editedAt).not.toBeNull()
+    expect(kindsFor(bob)).toEqual(['answered'])
+    expect(db.patchComment(q.id, { answered: false }, alice.id)?.answered).toBe(false)
+    const plain = db.addComment({
+      videoId: v,
+      parentId: null,
+      authorId: bob.id,
+      atMs: 1000,
+      body: 'Not a question',
+      question: false
+    })
+    // The answered part fails: the text change is undone with it.
+    expect(() => db.patchComment(plain.id, { body: 'Changed', answered: true }, alice.id)).toThrow(
+      /not a question/
+    )
+    expect(db.getComment(plain.id)).toMatchObject({ body: 'Not a question', editedAt: null })
+    expect(db.searchVideos('Changed')).toEqual([])
+    expect(db.patchComment('nope', { body: 'x', answered: true }, alice.id)).toBeNull()
+  })
+
   it('delete: hard without replies, soft with; the last reply of a deleted start removes the thread', () => {
     const v = addVideo(alice)
     const lone = db.addComment({

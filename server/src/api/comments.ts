@@ -368,12 +368,10 @@ async function oneComment(r: ApiRequest): Promise<void> {
     }
     patch.atMs = momentOf(body.atMs, outputDurationMs(library, video))
   }
-  const updated = await library.write((db) => {
-    let c: LearnComment | null = db.getComment(found.id)
-    if (c && changesText) c = db.updateComment(found.id, patch)
-    if (c && answered !== undefined) c = db.setAnswered(found.id, answered, who.user.id)
-    return c
-  })
+  // One transaction (and one callback a busy retry runs again whole).
+  const updated = await library.write((db) =>
+    db.patchComment(found.id, answered === undefined ? patch : { ...patch, answered }, who.user.id)
+  )
   if (!updated) throw new HttpError(404, 'no such comment')
   sendJson(res, 200, commentJson(updated, who.user, video))
 }

@@ -698,7 +698,7 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
     return settings
   }
 
-  return {
+  const learn: LearnDb = {
     // Requests
     createRequest(r) {
       return immediate(() => {
@@ -944,6 +944,19 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
         return getComment(id)
       })
     },
+    patchComment(id, patch, byUserId) {
+      return immediate(() => {
+        let c = getComment(id)
+        if (c && (patch.body !== undefined || patch.atMs !== undefined)) {
+          const text: { body?: string; atMs?: number | null } = {}
+          if (patch.body !== undefined) text.body = patch.body
+          if (patch.atMs !== undefined) text.atMs = patch.atMs
+          c = learn.updateComment(id, text)
+        }
+        if (c && patch.answered !== undefined) c = learn.setAnswered(id, patch.answered, byUserId)
+        return c
+      })
+    },
     deleteComment(id) {
       return immediate(() => {
         const row = st.comment.get(id)
@@ -1151,4 +1164,5 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
       })
     }
   }
+  return learn
 }

@@ -223,6 +223,16 @@ export interface LearnDb {
    */
   setAnswered(id: string, answered: boolean, byUserId: number): LearnComment | null
   /**
+   * `updateComment` (when `body` or `atMs` is given) then `setAnswered` (when `answered` is), in
+   * one transaction: all of it or nothing (a question check failing undoes the text change).
+   * Null when the comment is gone or deleted.
+   */
+  patchComment(
+    id: string,
+    patch: { body?: string; atMs?: number | null; answered?: boolean },
+    byUserId: number
+  ): LearnComment | null
+  /**
    * Deletes a comment: removed with its notifications when it has no replies, else kept as
    * deleted (empty body). Deleting a thread's last reply of a deleted first comment removes the
    * thread. False when there was no such comment.
