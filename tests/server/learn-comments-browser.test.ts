@@ -105,8 +105,13 @@ describe('comments.js on the watch page', () => {
     await page.evaluate('window.sidecastLive.seekOutput(1500, false)')
     await waitFor('the moment to follow the player', async () => (await at.inputValue()) === '0:01')
     await at.fill('0:00')
+    // A time update past 2 s reaches this listener after comments.js's (registered at load), so
+    // the field is read only once the page has had its chance to follow the player.
+    await page.evaluate(
+      'window.sidecastLive.onTimeUpdate((ms) => { if (ms >= 2000) window.__updatedPast2s = true })'
+    )
     await page.evaluate('window.sidecastLive.seekOutput(2500, false)')
-    await until(page, 'window.sidecastLive.currentOutputMs() >= 2000')
+    await until(page, 'window.__updatedPast2s === true')
     expect(await at.inputValue()).toBe('0:00')
     await page.click('.comment-at-now')
     expect(await at.inputValue()).toBe('0:02')
