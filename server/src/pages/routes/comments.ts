@@ -146,6 +146,23 @@ function tooFast(
   return true
 }
 
+/**
+ * Takes a posting slot of `kind` for a form with nothing typed to keep; when the person is too
+ * fast, answers 429 (Retry-After, an error page titled `title`) and returns true.
+ */
+function slotRefused(post: FormPost, kind: 'edit' | 'reaction', title: string): boolean {
+  const wait = takePostSlot(post.ctx.library, post.viewer.user, kind)
+  if (wait === 0) return false
+  post.res.setHeader('Retry-After', String(wait))
+  sendErrorPage(post.res, {
+    viewer: post.viewer,
+    status: 429,
+    title,
+    message: tooFastMessage(kind, wait)
+  })
+  return true
+}
+
 /** The typed moment checked against the video's length: ms, null, or the problem. */
 function momentOf(
   typed: string,
@@ -278,17 +295,7 @@ const markAnswered = formPost(async (post) => {
       "Only who asked, the video's owner or an administrator can mark a question answered."
     )
   }
-  const wait = takePostSlot(post.ctx.library, post.viewer.user, 'edit')
-  if (wait > 0) {
-    post.res.setHeader('Retry-After', String(wait))
-    sendErrorPage(post.res, {
-      viewer: post.viewer,
-      status: 429,
-      title: 'Too many changes',
-      message: tooFastMessage('edit', wait)
-    })
-    return
-  }
+  if (slotRefused(post, 'edit', 'Too many changes')) return
   const answered = post.form.get('answered') !== '0'
   await post.ctx.library.write((db) => db.setAnswered(comment.id, answered, post.viewer.user.id))
   return backTo(video, comment.atMs, comment.id)
@@ -297,17 +304,7 @@ const markAnswered = formPost(async (post) => {
 const helped = formPost(async (post) => {
   const video = watchable(post, post.param)
   if (!video) return
-  const wait = takePostSlot(post.ctx.library, post.viewer.user, 'reaction')
-  if (wait > 0) {
-    post.res.setHeader('Retry-After', String(wait))
-    sendErrorPage(post.res, {
-      viewer: post.viewer,
-      status: 429,
-      title: 'Too many reactions',
-      message: tooFastMessage('reaction', wait)
-    })
-    return
-  }
+  if (slotRefused(post, 'reaction', 'Too many reactions')) return
   const on = post.form.get('on') !== '0'
   await post.ctx.library.write((db) =>
     db.toggleReaction(video.id, post.viewer.user.id, 'helped', null, on)
