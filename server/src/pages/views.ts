@@ -231,19 +231,24 @@ export function cardThumb(v: Video, extra?: SafeHtml): SafeHtml {
   >`
 }
 
-function videoCard(v: Video, query: string): SafeHtml {
+/** A video card's byline: author, when, and its length for screen readers. */
+export function cardByline(v: Video): SafeHtml {
   const duration = formatDuration(v.durationMs)
+  return html`<p class="card-meta">
+    <span class="author">${v.authorName}</span
+    ><span aria-hidden="true"> · </span
+    >${timeTag(v.createdAt)}${duration && html`<span class="visually-hidden">, ${spokenDuration(v.durationMs)}</span>`}
+  </p>`
+}
+
+function videoCard(v: Video, query: string): SafeHtml {
   const matches = query ? matchingCallouts(v, query).slice(0, 2) : []
   return html`<li class="card">
     <a class="card-link" href="/v/${v.id}">
       ${cardThumb(v)}
       <span class="card-title">${titleOf(v)}</span>
     </a>
-    <p class="card-meta">
-      <span class="author">${v.authorName}</span
-      ><span aria-hidden="true"> · </span
-      >${timeTag(v.createdAt)}${duration && html`<span class="visually-hidden">, ${spokenDuration(v.durationMs)}</span>`}
-    </p>
+    ${cardByline(v)}
     ${
       matches.length > 0 &&
       html`<ul class="card-callouts" aria-label="Matching callouts">

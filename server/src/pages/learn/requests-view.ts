@@ -7,9 +7,9 @@
  */
 import { LEARN_LIMITS, type RequestState } from '../../../../src/shared/learn'
 import type { LearnRequest, RequestAnswer, Video } from '../../db/types'
-import { formatDuration, plural, spokenDuration, timeTag } from '../format'
+import { formatDuration, plural, timeTag } from '../format'
 import { html, raw, type SafeHtml } from '../html'
-import { cardThumb } from '../views'
+import { cardByline, cardThumb } from '../views'
 import { csrfForm, field, layout, notice, titleOf, type Viewer } from '../layout'
 import type { PageContext, PageViewer } from '../routes/base'
 import { linkedParagraphs } from './linkify'
@@ -403,19 +403,13 @@ function answerCard(d: RequestPageData, v: Video, canChange: boolean): SafeHtml 
   const me = d.viewer.user
   const base = requestHref(r.id)
   const solvedIt = r.solvedVideoId === v.id
-  const duration = formatDuration(v.durationMs)
   const mayUnlink = canChange || v.ownerId === me.id
   return html`<li class="card request-answer${solvedIt ? ' request-answer-solved' : ''}">
     <a class="card-link" href="/v/${encodeURIComponent(v.id)}">
       ${cardThumb(v)}
       <span class="card-title">${titleOf(v)}</span>
     </a>
-    <p class="card-meta">
-      <span class="author">${v.authorName}</span
-      ><span aria-hidden="true"> · </span
-      >${timeTag(v.createdAt)}${duration && html`<span class="visually-hidden">, ${spokenDuration(v.durationMs)}</span>`}
-    </p>
-    ${solvedIt && html`<p class="request-solved-it">✓ This solved it</p>`}
+    ${cardByline(v)} ${solvedIt && html`<p class="request-solved-it">✓ This solved it</p>`}
     ${
       (canChange || mayUnlink) &&
       html`<div class="request-answer-actions">
