@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MIGRATIONS, openLibraryDb } from '../../server/src/db/library-db'
 import type { LibraryDb, User } from '../../server/src/db/types'
 import { LEARN_LIMITS } from '../../src/shared/learn'
+import { videoFacts } from './support'
 
 const dirs: string[] = []
 afterAll(() => {
@@ -45,21 +46,7 @@ afterEach(() => db.close())
 let videoCount = 0
 function addVideo(owner: User, title = `video ${++videoCount}`): string {
   const id = `vid${String(++videoCount).padStart(13, '0')}`
-  db.insertVideo({
-    id,
-    title,
-    description: '',
-    ownerId: owner.id,
-    durationMs: 60_000,
-    sizeBytes: 10,
-    filename: `${id}.mp4`,
-    mimeType: 'video/mp4',
-    projectId: null,
-    callouts: [],
-    hasThumbnail: false,
-    uploadId: 'f'.repeat(32),
-    storage: 'file'
-  })
+  db.insertVideo(videoFacts(id, owner.id, title))
   return id
 }
 
@@ -276,21 +263,10 @@ describe('requests', () => {
   it('an upload that answers a request is linked in the same step that adds its video', () => {
     const request = db.createRequest({ title: 'How?', details: '', tags: [], askerId: bob.id })
     db.createUpload('u'.repeat(32), alice.id, 'answerVideo00001', '{}')
-    const video = {
-      id: 'answerVideo00001',
-      title: 'Like this',
-      description: '',
-      ownerId: alice.id,
+    const video = videoFacts('answerVideo00001', alice.id, 'Like this', {
       durationMs: 1000,
-      sizeBytes: 10,
-      filename: 'a.mp4',
-      mimeType: 'video/mp4',
-      projectId: null,
-      callouts: [],
-      hasThumbnail: false,
-      uploadId: 'u'.repeat(32),
-      storage: 'file' as const
-    }
+      uploadId: 'u'.repeat(32)
+    })
     const done = db.completeUpload('u'.repeat(32), video, { answers: request.id })
     expect(done).toMatchObject({ video: { id: video.id }, answered: request.id })
     expect(db.getUpload('u'.repeat(32))?.state).toBe('done')

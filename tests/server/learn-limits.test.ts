@@ -14,7 +14,7 @@ import { EDITS_PER_MINUTE } from '../../server/src/api/comments'
 import { REQUEST_CHANGE_LIMIT, REQUEST_POST_LIMIT } from '../../server/src/api/requests'
 import type { User } from '../../server/src/db/types'
 import { postForm, signInWithFetch } from './helpers-pages/session'
-import { request, startServer, type TestServer } from './support'
+import { request, startServer, videoFacts, type TestServer } from './support'
 
 let s: TestServer
 let users = 0
@@ -23,21 +23,7 @@ let videos = 0
 /** A 60-second video of `owner`, straight in the database. */
 function addVideo(owner: User): string {
   const id = `limits${String(++videos).padStart(10, '0')}`
-  s.app.library.db.insertVideo({
-    id,
-    title: `Limits ${videos}`,
-    description: '',
-    ownerId: owner.id,
-    durationMs: 60_000,
-    sizeBytes: 10,
-    filename: `${id}.mp4`,
-    mimeType: 'video/mp4',
-    projectId: null,
-    callouts: [],
-    hasThumbnail: false,
-    uploadId: 'f'.repeat(32),
-    storage: 'file'
-  })
+  s.app.library.db.insertVideo(videoFacts(id, owner.id, `Limits ${videos}`))
   return id
 }
 

@@ -12,7 +12,7 @@ import { promisify } from 'node:util'
 import { afterAll, afterEach } from 'vitest'
 import { createLibraryServer, type LibraryServerInternals } from '../../server/src/app'
 import { loadConfig, type ServerConfig } from '../../server/src/config'
-import type { User } from '../../server/src/db/types'
+import type { NewVideo, User } from '../../server/src/db/types'
 import type { ProcessorHooks } from '../../server/src/uploads/processor'
 
 const run = promisify(execFile)
@@ -337,4 +337,32 @@ export async function uploadWholeVideo(
   const where = s.app.library.db.videoStorage(videoId)
   if (!where) throw new Error('the video has no stored file')
   return { videoId, file: path.join(s.dataDir, 'videos', where.uploadId) }
+}
+
+/**
+ * A 60-second video's facts for `insertVideo` (tests that put videos straight in the database):
+ * no bytes behind it, no thumbnail; `extra` overrides any field.
+ */
+export function videoFacts(
+  id: string,
+  ownerId: number,
+  title: string,
+  extra: Partial<NewVideo> = {}
+): NewVideo {
+  return {
+    id,
+    title,
+    description: '',
+    ownerId,
+    durationMs: 60_000,
+    sizeBytes: 10,
+    filename: `${id}.mp4`,
+    mimeType: 'video/mp4',
+    projectId: null,
+    callouts: [],
+    hasThumbnail: false,
+    uploadId: 'f'.repeat(32),
+    storage: 'file',
+    ...extra
+  }
 }
