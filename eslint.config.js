@@ -255,6 +255,20 @@ export default tseslint.config(
       ]
     }
   },
+  {
+    // The library's data layer is asynchronous (SQLite or PostgreSQL): a database call neither
+    // awaited nor handed on is a lost write or a check that always passes. Type-aware, so only
+    // here, where it matters most.
+    files: ['server/src/**/*.ts', 'tests/server/**/*.ts', 'tests/bench/server*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.node.json', tsconfigRootDir: import.meta.dirname }
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/await-thenable': 'error'
+    }
+  },
   // The render engine runs in the app's main process and in the library server: plain Node, no
   // Electron, nothing of either side; ffmpeg's and resvg's packages each from one file.
   { files: ['src/engine/**/*.ts'], rules: engineRule([]) },

@@ -2,6 +2,7 @@
  * Server configuration: command-line options win over environment variables, which win over
  * the embedded defaults (127.0.0.1:8080, data in ./library-data, file storage).
  */
+import os from 'node:os'
 import path from 'node:path'
 import { FFMPEG_ENV, FFPROBE_ENV } from '../../src/shared/ffmpeg-lookup'
 import { trustProxyEntryError } from './client-address'
@@ -95,6 +96,22 @@ export interface ServerConfig {
    * under `/updates/` to signed-in clients (updates.ts); null: `/updates/` does not exist.
    */
   updatesDir: string | null
+  /**
+   * Where the library's records live: null for the embedded SQLite file in the data directory
+   * (the default), or a `postgres://` URL (`--database-url`, SIDECAST_LIBRARY_DATABASE_URL).
+   */
+  databaseUrl: string | null
+  /**
+   * Redis shared by several instances (`--redis-url`, SIDECAST_LIBRARY_REDIS_URL): the tus upload
+   * lock, the sign-in throttle and rate limits, the upload-state cache. Null: one process keeps
+   * them in memory.
+   */
+  redisUrl: string | null
+  /**
+   * This instance's name in logs and in the locks it holds (`--instance-name`,
+   * SIDECAST_LIBRARY_INSTANCE); default `<hostname>:<pid>`.
+   */
+  instanceName: string
   s3: S3Config | null
   media: MediaConfig
 }
@@ -358,6 +375,24 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const updatesText = (option(args, 'updates-dir') ?? env.SIDECAST_LIBRARY_UPDATES_DIR)?.trim()
   const updatesDir = updatesText ? path.resolve(baseDir(env), updatesText) : null
 
+  // Several instances (docs/deployment.md): PostgreSQL and Redis instead of the embedded defaults.
+  const databaseUrl =
+    (option(args, 'database-url') ?? env.SIDECAST_LIBRARY_DATABASE_URL)?.trim() || null
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new ConfigError(
+      `--database-url must be a postgres:// URL (SQLite needs no setting), got ${JSON.stringify(redactUrl(databaseUrl))}`
+    )
+  }
+  const redisUrl = (option(args, 'redis-url') ?? env.SIDECAST_LIBRARY_REDIS_URL)?.trim() || null
+  if (redisUrl !== null && !/^rediss?:\/\//i.test(redisUrl)) {
+    throw new ConfigError(
+      `--redis-url must be a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(redisUrl))}`
+    )
+  }
+  const instanceName =
+    (option(args, 'instance-name') ?? env.SIDECAST_LIBRARY_INSTANCE)?.trim() ||
+    `${os.hostname()}:${process.pid}`
+
   let s3: S3Config | null = null
   if (env.SIDECAST_S3_BUCKET) {
     const partSize = env.SIDECAST_S3_PART_SIZE
@@ -392,7 +427,21 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     liveFollowers,
     maxUnfinishedBytes,
     updatesDir,
+    databaseUrl,
+    redisUrl,
+    instanceName,
     s3,
     media
+  }
+}
+
+/** A URL with its password replaced by `***`, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return url.replace(/:\/\/([^:/@]*):[^@/]*@/, '://$1:***@')
   }
 }

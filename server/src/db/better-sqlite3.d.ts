@@ -8,6 +8,9 @@ declare module 'better-sqlite3' {
     run(...params: unknown[]): RunResult
     get(...params: unknown[]): Row | undefined
     all(...params: unknown[]): Row[]
+    iterate(...params: unknown[]): IterableIterator<Row>
+    /** Whether it returns rows (a SELECT, or a write with RETURNING). */
+    readonly reader: boolean
   }
   /** Calling it runs BEGIN (deferred); `.immediate` takes the write lock at BEGIN. */
   type Transaction<F> = F & { deferred: F; immediate: F; exclusive: F }
@@ -17,7 +20,10 @@ declare module 'better-sqlite3' {
     pragma(source: string, options?: { simple?: boolean }): unknown
     transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F>
     close(): Database
+    /** Online backup to `destination` (a file path), page by page while others go on. */
+    backup(destination: string): Promise<unknown>
     readonly open: boolean
+    readonly inTransaction: boolean
   }
   interface DatabaseConstructor {
     new (filename: string, options?: { readonly?: boolean; fileMustExist?: boolean }): Database

@@ -10,6 +10,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import type { NotificationKind, ReactionKind, RequestState } from '../../../src/shared/learn'
 import { LEARN_LIMITS } from '../../../src/shared/learn'
 import { mergeRanges, rangesLength } from '../learn/watched-ranges'
+import type { Sync } from './library-db'
 import type {
   Collection,
   CommentThread,
@@ -334,7 +335,7 @@ export function createLearnCleanup(db: Database): LearnCleanup {
   }
 }
 
-export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
+export function createLearnDb(db: Database, ctx: LearnDbContext): Sync<LearnDb> {
   const { immediate, now, newId } = ctx
 
   const st = {
@@ -698,7 +699,7 @@ export function createLearnDb(db: Database, ctx: LearnDbContext): LearnDb {
     return settings
   }
 
-  const learn: LearnDb = {
+  const learn: Sync<LearnDb> = {
     // Requests
     createRequest(r) {
       return immediate(() => {

@@ -155,8 +155,8 @@ export interface LearnDb {
     details: string
     tags: string[]
     askerId: number
-  }): LearnRequest
-  getRequest(id: string): LearnRequest | null
+  }): Promise<LearnRequest>
+  getRequest(id: string): Promise<LearnRequest | null>
   /**
    * Requests, newest first: `state` filters (default both), `tag` keeps those with that tag,
    * `q` full-text (title, details, tags; ftsQuery rules as for videos).
@@ -167,19 +167,19 @@ export interface LearnDb {
     q?: string
     limit?: number
     offset?: number
-  }): LearnRequest[]
-  countRequests(opts?: { state?: RequestState; tag?: string; q?: string }): number
+  }): Promise<LearnRequest[]>
+  countRequests(opts?: { state?: RequestState; tag?: string; q?: string }): Promise<number>
   /** Changes the asker's title, details or tags; null when there is no such request. */
   updateRequest(
     id: string,
     patch: { title?: string; details?: string; tags?: string[] }
-  ): LearnRequest | null
+  ): Promise<LearnRequest | null>
   /** Removes a request with its answers' links, wants and notifications (the videos stay). */
-  deleteRequest(id: string): boolean
+  deleteRequest(id: string): Promise<boolean>
   /** "Me too" on or off; returns the request, null when there is none. The asker always wants it. */
-  setWanted(requestId: string, userId: number, wanted: boolean): LearnRequest | null
+  setWanted(requestId: string, userId: number, wanted: boolean): Promise<LearnRequest | null>
   /** Whether `userId` wants it. */
-  wants(requestId: string, userId: number): boolean
+  wants(requestId: string, userId: number): Promise<boolean>
   /**
    * Links `videoId` as an answer (idempotent: a second link changes nothing and notifies nobody)
    * and, on the first link, notifies everyone who wants the request except `userId` (kind
@@ -189,18 +189,22 @@ export interface LearnDb {
     requestId: string,
     videoId: string,
     userId: number
-  ): { request: LearnRequest; linked: boolean } | null
-  unlinkAnswer(requestId: string, videoId: string): boolean
+  ): Promise<{ request: LearnRequest; linked: boolean } | null>
+  unlinkAnswer(requestId: string, videoId: string): Promise<boolean>
   /** The request's answers, oldest first. */
-  answersOf(requestId: string): RequestAnswer[]
+  answersOf(requestId: string): Promise<RequestAnswer[]>
   /** The requests a video answers. */
-  requestsAnsweredBy(videoId: string): LearnRequest[]
+  requestsAnsweredBy(videoId: string): Promise<LearnRequest[]>
   /**
    * The asker's "This solved it": `videoId` (one of its answers) or null to reopen. Notifies the
    * others who want it (kind `solved`). Null when the request is gone; throws when `videoId` is
    * not one of its answers.
    */
-  markSolved(requestId: string, videoId: string | null, userId: number): LearnRequest | null
+  markSolved(
+    requestId: string,
+    videoId: string | null,
+    userId: number
+  ): Promise<LearnRequest | null>
 
   // Comments
   /**
@@ -209,19 +213,22 @@ export interface LearnDb {
    * (`comment` for a new thread, `reply` for a reply) and everyone else in the thread (`reply`),
    * never the author. Throws when the video or the parent is missing.
    */
-  addComment(c: NewComment): LearnComment
-  getComment(id: string): LearnComment | null
+  addComment(c: NewComment): Promise<LearnComment>
+  getComment(id: string): Promise<LearnComment | null>
   /** The video's threads: by moment (those without one last), then oldest first. */
-  commentsOf(videoId: string): CommentThread[]
-  countComments(videoId: string): number
+  commentsOf(videoId: string): Promise<CommentThread[]>
+  countComments(videoId: string): Promise<number>
   /** Changes a comment's text or moment (editedAt set when the text changes); null when gone. */
-  updateComment(id: string, patch: { body?: string; atMs?: number | null }): LearnComment | null
+  updateComment(
+    id: string,
+    patch: { body?: string; atMs?: number | null }
+  ): Promise<LearnComment | null>
   /**
    * A question marked answered or not; notifies its author (kind `answered`) when `byUserId` is
    * someone else, the first time only (no notification when the comment already has an
    * `answered` one: toggling does not flood its author). Null when gone.
    */
-  setAnswered(id: string, answered: boolean, byUserId: number): LearnComment | null
+  setAnswered(id: string, answered: boolean, byUserId: number): Promise<LearnComment | null>
   /**
    * `updateComment` (when `body` or `atMs` is given) then `setAnswered` (when `answered` is), in
    * one transaction: all of it or nothing (a question check failing undoes the text change).
@@ -231,13 +238,13 @@ export interface LearnDb {
     id: string,
     patch: { body?: string; atMs?: number | null; answered?: boolean },
     byUserId: number
-  ): LearnComment | null
+  ): Promise<LearnComment | null>
   /**
    * Deletes a comment: removed with its notifications when it has no replies, else kept as
    * deleted (empty body). Deleting a thread's last reply of a deleted first comment removes the
    * thread. False when there was no such comment.
    */
-  deleteComment(id: string): boolean
+  deleteComment(id: string): Promise<boolean>
 
   // Reactions and watching
   /**
@@ -251,8 +258,8 @@ export interface LearnDb {
     kind: ReactionKind,
     atMs: number | null,
     on?: boolean
-  ): ReactionCounts
-  reactionsOf(videoId: string, userId: number): ReactionCounts
+  ): Promise<ReactionCounts>
+  reactionsOf(videoId: string, userId: number): Promise<ReactionCounts>
   /**
    * Adds what a person watched: `ranges` are merged with what they watched before (clamped to
    * [0, length], sorted, overlaps and touching ranges joined), where the length is the larger of
@@ -264,19 +271,19 @@ export interface LearnDb {
     userId: number,
     ranges: readonly (readonly [number, number])[],
     durationMs: number
-  ): WatchRecord
+  ): Promise<WatchRecord>
   /** Who watched a video, most recent first. */
-  watchersOf(videoId: string): WatchRecord[]
+  watchersOf(videoId: string): Promise<WatchRecord[]>
 
   // Notifications
   /** A user's notifications newest first; `after` keeps those with a larger id (polling). */
   notificationsOf(
     userId: number,
     opts?: { after?: number; limit?: number; unreadOnly?: boolean }
-  ): LearnNotification[]
-  unreadCount(userId: number): number
+  ): Promise<LearnNotification[]>
+  unreadCount(userId: number): Promise<number>
   /** Marks the given ids (the user's own only) or, without ids, all as read; returns how many. */
-  markRead(userId: number, ids?: readonly number[]): number
+  markRead(userId: number, ids?: readonly number[]): Promise<number>
 
   // Collections
   /**
@@ -288,31 +295,42 @@ export interface LearnDb {
     description: string
     ownerId: number
     videoIds?: readonly string[]
-  }): Collection
-  getCollection(id: string): Collection | null
+  }): Promise<Collection>
+  getCollection(id: string): Promise<Collection | null>
   /** Newest first; `ownerId` keeps one person's. */
-  listCollections(opts?: { ownerId?: number; limit?: number; offset?: number }): Collection[]
-  countCollections(opts?: { ownerId?: number }): number
-  updateCollection(id: string, patch: { title?: string; description?: string }): Collection | null
-  deleteCollection(id: string): boolean
+  listCollections(opts?: {
+    ownerId?: number
+    limit?: number
+    offset?: number
+  }): Promise<Collection[]>
+  countCollections(opts?: { ownerId?: number }): Promise<number>
+  updateCollection(
+    id: string,
+    patch: { title?: string; description?: string }
+  ): Promise<Collection | null>
+  deleteCollection(id: string): Promise<boolean>
   /** The collection's video ids in order (videos since deleted are gone from it). */
-  collectionItems(id: string): string[]
+  collectionItems(id: string): Promise<string[]>
   /** Appends a video (already in it: unchanged). Throws when full or when either is gone. */
-  addToCollection(id: string, videoId: string, userId: number): void
-  removeFromCollection(id: string, videoId: string): boolean
+  addToCollection(id: string, videoId: string, userId: number): Promise<void>
+  removeFromCollection(id: string, videoId: string): Promise<boolean>
   /** Moves a video to `position` (0-based, clamped); returns the new order, null when not in it. */
-  moveInCollection(id: string, videoId: string, position: number): string[] | null
+  moveInCollection(id: string, videoId: string, position: number): Promise<string[] | null>
   /**
    * Makes the collection's items exactly `videoIds`, in that order (position = index), in one
    * transaction: items already in it keep who added them and when; new ones are `userId`'s.
    * Throws naming unknown videos, for a video listed twice or for more than
    * LEARN_LIMITS.collectionItems (nothing changed). Null when the collection is gone.
    */
-  setCollectionItems(id: string, videoIds: readonly string[], userId: number): string[] | null
+  setCollectionItems(
+    id: string,
+    videoIds: readonly string[],
+    userId: number
+  ): Promise<string[] | null>
   /** The collections a video is in. */
-  collectionsWith(videoId: string): Collection[]
+  collectionsWith(videoId: string): Promise<Collection[]>
 
   // Team settings
-  teamSettings(): TeamSettings
-  setTeamSettings(patch: Partial<TeamSettings>): TeamSettings
+  teamSettings(): Promise<TeamSettings>
+  setTeamSettings(patch: Partial<TeamSettings>): Promise<TeamSettings>
 }

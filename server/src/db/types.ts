@@ -175,20 +175,20 @@ export interface UploadRecord {
 }
 
 export interface LibraryDb extends LearnDb {
-  createUser(name: string, password: string, admin: boolean): User
+  createUser(name: string, password: string, admin: boolean): Promise<User>
   /**
    * The user when the password is theirs, else null. The hash runs off the event loop; throws
    * PasswordCheckBusy (passwords.ts) when too many checks are waiting.
    */
   verifyPassword(name: string, password: string): Promise<User | null>
-  getUser(id: number): User | null
-  getUserByName(name: string): User | null
-  listUsers(): User[]
+  getUser(id: number): Promise<User | null>
+  getUserByName(name: string): Promise<User | null>
+  listUsers(): Promise<User[]>
   /**
    * What removing a user must decide about: the videos they own, and their uploads whose bytes
    * are complete but which are not videos yet (`processing`).
    */
-  userHoldings(userId: number): { videos: string[]; pending: string[] }
+  userHoldings(userId: number): Promise<{ videos: string[]; pending: string[] }>
   /**
    * Removes a user; their tokens and sessions go with them. Their videos and pending uploads go
    * to `transferTo` (the author name shown stays theirs); without it they must hold none, else
@@ -198,33 +198,33 @@ export interface LibraryDb extends LearnDb {
   removeUser(
     name: string,
     opts?: { transferTo?: number }
-  ): { user: User; transferred: number; uploads: string[] } | null
+  ): Promise<{ user: User; transferred: number; uploads: string[] } | null>
 
-  createToken(userId: number, label: string): { token: string; record: TokenRecord }
+  createToken(userId: number, label: string): Promise<{ token: string; record: TokenRecord }>
   /**
    * The token's user, or null. Never writes: the use is noted ("last used", at most once a
    * minute per token) and written by flushTokenUses.
    */
-  userForToken(token: string): User | null
+  userForToken(token: string): Promise<User | null>
   /** Writes the noted token uses; keeps them for the next call when the database is busy or full. */
-  flushTokenUses(): void
-  listTokens(userId: number): TokenRecord[]
+  flushTokenUses(): Promise<void>
+  listTokens(userId: number): Promise<TokenRecord[]>
   /** userId null = any user (admin CLI). */
-  revokeToken(userId: number | null, prefixOrId: string | number): boolean
+  revokeToken(userId: number | null, prefixOrId: string | number): Promise<boolean>
 
-  createSession(userId: number): { id: string; csrf: string }
-  getSession(id: string): { user: User; csrf: string } | null
-  deleteSession(id: string): void
+  createSession(userId: number): Promise<{ id: string; csrf: string }>
+  getSession(id: string): Promise<{ user: User; csrf: string } | null>
+  deleteSession(id: string): Promise<void>
 
-  getVideo(id: string): Video | null
+  getVideo(id: string): Promise<Video | null>
   /** Newest first; matches title, description, author, callout text and comments' text. */
-  searchVideos(q: string, opts?: { limit?: number; offset?: number }): Video[]
-  countVideos(q?: string): number
-  updateVideo(id: string, patch: { title?: string; description?: string }): Video | null
-  deleteVideo(id: string): boolean
+  searchVideos(q: string, opts?: { limit?: number; offset?: number }): Promise<Video[]>
+  countVideos(q?: string): Promise<number>
+  updateVideo(id: string, patch: { title?: string; description?: string }): Promise<Video | null>
+  deleteVideo(id: string): Promise<boolean>
 
   // Upload bookkeeping (tus side)
-  insertVideo(video: NewVideo): Video
+  insertVideo(video: NewVideo): Promise<Video>
   /**
    * One transaction: insert the video (if not there yet), mark the upload done and, with
    * `answers` (Upload-Metadata), link it as an answer to that request (idempotent; notifies on
@@ -234,7 +234,7 @@ export interface LibraryDb extends LearnDb {
     uploadId: string,
     video: NewVideo,
     opts?: { answers?: string | null }
-  ): { video: Video; answered: string | null }
+  ): Promise<{ video: Video; answered: string | null }>
   /**
    * One transaction: a new version of the video `video.id` (a `replaces` upload) takes its place
    * under the same id — media facts, title, description, callouts, the storage key — and the
@@ -245,7 +245,11 @@ export interface LibraryDb extends LearnDb {
   replaceVideo(
     uploadId: string,
     video: NewVideo
-  ): { video: Video; previousUploadId: string; previousCameraUploadId: string | null } | null
+  ): Promise<{
+    video: Video
+    previousUploadId: string
+    previousCameraUploadId: string | null
+  } | null>
   /**
    * One transaction: the camera upload `uploadId` becomes video `videoId`'s camera (a camera it
    * had is replaced: its upload record is forgotten, the caller removes its bytes,
@@ -256,11 +260,11 @@ export interface LibraryDb extends LearnDb {
     uploadId: string,
     videoId: string,
     facts: CameraUploadFacts
-  ): { video: Video; previousUploadId: string | null } | null
+  ): Promise<{ video: Video; previousUploadId: string | null } | null>
   /** Removes a video's camera (the caller removes its bytes); null when the video is gone. */
-  detachCamera(videoId: string): { previousUploadId: string | null } | null
+  detachCamera(videoId: string): Promise<{ previousUploadId: string | null } | null>
   /** Storage facts of a video (not part of the public Video shape). */
-  videoStorage(id: string): { uploadId: string; storage: StorageKind } | null
+  videoStorage(id: string): Promise<{ uploadId: string; storage: StorageKind } | null>
   /**
    * `declaredBytes`: the Upload-Length given at creation; null for a deferred length. `live`: sent
    * while recording (UploadRecord.live).
@@ -272,26 +276,26 @@ export interface LibraryDb extends LearnDb {
     metadata: string,
     declaredBytes?: number | null,
     live?: boolean
-  ): void
+  ): Promise<void>
   /**
    * The newest unfinished or failed upload of `videoId` while no video of that id is in the
    * library: what its link shows until the video is there. Null when there is none.
    */
-  reservation(videoId: string): UploadRecord | null
+  reservation(videoId: string): Promise<UploadRecord | null>
   /** A user's live uploads not (yet) in the library, newest first: their "Recording…" cards. */
-  reservationsOf(userId: number, limit?: number): UploadRecord[]
+  reservationsOf(userId: number, limit?: number): Promise<UploadRecord[]>
   /**
    * Forgets an upload (terminated, expired). A live upload whose video never came leaves a
    * tombstone, so its link says it was discarded. False when there was no such upload.
    */
-  discardUpload(id: string): boolean
+  discardUpload(id: string): Promise<boolean>
   /**
    * Whether `videoId` is a reservation of `userId` whose live upload failed to finish (and no
    * video of that id exists): a new upload may then take its place under the same link.
    */
-  failedReservation(videoId: string, userId: number): boolean
+  failedReservation(videoId: string, userId: number): Promise<boolean>
   /** The tombstone of a discarded reservation, or null. */
-  discardedVideo(videoId: string): { userId: number; discardedAt: string } | null
+  discardedVideo(videoId: string): Promise<{ userId: number; discardedAt: string } | null>
   /**
    * A user's unfinished uploads created after `createdAfter` (an ISO time: the older ones have
    * expired), and the bytes they declare together — a deferred length counts `deferredBytes`.
@@ -302,15 +306,15 @@ export interface LibraryDb extends LearnDb {
     userId: number,
     createdAfter: string,
     deferredBytes: number
-  ): { count: number; bytes: number }
-  getUpload(id: string): UploadRecord | null
-  setUploadState(id: string, state: UploadState, error?: string | null): void
-  listUploads(state: UploadState): UploadRecord[]
-  deleteUpload(id: string): void
+  ): Promise<{ count: number; bytes: number }>
+  getUpload(id: string): Promise<UploadRecord | null>
+  setUploadState(id: string, state: UploadState, error?: string | null): Promise<void>
+  listUploads(state: UploadState): Promise<UploadRecord[]>
+  deleteUpload(id: string): Promise<void>
 
   // Edits (edits travel with the video)
   /** The video's edits at `version`, or its newest when omitted; null when there are none. */
-  editsOf(videoId: string, version?: number): EditsVersion | null
+  editsOf(videoId: string, version?: number): Promise<EditsVersion | null>
   /**
    * One transaction: stores `edits` as the next version when the video's newest is `baseVersion`
    * (else nothing changes and `conflict` is the newest), and makes `callouts` what search and
@@ -322,11 +326,11 @@ export interface LibraryDb extends LearnDb {
     edits: string,
     userId: number,
     callouts: Callout[]
-  ): { version: number } | { conflict: number } | null
+  ): Promise<{ version: number } | { conflict: number } | null>
   /** Who may watch; `linkToken` null removes the link. Null when there is no such video. */
-  setAccess(videoId: string, access: VideoAccess, linkToken: string | null): Video | null
+  setAccess(videoId: string, access: VideoAccess, linkToken: string | null): Promise<Video | null>
   /** The video whose "anyone with the link" link is `token` and is on; else null. */
-  videoByLinkToken(token: string): Video | null
+  videoByLinkToken(token: string): Promise<Video | null>
 
   // Renders (renders/)
   /** The render of `kind` for `editsVersion`, queued when there was none; returns it either way. */
@@ -335,14 +339,14 @@ export interface LibraryDb extends LearnDb {
     kind: RenderKind,
     editsVersion: number,
     redactionKey: string
-  ): RenderRecord
-  getRender(videoId: string, kind: RenderKind, editsVersion: number): RenderRecord | null
+  ): Promise<RenderRecord>
+  getRender(videoId: string, kind: RenderKind, editsVersion: number): Promise<RenderRecord | null>
   /** The newest done render of `kind` (the highest edits version), or null. */
-  latestDoneRender(videoId: string, kind: RenderKind): RenderRecord | null
+  latestDoneRender(videoId: string, kind: RenderKind): Promise<RenderRecord | null>
   /** Whether any render waits in the queue. */
-  hasQueuedRender(): boolean
+  hasQueuedRender(): Promise<boolean>
   /** The oldest queued render, marked running; null when none waits. */
-  takeQueuedRender(): RenderRecord | null
+  takeQueuedRender(): Promise<RenderRecord | null>
   updateRender(
     videoId: string,
     kind: RenderKind,
@@ -350,17 +354,24 @@ export interface LibraryDb extends LearnDb {
     patch: Partial<
       Pick<RenderRecord, 'state' | 'progress' | 'file' | 'durationMs' | 'sizeBytes' | 'error'>
     >
-  ): void
+  ): Promise<void>
   /** Renders left running by a stopped server go back to the queue; returns how many. */
-  requeueRunningRenders(): number
-  rendersOf(videoId: string): RenderRecord[]
-  deleteRender(videoId: string, kind: RenderKind, editsVersion: number): void
+  requeueRunningRenders(): Promise<number>
+  rendersOf(videoId: string): Promise<RenderRecord[]>
+  deleteRender(videoId: string, kind: RenderKind, editsVersion: number): Promise<void>
 
   /**
    * Runs `fn` (calls on this database) without waiting for locks: a database another connection
-   * holds answers SQLITE_BUSY at once. For retries that wait asynchronously (db/busy.ts).
+   * holds answers SQLITE_BUSY at once. For retries that wait asynchronously (db/busy.ts). On
+   * PostgreSQL, whose lock waits do not hold the event loop, it simply runs `fn`.
    */
-  failFast<T>(fn: () => T): T
+  failFast<T>(fn: () => Promise<T>): Promise<T>
 
-  close(): void
+  /** Which engine holds the library: the embedded SQLite file, or PostgreSQL. */
+  readonly dialect: DatabaseDialect
+  /** Resolves when the database answers a trivial query (`/readyz`); rejects otherwise. */
+  ping(): Promise<void>
+  close(): Promise<void>
 }
+
+export type DatabaseDialect = 'sqlite' | 'postgres'
