@@ -161,16 +161,16 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const db = app.library.db
   let users = opts.reuse
   if (!users) {
-    const user = db.createUser('alice', 'alice-password', false)
-    const other = db.createUser('bob', 'bob-password', false)
-    const admin = db.createUser('root', 'root-password', true)
+    const user = await db.createUser('alice', 'alice-password', false)
+    const other = await db.createUser('bob', 'bob-password', false)
+    const admin = await db.createUser('root', 'root-password', true)
     users = {
       user,
-      token: db.createToken(user.id, 'test').token,
+      token: (await db.createToken(user.id, 'test')).token,
       other,
-      otherToken: db.createToken(other.id, 'test').token,
+      otherToken: (await db.createToken(other.id, 'test')).token,
       admin,
-      adminToken: db.createToken(admin.id, 'test').token
+      adminToken: (await db.createToken(admin.id, 'test')).token
     }
   }
   const { user, token, other, otherToken, admin, adminToken } = users
@@ -334,7 +334,7 @@ export async function uploadWholeVideo(
   const videoId = String(res.headers['sidecast-video-id'] ?? '')
   if (res.status !== 204 || !videoId) throw new Error(`upload failed: ${res.status} ${res.text}`)
   await waitFor('the video in the library', async () => s.app.library.db.getVideo(videoId))
-  const where = s.app.library.db.videoStorage(videoId)
+  const where = await s.app.library.db.videoStorage(videoId)
   if (!where) throw new Error('the video has no stored file')
   return { videoId, file: path.join(s.dataDir, 'videos', where.uploadId) }
 }
