@@ -1,0 +1,631 @@
+/**
+ * npm run bench:server (third part; inside scripts/with-services.ts, which starts PostgreSQL and
+ * Redis or takes SIDECAST_TEST_POSTGRES_URL / SIDECAST_TEST_REDIS_URL) — the library at company
+ * scale (issue 16), on PostgreSQL AND on SQLite in the same run:
+ *
+ * 1. Upload throughput: one BENCH_SCALE_MB (default 256) MB upload in one PATCH (tus-js-client)
+ *    to one instance, best of 2 (PostgreSQL: with Redis for the lock and upload state, as
+ *    deployed; SQLite: the embedded defaults). The file is a real (faststart) MP4 followed by
+ *    random bytes, so the timing includes the ffprobe check, thumbnail and database write
+ *    (Server-Timing of the last PATCH).
+ * 2. The library page and search with BENCH_SCALE_VIDEOS (default 100,000) videos, seeded with
+ *    bulk INSERTs through the data layer's Kysely instance (videos with two callouts each and
+ *    their search rows): p50/p95 of BENCH_SCALE_REQUESTS (default 60) requests each, measured at
+ *    the client over loopback (the pages send no Server-Timing: an upper bound of the server's
+ *    time), and the same queries' data-layer time (countVideos + searchVideos through LibraryDb,
+ *    in this process). Goal: p95 < 50 ms on both engines. A missed goal prints the query plans
+ *    (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN + timings on SQLite).
+ * 3. Sustained concurrent uploads: BENCH_SCALE_CLIENTS (default 50) clients, each sending
+ *    BENCH_SCALE_UPLOADS (default 2) uploads of BENCH_SCALE_CLIENT_MB (default 8) MB one after
+ *    the other, through nginx (tests/server/multi-support.ts) to two instances on PostgreSQL +
+ *    Redis versus one; also one SQLite instance for reference.
+ *
+ * Env: BENCH_SCALE_ENGINES ("sqlite,postgres"), BENCH_SCALE_PARTS ("upload,pages,concurrent").
+ */
+import { execFile } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import * as tus from 'tus-js-client'
+import { databaseTarget, openLibraryDb } from '../../server/src/db/open'
+import { openSql, type SqlDb } from '../../server/src/db/sql/connection'
+import { tsvector } from '../../server/src/db/sql/search'
+import {
+  addUser,
+  createDatabase,
+  dropDatabase,
+  startCluster,
+  startInstance,
+  type ClusterEnv
+} from '../server/multi-support'
+
+const run = promisify(execFile)
+const MB = Number(process.env.BENCH_SCALE_MB ?? 256)
+const VIDEOS = Number(process.env.BENCH_SCALE_VIDEOS ?? 100_000)
+const REQUESTS = Number(process.env.BENCH_SCALE_REQUESTS ?? 60)
+const CLIENTS = Number(process.env.BENCH_SCALE_CLIENTS ?? 50)
+const UPLOADS_PER_CLIENT = Number(process.env.BENCH_SCALE_UPLOADS ?? 2)
+const CLIENT_MB = Number(process.env.BENCH_SCALE_CLIENT_MB ?? 8)
+const ENGINES = (process.env.BENCH_SCALE_ENGINES ?? 'sqlite,postgres')
+  .split(',')
+  .map((e) => e.trim())
+const PARTS = new Set(
+  (process.env.BENCH_SCALE_PARTS ?? 'upload,pages,concurrent').split(',').map((p) => p.trim())
+)
+const PG_ADMIN = process.env.SIDECAST_TEST_POSTGRES_URL ?? null
+const REDIS = process.env.SIDECAST_TEST_REDIS_URL ?? null
+const GOAL_MS = 50
+/** Flags for every instance: one user sends many uploads from one address. */
+const SERVER_ARGS = [
+  '--max-upload-size',
+  `${Math.max(MB, CLIENT_MB) * 2 + 100}MB`,
+  '--max-unfinished-uploads',
+  '100000',
+  '--max-unfinished-bytes',
+  '1000GB',
+  '--max-connections-per-address',
+  '0'
+]
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecast-bench-scale-'))
+const cleanups: (() => Promise<void>)[] = []
+process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }))
+process.on('SIGINT', () => process.exit(130))
+
+type Engine = 'sqlite' | 'postgres'
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN
+}
+const ms = (x: number): string => `${x.toFixed(1)} ms`
+const mbps = (bytes: number, msTaken: number): number => bytes / 1024 / 1024 / (msTaken / 1000)
+
+async function makeFile(file: string, bytes: number): Promise<void> {
+  const head = path.join(work, `head-${crypto.randomBytes(4).toString('hex')}.mp4`)
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=25:duration=2',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    head
+  ])
+  const fd = fs.openSync(file, 'w')
+  fs.writeSync(fd, fs.readFileSync(head))
+  let left = bytes - fs.statSync(head).size
+  const block = crypto.randomBytes(8 * 1024 * 1024)
+  while (left > 0) {
+    const n = Math.min(left, block.length)
+    fs.writeSync(fd, block, 0, n)
+    left -= n
+  }
+  fs.closeSync(fd)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engines
+
+interface EngineSetup {
+  engine: Engine
+  env: ClusterEnv
+  drop(): Promise<void>
+}
+
+async function setUpEngine(engine: Engine): Promise<EngineSetup> {
+  const dataDir = fs.mkdtempSync(path.join(work, `${engine}-`))
+  if (engine === 'sqlite') {
+    return {
+      engine,
+      env: { dataDir, databaseUrl: null, redisUrl: null, publicUrl: null },
+      drop: async () => fs.rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+  const url = await createDatabase(PG_ADMIN as string, 'bench_scale')
+  const drop = async (): Promise<void> => {
+    await dropDatabase(PG_ADMIN as string, url).catch(() => {})
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+  cleanups.push(drop)
+  return { engine, env: { dataDir, databaseUrl: url, redisUrl: REDIS, publicUrl: null }, drop }
+}
+
+const target = (env: ClusterEnv) =>
+  databaseTarget({ dataDir: env.dataDir, databaseUrl: env.databaseUrl })
+
+/** A user, a token and a page session, made through the data layer. */
+async function benchUser(
+  env: ClusterEnv
+): Promise<{ userId: number; token: string; cookie: string }> {
+  const db = await openLibraryDb(target(env))
+  try {
+    const user = await db.createUser('bench', 'bench-password', true)
+    const token = (await db.createToken(user.id, 'bench')).token
+    const session = await db.createSession(user.id)
+    return { userId: user.id, token, cookie: `sidecast_session=${session.id}` }
+  } finally {
+    await db.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. One large upload
+
+function tusOnce(
+  endpoint: string,
+  token: string,
+  file: string,
+  size: number
+): Promise<{ ms: number; processMs: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const upload = new tus.Upload(fs.createReadStream(file), {
+      endpoint,
+      uploadSize: size,
+      chunkSize: Infinity,
+      retryDelays: [],
+      headers: { Authorization: `Bearer ${token}` },
+      metadata: { filename: 'bench.mp4', title: 'Bench large upload' },
+      onError: reject,
+      onSuccess: (payload) => {
+        if (!payload.lastResponse.getHeader('Sidecast-Video-Url')) {
+          reject(new Error('no Sidecast-Video-Url on the final response'))
+          return
+        }
+        const timing = /dur=([\d.]+)/.exec(payload.lastResponse.getHeader('Server-Timing') ?? '')
+        resolve({ ms: performance.now() - t0, processMs: Number(timing?.[1] ?? 0) })
+      }
+    })
+    upload.start()
+  })
+}
+
+async function largeUpload(setup: EngineSetup, token: string, file: string): Promise<string> {
+  const size = fs.statSync(file).size
+  const instance = await startInstance(setup.env, `bench-${setup.engine}`, SERVER_ARGS)
+  try {
+    const runs: { ms: number; processMs: number }[] = []
+    for (let i = 0; i < 2; i++)
+      runs.push(await tusOnce(`${instance.url}/api/uploads`, token, file, size))
+    const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a))
+    return (
+      `  one ${MB} MB upload, one PATCH: ${mbps(size, best.ms).toFixed(0)} MB/s (${(best.ms / 1000).toFixed(2)} s, best of ` +
+      `${runs.map((r) => (r.ms / 1000).toFixed(2)).join(' / ')} s); of which verify+thumbnail+save ${best.processMs.toFixed(0)} ms`
+    )
+  } finally {
+    await instance.stop()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. 100,000 videos
+
+const PRODUCTS = [
+  'Billing',
+  'Invoices',
+  'Reports',
+  'Settings',
+  'Dashboard',
+  'Onboarding',
+  'Payroll',
+  'Inventory'
+]
+const VERBS = ['export', 'import', 'filter', 'share', 'approve', 'archive', 'merge']
+const NOUNS = ['quarterly totals', 'customer list', 'expense claims', 'team roles', 'tax codes']
+
+/** The search row's text, as core-db.ts makes it (title, description, author, file, callouts). */
+function searchText(v: {
+  title: string
+  description: string
+  author: string
+  filename: string
+  callouts: { text: string }[]
+}): string {
+  return [v.title, v.description, v.author, v.filename, ...v.callouts.map((c) => c.text)].join('\n')
+}
+
+/** Bulk INSERTs of `count` videos (two callouts each) and their search rows; ms taken. */
+async function seedVideos(sqlDb: SqlDb, ownerId: number, count: number): Promise<number> {
+  const t0 = performance.now()
+  const batch = sqlDb.dialect === 'sqlite' ? 1000 : 500
+  const start = Date.now()
+  for (let from = 0; from < count; from += batch) {
+    const videos = []
+    const search = []
+    for (let i = from; i < Math.min(count, from + batch); i++) {
+      const id = crypto.randomBytes(12).toString('base64url')
+      const verb = VERBS[i % VERBS.length] as string
+      const noun = NOUNS[i % NOUNS.length] as string
+      const product = PRODUCTS[i % PRODUCTS.length] as string
+      const title = `Walkthrough ${i}: how to ${verb} the ${noun} in ${product}`
+      const description = `Step by step for team ${i % 50}: where ${noun} live and who may ${verb} them.`
+      const callouts = [
+        { text: `callout ${i}`, startMs: 0, endMs: 1000 },
+        { text: `${verb} ${noun} here`, startMs: 2000, endMs: 4000 }
+      ]
+      const filename = `walkthrough-${i}.mp4`
+      videos.push({
+        id,
+        title,
+        description,
+        owner_id: ownerId,
+        author_name: 'bench',
+        duration_ms: 60_000 + (i % 600) * 1000,
+        size_bytes: 5_000_000 + i,
+        filename,
+        mime_type: 'video/mp4',
+        project_id: null,
+        callouts: JSON.stringify(callouts),
+        has_thumbnail: 0,
+        upload_id: crypto.randomBytes(16).toString('hex'),
+        storage: 'file',
+        width: 1920,
+        height: 1080,
+        created_at: new Date(start - i * 60_000).toISOString(),
+        link_token: null,
+        camera_upload_id: null,
+        camera_facts: null
+      })
+      const text = searchText({ title, description, author: 'bench', filename, callouts })
+      search.push({
+        video_id: id,
+        body: sqlDb.dialect === 'sqlite' ? text : (tsvector(text) as unknown as string)
+      })
+    }
+    await sqlDb.tx(async (trx) => {
+      await trx.insertInto('videos').values(videos).execute()
+      await trx.insertInto('video_search').values(search).execute()
+    })
+  }
+  if (sqlDb.dialect === 'postgres') {
+    // What autovacuum would do soon after a bulk load: planner statistics.
+    await pgQuery('ANALYZE')
+  }
+  return performance.now() - t0
+}
+
+/** A plain SQL statement on PostgreSQL (planner statistics, EXPLAIN), outside Kysely. */
+let pgUrl: string | null = null
+async function pgQuery(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: pgUrl as string })
+  await client.connect()
+  try {
+    return await client.query(text, values)
+  } finally {
+    await client.end()
+  }
+}
+
+const QUERIES: { label: string; path: string; q: string }[] = [
+  { label: 'GET / (newest 48 of all)', path: '/', q: '' },
+  { label: 'GET /?page=1000 (deep page)', path: '/?page=1000', q: '' },
+  { label: 'GET /?q=walkthrough (every video)', path: '/?q=walkthrough', q: 'walkthrough' },
+  { label: 'GET /?q=invoices (1 in 8)', path: '/?q=invoices', q: 'invoices' },
+  {
+    label: 'GET /?q=approve invoices (1 in 56)',
+    path: '/?q=approve%20invoices',
+    q: 'approve invoices'
+  },
+  { label: 'GET /?q=callout 99999 (one)', path: '/?q=callout%2099999', q: 'callout 99999' },
+  { label: 'GET /api/videos?q=invoices', path: '/api/videos?q=invoices', q: 'invoices' }
+]
+
+async function timeGet(
+  url: string,
+  headers: Record<string, string>
+): Promise<{ ms: number; status: number; bytes: number }> {
+  const t0 = performance.now()
+  const res = await fetch(url, { headers })
+  const body = await res.arrayBuffer()
+  return { ms: performance.now() - t0, status: res.status, bytes: body.byteLength }
+}
+
+/** The plans of the library page's queries (what searchVideos and countVideos run). */
+async function explain(sqlDb: SqlDb, q: string): Promise<string> {
+  const lines: string[] = []
+  if (sqlDb.dialect === 'postgres') {
+    const words = q
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => `${w.toLowerCase()}:*`)
+      .join(' & ')
+    const where = q
+      ? `WHERE videos.id IN (SELECT video_id FROM video_search WHERE video_search.body @@ to_tsquery('simple', $1)
+           UNION SELECT video_id FROM comment_search WHERE comment_search.body @@ to_tsquery('simple', $1))`
+      : ''
+    const values = q ? [words] : []
+    for (const text of [
+      `SELECT count(*) FROM videos ${where}`,
+      `SELECT videos.* FROM videos ${where} ORDER BY videos.created_at DESC, videos.seq DESC LIMIT 48 OFFSET 0`
+    ]) {
+      const plan = await pgQuery(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values)
+      lines.push(`    ${text.replace(/\s+/g, ' ')}`)
+      for (const row of plan.rows as { 'QUERY PLAN': string }[])
+        lines.push(`      ${row['QUERY PLAN']}`)
+    }
+  } else {
+    const raw = sqlDb.sqlite
+    if (!raw) return ''
+    const match = q
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => `"${w}"*`)
+      .join(' AND ')
+    const where = q
+      ? `WHERE videos.id IN (SELECT video_id FROM video_search WHERE video_search MATCH @m
+           UNION SELECT video_id FROM comment_search WHERE comment_search MATCH @m)`
+      : ''
+    for (const text of [
+      `SELECT count(*) FROM videos ${where}`,
+      `SELECT videos.* FROM videos ${where} ORDER BY videos.created_at DESC, videos.rowid DESC LIMIT 48 OFFSET 0`
+    ]) {
+      const params = q ? { m: match } : {}
+      const plan = raw.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]
+      const t0 = performance.now()
+      raw.prepare(text).all(params)
+      lines.push(`    ${text.replace(/\s+/g, ' ')}  (${ms(performance.now() - t0)})`)
+      for (const row of plan) lines.push(`      ${row.detail}`)
+    }
+  }
+  return lines.join('\n')
+}
+
+async function pages(
+  setup: EngineSetup,
+  user: { userId: number; cookie: string; token: string }
+): Promise<void> {
+  const out = { push: (line: string) => console.log(line) }
+  const sqlDb = await openSql(target(setup.env))
+  pgUrl = setup.env.databaseUrl
+  let seedMs: number
+  try {
+    seedMs = await seedVideos(sqlDb, user.userId, VIDEOS)
+  } catch (error) {
+    await sqlDb.close()
+    throw error
+  }
+  out.push(
+    `  seeded ${VIDEOS.toLocaleString('en')} videos with callouts and search rows in ${(seedMs / 1000).toFixed(1)} s (bulk INSERTs)`
+  )
+
+  const instance = await startInstance(setup.env, `bench-${setup.engine}`, SERVER_ARGS)
+  const missed: string[] = []
+  try {
+    const headers = { cookie: user.cookie, authorization: `Bearer ${user.token}` }
+    for (let i = 0; i < 5; i++) await timeGet(`${instance.url}/`, headers)
+    out.push(
+      `  client wall time over loopback (no Server-Timing on pages), ${REQUESTS} requests each after 5 warm-ups:`
+    )
+    for (const query of QUERIES) {
+      const runs: { ms: number; status: number; bytes: number }[] = []
+      for (let i = 0; i < 3; i++) await timeGet(`${instance.url}${query.path}`, headers)
+      for (let i = 0; i < REQUESTS; i++)
+        runs.push(await timeGet(`${instance.url}${query.path}`, headers))
+      const bad = runs.find((r) => r.status !== 200)
+      if (bad) throw new Error(`${query.label} answered ${bad.status}`)
+      const p95 = percentile(
+        runs.map((r) => r.ms),
+        95
+      )
+      if (p95 >= GOAL_MS) missed.push(query.q)
+      out.push(
+        `    ${query.label.padEnd(38)} p50 ${ms(
+          percentile(
+            runs.map((r) => r.ms),
+            50
+          )
+        ).padStart(9)}  p95 ${ms(p95).padStart(9)}` +
+          `  (${(runs[0]?.bytes ?? 0).toLocaleString('en')} bytes)${p95 < GOAL_MS ? '' : `  (above the ${GOAL_MS} ms goal)`}`
+      )
+    }
+    // The data layer's share: the page's two queries through LibraryDb, in this process.
+    const db = await openLibraryDb(target(setup.env))
+    try {
+      out.push(
+        `  data layer alone (countVideos + searchVideos limit 48, in this process), 30 runs each:`
+      )
+      for (const q of [...new Set(QUERIES.map((x) => x.q))]) {
+        const times: number[] = []
+        for (let i = 0; i < 33; i++) {
+          const t0 = performance.now()
+          await db.countVideos(q || undefined)
+          await db.searchVideos(q, { limit: 48 })
+          if (i >= 3) times.push(performance.now() - t0)
+        }
+        out.push(
+          `    q=${JSON.stringify(q).padEnd(20)} p50 ${ms(percentile(times, 50)).padStart(9)}  p95 ${ms(percentile(times, 95)).padStart(9)}`
+        )
+      }
+    } finally {
+      await db.close()
+    }
+    for (const q of [...new Set(missed)]) {
+      out.push(`  where the time goes for q=${JSON.stringify(q)}:`)
+      out.push(await explain(sqlDb, q))
+    }
+  } finally {
+    await instance.stop()
+    await sqlDb.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Many clients at once
+
+function uploadOnce(base: string, token: string, file: string, size: number): Promise<number> {
+  const t0 = performance.now()
+  const call = (
+    method: string,
+    pathname: string,
+    headers: Record<string, string | number>,
+    body?: string
+  ) =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const u = new URL(base)
+      const req = http.request(
+        { host: u.hostname, port: u.port, method, path: pathname, agent: false, headers },
+        (res) => {
+          res.resume()
+          res.on('end', () => resolve(res))
+        }
+      )
+      req.setTimeout(600_000, () => req.destroy(new Error(`${method} timed out`)))
+      req.on('error', reject)
+      if (body !== undefined) {
+        fs.createReadStream(body, { highWaterMark: 1024 * 1024 }).pipe(req)
+      } else {
+        req.end()
+      }
+    })
+  const auth = { 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${token}` }
+  return (async () => {
+    const meta = `filename ${Buffer.from('load.mp4').toString('base64')},title ${Buffer.from('Load').toString('base64')}`
+    const created = await call('POST', '/api/uploads', {
+      ...auth,
+      'Upload-Length': size,
+      'Upload-Metadata': meta
+    })
+    if (created.statusCode !== 201) throw new Error(`POST answered ${created.statusCode}`)
+    const where = new URL(created.headers.location ?? '').pathname
+    const done = await call(
+      'PATCH',
+      where,
+      {
+        ...auth,
+        'Upload-Offset': 0,
+        'Content-Type': 'application/offset+octet-stream',
+        'Content-Length': size
+      },
+      file
+    )
+    if (done.statusCode !== 204) throw new Error(`PATCH answered ${done.statusCode}`)
+    return performance.now() - t0
+  })()
+}
+
+async function concurrent(
+  label: string,
+  engine: Engine,
+  instances: number,
+  file: string
+): Promise<string> {
+  const size = fs.statSync(file).size
+  let token = ''
+  const cluster = await startCluster({
+    instances,
+    postgresAdminUrl: engine === 'postgres' ? PG_ADMIN : null,
+    redisUrl: engine === 'postgres' ? REDIS : null,
+    prefix: 'bench_scale',
+    serverArgs: SERVER_ARGS,
+    prepare: async (env) => {
+      token = await addUser(env, 'bench', 'bench-password', true)
+    },
+    dataDir: fs.mkdtempSync(path.join(work, 'cluster-'))
+  })
+  cleanups.push(() => cluster.stop())
+  try {
+    const latencies: number[] = []
+    const failures: string[] = []
+    const t0 = performance.now()
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (let i = 0; i < UPLOADS_PER_CLIENT; i++) {
+          try {
+            latencies.push(await uploadOnce(cluster.nginx.url, token, file, size))
+          } catch (error) {
+            failures.push(String(error))
+          }
+        }
+      })
+    )
+    const wall = performance.now() - t0
+    const done = latencies.length
+    return (
+      `  ${label.padEnd(34)} ${mbps(done * size, wall)
+        .toFixed(0)
+        .padStart(4)} MB/s, ${(done / (wall / 1000)).toFixed(1)} uploads/s ` +
+      `(${done}/${CLIENTS * UPLOADS_PER_CLIENT} in ${(wall / 1000).toFixed(1)} s); one upload p50 ${(percentile(latencies, 50) / 1000).toFixed(1)} s, ` +
+      `p95 ${(percentile(latencies, 95) / 1000).toFixed(1)} s${failures.length ? `; ${failures.length} failed: ${[...new Set(failures)].slice(0, 3).join('; ')}` : ''}`
+    )
+  } finally {
+    await cluster.stop()
+    fs.rmSync(cluster.env.dataDir, { recursive: true, force: true })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const engines = ENGINES.filter((e): e is Engine => e === 'sqlite' || e === 'postgres')
+  if (engines.includes('postgres') && (!PG_ADMIN || !REDIS)) {
+    console.log(
+      'PostgreSQL part skipped: SIDECAST_TEST_POSTGRES_URL / SIDECAST_TEST_REDIS_URL not set (run through scripts/with-services.ts)'
+    )
+    engines.splice(engines.indexOf('postgres'), 1)
+  }
+  console.log(
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`
+  )
+  const big = path.join(work, 'large.mp4')
+  const small = path.join(work, 'client.mp4')
+  if (PARTS.has('upload')) await makeFile(big, Math.round(MB * 1024 * 1024))
+  if (PARTS.has('concurrent')) await makeFile(small, Math.round(CLIENT_MB * 1024 * 1024))
+
+  for (const engine of engines) {
+    console.log(`\n${engine === 'postgres' ? 'PostgreSQL (+ Redis)' : 'SQLite (embedded)'}:`)
+    const setup = await setUpEngine(engine)
+    try {
+      const user = await benchUser(setup.env)
+      if (PARTS.has('upload')) console.log(await largeUpload(setup, user.token, big))
+      if (PARTS.has('pages')) await pages(setup, user)
+    } finally {
+      await setup.drop()
+    }
+  }
+
+  if (PARTS.has('concurrent')) {
+    console.log(
+      `\n${CLIENTS} clients at once, ${UPLOADS_PER_CLIENT} uploads of ${CLIENT_MB} MB each, through nginx (load ${os.loadavg()[0]?.toFixed(1)}):`
+    )
+    if (engines.includes('sqlite'))
+      console.log(await concurrent('SQLite, one instance', 'sqlite', 1, small))
+    if (engines.includes('postgres')) {
+      console.log(await concurrent('PostgreSQL + Redis, one instance', 'postgres', 1, small))
+      console.log(await concurrent('PostgreSQL + Redis, two instances', 'postgres', 2, small))
+    }
+  }
+  console.log(
+    `\nload at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`
+  )
+}
+
+void main()
+  .catch((error: unknown) => {
+    console.error(error)
+    process.exitCode = 1
+  })
+  .finally(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
+    process.exit(process.exitCode ?? 0)
+  })
