@@ -224,6 +224,8 @@ describe.each(ENGINES)('core-db on $engine', ({ engine, skip, title }) => {
       const ada = await lib.createUser('ada', 'pw-ada-123', false)
       const { token, record } = await lib.createToken(ada.id, 'laptop')
       await lib.userForToken(token)
+      const closing = lib.close()
+      await Promise.all([closing, lib.close()]) // closing twice is closing once
       await reopen()
       expect((await lib.listTokens(ada.id))[0]?.lastUsedAt).toEqual(expect.any(String))
       expect(record.lastUsedAt).toBeNull()
@@ -310,6 +312,13 @@ describe.each(ENGINES)('core-db on $engine', ({ engine, skip, title }) => {
       expect(again.video).toEqual(first.video)
       expect(await lib.countVideos()).toBe(1)
       expect((await lib.getUpload('u1'))?.state).toBe('done')
+      // Two finishing at once (two instances): one video, both answers it.
+      await lib.createUpload('u9', ada.id, 'v9', '{}', 1000)
+      const racing = await Promise.all(
+        [1, 2, 3].map(() => lib.completeUpload('u9', videoFacts('v9', ada.id, { uploadId: 'u9' })))
+      )
+      expect(new Set(racing.map((r) => JSON.stringify(r.video))).size).toBe(1)
+      expect((await lib.searchVideos('')).map((v) => v.id).sort()).toEqual(['v1', 'v9'])
 
       await lib.createUpload('c1', ada.id, 'v1', '{"cameraFor":"v1"}', 10)
       const cam = await lib.attachCamera('c1', 'v1', { offsetMs: 0, durationMs: 2000 })
@@ -353,6 +362,11 @@ describe.each(ENGINES)('core-db on $engine', ({ engine, skip, title }) => {
 
       expect(await lib.detachCamera('v1')).toEqual({ previousUploadId: null })
       expect(await lib.detachCamera('missing')).toBeNull()
+      await lib.createUpload('c3', ada.id, 'v1', '{"cameraFor":"v1"}', 10)
+      await lib.attachCamera('c3', 'v1', { offsetMs: 0, durationMs: 1 })
+      expect(await lib.detachCamera('v1')).toEqual({ previousUploadId: 'c3' })
+      expect(await lib.getUpload('c3')).toBeNull()
+      expect((await lib.getVideo('v1'))?.camera).toBeNull()
     })
 
     it('saveEdits: the next version on the newest base, a conflict otherwise, one winner of two at once', async () => {

@@ -217,6 +217,8 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
   /** The flush under way, so close() waits for it before closing the connection. */
   let flushing: Promise<void> | null = null
   let closed = false
+  /** close() once, however often it is called. */
+  let closing: Promise<void> | null = null
 
   // --- helpers taking the executor (the database, or a transaction's `trx`) ------------------
 
@@ -1004,12 +1006,14 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
       await deleteUpload(db, id)
     },
 
-    async close() {
-      if (closed) return
-      clearInterval(tokenUseTimer)
-      await flushTokenUses()
-      closed = true
-      await sqlDb.close()
+    close() {
+      closing ??= (async () => {
+        clearInterval(tokenUseTimer)
+        await flushTokenUses()
+        closed = true
+        await sqlDb.close()
+      })()
+      return closing
     }
   }
 
