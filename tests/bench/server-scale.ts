@@ -34,6 +34,7 @@ import * as tus from 'tus-js-client'
 import { databaseTarget, openLibraryDb } from '../../server/src/db/open'
 import { openSql, type SqlDb } from '../../server/src/db/sql/connection'
 import { tsvector } from '../../server/src/db/sql/search'
+import type { VideoSearchTable, VideosTable } from '../../server/src/db/sql/tables'
 import {
   addUser,
   createDatabase,
@@ -239,14 +240,17 @@ function searchText(v: {
   return [v.title, v.description, v.author, v.filename, ...v.callouts.map((c) => c.text)].join('\n')
 }
 
+/** Columns the database fills in (Kysely's Generated<>). */
+type Defaulted = 'edits_version' | 'access' | 'awaiting_edits' | 'awaiting_camera'
+
 /** Bulk INSERTs of `count` videos (two callouts each) and their search rows; ms taken. */
 async function seedVideos(sqlDb: SqlDb, ownerId: number, count: number): Promise<number> {
   const t0 = performance.now()
   const batch = sqlDb.dialect === 'sqlite' ? 1000 : 500
   const start = Date.now()
   for (let from = 0; from < count; from += batch) {
-    const videos = []
-    const search = []
+    const videos: Omit<VideosTable, Defaulted>[] = []
+    const search: VideoSearchTable[] = []
     for (let i = from; i < Math.min(count, from + batch); i++) {
       const id = crypto.randomBytes(12).toString('base64url')
       const verb = VERBS[i % VERBS.length] as string
