@@ -6,6 +6,8 @@
  * collection items) get a `seq` identity standing for it; notifications' AUTOINCREMENT id is an
  * identity (ids only grow); moments and lengths in ms are BIGINT; the FTS5 tables are tables of
  * a `body tsvector` keyed by the request's or comment's `seq`, with GIN indexes (search.ts).
+ * Two indexes SQLite does without: requests by the video that solved them (a deleted video
+ * reopens them) and collections newest first.
  */
 export const POSTGRES_LEARN_MIGRATION = `
   CREATE TABLE requests (
