@@ -173,7 +173,7 @@ describe('one video', () => {
 
   it('DELETE: another user 403; the owner 204, and the bytes and thumbnail go too', async () => {
     const extra = await upload(s.token, { filename: 'gone.mp4', title: 'To delete' })
-    const where = s.app.library.db.videoStorage(extra)!
+    const where = (await s.app.library.db.videoStorage(extra))!
     const file = path.join(s.dataDir, 'videos', where.uploadId)
     const thumb = path.join(s.dataDir, 'thumbs', `${extra}.jpg`)
     expect(fs.existsSync(file) && fs.existsSync(thumb)).toBe(true)
@@ -201,7 +201,7 @@ describe('one video', () => {
 
 describe('session auth (the pages’ scripts)', () => {
   it('reads with the cookie; writes need the x-csrf-token of that session', async () => {
-    const session = s.app.library.db.createSession(s.user.id)
+    const session = await s.app.library.db.createSession(s.user.id)
     const cookie = { Cookie: `${SESSION_COOKIE}=${session.id}` }
     expect((await call('GET', '/api/me', cookie)).json).toEqual({
       name: 'alice',
@@ -218,7 +218,7 @@ describe('session auth (the pages’ scripts)', () => {
       { title: 'via session' }
     )
     expect(r.status).toBe(403)
-    const otherSession = s.app.library.db.createSession(s.user.id)
+    const otherSession = await s.app.library.db.createSession(s.user.id)
     r = await call(
       'PATCH',
       `/api/videos/${aliceVideo}`,
@@ -235,12 +235,12 @@ describe('session auth (the pages’ scripts)', () => {
     expect(r.status).toBe(200)
     expect(r.json.title).toBe('via session')
 
-    s.app.library.db.deleteSession(session.id)
+    await s.app.library.db.deleteSession(session.id)
     expect((await call('GET', '/api/me', cookie)).status).toBe(401)
   })
 
   it('a session cookie does not open the upload endpoint (tokens only)', async () => {
-    const session = s.app.library.db.createSession(s.user.id)
+    const session = await s.app.library.db.createSession(s.user.id)
     const r = await request(s.url, 'POST', '/api/uploads', {
       'Tus-Resumable': '1.0.0',
       Cookie: `${SESSION_COOKIE}=${session.id}`,

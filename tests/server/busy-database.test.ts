@@ -42,8 +42,8 @@ function lockDatabase(s: TestServer): Connection {
 }
 
 /** A video row to read and change (its bytes do not matter here). */
-function seedVideo(s: TestServer, id: string, title: string): void {
-  s.app.library.db.insertVideo({
+async function seedVideo(s: TestServer, id: string, title: string): Promise<void> {
+  await s.app.library.db.insertVideo({
     id,
     title,
     description: '',
@@ -89,7 +89,7 @@ function expectBusy(res: RawResponse): void {
 describe('a database locked by another connection', () => {
   it('reads answer at once, writes answer 503 with Retry-After, and nothing is lost', async () => {
     const s = await start()
-    seedVideo(s, 'busyVideo0000001', 'Before the lock')
+    await seedVideo(s, 'busyVideo0000001', 'Before the lock')
     const session = await signInWithFetch(s.url, 'alice', 'alice-password')
 
     const holder = lockDatabase(s)
@@ -145,7 +145,7 @@ describe('a database locked by another connection', () => {
     // Afterwards everything works, and the lock holder's change and the server's are both kept.
     const after = await jsonPatch(s, 'busyVideo0000001', { title: 'After the lock' })
     expect(after.status).toBe(200)
-    const video = s.app.library.db.getVideo('busyVideo0000001')
+    const video = await s.app.library.db.getVideo('busyVideo0000001')
     expect(video).toMatchObject({
       title: 'After the lock',
       description: 'written by the lock holder'
@@ -168,8 +168,8 @@ describe('a database locked by another connection', () => {
         reader.close()
       }
     }
-    const lastUsed = (): string | null =>
-      s.app.library.db.listTokens(s.user.id)[0]?.lastUsedAt ?? null
+    const lastUsed = async (): Promise<string | null> =>
+      (await s.app.library.db.listTokens(s.user.id))[0]?.lastUsedAt ?? null
 
     const holder = lockDatabase(s)
     for (let i = 0; i < 3; i++) {
@@ -178,21 +178,21 @@ describe('a database locked by another connection', () => {
       expect(ms).toBeLessThan(READ_BOUND_MS)
     }
     // Shown on the profile page at once, though not written yet…
-    expect(lastUsed()).not.toBeNull()
+    expect(await lastUsed()).not.toBeNull()
     // …and a write attempted while the lock is held keeps the stamp for later, without throwing.
-    s.app.library.db.flushTokenUses()
+    await s.app.library.db.flushTokenUses()
     holder.exec('COMMIT')
     holder.close()
     expect(stampOnDisk()).toBeNull()
 
-    s.app.library.db.flushTokenUses()
+    await s.app.library.db.flushTokenUses()
     const stamped = stampOnDisk()
     expect(stamped).not.toBeNull()
-    expect(stamped).toBe(lastUsed())
+    expect(stamped).toBe(await lastUsed())
 
     // Within the minute, more reads stamp nothing new.
     expect((await request(s.url, 'GET', '/api/me', bearer(s))).status).toBe(200)
-    s.app.library.db.flushTokenUses()
+    await s.app.library.db.flushTokenUses()
     expect(stampOnDisk()).toBe(stamped)
   })
 })

@@ -120,7 +120,7 @@ describe('the camera of a video', () => {
   it('is linked to its video; viewers wait (409) until it and its render are there, then see the bubble where the edits put it', async () => {
     const s = await servers.start()
     const videoId = await uploadRecording(s, true)
-    expect(video(s, videoId)).toMatchObject({ awaitingCamera: true, camera: null })
+    expect(await video(s, videoId)).toMatchObject({ awaitingCamera: true, camera: null })
     // The recording alone: viewers get "being processed", the owner the original.
     const waiting = await request(s.url, 'GET', `/media/${videoId}`, bearer(s.otherToken))
     expect(waiting.status).toBe(409)
@@ -140,7 +140,7 @@ describe('the camera of a video', () => {
     expect(sent.finished?.status).toBe(204)
     expect(sent.finished?.headers['sidecast-upload-state']).toBe('done')
     expect(sent.finished?.headers['sidecast-video-id']).toBe(videoId)
-    const linked = video(s, videoId)
+    const linked = await video(s, videoId)
     expect(linked.awaitingCamera).toBe(false)
     expect(linked.camera).toMatchObject({
       id: sent.uploadId,
@@ -150,10 +150,10 @@ describe('the camera of a video', () => {
     expect(fs.readFileSync(path.join(s.dataDir, 'videos', sent.uploadId)).equals(redCamera)).toBe(
       true
     )
-    expect(s.app.library.db.countVideos()).toBe(1)
+    expect(await s.app.library.db.countVideos()).toBe(1)
 
     await s.app.library.renders.idle()
-    const media = s.app.library.renders.viewerMedia(video(s, videoId))
+    const media = await s.app.library.renders.viewerMedia(await video(s, videoId))
     if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
     expect(media.stale).toBe(false)
     const served = await request(s.url, 'GET', `/media/${videoId}`, bearer(s.otherToken))
@@ -178,8 +178,8 @@ describe('the camera of a video', () => {
     await s.app.library.renders.close()
     const sent = await uploadCamera(s, videoId, redCamera)
     expect(sent.finished?.status).toBe(204)
-    expect(video(s, videoId).awaitingCamera).toBe(false)
-    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toEqual({
+    expect((await video(s, videoId)).awaitingCamera).toBe(false)
+    expect(await s.app.library.renders.viewerMedia(await video(s, videoId))).toEqual({
       kind: 'processing',
       failed: null
     })
@@ -191,8 +191,7 @@ describe('the camera of a video', () => {
       (await request(s.url, 'GET', `/media/${videoId}?original=1`, bearer(s.token))).status
     ).toBe(200)
     expect(
-      s.app.library.renders
-        .rendersOf(videoId)
+      (await s.app.library.renders.rendersOf(videoId))
         .filter((r) => r.kind === 'viewer')
         .map((r) => r.state)
     ).toEqual(['queued'])
@@ -203,17 +202,17 @@ describe('the camera of a video', () => {
     const videoId = await uploadRecording(s, true)
     await save(s, videoId, 0, editsWith(BUBBLE))
     // Asked before the camera is there: it waits, and nothing is rendered without the bubble.
-    expect(s.app.library.renders.download(video(s, videoId))).toEqual({
+    expect(await s.app.library.renders.download(await video(s, videoId))).toEqual({
       state: 'queued',
       progress: 0
     })
-    expect(s.app.library.renders.rendersOf(videoId).filter((r) => r.kind === 'download')).toEqual(
-      []
-    )
+    expect(
+      (await s.app.library.renders.rendersOf(videoId)).filter((r) => r.kind === 'download')
+    ).toEqual([])
     expect((await uploadCamera(s, videoId, redCamera)).finished?.status).toBe(204)
-    s.app.library.renders.download(video(s, videoId))
+    await s.app.library.renders.download(await video(s, videoId))
     await s.app.library.renders.idle()
-    const red = s.app.library.renders.download(video(s, videoId))
+    const red = await s.app.library.renders.download(await video(s, videoId))
     if (red.state !== 'ready') throw new Error(`download not ready: ${JSON.stringify(red)}`)
     const [r1, g1] = await meanColour(red.file, 3, INSIDE)
     expect(r1).toBeGreaterThan(180)
@@ -221,9 +220,9 @@ describe('the camera of a video', () => {
 
     // Another camera, same edits version: the download is made again, with it.
     expect((await uploadCamera(s, videoId, greenCamera)).finished?.status).toBe(204)
-    expect(s.app.library.renders.download(video(s, videoId)).state).not.toBe('ready')
+    expect((await s.app.library.renders.download(await video(s, videoId))).state).not.toBe('ready')
     await s.app.library.renders.idle()
-    const green = s.app.library.renders.download(video(s, videoId))
+    const green = await s.app.library.renders.download(await video(s, videoId))
     if (green.state !== 'ready') throw new Error(`download not ready: ${JSON.stringify(green)}`)
     const [r2, g2] = await meanColour(green.file, 3, INSIDE)
     expect(g2).toBeGreaterThan(180)
@@ -257,12 +256,12 @@ describe('the camera of a video', () => {
     })
     expect(badRanges.created.status).toBe(400)
     // Nothing was stored or linked.
-    expect(video(s, videoId).camera).toBeNull()
-    expect(s.app.library.db.listUploads('uploading')).toEqual([])
+    expect((await video(s, videoId)).camera).toBeNull()
+    expect(await s.app.library.db.listUploads('uploading')).toEqual([])
     // An admin may.
     const byAdmin = await uploadCamera(s, videoId, redCamera, s.adminToken)
     expect(byAdmin.finished?.status).toBe(204)
-    expect(video(s, videoId).camera?.id).toBe(byAdmin.uploadId)
+    expect((await video(s, videoId)).camera?.id).toBe(byAdmin.uploadId)
   })
 
   it('counts against the unfinished-upload caps like any upload', async () => {
@@ -281,7 +280,7 @@ describe('the camera of a video', () => {
     const video2 = await createUpload(s, screen.length, { filename: 'other.mp4' })
     expect(video2.res.status).toBe(429)
     expect((await patch(s, begun.path, 0, redCamera)).status).toBe(204)
-    expect(video(s, videoId).camera?.id).toBe(begun.id)
+    expect((await video(s, videoId)).camera?.id).toBe(begun.id)
     expect((await uploadCamera(s, videoId, greenCamera)).finished?.status).toBe(204)
   })
 
@@ -294,7 +293,7 @@ describe('the camera of a video', () => {
     expect(JSON.parse(sent.finished?.text ?? '{}').error).toMatch(
       /^The camera recording is not usable/
     )
-    expect(video(s, videoId)).toMatchObject({ camera: null, awaitingCamera: true })
+    expect(await video(s, videoId)).toMatchObject({ camera: null, awaitingCamera: true })
     expect(fs.existsSync(path.join(s.dataDir, 'videos', sent.uploadId))).toBe(false)
   })
 
@@ -305,18 +304,21 @@ describe('the camera of a video', () => {
     const first = await uploadCamera(s, videoId, redCamera)
     expect(first.finished?.status).toBe(204)
     await s.app.library.renders.idle()
-    const viewerRenders = (): { editsVersion: number; state: string; key: string }[] =>
-      s.app.library.renders
-        .rendersOf(videoId)
+    const viewerRenders = async (): Promise<
+      { editsVersion: number; state: string; key: string }[]
+    > =>
+      (await s.app.library.renders.rendersOf(videoId))
         .filter((r) => r.kind === 'viewer')
         .map((r) => ({ editsVersion: r.editsVersion, state: r.state, key: r.redactionKey }))
-    expect(viewerRenders()).toEqual([{ editsVersion: 1, state: 'done', key: expect.any(String) }])
-    const firstKey = viewerRenders()[0]?.key
+    expect(await viewerRenders()).toEqual([
+      { editsVersion: 1, state: 'done', key: expect.any(String) }
+    ])
+    const firstKey = (await viewerRenders())[0]?.key
 
     // A callout's text: same render key, nothing queued, the same render serves.
     await save(s, videoId, 1, editsWith(BUBBLE, 'Two'))
-    expect(viewerRenders()).toEqual([{ editsVersion: 1, state: 'done', key: firstKey }])
-    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
+    expect(await viewerRenders()).toEqual([{ editsVersion: 1, state: 'done', key: firstKey }])
+    expect(await s.app.library.renders.viewerMedia(await video(s, videoId))).toMatchObject({
       kind: 'render',
       editsVersion: 1,
       stale: false
@@ -325,13 +327,13 @@ describe('the camera of a video', () => {
     // The bubble moved to the top-left corner: a new render, the old one served meanwhile.
     const moved: Bubble = { ...BUBBLE, x: 0, y: 0 }
     await save(s, videoId, 2, editsWith(moved, 'Two'))
-    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
+    expect(await s.app.library.renders.viewerMedia(await video(s, videoId))).toMatchObject({
       kind: 'render',
       editsVersion: 1,
       stale: true
     })
     await s.app.library.renders.idle()
-    const after = s.app.library.renders.viewerMedia(video(s, videoId))
+    const after = await s.app.library.renders.viewerMedia(await video(s, videoId))
     if (after.kind !== 'render') throw new Error('no render')
     expect(after).toMatchObject({ editsVersion: 3, stale: false })
     // Red now at the top-left, blue where the bubble was.
@@ -344,11 +346,11 @@ describe('the camera of a video', () => {
     // A second camera replaces the first: its bytes go, a new render has the new camera.
     const second = await uploadCamera(s, videoId, greenCamera)
     expect(second.finished?.status).toBe(204)
-    expect(video(s, videoId).camera?.id).toBe(second.uploadId)
+    expect((await video(s, videoId)).camera?.id).toBe(second.uploadId)
     expect(fs.existsSync(path.join(s.dataDir, 'videos', first.uploadId))).toBe(false)
-    expect(s.app.library.db.getUpload(first.uploadId)).toBeNull()
+    expect(await s.app.library.db.getUpload(first.uploadId)).toBeNull()
     await s.app.library.renders.idle()
-    const green = s.app.library.renders.viewerMedia(video(s, videoId))
+    const green = await s.app.library.renders.viewerMedia(await video(s, videoId))
     if (green.kind !== 'render') throw new Error('no render')
     expect(green.stale).toBe(false)
     const [r, g] = await meanColour(green.file, 3, { x: 30, y: 30, w: 40, h: 40 })
@@ -368,7 +370,7 @@ describe('the camera of a video', () => {
     const del = await request(s.url, 'DELETE', `/api/videos/${videoId}`, bearer(s.token))
     expect(del.status).toBe(204)
     expect(fs.existsSync(cameraFile)).toBe(false)
-    expect(s.app.library.db.getUpload(cam.uploadId)).toBeNull()
+    expect(await s.app.library.db.getUpload(cam.uploadId)).toBeNull()
     // A camera for the deleted video: 404.
     const late = await uploadCamera(s, videoId, redCamera)
     expect(late.created.status).toBe(404)
@@ -383,7 +385,7 @@ describe('the camera of a video', () => {
       cameraFollows: '1'
     })
     expect((await patch(s, created.path, 0, screen)).status).toBe(204)
-    expect(video(s, other)).toMatchObject({ camera: null, awaitingCamera: true })
+    expect(await video(s, other)).toMatchObject({ camera: null, awaitingCamera: true })
     expect(fs.existsSync(path.join(s.dataDir, 'videos', cam2.uploadId))).toBe(false)
     expect((await request(s.url, 'GET', `/media/${other}`, bearer(s.otherToken))).status).toBe(409)
   })
@@ -398,7 +400,7 @@ describe('the camera of a video', () => {
     })
     expect((await uploadCamera(s, videoId, redCamera)).finished?.status).toBe(204)
     await s.app.library.renders.idle()
-    const before = s.app.library.renders.viewerMedia(video(s, videoId))
+    const before = await s.app.library.renders.viewerMedia(await video(s, videoId))
     if (before.kind !== 'render') throw new Error('no render')
     expect((await meanColour(before.file, 3, INSIDE))[0]).toBeGreaterThan(180)
 
@@ -409,9 +411,11 @@ describe('the camera of a video', () => {
     const created = await createUpload(s, grey.length, { filename: 'grey.mp4', replaces: videoId })
     expect((await patch(s, created.path, 0, grey)).status).toBe(204)
     // The old render (blue screen, red bubble) is not what the new version looks like: gone.
-    expect(s.app.library.renders.viewerMedia(video(s, videoId)).kind).toBe('processing')
+    expect((await s.app.library.renders.viewerMedia(await video(s, videoId))).kind).toBe(
+      'processing'
+    )
     await s.app.library.renders.idle()
-    const after = s.app.library.renders.viewerMedia(video(s, videoId))
+    const after = await s.app.library.renders.viewerMedia(await video(s, videoId))
     if (after.kind !== 'render') throw new Error(`no render: ${JSON.stringify(after)}`)
     expect(after.stale).toBe(false)
     for (const box of [INSIDE, OUTSIDE]) {
@@ -439,10 +443,10 @@ describe('the camera of a video', () => {
       bearer(s.otherToken)
     )
     expect(refused.status).toBe(403)
-    expect(video(s, videoId).awaitingCamera).toBe(true)
+    expect((await video(s, videoId)).awaitingCamera).toBe(true)
     const none = await request(s.url, 'DELETE', `/api/videos/${videoId}/camera`, bearer(s.token))
     expect(none.status).toBe(204)
-    expect(video(s, videoId).awaitingCamera).toBe(false)
+    expect((await video(s, videoId)).awaitingCamera).toBe(false)
     const plain = await request(s.url, 'GET', `/media/${videoId}`, bearer(s.otherToken))
     expect(plain.status).toBe(200)
     expect(plain.body.equals(screen)).toBe(true)
@@ -470,13 +474,15 @@ describe('the camera of a video', () => {
     const one = await request(s.url, 'GET', `/api/videos/${videoId}`, bearer(s.otherToken))
     expect(one.text).not.toContain(cam.uploadId)
     await s.app.library.renders.idle()
-    expect(s.app.library.renders.viewerMedia(video(s, videoId)).kind).toBe('render')
+    expect((await s.app.library.renders.viewerMedia(await video(s, videoId))).kind).toBe('render')
     const removed = await request(s.url, 'DELETE', `/api/videos/${videoId}/camera`, bearer(s.token))
     expect(removed.status).toBe(204)
-    expect(video(s, videoId).camera).toBeNull()
+    expect((await video(s, videoId)).camera).toBeNull()
     expect(fs.existsSync(path.join(s.dataDir, 'videos', cam.uploadId))).toBe(false)
-    expect(s.app.library.db.getUpload(cam.uploadId)).toBeNull()
-    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toEqual({ kind: 'original' })
+    expect(await s.app.library.db.getUpload(cam.uploadId)).toBeNull()
+    expect(await s.app.library.renders.viewerMedia(await video(s, videoId))).toEqual({
+      kind: 'original'
+    })
   })
 })
 
@@ -493,7 +499,7 @@ describe('the camera of a video on S3 storage', () => {
       const stored = await s.app.library.storage.open(sent.uploadId)
       expect(stored.size).toBe(redCamera.length)
       await s.app.library.renders.idle()
-      const media = s.app.library.renders.viewerMedia(video(s, videoId))
+      const media = await s.app.library.renders.viewerMedia(await video(s, videoId))
       if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
       const [r, g, b] = await meanColour(media.file, 3, INSIDE)
       expect(r).toBeGreaterThan(180)

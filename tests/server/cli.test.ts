@@ -40,14 +40,14 @@ describe('user and token commands', () => {
       expect(r.stdout).toMatch(/^dave /m)
 
       // The password works (checked against the database the CLI wrote).
-      const { openLibraryDb } = await import('../../server/src/db/library-db')
-      const db = openLibraryDb(path.join(where, 'lib', 'library.db'))
+      const { openLibraryDb } = await import('../../server/src/db/open')
+      const db = await openLibraryDb({ file: path.join(where, 'lib', 'library.db') })
       try {
         expect((await db.verifyPassword('carol', password as string))?.admin).toBe(true)
         expect((await db.verifyPassword('dave', 'dave-secret-1'))?.name).toBe('dave')
         expect(await db.verifyPassword('dave', 'wrong')).toBeNull()
       } finally {
-        db.close()
+        await db.close()
       }
 
       r = await cli(['token', 'create', 'dave', ...data], where)
@@ -57,21 +57,21 @@ describe('user and token commands', () => {
       expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/)
       expect((await cli(['token', 'create', 'nobody', ...data], where)).code).toBe(1)
 
-      const db2 = openLibraryDb(path.join(where, 'lib', 'library.db'))
+      const db2 = await openLibraryDb({ file: path.join(where, 'lib', 'library.db') })
       try {
-        expect(db2.userForToken(token)?.name).toBe('dave')
+        expect((await db2.userForToken(token))?.name).toBe('dave')
       } finally {
-        db2.close()
+        await db2.close()
       }
 
       expect((await cli(['token', 'revoke', 'zzzzzzzz', ...data], where)).code).toBe(1)
       r = await cli(['token', 'revoke', token.slice(0, 8), ...data], where)
       expect(r.code).toBe(0)
-      const db3 = openLibraryDb(path.join(where, 'lib', 'library.db'))
+      const db3 = await openLibraryDb({ file: path.join(where, 'lib', 'library.db') })
       try {
-        expect(db3.userForToken(token)).toBeNull()
+        expect(await db3.userForToken(token)).toBeNull()
       } finally {
-        db3.close()
+        await db3.close()
       }
 
       r = await cli(['user', 'remove', 'dave', ...data], where)

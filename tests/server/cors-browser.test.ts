@@ -201,7 +201,7 @@ describe('a browser on another origin', () => {
     expect(result.videoUrl).toBe(`${s.url}/v/${result.videoId}`)
 
     // And the server has the video, byte for byte the Blob.
-    const video = s.app.library.db.getVideo(result.videoId ?? '')
+    const video = await s.app.library.db.getVideo(result.videoId ?? '')
     expect(video?.title).toBe('Uploaded cross-origin')
     expect(video?.filename).toBe('from-the-browser.webm')
     expect(video?.sizeBytes).toBe(videoBytes.length)
@@ -210,7 +210,7 @@ describe('a browser on another origin', () => {
 
   it('calls the JSON API with a token; the session cookie gets it nothing', async () => {
     const s = await servers.start()
-    const session = s.app.library.db.createSession(s.user.id)
+    const session = await s.app.library.db.createSession(s.user.id)
     // A video to read and to try to change.
     const videoId = await tusUpload(s.url, s.token, videoBytes, {
       filename: 'mine.webm',

@@ -99,7 +99,7 @@ describe('a CORS preflight', () => {
 
   it('even with a session cookie, never allows credentials', async () => {
     const s = await servers.start()
-    const session = s.app.library.db.createSession(s.user.id)
+    const session = await s.app.library.db.createSession(s.user.id)
     const r = await request(s.url, 'OPTIONS', '/api/me', {
       Origin: ORIGIN,
       'Access-Control-Request-Method': 'GET',
@@ -229,7 +229,7 @@ describe('everything but the preflight', () => {
 
   it('never allows credentials: an answer to the session cookie is not readable cross-origin', async () => {
     const s = await servers.start()
-    const session = s.app.library.db.createSession(s.user.id)
+    const session = await s.app.library.db.createSession(s.user.id)
     const r = await request(s.url, 'GET', '/api/me', {
       Origin: ORIGIN,
       Cookie: `sidecast_session=${session.id}`

@@ -120,7 +120,7 @@ describe.skipIf(cannotMount)('a real full disk (tmpfs)', () => {
     expect(created.res.status).toBe(507)
     expect(JSON.parse(created.res.text).error).toBe(OUT_OF_SPACE_MESSAGE)
     expect(fs.readdirSync(path.join(dataDir, 'uploads')).sort()).toEqual(before)
-    expect(server.app.library.db.listUploads('uploading').map((u) => u.id)).toEqual([
+    expect((await server.app.library.db.listUploads('uploading')).map((u) => u.id)).toEqual([
       up.split('/').pop()
     ])
 

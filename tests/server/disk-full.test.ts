@@ -50,11 +50,13 @@ function expectOutOfSpace(res: RawResponse): void {
 }
 
 /** What a failed creation could leave behind: upload files and records. */
-function leftovers(s: TestServer): { files: string[]; rows: string[] } {
+async function leftovers(s: TestServer): Promise<{ files: string[]; rows: string[] }> {
   const db = s.app.library.db
   return {
     files: fs.readdirSync(path.join(s.dataDir, 'uploads')),
-    rows: [...db.listUploads('uploading'), ...db.listUploads('processing')].map((u) => u.id)
+    rows: [...(await db.listUploads('uploading')), ...(await db.listUploads('processing'))].map(
+      (u) => u.id
+    )
   }
 }
 
@@ -67,7 +69,7 @@ function sqliteFull(): Error {
 }
 
 async function storedBytes(s: TestServer, videoId: string): Promise<Buffer> {
-  const v = s.app.library.db.getVideo(videoId)!
+  const v = (await s.app.library.db.getVideo(videoId))!
   const chunks: Buffer[] = []
   for await (const c of (await s.app.library.openVideoFile(v)).stream()) chunks.push(c as Buffer)
   return Buffer.concat(chunks)
@@ -78,11 +80,11 @@ describe('uploads on a full disk', () => {
     const s = await start()
     fill(s)
     expectOutOfSpace((await createUpload(s, video.length, { filename: 'a.mp4' })).res)
-    expect(leftovers(s)).toEqual({ files: [], rows: [] })
+    expect(await leftovers(s)).toEqual({ files: [], rows: [] })
     // With the first bytes in the same request (creation-with-upload), too.
     const withBody = await createUpload(s, video.length, { filename: 'b.mp4' }, s.token, video)
     expectOutOfSpace(withBody.res)
-    expect(leftovers(s)).toEqual({ files: [], rows: [] })
+    expect(await leftovers(s)).toEqual({ files: [], rows: [] })
   })
 
   it('an upload cut short answers 507, keeps a clean prefix, and resumes to the same bytes once there is space', async () => {
@@ -154,10 +156,10 @@ describe('the database on a full disk', () => {
     const session = await signInWithFetch(s.url, 'alice', 'alice-password')
     const { path: up } = await createUpload(s, video.length, { filename: 'v.mp4', title: 'V' })
     const id = (await patch(s, up, 0, video)).headers['sidecast-video-id'] as string
-    db.updateVideo = () => {
+    db.updateVideo = async () => {
       throw sqliteFull()
     }
-    db.createUpload = () => {
+    db.createUpload = async () => {
       throw sqliteFull()
     }
 
@@ -185,9 +187,9 @@ describe('the database on a full disk', () => {
     const html = await page.text()
     expect(html).toContain('The library is out of space')
     expect(html).toContain('out of disk space')
-    const before = leftovers(s)
+    const before = await leftovers(s)
     expectOutOfSpace((await createUpload(s, video.length, { filename: 'w.mp4' })).res)
-    expect(leftovers(s)).toEqual(before)
+    expect(await leftovers(s)).toEqual(before)
   })
 
   it('DELETE of a video still works: its bytes go first, and the reserve makes room', async () => {
@@ -195,7 +197,7 @@ describe('the database on a full disk', () => {
     const db = s.app.library.db
     const { path: up } = await createUpload(s, video.length, { filename: 'x.mp4', title: 'X' })
     const id = (await patch(s, up, 0, video)).headers['sidecast-video-id'] as string
-    const where = db.videoStorage(id)!
+    const where = (await db.videoStorage(id))!
     const bytesFile = path.join(s.dataDir, 'videos', where.uploadId)
     const reserve = path.join(s.dataDir, 'space-reserve')
     expect(fs.existsSync(bytesFile)).toBe(true)
@@ -204,7 +206,7 @@ describe('the database on a full disk', () => {
     // SQLite cannot commit until something is freed on the disk.
     const deleteVideo = db.deleteVideo.bind(db)
     let refused = 0
-    db.deleteVideo = (videoId) => {
+    db.deleteVideo = async (videoId) => {
       if (fs.existsSync(bytesFile) && fs.existsSync(reserve)) {
         refused++
         throw sqliteFull()
@@ -216,8 +218,8 @@ describe('the database on a full disk', () => {
     })
     expect(res.status).toBe(204)
     expect(refused).toBe(1)
-    expect(db.getVideo(id)).toBeNull()
+    expect(await db.getVideo(id)).toBeNull()
     expect(fs.existsSync(bytesFile)).toBe(false)
-    expect(db.searchVideos('')).toEqual([])
+    expect(await db.searchVideos('')).toEqual([])
   })
 })

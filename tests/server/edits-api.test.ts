@@ -376,7 +376,9 @@ describe('the media rule', () => {
     await putEdits(id, 1, CUT_EDITS)
     // The render was asked for (it cannot run here: the service is closed).
     expect(
-      s.app.library.db.rendersOf(id).filter((r) => r.kind === 'viewer' && r.editsVersion === 2)
+      (await s.app.library.db.rendersOf(id)).filter(
+        (r) => r.kind === 'viewer' && r.editsVersion === 2
+      )
     ).toHaveLength(1)
 
     for (const [who, headers] of [
@@ -419,7 +421,7 @@ describe('a recording whose edits follow (Upload-Metadata editsFollow)', () => {
     )
     expect(res.status).toBe(201)
     const id = String(res.headers['sidecast-video-id'])
-    expect(s.app.library.db.getVideo(id)?.awaitingEdits).toBe(true)
+    expect((await s.app.library.db.getVideo(id))?.awaitingEdits).toBe(true)
 
     const waiting = await request(s.url, 'GET', `/media/${id}`, bearer(s.otherToken))
     expect(waiting.status).toBe(409)
@@ -430,7 +432,7 @@ describe('a recording whose edits follow (Upload-Metadata editsFollow)', () => {
 
     // Edits that hide nothing arrive: the original is what everyone sees.
     expect((await putEdits(id, 0, calloutEdits('Hello'))).status).toBe(200)
-    expect(s.app.library.db.getVideo(id)?.awaitingEdits).toBe(false)
+    expect((await s.app.library.db.getVideo(id))?.awaitingEdits).toBe(false)
     const after = await request(s.url, 'GET', `/media/${id}`, bearer(s.otherToken))
     expect(after.status).toBe(200)
     expect(after.body.equals(original)).toBe(true)
@@ -454,7 +456,7 @@ describe('serving a render', () => {
     const file = path.join(tempDir('render'), 'viewer-1.mp4')
     const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251))
     fs.writeFileSync(file, bytes)
-    const media = vi.spyOn(s.app.library.renders, 'viewerMedia').mockReturnValue({
+    const media = vi.spyOn(s.app.library.renders, 'viewerMedia').mockResolvedValue({
       kind: 'render',
       file,
       sizeBytes: bytes.length,
@@ -503,7 +505,7 @@ describe('a failed render', () => {
     const why = 'The render failed: ffmpeg could not read /srv/sidecast/data/uploads/x'
     const media = vi
       .spyOn(s.app.library.renders, 'viewerMedia')
-      .mockReturnValue({ kind: 'processing', failed: why })
+      .mockResolvedValue({ kind: 'processing', failed: why })
     try {
       const member = await call('GET', `/api/videos/${id}/view`, bearer(s.otherToken))
       expect(member.json.media).toEqual({ kind: 'processing', failed: true })

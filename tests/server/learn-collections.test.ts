@@ -21,7 +21,11 @@ const servers = serversPerTest()
 let s: TestServer
 let seq = 0
 
-function addVideo(ownerId: number, title: string, extra: Partial<NewVideo> = {}): Video {
+async function addVideo(
+  ownerId: number,
+  title: string,
+  extra: Partial<NewVideo> = {}
+): Promise<Video> {
   const id = `cvid${String(++seq).padStart(12, '0')}`
   return s.app.library.db.insertVideo({
     id,
@@ -39,6 +43,13 @@ function addVideo(ownerId: number, title: string, extra: Partial<NewVideo> = {})
     storage: 'file',
     ...extra
   })
+}
+
+/** Videos of `ownerId` with these titles, added one after another (in this order). */
+async function addVideos(ownerId: number, titles: readonly string[]): Promise<Video[]> {
+  const added: Video[] = []
+  for (const title of titles) added.push(await addVideo(ownerId, title))
+  return added
 }
 
 type Json = Record<string, unknown>
@@ -94,11 +105,7 @@ beforeEach(async () => {
 
 describe('the collections API', () => {
   it('creates with videos in order, reads, lists, and only the owner or an admin changes it', async () => {
-    const [a, b, c] = ['One', 'Two', 'Three'].map((t) => addVideo(s.user.id, t)) as [
-      Video,
-      Video,
-      Video
-    ]
+    const [a, b, c] = (await addVideos(s.user.id, ['One', 'Two', 'Three'])) as [Video, Video, Video]
     const made = await api('POST', '/api/collections', s.token, {
       title: '  Onboarding: finance tools ',
       description: 'Start here',
@@ -141,7 +148,7 @@ describe('the collections API', () => {
     expect(ids(put.json)).toEqual([c.id, a.id, b.id])
     const fewer = await api('PUT', `/api/collections/${id}/items`, s.token, { videoIds: [b.id] })
     expect(ids(fewer.json)).toEqual([b.id])
-    expect(s.app.library.db.collectionItems(id)).toEqual([b.id])
+    expect(await s.app.library.db.collectionItems(id)).toEqual([b.id])
 
     // Someone else: 403 for every write; an admin may.
     expect(
@@ -161,7 +168,7 @@ describe('the collections API', () => {
   })
 
   it('refuses unknown ids (naming them), duplicates, wrong types, hostile and huge text', async () => {
-    const a = addVideo(s.user.id, 'A')
+    const a = await addVideo(s.user.id, 'A')
     const made = await api('POST', '/api/collections', s.token, { title: 'Checks' })
     const id = String(made.json.id)
     const putItems = (body: unknown) => api('PUT', `/api/collections/${id}/items`, s.token, body)
@@ -179,7 +186,7 @@ describe('the collections API', () => {
       (await putItems({ videoIds: Array.from({ length: 501 }, (_, i) => `v${i}`) })).status
     ).toBe(400)
     expect((await putItems('{"videoIds": [')).status).toBe(400)
-    expect(s.app.library.db.collectionItems(id)).toEqual([])
+    expect(await s.app.library.db.collectionItems(id)).toEqual([])
 
     for (const body of [
       {},
@@ -257,7 +264,7 @@ describe('collection pages', () => {
   }
 
   it('new, show with numbered cards and Play all, move up and down, remove, edit, delete', async () => {
-    const [a, b, c] = ['Alpha', 'Beta', 'Gamma'].map((t) => addVideo(s.user.id, t)) as [
+    const [a, b, c] = (await addVideos(s.user.id, ['Alpha', 'Beta', 'Gamma'])) as [
       Video,
       Video,
       Video
@@ -276,14 +283,14 @@ describe('collection pages', () => {
     expect(shown.html).toContain('aria-label="Move “Beta” up"')
 
     expect((await post(alice, `/c/${id}/move`, { videoId: c.id, dir: 'up' })).status).toBe(303)
-    expect(s.app.library.db.collectionItems(id)).toEqual([a.id, c.id, b.id])
+    expect(await s.app.library.db.collectionItems(id)).toEqual([a.id, c.id, b.id])
     await post(alice, `/c/${id}/move`, { videoId: a.id, dir: 'down' })
-    expect(s.app.library.db.collectionItems(id)).toEqual([c.id, a.id, b.id])
+    expect(await s.app.library.db.collectionItems(id)).toEqual([c.id, a.id, b.id])
     // Past the ends: nothing moves.
     await post(alice, `/c/${id}/move`, { videoId: c.id, dir: 'up' })
     await post(alice, `/c/${id}/move`, { videoId: b.id, dir: 'down' })
     await post(alice, `/c/${id}/move`, { videoId: b.id, dir: 'sideways' })
-    expect(s.app.library.db.collectionItems(id)).toEqual([c.id, a.id, b.id])
+    expect(await s.app.library.db.collectionItems(id)).toEqual([c.id, a.id, b.id])
 
     expect((await post(alice, `/c/${id}/remove`, { videoId: a.id })).status).toBe(303)
     shown = await getPage(alice, `/c/${id}?removed=1`)
@@ -292,22 +299,22 @@ describe('collection pages', () => {
 
     const edited = await post(alice, `/c/${id}/edit`, { title: 'Renamed', description: '' })
     expect(edited.status).toBe(303)
-    expect(s.app.library.db.getCollection(id)?.title).toBe('Renamed')
+    expect((await s.app.library.db.getCollection(id))?.title).toBe('Renamed')
 
     const confirm = await getPage(alice, `/c/${id}/delete`)
     expect(confirm.html).toContain('Delete this collection?')
     const deleted = await post(alice, `/c/${id}/delete`, {})
     expect(deleted.status).toBe(303)
     expect(deleted.headers.get('location')).toBe('/collections?deleted=1')
-    expect(s.app.library.db.getCollection(id)).toBeNull()
+    expect(await s.app.library.db.getCollection(id)).toBeNull()
     expect((await getPage(alice, `/c/${id}`)).status).toBe(404)
     // The videos stay.
-    expect(s.app.library.db.getVideo(a.id)).not.toBeNull()
+    expect(await s.app.library.db.getVideo(a.id)).not.toBeNull()
   })
 
   it('someone else sees it without the owner’s buttons and cannot change it', async () => {
-    const a = addVideo(s.user.id, 'Alpha')
-    const b = addVideo(s.user.id, 'Beta')
+    const a = await addVideo(s.user.id, 'Alpha')
+    const b = await addVideo(s.user.id, 'Beta')
     const id = await makeWithPage('Alice’s list', [a.id, b.id])
     const seen = await getPage(bob, `/c/${id}`)
     expect(seen.status).toBe(200)
@@ -320,21 +327,21 @@ describe('collection pages', () => {
       [`/c/${id}/move`, { videoId: b.id, dir: 'up' }],
       [`/c/${id}/edit`, { title: 'Mine now' }],
       [`/c/${id}/delete`, {}],
-      [`/c/${id}/add`, { videoId: addVideo(s.other.id, 'Bob’s').id }]
+      [`/c/${id}/add`, { videoId: (await addVideo(s.other.id, 'Bob’s')).id }]
     ] as const) {
       expect((await post(bob, path, fields)).status, path).toBe(403)
     }
     expect((await getPage(bob, `/c/${id}/edit`)).status).toBe(403)
-    expect(s.app.library.db.collectionItems(id)).toEqual([a.id, b.id])
-    expect(s.app.library.db.getCollection(id)?.title).toBe('Alice’s list')
+    expect(await s.app.library.db.collectionItems(id)).toEqual([a.id, b.id])
+    expect((await s.app.library.db.getCollection(id))?.title).toBe('Alice’s list')
     // A stale form (no CSRF token) is refused too.
     expect((await post(alice, `/c/${id}/remove`, { videoId: a.id }, 'stale')).status).toBe(403)
   })
 
   it('a deleted video leaves the collection; a video the viewer may not watch is not listed', async () => {
-    const a = addVideo(s.user.id, 'Stays')
-    const b = addVideo(s.user.id, 'Goes')
-    const waiting = addVideo(s.user.id, 'Waiting for its edits', { awaitingEdits: true })
+    const a = await addVideo(s.user.id, 'Stays')
+    const b = await addVideo(s.user.id, 'Goes')
+    const waiting = await addVideo(s.user.id, 'Waiting for its edits', { awaitingEdits: true })
     const id = await makeWithPage('Mixed', [a.id, b.id, waiting.id])
     expect(cardOrder((await getPage(alice, `/c/${id}`)).html)).toEqual([a.id, b.id, waiting.id])
     const forBob = await getPage(bob, `/c/${id}`)
@@ -347,7 +354,7 @@ describe('collection pages', () => {
 
     await s.app.library.deleteVideo(b.id)
     expect(cardOrder((await getPage(alice, `/c/${id}`)).html)).toEqual([a.id, waiting.id])
-    expect(s.app.library.db.collectionItems(id)).toEqual([a.id, waiting.id])
+    expect(await s.app.library.db.collectionItems(id)).toEqual([a.id, waiting.id])
   })
 
   it('lists all collections newest first, and mine', async () => {
@@ -372,7 +379,7 @@ describe('the watch page and collections', () => {
   })
 
   it('with ?collection=: its place, previous and up next keeping ?collection=', async () => {
-    const vs = ['One', 'Two', 'Three'].map((t) => addVideo(s.user.id, t))
+    const vs = await addVideos(s.user.id, ['One', 'Two', 'Three'])
     const made = await api('POST', '/api/collections', s.token, {
       title: 'Play me',
       videoIds: vs.map((v) => v.id)
@@ -399,7 +406,7 @@ describe('the watch page and collections', () => {
     expect(last.html).not.toContain('data-next-url')
 
     // A collection the video is not in, or none: the "Add to collection" part instead.
-    const other = addVideo(s.user.id, 'Elsewhere')
+    const other = await addVideo(s.user.id, 'Elsewhere')
     for (const query of [`?collection=${id}`, '?collection=nosuch', '?collection="><x', '']) {
       const page = await getPage(alice, `/v/${other.id}${query}`)
       expect(page.html, query).not.toContain('collection-playing')
@@ -408,7 +415,7 @@ describe('the watch page and collections', () => {
   })
 
   it('"Add to collection" offers the viewer’s own collections and comes back with a notice', async () => {
-    const video = addVideo(s.other.id, 'Bob made this')
+    const video = await addVideo(s.other.id, 'Bob made this')
     const noneYet = await getPage(alice, `/v/${video.id}`)
     expect(noneYet.html).toContain(`href="/collections/new?video=${video.id}"`)
 
@@ -423,13 +430,13 @@ describe('the watch page and collections', () => {
     const back = created.headers.get('location') ?? ''
     const cid = /^\/v\/[^?]+\?added=(.+)$/.exec(back)?.[1]
     expect(back.startsWith(`/v/${video.id}?added=`)).toBe(true)
-    expect(s.app.library.db.collectionItems(cid!)).toEqual([video.id])
+    expect(await s.app.library.db.collectionItems(cid!)).toEqual([video.id])
     const notice = await getPage(alice, back)
     expect(notice.html).toMatch(/role="status">Added to “Alice picks”\.<\/p>/)
 
     // The select lists alice's collections only.
     await api('POST', '/api/collections', s.otherToken, { title: 'Bob list' })
-    const second = addVideo(s.other.id, 'Second')
+    const second = await addVideo(s.other.id, 'Second')
     const watch = await getPage(alice, `/v/${second.id}`)
     expect(watch.html).toContain(`<option value="${cid!}">Alice picks</option>`)
     expect(watch.html).not.toContain('Bob list')
@@ -440,7 +447,7 @@ describe('the watch page and collections', () => {
       csrf: csrfFrom(watch.html)
     })
     expect(added.status).toBe(303)
-    expect(s.app.library.db.collectionItems(cid!)).toEqual([video.id, second.id])
+    expect(await s.app.library.db.collectionItems(cid!)).toEqual([video.id, second.id])
     // Into someone else's collection: refused.
     const bobsList = await api('GET', '/api/collections?mine=1', s.otherToken)
     const bobs = String((bobsList.json.collections as Json[])[0]!.id)
@@ -448,7 +455,7 @@ describe('the watch page and collections', () => {
       (await post(alice, '/collections/add', { collection: bobs, videoId: second.id })).status
     ).toBe(403)
     // A video alice may not watch cannot be added.
-    const hidden = addVideo(s.other.id, 'Bob hidden', { awaitingEdits: true })
+    const hidden = await addVideo(s.other.id, 'Bob hidden', { awaitingEdits: true })
     expect(
       (await post(alice, '/collections/add', { collection: cid!, videoId: hidden.id })).status
     ).toBe(404)
@@ -459,13 +466,13 @@ describe('in Chromium', () => {
   it('plays on after a countdown that Cancel stops; the header stays tidy on a phone', async () => {
     const { chromium } = await import('playwright-core')
     const { chromiumPath, BASE_CHROMIUM_ARGS } = await import('../support/chromium')
-    const [one, two] = ['One', 'Two'].map((t) => addVideo(s.user.id, t)) as [Video, Video]
+    const [one, two] = (await addVideos(s.user.id, ['One', 'Two'])) as [Video, Video]
     const made = await api('POST', '/api/collections', s.token, {
       title: 'Autoplay',
       videoIds: [one.id, two.id]
     })
     const id = String(made.json.id)
-    s.app.library.db.addComment({
+    await s.app.library.db.addComment({
       videoId: one.id,
       parentId: null,
       authorId: s.other.id,

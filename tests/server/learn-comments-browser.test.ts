@@ -128,7 +128,7 @@ describe('comments.js on the watch page', () => {
     await page.click('.emoji-button[data-kind="💡"]')
     await page.waitForSelector('.emoji-button[data-kind="💡"].emoji-mine')
     expect(await page.locator('.emoji-button[data-kind="💡"] .emoji-count').textContent()).toBe('1')
-    const counts = s.app.library.db.reactionsOf(id, s.other.id)
+    const counts = await s.app.library.db.reactionsOf(id, s.other.id)
     expect(counts.helped).toBe(1)
     expect(counts.moments.map((m) => m.kind)).toEqual(['💡'])
 
@@ -139,7 +139,7 @@ describe('comments.js on the watch page', () => {
     const record = await waitFor(
       'the watched report',
       async () => {
-        const mine = s.app.library.db.watchersOf(id).find((w) => w.userId === s.other.id)
+        const mine = (await s.app.library.db.watchersOf(id)).find((w) => w.userId === s.other.id)
         return mine && mine.completion > 0.6 ? mine : null
       },
       30_000
@@ -195,7 +195,7 @@ describe('comments.js on the watch page', () => {
       page.waitForURL((u) => u.hash.startsWith('#c-')),
       page.click('form.comment-reply-form .btn-primary')
     ])
-    const replies = s.app.library.db.commentsOf(id).find((t) => t.comment.id === second.id)
+    const replies = (await s.app.library.db.commentsOf(id)).find((t) => t.comment.id === second.id)
     expect(replies?.replies.map((r) => r.body)).toEqual(['Answered in the second'])
     await page.waitForSelector('.player-bar:not([hidden])')
 
@@ -211,7 +211,7 @@ describe('comments.js on the watch page', () => {
       page.waitForURL((u) => u.hash === `#c-${first.id}`),
       page.click('form.comment-edit-form .btn-primary')
     ])
-    expect(s.app.library.db.getComment(first.id)).toMatchObject({
+    expect(await s.app.library.db.getComment(first.id)).toMatchObject({
       body: 'First, edited',
       atMs: 2000
     })
@@ -236,7 +236,7 @@ describe('comments.js on the watch page', () => {
     ])
     await page.waitForSelector('.player-bar:not([hidden])')
     expect(
-      s.app.library.db.commentsOf(id).find((t) => t.comment.id === second.id)?.replies
+      (await s.app.library.db.commentsOf(id)).find((t) => t.comment.id === second.id)?.replies
     ).toEqual([])
     await page.context().close()
     expect(troubles).toEqual([])

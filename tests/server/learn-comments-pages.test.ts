@@ -25,10 +25,10 @@ interface Person {
 }
 
 let made = 0
-function person(prefix: string): Person {
+async function person(prefix: string): Promise<Person> {
   const name = `${prefix}${++made}`
   const password = `${name}-password`
-  return { user: s.app.library.db.createUser(name, password, false), password }
+  return { user: await s.app.library.db.createUser(name, password, false), password }
 }
 
 async function upload(title: string, meta: Record<string, string> = {}): Promise<string> {
@@ -43,20 +43,22 @@ async function upload(title: string, meta: Record<string, string> = {}): Promise
   return String(res.headers['sidecast-video-id'])
 }
 
-function addComment(
+async function addComment(
   videoId: string,
   author: User,
   body: string,
   extra: { atMs?: number | null; parentId?: string; question?: boolean } = {}
-): string {
-  return s.app.library.db.addComment({
-    videoId,
-    parentId: extra.parentId ?? null,
-    authorId: author.id,
-    atMs: extra.atMs ?? null,
-    body,
-    question: extra.question ?? false
-  }).id
+): Promise<string> {
+  return (
+    await s.app.library.db.addComment({
+      videoId,
+      parentId: extra.parentId ?? null,
+      authorId: author.id,
+      atMs: extra.atMs ?? null,
+      body,
+      question: extra.question ?? false
+    })
+  ).id
 }
 
 async function get(pathname: string, session: FetchSession | null): Promise<Response> {
@@ -86,19 +88,19 @@ afterAll(async () => {
 describe('the watch page with many comments', () => {
   it('carries one reply form, one edit form and one delete confirmation, however many comments', async () => {
     const id = await upload('Many comments')
-    const bob = person('bob')
-    const carol = person('carol')
+    const bob = await person('bob')
+    const carol = await person('carol')
     const threads: string[] = []
     for (let i = 0; i < 40; i++) {
       threads.push(
-        addComment(id, i % 2 ? bob.user : carol.user, `Comment ${i}`, {
+        await addComment(id, i % 2 ? bob.user : carol.user, `Comment ${i}`, {
           atMs: i * 40,
           question: i % 5 === 0
         })
       )
     }
     for (let i = 0; i < 40; i++) {
-      addComment(id, i % 2 ? carol.user : bob.user, `Reply ${i}`, { parentId: threads[i] })
+      await addComment(id, i % 2 ? carol.user : bob.user, `Reply ${i}`, { parentId: threads[i] })
     }
     const session = await signInWithFetch(s.url, bob.user.name, bob.password)
     const watch = await (await get(`/v/${id}`, session)).text()
@@ -156,17 +158,17 @@ describe('the watch page with many comments', () => {
       session
     )
     expect(marked.status).toBe(303)
-    expect(s.app.library.db.getComment(threads[5] ?? '')?.answered).toBe(true)
+    expect((await s.app.library.db.getComment(threads[5] ?? ''))?.answered).toBe(true)
   })
 })
 
 describe('reply, edit and delete without script', () => {
   it('replies on the reply page, to the thread of a reply too; keeps a refused reply', async () => {
     const id = await upload('Reply page')
-    const bob = person('bob')
-    const carol = person('carol')
-    const first = addComment(id, carol.user, 'Why <b>this</b> number?', { atMs: 1500 })
-    const inThread = addComment(id, bob.user, 'Good question', { parentId: first })
+    const bob = await person('bob')
+    const carol = await person('carol')
+    const first = await addComment(id, carol.user, 'Why <b>this</b> number?', { atMs: 1500 })
+    const inThread = await addComment(id, bob.user, 'Good question', { parentId: first })
     const session = await signInWithFetch(s.url, bob.user.name, bob.password)
 
     for (const from of [first, inThread]) {
@@ -189,7 +191,7 @@ describe('reply, edit and delete without script', () => {
     )
     expect(posted.status).toBe(303)
     expect(posted.headers.get('location')).toMatch(new RegExp(`^/v/${id}\\?t=1#c-`))
-    const thread = s.app.library.db.commentsOf(id)[0]
+    const thread = (await s.app.library.db.commentsOf(id))[0]
     expect(thread?.replies.map((r) => r.body)).toEqual(['Good question', 'From the ledger'])
 
     // Refused (empty, too long): the reply page again with the text and the reason.
@@ -213,15 +215,15 @@ describe('reply, edit and delete without script', () => {
     expect(longText).toContain('&lt;script&gt;alert(1)&lt;/script&gt;xxx')
     expect(longText).not.toContain('<script>alert(1)')
     expect(longText).toContain('<h1>Reply to')
-    expect(s.app.library.db.commentsOf(id)[0]?.replies.length).toBe(2)
+    expect((await s.app.library.db.commentsOf(id))[0]?.replies.length).toBe(2)
   })
 
   it('edits on the edit page, the author only; keeps a refused edit', async () => {
     const id = await upload('Edit page')
-    const bob = person('bob')
-    const carol = person('carol')
-    const first = addComment(id, bob.user, 'Step "3" & <i>4</i>', { atMs: 1200 })
-    const reply = addComment(id, bob.user, 'A reply of mine', { parentId: first })
+    const bob = await person('bob')
+    const carol = await person('carol')
+    const first = await addComment(id, bob.user, 'Step "3" & <i>4</i>', { atMs: 1200 })
+    const reply = await addComment(id, bob.user, 'A reply of mine', { parentId: first })
     const bobSession = await signInWithFetch(s.url, bob.user.name, bob.password)
     const page = await get(`/comments/${first}/edit`, bobSession)
     expect(page.status).toBe(200)
@@ -242,7 +244,10 @@ describe('reply, edit and delete without script', () => {
       bobSession
     )
     expect(saved.status).toBe(303)
-    expect(s.app.library.db.getComment(first)).toMatchObject({ body: 'Step 3 and 4', atMs: 2000 })
+    expect(await s.app.library.db.getComment(first)).toMatchObject({
+      body: 'Step 3 and 4',
+      atMs: 2000
+    })
 
     const refused = await form(
       `/comments/${first}/edit`,
@@ -255,7 +260,7 @@ describe('reply, edit and delete without script', () => {
     expect(refusedText).toContain('Moved &lt;b&gt;late&lt;/b&gt;</textarea')
     expect(refusedText).toContain('value="1:75"')
     expect(refusedText).toContain('<h1>Edit your comment</h1>')
-    expect(s.app.library.db.getComment(first)?.body).toBe('Step 3 and 4')
+    expect((await s.app.library.db.getComment(first))?.body).toBe('Step 3 and 4')
 
     // Not the author: not another member, not the video's owner.
     const carolSession = await signInWithFetch(s.url, carol.user.name, carol.password)
@@ -266,9 +271,9 @@ describe('reply, edit and delete without script', () => {
 
   it('confirms a delete on its own page for the author, the video’s owner, nobody else', async () => {
     const id = await upload('Delete page')
-    const bob = person('bob')
-    const carol = person('carol')
-    const first = addComment(id, bob.user, 'To be deleted', { atMs: 500 })
+    const bob = await person('bob')
+    const carol = await person('carol')
+    const first = await addComment(id, bob.user, 'To be deleted', { atMs: 500 })
     const carolSession = await signInWithFetch(s.url, carol.user.name, carol.password)
     expect((await get(`/comments/${first}/delete`, carolSession)).status).toBe(403)
     const owner = await signInWithFetch(s.url, 'alice', 'alice-password')
@@ -283,7 +288,7 @@ describe('reply, edit and delete without script', () => {
     expect(text).toContain('>Delete comment</button>')
     const deleted = await form(`/comments/${first}/delete`, { csrf: csrfFrom(text) }, bobSession)
     expect(deleted.status).toBe(303)
-    expect(s.app.library.db.commentsOf(id)).toEqual([])
+    expect(await s.app.library.db.commentsOf(id)).toEqual([])
     // Gone: its pages are "not found".
     for (const kind of ['delete', 'edit', 'reply']) {
       expect((await get(`/comments/${first}/${kind}`, bobSession)).status).toBe(404)
@@ -292,8 +297,8 @@ describe('reply, edit and delete without script', () => {
 
   it('answers "not found" for unknown ids, hostile ids and videos the viewer may not watch; asks to sign in', async () => {
     const waiting = await upload('Waiting', { editsFollow: '1' })
-    const mine = addComment(waiting, s.user, 'Note to self', { atMs: 100 })
-    const bob = person('bob')
+    const mine = await addComment(waiting, s.user, 'Note to self', { atMs: 100 })
+    const bob = await person('bob')
     const session = await signInWithFetch(s.url, bob.user.name, bob.password)
     for (const kind of ['reply', 'edit', 'delete']) {
       for (const commentId of [

@@ -40,11 +40,11 @@ interface Person {
 
 let made = 0
 /** A new member with a token (the rate limits count per user). */
-function person(prefix: string, admin = false): Person {
+async function person(prefix: string, admin = false): Promise<Person> {
   const name = `${prefix}${++made}`
   const password = `${name}-password`
-  const user = s.app.library.db.createUser(name, password, admin)
-  return { user, token: s.app.library.db.createToken(user.id, 'test').token, password }
+  const user = await s.app.library.db.createUser(name, password, admin)
+  return { user, token: (await s.app.library.db.createToken(user.id, 'test')).token, password }
 }
 
 async function signIn(p: Person): Promise<FetchSession> {
@@ -119,7 +119,7 @@ afterAll(async () => {
 describe('who may read and post', () => {
   it('lets members read and post on a normal video, nobody but its owner on one awaiting its edits', async () => {
     const normal = await upload('Normal')
-    const bob = person('bob')
+    const bob = await person('bob')
     const posted = await comment(normal, bob.token, { body: 'Hello at one second', atMs: 1000 })
     expect(posted.status).toBe(201)
     expect(posted.json).toMatchObject({
@@ -141,7 +141,7 @@ describe('who may read and post', () => {
     })
 
     const waiting = await upload('Waiting', { editsFollow: '1' })
-    expect(s.app.library.db.getVideo(waiting)?.awaitingEdits).toBe(true)
+    expect((await s.app.library.db.getVideo(waiting))?.awaitingEdits).toBe(true)
     const mine = await comment(waiting, s.token, { body: 'Note to self', atMs: 500 })
     expect(mine.status).toBe(201)
     // Another member learns nothing of it: 404 as for a video that does not exist.
@@ -234,8 +234,8 @@ describe('who may read and post', () => {
 describe('threads', () => {
   it('keeps replies in their thread; edit is the author’s, delete the author’s, owner’s or an admin’s', async () => {
     const id = await upload('Threads')
-    const bob = person('bob')
-    const carol = person('carol')
+    const bob = await person('bob')
+    const carol = await person('carol')
     const first = await comment(id, bob.token, {
       body: 'Where does this number come from?',
       atMs: 1500
@@ -308,8 +308,8 @@ describe('threads', () => {
 
   it('lets who asked, the video’s owner and admins mark a question answered, nobody else', async () => {
     const id = await upload('Questions')
-    const bob = person('bob')
-    const carol = person('carol')
+    const bob = await person('bob')
+    const carol = await person('carol')
     const q = await comment(id, bob.token, { body: 'How do I filter?', atMs: 700, question: true })
     expect(q.json).toMatchObject({ question: true, answered: false, canMarkAnswered: true })
     const mark = (token: string, answered: unknown) =>
@@ -328,7 +328,7 @@ describe('threads', () => {
       ).status
     ).toBe(400)
     // bob was told someone else marked it answered.
-    const kinds = s.app.library.db.notificationsOf(bob.user.id).map((n) => n.kind)
+    const kinds = (await s.app.library.db.notificationsOf(bob.user.id)).map((n) => n.kind)
     expect(kinds).toContain('answered')
   })
 })
@@ -337,11 +337,11 @@ describe('notifications', () => {
   it('tells the owner of a new comment and everyone in the thread of a reply, never the author', async () => {
     const id = await upload('Fan-out')
     const db = s.app.library.db
-    const bob = person('bob')
-    const carol = person('carol')
-    const before = db.notificationsOf(s.user.id).length
+    const bob = await person('bob')
+    const carol = await person('carol')
+    const before = (await db.notificationsOf(s.user.id)).length
     const first = await comment(id, bob.token, { body: 'Question at 1 s', atMs: 1000 })
-    const forAlice = db.notificationsOf(s.user.id)
+    const forAlice = await db.notificationsOf(s.user.id)
     expect(forAlice.length).toBe(before + 1)
     expect(forAlice[0]).toMatchObject({
       kind: 'comment',
@@ -350,32 +350,32 @@ describe('notifications', () => {
       commentId: first.json.id,
       atMs: 1000
     })
-    expect(db.notificationsOf(bob.user.id).length).toBe(0)
+    expect((await db.notificationsOf(bob.user.id)).length).toBe(0)
 
     const aliceReply = await comment(id, s.token, { body: 'Here', parentId: first.json.id })
-    expect(db.notificationsOf(bob.user.id)[0]).toMatchObject({
+    expect((await db.notificationsOf(bob.user.id))[0]).toMatchObject({
       kind: 'reply',
       commentId: aliceReply.json.id
     })
-    expect(db.notificationsOf(s.user.id).length).toBe(before + 1)
+    expect((await db.notificationsOf(s.user.id)).length).toBe(before + 1)
 
     const carolReply = await comment(id, carol.token, { body: 'Me too', parentId: first.json.id })
-    expect(db.notificationsOf(s.user.id)[0]).toMatchObject({
+    expect((await db.notificationsOf(s.user.id))[0]).toMatchObject({
       kind: 'reply',
       commentId: carolReply.json.id
     })
-    expect(db.notificationsOf(bob.user.id)[0]).toMatchObject({
+    expect((await db.notificationsOf(bob.user.id))[0]).toMatchObject({
       kind: 'reply',
       commentId: carolReply.json.id
     })
-    expect(db.notificationsOf(carol.user.id).length).toBe(0)
+    expect((await db.notificationsOf(carol.user.id)).length).toBe(0)
   })
 })
 
 describe('hostile input', () => {
   it('escapes markup, links only http(s), strips control characters', async () => {
     const id = await upload('Injection')
-    const bob = person('bob')
+    const bob = await person('bob')
     const bodies = [
       '<script>alert(1)</script>',
       '" onmouseover="alert(2)',
@@ -411,7 +411,7 @@ describe('hostile input', () => {
 
   it('refuses wrong types, impossible moments and huge bodies, naming the field', async () => {
     const id = await upload('Bad input')
-    const bob = person('bob')
+    const bob = await person('bob')
     const bad: [unknown, RegExp][] = [
       [{ body: 5 }, /body must be a string/],
       [{ body: '' }, /empty/],
@@ -484,15 +484,15 @@ describe('hostile input', () => {
       expect(r.status, JSON.stringify(body).slice(0, 80)).toBe(400)
     }
     expect((await threads(id, bob.token)).length).toBe(0)
-    expect(s.app.library.db.watchersOf(id).length).toBe(0)
+    expect((await s.app.library.db.watchersOf(id)).length).toBe(0)
   })
 })
 
 describe('moments on the viewers’ clock', () => {
   it('takes moments within the edited length: cuts make the video viewers watch shorter', async () => {
     const id = await upload('Cut')
-    const bob = person('bob')
-    const length = s.app.library.db.getVideo(id)?.durationMs ?? 0
+    const bob = await person('bob')
+    const length = (await s.app.library.db.getVideo(id))?.durationMs ?? 0
     expect(length).toBeGreaterThan(1500)
     const before = await comment(id, bob.token, { body: 'Near the end', atMs: length - 100 })
     expect(before.status).toBe(201)
@@ -518,7 +518,7 @@ describe('moments on the viewers’ clock', () => {
 describe('rate limits', () => {
   it(`refuses comment number ${COMMENTS_PER_MINUTE + 1} and reaction number ${REACTIONS_PER_MINUTE + 1} in a minute with 429 and Retry-After`, async () => {
     const id = await upload('Rate limits')
-    const fast = person('fast')
+    const fast = await person('fast')
     for (let i = 0; i < COMMENTS_PER_MINUTE; i++) {
       expect((await comment(id, fast.token, { body: `Comment ${i}` })).status).toBe(201)
     }
@@ -527,7 +527,7 @@ describe('rate limits', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
     expect(String(refused.json.error)).toMatch(/Too many comments in a minute \(at most 20\)/)
     // Someone else may still post.
-    expect((await comment(id, person('calm').token, { body: 'Hi' })).status).toBe(201)
+    expect((await comment(id, (await person('calm')).token, { body: 'Hi' })).status).toBe(201)
 
     for (let i = 0; i < REACTIONS_PER_MINUTE; i++) {
       const r = await call('POST', `/api/videos/${id}/reactions`, fast.token, {
@@ -547,8 +547,8 @@ describe('rate limits', () => {
 describe('This helped, who watched', () => {
   it('counts "This helped" per person and tells the owner once', async () => {
     const id = await upload('Helpful')
-    const bob = person('bob')
-    const carol = person('carol')
+    const bob = await person('bob')
+    const carol = await person('carol')
     const react = (token: string, body: Json) =>
       call('POST', `/api/videos/${id}/reactions`, token, body)
     expect((await react(bob.token, { kind: 'helped', on: true })).json).toMatchObject({
@@ -568,9 +568,9 @@ describe('This helped, who watched', () => {
       helpedByMe: true,
       moments: [{ kind: '💡', atMs: 1000, count: 1, mine: false }]
     })
-    const helpedNotes = s.app.library.db
-      .notificationsOf(s.user.id)
-      .filter((n) => n.kind === 'helped' && n.videoId === id)
+    const helpedNotes = (await s.app.library.db.notificationsOf(s.user.id)).filter(
+      (n) => n.kind === 'helped' && n.videoId === id
+    )
     expect(helpedNotes.map((n) => n.actorName).sort()).toEqual(
       [bob.user.name, carol.user.name].sort()
     )
@@ -592,10 +592,10 @@ describe('This helped, who watched', () => {
 
   it('merges watched ranges into completion and shows names or only counts by the team setting', async () => {
     const id = await upload('Watched')
-    const length = s.app.library.db.getVideo(id)?.durationMs ?? 0
+    const length = (await s.app.library.db.getVideo(id))?.durationMs ?? 0
     expect(length).toBeGreaterThan(1500)
-    const bob = person('bob')
-    const carol = person('carol')
+    const bob = await person('bob')
+    const carol = await person('carol')
     const watched = (token: string, ranges: number[][]) =>
       call('POST', `/api/videos/${id}/watched`, token, { ranges, durationMs: 2000 })
     expect(
@@ -656,7 +656,7 @@ describe('This helped, who watched', () => {
       bobSession
     )
     expect(notAdmin.status).toBe(403)
-    expect(s.app.library.db.teamSettings().watchers).toBe('counts')
+    expect((await s.app.library.db.teamSettings()).watchers).toBe('counts')
     const root = await signInWithFetch(s.url, 'root', 'root-password')
     const profile = await (await page('/profile', root)).text()
     expect(profile).toContain('Team settings')
@@ -665,7 +665,7 @@ describe('This helped, who watched', () => {
     expect(wrong.status).toBe(400)
     const saved = await form('/profile/team', { csrf: csrfFrom(profile), watchers: 'names' }, root)
     expect(saved.status).toBe(303)
-    expect(s.app.library.db.teamSettings().watchers).toBe('names')
+    expect((await s.app.library.db.teamSettings()).watchers).toBe('names')
     expect((await call('GET', `/api/videos/${id}/insights`, s.token)).json).toHaveProperty(
       'watchers'
     )
@@ -675,7 +675,7 @@ describe('This helped, who watched', () => {
 describe('the watch page', () => {
   it('posts a comment with the page’s CSRF token and shows it with its marker; keeps the text when refused', async () => {
     const id = await upload('Page comments')
-    const bob = person('bob')
+    const bob = await person('bob')
     const session = await signIn(bob)
     const watch = await (await page(`/v/${id}`, session)).text()
     expect(watch).toContain('<label for="comment-body">Add a comment</label>')
@@ -775,7 +775,7 @@ describe('the watch page', () => {
       session
     )
     expect(answered.status).toBe(303)
-    const other = person('carol')
+    const other = await person('carol')
     const otherSession = await signIn(other)
     const notYours = await form(
       `/comments/${commentId}/delete`,

@@ -21,9 +21,9 @@ let users = 0
 let videos = 0
 
 /** A 60-second video of `owner`, straight in the database. */
-function addVideo(owner: User): string {
+async function addVideo(owner: User): Promise<string> {
   const id = `limits${String(++videos).padStart(10, '0')}`
-  s.app.library.db.insertVideo(videoFacts(id, owner.id, `Limits ${videos}`))
+  await s.app.library.db.insertVideo(videoFacts(id, owner.id, `Limits ${videos}`))
   return id
 }
 
@@ -45,10 +45,10 @@ afterAll(async () => {
   await s?.close()
 })
 
-function member(): { user: User; token: string } {
+async function member(): Promise<{ user: User; token: string }> {
   const db = s.app.library.db
-  const user = db.createUser(`limits${++users}`, 'member-password', false)
-  return { user, token: db.createToken(user.id, 'test').token }
+  const user = await db.createUser(`limits${++users}`, 'member-password', false)
+  return { user, token: (await db.createToken(user.id, 'test')).token }
 }
 
 interface Held {
@@ -125,7 +125,7 @@ function tally(statuses: number[]): Record<number, number> {
 
 describe('requests: posting limits under parallel requests', () => {
   it(`lets exactly ${REQUEST_POST_LIMIT.limit} of 40 parallel POST /api/requests through`, async () => {
-    const eve = member()
+    const eve = await member()
     const statuses = await atOnce(40, (i) =>
       held('POST', '/api/requests', eve.token, { title: `Parallel ${i}` })
     )
@@ -133,17 +133,19 @@ describe('requests: posting limits under parallel requests', () => {
       201: REQUEST_POST_LIMIT.limit,
       429: 40 - REQUEST_POST_LIMIT.limit
     })
-    expect(s.app.library.db.countRequests({ q: 'Parallel' })).toBe(REQUEST_POST_LIMIT.limit)
+    expect(await s.app.library.db.countRequests({ q: 'Parallel' })).toBe(REQUEST_POST_LIMIT.limit)
   })
 
   it(`lets exactly ${REQUEST_CHANGE_LIMIT.limit} parallel "Me too" through (the change limit)`, async () => {
-    const frank = member()
-    const id = s.app.library.db.createRequest({
-      title: 'Wanted in parallel',
-      details: '',
-      tags: [],
-      askerId: s.user.id
-    }).id
+    const frank = await member()
+    const id = (
+      await s.app.library.db.createRequest({
+        title: 'Wanted in parallel',
+        details: '',
+        tags: [],
+        askerId: s.user.id
+      })
+    ).id
     // All but 10 of the window used one at a time, then 30 at once.
     const first = REQUEST_CHANGE_LIMIT.limit - 10
     for (let i = 0; i < first; i++) {
@@ -161,10 +163,10 @@ describe('requests: posting limits under parallel requests', () => {
 describe('comments: "Mark answered" and edits', () => {
   it(`notifies the asker once however often it is toggled, and takes ${EDITS_PER_MINUTE} changes a minute (API and pages together)`, async () => {
     const { db } = s.app.library
-    const owner = member()
-    const asker = member()
-    const video = addVideo(owner.user)
-    const q = db.addComment({
+    const owner = await member()
+    const asker = await member()
+    const video = await addVideo(owner.user)
+    const q = await db.addComment({
       videoId: video,
       parentId: null,
       authorId: asker.user.id,
@@ -176,7 +178,7 @@ describe('comments: "Mark answered" and edits', () => {
       const r = await json('PATCH', `/api/comments/${q.id}`, owner.token, { answered: i % 2 === 0 })
       expect(r.status, r.text).toBe(200)
     }
-    const answered = db.notificationsOf(asker.user.id).filter((n) => n.kind === 'answered')
+    const answered = (await db.notificationsOf(asker.user.id)).filter((n) => n.kind === 'answered')
     expect(answered).toHaveLength(1)
     const refused = await json('PATCH', `/api/comments/${q.id}`, owner.token, { answered: true })
     expect(refused.status).toBe(429)
@@ -189,12 +191,12 @@ describe('comments: "Mark answered" and edits', () => {
 
   it('counts the edit and answered forms of the pages against the same limit', async () => {
     const { db } = s.app.library
-    db.createUser('limitspage', 'limitspage-password', false)
+    await db.createUser('limitspage', 'limitspage-password', false)
     const session = await signInWithFetch(s.url, 'limitspage', 'limitspage-password')
-    const user = db.getUserByName('limitspage') as User
-    const token = db.createToken(user.id, 'test').token
-    const video = addVideo(user)
-    const q = db.addComment({
+    const user = (await db.getUserByName('limitspage')) as User
+    const token = (await db.createToken(user.id, 'test')).token
+    const video = await addVideo(user)
+    const q = await db.addComment({
       videoId: video,
       parentId: null,
       authorId: user.id,
@@ -226,28 +228,29 @@ describe('comments: "Mark answered" and edits', () => {
     expect(await edit.text()).toContain('One too many')
     const mark = await send(`/comments/${q.id}/answered`, { answered: '0' })
     expect(mark.status).toBe(429)
-    expect(db.getComment(q.id)).toMatchObject({ body: 'Page edit', answered: true })
+    expect(await db.getComment(q.id)).toMatchObject({ body: 'Page edit', answered: true })
   })
 })
 
 describe('collections: PUT items and the change limit', () => {
   it('puts 500 videos in reverse order in one write, then limits changes (PUT, PATCH) per person', async () => {
     const { db } = s.app.library
-    const owner = member()
-    const ids = Array.from({ length: 500 }, () => addVideo(owner.user))
+    const owner = await member()
+    const ids: string[] = []
+    for (let i = 0; i < 500; i++) ids.push(await addVideo(owner.user))
     const made = await json('POST', '/api/collections', owner.token, {
       title: 'Five hundred',
       videoIds: ids
     })
     expect(made.status, made.text).toBe(201)
     const id = String(JSON.parse(made.text).id)
-    expect(db.collectionItems(id)).toEqual(ids)
+    expect(await db.collectionItems(id)).toEqual(ids)
     const reversed = [...ids].reverse()
     const put = await json('PUT', `/api/collections/${id}/items`, owner.token, {
       videoIds: reversed
     })
     expect(put.status, put.text).toBe(200)
-    expect(db.collectionItems(id)).toEqual(reversed)
+    expect(await db.collectionItems(id)).toEqual(reversed)
     expect((JSON.parse(put.text).videos as { id: string }[]).map((v) => v.id)).toEqual(reversed)
     // An unknown id: 400 naming it, nothing changed.
     const bad = await json('PUT', `/api/collections/${id}/items`, owner.token, {
@@ -255,7 +258,7 @@ describe('collections: PUT items and the change limit', () => {
     })
     expect(bad.status).toBe(400)
     expect(bad.text).toContain('nosuchvideo1')
-    expect(db.collectionItems(id)).toEqual(reversed)
+    expect(await db.collectionItems(id)).toEqual(reversed)
     // The rest of the window one at a time (small bodies), then 30 at once.
     const two = ids.slice(0, 2)
     // Two changes so far (the PUT and the refused one: a slot is taken before the body is read).
@@ -280,9 +283,9 @@ describe('collections: PUT items and the change limit', () => {
 
 describe('watched reports', () => {
   it("uses the server's length, not the report's: one short report cannot wipe a record", async () => {
-    const owner = member()
-    const viewer = member()
-    const video = addVideo(owner.user) // 60 s
+    const owner = await member()
+    const viewer = await member()
+    const video = await addVideo(owner.user) // 60 s
     const report = (ranges: number[][], durationMs: number) =>
       json('POST', `/api/videos/${video}/watched`, viewer.token, { ranges, durationMs })
     const first = await report([[0, 50_000]], 60_000)
@@ -292,14 +295,14 @@ describe('watched reports', () => {
     expect(wipe.status, wipe.text).toBe(200)
     expect(JSON.parse(wipe.text).completion).toBeCloseTo(50 / 60)
     // A report claiming a short length does not inflate the share either.
-    const other = member()
+    const other = await member()
     const short = await json('POST', `/api/videos/${video}/watched`, other.token, {
       ranges: [[0, 30_000]],
       durationMs: 30_000
     })
     expect(JSON.parse(short.text).completion).toBeCloseTo(0.5)
     expect(
-      s.app.library.db.watchersOf(video).find((w) => w.userId === viewer.user.id)
+      (await s.app.library.db.watchersOf(video)).find((w) => w.userId === viewer.user.id)
     ).toMatchObject({ durationMs: 60_000, watchedMs: 50_000 })
   })
 })

@@ -14,7 +14,7 @@ const servers = serversPerTest()
 let s: TestServer
 let seq = 0
 
-function addVideo(ownerId: number, title: string): Video {
+async function addVideo(ownerId: number, title: string): Promise<Video> {
   const id = `nvid${String(++seq).padStart(12, '0')}`
   const video: NewVideo = {
     id,
@@ -73,7 +73,12 @@ async function list(token: string, query = ''): Promise<NotificationJson[]> {
 }
 
 /** bob comments on alice's video: one notification for alice. */
-function bobComments(video: Video, body: string, atMs: number | null = null, question = false) {
+async function bobComments(
+  video: Video,
+  body: string,
+  atMs: number | null = null,
+  question = false
+) {
   return s.app.library.db.addComment({
     videoId: video.id,
     parentId: null,
@@ -102,10 +107,10 @@ beforeEach(async () => {
 
 describe('GET /api/notifications', () => {
   it('answers the newest first with words and the exact moment, and pages with after', async () => {
-    const video = addVideo(s.user.id, 'Close the month')
-    const question = bobComments(video, 'Where is the ledger?', 5000, true)
-    const comment = bobComments(video, 'Nice one', null)
-    const third = bobComments(video, 'At the end', 61_500)
+    const video = await addVideo(s.user.id, 'Close the month')
+    const question = await bobComments(video, 'Where is the ledger?', 5000, true)
+    const comment = await bobComments(video, 'Nice one', null)
+    const third = await bobComments(video, 'At the end', 61_500)
 
     const r = await api('GET', '/api/notifications', s.token)
     expect(r.status).toBe(200)
@@ -150,18 +155,18 @@ describe('GET /api/notifications', () => {
 
   it('links each kind to its place: request, answer, reply, answered, solved, helped', async () => {
     const db = s.app.library.db
-    const aliceVideo = addVideo(s.user.id, 'How to reconcile')
-    const request = db.createRequest({
+    const aliceVideo = await addVideo(s.user.id, 'How to reconcile')
+    const request = await db.createRequest({
       title: 'How do I reconcile invoices?',
       details: '',
       tags: [],
       askerId: s.other.id
     })
-    db.setWanted(request.id, s.admin.id, true)
-    db.linkAnswer(request.id, aliceVideo.id, s.user.id)
-    db.markSolved(request.id, aliceVideo.id, s.other.id)
-    const question = bobComments(aliceVideo, 'Which column?', 12_000, true)
-    const reply = db.addComment({
+    await db.setWanted(request.id, s.admin.id, true)
+    await db.linkAnswer(request.id, aliceVideo.id, s.user.id)
+    await db.markSolved(request.id, aliceVideo.id, s.other.id)
+    const question = await bobComments(aliceVideo, 'Which column?', 12_000, true)
+    const reply = await db.addComment({
       videoId: aliceVideo.id,
       parentId: question.id,
       authorId: s.user.id,
@@ -169,8 +174,8 @@ describe('GET /api/notifications', () => {
       body: 'The third one',
       question: false
     })
-    db.setAnswered(question.id, true, s.user.id)
-    db.toggleReaction(aliceVideo.id, s.other.id, 'helped', null, true)
+    await db.setAnswered(question.id, true, s.user.id)
+    await db.toggleReaction(aliceVideo.id, s.other.id, 'helped', null, true)
 
     const bob = await list(s.otherToken)
     const byKind = (ns: NotificationJson[], kind: string) => ns.find((n) => n.kind === kind)
@@ -208,11 +213,11 @@ describe('GET /api/notifications', () => {
 describe('POST /api/notifications/read', () => {
   it('marks only the caller’s own ids, or all of them without ids', async () => {
     const db = s.app.library.db
-    const aliceVideo = addVideo(s.user.id, 'A')
-    const bobVideo = addVideo(s.other.id, 'B')
-    bobComments(aliceVideo, 'one')
-    bobComments(aliceVideo, 'two')
-    const aliceComment = db.addComment({
+    const aliceVideo = await addVideo(s.user.id, 'A')
+    const bobVideo = await addVideo(s.other.id, 'B')
+    await bobComments(aliceVideo, 'one')
+    await bobComments(aliceVideo, 'two')
+    const aliceComment = await db.addComment({
       videoId: bobVideo.id,
       parentId: null,
       authorId: s.user.id,
@@ -228,7 +233,7 @@ describe('POST /api/notifications/read', () => {
     let r = await api('POST', '/api/notifications/read', s.token, { ids: [bobs!.id] })
     expect(r.status).toBe(200)
     expect(r.json).toEqual({ unread: 2 })
-    expect(db.unreadCount(s.other.id)).toBe(1)
+    expect(await db.unreadCount(s.other.id)).toBe(1)
 
     r = await api('POST', '/api/notifications/read', s.token, { ids: [oldest!.id] })
     expect(r.json).toEqual({ unread: 1 })
@@ -238,7 +243,7 @@ describe('POST /api/notifications/read', () => {
 
     r = await api('POST', '/api/notifications/read', s.token, {})
     expect(r.json).toEqual({ unread: 0 })
-    expect(db.unreadCount(s.other.id)).toBe(1)
+    expect(await db.unreadCount(s.other.id)).toBe(1)
     expect((await api('POST', '/api/notifications/read', s.token, { ids: [] })).json).toEqual({
       unread: 0
     })
@@ -292,8 +297,8 @@ describe('the header and the inbox page', () => {
     expect(home).toContain('href="/requests"')
     expect(home).toContain('href="/collections"')
 
-    const video = addVideo(s.user.id, 'Badge')
-    for (const body of ['a', 'b', 'c']) bobComments(video, body)
+    const video = await addVideo(s.user.id, 'Badge')
+    for (const body of ['a', 'b', 'c']) await bobComments(video, body)
     const again = await (await page(alice.cookie, '/')).text()
     expect(inboxLinkName(again)).toBe('Inbox, 3 unread')
     expect(again).toMatch(/<span class="inbox-badge" aria-hidden="true">3<\/span\s*>/)
@@ -301,18 +306,18 @@ describe('the header and the inbox page', () => {
 
   it('lists newest first with unread marked; viewing changes nothing; opening marks read', async () => {
     const db = s.app.library.db
-    const video = addVideo(s.user.id, 'Inbox video')
-    const first = bobComments(video, 'First question', 5000, true)
-    bobComments(video, 'Second comment')
+    const video = await addVideo(s.user.id, 'Inbox video')
+    const first = await bobComments(video, 'First question', 5000, true)
+    await bobComments(video, 'Second comment')
     const res = await page(alice.cookie, '/inbox')
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(html.indexOf('Second comment')).toBeLessThan(html.indexOf('First question'))
     expect(html.match(/class="inbox-item inbox-unread"/g)?.length).toBe(2)
     expect(html).toContain('bob asked a question on “Inbox video” at 0:05')
-    expect(db.unreadCount(s.user.id)).toBe(2)
+    expect(await db.unreadCount(s.user.id)).toBe(2)
 
-    const [, older] = db.notificationsOf(s.user.id)
+    const [, older] = await db.notificationsOf(s.user.id)
     expect(html).toContain(`action="/inbox/${older!.id}/open"`)
     const opened = await postForm(
       s.url,
@@ -322,7 +327,7 @@ describe('the header and the inbox page', () => {
     )
     expect(opened.status).toBe(303)
     expect(opened.headers.get('location')).toBe(`/v/${video.id}?t=5#c-${first.id}`)
-    expect(db.unreadCount(s.user.id)).toBe(1)
+    expect(await db.unreadCount(s.user.id)).toBe(1)
     const later = await (await page(alice.cookie, '/inbox')).text()
     expect(later.match(/class="inbox-item inbox-unread"/g)?.length).toBe(1)
     expect(inboxLinkName(later)).toBe('Inbox, 1 unread')
@@ -330,8 +335,8 @@ describe('the header and the inbox page', () => {
 
   it('opening someone else’s notification is 404 and marks nothing; a POST needs the CSRF token', async () => {
     const db = s.app.library.db
-    const bobVideo = addVideo(s.other.id, 'Bob’s')
-    db.addComment({
+    const bobVideo = await addVideo(s.other.id, 'Bob’s')
+    await db.addComment({
       videoId: bobVideo.id,
       parentId: null,
       authorId: s.user.id,
@@ -339,7 +344,7 @@ describe('the header and the inbox page', () => {
       body: 'hi bob',
       question: false
     })
-    const [bobs] = db.notificationsOf(s.other.id)
+    const [bobs] = await db.notificationsOf(s.other.id)
     const res = await postForm(
       s.url,
       `/inbox/${bobs!.id}/open`,
@@ -347,11 +352,11 @@ describe('the header and the inbox page', () => {
       { Cookie: alice.cookie, Origin: s.url }
     )
     expect(res.status).toBe(404)
-    expect(db.unreadCount(s.other.id)).toBe(1)
+    expect(await db.unreadCount(s.other.id)).toBe(1)
 
-    const aliceVideo = addVideo(s.user.id, 'Mine')
-    bobComments(aliceVideo, 'x')
-    const [mine] = db.notificationsOf(s.user.id)
+    const aliceVideo = await addVideo(s.user.id, 'Mine')
+    await bobComments(aliceVideo, 'x')
+    const [mine] = await db.notificationsOf(s.user.id)
     const stale = await postForm(
       s.url,
       `/inbox/${mine!.id}/open`,
@@ -366,18 +371,18 @@ describe('the header and the inbox page', () => {
       { Cookie: alice.cookie, Origin: 'https://evil.example' }
     )
     expect(foreign.status).toBe(403)
-    expect(db.unreadCount(s.user.id)).toBe(1)
+    expect(await db.unreadCount(s.user.id)).toBe(1)
     // GET does not open (nor mark) anything.
     expect((await page(alice.cookie, `/inbox/${mine!.id}/open`)).status).toBe(405)
-    expect(db.unreadCount(s.user.id)).toBe(1)
+    expect(await db.unreadCount(s.user.id)).toBe(1)
   })
 
   it('"Mark all read" marks the viewer’s own, and the inbox pages by 30', async () => {
     const db = s.app.library.db
-    const video = addVideo(s.user.id, 'Many')
-    for (let i = 0; i < 35; i++) bobComments(video, `comment number ${i}`)
-    const bobVideo = addVideo(s.other.id, 'Bob')
-    db.addComment({
+    const video = await addVideo(s.user.id, 'Many')
+    for (let i = 0; i < 35; i++) await bobComments(video, `comment number ${i}`)
+    const bobVideo = await addVideo(s.other.id, 'Bob')
+    await db.addComment({
       videoId: bobVideo.id,
       parentId: null,
       authorId: s.user.id,
@@ -405,8 +410,8 @@ describe('the header and the inbox page', () => {
       { Cookie: alice.cookie, Origin: s.url }
     )
     expect(res.status).toBe(303)
-    expect(db.unreadCount(s.user.id)).toBe(0)
-    expect(db.unreadCount(s.other.id)).toBe(1)
+    expect(await db.unreadCount(s.user.id)).toBe(0)
+    expect(await db.unreadCount(s.other.id)).toBe(1)
     const after = await (await page(alice.cookie, '/inbox?read=1')).text()
     expect(after).toContain('All notifications are marked read.')
     expect(after).not.toContain('inbox-unread')
@@ -414,8 +419,8 @@ describe('the header and the inbox page', () => {
   })
 
   it('escapes what people wrote and named', async () => {
-    const video = addVideo(s.user.id, `Title "><img src=x onerror=alert(1)>`)
-    bobComments(video, `<script>alert("x")</script> & 'quotes' NEAR( "* \u0007`)
+    const video = await addVideo(s.user.id, `Title "><img src=x onerror=alert(1)>`)
+    await bobComments(video, `<script>alert("x")</script> & 'quotes' NEAR( "* \u0007`)
     const html = await (await page(alice.cookie, '/inbox')).text()
     expect(html).not.toContain('<script>alert')
     expect(html).not.toContain('<img src=x')

@@ -140,7 +140,7 @@ describe('asking', () => {
   })
 
   it('refuses a form without the CSRF token or from another origin', async () => {
-    const before = s.app.library.db.countRequests()
+    const before = await s.app.library.db.countRequests()
     const noToken = await postForm(
       s.url,
       '/requests/new',
@@ -155,7 +155,7 @@ describe('asking', () => {
       { Cookie: bob.cookie, Origin: 'https://evil.test' }
     )
     expect(otherOrigin.status).toBe(403)
-    expect(s.app.library.db.countRequests()).toBe(before)
+    expect(await s.app.library.db.countRequests()).toBe(before)
   })
 
   it('posts it and shows it with HTML escaped, its links safe, its tags as links', async () => {
@@ -229,7 +229,7 @@ describe('Me too, answers, This solved it', () => {
     // Bob may not link alice's video.
     const forged = await submit(bob, base, `${base}/answers`, { videoId: video })
     expect(forged.status).toBe(403)
-    expect(s.app.library.db.answersOf(id)).toEqual([])
+    expect(await s.app.library.db.answersOf(id)).toEqual([])
 
     const linked = await submit(alice, base, `${base}/answers`, { videoId: video })
     expect(linked.status).toBe(303)
@@ -261,7 +261,7 @@ describe('Me too, answers, This solved it', () => {
     expect(main((await page(alice, '/requests?state=solved')).text)).toContain(base)
     const reopen = await submit(bob, base, `${base}/solved`, { videoId: '' })
     expect(reopen.headers.get('location')).toBe(`${base}?done=reopened`)
-    expect(s.app.library.db.getRequest(id)?.state).toBe('open')
+    expect((await s.app.library.db.getRequest(id))?.state).toBe('open')
 
     // A video that is not an answer cannot be marked.
     const stray = await upload('Not an answer')
@@ -270,7 +270,7 @@ describe('Me too, answers, This solved it', () => {
     // Unlink by the video's owner.
     const unlinked = await submit(alice, base, `${base}/unlink`, { videoId: video })
     expect(unlinked.status).toBe(303)
-    expect(s.app.library.db.answersOf(id)).toEqual([])
+    expect(await s.app.library.db.answersOf(id)).toEqual([])
     expect(main((await page(bob, base)).text)).toContain('No answers yet.')
   })
 })
@@ -298,7 +298,7 @@ describe('edit and delete', () => {
       tags: 'three'
     })
     expect(saved.status).toBe(303)
-    expect(s.app.library.db.getRequest(id)).toMatchObject({
+    expect(await s.app.library.db.getRequest(id)).toMatchObject({
       title: 'Edited <i>title</i>',
       details: 'Second',
       tags: ['three']
@@ -314,7 +314,7 @@ describe('edit and delete', () => {
     const deleted = await submit(bob, `${base}/delete`, `${base}/delete`, {})
     expect(deleted.status).toBe(303)
     expect(deleted.headers.get('location')).toBe('/requests?deleted=1')
-    expect(s.app.library.db.getRequest(id)).toBeNull()
+    expect(await s.app.library.db.getRequest(id)).toBeNull()
     expect((await page(bob, '/requests?deleted=1')).text).toContain('The request was deleted.')
   })
 })
@@ -325,7 +325,7 @@ describe('the list and the home page', () => {
     const tag = 'paging'
     const total = REQUESTS_PAGE_SIZE + 5
     for (let i = 0; i < total; i++) {
-      db.createRequest({
+      await db.createRequest({
         title: `Paged request ${i} aardvark`,
         details: '',
         tags: [tag],
@@ -364,9 +364,9 @@ describe('the list and the home page', () => {
 
   it('shows the newest five open requests and their count on the home page, and matches a search', async () => {
     const db = s.app.library.db
-    const open = db.countRequests({ state: 'open' })
+    const open = await db.countRequests({ state: 'open' })
     expect(open).toBeGreaterThan(5)
-    const newest = db.listRequests({ state: 'open', limit: 5 })
+    const newest = await db.listRequests({ state: 'open', limit: 5 })
     const home = main((await page(alice, '/')).text)
     expect(home).toContain('Open requests')
     expect(home).toContain(`<span class="muted">${open.toLocaleString('en')}</span>`)
@@ -391,7 +391,7 @@ describe('the list and the home page', () => {
 describe('posting limit', () => {
   it(`refuses the form after ${REQUEST_POST_LIMIT.limit} requests (429, Retry-After), keeping what was typed`, async () => {
     const db = s.app.library.db
-    db.createUser('gina', 'gina-password', false)
+    await db.createUser('gina', 'gina-password', false)
     const gina = await signInWithFetch(s.url, 'gina', 'gina-password')
     for (let i = 0; i < REQUEST_POST_LIMIT.limit; i++) await askForm(gina, { title: `Gina ${i}` })
     const refused = await submit(gina, '/requests/new', '/requests/new', {
@@ -404,18 +404,18 @@ describe('posting limit', () => {
     expect(text).toContain('at most 10 requests in 10 minutes')
     expect(text).toContain('value="One too many"')
     expect(text).toContain('Keep me</textarea')
-    expect(db.countRequests({ q: 'One too many' })).toBe(0)
+    expect(await db.countRequests({ q: 'One too many' })).toBe(0)
   })
 })
 
 describe('the home page with many open requests', () => {
   it('shows the count of 1,000 and only the newest five', async () => {
     const db = s.app.library.db
-    const have = db.countRequests({ state: 'open' })
+    const have = await db.countRequests({ state: 'open' })
     for (let i = have; i < 1000; i++) {
-      db.createRequest({ title: `Bulk ${i}`, details: '', tags: [], askerId: s.admin.id })
+      await db.createRequest({ title: `Bulk ${i}`, details: '', tags: [], askerId: s.admin.id })
     }
-    expect(db.countRequests({ state: 'open' })).toBe(1000)
+    expect(await db.countRequests({ state: 'open' })).toBe(1000)
     const home = main((await page(alice, '/')).text)
     const start = home.slice(home.indexOf('class="home-requests"'))
     const section = start.slice(0, start.indexOf('</section>'))

@@ -61,8 +61,13 @@ async function ask(token: string, body: Json): Promise<RequestJson> {
 }
 
 /** A request made straight in the database (not counted against anyone's posting limit). */
-function seed(title: string, asker: User, tags: string[] = [], details = ''): string {
-  return s.app.library.db.createRequest({ title, details, tags, askerId: asker.id }).id
+async function seed(
+  title: string,
+  asker: User,
+  tags: string[] = [],
+  details = ''
+): Promise<string> {
+  return (await s.app.library.db.createRequest({ title, details, tags, askerId: asker.id })).id
 }
 
 /** A video of `token`'s user, uploaded in one tus POST (creation with upload). */
@@ -82,10 +87,10 @@ async function upload(title: string, token = s.token, meta: Json = {}): Promise<
 
 let users = 0
 /** A new member with a token. */
-function member(): { user: User; token: string } {
+async function member(): Promise<{ user: User; token: string }> {
   const db = s.app.library.db
-  const user = db.createUser(`member${++users}`, 'member-password', false)
-  return { user, token: db.createToken(user.id, 'test').token }
+  const user = await db.createUser(`member${++users}`, 'member-password', false)
+  return { user, token: (await db.createToken(user.id, 'test')).token }
 }
 
 beforeAll(async () => {
@@ -147,7 +152,7 @@ describe('asking and reading', () => {
   })
 
   it('refuses bad bodies with 400 naming the field, and stores nothing', async () => {
-    const before = s.app.library.db.countRequests()
+    const before = await s.app.library.db.countRequests()
     const cases: [unknown, RegExp][] = [
       ['{not json', /not valid JSON/],
       [[{ title: 'x' }], /JSON object/],
@@ -171,7 +176,7 @@ describe('asking and reading', () => {
     for (const [body, error] of cases) {
       // A refused body still takes a posting slot (the slot is taken before the body is read),
       // so each case is one new person's.
-      const r = await call('POST', '/api/requests', bearer(member().token), body as Json)
+      const r = await call('POST', '/api/requests', bearer((await member()).token), body as Json)
       expect(r.status, JSON.stringify(body)).toBe(400)
       expect(String(r.json.error), JSON.stringify(body)).toMatch(error)
     }
@@ -188,7 +193,7 @@ describe('asking and reading', () => {
       details: 'y'.repeat(70 * 1024)
     })
     expect(huge.status).toBe(413)
-    expect(s.app.library.db.countRequests()).toBe(before)
+    expect(await s.app.library.db.countRequests()).toBe(before)
   })
 
   it('keeps HTML, SQL and FTS syntax as text, escaped in the JSON bytes', async () => {
@@ -240,10 +245,13 @@ describe('asking and reading', () => {
 
 describe('listing', () => {
   it('filters by state, tag and words, pages, and counts the total', async () => {
-    const carol = member()
+    const carol = await member()
     const tag = `t${Date.now().toString(36)}`
-    const ids = [1, 2, 3].map((n) => seed(`Paged walkthrough ${n} zebrafish`, carol.user, [tag]))
-    const solvedId = seed('Solved zebrafish question', carol.user, [tag])
+    const ids: string[] = []
+    for (const n of [1, 2, 3]) {
+      ids.push(await seed(`Paged walkthrough ${n} zebrafish`, carol.user, [tag]))
+    }
+    const solvedId = await seed('Solved zebrafish question', carol.user, [tag])
     const video = await upload('Answer for the list')
     await s.app.library.write((db) => db.linkAnswer(solvedId, video, s.user.id))
     await s.app.library.write((db) => db.markSolved(solvedId, video, carol.user.id))
@@ -335,13 +343,13 @@ describe('changing and deleting', () => {
     expect((await call('DELETE', `/api/requests/${other.id}`, bearer(s.adminToken))).status).toBe(
       204
     )
-    expect(s.app.library.db.getRequest(other.id)).toBeNull()
+    expect(await s.app.library.db.getRequest(other.id)).toBeNull()
   })
 })
 
 describe('answers, This solved it, Me too', () => {
   it('links only the video owner’s video, notifies the asker once, and lets the asker mark it solved', async () => {
-    const carol = member()
+    const carol = await member()
     const made = await ask(carol.token, { title: 'How do I export the ledger?' })
     const base = `/api/requests/${made.id}`
     const mine = await upload('Exporting the ledger')
@@ -372,16 +380,16 @@ describe('answers, This solved it, Me too', () => {
         solved: false
       }
     ])
-    const answerNotes = () =>
-      s.app.library.db
-        .notificationsOf(carol.user.id)
-        .filter((n) => n.kind === 'answer' && n.requestId === made.id)
-    expect(answerNotes()).toHaveLength(1)
-    expect(answerNotes()[0]).toMatchObject({ videoId: mine, actorName: 'alice' })
+    const answerNotes = async () =>
+      (await s.app.library.db.notificationsOf(carol.user.id)).filter(
+        (n) => n.kind === 'answer' && n.requestId === made.id
+      )
+    expect(await answerNotes()).toHaveLength(1)
+    expect((await answerNotes())[0]).toMatchObject({ videoId: mine, actorName: 'alice' })
     // Linking again changes nothing and notifies nobody.
     const again = await call('POST', `${base}/answers`, bearer(s.token), { videoId: mine })
     expect((again.json as unknown as RequestJson).answers).toHaveLength(1)
-    expect(answerNotes()).toHaveLength(1)
+    expect(await answerNotes()).toHaveLength(1)
     // An admin may link anyone's video.
     const byAdmin = await call('POST', `${base}/answers`, bearer(s.adminToken), { videoId: bobs })
     expect((byAdmin.json as unknown as RequestJson).answers.map((a) => a.videoId)).toEqual([
@@ -418,7 +426,7 @@ describe('answers, This solved it, Me too', () => {
     expect(byAdminSolved.json.state).toBe('solved')
 
     // Unlink: the video's owner, the asker or an admin; no one else.
-    const dave = member()
+    const dave = await member()
     const stranger = await call('DELETE', `${base}/answers/${mine}`, bearer(dave.token))
     expect(stranger.status).toBe(403)
     expect((await call('DELETE', `${base}/answers/nosuchvideo1`, bearer(s.token))).status).toBe(404)
@@ -431,7 +439,7 @@ describe('answers, This solved it, Me too', () => {
   })
 
   it('counts “Me too” on and off; the asker always wants it', async () => {
-    const carol = member()
+    const carol = await member()
     const made = await ask(s.otherToken, { title: 'Wanted by many' })
     const base = `/api/requests/${made.id}`
     const on = await call('POST', `${base}/want`, bearer(carol.token), { want: true })
@@ -451,13 +459,13 @@ describe('answers, This solved it, Me too', () => {
       const r = await call('POST', `${base}/want`, bearer(carol.token), body)
       expect(r.status, JSON.stringify(body)).toBe(400)
     }
-    expect(s.app.library.db.wants(made.id, carol.user.id)).toBe(false)
+    expect(await s.app.library.db.wants(made.id, carol.user.id)).toBe(false)
   })
 })
 
 describe('posting limit', () => {
   it(`takes ${REQUEST_POST_LIMIT.limit} new requests from one person, then 429 with Retry-After`, async () => {
-    const eve = member()
+    const eve = await member()
     for (let i = 0; i < REQUEST_POST_LIMIT.limit; i++) {
       await ask(eve.token, { title: `Burst ${i}` })
     }
@@ -465,10 +473,10 @@ describe('posting limit', () => {
     expect(refused.status).toBe(429)
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
     expect(refused.json.error).toMatch(/at most 10 requests in 10 minutes/)
-    expect(s.app.library.db.countRequests({ q: 'One more' })).toBe(0)
+    expect(await s.app.library.db.countRequests({ q: 'One more' })).toBe(0)
     // Someone else still may; refused bodies count too (a slot is taken before the body is
     // read), but three of them leave room for a request.
-    const frank = member()
+    const frank = await member()
     for (let i = 0; i < 3; i++) {
       expect((await call('POST', '/api/requests', bearer(frank.token), { title: '' })).status).toBe(
         400
@@ -480,33 +488,33 @@ describe('posting limit', () => {
 
 describe('answering from the app (Upload-Metadata answers)', () => {
   it('links a new video to the request it answers and notifies the asker', async () => {
-    const asker = member()
+    const asker = await member()
     const made = await ask(asker.token, { title: 'How do I approve a purchase order?' })
     const video = await upload('Approving a purchase order', s.token, { answers: made.id })
     const after = await call('GET', `/api/requests/${made.id}`, bearer(asker.token))
     expect((after.json as unknown as RequestJson).answers).toEqual([
       expect.objectContaining({ videoId: video, authorName: 'alice', solved: false })
     ])
-    const notes = s.app.library.db
-      .notificationsOf(asker.user.id)
-      .filter((n) => n.kind === 'answer' && n.requestId === made.id)
+    const notes = (await s.app.library.db.notificationsOf(asker.user.id)).filter(
+      (n) => n.kind === 'answer' && n.requestId === made.id
+    )
     expect(notes).toHaveLength(1)
     expect(notes[0]).toMatchObject({ videoId: video, actorName: 'alice' })
-    expect(s.app.library.db.requestsAnsweredBy(video).map((r) => r.id)).toEqual([made.id])
+    expect((await s.app.library.db.requestsAnsweredBy(video)).map((r) => r.id)).toEqual([made.id])
   })
 
   it('keeps the video when the request is gone, and says so in the log', async () => {
-    const asker = member()
+    const asker = await member()
     const gone = await ask(asker.token, { title: 'Deleted before the answer came' })
     expect((await call('DELETE', `/api/requests/${gone.id}`, bearer(asker.token))).status).toBe(204)
     const video = await upload('Too late', s.token, { answers: gone.id })
-    expect(s.app.library.db.getVideo(video)).not.toBeNull()
-    expect(s.app.library.db.requestsAnsweredBy(video)).toEqual([])
+    expect(await s.app.library.db.getVideo(video)).not.toBeNull()
+    expect(await s.app.library.db.requestsAnsweredBy(video)).toEqual([])
     expect(logs.some((m) => m.includes(gone.id) && m.includes('gone'))).toBe(true)
   })
 
   it('does not link a new version (replaces) of a video', async () => {
-    const made = await ask(member().token, { title: 'Not answered by a new version' })
+    const made = await ask((await member()).token, { title: 'Not answered by a new version' })
     const video = await upload('Version one')
     const { res } = await createUpload(
       s,
@@ -517,9 +525,9 @@ describe('answering from the app (Upload-Metadata answers)', () => {
     )
     expect(res.status, res.text).toBe(201)
     await waitFor('the new version', async () =>
-      s.app.library.db.getVideo(video)?.title === 'Version two' ? true : null
+      (await s.app.library.db.getVideo(video))?.title === 'Version two' ? true : null
     )
-    expect(s.app.library.db.answersOf(made.id)).toEqual([])
+    expect(await s.app.library.db.answersOf(made.id)).toEqual([])
   })
 
   it('refuses a malformed answers key, or answers with cameraFor, before storing anything', async () => {
@@ -539,7 +547,7 @@ describe('answering from the app (Upload-Metadata answers)', () => {
   })
 
   it('links a chunked upload too (creation, then PATCH)', async () => {
-    const made = await ask(member().token, { title: 'Chunked answer' })
+    const made = await ask((await member()).token, { title: 'Chunked answer' })
     const created = await createUpload(s, clip.length, {
       filename: 'clip.mp4',
       title: 'Chunked',
@@ -552,7 +560,7 @@ describe('answering from the app (Upload-Metadata answers)', () => {
     expect(done.status).toBe(204)
     const videoId = String(done.headers['sidecast-video-id'] ?? '')
     await waitFor('the answer linked', async () =>
-      s.app.library.db.answersOf(made.id).some((a) => a.videoId === videoId)
+      (await s.app.library.db.answersOf(made.id)).some((a) => a.videoId === videoId)
     )
   })
 })

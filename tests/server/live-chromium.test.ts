@@ -104,7 +104,7 @@ describe('a live upload of a real MediaRecorder recording', () => {
     const last = await patchLive(s, live.up, bytes.length, Buffer.alloc(0), bytes.length)
     expect(last.status, last.text).toBe(204)
     expect(last.headers['sidecast-upload-state']).toBe('done')
-    const video = s.app.library.db.getVideo(live.videoId)!
+    const video = (await s.app.library.db.getVideo(live.videoId))!
     expect(video.mimeType).toBe(stored)
     // As long as it recorded, give or take the encoder's start: the 1.5 s pause left no gap.
     const facts = `${video.durationMs} ms stored, ${Math.round(recordedMs)} ms recorded`

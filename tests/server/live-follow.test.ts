@@ -129,7 +129,7 @@ describe('a live upload copied as it arrives', () => {
     expect(seen.raw.get(live.id)).toBe(sha(h264))
     expect(workFiles(s, live.id)).toEqual([])
 
-    const video = s.app.library.db.getVideo(live.videoId)!
+    const video = (await s.app.library.db.getVideo(live.videoId))!
     expect(video).toMatchObject({ mimeType: 'video/mp4', filename: 'capture.mp4' })
     expect(video.durationMs).toBeGreaterThan(5800)
     expect(video.durationMs).toBeLessThan(6200)
@@ -199,7 +199,7 @@ describe('a live upload copied as it arrives', () => {
     await finishLive(s, live, vp8)
 
     expect(seen.steps.get(live.id) ?? []).not.toContain('remux')
-    const video = s.app.library.db.getVideo(live.videoId)!
+    const video = (await s.app.library.db.getVideo(live.videoId))!
     expect(video.mimeType).toBe('video/webm')
     expect(video.durationMs).toBeGreaterThan(3800)
     expect(video.durationMs).toBeLessThan(4200)
@@ -232,7 +232,7 @@ describe('a live upload copied as it arrives', () => {
       seen.log.some((m) => m.includes(`${live.id}: stream-copied after its last byte into mp4`))
     ).toBe(true)
     expect(seen.raw.get(live.id)).toBe(sha(h264))
-    const video = s.app.library.db.getVideo(live.videoId)!
+    const video = (await s.app.library.db.getVideo(live.videoId))!
     expect(video.durationMs).toBeGreaterThan(5800)
     expect(video.durationMs).toBeLessThan(6200)
     expect(await servedDuration(s, live.videoId)).toBeGreaterThan(5.8)
@@ -264,7 +264,7 @@ describe('a live upload copied as it arrives', () => {
     await finishLive(s, live, vp8)
     expect(seen.follows.has(live.id)).toBe(false)
     expect(seen.steps.get(live.id)).toContain('remux')
-    expect(s.app.library.db.getVideo(live.videoId)!.durationMs).toBeGreaterThan(3800)
+    expect((await s.app.library.db.getVideo(live.videoId))!.durationMs).toBeGreaterThan(3800)
   })
 })
 
@@ -294,7 +294,7 @@ describe('a live upload copied as it arrives, across a server restart', () => {
 
     expect(after.seen.steps.get(live.id) ?? []).not.toContain('remux')
     expect(after.seen.raw.get(live.id)).toBe(sha(h264))
-    const video = second.app.library.db.getVideo(live.videoId)!
+    const video = (await second.app.library.db.getVideo(live.videoId))!
     expect(video.durationMs).toBeGreaterThan(5800)
     expect(video.durationMs).toBeLessThan(6200)
     expect(await servedDuration(second, live.videoId)).toBeGreaterThan(5.8)

@@ -161,7 +161,7 @@ describe('a live upload across a server restart', () => {
     // The same link (the new server listens on another port here).
     expect(last.headers['sidecast-video-id']).toBe(live.videoId)
     expect(last.headers['sidecast-video-url']).toBe(`${second.url}/v/${live.videoId}`)
-    expect(second.app.library.db.getVideo(live.videoId)?.durationMs).toBeGreaterThan(2800)
+    expect((await second.app.library.db.getVideo(live.videoId))?.durationMs).toBeGreaterThan(2800)
   })
 })
 
@@ -190,7 +190,7 @@ describe('expiry of a live upload', () => {
 
     // Both still hold their place in the cap on unfinished uploads, however old their creation.
     const since = new Date(Date.now() + hour).toISOString()
-    expect(s.app.library.db.unfinishedUploads(s.user.id, since, 0).count).toBe(2)
+    expect((await s.app.library.db.unfinishedUploads(s.user.id, since, 0)).count).toBe(2)
 
     const { expired } = await s.app.cleanup()
     expect(expired).toBe(1)
@@ -222,7 +222,7 @@ describe('a live upload on S3 storage', () => {
         )
         expect(last.status, last.text).toBe(204)
         expect(last.headers['sidecast-upload-state']).toBe('done')
-        const video = s.app.library.db.getVideo(live.videoId)!
+        const video = (await s.app.library.db.getVideo(live.videoId))!
         expect(video.mimeType).toBe('video/mp4')
         const file = await s.app.library.openVideoFile(video)
         const bytes: Buffer[] = []
@@ -258,7 +258,7 @@ describe('a large live upload on S3 storage', () => {
         await feed(s, live.up, big, 3)
         const last = await patchLive(s, live.up, big.length, Buffer.alloc(0), big.length)
         expect(last.status, last.text).toBe(204)
-        const video = s.app.library.db.getVideo(live.videoId)!
+        const video = (await s.app.library.db.getVideo(live.videoId))!
         expect(video.sizeBytes).toBeGreaterThan(partSize)
         const file = await s.app.library.openVideoFile(video)
         expect(file.size).toBe(video.sizeBytes)

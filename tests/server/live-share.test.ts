@@ -53,9 +53,9 @@ describe('a live upload', () => {
     expect(refused.res.headers['sidecast-video-id']).toBeUndefined()
     const ordinary = await createLive(s, { live: '0' })
     expect(ordinary.res.status).toBe(201)
-    expect(s.app.library.db.getUpload(ordinary.id)?.live).toBe(false)
+    expect((await s.app.library.db.getUpload(ordinary.id))?.live).toBe(false)
     const live = await createLive(s)
-    expect(s.app.library.db.getUpload(live.id)?.live).toBe(true)
+    expect((await s.app.library.db.getUpload(live.id))?.live).toBe(true)
   })
 
   it('answers the link at creation, follows the recording, and becomes a seekable, listed video', async () => {
@@ -183,7 +183,7 @@ describe('a live upload', () => {
     await feed(s, live.up, vp8, 4)
     const last = await patchLive(s, live.up, vp8.length, Buffer.alloc(0), vp8.length)
     expect(last.headers['sidecast-upload-state']).toBe('done')
-    const video = s.app.library.db.getVideo(live.videoId)!
+    const video = (await s.app.library.db.getVideo(live.videoId))!
     expect(video.mimeType).toBe('video/webm')
     expect(video.durationMs).toBeGreaterThan(2800)
     const file = await s.app.library.openVideoFile(video)
@@ -259,7 +259,9 @@ describe('a live upload', () => {
     }
     expect((await page(s, alice, '/')).text).not.toContain(live.videoId)
     // Its place is free again: the unfinished-upload count no longer holds it.
-    expect(s.app.library.db.unfinishedUploads(s.user.id, '1970-01-01T00:00:00Z', 0).count).toBe(0)
+    expect(
+      (await s.app.library.db.unfinishedUploads(s.user.id, '1970-01-01T00:00:00Z', 0)).count
+    ).toBe(0)
     // A "Try again" cannot bring a discarded video back.
     const retry = await request(s.url, 'POST', '/api/uploads', {
       'Tus-Resumable': '1.0.0',

@@ -86,7 +86,7 @@ describe('under load', () => {
     }
     const answers = await within(LOAD_DEADLINE_MS, 'the uploads', all)
     for (const a of answers) expect(a.status, a.text).toBe(204)
-    expect(s.app.library.db.searchVideos('', { limit: 100 })).toHaveLength(UPLOADS)
+    expect(await s.app.library.db.searchVideos('', { limit: 100 })).toHaveLength(UPLOADS)
 
     const figures = `page p95 ${p95(page).toFixed(0)} ms (${page.length} samples), API p95 ${p95(api).toFixed(0)} ms (${api.length} samples)`
     console.info(`[load] ${UPLOADS} uploads: ${figures}`)

@@ -96,10 +96,10 @@ describe('uploads that name other files', () => {
       for (const up of [present, missing]) {
         expect(log.of(up.id)).not.toContain('decode-tail')
         expect(log.of(up.id)).not.toContain('thumbnail')
-        expect(s.app.library.db.getUpload(up.id)?.state).toBe('failed')
+        expect((await s.app.library.db.getUpload(up.id))?.state).toBe('failed')
       }
       expect(thumbnails()).toEqual(thumbsBefore)
-      expect(s.app.library.db.searchVideos('', { limit: 1000 })).toEqual([])
+      expect(await s.app.library.db.searchVideos('', { limit: 1000 })).toEqual([])
     })
   }
 })
@@ -127,7 +127,7 @@ describe('real containers still pass', () => {
     ] as const) {
       const r = await uploadWhole(s, bytes, file)
       expect(r.res.status, `${file}: ${r.res.text}`).toBe(204)
-      const video = s.app.library.db.getVideo(r.res.headers['sidecast-video-id'] as string)
+      const video = await s.app.library.db.getVideo(r.res.headers['sidecast-video-id'] as string)
       expect(video?.hasThumbnail).toBe(true)
       expect(video?.durationMs).toBeGreaterThan(1500)
     }

@@ -144,6 +144,6 @@ describe('a bounded number of uploads at once', () => {
     }
     expect(started).toHaveLength(N)
     expect(most).toBe(CONCURRENCY)
-    expect(s.app.library.db.searchVideos('', { limit: 100 })).toHaveLength(N)
+    expect(await s.app.library.db.searchVideos('', { limit: 100 })).toHaveLength(N)
   })
 })

@@ -22,7 +22,7 @@ beforeAll(async () => {
   )
   srv = await createLibraryServer(config)
   base = srv.url
-  srv.library.db.createUser('dana', 'dana password 1', false)
+  await srv.library.db.createUser('dana', 'dana password 1', false)
 })
 
 afterAll(async () => {
@@ -84,8 +84,8 @@ describe('page routes over HTTP', () => {
       if (path !== '/') expect(location).toBe(`/signin?next=${encodeURIComponent(path)}`)
     }
     // A Bearer token does not open the HTML pages (they need a session and its CSRF token).
-    const user = srv.library.db.getUserByName('dana')!
-    const { token } = srv.library.db.createToken(user.id, 'x')
+    const user = (await srv.library.db.getUserByName('dana'))!
+    const { token } = await srv.library.db.createToken(user.id, 'x')
     const withToken = await fetch(`${base}/`, {
       redirect: 'manual',
       headers: { Authorization: `Bearer ${token}` }

@@ -104,9 +104,9 @@ beforeAll(async () => {
   srv = await createLibraryServer(config)
   base = srv.url
   const db = srv.library.db
-  const alice = db.createUser('alice', 'correct horse battery', false)
-  db.createUser('bob', 'bob password 1', false)
-  aliceToken = db.createToken(alice.id, 'test laptop').token
+  const alice = await db.createUser('alice', 'correct horse battery', false)
+  await db.createUser('bob', 'bob password 1', false)
+  aliceToken = (await db.createToken(alice.id, 'test laptop')).token
 
   demoId = await tusUpload(base, aliceToken, videoBytes, {
     filename: 'demo.webm',
@@ -473,7 +473,7 @@ describe('library pages', () => {
     expect(otherReferer.status).toBe(403)
     await otherReferer.text()
     // Still there.
-    expect(srv.library.db.getVideo(demoId)).not.toBeNull()
+    expect(await srv.library.db.getVideo(demoId)).not.toBeNull()
 
     // Sign-in without the double-submit cookie (login CSRF) is refused too.
     const loginCsrf = await postForm(
@@ -523,7 +523,7 @@ describe('library pages', () => {
   })
 
   it('slows down guessing: after 10 wrong passwords for a name, sign-in answers 429', async () => {
-    srv.library.db.createUser('carol', 'carol password 1', false)
+    await srv.library.db.createUser('carol', 'carol password 1', false)
     const form = await fetch(`${base}/signin`)
     const cookie = form.headers.getSetCookie()[0]?.split(';')[0] ?? ''
     const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? ''
@@ -584,7 +584,7 @@ describe('library pages', () => {
       ])
       expect(resp.status()).toBe(400)
       await page.getByText('The title cannot be empty.').waitFor()
-      expect(srv.library.db.getVideo(demoId)?.title).toBe('Dashboard walkthrough <v2>')
+      expect((await srv.library.db.getVideo(demoId))?.title).toBe('Dashboard walkthrough <v2>')
     } finally {
       await owner.context.close()
     }
@@ -687,7 +687,7 @@ describe('library pages', () => {
       const gone = await page.goto(`/v/${demoId}`)
       expect(gone?.status()).toBe(404)
       await page.getByRole('heading', { name: 'Video not found' }).waitFor()
-      expect(srv.library.db.getVideo(demoId)).toBeNull()
+      expect(await srv.library.db.getVideo(demoId)).toBeNull()
 
       // Delete the last one too: the empty library explains how to upload.
       await page.goto(`/v/${xssId}/delete`)

@@ -125,11 +125,13 @@ describe('renders of the edits', () => {
   it('the viewers’ version: the cut is absent, the blur burnt in; a callout’s new text renders nothing', async () => {
     const s = await servers.start()
     const { videoId, file: original } = await uploadWholeVideo(s, noise, 'noise.mp4')
-    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toEqual({ kind: 'original' })
+    expect(await s.app.library.renders.viewerMedia(await video(s, videoId))).toEqual({
+      kind: 'original'
+    })
 
     await save(s, videoId, 0, editsWith('Click here'))
     // Redactions and no render yet: nothing may be shown.
-    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
+    expect(await s.app.library.renders.viewerMedia(await video(s, videoId))).toMatchObject({
       kind: 'processing'
     })
     const thumb = (token: string): Promise<RawResponse> =>
@@ -137,7 +139,7 @@ describe('renders of the edits', () => {
     // Its thumbnail is a frame of the original: not for viewers while nothing else is there.
     expect((await thumb(s.otherToken)).status).toBe(404)
     await s.app.library.renders.idle()
-    const media = s.app.library.renders.viewerMedia(video(s, videoId))
+    const media = await s.app.library.renders.viewerMedia(await video(s, videoId))
     if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
     expect(media).toMatchObject({ editsVersion: 1, stale: false })
     // Viewers get a thumbnail of their version; the owner the original's.
@@ -163,10 +165,10 @@ describe('renders of the edits', () => {
     expect(roughness(calloutArea)).toBeGreaterThan(1000)
 
     // The callout's text changes: same redactions, so the same render serves, and none is queued.
-    const rendersBefore = s.app.library.renders.rendersOf(videoId).length
+    const rendersBefore = (await s.app.library.renders.rendersOf(videoId)).length
     await save(s, videoId, 1, editsWith('Click there'))
-    expect(s.app.library.renders.rendersOf(videoId)).toHaveLength(rendersBefore)
-    expect(s.app.library.renders.viewerMedia(video(s, videoId))).toMatchObject({
+    expect(await s.app.library.renders.rendersOf(videoId)).toHaveLength(rendersBefore)
+    expect(await s.app.library.renders.viewerMedia(await video(s, videoId))).toMatchObject({
       kind: 'render',
       editsVersion: 1,
       stale: false
@@ -213,14 +215,14 @@ describe('renders of the edits', () => {
     const s = await servers.start()
     const { videoId } = await uploadWholeVideo(s, noise, 'noise.mp4')
     await save(s, videoId, 0, editsWith('Burnt in'))
-    const asked = s.app.library.renders.download(video(s, videoId))
+    const asked = await s.app.library.renders.download(await video(s, videoId))
     expect(['queued', 'running']).toContain(asked.state)
     await s.app.library.renders.idle()
-    const ready = s.app.library.renders.download(video(s, videoId))
+    const ready = await s.app.library.renders.download(await video(s, videoId))
     if (ready.state !== 'ready') throw new Error(`download not ready: ${JSON.stringify(ready)}`)
     expect(Math.abs((await durationMs(ready.file)) - 4000)).toBeLessThanOrEqual(80)
 
-    const viewer = s.app.library.renders.viewerMedia(video(s, videoId))
+    const viewer = await s.app.library.renders.viewerMedia(await video(s, videoId))
     if (viewer.kind !== 'render') throw new Error('no viewers’ render')
     // The callout's bubble covers its box in the download, not in the viewers' version.
     const withCallout = await grayBox(ready.file, 1, CALLOUT_BOX)
@@ -229,7 +231,7 @@ describe('renders of the edits', () => {
     expect(roughness(withCallout)).toBeLessThan(roughness(without))
 
     // Asked again for the same version: the same file, nothing queued.
-    expect(s.app.library.renders.download(video(s, videoId))).toEqual(ready)
+    expect(await s.app.library.renders.download(await video(s, videoId))).toEqual(ready)
   })
 
   it('GET /v/:id/download: progress while it renders, then the MP4 as an attachment; a visitor by link too', async () => {
@@ -256,7 +258,7 @@ describe('renders of the edits', () => {
     expect(done.headers.get('content-type')).toBe('video/mp4')
     expect(done.headers.get('content-disposition')).toContain('filename="noise.mp4.mp4"')
     const bytes = Buffer.from(await done.arrayBuffer())
-    const ready = s.app.library.renders.download(video(s, videoId))
+    const ready = await s.app.library.renders.download(await video(s, videoId))
     if (ready.state !== 'ready') throw new Error('not ready')
     expect(bytes.equals(fs.readFileSync(ready.file))).toBe(true)
 
@@ -279,20 +281,24 @@ describe('renders of the edits', () => {
     // Stop the server while the render runs (or before it started: queued survives too).
     await s.close()
     servers.forget(s)
-    const left = (await import('../../server/src/db/library-db')).openLibraryDb(
-      path.join(s.dataDir, 'library.db')
-    )
-    const states = left.rendersOf(videoId).map((r) => r.state)
-    left.close()
+    const left = await (
+      await import('../../server/src/db/open')
+    ).openLibraryDb({
+      file: path.join(s.dataDir, 'library.db')
+    })
+    const states = (await left.rendersOf(videoId)).map((r) => r.state)
+    await left.close()
     expect(states).toHaveLength(1)
     expect(['queued', 'running']).toContain(states[0])
 
     const again = await startServer({ dataDir: s.dataDir, reuse: s })
     try {
       await again.app.library.renders.idle()
-      const media = again.app.library.renders.viewerMedia(video(again, videoId))
+      const media = await again.app.library.renders.viewerMedia(await video(again, videoId))
       expect(media).toMatchObject({ kind: 'render', editsVersion: 1 })
-      expect(again.app.library.renders.rendersOf(videoId).map((r) => r.state)).toEqual(['done'])
+      expect((await again.app.library.renders.rendersOf(videoId)).map((r) => r.state)).toEqual([
+        'done'
+      ])
     } finally {
       await again.close()
     }

@@ -63,7 +63,7 @@ describe('S3 storage', () => {
     expect(found.json.videos[0]?.hasThumbnail).toBe(true)
     expect(found.json.videos[0]?.durationMs).toBeGreaterThan(1900)
 
-    const v = s.app.library.db.getVideo(id)!
+    const v = (await s.app.library.db.getVideo(id))!
     const file = await s.app.library.openVideoFile(v)
     expect(file.size).toBe(video.length)
     const chunks: Buffer[] = []

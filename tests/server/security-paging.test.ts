@@ -51,11 +51,13 @@ describe('GET /api/videos paging', () => {
     expect(JSON.parse(res.text)).toMatchObject({ videos: [], total: 0 })
   })
 
-  it('the database itself never fails on odd numbers', () => {
+  it('the database itself never fails on odd numbers', async () => {
     const db = s.app.library.db
     for (const n of [1.5, 1e20, Infinity, -Infinity, Number.NaN, -3]) {
-      expect(() => db.searchVideos('', { limit: n, offset: n })).not.toThrow()
-      expect(() => db.searchVideos('word', { limit: n, offset: n })).not.toThrow()
+      await expect(db.searchVideos('', { limit: n, offset: n })).resolves.toEqual(expect.any(Array))
+      await expect(db.searchVideos('word', { limit: n, offset: n })).resolves.toEqual(
+        expect.any(Array)
+      )
     }
   })
 })
@@ -64,7 +66,7 @@ describe('the library page', () => {
   it.each(['page=1.5', 'page=1e20', 'page=Infinity', 'page=9007199254740991', 'page=-1'])(
     '%s answers, never 500',
     async (query) => {
-      const session = s.app.library.db.createSession(s.user.id)
+      const session = await s.app.library.db.createSession(s.user.id)
       const res = await request(s.url, 'GET', `/?${query}`, {
         Cookie: `sidecast_session=${session.id}`
       })

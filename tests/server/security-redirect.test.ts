@@ -86,7 +86,7 @@ describe('sign-in never redirects off the library', () => {
       expect(form.text).toContain('name="next" value="/"')
     }
     // Signed in already: /signin redirects straight to next.
-    const session = s.app.library.db.createSession(s.user.id)
+    const session = await s.app.library.db.createSession(s.user.id)
     const res = await request(
       s.url,
       'GET',

@@ -118,7 +118,7 @@ describe('a flood of sign-in attempts', () => {
     // Many addresses at once (a botnet) is the worst case: no per-address limit kicks in.
     const s = await start({ signInFailuresPerAddress: 1_000_000 })
     const form = await signInForm(s.url)
-    const session = s.app.library.db.createSession(s.user.id)
+    const session = await s.app.library.db.createSession(s.user.id)
 
     const FLOODERS = 16
     const MAX_ATTEMPTS = 400

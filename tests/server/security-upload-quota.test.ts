@@ -51,7 +51,7 @@ describe('unfinished uploads per user', () => {
     const refused = await createUpload(s, 100)
     expect(refused.res.status).toBe(429)
     expect(JSON.parse(refused.res.text).error).toMatch(/3 unfinished uploads/)
-    expect(s.app.library.db.listUploads('uploading')).toHaveLength(3)
+    expect(await s.app.library.db.listUploads('uploading')).toHaveLength(3)
 
     // Deleted (tus termination): its place is free.
     const del = await request(s.url, 'DELETE', made[0]!.path, auth(s.token))

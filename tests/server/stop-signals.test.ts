@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openLibraryDb } from '../../server/src/db/library-db'
+import { openLibraryDb } from '../../server/src/db/open'
 import { createSignalHandler } from '../../server/src/stop-signals'
 import { SERVER_DIR, auth, encodeMetadata, request, tempDir } from './support'
 
@@ -61,10 +61,10 @@ describe('the signal policy', () => {
 describe('the server process', () => {
   it('SIGINT twice: the open upload keeps its bytes, the database closes, exit 0', async () => {
     const data = tempDir('stop')
-    const db = openLibraryDb(path.join(data, 'library.db'))
-    const user = db.createUser('gina', 'gina-password', false)
-    const token = db.createToken(user.id, 'test').token
-    db.close()
+    const db = await openLibraryDb({ file: path.join(data, 'library.db') })
+    const user = await db.createUser('gina', 'gina-password', false)
+    const token = (await db.createToken(user.id, 'test')).token
+    await db.close()
 
     // The server itself, without a wrapper: exactly the signals sent here reach it.
     const child = spawn(

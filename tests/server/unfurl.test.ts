@@ -29,7 +29,11 @@ function token(): string {
 }
 
 /** A video straight in the database (no media needed for pages and previews). */
-function addVideo(title: string, description: string, thumbnail: Buffer | null): Video {
+async function addVideo(
+  title: string,
+  description: string,
+  thumbnail: Buffer | null
+): Promise<Video> {
   const id = `vid${String(++seq).padStart(13, '0')}`
   const video: NewVideo = {
     id,
@@ -48,14 +52,14 @@ function addVideo(title: string, description: string, thumbnail: Buffer | null):
     width: 320,
     height: 180
   }
-  const made = s.app.library.db.insertVideo(video)
+  const made = await s.app.library.db.insertVideo(video)
   if (thumbnail) fs.writeFileSync(path.join(s.dataDir, 'thumbs', `${id}.jpg`), thumbnail)
   return made
 }
 
-function share(video: Video): string {
+async function share(video: Video): Promise<string> {
   const t = token()
-  s.app.library.db.setAccess(video.id, 'link', t)
+  await s.app.library.db.setAccess(video.id, 'link', t)
   return t
 }
 
@@ -131,8 +135,8 @@ afterAll(async () => {
 
 describe('an "anyone with the link" video', () => {
   it('unfurls at its /s/ link with its title, description, thumbnail and oEmbed', async () => {
-    const video = addVideo(LINK_TITLE, LINK_DESCRIPTION, jpeg)
-    const t = share(video)
+    const video = await addVideo(LINK_TITLE, LINK_DESCRIPTION, jpeg)
+    const t = await share(video)
     const card = await unfurl(`${s.url}/s/${t}`)
     expect(card.status).toBe(200)
     expect(one(card, 'og:title')).toBe(LINK_TITLE)
@@ -173,8 +177,8 @@ describe('an "anyone with the link" video', () => {
   })
 
   it('without a thumbnail: no og:image, a summary card, no thumbnail in oEmbed', async () => {
-    const video = addVideo('No picture', '', null)
-    const t = share(video)
+    const video = await addVideo('No picture', '', null)
+    const t = await share(video)
     const card = await unfurl(`${s.url}/s/${t}`)
     expect(one(card, 'og:title')).toBe('No picture')
     expect(card.meta.has('og:image')).toBe(false)
@@ -196,8 +200,8 @@ describe('an "anyone with the link" video', () => {
   })
 
   it('is the generic card at its /v/ address: only the /s/ link unfurls with details', async () => {
-    const video = addVideo(TEAM_TITLE, TEAM_DESCRIPTION, jpeg)
-    share(video)
+    const video = await addVideo(TEAM_TITLE, TEAM_DESCRIPTION, jpeg)
+    await share(video)
     const card = await unfurl(`${s.url}/v/${video.id}`)
     expect(new URL(card.finalUrl).pathname).toBe('/signin')
     expect(one(card, 'og:title')).toBe('Sidecast video')
@@ -207,10 +211,10 @@ describe('an "anyone with the link" video', () => {
   })
 
   it('stops unfurling when its link is turned off: the page and oEmbed answer 404', async () => {
-    const video = addVideo('Soon private', 'private soon', jpeg)
-    const t = share(video)
+    const video = await addVideo('Soon private', 'private soon', jpeg)
+    const t = await share(video)
     expect((await unfurl(`${s.url}/s/${t}`)).status).toBe(200)
-    s.app.library.db.setAccess(video.id, 'team', null)
+    await s.app.library.db.setAccess(video.id, 'team', null)
     const card = await unfurl(`${s.url}/s/${t}`)
     expect(card.status).toBe(404)
     expect(card.body).not.toContain('Soon private')
@@ -221,7 +225,7 @@ describe('an "anyone with the link" video', () => {
 
 describe('a team video', () => {
   it('unfurls as the generic "Sidecast video" card and leaks nothing of it', async () => {
-    const video = addVideo(TEAM_TITLE, TEAM_DESCRIPTION, jpeg)
+    const video = await addVideo(TEAM_TITLE, TEAM_DESCRIPTION, jpeg)
     const card = await unfurl(`${s.url}/v/${video.id}?t=5`)
     expect(card.status).toBe(200)
     expect(new URL(card.finalUrl).pathname).toBe('/signin')
@@ -271,8 +275,8 @@ describe('a team video', () => {
 
 describe('oEmbed refusals', () => {
   it('refuses other hosts, unknown links, other formats, missing or huge urls', async () => {
-    const video = addVideo('Refusals', '', null)
-    const t = share(video)
+    const video = await addVideo('Refusals', '', null)
+    const t = await share(video)
     const linkUrl = `${s.url}/s/${t}`
     const other = new URL(s.url)
     other.hostname = 'evil.example'
@@ -305,8 +309,8 @@ describe('oEmbed refusals', () => {
 
 describe('escaping', () => {
   it('a hostile title and description stay text in every tag and in oEmbed', async () => {
-    const video = addVideo(EVIL_TITLE, EVIL_DESCRIPTION, jpeg)
-    const t = share(video)
+    const video = await addVideo(EVIL_TITLE, EVIL_DESCRIPTION, jpeg)
+    const t = await share(video)
     const card = await unfurl(`${s.url}/s/${t}`)
     expect(card.status).toBe(200)
     expect(one(card, 'og:title')).toBe(EVIL_TITLE)

@@ -198,7 +198,7 @@ describe('updates folder: on', () => {
     expect(browser.status).toBe(303)
     expect(browser.headers.location).toBe('/signin?next=%2Fupdates%2Flatest.yml')
 
-    const session = s.app.library.db.createSession(s.user.id)
+    const session = await s.app.library.db.createSession(s.user.id)
     const signedIn = await request(s.url, 'GET', '/updates/latest.yml', {
       Cookie: `sidecast_session=${session.id}`
     })

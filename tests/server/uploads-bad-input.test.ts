@@ -39,8 +39,8 @@ function uploadRecords(): string[] {
   return fs.readdirSync(path.join(s.dataDir, 'uploads')).filter((n) => n.endsWith('.json'))
 }
 
-function listedTitles(): string[] {
-  return s.app.library.db.searchVideos('', { limit: 1000 }).map((v) => v.title)
+async function listedTitles(): Promise<string[]> {
+  return (await s.app.library.db.searchVideos('', { limit: 1000 })).map((v) => v.title)
 }
 
 describe('path traversal in upload ids', () => {
@@ -105,7 +105,7 @@ describe('filenames', () => {
     const { res } = await createUpload(s, video.length, { filename }, s.token, video)
     expect(res.status).toBe(201)
     const id = res.headers['sidecast-video-id'] as string
-    expect(s.app.library.db.getVideo(id)?.filename).toBe(filename)
+    expect((await s.app.library.db.getVideo(id))?.filename).toBe(filename)
     const stored = fs.readdirSync(path.join(s.dataDir, 'videos'))
     expect(stored.every((n) => /^[0-9a-f]{32}$/.test(n))).toBe(true)
   })
@@ -241,7 +241,7 @@ describe('files that are not playable videos', () => {
   }
 
   it('a text file is refused (422 with the reason), deleted and never listed', async () => {
-    const before = listedTitles().length
+    const before = (await listedTitles()).length
     const r = await uploadBytes(
       Buffer.from('hello, this is not a video\n'.repeat(100)),
       'notes.mp4'
@@ -254,7 +254,7 @@ describe('files that are not playable videos', () => {
     expect((await getJson(s, `${r.up}/video`)).status).toBe(422)
     expect(fs.existsSync(path.join(s.dataDir, 'uploads', r.id))).toBe(false)
     expect(fs.existsSync(path.join(s.dataDir, 'videos', r.id))).toBe(false)
-    expect(listedTitles().length).toBe(before)
+    expect((await listedTitles()).length).toBe(before)
     expect((await head(s, r.up)).status).toBe(410)
   })
 
@@ -302,7 +302,7 @@ describe('files that are not playable videos', () => {
     )
     expect(r.status).toBe(422)
     expect(JSON.parse(r.text).error).toMatch(/cut short/i)
-    expect(listedTitles()).not.toContain('bad cut-fast.mp4')
+    expect(await listedTitles()).not.toContain('bad cut-fast.mp4')
   })
 
   it('the complete faststart file is accepted', async () => {
@@ -368,7 +368,7 @@ describe('two clients on one upload', () => {
     const r = await patch(s, up, offset, video.subarray(offset))
     expect(r.status).toBe(204)
     const videoId = r.headers['sidecast-video-id'] as string
-    const stored = await s.app.library.openVideoFile(s.app.library.db.getVideo(videoId)!)
+    const stored = await s.app.library.openVideoFile((await s.app.library.db.getVideo(videoId))!)
     const chunks: Buffer[] = []
     for await (const c of stored.stream()) chunks.push(c as Buffer)
     expect(Buffer.concat(chunks).equals(video)).toBe(true)
@@ -387,7 +387,7 @@ describe('two clients on one upload', () => {
     const r = await patch(s, up, half, video.subarray(half))
     expect(r.status).toBe(204)
     const stored = await s.app.library.openVideoFile(
-      s.app.library.db.getVideo(r.headers['sidecast-video-id'] as string)!
+      (await s.app.library.db.getVideo(r.headers['sidecast-video-id'] as string))!
     )
     const chunks: Buffer[] = []
     for await (const c of stored.stream()) chunks.push(c as Buffer)

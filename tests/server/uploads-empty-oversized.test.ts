@@ -25,19 +25,20 @@ function stored(): string[] {
   return fs.readdirSync(path.join(s.dataDir, 'uploads'))
 }
 
-function rows(): number {
+async function rows(): Promise<number> {
   const db = s.app.library.db
-  return (['uploading', 'processing', 'done', 'failed'] as const).reduce(
-    (n, state) => n + db.listUploads(state).length,
-    0
-  )
+  let n = 0
+  for (const state of ['uploading', 'processing', 'done', 'failed'] as const) {
+    n += (await db.listUploads(state)).length
+  }
+  return n
 }
 
 const meta = encodeMetadata({ filename: 'empty.mp4', title: 'Empty' })
 
 describe('empty uploads', () => {
   it('Upload-Length: 0 is refused at creation with 400 and a reason; nothing is stored', async () => {
-    const before = { files: stored(), rows: rows() }
+    const before = { files: stored(), rows: await rows() }
     const r = await request(s.url, 'POST', '/api/uploads', {
       ...auth(s.token),
       'Upload-Length': 0,
@@ -47,7 +48,7 @@ describe('empty uploads', () => {
     expect(JSON.parse(r.text).error).toMatch(/empty/i)
     expect(r.headers.location).toBeUndefined()
     expect(stored()).toEqual(before.files)
-    expect(rows()).toBe(before.rows)
+    expect(await rows()).toBe(before.rows)
     expect(log.steps.size).toBe(0)
   })
 
@@ -84,7 +85,7 @@ describe('creation-with-upload bodies larger than allowed', () => {
   ]
   for (const [label, length, bodySize] of cases) {
     it(`${label}: 413, and its record and bytes are removed at once`, async () => {
-      const before = { files: stored(), rows: rows() }
+      const before = { files: stored(), rows: await rows() }
       const r = await request(
         s.url,
         'POST',
@@ -100,7 +101,7 @@ describe('creation-with-upload bodies larger than allowed', () => {
       expect(r.status).toBe(413)
       expect(r.headers.location).toBeUndefined()
       expect(stored()).toEqual(before.files)
-      expect(rows()).toBe(before.rows)
+      expect(await rows()).toBe(before.rows)
     })
   }
 })

@@ -32,8 +32,8 @@ async function restart(
   return start({ dataDir: s.dataDir, reuse: s, ...opts })
 }
 
-function listed(s: TestServer, q = ''): string[] {
-  return s.app.library.db.searchVideos(q).map((v) => v.id)
+async function listed(s: TestServer, q = ''): Promise<string[]> {
+  return (await s.app.library.db.searchVideos(q)).map((v) => v.id)
 }
 
 describe('restart mid-upload', () => {
@@ -56,7 +56,7 @@ describe('restart mid-upload', () => {
     const r = await patch(s, up, part, video.subarray(part))
     expect(r.status).toBe(204)
     const id = r.headers['sidecast-video-id'] as string
-    const v = s.app.library.db.getVideo(id)!
+    const v = (await s.app.library.db.getVideo(id))!
     expect(v.title).toBe('Survivor')
     const stored = await s.app.library.openVideoFile(v)
     const chunks: Buffer[] = []
@@ -75,7 +75,7 @@ describe('a database write that fails after the upload completes', () => {
         db.completeUpload = original
       }
     }
-    db.completeUpload = () => {
+    db.completeUpload = async () => {
       state.calls++
       throw new Error('SQLITE_IOERR: disk I/O error (injected)')
     }
@@ -102,8 +102,8 @@ describe('a database write that fails after the upload completes', () => {
     const lookup = await getJson<{ state: string }>(s, `${up}/video`)
     expect(lookup.status).toBe(202)
     expect(lookup.json.state).toBe('processing')
-    expect(listed(s)).toEqual([])
-    expect(listed(s, 'walrus')).toEqual([])
+    expect(await listed(s)).toEqual([])
+    expect(await listed(s, 'walrus')).toEqual([])
     expect((await getJson<{ total: number }>(s, '/api/videos')).json.total).toBe(0)
     const h = await head(s, up)
     expect(h.headers['upload-offset']).toBe(String(video.length))
@@ -111,7 +111,7 @@ describe('a database write that fails after the upload completes', () => {
 
     // The automatic retry (backoff) keeps failing while the fault lasts...
     await waitFor('a retry', async () => broken.calls >= 2)
-    expect(listed(s)).toEqual([])
+    expect(await listed(s)).toEqual([])
 
     // ...and succeeds once the database works again.
     broken.restore()
@@ -120,7 +120,7 @@ describe('a database write that fails after the upload completes', () => {
       return l.status === 200 ? l.json : null
     })
     expect(done.url).toBe(`${s.url}/v/${done.id}`)
-    expect(listed(s, 'walrus')).toEqual([done.id])
+    expect(await listed(s, 'walrus')).toEqual([done.id])
     expect((await head(s, up)).headers['sidecast-video-id']).toBe(done.id)
   })
 
@@ -140,7 +140,7 @@ describe('a database write that fails after the upload completes', () => {
       return r.status === 200 ? r.json : null
     })
     await s.app.cleanup()
-    expect(listed(s)).toEqual([l.id])
+    expect(await listed(s)).toEqual([l.id])
   })
 
   it('a server that stopped with the write still pending finishes it on the next start', async () => {
@@ -151,14 +151,14 @@ describe('a database write that fails after the upload completes', () => {
       title: 'After restart'
     })
     expect((await patch(s, up, 0, video)).headers['sidecast-upload-state']).toBe('processing')
-    expect(listed(s)).toEqual([])
+    expect(await listed(s)).toEqual([])
 
     s = await restart(s)
     const l = await waitFor('reconciled on start', async () => {
       const r = await getJson<{ id: string; url: string }>(s, `${up}/video`)
       return r.status === 200 ? r.json : null
     })
-    expect(s.app.library.db.getVideo(l.id)?.title).toBe('After restart')
-    expect(listed(s)).toEqual([l.id])
+    expect((await s.app.library.db.getVideo(l.id))?.title).toBe('After restart')
+    expect(await listed(s)).toEqual([l.id])
   })
 })

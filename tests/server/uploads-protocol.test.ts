@@ -108,11 +108,11 @@ describe('tus protocol', () => {
     expect(got.json.sizeBytes).toBe(video.length)
 
     // The original bytes, unchanged; and a JPEG thumbnail.
-    const stored = await s.app.library.openVideoFile(s.app.library.db.getVideo(videoId)!)
+    const stored = await s.app.library.openVideoFile((await s.app.library.db.getVideo(videoId))!)
     const chunks: Buffer[] = []
     for await (const c of stored.stream()) chunks.push(c as Buffer)
     expect(Buffer.concat(chunks).equals(video)).toBe(true)
-    const thumb = s.app.library.thumbnailFile(s.app.library.db.getVideo(videoId)!)
+    const thumb = s.app.library.thumbnailFile((await s.app.library.db.getVideo(videoId))!)
     expect(thumb && fs.readFileSync(thumb).subarray(0, 2).toString('hex')).toBe('ffd8')
 
     // A finished upload cannot be terminated (the video is deleted through the API instead).
@@ -289,9 +289,9 @@ describe('a missing or wrong token gets 401 on every method and route', () => {
   })
 
   it('a revoked token stops working', async () => {
-    const { token, record } = s.app.library.db.createToken(s.user.id, 'short-lived')
+    const { token, record } = await s.app.library.db.createToken(s.user.id, 'short-lived')
     expect((await getJson(s, '/api/me', token)).status).toBe(200)
-    expect(s.app.library.db.revokeToken(s.user.id, record.prefix)).toBe(true)
+    expect(await s.app.library.db.revokeToken(s.user.id, record.prefix)).toBe(true)
     expect((await getJson(s, '/api/me', token)).status).toBe(401)
     expect((await createUpload(s, 10, { filename: 'a.mp4' }, token)).res.status).toBe(401)
   })

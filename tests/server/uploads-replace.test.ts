@@ -107,7 +107,7 @@ describe('replacing a video', () => {
 
     // The old version's bytes and its upload record are gone; the status of either upload says done.
     await expect(s.app.library.storage.open(v1.uploadId)).rejects.toThrow()
-    expect(s.app.library.db.getUpload(v1.uploadId)).toBeNull()
+    expect(await s.app.library.db.getUpload(v1.uploadId)).toBeNull()
     const status = await getJson(s, `${created.path}/video`)
     expect(status.json).toMatchObject({ state: 'done', id: v1.videoId })
     // The search finds the new words, not the old ones.
@@ -126,7 +126,7 @@ describe('replacing a video', () => {
     )
     expect(v2.status).toBe(204)
     expect(v2.videoId).toBe(v1.videoId)
-    const video = s.app.library.db.getVideo(v1.videoId)
+    const video = await s.app.library.db.getVideo(v1.videoId)
     expect(video?.ownerId).toBe(s.user.id)
     expect(video?.title).toBe('Fixed by admin')
   })
@@ -134,7 +134,7 @@ describe('replacing a video', () => {
   it('refuses a replace by someone else, of a missing video or with a bad id, before anything is stored', async () => {
     const s = await servers.start()
     const v1 = await upload(s, first, { filename: 'a.mp4', title: 'Mine' })
-    const before = s.app.library.db.getVideo(v1.videoId)
+    const before = await s.app.library.db.getVideo(v1.videoId)
 
     const notYours = await createUpload(
       s,
@@ -164,9 +164,9 @@ describe('replacing a video', () => {
     expect(bad.res.status).toBe(400)
     expect(JSON.parse(bad.res.text).error).toMatch(/^Upload-Metadata: replaces/)
 
-    expect(s.app.library.db.getVideo(v1.videoId)).toEqual(before)
+    expect(await s.app.library.db.getVideo(v1.videoId)).toEqual(before)
     expect((await media(s, v1.videoId)).equals(first)).toBe(true)
-    expect(s.app.library.db.listUploads('uploading')).toEqual([])
+    expect(await s.app.library.db.listUploads('uploading')).toEqual([])
   })
 
   it('fails a new version whose video was deleted while it uploaded, and adds nothing', async () => {
@@ -185,7 +185,7 @@ describe('replacing a video', () => {
     expect(res.status).toBe(422)
     expect(JSON.parse(res.text).error).toMatch(/no longer in the library/i)
     expect(await listed(s)).toEqual([])
-    expect(s.app.library.db.getUpload(created.id)?.state).toBe('failed')
+    expect((await s.app.library.db.getUpload(created.id))?.state).toBe('failed')
     await expect(s.app.library.storage.open(created.id)).rejects.toThrow()
   })
 

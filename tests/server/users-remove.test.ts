@@ -10,7 +10,8 @@ import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createLibraryServer } from '../../server/src/app'
 import { loadConfig } from '../../server/src/config'
-import { MIGRATIONS, openLibraryDb } from '../../server/src/db/library-db'
+import { openLibraryDb } from '../../server/src/db/open'
+import { MIGRATIONS } from '../../server/src/db/sql/migrations-sqlite'
 import { cli, encodeMetadata, makeVideo, request, tempDir, TUS } from './support'
 
 let video: Buffer
@@ -99,13 +100,13 @@ describe('user remove', () => {
         unfinished: [carolUpload, erinUpload]
       } = await uploadAs(where, [carolToken, erinToken])
 
-      let db = openLibraryDb(path.join(where, 'library.db'))
-      const carol = db.getUserByName('carol')!
-      const erin = db.getUserByName('erin')!
-      const dave = db.getUserByName('dave')!
-      db.createSession(carol.id)
+      let db = await openLibraryDb({ file: path.join(where, 'library.db') })
+      const carol = (await db.getUserByName('carol'))!
+      const erin = (await db.getUserByName('erin'))!
+      const dave = (await db.getUserByName('dave'))!
+      await db.createSession(carol.id)
       const erinThumb = path.join(where, 'thumbs', `${erinVideo}.jpg`)
-      db.close()
+      await db.close()
       expect(fs.existsSync(erinThumb)).toBe(true)
       expect(fs.existsSync(path.join(where, 'uploads', carolUpload as string))).toBe(true)
       expect(fs.readdirSync(path.join(where, 'videos'))).toHaveLength(2)
@@ -140,18 +141,18 @@ describe('user remove', () => {
       r = await cli(['user', 'add', 'mallory', '--password', 'mallory-password', ...data], where)
       expect(r.code).toBe(0)
 
-      db = openLibraryDb(path.join(where, 'library.db'))
+      db = await openLibraryDb({ file: path.join(where, 'library.db') })
       try {
-        const mallory = db.getUserByName('mallory')!
+        const mallory = (await db.getUserByName('mallory'))!
         expect(mallory.id).toBeGreaterThan(carol.id)
         expect(mallory.id).not.toBe(erin.id)
-        expect(db.getVideo(carolVideo as string)?.ownerId).toBe(dave.id)
-        expect(db.getVideo(carolVideo as string)?.authorName).toBe('carol')
-        expect(db.getVideo(erinVideo as string)).toBeNull()
-        expect(db.userForToken(carolToken)).toBeNull()
-        expect(db.userForToken(erinToken)).toBeNull()
-        expect(db.getUpload(carolUpload as string)).toBeNull()
-        expect(db.getUpload(erinUpload as string)).toBeNull()
+        expect((await db.getVideo(carolVideo as string))?.ownerId).toBe(dave.id)
+        expect((await db.getVideo(carolVideo as string))?.authorName).toBe('carol')
+        expect(await db.getVideo(erinVideo as string)).toBeNull()
+        expect(await db.userForToken(carolToken)).toBeNull()
+        expect(await db.userForToken(erinToken)).toBeNull()
+        expect(await db.getUpload(carolUpload as string)).toBeNull()
+        expect(await db.getUpload(erinUpload as string)).toBeNull()
         const raw = new Database(path.join(where, 'library.db'), { readonly: true })
         try {
           const sessions = raw
@@ -162,7 +163,7 @@ describe('user remove', () => {
           raw.close()
         }
       } finally {
-        db.close()
+        await db.close()
       }
       expect(fs.existsSync(path.join(where, 'uploads', carolUpload as string))).toBe(false)
       expect(fs.existsSync(path.join(where, 'uploads', erinUpload as string))).toBe(false)
@@ -190,7 +191,7 @@ describe('user remove', () => {
     }
   )
 
-  it('an existing database (schema 1) keeps its users and tokens and never reuses an id', () => {
+  it('an existing database (schema 1) keeps its users and tokens and never reuses an id', async () => {
     const file = path.join(tempDir('migrate'), 'library.db')
     const old = new Database(file)
     old.exec(MIGRATIONS[0] as string)
@@ -227,19 +228,19 @@ describe('user remove', () => {
       .run(now, now)
     old.close()
 
-    const db = openLibraryDb(file)
+    const db = await openLibraryDb({ file })
     try {
-      expect(db.listUsers().map((u) => [u.id, u.name])).toEqual([
+      expect((await db.listUsers()).map((u) => [u.id, u.name])).toEqual([
         [1, 'alice'],
         [2, 'bob']
       ])
-      expect(db.listTokens(2)).toHaveLength(1)
-      const next = db.createUser('mallory', 'mallory-password', false)
+      expect(await db.listTokens(2)).toHaveLength(1)
+      const next = await db.createUser('mallory', 'mallory-password', false)
       expect(next.id).toBe(5)
-      db.removeUser('mallory')
-      expect(db.createUser('oscar', 'oscar-password', false).id).toBe(6)
+      await db.removeUser('mallory')
+      expect((await db.createUser('oscar', 'oscar-password', false)).id).toBe(6)
     } finally {
-      db.close()
+      await db.close()
     }
   })
 })
