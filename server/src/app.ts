@@ -4,7 +4,6 @@
  * other origins (a preflight without a token, `Access-Control-Allow-Origin: *`; cors.ts).
  */
 import http from 'node:http'
-import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { ServerConfig } from './config'
 import { resolveUser } from './auth'
@@ -13,7 +12,7 @@ import { handleApi } from './api/router'
 import { guardConnections, serverTimeouts } from './connections'
 import { allowCrossOrigin, answerPreflight, corsAllowed, isPreflight } from './cors'
 import { BUSY_TIMEOUT_MS } from './db/busy'
-import { openLibraryDb } from './db/library-db'
+import { databaseTarget, openLibraryDb } from './db/open'
 import { createLibrary, type Library, type LibraryInternals } from './library'
 import { handlePage } from './pages/router'
 import { createStorage } from './storage'
@@ -61,7 +60,7 @@ export async function createLibraryServer(
 ): Promise<LibraryServerInternals> {
   const log = options.log ?? ((m: string) => console.error(`[sidecast] ${m}`))
   // A short busy timeout: a locked database must not hold the event loop (db/busy.ts).
-  const db = openLibraryDb(path.join(config.dataDir, 'library.db'), {
+  const db = await openLibraryDb(databaseTarget(config), {
     busyTimeoutMs: BUSY_TIMEOUT_MS
   })
   const storage = createStorage(config)
@@ -192,7 +191,7 @@ export async function createLibraryServer(
       await processor.drain()
       // A render cut short is queued again at the next start.
       await library.renders.close()
-      db.close()
+      await db.close()
     })()
     return closing
   }

@@ -41,18 +41,18 @@ export function bearerToken(req: IncomingMessage): string | null {
   return match ? (match[1] as string) : null
 }
 
-export function resolveToken(req: IncomingMessage, db: LibraryDb): Resolved | null {
+export async function resolveToken(req: IncomingMessage, db: LibraryDb): Promise<Resolved | null> {
   const token = bearerToken(req)
   if (!token) return null
-  const user = db.userForToken(token)
+  const user = await db.userForToken(token)
   return user ? { user, via: 'token' } : null
 }
 
-export function resolveUser(req: IncomingMessage, db: LibraryDb): Resolved | null {
+export async function resolveUser(req: IncomingMessage, db: LibraryDb): Promise<Resolved | null> {
   if (req.headers.authorization) return resolveToken(req, db)
   const sessionId = parseCookies(req.headers.cookie).get(SESSION_COOKIE)
   if (!sessionId) return null
-  const session = db.getSession(sessionId)
+  const session = await db.getSession(sessionId)
   return session ? { user: session.user, via: 'session', sessionId, csrf: session.csrf } : null
 }
 

@@ -53,7 +53,7 @@ export interface Library {
    * DatabaseBusyError (503). Reads need none of this: in WAL mode they never wait for a writer.
    * A full disk (SQLITE_FULL, 507) releases the space reserve, so deletes can still be saved.
    */
-  write<T>(change: (db: LibraryDb) => T): Promise<T>
+  write<T>(change: (db: LibraryDb) => Promise<T> | T): Promise<T>
   /** The renders of videos' edits: what viewers are served, downloads (renders/). */
   renders: RenderService
   /**
@@ -92,10 +92,12 @@ export function createLibrary(
   }
   const space = new SpaceReserve(config.dataDir, log)
   const gate = new WriteGate()
-  const write = async <T>(change: (db: LibraryDb) => T): Promise<T> => {
+  const write = async <T>(change: (db: LibraryDb) => Promise<T> | T): Promise<T> => {
     try {
       // While the database is known to be busy, attempts do not wait on the event loop at all.
-      return await gate.run((knownBusy) => (knownBusy ? db.failFast(() => change(db)) : change(db)))
+      return await gate.run((knownBusy) =>
+        knownBusy ? db.failFast(async () => change(db)) : change(db)
+      )
     } catch (error) {
       if (isOutOfSpace(error)) space.release()
       throw error
@@ -122,7 +124,7 @@ export function createLibrary(
     renders,
     startRenders: () => renders.start(),
     async openVideoFile(video) {
-      const where = db.videoStorage(video.id)
+      const where = await db.videoStorage(video.id)
       if (!where) throw new Error(`video ${video.id} has no stored file`)
       return storage.open(where.uploadId)
     },
@@ -140,18 +142,18 @@ export function createLibrary(
           log(`video ${id}: could not remove its camera ${previous}: ${String(error)}`)
         })
       }
-      renders.editsChanged(id)
-      return db.getVideo(id)
+      await renders.editsChanged(id)
+      return await db.getVideo(id)
     },
     async deleteVideo(id) {
-      const where = db.videoStorage(id)
+      const where = await db.videoStorage(id)
       // Its camera recording goes with it.
-      const cameraUpload = db.getVideo(id)?.camera?.id ?? null
+      const cameraUpload = (await db.getVideo(id))?.camera?.id ?? null
       // Both deletes are idempotent, so a retry (busy, full disk) may run them again.
-      const forget = (d: LibraryDb): void => {
-        d.deleteVideo(id)
-        if (where) d.deleteUpload(where.uploadId)
-        if (cameraUpload) d.deleteUpload(cameraUpload)
+      const forget = async (d: LibraryDb): Promise<void> => {
+        await d.deleteVideo(id)
+        if (where) await d.deleteUpload(where.uploadId)
+        if (cameraUpload) await d.deleteUpload(cameraUpload)
       }
       const removeFiles = async (): Promise<void> => {
         if (where) await storage.remove(where.uploadId)

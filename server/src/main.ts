@@ -11,10 +11,9 @@
  *   settings set watchers counts|names            (what authors see of who watched their videos)
  */
 import crypto from 'node:crypto'
-import path from 'node:path'
 import { ConfigError, loadConfig, parseArgs, type ParsedArgs, type ServerConfig } from './config'
 import { createLibraryServer } from './app'
-import { openLibraryDb } from './db/library-db'
+import { databaseTarget, openLibraryDb } from './db/open'
 import type { LibraryDb, User } from './db/types'
 import { createLibrary } from './library'
 import { createSignalHandler } from './stop-signals'
@@ -80,7 +79,7 @@ async function serve(argv: string[]): Promise<void> {
   if (config.publicUrl !== app.url) console.log(`Public URL: ${config.publicUrl}`)
   console.log(`Data: ${config.dataDir}${config.s3 ? ` (videos in s3://${config.s3.bucket})` : ''}`)
   if (config.updatesDir) console.log(`Updates: ${config.updatesDir} (at ${app.url}/updates/)`)
-  if (app.library.db.listUsers().length === 0) {
+  if ((await app.library.db.listUsers()).length === 0) {
     console.log('No users yet: npm run server -- user add <name> --admin')
   }
   // One stop however often the signal arrives (stop-signals.ts).
@@ -107,7 +106,7 @@ async function removeUser(
   name: string,
   args: ParsedArgs
 ): Promise<void> {
-  const user = db.getUserByName(name)
+  const user = await db.getUserByName(name)
   if (!user) fail(`No user named ${name}.`)
   const transferText = args.options.get('transfer-to')
   const deleteVideos = args.options.get('delete-videos') === true
@@ -117,10 +116,10 @@ async function removeUser(
   let transferTo: User | undefined
   if (transferText !== undefined) {
     if (transferText === true) fail('--transfer-to needs a user name')
-    transferTo = db.getUserByName(transferText) ?? fail(`No user named ${transferText}.`)
+    transferTo = (await db.getUserByName(transferText)) ?? fail(`No user named ${transferText}.`)
     if (transferTo.id === user.id) fail('--transfer-to must name another user.')
   }
-  const { videos, pending } = db.userHoldings(user.id)
+  const { videos, pending } = await db.userHoldings(user.id)
   const held = videos.length + pending.length
   if (held > 0 && !transferTo && !deleteVideos) {
     const still = pending.length > 0 ? ` (${pending.length} of them still being processed)` : ''
@@ -136,10 +135,10 @@ async function removeUser(
     for (const id of videos) await library.deleteVideo(id)
     for (const id of pending) {
       await storage.remove(id)
-      db.deleteUpload(id)
+      await db.deleteUpload(id)
     }
   }
-  const removed = db.removeUser(user.name, transferTo ? { transferTo: transferTo.id } : {})
+  const removed = await db.removeUser(user.name, transferTo ? { transferTo: transferTo.id } : {})
   if (!removed) fail(`No user named ${name}.`)
   let failed = 0
   for (const id of removed.uploads) {
@@ -161,23 +160,23 @@ async function command(argv: string[]): Promise<void> {
   const args = parseArgs(argv)
   const [group, action, name] = args.positional
   const config = loadConfig(argv, process.env)
-  const db = openLibraryDb(path.join(config.dataDir, 'library.db'))
+  const db = await openLibraryDb(databaseTarget(config))
   try {
     if (group === 'user' && action === 'add') {
       if (!name || !NAME.test(name)) {
         fail('user add <name>: a name of 1–64 letters, digits, ".", "_", "@" or "-"')
       }
-      if (db.getUserByName(name)) fail(`A user named ${name} already exists.`)
+      if (await db.getUserByName(name)) fail(`A user named ${name} already exists.`)
       const given = args.options.get('password')
       if (given === true) fail('--password needs a value')
       const password = given ?? generatedPassword()
       if (password.length < 8) fail('The password must have at least 8 characters.')
       const admin = args.options.get('admin') === true
-      db.createUser(name, password, admin)
+      await db.createUser(name, password, admin)
       console.log(`Added ${admin ? 'admin ' : ''}user ${name}.`)
       if (given === undefined) console.log(`Password: ${password}`)
     } else if (group === 'user' && action === 'list') {
-      const users = db.listUsers()
+      const users = await db.listUsers()
       if (users.length === 0) console.log('No users.')
       for (const u of users) {
         console.log(`${u.name}${u.admin ? ' (admin)' : ''}  created ${u.createdAt}`)
@@ -187,10 +186,10 @@ async function command(argv: string[]): Promise<void> {
       await removeUser(db, config, name, args)
     } else if (group === 'token' && action === 'create') {
       if (!name) fail('token create <name>')
-      const user = db.getUserByName(name)
+      const user = await db.getUserByName(name)
       if (!user) fail(`No user named ${name}.`)
       const label = args.options.get('label')
-      const { token, record } = db.createToken(
+      const { token, record } = await db.createToken(
         user.id,
         typeof label === 'string' ? label.slice(0, 100) : 'created with the CLI'
       )
@@ -198,21 +197,21 @@ async function command(argv: string[]): Promise<void> {
       console.log(token)
     } else if (group === 'token' && action === 'revoke') {
       if (!name) fail('token revoke <token-prefix>')
-      if (!db.revokeToken(null, name)) {
+      if (!(await db.revokeToken(null, name))) {
         fail(
           `No single token starts with ${name} (give at least 4 characters, or more if several match).`
         )
       }
       console.log(`Revoked token ${name.slice(0, 8)}.`)
     } else if (group === 'settings' && action === 'show') {
-      const settings = db.teamSettings()
+      const settings = await db.teamSettings()
       console.log(`watchers ${settings.watchers}`)
     } else if (group === 'settings' && action === 'set') {
       const value = args.positional[3]
       if (name !== 'watchers' || (value !== 'counts' && value !== 'names')) {
         fail('settings set watchers counts|names')
       }
-      const settings = db.setTeamSettings({ watchers: value })
+      const settings = await db.setTeamSettings({ watchers: value })
       console.log(
         `watchers ${settings.watchers}: authors see ${
           settings.watchers === 'names'
@@ -224,7 +223,7 @@ async function command(argv: string[]): Promise<void> {
       fail(`Unknown command: ${args.positional.join(' ')}\n\n${HELP}`)
     }
   } finally {
-    db.close()
+    await db.close()
   }
 }
 

@@ -33,7 +33,7 @@ export interface UpdatesOptions {
   /** The folder (absolute), from `--updates-dir` / SIDECAST_LIBRARY_UPDATES_DIR. */
   readonly dir: string
   /** Who is asking: a session or a Bearer token. */
-  resolveUser(req: IncomingMessage): Resolved | null
+  resolveUser(req: IncomingMessage): Promise<Resolved | null>
   /** Where a missing folder is reported at start. */
   readonly log: (message: string) => void
 }
@@ -135,7 +135,7 @@ export function createUpdatesHandler(options: UpdatesOptions): UpdatesHandler {
       sendText(res, 405, 'Update files can only be read.')
       return
     }
-    if (!options.resolveUser(req)) {
+    if (!(await options.resolveUser(req))) {
       refuseUnsigned(req, res, pathname)
       return
     }

@@ -43,7 +43,7 @@ export interface WriteGateOptions {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * Runs synchronous database writes, retrying the ones that find the database busy. While it is
+ * Runs database writes (synchronous or asynchronous), retrying the ones that find the database busy. While it is
  * busy, only one attempt runs per backoff step however many requests wait; the others wait for
  * the step after it. So a locked database holds the event loop for one busy timeout when it is
  * first found busy, and then not at all.
@@ -52,6 +52,8 @@ export class WriteGate {
   /** While busy: when the next attempt may run; 0 when the database is not known to be busy. */
   private nextAttemptAt = 0
   private delay: number
+  /** The attempt in flight while the database is known to be busy; settles with it. */
+  private probe: Promise<void> | null = null
   private readonly budgetMs: number
   private readonly firstDelayMs: number
   private readonly maxDelayMs: number
@@ -68,13 +70,28 @@ export class WriteGate {
    * `knownBusy` tells `write` that the last attempt found the database busy, so it need not wait
    * for the lock on the event loop (the gate waits instead, asynchronously).
    */
-  async run<T>(write: (knownBusy: boolean) => T): Promise<T> {
+  async run<T>(write: (knownBusy: boolean) => Promise<T> | T): Promise<T> {
     const deadline = Date.now() + this.budgetMs
     let lastBusy: unknown = null
     for (;;) {
       if (Date.now() >= this.nextAttemptAt) {
+        const knownBusy = this.nextAttemptAt !== 0
+        // While busy, one attempt at a time: an asynchronous write is in flight across awaits, so
+        // the others wait for its answer rather than all trying at once.
+        if (knownBusy && this.probe) {
+          await this.probe
+          if (Date.now() >= deadline) throw new DatabaseBusyError(lastBusy)
+          continue
+        }
+        let settled = (): void => {}
+        if (knownBusy) {
+          this.probe = new Promise<void>((resolve) => {
+            settled = resolve
+          })
+        }
         try {
-          const value = write(this.nextAttemptAt !== 0)
+          // Awaited here, so a write that rejects with SQLITE_BUSY is retried like one that throws.
+          const value = await write(knownBusy)
           this.nextAttemptAt = 0
           this.delay = this.firstDelayMs
           return value
@@ -83,6 +100,11 @@ export class WriteGate {
           lastBusy = error
           this.nextAttemptAt = Date.now() + this.delay
           this.delay = Math.min(this.delay * 2, this.maxDelayMs)
+        } finally {
+          if (knownBusy) {
+            this.probe = null
+            settled()
+          }
         }
       }
       const wait = Math.max(1, this.nextAttemptAt - Date.now())
