@@ -197,8 +197,8 @@ async function startLibrary(): Promise<Library> {
   cleanups.push(() => server.close())
   port = Number(new URL(server.url).port)
   const db = server.library.db
-  const user = db.createUser('bench', 'bench-password', false)
-  const token = db.createToken(user.id, 'bench').token
+  const user = await db.createUser('bench', 'bench-password', false)
+  const token = (await db.createToken(user.id, 'bench')).token
   return { server, proxy, token }
 }
 

@@ -231,9 +231,9 @@ async function startLibrary(): Promise<Library> {
   const server = await createLibraryServer(config, { log: (m) => console.error(`[library] ${m}`) })
   cleanups.push(() => server.close())
   const db = server.library.db
-  const alice = db.createUser('alice', 'alice bench password', false)
-  db.createUser(BOB.name, BOB.password, false)
-  return { server, aliceToken: db.createToken(alice.id, 'bench laptop').token }
+  const alice = await db.createUser('alice', 'alice bench password', false)
+  await db.createUser(BOB.name, BOB.password, false)
+  return { server, aliceToken: (await db.createToken(alice.id, 'bench laptop')).token }
 }
 
 function metadata(meta: Record<string, string>): string {
@@ -536,7 +536,7 @@ async function main(): Promise<void> {
     durationMs: String(durationMs)
   })
   say(`uploaded as video ${videoId} in ${s(performance.now() - uploadStarted)}`)
-  const video = library.server.library.db.getVideo(videoId)
+  const video = await library.server.library.db.getVideo(videoId)
   if (!video?.durationMs) throw new Error('The library has no length for the video.')
   const libraryMs = video.durationMs
 
@@ -611,9 +611,9 @@ async function main(): Promise<void> {
     const record = await app.sync.record(app.projectId)
     const put = app.puts[puts]
     if (!record || record.state !== 'synced' || !put) throw new Error(`Cut ${k} did not sync.`)
-    const render = library.server.library.renders
-      .rendersOf(videoId)
-      .find((r) => r.kind === 'viewer' && r.editsVersion === record.version)
+    const render = (await library.server.library.renders.rendersOf(videoId)).find(
+      (r) => r.kind === 'viewer' && r.editsVersion === record.version
+    )
     if (render?.state !== 'done' || !render.file) {
       throw new Error(`Cut ${k}: no done render of version ${record.version}.`)
     }

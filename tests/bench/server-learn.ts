@@ -29,7 +29,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { openLibraryDb } from '../../server/src/db/library-db'
+import { openLibraryDb } from '../../server/src/db/open'
 import type { LibraryDb } from '../../server/src/db/types'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -90,9 +90,9 @@ interface Seeded {
   fanoutThread: string
 }
 
-function newVideo(db: LibraryDb, ownerId: number, title: string, i: number): string {
+async function newVideo(db: LibraryDb, ownerId: number, title: string, i: number): Promise<string> {
   const id = crypto.randomBytes(12).toString('base64url')
-  db.insertVideo({
+  await db.insertVideo({
     id,
     title,
     description: `How we do it here, step by step (${i}).`,
@@ -114,18 +114,18 @@ function newVideo(db: LibraryDb, ownerId: number, title: string, i: number): str
 }
 
 /** Users and videos: what the library holds before any learning data. */
-function seedLibrary(): Seeded {
-  const db = openLibraryDb(dbFile)
+async function seedLibrary(): Promise<Seeded> {
+  const db = await openLibraryDb({ file: dbFile })
   // Two users who sign in through the form get real scrypt hashes; the other 998 share the
   // sage's hash, inserted in one transaction (createUser's scrypt would take ~35 ms each).
-  const sage = db.createUser('sage', PASSWORD, false).id
-  const learner = db.createUser('learner', PASSWORD, false).id
+  const sage = (await db.createUser('sage', PASSWORD, false)).id
+  const learner = (await db.createUser('learner', PASSWORD, false)).id
   const videos = {
-    watchVideo: newVideo(db, sage, 'Reconciling supplier invoices', 0),
-    fanoutVideo: newVideo(db, sage, 'Closing the month', 1)
+    watchVideo: await newVideo(db, sage, 'Reconciling supplier invoices', 0),
+    fanoutVideo: await newVideo(db, sage, 'Closing the month', 1)
   }
-  for (let i = 2; i < 12; i++) newVideo(db, sage, `Walkthrough ${i}`, i)
-  db.close()
+  for (let i = 2; i < 12; i++) await newVideo(db, sage, `Walkthrough ${i}`, i)
+  await db.close()
 
   const raw = new Database(dbFile)
   const hash = (
@@ -171,45 +171,49 @@ const REMARKS = [
 ]
 
 /** The learning data, through LearnDb as the pages and the API write it. */
-function seedLearning(s: Seeded): { seconds: Record<string, number>; notifications: number } {
-  const db = openLibraryDb(dbFile)
+async function seedLearning(
+  s: Seeded
+): Promise<{ seconds: Record<string, number>; notifications: number }> {
+  const db = await openLibraryDb({ file: dbFile })
   const seconds: Record<string, number> = {}
-  const timed = (label: string, fn: () => void): void => {
+  const timed = async (label: string, fn: () => Promise<void>): Promise<void> => {
     const t0 = performance.now()
-    fn()
+    await fn()
     seconds[label] = (performance.now() - t0) / 1000
   }
   const others = s.users.slice(2)
 
-  timed('requests', () => {
-    const answerVideos = [2, 3, 4, 5, 6].map((i) => newVideo(db, pick(others), `Answer ${i}`, i))
+  await timed('requests', async () => {
+    const answerVideos: string[] = []
+    for (const i of [2, 3, 4, 5, 6])
+      answerVideos.push(await newVideo(db, pick(others), `Answer ${i}`, i))
     for (let i = 0; i < OPEN_REQUESTS + SOLVED_REQUESTS; i++) {
       const askerId = i % 10 === 0 ? s.learner : pick(others)
-      const r = db.createRequest({
+      const r = await db.createRequest({
         title: `How do I ${pick(TOPICS)}? (r${String(i).padStart(4, '0')})`,
         details: `I tried the wiki page but it is out of date. ${pick(REMARKS)}`,
         tags: [pick(TAGS), pick(TAGS)].filter((t, k, a) => a.indexOf(t) === k),
         askerId
       })
-      for (let w = Math.floor(rand() * 4); w > 0; w--) db.setWanted(r.id, pick(others), true)
+      for (let w = Math.floor(rand() * 4); w > 0; w--) await db.setWanted(r.id, pick(others), true)
       if (i >= OPEN_REQUESTS) {
         const video = pick(answerVideos)
-        db.linkAnswer(r.id, video, s.sage)
-        db.markSolved(r.id, video, askerId)
+        await db.linkAnswer(r.id, video, s.sage)
+        await db.markSolved(r.id, video, askerId)
       }
     }
-    const open = db.countRequests({ state: 'open' })
+    const open = await db.countRequests({ state: 'open' })
     if (open !== OPEN_REQUESTS)
       throw new Error(`${open} open requests seeded, not ${OPEN_REQUESTS}`)
   })
 
-  timed('watch-page comments', () => {
+  await timed('watch-page comments', async () => {
     const threads: string[] = []
     for (let i = 0; i < COMMENTS; i++) {
       const marker = `(c${String(i).padStart(4, '0')})`
       const thread = i < THREADS || threads.length === 0 ? null : pick(threads)
       const atMs = thread === null && rand() > 0.1 ? Math.floor(rand() * 600_000) : null
-      const c = db.addComment({
+      const c = await db.addComment({
         videoId: s.watchVideo,
         parentId: thread,
         authorId: i % 7 === 0 ? s.learner : pick(others),
@@ -219,22 +223,27 @@ function seedLearning(s: Seeded): { seconds: Record<string, number>; notificatio
       })
       if (thread === null) {
         threads.push(c.id)
-        if (c.question && rand() < 0.5) db.setAnswered(c.id, true, s.sage)
+        if (c.question && rand() < 0.5) await db.setAnswered(c.id, true, s.sage)
       }
     }
-    const count = db.countComments(s.watchVideo)
+    const count = await db.countComments(s.watchVideo)
     if (count !== COMMENTS) throw new Error(`${count} comments seeded, not ${COMMENTS}`)
   })
 
-  timed('watching and reactions', () => {
+  await timed('watching and reactions', async () => {
     for (const userId of others.slice(0, 300)) {
       const start = Math.floor(rand() * 300_000)
-      db.addWatched(s.watchVideo, userId, [[start, start + Math.floor(rand() * 300_000)]], 600_000)
+      await db.addWatched(
+        s.watchVideo,
+        userId,
+        [[start, start + Math.floor(rand() * 300_000)]],
+        600_000
+      )
     }
     for (const userId of others.slice(0, 120))
-      db.toggleReaction(s.watchVideo, userId, 'helped', null)
+      await db.toggleReaction(s.watchVideo, userId, 'helped', null)
     for (const userId of others.slice(120, 220))
-      db.toggleReaction(
+      await db.toggleReaction(
         s.watchVideo,
         userId,
         pick(['👍', '💡', '😕'] as const),
@@ -244,8 +253,8 @@ function seedLearning(s: Seeded): { seconds: Record<string, number>; notificatio
 
   // The fan-out thread: the learner asks, then every other user (the sage, the video's owner,
   // among them) replies once. Each reply notifies everyone before it: ~500,000 notifications.
-  timed('fan-out thread (1,000 participants)', () => {
-    const first = db.addComment({
+  await timed('fan-out thread (1,000 participants)', async () => {
+    const first = await db.addComment({
       videoId: s.fanoutVideo,
       parentId: null,
       authorId: s.learner,
@@ -256,7 +265,7 @@ function seedLearning(s: Seeded): { seconds: Record<string, number>; notificatio
     s.fanoutThread = first.id
     for (const userId of s.users)
       if (userId !== s.learner)
-        db.addComment({
+        await db.addComment({
           videoId: s.fanoutVideo,
           parentId: first.id,
           authorId: userId,
@@ -265,7 +274,7 @@ function seedLearning(s: Seeded): { seconds: Record<string, number>; notificatio
           question: false
         })
   })
-  db.close()
+  await db.close()
   const raw = new Database(dbFile, { readonly: true })
   const notifications = (
     raw.prepare('SELECT count(*) AS n FROM notifications').get() as { n: number }
@@ -278,41 +287,45 @@ function seedLearning(s: Seeded): { seconds: Record<string, number>; notificatio
  * The database calls behind the pages and the poll, timed in this process (median of 50 after a
  * warm-up): how much of a page's time is the data and how much the rendering.
  */
-function timeDbCalls(s: Seeded): { what: string; ms: number; note: string }[] {
-  const db = openLibraryDb(dbFile)
+async function timeDbCalls(s: Seeded): Promise<{ what: string; ms: number; note: string }[]> {
+  const db = await openLibraryDb({ file: dbFile })
   const out: { what: string; ms: number; note: string }[] = []
-  const time = (what: string, fn: () => unknown, note: (r: unknown) => string): void => {
+  const time = async (
+    what: string,
+    fn: () => Promise<unknown>,
+    note: (r: unknown) => string
+  ): Promise<void> => {
     let r: unknown
-    for (let i = 0; i < 5; i++) r = fn()
+    for (let i = 0; i < 5; i++) r = await fn()
     const times: number[] = []
     for (let i = 0; i < 50; i++) {
       const t0 = performance.now()
-      r = fn()
+      r = await fn()
       times.push(performance.now() - t0)
     }
     out.push({ what, ms: median(times), note: note(r) })
   }
   const length = (r: unknown): string => `${(r as unknown[]).length} rows`
-  time('commentsOf(watch video)', () => db.commentsOf(s.watchVideo), length)
-  time(
+  await time('commentsOf(watch video)', () => db.commentsOf(s.watchVideo), length)
+  await time(
     'reactionsOf(watch video)',
     () => db.reactionsOf(s.watchVideo, s.sage),
     () => ''
   )
-  time('watchersOf(watch video)', () => db.watchersOf(s.watchVideo), length)
-  time(
+  await time('watchersOf(watch video)', () => db.watchersOf(s.watchVideo), length)
+  await time(
     "listRequests({ state: 'open', limit: 10 })",
     () => db.listRequests({ state: 'open', limit: 10 }),
     length
   )
-  time("countRequests({ state: 'open' })", () => db.countRequests({ state: 'open' }), String)
-  time(
+  await time("countRequests({ state: 'open' })", () => db.countRequests({ state: 'open' }), String)
+  await time(
     'notificationsOf(learner, { limit: 20 })',
     () => db.notificationsOf(s.learner, { limit: 20 }),
     length
   )
-  time('unreadCount(learner)', () => db.unreadCount(s.learner), String)
-  db.close()
+  await time('unreadCount(learner)', () => db.unreadCount(s.learner), String)
+  await db.close()
   return out
 }
 
@@ -492,7 +505,7 @@ async function measurePages(base: string, s: Seeded, phase: string): Promise<voi
 
 async function main(): Promise<void> {
   console.log(`Seeding ${USERS} users and 12 videos…`)
-  const s = seedLibrary()
+  const s = await seedLibrary()
 
   // The same pages before the learning data: what the data costs.
   let server = await startServer()
@@ -500,18 +513,20 @@ async function main(): Promise<void> {
   await stopServer(server.child)
 
   console.log('Seeding requests, comments, views, reactions and the 1,000-person thread…')
-  const seeded = seedLearning(s)
+  const seeded = await seedLearning(s)
   for (const [label, sec] of Object.entries(seeded.seconds))
     console.log(`  ${label}: ${sec.toFixed(1)} s`)
   console.log(`  notifications in the database: ${seeded.notifications.toLocaleString('en')}`)
 
-  const dbCalls = timeDbCalls(s)
+  const dbCalls = await timeDbCalls(s)
 
   // Tokens: the learner (who polls) and the participants who post the replies.
-  const setup = openLibraryDb(dbFile)
-  const learnerToken = setup.createToken(s.learner, 'bench').token
-  const posters = s.users.slice(2, 2 + FANOUT).map((id) => setup.createToken(id, 'bench').token)
-  setup.close()
+  const setup = await openLibraryDb({ file: dbFile })
+  const learnerToken = (await setup.createToken(s.learner, 'bench')).token
+  const posters: string[] = []
+  for (const id of s.users.slice(2, 2 + FANOUT))
+    posters.push((await setup.createToken(id, 'bench')).token)
+  await setup.close()
 
   server = await startServer()
   const base = server.url

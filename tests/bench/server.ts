@@ -20,7 +20,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import * as tus from 'tus-js-client'
-import { openLibraryDb } from '../../server/src/db/library-db'
+import { openLibraryDb } from '../../server/src/db/open'
 
 const run = promisify(execFile)
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -168,10 +168,10 @@ async function main(): Promise<void> {
 
   // The library server as its own process, with a user and a token.
   const data = path.join(work, 'library')
-  const db = openLibraryDb(path.join(data, 'library.db'))
-  const user = db.createUser('bench', 'bench-password', true)
-  const token = db.createToken(user.id, 'bench').token
-  db.close()
+  const db = await openLibraryDb({ file: path.join(data, 'library.db') })
+  const user = await db.createUser('bench', 'bench-password', true)
+  const token = (await db.createToken(user.id, 'bench')).token
+  await db.close()
   const library = await startProcess(
     path.join(ROOT, 'node_modules/.bin/tsx'),
     ['src/main.ts', '--port', '0', '--data', data, '--max-upload-size', `${MB * 2 + 100}MB`],
@@ -222,10 +222,10 @@ async function main(): Promise<void> {
   // The library page with 1,000 videos.
   library.child.kill('SIGTERM')
   await new Promise((r) => library.child.once('exit', r))
-  const db2 = openLibraryDb(path.join(data, 'library.db'))
+  const db2 = await openLibraryDb({ file: path.join(data, 'library.db') })
   const t = Date.now()
   for (let i = 0; i < 1000; i++) {
-    db2.insertVideo({
+    await db2.insertVideo({
       id: crypto.randomBytes(12).toString('base64url'),
       title: `Walkthrough ${i}: <how> to do thing ${i % 37}`,
       description: `Description ${i} `.repeat(10),
@@ -242,8 +242,8 @@ async function main(): Promise<void> {
       createdAt: new Date(t - i * 60_000).toISOString()
     })
   }
-  const session = db2.createSession(user.id)
-  db2.close()
+  const session = await db2.createSession(user.id)
+  await db2.close()
   const lib2 = await startProcess(
     path.join(ROOT, 'node_modules/.bin/tsx'),
     ['src/main.ts', '--port', '0', '--data', data],

@@ -160,8 +160,8 @@ async function startLibrary(): Promise<Library> {
   const server = await createLibraryServer(config, { log: (m) => console.error(`[library] ${m}`) })
   cleanups.push(() => server.close())
   const db = server.library.db
-  const user = db.createUser('bench', 'bench-password', false)
-  const token = db.createToken(user.id, 'bench').token
+  const user = await db.createUser('bench', 'bench-password', false)
+  const token = (await db.createToken(user.id, 'bench')).token
   // The processing time the tus handler reports in Server-Timing, read at the source.
   const processMs: number[] = []
   const processor = server.processor

@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openLibraryDb } from '../../server/src/db/library-db'
+import { openLibraryDb } from '../../server/src/db/open'
 import type { Edits } from '../../src/shared/edits'
 import { BASE_CHROMIUM_ARGS, chromiumPath } from '../support/chromium'
 import { startHarnessProcess } from '../support/harness-process'
@@ -291,11 +291,11 @@ describe('edits travel with the video (issue 13)', () => {
     cleanups.push(() => library.dispose())
     port = library.port
     // Added as an admin would with `sidecast-library user add bob` while the server runs.
-    const db = openLibraryDb(join(library.dataDir, 'library.db'))
+    const db = await openLibraryDb({ file: join(library.dataDir, 'library.db') })
     try {
-      db.createUser('bob', BOB_PASSWORD, false)
+      await db.createUser('bob', BOB_PASSWORD, false)
     } finally {
-      db.close()
+      await db.close()
     }
 
     const dataDir = tempDir('live-edits')

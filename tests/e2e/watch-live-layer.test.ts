@@ -105,9 +105,9 @@ beforeAll(async () => {
   const config = loadConfig(['--data', join(dir, 'data'), '--port', '0', '--host', '127.0.0.1'], {})
   srv = await createLibraryServer(config)
   base = srv.url
-  const alice = srv.library.db.createUser('alice', 'correct horse battery', false)
-  srv.library.db.createUser('bob', 'bob password 1', false)
-  aliceToken = srv.library.db.createToken(alice.id, 'test laptop').token
+  const alice = await srv.library.db.createUser('alice', 'correct horse battery', false)
+  await srv.library.db.createUser('bob', 'bob password 1', false)
+  aliceToken = (await srv.library.db.createToken(alice.id, 'test laptop')).token
   videoId = await tusUpload(base, aliceToken, await readFile(file), {
     filename: 'clip.webm',
     title: 'Live layer',

@@ -288,9 +288,14 @@ describe('share while recording against the real library', () => {
     }, 'the link says the video was discarded')
     expect(gone.text).toContain('This video was discarded')
     await until(
-      () =>
-        lib.server.app.library.db.unfinishedUploads(lib.server.user.id, '1970-01-01T00:00:00Z', 0)
-          .count === 0,
+      async () =>
+        (
+          await lib.server.app.library.db.unfinishedUploads(
+            lib.server.user.id,
+            '1970-01-01T00:00:00Z',
+            0
+          )
+        ).count === 0,
       'no unfinished upload is left'
     )
   })

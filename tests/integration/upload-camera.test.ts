@@ -141,12 +141,14 @@ describe('a recording with a camera, to the real library', () => {
       timeout: 60_000,
       interval: 100
     })
-    const video = server.app.library.db.getVideo(videoId)
+    const video = await server.app.library.db.getVideo(videoId)
     expect(video?.camera?.facts).toMatchObject({ offsetMs: 0, durationMs: 3000, width: 160 })
     expect(video?.awaitingCamera).toBe(false)
 
     await server.app.library.renders.idle()
-    const media = server.app.library.renders.viewerMedia(server.app.library.db.getVideo(videoId)!)
+    const media = await server.app.library.renders.viewerMedia(
+      (await server.app.library.db.getVideo(videoId))!
+    )
     if (media.kind !== 'render') throw new Error(`no render: ${JSON.stringify(media)}`)
     const served = await request(server.url, 'GET', `/media/${videoId}`, {
       Authorization: `Bearer ${server.otherToken}`
@@ -183,7 +185,8 @@ describe('a recording with a camera, to the real library', () => {
     expect(byTitle(queue, '(camera)')?.error).toMatch(/camera recording is missing/)
     // The queue told the library (DELETE …/camera): viewers stop waiting and get the recording.
     await vi.waitFor(
-      () => expect(server.app.library.db.getVideo(videoId)?.awaitingCamera).toBe(false),
+      async () =>
+        expect((await server.app.library.db.getVideo(videoId))?.awaitingCamera).toBe(false),
       { timeout: 20_000, interval: 100 }
     )
     const served = await request(server.url, 'GET', `/media/${videoId}`, {

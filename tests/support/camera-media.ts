@@ -104,8 +104,8 @@ export async function saveEdits(
 }
 
 /** The video `id` as the library has it now (throws if there is none). */
-export function videoOf(s: TestServer, id: string): Video {
-  const v = s.app.library.db.getVideo(id)
+export async function videoOf(s: TestServer, id: string): Promise<Video> {
+  const v = await s.app.library.db.getVideo(id)
   if (!v) throw new Error(`no video ${id}`)
   return v
 }

@@ -84,8 +84,8 @@ export async function startTestLibrary(options: TestLibraryOptions = {}): Promis
   app = await listen()
   port = Number(new URL(app.url).port)
   const db = app.library.db
-  const user = db.createUser('alice', 'alice-password', false)
-  const { token } = db.createToken(user.id, 'e2e')
+  const user = await db.createUser('alice', 'alice-password', false)
+  const { token } = await db.createToken(user.id, 'e2e')
 
   const stop = async (): Promise<void> => {
     const current = app
