@@ -34,7 +34,7 @@ import type { DownloadState, RenderService, ViewerMedia } from './render-service
 export interface RenderQueueOptions {
   db: LibraryDb
   /** A database write with the library's busy retries (library.write). */
-  write<T>(change: (db: LibraryDb) => T): Promise<T>
+  write<T>(change: (db: LibraryDb) => Promise<T> | T): Promise<T>
   storage: VideoStorage
   dataDir: string
   tools: () => { ffmpeg: string; ffprobe: string }
@@ -86,6 +86,12 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
   let closed = false
   let current: { record: RenderRecord; controller: AbortController; done: Promise<void> } | null =
     null
+  /** Taking the next queued render (one take at a time: it spans an await); null when not. */
+  let taking: Promise<void> | null = null
+  /** pump() was asked for while a take was under way: look again when it found nothing. */
+  let pumpAgain = false
+  /** Queuing again what a stopped server left running (start); null once done. */
+  let startup: Promise<void> | null = null
   let idleWaiters: (() => void)[] = []
 
   const videoDir = (videoId: string): string => {
@@ -94,11 +100,11 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
   }
 
   /** The video's newest edits, parsed once per version. */
-  function editsOf(video: Video): ParsedEdits {
+  async function editsOf(video: Video): Promise<ParsedEdits> {
     const cacheKey = `${video.id}@${video.editsVersion}@${video.durationMs ?? ''}@${video.camera?.id ?? ''}@${video.width ?? ''}x${video.height ?? ''}`
     const hit = parsed.get(cacheKey)
     if (hit) return hit
-    const stored = video.editsVersion > 0 ? db.editsOf(video.id, video.editsVersion) : null
+    const stored = video.editsVersion > 0 ? await db.editsOf(video.id, video.editsVersion) : null
     const duration = video.durationMs ?? 0
     const edits = stored ? storedEdits(stored.edits, video.durationMs) : emptyEdits()
     const camera = libraryCamera(video)
@@ -137,33 +143,56 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
   }
 
   function wakeIdle(): void {
-    if (current) return
+    if (current || taking || startup) return
     const waiters = idleWaiters
     idleWaiters = []
     for (const resolve of waiters) resolve()
   }
 
+  /**
+   * Starts the next queued render unless one runs. Taking it is an await: `taking` is set before
+   * it, so two pumps (a queue, a finished job) never start two renders in this process.
+   */
   function pump(): void {
     if (!started || closed || current) return
+    if (taking) {
+      pumpAgain = true
+      return
+    }
+    pumpAgain = false
+    taking = take().then((found) => {
+      taking = null
+      if (current || closed) return
+      if (pumpAgain) pump()
+      else if (found === null) wakeIdle()
+    })
+  }
+
+  /** Takes and starts the oldest queued render; null when none waits, undefined on an error. */
+  async function take(): Promise<RenderRecord | null | undefined> {
     let record: RenderRecord | null
     try {
-      record = db.takeQueuedRender()
+      record = await db.takeQueuedRender()
     } catch (error) {
       log(`render queue: ${errorMessage(error)}`)
-      return
+      return undefined
     }
-    if (!record) {
-      wakeIdle()
-      return
+    if (!record) return null
+    const job = record
+    if (closed) {
+      // Taken as the queue closed: back to the queue for the next start rather than left running.
+      await options
+        .write((d) => d.updateRender(job.videoId, job.kind, job.editsVersion, { state: 'queued' }))
+        .catch((e: unknown) => log(`render queue: ${errorMessage(e)}`))
+      return job
     }
     const controller = new AbortController()
-    const job = record
     const done = render(job, controller.signal)
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         if (controller.signal.aborted) return
         const reason = errorMessage(error)
         log(`render of ${job.videoId} (${job.kind}, edits ${job.editsVersion}) failed: ${reason}`)
-        return options
+        await options
           .write((d) =>
             d.updateRender(job.videoId, job.kind, job.editsVersion, {
               state: 'failed',
@@ -172,38 +201,40 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
           )
           .catch((e: unknown) => log(`render queue: ${errorMessage(e)}`))
       })
+      .then(async () => {
+        // What changed while it rendered (a camera, edits of the same version) is queued now,
+        // while this job is still `current` (so idle() does not resolve in between).
+        if (job.kind === 'viewer' && !closed) {
+          await editsChanged(job.videoId).catch((error: unknown) => {
+            log(`render queue: ${errorMessage(error)}`)
+          })
+        }
+      })
       .finally(() => {
         current = null
-        // What changed while it rendered (a camera, edits of the same version) is queued now.
-        if (job.kind === 'viewer' && !closed) {
-          try {
-            editsChanged(job.videoId)
-          } catch (error) {
-            log(`render queue: ${errorMessage(error)}`)
-          }
-        }
         if (closed) wakeIdle()
         else setImmediate(pump)
       })
     current = { record: job, controller, done }
+    return job
   }
 
   async function render(job: RenderRecord, signal: AbortSignal): Promise<void> {
-    const video = db.getVideo(job.videoId)
-    const where = db.videoStorage(job.videoId)
+    const video = await db.getVideo(job.videoId)
+    const where = await db.videoStorage(job.videoId)
     if (!video || !where) {
-      db.deleteRender(job.videoId, job.kind, job.editsVersion)
+      await db.deleteRender(job.videoId, job.kind, job.editsVersion)
       return
     }
     // A viewer's render overtaken by newer redactions is not made: the newer one is queued.
     if (job.kind === 'viewer' && video.editsVersion > job.editsVersion) {
-      const newest = editsOf(video)
+      const newest = await editsOf(video)
       if (newest.key !== job.redactionKey) {
-        db.deleteRender(job.videoId, job.kind, job.editsVersion)
+        await db.deleteRender(job.videoId, job.kind, job.editsVersion)
         return
       }
     }
-    const stored = job.editsVersion > 0 ? db.editsOf(job.videoId, job.editsVersion) : null
+    const stored = job.editsVersion > 0 ? await db.editsOf(job.videoId, job.editsVersion) : null
     const dir = videoDir(job.videoId)
     await fsp.mkdir(dir, { recursive: true })
     const name = `${job.kind}-${job.editsVersion}.mp4`
@@ -245,12 +276,12 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
           const now = Date.now()
           if (now - lastWrite < progressInterval) return
           lastWrite = now
-          // Progress is a nicety: a busy database must not stop the render.
-          try {
-            db.updateRender(job.videoId, job.kind, job.editsVersion, { progress: fraction })
-          } catch {
-            lastWrite = 0
-          }
+          // Progress is a nicety: a busy database must not stop the render (nor wait for it).
+          void db
+            .updateRender(job.videoId, job.kind, job.editsVersion, { progress: fraction })
+            .catch(() => {
+              lastWrite = 0
+            })
         }
       })
       // The viewers' thumbnail comes from their version: the original's may show what is hidden.
@@ -277,24 +308,24 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
 
   /** Once a render is done, the older ones of its kind are not served any more: removed. */
   async function dropOlder(job: RenderRecord): Promise<void> {
-    for (const r of db.rendersOf(job.videoId)) {
+    for (const r of await db.rendersOf(job.videoId)) {
       if (r.kind !== job.kind || r.editsVersion >= job.editsVersion) continue
       if (r.state === 'queued' || r.state === 'running') continue
       const file = absolute(r)
-      db.deleteRender(r.videoId, r.kind, r.editsVersion)
+      await db.deleteRender(r.videoId, r.kind, r.editsVersion)
       if (file) await fsp.rm(file, { force: true })
       if (file) await fsp.rm(thumbFile(file), { force: true })
     }
   }
 
-  function viewerMedia(video: Video): ViewerMedia {
+  async function viewerMedia(video: Video): Promise<ViewerMedia> {
     // Sent as it is with its edits to follow: nothing of it until they are here.
     if (video.awaitingEdits && video.editsVersion === 0) return { kind: 'processing', failed: null }
     // Sent with its camera to follow: nothing of it until the camera is here (and rendered).
     if (video.awaitingCamera) return { kind: 'processing', failed: null }
-    const { redacts, key } = editsOf(video)
+    const { redacts, key } = await editsOf(video)
     if (!redacts) return { kind: 'original' }
-    const latest = db.latestDoneRender(video.id, 'viewer')
+    const latest = await db.latestDoneRender(video.id, 'viewer')
     const file = latest && absolute(latest)
     // A camera's bubble shows, and the render there is was made without any: not shown.
     const bubbleMissing = latest !== null && keyHasBubble(key) && !keyHasBubble(latest.redactionKey)
@@ -308,41 +339,39 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
         stale: latest.redactionKey !== key
       }
     }
-    const failed = db
-      .rendersOf(video.id)
-      .find((r) => r.kind === 'viewer' && r.redactionKey === key && r.state === 'failed')
+    const failed = (await db.rendersOf(video.id)).find(
+      (r) => r.kind === 'viewer' && r.redactionKey === key && r.state === 'failed'
+    )
     return { kind: 'processing', failed: failed?.error ?? null }
   }
 
   /** Queues the viewer render the video's newest edits (and camera) need, unless it is there. */
-  function editsChanged(videoId: string): void {
-    const video = db.getVideo(videoId)
+  async function editsChanged(videoId: string): Promise<void> {
+    const video = await db.getVideo(videoId)
     if (!video) return
-    const { redacts, key } = editsOf(video)
+    const { redacts, key } = await editsOf(video)
     if (!redacts) return
-    const latest = db.latestDoneRender(videoId, 'viewer')
+    const latest = await db.latestDoneRender(videoId, 'viewer')
     if (latest && latest.redactionKey === key && absolute(latest)) return
-    const pending = db
-      .rendersOf(videoId)
-      .some(
-        (r) =>
-          r.kind === 'viewer' &&
-          r.redactionKey === key &&
-          (r.state === 'queued' || r.state === 'running')
-      )
+    const pending = (await db.rendersOf(videoId)).some(
+      (r) =>
+        r.kind === 'viewer' &&
+        r.redactionKey === key &&
+        (r.state === 'queued' || r.state === 'running')
+    )
     if (pending) return
     // The same edits version with another key (a camera came, or another one): made again. One
     // running is looked at again when it ends.
-    const same = db.getRender(videoId, 'viewer', video.editsVersion)
+    const same = await db.getRender(videoId, 'viewer', video.editsVersion)
     if (same && same.redactionKey !== key) {
       if (same.state === 'running') return
-      db.deleteRender(videoId, 'viewer', video.editsVersion)
+      await db.deleteRender(videoId, 'viewer', video.editsVersion)
     }
-    queue(video, 'viewer', key)
+    await queue(video, 'viewer', key)
   }
 
-  function queue(video: Video, kind: RenderKind, key: string): RenderRecord {
-    const record = db.queueRender(video.id, kind, video.editsVersion, key)
+  async function queue(video: Video, kind: RenderKind, key: string): Promise<RenderRecord> {
+    const record = await db.queueRender(video.id, kind, video.editsVersion, key)
     pump()
     return record
   }
@@ -357,50 +386,59 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
           fs.rmSync(path.join(rendersDir, name), { recursive: true, force: true })
         }
       }
-      const requeued = db.requeueRunningRenders()
-      if (requeued > 0) log(`render queue: ${requeued} interrupted render(s) queued again`)
-      pump()
+      startup = db
+        .requeueRunningRenders()
+        .then(
+          (requeued) => {
+            if (requeued > 0) log(`render queue: ${requeued} interrupted render(s) queued again`)
+          },
+          (error: unknown) => log(`render queue: ${errorMessage(error)}`)
+        )
+        .finally(() => {
+          startup = null
+          pump()
+        })
     },
 
     editsChanged,
 
     viewerMedia,
-    edits: (video) => editsOf(video).edits,
+    edits: async (video) => (await editsOf(video)).edits,
 
-    download(video, opts = {}): DownloadState {
+    async download(video, opts = {}): Promise<DownloadState> {
       // What follows the recording (its camera, its first edits) is not there yet: a download
       // now would lack the bubble or show what the edits hide. It waits, made once they are in.
       if (video.awaitingCamera || (video.awaitingEdits && video.editsVersion === 0)) {
         return { state: 'queued', progress: 0 }
       }
-      let existing = db.getRender(video.id, 'download', video.editsVersion)
+      let existing = await db.getRender(video.id, 'download', video.editsVersion)
       // Made before the camera came (or with another camera): made again.
-      const key = editsOf(video).key
+      const key = (await editsOf(video)).key
       if (existing && existing.redactionKey !== key && existing.state !== 'running') {
         const file = absolute(existing)
-        db.deleteRender(video.id, 'download', video.editsVersion)
+        await db.deleteRender(video.id, 'download', video.editsVersion)
         if (file) void fsp.rm(file, { force: true }).catch(() => {})
         existing = null
       }
       if (existing?.state === 'done') {
         const file = absolute(existing)
         if (file) return { state: 'ready', file, sizeBytes: existing.sizeBytes ?? 0 }
-        db.deleteRender(video.id, 'download', video.editsVersion)
+        await db.deleteRender(video.id, 'download', video.editsVersion)
       } else if (existing?.state === 'failed') {
         if (!opts.retry) return { state: 'failed', error: existing.error ?? 'The render failed.' }
-        db.deleteRender(video.id, 'download', video.editsVersion)
+        await db.deleteRender(video.id, 'download', video.editsVersion)
       } else if (existing) {
         return { state: existing.state, progress: existing.progress }
       }
-      const record = queue(video, 'download', key)
-      const now = db.getRender(video.id, 'download', video.editsVersion) ?? record
+      const record = await queue(video, 'download', key)
+      const now = (await db.getRender(video.id, 'download', video.editsVersion)) ?? record
       return now.state === 'done' || now.state === 'failed'
         ? { state: 'queued', progress: 0 }
         : { state: now.state, progress: now.progress }
     },
 
-    viewerThumbnail(video) {
-      const media = viewerMedia(video)
+    async viewerThumbnail(video) {
+      const media = await viewerMedia(video)
       if (media.kind === 'processing') return { kind: 'none' }
       if (media.kind === 'original') return { kind: 'original' }
       const file = thumbFile(media.file)
@@ -416,9 +454,10 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       }
       // Made from the old recording (its pictures, its camera, its prepared audio): all of it
       // goes, and what the edits need is made again from the new one.
-      for (const r of db.rendersOf(videoId)) db.deleteRender(r.videoId, r.kind, r.editsVersion)
+      for (const r of await db.rendersOf(videoId))
+        await db.deleteRender(r.videoId, r.kind, r.editsVersion)
       if (VIDEO_ID.test(videoId)) await fsp.rm(videoDir(videoId), { recursive: true, force: true })
-      editsChanged(videoId)
+      await editsChanged(videoId)
     },
 
     async forget(videoId) {
@@ -429,23 +468,35 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       if (VIDEO_ID.test(videoId)) await fsp.rm(videoDir(videoId), { recursive: true, force: true })
     },
 
-    idle() {
-      if (!current && (!started || closed || !hasQueued())) return Promise.resolve()
+    async idle() {
+      for (;;) {
+        if (startup) {
+          await startup
+          continue
+        }
+        if (current || taking) break
+        if (!started || closed) return
+        if (await db.hasQueuedRender()) {
+          // Something waits: a take starts (or is under way) and wakes us when the queue is empty.
+          pump()
+          if (current || taking) break
+          continue
+        }
+        // Nothing queued, and still nothing running once the answer came: idle.
+        if (!current && !taking && !startup) return
+      }
       return new Promise<void>((resolve) => idleWaiters.push(resolve))
     },
 
     async close() {
       closed = true
+      await taking
       if (current) {
         current.controller.abort()
         await current.done
       }
       wakeIdle()
     }
-  }
-
-  function hasQueued(): boolean {
-    return db.hasQueuedRender()
   }
 }
 

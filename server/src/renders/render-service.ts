@@ -39,31 +39,32 @@ export type DownloadState =
 
 export interface RenderService {
   /** Queues what the video's newest edits need (a viewer render when its redactions changed). */
-  editsChanged(videoId: string): void
+  editsChanged(videoId: string): Promise<void>
   /**
    * The video's newest edits as the loader reads them (empty when none were sent), parsed once
    * per version; edits saved against a longer recording are read without its length.
    */
-  edits(video: Video): Edits
+  edits(video: Video): Promise<Edits>
   /** What a viewer is served now (see ViewerMedia). */
-  viewerMedia(video: Video): ViewerMedia
+  viewerMedia(video: Video): Promise<ViewerMedia>
   /**
    * The download of the video's newest edits: its file when rendered, else its progress; asks
    * for it (queued) when it was not asked for yet. A failed one stays failed unless `retry`.
    */
-  download(video: Video, options?: { retry?: boolean }): DownloadState
+  download(video: Video, options?: { retry?: boolean }): Promise<DownloadState>
   /**
    * The thumbnail viewers may see: the original's while the edits hide nothing, else one made
    * from their render, else none (it would show what is hidden).
    */
   viewerThumbnail(
     video: Video
-  ):
+  ): Promise<
     | { readonly kind: 'original' }
     | { readonly kind: 'file'; readonly file: string }
     | { readonly kind: 'none' }
+  >
   /** The renders of a video, for its owner (what is being rendered, what failed and why). */
-  rendersOf(videoId: string): RenderRecord[]
+  rendersOf(videoId: string): Promise<RenderRecord[]>
   /**
    * A new version of the video's recording was saved (`replaces`): renders of the old one are
    * removed (viewers wait for the new ones rather than see the old pictures) and queued again.

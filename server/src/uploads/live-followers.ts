@@ -51,7 +51,7 @@ export interface LiveFollowersOptions {
   /** A follower whose file has not grown for this long stops (the upload is abandoned). */
   idleLimitMs: number
   /** Whether the upload is a live upload still being fed (checked before and after starting). */
-  followable(uploadId: string): boolean
+  followable(uploadId: string): Promise<boolean>
   log(message: string): void
   /** A follower's ffmpeg started (tests stop it from outside to check the fallback). */
   onFollow?(uploadId: string, pid: number): void
@@ -94,7 +94,7 @@ export class LiveFollowers {
     const { growingFile, max } = this.options
     if (this.closed || !growingFile || this.starting.has(uploadId)) return
     if (this.skipped.has(uploadId) || this.followers.size + this.starting.size >= max) return
-    if (!this.options.followable(uploadId)) return
+    // The slot is taken before the first (followable is a database read, in start()).
     this.starting.add(uploadId)
     this.start(uploadId, growingFile(uploadId))
       .catch((error: unknown) => {
@@ -104,6 +104,7 @@ export class LiveFollowers {
   }
 
   private async start(uploadId: string, raw: string): Promise<void> {
+    if (!(await this.options.followable(uploadId))) return
     const size = await fsp.stat(raw).then(
       (s) => s.size,
       () => 0
@@ -119,7 +120,8 @@ export class LiveFollowers {
       if (size >= MAX_PROBE_BYTES) this.skipped.add(uploadId)
       return
     }
-    if (this.closed || !this.options.followable(uploadId) || this.followers.has(uploadId)) return
+    if (this.closed || !(await this.options.followable(uploadId))) return
+    if (this.closed || this.followers.has(uploadId)) return
 
     const output = path.join(this.options.tmpDir, `live-${uploadId}.follow.${streams.container}`)
     await fsp.rm(output, { force: true })

@@ -107,8 +107,8 @@ export class UploadProcessor {
       media: config.media,
       max: config.liveFollowers,
       idleLimitMs: config.uploadExpiryMs,
-      followable: (id) => {
-        const record = db.getUpload(id)
+      followable: async (id) => {
+        const record = await db.getUpload(id)
         return record?.live === true && record.state === 'uploading'
       },
       log: this.log,
@@ -174,10 +174,10 @@ export class UploadProcessor {
     let finished = 0
     let pending = 0
     for (const id of await storage.leftovers()) {
-      const record = db.getUpload(id)
+      const record = await db.getUpload(id)
       if (record?.state === 'done' && !this.inflight.has(id)) await storage.release(id)
     }
-    const rows = [...db.listUploads('processing'), ...db.listUploads('uploading')]
+    const rows = [...(await db.listUploads('processing')), ...(await db.listUploads('uploading'))]
     for (const row of rows) {
       if (this.closed) break
       const completeness = await storage.completeness(row.id)
@@ -197,9 +197,9 @@ export class UploadProcessor {
       } else if (completeness === 'missing') {
         const age = Date.now() - Date.parse(row.createdAt)
         if (row.state === 'processing') {
-          db.setUploadState(row.id, 'failed', 'The upload was lost before it was processed.')
+          await db.setUploadState(row.id, 'failed', 'The upload was lost before it was processed.')
         } else if (age > 60_000) {
-          db.discardUpload(row.id) // terminated or expired (a live one leaves its tombstone)
+          await db.discardUpload(row.id) // terminated or expired (a live one leaves its tombstone)
         }
       }
     }
@@ -208,10 +208,10 @@ export class UploadProcessor {
 
   private async run(uploadId: string): Promise<Outcome> {
     const { db, storage } = this.library
-    const record = db.getUpload(uploadId)
+    const record = await db.getUpload(uploadId)
     if (!record) return { state: 'missing' }
     if (record.state === 'done') {
-      const video = db.getVideo(record.videoId)
+      const video = await db.getVideo(record.videoId)
       if (video) return { state: 'done', video }
     }
     if (record.state === 'failed') return { state: 'failed', error: record.error ?? 'failed' }
@@ -222,7 +222,7 @@ export class UploadProcessor {
 
     if (record.state !== 'processing') {
       try {
-        db.setUploadState(uploadId, 'processing')
+        await db.setUploadState(uploadId, 'processing')
       } catch {
         // informative only; the reconciler looks at 'uploading' rows too
       }
@@ -287,24 +287,24 @@ export class UploadProcessor {
       if (remuxed) fs.rmSync(remuxed.file, { force: true })
       if (!(error instanceof NotAVideoError)) throw error
       await storage.remove(uploadId)
-      db.setUploadState(uploadId, 'failed', error.message)
+      await db.setUploadState(uploadId, 'failed', error.message)
       return { state: 'failed', error: error.message }
     } finally {
       await local.cleanup()
     }
 
     // "Try again" after a live upload failed: the retry becomes the reserved video, not a version.
-    const retry = replacing && !db.getVideo(record.videoId)
+    const retry = replacing && !(await db.getVideo(record.videoId))
     const refusal = retry
-      ? this.retryRefusal(record)
+      ? await this.retryRefusal(record)
       : replacing
-        ? this.replaceRefusal(record)
+        ? await this.replaceRefusal(record)
         : null
     if (refusal) {
       fs.rmSync(thumb, { force: true })
       if (remuxed) fs.rmSync(remuxed.file, { force: true })
       await storage.remove(uploadId)
-      db.setUploadState(uploadId, 'failed', refusal)
+      await db.setUploadState(uploadId, 'failed', refusal)
       return { state: 'failed', error: refusal }
     }
 
@@ -334,7 +334,9 @@ export class UploadProcessor {
       // Made to answer a request (Upload-Metadata `answers`): linked in the same transaction,
       // which notifies whoever asked; a run again links and notifies nothing twice. A new version
       // (`replaces`) keeps the answers its video has.
-      const { video, answered } = db.completeUpload(uploadId, facts, { answers: meta.answers })
+      const { video, answered } = await db.completeUpload(uploadId, facts, {
+        answers: meta.answers
+      })
       if (meta.answers && !answered) {
         this.log(
           `upload ${uploadId}: the request ${meta.answers} it answers is gone; the video stays unlinked`
@@ -343,12 +345,12 @@ export class UploadProcessor {
       return { state: 'done', video }
     }
 
-    const swapped = db.replaceVideo(uploadId, facts)
+    const swapped = await db.replaceVideo(uploadId, facts)
     if (!swapped) {
       const error = REPLACED_VIDEO_GONE
       fs.rmSync(thumb, { force: true })
       await storage.remove(uploadId)
-      db.setUploadState(uploadId, 'failed', error)
+      await db.setUploadState(uploadId, 'failed', error)
       return { state: 'failed', error }
     }
     // Saved: the new version is what the link plays. The old files go now (a crash right here
@@ -407,15 +409,15 @@ export class UploadProcessor {
       if (!(error instanceof NotAVideoError)) throw error
       await storage.remove(uploadId)
       const reason = `The camera recording is not usable: ${error.message}`
-      db.setUploadState(uploadId, 'failed', reason)
+      await db.setUploadState(uploadId, 'failed', reason)
       return { state: 'failed', error: reason }
     } finally {
       await local.cleanup()
     }
-    const refusal = this.cameraRefusal(record)
+    const refusal = await this.cameraRefusal(record)
     if (refusal) {
       await storage.remove(uploadId)
-      db.setUploadState(uploadId, 'failed', refusal)
+      await db.setUploadState(uploadId, 'failed', refusal)
       return { state: 'failed', error: refusal }
     }
     await storage.adopt(uploadId)
@@ -426,7 +428,7 @@ export class UploadProcessor {
         : /webm/.test(probe.mimeType) && ['vp8', 'vp9', 'av1'].includes(probe.videoCodec)
           ? 'webm'
           : 'mkv'
-    const attached = db.attachCamera(uploadId, record.videoId, {
+    const attached = await db.attachCamera(uploadId, record.videoId, {
       offsetMs: sent?.offsetMs ?? 0,
       durationMs: sent?.durationMs ?? probe.durationMs,
       ...(sent && sent.offRanges.length > 0 ? { offRanges: sent.offRanges } : {}),
@@ -438,7 +440,7 @@ export class UploadProcessor {
     })
     if (!attached) {
       await storage.remove(uploadId)
-      db.setUploadState(uploadId, 'failed', CAMERA_VIDEO_GONE)
+      await db.setUploadState(uploadId, 'failed', CAMERA_VIDEO_GONE)
       return { state: 'failed', error: CAMERA_VIDEO_GONE }
     }
     if (attached.previousUploadId) {
@@ -449,33 +451,33 @@ export class UploadProcessor {
       })
     }
     // The viewers' render now has the bubble (or a new camera in it).
-    this.library.renders.editsChanged(record.videoId)
+    await this.library.renders.editsChanged(record.videoId)
     return { state: 'done', video: attached.video }
   }
 
   /** Why a camera upload may not be linked to its video now, or null when it may. */
-  private cameraRefusal(record: UploadRecord): string | null {
+  private async cameraRefusal(record: UploadRecord): Promise<string | null> {
     const { db } = this.library
-    const video = db.getVideo(record.videoId)
+    const video = await db.getVideo(record.videoId)
     if (!video) return CAMERA_VIDEO_GONE
-    const user = db.getUser(record.userId)
+    const user = await db.getUser(record.userId)
     if (!user || !mayChange(user, video)) return CAMERA_NOT_YOURS
     return null
   }
 
   /** Why a retry of a failed live upload may not become its reserved video, or null. */
-  private retryRefusal(record: UploadRecord): string | null {
+  private async retryRefusal(record: UploadRecord): Promise<string | null> {
     const { db } = this.library
-    if (db.discardedVideo(record.videoId)) return REPLACED_VIDEO_GONE
-    return db.failedReservation(record.videoId, record.userId) ? null : REPLACED_VIDEO_GONE
+    if (await db.discardedVideo(record.videoId)) return REPLACED_VIDEO_GONE
+    return (await db.failedReservation(record.videoId, record.userId)) ? null : REPLACED_VIDEO_GONE
   }
 
   /** Why a `replaces` upload may not take its video's place now, or null when it may. */
-  private replaceRefusal(record: UploadRecord): string | null {
+  private async replaceRefusal(record: UploadRecord): Promise<string | null> {
     const { db } = this.library
-    const video = db.getVideo(record.videoId)
+    const video = await db.getVideo(record.videoId)
     if (!video) return REPLACED_VIDEO_GONE
-    const user = db.getUser(record.userId)
+    const user = await db.getUser(record.userId)
     if (!user || !mayChange(user, video)) return REPLACE_NOT_YOURS
     return null
   }

@@ -22,10 +22,12 @@ export function formatSize(bytes: number): string {
 
 /**
  * Why `userId` may not create an upload of `declared` bytes (undefined: deferred) now, or null
- * when they may. Read and decided without waiting, so a creation that follows at once cannot
- * be overtaken by another.
+ * when they may. The count is one database read: the caller makes the creation that follows it
+ * take turns with the user's other creations (tus.ts, in this process). Across instances the
+ * count and the insert are two calls, so two instances could both take the last place until the
+ * data layer offers them as one transaction.
  */
-export function unfinishedUploadRefusal(
+export async function unfinishedUploadRefusal(
   db: LibraryDb,
   config: Pick<
     ServerConfig,
@@ -34,9 +36,9 @@ export function unfinishedUploadRefusal(
   userId: number,
   declared: number | undefined,
   now = Date.now()
-): string | null {
+): Promise<string | null> {
   const since = new Date(now - config.uploadExpiryMs).toISOString()
-  const held = db.unfinishedUploads(userId, since, config.maxUploadSize)
+  const held = await db.unfinishedUploads(userId, since, config.maxUploadSize)
   const finishFirst =
     'Finish or delete one of them (DELETE its upload URL), or wait until they expire.'
   if (held.count >= config.maxUnfinishedUploads) {

@@ -54,6 +54,24 @@ export function createUploadsHandler(
   const users = new WeakMap<IncomingMessage, User>()
   /** The upload a POST created, so a POST that fails after creating it can remove it. */
   const createdBy = new WeakMap<IncomingMessage, string>()
+  /** Per user: the end of the creation whose quota check and insert run now (oneAtATime). */
+  const creating = new Map<number, Promise<unknown>>()
+
+  /** Runs `body` after this user's earlier creations in this process have settled. */
+  async function oneAtATime<T>(userId: number, body: () => Promise<T>): Promise<T> {
+    const before = creating.get(userId)
+    const run = (before ?? Promise.resolve()).then(body, body)
+    const settled = run.then(
+      () => {},
+      () => {}
+    )
+    creating.set(userId, settled)
+    try {
+      return await run
+    } finally {
+      if (creating.get(userId) === settled) creating.delete(userId)
+    }
+  }
 
   /**
    * A creation-with-upload whose body failed (too large, cut off) answers without a Location:
@@ -62,11 +80,11 @@ export function createUploadsHandler(
    */
   async function discardFailedCreation(req: IncomingMessage | undefined): Promise<void> {
     const id = req && createdBy.get(req)
-    if (!id || db.getUpload(id)?.state !== 'uploading') return
+    if (!id || (await db.getUpload(id))?.state !== 'uploading') return
     createdBy.delete(req)
     try {
       await library.storage.remove(id)
-      db.deleteUpload(id)
+      await db.deleteUpload(id)
     } catch (error) {
       processor.log(`upload ${id}: could not remove a failed creation: ${String(error)}`)
     }
@@ -102,8 +120,8 @@ export function createUploadsHandler(
         // Or "Try again" after a live upload failed to finish: its owner's new upload takes the
         // reserved id, so the link already handed out stays the link.
         // Sidecast-Refused: replace tells a client this is no token or transient problem.
-        const target = db.getVideo(meta.replaces)
-        const retry = !target && db.failedReservation(meta.replaces, user.id)
+        const target = await db.getVideo(meta.replaces)
+        const retry = !target && (await db.failedReservation(meta.replaces, user.id))
         if (!retry && (!target || !mayChange(user, target))) {
           nodeRes(req)?.setHeader('Sidecast-Refused', 'replace')
           throw target ? tusError(403, REPLACE_NOT_YOURS) : tusError(404, REPLACED_VIDEO_GONE)
@@ -112,28 +130,32 @@ export function createUploadsHandler(
       }
       if (meta.cameraFor) {
         // A camera recording: only for a video in the library that the uploader may change.
-        const target = db.getVideo(meta.cameraFor)
+        const target = await db.getVideo(meta.cameraFor)
         if (!target || !mayChange(user, target)) {
           nodeRes(req)?.setHeader('Sidecast-Refused', 'camera')
           throw target ? tusError(403, CAMERA_NOT_YOURS) : tusError(404, CAMERA_VIDEO_GONE)
         }
         videoId = meta.cameraFor
       }
-      // Counted and created in one go: two creations cannot both take the last place.
-      const refusal = await library.write((d) => {
-        const why = unfinishedUploadRefusal(d, config, user.id, upload.size)
-        if (!why) {
-          d.createUpload(
-            upload.id,
-            user.id,
-            videoId,
-            JSON.stringify(meta),
-            upload.size ?? null,
-            meta.live
-          )
-        }
-        return why
-      })
+      // Counted and created in one go: two creations cannot both take the last place. The count
+      // and the insert are two database calls, so one user's creations take turns in this
+      // process (another instance may still interleave: see unfinishedUploadRefusal).
+      const refusal = await oneAtATime(user.id, () =>
+        library.write(async (d) => {
+          const why = await unfinishedUploadRefusal(d, config, user.id, upload.size)
+          if (!why) {
+            await d.createUpload(
+              upload.id,
+              user.id,
+              videoId,
+              JSON.stringify(meta),
+              upload.size ?? null,
+              meta.live
+            )
+          }
+          return why
+        })
+      )
       if (refusal) throw tusError(429, refusal)
       const node = nodeReq(req)
       if (node) createdBy.set(node, upload.id)
@@ -176,22 +198,26 @@ export function createUploadsHandler(
 
   // Once the final response is built, tus no longer needs its copy of a finished upload.
   tus.on('POST_FINISH', (_req: unknown, _res: unknown, upload: Upload) => {
-    const record = db.getUpload(upload.id)
-    if (record?.state === 'done') {
-      setTimeout(() => {
-        library.storage.release(upload.id).catch(() => {})
-      }, 1000).unref()
-    }
+    db.getUpload(upload.id).then(
+      (record) => {
+        if (record?.state === 'done') {
+          setTimeout(() => {
+            library.storage.release(upload.id).catch(() => {})
+          }, 1000).unref()
+        }
+      },
+      (error: unknown) => {
+        processor.log(`upload ${upload.id}: could not read its state: ${String(error)}`)
+      }
+    )
   })
 
   tus.on('POST_TERMINATE', (_req: unknown, _res: unknown, id: string) => {
     void processor.stopLive(id)
-    try {
-      // A live upload's reserved link now says "This video was discarded".
-      db.discardUpload(id)
-    } catch {
+    // A live upload's reserved link now says "This video was discarded".
+    db.discardUpload(id).catch(() => {
       // the reconciler forgets it later
-    }
+    })
   })
 
   function outcomeHeaders(outcome: Outcome): Record<string, string> {
@@ -219,11 +245,13 @@ export function createUploadsHandler(
     })
   }
 
-  function describe(uploadId: string): { status: number; body: Record<string, unknown> } {
-    const record = db.getUpload(uploadId)
+  async function describe(
+    uploadId: string
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const record = await db.getUpload(uploadId)
     if (!record) return { status: 404, body: { error: 'no such upload' } }
     if (record.state === 'done') {
-      const video = db.getVideo(record.videoId)
+      const video = await db.getVideo(record.videoId)
       if (!video) return { status: 410, body: { state: 'deleted', error: 'the video was deleted' } }
       return {
         status: 200,
@@ -244,7 +272,7 @@ export function createUploadsHandler(
   async function describeWithOffset(
     uploadId: string
   ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const described = describe(uploadId)
+    const described = await describe(uploadId)
     if (described.body.state !== 'uploading') return described
     const upload = await library.storage.datastore.getUpload(uploadId).catch(() => null)
     if (!upload) return described
@@ -268,7 +296,7 @@ export function createUploadsHandler(
     res: ServerResponse,
     pathname: string
   ): Promise<void> {
-    const who = resolveToken(req, db)
+    const who = await resolveToken(req, db)
     if (!who) {
       send(
         res,
@@ -296,7 +324,7 @@ export function createUploadsHandler(
 
     const parts = rest.slice(1).split('/')
     const uploadId = parts[0] ?? ''
-    const record = UPLOAD_ID.test(uploadId) ? db.getUpload(uploadId) : null
+    const record = UPLOAD_ID.test(uploadId) ? await db.getUpload(uploadId) : null
     if (!record || (record.userId !== who.user.id && !who.user.admin)) {
       send(res, 404, { error: 'no such upload' })
       req.resume()
@@ -322,7 +350,7 @@ export function createUploadsHandler(
     if (record.state !== 'uploading') {
       // The bytes are complete (and moved into the library, for file storage).
       if (req.method === 'HEAD') {
-        const video = db.getVideo(record.videoId)
+        const video = await db.getVideo(record.videoId)
         const size = video?.sizeBytes
         if (record.state === 'failed' || (record.state === 'done' && !video)) {
           res.writeHead(410, { 'Tus-Resumable': '1.0.0', 'Cache-Control': 'no-store' })
@@ -368,7 +396,7 @@ export function createUploadsHandler(
         return
       }
       if (req.method === 'PATCH') {
-        const { body } = describe(uploadId)
+        const { body } = await describe(uploadId)
         send(res, record.state === 'failed' ? 422 : 409, {
           error: 'this upload is already complete',
           ...body
