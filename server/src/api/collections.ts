@@ -147,12 +147,12 @@ export function checkCollectionText(
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-export function collectionJson(
+export async function collectionJson(
   library: Library,
   collection: Collection,
   user: User,
   withVideos = false
-): CollectionJson {
+): Promise<CollectionJson> {
   const { publicUrl } = library.config
   const json: CollectionJson = {
     id: collection.id,
@@ -167,8 +167,8 @@ export function collectionJson(
   }
   if (withVideos) {
     json.videos = []
-    for (const videoId of library.db.collectionItems(collection.id)) {
-      const video = library.db.getVideo(videoId)
+    for (const videoId of await library.db.collectionItems(collection.id)) {
+      const video = await library.db.getVideo(videoId)
       if (!video || !mayWatch(user, video)) continue
       json.videos.push({
         id: video.id,
@@ -194,7 +194,7 @@ function stringField(body: Record<string, unknown>, name: string): string | unde
  * `videoIds`: an array of distinct video ids, at most LEARN_LIMITS.collectionItems, each of a
  * video `user` may watch; else 400 naming what is wrong (the unknown ids, at most 10 named).
  */
-function videoIdsField(library: Library, user: User, value: unknown): string[] {
+async function videoIdsField(library: Library, user: User, value: unknown): Promise<string[]> {
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
     throw new HttpError(400, 'videoIds must be an array of video ids')
   }
@@ -206,10 +206,12 @@ function videoIdsField(library: Library, user: User, value: unknown): string[] {
     )
   }
   if (new Set(ids).size !== ids.length) throw new HttpError(400, 'videoIds lists a video twice')
-  const unknown = ids.filter((id) => {
-    const video = VIDEO_ID.test(id) ? library.db.getVideo(id) : null
-    return !video || !mayWatch(user, video)
-  })
+  // One read after another, in the list's order (at most a collection's limit of them).
+  const unknown: string[] = []
+  for (const id of ids) {
+    const video = VIDEO_ID.test(id) ? await library.db.getVideo(id) : null
+    if (!video || !mayWatch(user, video)) unknown.push(id)
+  }
   if (unknown.length > 0) {
     const named = unknown
       .slice(0, 10)
@@ -234,10 +236,10 @@ async function collections(r: ApiRequest): Promise<void> {
     const ownerId = params.get('mine') === '1' ? who.user.id : undefined
     const limit = Math.min(wholeNumber(params, 'limit', 1, 50), 200)
     const offset = wholeNumber(params, 'offset', 0, 0)
-    const list = library.db.listCollections({ ownerId, limit, offset })
+    const list = await library.db.listCollections({ ownerId, limit, offset })
     sendJson(r.res, 200, {
       collections: list.map((c) => collectionJson(library, c, who.user)),
-      total: library.db.countCollections({ ownerId })
+      total: await library.db.countCollections({ ownerId })
     })
     return
   }
@@ -249,7 +251,7 @@ async function collections(r: ApiRequest): Promise<void> {
   const checked = checkCollectionText(title, stringField(body, 'description') ?? '')
   if (checked.error) throw new HttpError(400, checked.error)
   const videoIds =
-    body.videoIds === undefined ? [] : videoIdsField(library, who.user, body.videoIds)
+    body.videoIds === undefined ? [] : await videoIdsField(library, who.user, body.videoIds)
   // One transaction: the collection and its videos, or nothing.
   const made = await library.write((db) =>
     db.createCollection({
@@ -259,12 +261,12 @@ async function collections(r: ApiRequest): Promise<void> {
       videoIds
     })
   )
-  sendJson(r.res, 201, collectionJson(library, made, who.user, true))
+  sendJson(r.res, 201, await collectionJson(library, made, who.user, true))
 }
 
 /** The collection at `param`, or 404 (an id that cannot be one is not looked up). */
-function findCollection(r: ApiRequest, id: string): Collection {
-  const collection = COLLECTION_ID.test(id) ? r.library.db.getCollection(id) : null
+async function findCollection(r: ApiRequest, id: string): Promise<Collection> {
+  const collection = COLLECTION_ID.test(id) ? await r.library.db.getCollection(id) : null
   if (!collection) throw new HttpError(404, 'no such collection')
   return collection
 }
@@ -291,10 +293,10 @@ function checkWrite(r: ApiRequest, collection: Collection): void {
 
 async function oneCollection(r: ApiRequest): Promise<void> {
   const { library, who } = r
-  const collection = findCollection(r, r.param)
+  const collection = await findCollection(r, r.param)
   allowMethods(r, 'GET', 'PATCH', 'DELETE')
   if (r.req.method === 'GET') {
-    sendJson(r.res, 200, collectionJson(library, collection, who.user, true))
+    sendJson(r.res, 200, await collectionJson(library, collection, who.user, true))
     return
   }
   checkWrite(r, collection)
@@ -317,26 +319,26 @@ async function oneCollection(r: ApiRequest): Promise<void> {
     })
   )
   if (!updated) throw new HttpError(404, 'no such collection')
-  sendJson(r.res, 200, collectionJson(library, updated, who.user, true))
+  sendJson(r.res, 200, await collectionJson(library, updated, who.user, true))
 }
 
 async function items(r: ApiRequest): Promise<void> {
   const { library, who } = r
-  const collection = findCollection(r, r.param)
+  const collection = await findCollection(r, r.param)
   allowMethods(r, 'PUT')
   checkWrite(r, collection)
   slot(r, 'change')
   const body = objectBody(await readJson(r.req), ['videoIds'])
   if (body.videoIds === undefined) throw new HttpError(400, 'videoIds is required')
-  const videoIds = videoIdsField(library, who.user, body.videoIds)
+  const videoIds = await videoIdsField(library, who.user, body.videoIds)
   // One transaction rewriting the items (removed, appended and moved at once).
-  const updated = await library.write((db) =>
-    db.setCollectionItems(collection.id, videoIds, who.user.id) === null
+  const updated = await library.write(async (db) =>
+    (await db.setCollectionItems(collection.id, videoIds, who.user.id)) === null
       ? null
-      : db.getCollection(collection.id)
+      : await db.getCollection(collection.id)
   )
   if (!updated) throw new HttpError(404, 'no such collection')
-  sendJson(r.res, 200, collectionJson(library, updated, who.user, true))
+  sendJson(r.res, 200, await collectionJson(library, updated, who.user, true))
 }
 
 export const collectionRoutes: ApiRoute[] = [

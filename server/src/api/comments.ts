@@ -47,8 +47,8 @@ const UNKNOWN_LENGTH_MAX_MS = 24 * 60 * 60 * 1000
 // Rules shared with the pages
 
 /** The video at `id` when `user` may watch it; otherwise 404, whether it exists or not. */
-export function watchableVideo(library: Library, user: User, id: string): Video {
-  const video = VIDEO_ID.test(id) ? library.db.getVideo(id) : null
+export async function watchableVideo(library: Library, user: User, id: string): Promise<Video> {
+  const video = VIDEO_ID.test(id) ? await library.db.getVideo(id) : null
   if (!video || !mayWatch(user, video)) throw new HttpError(404, 'no such video')
   return video
 }
@@ -57,9 +57,10 @@ export function watchableVideo(library: Library, user: User, id: string): Video 
  * The length of what viewers watch (the newest edits' cuts applied), ms; null when the video's
  * length is not known.
  */
-export function outputDurationMs(library: Library, video: Video): number | null {
+export async function outputDurationMs(library: Library, video: Video): Promise<number | null> {
   if (video.durationMs === null) return null
-  return viewerEdits(library.renders.edits(video), video.durationMs, video.editsVersion).durationMs
+  return viewerEdits(await library.renders.edits(video), video.durationMs, video.editsVersion)
+    .durationMs
 }
 
 /**
@@ -217,17 +218,16 @@ export interface Insights {
   averageCompletion: number
 }
 
-export function insightsOf(library: Library, video: Video, user: User): Insights {
+export async function insightsOf(library: Library, video: Video, user: User): Promise<Insights> {
   const db = library.db
-  const watchers = db
-    .watchersOf(video.id)
+  const watchers = (await db.watchersOf(video.id))
     .filter((w) => w.userId !== video.ownerId)
     .map((w) => ({ name: w.userName, completion: w.completion, lastAt: w.lastAt }))
   const average =
     watchers.length === 0 ? 0 : watchers.reduce((sum, w) => sum + w.completion, 0) / watchers.length
   return {
-    helped: db.reactionsOf(video.id, user.id).helped,
-    settings: db.teamSettings(),
+    helped: (await db.reactionsOf(video.id, user.id)).helped,
+    settings: await db.teamSettings(),
     watchers,
     averageCompletion: average
   }
@@ -276,11 +276,11 @@ function slot(r: ApiRequest, kind: PostKind): boolean {
 
 async function videoComments(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const video = watchableVideo(library, who.user, r.param)
+  const video = await watchableVideo(library, who.user, r.param)
   allowMethods(r, 'GET', 'POST')
   if (req.method === 'GET') {
     sendJson(res, 200, {
-      threads: library.db.commentsOf(video.id).map((t) => ({
+      threads: (await library.db.commentsOf(video.id)).map((t) => ({
         comment: commentJson(t.comment, who.user, video),
         replies: t.replies.map((c) => commentJson(c, who.user, video))
       }))
@@ -294,7 +294,9 @@ async function videoComments(r: ApiRequest): Promise<void> {
   let parentId: string | null = null
   if (body.parentId !== undefined && body.parentId !== null) {
     if (typeof body.parentId !== 'string') throw new HttpError(400, 'parentId must be a string')
-    const parent = COMMENT_ID.test(body.parentId) ? library.db.getComment(body.parentId) : null
+    const parent = COMMENT_ID.test(body.parentId)
+      ? await library.db.getComment(body.parentId)
+      : null
     if (!parent || parent.videoId !== video.id) {
       throw new HttpError(400, 'parentId names no comment on this video')
     }
@@ -304,7 +306,7 @@ async function videoComments(r: ApiRequest): Promise<void> {
     if (question) throw new HttpError(400, 'a reply cannot be a question')
     parentId = parent.id
   }
-  const atMs = parentId ? null : momentOf(body.atMs, outputDurationMs(library, video))
+  const atMs = parentId ? null : momentOf(body.atMs, await outputDurationMs(library, video))
   if (!slot(r, 'comment')) return
   const comment = await library.write((db) =>
     db.addComment({
@@ -324,8 +326,8 @@ async function videoComments(r: ApiRequest): Promise<void> {
 
 async function oneComment(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const found = COMMENT_ID.test(r.param) ? library.db.getComment(r.param) : null
-  const video = found ? library.db.getVideo(found.videoId) : null
+  const found = COMMENT_ID.test(r.param) ? await library.db.getComment(r.param) : null
+  const video = found ? await library.db.getVideo(found.videoId) : null
   if (!found || !video || !mayWatch(who.user, video)) throw new HttpError(404, 'no such comment')
   allowMethods(r, 'GET', 'PATCH', 'DELETE')
   if (req.method === 'GET') {
@@ -366,7 +368,7 @@ async function oneComment(r: ApiRequest): Promise<void> {
     if (found.parentId !== null && body.atMs !== null) {
       throw new HttpError(400, 'a reply has no moment of its own (atMs): its thread has')
     }
-    patch.atMs = momentOf(body.atMs, outputDurationMs(library, video))
+    patch.atMs = momentOf(body.atMs, await outputDurationMs(library, video))
   }
   // One transaction (and one callback a busy retry runs again whole).
   const updated = await library.write((db) =>
@@ -381,10 +383,10 @@ async function oneComment(r: ApiRequest): Promise<void> {
 
 async function reactions(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const video = watchableVideo(library, who.user, r.param)
+  const video = await watchableVideo(library, who.user, r.param)
   allowMethods(r, 'GET', 'POST')
   if (req.method === 'GET') {
-    sendJson(res, 200, library.db.reactionsOf(video.id, who.user.id))
+    sendJson(res, 200, await library.db.reactionsOf(video.id, who.user.id))
     return
   }
   checkWrite(r)
@@ -403,7 +405,7 @@ async function reactions(r: ApiRequest): Promise<void> {
     if (body.atMs === undefined || body.atMs === null) {
       throw new HttpError(400, 'an emoji is left at a moment: send atMs')
     }
-    atMs = momentOf(body.atMs, outputDurationMs(library, video))
+    atMs = momentOf(body.atMs, await outputDurationMs(library, video))
   }
   if (!slot(r, 'reaction')) return
   const counts = await library.write((db) =>
@@ -420,11 +422,11 @@ const LENGTH_SLACK_MS = 1000
 
 async function watched(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const video = watchableVideo(library, who.user, r.param)
+  const video = await watchableVideo(library, who.user, r.param)
   allowMethods(r, 'POST')
   checkWrite(r)
   const body = objectBody(await readJson(req), ['ranges', 'durationMs'])
-  const known = outputDurationMs(library, video)
+  const known = await outputDurationMs(library, video)
   const durationMs = body.durationMs
   if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0) {
     throw new HttpError(400, 'durationMs must be a number of ms above 0')
@@ -465,12 +467,12 @@ async function watched(r: ApiRequest): Promise<void> {
 
 async function insights(r: ApiRequest): Promise<void> {
   const { res, library, who } = r
-  const video = watchableVideo(library, who.user, r.param)
+  const video = await watchableVideo(library, who.user, r.param)
   allowMethods(r, 'GET')
   if (!mayChange(who.user, video)) {
     throw new HttpError(403, "Only the video's owner or an admin may see who watched it.")
   }
-  const seen = insightsOf(library, video, who.user)
+  const seen = await insightsOf(library, video, who.user)
   if (seen.settings.watchers === 'counts') {
     sendJson(res, 200, {
       helped: seen.helped,

@@ -25,9 +25,9 @@ import { linkUrlOf, videoJson } from './videos'
 const BODY_SLACK = 4 * 1024
 
 /** The video at `param`, or 404 whatever the method. */
-function videoOf(r: ApiRequest): Video {
+async function videoOf(r: ApiRequest): Promise<Video> {
   if (!VIDEO_ID.test(r.param)) throw new HttpError(404, 'not found')
-  const video = r.library.db.getVideo(r.param)
+  const video = await r.library.db.getVideo(r.param)
   if (!video) throw new HttpError(404, 'no such video')
   return video
 }
@@ -50,8 +50,8 @@ async function readEditsBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /** The video's newest edits as the loader reads them (the render service parses them once). */
-export function newestEdits(library: Library, video: Video): Edits {
-  return library.renders.edits(video)
+export async function newestEdits(library: Library, video: Video): Promise<Edits> {
+  return await library.renders.edits(video)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -59,13 +59,13 @@ export function newestEdits(library: Library, video: Video): Edits {
 
 async function edits(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const video = videoOf(r)
+  const video = await videoOf(r)
   allowMethods(r, 'GET', 'PUT')
   if (req.method === 'GET') {
     if (!mayChange(who.user, video)) {
       throw new HttpError(403, "Only the video's owner can read its edits.")
     }
-    sendJson(res, 200, { version: video.editsVersion, edits: newestEdits(library, video) })
+    sendJson(res, 200, { version: video.editsVersion, edits: await newestEdits(library, video) })
     return
   }
   if (!csrfOk(req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
@@ -86,12 +86,12 @@ async function edits(r: ApiRequest): Promise<void> {
     return
   }
   try {
-    library.renders.editsChanged(video.id)
+    await library.renders.editsChanged(video.id)
   } catch (error) {
     // The edits are saved; the render is asked for again by the next change or view.
     console.error('[sidecast] render queue', error)
   }
-  const updated = library.db.getVideo(video.id)
+  const updated = await library.db.getVideo(video.id)
   if (!updated) throw new HttpError(404, 'no such video')
   sendJson(res, 200, { version: saved.version, video: videoJson(library, updated, who.user) })
 }
@@ -115,16 +115,20 @@ export interface ViewUrls {
  * `mediaUrl` changes when a new render is served (a `r` query the media route ignores), so the
  * page knows to swap its source.
  */
-export function viewJson(library: Library, video: Video, urls: ViewUrls): Record<string, unknown> {
-  const served = library.renders.viewerMedia(video)
-  const newest = newestEdits(library, video)
+export async function viewJson(
+  library: Library,
+  video: Video,
+  urls: ViewUrls
+): Promise<Record<string, unknown>> {
+  const served = await library.renders.viewerMedia(video)
+  const newest = await newestEdits(library, video)
   // Viewers still watching an older render (the new one is being made) play its cuts: the
   // callouts (the newest) are put on that render's clock, so they show over the right moments.
   const edits =
     served.kind === 'render' && served.stale
       ? {
           ...newest,
-          keep: newestEdits(library, { ...video, editsVersion: served.editsVersion }).keep
+          keep: (await newestEdits(library, { ...video, editsVersion: served.editsVersion })).keep
         }
       : newest
   const known = video.durationMs !== null
@@ -177,14 +181,14 @@ export function sendView(req: IncomingMessage, res: ServerResponse, body: unknow
 }
 
 async function view(r: ApiRequest): Promise<void> {
-  const video = videoOf(r)
+  const video = await videoOf(r)
   allowMethods(r, 'GET')
   const id = encodeURIComponent(video.id)
   const owner = mayChange(r.who.user, video)
   sendView(
     r.req,
     r.res,
-    viewJson(r.library, video, {
+    await viewJson(r.library, video, {
       media: `/media/${id}`,
       original: owner ? `/media/${id}?original=1` : null
     })
@@ -221,7 +225,7 @@ function validAccess(body: unknown): { access: 'team' | 'link'; renew: boolean }
 
 async function access(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const video = videoOf(r)
+  const video = await videoOf(r)
   allowMethods(r, 'POST')
   if (!csrfOk(req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
   if (!mayChange(who.user, video)) {
@@ -238,13 +242,13 @@ async function access(r: ApiRequest): Promise<void> {
     throw new HttpError(400, 'body is not valid JSON')
   }
   const wanted = validAccess(parsedBody)
-  const updated = await library.write((db) => {
+  const updated = await library.write(async (db) => {
     // Read in the write, so two clicks at once agree on one token.
-    const current = db.getVideo(video.id)
+    const current = await db.getVideo(video.id)
     if (!current) return null
-    if (wanted.access === 'team') return db.setAccess(video.id, 'team', null)
+    if (wanted.access === 'team') return await db.setAccess(video.id, 'team', null)
     const token = current.linkToken && !wanted.renew ? current.linkToken : newLinkToken()
-    return db.setAccess(video.id, 'link', token)
+    return await db.setAccess(video.id, 'link', token)
   })
   if (!updated) throw new HttpError(404, 'no such video')
   sendJson(res, 200, { access: updated.access, linkUrl: linkUrlOf(library, updated) })

@@ -62,28 +62,28 @@ export class NotificationLookups {
 
   constructor(private readonly db: LibraryDb) {}
 
-  videoTitle(id: string | null): string | null {
+  async videoTitle(id: string | null): Promise<string | null> {
     if (!id) return null
     if (!this.videos.has(id)) {
-      const video = this.db.getVideo(id)
+      const video = await this.db.getVideo(id)
       this.videos.set(id, video ? video.title || 'Untitled' : null)
     }
     return this.videos.get(id) ?? null
   }
 
-  request(id: string | null): { title: string; askerId: number } | null {
+  async request(id: string | null): Promise<{ title: string; askerId: number } | null> {
     if (!id) return null
     if (!this.requests.has(id)) {
-      const request = this.db.getRequest(id)
+      const request = await this.db.getRequest(id)
       this.requests.set(id, request ? { title: request.title, askerId: request.askerId } : null)
     }
     return this.requests.get(id) ?? null
   }
 
-  isQuestion(commentId: string | null): boolean {
+  async isQuestion(commentId: string | null): Promise<boolean> {
     if (!commentId) return false
     if (!this.questions.has(commentId)) {
-      this.questions.set(commentId, this.db.getComment(commentId)?.question ?? false)
+      this.questions.set(commentId, (await this.db.getComment(commentId))?.question ?? false)
     }
     return this.questions.get(commentId) ?? false
   }
@@ -107,19 +107,19 @@ function videoPath(n: LearnNotification): string {
 }
 
 /** What a notification says, and where it leads (see NotificationKind). */
-export function describeNotification(
+export async function describeNotification(
   n: LearnNotification,
   lookups: NotificationLookups
-): NotificationWords {
+): Promise<NotificationWords> {
   const actor = n.actorName || 'Someone'
   const quoted = (title: string | null, fallback: string): string =>
     title === null ? fallback : `“${clip(title, QUOTED_MAX)}”`
   const at = n.atMs === null ? '' : ` at ${formatDuration(n.atMs)}`
-  const video = quoted(lookups.videoTitle(n.videoId), 'a video')
+  const video = quoted(await lookups.videoTitle(n.videoId), 'a video')
   const kind: NotificationKind = n.kind
   switch (kind) {
     case 'answer': {
-      const request = lookups.request(n.requestId)
+      const request = await lookups.request(n.requestId)
       const whose = request && request.askerId === n.userId ? 'your request' : 'a request you want'
       return {
         title: `${actor} answered ${whose} ${quoted(request?.title ?? null, '')}`.trimEnd(),
@@ -128,7 +128,7 @@ export function describeNotification(
       }
     }
     case 'solved': {
-      const request = lookups.request(n.requestId)
+      const request = await lookups.request(n.requestId)
       return {
         title: `${actor} marked ${quoted(request?.title ?? null, 'a request you want')} solved`,
         body: n.text,
@@ -137,7 +137,7 @@ export function describeNotification(
     }
     case 'comment':
       return {
-        title: lookups.isQuestion(n.commentId)
+        title: (await lookups.isQuestion(n.commentId))
           ? `${actor} asked a question on ${video}${at}`
           : `${actor} commented on ${video}${at}`,
         body: n.text,
@@ -159,12 +159,12 @@ export function describeNotification(
 }
 
 /** One notification as the API answers it: `url` is absolute (the library's public URL). */
-export function notificationJson(
+export async function notificationJson(
   library: Library,
   n: LearnNotification,
   lookups: NotificationLookups
-): NotificationJson {
-  const words = describeNotification(n, lookups)
+): Promise<NotificationJson> {
+  const words = await describeNotification(n, lookups)
   return {
     id: n.id,
     kind: n.kind,
@@ -186,11 +186,14 @@ async function list(r: ApiRequest): Promise<void> {
     NOTIFICATIONS_MAX_LIMIT
   )
   const userId = r.who.user.id
-  const rows = db.notificationsOf(userId, { after: after > 0 ? after : undefined, limit })
+  const rows = await db.notificationsOf(userId, { after: after > 0 ? after : undefined, limit })
   const lookups = new NotificationLookups(db)
+  // One after another, in order (the lookups cache what the earlier ones read).
+  const notifications: NotificationJson[] = []
+  for (const n of rows) notifications.push(await notificationJson(r.library, n, lookups))
   const body: NotificationsJson = {
-    notifications: rows.map((n) => notificationJson(r.library, n, lookups)),
-    unread: db.unreadCount(userId)
+    notifications,
+    unread: await db.unreadCount(userId)
   }
   sendJson(r.res, 200, body)
 }
@@ -220,7 +223,7 @@ async function markRead(r: ApiRequest): Promise<void> {
   if (ids === undefined || ids.length > 0) {
     await r.library.write((db) => db.markRead(userId, ids))
   }
-  sendJson(r.res, 200, { unread: r.library.db.unreadCount(userId) })
+  sendJson(r.res, 200, { unread: await r.library.db.unreadCount(userId) })
 }
 
 export const notificationRoutes: ApiRoute[] = [

@@ -42,11 +42,11 @@ export function requestUrl(library: Library, id: string): string {
 }
 
 /** A request as `GET /api/requests` answers it: its answers with their videos' titles. */
-export function requestJson(library: Library, request: LearnRequest): RequestJson {
+export async function requestJson(library: Library, request: LearnRequest): Promise<RequestJson> {
   const { db, config } = library
   const answers: RequestAnswerJson[] = []
-  for (const answer of db.answersOf(request.id)) {
-    const video = db.getVideo(answer.videoId)
+  for (const answer of await db.answersOf(request.id)) {
+    const video = await db.getVideo(answer.videoId)
     if (!video) continue
     answers.push({
       videoId: video.id,
@@ -237,9 +237,9 @@ export function takePostingSlot(
 // The API
 
 /** The request at `param`, or 404 whatever the method. */
-function requestOf(r: ApiRequest): LearnRequest {
+async function requestOf(r: ApiRequest): Promise<LearnRequest> {
   if (!REQUEST_ID.test(r.param)) throw new HttpError(404, 'not found')
-  const request = r.library.db.getRequest(r.param)
+  const request = await r.library.db.getRequest(r.param)
   if (!request) throw new HttpError(404, 'no such request')
   return request
 }
@@ -287,8 +287,13 @@ function checked(input: RequestInput, create: boolean): RequestFields {
 
 const MAX_LIMIT = 200
 
-function sendRequest(res: ServerResponse, library: Library, request: LearnRequest, status = 200) {
-  sendJson(res, status, requestJson(library, request))
+async function sendRequest(
+  res: ServerResponse,
+  library: Library,
+  request: LearnRequest,
+  status = 200
+): Promise<void> {
+  sendJson(res, status, await requestJson(library, request))
 }
 
 // GET/POST /api/requests
@@ -306,7 +311,7 @@ async function requests(r: ApiRequest): Promise<void> {
         askerId: who.user.id
       })
     )
-    sendRequest(res, library, created, 201)
+    await sendRequest(res, library, created, 201)
     return
   }
   const params = r.url.searchParams
@@ -323,8 +328,8 @@ async function requests(r: ApiRequest): Promise<void> {
   const offset = wholeNumber(params, 'offset', 0, 0)
   const filter = { state, ...(tag ? { tag } : {}), ...(q ? { q } : {}) }
   const { db } = library
-  const total = db.countRequests(filter)
-  const list = total > offset ? db.listRequests({ ...filter, limit, offset }) : []
+  const total = await db.countRequests(filter)
+  const list = total > offset ? await db.listRequests({ ...filter, limit, offset }) : []
   sendJson(res, 200, { requests: list.map((x) => requestJson(library, x)), total })
 }
 
@@ -333,9 +338,9 @@ const KNOWN_FIELDS = ['title', 'details', 'tags'] as const
 // GET/PATCH/DELETE /api/requests/:id
 async function oneRequest(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const request = requestOf(r)
+  const request = await requestOf(r)
   allowMethods(r, 'GET', 'PATCH', 'DELETE')
-  if (req.method === 'GET') return sendRequest(res, library, request)
+  if (req.method === 'GET') return await sendRequest(res, library, request)
   if (!csrfOk(req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
   if (!mayChangeRequest(who.user, request)) {
     throw new HttpError(403, 'Only the person who asked (or an administrator) can change it.')
@@ -345,7 +350,7 @@ async function oneRequest(r: ApiRequest): Promise<void> {
     const fields = checked(requestInput(objectBody(await readJson(req), KNOWN_FIELDS)), false)
     const updated = await library.write((db) => db.updateRequest(request.id, fields))
     if (!updated) throw new HttpError(404, 'no such request')
-    return sendRequest(res, library, updated)
+    return await sendRequest(res, library, updated)
   }
   await library.write((db) => db.deleteRequest(request.id))
   sendJson(res, 204, null)
@@ -354,13 +359,13 @@ async function oneRequest(r: ApiRequest): Promise<void> {
 // POST /api/requests/:id/answers
 async function answers(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const request = requestOf(r)
+  const request = await requestOf(r)
   allowMethods(r, 'POST')
   if (!writeAllowed(r, 'change')) return
   const body = objectBody(await readJson(req), ['videoId'])
   const videoId = body.videoId
   if (typeof videoId !== 'string') throw new HttpError(400, 'videoId must be a string')
-  const video = VIDEO_ID.test(videoId) ? library.db.getVideo(videoId) : null
+  const video = VIDEO_ID.test(videoId) ? await library.db.getVideo(videoId) : null
   if (!video) throw new HttpError(404, 'no such video')
   if (!mayChange(who.user, video) || !mayWatch(who.user, video)) {
     throw new HttpError(
@@ -370,20 +375,21 @@ async function answers(r: ApiRequest): Promise<void> {
   }
   const linked = await library.write((db) => db.linkAnswer(request.id, video.id, who.user.id))
   if (!linked) throw new HttpError(404, 'no such request or video')
-  sendRequest(res, library, linked.request)
+  await sendRequest(res, library, linked.request)
 }
 
 // DELETE /api/requests/:id/answers/:videoId
 async function oneAnswer(r: ApiRequest): Promise<void> {
   const { res, library, who } = r
-  const request = requestOf(r)
+  const request = await requestOf(r)
   allowMethods(r, 'DELETE')
   const videoId = /\/answers\/([^/]+)$/.exec(r.url.pathname)?.[1] ?? ''
   const isAnswer =
-    VIDEO_ID.test(videoId) && library.db.answersOf(request.id).some((a) => a.videoId === videoId)
+    VIDEO_ID.test(videoId) &&
+    (await library.db.answersOf(request.id)).some((a) => a.videoId === videoId)
   if (!isAnswer) throw new HttpError(404, 'that video is not an answer to this request')
   if (!csrfOk(r.req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
-  if (!mayUnlink(who.user, request, library.db.getVideo(videoId))) {
+  if (!mayUnlink(who.user, request, await library.db.getVideo(videoId))) {
     throw new HttpError(
       403,
       "Only the video's owner, the person who asked or an administrator can unlink it."
@@ -391,9 +397,9 @@ async function oneAnswer(r: ApiRequest): Promise<void> {
   }
   if (!writeAllowed(r, 'change')) return
   await library.write((db) => db.unlinkAnswer(request.id, videoId))
-  const after = library.db.getRequest(request.id)
+  const after = await library.db.getRequest(request.id)
   if (!after) throw new HttpError(404, 'no such request')
-  sendRequest(res, library, after)
+  await sendRequest(res, library, after)
 }
 
 /**
@@ -406,18 +412,18 @@ export function markSolvedIn(
   videoId: string | null,
   user: User
 ): Promise<LearnRequest | null | 'not-an-answer'> {
-  return library.write((db) => {
-    if (videoId !== null && !db.answersOf(requestId).some((a) => a.videoId === videoId)) {
-      return db.getRequest(requestId) ? ('not-an-answer' as const) : null
+  return library.write(async (db) => {
+    if (videoId !== null && !(await db.answersOf(requestId)).some((a) => a.videoId === videoId)) {
+      return (await db.getRequest(requestId)) ? ('not-an-answer' as const) : null
     }
-    return db.markSolved(requestId, videoId, user.id)
+    return await db.markSolved(requestId, videoId, user.id)
   })
 }
 
 // POST /api/requests/:id/solved
 async function solved(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const request = requestOf(r)
+  const request = await requestOf(r)
   allowMethods(r, 'POST')
   if (!csrfOk(req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
   if (!mayChangeRequest(who.user, request)) {
@@ -435,13 +441,13 @@ async function solved(r: ApiRequest): Promise<void> {
   if (result === 'not-an-answer') {
     throw new HttpError(400, 'videoId must be one of the answers of this request')
   }
-  sendRequest(res, library, result)
+  await sendRequest(res, library, result)
 }
 
 // POST /api/requests/:id/want
 async function want(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
-  const request = requestOf(r)
+  const request = await requestOf(r)
   allowMethods(r, 'POST')
   if (!writeAllowed(r, 'change')) return
   const body = objectBody(await readJson(req), ['want'])
@@ -449,7 +455,7 @@ async function want(r: ApiRequest): Promise<void> {
   const wanted = body.want
   const updated = await library.write((db) => db.setWanted(request.id, who.user.id, wanted))
   if (!updated) throw new HttpError(404, 'no such request')
-  sendRequest(res, library, updated)
+  await sendRequest(res, library, updated)
 }
 
 export const requestRoutes: ApiRoute[] = [

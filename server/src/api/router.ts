@@ -82,7 +82,7 @@ export async function handleApi(
   library: Library
 ): Promise<void> {
   try {
-    const who = resolveUser(req, library.db)
+    const who = await resolveUser(req, library.db)
     if (!who) {
       req.resume()
       sendJson(

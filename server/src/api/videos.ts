@@ -71,10 +71,10 @@ async function listVideos(r: ApiRequest): Promise<void> {
   const q = (searchParams.get('q') ?? '').slice(0, SEARCH_MAX)
   const limit = Math.min(wholeNumber(searchParams, 'limit', 1, 50), MAX_LIMIT)
   const offset = wholeNumber(searchParams, 'offset', 0, 0)
-  const videos = db.searchVideos(q, { limit, offset })
+  const videos = await db.searchVideos(q, { limit, offset })
   sendJson(r.res, 200, {
     videos: videos.map((v) => videoJson(r.library, v, r.who.user)),
-    total: db.countVideos(q)
+    total: await db.countVideos(q)
   })
 }
 
@@ -82,7 +82,7 @@ async function listVideos(r: ApiRequest): Promise<void> {
 async function oneVideo(r: ApiRequest): Promise<void> {
   const { req, res, library, who, param: id } = r
   if (!VIDEO_ID.test(id)) throw new HttpError(404, 'not found')
-  const video = library.db.getVideo(id)
+  const video = await library.db.getVideo(id)
   if (!video) throw new HttpError(404, 'no such video')
   allowMethods(r, 'GET', 'PATCH', 'DELETE')
   if (req.method === 'GET') {
@@ -112,7 +112,7 @@ async function oneVideo(r: ApiRequest): Promise<void> {
 async function videoCamera(r: ApiRequest): Promise<void> {
   const { req, res, library, who, param: id } = r
   if (!VIDEO_ID.test(id)) throw new HttpError(404, 'not found')
-  const video = library.db.getVideo(id)
+  const video = await library.db.getVideo(id)
   if (!video) throw new HttpError(404, 'no such video')
   allowMethods(r, 'GET', 'DELETE')
   if (req.method === 'GET') {

@@ -78,7 +78,7 @@ export async function handlePage(
     if ((method === 'GET' || method === 'HEAD') && wantsHtml(req)) {
       setSecurityHeaders(res)
       sendErrorPage(res, {
-        viewer: viewerOf(req, ctx),
+        viewer: await viewerOf(req, ctx),
         status: 404,
         title: 'Page not found',
         message: 'There is nothing at this address.'

@@ -26,10 +26,14 @@ export function playHref(videoId: string, c: { id: string }): string {
 }
 
 /** The collection's videos `viewer` may watch, in order (videos since deleted are gone). */
-export function watchableItems(ctx: PageContext, viewer: Viewer, id: string): Video[] {
+export async function watchableItems(
+  ctx: PageContext,
+  viewer: Viewer,
+  id: string
+): Promise<Video[]> {
   const out: Video[] = []
-  for (const videoId of ctx.library.db.collectionItems(id)) {
-    const video = ctx.library.db.getVideo(videoId)
+  for (const videoId of await ctx.library.db.collectionItems(id)) {
+    const video = await ctx.library.db.getVideo(videoId)
     if (video && mayWatch(viewer.user, video)) out.push(video)
   }
   return out
@@ -283,17 +287,17 @@ export function deleteCollectionPage(d: { viewer: Viewer; collection: Collection
 // On the watch page
 
 /** `?collection=` when it names a collection holding `video` that the viewer may watch. */
-function playing(
+async function playing(
   ctx: PageContext,
   viewer: PageViewer,
   video: Video,
   url: URL
-): { collection: Collection; videos: Video[]; index: number } | null {
+): Promise<{ collection: Collection; videos: Video[]; index: number } | null> {
   const id = url.searchParams.get('collection') ?? ''
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return null
-  const collection = ctx.library.db.getCollection(id)
+  const collection = await ctx.library.db.getCollection(id)
   if (!collection) return null
-  const videos = watchableItems(ctx, viewer, id)
+  const videos = await watchableItems(ctx, viewer, id)
   const index = videos.findIndex((v) => v.id === video.id)
   return index < 0 ? null : { collection, videos, index }
 }
@@ -302,13 +306,13 @@ function playing(
  * In the watch page's info column: playing a collection (`?collection=<id>`), its place and what
  * plays next; otherwise "Add to collection".
  */
-export function watchCollection(
+export async function watchCollection(
   ctx: PageContext,
   viewer: PageViewer,
   video: Video,
   url: URL
-): SafeHtml {
-  const now = playing(ctx, viewer, video, url)
+): Promise<SafeHtml> {
+  const now = await playing(ctx, viewer, video, url)
   if (now) {
     const { collection: c, videos, index } = now
     const previous = videos[index - 1]
@@ -334,8 +338,8 @@ export function watchCollection(
   }
   const added = url.searchParams.get('added')
   const addedTo =
-    added && /^[A-Za-z0-9_-]{1,64}$/.test(added) ? ctx.library.db.getCollection(added) : null
-  const mine = ctx.library.db.listCollections({ ownerId: viewer.user.id, limit: ADD_CHOICES })
+    added && /^[A-Za-z0-9_-]{1,64}$/.test(added) ? await ctx.library.db.getCollection(added) : null
+  const mine = await ctx.library.db.listCollections({ ownerId: viewer.user.id, limit: ADD_CHOICES })
   return html`<section class="collection-add" aria-labelledby="collection-add-h">
     <h2 id="collection-add-h" class="visually-hidden">Add to collection</h2>
     ${addedTo && notice(`Added to “${addedTo.title}”.`)}

@@ -75,10 +75,14 @@ export function withCommentDraft(url: URL, draft: CommentDraft): URL {
 // "This helped", emoji at a moment, who watched
 
 /** In the watch page's info column: "This helped" and, for the author, who it helped and watched. */
-export function watchHelped(ctx: PageContext, viewer: PageViewer, video: Video): SafeHtml {
+export async function watchHelped(
+  ctx: PageContext,
+  viewer: PageViewer,
+  video: Video
+): Promise<SafeHtml> {
   if (!mayWatch(viewer.user, video)) return html``
   const id = encodeURIComponent(video.id)
-  const counts = ctx.library.db.reactionsOf(video.id, viewer.user.id)
+  const counts = await ctx.library.db.reactionsOf(video.id, viewer.user.id)
   const emojiCounts = new Map<string, { count: number; mine: boolean }>()
   for (const m of counts.moments) {
     const seen = emojiCounts.get(m.kind) ?? { count: 0, mine: false }
@@ -123,7 +127,7 @@ export function watchHelped(ctx: PageContext, viewer: PageViewer, video: Video):
       </div>
     </div>
     <p class="reaction-status" role="status" aria-live="polite"></p>
-    ${mayChange(viewer.user, video) && insightsView(ctx, viewer, video)}
+    ${mayChange(viewer.user, video) && (await insightsView(ctx, viewer, video))}
   </section>`
 }
 
@@ -132,8 +136,8 @@ function percent(completion: number): string {
 }
 
 /** The owner's and administrators' view: who it helped, who watched and how far (or counts). */
-function insightsView(ctx: PageContext, viewer: PageViewer, video: Video): SafeHtml {
-  const seen = insightsOf(ctx.library, video, viewer.user)
+async function insightsView(ctx: PageContext, viewer: PageViewer, video: Video): Promise<SafeHtml> {
+  const seen = await insightsOf(ctx.library, video, viewer.user)
   const helped = html`<p class="helped-total">
     <strong>Helped ${plural(seen.helped, 'colleague')}</strong>
   </p>`
@@ -187,16 +191,16 @@ function insightsView(ctx: PageContext, viewer: PageViewer, video: Video): SafeH
 // Comments
 
 /** Below the player: the comments and questions at moments, with the form to add one. */
-export function watchComments(
+export async function watchComments(
   ctx: PageContext,
   viewer: PageViewer,
   video: Video,
   url: URL
-): SafeHtml {
+): Promise<SafeHtml> {
   if (!mayWatch(viewer.user, video)) return html``
-  const threads = ctx.library.db.commentsOf(video.id)
+  const threads = await ctx.library.db.commentsOf(video.id)
   const draft = drafts.get(url)
-  const lengthMs = outputDurationMs(ctx.library, video)
+  const lengthMs = await outputDurationMs(ctx.library, video)
   const id = encodeURIComponent(video.id)
   const count = threads.reduce((n, t) => n + t.replies.length + 1, 0)
   const newDraft = draft?.form === 'new' ? draft : undefined

@@ -99,8 +99,12 @@ function stateBadge(state: RequestState): SafeHtml {
 // Watch page and home page slots
 
 /** On a watch page: the requests this video answers (links to them). */
-export function watchAnswers(ctx: PageContext, _viewer: PageViewer, video: Video): SafeHtml {
-  const answered = ctx.library.db.requestsAnsweredBy(video.id)
+export async function watchAnswers(
+  ctx: PageContext,
+  _viewer: PageViewer,
+  video: Video
+): Promise<SafeHtml> {
+  const answered = await ctx.library.db.requestsAnsweredBy(video.id)
   if (answered.length === 0) return html``
   return html`<ul class="watch-answers" aria-label="Requests this video answers">
     ${answered.map(
@@ -118,13 +122,17 @@ export function watchAnswers(ctx: PageContext, _viewer: PageViewer, video: Video
  * On the library's home: the open requests (newest few, "Ask for a walkthrough"); with a search,
  * the requests it finds. Two bounded queries (a count and the first few).
  */
-export function homeRequests(ctx: PageContext, _viewer: PageViewer, query: string): SafeHtml {
+export async function homeRequests(
+  ctx: PageContext,
+  _viewer: PageViewer,
+  query: string
+): Promise<SafeHtml> {
   const { db } = ctx.library
   if (query) {
-    const matches = db.listRequests({ q: query, limit: HOME_REQUESTS })
+    const matches = await db.listRequests({ q: query, limit: HOME_REQUESTS })
     if (matches.length === 0) return html``
-    const total = db.countRequests({ q: query })
-    const open = db.countRequests({ q: query, state: 'open' })
+    const total = await db.countRequests({ q: query })
+    const open = await db.countRequests({ q: query, state: 'open' })
     const seeAll = requestsHref({ q: query, state: open === 0 ? 'solved' : 'open' })
     return html`<section class="home-requests" aria-labelledby="home-requests-h">
       <div class="home-requests-head">
@@ -136,14 +144,14 @@ export function homeRequests(ctx: PageContext, _viewer: PageViewer, query: strin
       </ul>
     </section>`
   }
-  const total = db.countRequests({ state: 'open' })
+  const total = await db.countRequests({ state: 'open' })
   if (total === 0) {
     return html`<p class="home-requests-empty">
       <a href="/requests/new">Ask for a walkthrough</a>
       <span class="muted">— colleagues answer with a recording.</span>
     </p>`
   }
-  const newest = db.listRequests({ state: 'open', limit: HOME_REQUESTS })
+  const newest = await db.listRequests({ state: 'open', limit: HOME_REQUESTS })
   return html`<section class="home-requests" aria-labelledby="home-requests-h">
     <div class="home-requests-head">
       <h2 id="home-requests-h">

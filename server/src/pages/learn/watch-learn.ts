@@ -17,14 +17,14 @@ export interface WatchLearn {
   readonly sections: SafeHtml
 }
 
-export function watchLearn(
+export async function watchLearn(
   ctx: PageContext,
   viewer: PageViewer,
   video: Video,
   url: URL
-): WatchLearn {
+): Promise<WatchLearn> {
   return {
-    info: html`${watchAnswers(ctx, viewer, video)}${watchCollection(ctx, viewer, video, url)}${watchHelped(ctx, viewer, video)}`,
-    sections: watchComments(ctx, viewer, video, url)
+    info: html`${await watchAnswers(ctx, viewer, video)}${await watchCollection(ctx, viewer, video, url)}${await watchHelped(ctx, viewer, video)}`,
+    sections: await watchComments(ctx, viewer, video, url)
   }
 }

@@ -19,7 +19,7 @@ import { errorPage } from '../views'
 
 export interface PageContext {
   library: Library
-  resolveUser(req: IncomingMessage): Resolved | null
+  resolveUser(req: IncomingMessage): Promise<Resolved | null>
 }
 
 /** One request to a page route. */
@@ -60,29 +60,34 @@ export function secureCookies(ctx: PageContext, req: IncomingMessage): boolean {
  * The signed-in browser user, or null. Bearer tokens do not sign in pages (no CSRF token). With
  * the viewer's unread notifications for the header's Inbox badge (one indexed count).
  */
-export function viewerOf(req: IncomingMessage, ctx: PageContext): PageViewer | null {
-  const who = ctx.resolveUser(req)
+export async function viewerOf(req: IncomingMessage, ctx: PageContext): Promise<PageViewer | null> {
+  const who = await ctx.resolveUser(req)
   if (!who || who.via !== 'session' || !who.sessionId || !who.csrf) return null
   return {
     user: who.user,
     csrf: who.csrf,
     sessionId: who.sessionId,
-    unread: unreadOf(ctx, who.user.id)
+    unread: await unreadOf(ctx, who.user.id)
   }
 }
 
 /** The badge's count; a count that cannot be read leaves the badge off rather than fail the page. */
-function unreadOf(ctx: PageContext, userId: number): number | undefined {
+async function unreadOf(ctx: PageContext, userId: number): Promise<number | undefined> {
   try {
-    return ctx.library.db.unreadCount(userId)
+    return await ctx.library.db.unreadCount(userId)
   } catch {
     return undefined
   }
 }
 
 /** The signed-in viewer; otherwise answers with the way to sign in (and back) and returns null. */
-export function requireViewer({ req, res, ctx, url }: PageRequest): PageViewer | null {
-  const viewer = viewerOf(req, ctx)
+export async function requireViewer({
+  req,
+  res,
+  ctx,
+  url
+}: PageRequest): Promise<PageViewer | null> {
+  const viewer = await viewerOf(req, ctx)
   if (viewer) return viewer
   const next = req.method === 'GET' || req.method === 'HEAD' ? url.pathname + url.search : '/'
   redirect(res, next === '/' ? '/signin' : `/signin?next=${encodeURIComponent(next)}`)
@@ -123,7 +128,7 @@ export interface FormPost extends PageRequest {
 export function formPost(act: (post: FormPost) => Promise<string | void>): PageHandler {
   return async (r) => {
     if (!sameOriginPost(r)) return
-    const viewer = requireViewer(r)
+    const viewer = await requireViewer(r)
     if (!viewer) {
       r.req.resume()
       return
@@ -139,8 +144,8 @@ export function formPost(act: (post: FormPost) => Promise<string | void>): PageH
 }
 
 /** The video with this id, or null (an id that cannot be one is not looked up). */
-export function findVideo(ctx: PageContext, id: string): Video | null {
-  return VIDEO_ID.test(id) ? ctx.library.db.getVideo(id) : null
+export async function findVideo(ctx: PageContext, id: string): Promise<Video | null> {
+  return VIDEO_ID.test(id) ? await ctx.library.db.getVideo(id) : null
 }
 
 export function videoNotFound(res: ServerResponse, viewer: Viewer | null): void {
@@ -153,8 +158,11 @@ export function videoNotFound(res: ServerResponse, viewer: Viewer | null): void 
 }
 
 /** The video at `param` if `viewer` may change it; otherwise answers 404 or 403 and returns null. */
-export function changeableVideo({ res, ctx, param }: PageRequest, viewer: Viewer): Video | null {
-  const video = findVideo(ctx, param)
+export async function changeableVideo(
+  { res, ctx, param }: PageRequest,
+  viewer: Viewer
+): Promise<Video | null> {
+  const video = await findVideo(ctx, param)
   if (!video) {
     videoNotFound(res, viewer)
     return null

@@ -47,8 +47,8 @@ function notFound(r: PageRequest, viewer: PageViewer): void {
   })
 }
 
-function findCollection(r: PageRequest, id: string): Collection | null {
-  return COLLECTION_ID.test(id) ? r.ctx.library.db.getCollection(id) : null
+async function findCollection(r: PageRequest, id: string): Promise<Collection | null> {
+  return COLLECTION_ID.test(id) ? await r.ctx.library.db.getCollection(id) : null
 }
 
 /**
@@ -69,8 +69,12 @@ function tooManyChanges(post: FormPost): boolean {
 }
 
 /** The collection at `id` if the viewer may change it; otherwise answers 404/403, null. */
-function changeable(r: PageRequest, viewer: PageViewer, id = r.param): Collection | null {
-  const c = findCollection(r, id)
+async function changeable(
+  r: PageRequest,
+  viewer: PageViewer,
+  id = r.param
+): Promise<Collection | null> {
+  const c = await findCollection(r, id)
   if (!c) {
     notFound(r, viewer)
     return null
@@ -94,7 +98,7 @@ function pageOf(url: URL): number {
 }
 
 async function list(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
   const { db } = r.ctx.library
   const mine = r.url.searchParams.get('mine') === '1'
@@ -105,12 +109,12 @@ async function list(r: PageRequest): Promise<void> {
     200,
     collectionsPage({
       viewer,
-      collections: db.listCollections({
+      collections: await db.listCollections({
         ownerId,
         limit: COLLECTIONS_PAGE_SIZE,
         offset: (page - 1) * COLLECTIONS_PAGE_SIZE
       }),
-      total: db.countCollections({ ownerId }),
+      total: await db.countCollections({ ownerId }),
       page,
       mine,
       info: r.url.searchParams.has('deleted') ? 'The collection was deleted.' : undefined
@@ -119,13 +123,17 @@ async function list(r: PageRequest): Promise<void> {
 }
 
 /** `?video=` of "New collection…" on a watch page: a video the viewer may watch, else none. */
-function videoToAdd(r: PageRequest, viewer: PageViewer, id: string | null): string | undefined {
-  const video = id ? findVideo(r.ctx, id) : null
+async function videoToAdd(
+  r: PageRequest,
+  viewer: PageViewer,
+  id: string | null
+): Promise<string | undefined> {
+  const video = id ? await findVideo(r.ctx, id) : null
   return video && mayWatch(viewer.user, video) ? video.id : undefined
 }
 
 async function showNew(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
   sendHtml(
     r.res,
@@ -135,14 +143,14 @@ async function showNew(r: PageRequest): Promise<void> {
       collection: null,
       title: '',
       description: '',
-      videoId: videoToAdd(r, viewer, r.url.searchParams.get('video'))
+      videoId: await videoToAdd(r, viewer, r.url.searchParams.get('video'))
     })
   )
 }
 
 const create = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
-  const videoId = videoToAdd(post, viewer, form.get('videoId'))
+  const videoId = await videoToAdd(post, viewer, form.get('videoId'))
   const checked = checkCollectionText(form.get('title') ?? '', form.get('description') ?? '')
   const again = (status: number, error: string): void => {
     sendHtml(
@@ -172,9 +180,9 @@ const create = formPost(async (post) => {
 })
 
 async function show(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
-  const c = findCollection(r, r.param)
+  const c = await findCollection(r, r.param)
   if (!c) return notFound(r, viewer)
   const { searchParams } = r.url
   sendHtml(
@@ -183,7 +191,7 @@ async function show(r: PageRequest): Promise<void> {
     collectionPage({
       viewer,
       collection: c,
-      videos: watchableItems(r.ctx, viewer, c.id),
+      videos: await watchableItems(r.ctx, viewer, c.id),
       info: searchParams.has('saved')
         ? 'Your changes were saved.'
         : searchParams.has('removed')
@@ -194,8 +202,8 @@ async function show(r: PageRequest): Promise<void> {
 }
 
 async function showEdit(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
-  const c = viewer && changeable(r, viewer)
+  const viewer = await requireViewer(r)
+  const c = viewer && (await changeable(r, viewer))
   if (!viewer || !c) return
   sendHtml(
     r.res,
@@ -206,7 +214,7 @@ async function showEdit(r: PageRequest): Promise<void> {
 
 const saveEdit = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
-  const c = changeable(post, viewer)
+  const c = await changeable(post, viewer)
   if (!c) return
   const checked = checkCollectionText(form.get('title') ?? '', form.get('description') ?? '')
   if (checked.error) {
@@ -226,13 +234,13 @@ const saveEdit = formPost(async (post) => {
 })
 
 async function confirmDelete(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
-  const c = viewer && changeable(r, viewer)
+  const viewer = await requireViewer(r)
+  const c = viewer && (await changeable(r, viewer))
   if (viewer && c) sendHtml(r.res, 200, deleteCollectionPage({ viewer, collection: c }))
 }
 
 const remove = formPost(async (post) => {
-  const c = changeable(post, post.viewer)
+  const c = await changeable(post, post.viewer)
   if (!c) return
   await post.ctx.library.write((db) => db.deleteCollection(c.id))
   return '/collections?deleted=1'
@@ -241,15 +249,16 @@ const remove = formPost(async (post) => {
 /** Adds `videoId` to the collection `collectionId` and goes back to the video with a notice. */
 async function addVideo(post: FormPost, collectionId: string): Promise<string | void> {
   const { res, ctx, viewer, form } = post
-  const video = findVideo(ctx, form.get('videoId') ?? '')
+  const video = await findVideo(ctx, form.get('videoId') ?? '')
   if (!video || !mayWatch(viewer.user, video)) return videoNotFound(res, viewer)
-  const c = changeable(post, viewer, collectionId)
+  const c = await changeable(post, viewer, collectionId)
   if (!c || tooManyChanges(post)) return
   try {
     await ctx.library.write((db) => db.addToCollection(c.id, video.id, viewer.user.id))
   } catch (error) {
     // Full, or the video went meanwhile: the data layer says which.
-    if (!ctx.library.db.getCollection(c.id) || !ctx.library.db.getVideo(video.id)) throw error
+    if (!(await ctx.library.db.getCollection(c.id)) || !(await ctx.library.db.getVideo(video.id)))
+      throw error
     sendErrorPage(res, {
       viewer,
       status: 409,
@@ -265,7 +274,7 @@ const addFromWatch = formPost((post) => addVideo(post, post.form.get('collection
 const addToOne = formPost((post) => addVideo(post, post.param))
 
 const removeVideo = formPost(async (post) => {
-  const c = changeable(post, post.viewer)
+  const c = await changeable(post, post.viewer)
   if (!c || tooManyChanges(post)) return
   const videoId = post.form.get('videoId') ?? ''
   await post.ctx.library.write((db) => db.removeFromCollection(c.id, videoId))
@@ -273,20 +282,20 @@ const removeVideo = formPost(async (post) => {
 })
 
 const moveVideo = formPost(async (post) => {
-  const c = changeable(post, post.viewer)
+  const c = await changeable(post, post.viewer)
   if (!c) return
   const videoId = post.form.get('videoId') ?? ''
   const dir = post.form.get('dir')
   // Moves among the videos the viewer sees: past the neighbour they see, not a hidden one.
-  const shown = watchableItems(post.ctx, post.viewer, c.id).map((v) => v.id)
+  const shown = (await watchableItems(post.ctx, post.viewer, c.id)).map((v) => v.id)
   const at = shown.indexOf(videoId)
   const neighbour = dir === 'up' ? shown[at - 1] : dir === 'down' ? shown[at + 1] : undefined
   if (at >= 0 && neighbour !== undefined) {
     if (tooManyChanges(post)) return
-    await post.ctx.library.write((db) => {
-      const all = db.collectionItems(c.id)
+    await post.ctx.library.write(async (db) => {
+      const all = await db.collectionItems(c.id)
       const target = all.indexOf(neighbour)
-      if (target >= 0) db.moveInCollection(c.id, videoId, target)
+      if (target >= 0) await db.moveInCollection(c.id, videoId, target)
     })
   }
   return `${href(c)}#item-${encodeURIComponent(videoId)}`

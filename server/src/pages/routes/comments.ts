@@ -58,18 +58,18 @@ interface Answer {
 }
 
 /** The video at the post's `param` if the viewer may watch it; else 404 answered, null. */
-function watchable(post: FormPost, id: string): Video | null {
-  const video = VIDEO_ID.test(id) ? post.ctx.library.db.getVideo(id) : null
+async function watchable(post: FormPost, id: string): Promise<Video | null> {
+  const video = VIDEO_ID.test(id) ? await post.ctx.library.db.getVideo(id) : null
   if (video && mayWatch(post.viewer.user, video)) return video
   videoNotFound(post.res, post.viewer)
   return null
 }
 
 /** The comment at the post's `param` and its video, when the viewer may watch it; else 404. */
-function commentOf(post: FormPost): { comment: LearnComment; video: Video } | null {
+async function commentOf(post: FormPost): Promise<{ comment: LearnComment; video: Video } | null> {
   const db = post.ctx.library.db
-  const comment = COMMENT_ID.test(post.param) ? db.getComment(post.param) : null
-  const video = comment ? db.getVideo(comment.videoId) : null
+  const comment = COMMENT_ID.test(post.param) ? await db.getComment(post.param) : null
+  const video = comment ? await db.getVideo(comment.videoId) : null
   if (comment && video && mayWatch(post.viewer.user, video)) return { comment, video }
   commentNotFound(post)
   return null
@@ -96,24 +96,34 @@ function backTo(video: Video, atMs: number | null, commentId?: string): string {
 }
 
 /** The watch page again with a refused form's draft and reason (as routes/video.ts renders it). */
-function sendWatchAgain(post: FormPost, video: Video, status: number, draft: CommentDraft): void {
+async function sendWatchAgain(
+  post: FormPost,
+  video: Video,
+  status: number,
+  draft: CommentDraft
+): Promise<void> {
   const { ctx, viewer, res } = post
   const url = withCommentDraft(
     new URL(`/v/${encodeURIComponent(video.id)}`, ctx.library.config.publicUrl),
     draft
   )
-  sendWatchPage(ctx, res, status, { viewer, video, url })
+  await sendWatchPage(ctx, res, status, { viewer, video, url })
 }
 
 /**
  * A refused form with what was typed and why: a new comment on the watch page, a reply or an edit
  * on its own page (the one that works without script).
  */
-function sendRefused(post: FormPost, video: Video, status: number, draft: CommentDraft): void {
+async function sendRefused(
+  post: FormPost,
+  video: Video,
+  status: number,
+  draft: CommentDraft
+): Promise<void> {
   const [form, commentId] = draft.form.split(':')
-  const comment = commentId ? post.ctx.library.db.getComment(commentId) : null
+  const comment = commentId ? await post.ctx.library.db.getComment(commentId) : null
   if ((form !== 'reply' && form !== 'edit') || !comment) {
-    return sendWatchAgain(post, video, status, draft)
+    return await sendWatchAgain(post, video, status, draft)
   }
   sendHtml(
     post.res,
@@ -123,7 +133,7 @@ function sendRefused(post: FormPost, video: Video, status: number, draft: Commen
       video,
       kind: form,
       comment,
-      back: backTo(video, threadMoment(post, comment), comment.id),
+      back: backTo(video, await threadMoment(post, comment), comment.id),
       draft
     })
   )
@@ -133,16 +143,16 @@ function sendRefused(post: FormPost, video: Video, status: number, draft: Commen
  * Takes a slot of `kind` (a comment, or an edit): 429 with Retry-After and the form again keeping
  * the draft, or false when it may go ahead.
  */
-function tooFast(
+async function tooFast(
   post: FormPost,
   video: Video,
   draft: Omit<CommentDraft, 'error'>,
   kind: 'comment' | 'edit' = 'comment'
-): boolean {
+): Promise<boolean> {
   const wait = takePostSlot(post.ctx.library, post.viewer.user, kind)
   if (wait === 0) return false
   post.res.setHeader('Retry-After', String(wait))
-  sendRefused(post, video, 429, { ...draft, error: tooFastMessage(kind, wait) })
+  await sendRefused(post, video, 429, { ...draft, error: tooFastMessage(kind, wait) })
   return true
 }
 
@@ -164,19 +174,19 @@ function slotRefused(post: FormPost, kind: 'edit' | 'reaction', title: string): 
 }
 
 /** The typed moment checked against the video's length: ms, null, or the problem. */
-function momentOf(
+async function momentOf(
   typed: string,
   video: Video,
   post: FormPost
-): { atMs: number | null } | { error: string } {
+): Promise<{ atMs: number | null } | { error: string }> {
   const parsed = parseMoment(typed)
   if ('error' in parsed || parsed.atMs === null) return parsed
-  const error = momentError(parsed.atMs, outputDurationMs(post.ctx.library, video))
+  const error = momentError(parsed.atMs, await outputDurationMs(post.ctx.library, video))
   return error ? { error } : parsed
 }
 
 const addComment = formPost(async (post) => {
-  const video = watchable(post, post.param)
+  const video = await watchable(post, post.param)
   if (!video) return
   const { form, ctx, viewer } = post
   const typed = form.get('body') ?? ''
@@ -185,7 +195,7 @@ const addComment = formPost(async (post) => {
     .slice(0, 40)
   const parentText = form.get('parentId') ?? ''
   const parent =
-    parentText && COMMENT_ID.test(parentText) ? ctx.library.db.getComment(parentText) : null
+    parentText && COMMENT_ID.test(parentText) ? await ctx.library.db.getComment(parentText) : null
   if (parentText && (!parent || parent.videoId !== video.id)) {
     sendErrorPage(post.res, {
       viewer,
@@ -204,10 +214,10 @@ const addComment = formPost(async (post) => {
     error
   })
   const text = commentText(typed)
-  if ('error' in text) return sendRefused(post, video, 400, draftOf(text.error))
-  const moment = parent ? { atMs: null } : momentOf(at, video, post)
-  if ('error' in moment) return sendRefused(post, video, 400, draftOf(moment.error))
-  if (tooFast(post, video, draftOf(''))) return
+  if ('error' in text) return await sendRefused(post, video, 400, draftOf(text.error))
+  const moment = parent ? { atMs: null } : await momentOf(at, video, post)
+  if ('error' in moment) return await sendRefused(post, video, 400, draftOf(moment.error))
+  if (await tooFast(post, video, draftOf(''))) return
   const comment = await ctx.library.write((db) =>
     db.addComment({
       videoId: video.id,
@@ -219,13 +229,13 @@ const addComment = formPost(async (post) => {
     })
   )
   const threadAt = parent
-    ? (ctx.library.db.getComment(parent.parentId ?? parent.id)?.atMs ?? null)
+    ? ((await ctx.library.db.getComment(parent.parentId ?? parent.id))?.atMs ?? null)
     : comment.atMs
   return backTo(video, threadAt, comment.id)
 })
 
 const editComment = formPost(async (post) => {
-  const found = commentOf(post)
+  const found = await commentOf(post)
   if (!found) return
   const { comment, video } = found
   if (!mayEditComment(post.viewer.user, comment)) {
@@ -246,10 +256,10 @@ const editComment = formPost(async (post) => {
     error
   })
   const text = commentText(typed)
-  if ('error' in text) return sendRefused(post, video, 400, draftOf(text.error))
-  const moment = first ? momentOf(at, video, post) : { atMs: null }
-  if ('error' in moment) return sendRefused(post, video, 400, draftOf(moment.error))
-  if (tooFast(post, video, draftOf(''), 'edit')) return
+  if ('error' in text) return await sendRefused(post, video, 400, draftOf(text.error))
+  const moment = first ? await momentOf(at, video, post) : { atMs: null }
+  if ('error' in moment) return await sendRefused(post, video, 400, draftOf(moment.error))
+  if (await tooFast(post, video, draftOf(''), 'edit')) return
   const updated = await post.ctx.library.write((db) =>
     db.updateComment(
       comment.id,
@@ -257,17 +267,17 @@ const editComment = formPost(async (post) => {
     )
   )
   if (!updated) return commentNotFound(post)
-  return backTo(video, threadMoment(post, updated), updated.id)
+  return backTo(video, await threadMoment(post, updated), updated.id)
 })
 
 /** The moment of the comment's thread. */
-function threadMoment(post: { ctx: PageContext }, c: LearnComment): number | null {
+async function threadMoment(post: { ctx: PageContext }, c: LearnComment): Promise<number | null> {
   if (c.parentId === null) return c.atMs
-  return post.ctx.library.db.getComment(c.parentId)?.atMs ?? null
+  return (await post.ctx.library.db.getComment(c.parentId))?.atMs ?? null
 }
 
 const deleteComment = formPost(async (post) => {
-  const found = commentOf(post)
+  const found = await commentOf(post)
   if (!found) return
   const { comment, video } = found
   if (!mayDeleteComment(post.viewer.user, comment, video)) {
@@ -277,15 +287,15 @@ const deleteComment = formPost(async (post) => {
       "Only its author, the video's owner or an administrator can delete a comment."
     )
   }
-  const at = threadMoment(post, comment)
+  const at = await threadMoment(post, comment)
   await post.ctx.library.write((db) => db.deleteComment(comment.id))
   const thread = comment.parentId ?? undefined
-  const kept = thread && post.ctx.library.db.getComment(thread) ? thread : undefined
+  const kept = thread && (await post.ctx.library.db.getComment(thread)) ? thread : undefined
   return backTo(video, at, kept)
 })
 
 const markAnswered = formPost(async (post) => {
-  const found = commentOf(post)
+  const found = await commentOf(post)
   if (!found) return
   const { comment, video } = found
   if (!mayMarkAnswered(post.viewer.user, comment, video)) {
@@ -302,7 +312,7 @@ const markAnswered = formPost(async (post) => {
 })
 
 const helped = formPost(async (post) => {
-  const video = watchable(post, post.param)
+  const video = await watchable(post, post.param)
   if (!video) return
   if (slotRefused(post, 'reaction', 'Too many reactions')) return
   const on = post.form.get('on') !== '0'
@@ -323,14 +333,14 @@ async function toComments(r: PageRequest): Promise<void> {
 /** GET /comments/:id/reply, /edit, /delete: the form on a page of its own. */
 function formPage(kind: 'reply' | 'edit' | 'delete') {
   return async (r: PageRequest): Promise<void> => {
-    const viewer = requireViewer(r)
+    const viewer = await requireViewer(r)
     if (!viewer) return
     const answer = { res: r.res, viewer }
     const db = r.ctx.library.db
-    const found = COMMENT_ID.test(r.param) ? db.getComment(r.param) : null
-    const video = found ? db.getVideo(found.videoId) : null
+    const found = COMMENT_ID.test(r.param) ? await db.getComment(r.param) : null
+    const video = found ? await db.getVideo(found.videoId) : null
     if (!found || !video || !mayWatch(viewer.user, video)) return commentNotFound(answer)
-    const comment = kind === 'reply' && found.parentId ? db.getComment(found.parentId) : found
+    const comment = kind === 'reply' && found.parentId ? await db.getComment(found.parentId) : found
     if (!comment || (kind !== 'reply' && comment.deleted)) return commentNotFound(answer)
     if (kind === 'edit' && !mayEditComment(viewer.user, comment)) {
       return refused(answer, 'Not yours to change', 'Only its author can change a comment.')
@@ -342,7 +352,7 @@ function formPage(kind: 'reply' | 'edit' | 'delete') {
         "Only its author, the video's owner or an administrator can delete a comment."
       )
     }
-    const back = backTo(video, threadMoment(r, comment), comment.id)
+    const back = backTo(video, await threadMoment(r, comment), comment.id)
     sendHtml(r.res, 200, commentPage({ viewer, video, kind, comment, back }))
   }
 }

@@ -72,7 +72,7 @@ async function answer(
   viewer: Viewer | null,
   back: string
 ): Promise<void> {
-  const state = r.ctx.library.renders.download(video, {
+  const state = await r.ctx.library.renders.download(video, {
     retry: r.url.searchParams.get('retry') === '1'
   })
   r.res.setHeader('Cache-Control', 'no-store')
@@ -96,15 +96,15 @@ async function answer(
 }
 
 async function memberDownload(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
-  const video = findVideo(r.ctx, r.param)
+  const video = await findVideo(r.ctx, r.param)
   if (!video) return videoNotFound(r.res, viewer)
   await answer(r, video, viewer, `/v/${encodeURIComponent(video.id)}`)
 }
 
 async function visitorDownload(r: PageRequest): Promise<void> {
-  const video = r.param ? r.ctx.library.db.videoByLinkToken(r.param) : null
+  const video = r.param ? await r.ctx.library.db.videoByLinkToken(r.param) : null
   if (!video) {
     sendText(r.res, 404, 'This link was turned off or never existed.')
     return

@@ -47,8 +47,8 @@ function attachmentDisposition(video: Video, ext?: string): string {
 /* eslint-enable no-control-regex */
 
 /** Whoever may fetch media and thumbnails: a session or a Bearer token; else answered, null. */
-function byteViewer({ req, res, ctx, url }: PageRequest): Resolved | null {
-  const who = ctx.resolveUser(req)
+async function byteViewer({ req, res, ctx, url }: PageRequest): Promise<Resolved | null> {
+  const who = await ctx.resolveUser(req)
   if (who) return who
   if (wantsHtml(req)) {
     redirect(res, `/signin?next=${encodeURIComponent(url.pathname + url.search)}`)
@@ -96,7 +96,7 @@ async function sendRender(r: PageRequest, video: Video, path: string): Promise<b
 export async function sendViewerMedia(r: PageRequest, video: Video): Promise<void> {
   // A render finished meanwhile may have removed the older one: look once more.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const served = r.ctx.library.renders.viewerMedia(video)
+    const served = await r.ctx.library.renders.viewerMedia(video)
     if (served.kind === 'original') return sendOriginal(r, video)
     if (served.kind === 'processing') break
     if (await sendRender(r, video, served.file)) return
@@ -112,9 +112,9 @@ export async function sendViewerMedia(r: PageRequest, video: Video): Promise<voi
  */
 async function media(r: PageRequest): Promise<void> {
   const { res, ctx } = r
-  const who = byteViewer(r)
+  const who = await byteViewer(r)
   if (!who) return
-  const video = findVideo(ctx, r.param)
+  const video = await findVideo(ctx, r.param)
   if (!video) {
     sendText(res, 404, 'No such video.')
     return
@@ -148,7 +148,7 @@ export async function sendThumbnail(
 ): Promise<void> {
   const { req, res, ctx } = r
   // Viewers get the thumbnail of what they are served: the original's may show what is hidden.
-  const shown = video && !asOwner ? ctx.library.renders.viewerThumbnail(video) : null
+  const shown = video && !asOwner ? await ctx.library.renders.viewerThumbnail(video) : null
   const path = !video
     ? null
     : shown?.kind === 'file'
@@ -174,9 +174,9 @@ export async function sendThumbnail(
 
 /** GET/HEAD /thumbs/:id.jpg */
 async function thumbnail(r: PageRequest): Promise<void> {
-  const who = byteViewer(r)
+  const who = await byteViewer(r)
   if (!who) return
-  const video = findVideo(r.ctx, r.param)
+  const video = await findVideo(r.ctx, r.param)
   await sendThumbnail(r, video, video !== null && mayChange(who.user, video))
 }
 

@@ -18,27 +18,29 @@ function pageOf(url: URL): number {
 }
 
 async function showInbox(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
   const { db } = r.ctx.library
   const page = pageOf(r.url)
   // Newest first by id: the page is the tail of the newest page × size (+1 tells whether there
   // are more). Bounded by INBOX_MAX_PAGES.
-  const rows = db.notificationsOf(viewer.user.id, { limit: page * INBOX_PAGE_SIZE + 1 })
+  const rows = await db.notificationsOf(viewer.user.id, { limit: page * INBOX_PAGE_SIZE + 1 })
   const shown = rows.slice((page - 1) * INBOX_PAGE_SIZE, page * INBOX_PAGE_SIZE)
   const lookups = new NotificationLookups(db)
+  // One after another, in order (the lookups cache what the earlier ones read).
+  const items = []
+  for (const notification of shown) {
+    items.push({ notification, words: await describeNotification(notification, lookups) })
+  }
   sendHtml(
     r.res,
     200,
     inboxPage({
       viewer,
-      items: shown.map((notification) => ({
-        notification,
-        words: describeNotification(notification, lookups)
-      })),
+      items,
       page,
       more: rows.length > page * INBOX_PAGE_SIZE && page < INBOX_MAX_PAGES,
-      unread: viewer.unread ?? db.unreadCount(viewer.user.id),
+      unread: viewer.unread ?? (await db.unreadCount(viewer.user.id)),
       info: r.url.searchParams.has('read') ? 'All notifications are marked read.' : undefined
     })
   )
@@ -53,7 +55,7 @@ const markAllRead = formPost(async ({ ctx, viewer }) => {
 const openOne = formPost(async ({ res, ctx, viewer, param }) => {
   const id = /^\d{1,15}$/.test(param) ? Number(param) : 0
   const { db } = ctx.library
-  const n = findOwn(ctx, viewer.user.id, id)
+  const n = await findOwn(ctx, viewer.user.id, id)
   if (!n) {
     sendErrorPage(res, {
       viewer,
@@ -64,16 +66,20 @@ const openOne = formPost(async ({ res, ctx, viewer, param }) => {
     return
   }
   if (n.readAt === null) await ctx.library.write((d) => d.markRead(viewer.user.id, [id]))
-  return describeNotification(n, new NotificationLookups(db)).path
+  return (await describeNotification(n, new NotificationLookups(db))).path
 })
 
 /**
  * One of the user's notifications by id, or null (someone else's is not found): the oldest of
  * theirs above `id - 1`, looked for within the notifications the inbox lists.
  */
-function findOwn(ctx: PageRequest['ctx'], userId: number, id: number): LearnNotification | null {
+async function findOwn(
+  ctx: PageRequest['ctx'],
+  userId: number,
+  id: number
+): Promise<LearnNotification | null> {
   if (id <= 0) return null
-  const rows = ctx.library.db.notificationsOf(userId, {
+  const rows = await ctx.library.db.notificationsOf(userId, {
     after: id - 1,
     limit: INBOX_MAX_PAGES * INBOX_PAGE_SIZE
   })

@@ -7,18 +7,21 @@ import { PAGE_SIZE, libraryPage } from '../views'
 import { requireViewer, type PageRequest, type PageRoute } from './base'
 
 async function library(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
   const { searchParams } = r.url
   const query = (searchParams.get('q') ?? '').trim().slice(0, SEARCH_MAX)
   const pageParam = Number(searchParams.get('page') ?? '1')
   const page = Number.isSafeInteger(pageParam) && pageParam >= 1 ? pageParam : 1
   const db = r.ctx.library.db
-  const total = db.countVideos(query || undefined)
+  const total = await db.countVideos(query || undefined)
   const videos =
-    total === 0 ? [] : db.searchVideos(query, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
+    total === 0
+      ? []
+      : await db.searchVideos(query, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
   // The viewer's own videos on their way, on the first page of the whole library only.
-  const reservations = query || page > 1 ? [] : db.reservationsOf(viewer.user.id).map(toReservation)
+  const reservations =
+    query || page > 1 ? [] : (await db.reservationsOf(viewer.user.id)).map(toReservation)
   sendHtml(
     r.res,
     200,
@@ -31,7 +34,7 @@ async function library(r: PageRequest): Promise<void> {
       query,
       publicUrl: r.ctx.library.config.publicUrl,
       info: searchParams.has('deleted') ? 'The video was deleted.' : undefined,
-      requests: page === 1 ? homeRequests(r.ctx, viewer, query) : undefined
+      requests: page === 1 ? await homeRequests(r.ctx, viewer, query) : undefined
     })
   )
 }

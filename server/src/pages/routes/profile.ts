@@ -17,27 +17,27 @@ import {
 } from './base'
 
 /** The profile page with the viewer's current tokens, plus what this response has to say. */
-function sendProfile(
+async function sendProfile(
   res: ServerResponse,
   status: number,
   ctx: PageContext,
   viewer: Viewer,
   extra: Pick<Parameters<typeof profilePage>[0], 'info' | 'error' | 'newToken'>
-): void {
+): Promise<void> {
   const page = profilePage({
     viewer,
-    tokens: ctx.library.db.listTokens(viewer.user.id),
+    tokens: await ctx.library.db.listTokens(viewer.user.id),
     publicUrl: ctx.library.config.publicUrl,
-    team: viewer.user.admin ? ctx.library.db.teamSettings() : undefined,
+    team: viewer.user.admin ? await ctx.library.db.teamSettings() : undefined,
     ...extra
   })
   sendHtml(res, status, page)
 }
 
 async function profile(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
-  sendProfile(r.res, 200, r.ctx, viewer, {
+  await sendProfile(r.res, 200, r.ctx, viewer, {
     info: r.url.searchParams.has('revoked')
       ? 'The token was revoked.'
       : r.url.searchParams.has('team')
@@ -49,7 +49,7 @@ async function profile(r: PageRequest): Promise<void> {
 const createToken = formPost(async ({ res, ctx, viewer, form }) => {
   const label = cleanText(form.get('label') ?? '', false).trim()
   if (!label || label.length > TOKEN_LABEL_MAX) {
-    sendProfile(res, 400, ctx, viewer, {
+    await sendProfile(res, 400, ctx, viewer, {
       error: label
         ? `A label can be at most ${TOKEN_LABEL_MAX} characters.`
         : 'Give the token a label, such as the computer it is for.'
@@ -58,7 +58,7 @@ const createToken = formPost(async ({ res, ctx, viewer, form }) => {
   }
   const created = await ctx.library.write((db) => db.createToken(viewer.user.id, label))
   // Shown in this response only (never in a URL, never stored in clear): no redirect.
-  sendProfile(res, 201, ctx, viewer, { newToken: { token: created.token, label } })
+  await sendProfile(res, 201, ctx, viewer, { newToken: { token: created.token, label } })
 })
 
 const revokeToken = formPost(async ({ res, ctx, viewer, param }) => {
@@ -89,7 +89,7 @@ const saveTeam = formPost(async ({ res, ctx, viewer, form }) => {
   }
   const watchers = form.get('watchers')
   if (watchers !== 'names' && watchers !== 'counts') {
-    sendProfile(res, 400, ctx, viewer, { error: 'Choose what authors see of who watched.' })
+    await sendProfile(res, 400, ctx, viewer, { error: 'Choose what authors see of who watched.' })
     return
   }
   await ctx.library.write((db) => db.setTeamSettings({ watchers }))

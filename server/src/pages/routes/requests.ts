@@ -58,8 +58,8 @@ const DONE: Record<string, string> = {
   reopened: 'The request is open again.'
 }
 
-function findRequest(ctx: PageContext, id: string): LearnRequest | null {
-  return REQUEST_ID.test(id) ? ctx.library.db.getRequest(id) : null
+async function findRequest(ctx: PageContext, id: string): Promise<LearnRequest | null> {
+  return REQUEST_ID.test(id) ? await ctx.library.db.getRequest(id) : null
 }
 
 function requestNotFound(res: ServerResponse, viewer: Viewer | null): void {
@@ -94,8 +94,8 @@ function underLimit(post: FormPost, kind: PostingKind): boolean {
 }
 
 /** The request at `param` if the viewer may change it; else answers 404 or 403, returns null. */
-function changeableRequest(r: PageRequest, viewer: Viewer): LearnRequest | null {
-  const request = findRequest(r.ctx, r.param)
+async function changeableRequest(r: PageRequest, viewer: Viewer): Promise<LearnRequest | null> {
+  const request = await findRequest(r.ctx, r.param)
   if (!request) {
     requestNotFound(r.res, viewer)
     return null
@@ -111,7 +111,7 @@ function changeableRequest(r: PageRequest, viewer: Viewer): LearnRequest | null 
 // GET /requests
 
 async function list(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
   const params = r.url.searchParams
   const state: RequestState = params.get('state') === 'solved' ? 'solved' : 'open'
@@ -123,13 +123,15 @@ async function list(r: PageRequest): Promise<void> {
   const { db } = r.ctx.library
   const filter = { ...(tag ? { tag } : {}), ...(q ? { q } : {}) }
   const counts = {
-    open: db.countRequests({ ...filter, state: 'open' }),
-    solved: db.countRequests({ ...filter, state: 'solved' })
+    open: await db.countRequests({ ...filter, state: 'open' }),
+    solved: await db.countRequests({ ...filter, state: 'solved' })
   }
   const total = counts[state]
   const offset = (page - 1) * REQUESTS_PAGE_SIZE
   const requests =
-    total > offset ? db.listRequests({ ...filter, state, limit: REQUESTS_PAGE_SIZE, offset }) : []
+    total > offset
+      ? await db.listRequests({ ...filter, state, limit: REQUESTS_PAGE_SIZE, offset })
+      : []
   let info: string | undefined
   if (params.has('deleted')) info = 'The request was deleted.'
   else if (typedTag && !tag) info = `“${typedTag.slice(0, 40)}” is not a tag: showing every tag.`
@@ -144,7 +146,7 @@ async function list(r: PageRequest): Promise<void> {
 // GET/POST /requests/new, /r/:id/edit
 
 async function askForm(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
   sendHtml(r.res, 200, requestFormPage({ viewer, request: null, title: '', details: '', tags: '' }))
 }
@@ -190,8 +192,8 @@ const ask = formPost(async (post) => {
 })
 
 async function editForm(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
-  const request = viewer && changeableRequest(r, viewer)
+  const viewer = await requireViewer(r)
+  const request = viewer && (await changeableRequest(r, viewer))
   if (!viewer || !request) return
   sendHtml(
     r.res,
@@ -208,7 +210,7 @@ async function editForm(r: PageRequest): Promise<void> {
 
 const saveEdit = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
-  const request = changeableRequest(post, viewer)
+  const request = await changeableRequest(post, viewer)
   if (!request) return
   const input = typed(form)
   const result = checkRequestFields(input, true)
@@ -230,12 +232,16 @@ const saveEdit = formPost(async (post) => {
 // GET /r/:id
 
 /** The viewer's own videos not yet linked to the request, newest first, at most LINKABLE_VIDEOS. */
-function linkableVideos(ctx: PageContext, viewer: Viewer, linked: Set<string>): Video[] {
+async function linkableVideos(
+  ctx: PageContext,
+  viewer: Viewer,
+  linked: Set<string>
+): Promise<Video[]> {
   const { db } = ctx.library
   const mine: Video[] = []
-  for (const id of db.userHoldings(viewer.user.id).videos) {
+  for (const id of (await db.userHoldings(viewer.user.id)).videos) {
     if (linked.has(id)) continue
-    const video = db.getVideo(id)
+    const video = await db.getVideo(id)
     if (video) mine.push(video)
   }
   return mine
@@ -244,14 +250,14 @@ function linkableVideos(ctx: PageContext, viewer: Viewer, linked: Set<string>): 
 }
 
 async function show(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
-  const request = findRequest(r.ctx, r.param)
+  const request = await findRequest(r.ctx, r.param)
   if (!request) return requestNotFound(r.res, viewer)
   const { db } = r.ctx.library
-  const answers: { answer: ReturnType<typeof db.answersOf>[number]; video: Video }[] = []
-  for (const answer of db.answersOf(request.id)) {
-    const video = db.getVideo(answer.videoId)
+  const answers: { answer: Awaited<ReturnType<typeof db.answersOf>>[number]; video: Video }[] = []
+  for (const answer of await db.answersOf(request.id)) {
+    const video = await db.getVideo(answer.videoId)
     if (video) answers.push({ answer, video })
   }
   const linked = new Set(answers.map((a) => a.video.id))
@@ -263,8 +269,8 @@ async function show(r: PageRequest): Promise<void> {
       viewer,
       request,
       answers,
-      wantedByMe: db.wants(request.id, viewer.user.id),
-      linkable: linkableVideos(r.ctx, viewer, linked),
+      wantedByMe: await db.wants(request.id, viewer.user.id),
+      linkable: await linkableVideos(r.ctx, viewer, linked),
       info: Object.hasOwn(DONE, done) ? DONE[done] : undefined
     })
   )
@@ -275,7 +281,7 @@ async function show(r: PageRequest): Promise<void> {
 
 const want = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
-  const request = findRequest(ctx, post.param)
+  const request = await findRequest(ctx, post.param)
   if (!request) return requestNotFound(res, viewer)
   if (!underLimit(post, 'change')) return
   const wanted = form.get('want') !== '0'
@@ -286,7 +292,7 @@ const want = formPost(async (post) => {
 
 const solved = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
-  const request = changeableRequest(post, viewer)
+  const request = await changeableRequest(post, viewer)
   if (!request || !underLimit(post, 'change')) return
   const videoId = form.get('videoId') || null
   const result = await markSolvedIn(ctx.library, request.id, videoId, viewer.user)
@@ -305,10 +311,10 @@ const solved = formPost(async (post) => {
 
 const linkAnswer = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
-  const request = findRequest(ctx, post.param)
+  const request = await findRequest(ctx, post.param)
   if (!request) return requestNotFound(res, viewer)
   const videoId = form.get('videoId') ?? ''
-  const video = VIDEO_ID.test(videoId) ? ctx.library.db.getVideo(videoId) : null
+  const video = VIDEO_ID.test(videoId) ? await ctx.library.db.getVideo(videoId) : null
   if (!video) {
     sendErrorPage(res, {
       viewer,
@@ -336,12 +342,12 @@ const linkAnswer = formPost(async (post) => {
 
 const unlink = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
-  const request = findRequest(ctx, post.param)
+  const request = await findRequest(ctx, post.param)
   if (!request) return requestNotFound(res, viewer)
   const videoId = form.get('videoId') ?? ''
   const { db } = ctx.library
   const isAnswer =
-    VIDEO_ID.test(videoId) && db.answersOf(request.id).some((a) => a.videoId === videoId)
+    VIDEO_ID.test(videoId) && (await db.answersOf(request.id)).some((a) => a.videoId === videoId)
   if (!isAnswer) {
     sendErrorPage(res, {
       viewer,
@@ -351,7 +357,7 @@ const unlink = formPost(async (post) => {
     })
     return
   }
-  if (!mayUnlink(viewer.user, request, db.getVideo(videoId))) {
+  if (!mayUnlink(viewer.user, request, await db.getVideo(videoId))) {
     notYours(
       res,
       viewer,
@@ -368,13 +374,13 @@ const unlink = formPost(async (post) => {
 // GET/POST /r/:id/delete
 
 async function confirmDelete(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
-  const request = viewer && changeableRequest(r, viewer)
+  const viewer = await requireViewer(r)
+  const request = viewer && (await changeableRequest(r, viewer))
   if (viewer && request) sendHtml(r.res, 200, deleteRequestPage({ viewer, request }))
 }
 
 const deleteRequest = formPost(async (post) => {
-  const request = changeableRequest(post, post.viewer)
+  const request = await changeableRequest(post, post.viewer)
   if (!request || !underLimit(post, 'change')) return
   await post.ctx.library.write((db) => db.deleteRequest(request.id))
   return '/requests?deleted=1'

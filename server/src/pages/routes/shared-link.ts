@@ -18,8 +18,8 @@ import { sendThumbnail, sendViewerMedia } from './files'
 const GONE = 'This link was turned off or never existed.'
 
 /** The video whose link is on and is `token`; else null (a malformed token is not looked up). */
-function linkedVideo(r: PageRequest): Video | null {
-  return LINK_TOKEN.test(r.param) ? r.ctx.library.db.videoByLinkToken(r.param) : null
+async function linkedVideo(r: PageRequest): Promise<Video | null> {
+  return LINK_TOKEN.test(r.param) ? await r.ctx.library.db.videoByLinkToken(r.param) : null
 }
 
 /** The link's addresses, all under `/s/:token/`. */
@@ -29,14 +29,14 @@ function base(video: Video): string {
 
 /** GET/HEAD /s/:token — the visitor's watch page. */
 async function visit(r: PageRequest): Promise<void> {
-  const video = linkedVideo(r)
+  const video = await linkedVideo(r)
   if (!video) {
     sendErrorPage(r.res, { viewer: null, status: 404, title: 'Link not found', message: GONE })
     return
   }
   const at = base(video)
   // The thumbnail of what viewers are served (none while it is being processed).
-  const thumbed = r.ctx.library.renders.viewerThumbnail(video).kind !== 'none'
+  const thumbed = (await r.ctx.library.renders.viewerThumbnail(video)).kind !== 'none'
   const thumb = thumbed && video.hasThumbnail ? `${at}/thumb.jpg` : null
   sendHtml(
     r.res,
@@ -62,7 +62,7 @@ async function visit(r: PageRequest): Promise<void> {
 
 /** GET/HEAD /s/:token/media — what viewers are served, never the original while it hides. */
 async function media(r: PageRequest): Promise<void> {
-  const video = linkedVideo(r)
+  const video = await linkedVideo(r)
   if (!video) {
     sendText(r.res, 404, GONE)
     return
@@ -72,7 +72,7 @@ async function media(r: PageRequest): Promise<void> {
 
 /** GET /s/:token/view — the view JSON of /api/videos/:id/view, without the owner's fields. */
 async function view(r: PageRequest): Promise<void> {
-  const video = linkedVideo(r)
+  const video = await linkedVideo(r)
   if (!video) {
     sendJson(r.res, 404, { error: GONE })
     return
@@ -80,13 +80,13 @@ async function view(r: PageRequest): Promise<void> {
   sendView(
     r.req,
     r.res,
-    viewJson(r.ctx.library, video, { media: `${base(video)}/media`, original: null })
+    await viewJson(r.ctx.library, video, { media: `${base(video)}/media`, original: null })
   )
 }
 
 /** GET/HEAD /s/:token/thumb.jpg — of what viewers are served, never of what is hidden. */
 async function thumb(r: PageRequest): Promise<void> {
-  await sendThumbnail(r, linkedVideo(r))
+  await sendThumbnail(r, await linkedVideo(r))
 }
 
 export const sharedLinkRoutes: PageRoute[] = [

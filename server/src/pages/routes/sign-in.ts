@@ -115,7 +115,7 @@ function signInToken(req: IncomingMessage, res: ServerResponse, ctx: PageContext
 
 async function showSignIn({ req, res, ctx, url }: PageRequest): Promise<void> {
   const next = safeNext(url.searchParams.get('next'), ctx.library.config.publicUrl)
-  if (viewerOf(req, ctx)) {
+  if (await viewerOf(req, ctx)) {
     redirect(res, next, 303)
     return
   }
@@ -188,9 +188,9 @@ async function signIn(r: PageRequest): Promise<void> {
   }
   // A right password ends the guessing at this name; the address keeps its count.
   byName.clear(nameKey)
-  const previous = viewerOf(req, ctx)
-  if (previous) ctx.library.db.deleteSession(previous.sessionId)
-  const session = ctx.library.db.createSession(user.id)
+  const previous = await viewerOf(req, ctx)
+  if (previous) await ctx.library.db.deleteSession(previous.sessionId)
+  const session = await ctx.library.db.createSession(user.id)
   appendSetCookie(
     res,
     serializeCookie(SESSION_COOKIE, session.id, {
@@ -204,7 +204,7 @@ async function signIn(r: PageRequest): Promise<void> {
 }
 
 const signOut = formPost(async ({ req, res, ctx, viewer }) => {
-  ctx.library.db.deleteSession(viewer.sessionId)
+  await ctx.library.db.deleteSession(viewer.sessionId)
   appendSetCookie(
     res,
     serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure: secureCookies(ctx, req) })

@@ -17,9 +17,9 @@ import { GENERIC_VIDEO_TITLE, OEMBED_URL_MAX, jpegSize, unfurlTarget } from '../
 import type { PageRequest, PageRoute } from './base'
 
 /** The thumbnail file a link's visitor is served (files.ts sendThumbnail's rule), or null. */
-export function linkThumbnailFile(library: Library, video: Video): string | null {
+export async function linkThumbnailFile(library: Library, video: Video): Promise<string | null> {
   if (!video.hasThumbnail) return null
-  const shown = library.renders.viewerThumbnail(video)
+  const shown = await library.renders.viewerThumbnail(video)
   if (shown.kind === 'none') return null
   return shown.kind === 'file' ? shown.file : library.thumbnailFile(video)
 }
@@ -46,12 +46,12 @@ async function oembed(r: PageRequest): Promise<void> {
     sendJson(res, 200, { version: '1.0', type: 'link', title: GENERIC_VIDEO_TITLE, ...provider })
     return
   }
-  const video = target.kind === 'link' ? library.db.videoByLinkToken(target.token) : null
+  const video = target.kind === 'link' ? await library.db.videoByLinkToken(target.token) : null
   if (!video) {
     sendJson(res, 404, { error: 'not found' })
     return
   }
-  const thumbFile = linkThumbnailFile(library, video)
+  const thumbFile = await linkThumbnailFile(library, video)
   const size = thumbFile ? await jpegSize(thumbFile) : null
   const thumbnail =
     thumbFile && size

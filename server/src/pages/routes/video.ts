@@ -24,11 +24,11 @@ import {
 } from './base'
 
 async function watch(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
+  const viewer = await requireViewer(r)
   if (!viewer) return
-  const video = findVideo(r.ctx, r.param)
-  if (!video) return notReady(r, viewer)
-  sendWatchPage(r.ctx, r.res, 200, {
+  const video = await findVideo(r.ctx, r.param)
+  if (!video) return await notReady(r, viewer)
+  await sendWatchPage(r.ctx, r.res, 200, {
     viewer,
     video,
     url: r.url,
@@ -40,12 +40,12 @@ async function watch(r: PageRequest): Promise<void> {
  * A signed-in viewer's watch page: the player's addresses, the owner's controls, learning
  * together's parts (they read `url`: a collection being played, a comment form's draft).
  */
-export function sendWatchPage(
+export async function sendWatchPage(
   ctx: PageContext,
   res: ServerResponse,
   status: number,
   d: { viewer: PageViewer; video: Video; url: URL; info?: string }
-): void {
+): Promise<void> {
   const { viewer, video } = d
   const id = encodeURIComponent(video.id)
   const owner = mayChange(viewer.user, video)
@@ -71,7 +71,7 @@ export function sendWatchPage(
         access: owner ? `/api/videos/${id}/access` : null
       },
       linkUrl,
-      learn: watchLearn(ctx, viewer, video, d.url)
+      learn: await watchLearn(ctx, viewer, video, d.url)
     })
   )
 }
@@ -80,9 +80,9 @@ export function sendWatchPage(
  * A link handed out before its video is in the library (instant share): being recorded, being
  * finished, failed (why, to its owner), or discarded (410). Not cached: it changes by itself.
  */
-function notReady(r: PageRequest, viewer: PageViewer): void {
+async function notReady(r: PageRequest, viewer: PageViewer): Promise<void> {
   const db = r.ctx.library.db
-  const upload = VIDEO_ID.test(r.param) ? db.reservation(r.param) : null
+  const upload = VIDEO_ID.test(r.param) ? await db.reservation(r.param) : null
   r.res.setHeader('Cache-Control', 'no-store')
   if (upload) {
     sendHtml(
@@ -97,7 +97,7 @@ function notReady(r: PageRequest, viewer: PageViewer): void {
     )
     return
   }
-  if (VIDEO_ID.test(r.param) && db.discardedVideo(r.param)) {
+  if (VIDEO_ID.test(r.param) && (await db.discardedVideo(r.param))) {
     sendHtml(r.res, 410, discardedPage(viewer))
     return
   }
@@ -105,8 +105,8 @@ function notReady(r: PageRequest, viewer: PageViewer): void {
 }
 
 async function showEdit(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
-  const video = viewer && changeableVideo(r, viewer)
+  const viewer = await requireViewer(r)
+  const video = viewer && (await changeableVideo(r, viewer))
   if (!viewer || !video) return
   sendHtml(
     r.res,
@@ -127,7 +127,7 @@ function editError(title: string, description: string): string | undefined {
 
 const saveEdit = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
-  const video = changeableVideo(post, viewer)
+  const video = await changeableVideo(post, viewer)
   if (!video) return
   const title = cleanText(form.get('title') ?? '', false).trim()
   const description = cleanText(form.get('description') ?? '', true).trim()
@@ -142,13 +142,13 @@ const saveEdit = formPost(async (post) => {
 })
 
 async function confirmDelete(r: PageRequest): Promise<void> {
-  const viewer = requireViewer(r)
-  const video = viewer && changeableVideo(r, viewer)
+  const viewer = await requireViewer(r)
+  const video = viewer && (await changeableVideo(r, viewer))
   if (viewer && video) sendHtml(r.res, 200, deletePage({ viewer, video }))
 }
 
 const deleteVideo = formPost(async (post) => {
-  const video = changeableVideo(post, post.viewer)
+  const video = await changeableVideo(post, post.viewer)
   if (!video) return
   await post.ctx.library.deleteVideo(video.id)
   return '/?deleted=1'
