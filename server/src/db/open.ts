@@ -1,11 +1,12 @@
 /**
  * Opens the library's database: the embedded SQLite file in the data directory (the default), or
- * PostgreSQL when a URL is configured (SIDECAST_LIBRARY_DATABASE_URL).
+ * PostgreSQL when a URL is configured (SIDECAST_LIBRARY_DATABASE_URL). One implementation serves
+ * both (sql/core-db.ts and sql/learn-sql.ts, written with Kysely).
  */
 import path from 'node:path'
 import type { ServerConfig } from '../config'
-import { openLibraryDb as openSqliteLibraryDb } from './library-db'
-import type { DatabaseTarget, OpenOptions } from './sql/connection'
+import { openSql, type DatabaseTarget, type OpenOptions } from './sql/connection'
+import { createLibraryDb } from './sql/core-db'
 import type { LibraryDb } from './types'
 
 export type { DatabaseTarget, OpenOptions }
@@ -19,11 +20,16 @@ export function databaseTarget(
     : { file: path.join(config.dataDir, 'library.db') }
 }
 
-/** TRANSITIONAL: the synchronous SQLite implementation until sql/core-db.ts replaces it. */
+/** Opens (and migrates) the library's database. */
 export async function openLibraryDb(
   target: DatabaseTarget,
   options: OpenOptions = {}
 ): Promise<LibraryDb> {
-  if ('url' in target) throw new Error('PostgreSQL is not wired yet')
-  return openSqliteLibraryDb(target.file, options)
+  const sqlDb = await openSql(target, options)
+  try {
+    return await createLibraryDb(sqlDb)
+  } catch (error) {
+    await sqlDb.close()
+    throw error
+  }
 }
