@@ -14,6 +14,7 @@ import { createLibraryServer, type LibraryServerInternals } from '../../server/s
 import { loadConfig, type ServerConfig } from '../../server/src/config'
 import type { NewVideo, User } from '../../server/src/db/types'
 import type { ProcessorHooks } from '../../server/src/uploads/processor'
+import { engineConfig, engineEnv } from './engine'
 
 const run = promisify(execFile)
 const made: string[] = []
@@ -37,10 +38,15 @@ export async function cli(
   args: string[],
   initCwd: string
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  // On the PostgreSQL run the command reaches the library of its --data folder in that folder's
+  // database, like a test server on it.
+  const data = args.indexOf('--data')
+  const dataDir = data >= 0 ? args[data + 1] : undefined
+  const engine = dataDir ? await engineEnv(path.resolve(initCwd, dataDir)) : {}
   try {
     const { stdout, stderr } = await run(TSX, ['src/main.ts', ...args], {
       cwd: SERVER_DIR,
-      env: { ...process.env, INIT_CWD: initCwd },
+      env: { ...process.env, ...engine, INIT_CWD: initCwd },
       timeout: 60_000
     })
     return { code: 0, stdout, stderr }
@@ -150,8 +156,14 @@ export function serversPerTest(): ServersPerTest {
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir('data')
+  const loaded = loadConfig(
+    ['--port', '0', '--host', '127.0.0.1', '--data', dataDir],
+    opts.env ?? {}
+  )
   const config: ServerConfig = {
-    ...loadConfig(['--port', '0', '--host', '127.0.0.1', '--data', dataDir], opts.env ?? {}),
+    ...loaded,
+    // On the PostgreSQL run: this folder's database (the same one on a restart) and Redis.
+    ...(await engineConfig(loaded.dataDir)),
     ...opts.config
   }
   const app = await createLibraryServer(config, {
