@@ -5,8 +5,9 @@
  * middle of a PATCH, a session made on one instance used on the other, a video uploaded through
  * one found through the other.
  *
- * Needs SIDECAST_TEST_POSTGRES_URL and SIDECAST_TEST_REDIS_URL (npm run test:server sets both
- * through scripts/with-services.ts) and nginx; skipped with the reason otherwise.
+ * Runs in the PostgreSQL pass of the server suite (SIDECAST_TEST_DATABASE=postgres) with
+ * SIDECAST_TEST_POSTGRES_URL and SIDECAST_TEST_REDIS_URL (npm run test:server sets them through
+ * scripts/with-services.ts) and nginx; skipped with the reason otherwise.
  * Instances are addressed directly (A, B) where the scenario needs a given instance, through
  * nginx where the issue says "behind nginx".
  */

@@ -23,6 +23,10 @@ export const NGINX = process.env.SIDECAST_TEST_NGINX ?? '/usr/sbin/nginx'
 
 /** Why the multi-instance pieces cannot run here, or null when they can. */
 export function multiInstanceUnavailable(): string | null {
+  // The suite runs twice (SQLite, then PostgreSQL); these tests are PostgreSQL's, so once.
+  if (process.env.SIDECAST_TEST_DATABASE !== 'postgres') {
+    return 'runs in the PostgreSQL pass of the server suite (SIDECAST_TEST_DATABASE=postgres: npm run test:server:postgres)'
+  }
   if (!process.env.SIDECAST_TEST_POSTGRES_URL) {
     return 'SIDECAST_TEST_POSTGRES_URL is not set (npm run test:server sets it through scripts/with-services.ts)'
   }
