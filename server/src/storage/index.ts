@@ -12,7 +12,8 @@ import path from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { S3, type S3ClientConfig } from '@aws-sdk/client-s3'
-import type { DataStore } from '@tus/server'
+import type { DataStore, KvStore } from '@tus/server'
+import type { MetadataValue } from '@tus/s3-store'
 import type { S3Config, ServerConfig } from '../config'
 import type { StorageKind } from '../db/types'
 import { SafeFileStore } from './safe-file-store'
@@ -181,7 +182,20 @@ export function s3ClientConfig(s3: S3Config): S3ClientConfig {
   }
 }
 
-export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorage {
+export interface StorageOptions {
+  /**
+   * S3 storage: where S3Store caches each upload's `.info` — shared by the instances in Redis
+   * (cluster/shared-state.ts); absent, each process caches in its own memory. File storage
+   * takes none: its `.json` records are the upload state itself, in the shared data folder.
+   */
+  uploadCache?: KvStore<MetadataValue> | null
+}
+
+export function createS3Storage(
+  config: ServerConfig,
+  s3: S3Config,
+  options: StorageOptions = {}
+): VideoStorage {
   const clientConfig = s3ClientConfig(s3)
   // Expiry counted from the last byte received, not the creation (sliding-s3-store.ts).
   const datastore = new SlidingS3Store({
@@ -189,7 +203,8 @@ export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorag
     // Expiration tags need bucket lifecycle rules; expiry runs through deleteExpired instead.
     useTags: false,
     expirationPeriodInMilliseconds: config.uploadExpiryMs,
-    s3ClientConfig: { bucket: s3.bucket, ...clientConfig }
+    s3ClientConfig: { bucket: s3.bucket, ...clientConfig },
+    ...(options.uploadCache ? { cache: options.uploadCache } : {})
   })
   const client = new S3(clientConfig)
   const tmpDir = path.join(config.dataDir, 'tmp')
@@ -312,6 +327,6 @@ export function createS3Storage(config: ServerConfig, s3: S3Config): VideoStorag
   }
 }
 
-export function createStorage(config: ServerConfig): VideoStorage {
-  return config.s3 ? createS3Storage(config, config.s3) : createFileStorage(config)
+export function createStorage(config: ServerConfig, options: StorageOptions = {}): VideoStorage {
+  return config.s3 ? createS3Storage(config, config.s3, options) : createFileStorage(config)
 }

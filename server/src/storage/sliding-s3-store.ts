@@ -60,6 +60,16 @@ export class SlidingS3Store extends S3Store {
     return upload
   }
 
+  /**
+   * S3Store changes the length in its cached `.info` object in place, which reaches only a cache
+   * in this process's memory: the entry is dropped, so the next read (this instance or another
+   * sharing the cache in Redis) reads the new `.info` from S3.
+   */
+  override async declareUploadLength(id: string, length: number): Promise<void> {
+    await super.declareUploadLength(id, length)
+    await this.clearCache(id)
+  }
+
   override async remove(id: string): Promise<void> {
     this.lastWrite.delete(id)
     await super.remove(id)
