@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
-import { postgresBinaries, startPostgres, startRedis } from '../support/services'
+import { postgresBinaries, REDIS_DATABASES, startPostgres, startRedis } from '../support/services'
 
 /** Sends one inline command to Redis and resolves with its first reply line. */
 function redisCommand(port: number, command: string): Promise<string> {
@@ -135,6 +135,7 @@ describe('test services', () => {
       expect(await configGet(redis.port, 'save')).toBe('')
       expect(await configGet(redis.port, 'appendonly')).toBe('no')
       expect(await configGet(redis.port, 'bind')).toBe('127.0.0.1')
+      expect(await configGet(redis.port, 'databases')).toBe(String(REDIS_DATABASES))
     } finally {
       await redis.stop()
     }

@@ -6,12 +6,20 @@
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { POSTGRES_MIGRATIONS } from '../../server/src/db/sql/migrations-postgres'
-import { dropDatabases, engineConfig, onPostgres, serverDatabaseUrl } from './engine'
+import {
+  dropDatabases,
+  engineConfig,
+  onPostgres,
+  serverDatabaseUrl,
+  serverRedisUrl
+} from './engine'
 
 const ADMIN_URL = process.env.SIDECAST_TEST_POSTGRES_URL
+const REDIS_URL = process.env.SIDECAST_TEST_REDIS_URL
 
 async function query<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
@@ -35,6 +43,35 @@ describe.skipIf(!ADMIN_URL)(
     : 'test databases on PostgreSQL (skipped: SIDECAST_TEST_POSTGRES_URL is not set)',
   () => {
     afterAll(dropDatabases)
+
+    it.skipIf(!REDIS_URL)(
+      REDIS_URL
+        ? 'one empty Redis database per data folder, the same one again for that folder'
+        : 'Redis databases (skipped: SIDECAST_TEST_REDIS_URL is not set)',
+      async () => {
+        const first = folder()
+        const [a, again, b] = await Promise.all([
+          serverRedisUrl(first),
+          serverRedisUrl(first),
+          serverRedisUrl(folder())
+        ])
+        expect(again).toBe(a)
+        expect(b).not.toBe(a)
+        expect(new URL(a).pathname).toMatch(/^\/[1-9]\d*$/)
+        const one = new Redis(a)
+        const other = new Redis(b)
+        const restarted = new Redis(await serverRedisUrl(first))
+        try {
+          expect(await one.dbsize()).toBe(0)
+          // Counters one server keeps are not another's, and are there again after a restart.
+          await one.set('sidecast:count:sign-in:127.0.0.1', '5')
+          expect(await other.get('sidecast:count:sign-in:127.0.0.1')).toBeNull()
+          expect(await restarted.get('sidecast:count:sign-in:127.0.0.1')).toBe('5')
+        } finally {
+          for (const client of [one, other, restarted]) client.disconnect()
+        }
+      }
+    )
 
     it('one migrated database per data folder, the same one again for that folder; dropped at the end', async () => {
       const first = folder()
@@ -71,13 +108,13 @@ describe.skipIf(!ADMIN_URL)(
       expect(await query(fresh, 'SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }])
     })
 
-    it('a server on PostgreSQL is given its database and the shared Redis', async () => {
+    it('a server on PostgreSQL is given its database and its Redis database', async () => {
       const dir = folder()
       const config = await engineConfig(dir)
       if (onPostgres) {
         expect(config).toEqual({
           databaseUrl: await serverDatabaseUrl(dir),
-          redisUrl: process.env.SIDECAST_TEST_REDIS_URL
+          redisUrl: await serverRedisUrl(dir)
         })
       } else {
         // The SQLite run: the library stays in the data folder.

@@ -3,7 +3,7 @@
  * keeps its records in SQLite in its data folder. With SIDECAST_TEST_DATABASE=postgres
  * (`npm run test:server:postgres`, which scripts/with-services.ts runs with a PostgreSQL and a
  * Redis of its own) every server gets its own fresh PostgreSQL database, made on
- * SIDECAST_TEST_POSTGRES_URL, and the Redis at SIDECAST_TEST_REDIS_URL.
+ * SIDECAST_TEST_POSTGRES_URL, and its own database number in the Redis at SIDECAST_TEST_REDIS_URL.
  *
  * A database belongs to a data folder: a server started again on the same folder (a restart)
  * finds the same records. Databases are copies of a template migrated once per test process
@@ -12,6 +12,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { threadId } from 'node:worker_threads'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll } from 'vitest'
 import type { ServerConfig } from '../../server/src/config'
@@ -160,16 +161,74 @@ export async function serverDatabaseUrl(dataDir: string): Promise<string> {
   return urlOf(await made)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Redis: one logical database (SELECT n) per data folder, so that servers of test files running
+// at the same time do not share counters (every test signs in from 127.0.0.1: one server's wrong
+// sign-ins would throttle another's). Pub/sub channels are shared by all of them; the locker's
+// messages name random upload ids. The numbers go round the server's `databases` (the test
+// services start Redis with 4096; a default Redis has 16, enough for a few files at a time):
+// each is emptied when it is handed out.
+
+/** Hands out database numbers, counting in database 0 (never given to a server). */
+const NEXT_REDIS_DB = 'sidecast-test:next-db'
+
+let redisAdmin: Redis | null = null
+let redisDbCount: Promise<number> | null = null
+const redisDbs = new Map<string, Promise<number>>()
+
+function redisAdminClient(): Redis {
+  redisAdmin ??= new Redis(setting('SIDECAST_TEST_REDIS_URL'), {
+    db: 0,
+    maxRetriesPerRequest: 3,
+    connectTimeout: 10_000,
+    commandTimeout: 10_000
+  })
+  return redisAdmin
+}
+
+async function allocateRedisDb(): Promise<number> {
+  const client = redisAdminClient()
+  redisDbCount ??= client
+    .config('GET', 'databases')
+    .then((reply) => Number((reply as string[])[1]) || 16)
+  const count = await redisDbCount
+  if (count < 2) throw new Error('the test Redis needs more than one database (--databases)')
+  const next = await client.incr(NEXT_REDIS_DB)
+  const db = 1 + ((next - 1) % (count - 1))
+  // Empty, whatever an earlier run (or a server long gone) left there.
+  const own = client.duplicate({ db })
+  try {
+    await own.flushdb()
+  } finally {
+    own.disconnect()
+  }
+  return db
+}
+
+/** The Redis URL of the library kept for `dataDir` (the same database number on a restart). */
+export async function serverRedisUrl(dataDir: string): Promise<string> {
+  let made = redisDbs.get(dataDir)
+  if (!made) {
+    made = allocateRedisDb()
+    redisDbs.set(dataDir, made)
+    made.catch(() => redisDbs.delete(dataDir))
+  }
+  const url = new URL(setting('SIDECAST_TEST_REDIS_URL'))
+  url.pathname = `/${await made}`
+  return url.toString()
+}
+
 /**
  * What a test server on `dataDir` adds to its configuration: nothing on SQLite; on PostgreSQL
- * its database and the shared Redis.
+ * its database and its Redis database.
  */
 export async function engineConfig(dataDir: string): Promise<Partial<ServerConfig>> {
   if (!onPostgres) return {}
-  return {
-    databaseUrl: await serverDatabaseUrl(dataDir),
-    redisUrl: setting('SIDECAST_TEST_REDIS_URL')
-  }
+  const [databaseUrl, redisUrl] = await Promise.all([
+    serverDatabaseUrl(dataDir),
+    serverRedisUrl(dataDir)
+  ])
+  return { databaseUrl, redisUrl }
 }
 
 /**
@@ -178,9 +237,10 @@ export async function engineConfig(dataDir: string): Promise<Partial<ServerConfi
  */
 export async function engineEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
   if (!onPostgres) return {}
+  const { databaseUrl, redisUrl } = await engineConfig(dataDir)
   return {
-    SIDECAST_LIBRARY_DATABASE_URL: await serverDatabaseUrl(dataDir),
-    SIDECAST_LIBRARY_REDIS_URL: setting('SIDECAST_TEST_REDIS_URL')
+    SIDECAST_LIBRARY_DATABASE_URL: databaseUrl ?? undefined,
+    SIDECAST_LIBRARY_REDIS_URL: redisUrl ?? undefined
   }
 }
 
@@ -199,6 +259,9 @@ export async function dropDatabases(): Promise<void> {
 // After the file's own after-all hooks and support.ts's (registered later, run earlier): the
 // servers are closed by then.
 afterAll(async () => {
+  redisDbs.clear()
+  redisAdmin?.disconnect()
+  redisAdmin = null
   if (!admin) return
   try {
     await dropDatabases()

@@ -30,6 +30,9 @@ const START_TIMEOUT_S = 60
 /** Starting again on another port when the free one was taken meanwhile. */
 const START_ATTEMPTS = 3
 
+/** Redis' logical databases: the server tests give each library its own. */
+export const REDIS_DATABASES = 4096
+
 const POSTGRES_INSTALL = 'Install it: apt-get install postgresql'
 const REDIS_INSTALL = 'Install it: apt-get install redis-server'
 
@@ -294,7 +297,8 @@ async function within(promise: Promise<void>, ms: number): Promise<boolean> {
 
 /**
  * Starts a Redis server of its own on 127.0.0.1 (no persistence: nothing saved, no append-only
- * file; its working folder a fresh temp folder). Resolves once it answers PING.
+ * file; its working folder a fresh temp folder; REDIS_DATABASES databases). Resolves once it
+ * answers PING.
  */
 export async function startRedis(): Promise<RedisService> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecast-redis-'))
@@ -313,6 +317,9 @@ export async function startRedis(): Promise<RedisService> {
           '',
           '--appendonly',
           'no',
+          // One logical database per test server (tests/server/engine.ts).
+          '--databases',
+          String(REDIS_DATABASES),
           '--dir',
           dir,
           '--daemonize',
