@@ -410,6 +410,45 @@ describe.each(ENGINES)('learning together on $title', ({ engine, skip }) => {
       })
     })
 
+    it.skipIf(engine !== 'postgres')(
+      'notification ids become visible in increasing order: a later notifier waits for an open one',
+      async () => {
+        const r1 = await db.createRequest({ title: 'One', details: '', tags: [], askerId: bob.id })
+        const r2 = await db.createRequest({ title: 'Two', details: '', tags: [], askerId: bob.id })
+        const v1 = await addVideo(alice)
+        const v2 = await addVideo(alice)
+        let release = (): void => {}
+        const gate = new Promise<void>((resolve) => (release = resolve))
+        let notified = (): void => {}
+        const inserted = new Promise<void>((resolve) => (notified = resolve))
+        // A: links (and notifies bob) but stays open until released.
+        const a = h.sqlDb.tx(async (trx) => {
+          await h.inTx.linkAnswer(trx, r1.id, v1, alice.id)
+          notified()
+          await gate
+        })
+        await inserted
+        // B: notifies bob too; it must wait for A's commit.
+        const b = db.linkAnswer(r2.id, v2, alice.id)
+        const waiting = async (): Promise<number> =>
+          count(sql`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'
+            AND NOT granted AND database = (SELECT oid FROM pg_database
+            WHERE datname = current_database())`)
+        // Bounded: B shows as waiting for the lock within 20 s, or the test fails.
+        const deadline = Date.now() + 20_000
+        while ((await waiting()) === 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+        expect(await waiting()).toBe(1)
+        expect(await db.notificationsOf(bob.id)).toEqual([]) // neither is visible yet
+        release()
+        await a
+        await b
+        const ns = await db.notificationsOf(bob.id)
+        expect(ns.map((n) => n.requestId)).toEqual([r2.id, r1.id]) // B's id is the larger
+      }
+    )
+
     describe('comments', () => {
       it('threads: a reply to a reply joins the thread; moments; sorted threads', async () => {
         const v = await addVideo(alice)

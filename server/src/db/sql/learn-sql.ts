@@ -9,6 +9,7 @@
  *   with it by key.
  * - Notifications are written in the transaction of what caused them, one multi-row INSERT per
  *   NOTIFY_CHUNK recipients; their text is an excerpt of at most NOTIFICATION_TEXT_MAX characters.
+ *   On PostgreSQL their ids become visible in increasing order (NOTIFY_LOCK), as polling needs.
  * - Lists SQLite orders by rowid are ordered by `seq` on PostgreSQL (an identity column there).
  */
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely'
@@ -81,6 +82,13 @@ export const NOTIFICATION_TEXT_MAX = 200
 
 /** Recipients per INSERT of notifications (10 parameters each). */
 const NOTIFY_CHUNK = 500
+
+/**
+ * PostgreSQL: the transaction-scoped advisory lock taken before notifications are inserted, so
+ * their ids are handed out in the order the transactions commit. Without it a poller that has
+ * seen id 8 (`after`) could miss id 7, committed a moment later by a slower transaction.
+ */
+const NOTIFY_LOCK = 0x51dec4a7
 
 /** `atMs` of a `helped` reaction (about the whole video; the column is NOT NULL). */
 const HELPED_AT = 0
@@ -385,6 +393,7 @@ export function createLearnSql(
     const actorName = await userName(e, n.actorId)
     const text = excerpt(n.text)
     const at = now()
+    if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${NOTIFY_LOCK})`.execute(e)
     for (let i = 0; i < to.length; i += NOTIFY_CHUNK) {
       await e
         .insertInto('notifications')
