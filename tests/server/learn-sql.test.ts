@@ -428,22 +428,27 @@ describe.each(ENGINES)('learning together on $title', ({ engine, skip }) => {
           await gate
         })
         await inserted
-        // B: notifies bob too; it must wait for A's commit.
-        const b = db.linkAnswer(r2.id, v2, alice.id)
-        const waiting = async (): Promise<number> =>
-          count(sql`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'
-            AND NOT granted AND database = (SELECT oid FROM pg_database
-            WHERE datname = current_database())`)
-        // Bounded: B shows as waiting for the lock within 20 s, or the test fails.
-        const deadline = Date.now() + 20_000
-        while ((await waiting()) === 0 && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 20))
+        let b: Promise<unknown> = Promise.resolve()
+        try {
+          // B: notifies bob too; it must wait for A's commit.
+          b = db.linkAnswer(r2.id, v2, alice.id)
+          const waiting = async (): Promise<number> =>
+            count(sql`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'
+              AND NOT granted AND database = (SELECT oid FROM pg_database
+              WHERE datname = current_database())`)
+          // Bounded: B shows as waiting for the lock within 20 s, or the test fails.
+          const deadline = Date.now() + 20_000
+          while ((await waiting()) === 0 && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 20))
+          }
+          expect(await waiting()).toBe(1)
+          expect(await db.notificationsOf(bob.id)).toEqual([]) // neither is visible yet
+        } finally {
+          // A failed check must not leave A open (the database could not be closed).
+          release()
+          await a
+          await b
         }
-        expect(await waiting()).toBe(1)
-        expect(await db.notificationsOf(bob.id)).toEqual([]) // neither is visible yet
-        release()
-        await a
-        await b
         const ns = await db.notificationsOf(bob.id)
         expect(ns.map((n) => n.requestId)).toEqual([r2.id, r1.id]) // B's id is the larger
       }
