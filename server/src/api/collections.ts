@@ -237,8 +237,11 @@ async function collections(r: ApiRequest): Promise<void> {
     const limit = Math.min(wholeNumber(params, 'limit', 1, 50), 200)
     const offset = wholeNumber(params, 'offset', 0, 0)
     const list = await library.db.listCollections({ ownerId, limit, offset })
+    // One after another, in the list's order.
+    const collections: CollectionJson[] = []
+    for (const c of list) collections.push(await collectionJson(library, c, who.user))
     sendJson(r.res, 200, {
-      collections: list.map((c) => collectionJson(library, c, who.user)),
+      collections,
       total: await library.db.countCollections({ ownerId })
     })
     return

@@ -330,7 +330,10 @@ async function requests(r: ApiRequest): Promise<void> {
   const { db } = library
   const total = await db.countRequests(filter)
   const list = total > offset ? await db.listRequests({ ...filter, limit, offset }) : []
-  sendJson(res, 200, { requests: list.map((x) => requestJson(library, x)), total })
+  // One after another, in the list's order.
+  const requests: RequestJson[] = []
+  for (const x of list) requests.push(await requestJson(library, x))
+  sendJson(res, 200, { requests, total })
 }
 
 const KNOWN_FIELDS = ['title', 'details', 'tags'] as const
