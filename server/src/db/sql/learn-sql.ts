@@ -1154,8 +1154,8 @@ export function createLearnSql(
       }),
 
     // Reactions and watching
-    toggleReaction: (videoId, userId, kind, atMs, on) =>
-      tx(async (e) => {
+    async toggleReaction(videoId, userId, kind, atMs, on) {
+      await tx(async (e) => {
         const video = await videoFacts(e, videoId)
         if (!video) throw new Error(`no video ${videoId}`)
         let at = HELPED_AT
@@ -1208,8 +1208,11 @@ export function createLearnSql(
             .where('user_id', '=', userId)
             .execute()
         }
-        return reactionsOn(e, videoId, userId)
-      }),
+      })
+      // Counted after the commit: a read of every reaction inside the transaction would make
+      // PostgreSQL fail concurrent toggles on the same video as not serializable.
+      return reactionsOn(read, videoId, userId)
+    },
     reactionsOf: (videoId, userId) => reactionsOn(read, videoId, userId),
     addWatched: (videoId, userId, ranges, durationMs) =>
       tx(async (e) => {
