@@ -79,10 +79,8 @@ async function serve(argv: string[]): Promise<void> {
   if (config.publicUrl !== app.url) console.log(`Public URL: ${config.publicUrl}`)
   console.log(`Data: ${config.dataDir}${config.s3 ? ` (videos in s3://${config.s3.bucket})` : ''}`)
   if (config.updatesDir) console.log(`Updates: ${config.updatesDir} (at ${app.url}/updates/)`)
-  if ((await app.library.db.listUsers()).length === 0) {
-    console.log('No users yet: npm run server -- user add <name> --admin')
-  }
-  // One stop however often the signal arrives (stop-signals.ts).
+  // One stop however often the signal arrives (stop-signals.ts). Installed before the first
+  // await after the URL is printed: a stop asked for as soon as it is there is a clean stop.
   const onSignal = createSignalHandler({
     stop: () => app.close(),
     exit: (code) => process.exit(code),
@@ -90,6 +88,9 @@ async function serve(argv: string[]): Promise<void> {
   })
   process.on('SIGINT', () => onSignal('SIGINT'))
   process.on('SIGTERM', () => onSignal('SIGTERM'))
+  if ((await app.library.db.listUsers()).length === 0) {
+    console.log('No users yet: npm run server -- user add <name> --admin')
+  }
 }
 
 function plural(n: number, word: string): string {
