@@ -13,6 +13,7 @@ import { guardConnections, serverTimeouts } from './connections'
 import { allowCrossOrigin, answerPreflight, corsAllowed, isPreflight } from './cors'
 import { BUSY_TIMEOUT_MS } from './db/busy'
 import { databaseTarget, openLibraryDb } from './db/open'
+import { createHealth, storageCheck, type Health } from './health'
 import { createLibrary, type Library, type LibraryInternals } from './library'
 import { handlePage } from './pages/router'
 import { createStorage } from './storage'
@@ -31,6 +32,8 @@ export interface LibraryServer {
 export interface LibraryServerInternals extends LibraryServer {
   library: LibraryInternals
   processor: UploadProcessor
+  /** /healthz and /readyz; not ready from the moment close() is called (health.ts). */
+  health: Health
   /** Removes expired unfinished uploads, then finishes uploads whose library write is pending. */
   cleanup(): Promise<{ expired: number; finished: number; pending: number }>
 }
@@ -68,6 +71,16 @@ export async function createLibraryServer(
   const processor = new UploadProcessor(library, log, options.processorHooks)
   const uploads = createUploadsHandler(library, processor)
   const pageContext = { library, resolveUser: (req: http.IncomingMessage) => resolveUser(req, db) }
+  // /healthz and /readyz: each check bounded, no token, no log per probe (health.ts).
+  const health = createHealth({
+    checks: {
+      database: () => db.ping(),
+      // TODO(H5 wiring): `sharedState.kind === 'redis' ? () => sharedState.ping() : null`.
+      redis: null,
+      storage: storageCheck(config)
+    },
+    log
+  })
   // The desktop app's updates, only when the operator names a folder (updates.ts).
   const updates = config.updatesDir
     ? createUpdatesHandler({ dir: config.updatesDir, resolveUser: pageContext.resolveUser, log })
@@ -96,6 +109,7 @@ export async function createLibraryServer(
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/'
     const rawPath = rawUrl.split('?')[0] ?? '/'
+    if (health.handle(req, res, rawPath)) return
     if (!rawPath.startsWith('/') || suspiciousPath(rawPath)) {
       req.resume()
       sendJson(res, 400, { error: 'bad path' })
@@ -179,6 +193,8 @@ export async function createLibraryServer(
   let closing: Promise<void> | null = null
   function close(): Promise<void> {
     closing ??= (async () => {
+      // Not ready from now on: probes take this instance out of rotation (health.ts).
+      health.stopping()
       clearInterval(timer)
       processor.close()
       await new Promise<void>((resolve) => {
@@ -196,5 +212,5 @@ export async function createLibraryServer(
     return closing
   }
 
-  return { url, server, library, processor, cleanup, close }
+  return { url, server, library, processor, health, cleanup, close }
 }
