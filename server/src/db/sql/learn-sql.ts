@@ -904,14 +904,14 @@ export function createLearnSql(
         await e.deleteFrom('requests').where('id', '=', id).execute()
         return true
       }),
-    setWanted: (requestId, userId, wanted) =>
-      tx(async (e) => {
+    async setWanted(requestId, userId, wanted) {
+      const found = await tx(async (e) => {
         const row = await e
           .selectFrom('requests')
           .select('asker_id')
           .where('id', '=', requestId)
           .executeTakeFirst()
-        if (!row) return null
+        if (!row) return false
         if (wanted) {
           await e
             .insertInto('request_wants')
@@ -925,8 +925,12 @@ export function createLearnSql(
             .where('user_id', '=', userId)
             .execute()
         }
-        return getRequestOn(e, requestId)
-      }),
+        return true
+      })
+      // Read after the commit: counting the wants inside the transaction would make PostgreSQL
+      // fail concurrent "Me too"s on one request as not serializable.
+      return found ? getRequestOn(read, requestId) : null
+    },
     async wants(requestId, userId) {
       const row = await read
         .selectFrom('request_wants')
