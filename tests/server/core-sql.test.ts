@@ -539,3 +539,100 @@ describe.each(ENGINES)('core-db on $engine', ({ engine, skip, title }) => {
     })
   })
 })
+
+/** An ISO time later than `after` (the clock has moved on by at least a millisecond). */
+async function isoAfter(after: string): Promise<string> {
+  for (let i = 0; i < 10_000; i++) {
+    const t = new Date().toISOString()
+    if (t > after) return t
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  throw new Error('the clock did not move')
+}
+
+describe.each(ENGINES)('upload claims and stale renders on $engine', ({ engine, skip, title }) => {
+  describe.skipIf(skip)(title, () => {
+    let fresh: Fresh
+    /** Two instances' connections to one database. */
+    let a: LibraryDb
+    let b: LibraryDb
+
+    beforeEach(async () => {
+      fresh = await freshTarget(engine)
+      a = await createLibraryDb(await openSql(fresh.target))
+      b = await createLibraryDb(await openSql(fresh.target))
+    })
+    afterEach(async () => {
+      await a.close()
+      await b.close()
+      await fresh.drop()
+    })
+
+    it('claimUpload: one holder at a time, renewed by its holder, taken once it lapses or is released', async () => {
+      const ada = await a.createUser('ada', 'pw-ada-123', false)
+      await a.createUpload('u1', ada.id, 'v1', '{}', 10)
+      expect(await a.claimUpload('u1', 'instance-a', 120_000)).toBe(true)
+      expect(await b.claimUpload('u1', 'instance-b', 120_000)).toBe(false)
+      // Renewed by its holder, still refused to the other.
+      expect(await a.claimUpload('u1', 'instance-a', 120_000)).toBe(true)
+      expect(await b.claimUpload('u1', 'instance-b', 120_000)).toBe(false)
+      // Releasing someone else's claim does nothing.
+      await b.releaseUpload('u1', 'instance-b')
+      expect(await b.claimUpload('u1', 'instance-b', 120_000)).toBe(false)
+      await a.releaseUpload('u1', 'instance-a')
+      expect(await b.claimUpload('u1', 'instance-b', 120_000)).toBe(true)
+      expect(await a.claimUpload('u1', 'instance-a', 120_000)).toBe(false)
+
+      // A claim not renewed in time (its holder crashed): the lease has run out, another takes it.
+      await a.createUpload('u2', ada.id, 'v2', '{}', 10)
+      expect(await a.claimUpload('u2', 'crashed', -60_000)).toBe(true)
+      expect(await b.claimUpload('u2', 'instance-b', 120_000)).toBe(true)
+      expect(await a.claimUpload('u2', 'crashed', 120_000)).toBe(false)
+
+      // No such upload: nothing to claim. The claim is not part of the record's state.
+      expect(await a.claimUpload('nope', 'instance-a', 120_000)).toBe(false)
+      expect(await a.getUpload('u1')).toMatchObject({ id: 'u1', state: 'uploading' })
+      // Gone with the upload.
+      await a.deleteUpload('u1')
+      expect(await b.claimUpload('u1', 'instance-b', 120_000)).toBe(false)
+    })
+
+    it('claimUpload: of many instances claiming at once, exactly one wins', async () => {
+      const ada = await a.createUser('ada', 'pw-ada-123', false)
+      for (let round = 0; round < 5; round++) {
+        const id = `race${round}`
+        await a.createUpload(id, ada.id, `v${round}`, '{}', 10)
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            (i % 2 === 0 ? a : b).claimUpload(id, `instance-${i}`, 120_000)
+          )
+        )
+        expect(claims.filter(Boolean)).toHaveLength(1)
+      }
+    })
+
+    it('requeueRunningRenders(staleBefore) leaves renders touched since then running', async () => {
+      const ada = await a.createUser('ada', 'pw-ada-123', false)
+      await a.insertVideo(videoFacts('v1', ada.id))
+      await a.queueRender('v1', 'viewer', 1, 'key')
+      await a.queueRender('v1', 'download', 1, 'key')
+      const crashed = await a.takeQueuedRender()
+      const alive = await b.takeQueuedRender()
+      expect(crashed?.kind).toBe('viewer')
+      expect(alive?.kind).toBe('download')
+      const cut = await isoAfter(crashed?.updatedAt as string)
+      // The living instance's heartbeat: its progress written again.
+      await b.updateRender('v1', 'download', 1, { progress: 0.25 })
+
+      expect(await b.requeueRunningRenders(cut)).toBe(1)
+      expect((await a.getRender('v1', 'viewer', 1))?.state).toBe('queued')
+      expect(await a.getRender('v1', 'download', 1)).toMatchObject({
+        state: 'running',
+        progress: 0.25
+      })
+      // Without a limit (SQLite's one process at its start): every running render.
+      expect(await a.requeueRunningRenders()).toBe(1)
+      expect((await a.getRender('v1', 'download', 1))?.state).toBe('queued')
+    })
+  })
+})

@@ -311,6 +311,16 @@ export interface LibraryDb extends LearnDb {
   setUploadState(id: string, state: UploadState, error?: string | null): Promise<void>
   listUploads(state: UploadState): Promise<UploadRecord[]>
   deleteUpload(id: string): Promise<void>
+  /**
+   * Several instances on one database: `owner` (an instance) claims the upload for `leaseMs`,
+   * in one atomic statement — when no claim is on it, its claim has lapsed, or it is `owner`'s
+   * already (then it is renewed). True when `owner` holds it now; false when another instance
+   * does (or there is no such upload). The processor claims an upload before working on it and
+   * renews the claim while it works, so no other instance's reconciler touches it meanwhile.
+   */
+  claimUpload(id: string, owner: string, leaseMs: number): Promise<boolean>
+  /** Gives up `owner`'s claim on the upload (nothing when it is not `owner`'s). */
+  releaseUpload(id: string, owner: string): Promise<void>
 
   // Edits (edits travel with the video)
   /** The video's edits at `version`, or its newest when omitted; null when there are none. */
@@ -355,8 +365,13 @@ export interface LibraryDb extends LearnDb {
       Pick<RenderRecord, 'state' | 'progress' | 'file' | 'durationMs' | 'sizeBytes' | 'error'>
     >
   ): Promise<void>
-  /** Renders left running by a stopped server go back to the queue; returns how many. */
-  requeueRunningRenders(): Promise<number>
+  /**
+   * Renders left running by a stopped server go back to the queue; returns how many. With
+   * `staleBefore` (an ISO time) only those not updated since then: several instances share the
+   * queue, and a running render's instance touches it (progress, a heartbeat) while it works, so
+   * only a crashed instance's renders are that old.
+   */
+  requeueRunningRenders(staleBefore?: string): Promise<number>
   rendersOf(videoId: string): Promise<RenderRecord[]>
   deleteRender(videoId: string, kind: RenderKind, editsVersion: number): Promise<void>
 

@@ -743,12 +743,13 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
         .where('edits_version', '=', editsVersion)
         .execute()
     },
-    async requeueRunningRenders() {
-      const moved = await db
+    async requeueRunningRenders(staleBefore) {
+      let query = db
         .updateTable('renders')
         .set({ state: 'queued', progress: 0, updated_at: now() })
         .where('state', '=', 'running')
-        .executeTakeFirst()
+      if (staleBefore !== undefined) query = query.where('updated_at', '<', staleBefore)
+      const moved = await query.executeTakeFirst()
       return Number(moved.numUpdatedRows)
     },
     async rendersOf(videoId) {
@@ -1004,6 +1005,34 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
     },
     async deleteUpload(id) {
       await deleteUpload(db, id)
+    },
+    async claimUpload(id, owner, leaseMs) {
+      // One statement, so two instances claiming at once cannot both win: PostgreSQL's second
+      // UPDATE waits for the first and checks the WHERE again on the row it left; SQLite writes
+      // one at a time. Times are ISO strings of the instances' clocks (compared as text), which
+      // must agree to well within a lease.
+      const t = new Date()
+      const claimed = await db
+        .updateTable('uploads')
+        .set({ claimed_by: owner, claimed_until: new Date(t.getTime() + leaseMs).toISOString() })
+        .where('id', '=', id)
+        .where((eb) =>
+          eb.or([
+            eb('claimed_until', 'is', null),
+            eb('claimed_until', '<', t.toISOString()),
+            eb('claimed_by', '=', owner)
+          ])
+        )
+        .executeTakeFirst()
+      return Number(claimed.numUpdatedRows) > 0
+    },
+    async releaseUpload(id, owner) {
+      await db
+        .updateTable('uploads')
+        .set({ claimed_by: null, claimed_until: null })
+        .where('id', '=', id)
+        .where('claimed_by', '=', owner)
+        .execute()
     },
 
     close() {

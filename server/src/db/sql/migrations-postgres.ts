@@ -147,5 +147,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE videos ADD COLUMN awaiting_camera INTEGER NOT NULL DEFAULT 0;
   `,
   // 7: learning together.
-  POSTGRES_LEARN_MIGRATION
+  POSTGRES_LEARN_MIGRATION,
+  // 8: several instances on one database: an upload's processing claim (who, until when).
+  `
+  ALTER TABLE uploads ADD COLUMN claimed_by TEXT;
+  ALTER TABLE uploads ADD COLUMN claimed_until TEXT;
+  `
 ]

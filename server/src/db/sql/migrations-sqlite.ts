@@ -279,5 +279,12 @@ export const MIGRATIONS: readonly string[] = [
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
   );
+  `,
+  // 8: several instances on one database. The instance processing an upload holds a claim on it
+  // (who, and until when: an ISO time, renewed while it works), so another instance's reconciler
+  // leaves it alone; a claim not renewed (a crashed instance) lapses and the upload is taken over.
+  `
+  ALTER TABLE uploads ADD COLUMN claimed_by TEXT;
+  ALTER TABLE uploads ADD COLUMN claimed_until TEXT;
   `
 ]

@@ -87,6 +87,10 @@ export interface UploadsTable {
   updated_at: string
   declared_bytes: number | null
   live: Generated<number>
+  /** The instance processing it (LibraryDb.claimUpload), while its claim lasts. */
+  claimed_by: string | null
+  /** ISO time the claim lapses unless renewed. */
+  claimed_until: string | null
 }
 
 export interface DiscardedVideosTable {
