@@ -99,7 +99,7 @@ export async function saveEdits(
     db.saveEdits(videoId, base, serializeEdits(edits), s.user.id, [])
   )
   if (!saved || !('version' in saved)) throw new Error(`edits not saved: ${JSON.stringify(saved)}`)
-  s.app.library.renders.editsChanged(videoId)
+  await s.app.library.renders.editsChanged(videoId)
   return saved.version
 }
 
