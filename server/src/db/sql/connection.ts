@@ -172,7 +172,14 @@ function migrateSqlite(raw: SqliteHandle, file: string): void {
 
 /** SQLSTATEs after which a SERIALIZABLE transaction is simply run again. */
 const RETRY_STATES = new Set(['40001', '40P01'])
-const TX_ATTEMPTS = 10
+/**
+ * How often a transaction PostgreSQL could not serialize runs again. Many people acting on one
+ * thing at once (thirty replies to one thread) conflict with each other round after round: each
+ * round commits at least one of them, and the waits between attempts grow (with jitter, so the
+ * others do not collide again in step) up to TX_MAX_WAIT_MS.
+ */
+const TX_ATTEMPTS = 40
+const TX_MAX_WAIT_MS = 250
 /** The advisory lock instances take while they migrate, so two starting at once do not race. */
 const MIGRATION_LOCK = 0x51dec457
 
@@ -216,7 +223,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<SqlDb> {
           if (attempt >= TX_ATTEMPTS || typeof code !== 'string' || !RETRY_STATES.has(code)) {
             throw error
           }
-          await sleep(Math.random() * 5 * attempt)
+          await sleep(Math.random() * Math.min(TX_MAX_WAIT_MS, 4 * 2 ** attempt))
         }
       }
     },
