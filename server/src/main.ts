@@ -9,9 +9,21 @@
  *   token revoke <token-prefix>
  *   settings show                                 (the team's settings)
  *   settings set watchers counts|names            (what authors see of who watched their videos)
+ *   backup <file>                                 (an online copy of the SQLite database)
  */
 import crypto from 'node:crypto'
-import { ConfigError, loadConfig, parseArgs, type ParsedArgs, type ServerConfig } from './config'
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import {
+  ConfigError,
+  baseDir,
+  loadConfig,
+  parseArgs,
+  redactUrl,
+  type ParsedArgs,
+  type ServerConfig
+} from './config'
 import { createLibraryServer } from './app'
 import { databaseTarget, openLibraryDb } from './db/open'
 import type { LibraryDb, User } from './db/types'
@@ -30,6 +42,8 @@ Usage:
   npm run server -- token revoke <token-prefix>
   npm run server -- settings show
   npm run server -- settings set watchers counts|names
+  npm run server -- backup <file>                   an online copy of the SQLite database
+      (while the server runs; PostgreSQL: pg_dump -Fc; docs/deployment.md)
 
 Options (each also an environment variable):
   --port <n>              SIDECAST_LIBRARY_PORT         default 8080
@@ -52,6 +66,11 @@ Limits on clients and users (docs/security.md):
   --max-unfinished-bytes <size>       SIDECAST_LIBRARY_MAX_UNFINISHED_BYTES  default 50GB a user
   --live-followers <n>                SIDECAST_LIBRARY_LIVE_FOLLOWERS  default 8 (0: none)
       recordings sent while recording, stream-copied as their bytes arrive (file storage)
+Several instances (docs/deployment.md):
+  --database-url <url>    SIDECAST_LIBRARY_DATABASE_URL  default none: SQLite in --data
+  --redis-url <url>       SIDECAST_LIBRARY_REDIS_URL     default none: locks and counters in memory
+  --instance-name <name>  SIDECAST_LIBRARY_INSTANCE      default <hostname>:<pid>
+  GET /healthz (alive) and GET /readyz (database, Redis, storage answer) need no token.
 Removing a user removes their tokens, sessions and unfinished uploads. While they own videos it
   refuses unless told what becomes of them: --transfer-to <user> gives them to another user (the
   author shown stays the same), --delete-videos deletes them with their files.
@@ -228,6 +247,47 @@ async function command(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * `backup <file>`: an online copy of the SQLite library through SQLite's backup API, while the
+ * server may be running (its requests go on; the copy is one consistent state of the database).
+ * Written beside `file` and renamed into place once complete, so `file` is never half a copy.
+ * PostgreSQL is backed up with its own tools (docs/deployment.md, "Backup and restore").
+ */
+async function backup(argv: string[]): Promise<void> {
+  const target = parseArgs(argv).positional[1]
+  if (!target) fail('backup <file>: where to write the copy of the library database')
+  const config = loadConfig(argv, process.env)
+  if (config.databaseUrl) {
+    fail(
+      `The library is in PostgreSQL (${redactUrl(config.databaseUrl)}): back it up with ` +
+        'pg_dump -Fc (docs/deployment.md, "Backup and restore").'
+    )
+  }
+  const source = path.join(config.dataDir, 'library.db')
+  // Relative to where npm was started, like --data.
+  const file = path.resolve(baseDir(process.env), target)
+  if (file === source) {
+    fail(`backup ${target}: the copy must be another file, not the library's own database`)
+  }
+  if (!fs.existsSync(source)) fail(`No library database at ${source}.`)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const partial = `${file}.partial-${process.pid}`
+  // Its own connection, no migrations: the running server's connection is untouched.
+  const db = new Database(source, { fileMustExist: true })
+  try {
+    db.pragma('busy_timeout = 5000')
+    await db.backup(partial)
+    fs.renameSync(partial, file)
+  } catch (error) {
+    fs.rmSync(partial, { force: true })
+    throw error
+  } finally {
+    db.close()
+  }
+  const mib = (fs.statSync(file).size / (1024 * 1024)).toFixed(1)
+  console.log(`Backed up ${source} to ${file} (${mib} MiB).`)
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)
   const args = parseArgs(argv)
@@ -236,6 +296,7 @@ async function main(): Promise<void> {
     return
   }
   if (args.positional.length === 0) await serve(argv)
+  else if (args.positional[0] === 'backup') await backup(argv)
   else await command(argv)
 }
 
