@@ -7,6 +7,11 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ServerConfig } from './config'
 import { resolveUser } from './auth'
+import {
+  createSharedState,
+  type SharedState,
+  type SharedStateOptions
+} from './cluster/shared-state'
 import { sendJson } from './api/json'
 import { handleApi } from './api/router'
 import { guardConnections, serverTimeouts } from './connections'
@@ -17,6 +22,7 @@ import { createHealth, storageCheck, type Health } from './health'
 import { createLibrary, type Library, type LibraryInternals } from './library'
 import { handlePage } from './pages/router'
 import { createStorage } from './storage'
+import { useCounters } from './throttle'
 import { UploadProcessor, type ProcessorHooks } from './uploads/processor'
 import { UPLOADS_PATH, createUploadsHandler } from './uploads/tus'
 import { unavailable } from './unavailable'
@@ -32,6 +38,11 @@ export interface LibraryServer {
 export interface LibraryServerInternals extends LibraryServer {
   library: LibraryInternals
   processor: UploadProcessor
+  /**
+   * What this instance shares with the others (upload locks, sign-in and rate-limit counters,
+   * S3 upload cache): in Redis with config.redisUrl, else in memory. `ping()` for readiness.
+   */
+  sharedState: SharedState
   /** /healthz and /readyz; not ready from the moment close() is called (health.ts). */
   health: Health
   /** Removes expired unfinished uploads, then finishes uploads whose library write is pending. */
@@ -43,6 +54,8 @@ export interface ServerOptions {
   log?: (message: string) => void
   /** Seams into upload processing (tests, monitoring): slots taken, tools run. */
   processorHooks?: ProcessorHooks
+  /** The Redis key prefix and lock timings (tests: a prefix of their own per server). */
+  sharedState?: SharedStateOptions
 }
 
 /** Paths with dot segments (raw or percent-encoded) or encoded slashes are refused outright. */
@@ -66,17 +79,24 @@ export async function createLibraryServer(
   const db = await openLibraryDb(databaseTarget(config), {
     busyTimeoutMs: BUSY_TIMEOUT_MS
   })
-  const storage = createStorage(config)
+  let sharedState: SharedState
+  try {
+    sharedState = await createSharedState(config, log, options.sharedState)
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+  const storage = createStorage(config, { uploadCache: sharedState.uploadCache })
   const library = createLibrary(db, config, storage, log)
+  useCounters(library, sharedState.counters)
   const processor = new UploadProcessor(library, log, options.processorHooks)
-  const uploads = createUploadsHandler(library, processor)
+  const uploads = createUploadsHandler(library, processor, sharedState.locker)
   const pageContext = { library, resolveUser: (req: http.IncomingMessage) => resolveUser(req, db) }
   // /healthz and /readyz: each check bounded, no token, no log per probe (health.ts).
   const health = createHealth({
     checks: {
       database: () => db.ping(),
-      // TODO(H5 wiring): `sharedState.kind === 'redis' ? () => sharedState.ping() : null`.
-      redis: null,
+      redis: sharedState.kind === 'redis' ? () => sharedState.ping() : null,
       storage: storageCheck(config)
     },
     log
@@ -197,6 +217,9 @@ export async function createLibraryServer(
       health.stopping()
       clearInterval(timer)
       processor.close()
+      // PATCHes in flight are asked to end (tus lets each finish its current write for up to
+      // its lockDrainTimeout), so their uploads are free for another instance at once.
+      const released = sharedState.locker.releaseAll(5000)
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
@@ -207,10 +230,12 @@ export async function createLibraryServer(
       await processor.drain()
       // A render cut short is queued again at the next start.
       await library.renders.close()
+      await released
+      await sharedState.close()
       await db.close()
     })()
     return closing
   }
 
-  return { url, server, library, processor, health, cleanup, close }
+  return { url, server, library, processor, health, sharedState, cleanup, close }
 }

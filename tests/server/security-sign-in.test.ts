@@ -8,6 +8,7 @@
 import crypto from 'node:crypto'
 import http from 'node:http'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { MemoryCounters } from '../../server/src/cluster/counters'
 import { FailureThrottle } from '../../server/src/throttle'
 import { type StartOptions, type TestServer, serversPerTest } from './support'
 
@@ -268,19 +269,40 @@ describe('behind a reverse proxy', () => {
 })
 
 describe('FailureThrottle', () => {
-  it('holds at most maxKeys entries, dropping the oldest window first', () => {
-    const t = new FailureThrottle({ limit: 2, windowMs: 1000, maxKeys: 3 })
-    t.fail('a', 0)
-    t.fail('a', 10)
-    expect(t.retryAfterSeconds('a', 20)).toBe(1)
-    for (const key of ['b', 'c', 'd']) t.fail(key, 30)
-    expect(t.size).toBe(3)
-    expect(t.retryAfterSeconds('a', 40)).toBe(0) // evicted
-    expect(t.retryAfterSeconds('b', 40)).toBe(0) // one failure: still allowed
-    t.fail('b', 50)
-    expect(t.retryAfterSeconds('b', 50)).toBe(1)
-    expect(t.retryAfterSeconds('b', 1031)).toBe(0) // the window is over
-    t.clear('b')
-    expect(t.size).toBe(2)
+  it('holds at most maxKeys entries, dropping the oldest window first', async () => {
+    let now = 0
+    const t = new FailureThrottle(
+      { name: 't', limit: 2, windowMs: 1000, maxKeys: 3 },
+      new MemoryCounters(() => now)
+    )
+    await t.fail('a')
+    now = 10
+    await t.fail('a')
+    now = 20
+    expect(await t.retryAfterSeconds('a')).toBe(1)
+    now = 30
+    for (const key of ['b', 'c', 'd']) await t.fail(key)
+    now = 40
+    expect(await t.retryAfterSeconds('a')).toBe(0) // evicted
+    expect(await t.retryAfterSeconds('b')).toBe(0) // one failure: still allowed
+    now = 50
+    await t.fail('b')
+    expect(await t.retryAfterSeconds('b')).toBe(1)
+    now = 1031
+    expect(await t.retryAfterSeconds('b')).toBe(0) // the window is over
+  })
+
+  it('take counts only below the limit, and says the seconds left otherwise', async () => {
+    let now = 0
+    const t = new FailureThrottle(
+      { name: 't', limit: 2, windowMs: 90_000, maxKeys: 10 },
+      new MemoryCounters(() => now)
+    )
+    expect(await t.take('k')).toBe(0)
+    expect(await t.take('k')).toBe(0)
+    now = 29_500
+    expect(await t.take('k')).toBe(61) // 60.5 s left, rounded up
+    await t.clear('k')
+    expect(await t.take('k')).toBe(0)
   })
 })

@@ -17,7 +17,7 @@ import { csrfOk } from '../auth'
 import type { Collection, User } from '../db/types'
 import { HttpError } from '../http-request'
 import { VIDEO_ID, mayWatch, videoUrl, type Library } from '../library'
-import { FailureThrottle } from '../throttle'
+import { FailureThrottle, throttleCounters } from '../throttle'
 import { allowMethods, type ApiRequest, type ApiRoute, wholeNumber, objectBody } from './base'
 import { readJson, sendJson } from './json'
 
@@ -73,17 +73,17 @@ export type CollectionSlot = 'make' | 'change'
 const throttles = new WeakMap<Library, Record<CollectionSlot, FailureThrottle>>()
 
 /**
- * Takes one slot of `kind` for `userId` (checked and counted in one synchronous step, so
- * parallel requests cannot all pass one check): 0 when it may go ahead, else the whole seconds
+ * Takes one slot of `kind` for `userId` (checked and counted in one atomic step, in memory or in
+ * Redis, so parallel requests here or in other instances cannot all pass one check): 0 when it may go ahead, else the whole seconds
  * to wait (nothing counted). A slot is not given back when the write is then refused or fails.
  * The maps hold at most 10,000 people's windows each.
  */
-export function takeCollectionSlot(library: Library, userId: number, kind: CollectionSlot): number {
-  const throttle = throttleOf(library)[kind]
-  const key = String(userId)
-  const wait = throttle.retryAfterSeconds(key)
-  if (wait === 0) throttle.fail(key)
-  return wait
+export function takeCollectionSlot(
+  library: Library,
+  userId: number,
+  kind: CollectionSlot
+): Promise<number> {
+  return throttleOf(library)[kind].take(String(userId))
 }
 
 /** What a refusal of `kind` says, `wait` seconds from now. */
@@ -97,9 +97,15 @@ export function collectionSlotMessage(kind: CollectionSlot, wait: number): strin
 function throttleOf(library: Library): Record<CollectionSlot, FailureThrottle> {
   let t = throttles.get(library)
   if (!t) {
-    const make = (limit: number): FailureThrottle =>
-      new FailureThrottle({ limit, windowMs: COLLECTIONS_WINDOW_MS, maxKeys: 10_000 })
-    t = { make: make(COLLECTIONS_PER_WINDOW), change: make(COLLECTION_CHANGES_PER_WINDOW) }
+    const make = (kind: CollectionSlot, limit: number): FailureThrottle =>
+      new FailureThrottle(
+        { name: `collections-${kind}`, limit, windowMs: COLLECTIONS_WINDOW_MS, maxKeys: 10_000 },
+        throttleCounters(library)
+      )
+    t = {
+      make: make('make', COLLECTIONS_PER_WINDOW),
+      change: make('change', COLLECTION_CHANGES_PER_WINDOW)
+    }
     throttles.set(library, t)
   }
   return t
@@ -247,7 +253,7 @@ async function collections(r: ApiRequest): Promise<void> {
     return
   }
   if (!csrfOk(r.req, who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
-  slot(r, 'make')
+  await slot(r, 'make')
   const body = objectBody(await readJson(r.req), ['title', 'description', 'videoIds'])
   const title = stringField(body, 'title')
   if (title === undefined) throw new HttpError(400, 'title is required')
@@ -275,11 +281,11 @@ async function findCollection(r: ApiRequest, id: string): Promise<Collection> {
 }
 
 /**
- * Takes a slot of `kind` for the user (before the handler's first `await`), or throws 429 with
+ * Takes a slot of `kind` for the user (before the body is read), or throws 429 with
  * Retry-After.
  */
-function slot(r: ApiRequest, kind: CollectionSlot): void {
-  const wait = takeCollectionSlot(r.library, r.who.user.id, kind)
+async function slot(r: ApiRequest, kind: CollectionSlot): Promise<void> {
+  const wait = await takeCollectionSlot(r.library, r.who.user.id, kind)
   if (wait === 0) return
   r.req.resume()
   r.res.setHeader('Retry-After', String(wait))
@@ -308,7 +314,7 @@ async function oneCollection(r: ApiRequest): Promise<void> {
     sendJson(r.res, 204, null)
     return
   }
-  slot(r, 'change')
+  await slot(r, 'change')
   const body = objectBody(await readJson(r.req), ['title', 'description'])
   const checked = checkCollectionText(
     stringField(body, 'title') ?? collection.title,
@@ -330,7 +336,7 @@ async function items(r: ApiRequest): Promise<void> {
   const collection = await findCollection(r, r.param)
   allowMethods(r, 'PUT')
   checkWrite(r, collection)
-  slot(r, 'change')
+  await slot(r, 'change')
   const body = objectBody(await readJson(r.req), ['videoIds'])
   if (body.videoIds === undefined) throw new HttpError(400, 'videoIds is required')
   const videoIds = await videoIdsField(library, who.user, body.videoIds)

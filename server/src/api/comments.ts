@@ -21,7 +21,7 @@ import { csrfOk } from '../auth'
 import type { LearnComment, TeamSettings, User, Video } from '../db/types'
 import { HttpError } from '../http-request'
 import { VIDEO_ID, mayChange, mayWatch, type Library } from '../library'
-import { FailureThrottle } from '../throttle'
+import { FailureThrottle, throttleCounters } from '../throttle'
 import { readJson, sendJson } from './json'
 import { allowMethods, type ApiRequest, type ApiRoute, objectBody } from './base'
 
@@ -171,13 +171,16 @@ const throttles = new WeakMap<Library, Record<PostKind, FailureThrottle>>()
 function throttleOf(library: Library, kind: PostKind): FailureThrottle {
   let set = throttles.get(library)
   if (!set) {
-    const make = (limit: number): FailureThrottle =>
-      new FailureThrottle({ limit, windowMs: 60_000, maxKeys: 10_000 })
+    const make = (kind: PostKind): FailureThrottle =>
+      new FailureThrottle(
+        { name: `comments-${kind}`, limit: LIMITS[kind], windowMs: 60_000, maxKeys: 10_000 },
+        throttleCounters(library)
+      )
     set = {
-      comment: make(LIMITS.comment),
-      reaction: make(LIMITS.reaction),
-      watched: make(LIMITS.watched),
-      edit: make(LIMITS.edit)
+      comment: make('comment'),
+      reaction: make('reaction'),
+      watched: make('watched'),
+      edit: make('edit')
     }
     throttles.set(library, set)
   }
@@ -188,13 +191,8 @@ function throttleOf(library: Library, kind: PostKind): FailureThrottle {
  * Counts one post of `kind` by `user` in the current minute: 0 when it may go ahead, else the
  * whole seconds until it may (nothing counted).
  */
-export function takePostSlot(library: Library, user: User, kind: PostKind): number {
-  const throttle = throttleOf(library, kind)
-  const key = String(user.id)
-  const wait = throttle.retryAfterSeconds(key)
-  if (wait > 0) return wait
-  throttle.fail(key)
-  return 0
+export function takePostSlot(library: Library, user: User, kind: PostKind): Promise<number> {
+  return throttleOf(library, kind).take(String(user.id))
 }
 
 const WHAT: Record<PostKind, string> = {
@@ -263,8 +261,8 @@ function checkWrite(r: ApiRequest): void {
 }
 
 /** Answers 429 and returns false when `kind` is over its limit for this user. */
-function slot(r: ApiRequest, kind: PostKind): boolean {
-  const wait = takePostSlot(r.library, r.who.user, kind)
+async function slot(r: ApiRequest, kind: PostKind): Promise<boolean> {
+  const wait = await takePostSlot(r.library, r.who.user, kind)
   if (wait === 0) return true
   r.req.resume()
   sendJson(r.res, 429, { error: tooFastMessage(kind, wait) }, { 'Retry-After': String(wait) })
@@ -307,7 +305,7 @@ async function videoComments(r: ApiRequest): Promise<void> {
     parentId = parent.id
   }
   const atMs = parentId ? null : momentOf(body.atMs, await outputDurationMs(library, video))
-  if (!slot(r, 'comment')) return
+  if (!(await slot(r, 'comment'))) return
   const comment = await library.write((db) =>
     db.addComment({
       videoId: video.id,
@@ -336,7 +334,7 @@ async function oneComment(r: ApiRequest): Promise<void> {
   }
   checkWrite(r)
   // The slot is taken before the body is read (no await between the check and the count).
-  if (req.method === 'PATCH' && !slot(r, 'edit')) return
+  if (req.method === 'PATCH' && !(await slot(r, 'edit'))) return
   if (req.method === 'DELETE') {
     if (!mayDeleteComment(who.user, found, video)) {
       throw new HttpError(403, "Only its author, the video's owner or an admin may delete it.")
@@ -407,7 +405,7 @@ async function reactions(r: ApiRequest): Promise<void> {
     }
     atMs = momentOf(body.atMs, await outputDurationMs(library, video))
   }
-  if (!slot(r, 'reaction')) return
+  if (!(await slot(r, 'reaction'))) return
   const counts = await library.write((db) =>
     db.toggleReaction(video.id, who.user.id, kind as ReactionKind, atMs, on)
   )
@@ -455,7 +453,7 @@ async function watched(r: ApiRequest): Promise<void> {
     }
     checked.push([range[0], range[1]])
   }
-  if (!slot(r, 'watched')) return
+  if (!(await slot(r, 'watched'))) return
   // The server's length when it knows it; the client's only when it does not.
   const length = known ?? Math.round(durationMs)
   const record = await library.write((db) => db.addWatched(video.id, who.user.id, checked, length))

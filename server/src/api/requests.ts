@@ -29,7 +29,7 @@ import { csrfOk } from '../auth'
 import type { LearnRequest, User, Video } from '../db/types'
 import { HttpError } from '../http-request'
 import { SEARCH_MAX, VIDEO_ID, mayChange, mayWatch, videoUrl, type Library } from '../library'
-import { FailureThrottle } from '../throttle'
+import { FailureThrottle, throttleCounters } from '../throttle'
 import { readJson, sendJson } from './json'
 import { allowMethods, type ApiRequest, type ApiRoute, wholeNumber, objectBody } from './base'
 
@@ -190,8 +190,14 @@ function throttleOf(library: Library, kind: PostingKind): FailureThrottle {
   let pair = throttles.get(library)
   if (!pair) {
     pair = {
-      post: new FailureThrottle({ ...REQUEST_POST_LIMIT, maxKeys: THROTTLE_KEYS }),
-      change: new FailureThrottle({ ...REQUEST_CHANGE_LIMIT, maxKeys: THROTTLE_KEYS })
+      post: new FailureThrottle(
+        { name: 'request-posts', ...REQUEST_POST_LIMIT, maxKeys: THROTTLE_KEYS },
+        throttleCounters(library)
+      ),
+      change: new FailureThrottle(
+        { name: 'request-changes', ...REQUEST_CHANGE_LIMIT, maxKeys: THROTTLE_KEYS },
+        throttleCounters(library)
+      )
     }
     throttles.set(library, pair)
   }
@@ -205,24 +211,19 @@ export interface PostingRefusal {
 }
 
 /**
- * Takes one slot of `kind` for `user`: null when the write may go ahead (the slot is counted at
- * once, in the same synchronous step as the check, so parallel requests cannot all pass one
- * check before any of them counts), else how long to wait (nothing counted). Callers take the
- * slot before their first `await`. A slot is not given back when the write is then refused (a
+ * Takes one slot of `kind` for `user`: null when the write may go ahead (the slot is counted in
+ * the same atomic step as the check — FailureThrottle.take, in memory or in Redis — so parallel
+ * requests, in this instance or others, cannot all pass one check before any of them counts),
+ * else how long to wait (nothing counted). Callers take the slot before reading the body. A slot is not given back when the write is then refused (a
  * bad body, a request deleted meanwhile) or fails: attempts count, not successes.
  */
-export function takePostingSlot(
+export async function takePostingSlot(
   library: Library,
   user: User,
   kind: PostingKind
-): PostingRefusal | null {
-  const throttle = throttleOf(library, kind)
-  const key = String(user.id)
-  const wait = throttle.retryAfterSeconds(key)
-  if (wait === 0) {
-    throttle.fail(key)
-    return null
-  }
+): Promise<PostingRefusal | null> {
+  const wait = await throttleOf(library, kind).take(String(user.id))
+  if (wait === 0) return null
   const { limit, windowMs } = kind === 'post' ? REQUEST_POST_LIMIT : REQUEST_CHANGE_LIMIT
   const minutes = Math.round(windowMs / 60_000)
   const what = kind === 'post' ? `${limit} requests` : `${limit} changes to requests`
@@ -246,11 +247,11 @@ async function requestOf(r: ApiRequest): Promise<LearnRequest> {
 
 /**
  * A write: the session's CSRF header, then a slot of `kind` taken (429 said here). Called before
- * the handler's first `await` (reading the body), so the check and the count are one step.
+ * the body is read; the check and the count are one atomic step (FailureThrottle.take).
  */
-function writeAllowed(r: ApiRequest, kind: PostingKind): boolean {
+async function writeAllowed(r: ApiRequest, kind: PostingKind): Promise<boolean> {
   if (!csrfOk(r.req, r.who)) throw new HttpError(403, 'missing or wrong x-csrf-token')
-  const refusal = takePostingSlot(r.library, r.who.user, kind)
+  const refusal = await takePostingSlot(r.library, r.who.user, kind)
   if (!refusal) return true
   r.req.resume()
   sendJson(r.res, 429, { error: refusal.message }, { 'Retry-After': String(refusal.retryAfter) })
@@ -301,7 +302,7 @@ async function requests(r: ApiRequest): Promise<void> {
   allowMethods(r, 'GET', 'POST')
   const { req, res, library, who } = r
   if (req.method === 'POST') {
-    if (!writeAllowed(r, 'post')) return
+    if (!(await writeAllowed(r, 'post'))) return
     const fields = checked(requestInput(objectBody(await readJson(req), KNOWN_FIELDS)), true)
     const created = await library.write((db) =>
       db.createRequest({
@@ -348,7 +349,7 @@ async function oneRequest(r: ApiRequest): Promise<void> {
   if (!mayChangeRequest(who.user, request)) {
     throw new HttpError(403, 'Only the person who asked (or an administrator) can change it.')
   }
-  if (!writeAllowed(r, 'change')) return
+  if (!(await writeAllowed(r, 'change'))) return
   if (req.method === 'PATCH') {
     const fields = checked(requestInput(objectBody(await readJson(req), KNOWN_FIELDS)), false)
     const updated = await library.write((db) => db.updateRequest(request.id, fields))
@@ -364,7 +365,7 @@ async function answers(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
   const request = await requestOf(r)
   allowMethods(r, 'POST')
-  if (!writeAllowed(r, 'change')) return
+  if (!(await writeAllowed(r, 'change'))) return
   const body = objectBody(await readJson(req), ['videoId'])
   const videoId = body.videoId
   if (typeof videoId !== 'string') throw new HttpError(400, 'videoId must be a string')
@@ -398,7 +399,7 @@ async function oneAnswer(r: ApiRequest): Promise<void> {
       "Only the video's owner, the person who asked or an administrator can unlink it."
     )
   }
-  if (!writeAllowed(r, 'change')) return
+  if (!(await writeAllowed(r, 'change'))) return
   await library.write((db) => db.unlinkAnswer(request.id, videoId))
   const after = await library.db.getRequest(request.id)
   if (!after) throw new HttpError(404, 'no such request')
@@ -432,7 +433,7 @@ async function solved(r: ApiRequest): Promise<void> {
   if (!mayChangeRequest(who.user, request)) {
     throw new HttpError(403, 'Only the person who asked (or an administrator) can mark it solved.')
   }
-  if (!writeAllowed(r, 'change')) return
+  if (!(await writeAllowed(r, 'change'))) return
   const body = objectBody(await readJson(req), ['videoId'])
   if (!('videoId' in body)) throw new HttpError(400, 'videoId is required (a video id, or null)')
   const videoId = body.videoId
@@ -452,7 +453,7 @@ async function want(r: ApiRequest): Promise<void> {
   const { req, res, library, who } = r
   const request = await requestOf(r)
   allowMethods(r, 'POST')
-  if (!writeAllowed(r, 'change')) return
+  if (!(await writeAllowed(r, 'change'))) return
   const body = objectBody(await readJson(req), ['want'])
   if (typeof body.want !== 'boolean') throw new HttpError(400, 'want must be true or false')
   const wanted = body.want

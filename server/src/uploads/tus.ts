@@ -5,8 +5,9 @@
  */
 import crypto from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { MemoryLocker, Server as TusServer, type Upload } from '@tus/server'
+import { Server as TusServer, type Locker, type Upload } from '@tus/server'
 import { resolveToken } from '../auth'
+import { LocalLocker } from '../cluster/memory-locker'
 import type { User } from '../db/types'
 import { mayChange, videoUrl, type LibraryInternals } from '../library'
 import { safeJson, sendJson } from '../api/json'
@@ -46,9 +47,14 @@ export interface UploadsHandler {
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>
 }
 
+/**
+ * `locker`: the upload locks (cluster/shared-state.ts) — in this process by default, in Redis
+ * when several instances serve the same uploads.
+ */
 export function createUploadsHandler(
   library: LibraryInternals,
-  processor: UploadProcessor
+  processor: UploadProcessor,
+  locker: Locker = new LocalLocker()
 ): UploadsHandler {
   const { db, config } = library
   const users = new WeakMap<IncomingMessage, User>()
@@ -93,7 +99,7 @@ export function createUploadsHandler(
   const tus = new TusServer({
     path: UPLOADS_PATH,
     datastore: library.storage.datastore,
-    locker: new MemoryLocker(),
+    locker,
     maxSize: config.maxUploadSize,
     namingFunction: () => crypto.randomBytes(16).toString('hex'),
     generateUrl: (_req, { id }) => `${config.publicUrl}${UPLOADS_PATH}/${id}`,

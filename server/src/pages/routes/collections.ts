@@ -52,11 +52,10 @@ async function findCollection(r: PageRequest, id: string): Promise<Collection | 
 }
 
 /**
- * Takes a change slot (api/collections.ts takeCollectionSlot), right before a write with no
- * `await` in between; true (429 with Retry-After answered) when there is none left.
+ * Takes a change slot (api/collections.ts takeCollectionSlot), right before a write; true (429 with Retry-After answered) when there is none left.
  */
-function tooManyChanges(post: FormPost): boolean {
-  const wait = takeCollectionSlot(post.ctx.library, post.viewer.user.id, 'change')
+async function tooManyChanges(post: FormPost): Promise<boolean> {
+  const wait = await takeCollectionSlot(post.ctx.library, post.viewer.user.id, 'change')
   if (wait === 0) return false
   post.res.setHeader('Retry-After', String(wait))
   sendErrorPage(post.res, {
@@ -160,7 +159,7 @@ const create = formPost(async (post) => {
     )
   }
   if (checked.error) return again(400, checked.error)
-  const wait = takeCollectionSlot(ctx.library, viewer.user.id, 'make')
+  const wait = await takeCollectionSlot(ctx.library, viewer.user.id, 'make')
   if (wait > 0) {
     res.setHeader('Retry-After', String(wait))
     return again(429, collectionSlotMessage('make', wait))
@@ -225,7 +224,7 @@ const saveEdit = formPost(async (post) => {
     )
     return
   }
-  if (tooManyChanges(post)) return
+  if (await tooManyChanges(post)) return
   const updated = await ctx.library.write((db) =>
     db.updateCollection(c.id, { title: checked.title, description: checked.description })
   )
@@ -252,7 +251,7 @@ async function addVideo(post: FormPost, collectionId: string): Promise<string | 
   const video = await findVideo(ctx, form.get('videoId') ?? '')
   if (!video || !mayWatch(viewer.user, video)) return videoNotFound(res, viewer)
   const c = await changeable(post, viewer, collectionId)
-  if (!c || tooManyChanges(post)) return
+  if (!c || (await tooManyChanges(post))) return
   try {
     await ctx.library.write((db) => db.addToCollection(c.id, video.id, viewer.user.id))
   } catch (error) {
@@ -275,7 +274,7 @@ const addToOne = formPost((post) => addVideo(post, post.param))
 
 const removeVideo = formPost(async (post) => {
   const c = await changeable(post, post.viewer)
-  if (!c || tooManyChanges(post)) return
+  if (!c || (await tooManyChanges(post))) return
   const videoId = post.form.get('videoId') ?? ''
   await post.ctx.library.write((db) => db.removeFromCollection(c.id, videoId))
   return `${href(c)}?removed=1`
@@ -291,7 +290,7 @@ const moveVideo = formPost(async (post) => {
   const at = shown.indexOf(videoId)
   const neighbour = dir === 'up' ? shown[at - 1] : dir === 'down' ? shown[at + 1] : undefined
   if (at >= 0 && neighbour !== undefined) {
-    if (tooManyChanges(post)) return
+    if (await tooManyChanges(post)) return
     await post.ctx.library.write(async (db) => {
       const all = await db.collectionItems(c.id)
       const target = all.indexOf(neighbour)

@@ -149,7 +149,7 @@ async function tooFast(
   draft: Omit<CommentDraft, 'error'>,
   kind: 'comment' | 'edit' = 'comment'
 ): Promise<boolean> {
-  const wait = takePostSlot(post.ctx.library, post.viewer.user, kind)
+  const wait = await takePostSlot(post.ctx.library, post.viewer.user, kind)
   if (wait === 0) return false
   post.res.setHeader('Retry-After', String(wait))
   await sendRefused(post, video, 429, { ...draft, error: tooFastMessage(kind, wait) })
@@ -160,8 +160,12 @@ async function tooFast(
  * Takes a posting slot of `kind` for a form with nothing typed to keep; when the person is too
  * fast, answers 429 (Retry-After, an error page titled `title`) and returns true.
  */
-function slotRefused(post: FormPost, kind: 'edit' | 'reaction', title: string): boolean {
-  const wait = takePostSlot(post.ctx.library, post.viewer.user, kind)
+async function slotRefused(
+  post: FormPost,
+  kind: 'edit' | 'reaction',
+  title: string
+): Promise<boolean> {
+  const wait = await takePostSlot(post.ctx.library, post.viewer.user, kind)
   if (wait === 0) return false
   post.res.setHeader('Retry-After', String(wait))
   sendErrorPage(post.res, {
@@ -305,7 +309,7 @@ const markAnswered = formPost(async (post) => {
       "Only who asked, the video's owner or an administrator can mark a question answered."
     )
   }
-  if (slotRefused(post, 'edit', 'Too many changes')) return
+  if (await slotRefused(post, 'edit', 'Too many changes')) return
   const answered = post.form.get('answered') !== '0'
   await post.ctx.library.write((db) => db.setAnswered(comment.id, answered, post.viewer.user.id))
   return backTo(video, comment.atMs, comment.id)
@@ -314,7 +318,7 @@ const markAnswered = formPost(async (post) => {
 const helped = formPost(async (post) => {
   const video = await watchable(post, post.param)
   if (!video) return
-  if (slotRefused(post, 'reaction', 'Too many reactions')) return
+  if (await slotRefused(post, 'reaction', 'Too many reactions')) return
   const on = post.form.get('on') !== '0'
   await post.ctx.library.write((db) =>
     db.toggleReaction(video.id, post.viewer.user.id, 'helped', null, on)

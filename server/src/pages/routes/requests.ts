@@ -78,10 +78,10 @@ function notYours(res: ServerResponse, viewer: Viewer, message: string): void {
 /**
  * Takes a posting slot (api/requests.ts takePostingSlot); false (and 429 answered with
  * Retry-After) when `viewer` has posted too much for now. Called after the form's own checks and
- * right before the write, with no `await` in between.
+ * right before the write.
  */
-function underLimit(post: FormPost, kind: PostingKind): boolean {
-  const refusal = takePostingSlot(post.ctx.library, post.viewer.user, kind)
+async function underLimit(post: FormPost, kind: PostingKind): Promise<boolean> {
+  const refusal = await takePostingSlot(post.ctx.library, post.viewer.user, kind)
   if (!refusal) return true
   post.res.setHeader('Retry-After', String(refusal.retryAfter))
   sendErrorPage(post.res, {
@@ -178,7 +178,7 @@ const ask = formPost(async (post) => {
     )
     return
   }
-  const refusal = takePostingSlot(ctx.library, viewer.user, 'post')
+  const refusal = await takePostingSlot(ctx.library, viewer.user, 'post')
   if (refusal) {
     res.setHeader('Retry-After', String(refusal.retryAfter))
     sendHtml(res, 429, requestFormPage({ viewer, request: null, ...input, error: refusal.message }))
@@ -222,7 +222,7 @@ const saveEdit = formPost(async (post) => {
     )
     return
   }
-  if (!underLimit(post, 'change')) return
+  if (!(await underLimit(post, 'change'))) return
   const updated = await ctx.library.write((db) => db.updateRequest(request.id, result.fields))
   if (!updated) return requestNotFound(res, viewer)
   return `${requestHref(request.id)}?done=saved`
@@ -283,7 +283,7 @@ const want = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
   const request = await findRequest(ctx, post.param)
   if (!request) return requestNotFound(res, viewer)
-  if (!underLimit(post, 'change')) return
+  if (!(await underLimit(post, 'change'))) return
   const wanted = form.get('want') !== '0'
   const updated = await ctx.library.write((db) => db.setWanted(request.id, viewer.user.id, wanted))
   if (!updated) return requestNotFound(res, viewer)
@@ -293,7 +293,7 @@ const want = formPost(async (post) => {
 const solved = formPost(async (post) => {
   const { res, ctx, viewer, form } = post
   const request = await changeableRequest(post, viewer)
-  if (!request || !underLimit(post, 'change')) return
+  if (!request || !(await underLimit(post, 'change'))) return
   const videoId = form.get('videoId') || null
   const result = await markSolvedIn(ctx.library, request.id, videoId, viewer.user)
   if (result === null) return requestNotFound(res, viewer)
@@ -332,7 +332,7 @@ const linkAnswer = formPost(async (post) => {
     )
     return
   }
-  if (!underLimit(post, 'change')) return
+  if (!(await underLimit(post, 'change'))) return
   const linked = await ctx.library.write((db) =>
     db.linkAnswer(request.id, video.id, viewer.user.id)
   )
@@ -365,7 +365,7 @@ const unlink = formPost(async (post) => {
     )
     return
   }
-  if (!underLimit(post, 'change')) return
+  if (!(await underLimit(post, 'change'))) return
   await ctx.library.write((d) => d.unlinkAnswer(request.id, videoId))
   return `${requestHref(request.id)}?done=unlinked`
 })
@@ -381,7 +381,7 @@ async function confirmDelete(r: PageRequest): Promise<void> {
 
 const deleteRequest = formPost(async (post) => {
   const request = await changeableRequest(post, post.viewer)
-  if (!request || !underLimit(post, 'change')) return
+  if (!request || !(await underLimit(post, 'change'))) return
   await post.ctx.library.write((db) => db.deleteRequest(request.id))
   return '/requests?deleted=1'
 })

@@ -19,7 +19,7 @@ import type { User } from '../../db/types'
 import { safeEqual } from '../../http-request'
 import type { Library } from '../../library'
 import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, PasswordCheckBusy } from '../../passwords'
-import { FailureThrottle } from '../../throttle'
+import { FailureThrottle, throttleCounters } from '../../throttle'
 import {
   appendSetCookie,
   parseCookies,
@@ -67,12 +67,16 @@ function throttles(ctx: PageContext): Throttles {
   let t = throttlesByLibrary.get(ctx.library)
   if (!t) {
     const window = { windowMs: THROTTLE_WINDOW_MS, maxKeys: THROTTLE_MAX_KEYS }
+    const counters = throttleCounters(ctx.library)
     t = {
-      byName: new FailureThrottle({ ...window, limit: FAILURES_PER_NAME }),
-      byAddress: new FailureThrottle({
-        ...window,
-        limit: ctx.library.config.signInFailuresPerAddress
-      })
+      byName: new FailureThrottle(
+        { name: 'signin-name', ...window, limit: FAILURES_PER_NAME },
+        counters
+      ),
+      byAddress: new FailureThrottle(
+        { name: 'signin-address', ...window, limit: ctx.library.config.signInFailuresPerAddress },
+        counters
+      )
     }
     throttlesByLibrary.set(ctx.library, t)
   }
@@ -165,7 +169,12 @@ async function signIn(r: PageRequest): Promise<void> {
   const { byName, byAddress } = throttles(ctx)
   const address = clientKey(clientAddress(req, ctx.library.config.trustProxy))
   const nameKey = `${address}|${name.toLowerCase()}`
-  const wait = Math.max(byAddress.retryAfterSeconds(address), byName.retryAfterSeconds(nameKey))
+  const wait = Math.max(
+    ...(await Promise.all([
+      byAddress.retryAfterSeconds(address),
+      byName.retryAfterSeconds(nameKey)
+    ]))
+  )
   if (wait > 0) {
     res.setHeader('Retry-After', String(wait))
     answer(429, 'Too many failed attempts. Wait a few minutes, then try again.')
@@ -181,13 +190,12 @@ async function signIn(r: PageRequest): Promise<void> {
     return
   }
   if (!user) {
-    byName.fail(nameKey)
-    byAddress.fail(address)
+    await Promise.all([byName.fail(nameKey), byAddress.fail(address)])
     answer(401, 'Wrong name or password.')
     return
   }
   // A right password ends the guessing at this name; the address keeps its count.
-  byName.clear(nameKey)
+  await byName.clear(nameKey)
   const previous = await viewerOf(req, ctx)
   if (previous) await ctx.library.db.deleteSession(previous.sessionId)
   const session = await ctx.library.db.createSession(user.id)
