@@ -217,9 +217,11 @@ export async function createLibraryServer(
       health.stopping()
       clearInterval(timer)
       processor.close()
-      // PATCHes in flight are asked to end (tus lets each finish its current write for up to
-      // its lockDrainTimeout), so their uploads are free for another instance at once.
-      const released = sharedState.locker.releaseAll(5000)
+      // Before connections close: every upload lock held here is asked to let go, so each PATCH
+      // in flight stops reading (after tus's lockDrainTimeout), keeps what it stored and answers
+      // 204 with that Upload-Offset; the client resumes there through another instance. Locks
+      // taken meanwhile are let go at once. Waits until all are released, at most 5 s.
+      await sharedState.locker.releaseAll(5000)
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
@@ -230,7 +232,6 @@ export async function createLibraryServer(
       await processor.drain()
       // A render cut short is queued again at the next start.
       await library.renders.close()
-      await released
       await sharedState.close()
       await db.close()
     })()
