@@ -5,8 +5,10 @@
  * within milliseconds. Those copies are one request to stop (PostgreSQL and nginx likewise
  * treat a repeated SIGTERM/SIGQUIT as the same shutdown).
  *
- * - The first signal starts the graceful stop (app.ts: running requests get two seconds, then
- *   the processor drains and the database closes); when it is done the process exits 0.
+ * - The first signal starts the graceful stop (app.ts: /readyz answers 503 stopping, upload
+ *   locks are handed over so PATCHes in flight end with what they stored, running requests get
+ *   two seconds, then the processor drains and the database closes); when it is done the
+ *   process exits 0.
  * - Signals within `burstMs` of the one before are copies: ignored.
  * - A second, later signal says the stop is under way and how to force it.
  * - A third, later signal exits at once with status 1 (unfinished uploads keep what was
@@ -38,7 +40,9 @@ export function createSignalHandler(options: SignalHandlerOptions): (signal: str
     if (copy) return
     presses++
     if (presses === 1) {
-      options.log(`\n${signal}: stopping… (requests running get two seconds)`)
+      options.log(
+        `\n${signal}: stopping… (uploads in flight let go; requests running get two seconds)`
+      )
       options.stop().then(
         () => {
           options.log('Stopped.')
