@@ -29,7 +29,13 @@ export function isOutOfSpace(error: unknown): boolean {
   return false
 }
 
-/** The reserve's name in the data directory. */
+/**
+ * The reserve's name in the data directory. Several instances sharing one data folder share one
+ * reserve: the space it keeps is the folder's disk's, not an instance's (one each would reserve N
+ * times as much, and a gone instance's would stay). Whichever instance meets the full disk first
+ * removes it; the others find out at their own first out-of-space error (their release() then
+ * removes nothing), and the first to find room again makes it anew for all.
+ */
 export const SPACE_RESERVE_FILE = 'space-reserve'
 /** Its size: far more than SQLite needs to commit deletes and an upload's bookkeeping. */
 export const SPACE_RESERVE_BYTES = 8 * 1024 * 1024
@@ -99,7 +105,9 @@ export class SpaceReserve {
       this.log(`the free space of ${path.dirname(this.file)} cannot be read: ${String(error)}`)
       return false
     }
-    const tmp = `${this.file}.tmp`
+    // Its own temporary name: two instances making the shared reserve at once must not write
+    // into one file (the second rename would fail and leave that instance refusing uploads).
+    const tmp = `${this.file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`
     try {
       await fsp.writeFile(tmp, reserveContent(this.bytes))
       await fsp.rename(tmp, this.file)

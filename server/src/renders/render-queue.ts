@@ -12,6 +12,7 @@
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { loadEdits, emptyEdits, type Edits } from '../../../src/shared/edits'
 import { DEFAULT_EXPORT_PRESET } from '../../../src/shared/export-preset'
@@ -43,6 +44,8 @@ export interface RenderQueueOptions {
   fontDir?: string
   /** Least time between two progress writes, ms; default 500. */
   progressIntervalMs?: number
+  /** This instance's name (config.instanceName), in its project folders' names; informative. */
+  instanceName?: string
 }
 
 /** A video's edits as the engine takes them, kept for the media requests that ask often. */
@@ -74,6 +77,18 @@ const PARSED_MAX = 256
 /** The render job's project folders (links to the recording and its camera), in renders/. */
 const PROJECT_PREFIX = '.project-'
 
+/**
+ * Several instances on PostgreSQL share the queue and the data folder. A running render is
+ * touched this often (its row's updated_at, through its progress, and its project folder's
+ * time), and on every such tick each instance looks for work another one queued.
+ */
+export const RENDER_HEARTBEAT_MS = 30_000
+/**
+ * A running render not touched for this long was left by a stopped or crashed instance: queued
+ * again (its project folder removed) by whichever instance looks next.
+ */
+export const RENDER_STALE_MS = 4 * RENDER_HEARTBEAT_MS
+
 export function createRenderQueue(options: RenderQueueOptions): RenderService & {
   /** Queues again what a stopped server left running, and starts rendering. */
   start(): void
@@ -93,6 +108,14 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
   /** Queuing again what a stopped server left running (start); null once done. */
   let startup: Promise<void> | null = null
   let idleWaiters: (() => void)[] = []
+  /** PostgreSQL (several instances): the heartbeat that takes over stale renders and looks for work. */
+  let sweepTimer: NodeJS.Timeout | null = null
+  /** One process by design (SQLite): what is running at start was left by a stopped server. */
+  const alone = db.dialect === 'sqlite'
+  const folderTag =
+    (options.instanceName ?? `${os.hostname()}-${process.pid}`)
+      .replace(/[^A-Za-z0-9_.-]+/g, '_')
+      .slice(0, 40) || 'instance'
 
   const videoDir = (videoId: string): string => {
     if (!VIDEO_ID.test(videoId)) throw new Error('bad video id')
@@ -243,7 +266,20 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     const camera = video.camera
     let cameraLocal: { file: string; cleanup(): Promise<void> } | null = null
     // The engine takes a project folder: the recording and its camera side by side in one.
-    const project = await fsp.mkdtemp(path.join(rendersDir, `${PROJECT_PREFIX}${job.videoId}-`))
+    const project = await fsp.mkdtemp(
+      path.join(rendersDir, `${PROJECT_PREFIX}${folderTag}-${job.videoId}-`)
+    )
+    // Alive: the row's updated_at and the folder's time are touched while it runs, so another
+    // instance neither queues it again nor removes its folder (RENDER_STALE_MS).
+    let lastFraction = 0
+    const heartbeat = setInterval(() => {
+      void db
+        .updateRender(job.videoId, job.kind, job.editsVersion, { progress: lastFraction })
+        .catch((error: unknown) => log(`render queue: heartbeat: ${errorMessage(error)}`))
+      const now = new Date()
+      void fsp.utimes(project, now, now).catch(() => {})
+    }, RENDER_HEARTBEAT_MS)
+    heartbeat.unref()
     try {
       if (camera) cameraLocal = await options.storage.localCopy(camera.id)
       const tools = options.tools()
@@ -273,6 +309,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
         signal,
         ...(options.fontDir ? { fontDir: options.fontDir } : {}),
         onProgress: ({ fraction }) => {
+          lastFraction = fraction
           const now = Date.now()
           if (now - lastWrite < progressInterval) return
           lastWrite = now
@@ -300,6 +337,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       )
       await dropOlder(job)
     } finally {
+      clearInterval(heartbeat)
       await fsp.rm(project, { recursive: true, force: true })
       await local.cleanup()
       await cameraLocal?.cleanup()
@@ -370,6 +408,50 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     await queue(video, 'viewer', key)
   }
 
+  /**
+   * Project folders a stopped server left behind (links only). Alone (SQLite): all of them. On a
+   * data folder shared with other instances only those no heartbeat touched for RENDER_STALE_MS:
+   * the others belong to renders running now.
+   */
+  async function removeLeftFolders(): Promise<void> {
+    const names = await fsp.readdir(rendersDir).catch(() => [] as string[])
+    const staleBefore = Date.now() - RENDER_STALE_MS
+    for (const name of names) {
+      if (!name.startsWith(PROJECT_PREFIX)) continue
+      const dir = path.join(rendersDir, name)
+      if (!alone) {
+        const stat = await fsp.lstat(dir).catch(() => null)
+        if (!stat || stat.mtimeMs >= staleBefore) continue
+      }
+      await fsp.rm(dir, { recursive: true, force: true })
+    }
+  }
+
+  /**
+   * Renders left running by a stopped server go back to the queue: alone (SQLite) all of them at
+   * start; with other instances only those whose heartbeat stopped (RENDER_STALE_MS).
+   */
+  async function requeueLeft(): Promise<void> {
+    const requeued = alone
+      ? await db.requeueRunningRenders()
+      : await db.requeueRunningRenders(new Date(Date.now() - RENDER_STALE_MS).toISOString())
+    if (requeued > 0) log(`render queue: ${requeued} interrupted render(s) queued again`)
+  }
+
+  /** PostgreSQL's tick: stale renders and folders taken over, then work looked for. */
+  function sweep(): void {
+    if (closed || startup) return
+    startup = Promise.all([requeueLeft(), removeLeftFolders()])
+      .then(
+        () => {},
+        (error: unknown) => log(`render queue: ${errorMessage(error)}`)
+      )
+      .finally(() => {
+        startup = null
+        pump()
+      })
+  }
+
   async function queue(video: Video, kind: RenderKind, key: string): Promise<RenderRecord> {
     const record = await db.queueRender(video.id, kind, video.editsVersion, key)
     pump()
@@ -380,24 +462,12 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     start() {
       if (started) return
       started = true
-      // Project folders a stopped server left behind (links only).
-      for (const name of fs.existsSync(rendersDir) ? fs.readdirSync(rendersDir) : []) {
-        if (name.startsWith(PROJECT_PREFIX)) {
-          fs.rmSync(path.join(rendersDir, name), { recursive: true, force: true })
-        }
+      sweep()
+      if (!alone) {
+        // Other instances may stop or crash mid-render, or queue work while busy themselves.
+        sweepTimer = setInterval(sweep, RENDER_HEARTBEAT_MS)
+        sweepTimer.unref()
       }
-      startup = db
-        .requeueRunningRenders()
-        .then(
-          (requeued) => {
-            if (requeued > 0) log(`render queue: ${requeued} interrupted render(s) queued again`)
-          },
-          (error: unknown) => log(`render queue: ${errorMessage(error)}`)
-        )
-        .finally(() => {
-          startup = null
-          pump()
-        })
     },
 
     editsChanged,
@@ -490,6 +560,8 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
 
     async close() {
       closed = true
+      if (sweepTimer) clearInterval(sweepTimer)
+      await startup
       await taking
       if (current) {
         current.controller.abort()

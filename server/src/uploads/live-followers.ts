@@ -45,6 +45,12 @@ export interface LiveFollowersOptions {
   growingFile?: (uploadId: string) => string
   /** Folder for the followers' output (same disk as the videos). */
   tmpDir: string
+  /**
+   * Names this process's output files: the tmp folder may be shared by several instances, each
+   * of which may follow the same upload (the PATCHes of one upload reach either, and each one's
+   * reconciler nudges the live uploads it finds), so two never write one file.
+   */
+  instanceTag?: string
   media: MediaConfig
   /** Most followers at once; 0: none. */
   max: number
@@ -123,7 +129,11 @@ export class LiveFollowers {
     if (this.closed || !(await this.options.followable(uploadId))) return
     if (this.closed || this.followers.has(uploadId)) return
 
-    const output = path.join(this.options.tmpDir, `live-${uploadId}.follow.${streams.container}`)
+    const tag = this.options.instanceTag ? `-${this.options.instanceTag}` : ''
+    const output = path.join(
+      this.options.tmpDir,
+      `live-${uploadId}${tag}.follow.${streams.container}`
+    )
     await fsp.rm(output, { force: true })
     const { media } = this.options
     const reader = followFile(raw, { pollMs: POLL_MS, idleLimitMs: this.options.idleLimitMs })

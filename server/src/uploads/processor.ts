@@ -12,6 +12,7 @@
  * with backoff, by the periodic reconciler, and on the next start. Until the transaction commits,
  * the upload is "processing" and the video is not listed anywhere.
  */
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { mayChange, type LibraryInternals } from '../library'
@@ -81,6 +82,23 @@ export const CAMERA_NOT_YOURS =
 
 const RETRY_DELAYS_MS = [500, 2000, 5000, 15_000, 30_000]
 
+/**
+ * Several instances share the database and the uploads: the one working on an upload holds a
+ * claim on it (LibraryDb.claimUpload) for this long, renewed every third of it while it works, so
+ * another instance's reconciler leaves the upload alone. A crashed instance's claim lapses after
+ * this; the next reconcile of another instance then finishes the upload.
+ */
+export const CLAIM_LEASE_MS = 2 * 60_000
+
+/** A finished upload's tus record older than this is a leftover (no instance still answers it). */
+const LEFTOVER_AGE_MS = 60_000
+
+/** A name safe in file names for this process: its instance name, and a random part. */
+export function instanceTag(instanceName: string): string {
+  const safe = instanceName.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 40) || 'instance'
+  return `${safe}-${crypto.randomBytes(3).toString('hex')}`
+}
+
 export class UploadProcessor {
   private inflight = new Map<string, Promise<Outcome>>()
   private retryTimers = new Map<string, NodeJS.Timeout>()
@@ -92,6 +110,14 @@ export class UploadProcessor {
   readonly log: (message: string) => void
   /** Live uploads stream-copied as their bytes arrive (file storage). */
   readonly followers: LiveFollowers
+  /**
+   * Who holds this processor's claims on uploads: the instance's name and a random part, so two
+   * processes never share one — even two instances given one name by mistake, or two servers in
+   * one test process. Also names this process's work files in the shared tmp folder.
+   */
+  readonly owner: string
+  /** Claims this processor holds: the renewal timer, and whether a renewal found it lost. */
+  private readonly claims = new Map<string, { timer: NodeJS.Timeout; lost: boolean }>()
 
   constructor(
     private library: LibraryInternals,
@@ -101,9 +127,11 @@ export class UploadProcessor {
     this.log = log ?? ((m) => console.error(`[sidecast] ${m}`))
     this.queue = new ProcessingQueue(library.config.media.concurrency)
     const { storage, config, db } = library
+    this.owner = instanceTag(config.instanceName)
     this.followers = new LiveFollowers({
       growingFile: storage.growingFile,
       tmpDir: storage.tmpDir,
+      instanceTag: this.owner,
       media: config.media,
       max: config.liveFollowers,
       idleLimitMs: config.uploadExpiryMs,
@@ -175,7 +203,15 @@ export class UploadProcessor {
     let pending = 0
     for (const id of await storage.leftovers()) {
       const record = await db.getUpload(id)
-      if (record?.state === 'done' && !this.inflight.has(id)) await storage.release(id)
+      // Done a while ago: the instance that finished it (maybe another one, on the shared
+      // folder) has answered its last request by now, and needs tus's record no more.
+      if (
+        record?.state === 'done' &&
+        !this.inflight.has(id) &&
+        Date.now() - Date.parse(record.updatedAt) > LEFTOVER_AGE_MS
+      ) {
+        await storage.release(id)
+      }
     }
     const rows = [...(await db.listUploads('processing')), ...(await db.listUploads('uploading'))]
     for (const row of rows) {
@@ -197,7 +233,7 @@ export class UploadProcessor {
       } else if (completeness === 'missing') {
         const age = Date.now() - Date.parse(row.createdAt)
         if (row.state === 'processing') {
-          await db.setUploadState(row.id, 'failed', 'The upload was lost before it was processed.')
+          if (!this.inflight.has(row.id)) await this.failLost(row.id)
         } else if (age > 60_000) {
           await db.discardUpload(row.id) // terminated or expired (a live one leaves its tombstone)
         }
@@ -206,15 +242,122 @@ export class UploadProcessor {
     return { finished, pending }
   }
 
-  private async run(uploadId: string): Promise<Outcome> {
+  /**
+   * A `processing` upload whose bytes are gone: failed — only under this instance's claim, and
+   * only when that is still so once claimed (another instance may have been finishing it: its
+   * bytes moved, its video committed, the claim released just now).
+   */
+  private async failLost(uploadId: string): Promise<void> {
     const { db, storage } = this.library
+    if (!(await this.claim(uploadId))) return // another instance is working on it
+    try {
+      const record = await db.getUpload(uploadId)
+      if (record?.state !== 'processing') return
+      if ((await storage.completeness(uploadId)) !== 'missing') return
+      await db.setUploadState(uploadId, 'failed', 'The upload was lost before it was processed.')
+    } finally {
+      await this.unclaim(uploadId)
+    }
+  }
+
+  /**
+   * Claims the upload for this processor (LibraryDb.claimUpload) and keeps renewing the claim
+   * until unclaim(); false when another instance holds it.
+   */
+  private async claim(uploadId: string): Promise<boolean> {
+    const { db } = this.library
+    // Held here already (a finish and the reconciler's lost-bytes check): one at a time.
+    if (this.claims.has(uploadId)) return false
+    if (!(await db.claimUpload(uploadId, this.owner, CLAIM_LEASE_MS))) return false
+    if (this.claims.has(uploadId)) return false // taken here while the claim was written
+    const held = { timer: undefined as unknown as NodeJS.Timeout, lost: false }
+    held.timer = setInterval(() => {
+      db.claimUpload(uploadId, this.owner, CLAIM_LEASE_MS).then(
+        (still) => {
+          if (!still && !held.lost) {
+            held.lost = true
+            this.log(`upload ${uploadId}: another instance took it over; leaving it to that one`)
+          }
+        },
+        (error: unknown) => {
+          // Tried again at the next tick; the lease outlasts a few failed renewals.
+          this.log(`upload ${uploadId}: could not renew its claim: ${String(error)}`)
+        }
+      )
+    }, CLAIM_LEASE_MS / 3)
+    held.timer.unref()
+    this.claims.set(uploadId, held)
+    return true
+  }
+
+  /**
+   * Whether this processor still holds its claim on the upload (renewed by asking): checked
+   * before anything that cannot be undone (moving the bytes, failing or saving the upload).
+   */
+  private async stillClaimed(uploadId: string): Promise<boolean> {
+    const held = this.claims.get(uploadId)
+    if (!held || held.lost) return false
+    if (await this.library.db.claimUpload(uploadId, this.owner, CLAIM_LEASE_MS)) return true
+    held.lost = true
+    this.log(`upload ${uploadId}: another instance took it over; leaving it to that one`)
+    return false
+  }
+
+  /**
+   * Null when this processor may go on and change things: it still holds its claim and the
+   * upload is still to be finished. Else the outcome to answer: `processing` while another
+   * instance holds it, or what that one made of it (it took over while this one stalled past
+   * its lease, finished, and gave the claim back).
+   */
+  private async takenOver(uploadId: string): Promise<Outcome | null> {
+    if (!(await this.stillClaimed(uploadId))) return { state: 'processing' }
+    const now = await this.library.db.getUpload(uploadId)
+    if (!now) return { state: 'missing' }
+    return this.settled(now)
+  }
+
+  private async unclaim(uploadId: string): Promise<void> {
+    const held = this.claims.get(uploadId)
+    if (held) clearInterval(held.timer)
+    this.claims.delete(uploadId)
+    // Not released in time (a busy database): it lapses after the lease.
+    await this.library.db.releaseUpload(uploadId, this.owner).catch((error: unknown) => {
+      this.log(`upload ${uploadId}: could not release its claim: ${String(error)}`)
+    })
+  }
+
+  private async run(uploadId: string): Promise<Outcome> {
+    const { db } = this.library
     const record = await db.getUpload(uploadId)
     if (!record) return { state: 'missing' }
+    const known = await this.settled(record)
+    if (known) return known
+    // Another instance is working on it: left alone (its outcome is still to come).
+    if (!(await this.claim(uploadId))) return { state: 'processing' }
+    try {
+      return await this.runClaimed(uploadId)
+    } finally {
+      await this.unclaim(uploadId)
+    }
+  }
+
+  /** The outcome of an upload already done or failed; null when it is still to be processed. */
+  private async settled(record: UploadRecord): Promise<Outcome | null> {
     if (record.state === 'done') {
-      const video = await db.getVideo(record.videoId)
+      const video = await this.library.db.getVideo(record.videoId)
       if (video) return { state: 'done', video }
     }
     if (record.state === 'failed') return { state: 'failed', error: record.error ?? 'failed' }
+    return null
+  }
+
+  private async runClaimed(uploadId: string): Promise<Outcome> {
+    const { db, storage } = this.library
+    // Read again under the claim: another instance may have finished it just before.
+    const record = await db.getUpload(uploadId)
+    if (!record) return { state: 'missing' }
+    const known = await this.settled(record)
+    if (known) return known
 
     const completeness = await storage.completeness(uploadId)
     if (completeness === 'missing') return { state: 'missing' }
@@ -268,7 +411,8 @@ export class UploadProcessor {
       if (record.live && (await sniffContainer(file))?.demuxer !== 'mov') {
         await this.hooks.onLiveBytes?.(uploadId, file)
         const started = performance.now()
-        const outBase = path.join(storage.tmpDir, `live-${uploadId}`)
+        // Named for this process: the tmp folder may be shared by several instances.
+        const outBase = path.join(storage.tmpDir, `live-${uploadId}-${this.owner}`)
         // Copied as it arrived: only the end was left to do. Else the whole recording now.
         const followed = await this.followers.finish(uploadId, file, outBase)
         remuxed = followed ?? (await remuxLiveRecording(file, outBase, media))
@@ -286,11 +430,20 @@ export class UploadProcessor {
       fs.rmSync(thumb, { force: true })
       if (remuxed) fs.rmSync(remuxed.file, { force: true })
       if (!(error instanceof NotAVideoError)) throw error
+      const other = await this.takenOver(uploadId)
+      if (other) return other
       await storage.remove(uploadId)
       await db.setUploadState(uploadId, 'failed', error.message)
       return { state: 'failed', error: error.message }
     } finally {
       await local.cleanup()
+    }
+
+    // Another instance took it over (this one stalled past its lease): nothing is changed here.
+    const other = await this.takenOver(uploadId)
+    if (other) {
+      if (remuxed) fs.rmSync(remuxed.file, { force: true })
+      return other
     }
 
     // "Try again" after a live upload failed: the retry becomes the reserved video, not a version.
@@ -407,6 +560,8 @@ export class UploadProcessor {
       await checkTail(local.file, probe, media)
     } catch (error) {
       if (!(error instanceof NotAVideoError)) throw error
+      const other = await this.takenOver(uploadId)
+      if (other) return other
       await storage.remove(uploadId)
       const reason = `The camera recording is not usable: ${error.message}`
       await db.setUploadState(uploadId, 'failed', reason)
@@ -414,6 +569,8 @@ export class UploadProcessor {
     } finally {
       await local.cleanup()
     }
+    const other = await this.takenOver(uploadId)
+    if (other) return other
     const refusal = await this.cameraRefusal(record)
     if (refusal) {
       await storage.remove(uploadId)
@@ -485,6 +642,7 @@ export class UploadProcessor {
   /** Stops: no more retries, queued uploads are left for the next start, running tools killed. */
   close(): void {
     this.closed = true
+    // Claims are released as each run ends (drain waits for them); a crash leaves them to lapse.
     for (const timer of this.retryTimers.values()) clearTimeout(timer)
     this.retryTimers.clear()
     this.queue.cancelWaiting(new MediaStoppedError('the server is stopping'))
