@@ -9,10 +9,10 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { conflictMessage } from '../../server/src/edits/edits-rules'
 import { loadEdits } from '../../src/shared/edits'
+import { librarySql } from './engine'
 import { signInWithFetch, type FetchSession } from './helpers-pages/session'
 import {
   createUpload,
@@ -190,12 +190,7 @@ describe('GET/PUT /api/videos/:id/edits', () => {
     const late = { version: 1, keep: [[1000, 1800]], annotations: [] }
     expect((await putEdits(id, 0, late)).status).toBe(200)
     // A new version of the recording (a `replaces` upload) keeps the edits; this one is 0.5 s.
-    const other = new Database(path.join(s.dataDir, 'library.db'))
-    try {
-      other.prepare('UPDATE videos SET duration_ms = 500 WHERE id = ?').run(id)
-    } finally {
-      other.close()
-    }
+    await librarySql(s.dataDir, 'UPDATE videos SET duration_ms = 500 WHERE id = ?', [id])
     expect(await getEdits(id)).toEqual({ version: 1, edits: loadEdits(late) })
     // Saving them again is checked against the new length.
     const refused = await putEdits(id, 1, late)

@@ -11,12 +11,14 @@
  * file's tests have ended.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import path from 'node:path'
 import { threadId } from 'node:worker_threads'
+import Database from 'better-sqlite3'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll } from 'vitest'
 import type { ServerConfig } from '../../server/src/config'
-import { openLibraryDb } from '../../server/src/db/open'
+import { openLibraryDb, type DatabaseTarget } from '../../server/src/db/open'
 import { POSTGRES_MIGRATIONS } from '../../server/src/db/sql/migrations-postgres'
 
 /** True when this run puts every test server on PostgreSQL and Redis. */
@@ -229,6 +231,51 @@ export async function engineConfig(dataDir: string): Promise<Partial<ServerConfi
     serverRedisUrl(dataDir)
   ])
   return { databaseUrl, redisUrl }
+}
+
+/**
+ * Where the library of `dataDir` keeps its records, for opening it beside a server or the command
+ * line (openLibraryDb): library.db in the folder on SQLite, the folder's database on PostgreSQL.
+ */
+export async function libraryTarget(dataDir: string): Promise<DatabaseTarget> {
+  if (!onPostgres) return { file: path.join(dataDir, 'library.db') }
+  return { url: await serverDatabaseUrl(dataDir) }
+}
+
+/**
+ * Runs one SQL statement on the library of `dataDir` from a connection of its own, beside the
+ * server (what a test does behind the server's back): `?` placeholders on both engines. The rows
+ * of a query; an empty list for other statements.
+ */
+export async function librarySql<R = Record<string, unknown>>(
+  dataDir: string,
+  text: string,
+  params: unknown[] = []
+): Promise<R[]> {
+  const target = await libraryTarget(dataDir)
+  if ('url' in target) {
+    let n = 0
+    const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 10_000 })
+    await client.connect()
+    try {
+      const result = await client.query(
+        text.replace(/\?/g, () => `$${++n}`),
+        params
+      )
+      return (result.rows ?? []) as R[]
+    } finally {
+      await client.end()
+    }
+  }
+  const raw = new Database(target.file)
+  try {
+    const statement = raw.prepare(text)
+    if (statement.reader) return statement.all(...params) as R[]
+    statement.run(...params)
+    return []
+  } finally {
+    raw.close()
+  }
 }
 
 /**

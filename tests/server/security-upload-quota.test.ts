@@ -4,9 +4,8 @@
  * beyond, creation is refused with 429 and the reason, before anything is stored. Finishing,
  * deleting or letting an upload expire frees its place.
  */
-import path from 'node:path'
-import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
+import { librarySql } from './engine'
 import {
   auth,
   createUpload,
@@ -60,15 +59,10 @@ describe('unfinished uploads per user', () => {
     expect((await createUpload(s, 100)).res.status).toBe(429)
 
     // Past its expiry an upload no longer counts, even before the cleanup removes it.
-    const db = new Database(path.join(s.dataDir, 'library.db'))
-    try {
-      db.prepare('UPDATE uploads SET created_at = ? WHERE id = ?').run(
-        new Date(Date.now() - s.config.uploadExpiryMs - 1000).toISOString(),
-        made[1]!.id
-      )
-    } finally {
-      db.close()
-    }
+    await librarySql(s.dataDir, 'UPDATE uploads SET created_at = ? WHERE id = ?', [
+      new Date(Date.now() - s.config.uploadExpiryMs - 1000).toISOString(),
+      made[1]!.id
+    ])
     expect((await createUpload(s, 100)).res.status).toBe(201)
   })
 

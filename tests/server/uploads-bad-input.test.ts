@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { onPostgres } from './engine'
 import {
   auth,
   createUpload,
@@ -29,6 +30,8 @@ beforeAll(async () => {
   s = await startServer()
   // A file next to the data dir that a traversal would try to reach.
   fs.writeFileSync(path.join(s.dataDir, 'secret.txt'), 'do not touch')
+  // On PostgreSQL the records are not in the folder: a stand-in library.db is the target instead.
+  if (onPostgres) fs.writeFileSync(path.join(s.dataDir, 'library.db'), 'stand-in')
 })
 
 afterAll(async () => {
@@ -77,6 +80,9 @@ describe('path traversal in upload ids', () => {
       }
       expect(fs.readFileSync(path.join(s.dataDir, 'secret.txt'), 'utf8')).toBe('do not touch')
       expect(fs.existsSync(path.join(s.dataDir, 'library.db'))).toBe(true)
+      if (onPostgres) {
+        expect(fs.readFileSync(path.join(s.dataDir, 'library.db'), 'utf8')).toBe('stand-in')
+      }
     })
   }
 
