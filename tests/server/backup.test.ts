@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { openLibraryDb } from '../../server/src/db/open'
 import { onPostgres } from './engine'
 import { cli, request, serversPerTest, tempDir, videoFacts } from './support'
@@ -69,6 +69,12 @@ describe('backup <file>', () => {
     async () => {
       const where = tempDir('backup-refusals')
       const data = path.join(where, 'lib')
+      // The command lines get this process's environment: no library URL from the test run.
+      const saved = process.env.SIDECAST_LIBRARY_DATABASE_URL
+      delete process.env.SIDECAST_LIBRARY_DATABASE_URL
+      onTestFinished(() => {
+        if (saved !== undefined) process.env.SIDECAST_LIBRARY_DATABASE_URL = saved
+      })
       const missing = await cli(['backup', '--data', data], where)
       expect(missing.code).toBe(1)
       expect(missing.stderr).toMatch(/backup <file>/)
