@@ -281,11 +281,8 @@ describe('renders of the edits', () => {
     // Stop the server while the render runs (or before it started: queued survives too).
     await s.close()
     servers.forget(s)
-    const left = await (
-      await import('../../server/src/db/open')
-    ).openLibraryDb({
-      file: path.join(s.dataDir, 'library.db')
-    })
+    const { openLibraryDb, databaseTarget } = await import('../../server/src/db/open')
+    const left = await openLibraryDb(databaseTarget(s.config))
     const states = (await left.rendersOf(videoId)).map((r) => r.state)
     await left.close()
     expect(states).toHaveLength(1)
