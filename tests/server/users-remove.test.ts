@@ -7,11 +7,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createLibraryServer } from '../../server/src/app'
 import { loadConfig } from '../../server/src/config'
 import { openLibraryDb } from '../../server/src/db/open'
 import { MIGRATIONS } from '../../server/src/db/sql/migrations-sqlite'
+import { engineEnv, libraryTarget, onPostgres } from './engine'
 import { cli, encodeMetadata, makeVideo, request, tempDir, TUS } from './support'
 
 let video: Buffer
@@ -32,7 +34,7 @@ async function uploadAs(
   tokens: string[]
 ): Promise<{ videos: string[]; unfinished: string[] }> {
   const app = await createLibraryServer(
-    loadConfig(['--data', where, '--port', '0', '--host', '127.0.0.1'], {}),
+    loadConfig(['--data', where, '--port', '0', '--host', '127.0.0.1'], await engineEnv(where)),
     { log: () => {} }
   )
   const videos: string[] = []
@@ -81,6 +83,33 @@ async function uploadAs(
   return { videos, unfinished }
 }
 
+/** How many sessions the library of `where` holds for these users (straight from the database). */
+async function sessionsOf(where: string, userIds: [number, number]): Promise<number> {
+  const target = await libraryTarget(where)
+  if ('url' in target) {
+    const client = new pg.Client({ connectionString: target.url })
+    await client.connect()
+    try {
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM sessions WHERE user_id IN ($1, $2)',
+        userIds
+      )
+      return rows[0]?.n ?? -1
+    } finally {
+      await client.end()
+    }
+  }
+  const raw = new Database(target.file, { readonly: true })
+  try {
+    const row = raw
+      .prepare('SELECT count(*) AS n FROM sessions WHERE user_id IN (?, ?)')
+      .get(...userIds) as { n: number }
+    return row.n
+  } finally {
+    raw.close()
+  }
+}
+
 describe('user remove', () => {
   it(
     'refuses while the user has videos; --transfer-to and --delete-videos decide; ids are never reused',
@@ -100,7 +129,7 @@ describe('user remove', () => {
         unfinished: [carolUpload, erinUpload]
       } = await uploadAs(where, [carolToken, erinToken])
 
-      let db = await openLibraryDb({ file: path.join(where, 'library.db') })
+      let db = await openLibraryDb(await libraryTarget(where))
       const carol = (await db.getUserByName('carol'))!
       const erin = (await db.getUserByName('erin'))!
       const dave = (await db.getUserByName('dave'))!
@@ -141,7 +170,7 @@ describe('user remove', () => {
       r = await cli(['user', 'add', 'mallory', '--password', 'mallory-password', ...data], where)
       expect(r.code).toBe(0)
 
-      db = await openLibraryDb({ file: path.join(where, 'library.db') })
+      db = await openLibraryDb(await libraryTarget(where))
       try {
         const mallory = (await db.getUserByName('mallory'))!
         expect(mallory.id).toBeGreaterThan(carol.id)
@@ -153,15 +182,7 @@ describe('user remove', () => {
         expect(await db.userForToken(erinToken)).toBeNull()
         expect(await db.getUpload(carolUpload as string)).toBeNull()
         expect(await db.getUpload(erinUpload as string)).toBeNull()
-        const raw = new Database(path.join(where, 'library.db'), { readonly: true })
-        try {
-          const sessions = raw
-            .prepare('SELECT count(*) AS n FROM sessions WHERE user_id IN (?, ?)')
-            .get(carol.id, erin.id) as { n: number }
-          expect(sessions.n).toBe(0)
-        } finally {
-          raw.close()
-        }
+        expect(await sessionsOf(where, [carol.id, erin.id])).toBe(0)
       } finally {
         await db.close()
       }
@@ -173,7 +194,7 @@ describe('user remove', () => {
       // mallory can neither change dave's (once carol's) video nor reach carol's old upload.
       const malloryToken = await tokenFor('mallory', where)
       const app = await createLibraryServer(
-        loadConfig(['--data', where, '--port', '0', '--host', '127.0.0.1'], {}),
+        loadConfig(['--data', where, '--port', '0', '--host', '127.0.0.1'], await engineEnv(where)),
         { log: () => {} }
       )
       try {
@@ -191,56 +212,61 @@ describe('user remove', () => {
     }
   )
 
-  it('an existing database (schema 1) keeps its users and tokens and never reuses an id', async () => {
-    const file = path.join(tempDir('migrate'), 'library.db')
-    const old = new Database(file)
-    old.exec(MIGRATIONS[0] as string)
-    old.pragma('user_version = 1')
-    const now = new Date().toISOString()
-    old
-      .prepare(
-        'INSERT INTO users (id, name, password_hash, admin, created_at) VALUES (?, ?, ?, 0, ?)'
-      )
-      .run(1, 'alice', 'x', now)
-    old
-      .prepare(
-        'INSERT INTO users (id, name, password_hash, admin, created_at) VALUES (?, ?, ?, 0, ?)'
-      )
-      .run(2, 'bob', 'x', now)
-    old
-      .prepare(
-        "INSERT INTO tokens (user_id, hash, prefix, label, created_at) VALUES (2, 'h', 'p', 'l', ?)"
-      )
-      .run(now)
-    // User 3 was removed before this release; their video and an upload are still there.
-    old
-      .prepare(
-        `INSERT INTO videos (id, title, description, owner_id, author_name, size_bytes, filename,
+  // SQLite-specific: migrates a schema-1 library.db file written here; PostgreSQL libraries
+  // start at the current schema (its identity columns never reuse an id).
+  it.skipIf(onPostgres)(
+    'an existing database (schema 1) keeps its users and tokens and never reuses an id',
+    async () => {
+      const file = path.join(tempDir('migrate'), 'library.db')
+      const old = new Database(file)
+      old.exec(MIGRATIONS[0] as string)
+      old.pragma('user_version = 1')
+      const now = new Date().toISOString()
+      old
+        .prepare(
+          'INSERT INTO users (id, name, password_hash, admin, created_at) VALUES (?, ?, ?, 0, ?)'
+        )
+        .run(1, 'alice', 'x', now)
+      old
+        .prepare(
+          'INSERT INTO users (id, name, password_hash, admin, created_at) VALUES (?, ?, ?, 0, ?)'
+        )
+        .run(2, 'bob', 'x', now)
+      old
+        .prepare(
+          "INSERT INTO tokens (user_id, hash, prefix, label, created_at) VALUES (2, 'h', 'p', 'l', ?)"
+        )
+        .run(now)
+      // User 3 was removed before this release; their video and an upload are still there.
+      old
+        .prepare(
+          `INSERT INTO videos (id, title, description, owner_id, author_name, size_bytes, filename,
          mime_type, callouts, has_thumbnail, upload_id, storage, created_at)
          VALUES ('v1', 't', '', 3, 'carol', 1, 'f.mp4', 'video/mp4', '[]', 0, 'u', 'file', ?)`
-      )
-      .run(now)
-    old
-      .prepare(
-        `INSERT INTO uploads (id, user_id, video_id, state, metadata, created_at, updated_at)
+        )
+        .run(now)
+      old
+        .prepare(
+          `INSERT INTO uploads (id, user_id, video_id, state, metadata, created_at, updated_at)
          VALUES ('u2', 4, 'v2', 'uploading', '{}', ?, ?)`
-      )
-      .run(now, now)
-    old.close()
+        )
+        .run(now, now)
+      old.close()
 
-    const db = await openLibraryDb({ file })
-    try {
-      expect((await db.listUsers()).map((u) => [u.id, u.name])).toEqual([
-        [1, 'alice'],
-        [2, 'bob']
-      ])
-      expect(await db.listTokens(2)).toHaveLength(1)
-      const next = await db.createUser('mallory', 'mallory-password', false)
-      expect(next.id).toBe(5)
-      await db.removeUser('mallory')
-      expect((await db.createUser('oscar', 'oscar-password', false)).id).toBe(6)
-    } finally {
-      await db.close()
+      const db = await openLibraryDb({ file })
+      try {
+        expect((await db.listUsers()).map((u) => [u.id, u.name])).toEqual([
+          [1, 'alice'],
+          [2, 'bob']
+        ])
+        expect(await db.listTokens(2)).toHaveLength(1)
+        const next = await db.createUser('mallory', 'mallory-password', false)
+        expect(next.id).toBe(5)
+        await db.removeUser('mallory')
+        expect((await db.createUser('oscar', 'oscar-password', false)).id).toBe(6)
+      } finally {
+        await db.close()
+      }
     }
-  })
+  )
 })
