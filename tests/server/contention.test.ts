@@ -70,6 +70,46 @@ describe('many people at once on one thing', () => {
     expect(await db.unreadCount(owner.id)).toBe(PEOPLE)
   })
 
+  it("two instances creating one person's uploads at once never pass the cap together", async () => {
+    const target = await libraryTarget(tempDir('contention-quota'))
+    const one = await openLibraryDb(target)
+    db = one
+    const owner = await one.createUser('owner', 'owner-password', false)
+    // On PostgreSQL a second connection pool to the same database: another instance. SQLite is
+    // one process by design (its busy wait would hold this test's one event loop), so there the
+    // creations race on the one connection.
+    const other = 'url' in target ? await openLibraryDb(target) : one
+    try {
+      const cap = 5
+      const admit = (held: { count: number }): string | null =>
+        held.count >= cap ? 'too many' : null
+      const createdAfter = new Date(Date.now() - 60_000).toISOString()
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? one : other).createUploadWithin(
+            {
+              id: i.toString(16).padStart(32, '0'),
+              userId: owner.id,
+              videoId: `vid${String(i).padStart(13, '0')}`,
+              metadata: '{}',
+              declaredBytes: 10,
+              live: false
+            },
+            { createdAfter, deferredBytes: 10, admit }
+          )
+        )
+      )
+      expect(results.filter((r) => r === null)).toHaveLength(cap)
+      expect(results.filter((r) => r === 'too many')).toHaveLength(20 - cap)
+      expect(await one.unfinishedUploads(owner.id, createdAfter, 10)).toEqual({
+        count: cap,
+        bytes: cap * 10
+      })
+    } finally {
+      if (other !== one) await other.close()
+    }
+  })
+
   it('thirty "Me too" on one request are thirty wants', async () => {
     const { db, owner, people } = await library()
     const request = await db.createRequest({

@@ -307,6 +307,28 @@ export interface LibraryDb extends LearnDb {
     createdAfter: string,
     deferredBytes: number
   ): Promise<{ count: number; bytes: number }>
+  /**
+   * One transaction: counts the user's unfinished uploads as `unfinishedUploads` does and, when
+   * `quota.admit` finds room (returns null), records the upload as `createUpload` does. Returns
+   * admit's refusal (nothing recorded) or null. Two creations — in one process or on two
+   * instances — can never both take the last place. `admit` must be pure: it may run more than
+   * once (a PostgreSQL transaction run again).
+   */
+  createUploadWithin(
+    upload: {
+      id: string
+      userId: number
+      videoId: string
+      metadata: string
+      declaredBytes: number | null
+      live: boolean
+    },
+    quota: {
+      createdAfter: string
+      deferredBytes: number
+      admit(held: { count: number; bytes: number }): string | null
+    }
+  ): Promise<string | null>
   getUpload(id: string): Promise<UploadRecord | null>
   setUploadState(id: string, state: UploadState, error?: string | null): Promise<void>
   listUploads(state: UploadState): Promise<UploadRecord[]>

@@ -20,25 +20,21 @@ export function formatSize(bytes: number): string {
   return `${Number(value.toFixed(1))} ${units[unit]}`
 }
 
+type QuotaConfig = Pick<
+  ServerConfig,
+  'uploadExpiryMs' | 'maxUploadSize' | 'maxUnfinishedUploads' | 'maxUnfinishedBytes'
+>
+
 /**
- * Why `userId` may not create an upload of `declared` bytes (undefined: deferred) now, or null
- * when they may. The count is one database read: the caller makes the creation that follows it
- * take turns with the user's other creations (tus.ts, in this process). Across instances the
- * count and the insert are two calls, so two instances could both take the last place until the
- * data layer offers them as one transaction.
+ * Why a person holding `held` unfinished uploads may not start one of `declared` bytes
+ * (undefined: deferred), or null when they may. Pure: LibraryDb.createUploadWithin runs it inside
+ * the transaction that counts and records, so two creations never both take the last place.
  */
-export async function unfinishedUploadRefusal(
-  db: LibraryDb,
-  config: Pick<
-    ServerConfig,
-    'uploadExpiryMs' | 'maxUploadSize' | 'maxUnfinishedUploads' | 'maxUnfinishedBytes'
-  >,
-  userId: number,
-  declared: number | undefined,
-  now = Date.now()
-): Promise<string | null> {
-  const since = new Date(now - config.uploadExpiryMs).toISOString()
-  const held = await db.unfinishedUploads(userId, since, config.maxUploadSize)
+export function quotaRefusal(
+  held: { count: number; bytes: number },
+  config: QuotaConfig,
+  declared: number | undefined
+): string | null {
   const finishFirst =
     'Finish or delete one of them (DELETE its upload URL), or wait until they expire.'
   if (held.count >= config.maxUnfinishedUploads) {
@@ -54,4 +50,22 @@ export async function unfinishedUploadRefusal(
     )
   }
   return null
+}
+
+/**
+ * Records the upload when `userId` has room for it (see quotaRefusal), in one transaction;
+ * returns the refusal, or null when it was recorded.
+ */
+export function createUploadWithinQuota(
+  db: LibraryDb,
+  config: QuotaConfig,
+  upload: Parameters<LibraryDb['createUploadWithin']>[0],
+  declared: number | undefined,
+  now = Date.now()
+): Promise<string | null> {
+  return db.createUploadWithin(upload, {
+    createdAfter: new Date(now - config.uploadExpiryMs).toISOString(),
+    deferredBytes: config.maxUploadSize,
+    admit: (held) => quotaRefusal(held, config, declared)
+  })
 }

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Server as TusServer, type Locker, type Upload } from '@tus/server'
+import { Server as TusServer, type DataStore, type Locker, type Upload } from '@tus/server'
 import { resolveToken } from '../auth'
 import { LocalLocker } from '../cluster/memory-locker'
 import type { User } from '../db/types'
@@ -16,7 +16,7 @@ import { OUT_OF_SPACE_MESSAGE } from '../disk-space'
 import { UPLOAD_ID } from '../storage'
 import { unavailable } from '../unavailable'
 import { MetadataError, validateMetadata } from './metadata'
-import { unfinishedUploadRefusal } from './quota'
+import { createUploadWithinQuota } from './quota'
 import {
   CAMERA_NOT_YOURS,
   CAMERA_VIDEO_GONE,
@@ -60,24 +60,6 @@ export function createUploadsHandler(
   const users = new WeakMap<IncomingMessage, User>()
   /** The upload a POST created, so a POST that fails after creating it can remove it. */
   const createdBy = new WeakMap<IncomingMessage, string>()
-  /** Per user: the end of the creation whose quota check and insert run now (oneAtATime). */
-  const creating = new Map<number, Promise<unknown>>()
-
-  /** Runs `body` after this user's earlier creations in this process have settled. */
-  async function oneAtATime<T>(userId: number, body: () => Promise<T>): Promise<T> {
-    const before = creating.get(userId)
-    const run = (before ?? Promise.resolve()).then(body, body)
-    const settled = run.then(
-      () => {},
-      () => {}
-    )
-    creating.set(userId, settled)
-    try {
-      return await run
-    } finally {
-      if (creating.get(userId) === settled) creating.delete(userId)
-    }
-  }
 
   /**
    * A creation-with-upload whose body failed (too large, cut off) answers without a Location:
@@ -98,7 +80,17 @@ export function createUploadsHandler(
 
   const tus = new TusServer({
     path: UPLOADS_PATH,
-    datastore: library.storage.datastore,
+    // An upload removed through tus (DELETE, expiry) is forgotten before tus answers, so a client
+    // that deleted one may start another in its place at once (the per-user cap counts records).
+    // A live upload's reserved link then says "This video was discarded".
+    datastore: forgettingStore(library.storage.datastore, async (id) => {
+      try {
+        await db.discardUpload(id)
+      } catch (error) {
+        // The reconciler forgets it later.
+        processor.log(`upload ${id}: could not forget it yet: ${String(error)}`)
+      }
+    }),
     locker,
     maxSize: config.maxUploadSize,
     namingFunction: () => crypto.randomBytes(16).toString('hex'),
@@ -143,24 +135,22 @@ export function createUploadsHandler(
         }
         videoId = meta.cameraFor
       }
-      // Counted and created in one go: two creations cannot both take the last place. The count
-      // and the insert are two database calls, so one user's creations take turns in this
-      // process (another instance may still interleave: see unfinishedUploadRefusal).
-      const refusal = await oneAtATime(user.id, () =>
-        library.write(async (d) => {
-          const why = await unfinishedUploadRefusal(d, config, user.id, upload.size)
-          if (!why) {
-            await d.createUpload(
-              upload.id,
-              user.id,
-              videoId,
-              JSON.stringify(meta),
-              upload.size ?? null,
-              meta.live
-            )
-          }
-          return why
-        })
+      // Counted and created in one transaction: two creations — in this process or on another
+      // instance — cannot both take the last place.
+      const refusal = await library.write((d) =>
+        createUploadWithinQuota(
+          d,
+          config,
+          {
+            id: upload.id,
+            userId: user.id,
+            videoId,
+            metadata: JSON.stringify(meta),
+            declaredBytes: upload.size ?? null,
+            live: meta.live
+          },
+          upload.size
+        )
       )
       if (refusal) throw tusError(429, refusal)
       const node = nodeReq(req)
@@ -220,10 +210,6 @@ export function createUploadsHandler(
 
   tus.on('POST_TERMINATE', (_req: unknown, _res: unknown, id: string) => {
     void processor.stopLive(id)
-    // A live upload's reserved link now says "This video was discarded".
-    db.discardUpload(id).catch(() => {
-      // the reconciler forgets it later
-    })
   })
 
   function outcomeHeaders(outcome: Outcome): Record<string, string> {
@@ -423,4 +409,20 @@ export function createUploadsHandler(
   }
 
   return { tus, handle }
+}
+
+/**
+ * `store` as tus drives it, except that `remove` (a DELETE, an expiry) also runs `forget` before
+ * it resolves. A proxy, so the store's own calls to `this.remove` (expiry) go through it too.
+ */
+function forgettingStore(store: DataStore, forget: (id: string) => Promise<void>): DataStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== 'remove') return Reflect.get(target, prop, receiver) as unknown
+      return async (id: string): Promise<void> => {
+        await target.remove.call(receiver, id)
+        await forget(id)
+      }
+    }
+  })
 }

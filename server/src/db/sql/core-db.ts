@@ -281,6 +281,56 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
     await ex.deleteFrom('uploads').where('id', '=', id).execute()
   }
 
+  const insertUpload = async (
+    ex: Executor,
+    u: {
+      id: string
+      userId: number
+      videoId: string
+      metadata: string
+      declaredBytes: number | null
+      live: boolean
+    }
+  ): Promise<void> => {
+    const t = now()
+    await ex
+      .insertInto('uploads')
+      .values({
+        id: u.id,
+        user_id: u.userId,
+        video_id: u.videoId,
+        state: 'uploading',
+        metadata: u.metadata,
+        declared_bytes: u.declaredBytes,
+        live: u.live ? 1 : 0,
+        created_at: t,
+        updated_at: t
+      })
+      .execute()
+  }
+
+  const countUnfinished = async (
+    ex: Executor,
+    userId: number,
+    createdAfter: string,
+    deferredBytes: number
+  ): Promise<{ count: number; bytes: number }> => {
+    const row = await ex
+      .selectFrom('uploads')
+      .select([
+        (eb) => eb.fn.countAll().as('n'),
+        // PostgreSQL's sum of BIGINT is NUMERIC (a string from pg): Number() below.
+        sql<number | string>`coalesce(sum(coalesce(declared_bytes, ${deferredBytes})), 0)`.as(
+          'bytes'
+        )
+      ])
+      .where('user_id', '=', userId)
+      .where('state', '=', 'uploading')
+      .where((eb) => eb.or([eb('created_at', '>', createdAfter), eb('live', '=', 1)]))
+      .executeTakeFirst()
+    return { count: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) }
+  }
+
   const insertVideo = async (ex: Executor, v: NewVideo): Promise<Video> => {
     const owner = await getUser(ex, v.ownerId)
     const authorName = owner?.name ?? 'unknown'
@@ -868,21 +918,20 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
       return row ? { uploadId: row.upload_id, storage: row.storage === 's3' ? 's3' : 'file' } : null
     },
     async createUpload(id, userId, videoId, metadata, declaredBytes = null, live = false) {
-      const t = now()
-      await db
-        .insertInto('uploads')
-        .values({
-          id,
-          user_id: userId,
-          video_id: videoId,
-          state: 'uploading',
-          metadata,
-          declared_bytes: declaredBytes,
-          live: live ? 1 : 0,
-          created_at: t,
-          updated_at: t
-        })
-        .execute()
+      await insertUpload(db, { id, userId, videoId, metadata, declaredBytes, live })
+    },
+    async createUploadWithin(upload, quota) {
+      return sqlDb.tx(async (trx) => {
+        const held = await countUnfinished(
+          trx,
+          upload.userId,
+          quota.createdAfter,
+          quota.deferredBytes
+        )
+        const refusal = quota.admit(held)
+        if (refusal === null) await insertUpload(trx, upload)
+        return refusal
+      })
     },
     async reservation(videoId) {
       const row = await reservationRow(db, videoId)
@@ -971,22 +1020,8 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
         .executeTakeFirst()
       return row ? { userId: row.user_id, discardedAt: row.discarded_at } : null
     },
-    async unfinishedUploads(userId, createdAfter, deferredBytes) {
-      const row = await db
-        .selectFrom('uploads')
-        .select([
-          (eb) => eb.fn.countAll().as('n'),
-          // PostgreSQL's sum of BIGINT is NUMERIC (a string from pg): Number() below.
-          sql<number | string>`coalesce(sum(coalesce(declared_bytes, ${deferredBytes})), 0)`.as(
-            'bytes'
-          )
-        ])
-        .where('user_id', '=', userId)
-        .where('state', '=', 'uploading')
-        .where((eb) => eb.or([eb('created_at', '>', createdAfter), eb('live', '=', 1)]))
-        .executeTakeFirst()
-      return { count: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) }
-    },
+    unfinishedUploads: (userId, createdAfter, deferredBytes) =>
+      countUnfinished(db, userId, createdAfter, deferredBytes),
     async getUpload(id) {
       const row = await db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst()
       return row ? toUpload(row) : null
