@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { libraryTarget, onPostgres } from './engine'
+import { engineEnv, libraryTarget, onPostgres } from './engine'
 import { SERVER_DIR, ROOT, TSX, cli, tempDir } from './support'
 
 const run = promisify(execFile)
@@ -119,7 +119,7 @@ describe('serving', () => {
       ['src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', where],
       {
         cwd: SERVER_DIR,
-        env: { ...process.env, INIT_CWD: where },
+        env: { ...process.env, ...(await engineEnv(where)), INIT_CWD: where },
         stdio: ['ignore', 'pipe', 'pipe']
       }
     )
