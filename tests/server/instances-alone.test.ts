@@ -6,6 +6,8 @@
  * - An upload one instance is processing (held mid-processing by its onStart hook) is left alone
  *   by the other's reconciler; once the first one's claim lapses (a crash) the other finishes it,
  *   and the first, coming back, changes nothing and answers what the other made.
+ * - A processing upload whose bytes are missing is failed only under the reconciler's claim.
+ * - A live upload whose PATCHes reach both instances is followed by both, into two files.
  * - Renders: a starting instance on PostgreSQL queues again only renders whose heartbeat stopped
  *   (SQLite, one process by design: all running ones), and removes only project folders no
  *   heartbeat touched lately (SQLite: all).
@@ -17,7 +19,16 @@ import { describe, expect, it } from 'vitest'
 import { RENDER_STALE_MS } from '../../server/src/renders/render-queue'
 import { CLAIM_LEASE_MS } from '../../server/src/uploads/processor'
 import { onPostgres } from './engine'
-import { createUpload, makeVideo, patch, serversPerTest, tempDir, type TestServer } from './support'
+import { createLive, feed, makeLiveRecording, patchLive } from './live-support'
+import {
+  createUpload,
+  makeVideo,
+  patch,
+  serversPerTest,
+  tempDir,
+  waitFor,
+  type TestServer
+} from './support'
 
 const servers = serversPerTest()
 
@@ -133,6 +144,49 @@ describe('two instances on one database and data folder', () => {
       state: 'failed',
       error: 'The upload was lost before it was processed.'
     })
+  })
+
+  it('two instances following one live upload each write their own copy; the finish uses its own', async () => {
+    const followedOnA = signal()
+    const followedOnB = signal()
+    const a = await servers.start({ hooks: { onFollow: () => followedOnA.fire() } })
+    const b = await servers.start({
+      dataDir: a.dataDir,
+      reuse: a,
+      hooks: { onFollow: () => followedOnB.fire() }
+    })
+    const recording = await makeLiveRecording(4)
+    const live = await createLive(a)
+    expect(live.res.status).toBe(201)
+    // The recording's PATCHes reach either instance (round-robin): each follows it.
+    const half = Math.floor(recording.length / 2)
+    let offset = await feed(a, live.up, recording.subarray(0, half), 1)
+    await followedOnA.promise
+    offset = await feed(
+      b,
+      live.up,
+      recording.subarray(0, Math.floor(recording.length * 0.75)),
+      1,
+      offset
+    )
+    await followedOnB.promise
+    // Two followers, two files (each under its process's name, once its ffmpeg has written the
+    // headers): neither truncates nor moves the other's.
+    const copies = await waitFor('both copies in tmp/', async () => {
+      const names = fs
+        .readdirSync(path.join(a.dataDir, 'tmp'))
+        .filter((name) => name.includes('.follow.'))
+      const ofA = names.filter((n) => n.startsWith(`live-${live.id}-${a.app.processor.owner}.`))
+      const ofB = names.filter((n) => n.startsWith(`live-${live.id}-${b.app.processor.owner}.`))
+      return ofA.length === 1 && ofB.length === 1 && names
+    })
+    expect(copies).toHaveLength(2)
+
+    // The last byte reaches A: its finish uses its own copy (or copies after the last byte).
+    const last = await patchLive(a, live.up, offset, recording.subarray(offset), recording.length)
+    expect(last.status, last.text).toBe(204)
+    const video = await a.app.library.db.getVideo(live.videoId)
+    expect(video?.durationMs).toBeGreaterThan(3000)
   })
 
   it(`a starting instance queues again only renders left running without a heartbeat (${onPostgres ? 'PostgreSQL' : 'SQLite: all of them, one process by design'})`, async () => {
