@@ -1,6 +1,7 @@
 /**
  * Requests the library cannot serve right now for a reason outside the request: the database is
- * busy (503 with `Retry-After`; the client should try again) or the disk is full (507). Every
+ * busy, or PostgreSQL or Redis cannot be reached (503 with `Retry-After`; the client should try
+ * again), or the disk is full (507). Every
  * front — the JSON API, the pages, tus, the server's last-resort handler — answers these the same
  * way instead of a bare 500 (docs/security.md, "When things break").
  */
@@ -29,6 +30,14 @@ export function unavailable(error: unknown): Unavailable | null {
       headers: { 'Retry-After': String(seconds) }
     }
   }
+  if (isUnreachable(error)) {
+    return {
+      status: 503,
+      title: 'The library cannot reach its database',
+      message: `The library cannot reach its database or shared state right now. Try again in ${BUSY_RETRY_AFTER_SECONDS} seconds.`,
+      headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) }
+    }
+  }
   if (isOutOfSpace(error)) {
     return {
       status: 507,
@@ -38,4 +47,31 @@ export function unavailable(error: unknown): Unavailable | null {
     }
   }
   return null
+}
+
+/** Socket errors meaning the other side is not there (now). */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE'
+])
+/** What pg and ioredis say when their server went away or does not answer. */
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|Connection is closed|Command timed out|timeout exceeded when trying to connect|max retries per request/i
+
+/**
+ * PostgreSQL or Redis cannot be reached: a refused or dropped connection, a timeout, PostgreSQL's
+ * connection-exception class (08…), a server shutting down or not yet accepting (57P01–57P03), or
+ * out of connections (53300).
+ */
+export function isUnreachable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null
+  const code = typeof e?.code === 'string' ? e.code : ''
+  if (UNREACHABLE_CODES.has(code)) return true
+  if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || code === '53300') return true
+  return typeof e?.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)
 }
