@@ -393,9 +393,10 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
     const own = matches(dialect, 'video_search', q)
     const comments = matches(dialect, 'comment_search', q)
     if (!own || !comments) return null
-    // A video is found by its own text or by one of its comments' (deleted ones have no row).
+    // A video is found by its own text or by one of its comments' (deleted ones have no row);
+    // IN removes the duplicates, so the union need not (UNION ALL: no sort of every match).
     return sql<SqlBool>`videos.id IN (SELECT video_id FROM video_search WHERE ${own}
-      UNION SELECT video_id FROM comment_search WHERE ${comments})`
+      UNION ALL SELECT video_id FROM comment_search WHERE ${comments})`
   }
 
   const doFlush = async (): Promise<void> => {
