@@ -159,7 +159,7 @@ describe('the database on a full disk', () => {
     db.updateVideo = async () => {
       throw sqliteFull()
     }
-    db.createUpload = async () => {
+    db.createUploadWithin = async () => {
       throw sqliteFull()
     }
 
