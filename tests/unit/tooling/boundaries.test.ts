@@ -5,7 +5,20 @@
 import { ESLint } from 'eslint'
 import { describe, expect, it } from 'vitest'
 
-const eslint = new ESLint({ cwd: process.cwd() })
+// The cases are made-up files, not in any tsconfig: the server's type-aware rules (floating
+// promises) cannot parse them, and they are not what is tested here, so they are off.
+const eslint = new ESLint({
+  cwd: process.cwd(),
+  overrideConfig: {
+    files: ['server/**/*.ts'],
+    languageOptions: { parserOptions: { project: false } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-misused-promises': 'off',
+      '@typescript-eslint/await-thenable': 'off'
+    }
+  }
+})
 // Loading the project's config (typescript-eslint with TypeScript, react-hooks with Babel) and
 // the rules takes seconds, on a busy machine many more. That is the file's setup, like an import:
 // done here as it loads, not charged to whichever case happens to run first.
