@@ -23,16 +23,15 @@
  *
  * Env: BENCH_SCALE_ENGINES ("sqlite,postgres"), BENCH_SCALE_PARTS ("upload,pages,concurrent").
  */
-import { execFile } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import pg from 'pg'
 import * as tus from 'tus-js-client'
 import { databaseTarget, openLibraryDb } from '../../server/src/db/open'
+import { makeSizedVideo } from './sized-video'
 import { openSql, type SqlDb } from '../../server/src/db/sql/connection'
 import { tsvector } from '../../server/src/db/sql/search'
 import type { VideoSearchTable, VideosTable } from '../../server/src/db/sql/tables'
@@ -46,7 +45,6 @@ import {
   type Instance
 } from '../server/multi-support'
 
-const run = promisify(execFile)
 const MB = Number(process.env.BENCH_SCALE_MB ?? 256)
 const VIDEOS = Number(process.env.BENCH_SCALE_VIDEOS ?? 100_000)
 const REQUESTS = Number(process.env.BENCH_SCALE_REQUESTS ?? 60)
@@ -107,36 +105,6 @@ const percentile = (xs: number[], p: number): number => {
 }
 const ms = (x: number): string => `${x.toFixed(1)} ms`
 const mbps = (bytes: number, msTaken: number): number => bytes / 1024 / 1024 / (msTaken / 1000)
-
-async function makeFile(file: string, bytes: number): Promise<void> {
-  const head = path.join(work, `head-${crypto.randomBytes(4).toString('hex')}.mp4`)
-  await run('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25:duration=2',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-movflags',
-    '+faststart',
-    head
-  ])
-  const fd = fs.openSync(file, 'w')
-  fs.writeSync(fd, fs.readFileSync(head))
-  let left = bytes - fs.statSync(head).size
-  const block = crypto.randomBytes(8 * 1024 * 1024)
-  while (left > 0) {
-    const n = Math.min(left, block.length)
-    fs.writeSync(fd, block, 0, n)
-    left -= n
-  }
-  fs.closeSync(fd)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Engines
@@ -624,8 +592,8 @@ async function main(): Promise<void> {
   )
   const big = path.join(work, 'large.mp4')
   const small = path.join(work, 'client.mp4')
-  if (PARTS.has('upload')) await makeFile(big, Math.round(MB * 1024 * 1024))
-  if (PARTS.has('concurrent')) await makeFile(small, Math.round(CLIENT_MB * 1024 * 1024))
+  if (PARTS.has('upload')) await makeSizedVideo(big, Math.round(MB * 1024 * 1024))
+  if (PARTS.has('concurrent')) await makeSizedVideo(small, Math.round(CLIENT_MB * 1024 * 1024))
 
   for (const engine of engines) {
     console.log(`\n${engine === 'postgres' ? 'PostgreSQL (+ Redis)' : 'SQLite (embedded)'}:`)

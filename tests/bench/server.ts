@@ -11,18 +11,17 @@
  *
  * Env: BENCH_MB, BENCH_CHUNKS (comma-separated MiB, "all" = one PATCH; default "8,64,all").
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import * as tus from 'tus-js-client'
 import { openLibraryDb } from '../../server/src/db/open'
+import { makeSizedVideo } from './sized-video'
 
-const run = promisify(execFile)
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const MB = Number(process.env.BENCH_MB ?? 500)
 const CHUNKS = (process.env.BENCH_CHUNKS ?? '8,64,all').split(',').map((c) => c.trim())
@@ -35,36 +34,6 @@ function cleanup(): void {
 }
 process.on('exit', cleanup)
 process.on('SIGINT', () => process.exit(130))
-
-async function makeFile(file: string, bytes: number): Promise<void> {
-  const head = path.join(work, 'head.mp4')
-  await run('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25:duration=2',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-movflags',
-    '+faststart',
-    head
-  ])
-  const fd = fs.openSync(file, 'w')
-  fs.writeSync(fd, fs.readFileSync(head))
-  let left = bytes - fs.statSync(head).size
-  const block = crypto.randomBytes(8 * 1024 * 1024)
-  while (left > 0) {
-    const n = Math.min(left, block.length)
-    fs.writeSync(fd, block, 0, n)
-    left -= n
-  }
-  fs.closeSync(fd)
-}
 
 function startProcess(
   cmd: string,
@@ -164,7 +133,7 @@ async function main(): Promise<void> {
   const size = Math.round(MB * 1024 * 1024)
   const file = path.join(work, 'upload.mp4')
   console.log(`Preparing a ${MB} MB file…`)
-  await makeFile(file, size)
+  await makeSizedVideo(file, size)
 
   // The library server as its own process, with a user and a token.
   const data = path.join(work, 'library')
