@@ -6,20 +6,10 @@
  * is back), never thrown out of an event handler.
  */
 import { Redis } from 'ioredis'
+import { redactUrl } from '../config'
 
 /** Longest one command may take, queued while disconnected or sent: then it fails. */
 export const COMMAND_TIMEOUT_MS = 5000
-
-/** The URL with any password replaced, for logs. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return 'redis://…'
-  }
-}
 
 export interface RedisOptions {
   /** Shown in logs and as the connection's CLIENT SETNAME (e.g. `sidecast:<instance>:cmd`). */
@@ -37,7 +27,7 @@ export function connectRedis(url: string, options: RedisOptions): Redis {
     connectTimeout: 5000,
     retryStrategy: (times) => Math.min(times * 200, 2000)
   })
-  const where = redactRedisUrl(url)
+  const where = redactUrl(url)
   let lastError = ''
   redis.on('error', (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error)

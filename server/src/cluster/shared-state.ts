@@ -23,10 +23,10 @@ import crypto from 'node:crypto'
 import type { KvStore } from '@tus/server'
 import type { MetadataValue } from '@tus/s3-store'
 import type { Redis } from 'ioredis'
-import type { ServerConfig } from '../config'
+import { redactUrl, type ServerConfig } from '../config'
 import { MemoryCounters, RedisCounters, type WindowCounters } from './counters'
 import { LocalLocker, type ReleasableLocker } from './memory-locker'
-import { closeRedis, connectRedis, pingRedis, redactRedisUrl } from './redis'
+import { closeRedis, connectRedis, pingRedis } from './redis'
 import { RedisLocker } from './redis-locker'
 
 /** How long an upload's cached `.info` stays in Redis after it was last written. */
@@ -119,7 +119,7 @@ export async function createSharedState(
   } catch (error) {
     await closeConnections()
     throw new Error(
-      `Redis at ${redactRedisUrl(config.redisUrl)} is not reachable: ${error instanceof Error ? error.message : String(error)}`,
+      `Redis at ${redactUrl(config.redisUrl)} is not reachable: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error }
     )
   }
