@@ -14,7 +14,14 @@ import Database, { type Database as Connection } from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { onPostgres } from './engine'
 import { signInWithFetch } from './helpers-pages/session'
-import { createUpload, request, type RawResponse, type TestServer, serversPerTest } from './support'
+import {
+  createUpload,
+  request,
+  type RawResponse,
+  type TestServer,
+  serversPerTest,
+  videoFacts
+} from './support'
 
 /**
  * Longest a read may take while the database is locked. Measured on a 2-core machine: about
@@ -44,21 +51,7 @@ function lockDatabase(s: TestServer): Connection {
 
 /** A video row to read and change (its bytes do not matter here). */
 async function seedVideo(s: TestServer, id: string, title: string): Promise<void> {
-  await s.app.library.db.insertVideo({
-    id,
-    title,
-    description: '',
-    ownerId: s.user.id,
-    durationMs: 2000,
-    sizeBytes: 10,
-    filename: `${id}.mp4`,
-    mimeType: 'video/mp4',
-    projectId: null,
-    callouts: [],
-    hasThumbnail: false,
-    uploadId: 'f'.repeat(32),
-    storage: 'file'
-  })
+  await s.app.library.db.insertVideo(videoFacts(id, s.user.id, title, { durationMs: 2000 }))
 }
 
 async function timed(send: () => Promise<RawResponse>): Promise<{ res: RawResponse; ms: number }> {
