@@ -71,10 +71,10 @@ async function listVideos(r: ApiRequest): Promise<void> {
   const q = (searchParams.get('q') ?? '').slice(0, SEARCH_MAX)
   const limit = Math.min(wholeNumber(searchParams, 'limit', 1, 50), MAX_LIMIT)
   const offset = wholeNumber(searchParams, 'offset', 0, 0)
-  const videos = await db.searchVideos(q, { limit, offset })
+  const { videos, total } = await db.findVideos(q, { limit, offset })
   sendJson(r.res, 200, {
     videos: videos.map((v) => videoJson(r.library, v, r.who.user)),
-    total: await db.countVideos(q)
+    total
   })
 }
 

@@ -174,6 +174,23 @@ export interface UploadRecord {
   live: boolean
 }
 
+export interface FindVideosOptions {
+  /** At most this many videos (default 50, at most 1,000). */
+  limit?: number
+  /** Skip this many first (default 0). */
+  offset?: number
+  /** Count at most this many (default: all; 0: do not count). */
+  countUpTo?: number
+}
+
+export interface VideoPage {
+  videos: Video[]
+  /** How many videos the listing or search finds; see `totalIsAtLeast`. */
+  total: number
+  /** True when the count stopped at `countUpTo`: at least `total` videos are found, maybe more. */
+  totalIsAtLeast: boolean
+}
+
 export interface LibraryDb extends LearnDb {
   createUser(name: string, password: string, admin: boolean): Promise<User>
   /**
@@ -217,8 +234,17 @@ export interface LibraryDb extends LearnDb {
   deleteSession(id: string): Promise<void>
 
   getVideo(id: string): Promise<Video | null>
-  /** Newest first; matches title, description, author, callout text and comments' text. */
+  /**
+   * One page of the library (`q` empty) or of a search, newest first, and how many videos it
+   * finds. A search matches words (as prefixes) in title, description, author, file name, callout
+   * text and comments' text. The count stops at `countUpTo` (default: no limit; 0 = do not count):
+   * past it, `total` is `countUpTo` and `totalIsAtLeast` is true. A page's cost grows with
+   * `offset + limit`, not with how many videos match.
+   */
+  findVideos(q: string, opts?: FindVideosOptions): Promise<VideoPage>
+  /** findVideos' videos alone. */
   searchVideos(q: string, opts?: { limit?: number; offset?: number }): Promise<Video[]>
+  /** findVideos' exact count alone. */
   countVideos(q?: string): Promise<number>
   updateVideo(id: string, patch: { title?: string; description?: string }): Promise<Video | null>
   deleteVideo(id: string): Promise<boolean>

@@ -114,7 +114,12 @@ export interface LibraryPageData {
   /** The viewer's own videos that are not ready yet; shown to them alone, above the library. */
   reservations?: Reservation[]
   videos: Video[]
+  /** How many videos the library or the search has; more than that with `totalIsAtLeast`. */
   total: number
+  /** The count stopped at `total` (LIBRARY_COUNT_UP_TO, SEARCH_COUNT_UP_TO): there are more. */
+  totalIsAtLeast?: boolean
+  /** Whether a page of older videos follows this one. */
+  hasOlder: boolean
   page: number
   query: string
   publicUrl: string
@@ -124,15 +129,12 @@ export interface LibraryPageData {
 }
 
 export function libraryPage(d: LibraryPageData): SafeHtml {
-  const pages = Math.max(1, Math.ceil(d.total / PAGE_SIZE))
+  // Pages are known when the count is whole ("Page 2 of 7"); past a capped count, only "Page 2".
+  const pages = d.totalIsAtLeast ? null : Math.max(1, Math.ceil(d.total / PAGE_SIZE))
   const searching = d.query.length > 0
   const heading = searching ? 'Search results' : 'Library'
-  let count: SafeHtml
-  if (searching) {
-    count = html`${plural(d.total, 'video')} matching “<mark>${d.query}</mark>”`
-  } else {
-    count = html`${plural(d.total, 'video')}`
-  }
+  const videos = d.totalIsAtLeast ? `${d.total.toLocaleString('en')}+ videos` : plural(d.total, 'video')
+  const count = searching ? html`${videos} matching “<mark>${d.query}</mark>”` : html`${videos}`
 
   let body: SafeHtml
   if (d.total === 0 && !searching) {
@@ -163,7 +165,7 @@ export function libraryPage(d: LibraryPageData): SafeHtml {
     body = html`<ul class="cards" role="list">
         ${d.videos.map((v) => videoCard(v, d.query))}
       </ul>
-      ${pagination(d.page, pages, d.query)}`
+      ${pagination(d.page, pages, d.hasOlder, d.query)}`
   }
 
   const reservations = d.reservations ?? []
@@ -285,12 +287,13 @@ function pageHref(query: string, page: number): string {
   return s ? `/?${s}` : '/'
 }
 
-function pagination(page: number, pages: number, query: string): SafeHtml {
-  if (pages <= 1) return html``
+/** Newer / Older links; `pages` null when the count was capped (then only "Page N"). */
+function pagination(page: number, pages: number | null, hasOlder: boolean, query: string): SafeHtml {
+  if (page === 1 && !hasOlder) return html``
   return html`<nav class="pagination" aria-label="Pages">
     ${page > 1 ? html`<a class="btn" href="${pageHref(query, page - 1)}" rel="prev">← Newer</a>` : html`<span></span>`}
-    <span class="muted">Page ${page} of ${pages}</span>
-    ${page < pages ? html`<a class="btn" href="${pageHref(query, page + 1)}" rel="next">Older →</a>` : html`<span></span>`}
+    <span class="muted">Page ${page}${pages === null ? '' : ` of ${pages}`}</span>
+    ${hasOlder ? html`<a class="btn" href="${pageHref(query, page + 1)}" rel="next">Older →</a>` : html`<span></span>`}
   </nav>`
 }
 

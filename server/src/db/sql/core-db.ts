@@ -29,7 +29,8 @@ import type {
 } from '../types'
 import type { Executor, SqlDb } from './connection'
 import { createLearnSql } from './learn-sql'
-import { matches, tsvector } from './search'
+import { createFindVideos } from './find-videos'
+import { sqliteOrderKey, tsvector } from './search'
 import type {
   RendersTable,
   TokensTable,
@@ -181,12 +182,6 @@ function searchBody(v: {
   )
 }
 
-/** A LIMIT or OFFSET: a whole number from 0 to `max` (anything else: `fallback`). */
-function pagingNumber(value: number | undefined, fallback: number, max: number): number {
-  if (value === undefined || Number.isNaN(value)) return fallback
-  return Math.min(Math.max(Math.trunc(value), 0), max)
-}
-
 /** The tables ordered by insertion among equal times: SQLite's rowid, PostgreSQL's `seq`. */
 type InsertionOrdered = 'videos' | 'uploads' | 'renders'
 
@@ -207,6 +202,7 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
   const now = (): string => new Date().toISOString()
 
   const { learn, inTx } = createLearnSql(sqlDb, { now, newId: () => randomId(12) })
+  const findVideos = createFindVideos(db, dialect, toVideo)
 
   /**
    * Token uses not written yet (token id → ISO time). A read must not write — a write can wait
@@ -252,16 +248,32 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
     return video
   }
 
-  /** The video's search row, made anew from `text`. */
+  /** The video's search row, if any (on SQLite found by its rowid, the video's order key). */
+  const dropSearch = async (ex: Executor, videoId: string): Promise<void> => {
+    if (dialect === 'sqlite') {
+      await sql`DELETE FROM video_search
+        WHERE rowid = (SELECT ${sql.raw(sqliteOrderKey('videos'))} FROM videos WHERE id = ${videoId})
+          AND video_id = ${videoId}`.execute(ex)
+    } else {
+      await ex.deleteFrom('video_search').where('video_id', '=', videoId).execute()
+    }
+  }
+
+  /**
+   * The video's search row, made anew from `text`, with the video's place in the library's order
+   * (SQLite: as its rowid; PostgreSQL: created_at and seq), so a search reads matches in order.
+   */
   const putSearch = async (ex: Executor, videoId: string, text: string): Promise<void> => {
-    await ex.deleteFrom('video_search').where('video_id', '=', videoId).execute()
-    await ex
-      .insertInto('video_search')
-      .values({
-        video_id: videoId,
-        body: dialect === 'sqlite' ? text : (tsvector(text) as RawBuilder<string>)
-      })
-      .execute()
+    await dropSearch(ex, videoId)
+    if (dialect === 'sqlite') {
+      await sql`INSERT INTO video_search (rowid, video_id, body)
+        SELECT ${sql.raw(sqliteOrderKey('videos'))}, id, ${text} FROM videos WHERE id = ${videoId}`.execute(
+        ex
+      )
+    } else {
+      await sql`INSERT INTO video_search (video_id, body, created_at, seq)
+        SELECT id, ${tsvector(text)}, created_at, seq FROM videos WHERE id = ${videoId}`.execute(ex)
+    }
   }
 
   const setUpload = async (
@@ -389,16 +401,6 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
   }
 
   /** `videos.id IN (videos whose text or one of whose comments' text matches q)`; null: no words. */
-  const searchCondition = (q: string): RawBuilder<SqlBool> | null => {
-    const own = matches(dialect, 'video_search', q)
-    const comments = matches(dialect, 'comment_search', q)
-    if (!own || !comments) return null
-    // A video is found by its own text or by one of its comments' (deleted ones have no row);
-    // IN removes the duplicates, so the union need not (UNION ALL: no sort of every match).
-    return sql<SqlBool>`videos.id IN (SELECT video_id FROM video_search WHERE ${own}
-      UNION ALL SELECT video_id FROM comment_search WHERE ${comments})`
-  }
-
   const doFlush = async (): Promise<void> => {
     if (tokenUses.size === 0) return
     const batch = [...tokenUses]
@@ -610,25 +612,12 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
     },
 
     getVideo: (id) => getVideo(db, id),
+    findVideos,
     async searchVideos(q, opts = {}) {
-      const limit = pagingNumber(opts.limit, 50, 1000)
-      const offset = pagingNumber(opts.offset, 0, Number.MAX_SAFE_INTEGER)
-      const condition = searchCondition(q)
-      let query = db.selectFrom('videos').selectAll('videos')
-      if (condition) query = query.where(condition)
-      const rows = await query
-        .orderBy(byCreation(dialect, 'videos', 'desc'))
-        .limit(limit)
-        .offset(offset)
-        .execute()
-      return rows.map(toVideo)
+      return (await findVideos(q, { ...opts, countUpTo: 0 })).videos
     },
     async countVideos(q = '') {
-      const condition = searchCondition(q)
-      let query = db.selectFrom('videos').select((eb) => eb.fn.countAll().as('n'))
-      if (condition) query = query.where(condition)
-      const row = await query.executeTakeFirst()
-      return Number(row?.n ?? 0)
+      return (await findVideos(q, { limit: 0 })).total
     },
     updateVideo(id, patch) {
       return sqlDb.tx(async (trx) => {
@@ -643,7 +632,7 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
     },
     deleteVideo(id) {
       return sqlDb.tx(async (trx) => {
-        await trx.deleteFrom('video_search').where('video_id', '=', id).execute()
+        await dropSearch(trx, id)
         await trx.deleteFrom('video_edits').where('video_id', '=', id).execute()
         await trx.deleteFrom('renders').where('video_id', '=', id).execute()
         await inTx.videoDeleted(trx, id)

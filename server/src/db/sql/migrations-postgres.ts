@@ -152,5 +152,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE uploads ADD COLUMN claimed_by TEXT;
   ALTER TABLE uploads ADD COLUMN claimed_until TEXT;
+  `,
+  // 9: pages and searches that stop after a page. A video's search row carries the video's order
+  // (created_at, seq), indexed, so a common word's matches are read newest first and the read
+  // stops after a page; the library's own index includes the id, so a deep page skips index
+  // entries only. Search rows of videos no longer there are dropped.
+  `
+  ALTER TABLE video_search ADD COLUMN created_at TEXT, ADD COLUMN seq BIGINT;
+  UPDATE video_search SET created_at = videos.created_at, seq = videos.seq
+    FROM videos WHERE videos.id = video_search.video_id;
+  DELETE FROM video_search WHERE seq IS NULL;
+  ALTER TABLE video_search ALTER COLUMN created_at SET NOT NULL, ALTER COLUMN seq SET NOT NULL;
+  CREATE INDEX video_search_created ON video_search(created_at DESC, seq DESC);
+  DROP INDEX videos_created;
+  CREATE INDEX videos_created ON videos(created_at DESC, seq DESC) INCLUDE (id);
   `
 ]

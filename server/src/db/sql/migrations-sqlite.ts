@@ -3,6 +3,8 @@
  * is a new step here and the same step in migrations-postgres.ts, so both engines hold the same
  * schema at the same version.
  */
+import { sqliteOrderKey } from './search'
+
 export const MIGRATIONS: readonly string[] = [
   // 1: the first schema
   `
@@ -286,5 +288,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE uploads ADD COLUMN claimed_by TEXT;
   ALTER TABLE uploads ADD COLUMN claimed_until TEXT;
+  `,
+  // 9: pages and searches that stop after a page. The library is ordered by (created_at DESC,
+  // rowid DESC); an ascending index walked backwards gives exactly that order (the descending one
+  // needed a sort of its rowid tie-break). A video's search row gets the video's order key as its
+  // rowid (sqliteOrderKey in search.ts), so FTS5 hands out matches newest first and a search
+  // reads only as many as it shows, however many match. Search rows of videos no longer there are
+  // dropped.
+  `
+  DROP INDEX videos_created;
+  CREATE INDEX videos_created ON videos(created_at);
+  CREATE VIRTUAL TABLE video_search_ordered USING fts5(
+    video_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2'
+  );
+  INSERT INTO video_search_ordered (rowid, video_id, body)
+    SELECT ${sqliteOrderKey('videos')}, video_search.video_id, video_search.body
+    FROM video_search JOIN videos ON videos.id = video_search.video_id;
+  DROP TABLE video_search;
+  ALTER TABLE video_search_ordered RENAME TO video_search;
   `
 ]

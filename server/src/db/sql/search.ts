@@ -92,3 +92,15 @@ export function matches(
 export function tsvector(text: string): RawBuilder<unknown> {
   return sql`to_tsvector('simple', ${searchDocument(text)})`
 }
+
+/**
+ * SQLite: a video's order key, the rowid of its search row (`table` is the videos table's name or
+ * alias). Its creation time in milliseconds, then its rowid (mod 2^20) among videos created in
+ * the same millisecond: ordering search rows by rowid orders them as the library is ordered
+ * (created_at, rowid), until the year 2248. Two videos created in the same millisecond whose
+ * rowids are a multiple of 2^20 apart would share a key; the second one's search row is then
+ * refused (an error, nothing overwritten).
+ */
+export function sqliteOrderKey(table: string): string {
+  return `(CAST(round((julianday(${table}.created_at) - 2440587.5) * 86400000.0) AS INTEGER) * 1048576 + ${table}.rowid % 1048576)`
+}

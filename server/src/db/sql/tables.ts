@@ -70,9 +70,18 @@ export interface VideosTable {
  * One row per video: SQLite FTS5 (`body` the text), PostgreSQL a tsvector (`body` written with
  * search.ts `tsvector(text)`).
  */
+/**
+ * A video's search row. SQLite (FTS5): its rowid is the video's order key (searchOrderKey), so a
+ * search reads matches newest first and stops after a page. PostgreSQL: the video's `created_at`
+ * and `seq` are copied here (and indexed), for the same reason.
+ */
 export interface VideoSearchTable {
   video_id: string
   body: string
+  /** PostgreSQL only. */
+  created_at?: string
+  /** PostgreSQL only. */
+  seq?: number
 }
 
 export interface UploadsTable {

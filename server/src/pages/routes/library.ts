@@ -6,6 +6,13 @@ import { toReservation } from '../reservations'
 import { PAGE_SIZE, libraryPage } from '../views'
 import { requireViewer, type PageRequest, type PageRoute } from './base'
 
+/**
+ * Counts stop here ("10,000+ videos", "1,000+ videos matching …"): a page costs what its videos
+ * cost, however large the library or common the word.
+ */
+export const LIBRARY_COUNT_UP_TO = 10_000
+export const SEARCH_COUNT_UP_TO = 1000
+
 async function library(r: PageRequest): Promise<void> {
   const viewer = await requireViewer(r)
   if (!viewer) return
@@ -14,11 +21,14 @@ async function library(r: PageRequest): Promise<void> {
   const pageParam = Number(searchParams.get('page') ?? '1')
   const page = Number.isSafeInteger(pageParam) && pageParam >= 1 ? pageParam : 1
   const db = r.ctx.library.db
-  const total = await db.countVideos(query || undefined)
-  const videos =
-    total === 0
-      ? []
-      : await db.searchVideos(query, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
+  // One more than a page tells whether an older page follows, whatever the count says.
+  const found = await db.findVideos(query, {
+    limit: PAGE_SIZE + 1,
+    offset: (page - 1) * PAGE_SIZE,
+    countUpTo: query ? SEARCH_COUNT_UP_TO : LIBRARY_COUNT_UP_TO
+  })
+  const { total, totalIsAtLeast } = found
+  const videos = found.videos.slice(0, PAGE_SIZE)
   // The viewer's own videos on their way, on the first page of the whole library only.
   const reservations =
     query || page > 1 ? [] : (await db.reservationsOf(viewer.user.id)).map(toReservation)
@@ -30,6 +40,8 @@ async function library(r: PageRequest): Promise<void> {
       reservations,
       videos,
       total,
+      totalIsAtLeast,
+      hasOlder: found.videos.length > PAGE_SIZE,
       page,
       query,
       publicUrl: r.ctx.library.config.publicUrl,
