@@ -22,6 +22,7 @@ import { createHealth, storageCheck, type Health } from './health'
 import { createLibrary, type Library, type LibraryInternals } from './library'
 import { handlePage } from './pages/router'
 import { createStorage } from './storage'
+import { timeResponse } from './server-timing'
 import { useCounters } from './throttle'
 import { UploadProcessor, type ProcessorHooks } from './uploads/processor'
 import { UPLOADS_PATH, createUploadsHandler } from './uploads/tus'
@@ -111,6 +112,7 @@ export async function createLibraryServer(
     // Timeouts and per-client limits against slow and many connections: connections.ts.
     { maxHeaderSize: 128 * 1024, ...serverTimeouts(config) },
     (req, res) => {
+      timeResponse(res)
       if (!guard.admit(req, res)) return
       void route(req, res).catch((error: unknown) => {
         log(

@@ -133,7 +133,9 @@ export function libraryPage(d: LibraryPageData): SafeHtml {
   const pages = d.totalIsAtLeast ? null : Math.max(1, Math.ceil(d.total / PAGE_SIZE))
   const searching = d.query.length > 0
   const heading = searching ? 'Search results' : 'Library'
-  const videos = d.totalIsAtLeast ? `${d.total.toLocaleString('en')}+ videos` : plural(d.total, 'video')
+  const videos = d.totalIsAtLeast
+    ? `${d.total.toLocaleString('en')}+ videos`
+    : plural(d.total, 'video')
   const count = searching ? html`${videos} matching “<mark>${d.query}</mark>”` : html`${videos}`
 
   let body: SafeHtml
@@ -288,7 +290,12 @@ function pageHref(query: string, page: number): string {
 }
 
 /** Newer / Older links; `pages` null when the count was capped (then only "Page N"). */
-function pagination(page: number, pages: number | null, hasOlder: boolean, query: string): SafeHtml {
+function pagination(
+  page: number,
+  pages: number | null,
+  hasOlder: boolean,
+  query: string
+): SafeHtml {
   if (page === 1 && !hasOlder) return html``
   return html`<nav class="pagination" aria-label="Pages">
     ${page > 1 ? html`<a class="btn" href="${pageHref(query, page - 1)}" rel="prev">← Newer</a>` : html`<span></span>`}

@@ -48,7 +48,9 @@ export function pagingNumber(value: number | undefined, fallback: number, max: n
 /** `count(*)` of a query's rows, reading at most `upTo + 1` of them (Infinity: all). */
 async function countRows(ex: Executor, rows: RawBuilder<unknown>, upTo: number): Promise<number> {
   const limited = Number.isFinite(upTo) ? sql`${rows} LIMIT ${upTo + 1}` : rows
-  const { rows: result } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM (${limited}) counted`.execute(ex)
+  const { rows: result } = await sql<{
+    n: number | string
+  }>`SELECT count(*) AS n FROM (${limited}) counted`.execute(ex)
   return Number(result[0]?.n ?? 0)
 }
 
@@ -75,7 +77,11 @@ export function createFindVideos(
       ? { videos, total: countUpTo, totalIsAtLeast: true }
       : { videos, total, totalIsAtLeast: false }
 
-  const wholeLibrary = async (limit: number, offset: number, countUpTo: number): Promise<VideoPage> => {
+  const wholeLibrary = async (
+    limit: number,
+    offset: number,
+    countUpTo: number
+  ): Promise<VideoPage> => {
     const total = countUpTo === 0 ? 0 : await countRows(db, sql`SELECT 1 FROM videos`, countUpTo)
     if (limit === 0) return page([], total, countUpTo)
     // The index (created_at, then rowid/seq; PostgreSQL's includes the id) is walked past
@@ -142,7 +148,11 @@ export function createFindVideos(
       probe < 0 ? 0 : await countRows(db, sql`SELECT 1 FROM video_search WHERE ${own}`, probe)
     const walk = ownCount > WALK_ABOVE
 
-    const { rows: commentRows } = await sql<{ id: string; created_at: string; ord: number | string }>`
+    const { rows: commentRows } = await sql<{
+      id: string
+      created_at: string
+      ord: number | string
+    }>`
       SELECT DISTINCT videos.id, videos.created_at, videos.${insertion} AS ord
       FROM comment_search JOIN videos ON videos.id = comment_search.video_id
       WHERE ${inComments}`.execute(db)
