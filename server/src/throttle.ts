@@ -72,6 +72,11 @@ export class FailureThrottle {
     await this.counter.add(key)
   }
 
+  /** Takes back one slot `take` counted, for an attempt that did not fail after all. */
+  async giveBack(key: string): Promise<void> {
+    await this.counter.giveBack(key)
+  }
+
   async clear(key: string): Promise<void> {
     await this.counter.clear(key)
   }

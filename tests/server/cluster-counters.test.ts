@@ -51,6 +51,25 @@ function counterBehaviour(make: () => Promise<[WindowCounters, WindowCounters]>)
     expect(await counter.take('addr', 5)).toMatchObject({ taken: true, count: 1 })
   })
 
+  it('giveBack takes one hit back, never below 0, in every instance; the window stays', async () => {
+    const [c1, c2] = await make()
+    const options = { windowMs: 60_000, maxKeys: 100 }
+    const one = c1.counter('tries', options)
+    const two = c2.counter('tries', options)
+    for (let i = 0; i < 3; i++) await one.take('addr', 3)
+    expect((await one.take('addr', 3)).taken).toBe(false)
+    await two.giveBack('addr')
+    const after = await one.peek('addr')
+    expect(after.count).toBe(2)
+    expect(after.resetMs).toBeGreaterThan(0)
+    expect(await one.take('addr', 3)).toMatchObject({ taken: true, count: 3 })
+    for (let i = 0; i < 5; i++) await two.giveBack('addr')
+    expect((await one.peek('addr')).count).toBe(0)
+    await one.giveBack('never-seen')
+    expect(await two.peek('never-seen')).toEqual({ count: 0, resetMs: 0 })
+    expect(await one.take('addr', 3)).toMatchObject({ taken: true, count: 1 })
+  })
+
   it('parallel takes from two instances: exactly the limit are taken', async () => {
     const [c1, c2] = await make()
     const options = { windowMs: 60_000, maxKeys: 100 }

@@ -205,6 +205,32 @@ describe('a flood of sign-in attempts', () => {
     expect((await attempt(s.url, form, 'bob', 'bob-password', elsewhere)).status).toBe(303)
   })
 
+  it('parallel guesses from one address: exactly the limit are checked, the rest are 429', async () => {
+    const s = await start({ signInFailuresPerAddress: 3 })
+    const form = await signInForm(s.url)
+    // All sent at once: each takes its slot before its password is hashed, so none of them
+    // passes a check that the first ones have not been counted in yet.
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => attempt(s.url, form, randomName(), 'guess'))
+    )
+    const statuses = answers.map((a) => a.status).sort()
+    expect(statuses.filter((st) => st === 401)).toHaveLength(3)
+    expect(statuses.filter((st) => st === 429)).toHaveLength(9)
+  })
+
+  it('right passwords do not use up the address: many colleagues behind one address sign in', async () => {
+    const s = await start({ signInFailuresPerAddress: 3 })
+    const form = await signInForm(s.url)
+    expect((await attempt(s.url, form, randomName(), 'guess')).status).toBe(401)
+    expect((await attempt(s.url, form, randomName(), 'guess')).status).toBe(401)
+    for (let i = 0; i < 4; i++) {
+      expect((await attempt(s.url, form, 'alice', 'alice-password')).status).toBe(303)
+    }
+    // Two failures so far: the third is still checked (401), the fourth is refused.
+    expect((await attempt(s.url, form, randomName(), 'guess')).status).toBe(401)
+    expect((await attempt(s.url, form, randomName(), 'guess')).status).toBe(429)
+  })
+
   it('refuses an over-long name or password with a clear message, before hashing', async () => {
     const s = await start()
     const form = await signInForm(s.url)

@@ -30,6 +30,8 @@ export interface WindowCounter {
   /** Counts one hit, whatever the count. */
   add(key: string): Promise<WindowState>
   peek(key: string): Promise<WindowState>
+  /** Takes one hit back (a counted attempt that turned out fine); never below 0. */
+  giveBack(key: string): Promise<void>
   /** Forgets the key's window. */
   clear(key: string): Promise<void>
 }
@@ -78,6 +80,12 @@ class MemoryCounter implements WindowCounter {
   async peek(key: string): Promise<WindowState> {
     const now = this.now()
     return Promise.resolve(this.state(this.current(key, now), now))
+  }
+
+  async giveBack(key: string): Promise<void> {
+    const entry = this.current(key, this.now())
+    if (entry && entry.count > 0) entry.count--
+    return Promise.resolve()
   }
 
   async clear(key: string): Promise<void> {
@@ -169,6 +177,12 @@ local left = redis.call('PTTL', KEYS[1])
 if left < 0 then left = 0 end
 return {count, left}`
 
+/** KEYS[1] the key: one hit fewer, if it has any (its expiry stays). */
+const GIVE_BACK = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return 0`
+
 class RedisCounter implements WindowCounter {
   constructor(
     private readonly redis: Redis,
@@ -200,6 +214,10 @@ class RedisCounter implements WindowCounter {
   async peek(key: string): Promise<WindowState> {
     const [count, left] = (await this.redis.eval(PEEK, 1, this.key(key))) as [number, number]
     return count > 0 ? { count, resetMs: left } : { count: 0, resetMs: 0 }
+  }
+
+  async giveBack(key: string): Promise<void> {
+    await this.redis.eval(GIVE_BACK, 1, this.key(key))
   }
 
   async clear(key: string): Promise<void> {

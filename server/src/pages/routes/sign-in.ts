@@ -169,13 +169,19 @@ async function signIn(r: PageRequest): Promise<void> {
   const { byName, byAddress } = throttles(ctx)
   const address = clientKey(clientAddress(req, ctx.library.config.trustProxy))
   const nameKey = `${address}|${name.toLowerCase()}`
-  const wait = Math.max(
-    ...(await Promise.all([
-      byAddress.retryAfterSeconds(address),
-      byName.retryAfterSeconds(nameKey)
-    ]))
-  )
+  // Every attempt takes its slot before the password is checked (check and count in one atomic
+  // step, in Redis for several instances), so parallel guesses cannot all pass one check while
+  // the first ones are still being hashed. A slot is given back when the attempt did not fail.
+  const [addressWait, nameWait] = await Promise.all([byAddress.take(address), byName.take(nameKey)])
+  const giveBack = async (): Promise<void> => {
+    await Promise.all([
+      addressWait === 0 ? byAddress.giveBack(address) : null,
+      nameWait === 0 ? byName.giveBack(nameKey) : null
+    ])
+  }
+  const wait = Math.max(addressWait, nameWait)
   if (wait > 0) {
+    await giveBack()
     res.setHeader('Retry-After', String(wait))
     answer(429, 'Too many failed attempts. Wait a few minutes, then try again.')
     return
@@ -184,18 +190,19 @@ async function signIn(r: PageRequest): Promise<void> {
   try {
     user = name && password ? await ctx.library.db.verifyPassword(name, password) : null
   } catch (error) {
+    // Not an attempt that failed: busy (503) or broken (500); the slots go back.
+    await giveBack()
     if (!(error instanceof PasswordCheckBusy)) throw error
     res.setHeader('Retry-After', '5')
     answer(503, 'The library is busy signing people in. Try again in a few seconds.')
     return
   }
   if (!user) {
-    await Promise.all([byName.fail(nameKey), byAddress.fail(address)])
     answer(401, 'Wrong name or password.')
     return
   }
-  // A right password ends the guessing at this name; the address keeps its count.
-  await byName.clear(nameKey)
+  // A right password ends the guessing at this name and is not a failure of the address.
+  await Promise.all([byName.clear(nameKey), byAddress.giveBack(address)])
   const previous = await viewerOf(req, ctx)
   if (previous) await ctx.library.db.deleteSession(previous.sessionId)
   const session = await ctx.library.db.createSession(user.id)
