@@ -232,6 +232,13 @@ describe('renders of the edits', () => {
 
     // Asked again for the same version: the same file, nothing queued.
     expect(await s.app.library.renders.download(await video(s, videoId))).toEqual(ready)
+
+    // Each run wrote under a name of its own and renamed it into place: the final names are
+    // there (the viewers' thumbnail beside its render), no run's file is left behind.
+    const dir = path.dirname(ready.file)
+    expect(path.dirname(viewer.file)).toBe(dir)
+    expect(fs.existsSync(viewer.file.replace(/\.mp4$/, '.jpg'))).toBe(true)
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([])
   })
 
   it('GET /v/:id/download: progress while it renders, then the MP4 as an attachment; a visitor by link too', async () => {

@@ -10,6 +10,7 @@
  * copies the audio instead of encoding it again.
  */
 import { execFile } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import os from 'node:os'
@@ -262,6 +263,13 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     await fsp.mkdir(dir, { recursive: true })
     const name = `${job.kind}-${job.editsVersion}.mp4`
     const outFile = path.join(dir, name)
+    // Made under a name of this run's own, then renamed into place: when an instance whose
+    // heartbeat stalled past RENDER_STALE_MS and the one that took its render over both finish,
+    // each renames a whole file (the same render) over the other's; no file has two writers.
+    const runFile = path.join(
+      dir,
+      `.${job.kind}-${job.editsVersion}.${folderTag}-${crypto.randomBytes(4).toString('hex')}.mp4`
+    )
     const local = await options.storage.localCopy(where.uploadId)
     const camera = video.camera
     let cameraLocal: { file: string; cleanup(): Promise<void> } | null = null
@@ -302,7 +310,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
         facts,
         edits,
         preset: DEFAULT_EXPORT_PRESET,
-        outFile,
+        outFile: runFile,
         ffmpegPath: tools.ffmpeg,
         ffprobePath: tools.ffprobe,
         cacheDir: path.join(dir, 'cache'),
@@ -323,8 +331,11 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       })
       // The viewers' thumbnail comes from their version: the original's may show what is hidden.
       if (job.kind === 'viewer') {
-        await thumbnailOf(tools.ffmpeg, outFile, result.durationMs, thumbFile(outFile), signal)
+        await thumbnailOf(tools.ffmpeg, runFile, result.durationMs, thumbFile(runFile), signal)
+        // None when ffmpeg could not make one (thumbnailOf says so in the log).
+        await fsp.rename(thumbFile(runFile), thumbFile(outFile)).catch(() => {})
       }
+      await fsp.rename(runFile, outFile)
       await options.write((d) =>
         d.updateRender(job.videoId, job.kind, job.editsVersion, {
           state: 'done',
@@ -338,6 +349,9 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       await dropOlder(job)
     } finally {
       clearInterval(heartbeat)
+      for (const leftover of [runFile, `${runFile}.part`, thumbFile(runFile)]) {
+        await fsp.rm(leftover, { force: true })
+      }
       await fsp.rm(project, { recursive: true, force: true })
       await local.cleanup()
       await cameraLocal?.cleanup()
