@@ -451,8 +451,31 @@ describe.each(ENGINES)('core-db on $engine', ({ engine, skip, title }) => {
         'viewer/1',
         'viewer/2'
       ])
-      await lib.deleteRender('v1', 'viewer', 2)
+      expect(await lib.deleteRender('v1', 'viewer', 2)).toBe(true)
       expect(await lib.getRender('v1', 'viewer', 2)).toBeNull()
+      expect(await lib.deleteRender('v1', 'viewer', 2)).toBe(false)
+
+      // A row replaced for new redactions while a run made the old one: the run's finish does
+      // not mark the new row done with its file.
+      expect(await lib.deleteRender('v1', 'download', 1)).toBe(true) // still queued: out of the way
+      await lib.queueRender('v1', 'viewer', 3, 'key-old')
+      const run = await lib.takeQueuedRender()
+      expect(run?.redactionKey).toBe('key-old')
+      // Running: a conditional delete leaves it; once it is not running, it goes.
+      expect(await lib.deleteRender('v1', 'viewer', 3, { unlessRunning: true })).toBe(false)
+      expect((await lib.getRender('v1', 'viewer', 3))?.state).toBe('running')
+      await lib.updateRender('v1', 'viewer', 3, { state: 'failed', error: 'x' })
+      expect(await lib.deleteRender('v1', 'viewer', 3, { unlessRunning: true })).toBe(true)
+      await lib.queueRender('v1', 'viewer', 3, 'key-new')
+      await lib.updateRender('v1', 'viewer', 3, { state: 'done', file: 'stale.mp4' }, 'key-old')
+      expect(await lib.getRender('v1', 'viewer', 3)).toMatchObject({
+        state: 'queued',
+        file: null,
+        redactionKey: 'key-new'
+      })
+      await lib.updateRender('v1', 'viewer', 3, { state: 'done', file: 'new.mp4' }, 'key-new')
+      expect((await lib.getRender('v1', 'viewer', 3))?.file).toBe('new.mp4')
+
       await lib.deleteVideo('v1')
       expect(await lib.rendersOf('v1')).toEqual([])
     })

@@ -411,7 +411,12 @@ export interface LibraryDb extends LearnDb {
     editsVersion: number,
     patch: Partial<
       Pick<RenderRecord, 'state' | 'progress' | 'file' | 'durationMs' | 'sizeBytes' | 'error'>
-    >
+    >,
+    /**
+     * Only if the row is still the render of these redactions: a run that outlived its row (the
+     * row was replaced for new redactions meanwhile) cannot mark the new one done with its file.
+     */
+    ifRedactionKey?: string
   ): Promise<void>
   /**
    * Renders left running by a stopped server go back to the queue; returns how many. With
@@ -421,7 +426,16 @@ export interface LibraryDb extends LearnDb {
    */
   requeueRunningRenders(staleBefore?: string): Promise<number>
   rendersOf(videoId: string): Promise<RenderRecord[]>
-  deleteRender(videoId: string, kind: RenderKind, editsVersion: number): Promise<void>
+  /**
+   * Removes the render's row. With `unlessRunning`, a row another instance has just started is
+   * left alone (one statement: no read-then-delete race); returns whether a row was removed.
+   */
+  deleteRender(
+    videoId: string,
+    kind: RenderKind,
+    editsVersion: number,
+    opts?: { unlessRunning?: boolean }
+  ): Promise<boolean>
 
   /**
    * Runs `fn` (calls on this database) without waiting for locks: a database another connection

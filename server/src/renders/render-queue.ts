@@ -337,14 +337,20 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       }
       await fsp.rename(runFile, outFile)
       await options.write((d) =>
-        d.updateRender(job.videoId, job.kind, job.editsVersion, {
-          state: 'done',
-          progress: 1,
-          file: path.join('renders', job.videoId, name),
-          durationMs: result.durationMs,
-          sizeBytes: result.sizeBytes,
-          error: null
-        })
+        d.updateRender(
+          job.videoId,
+          job.kind,
+          job.editsVersion,
+          {
+            state: 'done',
+            progress: 1,
+            file: path.join('renders', job.videoId, name),
+            durationMs: result.durationMs,
+            sizeBytes: result.sizeBytes,
+            error: null
+          },
+          job.redactionKey
+        )
       )
       await dropOlder(job)
     } finally {
@@ -416,8 +422,11 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     // running is looked at again when it ends.
     const same = await db.getRender(videoId, 'viewer', video.editsVersion)
     if (same && same.redactionKey !== key) {
-      if (same.state === 'running') return
-      await db.deleteRender(videoId, 'viewer', video.editsVersion)
+      // Removed only if nobody started it since it was read (another instance may have).
+      const removed = await db.deleteRender(videoId, 'viewer', video.editsVersion, {
+        unlessRunning: true
+      })
+      if (!removed) return
     }
     await queue(video, 'viewer', key)
   }

@@ -248,23 +248,31 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
     return video
   }
 
-  /** The video's search row, if any (on SQLite found by its rowid, the video's order key). */
+  /** Removes the video's search row, if any (on SQLite found by its rowid, the video's order key). */
   const dropSearch = async (ex: Executor, videoId: string): Promise<void> => {
     if (dialect === 'sqlite') {
-      await sql`DELETE FROM video_search
+      const keyed = await sql`DELETE FROM video_search
         WHERE rowid = (SELECT ${sql.raw(sqliteOrderKey('videos'))} FROM videos WHERE id = ${videoId})
           AND video_id = ${videoId}`.execute(ex)
-    } else {
-      await ex.deleteFrom('video_search').where('video_id', '=', videoId).execute()
+      if (Number(keyed.numAffectedRows ?? 0) > 0) return
+      // Not under its key: the videos' rowids were renumbered (a VACUUM by hand may do that), or
+      // there is none. Found by its id then, reading the search table once.
     }
+    await ex.deleteFrom('video_search').where('video_id', '=', videoId).execute()
   }
 
   /**
    * The video's search row, made anew from `text`, with the video's place in the library's order
    * (SQLite: as its rowid; PostgreSQL: created_at and seq), so a search reads matches in order.
+   * `isNew`: the video was inserted in this transaction, so it has no row to remove yet.
    */
-  const putSearch = async (ex: Executor, videoId: string, text: string): Promise<void> => {
-    await dropSearch(ex, videoId)
+  const putSearch = async (
+    ex: Executor,
+    videoId: string,
+    text: string,
+    isNew = false
+  ): Promise<void> => {
+    if (!isNew) await dropSearch(ex, videoId)
     if (dialect === 'sqlite') {
       await sql`INSERT INTO video_search (rowid, video_id, body)
         SELECT ${sql.raw(sqliteOrderKey('videos'))}, id, ${text} FROM videos WHERE id = ${videoId}`.execute(
@@ -370,7 +378,7 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
         created_at: v.createdAt ?? now()
       })
       .execute()
-    await putSearch(ex, v.id, searchBody({ ...v, authorName }))
+    await putSearch(ex, v.id, searchBody({ ...v, authorName }), true)
     return mustGetVideo(ex, v.id)
   }
 
@@ -766,8 +774,8 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
         }
       }
     },
-    async updateRender(videoId, kind, editsVersion, patch) {
-      await db
+    async updateRender(videoId, kind, editsVersion, patch, ifRedactionKey) {
+      let query = db
         .updateTable('renders')
         .set({
           ...(patch.state !== undefined && { state: patch.state }),
@@ -781,7 +789,8 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
         .where('video_id', '=', videoId)
         .where('kind', '=', kind)
         .where('edits_version', '=', editsVersion)
-        .execute()
+      if (ifRedactionKey !== undefined) query = query.where('redaction_key', '=', ifRedactionKey)
+      await query.execute()
     },
     async requeueRunningRenders(staleBefore) {
       let query = db
@@ -802,13 +811,15 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
         .execute()
       return rows.map(toRender)
     },
-    async deleteRender(videoId, kind, editsVersion) {
-      await db
+    async deleteRender(videoId, kind, editsVersion, opts = {}) {
+      let query = db
         .deleteFrom('renders')
         .where('video_id', '=', videoId)
         .where('kind', '=', kind)
         .where('edits_version', '=', editsVersion)
-        .execute()
+      if (opts.unlessRunning) query = query.where('state', '<>', 'running')
+      const result = await query.executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
     },
 
     insertVideo: (v) => sqlDb.tx((trx) => insertVideo(trx, v)),

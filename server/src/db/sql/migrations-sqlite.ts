@@ -294,7 +294,7 @@ export const MIGRATIONS: readonly string[] = [
   // needed a sort of its rowid tie-break). A video's search row gets the video's order key as its
   // rowid (sqliteOrderKey in search.ts), so FTS5 hands out matches newest first and a search
   // reads only as many as it shows, however many match. Search rows of videos no longer there are
-  // dropped.
+  // dropped, and of a video with several (a damaged file) only the newest is kept.
   `
   DROP INDEX videos_created;
   CREATE INDEX videos_created ON videos(created_at);
@@ -303,7 +303,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO video_search_ordered (rowid, video_id, body)
     SELECT ${sqliteOrderKey('videos')}, video_search.video_id, video_search.body
-    FROM video_search JOIN videos ON videos.id = video_search.video_id;
+    FROM video_search JOIN videos ON videos.id = video_search.video_id
+    WHERE video_search.rowid IN (SELECT max(rowid) FROM video_search GROUP BY video_id);
   DROP TABLE video_search;
   ALTER TABLE video_search_ordered RENAME TO video_search;
   `

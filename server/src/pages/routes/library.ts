@@ -1,4 +1,5 @@
 /** The library: every video, newest first, or the ones a search finds; a page at a time. */
+import { searchWords } from '../../db/sql/search'
 import { SEARCH_MAX } from '../../library'
 import { sendHtml } from '../http'
 import { homeRequests } from '../learn/requests-view'
@@ -25,7 +26,8 @@ async function library(r: PageRequest): Promise<void> {
   const found = await db.findVideos(query, {
     limit: PAGE_SIZE + 1,
     offset: (page - 1) * PAGE_SIZE,
-    countUpTo: query ? SEARCH_COUNT_UP_TO : LIBRARY_COUNT_UP_TO
+    // A query without words ("!!!") lists the whole library, as findVideos does.
+    countUpTo: searchWords(query).length > 0 ? SEARCH_COUNT_UP_TO : LIBRARY_COUNT_UP_TO
   })
   const { total, totalIsAtLeast } = found
   const videos = found.videos.slice(0, PAGE_SIZE)
