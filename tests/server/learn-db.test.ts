@@ -1,19 +1,31 @@
 /**
- * Learning together, the data layer (server/src/db/learn-db.ts, schema 7): requests with wants,
- * answers and search; comments in threads with their notification fan-out; reactions and
- * "This helped"; watched ranges; notifications; collections; team settings; what deleting a video
- * or removing a user takes with it; and the migration from a schema-6 database. On a real SQLite
- * file opened with openLibraryDb.
+ * Learning together through LibraryDb (openLibraryDb; server/src/db/sql/learn-sql.ts behind
+ * core-db.ts): requests with wants, answers and search; comments in threads with their
+ * notification fan-out; reactions and "This helped"; watched ranges; notifications; collections;
+ * team settings; what deleting a video or removing a user takes with it; and the migration from a
+ * schema-6 library. On the engine of the pass (engine.ts libraryTarget): a SQLite file in a data
+ * folder, or with SIDECAST_TEST_DATABASE=postgres a fresh PostgreSQL database per test. The server
+ * suite runs once per engine, so every case here runs on both, except the one marked SQLite only
+ * (its query plans). Rows the API cannot make or show (bulk users and replies, search rows,
+ * stored places, equal timestamps) are written and read with plain SQL beside the library.
+ *
+ * learn-sql.test.ts keeps only what LibraryDb cannot reach: createLearnSql's in-transaction
+ * functions (LearnInTx) inside a transaction the test holds open or fails.
  */
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { threadId } from 'node:worker_threads'
 import Database from 'better-sqlite3'
+import pg from 'pg'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openLibraryDb } from '../../server/src/db/open'
+import { POSTGRES_MIGRATIONS } from '../../server/src/db/sql/migrations-postgres'
 import { MIGRATIONS } from '../../server/src/db/sql/migrations-sqlite'
 import type { LibraryDb, User } from '../../server/src/db/types'
 import { LEARN_LIMITS } from '../../src/shared/learn'
+import { dropDatabases, librarySql, libraryTarget, onPostgres } from './engine'
 import { videoFacts } from './support'
 
 const dirs: string[] = []
@@ -21,13 +33,14 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
 })
 
-function tempFile(): string {
+function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecast-learn-db-'))
   dirs.push(dir)
-  return path.join(dir, 'library.db')
+  return dir
 }
 
-let file: string
+/** The data folder of this test's library (library.db in it, or its PostgreSQL database). */
+let dir: string
 let db: LibraryDb
 let alice: User
 let bob: User
@@ -35,14 +48,22 @@ let carol: User
 let dave: User
 
 beforeEach(async () => {
-  file = tempFile()
-  db = await openLibraryDb({ file })
+  dir = tempDir()
+  db = await openLibraryDb(await libraryTarget(dir))
   alice = await db.createUser('alice', 'pw-alice-123', false)
   bob = await db.createUser('bob', 'pw-bob-12345', false)
   carol = await db.createUser('carol', 'pw-carol-123', false)
   dave = await db.createUser('dave', 'pw-dave-1234', true)
 })
-afterEach(() => db.close())
+/** What a test made beside its library and leaves to be removed after it (after db.close). */
+const afterTest: (() => Promise<void>)[] = []
+
+afterEach(async () => {
+  await db.close()
+  for (const undo of afterTest.splice(0)) await undo()
+  // One test's PostgreSQL database at a time (engine.ts would drop them all after the file).
+  if (onPostgres) await dropDatabases()
+})
 
 let videoCount = 0
 async function addVideo(owner: User, title = `video ${++videoCount}`): Promise<string> {
@@ -51,27 +72,146 @@ async function addVideo(owner: User, title = `video ${++videoCount}`): Promise<s
   return id
 }
 
+/** One SQL statement on this test's library from a connection of its own (`?` placeholders). */
+const raw = <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> =>
+  librarySql<R>(dir, text, params)
+
+/** The number a `SELECT count(*) AS n …` answers (PostgreSQL's bigint comes as a string). */
+async function countOf(text: string, params: unknown[] = []): Promise<number> {
+  return Number((await raw<{ n: unknown }>(text, params))[0]?.n)
+}
+
+/** The stored places of a collection's items, in order. */
+const positions = async (id: string): Promise<number[]> =>
+  (
+    await raw<{ position: unknown }>(
+      'SELECT position FROM collection_items WHERE collection_id = ? ORDER BY position',
+      [id]
+    )
+  ).map((r) => Number(r.position))
+
+/** `(?, ?, …)` groups for a multi-row VALUES list of `rows` rows of `width` values. */
+const groups = (rows: number, width: number): string =>
+  Array.from({ length: rows }, () => `(${Array(width).fill('?').join(', ')})`).join(', ')
+
 /** Users added straight into the table (no password hashing), for large fan-outs. */
-function bulkUsers(n: number, prefix: string): number[] {
-  const raw = new Database(file)
-  const insert = raw.prepare(
-    "INSERT INTO users (name, password_hash, admin, created_at) VALUES (?, 'x', 0, ?)"
+async function bulkUsers(n: number, prefix: string): Promise<number[]> {
+  const t = new Date().toISOString()
+  const rows = await raw<{ id: unknown }>(
+    `INSERT INTO users (name, password_hash, admin, created_at) VALUES ${groups(n, 4)} RETURNING id`,
+    Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'x', 0, t]).flat()
   )
-  const ids: number[] = []
-  raw.transaction(() => {
-    for (let i = 0; i < n; i++) {
-      ids.push(Number(insert.run(`${prefix}${i}`, new Date().toISOString()).lastInsertRowid))
+  return rows.map((r) => Number(r.id))
+}
+
+/**
+ * A library written at schema 6 (before learning together), with one user, erin, and her video
+ * v1 and its search row: a SQLite file in a new folder, or on PostgreSQL an empty database of its
+ * own (libraryTarget's are copies of a template already migrated) made the way
+ * connection.ts migratePostgres does, dropped after the test. With what the test reads back.
+ */
+async function schema6Library(): Promise<{
+  target: { file: string } | { url: string }
+  version(): Promise<number>
+  tables(): Promise<string[]>
+}> {
+  const t = new Date().toISOString()
+  const insertVideo = `INSERT INTO videos (id, title, description, owner_id, author_name,
+    size_bytes, filename, mime_type, callouts, has_thumbnail, upload_id, storage, created_at)
+    VALUES ('v1', 'Old video', '', $1, 'erin', 1, 'f.mp4', 'video/mp4', '[]', 0, 'u', 'file', $2)`
+  if (!onPostgres) {
+    const file = path.join(tempDir(), 'library.db')
+    const raw6 = new Database(file)
+    for (const step of MIGRATIONS.slice(0, 6)) raw6.exec(step)
+    raw6.pragma('user_version = 6')
+    const erin = raw6
+      .prepare(
+        "INSERT INTO users (name, password_hash, admin, created_at) VALUES ('erin', 'x', 1, ?)"
+      )
+      .run(t).lastInsertRowid
+    raw6.prepare(insertVideo.replace(/\$\d/g, '?')).run(erin, t)
+    raw6.prepare("INSERT INTO video_search (video_id, body) VALUES ('v1', 'Old video')").run()
+    raw6.close()
+    const read = <R>(text: string): R[] => {
+      const check = new Database(file, { readonly: true })
+      try {
+        return check.prepare(text).all() as R[]
+      } finally {
+        check.close()
+      }
     }
-  })()
-  raw.close()
-  return ids
+    return {
+      target: { file },
+      version: async () =>
+        Number(read<{ user_version: number }>('PRAGMA user_version')[0]?.user_version),
+      tables: async () =>
+        read<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map(
+          (r) => r.name
+        )
+    }
+  }
+  const admin = process.env.SIDECAST_TEST_POSTGRES_URL as string
+  // Named as engine.ts names its databases, so that one left by a killed run is dropped later.
+  const name = `sidecast_test_${process.pid}_${threadId}_${crypto.randomBytes(6).toString('hex')}`
+  await pgRows(admin, `CREATE DATABASE ${name}`)
+  afterTest.push(async () => {
+    await pgRows(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  })
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  const client = new pg.Client({ connectionString: url.toString() })
+  await client.connect()
+  try {
+    await client.query('BEGIN')
+    for (const step of POSTGRES_MIGRATIONS.slice(0, 6)) await client.query(step)
+    await client.query('CREATE TABLE sidecast_schema (version INTEGER NOT NULL)')
+    await client.query('INSERT INTO sidecast_schema (version) VALUES (6)')
+    const { rows } = await client.query<{ id: number }>(
+      "INSERT INTO users (name, password_hash, admin, created_at) VALUES ('erin', 'x', 1, $1) RETURNING id",
+      [t]
+    )
+    await client.query(insertVideo, [rows[0]?.id, t])
+    await client.query(
+      "INSERT INTO video_search (video_id, body) VALUES ('v1', to_tsvector('simple', 'old video'))"
+    )
+    await client.query('COMMIT')
+  } finally {
+    await client.end()
+  }
+  return {
+    target: { url: url.toString() },
+    version: async () =>
+      Number((await pgRows(url.toString(), 'SELECT version FROM sidecast_schema'))[0]?.version),
+    tables: async () =>
+      (
+        await pgRows(
+          url.toString(),
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+      ).map((r) => String(r.name))
+  }
+}
+
+/** The rows of one statement on the PostgreSQL database at `url`, from a connection of its own. */
+async function pgRows(
+  url: string,
+  text: string,
+  params: unknown[] = []
+): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
+  await client.connect()
+  try {
+    return (await client.query(text, params)).rows as Record<string, unknown>[]
+  } finally {
+    await client.end()
+  }
 }
 
 const kindsFor = async (user: User): Promise<string[]> =>
   (await db.notificationsOf(user.id, { limit: 500 })).map((n) => n.kind).sort()
 
 describe('requests', () => {
-  it('create, read, update, delete; the asker wants it; tags are indexed', async () => {
+  it('create, read, update, delete; the asker wants it; tags and words are searched, old words are not', async () => {
     const r = await db.createRequest({
       title: 'How do I reconcile supplier invoices?',
       details: 'Every month end',
@@ -99,6 +239,7 @@ describe('requests', () => {
     expect(await db.listRequests({ tag: 'finance' })).toEqual([])
     expect((await db.listRequests({ tag: 'ap' })).map((x) => x.id)).toEqual([r.id])
     expect((await db.listRequests({ q: 'reconcile' })).map((x) => x.id)).toEqual([r.id])
+    expect((await db.listRequests({ q: 'reconc' })).map((x) => x.id)).toEqual([r.id]) // prefix
     expect(await db.listRequests({ q: 'supplier' })).toEqual([]) // the old title is not searched
     expect(await db.updateRequest('nope', { title: 'x' })).toBeNull()
 
@@ -107,6 +248,31 @@ describe('requests', () => {
     expect(await db.listRequests({ q: 'reconcile' })).toEqual([])
     expect(await db.listRequests({ tag: 'ap' })).toEqual([])
     expect(await db.deleteRequest(r.id)).toBe(false)
+    expect(await countOf('SELECT count(*) AS n FROM request_search')).toBe(0)
+  })
+
+  it('search folds diacritics and case both ways; every word must match', async () => {
+    const a = await db.createRequest({
+      title: 'Überweisung an Lieferanten',
+      details: 'Crème brûlée recipe',
+      tags: [],
+      askerId: bob.id
+    })
+    const b = await db.createRequest({
+      title: 'uberweisung again',
+      details: '',
+      tags: ['zahlung'],
+      askerId: bob.id
+    })
+    const hits = async (q: string): Promise<string[]> =>
+      (await db.listRequests({ q })).map((x) => x.id)
+    expect(await hits('uberweisung')).toEqual([b.id, a.id])
+    expect(await hits('ÜBERWEISUNG')).toEqual([b.id, a.id])
+    expect(await hits('creme brulee')).toEqual([a.id])
+    expect(await hits('überw lief')).toEqual([a.id])
+    expect(await hits('zahl')).toEqual([b.id]) // a tag, by prefix
+    expect(await hits('uberweisung recipe again')).toEqual([])
+    expect(await db.countRequests({ q: 'uberweisung' })).toBe(2)
   })
 
   it('lists newest first, filters by state, tag and words, and counts with the same filters', async () => {
@@ -141,21 +307,24 @@ describe('requests', () => {
     ])
     expect((await db.listRequests({ q: 'travel' })).map((r) => r.id)).toEqual([b.id]) // details and tags
     expect((await db.listRequests({ limit: 1, offset: 1 })).map((r) => r.id)).toEqual([b.id])
+    expect(await db.listRequests({ limit: -1 })).toEqual([])
     expect(await db.countRequests()).toBe(3)
     expect(await db.countRequests({ state: 'open' })).toBe(2)
     expect(await db.countRequests({ tag: 'finance', state: 'solved' })).toBe(1)
     expect(await db.countRequests({ q: 'pivot', state: 'open' })).toBe(1)
     expect(await db.countRequests({ q: 'pivot', state: 'solved' })).toBe(0)
+    expect((await db.getRequest(b.id))?.answerCount).toBe(1)
   })
 
-  it('stores FTS and SQL syntax verbatim and searches it safely', async () => {
+  it('stores FTS, tsquery and SQL syntax verbatim and searches it safely', async () => {
     const nasty = [
       'say "hello',
       'star* wildcard',
       'NEAR(a b) group',
       'this OR that',
       "Robert'); DROP TABLE requests;--",
-      'col:umn ^start -minus'
+      'col:umn ^start -minus',
+      'a & b | !c:* <-> d'
     ]
     const ids: string[] = []
     for (const title of nasty) {
@@ -164,7 +333,21 @@ describe('requests', () => {
     for (const [i, title] of nasty.entries()) {
       expect((await db.getRequest(ids[i] as string))?.title).toBe(title)
     }
-    for (const q of ['"', '*', 'NEAR(', 'OR', "'", '"hello', 'a"b*', ')(', 'AND OR NOT', '--']) {
+    for (const q of [
+      '"',
+      '*',
+      'NEAR(',
+      'OR',
+      "'",
+      '"hello',
+      'a"b*',
+      ')(',
+      'AND OR NOT',
+      '--',
+      '&|!',
+      ':*',
+      '<->'
+    ]) {
       await expect(db.listRequests({ q })).resolves.toEqual(expect.any(Array))
       await expect(db.countRequests({ q })).resolves.toEqual(expect.any(Number))
     }
@@ -172,7 +355,9 @@ describe('requests', () => {
     expect((await db.listRequests({ q: 'NEAR(' })).map((r) => r.id)).toEqual([ids[2]])
     expect((await db.listRequests({ q: 'OR' })).map((r) => r.id)).toEqual([ids[3]])
     expect((await db.listRequests({ q: "Robert'); DROP" })).map((r) => r.id)).toEqual([ids[4]])
+    expect((await db.listRequests({ q: '!c:* d' })).map((r) => r.id)).toEqual([ids[6]])
     expect(await db.listRequests({ q: '"' })).toEqual([]) // nothing to search for: no match, no error
+    expect(await db.countRequests({ q: '"' })).toBe(0)
     expect(await db.countRequests()).toBe(nasty.length) // and the table is still there
   })
 
@@ -222,12 +407,25 @@ describe('requests', () => {
     expect(await db.linkAnswer('nope', v, alice.id)).toBeNull()
     expect(await db.linkAnswer(r.id, 'nope', alice.id)).toBeNull()
 
-    const v2 = await addVideo(dave)
-    await db.linkAnswer(r.id, v2, dave.id)
-    expect((await db.answersOf(r.id)).map((a) => a.videoId)).toEqual([v, v2])
+    // Answers in the order linked, also when linked within one millisecond.
+    const more = [await addVideo(dave), await addVideo(dave), await addVideo(dave)]
+    for (const m of more) await db.linkAnswer(r.id, m, dave.id)
+    await raw("UPDATE request_answers SET created_at = '2026-01-01T00:00:00.000Z'")
+    expect((await db.answersOf(r.id)).map((a) => a.videoId)).toEqual([v, ...more])
     expect(await db.unlinkAnswer(r.id, v)).toBe(true)
     expect(await db.unlinkAnswer(r.id, v)).toBe(false)
-    expect((await db.answersOf(r.id)).map((a) => a.videoId)).toEqual([v2])
+    expect((await db.answersOf(r.id)).map((a) => a.videoId)).toEqual(more)
+  })
+
+  it('links of one answer at once happen once, with one notification', async () => {
+    const r = await db.createRequest({ title: 'Q', details: '', tags: [], askerId: bob.id })
+    const v = await addVideo(alice)
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => db.linkAnswer(r.id, v, alice.id))
+    )
+    expect(results.filter((x) => x?.linked)).toHaveLength(1)
+    expect(await db.answersOf(r.id)).toHaveLength(1)
+    expect(await db.unreadCount(bob.id)).toBe(1)
   })
 
   it('marks solved only with one of its answers, notifies the others, reopens', async () => {
@@ -317,36 +515,45 @@ describe('requests', () => {
     expect(await db.requestsAnsweredBy(v)).toEqual([])
     expect(await db.wants(r.id, carol.id)).toBe(false)
     expect(await db.getVideo(v)).not.toBeNull()
+    expect(await countOf('SELECT count(*) AS n FROM request_tags')).toBe(0)
   })
 
-  it('lists 1,000 open requests by an index, not a scan of all requests', async () => {
-    const raw = new Database(file)
-    const plan = (sql: string): string =>
-      (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
-        .map((r) => r.detail)
-        .join(' | ')
-    // listRequests' statement (learn-db.ts REQUEST_SELECT) for the home page's open requests.
-    const open = plan(
-      `SELECT r.*,
+  // SQLite's EXPLAIN QUERY PLAN; PostgreSQL's planner picks by table statistics, and a plan on a
+  // small test table would prove nothing about a large one.
+  it.skipIf(onPostgres)(
+    'SQLite only (query plans): open requests are read by an index, not a scan of all requests',
+    () => {
+      const sqlite = new Database(path.join(dir, 'library.db'), { readonly: true })
+      const plan = (sql: string): string =>
+        (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+          .map((r) => r.detail)
+          .join(' | ')
+      // A hand copy of what listRequests runs for the home page's open requests (learn-sql.ts
+      // requestSelect with the open filter and its order): keep it in step with that code.
+      const open = plan(
+        `SELECT r.*,
        (SELECT count(*) FROM request_wants w WHERE w.request_id = r.id) AS wanted,
        (SELECT count(*) FROM request_answers a WHERE a.request_id = r.id) AS answer_count
        FROM requests r WHERE r.solved_video_id IS NULL
        ORDER BY r.created_at DESC, r.seq DESC LIMIT 50 OFFSET 0`
-    )
-    expect(open).toMatch(/SCAN r USING INDEX requests_open/)
-    expect(open).toMatch(/SEARCH w USING COVERING INDEX/)
-    expect(open).toMatch(/SEARCH a USING COVERING INDEX/)
-    expect(open).not.toMatch(/TEMP B-TREE/) // no sort of every open request
-    expect(plan('SELECT count(*) AS n FROM requests r WHERE r.solved_video_id IS NULL')).toMatch(
-      /requests_open/
-    )
-    const tagged = plan(
-      `SELECT count(*) AS n FROM requests r WHERE r.solved_video_id IS NULL
+      )
+      expect(open).toMatch(/SCAN r USING INDEX requests_open/)
+      expect(open).toMatch(/SEARCH w USING COVERING INDEX/)
+      expect(open).toMatch(/SEARCH a USING COVERING INDEX/)
+      expect(open).not.toMatch(/TEMP B-TREE/) // no sort of every open request
+      expect(plan('SELECT count(*) AS n FROM requests r WHERE r.solved_video_id IS NULL')).toMatch(
+        /requests_open/
+      )
+      const tagged = plan(
+        `SELECT count(*) AS n FROM requests r WHERE r.solved_video_id IS NULL
        AND r.id IN (SELECT request_id FROM request_tags WHERE tag = 'x')`
-    )
-    expect(tagged).toMatch(/SEARCH request_tags USING COVERING INDEX .*\(tag=\?\)/)
-    raw.close()
+      )
+      expect(tagged).toMatch(/SEARCH request_tags USING COVERING INDEX .*\(tag=\?\)/)
+      sqlite.close()
+    }
+  )
 
+  it('1,000 open requests: counted, and a page of the newest 50 with their counts', async () => {
     for (let i = 0; i < 1000; i++) {
       await db.createRequest({
         title: `Request ${i}`,
@@ -470,6 +677,7 @@ describe('comments', () => {
     ).rejects.toThrow()
     expect(await db.countComments(v)).toBe(0)
     expect(await db.unreadCount(alice.id)).toBe(1) // only the one comment that was added
+    expect(await countOf('SELECT count(*) AS n FROM comment_search')).toBe(1)
   })
 
   it('fan-out: the owner and the thread, never the author, each once', async () => {
@@ -558,21 +766,18 @@ describe('comments', () => {
       body: 'Q',
       question: true
     })
-    const people = bulkUsers(998, 'p')
-    const raw = new Database(file)
-    const insert = raw.prepare(
-      `INSERT INTO comments (id, video_id, parent_id, author_id, author_name, at_ms, body, created_at)
-       VALUES (?, ?, ?, ?, 'p', NULL, 'me', ?)`
+    const people = await bulkUsers(998, 'p')
+    const t = new Date().toISOString()
+    const replies = people.flatMap((id, i) => {
+      const one = [`c${String(i).padStart(15, '0')}`, v, root.id, id, t]
+      // A second reply by some: still one notification each.
+      return i % 10 === 0 ? [one, [`d${String(i).padStart(15, '0')}`, v, root.id, id, t]] : [one]
+    })
+    await raw(
+      `INSERT INTO comments (id, video_id, parent_id, author_id, created_at, author_name, body)
+       VALUES ${groups(replies.length, 5).replace(/\)/g, ", 'p', 'me')")}`,
+      replies.flat()
     )
-    raw.transaction(() => {
-      people.forEach((id, i) => {
-        insert.run(`c${String(i).padStart(15, '0')}`, v, root.id, id, new Date().toISOString())
-        // A second reply by some: still one notification each.
-        if (i % 10 === 0)
-          insert.run(`d${String(i).padStart(15, '0')}`, v, root.id, id, new Date().toISOString())
-      })
-    })()
-    raw.close()
     // Participants: bob + 998 people; the owner alice; carol replies → 1,000 recipients.
     await db.addComment({
       videoId: v,
@@ -582,23 +787,20 @@ describe('comments', () => {
       body: 'A',
       question: false
     })
-    const raw2 = new Database(file, { readonly: true })
-    const counts = raw2
-      .prepare(
-        "SELECT count(*) AS n, count(DISTINCT user_id) AS d FROM notifications WHERE kind = 'reply'"
-      )
-      .get() as { n: number; d: number }
-    const toCarol = raw2
-      .prepare('SELECT count(*) AS n FROM notifications WHERE user_id = ?')
-      .get(carol.id) as { n: number }
-    raw2.close()
-    expect(counts).toEqual({ n: 1000, d: 1000 })
-    expect(toCarol.n).toBe(0)
+    const counts = await raw<{ n: unknown; d: unknown }>(
+      "SELECT count(*) AS n, count(DISTINCT user_id) AS d FROM notifications WHERE kind = 'reply'"
+    )
+    expect(counts.map((r) => ({ n: Number(r.n), d: Number(r.d) }))).toEqual([{ n: 1000, d: 1000 }])
+    expect(
+      await countOf('SELECT count(*) AS n FROM notifications WHERE user_id = ?', [carol.id])
+    ).toBe(0)
+    expect(await db.unreadCount(carol.id)).toBe(0)
     expect(await db.unreadCount(people[500] as number)).toBe(1)
+    expect(await db.unreadCount(people[997] as number)).toBe(1)
     expect((await db.commentsOf(v))[0]?.replies).toHaveLength(998 + 100 + 1)
   })
 
-  it('edit: text sets editedAt, moment only on a thread start; search follows', async () => {
+  it('edit: text sets editedAt, moment only on a thread start; search rows follow', async () => {
     const v = await addVideo(alice)
     const c = await db.addComment({
       videoId: v,
@@ -629,6 +831,8 @@ describe('comments', () => {
     expect(await db.updateComment('nope', { body: 'x' })).toBeNull()
     expect(await db.searchVideos('zebra')).toEqual([])
     expect((await db.searchVideos('giraffe')).map((x) => x.id)).toEqual([v])
+    expect((await db.searchVideos('giraf')).map((x) => x.id)).toEqual([v]) // prefix
+    expect(await countOf('SELECT count(*) AS n FROM comment_search')).toBe(2)
   })
 
   it('answered: notifies the asker when someone else marks it, once', async () => {
@@ -706,6 +910,7 @@ describe('comments', () => {
     ).rejects.toThrow(/not a question/)
     expect(await db.getComment(plain.id)).toMatchObject({ body: 'Not a question', editedAt: null })
     expect(await db.searchVideos('Changed')).toEqual([])
+    expect((await db.searchVideos('question')).map((x) => x.id)).toEqual([v])
     expect(await db.patchComment('nope', { body: 'x', answered: true }, alice.id)).toBeNull()
   })
 
@@ -724,6 +929,7 @@ describe('comments', () => {
     expect(await db.getComment(lone.id)).toBeNull()
     expect(await db.unreadCount(alice.id)).toBe(0) // its notification went with it
     expect(await db.deleteComment(lone.id)).toBe(false)
+    expect(await db.searchVideos('lonely')).toEqual([])
 
     const root = await db.addComment({
       videoId: v,
@@ -738,7 +944,7 @@ describe('comments', () => {
       parentId: root.id,
       authorId: carol.id,
       atMs: null,
-      body: 'r',
+      body: 'reply words',
       question: false
     })
     await db.deleteComment(root.id)
@@ -747,12 +953,14 @@ describe('comments', () => {
     expect(await db.countComments(v)).toBe(1)
     expect((await db.notificationsOf(alice.id)).some((n) => n.commentId === root.id)).toBe(false)
     expect(await db.searchVideos('secret')).toEqual([])
+    expect((await db.searchVideos('reply')).map((x) => x.id)).toEqual([v]) // the reply still counts
     expect(await db.updateComment(root.id, { body: 'back' })).toBeNull()
 
     await db.deleteComment(reply.id)
     expect(await db.getComment(reply.id)).toBeNull()
     expect(await db.getComment(root.id)).toBeNull()
     expect(await db.commentsOf(v)).toEqual([])
+    expect(await countOf('SELECT count(*) AS n FROM comment_search')).toBe(0)
   })
 
   it('commentsOf groups 500 comments into sorted threads with their replies in order', async () => {
@@ -884,6 +1092,11 @@ describe('watching', () => {
     expect(rec).toMatchObject({ ranges: [[0, 60_000]], watchedMs: 60_000, completion: 1 })
     await db.addWatched(v, carol.id, [[0, 1000]], 60_000)
     expect((await db.watchersOf(v)).map((w) => w.userName)).toEqual(['carol', 'bob'])
+    // The same last time: the record made last comes first.
+    await raw("UPDATE video_views SET last_at = '2026-01-01T00:00:00.000Z'")
+    await db.addWatched(v, dave.id, [[0, 1000]], 60_000)
+    await raw("UPDATE video_views SET last_at = '2026-01-01T00:00:00.000Z'")
+    expect((await db.watchersOf(v)).map((w) => w.userName)).toEqual(['dave', 'carol', 'bob'])
     await expect(db.addWatched('nope', bob.id, [[0, 1]], 1000)).rejects.toThrow()
   })
 
@@ -942,6 +1155,7 @@ describe('notifications', () => {
     const all = await db.notificationsOf(alice.id)
     expect(all.map((n) => n.text)).toEqual(['c4', 'c3', 'c2', 'c1', 'c0'])
     const ids = all.map((n) => n.id)
+    expect(ids.every((id) => typeof id === 'number')).toBe(true) // not PostgreSQL's bigint string
     expect(ids).toEqual([...ids].sort((a, b) => b - a))
     expect((await db.notificationsOf(alice.id, { after: ids[2] })).map((n) => n.text)).toEqual([
       'c4',
@@ -954,10 +1168,11 @@ describe('notifications', () => {
     expect(await db.unreadCount(alice.id)).toBe(5)
 
     const bobs = (await db.notificationsOf(bob.id))[0]?.id as number
-    expect(await db.markRead(alice.id, [ids[0] as number, bobs, 999_999])).toBe(1)
+    expect(await db.markRead(alice.id, [ids[0] as number, bobs, 999_999, ids[0] as number])).toBe(1)
     expect(await db.unreadCount(bob.id)).toBe(1)
     expect(await db.unreadCount(alice.id)).toBe(4)
     expect(await db.markRead(alice.id, [ids[0] as number])).toBe(0) // already read
+    expect(await db.markRead(alice.id, [])).toBe(0)
     expect(await db.notificationsOf(alice.id, { unreadOnly: true })).toHaveLength(4)
     expect(await db.markRead(alice.id)).toBe(4)
     expect(await db.unreadCount(alice.id)).toBe(0)
@@ -989,15 +1204,18 @@ describe('collections', () => {
     expect(await db.removeFromCollection(col.id, b)).toBe(false)
     expect(await db.collectionItems(col.id)).toEqual([a, c, d])
     expect(await db.moveInCollection(col.id, d, 1)).toEqual([a, d, c])
-    const raw = new Database(file, { readonly: true })
-    const positions = raw
-      .prepare('SELECT position FROM collection_items WHERE collection_id = ? ORDER BY position')
-      .all(col.id)
-      .map((r) => (r as { position: number }).position)
-    raw.close()
-    expect(positions).toEqual([0, 1, 2])
+    expect(await positions(col.id)).toEqual([0, 1, 2])
     expect((await db.getCollection(col.id))?.itemCount).toBe(3)
     expect((await db.collectionsWith(d)).map((x) => x.id)).toEqual([col.id])
+  })
+
+  it('adds at once stay dense: every add gets its own place', async () => {
+    const col = await db.createCollection({ title: 'Race', description: '', ownerId: bob.id })
+    const videos: string[] = []
+    for (let i = 0; i < 6; i++) videos.push(await addVideo(bob))
+    await Promise.all(videos.map((v) => db.addToCollection(col.id, v, bob.id)))
+    expect(await positions(col.id)).toEqual([0, 1, 2, 3, 4, 5])
+    expect([...(await db.collectionItems(col.id))].sort()).toEqual([...videos].sort())
   })
 
   it('refuses a full collection, a missing video or collection with a clear message', async () => {
@@ -1005,16 +1223,17 @@ describe('collections', () => {
     await expect(db.addToCollection(col.id, 'nope', bob.id)).rejects.toThrow(/no video/)
     const loose = await addVideo(bob)
     await expect(db.addToCollection('nope', loose, bob.id)).rejects.toThrow(/no collection/)
-    const raw = new Database(file)
-    const insert = raw.prepare(
+    await raw(
       `INSERT INTO collection_items (collection_id, video_id, position, added_by, added_at)
-       VALUES (?, ?, ?, ?, ?)`
+       VALUES ${groups(LEARN_LIMITS.collectionItems, 5)}`,
+      Array.from({ length: LEARN_LIMITS.collectionItems }, (_, i) => [
+        col.id,
+        `x${i}`,
+        i,
+        bob.id,
+        ''
+      ]).flat()
     )
-    raw.transaction(() => {
-      for (let i = 0; i < LEARN_LIMITS.collectionItems; i++)
-        insert.run(col.id, `x${i}`, i, bob.id, '')
-    })()
-    raw.close()
     const extra = await addVideo(bob)
     await expect(db.addToCollection(col.id, extra, bob.id)).rejects.toThrow(
       new RegExp(`at most ${LEARN_LIMITS.collectionItems}`)
@@ -1033,24 +1252,18 @@ describe('collections', () => {
     })
     expect(col.itemCount).toBe(4)
     expect(await db.collectionItems(col.id)).toEqual([a, b, c, d])
-    const rows = (): {
-      video_id: string
-      position: number
-      added_by: number
-      added_at: string
-    }[] => {
-      const raw = new Database(file, { readonly: true })
-      const out = raw
-        .prepare(
-          'SELECT video_id, position, added_by, added_at FROM collection_items WHERE collection_id = ? ORDER BY position'
+    const rows = async (): Promise<
+      { video_id: string; position: number; added_by: number; added_at: string }[]
+    > =>
+      (
+        await raw<{ video_id: string; position: unknown; added_by: unknown; added_at: string }>(
+          'SELECT video_id, position, added_by, added_at FROM collection_items WHERE collection_id = ? ORDER BY position',
+          [col.id]
         )
-        .all(col.id) as { video_id: string; position: number; added_by: number; added_at: string }[]
-      raw.close()
-      return out
-    }
-    const before = new Map(rows().map((r) => [r.video_id, r]))
+      ).map((r) => ({ ...r, position: Number(r.position), added_by: Number(r.added_by) }))
+    const before = new Map((await rows()).map((r) => [r.video_id, r]))
     expect(await db.setCollectionItems(col.id, [e, d, b, a], dave.id)).toEqual([e, d, b, a])
-    const after = rows()
+    const after = await rows()
     expect(after.map((r) => [r.video_id, r.position])).toEqual([
       [e, 0],
       [d, 1],
@@ -1089,10 +1302,12 @@ describe('collections', () => {
     expect(await db.countCollections()).toBe(count)
   })
 
-  it('lists, counts, updates and deletes', async () => {
+  it('lists newest first (same millisecond too), counts, updates and deletes', async () => {
     const one = await db.createCollection({ title: 'One', description: '', ownerId: bob.id })
     const two = await db.createCollection({ title: 'Two', description: '', ownerId: carol.id })
     const three = await db.createCollection({ title: 'Three', description: '', ownerId: bob.id })
+    // The same creation time for all: the order of creation still decides.
+    await raw("UPDATE collections SET created_at = '2026-01-01T00:00:00.000Z'")
     expect((await db.listCollections()).map((c) => c.id)).toEqual([three.id, two.id, one.id])
     expect((await db.listCollections({ ownerId: bob.id })).map((c) => c.id)).toEqual([
       three.id,
@@ -1117,10 +1332,9 @@ describe('team settings', () => {
   it('defaults, changes, and falls back from an unknown stored value', async () => {
     expect(await db.teamSettings()).toEqual({ watchers: 'names' })
     expect(await db.setTeamSettings({ watchers: 'counts' })).toEqual({ watchers: 'counts' })
+    expect(await db.setTeamSettings({})).toEqual({ watchers: 'counts' }) // nothing to change
     expect(await db.teamSettings()).toEqual({ watchers: 'counts' })
-    const raw = new Database(file)
-    raw.prepare("UPDATE team_settings SET value = 'everything' WHERE key = 'watchers'").run()
-    raw.close()
+    await raw("UPDATE team_settings SET value = 'everything' WHERE key = 'watchers'")
     expect(await db.teamSettings()).toEqual({ watchers: 'names' })
   })
 })
@@ -1179,6 +1393,7 @@ describe('deleting a video and removing a user', () => {
     })
     expect(await db.requestsAnsweredBy(v)).toEqual([])
     expect(await db.collectionItems(col.id)).toEqual([keep, last])
+    expect(await positions(col.id)).toEqual([0, 1]) // the places closed up
     expect(await db.moveInCollection(col.id, last, 0)).toEqual([last, keep])
     for (const u of [alice, bob, carol]) {
       expect(
@@ -1188,12 +1403,9 @@ describe('deleting a video and removing a user', () => {
     expect((await db.notificationsOf(alice.id)).map((n) => n.videoId)).toContain(keep)
     expect(await db.searchVideos('kumquat')).toEqual([])
     expect((await db.searchVideos('kept words')).map((x) => x.id)).toEqual([keep])
-    const raw = new Database(file, { readonly: true })
-    const left = raw
-      .prepare('SELECT count(*) AS n FROM comment_search WHERE video_id = ?')
-      .get(v) as { n: number }
-    raw.close()
-    expect(left.n).toBe(0)
+    expect(await countOf('SELECT count(*) AS n FROM comment_search WHERE video_id = ?', [v])).toBe(
+      0
+    )
   })
 
   it('removing a user: their notifications, wants, reactions and views go; requests and comments stay', async () => {
@@ -1244,6 +1456,25 @@ describe('deleting a video and removing a user', () => {
     await db.removeUser('dave')
     expect(await db.getCollection(dropped.id)).toBeNull()
     expect((await db.collectionsWith(v)).map((x) => x.id)).toEqual([mine.id])
+    expect(
+      await countOf('SELECT count(*) AS n FROM collection_items WHERE collection_id = ?', [
+        dropped.id
+      ])
+    ).toBe(0)
+    // A reply in carol's thread no longer notifies her (removed users are not recipients).
+    const aliceBefore = await db.unreadCount(alice.id)
+    await db.addComment({
+      videoId: v,
+      parentId: c.id,
+      authorId: bob.id,
+      atMs: null,
+      body: 'late',
+      question: false
+    })
+    expect(
+      await countOf('SELECT count(*) AS n FROM notifications WHERE user_id = ?', [carol.id])
+    ).toBe(0)
+    expect(await db.unreadCount(alice.id)).toBe(aliceBefore + 1) // the owner and in the thread
   })
 })
 
@@ -1271,35 +1502,10 @@ describe('search and migration', () => {
 
   it('a schema-6 database keeps its rows and gains the learning tables', async () => {
     await db.close()
-    const old = tempFile()
-    const raw = new Database(old)
-    for (let v = 0; v < 6; v++) raw.exec(MIGRATIONS[v] as string)
-    raw.pragma('user_version = 6')
-    const t = new Date().toISOString()
-    raw
-      .prepare(
-        "INSERT INTO users (name, password_hash, admin, created_at) VALUES ('erin', 'x', 1, ?)"
-      )
-      .run(t)
-    raw
-      .prepare(
-        `INSERT INTO videos (id, title, description, owner_id, author_name, size_bytes, filename,
-         mime_type, callouts, has_thumbnail, upload_id, storage, created_at)
-         VALUES ('v1', 'Old video', '', 1, 'erin', 1, 'f.mp4', 'video/mp4', '[]', 0, 'u', 'file', ?)`
-      )
-      .run(t)
-    raw.prepare("INSERT INTO video_search (video_id, body) VALUES ('v1', 'Old video')").run()
-    raw.close()
-
-    db = await openLibraryDb({ file: old })
-    const check = new Database(old, { readonly: true })
-    expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
-    const tables = (
-      check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-        name: string
-      }[]
-    ).map((r) => r.name)
-    check.close()
+    const old = await schema6Library()
+    db = await openLibraryDb(old.target)
+    expect(await old.version()).toBe(onPostgres ? POSTGRES_MIGRATIONS.length : MIGRATIONS.length)
+    const tables = await old.tables()
     for (const table of ['requests', 'comments', 'notifications', 'collections', 'team_settings']) {
       expect(tables).toContain(table)
     }
@@ -1316,5 +1522,6 @@ describe('search and migration', () => {
       question: false
     })
     expect(await db.countComments('v1')).toBe(1)
+    expect((await db.searchVideos('works')).map((x) => x.id)).toEqual(['v1'])
   })
 })
