@@ -278,6 +278,56 @@ describe('a large live upload on S3 storage', () => {
 })
 
 describe('expiry of a live upload on S3 storage', () => {
+  it('an instance whose own last write is old asks the bucket before it expires an upload another instance fed since', async () => {
+    const hour = 3_600_000
+    const s3 = await startFakeS3()
+    try {
+      const config = loadConfig(['--data', tempDir('live-s3-two')], s3.env)
+      let clock = Date.now()
+      // The fake bucket stamps parts with the real time; here they carry the stores' clock, as a
+      // real bucket's would: the time of the newest write.
+      let newestPartAt = clock
+      class ClockedStore extends SlidingS3Store {
+        protected override async retrieveParts(id: string, marker?: string) {
+          const parts = await super.retrieveParts(id, marker)
+          return parts.map((p) => ({ ...p, LastModified: new Date(newestPartAt) }))
+        }
+      }
+      const storeOf = (): SlidingS3Store =>
+        new ClockedStore({
+          partSize: config.s3!.partSize,
+          useTags: false,
+          expirationPeriodInMilliseconds: hour,
+          s3ClientConfig: { bucket: config.s3!.bucket, ...s3ClientConfig(config.s3!) },
+          now: () => clock
+        })
+      const a = storeOf()
+      const b = storeOf()
+      const id = crypto.randomBytes(16).toString('hex')
+      const part = 5 * 1024 * 1024 // S3's smallest part: written as a part
+      const bytes = crypto.randomBytes(part)
+      await b.create(new Upload({ id, offset: 0, metadata: {} }))
+      // Instance B takes bytes 10 minutes in, instance A 50 minutes in.
+      clock += 10 * 60_000
+      expect(await b.write(Readable.from([bytes]), id, 0)).toBe(part)
+      newestPartAt = clock
+      clock += 40 * 60_000
+      expect(await a.write(Readable.from([bytes]), id, part)).toBe(2 * part) // the new offset
+      newestPartAt = clock
+      // 100 minutes in: B's own write is 90 minutes old (past the hour), A's 50 minutes.
+      clock += 50 * 60_000
+      // tus counts expiry from creation_date: B says A's write, so a PATCH through B goes on…
+      const seen = await b.getUpload(id)
+      expect(seen.offset).toBe(2 * part)
+      expect(Date.parse(seen.creation_date!)).toBe(newestPartAt)
+      // …and B's cleanup leaves it.
+      expect(await b.deleteExpired()).toBe(0)
+      expect((await a.getUpload(id)).offset).toBe(2 * part)
+    } finally {
+      await s3.close()
+    }
+  })
+
   it('counts from the last byte received too', async () => {
     const hour = 3_600_000
     const s3 = await startFakeS3()

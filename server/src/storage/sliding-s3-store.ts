@@ -4,9 +4,10 @@
  * as the recording lasts and must not expire while it is; one nobody feeds any more still goes.
  *
  * S3Store counts from the creation (the `.info` object, and the multipart upload's `Initiated`
- * for the cleanup). Here the last write is remembered in memory, and after a restart read from
- * the newest part's LastModified, so tus's expiry checks (PATCH, HEAD, Upload-Expires) and the
- * cleanup both see the upload's last activity.
+ * for the cleanup). Here the last write is remembered in memory, and read from the newest part's
+ * LastModified after a restart or when the upload nears its expiry (another instance may have
+ * written since), so tus's expiry checks (PATCH, HEAD, Upload-Expires) and the cleanup both see
+ * the upload's last activity.
  */
 import type { Readable } from 'node:stream'
 import { S3Store } from '@tus/s3-store'
@@ -36,10 +37,20 @@ export class SlidingS3Store extends S3Store {
     }
   }
 
-  /** When the upload last received bytes, or 0 when that is not known. */
+  /**
+   * When the upload last received bytes, or 0 when that is not known. This instance's memory
+   * decides alone only while the upload is far from expiring: several instances share the bucket,
+   * and another one may have written since. Nearer its expiry, the part list is asked too.
+   */
   private async lastActivity(id: string): Promise<number> {
-    const known = this.lastWrite.get(id)
-    if (known !== undefined) return known
+    const known = this.lastWrite.get(id) ?? 0
+    const expiry = this.getExpiration()
+    if (known > 0 && (expiry <= 0 || this.now() - known < expiry / 2)) return known
+    return Math.max(known, await this.partsActivity(id))
+  }
+
+  /** The newest part's LastModified (ms), 0 without parts or on an error. */
+  private async partsActivity(id: string): Promise<number> {
     try {
       const parts = await this.retrieveParts(id)
       return Math.max(0, ...parts.map((p) => p.LastModified?.getTime() ?? 0))
