@@ -467,14 +467,31 @@ describe.each(ENGINES)('core-db on $engine', ({ engine, skip, title }) => {
       await lib.updateRender('v1', 'viewer', 3, { state: 'failed', error: 'x' })
       expect(await lib.deleteRender('v1', 'viewer', 3, { unlessRunning: true })).toBe(true)
       await lib.queueRender('v1', 'viewer', 3, 'key-new')
-      await lib.updateRender('v1', 'viewer', 3, { state: 'done', file: 'stale.mp4' }, 'key-old')
+      expect(
+        await lib.updateRender(
+          'v1',
+          'viewer',
+          3,
+          { state: 'done', file: 'stale.mp4' },
+          { redactionKey: 'key-old' }
+        )
+      ).toBe(false)
       expect(await lib.getRender('v1', 'viewer', 3)).toMatchObject({
         state: 'queued',
         file: null,
         redactionKey: 'key-new'
       })
-      await lib.updateRender('v1', 'viewer', 3, { state: 'done', file: 'new.mp4' }, 'key-new')
+      // Queued again (not running): a run that thinks it holds it changes nothing either.
+      const mine = { redactionKey: 'key-new', running: true }
+      expect(await lib.updateRender('v1', 'viewer', 3, { progress: 0.5 }, mine)).toBe(false)
+      expect(await lib.takeQueuedRender()).toMatchObject({ editsVersion: 3, state: 'running' })
+      expect(await lib.updateRender('v1', 'viewer', 3, { progress: 0.5 }, mine)).toBe(true)
+      expect(
+        await lib.updateRender('v1', 'viewer', 3, { state: 'done', file: 'new.mp4' }, mine)
+      ).toBe(true)
       expect((await lib.getRender('v1', 'viewer', 3))?.file).toBe('new.mp4')
+      expect(await lib.updateRender('v1', 'viewer', 3, { progress: 1 }, mine)).toBe(false) // done
+      expect(await lib.updateRender('v1', 'viewer', 9, { progress: 1 })).toBe(false) // no such row
 
       await lib.deleteVideo('v1')
       expect(await lib.rendersOf('v1')).toEqual([])

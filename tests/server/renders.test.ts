@@ -281,6 +281,35 @@ describe('renders of the edits', () => {
     expect((await fetch(`${s.url}/s/${'a'.repeat(43)}/download`)).status).toBe(404)
   })
 
+  it('a running render whose row another instance replaced puts nothing in place; the queue heals', async () => {
+    const s = await servers.start()
+    const { videoId } = await uploadWholeVideo(s, noise, 'noise.mp4')
+    await save(s, videoId, 0, editsWith('Replaced'))
+    const { db } = s.app.library
+    // Wait (bounded) until the viewers' render runs here.
+    let running = null
+    for (let i = 0; i < 2000 && !running; i++) {
+      running = (await db.rendersOf(videoId)).find((r) => r.state === 'running') ?? null
+      if (!running) await new Promise((resolve) => setImmediate(resolve))
+    }
+    if (!running) throw new Error('the render never ran')
+    // What another instance does when the recording is replaced: the row goes, a new one waits.
+    await s.app.library.write(async (d) => {
+      await d.deleteRender(videoId, running.kind, running.editsVersion)
+      await d.queueRender(videoId, running.kind, running.editsVersion, 'another-recording')
+    })
+    await s.app.library.renders.idle()
+    // The first run neither marked the new row done nor put its file in place; the new row was
+    // rendered, then the real redactions again (its key was not theirs): one row, done, theirs.
+    const rows = (await db.rendersOf(videoId)).filter((r) => r.kind === running.kind)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ state: 'done', redactionKey: running.redactionKey })
+    const media = await s.app.library.renders.viewerMedia(await video(s, videoId))
+    if (media.kind !== 'render') throw new Error('no viewers’ render')
+    expect(Math.abs((await durationMs(media.file)) - 4000)).toBeLessThanOrEqual(80)
+    expect(fs.readdirSync(path.dirname(media.file)).filter((n) => n.startsWith('.'))).toEqual([])
+  })
+
   it('a render cut short by a stop is made at the next start', async () => {
     const s = await servers.start()
     const { videoId } = await uploadWholeVideo(s, noise, 'noise.mp4')

@@ -405,6 +405,7 @@ export interface LibraryDb extends LearnDb {
   hasQueuedRender(): Promise<boolean>
   /** The oldest queued render, marked running; null when none waits. */
   takeQueuedRender(): Promise<RenderRecord | null>
+  /** Returns whether the row was there (and matched `only`) and was changed. */
   updateRender(
     videoId: string,
     kind: RenderKind,
@@ -413,11 +414,12 @@ export interface LibraryDb extends LearnDb {
       Pick<RenderRecord, 'state' | 'progress' | 'file' | 'durationMs' | 'sizeBytes' | 'error'>
     >,
     /**
-     * Only if the row is still the render of these redactions: a run that outlived its row (the
-     * row was replaced for new redactions meanwhile) cannot mark the new one done with its file.
+     * Only if the row is still this run's: the render of these redactions (`redactionKey`), still
+     * running (`running`). A run that outlived its row (replaced for a new recording or new
+     * redactions, possibly through another instance) cannot mark the new one done or failed.
      */
-    ifRedactionKey?: string
-  ): Promise<void>
+    only?: { redactionKey?: string; running?: boolean }
+  ): Promise<boolean>
   /**
    * Renders left running by a stopped server go back to the queue; returns how many. With
    * `staleBefore` (an ISO time) only those not updated since then: several instances share the

@@ -211,17 +211,21 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       return job
     }
     const controller = new AbortController()
-    const done = render(job, controller.signal)
+    const ours = ownRow(job)
+    const done = render(job, controller)
       .catch(async (error: unknown) => {
         if (controller.signal.aborted) return
         const reason = errorMessage(error)
         log(`render of ${job.videoId} (${job.kind}, edits ${job.editsVersion}) failed: ${reason}`)
         await options
           .write((d) =>
-            d.updateRender(job.videoId, job.kind, job.editsVersion, {
-              state: 'failed',
-              error: `The render failed: ${reason}`
-            })
+            d.updateRender(
+              job.videoId,
+              job.kind,
+              job.editsVersion,
+              { state: 'failed', error: `The render failed: ${reason}` },
+              ours
+            )
           )
           .catch((e: unknown) => log(`render queue: ${errorMessage(e)}`))
       })
@@ -243,7 +247,9 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
     return job
   }
 
-  async function render(job: RenderRecord, signal: AbortSignal): Promise<void> {
+  async function render(job: RenderRecord, controller: AbortController): Promise<void> {
+    const { signal } = controller
+    const ours = ownRow(job)
     const video = await db.getVideo(job.videoId)
     const where = await db.videoStorage(job.videoId)
     if (!video || !where) {
@@ -278,11 +284,16 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       path.join(rendersDir, `${PROJECT_PREFIX}${folderTag}-${job.videoId}-`)
     )
     // Alive: the row's updated_at and the folder's time are touched while it runs, so another
-    // instance neither queues it again nor removes its folder (RENDER_STALE_MS).
+    // instance neither queues it again nor removes its folder (RENDER_STALE_MS). A row that is no
+    // longer this run's (the recording replaced, the video deleted — maybe through another
+    // instance) stops the run.
     let lastFraction = 0
     const heartbeat = setInterval(() => {
       void db
-        .updateRender(job.videoId, job.kind, job.editsVersion, { progress: lastFraction })
+        .updateRender(job.videoId, job.kind, job.editsVersion, { progress: lastFraction }, ours)
+        .then((still) => {
+          if (!still) controller.abort()
+        })
         .catch((error: unknown) => log(`render queue: heartbeat: ${errorMessage(error)}`))
       const now = new Date()
       void fsp.utimes(project, now, now).catch(() => {})
@@ -323,7 +334,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
           lastWrite = now
           // Progress is a nicety: a busy database must not stop the render (nor wait for it).
           void db
-            .updateRender(job.videoId, job.kind, job.editsVersion, { progress: fraction })
+            .updateRender(job.videoId, job.kind, job.editsVersion, { progress: fraction }, ours)
             .catch(() => {
               lastWrite = 0
             })
@@ -332,6 +343,14 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       // The viewers' thumbnail comes from their version: the original's may show what is hidden.
       if (job.kind === 'viewer') {
         await thumbnailOf(tools.ffmpeg, runFile, result.durationMs, thumbFile(runFile), signal)
+      }
+      // Replaced while it ran (checked by the heartbeat too): nothing is put in place.
+      const still = await db.getRender(job.videoId, job.kind, job.editsVersion)
+      if (still?.state !== 'running' || still.redactionKey !== job.redactionKey) {
+        controller.abort()
+        return
+      }
+      if (job.kind === 'viewer') {
         // None when ffmpeg could not make one (thumbnailOf says so in the log).
         await fsp.rename(thumbFile(runFile), thumbFile(outFile)).catch(() => {})
       }
@@ -349,7 +368,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
             sizeBytes: result.sizeBytes,
             error: null
           },
-          job.redactionKey
+          ours
         )
       )
       await dropOlder(job)
@@ -626,6 +645,11 @@ function withBubbleOnlyIfCamera(edits: Edits, hasCamera: boolean): Edits {
 }
 
 /** A render's thumbnail, beside it. */
+/** The condition that a render's row is still this run's (updateRender's `only`). */
+function ownRow(job: RenderRecord): { redactionKey: string; running: true } {
+  return { redactionKey: job.redactionKey, running: true }
+}
+
 function thumbFile(render: string): string {
   return render.replace(/\.mp4$/, '.jpg')
 }

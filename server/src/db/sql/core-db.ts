@@ -774,7 +774,7 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
         }
       }
     },
-    async updateRender(videoId, kind, editsVersion, patch, ifRedactionKey) {
+    async updateRender(videoId, kind, editsVersion, patch, only = {}) {
       let query = db
         .updateTable('renders')
         .set({
@@ -789,8 +789,12 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
         .where('video_id', '=', videoId)
         .where('kind', '=', kind)
         .where('edits_version', '=', editsVersion)
-      if (ifRedactionKey !== undefined) query = query.where('redaction_key', '=', ifRedactionKey)
-      await query.execute()
+      if (only.redactionKey !== undefined) {
+        query = query.where('redaction_key', '=', only.redactionKey)
+      }
+      if (only.running) query = query.where('state', '=', 'running')
+      const result = await query.executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
     },
     async requeueRunningRenders(staleBefore) {
       let query = db
