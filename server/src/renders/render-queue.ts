@@ -528,9 +528,15 @@ export function createRenderQueue(options: RenderQueueOptions): RenderService & 
       const key = (await editsOf(video)).key
       if (existing && existing.redactionKey !== key && existing.state !== 'running') {
         const file = absolute(existing)
-        await db.deleteRender(video.id, 'download', video.editsVersion)
-        if (file) void fsp.rm(file, { force: true }).catch(() => {})
-        existing = null
+        // Unless another instance started it since it was read: then it is said as it is.
+        if (
+          await db.deleteRender(video.id, 'download', video.editsVersion, { unlessRunning: true })
+        ) {
+          if (file) void fsp.rm(file, { force: true }).catch(() => {})
+          existing = null
+        } else {
+          existing = await db.getRender(video.id, 'download', video.editsVersion)
+        }
       }
       if (existing?.state === 'done') {
         const file = absolute(existing)
