@@ -3,54 +3,14 @@
  * SQLite file and once on a fresh PostgreSQL database (made from SIDECAST_TEST_POSTGRES_URL, an
  * admin URL, and dropped after; without it the PostgreSQL half is skipped).
  */
-import crypto from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openSql, type DatabaseTarget, type SqlDb } from '../../server/src/db/sql/connection'
+import { openSql, type SqlDb } from '../../server/src/db/sql/connection'
 import { createLibraryDb } from '../../server/src/db/sql/core-db'
 import { POSTGRES_MIGRATIONS } from '../../server/src/db/sql/migrations-postgres'
 import { MIGRATIONS } from '../../server/src/db/sql/migrations-sqlite'
 import type { LibraryDb, NewVideo } from '../../server/src/db/types'
-
-const PG_ADMIN = process.env.SIDECAST_TEST_POSTGRES_URL
-
-type Engine = 'sqlite' | 'postgres'
-
-interface Fresh {
-  target: DatabaseTarget
-  drop(): Promise<void>
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
-
-async function freshTarget(engine: Engine): Promise<Fresh> {
-  if (engine === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecast-h1-core-'))
-    return {
-      target: { file: path.join(dir, 'library.db') },
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true })
-    }
-  }
-  const name = `h1_${crypto.randomBytes(6).toString('hex')}`
-  await adminQuery(`CREATE DATABASE ${name}`)
-  const url = new URL(PG_ADMIN as string)
-  url.pathname = `/${name}`
-  return {
-    target: { url: url.toString() },
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  }
-}
+import { ENGINES, freshTarget, type Fresh } from './both-engines'
 
 function videoFacts(id: string, ownerId: number, extra: Partial<NewVideo> = {}): NewVideo {
   return {
@@ -71,17 +31,6 @@ function videoFacts(id: string, ownerId: number, extra: Partial<NewVideo> = {}):
   }
 }
 
-const ENGINES: { engine: Engine; skip: boolean; title: string }[] = [
-  { engine: 'sqlite', skip: false, title: 'a fresh SQLite file' },
-  {
-    engine: 'postgres',
-    skip: !PG_ADMIN,
-    title: PG_ADMIN
-      ? 'a fresh PostgreSQL database'
-      : 'skipped: SIDECAST_TEST_POSTGRES_URL (a PostgreSQL admin URL) is not set'
-  }
-]
-
 describe.each(ENGINES)('core-db on $engine', ({ engine, skip, title }) => {
   describe.skipIf(skip)(title, () => {
     let fresh: Fresh
@@ -89,7 +38,7 @@ describe.each(ENGINES)('core-db on $engine', ({ engine, skip, title }) => {
     let lib: LibraryDb
 
     beforeEach(async () => {
-      fresh = await freshTarget(engine)
+      fresh = await freshTarget(engine, 'h1core')
       sqlDb = await openSql(fresh.target)
       lib = await createLibraryDb(sqlDb)
     })
@@ -598,7 +547,7 @@ describe.each(ENGINES)('upload claims and stale renders on $engine', ({ engine, 
     let b: LibraryDb
 
     beforeEach(async () => {
-      fresh = await freshTarget(engine)
+      fresh = await freshTarget(engine, 'h1core')
       a = await createLibraryDb(await openSql(fresh.target))
       b = await createLibraryDb(await openSql(fresh.target))
     })

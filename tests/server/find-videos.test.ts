@@ -6,68 +6,16 @@
  * capped counts, updates keeping a video's place, PostgreSQL's two ways of reading matches
  * (walking the order index past WALK_ABOVE matches, sorting fewer) and migration 9.
  */
-import crypto from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openSql, type DatabaseTarget } from '../../server/src/db/sql/connection'
+import { openSql } from '../../server/src/db/sql/connection'
 import { createLibraryDb } from '../../server/src/db/sql/core-db'
 import { WALK_ABOVE } from '../../server/src/db/sql/find-videos'
-import { POSTGRES_MIGRATIONS } from '../../server/src/db/sql/migrations-postgres'
 import { MIGRATIONS } from '../../server/src/db/sql/migrations-sqlite'
 import type { FindVideosOptions, LibraryDb, NewVideo, User } from '../../server/src/db/types'
+import { ENGINES, freshTarget, postgresAtVersion, type Fresh } from './both-engines'
 import { videoFacts } from './support'
-
-const PG_ADMIN = process.env.SIDECAST_TEST_POSTGRES_URL
-
-type Engine = 'sqlite' | 'postgres'
-
-interface Fresh {
-  target: DatabaseTarget
-  drop(): Promise<void>
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
-
-async function freshTarget(engine: Engine): Promise<Fresh> {
-  if (engine === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecast-find-videos-'))
-    return {
-      target: { file: path.join(dir, 'library.db') },
-      drop: async () => fs.rmSync(dir, { recursive: true, force: true })
-    }
-  }
-  const name = `fv_${crypto.randomBytes(6).toString('hex')}`
-  await adminQuery(`CREATE DATABASE ${name}`)
-  const url = new URL(PG_ADMIN as string)
-  url.pathname = `/${name}`
-  return {
-    target: { url: url.toString() },
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  }
-}
-
-const ENGINES: { engine: Engine; skip: boolean; title: string }[] = [
-  { engine: 'sqlite', skip: false, title: 'a fresh SQLite file' },
-  {
-    engine: 'postgres',
-    skip: !PG_ADMIN,
-    title: PG_ADMIN
-      ? 'a fresh PostgreSQL database'
-      : 'skipped: SIDECAST_TEST_POSTGRES_URL (a PostgreSQL admin URL) is not set'
-  }
-]
 
 /** Minute `m` of 2026 as an ISO time (what the server writes: toISOString). */
 function minute(m: number): string {
@@ -98,7 +46,7 @@ describe.each(ENGINES)('findVideos on $engine', ({ engine, skip, title }) => {
     let inserted: number
 
     beforeEach(async () => {
-      fresh = await freshTarget(engine)
+      fresh = await freshTarget(engine, 'fv')
       lib = await createLibraryDb(await openSql(fresh.target))
       owner = await lib.createUser('grace', 'pw-grace-12', false)
       inserted = 0
@@ -483,7 +431,7 @@ describe.each(ENGINES)('migration 9 on $engine', ({ engine, skip, title }) => {
     let lib: LibraryDb | null
 
     beforeEach(async () => {
-      fresh = await freshTarget(engine)
+      fresh = await freshTarget(engine, 'fv')
       lib = null
     })
     afterEach(async () => {
@@ -541,9 +489,7 @@ describe.each(ENGINES)('migration 9 on $engine', ({ engine, skip, title }) => {
       await client.connect()
       try {
         await client.query('BEGIN')
-        for (const step of POSTGRES_MIGRATIONS.slice(0, 8)) await client.query(step)
-        await client.query('CREATE TABLE sidecast_schema (version INTEGER NOT NULL)')
-        await client.query('INSERT INTO sidecast_schema (version) VALUES (8)')
+        await postgresAtVersion(client, 8)
         await client.query(
           "INSERT INTO users (id, name, password_hash, admin, created_at) VALUES (1, 'erin', 'x', 1, $1)",
           [t]

@@ -25,6 +25,7 @@ import { POSTGRES_MIGRATIONS } from '../../server/src/db/sql/migrations-postgres
 import { MIGRATIONS } from '../../server/src/db/sql/migrations-sqlite'
 import type { LibraryDb, User } from '../../server/src/db/types'
 import { LEARN_LIMITS } from '../../src/shared/learn'
+import { postgresAtVersion } from './both-engines'
 import { dropDatabases, librarySql, libraryTarget, onPostgres } from './engine'
 import { videoFacts } from './support'
 
@@ -163,9 +164,7 @@ async function schema6Library(): Promise<{
   await client.connect()
   try {
     await client.query('BEGIN')
-    for (const step of POSTGRES_MIGRATIONS.slice(0, 6)) await client.query(step)
-    await client.query('CREATE TABLE sidecast_schema (version INTEGER NOT NULL)')
-    await client.query('INSERT INTO sidecast_schema (version) VALUES (6)')
+    await postgresAtVersion(client, 6)
     const { rows } = await client.query<{ id: number }>(
       "INSERT INTO users (name, password_hash, admin, created_at) VALUES ('erin', 'x', 1, $1) RETURNING id",
       [t]
