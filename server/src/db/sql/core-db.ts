@@ -408,7 +408,6 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
       .executeTakeFirst()
   }
 
-  /** `videos.id IN (videos whose text or one of whose comments' text matches q)`; null: no words. */
   const doFlush = async (): Promise<void> => {
     if (tokenUses.size === 0) return
     const batch = [...tokenUses]
