@@ -127,6 +127,18 @@ export interface RenderRecord {
 export type StorageKind = 'file' | 's3'
 
 /** A video as the upload processor adds it (the author's name is its owner's). */
+/** An upload as createUploadWithin records it (createUpload's arguments, as one object). */
+export interface NewUpload {
+  id: string
+  userId: number
+  videoId: string
+  metadata: string
+  /** The Upload-Length given at creation; null for a deferred length. */
+  declaredBytes: number | null
+  /** Sent while recording (UploadRecord.live). */
+  live: boolean
+}
+
 export interface NewVideo extends Omit<
   Video,
   | 'authorName'
@@ -341,14 +353,7 @@ export interface LibraryDb extends LearnDb {
    * once (a PostgreSQL transaction run again).
    */
   createUploadWithin(
-    upload: {
-      id: string
-      userId: number
-      videoId: string
-      metadata: string
-      declaredBytes: number | null
-      live: boolean
-    },
+    upload: NewUpload,
     quota: {
       createdAfter: string
       deferredBytes: number

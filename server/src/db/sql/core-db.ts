@@ -17,6 +17,7 @@ import type {
   DatabaseDialect,
   EditsVersion,
   LibraryDb,
+  NewUpload,
   NewVideo,
   RenderRecord,
   RenderState,
@@ -301,17 +302,7 @@ export async function createLibraryDb(sqlDb: SqlDb): Promise<LibraryDb> {
     await ex.deleteFrom('uploads').where('id', '=', id).execute()
   }
 
-  const insertUpload = async (
-    ex: Executor,
-    u: {
-      id: string
-      userId: number
-      videoId: string
-      metadata: string
-      declaredBytes: number | null
-      live: boolean
-    }
-  ): Promise<void> => {
+  const insertUpload = async (ex: Executor, u: NewUpload): Promise<void> => {
     const t = now()
     await ex
       .insertInto('uploads')

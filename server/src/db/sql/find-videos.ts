@@ -21,6 +21,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { DatabaseDialect, FindVideosOptions, Video, VideoPage } from '../types'
 import type { Executor } from './connection'
+import { pagingNumber } from './paging'
 import { matches, tsQuery } from './search'
 
 /** PostgreSQL: with more own matches than this, a search walks the order index (see the top). */
@@ -37,12 +38,6 @@ interface Placed {
 function newestFirst(a: Placed, b: Placed): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1
   return b.order - a.order
-}
-
-/** A LIMIT or OFFSET: a whole number from 0 to `max` (anything else: `fallback`). */
-export function pagingNumber(value: number | undefined, fallback: number, max: number): number {
-  if (value === undefined || Number.isNaN(value)) return fallback
-  return Math.min(Math.max(Math.trunc(value), 0), max)
 }
 
 /** `count(*)` of a query's rows, reading at most `upTo + 1` of them (Infinity: all). */

@@ -30,6 +30,7 @@ import type {
 } from '../learn-types'
 import type { DatabaseDialect } from '../types'
 import type { Executor, SqlDb } from './connection'
+import { pagingNumber } from './paging'
 import type {
   CollectionsTable,
   CommentsTable,
@@ -233,12 +234,6 @@ function toCollection(row: CollectionRow): Collection {
     createdAt: row.created_at,
     updatedAt: row.updated_at
   }
-}
-
-/** A LIMIT or OFFSET: a whole number from 0 to `max`; anything else is `fallback`. */
-function paging(value: number | undefined, fallback: number, max: number): number {
-  if (value === undefined || !Number.isFinite(value)) return fallback
-  return Math.min(Math.max(Math.trunc(value), 0), max)
 }
 
 function requestSearchBody(r: { title: string; details: string; tags: readonly string[] }): string {
@@ -834,8 +829,8 @@ export function createLearnSql(
     async listRequests(opts = {}) {
       const f = requestFilter(opts)
       if (!f) return []
-      const limit = paging(opts.limit, 50, 1000)
-      const offset = paging(opts.offset, 0, Number.MAX_SAFE_INTEGER)
+      const limit = pagingNumber(opts.limit, 50, 1000)
+      const offset = pagingNumber(opts.offset, 0, Number.MAX_SAFE_INTEGER)
       let query = requestSelect(read)
       if (f.state === 'open') query = query.where('r.solved_video_id', 'is', null)
       else if (f.state === 'solved') query = query.where('r.solved_video_id', 'is not', null)
@@ -1261,8 +1256,8 @@ export function createLearnSql(
 
     // Notifications
     async notificationsOf(userId, opts = {}) {
-      const limit = paging(opts.limit, 50, 500)
-      const after = paging(opts.after, 0, Number.MAX_SAFE_INTEGER)
+      const limit = pagingNumber(opts.limit, 50, 500)
+      const after = pagingNumber(opts.after, 0, Number.MAX_SAFE_INTEGER)
       let query = read
         .selectFrom('notifications')
         .selectAll()
@@ -1324,8 +1319,8 @@ export function createLearnSql(
       }),
     getCollection: (id) => getCollectionOn(read, id),
     async listCollections(opts = {}) {
-      const limit = paging(opts.limit, 50, 1000)
-      const offset = paging(opts.offset, 0, Number.MAX_SAFE_INTEGER)
+      const limit = pagingNumber(opts.limit, 50, 1000)
+      const offset = pagingNumber(opts.offset, 0, Number.MAX_SAFE_INTEGER)
       let query = collectionSelect(read)
       if (opts.ownerId !== undefined) query = query.where('c.owner_id', '=', opts.ownerId)
       const rows = await query
