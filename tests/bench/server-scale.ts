@@ -380,7 +380,11 @@ async function timeGet(
   return { ms: clientMs, serverMs: Number(app[1]), status: res.status, bytes: body.byteLength }
 }
 
-/** The plans of what findVideos runs for a search of `q` (its count, its own matches). */
+/**
+ * The plans of what findVideos runs for a search of `q` (its count, its own matches), printed
+ * when a goal is missed. The statements are copies of server/src/db/sql/find-videos.ts's: keep
+ * them in step when that file changes.
+ */
 async function explain(sqlDb: SqlDb, q: string): Promise<string> {
   const lines: string[] = []
   if (sqlDb.dialect === 'postgres') {
