@@ -349,11 +349,18 @@ describe('cameraSync: the camera video follows the recording', () => {
       { seekTo: null, play: false }
     ],
     [
-      'the recording paused: the camera pauses',
+      'the recording paused: the camera pauses on the same moment, though it read as there (it plays on until paused)',
       1500,
       false,
       { currentTime: 1, paused: false },
-      { seekTo: null, play: false }
+      { seekTo: 1, play: false }
+    ],
+    [
+      'the recording paused, the camera a little behind: sent to the same moment',
+      1500,
+      false,
+      { currentTime: 0.9985, paused: false },
+      { seekTo: 1, play: false }
     ],
     [
       'starting to play: from the right frame',
@@ -381,6 +388,20 @@ describe('cameraSync: the camera video follows the recording', () => {
       200,
       true,
       { currentTime: 3, paused: false },
+      { seekTo: 0, play: false }
+    ],
+    [
+      'before the camera starts, already resting on its first frame: nothing',
+      200,
+      false,
+      { currentTime: 0, paused: true },
+      { seekTo: null, play: false }
+    ],
+    [
+      'before the camera starts, playing at its first frame: stopped there',
+      200,
+      true,
+      { currentTime: 0, paused: false },
       { seekTo: 0, play: false }
     ],
     [

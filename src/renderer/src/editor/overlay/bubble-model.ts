@@ -136,15 +136,17 @@ export function cameraSync(
   cameraNow: { readonly currentTime: number; readonly paused: boolean }
 ): CameraSync {
   const target = cameraTimeAt(camera, recordingMs)
+  // A camera still playing where it must stop has moved on since its time was read (and moves
+  // until it is paused): it is always sent to the frame it must rest on, after pausing it.
+  const stillAt = (at: number): boolean =>
+    cameraNow.paused && Math.abs(cameraNow.currentTime - at) <= CAMERA_STILL_S
   if (target === null) {
     // Out of its range: rest on the nearest end, so it is ready when the range starts.
     const rest = recordingMs < camera.offsetMs ? 0 : null
-    const seekTo =
-      rest !== null && Math.abs(cameraNow.currentTime - rest) > CAMERA_STILL_S ? rest : null
-    return { seekTo, play: false }
+    return { seekTo: rest !== null && !stillAt(rest) ? rest : null, play: false }
   }
   const off = Math.abs(cameraNow.currentTime - target)
-  if (!playing) return { seekTo: off > CAMERA_STILL_S ? target : null, play: false }
+  if (!playing) return { seekTo: stillAt(target) ? null : target, play: false }
   // Starting to play: from the right frame. Playing: only when it drifted.
   const seekTo = cameraNow.paused
     ? off > CAMERA_STILL_S

@@ -89,13 +89,13 @@ export function BubbleOverlay(props: BubbleOverlayProps): ReactNode {
     const video = cameraRef.current
     if (!video) return
     const sync = cameraSync(camera, currentMs, playing, video)
+    // Paused before the seek: a camera paused after it would stop wherever it had played on to.
+    if (!sync.play && !video.paused) video.pause()
     if (sync.seekTo !== null) video.currentTime = sync.seekTo
     if (sync.play && video.paused) {
       video.play().catch(() => {
         // Interrupted by a pause or a seek: the next sync puts it right.
       })
-    } else if (!sync.play && !video.paused) {
-      video.pause()
     }
   }, [camera, currentMs, playing, cameraReady])
 
